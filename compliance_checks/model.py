@@ -1,0 +1,239 @@
+"""The ISO 10002 complaint record: what a mapping produces and what checks read.
+
+Field names follow ``shared/docs/iso10002-domain.md`` ("The complaint record"). The record is
+immutable; every event on the timeline keeps the id of the platform object it came from
+(comment, changelog history, audit, ticket event) so a finding can point at its evidence.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _require_aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("datetime must be timezone-aware")
+    return value
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_require_aware)]
+
+
+class Frozen(BaseModel):
+    """Base for immutable domain models: unknown keys are rejected, nothing is mutable."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Stage(StrEnum):
+    """Where a complaint is in the ISO 10002 handling process (7.3-7.9)."""
+
+    RECEIVED = "received"
+    ACKNOWLEDGED = "acknowledged"
+    ASSESSING = "assessing"
+    INVESTIGATING = "investigating"
+    AWAITING_COMPLAINANT = "awaiting_complainant"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    @property
+    def is_finished(self) -> bool:
+        """True once the organisation has reached its decision (resolved or closed)."""
+        return self in (Stage.RESOLVED, Stage.CLOSED)
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Outcome(StrEnum):
+    UPHELD = "upheld"
+    PARTLY_UPHELD = "partly_upheld"
+    NOT_UPHELD = "not_upheld"
+    WITHDRAWN = "withdrawn"
+
+
+class ComplainantResponse(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    NONE = "none"
+
+
+class ActorRole(StrEnum):
+    """Who caused an event. CONNECTOR is this product's own writes: never agent activity."""
+
+    COMPLAINANT = "complainant"
+    AGENT = "agent"
+    SYSTEM = "system"
+    CONNECTOR = "connector"
+    UNKNOWN = "unknown"
+
+
+class EventKind(StrEnum):
+    RECEIVED = "received"
+    COMMENT = "comment"
+    STATUS_CHANGE = "status_change"
+    PRIORITY_CHANGE = "priority_change"
+    ASSIGNMENT_CHANGE = "assignment_change"
+    GROUP_CHANGE = "group_change"
+    LABEL_CHANGE = "label_change"
+    FIELD_CHANGE = "field_change"
+    ESCALATION = "escalation"
+    DECISION = "decision"
+    CLOSURE = "closure"
+    REOPEN = "reopen"
+    SATISFACTION = "satisfaction"
+
+
+class SourceKind(StrEnum):
+    """The kind of platform object an event was read from."""
+
+    ISSUE = "issue"
+    TICKET = "ticket"
+    COMMENT = "comment"
+    CHANGELOG = "changelog"
+    AUDIT = "audit"
+    TICKET_EVENT = "ticket_event"
+    METRIC_EVENT = "metric_event"
+    DERIVED = "derived"
+
+
+class Event(Frozen):
+    """One entry of the complaint's timeline.
+
+    ``source_id`` is the platform object's id (comment id, changelog history id, audit or
+    ticket-event id); derived events (escalation, decision, closure...) carry the id of the
+    event that caused them.
+    """
+
+    at: AwareDatetime
+    kind: EventKind
+    source_kind: SourceKind
+    source_id: str
+    actor_role: ActorRole = ActorRole.UNKNOWN
+    actor_id: str | None = None
+    public: bool | None = None
+    field: str | None = None
+    from_value: str | None = None
+    to_value: str | None = None
+    text: str | None = None
+
+    def ref(self) -> str:
+        """A short, stable citation for this event (``comment:10023``)."""
+        return f"{self.source_kind.value}:{self.source_id}"
+
+
+class Party(Frozen):
+    id: str | None = None
+    name: str | None = None
+    contact: str | None = None
+
+
+class EvidenceRef(Frozen):
+    """A timestamped pointer to the event that proves a derived field."""
+
+    at: AwareDatetime
+    source_kind: SourceKind
+    source_id: str
+    note: str | None = None
+
+    def ref(self) -> str:
+        return f"{self.source_kind.value}:{self.source_id}"
+
+
+class Interval(Frozen):
+    """A half-open time interval ``[start, end)``; ``end`` None means still running."""
+
+    start: AwareDatetime
+    end: AwareDatetime | None = None
+
+
+class ComplaintRecord(Frozen):
+    """An ISO 10002 complaint, mapped from one helpdesk ticket."""
+
+    # Identity and intake (7.2)
+    id: str
+    platform: str
+    url: str | None = None
+    received_at: AwareDatetime
+    updated_at: AwareDatetime | None = None
+    channel: str | None = None
+    complainant: Party = Field(default_factory=Party)
+    representative: bool = False
+    product: str | None = None
+    category: str | None = None
+    subcategory: str | None = None
+    summary: str | None = None
+    description: str | None = None
+    remedy_sought: str | None = None
+    in_scope: bool = True
+    scope_reason: str | None = None
+    deleted: bool = False
+
+    # Handling (7.3-7.6)
+    status: str | None = None
+    stage: Stage = Stage.RECEIVED
+    severity: Severity | None = None
+    priority: str | None = None
+    assignee: str | None = None
+    group: str | None = None
+    team: str | None = None
+    escalation_level: int = 0
+    escalated: EvidenceRef | None = None
+    acknowledged: EvidenceRef | None = None
+    acknowledgement_channel: str | None = None
+    assessed: EvidenceRef | None = None
+    last_complainant_update: EvidenceRef | None = None
+    next_update_due_at: AwareDatetime | None = None
+    paused: tuple[Interval, ...] = ()
+
+    # Decision and closure (7.7-7.9)
+    outcome: Outcome | None = None
+    resolution_summary: str | None = None
+    remedy_offered: str | None = None
+    remedy_implemented: bool | None = None
+    decided: EvidenceRef | None = None
+    decision_communicated: EvidenceRef | None = None
+    complainant_response: ComplainantResponse | None = None
+    recourse_given: bool | None = None
+    closed: EvidenceRef | None = None
+    closure_reason: str | None = None
+    reopen_count: int = 0
+
+    # Improvement (8.2-8.3)
+    root_cause: str | None = None
+    linked_complaints: tuple[str, ...] = ()
+    corrective_action: str | None = None
+    satisfaction_offered: EvidenceRef | None = None
+    satisfaction: str | None = None
+
+    timeline: tuple[Event, ...] = ()
+    #: Where the record came from (ticket key and the ``updated`` stamp it was mapped at).
+    raw_ref: str | None = None
+    #: Mapped values that are not ISO fields but that a policy or report may group by.
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def is_open(self) -> bool:
+        return not self.stage.is_finished
+
+    def public_agent_comments(self) -> tuple[Event, ...]:
+        """Complainant updates (7.3): public comments written by an agent, oldest first."""
+        return tuple(
+            e
+            for e in self.timeline
+            if e.kind is EventKind.COMMENT and e.public and e.actor_role is ActorRole.AGENT
+        )
+
+    def event(self, source_kind: SourceKind, source_id: str) -> Event | None:
+        for candidate in self.timeline:
+            if candidate.source_kind is source_kind and candidate.source_id == source_id:
+                return candidate
+        return None

@@ -1,0 +1,1 @@
+"""All I/O: platform clients, sandboxes, write-back, store, service and the CLI."""

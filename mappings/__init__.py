@@ -1,0 +1,1 @@
+"""Declarative mappings: raw helpdesk payloads -> ISO 10002 complaint records (pure)."""

@@ -1,0 +1,217 @@
+"""The schema of a mapping file (``mappings/jira.yaml``, ``mappings/zendesk.yaml``).
+
+A mapping is data: where each ISO 10002 field lives in the raw platform payload, which tickets
+are complaints, how statuses and priorities translate, which signals mean escalation. The
+platform's *structure* (where comments and changelogs are) is known by the code in
+``mappings/jira_payload.py`` and ``mappings/zendesk_payload.py``; everything an organisation
+configures differently is here. Unknown keys are rejected everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from compliance_checks.model import Frozen, Severity, Stage
+
+#: A location in a raw payload: ``"fields.customfield_10050.value"`` or, when a key itself
+#: contains dots (Jira issue property keys), a list of keys.
+PathSpec = str | list[str]
+
+
+class Source(Frozen):
+    """Where a value is read from: exactly one of ``path``, ``custom_field`` or ``const``."""
+
+    path: PathSpec | None = None
+    #: Zendesk: the id in ``custom_fields``; Jira: ``customfield_NNNNN`` under ``fields``
+    #: (option values are unwrapped to their ``value``).
+    custom_field: int | str | None = None
+    const: Any = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Source:
+        given = [k for k in ("path", "custom_field", "const") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"give exactly one of path, custom_field, const (got {', '.join(given) or 'none'})"
+            )
+        return self
+
+
+class FieldRule(Source):
+    """A mapped field: the source, an optional value translation and a default."""
+
+    #: Raw value (compared case-insensitively as text) -> mapped value. Unlisted values pass
+    #: through unchanged unless ``strict`` is true.
+    map: dict[str, Any] = Field(default_factory=dict)
+    strict: bool = False
+    default: Any = None
+
+
+class Condition(Source):
+    """A test on a raw value. All matchers given must hold."""
+
+    equals: Any = None
+    in_: list[Any] | None = Field(default=None, alias="in")
+    #: For a list value: one element equals this; for text: a case-insensitive substring.
+    contains: str | None = None
+    exists: bool | None = None
+
+    @model_validator(mode="after")
+    def _has_matcher(self) -> Condition:
+        if self.equals is None and self.in_ is None and self.contains is None and self.exists is None:
+            raise ValueError("a condition needs one of equals, in, contains, exists")
+        return self
+
+
+class AnyOf(Frozen):
+    """Complaint markers: a ticket matching any one of them is a complaint."""
+
+    issue_types: list[str] = Field(default_factory=list)
+    #: Jira labels / Zendesk tags.
+    labels: list[str] = Field(default_factory=list)
+    #: Zendesk ``ticket_form_id`` values.
+    forms: list[int] = Field(default_factory=list)
+    #: Jira Service Management request-type names.
+    request_types: list[str] = Field(default_factory=list)
+    fields: list[Condition] = Field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (
+            self.issue_types or self.labels or self.forms or self.request_types or self.fields
+        )
+
+
+class Selection(Frozen):
+    """Which tickets are complaints. Applied before mapping (and pushed into JQL for Jira)."""
+
+    #: Jira project keys; a ticket outside them is never a complaint.
+    projects: list[str] = Field(default_factory=list)
+    #: If empty, every ticket (in the projects) is a complaint.
+    any_of: AnyOf = Field(default_factory=AnyOf)
+    #: Tickets matching any of these are excluded (e.g. spam, test tickets).
+    none_of: list[Condition] = Field(default_factory=list)
+
+
+class ScopeRule(Frozen):
+    """A complaint class outside ISO 10002 (employment, external dispute): NOT_APPLICABLE."""
+
+    when: Condition
+    reason: str
+
+
+class FieldRules(Frozen):
+    """Where each configurable ISO field lives. Omitted fields stay empty."""
+
+    channel: FieldRule | None = None
+    complainant_contact: FieldRule | None = None
+    representative: FieldRule | None = None
+    product: FieldRule | None = None
+    category: FieldRule | None = None
+    subcategory: FieldRule | None = None
+    remedy_sought: FieldRule | None = None
+    team: FieldRule | None = None
+    outcome: FieldRule | None = None
+    resolution_summary: FieldRule | None = None
+    remedy_offered: FieldRule | None = None
+    remedy_implemented: FieldRule | None = None
+    complainant_response: FieldRule | None = None
+    recourse_given: FieldRule | None = None
+    closure_reason: FieldRule | None = None
+    root_cause: FieldRule | None = None
+    corrective_action: FieldRule | None = None
+    linked_complaints: FieldRule | None = None
+    satisfaction: FieldRule | None = None
+    next_update_due: FieldRule | None = None
+
+
+class StatusRules(Frozen):
+    """Platform status -> ISO stage. Names match case-insensitively."""
+
+    stages: dict[str, Stage]
+    #: Jira status categories (``new``, ``indeterminate``, ``done``) for unlisted statuses.
+    category_fallback: dict[str, Stage] = Field(default_factory=dict)
+    default: Stage = Stage.INVESTIGATING
+    #: Entering one of these statuses counts as acknowledging the complaint (7.4).
+    acknowledging: list[str] = Field(default_factory=list)
+    #: Stages during which operational clocks pause (regulatory clocks never pause).
+    pausing_stages: list[Stage] = Field(default_factory=lambda: [Stage.AWAITING_COMPLAINANT])
+
+
+class SeverityRules(Frozen):
+    """Priority -> severity (7.5)."""
+
+    #: Default: the ticket's priority name.
+    source: FieldRule | None = None
+    map: dict[str, Severity]
+    default: Severity | None = None
+
+
+class EscalationRules(Frozen):
+    """Signals that a complaint was escalated (any one of them counts)."""
+
+    groups: list[str] = Field(default_factory=list)
+    #: Raising the priority to one of these (raw priority names) is an escalation.
+    priorities: list[str] = Field(default_factory=list)
+    labels: list[str] = Field(default_factory=list)
+    statuses: list[str] = Field(default_factory=list)
+    #: A field whose becoming non-empty is an escalation (raw field id / name).
+    fields: list[str] = Field(default_factory=list)
+
+
+class AssessmentRules(Frozen):
+    """What shows the complaint was assessed (7.5)."""
+
+    stages: list[Stage] = Field(
+        default_factory=lambda: [Stage.ASSESSING, Stage.INVESTIGATING, Stage.RESOLVED]
+    )
+    #: An agent changing one of these fields (raw field ids/names) counts as assessment.
+    fields: list[str] = Field(default_factory=lambda: ["priority"])
+
+
+class DecisionRules(Frozen):
+    """A decision is a move into a resolved/closed stage, or one of these fields being set."""
+
+    fields: list[str] = Field(default_factory=list)
+
+
+class ActorRules(Frozen):
+    """Who is who on the timeline."""
+
+    #: Account ids of this product's own integration user(s): their writes are CONNECTOR
+    #: events, never agent activity (no acknowledgement, no complainant update).
+    connector_accounts: list[str] = Field(default_factory=list)
+    #: Text that marks a comment as ours even when written by another account.
+    connector_marker: str = "[iso10002]"
+    #: Accounts of automations (triggers, SLA bots): SYSTEM, not agent.
+    system_accounts: list[str] = Field(default_factory=list)
+    #: Zendesk user roles that count as agents.
+    agent_roles: list[str] = Field(default_factory=lambda: ["agent", "admin"])
+    #: Jira Software projects have no public/internal flag: are plain comments public?
+    comments_public_by_default: bool = True
+
+
+class SatisfactionRules(Frozen):
+    """Values of the satisfaction field meaning "a survey was offered" (8.3)."""
+
+    offered_values: list[str] = Field(default_factory=lambda: ["offered", "good", "bad"])
+
+
+class MappingSpec(Frozen):
+    platform: Literal["jira", "zendesk"]
+    version: Literal[1] = 1
+    name: str
+    description: str | None = None
+    #: Agent-facing URL template; ``{base}`` and ``{key}`` are filled in.
+    ticket_url: str | None = None
+    select: Selection = Field(default_factory=Selection)
+    scope: list[ScopeRule] = Field(default_factory=list)
+    fields: FieldRules = Field(default_factory=FieldRules)
+    status: StatusRules
+    severity: SeverityRules
+    escalation: EscalationRules = Field(default_factory=EscalationRules)
+    assessment: AssessmentRules = Field(default_factory=AssessmentRules)
+    decision: DecisionRules = Field(default_factory=DecisionRules)
+    actors: ActorRules = Field(default_factory=ActorRules)
+    satisfaction: SatisfactionRules = Field(default_factory=SatisfactionRules)

@@ -1,0 +1,1 @@
+"""Jinja2 templates and the pure view-models that feed them."""
