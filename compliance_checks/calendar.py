@@ -1,0 +1,371 @@
+"""Business calendar and the exact deadline rules of the domain document.
+
+Durations are written ``<n> <unit>``:
+
+* ``minutes``, ``hours``: elapsed wall-clock time;
+* ``business hours``: time counted only inside working hours, skipping holidays;
+* ``business days`` / ``working days``: due at the close of the n-th business day after the
+  day of receipt; a complaint received outside working hours counts as received at the next
+  opening;
+* ``days`` / ``weeks``: due at the end (23:59:59.999999 local) of the calendar day n (7n) days
+  after the day of receipt.
+
+Pausing (operational clocks only): time spent in a pausing stage before the deadline pushes the
+deadline out by that time, measured in the clock's own measure (working time for business units,
+wall-clock time otherwise).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays as holidays_lib
+from pydantic import Field, field_validator
+
+from compliance_checks.model import Frozen, Interval
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+END_OF_DAY = time(23, 59, 59, 999999)
+
+
+class Unit(StrEnum):
+    MINUTES = "minutes"
+    HOURS = "hours"
+    BUSINESS_HOURS = "business hours"
+    BUSINESS_DAYS = "business days"
+    DAYS = "days"
+    WEEKS = "weeks"
+
+    @property
+    def is_business(self) -> bool:
+        return self in (Unit.BUSINESS_HOURS, Unit.BUSINESS_DAYS)
+
+
+_UNIT_ALIASES = {
+    "minute": Unit.MINUTES,
+    "minutes": Unit.MINUTES,
+    "hour": Unit.HOURS,
+    "hours": Unit.HOURS,
+    "business hour": Unit.BUSINESS_HOURS,
+    "business hours": Unit.BUSINESS_HOURS,
+    "working hour": Unit.BUSINESS_HOURS,
+    "working hours": Unit.BUSINESS_HOURS,
+    "business day": Unit.BUSINESS_DAYS,
+    "business days": Unit.BUSINESS_DAYS,
+    "working day": Unit.BUSINESS_DAYS,
+    "working days": Unit.BUSINESS_DAYS,
+    "day": Unit.DAYS,
+    "days": Unit.DAYS,
+    "calendar day": Unit.DAYS,
+    "calendar days": Unit.DAYS,
+    "week": Unit.WEEKS,
+    "weeks": Unit.WEEKS,
+}
+# ASCII digits only (``\d`` would also accept e.g. Arabic-Indic digits, which float() converts).
+_DURATION_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s+([a-z]+(?: [a-z]+)*)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A policy duration such as ``2 business days`` or ``4 hours``."""
+
+    amount: float
+    unit: Unit
+
+    @classmethod
+    def parse(cls, text: str) -> Duration:
+        match = _DURATION_RE.match(" ".join(text.lower().split()))
+        if not match or match.group(2) not in _UNIT_ALIASES:
+            units = "minutes, hours, business hours, business days, working days, days, weeks"
+            raise ValueError(f"{text!r} is not a duration '<n> <unit>' (units: {units})")
+        amount = float(match.group(1))
+        unit = _UNIT_ALIASES[match.group(2)]
+        if unit in (Unit.BUSINESS_DAYS, Unit.DAYS, Unit.WEEKS) and not amount.is_integer():
+            raise ValueError(f"{text!r}: {unit.value} must be a whole number")
+        return cls(amount, unit)
+
+    def __str__(self) -> str:
+        amount = int(self.amount) if self.amount.is_integer() else self.amount
+        return f"{amount} {self.unit.value}"
+
+
+class HolidaySource(Frozen):
+    """Public holidays from the ``holidays`` package."""
+
+    country: str
+    subdivision: str | None = None
+
+
+class CalendarConfig(Frozen):
+    """The ``calendar`` block of a policy file."""
+
+    timezone: str = "UTC"
+    #: ``mon``..``sun`` -> ``"09:00-17:00"`` or null for a closed day.
+    working_hours: dict[str, str | None] = Field(
+        default_factory=lambda: {
+            d: ("09:00-17:00" if d not in ("sat", "sun") else None) for d in WEEKDAYS
+        }
+    )
+    holidays: HolidaySource | None = None
+    extra_holidays: list[date] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA timezone {value!r}") from exc
+        return value
+
+    @field_validator("working_hours")
+    @classmethod
+    def _valid_hours(cls, value: dict[str, str | None]) -> dict[str, str | None]:
+        for day, span in value.items():
+            if day not in WEEKDAYS:
+                raise ValueError(f"unknown weekday {day!r} (use {', '.join(WEEKDAYS)})")
+            if span is not None:
+                _parse_span(span)
+        return value
+
+    @field_validator("holidays")
+    @classmethod
+    def _known_country(cls, value: HolidaySource | None) -> HolidaySource | None:
+        if value is not None:
+            try:
+                holidays_lib.country_holidays(value.country, subdiv=value.subdivision, years=2000)
+            except NotImplementedError as exc:
+                raise ValueError(
+                    f"the holidays package has no calendar for {value.country!r}"
+                    f"{'/' + value.subdivision if value.subdivision else ''}"
+                ) from exc
+        return value
+
+
+def _parse_span(span: str) -> tuple[time, time]:
+    try:
+        start_text, end_text = span.split("-")
+        start, end = time.fromisoformat(start_text.strip()), time.fromisoformat(end_text.strip())
+    except ValueError as exc:
+        raise ValueError(f"working hours {span!r} must look like '09:00-17:00'") from exc
+    if start.tzinfo is not None or end.tzinfo is not None:
+        # "09:00+01:00" parses to an aware time; comparing it with a naive one raised TypeError
+        # (not a validation error) and the offset would be ignored anyway: the zone is the
+        # calendar's timezone.
+        raise ValueError(f"working hours {span!r} must not carry a UTC offset (use 'timezone')")
+    if end <= start:
+        raise ValueError(f"working hours {span!r} must end after they start")
+    return start, end
+
+
+class BusinessCalendar:
+    """Working hours in one timezone, with public holidays and extra closed dates."""
+
+    def __init__(self, config: CalendarConfig) -> None:
+        self.config = config
+        self.tz = ZoneInfo(config.timezone)
+        self._hours: dict[int, tuple[time, time] | None] = {
+            WEEKDAYS.index(day): (_parse_span(span) if span else None)
+            for day, span in config.working_hours.items()
+        }
+        self._extra = frozenset(config.extra_holidays)
+        self._holiday_years: dict[int, frozenset[date]] = {}
+
+    # -- days ------------------------------------------------------------------------------
+
+    def holidays_in(self, year: int) -> frozenset[date]:
+        cached = self._holiday_years.get(year)
+        if cached is None:
+            source = self.config.holidays
+            cached = frozenset(
+                _public_holidays(source.country, source.subdivision, year) if source else ()
+            )
+            self._holiday_years[year] = cached
+        return cached
+
+    def is_holiday(self, day: date) -> bool:
+        return day in self._extra or day in self.holidays_in(day.year)
+
+    def is_business_day(self, day: date) -> bool:
+        return self._hours.get(day.weekday()) is not None and not self.is_holiday(day)
+
+    def working_span(self, day: date) -> tuple[datetime, datetime] | None:
+        """Opening and closing time of ``day`` (aware), or None on a closed day."""
+        if not self.is_business_day(day):
+            return None
+        hours = self._hours[day.weekday()]
+        assert hours is not None  # is_business_day checked it  # noqa: S101
+        # Instants are kept in UTC so that arithmetic is elapsed time even across DST changes.
+        return (
+            datetime.combine(day, hours[0], tzinfo=self.tz).astimezone(UTC),
+            datetime.combine(day, hours[1], tzinfo=self.tz).astimezone(UTC),
+        )
+
+    def local(self, moment: datetime) -> datetime:
+        return _aware(moment).astimezone(self.tz)
+
+    def next_business_day(self, day: date) -> date:
+        candidate = day + timedelta(days=1)
+        for _ in range(3660):  # ten years without a working day means a broken calendar
+            if self.is_business_day(candidate):
+                return candidate
+            candidate += timedelta(days=1)
+        raise ValueError("the calendar has no business day in the next ten years")
+
+    # -- instants --------------------------------------------------------------------------
+
+    def next_opening(self, moment: datetime) -> datetime:
+        """``moment`` itself when inside working hours, else the next opening."""
+        moment = _aware(moment).astimezone(UTC)
+        day = self.local(moment).date()
+        span = self.working_span(day)
+        if span is not None:
+            if moment < span[0]:
+                return span[0]
+            if moment < span[1]:
+                return moment
+        day = self.next_business_day(day)
+        opening = self.working_span(day)
+        assert opening is not None  # noqa: S101
+        return opening[0]
+
+    def business_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """Working time inside ``[start, end)``; zero when ``end <= start``."""
+        if _aware(end) <= _aware(start):
+            return timedelta(0)
+        total = timedelta(0)
+        day = self.local(start).date()
+        last = self.local(end).date()
+        while day <= last:
+            span = self.working_span(day)
+            if span is not None:
+                lo, hi = max(span[0], start), min(span[1], end)
+                if hi > lo:
+                    total += hi - lo
+            day += timedelta(days=1)
+        return total
+
+    def add_business_time(self, start: datetime, amount: timedelta) -> datetime:
+        """The instant at which ``amount`` of working time has passed since ``start``."""
+        cursor = self.next_opening(start)
+        remaining = amount
+        while True:
+            span = self.working_span(self.local(cursor).date())
+            assert span is not None  # cursor is always inside working hours  # noqa: S101
+            available = span[1] - cursor
+            if remaining <= available:
+                return cursor + remaining
+            remaining -= available
+            cursor = self.next_opening(span[1])
+
+    def close_of_nth_business_day(self, start: datetime, n: int) -> datetime:
+        """Close of the n-th business day after the (effective) day of receipt."""
+        effective = self.next_opening(start)
+        day = self.local(effective).date()
+        for _ in range(n):
+            day = self.next_business_day(day)
+        span = self.working_span(day)
+        assert span is not None  # noqa: S101
+        return span[1]
+
+    # -- deadlines -------------------------------------------------------------------------
+
+    def due(
+        self,
+        start: datetime,
+        duration: Duration,
+        pauses: Sequence[Interval] = (),
+        *,
+        now: datetime | None = None,
+    ) -> datetime:
+        """The deadline for a clock started at ``start``; ``pauses`` push it out.
+
+        The clock is simulated: pauses are clipped to ``start``, merged (overlaps count once) and
+        taken in order; a pause that begins before the deadline pushed out by the earlier pauses
+        counts in full (the clock is stopped throughout it), one that begins at or after it does
+        not count. A running pause (``end`` None) lasts until ``now``; without ``now`` a running
+        pause that begins before the deadline leaves no finite deadline and raises ValueError.
+        """
+        base = self._raw_due(start, duration)
+        unit = duration.unit
+        deadline = base
+        paused = timedelta(0)
+        for lo, hi in self._merged_pauses(start, pauses, now):
+            if lo >= deadline:
+                break
+            if hi is None:
+                raise ValueError(
+                    "a running pause (no end) before the deadline needs `now` to fix the deadline"
+                )
+            paused += self.elapsed(lo, hi, unit)
+            deadline = self._extend(base, paused, unit)
+        return deadline
+
+    @staticmethod
+    def _merged_pauses(
+        start: datetime, pauses: Sequence[Interval], now: datetime | None
+    ) -> list[tuple[datetime, datetime | None]]:
+        """Pauses clipped to ``[start, ...)``, sorted and merged; ``None`` end = still running."""
+        start = _aware(start)
+        clipped: list[tuple[datetime, datetime | None]] = []
+        for pause in pauses:
+            lo = max(pause.start, start)
+            hi = pause.end if pause.end is not None else now
+            if hi is not None and hi <= lo:
+                continue
+            clipped.append((lo, hi))
+        clipped.sort(key=lambda pair: pair[0])
+        merged: list[tuple[datetime, datetime | None]] = []
+        for lo, hi in clipped:
+            if merged:
+                last_lo, last_hi = merged[-1]
+                if last_hi is None:
+                    break  # a running pause swallows every later one
+                if lo <= last_hi:
+                    merged[-1] = (last_lo, None if hi is None else max(last_hi, hi))
+                    continue
+            merged.append((lo, hi))
+        return merged
+
+    def _raw_due(self, start: datetime, duration: Duration) -> datetime:
+        unit, amount = duration.unit, duration.amount
+        if unit is Unit.MINUTES:
+            return _aware(start).astimezone(UTC) + timedelta(minutes=amount)
+        if unit is Unit.HOURS:
+            return _aware(start).astimezone(UTC) + timedelta(hours=amount)
+        if unit is Unit.BUSINESS_HOURS:
+            return self.add_business_time(start, timedelta(hours=amount))
+        if unit is Unit.BUSINESS_DAYS:
+            return self.close_of_nth_business_day(start, int(amount))
+        days = int(amount) * (7 if unit is Unit.WEEKS else 1)
+        target = self.local(start).date() + timedelta(days=days)
+        return datetime.combine(target, END_OF_DAY, tzinfo=self.tz).astimezone(UTC)
+
+    def _extend(self, base: datetime, paused: timedelta, unit: Unit) -> datetime:
+        if not paused:
+            return base
+        if unit.is_business:
+            return self.add_business_time(base, paused)
+        return base.astimezone(UTC) + paused
+
+    def elapsed(self, start: datetime, end: datetime, unit: Unit) -> timedelta:
+        """Time between two instants in the clock's own measure (for evidence text)."""
+        return self.business_time_between(start, end) if unit.is_business else end - start
+
+
+def _aware(moment: datetime) -> datetime:
+    """``moment`` itself; a naive datetime is an error, never silently the host's local time."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{moment!r} is naive; calendar instants must be timezone-aware")
+    return moment
+
+
+@lru_cache(maxsize=256)
+def _public_holidays(country: str, subdivision: str | None, year: int) -> tuple[date, ...]:
+    return tuple(holidays_lib.country_holidays(country, subdiv=subdivision, years=year).keys())

@@ -1,0 +1,64 @@
+"""Closing the complaint (7.9): the evidence a closed complaint must carry."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from compliance_checks.calendar import Duration
+from compliance_checks.findings import Evidence, Status
+from compliance_checks.model import ComplainantResponse, ComplaintRecord, Outcome, Severity
+from compliance_checks.policy import DurationField
+from compliance_checks.registry import CheckContext, CheckParams, CheckResult, check, field_evidence
+
+
+class ClosureEvidenceParams(CheckParams):
+    #: Time after the decision to complete the closure record while the ticket is resolved.
+    grace: DurationField = Duration.parse("2 business days")
+    #: Outcomes for which recourse information is required even without a recorded rejection.
+    recourse_required_for: list[Outcome] = Field(default_factory=list)
+
+
+@check(
+    id="closure-evidence",
+    title="Closed complaint carries its closure evidence",
+    clauses=("7.9",),
+    severity=Severity.MEDIUM,
+    params=ClosureEvidenceParams,
+    remediation=(
+        "Record the outcome, a resolution summary, the complainant's response (or the closure "
+        "reason) and, if the decision was rejected, the internal and external recourse you offered."
+    ),
+)
+def closure_evidence(record: ComplaintRecord, p: ClosureEvidenceParams, ctx: CheckContext) -> CheckResult:
+    """Outcome, resolution summary, complainant response or closure reason, and recourse when rejected."""
+    fields = ("outcome", "resolution_summary", "complainant_response", "closure_reason", "recourse_given")
+    if not record.stage.is_finished or record.decided is None:
+        return CheckResult(Status.NOT_APPLICABLE, "Complaint not resolved yet", fields_read=fields)
+    missing = []
+    if record.outcome is None:
+        missing.append("outcome")
+    if not record.resolution_summary:
+        missing.append("resolution summary")
+    answered = record.complainant_response in (ComplainantResponse.ACCEPTED, ComplainantResponse.REJECTED)
+    if not answered and not record.closure_reason:
+        missing.append("complainant response or closure reason")
+    rejected = record.complainant_response is ComplainantResponse.REJECTED
+    if (rejected or record.outcome in p.recourse_required_for) and not record.recourse_given:
+        missing.append("recourse information (decision rejected)" if rejected else "recourse information")
+    evidence: tuple[Evidence, ...] = tuple(
+        field_evidence(name, getattr(record, name)) for name in fields
+    )
+    if not missing:
+        return CheckResult(Status.PASS, "Closure evidence complete", None, evidence, {}, fields)
+    message = f"Closure evidence missing: {', '.join(missing)}"
+    facts: dict[str, str | int | float | bool | None] = {"missing": ", ".join(missing)}
+    if record.stage.value == "closed":
+        return CheckResult(Status.FAIL, message, None, evidence, facts, fields)
+    due_at = ctx.calendar.due(record.decided.at, p.grace)
+    if ctx.now > due_at:
+        status = Status.FAIL
+    elif ctx.calendar.due(ctx.now, ctx.warning_window) >= due_at:
+        status = Status.AT_RISK
+    else:
+        status = Status.PENDING
+    return CheckResult(status, message, due_at, evidence, facts, fields)

@@ -1,0 +1,87 @@
+"""Analysis (8.2) and satisfaction with the handling (8.3)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from compliance_checks.calendar import Duration
+from compliance_checks.findings import Status
+from compliance_checks.model import ComplaintRecord, Outcome, Severity
+from compliance_checks.policy import DurationField
+from compliance_checks.registry import (
+    CheckContext,
+    CheckParams,
+    CheckResult,
+    absent,
+    check,
+    clock,
+    field_evidence,
+)
+
+
+class RootCauseParams(CheckParams):
+    #: Outcomes that need a coded root cause (a complaint that was not upheld may have none).
+    outcomes: list[Outcome] = Field(default_factory=lambda: [Outcome.UPHELD, Outcome.PARTLY_UPHELD])
+    #: Time after the decision to code the root cause.
+    within: DurationField = Duration.parse("5 business days")
+
+
+@check(
+    id="root-cause-recorded",
+    title="Root cause coded for upheld complaints",
+    clauses=("8.2",),
+    severity=Severity.MEDIUM,
+    params=RootCauseParams,
+    remediation="Code the root cause on the ticket so recurring and systemic problems can be analysed.",
+)
+def root_cause_recorded(record: ComplaintRecord, p: RootCauseParams, ctx: CheckContext) -> CheckResult:
+    """A coded root cause is recorded once an upheld complaint is decided."""
+    fields = ("outcome", "root_cause", "decided")
+    if record.decided is None:
+        return CheckResult(Status.NOT_APPLICABLE, "No decision yet", fields_read=fields)
+    if record.outcome is not None and record.outcome not in p.outcomes:
+        return CheckResult(
+            Status.NOT_APPLICABLE, f"Root cause not required for outcome {record.outcome.value}", fields_read=fields
+        )
+    if record.root_cause:
+        return CheckResult(
+            Status.PASS, "Root cause recorded", None, (field_evidence("root_cause", record.root_cause),), {}, fields
+        )
+    due_at = ctx.calendar.due(record.decided.at, p.within)
+    evidence = (absent("root cause field is empty"),)
+    if ctx.now > due_at or record.stage.value == "closed":
+        return CheckResult(Status.FAIL, "Root cause not recorded", due_at, evidence, {}, fields)
+    status = Status.AT_RISK if ctx.calendar.due(ctx.now, ctx.warning_window) >= due_at else Status.PENDING
+    return CheckResult(status, "Root cause not recorded yet", due_at, evidence, {}, fields)
+
+
+class SatisfactionParams(CheckParams):
+    within: DurationField = Duration.parse("5 business days")
+    #: Withdrawn complaints are not surveyed by default.
+    skip_outcomes: list[Outcome] = Field(default_factory=lambda: [Outcome.WITHDRAWN])
+
+
+@check(
+    id="satisfaction-offered",
+    title="Satisfaction with the complaints handling is measured",
+    clauses=("8.3",),
+    severity=Severity.LOW,
+    params=SatisfactionParams,
+    remediation="Offer the complainant the satisfaction survey about how their complaint was handled.",
+)
+def satisfaction_offered(record: ComplaintRecord, p: SatisfactionParams, ctx: CheckContext) -> CheckResult:
+    """A satisfaction survey is offered within the target after the decision."""
+    fields = ("decided", "outcome", "satisfaction_offered")
+    if record.decided is None:
+        return CheckResult(Status.NOT_APPLICABLE, "No decision yet", fields_read=fields)
+    if record.outcome in p.skip_outcomes:
+        return CheckResult(Status.NOT_APPLICABLE, "No survey for this outcome", fields_read=fields)
+    return clock(
+        what="Satisfaction survey offered",
+        started=record.decided.at,
+        due_at=ctx.calendar.due(record.decided.at, p.within),
+        done=record.satisfaction_offered,
+        ctx=ctx,
+        fields_read=fields,
+        facts={"within": str(p.within)},
+    )

@@ -1,0 +1,130 @@
+"""Receipt of complaint (7.2): the record is complete and the remedy sought is recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pydantic import Field, field_validator
+
+from compliance_checks.calendar import Duration
+from compliance_checks.findings import Status
+from compliance_checks.model import ComplaintRecord, Severity
+from compliance_checks.policy import DurationField
+from compliance_checks.registry import (
+    CheckContext,
+    CheckParams,
+    CheckResult,
+    check,
+    field_evidence,
+)
+
+#: What "present" means for each field the record-complete check can require.
+FIELD_READERS: dict[str, Callable[[ComplaintRecord], object]] = {
+    "received_at": lambda r: r.received_at,
+    "channel": lambda r: r.channel,
+    "complainant": lambda r: r.complainant.id or r.complainant.name,
+    "complainant_contact": lambda r: r.complainant.contact,
+    "description": lambda r: r.description or r.summary,
+    "product": lambda r: r.product,
+    "category": lambda r: r.category,
+    "severity": lambda r: r.severity,
+    "remedy_sought": lambda r: r.remedy_sought,
+}
+
+
+def _present(value: object) -> bool:
+    return value not in (None, "", ()) and not (isinstance(value, str) and not value.strip())
+
+
+class RecordCompleteParams(CheckParams):
+    fields: list[str] = Field(
+        default_factory=lambda: [
+            "received_at",
+            "channel",
+            "complainant",
+            "complainant_contact",
+            "description",
+            "product",
+            "category",
+        ]
+    )
+    #: Time allowed after receipt to complete the record before it is a FAIL.
+    grace: DurationField | None = Duration.parse("1 business days")
+
+    @field_validator("fields")
+    @classmethod
+    def _known_fields(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(FIELD_READERS))
+        if unknown:
+            raise ValueError(f"unknown fields {unknown}; known: {sorted(FIELD_READERS)}")
+        return value
+
+
+def _missing_fields_result(
+    record: ComplaintRecord,
+    missing: list[str],
+    grace: Duration | None,
+    ctx: CheckContext,
+    fields: tuple[str, ...],
+    what: str,
+) -> CheckResult:
+    evidence = tuple(field_evidence(name, None) for name in missing)
+    facts: dict[str, str | int | float | bool | None] = {"missing": ", ".join(missing)}
+    if grace is None or record.stage.is_finished:
+        return CheckResult(Status.FAIL, f"{what}: {', '.join(missing)}", None, evidence, facts, fields)
+    due_at = ctx.calendar.due(record.received_at, grace)
+    if ctx.now > due_at:
+        status = Status.FAIL
+    elif ctx.calendar.due(ctx.now, ctx.warning_window) >= due_at:
+        status = Status.AT_RISK
+    else:
+        status = Status.PENDING
+    return CheckResult(status, f"{what}: {', '.join(missing)}", due_at, evidence, facts, fields)
+
+
+@check(
+    id="record-complete",
+    title="Complaint recorded with the information 7.2 asks for",
+    clauses=("7.2",),
+    severity=Severity.MEDIUM,
+    params=RecordCompleteParams,
+    remediation=(
+        "Fill in the missing fields on the ticket (channel, complainant and contact details, "
+        "description, product/service, category)."
+    ),
+)
+def record_complete(record: ComplaintRecord, p: RecordCompleteParams, ctx: CheckContext) -> CheckResult:
+    """Every required intake field is recorded (within the grace period after receipt)."""
+    fields = tuple(p.fields)
+    missing = [name for name in fields if not _present(FIELD_READERS[name](record))]
+    if not missing:
+        evidence = tuple(field_evidence(name, FIELD_READERS[name](record)) for name in fields)
+        return CheckResult(Status.PASS, "All required intake fields are recorded", None, evidence, {}, fields)
+    return _missing_fields_result(record, missing, p.grace, ctx, fields, "Missing intake fields")
+
+
+class RemedyRecordedParams(CheckParams):
+    grace: DurationField | None = Duration.parse("2 business days")
+
+
+@check(
+    id="remedy-recorded",
+    title="Remedy sought by the complainant is recorded",
+    clauses=("7.2",),
+    severity=Severity.LOW,
+    params=RemedyRecordedParams,
+    remediation="Ask the complainant what outcome they want and record it in the remedy-sought field.",
+)
+def remedy_recorded(record: ComplaintRecord, p: RemedyRecordedParams, ctx: CheckContext) -> CheckResult:
+    """The remedy the complainant seeks is recorded (within the grace period)."""
+    fields = ("remedy_sought",)
+    if _present(record.remedy_sought):
+        return CheckResult(
+            Status.PASS,
+            "Remedy sought is recorded",
+            None,
+            (field_evidence("remedy_sought", record.remedy_sought),),
+            {},
+            fields,
+        )
+    return _missing_fields_result(record, ["remedy_sought"], p.grace, ctx, fields, "Remedy sought not recorded")

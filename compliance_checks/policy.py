@@ -1,0 +1,139 @@
+"""Policy files: the organisation's objectives (clause 6) as data.
+
+A policy sets the business calendar, the AT_RISK warning window, which checks run, their
+severity and their parameters (targets, by severity or category where needed). Every check's
+``params`` block is validated by that check's own parameter model, so a typo fails fast with
+the file and key path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, PlainSerializer, PlainValidator, ValidationError, WithJsonSchema
+
+from compliance_checks.calendar import BusinessCalendar, CalendarConfig, Duration
+from compliance_checks.configfile import (
+    ConfigError,
+    ConfigIssue,
+    content_hash,
+    issues_from,
+    parse_yaml,
+    read_text,
+    validate,
+)
+from compliance_checks.model import ComplaintRecord, Frozen, Severity
+from compliance_checks.registry import REGISTRY, CheckParams, Registry
+
+
+def _to_duration(value: Any) -> Duration:
+    if isinstance(value, Duration):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("a duration is text like '2 business days'")  # noqa: TRY004 - pydantic wants ValueError
+    return Duration.parse(value)
+
+
+DurationField = Annotated[
+    Duration,
+    PlainValidator(_to_duration),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "examples": ["2 business days", "48 hours"]}),
+]
+
+
+class Target(CheckParams):
+    """A clock target: one duration, optionally varying by severity and by category.
+
+    Resolution order: category, then severity, then default.
+    """
+
+    default: DurationField | None = None
+    by_severity: dict[Severity, DurationField] = Field(default_factory=dict)
+    by_category: dict[str, DurationField] = Field(default_factory=dict)
+
+    def for_record(self, record: ComplaintRecord) -> Duration | None:
+        if record.category is not None:
+            for category, duration in self.by_category.items():
+                if category.casefold() == record.category.casefold():
+                    return duration
+        if record.severity is not None and record.severity in self.by_severity:
+            return self.by_severity[record.severity]
+        return self.default
+
+
+def _to_target(value: Any) -> Any:
+    # "2 business days" is shorthand for {default: "2 business days"}.
+    return {"default": value} if isinstance(value, str) else value
+
+
+TargetField = Annotated[Target, PlainValidator(lambda v: Target.model_validate(_to_target(v)))]
+
+
+class CheckConfig(Frozen):
+    enabled: bool = True
+    #: Overrides the check's own severity in findings.
+    severity: Severity | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class PolicySpec(Frozen):
+    name: str
+    version: int | str = 1
+    description: str | None = None
+    calendar: CalendarConfig = Field(default_factory=CalendarConfig)
+    warning_window: DurationField = Duration.parse("1 business days")
+    checks: dict[str, CheckConfig]
+
+
+@dataclass(frozen=True)
+class EnabledCheck:
+    id: str
+    severity: Severity
+    params: CheckParams
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated policy with each enabled check's parameters parsed."""
+
+    spec: PolicySpec
+    calendar: BusinessCalendar
+    checks: tuple[EnabledCheck, ...]
+    source: str
+    sha256: str
+
+
+def build_policy(spec: PolicySpec, *, source: str, sha256: str, registry: Registry = REGISTRY) -> Policy:
+    issues: list[ConfigIssue] = []
+    enabled: list[EnabledCheck] = []
+    for check_id, config in spec.checks.items():
+        if check_id not in registry:
+            known = ", ".join(sorted(registry.ids()))
+            issues.append(ConfigIssue(source, f"checks.{check_id}", f"unknown check (known: {known})"))
+            continue
+        check_spec = registry.get(check_id)
+        try:
+            params = check_spec.params.model_validate(config.params)
+        except ValidationError as exc:
+            issues.extend(issues_from(exc, source, ("checks", check_id, "params")))
+            continue
+        if config.enabled:
+            enabled.append(EnabledCheck(check_id, config.severity or check_spec.severity, params))
+    if issues:
+        raise ConfigError(issues)
+    return Policy(spec, BusinessCalendar(spec.calendar), tuple(enabled), source, sha256)
+
+
+def parse_policy(text: str, source: str, *, registry: Registry = REGISTRY) -> Policy:
+    spec = validate(PolicySpec, parse_yaml(text, source), source)
+    return build_policy(spec, source=source, sha256=content_hash(text), registry=registry)
+
+
+def load_policy(path: Path, *, registry: Registry = REGISTRY) -> Policy:
+    return parse_policy(read_text(path), str(path), registry=registry)
+
+
+BASELINE_POLICY = Path(__file__).parent / "policies" / "iso10002-baseline.yaml"

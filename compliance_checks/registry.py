@@ -1,0 +1,204 @@
+"""The check registry and the result a check returns.
+
+A check is a pure function ``(record, params, ctx) -> CheckResult`` plus metadata (id, title,
+ISO clauses, severity, parameter model, remediation). Checks never read the clock (``ctx.now``
+is injected), never do I/O and never set ``WAIVED`` or ``ERROR`` (the runner does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from compliance_checks.calendar import BusinessCalendar, Duration
+from compliance_checks.findings import Evidence, Scalar, Status
+from compliance_checks.model import ComplaintRecord, EvidenceRef, Severity
+
+P = TypeVar("P", bound=BaseModel)
+
+#: Statuses a check may return.
+CHECK_STATUSES = frozenset(Status) - {Status.WAIVED, Status.ERROR}
+
+
+class CheckParams(BaseModel):
+    """Base for check parameter models: immutable, unknown keys rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a check may know besides the record."""
+
+    now: datetime
+    calendar: BusinessCalendar
+    #: AT_RISK when a running clock is due within this window.
+    warning_window: Duration
+    run_id: str = "offline"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    status: Status
+    message: str
+    due_at: datetime | None = None
+    evidence: tuple[Evidence, ...] = ()
+    facts: dict[str, Scalar] = field(default_factory=dict)
+    fields_read: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.status not in CHECK_STATUSES:
+            raise ValueError(f"a check may not return {self.status}; only the runner sets it")
+
+
+CheckFn = Callable[[ComplaintRecord, Any, CheckContext], CheckResult]
+
+
+@dataclass(frozen=True)
+class CheckSpec(Generic[P]):
+    id: str
+    title: str
+    clauses: tuple[str, ...]
+    severity: Severity
+    params: type[P]
+    remediation: str
+    description: str
+    fn: Callable[[ComplaintRecord, P, CheckContext], CheckResult]
+
+
+class Registry:
+    """Checks by id. Registering an id twice is an error, never silently ignored."""
+
+    def __init__(self) -> None:
+        self._checks: dict[str, CheckSpec[Any]] = {}
+
+    def register(self, spec: CheckSpec[Any]) -> None:
+        if spec.id in self._checks:
+            raise ValueError(f"check id {spec.id!r} is registered twice")
+        self._checks[spec.id] = spec
+
+    def get(self, check_id: str) -> CheckSpec[Any]:
+        try:
+            return self._checks[check_id]
+        except KeyError:
+            raise KeyError(f"unknown check {check_id!r}") from None
+
+    def __contains__(self, check_id: object) -> bool:
+        return check_id in self._checks
+
+    def __iter__(self) -> Iterator[CheckSpec[Any]]:
+        return iter(self._checks.values())
+
+    def ids(self) -> list[str]:
+        return list(self._checks)
+
+
+REGISTRY = Registry()
+
+
+def check(
+    *,
+    id: str,  # noqa: A002 - "id" is the natural name in check metadata
+    title: str,
+    clauses: tuple[str, ...],
+    severity: Severity,
+    params: type[P],
+    remediation: str,
+    registry: Registry = REGISTRY,
+) -> Callable[
+    [Callable[[ComplaintRecord, P, CheckContext], CheckResult]],
+    Callable[[ComplaintRecord, P, CheckContext], CheckResult],
+]:
+    """Register a check function with its metadata (its docstring is the description)."""
+
+    def decorate(
+        fn: Callable[[ComplaintRecord, P, CheckContext], CheckResult],
+    ) -> Callable[[ComplaintRecord, P, CheckContext], CheckResult]:
+        registry.register(
+            CheckSpec(
+                id=id,
+                title=title,
+                clauses=clauses,
+                severity=severity,
+                params=params,
+                remediation=remediation,
+                description=(fn.__doc__ or title).strip().splitlines()[0],
+                fn=fn,
+            )
+        )
+        return fn
+
+    return decorate
+
+
+# -- helpers shared by checks -------------------------------------------------------------
+
+
+def event_evidence(ref: EvidenceRef, note: str | None = None) -> Evidence:
+    return Evidence(kind="event", ref=ref.ref(), at=ref.at, note=note or ref.note or "event")
+
+
+def field_evidence(name: str, value: object) -> Evidence:
+    shown = "(empty)" if value in (None, "", ()) else str(value)
+    return Evidence(kind="field", ref=f"field:{name}", note=f"{name} = {shown[:200]}")
+
+
+def absent(note: str) -> Evidence:
+    return Evidence(kind="absent", note=note)
+
+
+def clock(
+    *,
+    what: str,
+    started: datetime,
+    due_at: datetime,
+    done: EvidenceRef | None,
+    ctx: CheckContext,
+    fields_read: tuple[str, ...],
+    evidence: tuple[Evidence, ...] = (),
+    facts: dict[str, Scalar] | None = None,
+) -> CheckResult:
+    """The common "X must happen by due_at" evaluation.
+
+    PASS when done in time; FAIL when done late or not done and overdue; otherwise AT_RISK
+    inside the warning window and PENDING before it.
+    """
+    facts = dict(facts or {})
+    facts["started_at"] = started.isoformat()
+    if done is not None and done.at <= ctx.now:
+        facts["done_at"] = done.at.isoformat()
+        proof = (*evidence, event_evidence(done))
+        if done.at <= due_at:
+            return CheckResult(
+                Status.PASS, f"{what} on time", due_at, proof, facts, fields_read
+            )
+        late = ctx.calendar.local(done.at) - ctx.calendar.local(due_at)
+        facts["late_by_hours"] = round(late.total_seconds() / 3600, 2)
+        return CheckResult(
+            Status.FAIL,
+            f"{what} late: done {_fmt(done.at, ctx)}, due {_fmt(due_at, ctx)}",
+            due_at,
+            proof,
+            facts,
+            fields_read,
+        )
+    missing = (*evidence, absent(f"no evidence that {what.lower()}"))
+    if ctx.now > due_at:
+        return CheckResult(
+            Status.FAIL, f"{what}: overdue since {_fmt(due_at, ctx)}", due_at, missing, facts, fields_read
+        )
+    if ctx.calendar.due(ctx.now, ctx.warning_window) >= due_at:
+        return CheckResult(
+            Status.AT_RISK, f"{what}: due {_fmt(due_at, ctx)}", due_at, missing, facts, fields_read
+        )
+    return CheckResult(
+        Status.PENDING, f"{what}: due {_fmt(due_at, ctx)}", due_at, missing, facts, fields_read
+    )
+
+
+def _fmt(moment: datetime, ctx: CheckContext) -> str:
+    return ctx.calendar.local(moment).strftime("%Y-%m-%d %H:%M %Z")
