@@ -1,0 +1,257 @@
+"""Read path: the cheapest correct calls, yielding raw response bodies unchanged.
+
+Per run: the cursor ticket export (``include=metric_sets,users``; ``start_time`` once, then
+``cursor``; until ``end_of_stream``), the ticket-event export with ``comment_events``
+(comments with their public flag and author, field changes), optionally metric events, and the
+agent/admin user list once (only when something changed). Per-ticket audits are only the
+single-ticket fallback. The caller persists the returned :class:`SyncState` after success.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from connector.zendesk.http import ZendeskClient, ZendeskHTTPError
+from connector.zendesk.settings import ZendeskSourceConfig
+
+PageKind = Literal["tickets", "ticket_events", "metric_events", "users", "ticket", "audits"]
+Selector = Callable[[dict[str, Any]], bool]
+
+TICKET_EXPORT = "/api/v2/incremental/tickets/cursor.json"
+TICKET_EVENTS = "/api/v2/incremental/ticket_events.json"
+METRIC_EVENTS = "/api/v2/incremental/ticket_metric_events.json"
+USERS = "/api/v2/users.json"
+#: Metric events come at most 100 per page (time-based variant).
+METRIC_EVENTS_PAGE = 100
+#: Users list: cursor pagination, at most 100 per page.
+USERS_PAGE = 100
+#: A stream that does not advance is a server bug; stop instead of looping forever.
+MAX_PAGES = 100_000
+
+
+class ExportStalled(ZendeskHTTPError):
+    """A time-based export returned a full page without moving ``end_time`` forward."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One raw response body, exactly as Zendesk sent it."""
+
+    kind: PageKind
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """Where the next run resumes. Persist it only after a run succeeded."""
+
+    tickets_cursor: str | None = None
+    events_start_time: int | None = None
+    metric_events_start_time: int | None = None
+
+    def encode(self) -> str:
+        """An opaque, URL-safe string (``v1.`` + base64 JSON)."""
+        raw = json.dumps(
+            {
+                "t": self.tickets_cursor,
+                "e": self.events_start_time,
+                "m": self.metric_events_start_time,
+            },
+            separators=(",", ":"),
+        )
+        return "v1." + base64.urlsafe_b64encode(raw.encode()).decode("ascii")
+
+    @classmethod
+    def decode(cls, text: str) -> SyncState:
+        """Parse :meth:`encode` output.
+
+        Raises:
+            ValueError: Not a cursor this connector wrote.
+        """
+        if not text.startswith("v1."):
+            raise ValueError("not an iso10002 Zendesk sync cursor (expected 'v1.' prefix)")
+        try:
+            data = json.loads(base64.urlsafe_b64decode(text[3:].encode()))
+            return cls(data["t"], data["e"], data["m"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError("corrupt iso10002 Zendesk sync cursor") from exc
+
+
+@dataclass
+class ReadStats:
+    pages: int = 0
+    tickets: int = 0
+    deleted_tickets: int = 0
+    complaints: int = 0
+    ticket_events: int = 0
+    metric_events: int = 0
+    agents: int = 0
+    complaint_ids: list[int] = field(default_factory=list)
+
+
+class ZendeskReader:
+    """Generators over raw pages; ``state`` and ``stats`` are final once a generator ends."""
+
+    def __init__(
+        self,
+        client: ZendeskClient,
+        source: ZendeskSourceConfig,
+        selector: Selector | None = None,
+    ) -> None:
+        self.client = client
+        self.source = source
+        self.selector = selector
+        self.stats = ReadStats()
+
+    # -- tickets ------------------------------------------------------------------------
+    def export_tickets(
+        self, *, start_time: int | None, cursor: str | None
+    ) -> Generator[Page, None, str | None]:
+        """Cursor export pages until ``end_of_stream``; returns the last ``after_cursor``.
+
+        Deleted tickets (``status: deleted``) stay in the pages: they must be kept as deleted.
+        """
+        if (start_time is None) == (cursor is None):
+            raise ValueError("give exactly one of start_time (first run) and cursor")
+        include = "metric_sets,users"
+        params: dict[str, str | int] = (
+            {"start_time": start_time, "include": include, "per_page": self.source.per_page}
+            if start_time is not None
+            else {"cursor": str(cursor), "include": include, "per_page": self.source.per_page}
+        )
+        last_cursor = cursor
+        for _ in range(MAX_PAGES):
+            body = self.client.get(TICKET_EXPORT, params)
+            self._count_tickets(body.get("tickets") or [])
+            yield Page("tickets", body)
+            last_cursor = body.get("after_cursor") or last_cursor
+            # An empty page is not the end: only ``end_of_stream`` is.
+            if body.get("end_of_stream") or not body.get("after_cursor"):
+                return last_cursor
+            params = {"cursor": str(body["after_cursor"]), "include": include,
+                      "per_page": self.source.per_page}
+        raise ExportStalled(200, "GET", TICKET_EXPORT, "too many pages")
+
+    def _count_tickets(self, tickets: list[dict[str, Any]]) -> None:
+        self.stats.pages += 1
+        for ticket in tickets:
+            self.stats.tickets += 1
+            if ticket.get("status") == "deleted":
+                self.stats.deleted_tickets += 1
+            if self.selector is None or self.selector(ticket):
+                self.stats.complaints += 1
+                self.stats.complaint_ids.append(int(ticket["id"]))
+
+    # -- history ------------------------------------------------------------------------
+    def ticket_events(self, start_time: int) -> Generator[Page, None, int]:
+        """Time-based ticket-event export with comments; returns the next ``start_time``."""
+        return (yield from self._time_based(
+            TICKET_EVENTS, "ticket_events", "ticket_events", start_time,
+            {"include": "comment_events", "per_page": self.source.events_per_page},
+        ))
+
+    def metric_events(self, start_time: int) -> Generator[Page, None, int]:
+        """Time-based ticket-metric-event export (SLA evidence); returns the next start."""
+        return (yield from self._time_based(
+            METRIC_EVENTS, "ticket_metric_events", "metric_events", start_time, {}
+        ))
+
+    def _time_based(
+        self,
+        path: str,
+        key: str,
+        kind: PageKind,
+        start_time: int,
+        extra: dict[str, str | int],
+    ) -> Generator[Page, None, int]:
+        start = start_time
+        for _ in range(MAX_PAGES):
+            body = self.client.get(path, {"start_time": start, **extra})
+            items = body.get(key) or []
+            self.stats.pages += 1
+            if kind == "ticket_events":
+                self.stats.ticket_events += len(items)
+            else:
+                self.stats.metric_events += len(items)
+            yield Page(kind, body)
+            end_time = body.get("end_time")
+            next_start = int(end_time) if end_time is not None else start
+            if body.get("end_of_stream") or not body.get("next_page") or not items:
+                return next_start
+            if next_start <= start:
+                raise ExportStalled(200, "GET", path, "end_time did not advance")
+            start = next_start
+        raise ExportStalled(200, "GET", path, "too many pages")
+
+    # -- people -------------------------------------------------------------------------
+    def agents(self) -> Iterator[Page]:
+        """Agents and admins (roles decide who is an agent on the timeline), once per run."""
+        params: dict[str, str | int | list[str]] = {
+            "role[]": ["agent", "admin"],
+            "page[size]": USERS_PAGE,
+        }
+        for _ in range(MAX_PAGES):
+            body = self.client.get(USERS, params)
+            self.stats.pages += 1
+            self.stats.agents += len(body.get("users") or [])
+            yield Page("users", body)
+            meta = body.get("meta") or {}
+            if not meta.get("has_more") or not meta.get("after_cursor"):
+                return
+            params = {**params, "page[after]": str(meta["after_cursor"])}
+
+    # -- single ticket fallback -----------------------------------------------------------
+    def single_ticket(self, ticket_id: int) -> Iterator[Page]:
+        """One ticket with its full audit history (for ``explain`` on one ticket)."""
+        body = self.client.get(f"/api/v2/tickets/{ticket_id}.json")
+        self._count_tickets([body["ticket"]] if isinstance(body.get("ticket"), dict) else [])
+        yield Page("ticket", body)
+        params: dict[str, str | int] = {"page[size]": 100}
+        for _ in range(MAX_PAGES):
+            audits = self.client.get(f"/api/v2/tickets/{ticket_id}/audits.json", params)
+            self.stats.pages += 1
+            yield Page("audits", audits)
+            meta = audits.get("meta") or {}
+            if not meta.get("has_more") or not meta.get("after_cursor"):
+                return
+            params = {"page[size]": 100, "page[after]": str(meta["after_cursor"])}
+
+    # -- a whole run --------------------------------------------------------------------
+    def sync(
+        self, state: SyncState | None, *, start_time: int | None
+    ) -> Generator[Page, None, SyncState]:
+        """Every page of one incremental run; returns the :class:`SyncState` to persist.
+
+        Args:
+            state: The state a previous successful run returned, or None for the first run.
+            start_time: Unix seconds for the first run (ignored when ``state`` has cursors).
+        """
+        state = state or SyncState()
+        if state.tickets_cursor is None and start_time is None:
+            raise ValueError("the first run needs a start_time")
+        events_start = (
+            state.events_start_time if state.events_start_time is not None else start_time
+        )
+        if events_start is None:
+            raise ValueError("the cursor has no ticket-event position; give a start_time")
+        metrics_start = (
+            state.metric_events_start_time
+            if state.metric_events_start_time is not None
+            else start_time
+        )
+        tickets_cursor = yield from self.export_tickets(
+            start_time=None if state.tickets_cursor else start_time,
+            cursor=state.tickets_cursor,
+        )
+        next_events = yield from self.ticket_events(events_start)
+        new = replace(state, tickets_cursor=tickets_cursor, events_start_time=next_events)
+        if self.source.include_metric_events and metrics_start is not None:
+            next_metrics = yield from self.metric_events(metrics_start)
+            new = replace(new, metric_events_start_time=next_metrics)
+        if self.stats.tickets or self.stats.ticket_events:
+            yield from self.agents()
+        return new

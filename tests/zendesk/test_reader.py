@@ -1,0 +1,169 @@
+"""Read path against ``responses`` in strict mode: every registered call must happen."""
+
+from __future__ import annotations
+
+import pytest
+import responses
+from responses import matchers
+
+from connector.zendesk.http import ZendeskClient
+from connector.zendesk.reader import (
+    TICKET_EVENTS,
+    TICKET_EXPORT,
+    USERS,
+    ExportStalled,
+    SyncState,
+    ZendeskReader,
+)
+from connector.zendesk.settings import ZendeskSourceConfig
+from tests.zendesk.builders import BASE, events_page, export_page, ticket, ticket_event, users
+
+EXPORT_URL = BASE + TICKET_EXPORT
+EVENTS_URL = BASE + TICKET_EVENTS
+
+
+def q(**params: str) -> list[matchers.QueryParamMatcher]:  # type: ignore[name-defined]
+    return [matchers.query_param_matcher(params)]
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_cursor_export_uses_start_time_once_then_cursor_and_stops_on_end_of_stream(
+    client: ZendeskClient, source: ZendeskSourceConfig
+) -> None:
+    inc = {"include": "metric_sets,users", "per_page": "2"}
+    responses.get(EXPORT_URL, json=export_page([ticket(1), ticket(2)], after="c1", end=False),
+                  match=q(start_time="1700000000", **inc))
+    # An empty page that is not the end of the stream: the reader must keep going.
+    responses.get(EXPORT_URL, json=export_page([], after="c2", end=False),
+                  match=q(cursor="c1", **inc))
+    responses.get(EXPORT_URL,
+                  json=export_page([ticket(3, status="deleted")], after="c3", end=True),
+                  match=q(cursor="c2", **inc))
+    reader = ZendeskReader(client, source)
+    gen = reader.export_tickets(start_time=1_700_000_000, cursor=None)
+    pages = []
+    try:
+        while True:
+            pages.append(next(gen))
+    except StopIteration as stop:
+        last_cursor = stop.value
+    assert last_cursor == "c3"
+    assert [len(p.body["tickets"]) for p in pages] == [2, 0, 1]
+    # Deleted tickets are kept (and counted), not dropped.
+    assert pages[2].body["tickets"][0]["status"] == "deleted"
+    assert reader.stats.deleted_tickets == 1
+    assert reader.stats.tickets == 3
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_pages_are_yielded_unchanged(client: ZendeskClient, source: ZendeskSourceConfig) -> None:
+    body = export_page([ticket(7)], after="x", end=True)
+    body["unexpected_future_key"] = {"kept": True}
+    responses.get(EXPORT_URL, json=body)
+    pages = list(ZendeskReader(client, source).export_tickets(start_time=None, cursor="x0"))
+    assert pages[0].body == body
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_ticket_events_follow_end_time_with_comment_events(
+    client: ZendeskClient, source: ZendeskSourceConfig
+) -> None:
+    common = {"include": "comment_events", "per_page": "2"}
+    responses.get(EVENTS_URL, match=q(start_time="100", **common),
+                  json=events_page([ticket_event(1, 1, 150), ticket_event(2, 1, 200)],
+                                   end_time=200, end=False))
+    responses.get(EVENTS_URL, match=q(start_time="200", **common),
+                  json=events_page([ticket_event(3, 2, 250)], end_time=250, end=True))
+    reader = ZendeskReader(client, source)
+    pages = []
+    gen = reader.ticket_events(100)
+    try:
+        while True:
+            pages.append(next(gen))
+    except StopIteration as stop:
+        next_start = stop.value
+    assert next_start == 250
+    assert reader.stats.ticket_events == 3
+    assert pages[0].body["ticket_events"][0]["child_events"][0]["public"] is True
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_time_based_export_that_does_not_advance_is_an_error(
+    client: ZendeskClient, source: ZendeskSourceConfig
+) -> None:
+    responses.get(EVENTS_URL, json=events_page([ticket_event(1, 1, 100)] * 2, end_time=100,
+                                               end=False))
+    with pytest.raises(ExportStalled):
+        list(ZendeskReader(client, source).ticket_events(100))
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_sync_first_run_then_nothing_changed_costs_two_calls(
+    client: ZendeskClient, source: ZendeskSourceConfig
+) -> None:
+    responses.get(EXPORT_URL, json=export_page([ticket(1)], after="c1", end=True),
+                  match=q(start_time="500", include="metric_sets,users", per_page="2"))
+    responses.get(EVENTS_URL, json=events_page([ticket_event(1, 1, 600)], end_time=600, end=True),
+                  match=q(start_time="500", include="comment_events", per_page="2"))
+    responses.get(BASE + USERS, json={"users": users(), "meta": {"has_more": True,
+                                                                  "after_cursor": "u1"}},
+                  match=q(**{"role[]": ["agent", "admin"], "page[size]": "100"}))  # type: ignore[arg-type]
+    responses.get(BASE + USERS, json={"users": [], "meta": {"has_more": False}},
+                  match=q(**{"role[]": ["agent", "admin"], "page[size]": "100",  # type: ignore[arg-type]
+                             "page[after]": "u1"}))
+    reader = ZendeskReader(client, source)
+    gen = reader.sync(None, start_time=500)
+    kinds = []
+    try:
+        while True:
+            kinds.append(next(gen).kind)
+    except StopIteration as stop:
+        state: SyncState = stop.value
+    assert kinds == ["tickets", "ticket_events", "users", "users"]
+    assert state == SyncState(tickets_cursor="c1", events_start_time=600)
+    assert SyncState.decode(state.encode()) == state
+
+    # Second run: resume from the persisted state; nothing changed -> no users call.
+    responses.get(EXPORT_URL, json=export_page([], after="c1", end=True),
+                  match=q(cursor="c1", include="metric_sets,users", per_page="2"))
+    responses.get(EVENTS_URL, json=events_page([], end_time=600, end=True),
+                  match=q(start_time="600", include="comment_events", per_page="2"))
+    before = client.stats.total
+    reader2 = ZendeskReader(client, source)
+    assert [p.kind for p in reader2.sync(state, start_time=None)] == ["tickets", "ticket_events"]
+    assert client.stats.total - before == 2
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_selector_counts_complaints_but_pages_stay_whole(
+    client: ZendeskClient, source: ZendeskSourceConfig
+) -> None:
+    responses.get(EXPORT_URL, json=export_page(
+        [ticket(1, tags=["complaint"]), ticket(2, tags=[])], after="c", end=True))
+    reader = ZendeskReader(client, source, selector=lambda t: "complaint" in t["tags"])
+    pages = list(reader.export_tickets(start_time=1, cursor=None))
+    assert len(pages[0].body["tickets"]) == 2
+    assert reader.stats.complaints == 1
+    assert reader.stats.complaint_ids == [1]
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_single_ticket_fallback_reads_ticket_and_audit_pages(
+    client: ZendeskClient, source: ZendeskSourceConfig
+) -> None:
+    from tests.zendesk.builders import load
+
+    responses.get(f"{BASE}/api/v2/tickets/2.json", json=load("GET_ticket.json"))
+    audits = load("GET_ticket_audits.json")
+    responses.get(f"{BASE}/api/v2/tickets/2/audits.json", json=audits,
+                  match=q(**{"page[size]": "100"}))
+    pages = list(ZendeskReader(client, source).single_ticket(2))
+    assert [p.kind for p in pages] == ["ticket", "audits"]
+    assert pages[1].body == audits
+
+
+def test_sync_cursor_rejects_foreign_strings() -> None:
+    with pytest.raises(ValueError, match="v1"):
+        SyncState.decode("MTY5NTA2MjcyNC4wfHwxNTcxfA==")
+    with pytest.raises(ValueError, match="corrupt"):
+        SyncState.decode("v1.bm90IGpzb24=")
