@@ -1,0 +1,6 @@
+"""Jira connector (Cloud, Data Center, Service Management).
+
+``client`` talks HTTP through python-jira's session with our own retry policy, ``reader``
+pulls raw complaint payloads, ``writer`` applies write-back plans, ``commands`` holds the
+functions the CLI calls, and ``sandbox`` is a local Jira API server for tests and demos.
+"""

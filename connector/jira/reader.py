@@ -1,0 +1,294 @@
+"""Pull complaint issues with complete changelogs and comments, as raw payload pages.
+
+Cloud: ``POST search/jql`` (nextPageToken) -> ``POST changelog/bulkfetch`` per <=1000 issues ->
+``GET issue/{key}/comment`` only for issues whose embedded comments are incomplete.
+Data Center: ``GET search`` (startAt) with ``expand=changelog``, moving the ``updated`` window
+instead of paging past the 10,000-result limit; per-issue calls only for truncated parts.
+
+Pages are yielded unchanged except that issues already seen (same id and ``updated``) or not
+complaints by the client-side criteria are dropped from ``issues``. Mapping happens elsewhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from connector.jira.client import JiraClient
+from connector.jira.errors import JiraApiError
+from connector.jira.fieldplan import FieldPlan, discovered_fields, plan_fields
+from connector.jira.jql import build_jql
+from mappings.schema import MappingSpec
+
+log = logging.getLogger(__name__)
+
+RawPage = dict[str, Any]
+IssueFilter = Callable[[dict[str, Any]], bool]
+
+#: Data Center refuses ``startAt + maxResults`` beyond this (OpenSearch ``max_result_window``).
+DC_RESULT_WINDOW = 10_000
+
+
+def parse_jira_time(value: str) -> datetime:
+    """``2022-06-09T16:29:31.871-0700`` (Jira's format) or ISO 8601 -> aware datetime."""
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def comments_complete(issue: Mapping[str, Any]) -> bool:
+    """True only when the embedded comment page provably holds every comment."""
+    page = (issue.get("fields") or {}).get("comment")
+    if not isinstance(page, dict) or not isinstance(page.get("comments"), list):
+        return False
+    total = page.get("total")
+    return isinstance(total, int) and page.get("startAt", 0) == 0 and total == len(
+        page["comments"]
+    )
+
+
+def changelog_complete(issue: Mapping[str, Any]) -> bool:
+    """Data Center: True only when the embedded ``changelog`` holds every history."""
+    page = issue.get("changelog")
+    if not isinstance(page, dict) or not isinstance(page.get("histories"), list):
+        return False
+    total = page.get("total")
+    return isinstance(total, int) and page.get("startAt", 0) == 0 and total == len(
+        page["histories"]
+    )
+
+
+@dataclass
+class ReadStats:
+    issues: int = 0
+    duplicates_skipped: int = 0
+    not_complaints: int = 0
+    truncated_comments: int = 0
+    truncated_changelogs: int = 0
+    pages: int = 0
+
+
+@dataclass
+class ReadState:
+    """What a finished pull knows: the next cursor and the issues at its boundary."""
+
+    run_started: datetime
+    since: datetime | None
+    max_updated: datetime | None = None
+    #: id -> ``updated`` of every issue read (for de-duplication, and the next run's overlap).
+    seen: dict[str, str] = field(default_factory=dict)
+    stats: ReadStats = field(default_factory=ReadStats)
+
+    @property
+    def cursor(self) -> datetime | None:
+        """Max ``updated`` seen, never later than the run start (the signpost)."""
+        if self.max_updated is None:
+            return self.since
+        return min(self.max_updated, self.run_started)
+
+    def boundary(self, overlap: timedelta) -> dict[str, str]:
+        """Issues the next run's overlap window will read again (pass as ``known``)."""
+        cursor = self.cursor
+        if cursor is None:
+            return {}
+        edge = cursor - overlap
+        return {i: u for i, u in self.seen.items() if parse_jira_time(u) >= edge}
+
+
+class JiraReader:
+    """Reads complaint issues of one site; iterate :meth:`pages`, then read :attr:`state`."""
+
+    def __init__(
+        self,
+        client: JiraClient,
+        spec: MappingSpec,
+        *,
+        keep: IssueFilter | None = None,
+        known: Mapping[str, str] | None = None,
+        clock: Callable[[], datetime] | None = None,
+        result_window: int = DC_RESULT_WINDOW,
+    ) -> None:
+        self.client = client
+        self.result_window = result_window
+        self.spec = spec
+        self.keep = keep
+        self.known = dict(known or {})
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self.state = ReadState(run_started=self._clock(), since=None)
+        self.plan: FieldPlan | None = None
+
+    def pages(self, since: datetime | None) -> Iterator[RawPage]:
+        """All raw pages of one pull, in an order the input reader accepts (any order)."""
+        self.state = ReadState(run_started=self._clock(), since=since)
+        definitions = self.client.get("field")
+        yield {"field_definitions": definitions}
+        self.plan = plan_fields(self.spec, discovered_fields(definitions))
+        overlap = timedelta(seconds=self.client.source.overlap_seconds)
+        if self.client.is_cloud:
+            yield from self._cloud(build_jql(self.spec.select, since=since, overlap=overlap))
+        else:
+            yield from self._datacenter(since, overlap)
+
+    # -- shared -----------------------------------------------------------------------------
+
+    def _accept(self, issues: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Drop duplicates (id, updated) and non-complaints; track the cursor."""
+        kept = []
+        for issue in issues:
+            issue_id = str(issue.get("id"))
+            updated = str((issue.get("fields") or {}).get("updated") or "")
+            if updated and (
+                self.state.seen.get(issue_id) == updated or self.known.get(issue_id) == updated
+            ):
+                self.state.stats.duplicates_skipped += 1
+                continue
+            if updated:
+                self.state.seen[issue_id] = updated
+                moment = parse_jira_time(updated)
+                if self.state.max_updated is None or moment > self.state.max_updated:
+                    self.state.max_updated = moment
+            if self.keep is not None and not self.keep(issue):
+                self.state.stats.not_complaints += 1
+                continue
+            kept.append(issue)
+        self.state.stats.issues += len(kept)
+        self.state.stats.pages += 1
+        return kept
+
+    def _comment_pages(self, key: str) -> Iterator[RawPage]:
+        size = self.client.source.page_sizes.comments
+        start = 0
+        while True:
+            page = self.client.get(
+                f"issue/{key}/comment",
+                {"startAt": start, "maxResults": size, "orderBy": "created"},
+            )
+            yield {"issue": key, "comments": page}
+            got = len(page.get("comments") or [])
+            start += got
+            total = page.get("total")
+            if got == 0 or (isinstance(total, int) and start >= total):
+                return
+
+    # -- Cloud ------------------------------------------------------------------------------
+
+    def _cloud(self, jql: str) -> Iterator[RawPage]:
+        assert self.plan is not None  # noqa: S101 - set by pages()
+        batch: list[str] = []
+        token: str | None = None
+        tokens_seen: set[str] = set()
+        while True:
+            body: dict[str, Any] = {
+                "jql": jql,
+                "fields": list(self.plan.fields),
+                "properties": list(self.plan.properties),
+                "maxResults": self.client.source.page_sizes.search,
+            }
+            if token:
+                body["nextPageToken"] = token
+            page = self.client.post_read("search/jql", body)
+            issues = self._accept(list(page.get("issues") or []))
+            yield {**page, "issues": issues}
+            truncated = [i for i in issues if not comments_complete(i)]
+            self.state.stats.truncated_comments += len(truncated)
+            batch.extend(str(i["id"]) for i in issues)
+            while len(batch) >= self.client.source.page_sizes.bulkfetch_issues:
+                size = self.client.source.page_sizes.bulkfetch_issues
+                yield from self._bulk_changelogs(batch[:size])
+                del batch[:size]
+            for issue in truncated:
+                yield from self._comment_pages(str(issue["key"]))
+            token = page.get("nextPageToken")
+            if not token or page.get("isLast") is True:
+                break
+            if token in tokens_seen:
+                raise JiraApiError(
+                    "search/jql returned a nextPageToken twice; stopping to avoid a loop",
+                    status=None,
+                    method="POST",
+                    path="search/jql",
+                )
+            tokens_seen.add(token)
+        if batch:
+            yield from self._bulk_changelogs(batch)
+
+    def _bulk_changelogs(self, issue_ids: list[str]) -> Iterator[RawPage]:
+        assert self.plan is not None  # noqa: S101 - set by pages()
+        token: str | None = None
+        while True:
+            body: dict[str, Any] = {
+                "issueIdsOrKeys": issue_ids,
+                "maxResults": self.client.source.page_sizes.bulkfetch_histories,
+            }
+            if self.plan.changelog_field_ids is not None:
+                body["fieldIds"] = list(self.plan.changelog_field_ids)
+            if token:
+                body["nextPageToken"] = token
+            page = self.client.post_read("changelog/bulkfetch", body)
+            yield page
+            new_token = page.get("nextPageToken")
+            if not new_token or new_token == token:
+                return
+            token = new_token
+
+    # -- Data Center ------------------------------------------------------------------------
+
+    def _datacenter(self, since: datetime | None, overlap: timedelta) -> Iterator[RawPage]:
+        """Page with startAt inside a window; near the 10,000 limit, restart the window at
+        the last ``updated`` seen (duplicates at the seam are dropped by (id, updated))."""
+        assert self.plan is not None  # noqa: S101 - set by pages()
+        size = self.client.source.page_sizes.search
+        window_since = since
+        window_overlap = overlap
+        while True:
+            jql = build_jql(self.spec.select, since=window_since, overlap=window_overlap)
+            start = 0
+            last_updated: datetime | None = None
+            while True:
+                page = self.client.get(
+                    "search",
+                    {
+                        "jql": jql,
+                        "startAt": start,
+                        "maxResults": size,
+                        "fields": ",".join(self.plan.fields),
+                        "expand": "changelog",
+                        "properties": ",".join(self.plan.properties),
+                        "validateQuery": "strict",
+                    },
+                )
+                raw = list(page.get("issues") or [])
+                if raw:
+                    last_updated = parse_jira_time(str(raw[-1]["fields"]["updated"]))
+                issues = self._accept(raw)
+                yield {**page, "issues": issues}
+                yield from self._dc_truncated(issues)
+                start += len(raw)
+                total = int(page.get("total") or 0)
+                if not raw or start >= total:
+                    return
+                if start + size > self.result_window:
+                    break
+            if last_updated is None or (window_since is not None and last_updated <= window_since):
+                raise JiraApiError(
+                    f"more than {self.result_window} issues share one 'updated' instant; "
+                    "narrow the mapping's selection",
+                    status=None,
+                    method="GET",
+                    path="search",
+                )
+            log.info("Data Center result window reached; moving the window to %s", last_updated)
+            window_since, window_overlap = last_updated, timedelta(0)
+
+    def _dc_truncated(self, issues: list[dict[str, Any]]) -> Iterator[RawPage]:
+        for issue in issues:
+            key = str(issue["key"])
+            if not changelog_complete(issue):
+                self.state.stats.truncated_changelogs += 1
+                full = self.client.get(f"issue/{key}", {"expand": "changelog", "fields": "updated"})
+                yield {"issue": key, "changelog": full.get("changelog") or {}}
+            if not comments_complete(issue):
+                self.state.stats.truncated_comments += 1
+                yield from self._comment_pages(key)
