@@ -1,0 +1,247 @@
+"""The ``iso10002`` command line.
+
+Exit codes (also in README.md):
+  0  done; every ticket in the input was mapped and checked
+  1  ``--fail-on`` matched: findings with one of the given statuses were produced
+  2  configuration error (mapping, policy or waiver file; bad option)
+  3  input error (file unreadable, invalid JSON, unknown payload shape)
+  4  partial: some tickets could not be mapped (each is reported); the others were checked
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from compliance_checks import BASELINE_POLICY, NO_WAIVERS, load_policy, load_waivers
+from compliance_checks.configfile import ConfigError
+from compliance_checks.findings import FINDINGS_SCHEMA_VERSION, Status
+from connector.explain import explain_ticket
+from connector.inputs import InputError
+from connector.offline import RunSummary, TicketResult, evaluate_files
+from mappings.loader import default_mapping_path, load_mapping
+from report_templates.cells import safe_cell
+
+EXIT_OK, EXIT_FAIL_ON, EXIT_CONFIG, EXIT_INPUT, EXIT_PARTIAL = 0, 1, 2, 3, 4
+
+app = typer.Typer(
+    name="iso10002",
+    help="Check helpdesk complaints against ISO 10002:2018 and your policy.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+err = Console(stderr=True)
+
+
+class Platform(StrEnum):
+    jira = "jira"
+    zendesk = "zendesk"
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _as_of(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not an ISO 8601 date-time", param_hint="--as-of") from None
+    if moment.tzinfo is None:
+        raise typer.BadParameter("give a timezone, e.g. 2026-11-22T09:00:00+00:00", param_hint="--as-of")
+    return moment
+
+
+def _fail(code: int, message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+InputOption = Annotated[list[Path], typer.Option("--input", "-i", help="Payload file (JSON or JSON Lines); repeatable.")]
+PlatformOption = Annotated[Platform, typer.Option("--platform", help="Where the payloads come from.")]
+MappingOption = Annotated[Path | None, typer.Option("--mapping", help="Mapping file (default: the shipped example).")]
+PolicyOption = Annotated[Path | None, typer.Option("--policy", help="Policy file (default: iso10002-baseline).")]
+WaiversOption = Annotated[Path | None, typer.Option("--waivers", help="Waivers file.")]
+AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Evaluate as of this ISO 8601 time (default: now).")]
+
+
+@app.command()
+def check(
+    platform: PlatformOption,
+    inputs: InputOption,
+    mapping: MappingOption = None,
+    policy: PolicyOption = None,
+    waivers: WaiversOption = None,
+    as_of: AsOfOption = None,
+    output_format: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
+    fail_on: Annotated[
+        list[Status] | None, typer.Option("--fail-on", help="Exit 1 if any finding has this status; repeatable.")
+    ] = None,
+) -> None:
+    """Map raw Jira or Zendesk payloads offline and print every complaint's findings."""
+    moment = _as_of(as_of)
+    try:
+        loaded_mapping = load_mapping(mapping or default_mapping_path(platform.value))
+        if loaded_mapping.spec.platform != platform.value:
+            raise _fail(EXIT_CONFIG, f"{loaded_mapping.source}: platform is {loaded_mapping.spec.platform}, not {platform.value}")
+        loaded_policy = load_policy(policy or BASELINE_POLICY)
+        loaded_waivers = load_waivers(waivers) if waivers else NO_WAIVERS
+    except ConfigError as exc:
+        raise _fail(EXIT_CONFIG, f"invalid configuration:\n{exc}") from None
+    summary = RunSummary()
+    results = evaluate_files(inputs, loaded_mapping, loaded_policy, as_of=moment, waivers=loaded_waivers, summary=summary)
+    try:
+        if output_format is Format.json:
+            _write_json(results, moment)
+        elif output_format is Format.csv:
+            _write_csv(results)
+        else:
+            _write_table(results, summary)
+    except InputError as exc:
+        raise _fail(EXIT_INPUT, str(exc)) from None
+    for error in summary.mapping_errors:
+        err.print(f"[yellow]not mapped:[/yellow] {error}", highlight=False)
+    for warning in summary.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    if summary.tickets_seen == 0:
+        raise _fail(EXIT_INPUT, "no tickets found in the input")
+    if fail_on and any(summary.statuses.get(s.value) for s in fail_on):
+        raise typer.Exit(EXIT_FAIL_ON)
+    if summary.mapping_errors:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _write_json(results: typer.Iterable[TicketResult], as_of: datetime) -> None:
+    # Streamed: one finding at a time, so a large export never sits in memory.
+    out = sys.stdout
+    out.write(f'{{"schema_version": "{FINDINGS_SCHEMA_VERSION}", "as_of": {json.dumps(as_of.isoformat())}, "findings": [')
+    first = True
+    for result in results:
+        for finding in result.findings:
+            out.write(("\n  " if first else ",\n  ") + json.dumps(finding.to_json_dict(), ensure_ascii=False))
+            first = False
+    out.write("\n]}\n")
+
+
+CSV_COLUMNS = ("ticket", "check", "status", "severity", "clauses", "due_at", "message", "remediation", "evidence", "url")
+
+
+def _write_csv(results: typer.Iterable[TicketResult]) -> None:
+    writer = csv.writer(sys.stdout)
+    writer.writerow(CSV_COLUMNS)
+    for result in results:
+        for f in result.findings:
+            evidence = "; ".join(f"{e.ref or e.kind}: {e.note}" for e in f.evidence)
+            row = (
+                f.ticket, f.check, f.status.value, f.severity.value, " ".join(f.clauses),
+                f.due_at.isoformat() if f.due_at else "", f.message, f.remediation or "", evidence, f.url or "",
+            )
+            writer.writerow([safe_cell(cell) for cell in row])
+
+
+_STYLE = {
+    "PASS": "green", "FAIL": "bold red", "AT_RISK": "yellow", "PENDING": "cyan",
+    "NOT_APPLICABLE": "dim", "MANUAL": "magenta", "WAIVED": "blue", "ERROR": "bold magenta",
+}
+
+
+def _write_table(results: typer.Iterable[TicketResult], summary: RunSummary) -> None:
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title="ISO 10002 findings (needing attention)", show_lines=False)
+    for column in ("Ticket", "Check", "Clause", "Status", "Due", "Message"):
+        table.add_column(column, overflow="fold")
+    flagged_tickets = set()
+    for result in results:
+        for f in result.findings:
+            if f.status in (Status.PASS, Status.NOT_APPLICABLE, Status.PENDING):
+                continue
+            flagged_tickets.add(f.ticket)
+            table.add_row(
+                f.ticket, f.check, ", ".join(f.clauses), f"[{_STYLE[f.status.value]}]{f.status.value}[/]",
+                f.due_at.strftime("%Y-%m-%d %H:%M") if f.due_at else "", f.message,
+            )
+    console.print(table)
+    counts = ", ".join(f"{status} {summary.statuses[status]}" for status in _STYLE if summary.statuses[status])
+    console.print(
+        f"{summary.complaints} complaints checked ({summary.skipped} tickets not selected), "
+        f"{len(flagged_tickets)} need attention. Findings: {counts or 'none'}.",
+        highlight=False,
+    )
+
+
+@app.command()
+def explain(
+    platform: PlatformOption,
+    inputs: InputOption,
+    ticket: Annotated[str, typer.Argument(help="Ticket key or id, e.g. CS-12 or 4711.")],
+    mapping: MappingOption = None,
+    policy: PolicyOption = None,
+    waivers: WaiversOption = None,
+    as_of: AsOfOption = None,
+) -> None:
+    """Show one complaint's mapped record, timeline and each check's reasoning."""
+    moment = _as_of(as_of)
+    try:
+        loaded_mapping = load_mapping(mapping or default_mapping_path(platform.value))
+        loaded_policy = load_policy(policy or BASELINE_POLICY)
+        loaded_waivers = load_waivers(waivers) if waivers else NO_WAIVERS
+    except ConfigError as exc:
+        raise _fail(EXIT_CONFIG, f"invalid configuration:\n{exc}") from None
+    try:
+        found = explain_ticket(
+            Console(), inputs, ticket, loaded_mapping, loaded_policy, loaded_waivers, moment
+        )
+    except InputError as exc:
+        raise _fail(EXIT_INPUT, str(exc)) from None
+    if not found:
+        raise _fail(EXIT_INPUT, f"ticket {ticket} is not in the input (or is not a complaint)")
+
+
+@app.command("validate-config")
+def validate_config(
+    mapping: Annotated[list[Path] | None, typer.Option("--mapping", help="Mapping file; repeatable.")] = None,
+    policy: Annotated[list[Path] | None, typer.Option("--policy", help="Policy file; repeatable.")] = None,
+    waivers: Annotated[list[Path] | None, typer.Option("--waivers", help="Waivers file; repeatable.")] = None,
+) -> None:
+    """Validate mapping, policy and waiver files and report every error (default: the shipped ones)."""
+    if not (mapping or policy or waivers):
+        mapping = [default_mapping_path("jira"), default_mapping_path("zendesk")]
+        policy = [BASELINE_POLICY]
+    problems = 0
+    console = Console()
+    checks = [(p, load_mapping) for p in mapping or ()]
+    checks += [(p, load_policy) for p in policy or ()]
+    checks += [(p, load_waivers) for p in waivers or ()]
+    for path, loader in checks:
+        try:
+            loader(path)  # type: ignore[operator]
+        except ConfigError as exc:
+            problems += len(exc.issues)
+            for issue in exc.issues:
+                console.print(f"[red]✗[/red] {issue}", highlight=False)
+        else:
+            console.print(f"[green]✓[/green] {path}", highlight=False)
+    if problems:
+        raise _fail(EXIT_CONFIG, f"{problems} problem(s) found")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    from connector.commands import register_platform_commands
+
+    register_platform_commands(app)
+    app()

@@ -1,0 +1,198 @@
+"""Recognise raw API response shapes and assemble each ticket with its history.
+
+Accepted shapes (one JSON document each; see docs/input-formats.md):
+
+Jira: a search page ``{"issues": [...]}`` (``/search/jql``, ``/issue/bulkfetch``, Data Center
+``/search``); a single issue ``{"key", "fields"}``; a changelog bulk page
+``{"issueChangeLogs": [...]}``; per-issue pages wrapped as ``{"issue": KEY, "changelog": page}``
+or ``{"issue": KEY, "comments": page}`` (a bare comment page is accepted when its comments
+carry ``self`` URLs).
+
+Zendesk: an export page ``{"tickets": [...], "users": [...], "groups": [...], "metric_sets":
+[...]}``; a single ticket ``{"ticket": {...}}``; ticket-event pages ``{"ticket_events": [...]}``;
+audit pages ``{"audits": [...]}``; user and group lists; metric-event pages (kept for SLA
+evidence, not needed for the checks).
+
+*History* documents are collected first; *primary* documents (issues, tickets) are then
+mapped one at a time, so memory holds the separate history but never every ticket.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from compliance_checks.model import ComplaintRecord
+from mappings.derive import build_record
+from mappings.jira_payload import JiraBundle, jira_facts
+from mappings.schema import MappingSpec
+from mappings.select import is_complaint
+from mappings.values import MappingError
+from mappings.zendesk_payload import Directory, ZendeskBundle, zendesk_facts
+
+_ISSUE_IN_SELF = re.compile(r"/issue/([^/]+)/comment/")
+
+
+class InputShapeError(ValueError):
+    """A document is not one of the accepted payload shapes."""
+
+
+@dataclass
+class Origin:
+    """Where a document came from, for error messages: ``file.jsonl:12``."""
+
+    source: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}" if self.line is not None else self.source
+
+
+@dataclass
+class MappedTicket:
+    """The mapping of one raw ticket: a record, or the error that stopped it."""
+
+    ticket: str
+    record: ComplaintRecord | None = None
+    error: MappingError | None = None
+    skipped: str | None = None
+
+
+@dataclass
+class Assembler:
+    spec: MappingSpec
+    as_of: datetime | None = None
+    directory: Directory = field(default_factory=Directory)
+    _jira_histories: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
+    _jira_comments: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
+    _zendesk_events: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
+    _zendesk_audits: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
+    _metric_sets: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    # -- shapes ----------------------------------------------------------------------------
+
+    def is_primary(self, doc: Any) -> bool:
+        if not isinstance(doc, Mapping):
+            return False
+        if self.spec.platform == "jira":
+            return isinstance(doc.get("issues"), list) or ("key" in doc and "fields" in doc)
+        return isinstance(doc.get("tickets"), list) or isinstance(doc.get("ticket"), Mapping)
+
+    def add_history(self, doc: Any, origin: Origin) -> None:
+        """Collect a history or directory document (primary documents are ignored here)."""
+        if isinstance(doc, list):
+            for item in doc:
+                self.add_history(item, origin)
+            return
+        if not isinstance(doc, Mapping):
+            raise InputShapeError(f"{origin}: expected a JSON object, got {type(doc).__name__}")
+        if self.spec.platform == "jira":
+            self._add_jira_history(doc, origin)
+        else:
+            self._add_zendesk_history(doc, origin)
+
+    def _add_jira_history(self, doc: Mapping[str, Any], origin: Origin) -> None:
+        if self.is_primary(doc):
+            return
+        if isinstance(doc.get("issueChangeLogs"), list):
+            for entry in doc["issueChangeLogs"]:
+                self._jira_histories.setdefault(str(entry.get("issueId")), []).extend(
+                    entry.get("changeHistories") or ()
+                )
+            return
+        if "issue" in doc and isinstance(doc.get("changelog"), Mapping):
+            page = doc["changelog"]
+            self._jira_histories.setdefault(str(doc["issue"]), []).extend(
+                page.get("values") or page.get("histories") or ()
+            )
+            return
+        comments_page = doc.get("comments")
+        if isinstance(comments_page, Mapping) and "issue" in doc:
+            self._jira_comments.setdefault(str(doc["issue"]), []).extend(comments_page.get("comments") or ())
+            return
+        if isinstance(comments_page, list):
+            for comment in comments_page:
+                match = _ISSUE_IN_SELF.search(str(comment.get("self", "")))
+                if not match:
+                    raise InputShapeError(
+                        f"{origin}: a comment page without issue ids; wrap it as "
+                        '{"issue": "KEY", "comments": <page>}'
+                    )
+                self._jira_comments.setdefault(match.group(1), []).append(comment)
+            return
+        raise InputShapeError(f"{origin}: not a Jira payload shape (keys: {', '.join(list(doc)[:8])})")
+
+    def _add_zendesk_history(self, doc: Mapping[str, Any], origin: Origin) -> None:
+        recognised = False
+        if isinstance(doc.get("users"), list):
+            self.directory.add_users(doc["users"])
+            recognised = True
+        if isinstance(doc.get("groups"), list):
+            self.directory.add_groups(doc["groups"])
+            recognised = True
+        for metric_set in doc.get("metric_sets") or ():
+            self._metric_sets[str(metric_set.get("ticket_id"))] = metric_set
+            recognised = True
+        for event in doc.get("ticket_events") or ():
+            self._zendesk_events.setdefault(str(event.get("ticket_id")), []).append(event)
+            recognised = True
+        for audit in doc.get("audits") or ([doc["audit"]] if isinstance(doc.get("audit"), Mapping) else ()):
+            self._zendesk_audits.setdefault(str(audit.get("ticket_id")), []).append(audit)
+            recognised = True
+        if "ticket_events" in doc or "audits" in doc or "ticket_metric_events" in doc:
+            recognised = True
+        if not recognised and not self.is_primary(doc):
+            raise InputShapeError(f"{origin}: not a Zendesk payload shape (keys: {', '.join(list(doc)[:8])})")
+
+    # -- primary documents -----------------------------------------------------------------
+
+    def items(self, doc: Any, origin: Origin) -> Iterator[Mapping[str, Any]]:
+        """The raw tickets/issues of a primary document."""
+        if isinstance(doc, list):
+            for item in doc:
+                yield from self.items(item, origin)
+            return
+        if not self.is_primary(doc):
+            return
+        if self.spec.platform == "jira":
+            yield from doc["issues"] if isinstance(doc.get("issues"), list) else [doc]
+        else:
+            # Side-loads on the same page describe its tickets: take them first.
+            self._add_zendesk_history(doc, origin)
+            yield from doc["tickets"] if isinstance(doc.get("tickets"), list) else [doc["ticket"]]
+
+    def map_item(self, raw: Mapping[str, Any]) -> MappedTicket:
+        key = str(raw.get("key") or raw.get("id") or "?")
+        try:
+            if not is_complaint(self.spec, raw):
+                return MappedTicket(key, skipped="not selected as a complaint by the mapping")
+            facts = self._facts(raw)
+            if self.as_of is not None and facts.created > self.as_of:
+                return MappedTicket(key, skipped="received after the as-of time")
+            return MappedTicket(key, record=build_record(facts, self.spec, self.as_of))
+        except MappingError as exc:
+            return MappedTicket(key, error=exc)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            return MappedTicket(key, error=MappingError(key, "payload", f"{type(exc).__name__}: {exc}"))
+
+    def _facts(self, raw: Mapping[str, Any]) -> Any:
+        if self.spec.platform == "jira":
+            bundle = JiraBundle(issue=raw)
+            bundle.add_histories(list((raw.get("changelog") or {}).get("histories") or ()))
+            comment_field = (raw.get("fields") or {}).get("comment")
+            if isinstance(comment_field, Mapping):
+                bundle.add_comments(list(comment_field.get("comments") or ()))
+            for ident in {str(raw.get("id")), str(raw.get("key"))}:
+                bundle.add_histories(self._jira_histories.get(ident, []))
+                bundle.add_comments(self._jira_comments.get(ident, []))
+            return jira_facts(bundle, self.spec)
+        ticket_id = str(raw.get("id"))
+        zbundle = ZendeskBundle(ticket=raw, metric_set=self._metric_sets.get(ticket_id))
+        for event in self._zendesk_events.get(ticket_id, ()):
+            zbundle.add_ticket_event(event)
+        for audit in self._zendesk_audits.get(ticket_id, ()):
+            zbundle.add_audit(audit)
+        return zendesk_facts(zbundle, self.directory, self.spec)

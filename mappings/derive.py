@@ -1,0 +1,366 @@
+"""From ``TicketFacts`` and the mapping's rules to the ISO 10002 complaint record.
+
+The default evidence rules of the domain document live here, parameterised by the mapping:
+acknowledgement = first public agent comment or an acknowledging status (never an internal
+note, never our own comment); complainant update = any public agent comment; decision = entry
+into a resolved/closed stage or a decision field being set; decision communicated = a public
+agent comment at or after the decision (or in the same update); escalation = the mapping's
+signals. With ``as_of``, events after that instant are ignored and the state is rewound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+
+from compliance_checks.model import (
+    ActorRole,
+    ComplainantResponse,
+    ComplaintRecord,
+    Event,
+    EventKind,
+    EvidenceRef,
+    Interval,
+    Outcome,
+    Severity,
+    SourceKind,
+    Stage,
+)
+from mappings.facts import TicketFacts
+from mappings.schema import FieldRule, MappingSpec
+from mappings.select import scope_of
+from mappings.values import MappingError, casefold_set, parse_time, read_source, to_text
+
+#: A comment this close before the decision is part of "the same update" (transition screens).
+SAME_UPDATE = timedelta(seconds=60)
+_ENUMS: dict[str, type[Outcome] | type[ComplainantResponse]] = {
+    "outcome": Outcome,
+    "complainant_response": ComplainantResponse,
+}
+_BOOLS = {"representative", "remedy_implemented", "recourse_given"}
+_TRUE = {"true", "yes", "y", "1", "on", "given", "provided"}
+_FALSE = {"false", "no", "n", "0", "off", "not given", "none"}
+
+
+def _ref(event: Event, note: str) -> EvidenceRef:
+    return EvidenceRef.model_construct(
+        at=event.at, source_kind=event.source_kind, source_id=event.source_id, note=note
+    )
+
+
+class _Stages:
+    """Status name -> stage, per the mapping."""
+
+    def __init__(self, spec: MappingSpec) -> None:
+        self._by_name = {name.casefold(): stage for name, stage in spec.status.stages.items()}
+        self._fallback = {k.casefold(): v for k, v in spec.status.category_fallback.items()}
+        self._default = spec.status.default
+
+    def of(self, status: str | None, category: str | None = None) -> Stage:
+        if status is not None and status.casefold() in self._by_name:
+            return self._by_name[status.casefold()]
+        if category is not None and category.casefold() in self._fallback:
+            return self._fallback[category.casefold()]
+        return self._default if status is not None else Stage.RECEIVED
+
+
+def _convert(name: str, rule: FieldRule, raw_value: Any, key: str) -> Any:
+    text = to_text(raw_value)
+    if text is not None and rule.map:
+        lookup = {k.casefold(): v for k, v in rule.map.items()}
+        if text.casefold() in lookup:
+            value: Any = lookup[text.casefold()]
+            text = None if value is None else str(value)
+        elif rule.strict:
+            raise MappingError(key, name, f"value {text!r} is not in the mapping's map ({sorted(rule.map)})")
+    if text is None:
+        text = None if rule.default is None else str(rule.default)
+    if text is None:
+        return None
+    if name in _ENUMS:
+        enum = _ENUMS[name]
+        try:
+            return enum(text.casefold().replace(" ", "_").replace("-", "_"))
+        except ValueError:
+            allowed = ", ".join(e.value for e in enum)
+            raise MappingError(key, name, f"value {text!r} is not one of {allowed}; add it to the map") from None
+    if name in _BOOLS:
+        if text.casefold() in _TRUE:
+            return True
+        if text.casefold() in _FALSE:
+            return False
+        raise MappingError(key, name, f"value {text!r} is not a yes/no value; add it to the map")
+    if name == "next_update_due":
+        try:
+            return parse_time(raw_value if not rule.map else text)
+        except ValueError as exc:
+            raise MappingError(key, name, str(exc)) from None
+    if name == "linked_complaints":
+        return tuple(part.strip() for part in text.split(",") if part.strip())
+    return text
+
+
+def _mapped_fields(facts: TicketFacts, spec: MappingSpec) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in type(spec.fields).model_fields:
+        rule: FieldRule | None = getattr(spec.fields, name)
+        if rule is None:
+            continue
+        values[name] = _convert(name, rule, read_source(rule, facts.raw, spec.platform), facts.key)
+    return values
+
+
+def _status_history(facts: TicketFacts, events: Sequence[Event]) -> tuple[str | None, list[tuple[datetime, str | None]]]:
+    """(initial status, [(at, status entered)]) from status-change events."""
+    changes = [e for e in events if e.kind is EventKind.STATUS_CHANGE]
+    initial = changes[0].from_value if changes else facts.status
+    return initial, [(e.at, e.to_value) for e in changes]
+
+
+def _finished_episode_start(stages: list[tuple[datetime, Stage, Event | None]]) -> tuple[datetime, Event | None] | None:
+    """When the current run of resolved/closed stages began (None if not finished now)."""
+    start: tuple[datetime, Event | None] | None = None
+    for at, stage, event in stages:
+        if stage.is_finished:
+            if start is None:
+                start = (at, event)
+        else:
+            start = None
+    return start
+
+
+def _first(events: Iterable[Event], predicate: Any) -> Event | None:
+    return next((e for e in events if predicate(e)), None)
+
+
+def _escalation(events: Sequence[Event], facts: TicketFacts, spec: MappingSpec) -> Event | None:
+    rules = spec.escalation
+    groups, priorities = casefold_set(rules.groups), casefold_set(rules.priorities)
+    labels, statuses = casefold_set(rules.labels), casefold_set(rules.statuses)
+    fields = casefold_set(rules.fields)
+
+    def is_signal(e: Event) -> bool:
+        if e.actor_role is ActorRole.CONNECTOR:
+            return False
+        to = (e.to_value or "").casefold()
+        if e.kind is EventKind.GROUP_CHANGE:
+            return to in groups
+        if e.kind is EventKind.PRIORITY_CHANGE:
+            return to in priorities
+        if e.kind is EventKind.STATUS_CHANGE:
+            return to in statuses
+        if e.kind is EventKind.LABEL_CHANGE:
+            before = set((e.from_value or "").casefold().split())
+            return bool((set(to.split()) - before) & labels)
+        if e.kind is EventKind.FIELD_CHANGE:
+            return (e.field or "").casefold() in fields and bool(to)
+        return False
+
+    return _first(events, is_signal)
+
+
+def build_record(facts: TicketFacts, spec: MappingSpec, as_of: datetime | None = None) -> ComplaintRecord:
+    """Map one ticket's facts onto the record (raises ``MappingError`` naming ticket and field)."""
+    events = sorted(
+        (e for e in facts.events if as_of is None or e.at <= as_of),
+        key=lambda e: (e.at, e.kind is not EventKind.COMMENT, e.source_id),
+    )
+    stages_of = _Stages(spec)
+    initial, changes = _status_history(facts, events)
+    received = facts.created
+    stage_timeline: list[tuple[datetime, Stage, Event | None]] = [
+        (received, stages_of.of(initial, facts.status_category if not changes else None), None)
+    ]
+    status_events = [e for e in events if e.kind is EventKind.STATUS_CHANGE]
+    for event in status_events:
+        stage_timeline.append((event.at, stages_of.of(event.to_value), event))
+    status_now = changes[-1][1] if changes else initial
+    if as_of is None and facts.status is not None:
+        status_now = facts.status
+    stage_now = stages_of.of(status_now, facts.status_category if as_of is None else None)
+    if stage_timeline[-1][1] is not stage_now:
+        stage_timeline.append((facts.updated or received, stage_now, None))
+
+    # Pauses: intervals spent in a pausing stage.
+    pausing = set(spec.status.pausing_stages)
+    paused: list[Interval] = []
+    for (at, stage, _), nxt in zip(stage_timeline, [*stage_timeline[1:], None], strict=True):
+        if stage in pausing:
+            paused.append(Interval.model_construct(start=at, end=nxt[0] if nxt else None))
+
+    agent_public = [
+        e for e in events
+        if e.kind is EventKind.COMMENT and e.public and e.actor_role is ActorRole.AGENT
+    ]
+    ack_statuses = casefold_set(spec.status.acknowledging)
+    ack_event = _first(
+        events,
+        lambda e: (e.kind is EventKind.COMMENT and e.public and e.actor_role is ActorRole.AGENT)
+        or (
+            e.kind is EventKind.STATUS_CHANGE
+            and (e.to_value or "").casefold() in ack_statuses
+            and e.actor_role is not ActorRole.CONNECTOR
+        ),
+    )
+    acknowledged = _ref(ack_event, "first public agent reply" if ack_event and ack_event.kind is EventKind.COMMENT
+                        else "acknowledging status") if ack_event else facts.metric_first_reply
+
+    assess_stages = set(spec.assessment.stages)
+    assess_fields = casefold_set(spec.assessment.fields)
+    assess_event = _first(
+        events,
+        lambda e: (e.kind is EventKind.STATUS_CHANGE and stages_of.of(e.to_value) in assess_stages)
+        or (
+            e.kind in (EventKind.PRIORITY_CHANGE, EventKind.FIELD_CHANGE)
+            and e.actor_role is ActorRole.AGENT
+            and ((e.field or "").casefold() in assess_fields or (e.kind is EventKind.PRIORITY_CHANGE and "priority" in assess_fields))
+        ),
+    )
+
+    episode = _finished_episode_start(stage_timeline)
+    decision_fields = casefold_set(spec.decision.fields)
+    decision_field_event = _first(
+        events,
+        lambda e: e.kind is EventKind.FIELD_CHANGE and (e.field or "").casefold() in decision_fields and bool(e.to_value),
+    )
+    decided: EvidenceRef | None = None
+    if episode is not None:
+        at, cause = episode
+        decided = (
+            _ref(cause, f"status changed to {cause.to_value}") if cause is not None
+            else EvidenceRef.model_construct(at=at, source_kind=SourceKind.DERIVED, source_id=facts.key,
+                                             note="resolved (no status history)")
+        )
+    if decision_field_event is not None and (decided is None or decision_field_event.at < decided.at):
+        decided = _ref(decision_field_event, f"decision field {decision_field_event.field} set")
+    if decided is None and facts.metric_solved is not None and stage_now.is_finished:
+        decided = facts.metric_solved
+
+    closed: EvidenceRef | None = None
+    if stage_now is Stage.CLOSED:
+        entry = _finished_episode_start([(a, s, e) for a, s, e in stage_timeline if s is Stage.CLOSED or not s.is_finished])
+        if entry is not None:
+            closed = _ref(entry[1], "closed") if entry[1] else EvidenceRef.model_construct(
+                at=entry[0], source_kind=SourceKind.DERIVED, source_id=facts.key, note="closed")
+
+    communicated = None
+    if decided is not None:
+        decided_at = decided.at
+        limit = closed.at if closed is not None else None
+        communicated_event = _first(
+            agent_public,
+            lambda e: e.at >= decided_at - SAME_UPDATE and (limit is None or e.at <= limit),
+        )
+        communicated = _ref(communicated_event, "decision communicated") if communicated_event else None
+
+    reopens = sum(
+        1 for prev, cur in zip(stage_timeline, stage_timeline[1:], strict=False)
+        if prev[1].is_finished and not cur[1].is_finished
+    )
+    escalation_event = _escalation(events, facts, spec)
+    escalated = _ref(escalation_event, "escalation signal") if escalation_event else None
+    if escalated is None and {label.casefold() for label in facts.labels} & casefold_set(spec.escalation.labels) and as_of is None:
+        escalated = EvidenceRef.model_construct(at=received, source_kind=SourceKind.DERIVED, source_id=facts.key,
+                                                note="escalation label present since creation")
+
+    satisfaction_event = _first(events, lambda e: e.kind is EventKind.SATISFACTION)
+    mapped = _mapped_fields(facts, spec)
+    satisfaction = mapped.pop("satisfaction", None) or facts.satisfaction
+    satisfaction_offered = _ref(satisfaction_event, "satisfaction survey") if satisfaction_event else None
+    if satisfaction_offered is None and satisfaction and satisfaction.casefold() in casefold_set(spec.satisfaction.offered_values):
+        at = decided.at if decided else (facts.updated or received)
+        satisfaction_offered = EvidenceRef.model_construct(at=at, source_kind=SourceKind.DERIVED, source_id=facts.key,
+                                                           note=f"satisfaction {satisfaction} (time not recorded)")
+
+    priority_now = facts.priority
+    if as_of is not None:
+        priority_changes = [e for e in events if e.kind is EventKind.PRIORITY_CHANGE]
+        if priority_changes:
+            priority_now = priority_changes[-1].to_value
+    severity = _severity(facts, spec, priority_now)
+    in_scope, scope_reason = scope_of(spec, facts.raw)
+    last_update = agent_public[-1] if agent_public else None
+    complainant = facts.requester
+    contact = mapped.pop("complainant_contact", None)
+    if contact:
+        complainant = complainant.model_copy(update={"contact": contact})
+
+    timeline = tuple(events) + _derived_events(facts, acknowledged, escalated, decided, closed)
+    try:
+        return ComplaintRecord(
+            id=facts.key,
+            platform=facts.platform,
+            url=facts.url,
+            received_at=received,
+            updated_at=facts.updated,
+            complainant=complainant,
+            summary=facts.summary,
+            description=facts.description,
+            in_scope=in_scope,
+            scope_reason=scope_reason,
+            deleted=facts.deleted,
+            status=status_now,
+            stage=stage_now,
+            severity=severity,
+            priority=priority_now,
+            assignee=facts.assignee,
+            group=facts.group,
+            escalation_level=1 if escalated else 0,
+            escalated=escalated,
+            acknowledged=acknowledged,
+            assessed=_ref(assess_event, "assessment") if assess_event else None,
+            last_complainant_update=_ref(last_update, "public agent reply") if last_update else None,
+            paused=tuple(paused),
+            decided=decided,
+            decision_communicated=communicated,
+            closed=closed,
+            reopen_count=reopens or facts.metric_reopens or 0,
+            satisfaction_offered=satisfaction_offered,
+            satisfaction=satisfaction,
+            timeline=tuple(sorted(timeline, key=lambda e: e.at)),
+            raw_ref=f"{facts.key}@{facts.updated.isoformat() if facts.updated else ''}",
+            attributes={"history_gaps": list(facts.gaps)} if facts.gaps else {},
+            channel=mapped.pop("channel", None) or facts.channel,
+            next_update_due_at=mapped.pop("next_update_due", None),
+            **mapped,
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise MappingError(facts.key, ".".join(str(p) for p in first["loc"]), first["msg"]) from None
+
+
+def _severity(facts: TicketFacts, spec: MappingSpec, priority: str | None) -> Severity | None:
+    rules = spec.severity
+    raw = to_text(read_source(rules.source, facts.raw, spec.platform)) if rules.source else priority
+    if raw is not None:
+        lookup = {k.casefold(): v for k, v in rules.map.items()}
+        if raw.casefold() in lookup:
+            return lookup[raw.casefold()]
+    return rules.default
+
+
+def _derived_events(
+    facts: TicketFacts, *refs_and_kinds: EvidenceRef | None
+) -> tuple[Event, ...]:
+    kinds = (None, EventKind.ESCALATION, EventKind.DECISION, EventKind.CLOSURE)
+    derived = [
+        Event.model_construct(
+            at=facts.created, kind=EventKind.RECEIVED, source_kind=SourceKind.DERIVED, source_id="received",
+            actor_role=ActorRole.COMPLAINANT, actor_id=facts.requester.id, public=None, field=None,
+            from_value=None, to_value=facts.channel, text=None,
+        )
+    ]
+    for ref, kind in zip(refs_and_kinds, kinds, strict=True):
+        if ref is None or kind is None:
+            continue
+        derived.append(
+            Event.model_construct(
+                at=ref.at, kind=kind, source_kind=SourceKind.DERIVED, source_id=ref.ref(),
+                actor_role=ActorRole.SYSTEM, actor_id=None, public=None, field=None,
+                from_value=None, to_value=None, text=ref.note,
+            )
+        )
+    return tuple(derived)

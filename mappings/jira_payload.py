@@ -1,0 +1,211 @@
+"""Jira issues (Cloud v3 with ADF bodies, Data Center v2 with wiki markup) -> ``TicketFacts``.
+
+An issue's history may arrive embedded (``changelog``/``fields.comment``, often truncated) or
+in separate pages (``/changelog/bulkfetch``, ``/issue/{key}/changelog``, ``/issue/{key}/comment``);
+``JiraBundle`` merges them by id, so nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from compliance_checks.model import ActorRole, Event, EventKind, Party, SourceKind
+from mappings.facts import TicketFacts
+from mappings.schema import MappingSpec
+from mappings.values import MappingError, parse_time, read_path, to_text
+
+_CHANGE_KINDS = {
+    "status": EventKind.STATUS_CHANGE,
+    "priority": EventKind.PRIORITY_CHANGE,
+    "assignee": EventKind.ASSIGNMENT_CHANGE,
+    "labels": EventKind.LABEL_CHANGE,
+}
+JSM_INTERNAL_PROPERTY = "sd.public.comment"
+
+
+@dataclass
+class JiraBundle:
+    """One issue and every piece of its history seen so far."""
+
+    issue: Mapping[str, Any]
+    histories: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    comments: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    properties: dict[str, Any] = field(default_factory=dict)
+
+    def add_histories(self, items: list[Mapping[str, Any]]) -> None:
+        for history in items:
+            self.histories[str(history.get("id"))] = history
+
+    def add_comments(self, items: list[Mapping[str, Any]]) -> None:
+        for comment in items:
+            self.comments[str(comment.get("id"))] = comment
+
+
+def _user_id(user: Any) -> str | None:
+    if not isinstance(user, Mapping):
+        return None
+    for key in ("accountId", "key", "name", "emailAddress"):
+        if user.get(key):
+            return str(user[key])
+    return None
+
+
+def _role(user: Any, reporter_id: str | None, spec: MappingSpec, text: str | None = None) -> ActorRole:
+    user_id = _user_id(user)
+    actors = spec.actors
+    if user_id and user_id in actors.connector_accounts:
+        return ActorRole.CONNECTOR
+    if text and actors.connector_marker and text.lstrip().startswith(actors.connector_marker):
+        return ActorRole.CONNECTOR
+    if user_id and user_id in actors.system_accounts:
+        return ActorRole.SYSTEM
+    account_type = user.get("accountType") if isinstance(user, Mapping) else None
+    if account_type == "app":
+        return ActorRole.SYSTEM
+    if account_type == "customer" or (user_id is not None and user_id == reporter_id):
+        return ActorRole.COMPLAINANT
+    if user_id is None:
+        return ActorRole.SYSTEM
+    return ActorRole.AGENT
+
+
+def _comment_public(comment: Mapping[str, Any], spec: MappingSpec) -> bool:
+    if "jsdPublic" in comment:  # JSM on Cloud
+        return bool(comment["jsdPublic"])
+    for prop in comment.get("properties") or ():
+        if prop.get("key") == JSM_INTERNAL_PROPERTY:  # JSM on Data Center
+            return not bool((prop.get("value") or {}).get("internal"))
+    if comment.get("visibility"):  # restricted to a role or group
+        return False
+    return spec.actors.comments_public_by_default
+
+
+def browse_url(issue: Mapping[str, Any], spec: MappingSpec) -> str | None:
+    self_url = issue.get("self")
+    if not self_url:
+        return None
+    parts = urlsplit(str(self_url))
+    base = f"{parts.scheme}://{parts.netloc}"
+    template = spec.ticket_url or "{base}/browse/{key}"
+    return template.format(base=base, key=issue.get("key"))
+
+
+def _history_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec, key: str) -> list[Event]:
+    events = []
+    for history_id, history in bundle.histories.items():
+        at = parse_time(history.get("created"))
+        if at is None:
+            raise MappingError(key, f"changelog[{history_id}].created", "missing timestamp")
+        role = _role(history.get("author"), reporter, spec)
+        for item in history.get("items") or ():
+            field_id = str(item.get("fieldId") or item.get("field") or "")
+            kind = _CHANGE_KINDS.get(field_id.lower(), EventKind.FIELD_CHANGE)
+            events.append(
+                Event.model_construct(
+                    at=at,
+                    kind=kind,
+                    source_kind=SourceKind.CHANGELOG,
+                    source_id=history_id,
+                    actor_role=role,
+                    actor_id=_user_id(history.get("author")),
+                    public=None,
+                    field=field_id,
+                    from_value=item.get("fromString") or item.get("from"),
+                    to_value=item.get("toString") or item.get("to"),
+                    text=None,
+                )
+            )
+    return events
+
+
+def _comment_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec, key: str) -> list[Event]:
+    events = []
+    for comment_id, comment in bundle.comments.items():
+        at = parse_time(comment.get("created"))
+        if at is None:
+            raise MappingError(key, f"comment[{comment_id}].created", "missing timestamp")
+        text = to_text(comment.get("body"))
+        events.append(
+            Event.model_construct(
+                at=at,
+                kind=EventKind.COMMENT,
+                source_kind=SourceKind.COMMENT,
+                source_id=comment_id,
+                actor_role=_role(comment.get("author"), reporter, spec, text),
+                actor_id=_user_id(comment.get("author")),
+                public=_comment_public(comment, spec),
+                field=None,
+                from_value=None,
+                to_value=None,
+                text=(text or "")[:500] or None,
+            )
+        )
+    return events
+
+
+def _completeness_gaps(issue: Mapping[str, Any], bundle: JiraBundle) -> list[str]:
+    gaps = []
+    changelog = issue.get("changelog") or {}
+    total = changelog.get("total")
+    if isinstance(total, int) and total > len(bundle.histories):
+        gaps.append(f"changelog truncated: {len(bundle.histories)} of {total} histories")
+    comment_page = read_path(issue, "fields.comment") or {}
+    total = comment_page.get("total") if isinstance(comment_page, Mapping) else None
+    if isinstance(total, int) and total > len(bundle.comments):
+        gaps.append(f"comments truncated: {len(bundle.comments)} of {total}")
+    return gaps
+
+
+def jira_facts(bundle: JiraBundle, spec: MappingSpec) -> TicketFacts:
+    issue = bundle.issue
+    key = str(issue.get("key") or issue.get("id") or "?")
+    fields: Mapping[str, Any] = issue.get("fields") or {}
+    try:
+        created = parse_time(fields.get("created"))
+        updated = parse_time(fields.get("updated"))
+    except ValueError as exc:
+        raise MappingError(key, "fields.created", str(exc)) from None
+    if created is None:
+        raise MappingError(key, "fields.created", "missing: every complaint needs its receipt time")
+    reporter = fields.get("reporter") or fields.get("creator")
+    reporter_id = _user_id(reporter)
+    properties = dict(bundle.properties)
+    properties.update(issue.get("properties") or {})
+    try:
+        events = _history_events(bundle, reporter_id, spec, key) + _comment_events(
+            bundle, reporter_id, spec, key
+        )
+    except ValueError as exc:
+        if isinstance(exc, MappingError):
+            raise
+        raise MappingError(key, "history", str(exc)) from None
+    status = fields.get("status") or {}
+    channel = properties.get("request.channel.type")
+    return TicketFacts(
+        key=key,
+        id=str(issue.get("id") or key),
+        platform="jira",
+        created=created,
+        raw={**issue, "properties": properties},
+        url=browse_url(issue, spec),
+        updated=updated,
+        status=status.get("name") if isinstance(status, Mapping) else None,
+        status_category=read_path(status, "statusCategory.key"),
+        priority=read_path(fields, "priority.name"),
+        assignee=_user_id(fields.get("assignee")),
+        group=None,
+        labels=[str(label) for label in fields.get("labels") or ()],
+        requester=Party(
+            id=reporter_id,
+            name=reporter.get("displayName") if isinstance(reporter, Mapping) else None,
+            contact=reporter.get("emailAddress") if isinstance(reporter, Mapping) else None,
+        ),
+        summary=to_text(fields.get("summary")),
+        description=to_text(fields.get("description")),
+        channel=to_text(channel.get("value")) if isinstance(channel, Mapping) else to_text(channel),
+        events=events,
+        gaps=_completeness_gaps(issue, bundle),
+    )

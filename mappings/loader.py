@@ -1,0 +1,32 @@
+"""Loading mapping files: YAML validated by ``MappingSpec``; errors name the file and key path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from compliance_checks.configfile import content_hash, parse_yaml, read_text, validate
+from mappings.schema import MappingSpec
+
+SHIPPED = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class LoadedMapping:
+    spec: MappingSpec
+    source: str
+    sha256: str
+
+
+def parse_mapping(text: str, source: str) -> LoadedMapping:
+    spec = validate(MappingSpec, parse_yaml(text, source), source)
+    return LoadedMapping(spec, source, content_hash(text))
+
+
+def load_mapping(path: Path) -> LoadedMapping:
+    return parse_mapping(read_text(path), str(path))
+
+
+def default_mapping_path(platform: str) -> Path:
+    """The shipped example mapping for a platform (``mappings/jira.yaml``, ``mappings/zendesk.yaml``)."""
+    return SHIPPED / f"{platform}.yaml"

@@ -1,0 +1,85 @@
+"""Which raw tickets are complaints, and which complaints are outside ISO 10002's scope."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from mappings.schema import Condition, MappingSpec
+from mappings.values import read_path, read_source, to_text
+
+
+def _fold(value: Any) -> str:
+    return str(value).casefold()
+
+
+def matches(condition: Condition, raw: Mapping[str, Any], platform: str) -> bool:
+    """True when every matcher of ``condition`` holds for the value it points at."""
+    value = read_source(condition, raw, platform)
+    if condition.exists is not None and (value not in (None, "", [])) != condition.exists:
+        return False
+    if condition.equals is not None and _fold(to_text(value) or "") != _fold(condition.equals):
+        return False
+    if condition.in_ is not None:
+        candidates = {_fold(c) for c in condition.in_}
+        values = value if isinstance(value, list) else [value]
+        if not any(_fold(to_text(v) or "") in candidates for v in values):
+            return False
+    if condition.contains is not None:
+        needle = condition.contains.casefold()
+        if isinstance(value, list):
+            if not any(_fold(to_text(v) or "") == needle for v in value):
+                return False
+        elif needle not in _fold(to_text(value) or ""):
+            return False
+    return True
+
+
+def ticket_labels(raw: Mapping[str, Any], platform: str) -> list[str]:
+    labels = raw.get("tags") if platform == "zendesk" else read_path(raw, "fields.labels")
+    return [str(label) for label in labels or ()]
+
+
+def is_complaint(spec: MappingSpec, raw: Mapping[str, Any]) -> bool:
+    """Apply the mapping's selection to a raw Jira issue or Zendesk ticket."""
+    select, platform = spec.select, spec.platform
+    if select.projects and platform == "jira":
+        project = read_path(raw, "fields.project.key") or str(raw.get("key", "")).split("-")[0]
+        if _fold(project) not in {_fold(p) for p in select.projects}:
+            return False
+    if any(matches(c, raw, platform) for c in select.none_of):
+        return False
+    markers = select.any_of
+    if markers.is_empty():
+        return True
+    labels = {_fold(label) for label in ticket_labels(raw, platform)}
+    if labels & {_fold(label) for label in markers.labels}:
+        return True
+    if platform == "jira":
+        issue_type = read_path(raw, "fields.issuetype.name")
+        if issue_type and _fold(issue_type) in {_fold(t) for t in markers.issue_types}:
+            return True
+        if markers.request_types and _fold(request_type_name(raw) or "") in {
+            _fold(t) for t in markers.request_types
+        }:
+            return True
+    if platform == "zendesk" and raw.get("ticket_form_id") in markers.forms:
+        return True
+    return any(matches(c, raw, platform) for c in markers.fields)
+
+
+def request_type_name(raw: Mapping[str, Any]) -> str | None:
+    """JSM request type: the ``requestType.name`` inside the request-type custom field."""
+    for value in (raw.get("fields") or {}).values():
+        if isinstance(value, Mapping) and isinstance(value.get("requestType"), Mapping):
+            name = value["requestType"].get("name")
+            return str(name) if name else None
+    return None
+
+
+def scope_of(spec: MappingSpec, raw: Mapping[str, Any]) -> tuple[bool, str | None]:
+    """(in scope?, reason when not) per the mapping's scope rules."""
+    for rule in spec.scope:
+        if matches(rule.when, raw, spec.platform):
+            return False, rule.reason
+    return True, None

@@ -1,0 +1,141 @@
+"""Reading values out of raw payloads: paths, timestamps, rich-text bodies."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from mappings.schema import PathSpec, Source
+
+_MISSING = object()
+
+
+class MappingError(ValueError):
+    """A ticket could not be mapped. Names the ticket, the field and the reason."""
+
+    def __init__(self, ticket: str, field: str, reason: str) -> None:
+        self.ticket, self.field, self.reason = ticket, field, reason
+        super().__init__(f"ticket {ticket}: field {field}: {reason}")
+
+
+def split_path(path: PathSpec) -> list[str]:
+    return list(path) if isinstance(path, list) else path.split(".")
+
+
+def read_path(obj: Any, path: PathSpec) -> Any:
+    """Follow dict keys (and integer list indexes) along ``path``; None when absent."""
+    current = obj
+    for key in split_path(path):
+        if isinstance(current, Mapping):
+            current = current.get(key, _MISSING)
+        elif isinstance(current, list) and key.isdigit() and int(key) < len(current):
+            current = current[int(key)]
+        else:
+            return None
+        if current is _MISSING:
+            return None
+    return current
+
+
+def read_source(source: Source, raw: Mapping[str, Any], platform: str) -> Any:
+    """The raw value a mapping source points at (before any translation)."""
+    if source.const is not None:
+        return source.const
+    if source.path is not None:
+        return read_path(raw, source.path)
+    field_id = source.custom_field
+    if platform == "zendesk":
+        for entry in raw.get("custom_fields") or ():
+            if str(entry.get("id")) == str(field_id):
+                return entry.get("value")
+        return None
+    value = (raw.get("fields") or {}).get(str(field_id))
+    return unwrap_option(value)
+
+
+def unwrap_option(value: Any) -> Any:
+    """Jira select/option values arrive as ``{"value": ..}`` or ``{"name": ..}`` objects."""
+    if isinstance(value, Mapping) and value.get("type") != "doc":
+        for key in ("value", "name", "displayName", "key"):
+            if key in value:
+                return unwrap_option(value[key]) if key == "value" else value[key]
+        return value
+    if isinstance(value, list):
+        return [unwrap_option(v) for v in value]
+    return value
+
+
+def adf_text(node: Any) -> str:
+    """Plain text of an Atlassian Document Format tree (Jira Cloud v3 bodies)."""
+    parts: list[str] = []
+
+    def walk(item: Any) -> None:
+        if isinstance(item, Mapping):
+            kind = item.get("type")
+            if kind == "text":
+                parts.append(str(item.get("text", "")))
+            elif kind in ("mention", "emoji", "status", "date") and isinstance(item.get("attrs"), Mapping):
+                attrs = item["attrs"]
+                parts.append(str(attrs.get("text") or attrs.get("shortName") or ""))
+            elif kind == "hardBreak":
+                parts.append("\n")
+            for child in item.get("content") or ():
+                walk(child)
+            if kind in ("paragraph", "heading", "listItem", "codeBlock", "blockquote"):
+                parts.append("\n")
+        elif isinstance(item, list):
+            for child in item:
+                walk(child)
+
+    walk(node)
+    return re.sub(r"\n{3,}", "\n\n", "".join(parts)).strip()
+
+
+def to_text(value: Any) -> str | None:
+    """Any raw value as display text: ADF docs, options, lists, numbers; None when empty."""
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        if value.get("type") == "doc":
+            text = adf_text(value)
+        else:
+            inner = unwrap_option(value)
+            text = str(inner) if not isinstance(inner, Mapping) else ""
+    elif isinstance(value, list):
+        items = [t for t in (to_text(v) for v in value) if t]
+        text = ", ".join(items)
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    else:
+        text = str(value)
+    text = text.strip()
+    return text or None
+
+
+def parse_time(value: Any) -> datetime | None:
+    """Platform timestamps: ISO 8601 (with ``Z`` or ``-0700`` offsets), epoch seconds or ms,
+    or a JSM ``DateDTO``. Naive timestamps are refused: a wrong timezone would move every clock."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Mapping):
+        if "epochMillis" in value:
+            return datetime.fromtimestamp(int(value["epochMillis"]) / 1000, tz=UTC)
+        return parse_time(value.get("iso8601"))
+    if isinstance(value, bool):
+        raise ValueError(f"not a timestamp: {value!r}")
+    if isinstance(value, int | float):
+        seconds = value / 1000 if value > 10_000_000_000 else value
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    text = str(value).strip()
+    if len(text) >= 5 and text[-5] in "+-" and text[-4:].isdigit() and text[-3] != ":":
+        text = f"{text[:-2]}:{text[-2:]}"  # -0700 -> -07:00 (older Pythons, and for clarity)
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"timestamp {value!r} has no timezone")
+    return moment
+
+
+def casefold_set(values: Iterable[str]) -> frozenset[str]:
+    return frozenset(v.casefold() for v in values)

@@ -1,0 +1,239 @@
+"""Zendesk tickets (incremental export with side-loads) plus their history -> ``TicketFacts``.
+
+History comes from the incremental ticket-events export (``include=comment_events``) or, for a
+single ticket, from its audits; both are merged by event id. Users (side-loaded or listed once)
+decide who is an agent. Without any history, the ticket's ``metric_set`` still gives first-reply
+and solved times (marked as metric evidence).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from compliance_checks.model import ActorRole, Event, EventKind, EvidenceRef, Party, SourceKind
+from mappings.facts import TicketFacts
+from mappings.schema import MappingSpec
+from mappings.values import MappingError, parse_time, read_path, to_text
+
+_CHANGE_KINDS = {
+    "status": EventKind.STATUS_CHANGE,
+    "priority": EventKind.PRIORITY_CHANGE,
+    "assignee_id": EventKind.ASSIGNMENT_CHANGE,
+    "group_id": EventKind.GROUP_CHANGE,
+    "tags": EventKind.LABEL_CHANGE,
+}
+_COMMENT_TYPES = {"Comment", "VoiceComment"}
+_SATISFACTION_TYPES = {"SatisfactionRating", "SurveyOffered", "Survey offered"}
+#: Keys of a ticket-event child that are metadata, not the changed field's name.
+_CHILD_META = {
+    "id", "via", "via_reference_id", "event_type", "type", "previous_value", "value", "field_name",
+    "comment_present", "comment_public", "created_at", "author_id", "audit_id", "attachments",
+    "body", "html_body", "plain_body", "public", "added_tags", "removed_tags", "metadata",
+    "recipients", "subject", "data", "formatted_from", "formatted_to", "transcription_visible",
+    "trusted",
+}
+
+
+@dataclass
+class ZendeskBundle:
+    """One ticket and every piece of its history seen so far (audit/event children by id)."""
+
+    ticket: Mapping[str, Any]
+    #: (child event, parent timestamp, parent author/updater id, parent via channel)
+    children: dict[str, tuple[Mapping[str, Any], datetime, str | None, str | None]] = field(
+        default_factory=dict
+    )
+    metric_set: Mapping[str, Any] | None = None
+
+    def add_ticket_event(self, event: Mapping[str, Any]) -> None:
+        at = parse_time(event.get("created_at") or event.get("timestamp"))
+        if at is None:
+            return
+        via = event.get("via")
+        channel = via.get("channel") if isinstance(via, Mapping) else via
+        updater = event.get("updater_id")
+        for child in event.get("child_events") or ():
+            self.children[str(child.get("id"))] = (
+                child, at, str(updater) if updater is not None else None, str(channel) if channel else None
+            )
+
+    def add_audit(self, audit: Mapping[str, Any]) -> None:
+        at = parse_time(audit.get("created_at"))
+        if at is None:
+            return
+        channel = read_path(audit, "via.channel")
+        author = audit.get("author_id")
+        for child in audit.get("events") or ():
+            self.children[str(child.get("id"))] = (
+                child, at, str(author) if author is not None else None, str(channel) if channel else None
+            )
+
+
+@dataclass
+class Directory:
+    """Users and groups of the account, shared by all tickets of an input."""
+
+    users: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
+
+    def add_users(self, users: list[Mapping[str, Any]]) -> None:
+        for user in users:
+            self.users[str(user.get("id"))] = user
+
+    def add_groups(self, groups: list[Mapping[str, Any]]) -> None:
+        for group in groups:
+            self.groups[str(group.get("id"))] = str(group.get("name"))
+
+
+def _role(
+    user_id: str | None, requester: str | None, directory: Directory, spec: MappingSpec,
+    *, channel: str | None = None, text: str | None = None,
+) -> ActorRole:
+    actors = spec.actors
+    if user_id and user_id in actors.connector_accounts:
+        return ActorRole.CONNECTOR
+    if text and actors.connector_marker and text.lstrip().startswith(actors.connector_marker):
+        return ActorRole.CONNECTOR
+    if (user_id and user_id in actors.system_accounts) or user_id in (None, "-1") or channel == "rule":
+        return ActorRole.SYSTEM
+    if user_id == requester:
+        return ActorRole.COMPLAINANT
+    user = directory.users.get(user_id)
+    if user is None:
+        return ActorRole.UNKNOWN
+    if str(user.get("role")) in actors.agent_roles:
+        return ActorRole.AGENT
+    return ActorRole.COMPLAINANT if user.get("role") == "end-user" else ActorRole.UNKNOWN
+
+
+def _changed_field(child: Mapping[str, Any]) -> tuple[str | None, Any]:
+    if child.get("field_name"):
+        return str(child["field_name"]), child.get("value")
+    for key, value in child.items():
+        if key not in _CHILD_META:
+            return key, value
+    return None, None
+
+
+def _as_text(value: Any) -> str | None:
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return None if value is None else str(value)
+
+
+def _events(bundle: ZendeskBundle, requester: str | None, directory: Directory, spec: MappingSpec) -> list[Event]:
+    events: list[Event] = []
+    for child_id, (child, at, parent_author, channel) in bundle.children.items():
+        kind_name = str(child.get("type") or child.get("event_type") or "")
+        if kind_name in _COMMENT_TYPES:
+            author = child.get("author_id")
+            author_id = str(author) if author is not None else parent_author
+            text = to_text(child.get("plain_body") or child.get("body"))
+            own_at = parse_time(child.get("created_at")) or at
+            events.append(
+                Event.model_construct(
+                    at=own_at, kind=EventKind.COMMENT, source_kind=SourceKind.TICKET_EVENT,
+                    source_id=child_id,
+                    actor_role=_role(author_id, requester, directory, spec, channel=None, text=text),
+                    actor_id=author_id, public=bool(child.get("public")), field=None,
+                    from_value=None, to_value=None, text=(text or "")[:500] or None,
+                )
+            )
+        elif kind_name in _SATISFACTION_TYPES:
+            events.append(
+                Event.model_construct(
+                    at=at, kind=EventKind.SATISFACTION, source_kind=SourceKind.TICKET_EVENT,
+                    source_id=child_id, actor_role=ActorRole.SYSTEM, actor_id=parent_author,
+                    public=None, field="satisfaction", from_value=None,
+                    to_value=_as_text(child.get("score") or child.get("value") or "offered"), text=None,
+                )
+            )
+        elif kind_name in ("Change", "Create"):
+            name, value = _changed_field(child)
+            if name is None:
+                continue
+            if name == "group_id":
+                value = directory.groups.get(str(value), value)
+            events.append(
+                Event.model_construct(
+                    at=at, kind=_CHANGE_KINDS.get(name, EventKind.FIELD_CHANGE),
+                    source_kind=SourceKind.TICKET_EVENT, source_id=child_id,
+                    actor_role=_role(parent_author, requester, directory, spec, channel=channel),
+                    actor_id=parent_author, public=None, field=name,
+                    from_value=_as_text(child.get("previous_value")), to_value=_as_text(value), text=None,
+                )
+            )
+    return events
+
+
+def _metric_evidence(
+    ticket_id: str, created: Any, metric_set: Mapping[str, Any] | None
+) -> tuple[EvidenceRef | None, EvidenceRef | None, int | None]:
+    if not metric_set or created is None:
+        return None, None, None
+    metric_id = str(metric_set.get("id") or ticket_id)
+    first_reply = None
+    minutes = read_path(metric_set, "reply_time_in_minutes.calendar")
+    if isinstance(minutes, int | float):
+        first_reply = EvidenceRef(
+            at=created + timedelta(minutes=minutes), source_kind=SourceKind.METRIC_EVENT,
+            source_id=metric_id, note="first public agent reply (ticket metrics, minute precision)",
+        )
+    solved = None
+    solved_at = parse_time(metric_set.get("solved_at"))
+    if solved_at is not None:
+        solved = EvidenceRef(
+            at=solved_at, source_kind=SourceKind.METRIC_EVENT, source_id=metric_id, note="solved (ticket metrics)"
+        )
+    reopens = metric_set.get("reopens")
+    return first_reply, solved, reopens if isinstance(reopens, int) else None
+
+
+def zendesk_facts(bundle: ZendeskBundle, directory: Directory, spec: MappingSpec) -> TicketFacts:
+    ticket = bundle.ticket
+    key = str(ticket.get("id") or "?")
+    try:
+        created = parse_time(ticket.get("created_at"))
+        updated = parse_time(ticket.get("updated_at"))
+    except ValueError as exc:
+        raise MappingError(key, "created_at", str(exc)) from None
+    if created is None:
+        raise MappingError(key, "created_at", "missing: every complaint needs its receipt time")
+    requester_id = str(ticket["requester_id"]) if ticket.get("requester_id") is not None else None
+    requester = directory.users.get(requester_id or "", {})
+    events = _events(bundle, requester_id, directory, spec)
+    metric_set = bundle.metric_set or ticket.get("metric_set")
+    first_reply, solved, reopens = _metric_evidence(key, created, metric_set)
+    group_id = ticket.get("group_id")
+    url = None
+    if ticket.get("url"):
+        base = str(ticket["url"]).split("/api/v2/")[0]
+        url = (spec.ticket_url or "{base}/agent/tickets/{key}").format(base=base, key=key)
+    return TicketFacts(
+        key=key,
+        id=key,
+        platform="zendesk",
+        created=created,
+        raw=ticket,
+        url=url,
+        updated=updated,
+        status=ticket.get("status"),
+        priority=ticket.get("priority"),
+        assignee=str(ticket["assignee_id"]) if ticket.get("assignee_id") is not None else None,
+        group=directory.groups.get(str(group_id), str(group_id)) if group_id is not None else None,
+        labels=[str(t) for t in ticket.get("tags") or ()],
+        requester=Party(id=requester_id, name=requester.get("name"), contact=requester.get("email")),
+        summary=to_text(ticket.get("subject") or ticket.get("raw_subject")),
+        description=to_text(ticket.get("description")),
+        channel=to_text(read_path(ticket, "via.channel")),
+        deleted=ticket.get("status") == "deleted",
+        satisfaction=to_text(read_path(ticket, "satisfaction_rating.score")),
+        metric_first_reply=first_reply if not bundle.children else None,
+        metric_solved=solved if not bundle.children else None,
+        metric_reopens=reopens if not bundle.children else None,
+        events=events,
+        gaps=[] if bundle.children else ["no ticket events supplied: history from ticket metrics only"],
+    )

@@ -1,0 +1,17 @@
+"""Spreadsheet-safe cells: ticket content is untrusted.
+
+A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is read as a formula
+by Excel, LibreOffice and Google Sheets (CSV/formula injection). Such cells are prefixed with a
+single quote, which spreadsheets show as text; numbers and dates are written as real values.
+"""
+
+from __future__ import annotations
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """The value as written to CSV/XLSX: text that could start a formula is neutralised."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
