@@ -84,3 +84,34 @@ def events_page(events: list[dict[str, Any]], *, end_time: int, end: bool) -> di
         "next_page": f"{BASE}/api/v2/incremental/ticket_events.json?start_time={end_time}",
         "end_of_stream": end,
     }
+
+
+def finding(
+    ticket: str = "1",
+    check: str = "ack-7.4",
+    *,
+    status: str = "FAIL",
+    message: str = "No acknowledgement was sent within 2 business days.",
+) -> Any:
+    """A Finding as the checks produce it (constructed directly; no mapping involved)."""
+    from datetime import UTC, datetime
+
+    from compliance_checks.findings import Evidence, Finding, Status
+    from compliance_checks.model import Severity
+
+    return Finding(
+        ticket=ticket,
+        platform="zendesk",
+        check=check,
+        title="Acknowledge the complaint promptly",
+        status=Status(status),
+        clauses=("7.4",),
+        severity=Severity.HIGH,
+        due_at=datetime(2024, 1, 3, 17, 0, tzinfo=UTC),
+        message=message,
+        evidence=(
+            Evidence(kind="event", ref="ticket_event:101",
+                     at=datetime(2024, 1, 1, 9, 0, tzinfo=UTC), note="complaint received"),
+        ),
+        remediation="Send the complainant an acknowledgement with the case reference.",
+    )

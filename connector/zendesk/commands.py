@@ -1,0 +1,261 @@
+"""Plain functions behind ``iso10002 pull`` / ``iso10002 writeback`` for Zendesk.
+
+``pull`` writes JSON Lines: every line is exactly one raw Zendesk response body (export pages,
+ticket-event pages, metric-event pages, user pages, or ``{"ticket":…}`` + audits pages for a
+single ticket), which ``iso10002 check --platform zendesk --input FILE`` reads. The file is
+written to a temporary name and renamed only after the whole run succeeded, and the cursor to
+persist is returned only then.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from compliance_checks.findings import Finding
+from connector.writeback import TicketWriteState, WritebackPlan
+from connector.zendesk.auth import build_authenticator, verify_identity
+from connector.zendesk.http import RecordedRequest, ZendeskClient
+from connector.zendesk.reader import Selector, SyncState, ZendeskReader
+from connector.zendesk.secrets import SecretSource
+from connector.zendesk.settings import ZendeskSourceConfig
+from connector.zendesk.writer import PLATFORM, TicketResult, ZendeskWriter
+
+log = logging.getLogger(__name__)
+
+#: Zendesk never returns the most recent minute; a newer start_time is rejected.
+MIN_START_AGE = timedelta(minutes=1)
+
+
+def open_client(
+    source: ZendeskSourceConfig,
+    *,
+    session: requests.Session | None = None,
+    secrets: SecretSource | None = None,
+    sleeper: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    recorder: list[RecordedRequest] | None = None,
+) -> ZendeskClient:
+    """A client with the source's authenticator (secrets from env / secrets file)."""
+    session = session or requests.Session()
+    auth = build_authenticator(source, session, secrets, clock=clock)
+    return ZendeskClient(
+        source, auth, session=session, sleeper=sleeper, clock=clock, recorder=recorder
+    )
+
+
+def check_credentials(client: ZendeskClient, *, need_admin: bool = True) -> dict[str, Any]:
+    """``/users/me``, rejecting the 200 "Anonymous user" answer to bad credentials."""
+    return verify_identity(client.get("/api/v2/users/me.json"), need_admin=need_admin)
+
+
+def complaint_selector(source: ZendeskSourceConfig) -> Selector | None:
+    """The mapping's complaint selection, if the mapping file can be loaded."""
+    from mappings.loader import load_mapping
+    from mappings.select import is_complaint
+
+    if not source.mapping.exists():
+        log.warning("mapping %s not found: counting every ticket as a complaint", source.mapping)
+        return None
+    spec = load_mapping(source.mapping).spec
+    return lambda ticket: is_complaint(spec, ticket)
+
+
+@dataclass
+class PullResult:
+    """A successful pull: persist ``cursor`` only now."""
+
+    out: Path
+    cursor: str
+    lines: int
+    tickets: int
+    deleted_tickets: int
+    complaints: int
+    ticket_events: int
+    metric_events: int
+    agents: int
+    api_calls: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def api_calls_total(self) -> int:
+        return sum(self.api_calls.values())
+
+
+def pull(
+    source: ZendeskSourceConfig,
+    out: Path,
+    *,
+    start_time: datetime | None,
+    cursor: str | None,
+    ticket_id: int | None = None,
+    client: ZendeskClient | None = None,
+    selector: Selector | None = None,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> PullResult:
+    """Read changed tickets and their history into ``out`` (JSON Lines of raw bodies).
+
+    Args:
+        source: The Zendesk source.
+        out: Output file; replaced atomically on success.
+        start_time: First run only: export changes since this aware datetime.
+        cursor: A cursor from a previous :class:`PullResult` (takes precedence).
+        ticket_id: Read just this ticket with its audits (single-ticket fallback).
+        client: Injected client (tests, sandbox); built from the source otherwise.
+        selector: Complaint selection; defaults to the source's mapping.
+        now: Clock for validating ``start_time``.
+
+    Raises:
+        ValueError: Neither or a naive/too recent ``start_time``; a foreign cursor.
+        AuthError: Credentials rejected (including the "Anonymous user" 200).
+    """
+    state = SyncState.decode(cursor) if cursor else None
+    start: int | None = None
+    if state is None and ticket_id is None:
+        if start_time is None:
+            raise ValueError("the first pull needs start_time (later pulls pass the cursor)")
+        if start_time.tzinfo is None:
+            raise ValueError("start_time must be timezone-aware")
+        if start_time > now() - MIN_START_AGE:
+            raise ValueError("start_time must be at least one minute in the past")
+        start = int(start_time.timestamp())
+    client = client or open_client(source)
+    if state is None:
+        # First contact: a 200 "Anonymous user" would otherwise surface later as empty data.
+        check_credentials(client, need_admin=ticket_id is None)
+    reader = ZendeskReader(
+        client, source, selector if selector is not None else complaint_selector(source)
+    )
+    tmp = out.with_name(out.name + ".partial")
+    lines = 0
+    new_state = state or SyncState()
+    with tmp.open("w", encoding="utf-8") as fh:
+        gen = reader.single_ticket(ticket_id) if ticket_id is not None else None
+        if gen is not None:
+            for page in gen:
+                fh.write(json.dumps(page.body, ensure_ascii=False, separators=(",", ":")) + "\n")
+                lines += 1
+        else:
+            sync = reader.sync(state, start_time=start)
+            while True:
+                try:
+                    page = next(sync)
+                except StopIteration as stop:
+                    new_state = stop.value
+                    break
+                fh.write(json.dumps(page.body, ensure_ascii=False, separators=(",", ":")) + "\n")
+                lines += 1
+    os.replace(tmp, out)
+    stats = reader.stats
+    return PullResult(
+        out=out,
+        cursor=new_state.encode(),
+        lines=lines,
+        tickets=stats.tickets,
+        deleted_tickets=stats.deleted_tickets,
+        complaints=stats.complaints,
+        ticket_events=stats.ticket_events,
+        metric_events=stats.metric_events,
+        agents=stats.agents,
+        api_calls=dict(client.stats.calls),
+    )
+
+
+@dataclass
+class WritebackReport:
+    """Dry run: the plans. Apply: the plans plus what was written and what failed."""
+
+    applied: bool
+    plans: list[dict[str, Any]]
+    results: list[dict[str, Any]] = field(default_factory=list)
+    api_calls: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        return [r for r in self.results if r["outcome"] == "failed"]
+
+    def to_json(self) -> str:
+        """Stable JSON (sorted keys) for ``--dry-run`` output and apply reports."""
+        doc = {
+            "applied": self.applied,
+            "plans": self.plans,
+            "results": self.results,
+            "summary": {
+                "tickets": len(self.plans),
+                "changes_planned": sum(1 for p in self.plans if not p["empty"]),
+                "written": sum(1 for r in self.results if r["outcome"] == "written"),
+                "failed": len(self.failed),
+            },
+            "api_calls": self.api_calls,
+        }
+        return json.dumps(doc, indent=2, sort_keys=True)
+
+
+def plan_document(plan: WritebackPlan, note_html: str | None) -> dict[str, Any]:
+    return {
+        "ticket": plan.ticket,
+        "findings_hash": plan.findings_hash,
+        "add_tags": list(plan.add_labels),
+        "remove_tags": list(plan.remove_labels),
+        "note": None
+        if plan.note is None
+        else {"action": plan.note.action, "html_body": note_html},
+        "updated_stamp": plan.updated_stamp,
+        "empty": plan.is_empty,
+    }
+
+
+def writeback(
+    source: ZendeskSourceConfig,
+    findings: list[Finding],
+    *,
+    apply: bool,
+    client: ZendeskClient | None = None,
+    states: Mapping[str, TicketWriteState] | None = None,
+) -> WritebackReport:
+    """Plan (and with ``apply``, write) tags and the internal note for each ticket.
+
+    Args:
+        source: The Zendesk source.
+        findings: Findings of any platform; only Zendesk ones are used.
+        apply: False = dry run (reads current tags only, writes nothing).
+        client: Injected client (tests, sandbox).
+        states: Current ticket states if the caller already has them (e.g. from the pull it
+            just made); otherwise read with ``show_many`` (100 tickets per call).
+    """
+    client = client or open_client(source)
+    writer = ZendeskWriter(client, source)
+    by_ticket: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        if finding.platform == PLATFORM:
+            by_ticket[finding.ticket].append(finding)
+    known = dict(states or {})
+    missing = [t for t in by_ticket if t not in known]
+    if missing:
+        known.update(writer.read_states(missing))
+    plans: list[WritebackPlan] = []
+    results: list[TicketResult] = []
+    for ticket in sorted(by_ticket, key=lambda t: (len(t), t)):
+        if ticket not in known:
+            results.append(TicketResult(ticket, "failed", error="ticket not found (deleted?)"))
+            continue
+        plans.append(writer.plan(by_ticket[ticket], known[ticket]))
+    docs = [plan_document(p, writer.render_plan(p)) for p in plans]
+    if apply:
+        results.extend(writer.apply(plans, known, by_ticket))
+    return WritebackReport(
+        applied=apply,
+        plans=docs,
+        results=[asdict(r) for r in sorted(results, key=lambda r: (len(r.ticket), r.ticket))],
+        api_calls=dict(client.stats.calls),
+    )
+

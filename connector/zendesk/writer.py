@@ -1,0 +1,295 @@
+"""Apply write-back plans to Zendesk without ever duplicating a note.
+
+A note and the marker tag carrying its findings hash go out in *one* ``PUT /tickets/{id}``
+with ``safe_update`` + ``updated_stamp``, so "was this note written?" is answered by the tags.
+A 409 or an unknown outcome (5xx, dropped connection) is never blindly retried: the ticket is
+re-read and re-planned, and an empty plan means the write landed (ours or someone's). Tag-only
+changes go through ``update_many`` jobs (100 tickets each), which are safe to repeat.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from compliance_checks.findings import Finding
+from connector.writeback import TicketWriteState, WritebackPlan, plan_writeback
+from connector.zendesk.http import (
+    Conflict,
+    TransientError,
+    UnknownOutcome,
+    ZendeskClient,
+    ZendeskHTTPError,
+)
+from connector.zendesk.note import render_note
+from connector.zendesk.settings import ZendeskSourceConfig
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "zendesk"
+#: Zendesk caps ``ids`` at 100 for show_many and update_many.
+BATCH = 100
+_JOB_DONE = {"completed", "failed", "killed"}
+
+Outcome = Literal["written", "unchanged", "failed"]
+
+
+@dataclass
+class TicketResult:
+    """What happened to one ticket."""
+
+    ticket: str
+    outcome: Outcome
+    note: str | None = None  # create / update / resolve, when a note was written
+    added_tags: list[str] = field(default_factory=list)
+    removed_tags: list[str] = field(default_factory=list)
+    attempts: int = 0
+    error: str | None = None
+
+
+def ticket_state(ticket: Mapping[str, Any]) -> TicketWriteState:
+    """The write-back view of a raw Zendesk ticket (tags, ``updated_at``)."""
+    return TicketWriteState(
+        ticket=str(ticket["id"]),
+        platform=PLATFORM,
+        labels=tuple(str(t) for t in ticket.get("tags") or ()),
+        updated_stamp=ticket.get("updated_at"),
+    )
+
+
+def full_tag_list(state: TicketWriteState, plan: WritebackPlan) -> list[str]:
+    """Existing tags minus our stale ones plus ours: ``tags`` on PUT ticket replaces all."""
+    removed = set(plan.remove_labels)
+    kept = [t for t in state.labels if t not in removed]
+    return kept + [t for t in plan.add_labels if t not in kept]
+
+
+def note_update_body(state: TicketWriteState, plan: WritebackPlan, html: str) -> dict[str, Any]:
+    """The exact ``PUT /api/v2/tickets/{id}`` body for a plan with a note."""
+    ticket: dict[str, Any] = {
+        "tags": full_tag_list(state, plan),
+        "comment": {"html_body": html, "public": False},
+    }
+    if state.updated_stamp:
+        ticket["safe_update"] = True
+        ticket["updated_stamp"] = state.updated_stamp
+    return {"ticket": ticket}
+
+
+def tags_update_body(add: Sequence[str], remove: Sequence[str]) -> dict[str, Any]:
+    """The ``update_many`` body for one group of identical tag changes."""
+    ticket: dict[str, list[str]] = {}
+    if add:
+        ticket["additional_tags"] = list(add)
+    if remove:
+        ticket["remove_tags"] = list(remove)
+    return {"ticket": ticket}
+
+
+def chunks(items: Sequence[str], size: int = BATCH) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class ZendeskWriter:
+    """Reads ticket state, plans per ticket, applies notes singly and tags in bulk."""
+
+    def __init__(
+        self,
+        client: ZendeskClient,
+        source: ZendeskSourceConfig,
+        *,
+        render: Callable[..., str] = render_note,
+    ) -> None:
+        self.client = client
+        self.source = source
+        self.render = render
+
+    # -- reading ------------------------------------------------------------------------
+    def read_states(self, ticket_ids: Sequence[str]) -> dict[str, TicketWriteState]:
+        """Current tags and stamps, 100 tickets per call; missing tickets are left out."""
+        states: dict[str, TicketWriteState] = {}
+        for batch in chunks(sorted(set(ticket_ids), key=_id_order)):
+            body = self.client.get("/api/v2/tickets/show_many.json", {"ids": ",".join(batch)})
+            for ticket in body.get("tickets") or []:
+                states[str(ticket["id"])] = ticket_state(ticket)
+        return states
+
+    def read_state(self, ticket_id: str) -> TicketWriteState:
+        body = self.client.get(f"/api/v2/tickets/{ticket_id}.json")
+        return ticket_state(body["ticket"])
+
+    # -- planning -------------------------------------------------------------------------
+    @staticmethod
+    def plan(findings: Sequence[Finding], state: TicketWriteState) -> WritebackPlan:
+        return plan_writeback(findings, state, marker_tags=True)
+
+    def render_plan(self, plan: WritebackPlan) -> str | None:
+        if plan.note is None:
+            return None
+        return self.render(plan.note, findings_hash=plan.findings_hash)
+
+    # -- applying -------------------------------------------------------------------------
+    def apply(
+        self,
+        plans: Sequence[WritebackPlan],
+        states: Mapping[str, TicketWriteState],
+        findings: Mapping[str, Sequence[Finding]],
+    ) -> list[TicketResult]:
+        """Apply non-empty plans; returns one result per plan (empty plans: ``unchanged``)."""
+        results: list[TicketResult] = []
+        tag_only: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = defaultdict(list)
+        for plan in plans:
+            if plan.is_empty:
+                results.append(TicketResult(plan.ticket, "unchanged"))
+            elif plan.note is not None:
+                results.append(
+                    self._write_with_note(plan, states[plan.ticket], findings[plan.ticket])
+                )
+            else:
+                tag_only[(plan.add_labels, plan.remove_labels)].append(plan.ticket)
+        results.extend(self._bulk_tags(tag_only))
+        return results
+
+    def _write_with_note(
+        self, plan: WritebackPlan, state: TicketWriteState, findings: Sequence[Finding]
+    ) -> TicketResult:
+        result = TicketResult(plan.ticket, "failed")
+        uncertain = False  # True once a PUT may have landed without us seeing the answer
+        for attempt in range(1, self.source.write_attempts + 1):
+            result.attempts = attempt
+            html = self.render_plan(plan)
+            assert html is not None  # noqa: S101 - only plans with a note come here
+            try:
+                self.client.request(
+                    "PUT",
+                    f"/api/v2/tickets/{plan.ticket}.json",
+                    json=note_update_body(state, plan, html),
+                    idempotent=False,
+                )
+            except (Conflict, UnknownOutcome) as exc:
+                uncertain = uncertain or isinstance(exc, UnknownOutcome)
+                log.info("ticket %s: %s; re-reading before deciding", plan.ticket, exc)
+                try:
+                    state = self.read_state(plan.ticket)
+                except (ZendeskHTTPError, TransientError) as read_exc:
+                    result.error = f"could not re-read after {exc}: {read_exc}"
+                    return result
+                fresh = self.plan(findings, state)
+                if fresh.note is None:
+                    # Our marker is on the ticket: the note is there (ours, or a parallel run's).
+                    result.outcome = "written" if uncertain else "unchanged"
+                    result.note = plan.note.action if (uncertain and plan.note) else None
+                    if not fresh.is_empty:
+                        result.error = "note present; leftover tag changes for the next run"
+                    return result
+                plan = fresh
+                continue
+            except ZendeskHTTPError as exc:
+                result.error = str(exc)
+                return result
+            result.outcome = "written"
+            result.note = plan.note.action if plan.note else None
+            result.added_tags = list(plan.add_labels)
+            result.removed_tags = list(plan.remove_labels)
+            return result
+        result.error = f"gave up after {self.source.write_attempts} attempts (ticket kept changing)"
+        return result
+
+    def _bulk_tags(
+        self, groups: Mapping[tuple[tuple[str, ...], tuple[str, ...]], list[str]]
+    ) -> list[TicketResult]:
+        """Tag-only changes: ``update_many`` jobs, at most ``max_concurrent_jobs`` at a time."""
+        pending: list[tuple[tuple[str, ...], tuple[str, ...], Sequence[str]]] = [
+            (add, remove, batch)
+            for (add, remove), tickets in sorted(groups.items())
+            for batch in chunks(sorted(tickets, key=_id_order))
+        ]
+        results: list[TicketResult] = []
+        while pending:
+            wave, pending = (
+                pending[: self.source.max_concurrent_jobs],
+                pending[self.source.max_concurrent_jobs :],
+            )
+            jobs: list[tuple[str | None, tuple[str, ...], tuple[str, ...], Sequence[str]]] = []
+            for add, remove, batch in wave:
+                try:
+                    body = self.client.request(
+                        "PUT",
+                        "/api/v2/tickets/update_many.json",
+                        params={"ids": ",".join(batch)},
+                        json=tags_update_body(add, remove),
+                        idempotent=True,  # adding/removing a tag twice changes nothing
+                    )
+                    jobs.append((str(body["job_status"]["id"]), add, remove, batch))
+                except (ZendeskHTTPError, TransientError, KeyError) as exc:
+                    results.extend(
+                        TicketResult(t, "failed", error=f"update_many: {exc}") for t in batch
+                    )
+            results.extend(self._await_jobs(jobs))
+        return results
+
+    def _await_jobs(
+        self, jobs: list[tuple[str | None, tuple[str, ...], tuple[str, ...], Sequence[str]]]
+    ) -> list[TicketResult]:
+        results: list[TicketResult] = []
+        open_jobs = {job_id: (add, remove, batch) for job_id, add, remove, batch in jobs if job_id}
+        for _ in range(self.source.job_poll_max):
+            if not open_jobs:
+                break
+            self.client.sleep(self.source.job_poll_interval_seconds)
+            for job_id in list(open_jobs):
+                try:
+                    status = self.client.get(f"/api/v2/job_statuses/{job_id}.json")["job_status"]
+                except (ZendeskHTTPError, TransientError, KeyError):
+                    continue  # poll again next round
+                if status.get("status") in _JOB_DONE:
+                    add, remove, batch = open_jobs.pop(job_id)
+                    results.extend(_job_results(status, add, remove, batch))
+        for _add, _remove, batch in open_jobs.values():
+            results.extend(
+                TicketResult(t, "failed", error="update_many job did not finish in time")
+                for t in batch
+            )
+        return results
+
+
+def _job_results(
+    status: Mapping[str, Any], add: Sequence[str], remove: Sequence[str], batch: Sequence[str]
+) -> list[TicketResult]:
+    by_id: dict[str, Mapping[str, Any]] = {
+        str(r.get("id")): r for r in status.get("results") or [] if isinstance(r, Mapping)
+    }
+    out: list[TicketResult] = []
+    for ticket in batch:
+        item = by_id.get(ticket)
+        ok = status.get("status") == "completed" and (
+            item is None or item.get("success", True) is not False
+        )
+        if ok:
+            out.append(TicketResult(ticket, "written", added_tags=list(add),
+                                    removed_tags=list(remove), attempts=1))
+        else:
+            detail = (item or {}).get("errors") or (item or {}).get("details") or status.get(
+                "message"
+            )
+            out.append(TicketResult(ticket, "failed", attempts=1,
+                                    error=f"update_many job {status.get('status')}: {detail}"))
+    return out
+
+
+def _id_order(ticket: str) -> tuple[int, str]:
+    return (int(ticket), ticket) if ticket.isdigit() else (1 << 62, ticket)
+
+
+__all__ = [
+    "TicketResult",
+    "ZendeskWriter",
+    "full_tag_list",
+    "note_update_body",
+    "tags_update_body",
+    "ticket_state",
+]

@@ -1,0 +1,38 @@
+"""The internal note: every required part present, ticket content escaped."""
+
+from __future__ import annotations
+
+from connector.writeback import NoteAction
+from connector.zendesk.note import render_note
+from tests.zendesk.builders import finding
+
+
+def test_note_says_what_clause_due_evidence_and_remedy() -> None:
+    f = finding()
+    html = render_note(NoteAction(action="create", findings=(f,)), findings_hash="abc123")
+    assert html.startswith("<p><strong>[iso10002]")
+    for part in (
+        "What is wrong: No acknowledgement was sent within 2 business days.",
+        "ISO 10002 clause: 7.4",
+        "Due: 2024-01-03 17:00 UTC",
+        "ticket_event:101",
+        "complaint received",
+        "What to do: Send the complainant an acknowledgement with the case reference.",
+        "findings abc123",
+        "not compliant",
+    ):
+        assert part in html
+
+
+def test_untrusted_ticket_text_is_escaped() -> None:
+    f = finding(message='Customer wrote <script>alert("x")</script> & more')
+    html = render_note(NoteAction(action="update", findings=(f,)), findings_hash="h")
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "&amp; more" in html
+
+
+def test_resolved_note() -> None:
+    html = render_note(NoteAction(action="resolve"), findings_hash="h0")
+    assert "resolved" in html
+    assert "What is wrong" not in html

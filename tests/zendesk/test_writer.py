@@ -1,0 +1,211 @@
+"""Write-back request bodies, 409/unknown-outcome handling and bulk tag jobs (strict mocks)."""
+
+from __future__ import annotations
+
+import json
+
+import requests
+import responses
+from responses import matchers, registries
+
+from connector.writeback import AGGREGATE_LABEL, marker_label, plan_writeback
+from connector.zendesk.commands import writeback
+from connector.zendesk.http import ZendeskClient
+from connector.zendesk.note import render_note
+from connector.zendesk.settings import ZendeskSourceConfig
+from connector.zendesk.writer import ticket_state
+from tests.zendesk.builders import BASE, finding, ticket
+from tests.zendesk.conftest import FakeClock
+
+SHOW_MANY = f"{BASE}/api/v2/tickets/show_many.json"
+UPDATE_MANY = f"{BASE}/api/v2/tickets/update_many.json"
+
+
+def expected_note_body(raw_ticket: dict, findings: list, stamp: str) -> dict:
+    state = ticket_state(raw_ticket)
+    plan = plan_writeback(findings, state, marker_tags=True)
+    assert plan.note is not None
+    html = render_note(plan.note, findings_hash=plan.findings_hash)
+    tags = [*raw_ticket["tags"], *plan.add_labels]
+    return {"ticket": {"tags": tags, "comment": {"html_body": html, "public": False},
+                       "safe_update": True, "updated_stamp": stamp}}
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_note_put_body_is_exact_and_keeps_foreign_tags(
+    client: ZendeskClient, source: ZendeskSourceConfig
+) -> None:
+    raw = ticket(5, tags=["vip", "complaint"], updated_at="2024-02-01T10:00:00Z")
+    fs = [finding("5")]
+    responses.get(SHOW_MANY, match=[matchers.query_param_matcher({"ids": "5"})],
+                  json={"tickets": [raw]})
+    body = expected_note_body(raw, fs, "2024-02-01T10:00:00Z")
+    assert body["ticket"]["tags"][:2] == ["vip", "complaint"]
+    assert AGGREGATE_LABEL in body["ticket"]["tags"]
+    responses.put(f"{BASE}/api/v2/tickets/5.json", match=[matchers.json_params_matcher(body)],
+                  json={"ticket": {**raw, "tags": body["ticket"]["tags"]}, "audit": {}})
+    report = writeback(source, fs, apply=True, client=client)
+    assert report.results == [{"ticket": "5", "outcome": "written", "note": "create",
+                               "added_tags": sorted(set(body["ticket"]["tags"]) - {"vip",
+                                                                                  "complaint"}),
+                               "removed_tags": [], "attempts": 1, "error": None}]
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_dry_run_reads_but_never_writes(client: ZendeskClient, source: ZendeskSourceConfig) -> None:
+    raw = ticket(5, tags=[], updated_at="2024-02-01T10:00:00Z")
+    responses.get(SHOW_MANY, json={"tickets": [raw]})
+    report = writeback(source, [finding("5")], apply=False, client=client)
+    assert report.results == []
+    doc = json.loads(report.to_json())
+    assert doc["applied"] is False
+    plan = doc["plans"][0]
+    assert plan["note"]["action"] == "create"
+    assert "<strong>[iso10002]" in plan["note"]["html_body"]
+    assert AGGREGATE_LABEL in plan["add_tags"]
+    assert doc["summary"] == {"tickets": 1, "changes_planned": 1, "written": 0, "failed": 0}
+
+
+@responses.activate(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True)
+def test_409_rereads_and_replans_with_the_new_stamp(
+    client: ZendeskClient, source: ZendeskSourceConfig
+) -> None:
+    fs = [finding("5")]
+    old = ticket(5, tags=["a"], updated_at="2024-02-01T10:00:00Z")
+    new = ticket(5, tags=["a", "b"], updated_at="2024-02-01T10:05:00Z")
+    responses.get(SHOW_MANY, json={"tickets": [old]})
+    responses.put(f"{BASE}/api/v2/tickets/5.json", status=409,
+                  match=[matchers.json_params_matcher(
+                      expected_note_body(old, fs, "2024-02-01T10:00:00Z"))])
+    responses.get(f"{BASE}/api/v2/tickets/5.json", json={"ticket": new})
+    responses.put(f"{BASE}/api/v2/tickets/5.json",
+                  match=[matchers.json_params_matcher(
+                      expected_note_body(new, fs, "2024-02-01T10:05:00Z"))],
+                  json={"ticket": new})
+    report = writeback(source, fs, apply=True, client=client)
+    assert report.results[0]["outcome"] == "written"
+    assert report.results[0]["attempts"] == 2
+
+
+@responses.activate(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True)
+def test_dropped_note_put_is_not_repeated_when_the_marker_landed(
+    client: ZendeskClient, source: ZendeskSourceConfig, clock: FakeClock
+) -> None:
+    fs = [finding("5")]
+    old = ticket(5, tags=[], updated_at="2024-02-01T10:00:00Z")
+    plan = plan_writeback(fs, ticket_state(old), marker_tags=True)
+    landed = ticket(5, tags=list(plan.add_labels), updated_at="2024-02-01T10:00:09Z")
+    assert marker_label(plan.findings_hash) in landed["tags"]
+    responses.get(SHOW_MANY, json={"tickets": [old]})
+    responses.put(f"{BASE}/api/v2/tickets/5.json", body=requests.ConnectionError("reset"))
+    responses.get(f"{BASE}/api/v2/tickets/5.json", json={"ticket": landed})
+    # No second PUT is registered: strict mode would fail on one.
+    report = writeback(source, fs, apply=True, client=client)
+    assert report.results[0]["outcome"] == "written"
+    assert report.results[0]["note"] == "create"
+    assert clock.sleeps == []
+
+
+@responses.activate(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True)
+def test_dropped_note_put_is_repeated_when_nothing_landed(
+    client: ZendeskClient, source: ZendeskSourceConfig
+) -> None:
+    fs = [finding("5")]
+    old = ticket(5, tags=[], updated_at="2024-02-01T10:00:00Z")
+    responses.get(SHOW_MANY, json={"tickets": [old]})
+    responses.put(f"{BASE}/api/v2/tickets/5.json", status=503)
+    responses.get(f"{BASE}/api/v2/tickets/5.json", json={"ticket": old})
+    responses.put(f"{BASE}/api/v2/tickets/5.json",
+                  match=[matchers.json_params_matcher(
+                      expected_note_body(old, fs, "2024-02-01T10:00:00Z"))],
+                  json={"ticket": old})
+    report = writeback(source, fs, apply=True, client=client)
+    assert report.results[0]["outcome"] == "written"
+    assert report.results[0]["attempts"] == 2
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_closed_ticket_failure_is_reported_per_ticket(
+    client: ZendeskClient, source: ZendeskSourceConfig
+) -> None:
+    responses.get(SHOW_MANY, json={"tickets": [ticket(5, tags=[], updated_at="x")]})
+    responses.put(f"{BASE}/api/v2/tickets/5.json", status=422,
+                  json={"error": "RecordInvalid", "description": "closed"})
+    report = writeback(source, [finding("5"), finding("6")], apply=True, client=client)
+    by_ticket = {r["ticket"]: r for r in report.results}
+    assert by_ticket["5"]["outcome"] == "failed"
+    assert "RecordInvalid" in by_ticket["5"]["error"]
+    assert by_ticket["6"] == {"ticket": "6", "outcome": "failed", "note": None, "added_tags": [],
+                              "removed_tags": [], "attempts": 0,
+                              "error": "ticket not found (deleted?)"}
+
+
+@responses.activate(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True)
+def test_tag_only_changes_go_through_update_many_in_batches_of_100_with_polling(
+    client: ZendeskClient, source: ZendeskSourceConfig, clock: FakeClock
+) -> None:
+    ids = [str(i) for i in range(1, 251)]
+    fs = [finding(i) for i in ids]
+    plan = plan_writeback([fs[0]], ticket_state(ticket(1, tags=[])), marker_tags=True)
+    marker = marker_label(plan.findings_hash)
+    # Every ticket already carries our note marker, but someone removed the aggregate tag.
+    tags = [t for t in plan.add_labels if t != AGGREGATE_LABEL]
+    assert marker in tags
+    raws = [ticket(int(i), tags=tags, updated_at="s") for i in ids]
+    for start in (0, 100, 200):
+        responses.get(SHOW_MANY, match=[matchers.query_param_matcher(
+            {"ids": ",".join(ids[start:start + 100])})], json={"tickets": raws[start:start + 100]})
+    for n, start in enumerate((0, 100, 200)):
+        batch = ",".join(ids[start:start + 100])
+        responses.put(UPDATE_MANY,
+                      match=[matchers.query_param_matcher({"ids": batch}),
+                             matchers.json_params_matcher(
+                                 {"ticket": {"additional_tags": [AGGREGATE_LABEL]}})],
+                      json={"job_status": {"id": f"job{n}", "status": "queued"}})
+    responses.get(f"{BASE}/api/v2/job_statuses/job0.json",
+                  json={"job_status": {"id": "job0", "status": "working"}})
+    responses.get(f"{BASE}/api/v2/job_statuses/job1.json",
+                  json={"job_status": {"id": "job1", "status": "completed", "results": [
+                      {"id": int(i), "status": "Updated", "success": True} for i in ids[100:200]]}})
+    responses.get(f"{BASE}/api/v2/job_statuses/job2.json",
+                  json={"job_status": {"id": "job2", "status": "completed", "results": [
+                      {"id": 201, "success": False, "errors": "closed ticket"}]}})
+    responses.get(f"{BASE}/api/v2/job_statuses/job0.json",
+                  json={"job_status": {"id": "job0", "status": "completed", "results": []}})
+    report = writeback(source, fs, apply=True, client=client)
+    outcomes = {r["ticket"]: r["outcome"] for r in report.results}
+    assert outcomes["201"] == "failed"
+    assert sum(1 for o in outcomes.values() if o == "written") == 249
+    assert report.api_calls["PUT /api/v2/tickets/update_many"] == 3
+    assert "PUT /api/v2/tickets/{id}" not in report.api_calls
+    assert clock.sleeps == [source.job_poll_interval_seconds] * 2
+
+
+@responses.activate(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True)
+def test_no_more_jobs_in_flight_than_the_limit(clock: FakeClock) -> None:
+    from tests.zendesk.conftest import make_source
+
+    source = make_source(max_concurrent_jobs=1)
+    from pydantic import SecretStr
+
+    from connector.zendesk.auth import OAuthBearer
+
+    session = requests.Session()
+    client = ZendeskClient(source, OAuthBearer(f"{BASE}/oauth/tokens", session,
+                                               access_token=SecretStr("t")),
+                           session=session, sleeper=clock.sleep, clock=clock)
+    ids = [str(i) for i in range(1, 151)]
+    plan = plan_writeback([finding("1")], ticket_state(ticket(1, tags=[])), marker_tags=True)
+    tags = [t for t in plan.add_labels if t != AGGREGATE_LABEL]
+    for start in (0, 100):
+        responses.get(SHOW_MANY, json={"tickets": [ticket(int(i), tags=tags, updated_at="s")
+                                                   for i in ids[start:start + 100]]})
+    # Job 2 is only submitted after job 1 has completed.
+    responses.put(UPDATE_MANY, json={"job_status": {"id": "j1", "status": "queued"}})
+    responses.get(f"{BASE}/api/v2/job_statuses/j1.json",
+                  json={"job_status": {"id": "j1", "status": "completed"}})
+    responses.put(UPDATE_MANY, json={"job_status": {"id": "j2", "status": "queued"}})
+    responses.get(f"{BASE}/api/v2/job_statuses/j2.json",
+                  json={"job_status": {"id": "j2", "status": "completed"}})
+    report = writeback(source, [finding(i) for i in ids], apply=True, client=client)
+    assert all(r["outcome"] == "written" for r in report.results)
