@@ -44,7 +44,7 @@ Deployment = Literal["cloud", "datacenter"]
 RetryMode = Literal["read", "idempotent", "once"]
 
 _PATH_IDS = (
-    (re.compile(r"/issue/[^/]+"), "/issue/{key}"),
+    (re.compile(r"/issue/(?!bulkfetch$)[^/]+"), "/issue/{key}"),
     (re.compile(r"/comment/\d+"), "/comment/{id}"),
     (re.compile(r"/properties/[^/]+"), "/properties/{prop}"),
 )

@@ -108,3 +108,30 @@ def issue(
     if properties is not None:
         base["properties"] = properties
     return base
+
+
+def mapping_file(directory: Path, mapping: MappingSpec | None = None) -> Path:
+    """Write a mapping YAML the commands can load."""
+    import yaml
+
+    path = directory / "jira-mapping.yaml"
+    data = (mapping or spec()).model_dump(mode="json", by_alias=True, exclude_none=True)
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def finding(ticket: str, check: str = "ISO10002-ACK-001", status: str = "FAIL", **kw: Any) -> Any:
+    from compliance_checks.findings import Finding
+
+    data: dict[str, Any] = {
+        "ticket": ticket,
+        "platform": "jira",
+        "check": check,
+        "title": "Acknowledged in time",
+        "status": status,
+        "clauses": ("7.4",),
+        "severity": "high",
+        "message": "No acknowledgement recorded within 2 business days.",
+    }
+    data.update(kw)
+    return Finding.model_validate(data)

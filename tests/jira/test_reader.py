@@ -196,16 +196,8 @@ def test_cloud_pull_pages_batches_and_fetches_comments_only_where_truncated(
     reader = JiraReader(c, spec(), clock=lambda: NOW)
     pages = list(reader.pages(since=None))
 
-    kinds = [
-        next(
-            iter(
-                k for k in p if k in ("field_definitions", "issues", "issueChangeLogs", "comments")
-            )
-        )
-        for p in pages
-    ]
+    kinds = [next(k for k in p if k in ("issues", "issueChangeLogs", "comments")) for p in pages]
     assert kinds == [
-        "field_definitions",
         "issues",
         "comments",
         "issues",
@@ -213,10 +205,10 @@ def test_cloud_pull_pages_batches_and_fetches_comments_only_where_truncated(
         "issueChangeLogs",
         "issueChangeLogs",
     ]
-    assert pages[2]["issue"] == "CMP-2"
-    assert len(pages[2]["comments"]["comments"]) == 25
-    assert [i["key"] for i in pages[3]["issues"]] == ["CMP-3", "CMP-4"]
-    assert pages[1]["nextPageToken"] == "tok-1"  # pages stay raw
+    assert pages[1]["issue"] == "CMP-2"
+    assert len(pages[1]["comments"]["comments"]) == 25
+    assert [i["key"] for i in pages[2]["issues"]] == ["CMP-3", "CMP-4"]
+    assert pages[0]["nextPageToken"] == "tok-1"  # pages stay raw
     assert reader.state.stats.duplicates_skipped == 1
     assert reader.state.stats.truncated_comments == 1
     assert reader.state.cursor == parse_jira_time(t(4))
@@ -240,7 +232,7 @@ def test_known_issues_and_non_complaints_cost_no_further_calls(
         c, spec(), known={"10001": t(9)}, keep=lambda i: i["key"] != "CMP-2", clock=lambda: NOW
     )
     pages = list(reader.pages(since=since))
-    assert pages[1]["issues"] == []  # nothing new: no bulkfetch, no comment calls
+    assert pages[0]["issues"] == []  # nothing new: no bulkfetch, no comment calls
     assert reader.state.stats.duplicates_skipped == 1
     assert reader.state.stats.not_complaints == 1
     body = rsps.calls[2].request.body

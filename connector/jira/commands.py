@@ -1,0 +1,179 @@
+"""The Jira ``pull`` and ``writeback`` commands as plain functions (the CLI wires them).
+
+``pull`` writes JSON Lines: one raw API response body per line (search pages,
+``changelog/bulkfetch`` pages), or ``{"issue": KEY, "comments": page}`` /
+``{"issue": KEY, "changelog": page}`` for per-issue pages. ``iso10002 check --platform jira
+--input FILE`` reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from compliance_checks.findings import Finding
+from connector.jira.client import JiraClient, Sleeper
+from connector.jira.reader import JiraReader
+from connector.jira.settings import JiraSourceConfig, resolve_credentials
+from connector.jira.state import read_states
+from connector.jira.writer import IssueWriteResult, JiraWriter
+from connector.writeback import plan_writeback
+from mappings.loader import load_mapping
+from mappings.schema import MappingSpec
+from mappings.select import is_complaint
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PullResult:
+    """What one pull did; ``cursor`` is the next ``since`` (not persisted here)."""
+
+    out: Path
+    deployment: str
+    cursor: datetime | None
+    issues: int
+    lines: int
+    truncated_comments: int
+    duplicates_skipped: int
+    api_calls: int
+    calls_by_endpoint: dict[str, int]
+    #: id -> updated of issues the next run's overlap will see again (pass back as ``known``).
+    boundary: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["out"] = str(self.out)
+        data["cursor"] = self.cursor.isoformat() if self.cursor else None
+        return data
+
+
+@dataclass
+class WritebackReport:
+    """Dry run: the plans. Apply: what was written or failed, per issue."""
+
+    applied: bool
+    plans: list[dict[str, Any]] = field(default_factory=list)
+    results: list[IssueWriteResult] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    api_calls: int = 0
+    calls_by_endpoint: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[IssueWriteResult]:
+        return [r for r in self.results if r.outcome == "failed"]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "applied": self.applied,
+            "plans": self.plans,
+            "results": [asdict(r) for r in self.results],
+            "missing": self.missing,
+            "api_calls": self.api_calls,
+            "calls_by_endpoint": self.calls_by_endpoint,
+        }
+
+
+def connect(
+    source: JiraSourceConfig,
+    *,
+    environ: Mapping[str, str] | None = None,
+    sleeper: Sleeper = time.sleep,
+) -> JiraClient:
+    """A connected client (one ``serverInfo`` call) with credentials from the environment."""
+    creds = resolve_credentials(source, dict(environ) if environ is not None else None)
+    client = JiraClient(source, creds, sleeper=sleeper)
+    client.connect()
+    return client
+
+
+def _spec(source: JiraSourceConfig) -> MappingSpec:
+    return load_mapping(source.mapping).spec
+
+
+def pull(
+    source: JiraSourceConfig,
+    out: Path,
+    *,
+    since: datetime | None,
+    known: Mapping[str, str] | None = None,
+    client: JiraClient | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> PullResult:
+    """Read every complaint issue updated since ``since`` (all when ``None``) into ``out``."""
+    spec = _spec(source)
+    client = client or connect(source, environ=environ)
+    if not spec.actors.connector_accounts:
+        ids = sorted(client.own_account_ids())
+        log.warning(
+            "mapping %s lists no actors.connector_accounts; add %s so our own edits are never "
+            "read as agent activity (the %r marker still identifies our comment)",
+            source.mapping,
+            ids,
+            spec.actors.connector_marker,
+        )
+    reader = JiraReader(client, spec, keep=lambda raw: is_complaint(spec, raw), known=known)
+    lines = 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(out.suffix + ".part")
+    with tmp.open("w", encoding="utf-8") as handle:
+        for page in reader.pages(since):
+            handle.write(json.dumps(page, separators=(",", ":"), ensure_ascii=False) + "\n")
+            lines += 1
+    tmp.replace(out)  # a half-written file never looks like a finished pull
+    state = reader.state
+    return PullResult(
+        out=out,
+        deployment=str(client.deployment),
+        cursor=state.cursor,
+        issues=state.stats.issues,
+        lines=lines,
+        truncated_comments=state.stats.truncated_comments,
+        duplicates_skipped=state.stats.duplicates_skipped,
+        api_calls=client.stats.total,
+        calls_by_endpoint=client.stats.as_dict(),
+        boundary=state.boundary(timedelta(seconds=source.overlap_seconds)),
+    )
+
+
+def writeback(
+    source: JiraSourceConfig,
+    findings: Sequence[Finding],
+    *,
+    apply: bool,
+    client: JiraClient | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> WritebackReport:
+    """Plan (and with ``apply`` write) labels, our one comment and the findings property."""
+    spec = _spec(source)
+    client = client or connect(source, environ=environ)
+    by_ticket: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        if finding.platform == "jira":
+            by_ticket[finding.ticket].append(finding)
+    marker = spec.actors.connector_marker
+    own_ids = client.own_account_ids() | set(spec.actors.connector_accounts)
+    states = read_states(client, by_ticket, marker=marker, own_ids=own_ids)
+    writer = JiraWriter(
+        client, marker=marker, own_ids=own_ids, visibility=source.comment_visibility
+    )
+    report = WritebackReport(applied=apply)
+    for ticket in sorted(by_ticket):
+        state = states.get(ticket)
+        if state is None:
+            report.missing.append(ticket)
+            continue
+        plan = plan_writeback(by_ticket[ticket], state.write, marker_tags=False)
+        report.plans.append({**plan.model_dump(mode="json"), "is_empty": plan.is_empty})
+        if apply:
+            report.results.append(writer.apply(plan, state))
+    report.api_calls = client.stats.total
+    report.calls_by_endpoint = client.stats.as_dict()
+    return report

@@ -1,0 +1,113 @@
+"""Our internal note: rendered once as text, then shaped as ADF (Cloud) or wiki (DC)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from compliance_checks.findings import Finding
+
+TEMPLATE = "writeback_note.txt.j2"
+_TEMPLATES = Path(__file__).resolve().parents[2] / "report_templates"
+_WIKI_SPECIAL = re.compile(r"([\[\]{}|*_])")
+
+
+def _environment() -> Environment:
+    # Plain text: no HTML autoescape; StrictUndefined so a template typo fails loudly.
+    return Environment(  # noqa: S701 - text output, never HTML
+        loader=FileSystemLoader(str(_TEMPLATES)),
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+        trim_blocks=False,
+    )
+
+
+def render_note(findings: Sequence[Finding], *, resolved: bool, marker: str) -> str:
+    """The note text; it always starts with ``marker``."""
+    text = _environment().get_template(TEMPLATE).render(
+        findings=list(findings), resolved=resolved, marker=marker
+    )
+    text = text.strip() + "\n"
+    if not text.startswith(marker):
+        raise ValueError(f"{TEMPLATE} must start with the marker {marker!r}")
+    return text
+
+
+def _blocks(text: str) -> list[list[str]]:
+    blocks: list[list[str]] = [[]]
+    for line in text.splitlines():
+        if line.strip():
+            blocks[-1].append(line.rstrip())
+        elif blocks[-1]:
+            blocks.append([])
+    return [b for b in blocks if b]
+
+
+def _is_list(block: list[str]) -> bool:
+    return all(line.startswith("- ") for line in block)
+
+
+def _paragraph(lines: list[str]) -> dict[str, Any]:
+    content: list[dict[str, Any]] = []
+    for i, line in enumerate(lines):
+        if i:
+            content.append({"type": "hardBreak"})
+        content.append({"type": "text", "text": line})
+    return {"type": "paragraph", "content": content}
+
+
+def to_adf(text: str) -> dict[str, Any]:
+    """Atlassian Document Format for REST v3: paragraphs and bullet lists."""
+    content: list[dict[str, Any]] = []
+    for block in _blocks(text):
+        if _is_list(block):
+            items = [{"type": "listItem", "content": [_paragraph([line[2:]])]} for line in block]
+            content.append({"type": "bulletList", "content": items})
+        else:
+            content.append(_paragraph(block))
+    return {"type": "doc", "version": 1, "content": content}
+
+
+def _wiki_escape(text: str) -> str:
+    return _WIKI_SPECIAL.sub(r"\\\1", text)
+
+
+def to_wiki(text: str, *, marker: str) -> str:
+    """Jira wiki markup for REST v2 / Data Center. The marker stays verbatim (it is how the
+    mapping recognises our note); everything else is escaped."""
+    out: list[str] = []
+    for block in _blocks(text):
+        if _is_list(block):
+            out.extend("* " + _wiki_escape(line[2:]) for line in block)
+        else:
+            for line in block:
+                if line.startswith(marker):
+                    out.append(marker + _wiki_escape(line[len(marker) :]))
+                else:
+                    out.append(_wiki_escape(line))
+        out.append("")
+    return "\n".join(out).strip() + "\n"
+
+
+def body_text(body: object) -> str:
+    """Plain text of a comment body (wiki string or ADF document), for marker checks."""
+    if isinstance(body, str):
+        return body
+    parts: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "text" and isinstance(node.get("text"), str):
+                parts.append(node["text"])
+            for child in node.get("content") or []:
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(body)
+    return "".join(parts)

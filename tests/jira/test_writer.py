@@ -1,0 +1,394 @@
+"""Write-back: exact request bodies, one comment kept in place, no duplicates on failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import responses
+from responses import matchers
+
+from compliance_checks.findings import findings_hash
+from connector.jira.commands import writeback
+from connector.jira.notes import render_note, to_adf, to_wiki
+from tests.jira.helpers import CLOUD, DC, client, finding, issue, mapping_file, source
+
+ME = {"accountId": "acc-bot", "displayName": "ISO bot"}
+KEY = "CMP-1"
+STATE_BODY = {
+    "issueIdsOrKeys": [KEY],
+    "fields": ["labels", "updated", "comment"],
+    "properties": ["iso10002.findings"],
+}
+NO_NOTIFY = [matchers.query_param_matcher({"notifyUsers": "false"})]
+ACK = "iso10002-ISO10002-ACK-001"
+
+
+def _summary(fs: list[Any], comment_id: str | None) -> dict[str, Any]:
+    return {
+        "v": 1,
+        "hash": findings_hash([f for f in fs if f.status.value in ("FAIL", "AT_RISK")]),
+        "flagged": [
+            {"check": f.check, "status": f.status.value, "clauses": list(f.clauses), "due_at": None}
+            for f in fs
+            if f.status.value in ("FAIL", "AT_RISK")
+        ],
+        "ticket": KEY,
+        "comment_id": comment_id,
+    }
+
+
+def _setup(
+    rsps: responses.RequestsMock,
+    tmp_path: Path,
+    state_issue: dict[str, Any],
+    *,
+    deployment: str = "cloud",
+    **overrides: Any,
+) -> Any:
+    base = CLOUD if deployment == "cloud" else DC
+    version = "3" if deployment == "cloud" else "2"
+    rsps.get(
+        f"{base}/rest/api/{version}/serverInfo",
+        json={"deploymentType": "Cloud" if deployment == "cloud" else "Server"},
+    )
+    rsps.get(f"{base}/rest/api/{version}/myself", json=ME)
+    if deployment == "cloud":
+        rsps.post(
+            f"{base}/rest/api/3/issue/bulkfetch",
+            json={"issues": [state_issue]},
+            match=[matchers.json_params_matcher(STATE_BODY)],
+        )
+    else:
+        rsps.get(
+            f"{base}/rest/api/2/search",
+            json={"issues": [state_issue], "total": 1},
+            match=[
+                matchers.query_param_matcher(
+                    {
+                        "jql": f'key in ("{KEY}") ORDER BY key ASC',
+                        "fields": "labels,updated,comment",
+                        "properties": "iso10002.findings",
+                        "maxResults": "1",
+                        "validateQuery": "warn",
+                    }
+                )
+            ],
+        )
+    src = source(deployment, mapping=str(mapping_file(tmp_path)), **overrides)
+    c = client(src)
+    c.connect()
+    return src, c
+
+
+def _ours(comment_id: str, text: str = "[iso10002] ISO 10002 check: old") -> dict[str, Any]:
+    return {
+        "id": comment_id,
+        "author": {"accountId": "acc-bot"},
+        "body": to_adf(text),
+        "created": "2026-02-01T09:00:00.000+0000",
+    }
+
+
+def test_first_write_creates_internal_adf_comment_then_one_edit(
+    rsps: responses.RequestsMock, tmp_path: Path
+) -> None:
+    fs = [finding(KEY), finding(KEY, "ISO10002-CLOSE-001", "PASS")]
+    src, c = _setup(
+        rsps, tmp_path, issue(1, "2026-02-01T09:00:00.000+0000", properties={}) | {"key": KEY}
+    )
+    text = render_note([fs[0]], resolved=False, marker="[iso10002]")
+    rsps.post(
+        f"{CLOUD}/rest/api/3/issue/{KEY}/comment",
+        status=201,
+        json={"id": "900"},
+        match=[
+            matchers.json_params_matcher(
+                {
+                    "body": to_adf(text),
+                    "properties": [{"key": "sd.public.comment", "value": {"internal": True}}],
+                }
+            )
+        ],
+    )
+    rsps.put(
+        f"{CLOUD}/rest/api/3/issue/{KEY}",
+        status=204,
+        match=[
+            *NO_NOTIFY,
+            matchers.json_params_matcher(
+                {
+                    "properties": [{"key": "iso10002.findings", "value": _summary(fs, "900")}],
+                    "update": {"labels": [{"add": ACK}, {"add": "iso10002-noncompliant"}]},
+                }
+            ),
+        ],
+    )
+
+    report = writeback(src, fs, apply=True, client=c)
+
+    assert [(r.outcome, r.comment, r.comment_id) for r in report.results] == [
+        ("written", "created", "900")
+    ]
+    assert text.startswith("[iso10002] ")
+    assert report.calls_by_endpoint["POST /rest/api/3/issue/{key}/comment"] == 1
+    assert report.calls_by_endpoint["PUT /rest/api/3/issue/{key}"] == 1
+
+
+def test_changed_findings_update_our_comment_in_place_and_remove_stale_labels(
+    rsps: responses.RequestsMock, tmp_path: Path
+) -> None:
+    fs = [finding(KEY, "ISO10002-CLOSE-001")]
+    state = issue(
+        1,
+        "2026-02-01T09:00:00.000+0000",
+        properties={"iso10002.findings": {"hash": "0ld", "comment_id": "900"}},
+    ) | {"key": KEY}
+    state["fields"]["labels"] = ["vip", ACK, "iso10002-noncompliant"]
+    src, c = _setup(rsps, tmp_path, state)
+    text = render_note(fs, resolved=False, marker="[iso10002]")
+    rsps.put(
+        f"{CLOUD}/rest/api/3/issue/{KEY}/comment/900",
+        json={"id": "900"},
+        match=[
+            *NO_NOTIFY,
+            matchers.json_params_matcher(
+                {
+                    "body": to_adf(text),
+                    "properties": [{"key": "sd.public.comment", "value": {"internal": True}}],
+                }
+            ),
+        ],
+    )
+    rsps.put(
+        f"{CLOUD}/rest/api/3/issue/{KEY}",
+        status=204,
+        match=[
+            *NO_NOTIFY,
+            matchers.json_params_matcher(
+                {
+                    "properties": [{"key": "iso10002.findings", "value": _summary(fs, "900")}],
+                    "update": {"labels": [{"add": "iso10002-ISO10002-CLOSE-001"}, {"remove": ACK}]},
+                }
+            ),
+        ],
+    )
+    report = writeback(src, fs, apply=True, client=c)
+    assert report.results[0].comment == "updated"
+    assert "vip" not in str(rsps.calls[-1].request.body)  # other labels are never sent
+
+
+def test_unchanged_findings_cost_no_write_calls(
+    rsps: responses.RequestsMock, tmp_path: Path
+) -> None:
+    fs = [finding(KEY)]
+    state = issue(
+        1,
+        "2026-02-01T09:00:00.000+0000",
+        properties={"iso10002.findings": {"hash": findings_hash(fs), "comment_id": "900"}},
+    ) | {"key": KEY}
+    state["fields"]["labels"] = [ACK, "iso10002-noncompliant"]
+    src, c = _setup(rsps, tmp_path, state)
+    report = writeback(src, fs, apply=True, client=c)
+    assert report.results[0].outcome == "unchanged"
+    assert report.plans[0]["is_empty"] is True
+    assert set(report.calls_by_endpoint) == {
+        "GET /rest/api/3/serverInfo",
+        "GET /rest/api/3/myself",
+        "POST /rest/api/3/issue/bulkfetch",
+    }
+
+
+def test_all_fixed_turns_our_comment_into_a_resolved_note(
+    rsps: responses.RequestsMock, tmp_path: Path
+) -> None:
+    fs = [finding(KEY, status="PASS")]
+    state = issue(
+        1,
+        "2026-02-01T09:00:00.000+0000",
+        properties={"iso10002.findings": {"hash": "0ld", "comment_id": "900"}},
+    ) | {"key": KEY}
+    state["fields"]["labels"] = [ACK, "iso10002-noncompliant"]
+    src, c = _setup(rsps, tmp_path, state)
+    resolved = render_note([], resolved=True, marker="[iso10002]")
+    assert "resolved" in resolved
+    rsps.put(
+        f"{CLOUD}/rest/api/3/issue/{KEY}/comment/900",
+        json={"id": "900"},
+        match=[
+            matchers.json_params_matcher(
+                {
+                    "body": to_adf(resolved),
+                    "properties": [{"key": "sd.public.comment", "value": {"internal": True}}],
+                }
+            )
+        ],
+    )
+    rsps.put(
+        f"{CLOUD}/rest/api/3/issue/{KEY}",
+        status=204,
+        match=[
+            matchers.json_params_matcher(
+                {
+                    "properties": [{"key": "iso10002.findings", "value": _summary(fs, "900")}],
+                    "update": {"labels": [{"remove": ACK}, {"remove": "iso10002-noncompliant"}]},
+                }
+            )
+        ],
+    )
+    report = writeback(src, fs, apply=True, client=c)
+    assert report.results[0].comment == "resolved"
+
+
+def test_datacenter_uses_wiki_markup_and_role_visibility(
+    rsps: responses.RequestsMock, tmp_path: Path
+) -> None:
+    fs = [finding(KEY)]
+    state = issue(1, "2026-02-01T09:00:00.000+0000", properties={}) | {"key": KEY}
+    src, c = _setup(
+        rsps,
+        tmp_path,
+        state,
+        deployment="datacenter",
+        comment_visibility={"kind": "role", "value": "Service Desk Team"},
+    )
+    text = render_note(fs, resolved=False, marker="[iso10002]")
+    wiki = to_wiki(text, marker="[iso10002]")
+    assert wiki.startswith("[iso10002] ISO 10002 check")
+    assert "\n* ISO10002-ACK-001 \\[FAIL, clause 7.4\\]" in wiki
+    rsps.post(
+        f"{DC}/rest/api/2/issue/{KEY}/comment",
+        status=201,
+        json={"id": "77"},
+        match=[
+            matchers.json_params_matcher(
+                {"body": wiki, "visibility": {"type": "role", "value": "Service Desk Team"}}
+            )
+        ],
+    )
+    rsps.put(
+        f"{DC}/rest/api/2/issue/{KEY}",
+        status=204,
+        match=[
+            *NO_NOTIFY,
+            matchers.json_params_matcher(
+                {
+                    "properties": [{"key": "iso10002.findings", "value": _summary(fs, "77")}],
+                    "update": {"labels": [{"add": ACK}, {"add": "iso10002-noncompliant"}]},
+                }
+            ),
+        ],
+    )
+    assert writeback(src, fs, apply=True, client=c).results[0].comment_id == "77"
+
+
+@pytest.mark.parametrize("landed", [True, False])
+def test_dropped_connection_after_comment_post_never_duplicates(
+    rsps: responses.RequestsMock, tmp_path: Path, landed: bool
+) -> None:
+    fs = [finding(KEY)]
+    src, c = _setup(
+        rsps, tmp_path, issue(1, "2026-02-01T09:00:00.000+0000", properties={}) | {"key": KEY}
+    )
+    url = f"{CLOUD}/rest/api/3/issue/{KEY}/comment"
+    rsps.post(url, body=requests.ConnectionError("connection reset by peer"))
+    page = [_ours("901", render_note(fs, resolved=False, marker="[iso10002]"))] if landed else []
+    page.append({"id": "5", "author": {"accountId": "human"}, "body": to_adf("[iso10002] fake")})
+    rsps.get(
+        url,
+        json={"comments": page, "startAt": 0, "total": len(page)},
+        match=[
+            matchers.query_param_matcher(
+                {"startAt": "0", "maxResults": "100", "orderBy": "-created"}
+            )
+        ],
+    )
+    if landed:
+        rsps.put(f"{url}/901", json={"id": "901"})
+    else:
+        rsps.post(url, status=201, json={"id": "902"})
+    rsps.put(f"{CLOUD}/rest/api/3/issue/{KEY}", status=204)
+
+    result = writeback(src, fs, apply=True, client=c).results[0]
+
+    posts = [x for x in rsps.calls if x.request.method == "POST" and x.request.url.startswith(url)]
+    assert len(posts) == (1 if landed else 2)
+    assert result.comment_id == ("901" if landed else "902")
+    assert result.outcome == "written"
+
+
+def test_comment_deleted_by_a_human_is_recreated(
+    rsps: responses.RequestsMock, tmp_path: Path
+) -> None:
+    fs = [finding(KEY)]
+    state = issue(
+        1,
+        "2026-02-01T09:00:00.000+0000",
+        properties={"iso10002.findings": {"hash": "0ld", "comment_id": "900"}},
+    ) | {"key": KEY}
+    src, c = _setup(rsps, tmp_path, state)
+    rsps.put(
+        f"{CLOUD}/rest/api/3/issue/{KEY}/comment/900",
+        status=404,
+        json={"errorMessages": ["Can not find a comment for the id: 900."]},
+    )
+    rsps.post(f"{CLOUD}/rest/api/3/issue/{KEY}/comment", status=201, json={"id": "950"})
+    rsps.put(f"{CLOUD}/rest/api/3/issue/{KEY}", status=204)
+    result = writeback(src, fs, apply=True, client=c).results[0]
+    assert (result.comment, result.comment_id) == ("created", "950")
+
+
+def test_comment_without_property_is_found_and_updated_not_duplicated(
+    rsps: responses.RequestsMock, tmp_path: Path
+) -> None:
+    """The edit after our comment failed last time: the property lacks the comment id."""
+    fs = [finding(KEY)]
+    state = issue(1, "2026-02-01T09:00:00.000+0000", properties={}) | {"key": KEY}
+    state["fields"]["comment"]["comments"].append(_ours("900"))
+    state["fields"]["comment"]["total"] += 1
+    src, c = _setup(rsps, tmp_path, state)
+    rsps.put(f"{CLOUD}/rest/api/3/issue/{KEY}/comment/900", json={"id": "900"})
+    rsps.put(f"{CLOUD}/rest/api/3/issue/{KEY}", status=204)
+    result = writeback(src, fs, apply=True, client=c).results[0]
+    assert (result.comment, result.comment_id) == ("updated", "900")
+
+
+def test_failed_edit_is_reported_per_issue(rsps: responses.RequestsMock, tmp_path: Path) -> None:
+    fs = [finding(KEY)]
+    src, c = _setup(
+        rsps, tmp_path, issue(1, "2026-02-01T09:00:00.000+0000", properties={}) | {"key": KEY}
+    )
+    rsps.post(f"{CLOUD}/rest/api/3/issue/{KEY}/comment", status=201, json={"id": "900"})
+    rsps.put(
+        f"{CLOUD}/rest/api/3/issue/{KEY}",
+        status=400,
+        json={"errors": {"labels": "The label 'a b' contains spaces which is invalid."}},
+    )
+    report = writeback(src, fs, apply=True, client=c)
+    assert report.failed[0].comment_id == "900"
+    assert "contains spaces" in (report.failed[0].error or "")
+
+
+def test_dry_run_plans_without_writing_and_reports_missing_issues(
+    rsps: responses.RequestsMock, tmp_path: Path
+) -> None:
+    rsps.get(f"{CLOUD}/rest/api/3/serverInfo", json={"deploymentType": "Cloud"})
+    rsps.get(f"{CLOUD}/rest/api/3/myself", json=ME)
+    rsps.post(
+        f"{CLOUD}/rest/api/3/issue/bulkfetch",
+        json={
+            "issues": [issue(1, "2026-02-01T09:00:00.000+0000", properties={}) | {"key": KEY}],
+            "issueErrors": [{"id": "CMP-404", "errorMessages": ["not found"]}],
+        },
+    )
+    src = source("cloud", mapping=str(mapping_file(tmp_path)))
+    c = client(src)
+    c.connect()
+    report = writeback(src, [finding(KEY), finding("CMP-404")], apply=False, client=c)
+    assert report.missing == ["CMP-404"]
+    assert report.results == []
+    assert report.plans[0]["note"]["action"] == "create"
+    assert report.plans[0]["add_labels"] == [ACK, "iso10002-noncompliant"]
+    assert report.to_json()["applied"] is False
