@@ -102,7 +102,7 @@ REGISTRY = Registry()
 
 def check(
     *,
-    id: str,  # noqa: A002 - "id" is the natural name in check metadata
+    id: str,
     title: str,
     clauses: tuple[str, ...],
     severity: Severity,
@@ -173,9 +173,7 @@ def clock(
         facts["done_at"] = done.at.isoformat()
         proof = (*evidence, event_evidence(done))
         if done.at <= due_at:
-            return CheckResult(
-                Status.PASS, f"{what} on time", due_at, proof, facts, fields_read
-            )
+            return CheckResult(Status.PASS, f"{what} on time", due_at, proof, facts, fields_read)
         late = ctx.calendar.local(done.at) - ctx.calendar.local(due_at)
         facts["late_by_hours"] = round(late.total_seconds() / 3600, 2)
         return CheckResult(
@@ -186,17 +184,22 @@ def clock(
             facts,
             fields_read,
         )
-    missing = (*evidence, absent(f"no evidence that {what.lower()}"))
+    missing = (*evidence, absent(f"no {what.lower()} on the timeline"))
     if ctx.now > due_at:
         return CheckResult(
-            Status.FAIL, f"{what}: overdue since {_fmt(due_at, ctx)}", due_at, missing, facts, fields_read
+            Status.FAIL,
+            f"{what} overdue since {_fmt(due_at, ctx)}",
+            due_at,
+            missing,
+            facts,
+            fields_read,
         )
     if ctx.calendar.due(ctx.now, ctx.warning_window) >= due_at:
         return CheckResult(
-            Status.AT_RISK, f"{what}: due {_fmt(due_at, ctx)}", due_at, missing, facts, fields_read
+            Status.AT_RISK, f"{what} due {_fmt(due_at, ctx)}", due_at, missing, facts, fields_read
         )
     return CheckResult(
-        Status.PENDING, f"{what}: due {_fmt(due_at, ctx)}", due_at, missing, facts, fields_read
+        Status.PENDING, f"{what} due {_fmt(due_at, ctx)}", due_at, missing, facts, fields_read
     )
 
 

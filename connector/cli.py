@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -69,12 +70,20 @@ def _fail(code: int, message: str) -> typer.Exit:
     return typer.Exit(code)
 
 
-InputOption = Annotated[list[Path], typer.Option("--input", "-i", help="Payload file (JSON or JSON Lines); repeatable.")]
+InputOption = Annotated[
+    list[Path], typer.Option("--input", "-i", help="Payload file (JSON or JSON Lines); repeatable.")
+]
 PlatformOption = Annotated[Platform, typer.Option("--platform", help="Where the payloads come from.")]
-MappingOption = Annotated[Path | None, typer.Option("--mapping", help="Mapping file (default: the shipped example).")]
-PolicyOption = Annotated[Path | None, typer.Option("--policy", help="Policy file (default: iso10002-baseline).")]
+MappingOption = Annotated[
+    Path | None, typer.Option("--mapping", help="Mapping file (default: the shipped example).")
+]
+PolicyOption = Annotated[
+    Path | None, typer.Option("--policy", help="Policy file (default: iso10002-baseline).")
+]
 WaiversOption = Annotated[Path | None, typer.Option("--waivers", help="Waivers file.")]
-AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Evaluate as of this ISO 8601 time (default: now).")]
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="Evaluate as of this ISO 8601 time (default: now).")
+]
 
 
 @app.command()
@@ -87,7 +96,8 @@ def check(
     as_of: AsOfOption = None,
     output_format: Annotated[Format, typer.Option("--format", help="table, json or csv.")] = Format.table,
     fail_on: Annotated[
-        list[Status] | None, typer.Option("--fail-on", help="Exit 1 if any finding has this status; repeatable.")
+        list[Status] | None,
+        typer.Option("--fail-on", help="Exit 1 if any finding has this status; repeatable."),
     ] = None,
 ) -> None:
     """Map raw Jira or Zendesk payloads offline and print every complaint's findings."""
@@ -95,13 +105,18 @@ def check(
     try:
         loaded_mapping = load_mapping(mapping or default_mapping_path(platform.value))
         if loaded_mapping.spec.platform != platform.value:
-            raise _fail(EXIT_CONFIG, f"{loaded_mapping.source}: platform is {loaded_mapping.spec.platform}, not {platform.value}")
+            raise _fail(
+                EXIT_CONFIG,
+                f"{loaded_mapping.source}: platform is {loaded_mapping.spec.platform}, not {platform.value}",
+            )
         loaded_policy = load_policy(policy or BASELINE_POLICY)
         loaded_waivers = load_waivers(waivers) if waivers else NO_WAIVERS
     except ConfigError as exc:
         raise _fail(EXIT_CONFIG, f"invalid configuration:\n{exc}") from None
     summary = RunSummary()
-    results = evaluate_files(inputs, loaded_mapping, loaded_policy, as_of=moment, waivers=loaded_waivers, summary=summary)
+    results = evaluate_files(
+        inputs, loaded_mapping, loaded_policy, as_of=moment, waivers=loaded_waivers, summary=summary
+    )
     try:
         if output_format is Format.json:
             _write_json(results, moment)
@@ -123,10 +138,13 @@ def check(
         raise typer.Exit(EXIT_PARTIAL)
 
 
-def _write_json(results: typer.Iterable[TicketResult], as_of: datetime) -> None:
+def _write_json(results: Iterable[TicketResult], as_of: datetime) -> None:
     # Streamed: one finding at a time, so a large export never sits in memory.
     out = sys.stdout
-    out.write(f'{{"schema_version": "{FINDINGS_SCHEMA_VERSION}", "as_of": {json.dumps(as_of.isoformat())}, "findings": [')
+    out.write(
+        f'{{"schema_version": "{FINDINGS_SCHEMA_VERSION}", '
+        f'"as_of": {json.dumps(as_of.isoformat())}, "findings": ['
+    )
     first = True
     for result in results:
         for finding in result.findings:
@@ -135,29 +153,54 @@ def _write_json(results: typer.Iterable[TicketResult], as_of: datetime) -> None:
     out.write("\n]}\n")
 
 
-CSV_COLUMNS = ("ticket", "check", "status", "severity", "clauses", "due_at", "message", "remediation", "evidence", "url")
+CSV_COLUMNS = (
+    "ticket",
+    "check",
+    "status",
+    "severity",
+    "clauses",
+    "due_at",
+    "message",
+    "remediation",
+    "evidence",
+    "url",
+)
 
 
-def _write_csv(results: typer.Iterable[TicketResult]) -> None:
+def _write_csv(results: Iterable[TicketResult]) -> None:
     writer = csv.writer(sys.stdout)
     writer.writerow(CSV_COLUMNS)
     for result in results:
         for f in result.findings:
             evidence = "; ".join(f"{e.ref or e.kind}: {e.note}" for e in f.evidence)
             row = (
-                f.ticket, f.check, f.status.value, f.severity.value, " ".join(f.clauses),
-                f.due_at.isoformat() if f.due_at else "", f.message, f.remediation or "", evidence, f.url or "",
+                f.ticket,
+                f.check,
+                f.status.value,
+                f.severity.value,
+                " ".join(f.clauses),
+                f.due_at.isoformat() if f.due_at else "",
+                f.message,
+                f.remediation or "",
+                evidence,
+                f.url or "",
             )
             writer.writerow([safe_cell(cell) for cell in row])
 
 
 _STYLE = {
-    "PASS": "green", "FAIL": "bold red", "AT_RISK": "yellow", "PENDING": "cyan",
-    "NOT_APPLICABLE": "dim", "MANUAL": "magenta", "WAIVED": "blue", "ERROR": "bold magenta",
+    "PASS": "green",
+    "FAIL": "bold red",
+    "AT_RISK": "yellow",
+    "PENDING": "cyan",
+    "NOT_APPLICABLE": "dim",
+    "MANUAL": "magenta",
+    "WAIVED": "blue",
+    "ERROR": "bold magenta",
 }
 
 
-def _write_table(results: typer.Iterable[TicketResult], summary: RunSummary) -> None:
+def _write_table(results: Iterable[TicketResult], summary: RunSummary) -> None:
     from rich.table import Table
 
     console = Console()
@@ -171,13 +214,20 @@ def _write_table(results: typer.Iterable[TicketResult], summary: RunSummary) -> 
                 continue
             flagged_tickets.add(f.ticket)
             table.add_row(
-                f.ticket, f.check, ", ".join(f.clauses), f"[{_STYLE[f.status.value]}]{f.status.value}[/]",
-                f.due_at.strftime("%Y-%m-%d %H:%M") if f.due_at else "", f.message,
+                f.ticket,
+                f.check,
+                ", ".join(f.clauses),
+                f"[{_STYLE[f.status.value]}]{f.status.value}[/]",
+                f.due_at.strftime("%Y-%m-%d %H:%M") if f.due_at else "",
+                f.message,
             )
     console.print(table)
-    counts = ", ".join(f"{status} {summary.statuses[status]}" for status in _STYLE if summary.statuses[status])
+    counts = ", ".join(
+        f"{status} {summary.statuses[status]}" for status in _STYLE if summary.statuses[status]
+    )
     console.print(
-        f"{summary.complaints} complaints checked ({summary.skipped} tickets not selected), "
+        f"{summary.complaints} complaints checked "
+        f"({summary.skipped} tickets skipped: not complaints or duplicates), "
         f"{len(flagged_tickets)} need attention. Findings: {counts or 'none'}.",
         highlight=False,
     )
@@ -223,12 +273,12 @@ def validate_config(
         policy = [BASELINE_POLICY]
     problems = 0
     console = Console()
-    checks = [(p, load_mapping) for p in mapping or ()]
+    checks: list[tuple[Path, Callable[[Path], object]]] = [(p, load_mapping) for p in mapping or ()]
     checks += [(p, load_policy) for p in policy or ()]
     checks += [(p, load_waivers) for p in waivers or ()]
     for path, loader in checks:
         try:
-            loader(path)  # type: ignore[operator]
+            loader(path)
         except ConfigError as exc:
             problems += len(exc.issues)
             for issue in exc.issues:

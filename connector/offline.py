@@ -54,6 +54,8 @@ def evaluate_files(
         summary.tickets_seen += 1
         if mapped.skipped:
             summary.skipped += 1
+            if mapped.warning:
+                summary.warnings.append(mapped.warning)
             continue
         if mapped.error is not None or mapped.record is None:
             error = mapped.error or MappingError(mapped.ticket, "payload", "no record produced")

@@ -59,6 +59,7 @@ class MappedTicket:
     record: ComplaintRecord | None = None
     error: MappingError | None = None
     skipped: str | None = None
+    warning: str | None = None
 
 
 @dataclass
@@ -71,6 +72,8 @@ class Assembler:
     _zendesk_events: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
     _zendesk_audits: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
     _metric_sets: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: Tickets already mapped (overlapping pages repeat them): id -> updated stamp.
+    _seen: dict[str, str] = field(default_factory=dict)
 
     # -- shapes ----------------------------------------------------------------------------
 
@@ -166,6 +169,18 @@ class Assembler:
 
     def map_item(self, raw: Mapping[str, Any]) -> MappedTicket:
         key = str(raw.get("key") or raw.get("id") or "?")
+        ident = str(raw.get("id") or key)
+        stamp = str(raw.get("updated_at") or (raw.get("fields") or {}).get("updated") or "")
+        if ident in self._seen:
+            if self._seen[ident] == stamp:
+                return MappedTicket(key, skipped="duplicate (same ticket and version seen earlier)")
+            return MappedTicket(
+                key,
+                skipped="duplicate",
+                warning=f"ticket {key} appears again with another version ({stamp}); "
+                f"the first one ({self._seen[ident]}) was used",
+            )
+        self._seen[ident] = stamp
         try:
             if not is_complaint(self.spec, raw):
                 return MappedTicket(key, skipped="not selected as a complaint by the mapping")

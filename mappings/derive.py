@@ -10,6 +10,7 @@ signals. With ``as_of``, events after that instant are ignored and the state is 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -86,7 +87,9 @@ def _convert(name: str, rule: FieldRule, raw_value: Any, key: str) -> Any:
             return enum(text.casefold().replace(" ", "_").replace("-", "_"))
         except ValueError:
             allowed = ", ".join(e.value for e in enum)
-            raise MappingError(key, name, f"value {text!r} is not one of {allowed}; add it to the map") from None
+            raise MappingError(
+                key, name, f"value {text!r} is not one of {allowed}; add it to the map"
+            ) from None
     if name in _BOOLS:
         if text.casefold() in _TRUE:
             return True
@@ -113,14 +116,18 @@ def _mapped_fields(facts: TicketFacts, spec: MappingSpec) -> dict[str, Any]:
     return values
 
 
-def _status_history(facts: TicketFacts, events: Sequence[Event]) -> tuple[str | None, list[tuple[datetime, str | None]]]:
+def _status_history(
+    facts: TicketFacts, events: Sequence[Event]
+) -> tuple[str | None, list[tuple[datetime, str | None]]]:
     """(initial status, [(at, status entered)]) from status-change events."""
     changes = [e for e in events if e.kind is EventKind.STATUS_CHANGE]
     initial = changes[0].from_value if changes else facts.status
     return initial, [(e.at, e.to_value) for e in changes]
 
 
-def _finished_episode_start(stages: list[tuple[datetime, Stage, Event | None]]) -> tuple[datetime, Event | None] | None:
+def _finished_episode_start(
+    stages: list[tuple[datetime, Stage, Event | None]],
+) -> tuple[datetime, Event | None] | None:
     """When the current run of resolved/closed stages began (None if not finished now)."""
     start: tuple[datetime, Event | None] | None = None
     for at, stage, event in stages:
@@ -162,6 +169,165 @@ def _escalation(events: Sequence[Event], facts: TicketFacts, spec: MappingSpec) 
     return _first(events, is_signal)
 
 
+StageTimeline = list[tuple[datetime, Stage, Event | None]]
+
+
+def _stage_timeline(
+    facts: TicketFacts, events: Sequence[Event], stages_of: _Stages, as_of: datetime | None
+) -> tuple[StageTimeline, str | None, Stage]:
+    """[(since, stage, causing event)], the status now and the stage now."""
+    initial, changes = _status_history(facts, events)
+    timeline: StageTimeline = [
+        (facts.created, stages_of.of(initial, facts.status_category if not changes else None), None)
+    ]
+    for event in events:
+        if event.kind is EventKind.STATUS_CHANGE:
+            timeline.append((event.at, stages_of.of(event.to_value), event))
+    status_now = changes[-1][1] if changes else initial
+    if as_of is None and facts.status is not None:
+        status_now = facts.status
+    stage_now = stages_of.of(status_now, facts.status_category if as_of is None else None)
+    if timeline[-1][1] is not stage_now:
+        timeline.append((facts.updated or facts.created, stage_now, None))
+    return timeline, status_now, stage_now
+
+
+def _pauses(timeline: StageTimeline, spec: MappingSpec) -> tuple[Interval, ...]:
+    pausing = set(spec.status.pausing_stages)
+    return tuple(
+        Interval.model_construct(start=at, end=nxt[0] if nxt else None)
+        for (at, stage, _), nxt in zip(timeline, [*timeline[1:], None], strict=True)
+        if stage in pausing
+    )
+
+
+def _is_agent_reply(e: Event) -> bool:
+    return e.kind is EventKind.COMMENT and bool(e.public) and e.actor_role is ActorRole.AGENT
+
+
+def _acknowledgement(events: Sequence[Event], facts: TicketFacts, spec: MappingSpec) -> EvidenceRef | None:
+    ack_statuses = casefold_set(spec.status.acknowledging)
+
+    def acknowledges(e: Event) -> bool:
+        if _is_agent_reply(e):
+            return True
+        return (
+            e.kind is EventKind.STATUS_CHANGE
+            and (e.to_value or "").casefold() in ack_statuses
+            and e.actor_role is not ActorRole.CONNECTOR
+        )
+
+    event = _first(events, acknowledges)
+    if event is None:
+        return facts.metric_first_reply
+    note = "first public agent reply" if event.kind is EventKind.COMMENT else "acknowledging status"
+    return _ref(event, note)
+
+
+def _assessment(events: Sequence[Event], spec: MappingSpec, stages_of: _Stages) -> EvidenceRef | None:
+    stages = set(spec.assessment.stages)
+    fields = casefold_set(spec.assessment.fields)
+
+    def assesses(e: Event) -> bool:
+        if e.kind is EventKind.STATUS_CHANGE:
+            return stages_of.of(e.to_value) in stages
+        if e.kind not in (EventKind.PRIORITY_CHANGE, EventKind.FIELD_CHANGE):
+            return False
+        named = (e.field or "").casefold() in fields or (
+            e.kind is EventKind.PRIORITY_CHANGE and "priority" in fields
+        )
+        return named and e.actor_role is ActorRole.AGENT
+
+    event = _first(events, assesses)
+    return _ref(event, "assessment") if event else None
+
+
+def _derived_ref(at: datetime, facts: TicketFacts, note: str) -> EvidenceRef:
+    return EvidenceRef.model_construct(at=at, source_kind=SourceKind.DERIVED, source_id=facts.key, note=note)
+
+
+def _decision(
+    events: Sequence[Event],
+    timeline: StageTimeline,
+    facts: TicketFacts,
+    spec: MappingSpec,
+    stage_now: Stage,
+) -> EvidenceRef | None:
+    """Start of the current resolved/closed episode, or an earlier decision-field change."""
+    decided: EvidenceRef | None = None
+    episode = _finished_episode_start(timeline)
+    if episode is not None:
+        at, cause = episode
+        decided = (
+            _ref(cause, f"status changed to {cause.to_value}")
+            if cause is not None
+            else _derived_ref(at, facts, "resolved (no status history)")
+        )
+    fields = casefold_set(spec.decision.fields)
+    field_event = _first(
+        events,
+        lambda e: (
+            e.kind is EventKind.FIELD_CHANGE and (e.field or "").casefold() in fields and bool(e.to_value)
+        ),
+    )
+    if field_event is not None and (decided is None or field_event.at < decided.at):
+        decided = _ref(field_event, f"decision field {field_event.field} set")
+    if decided is None and facts.metric_solved is not None and stage_now.is_finished:
+        decided = facts.metric_solved
+    return decided
+
+
+def _closure(timeline: StageTimeline, facts: TicketFacts, stage_now: Stage) -> EvidenceRef | None:
+    if stage_now is not Stage.CLOSED:
+        return None
+    entry = _finished_episode_start(
+        [(a, s, e) for a, s, e in timeline if s is Stage.CLOSED or not s.is_finished]
+    )
+    if entry is None:
+        return None
+    return _ref(entry[1], "closed") if entry[1] else _derived_ref(entry[0], facts, "closed")
+
+
+def _communication(
+    replies: Sequence[Event], decided: EvidenceRef | None, closed: EvidenceRef | None
+) -> EvidenceRef | None:
+    """First public agent reply at/after the decision (or in the same update), before closure."""
+    if decided is None:
+        return None
+    earliest = decided.at - SAME_UPDATE
+    limit = closed.at if closed is not None else None
+    event = _first(replies, lambda e: e.at >= earliest and (limit is None or e.at <= limit))
+    return _ref(event, "decision communicated") if event else None
+
+
+def _escalated(
+    events: Sequence[Event], facts: TicketFacts, spec: MappingSpec, as_of: datetime | None
+) -> EvidenceRef | None:
+    event = _escalation(events, facts, spec)
+    if event is not None:
+        return _ref(event, "escalation signal")
+    labels = {label.casefold() for label in facts.labels}
+    if as_of is None and labels & casefold_set(spec.escalation.labels):
+        return _derived_ref(facts.created, facts, "escalation label present since creation")
+    return None
+
+
+def _satisfaction(
+    events: Sequence[Event],
+    value: str | None,
+    facts: TicketFacts,
+    spec: MappingSpec,
+    decided: EvidenceRef | None,
+) -> EvidenceRef | None:
+    event = _first(events, lambda e: e.kind is EventKind.SATISFACTION)
+    if event is not None:
+        return _ref(event, "satisfaction survey")
+    if value and value.casefold() in casefold_set(spec.satisfaction.offered_values):
+        at = decided.at if decided else (facts.updated or facts.created)
+        return _derived_ref(at, facts, f"satisfaction {value} (time not recorded)")
+    return None
+
+
 def build_record(facts: TicketFacts, spec: MappingSpec, as_of: datetime | None = None) -> ComplaintRecord:
     """Map one ticket's facts onto the record (raises ``MappingError`` naming ticket and field)."""
     events = sorted(
@@ -169,112 +335,22 @@ def build_record(facts: TicketFacts, spec: MappingSpec, as_of: datetime | None =
         key=lambda e: (e.at, e.kind is not EventKind.COMMENT, e.source_id),
     )
     stages_of = _Stages(spec)
-    initial, changes = _status_history(facts, events)
-    received = facts.created
-    stage_timeline: list[tuple[datetime, Stage, Event | None]] = [
-        (received, stages_of.of(initial, facts.status_category if not changes else None), None)
-    ]
-    status_events = [e for e in events if e.kind is EventKind.STATUS_CHANGE]
-    for event in status_events:
-        stage_timeline.append((event.at, stages_of.of(event.to_value), event))
-    status_now = changes[-1][1] if changes else initial
-    if as_of is None and facts.status is not None:
-        status_now = facts.status
-    stage_now = stages_of.of(status_now, facts.status_category if as_of is None else None)
-    if stage_timeline[-1][1] is not stage_now:
-        stage_timeline.append((facts.updated or received, stage_now, None))
-
-    # Pauses: intervals spent in a pausing stage.
-    pausing = set(spec.status.pausing_stages)
-    paused: list[Interval] = []
-    for (at, stage, _), nxt in zip(stage_timeline, [*stage_timeline[1:], None], strict=True):
-        if stage in pausing:
-            paused.append(Interval.model_construct(start=at, end=nxt[0] if nxt else None))
-
-    agent_public = [
-        e for e in events
-        if e.kind is EventKind.COMMENT and e.public and e.actor_role is ActorRole.AGENT
-    ]
-    ack_statuses = casefold_set(spec.status.acknowledging)
-    ack_event = _first(
-        events,
-        lambda e: (e.kind is EventKind.COMMENT and e.public and e.actor_role is ActorRole.AGENT)
-        or (
-            e.kind is EventKind.STATUS_CHANGE
-            and (e.to_value or "").casefold() in ack_statuses
-            and e.actor_role is not ActorRole.CONNECTOR
-        ),
-    )
-    acknowledged = _ref(ack_event, "first public agent reply" if ack_event and ack_event.kind is EventKind.COMMENT
-                        else "acknowledging status") if ack_event else facts.metric_first_reply
-
-    assess_stages = set(spec.assessment.stages)
-    assess_fields = casefold_set(spec.assessment.fields)
-    assess_event = _first(
-        events,
-        lambda e: (e.kind is EventKind.STATUS_CHANGE and stages_of.of(e.to_value) in assess_stages)
-        or (
-            e.kind in (EventKind.PRIORITY_CHANGE, EventKind.FIELD_CHANGE)
-            and e.actor_role is ActorRole.AGENT
-            and ((e.field or "").casefold() in assess_fields or (e.kind is EventKind.PRIORITY_CHANGE and "priority" in assess_fields))
-        ),
-    )
-
-    episode = _finished_episode_start(stage_timeline)
-    decision_fields = casefold_set(spec.decision.fields)
-    decision_field_event = _first(
-        events,
-        lambda e: e.kind is EventKind.FIELD_CHANGE and (e.field or "").casefold() in decision_fields and bool(e.to_value),
-    )
-    decided: EvidenceRef | None = None
-    if episode is not None:
-        at, cause = episode
-        decided = (
-            _ref(cause, f"status changed to {cause.to_value}") if cause is not None
-            else EvidenceRef.model_construct(at=at, source_kind=SourceKind.DERIVED, source_id=facts.key,
-                                             note="resolved (no status history)")
-        )
-    if decision_field_event is not None and (decided is None or decision_field_event.at < decided.at):
-        decided = _ref(decision_field_event, f"decision field {decision_field_event.field} set")
-    if decided is None and facts.metric_solved is not None and stage_now.is_finished:
-        decided = facts.metric_solved
-
-    closed: EvidenceRef | None = None
-    if stage_now is Stage.CLOSED:
-        entry = _finished_episode_start([(a, s, e) for a, s, e in stage_timeline if s is Stage.CLOSED or not s.is_finished])
-        if entry is not None:
-            closed = _ref(entry[1], "closed") if entry[1] else EvidenceRef.model_construct(
-                at=entry[0], source_kind=SourceKind.DERIVED, source_id=facts.key, note="closed")
-
-    communicated = None
-    if decided is not None:
-        decided_at = decided.at
-        limit = closed.at if closed is not None else None
-        communicated_event = _first(
-            agent_public,
-            lambda e: e.at >= decided_at - SAME_UPDATE and (limit is None or e.at <= limit),
-        )
-        communicated = _ref(communicated_event, "decision communicated") if communicated_event else None
-
+    timeline, status_now, stage_now = _stage_timeline(facts, events, stages_of, as_of)
+    replies = [e for e in events if _is_agent_reply(e)]
+    acknowledged = _acknowledgement(events, facts, spec)
+    decided = _decision(events, timeline, facts, spec, stage_now)
+    closed = _closure(timeline, facts, stage_now)
     reopens = sum(
-        1 for prev, cur in zip(stage_timeline, stage_timeline[1:], strict=False)
-        if prev[1].is_finished and not cur[1].is_finished
+        1 for prev, cur in itertools.pairwise(timeline) if prev[1].is_finished and not cur[1].is_finished
     )
-    escalation_event = _escalation(events, facts, spec)
-    escalated = _ref(escalation_event, "escalation signal") if escalation_event else None
-    if escalated is None and {label.casefold() for label in facts.labels} & casefold_set(spec.escalation.labels) and as_of is None:
-        escalated = EvidenceRef.model_construct(at=received, source_kind=SourceKind.DERIVED, source_id=facts.key,
-                                                note="escalation label present since creation")
-
-    satisfaction_event = _first(events, lambda e: e.kind is EventKind.SATISFACTION)
+    escalated = _escalated(events, facts, spec, as_of)
     mapped = _mapped_fields(facts, spec)
     satisfaction = mapped.pop("satisfaction", None) or facts.satisfaction
-    satisfaction_offered = _ref(satisfaction_event, "satisfaction survey") if satisfaction_event else None
-    if satisfaction_offered is None and satisfaction and satisfaction.casefold() in casefold_set(spec.satisfaction.offered_values):
-        at = decided.at if decided else (facts.updated or received)
-        satisfaction_offered = EvidenceRef.model_construct(at=at, source_kind=SourceKind.DERIVED, source_id=facts.key,
-                                                           note=f"satisfaction {satisfaction} (time not recorded)")
-
+    received = facts.created
+    paused = _pauses(timeline, spec)
+    communicated = _communication(replies, decided, closed)
+    satisfaction_offered = _satisfaction(events, satisfaction, facts, spec, decided)
+    assessed = _assessment(events, spec, stages_of)
     priority_now = facts.priority
     if as_of is not None:
         priority_changes = [e for e in events if e.kind is EventKind.PRIORITY_CHANGE]
@@ -282,13 +358,13 @@ def build_record(facts: TicketFacts, spec: MappingSpec, as_of: datetime | None =
             priority_now = priority_changes[-1].to_value
     severity = _severity(facts, spec, priority_now)
     in_scope, scope_reason = scope_of(spec, facts.raw)
-    last_update = agent_public[-1] if agent_public else None
+    last_update = replies[-1] if replies else None
     complainant = facts.requester
     contact = mapped.pop("complainant_contact", None)
     if contact:
         complainant = complainant.model_copy(update={"contact": contact})
 
-    timeline = tuple(events) + _derived_events(facts, acknowledged, escalated, decided, closed)
+    events_and_derived = tuple(events) + _derived_events(facts, acknowledged, escalated, decided, closed)
     try:
         return ComplaintRecord(
             id=facts.key,
@@ -311,16 +387,16 @@ def build_record(facts: TicketFacts, spec: MappingSpec, as_of: datetime | None =
             escalation_level=1 if escalated else 0,
             escalated=escalated,
             acknowledged=acknowledged,
-            assessed=_ref(assess_event, "assessment") if assess_event else None,
+            assessed=assessed,
             last_complainant_update=_ref(last_update, "public agent reply") if last_update else None,
-            paused=tuple(paused),
+            paused=paused,
             decided=decided,
             decision_communicated=communicated,
             closed=closed,
             reopen_count=reopens or facts.metric_reopens or 0,
             satisfaction_offered=satisfaction_offered,
             satisfaction=satisfaction,
-            timeline=tuple(sorted(timeline, key=lambda e: e.at)),
+            timeline=tuple(sorted(events_and_derived, key=lambda e: e.at)),
             raw_ref=f"{facts.key}@{facts.updated.isoformat() if facts.updated else ''}",
             attributes={"history_gaps": list(facts.gaps)} if facts.gaps else {},
             channel=mapped.pop("channel", None) or facts.channel,
@@ -342,15 +418,21 @@ def _severity(facts: TicketFacts, spec: MappingSpec, priority: str | None) -> Se
     return rules.default
 
 
-def _derived_events(
-    facts: TicketFacts, *refs_and_kinds: EvidenceRef | None
-) -> tuple[Event, ...]:
+def _derived_events(facts: TicketFacts, *refs_and_kinds: EvidenceRef | None) -> tuple[Event, ...]:
     kinds = (None, EventKind.ESCALATION, EventKind.DECISION, EventKind.CLOSURE)
     derived = [
         Event.model_construct(
-            at=facts.created, kind=EventKind.RECEIVED, source_kind=SourceKind.DERIVED, source_id="received",
-            actor_role=ActorRole.COMPLAINANT, actor_id=facts.requester.id, public=None, field=None,
-            from_value=None, to_value=facts.channel, text=None,
+            at=facts.created,
+            kind=EventKind.RECEIVED,
+            source_kind=SourceKind.DERIVED,
+            source_id="received",
+            actor_role=ActorRole.COMPLAINANT,
+            actor_id=facts.requester.id,
+            public=None,
+            field=None,
+            from_value=None,
+            to_value=facts.channel,
+            text=None,
         )
     ]
     for ref, kind in zip(refs_and_kinds, kinds, strict=True):
@@ -358,9 +440,17 @@ def _derived_events(
             continue
         derived.append(
             Event.model_construct(
-                at=ref.at, kind=kind, source_kind=SourceKind.DERIVED, source_id=ref.ref(),
-                actor_role=ActorRole.SYSTEM, actor_id=None, public=None, field=None,
-                from_value=None, to_value=None, text=ref.note,
+                at=ref.at,
+                kind=kind,
+                source_kind=SourceKind.DERIVED,
+                source_id=ref.ref(),
+                actor_role=ActorRole.SYSTEM,
+                actor_id=None,
+                public=None,
+                field=None,
+                from_value=None,
+                to_value=None,
+                text=ref.note,
             )
         )
     return tuple(derived)

@@ -28,5 +28,5 @@ def load_mapping(path: Path) -> LoadedMapping:
 
 
 def default_mapping_path(platform: str) -> Path:
-    """The shipped example mapping for a platform (``mappings/jira.yaml``, ``mappings/zendesk.yaml``)."""
+    """The shipped example mapping of a platform (``mappings/<platform>.yaml``)."""
     return SHIPPED / f"{platform}.yaml"

@@ -60,7 +60,12 @@ class Condition(Source):
 
     @model_validator(mode="after")
     def _has_matcher(self) -> Condition:
-        if self.equals is None and self.in_ is None and self.contains is None and self.exists is None:
+        if (
+            self.equals is None
+            and self.in_ is None
+            and self.contains is None
+            and self.exists is None
+        ):
             raise ValueError("a condition needs one of equals, in, contains, exists")
         return self
 

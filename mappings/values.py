@@ -76,7 +76,9 @@ def adf_text(node: Any) -> str:
             kind = item.get("type")
             if kind == "text":
                 parts.append(str(item.get("text", "")))
-            elif kind in ("mention", "emoji", "status", "date") and isinstance(item.get("attrs"), Mapping):
+            elif kind in ("mention", "emoji", "status", "date") and isinstance(
+                item.get("attrs"), Mapping
+            ):
                 attrs = item["attrs"]
                 parts.append(str(attrs.get("text") or attrs.get("shortName") or ""))
             elif kind == "hardBreak":
@@ -124,7 +126,7 @@ def parse_time(value: Any) -> datetime | None:
             return datetime.fromtimestamp(int(value["epochMillis"]) / 1000, tz=UTC)
         return parse_time(value.get("iso8601"))
     if isinstance(value, bool):
-        raise ValueError(f"not a timestamp: {value!r}")
+        raise ValueError(f"not a timestamp: {value!r}")  # noqa: TRY004 - callers handle ValueError
     if isinstance(value, int | float):
         seconds = value / 1000 if value > 10_000_000_000 else value
         return datetime.fromtimestamp(seconds, tz=UTC)

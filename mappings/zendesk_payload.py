@@ -29,10 +29,33 @@ _COMMENT_TYPES = {"Comment", "VoiceComment"}
 _SATISFACTION_TYPES = {"SatisfactionRating", "SurveyOffered", "Survey offered"}
 #: Keys of a ticket-event child that are metadata, not the changed field's name.
 _CHILD_META = {
-    "id", "via", "via_reference_id", "event_type", "type", "previous_value", "value", "field_name",
-    "comment_present", "comment_public", "created_at", "author_id", "audit_id", "attachments",
-    "body", "html_body", "plain_body", "public", "added_tags", "removed_tags", "metadata",
-    "recipients", "subject", "data", "formatted_from", "formatted_to", "transcription_visible",
+    "id",
+    "via",
+    "via_reference_id",
+    "event_type",
+    "type",
+    "previous_value",
+    "value",
+    "field_name",
+    "comment_present",
+    "comment_public",
+    "created_at",
+    "author_id",
+    "audit_id",
+    "attachments",
+    "body",
+    "html_body",
+    "plain_body",
+    "public",
+    "added_tags",
+    "removed_tags",
+    "metadata",
+    "recipients",
+    "subject",
+    "data",
+    "formatted_from",
+    "formatted_to",
+    "transcription_visible",
     "trusted",
 }
 
@@ -57,7 +80,10 @@ class ZendeskBundle:
         updater = event.get("updater_id")
         for child in event.get("child_events") or ():
             self.children[str(child.get("id"))] = (
-                child, at, str(updater) if updater is not None else None, str(channel) if channel else None
+                child,
+                at,
+                str(updater) if updater is not None else None,
+                str(channel) if channel else None,
             )
 
     def add_audit(self, audit: Mapping[str, Any]) -> None:
@@ -68,7 +94,10 @@ class ZendeskBundle:
         author = audit.get("author_id")
         for child in audit.get("events") or ():
             self.children[str(child.get("id"))] = (
-                child, at, str(author) if author is not None else None, str(channel) if channel else None
+                child,
+                at,
+                str(author) if author is not None else None,
+                str(channel) if channel else None,
             )
 
 
@@ -89,15 +118,24 @@ class Directory:
 
 
 def _role(
-    user_id: str | None, requester: str | None, directory: Directory, spec: MappingSpec,
-    *, channel: str | None = None, text: str | None = None,
+    user_id: str | None,
+    requester: str | None,
+    directory: Directory,
+    spec: MappingSpec,
+    *,
+    channel: str | None = None,
+    text: str | None = None,
 ) -> ActorRole:
     actors = spec.actors
     if user_id and user_id in actors.connector_accounts:
         return ActorRole.CONNECTOR
     if text and actors.connector_marker and text.lstrip().startswith(actors.connector_marker):
         return ActorRole.CONNECTOR
-    if (user_id and user_id in actors.system_accounts) or user_id in (None, "-1") or channel == "rule":
+    if (
+        (user_id and user_id in actors.system_accounts)
+        or user_id in (None, "-1")
+        or channel == "rule"
+    ):
         return ActorRole.SYSTEM
     if user_id == requester:
         return ActorRole.COMPLAINANT
@@ -124,7 +162,9 @@ def _as_text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _events(bundle: ZendeskBundle, requester: str | None, directory: Directory, spec: MappingSpec) -> list[Event]:
+def _events(
+    bundle: ZendeskBundle, requester: str | None, directory: Directory, spec: MappingSpec
+) -> list[Event]:
     events: list[Event] = []
     for child_id, (child, at, parent_author, channel) in bundle.children.items():
         kind_name = str(child.get("type") or child.get("event_type") or "")
@@ -135,20 +175,35 @@ def _events(bundle: ZendeskBundle, requester: str | None, directory: Directory, 
             own_at = parse_time(child.get("created_at")) or at
             events.append(
                 Event.model_construct(
-                    at=own_at, kind=EventKind.COMMENT, source_kind=SourceKind.TICKET_EVENT,
+                    at=own_at,
+                    kind=EventKind.COMMENT,
+                    source_kind=SourceKind.TICKET_EVENT,
                     source_id=child_id,
-                    actor_role=_role(author_id, requester, directory, spec, channel=None, text=text),
-                    actor_id=author_id, public=bool(child.get("public")), field=None,
-                    from_value=None, to_value=None, text=(text or "")[:500] or None,
+                    actor_role=_role(
+                        author_id, requester, directory, spec, channel=None, text=text
+                    ),
+                    actor_id=author_id,
+                    public=bool(child.get("public")),
+                    field=None,
+                    from_value=None,
+                    to_value=None,
+                    text=(text or "")[:500] or None,
                 )
             )
         elif kind_name in _SATISFACTION_TYPES:
             events.append(
                 Event.model_construct(
-                    at=at, kind=EventKind.SATISFACTION, source_kind=SourceKind.TICKET_EVENT,
-                    source_id=child_id, actor_role=ActorRole.SYSTEM, actor_id=parent_author,
-                    public=None, field="satisfaction", from_value=None,
-                    to_value=_as_text(child.get("score") or child.get("value") or "offered"), text=None,
+                    at=at,
+                    kind=EventKind.SATISFACTION,
+                    source_kind=SourceKind.TICKET_EVENT,
+                    source_id=child_id,
+                    actor_role=ActorRole.SYSTEM,
+                    actor_id=parent_author,
+                    public=None,
+                    field="satisfaction",
+                    from_value=None,
+                    to_value=_as_text(child.get("score") or child.get("value") or "offered"),
+                    text=None,
                 )
             )
         elif kind_name in ("Change", "Create"):
@@ -159,11 +214,17 @@ def _events(bundle: ZendeskBundle, requester: str | None, directory: Directory, 
                 value = directory.groups.get(str(value), value)
             events.append(
                 Event.model_construct(
-                    at=at, kind=_CHANGE_KINDS.get(name, EventKind.FIELD_CHANGE),
-                    source_kind=SourceKind.TICKET_EVENT, source_id=child_id,
+                    at=at,
+                    kind=_CHANGE_KINDS.get(name, EventKind.FIELD_CHANGE),
+                    source_kind=SourceKind.TICKET_EVENT,
+                    source_id=child_id,
                     actor_role=_role(parent_author, requester, directory, spec, channel=channel),
-                    actor_id=parent_author, public=None, field=name,
-                    from_value=_as_text(child.get("previous_value")), to_value=_as_text(value), text=None,
+                    actor_id=parent_author,
+                    public=None,
+                    field=name,
+                    from_value=_as_text(child.get("previous_value")),
+                    to_value=_as_text(value),
+                    text=None,
                 )
             )
     return events
@@ -179,14 +240,19 @@ def _metric_evidence(
     minutes = read_path(metric_set, "reply_time_in_minutes.calendar")
     if isinstance(minutes, int | float):
         first_reply = EvidenceRef(
-            at=created + timedelta(minutes=minutes), source_kind=SourceKind.METRIC_EVENT,
-            source_id=metric_id, note="first public agent reply (ticket metrics, minute precision)",
+            at=created + timedelta(minutes=minutes),
+            source_kind=SourceKind.METRIC_EVENT,
+            source_id=metric_id,
+            note="first public agent reply (ticket metrics, minute precision)",
         )
     solved = None
     solved_at = parse_time(metric_set.get("solved_at"))
     if solved_at is not None:
         solved = EvidenceRef(
-            at=solved_at, source_kind=SourceKind.METRIC_EVENT, source_id=metric_id, note="solved (ticket metrics)"
+            at=solved_at,
+            source_kind=SourceKind.METRIC_EVENT,
+            source_id=metric_id,
+            note="solved (ticket metrics)",
         )
     reopens = metric_set.get("reopens")
     return first_reply, solved, reopens if isinstance(reopens, int) else None
@@ -225,7 +291,9 @@ def zendesk_facts(bundle: ZendeskBundle, directory: Directory, spec: MappingSpec
         assignee=str(ticket["assignee_id"]) if ticket.get("assignee_id") is not None else None,
         group=directory.groups.get(str(group_id), str(group_id)) if group_id is not None else None,
         labels=[str(t) for t in ticket.get("tags") or ()],
-        requester=Party(id=requester_id, name=requester.get("name"), contact=requester.get("email")),
+        requester=Party(
+            id=requester_id, name=requester.get("name"), contact=requester.get("email")
+        ),
         summary=to_text(ticket.get("subject") or ticket.get("raw_subject")),
         description=to_text(ticket.get("description")),
         channel=to_text(read_path(ticket, "via.channel")),
@@ -235,5 +303,7 @@ def zendesk_facts(bundle: ZendeskBundle, directory: Directory, spec: MappingSpec
         metric_solved=solved if not bundle.children else None,
         metric_reopens=reopens if not bundle.children else None,
         events=events,
-        gaps=[] if bundle.children else ["no ticket events supplied: history from ticket metrics only"],
+        gaps=[]
+        if bundle.children
+        else ["no ticket events supplied: history from ticket metrics only"],
     )

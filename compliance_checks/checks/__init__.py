@@ -1,10 +1,10 @@
 """The ISO 10002 checks. Importing this package registers every check, in this order."""
 
 from compliance_checks.checks import (  # noqa: F401 - imported for registration
-    intake,
     acknowledgement,
-    tracking,
-    response,
     closure,
     improvement,
+    intake,
+    response,
+    tracking,
 )

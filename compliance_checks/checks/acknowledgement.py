@@ -12,7 +12,9 @@ from compliance_checks.registry import CheckContext, CheckParams, CheckResult, c
 
 
 class AcknowledgedParams(CheckParams):
-    target: TargetField = Field(default_factory=lambda: Target(default=Duration.parse("2 business days")))
+    target: TargetField = Field(
+        default_factory=lambda: Target(default=Duration.parse("2 business days"))
+    )
     #: Acknowledgement is a regulatory-style clock by default: waiting on the customer does not stop it.
     pausable: bool = False
 
@@ -28,14 +30,16 @@ class AcknowledgedParams(CheckParams):
         "process and next steps (7.1), and record it on the ticket."
     ),
 )
-def acknowledged_in_time(record: ComplaintRecord, p: AcknowledgedParams, ctx: CheckContext) -> CheckResult:
+def acknowledged_in_time(
+    record: ComplaintRecord, p: AcknowledgedParams, ctx: CheckContext
+) -> CheckResult:
     """The first public agent reply (or an acknowledging status) comes within the target."""
     target = p.target.for_record(record)
     if target is None:
         return CheckResult(Status.NOT_APPLICABLE, "No acknowledgement target for this complaint")
     due_at = ctx.calendar.due(record.received_at, target, record.paused if p.pausable else ())
     return clock(
-        what="Acknowledged",
+        what="Acknowledgement",
         started=record.received_at,
         due_at=due_at,
         done=record.acknowledged,
@@ -76,11 +80,14 @@ def assessed_in_time(record: ComplaintRecord, p: AssessedParams, ctx: CheckConte
         return CheckResult(Status.NOT_APPLICABLE, "No assessment target for this complaint")
     due_at = ctx.calendar.due(record.received_at, target, record.paused if p.pausable else ())
     return clock(
-        what="Assessed",
+        what="Assessment",
         started=record.received_at,
         due_at=due_at,
         done=record.assessed,
         ctx=ctx,
         fields_read=("received_at", "severity", "assessed"),
-        facts={"target": str(target), "severity": record.severity.value if record.severity else None},
+        facts={
+            "target": str(target),
+            "severity": record.severity.value if record.severity else None,
+        },
     )

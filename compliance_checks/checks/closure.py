@@ -29,9 +29,17 @@ class ClosureEvidenceParams(CheckParams):
         "reason) and, if the decision was rejected, the internal and external recourse you offered."
     ),
 )
-def closure_evidence(record: ComplaintRecord, p: ClosureEvidenceParams, ctx: CheckContext) -> CheckResult:
-    """Outcome, resolution summary, complainant response or closure reason, and recourse when rejected."""
-    fields = ("outcome", "resolution_summary", "complainant_response", "closure_reason", "recourse_given")
+def closure_evidence(
+    record: ComplaintRecord, p: ClosureEvidenceParams, ctx: CheckContext
+) -> CheckResult:
+    """Outcome, summary, complainant response or closure reason, and recourse when rejected."""
+    fields = (
+        "outcome",
+        "resolution_summary",
+        "complainant_response",
+        "closure_reason",
+        "recourse_given",
+    )
     if not record.stage.is_finished or record.decided is None:
         return CheckResult(Status.NOT_APPLICABLE, "Complaint not resolved yet", fields_read=fields)
     missing = []
@@ -39,12 +47,17 @@ def closure_evidence(record: ComplaintRecord, p: ClosureEvidenceParams, ctx: Che
         missing.append("outcome")
     if not record.resolution_summary:
         missing.append("resolution summary")
-    answered = record.complainant_response in (ComplainantResponse.ACCEPTED, ComplainantResponse.REJECTED)
+    answered = record.complainant_response in (
+        ComplainantResponse.ACCEPTED,
+        ComplainantResponse.REJECTED,
+    )
     if not answered and not record.closure_reason:
         missing.append("complainant response or closure reason")
     rejected = record.complainant_response is ComplainantResponse.REJECTED
     if (rejected or record.outcome in p.recourse_required_for) and not record.recourse_given:
-        missing.append("recourse information (decision rejected)" if rejected else "recourse information")
+        missing.append(
+            "recourse information (decision rejected)" if rejected else "recourse information"
+        )
     evidence: tuple[Evidence, ...] = tuple(
         field_evidence(name, getattr(record, name)) for name in fields
     )

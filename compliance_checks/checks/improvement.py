@@ -34,24 +34,37 @@ class RootCauseParams(CheckParams):
     params=RootCauseParams,
     remediation="Code the root cause on the ticket so recurring and systemic problems can be analysed.",
 )
-def root_cause_recorded(record: ComplaintRecord, p: RootCauseParams, ctx: CheckContext) -> CheckResult:
+def root_cause_recorded(
+    record: ComplaintRecord, p: RootCauseParams, ctx: CheckContext
+) -> CheckResult:
     """A coded root cause is recorded once an upheld complaint is decided."""
     fields = ("outcome", "root_cause", "decided")
     if record.decided is None:
         return CheckResult(Status.NOT_APPLICABLE, "No decision yet", fields_read=fields)
     if record.outcome is not None and record.outcome not in p.outcomes:
         return CheckResult(
-            Status.NOT_APPLICABLE, f"Root cause not required for outcome {record.outcome.value}", fields_read=fields
+            Status.NOT_APPLICABLE,
+            f"Root cause not required for outcome {record.outcome.value}",
+            fields_read=fields,
         )
     if record.root_cause:
         return CheckResult(
-            Status.PASS, "Root cause recorded", None, (field_evidence("root_cause", record.root_cause),), {}, fields
+            Status.PASS,
+            "Root cause recorded",
+            None,
+            (field_evidence("root_cause", record.root_cause),),
+            {},
+            fields,
         )
     due_at = ctx.calendar.due(record.decided.at, p.within)
     evidence = (absent("root cause field is empty"),)
     if ctx.now > due_at or record.stage.value == "closed":
         return CheckResult(Status.FAIL, "Root cause not recorded", due_at, evidence, {}, fields)
-    status = Status.AT_RISK if ctx.calendar.due(ctx.now, ctx.warning_window) >= due_at else Status.PENDING
+    status = (
+        Status.AT_RISK
+        if ctx.calendar.due(ctx.now, ctx.warning_window) >= due_at
+        else Status.PENDING
+    )
     return CheckResult(status, "Root cause not recorded yet", due_at, evidence, {}, fields)
 
 
@@ -69,7 +82,9 @@ class SatisfactionParams(CheckParams):
     params=SatisfactionParams,
     remediation="Offer the complainant the satisfaction survey about how their complaint was handled.",
 )
-def satisfaction_offered(record: ComplaintRecord, p: SatisfactionParams, ctx: CheckContext) -> CheckResult:
+def satisfaction_offered(
+    record: ComplaintRecord, p: SatisfactionParams, ctx: CheckContext
+) -> CheckResult:
     """A satisfaction survey is offered within the target after the decision."""
     fields = ("decided", "outcome", "satisfaction_offered")
     if record.decided is None:
@@ -77,7 +92,7 @@ def satisfaction_offered(record: ComplaintRecord, p: SatisfactionParams, ctx: Ch
     if record.outcome in p.skip_outcomes:
         return CheckResult(Status.NOT_APPLICABLE, "No survey for this outcome", fields_read=fields)
     return clock(
-        what="Satisfaction survey offered",
+        what="Satisfaction survey",
         started=record.decided.at,
         due_at=ctx.calendar.due(record.decided.at, p.within),
         done=record.satisfaction_offered,

@@ -43,13 +43,16 @@ def response_in_time(record: ComplaintRecord, p: ResponseParams, ctx: CheckConte
         return CheckResult(Status.NOT_APPLICABLE, "No response target for this complaint")
     due_at = ctx.calendar.due(record.received_at, target, record.paused if p.pausable else ())
     return clock(
-        what="Decision reached",
+        what="Decision",
         started=record.received_at,
         due_at=due_at,
         done=record.decided,
         ctx=ctx,
         fields_read=("received_at", "severity", "decided", "paused"),
-        facts={"target": str(target), "severity": record.severity.value if record.severity else None},
+        facts={
+            "target": str(target),
+            "severity": record.severity.value if record.severity else None,
+        },
     )
 
 
@@ -77,7 +80,7 @@ def decision_communicated(
     if record.decided is None:
         return CheckResult(Status.NOT_APPLICABLE, "No decision yet", fields_read=fields)
     return clock(
-        what="Decision communicated",
+        what="Communication of the decision",
         started=record.decided.at,
         due_at=ctx.calendar.due(record.decided.at, p.within),
         done=record.decision_communicated,

@@ -23,14 +23,18 @@ from compliance_checks.registry import (
 
 class KeptInformedParams(CheckParams):
     #: Longest allowed silence towards the complainant while the complaint is open.
-    max_gap: TargetField = Field(default_factory=lambda: Target(default=Duration.parse("10 business days")))
+    max_gap: TargetField = Field(
+        default_factory=lambda: Target(default=Duration.parse("10 business days"))
+    )
     #: Time waiting on the complainant does not count as silence.
     pausable: bool = True
 
 
 def _updates(record: ComplaintRecord) -> list[EvidenceRef]:
     return [
-        EvidenceRef(at=e.at, source_kind=e.source_kind, source_id=e.source_id, note="public agent reply")
+        EvidenceRef(
+            at=e.at, source_kind=e.source_kind, source_id=e.source_id, note="public agent reply"
+        )
         for e in record.public_agent_comments()
     ]
 
@@ -53,7 +57,9 @@ def kept_informed(record: ComplaintRecord, p: KeptInformedParams, ctx: CheckCont
     # Silence runs from receipt until the decision (or now, while open).
     end = record.decided.at if record.decided else ctx.now
     updates = [u for u in _updates(record) if u.at <= end]
-    start = EvidenceRef(at=record.received_at, source_kind=SourceKind.DERIVED, source_id="received", note="received")
+    start = EvidenceRef(
+        at=record.received_at, source_kind=SourceKind.DERIVED, source_id="received", note="received"
+    )
     worst: tuple[EvidenceRef, EvidenceRef, datetime] | None = None
     previous = start
     for update in updates:
@@ -61,7 +67,10 @@ def kept_informed(record: ComplaintRecord, p: KeptInformedParams, ctx: CheckCont
         if update.at > due and (worst is None or update.at - due > worst[1].at - worst[2]):
             worst = (previous, update, due)
         previous = update
-    facts: dict[str, str | int | float | bool | None] = {"max_gap": str(gap), "updates": len(updates)}
+    facts: dict[str, str | int | float | bool | None] = {
+        "max_gap": str(gap),
+        "updates": len(updates),
+    }
     if worst is not None:
         before, after, due = worst
         return CheckResult(
@@ -69,7 +78,10 @@ def kept_informed(record: ComplaintRecord, p: KeptInformedParams, ctx: CheckCont
             f"Complainant not updated for longer than {gap}: silence from "
             f"{ctx.calendar.local(before.at):%Y-%m-%d} to {ctx.calendar.local(after.at):%Y-%m-%d}",
             due,
-            (event_evidence(before, "last contact before the silence"), event_evidence(after, "next update")),
+            (
+                event_evidence(before, "last contact before the silence"),
+                event_evidence(after, "next update"),
+            ),
             facts,
             fields,
         )
@@ -101,7 +113,9 @@ class EscalationParams(CheckParams):
     #: Severities that must always be escalated ...
     severities: list[Severity] = Field(default_factory=lambda: [Severity.CRITICAL])
     #: ... within this time of receipt.
-    target: TargetField = Field(default_factory=lambda: Target(default=Duration.parse("4 business hours")))
+    target: TargetField = Field(
+        default_factory=lambda: Target(default=Duration.parse("4 business hours"))
+    )
     #: Complaints still open past their response target must be escalated too.
     escalate_when_response_overdue: bool = True
     #: The response target (keep in step with response-in-time, e.g. with a YAML anchor).
@@ -122,14 +136,16 @@ class EscalationParams(CheckParams):
         "label as your escalation matrix says) and record why."
     ),
 )
-def escalated_when_required(record: ComplaintRecord, p: EscalationParams, ctx: CheckContext) -> CheckResult:
-    """High-severity complaints escalated within target; complaints past their response target escalated."""
+def escalated_when_required(
+    record: ComplaintRecord, p: EscalationParams, ctx: CheckContext
+) -> CheckResult:
+    """Severe complaints escalated within target; complaints past their response target escalated."""
     fields = ("severity", "escalated", "received_at", "decided")
     if record.severity in p.severities:
         target = p.target.for_record(record)
         if target is not None:
             return clock(
-                what=f"Escalated ({record.severity.value if record.severity else ''} severity)",
+                what="Escalation",
                 started=record.received_at,
                 due_at=ctx.calendar.due(record.received_at, target),
                 done=record.escalated,
@@ -139,8 +155,12 @@ def escalated_when_required(record: ComplaintRecord, p: EscalationParams, ctx: C
             )
     response_target = p.response_target.for_record(record)
     if not p.escalate_when_response_overdue or response_target is None:
-        return CheckResult(Status.NOT_APPLICABLE, "Escalation not required for this complaint", fields_read=fields)
-    response_due = ctx.calendar.due(record.received_at, response_target, record.paused if p.pausable else ())
+        return CheckResult(
+            Status.NOT_APPLICABLE, "Escalation not required for this complaint", fields_read=fields
+        )
+    response_due = ctx.calendar.due(
+        record.received_at, response_target, record.paused if p.pausable else ()
+    )
     decided_at = record.decided.at if record.decided else None
     overdue = (decided_at or ctx.now) > response_due
     if not overdue:
