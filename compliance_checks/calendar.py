@@ -12,7 +12,8 @@ Durations are written ``<n> <unit>``:
 
 Pausing (operational clocks only): time spent in a pausing stage before the deadline pushes the
 deadline out by that time, measured in the clock's own measure (working time for business units,
-wall-clock time otherwise).
+wall-clock time otherwise). Overlapping pauses count once; a pause that begins before the
+(already pushed-out) deadline counts in full, one that begins at or after it does not.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ from compliance_checks.model import Frozen, Interval
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 END_OF_DAY = time(23, 59, 59, 999999)
+#: What ``due`` returns while a clock is stopped by a pause that is still running and no ``now``
+#: says how long it has lasted: the deadline is not reached while paused. Far enough from
+#: ``datetime.max`` that local conversion in any zone and small arithmetic stay in range.
+NO_DEADLINE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 class Unit(StrEnum):
@@ -290,7 +295,8 @@ class BusinessCalendar:
         taken in order; a pause that begins before the deadline pushed out by the earlier pauses
         counts in full (the clock is stopped throughout it), one that begins at or after it does
         not count. A running pause (``end`` None) lasts until ``now``; without ``now`` a running
-        pause that begins before the deadline leaves no finite deadline and raises ValueError.
+        pause that begins before the deadline stops the clock indefinitely and the result is
+        ``NO_DEADLINE`` (pass ``now`` to get the real instant: the time left after ``now``).
         """
         base = self._raw_due(start, duration)
         unit = duration.unit
@@ -300,9 +306,7 @@ class BusinessCalendar:
             if lo >= deadline:
                 break
             if hi is None:
-                raise ValueError(
-                    "a running pause (no end) before the deadline needs `now` to fix the deadline"
-                )
+                return NO_DEADLINE
             paused += self.elapsed(lo, hi, unit)
             deadline = self._extend(base, paused, unit)
         return deadline
