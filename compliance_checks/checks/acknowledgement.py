@@ -12,9 +12,7 @@ from compliance_checks.registry import CheckContext, CheckParams, CheckResult, c
 
 
 class AcknowledgedParams(CheckParams):
-    target: TargetField = Field(
-        default_factory=lambda: Target(default=Duration.parse("2 business days"))
-    )
+    target: TargetField = Field(default_factory=lambda: Target(default=Duration.parse("2 business days")))
     #: Acknowledgement is a regulatory-style clock by default: waiting on the customer does not stop it.
     pausable: bool = False
 
@@ -30,14 +28,12 @@ class AcknowledgedParams(CheckParams):
         "process and next steps (7.1), and record it on the ticket."
     ),
 )
-def acknowledged_in_time(
-    record: ComplaintRecord, p: AcknowledgedParams, ctx: CheckContext
-) -> CheckResult:
+def acknowledged_in_time(record: ComplaintRecord, p: AcknowledgedParams, ctx: CheckContext) -> CheckResult:
     """The first public agent reply (or an acknowledging status) comes within the target."""
     target = p.target.for_record(record)
     if target is None:
         return CheckResult(Status.NOT_APPLICABLE, "No acknowledgement target for this complaint")
-    due_at = ctx.calendar.due(record.received_at, target, record.paused if p.pausable else ())
+    due_at = ctx.calendar.due(record.received_at, target, record.paused if p.pausable else (), now=ctx.now)
     return clock(
         what="Acknowledgement",
         started=record.received_at,
@@ -78,7 +74,7 @@ def assessed_in_time(record: ComplaintRecord, p: AssessedParams, ctx: CheckConte
     target = p.target.for_record(record)
     if target is None:
         return CheckResult(Status.NOT_APPLICABLE, "No assessment target for this complaint")
-    due_at = ctx.calendar.due(record.received_at, target, record.paused if p.pausable else ())
+    due_at = ctx.calendar.due(record.received_at, target, record.paused if p.pausable else (), now=ctx.now)
     return clock(
         what="Assessment",
         started=record.received_at,

@@ -29,9 +29,7 @@ class ClosureEvidenceParams(CheckParams):
         "reason) and, if the decision was rejected, the internal and external recourse you offered."
     ),
 )
-def closure_evidence(
-    record: ComplaintRecord, p: ClosureEvidenceParams, ctx: CheckContext
-) -> CheckResult:
+def closure_evidence(record: ComplaintRecord, p: ClosureEvidenceParams, ctx: CheckContext) -> CheckResult:
     """Outcome, summary, complainant response or closure reason, and recourse when rejected."""
     fields = (
         "outcome",
@@ -55,12 +53,8 @@ def closure_evidence(
         missing.append("complainant response or closure reason")
     rejected = record.complainant_response is ComplainantResponse.REJECTED
     if (rejected or record.outcome in p.recourse_required_for) and not record.recourse_given:
-        missing.append(
-            "recourse information (decision rejected)" if rejected else "recourse information"
-        )
-    evidence: tuple[Evidence, ...] = tuple(
-        field_evidence(name, getattr(record, name)) for name in fields
-    )
+        missing.append("recourse information (decision rejected)" if rejected else "recourse information")
+    evidence: tuple[Evidence, ...] = tuple(field_evidence(name, getattr(record, name)) for name in fields)
     if not missing:
         return CheckResult(Status.PASS, "Closure evidence complete", None, evidence, {}, fields)
     message = f"Closure evidence missing: {', '.join(missing)}"

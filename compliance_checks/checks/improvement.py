@@ -34,9 +34,7 @@ class RootCauseParams(CheckParams):
     params=RootCauseParams,
     remediation="Code the root cause on the ticket so recurring and systemic problems can be analysed.",
 )
-def root_cause_recorded(
-    record: ComplaintRecord, p: RootCauseParams, ctx: CheckContext
-) -> CheckResult:
+def root_cause_recorded(record: ComplaintRecord, p: RootCauseParams, ctx: CheckContext) -> CheckResult:
     """A coded root cause is recorded once an upheld complaint is decided."""
     fields = ("outcome", "root_cause", "decided")
     if record.decided is None:
@@ -60,11 +58,7 @@ def root_cause_recorded(
     evidence = (absent("root cause field is empty"),)
     if ctx.now > due_at or record.stage.value == "closed":
         return CheckResult(Status.FAIL, "Root cause not recorded", due_at, evidence, {}, fields)
-    status = (
-        Status.AT_RISK
-        if ctx.calendar.due(ctx.now, ctx.warning_window) >= due_at
-        else Status.PENDING
-    )
+    status = Status.AT_RISK if ctx.calendar.due(ctx.now, ctx.warning_window) >= due_at else Status.PENDING
     return CheckResult(status, "Root cause not recorded yet", due_at, evidence, {}, fields)
 
 
@@ -82,9 +76,7 @@ class SatisfactionParams(CheckParams):
     params=SatisfactionParams,
     remediation="Offer the complainant the satisfaction survey about how their complaint was handled.",
 )
-def satisfaction_offered(
-    record: ComplaintRecord, p: SatisfactionParams, ctx: CheckContext
-) -> CheckResult:
+def satisfaction_offered(record: ComplaintRecord, p: SatisfactionParams, ctx: CheckContext) -> CheckResult:
     """A satisfaction survey is offered within the target after the decision."""
     fields = ("decided", "outcome", "satisfaction_offered")
     if record.decided is None:

@@ -71,9 +71,7 @@ def _missing_fields_result(
     evidence = tuple(field_evidence(name, None) for name in missing)
     facts: dict[str, str | int | float | bool | None] = {"missing": ", ".join(missing)}
     if grace is None or record.stage.is_finished:
-        return CheckResult(
-            Status.FAIL, f"{what}: {', '.join(missing)}", None, evidence, facts, fields
-        )
+        return CheckResult(Status.FAIL, f"{what}: {', '.join(missing)}", None, evidence, facts, fields)
     due_at = ctx.calendar.due(record.received_at, grace)
     if ctx.now > due_at:
         status = Status.FAIL
@@ -95,17 +93,13 @@ def _missing_fields_result(
         "description, product/service, category)."
     ),
 )
-def record_complete(
-    record: ComplaintRecord, p: RecordCompleteParams, ctx: CheckContext
-) -> CheckResult:
+def record_complete(record: ComplaintRecord, p: RecordCompleteParams, ctx: CheckContext) -> CheckResult:
     """Every required intake field is recorded (within the grace period after receipt)."""
     fields = tuple(p.fields)
     missing = [name for name in fields if not _present(FIELD_READERS[name](record))]
     if not missing:
         evidence = tuple(field_evidence(name, FIELD_READERS[name](record)) for name in fields)
-        return CheckResult(
-            Status.PASS, "All required intake fields are recorded", None, evidence, {}, fields
-        )
+        return CheckResult(Status.PASS, "All required intake fields are recorded", None, evidence, {}, fields)
     return _missing_fields_result(record, missing, p.grace, ctx, fields, "Missing intake fields")
 
 
@@ -121,9 +115,7 @@ class RemedyRecordedParams(CheckParams):
     params=RemedyRecordedParams,
     remediation="Ask the complainant what outcome they want and record it in the remedy-sought field.",
 )
-def remedy_recorded(
-    record: ComplaintRecord, p: RemedyRecordedParams, ctx: CheckContext
-) -> CheckResult:
+def remedy_recorded(record: ComplaintRecord, p: RemedyRecordedParams, ctx: CheckContext) -> CheckResult:
     """The remedy the complainant seeks is recorded (within the grace period)."""
     fields = ("remedy_sought",)
     if _present(record.remedy_sought):

@@ -41,7 +41,7 @@ def response_in_time(record: ComplaintRecord, p: ResponseParams, ctx: CheckConte
     target = p.target.for_record(record)
     if target is None:
         return CheckResult(Status.NOT_APPLICABLE, "No response target for this complaint")
-    due_at = ctx.calendar.due(record.received_at, target, record.paused if p.pausable else ())
+    due_at = ctx.calendar.due(record.received_at, target, record.paused if p.pausable else (), now=ctx.now)
     return clock(
         what="Decision",
         started=record.received_at,

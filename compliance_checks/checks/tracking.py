@@ -23,18 +23,14 @@ from compliance_checks.registry import (
 
 class KeptInformedParams(CheckParams):
     #: Longest allowed silence towards the complainant while the complaint is open.
-    max_gap: TargetField = Field(
-        default_factory=lambda: Target(default=Duration.parse("10 business days"))
-    )
+    max_gap: TargetField = Field(default_factory=lambda: Target(default=Duration.parse("10 business days")))
     #: Time waiting on the complainant does not count as silence.
     pausable: bool = True
 
 
 def _updates(record: ComplaintRecord) -> list[EvidenceRef]:
     return [
-        EvidenceRef(
-            at=e.at, source_kind=e.source_kind, source_id=e.source_id, note="public agent reply"
-        )
+        EvidenceRef(at=e.at, source_kind=e.source_kind, source_id=e.source_id, note="public agent reply")
         for e in record.public_agent_comments()
     ]
 
@@ -63,7 +59,7 @@ def kept_informed(record: ComplaintRecord, p: KeptInformedParams, ctx: CheckCont
     worst: tuple[EvidenceRef, EvidenceRef, datetime] | None = None
     previous = start
     for update in updates:
-        due = ctx.calendar.due(previous.at, gap, pauses)
+        due = ctx.calendar.due(previous.at, gap, pauses, now=ctx.now)
         if update.at > due and (worst is None or update.at - due > worst[1].at - worst[2]):
             worst = (previous, update, due)
         previous = update
@@ -95,7 +91,7 @@ def kept_informed(record: ComplaintRecord, p: KeptInformedParams, ctx: CheckCont
             fields,
         )
     # Open: the current silence is a running clock.
-    due_at = ctx.calendar.due(previous.at, gap, pauses)
+    due_at = ctx.calendar.due(previous.at, gap, pauses, now=ctx.now)
     result = clock(
         what="Next complainant update",
         started=previous.at,
@@ -113,9 +109,7 @@ class EscalationParams(CheckParams):
     #: Severities that must always be escalated ...
     severities: list[Severity] = Field(default_factory=lambda: [Severity.CRITICAL])
     #: ... within this time of receipt.
-    target: TargetField = Field(
-        default_factory=lambda: Target(default=Duration.parse("4 business hours"))
-    )
+    target: TargetField = Field(default_factory=lambda: Target(default=Duration.parse("4 business hours")))
     #: Complaints still open past their response target must be escalated too.
     escalate_when_response_overdue: bool = True
     #: The response target (keep in step with response-in-time, e.g. with a YAML anchor).
@@ -136,9 +130,7 @@ class EscalationParams(CheckParams):
         "label as your escalation matrix says) and record why."
     ),
 )
-def escalated_when_required(
-    record: ComplaintRecord, p: EscalationParams, ctx: CheckContext
-) -> CheckResult:
+def escalated_when_required(record: ComplaintRecord, p: EscalationParams, ctx: CheckContext) -> CheckResult:
     """Severe complaints escalated within target; complaints past their response target escalated."""
     fields = ("severity", "escalated", "received_at", "decided")
     if record.severity in p.severities:
@@ -159,7 +151,7 @@ def escalated_when_required(
             Status.NOT_APPLICABLE, "Escalation not required for this complaint", fields_read=fields
         )
     response_due = ctx.calendar.due(
-        record.received_at, response_target, record.paused if p.pausable else ()
+        record.received_at, response_target, record.paused if p.pausable else (), now=ctx.now
     )
     decided_at = record.decided.at if record.decided else None
     overdue = (decided_at or ctx.now) > response_due
@@ -173,9 +165,7 @@ def escalated_when_required(
     evidence: tuple[Evidence, ...]
     if record.escalated is not None:
         evidence = (event_evidence(record.escalated),)
-        return CheckResult(
-            Status.PASS, "Overdue complaint was escalated", response_due, evidence, {}, fields
-        )
+        return CheckResult(Status.PASS, "Overdue complaint was escalated", response_due, evidence, {}, fields)
     evidence = (absent("no escalation signal on the timeline"),)
     return CheckResult(
         Status.FAIL,
