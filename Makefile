@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 AS_OF ?= 2026-11-22T09:00:00+00:00
 
-.PHONY: venv demo test lint bench clean
+.PHONY: venv demo test lint bench clean constraints
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,3 +37,8 @@ bench: venv
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+## constraints: re-pin constraints.txt from the current .venv (after changing dependencies)
+constraints: venv
+	( echo "# Exact versions the test suite was last run with (pip constraints). Regenerate: make constraints"; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' ) > constraints.txt
