@@ -63,6 +63,12 @@ def kept_informed(record: ComplaintRecord, p: KeptInformedParams, ctx: CheckCont
         if update.at > due and (worst is None or update.at - due > worst[1].at - worst[2]):
             worst = (previous, update, due)
         previous = update
+    if record.decided is not None:
+        # The silence between the last update and the decision counts too.
+        due = ctx.calendar.due(previous.at, gap, pauses, now=ctx.now)
+        decided = record.decided
+        if decided.at > due and (worst is None or decided.at - due > worst[1].at - worst[2]):
+            worst = (previous, decided, due)
     facts: dict[str, str | int | float | bool | None] = {
         "max_gap": str(gap),
         "updates": len(updates),
@@ -76,7 +82,7 @@ def kept_informed(record: ComplaintRecord, p: KeptInformedParams, ctx: CheckCont
             due,
             (
                 event_evidence(before, "last contact before the silence"),
-                event_evidence(after, "next update"),
+                event_evidence(after, "decision" if after is record.decided else "next update"),
             ),
             facts,
             fields,
