@@ -25,6 +25,7 @@ from rich.console import Console
 from compliance_checks import BASELINE_POLICY, NO_WAIVERS, load_policy, load_waivers
 from compliance_checks.configfile import ConfigError
 from compliance_checks.findings import FINDINGS_SCHEMA_VERSION, Status
+from connector.commands import register_platform_commands
 from connector.explain import explain_ticket
 from connector.inputs import InputError
 from connector.offline import RunSummary, TicketResult, evaluate_files
@@ -289,9 +290,9 @@ def validate_config(
         raise _fail(EXIT_CONFIG, f"{problems} problem(s) found")
 
 
+register_platform_commands(app)
+
+
 def main() -> None:
     """Console-script entry point."""
-    from connector.commands import register_platform_commands
-
-    register_platform_commands(app)
     app()

@@ -1,10 +1,168 @@
-"""Platform commands (``pull``, ``writeback``) wired into the CLI when their connectors exist."""
+"""``iso10002 pull`` and ``iso10002 writeback``: the platform connectors on the command line.
+
+Connection settings come from the config file (``--config``); secrets only from the
+environment or a secrets file named there. Cursors are kept in a small state file
+(``--state``), written only after a successful pull.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from pydantic import TypeAdapter, ValidationError
+from rich.console import Console
+
+from compliance_checks.configfile import ConfigError
+from compliance_checks.findings import Finding
+from connector.config import load_config, pick_source
+
+err = Console(stderr=True)
+EXIT_CONFIG, EXIT_INPUT, EXIT_PLATFORM = 2, 3, 5
+
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="Connector config file (YAML).")]
+SourceOption = Annotated[str | None, typer.Option("--source", help="Source name when several match.")]
+
+
+def _fail(code: int, message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _read_state(path: Path | None) -> dict[str, Any]:
+    if path is None or not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise _fail(EXIT_INPUT, f"{path}: cannot read the state file: {exc}") from None
+    return data if isinstance(data, dict) else {}
+
+
+def _write_state(path: Path, state: dict[str, Any]) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)  # atomic: a crash never leaves a half-written cursor
+
+
+def _load_findings(path: Path) -> list[Finding]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise _fail(EXIT_INPUT, f"{path}: cannot read findings: {exc}") from None
+    items = data.get("findings") if isinstance(data, dict) else data
+    try:
+        return TypeAdapter(list[Finding]).validate_python(items)
+    except ValidationError as exc:
+        raise _fail(EXIT_INPUT, f"{path}: not a findings document: {exc.errors()[0]['msg']}") from None
 
 
 def register_platform_commands(app: typer.Typer) -> None:
-    """Add the commands of the platform connectors to ``app`` (none yet in the core)."""
-    del app  # the Zendesk and Jira connectors register their commands here
+    """Add ``pull`` and ``writeback`` to ``app``."""
+
+    @app.command()
+    def pull(
+        platform: Annotated[str, typer.Option("--platform", help="jira or zendesk.")],
+        out: Annotated[Path, typer.Option("--out", help="JSON Lines file of raw payloads.")],
+        config: ConfigOption,
+        source: SourceOption = None,
+        since: Annotated[
+            str | None, typer.Option("--since", help="First run: changes since (ISO 8601).")
+        ] = None,
+        state: Annotated[
+            Path | None, typer.Option("--state", help="Cursor file, updated after success.")
+        ] = None,
+        ticket: Annotated[
+            str | None, typer.Option("--ticket", help="Zendesk: only this ticket (audits).")
+        ] = None,
+    ) -> None:
+        """Read complaint tickets with their history into a payload file for ``check --input``."""
+        try:
+            app_config = load_config(config)
+            chosen = pick_source(app_config, platform, source, str(config))
+        except ConfigError as exc:
+            raise _fail(EXIT_CONFIG, f"invalid configuration:\n{exc}") from None
+        since_at = datetime.fromisoformat(since) if since else None
+        cursors = _read_state(state)
+        try:
+            summary = _pull(chosen, out, since_at, cursors.get(chosen.name), ticket)
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise _fail(EXIT_PLATFORM, f"{chosen.name}: {exc}") from None
+        if state is not None and summary.get("cursor"):
+            cursors[chosen.name] = summary["cursor"]
+            _write_state(state, cursors)
+        typer.echo(json.dumps(summary, indent=2, default=str))
+
+    @app.command()
+    def writeback(
+        platform: Annotated[str, typer.Option("--platform", help="jira or zendesk.")],
+        findings: Annotated[Path, typer.Option("--findings", help="Output of check --format json.")],
+        config: ConfigOption,
+        source: SourceOption = None,
+        apply: Annotated[
+            bool, typer.Option("--apply/--dry-run", help="Write to the helpdesk, or only print the plan.")
+        ] = False,
+    ) -> None:
+        """Plan (default) or apply the write-back of findings: labels/tags and one internal note."""
+        try:
+            app_config = load_config(config)
+            chosen = pick_source(app_config, platform, source, str(config))
+        except ConfigError as exc:
+            raise _fail(EXIT_CONFIG, f"invalid configuration:\n{exc}") from None
+        loaded = _load_findings(findings)
+        try:
+            report = _writeback(chosen, loaded, apply)
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise _fail(EXIT_PLATFORM, f"{chosen.name}: {exc}") from None
+        typer.echo(json.dumps(report, indent=2, default=str))
+
+
+def _pull(source: Any, out: Path, since: datetime | None, cursor: Any, ticket: str | None) -> dict[str, Any]:
+    if source.platform == "zendesk":
+        from connector.zendesk import commands as zendesk
+
+        result = zendesk.pull(
+            source,
+            out,
+            start_time=since,
+            cursor=cursor if isinstance(cursor, str) else None,
+            ticket_id=int(ticket) if ticket else None,
+        )
+        return {
+            "out": str(result.out),
+            "cursor": result.cursor,
+            "tickets": result.tickets,
+            "complaints": result.complaints,
+            "deleted_tickets": result.deleted_tickets,
+            "ticket_events": result.ticket_events,
+            "lines": result.lines,
+            "api_calls": result.api_calls,
+        }
+    from connector.jira import commands as jira
+
+    since_at = since or (datetime.fromisoformat(cursor) if isinstance(cursor, str) else None)
+    jira_result = jira.pull(source, out, since=since_at)
+    return jira_result.to_json()
+
+
+def _writeback(source: Any, findings: list[Finding], apply: bool) -> Any:
+    if source.platform == "zendesk":
+        from connector.zendesk import commands as zendesk
+
+        return _as_json(zendesk.writeback(source, findings, apply=apply))
+    from connector.jira import commands as jira
+
+    return _as_json(jira.writeback(source, findings, apply=apply))
+
+
+def _as_json(report: Any) -> Any:
+    for method in ("to_json", "as_json", "model_dump"):
+        if hasattr(report, method):
+            return getattr(report, method)()
+    from dataclasses import asdict, is_dataclass
+
+    return asdict(report) if is_dataclass(report) and not isinstance(report, type) else report
