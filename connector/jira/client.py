@@ -278,7 +278,11 @@ class JiraClient:
         except requests.exceptions.ConnectTimeout:
             # Never reached the server: safe to retry even a POST.
             raise _Transient("connect timeout", status=None) from None
-        except (requests.ConnectionError, requests.Timeout) as exc:
+        except (
+            requests.ConnectionError,
+            requests.Timeout,
+            requests.exceptions.ChunkedEncodingError,  # connection broke mid-answer
+        ) as exc:
             if mode == "once":
                 raise AmbiguousWriteError(
                     f"{method} {path}: connection lost ({type(exc).__name__}); "

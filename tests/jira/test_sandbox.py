@@ -1,0 +1,283 @@
+"""End to end against the in-thread sandbox: pull -> findings -> write-back -> pull -> no-op."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import yaml
+
+from compliance_checks.findings import Finding
+from connector.jira.commands import pull, writeback
+from connector.jira.errors import JiraHttpConfigError
+from connector.jira.sandbox import Fault, SandboxServer, make_state
+from connector.jira.sandbox.generator import BOT
+from connector.jira.sandbox.server import DEFAULT_EMAIL, DEFAULT_TOKEN
+from connector.jira.settings import JiraSourceConfig
+from tests.jira.helpers import Sleeper, finding, mapping_file, spec
+
+ENV = {"JIRA_EMAIL": DEFAULT_EMAIL, "JIRA_API_TOKEN": DEFAULT_TOKEN, "JIRA_PAT": DEFAULT_TOKEN}
+#: Requests the sandbox saw in Cloud mode (validated by the conformance test).
+SANDBOX_RECORDED: list[Any] = []
+
+
+@pytest.fixture
+def cloud() -> Iterator[SandboxServer]:
+    server = SandboxServer(make_state(mode="cloud", seed=11, issues=40)).start()
+    yield server
+    server.stop()
+    SANDBOX_RECORDED.extend(server.state.requests)
+
+
+def _source(server: SandboxServer, tmp_path: Path, **overrides: Any) -> JiraSourceConfig:
+    mapping = spec()
+    mapping = mapping.model_copy(
+        update={"actors": mapping.actors.model_copy(update={"connector_accounts": [BOT]})}
+    )
+    data: dict[str, Any] = {
+        "platform": "jira",
+        "name": "sandbox",
+        "base_url": server.url,
+        "deployment": server.state.mode,
+        "mapping": str(mapping_file(tmp_path, mapping)),
+        "auth": {"kind": "cloud_token"} if server.state.mode == "cloud" else {"kind": "pat"},
+        "retry": {"max_attempts": 4, "base_delay": 0.0, "max_delay": 0.0},
+    }
+    data.update(overrides)
+    return JiraSourceConfig.model_validate(data)
+
+
+def _issues(path: Path) -> list[dict[str, Any]]:
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [i for line in lines for i in line.get("issues", [])]
+
+
+def _findings(issues: list[dict[str, Any]], *, flag: set[str] | None = None) -> list[Finding]:
+    """Odd-numbered issues fail the acknowledgement check (unless ``flag`` says otherwise)."""
+    out = []
+    for raw in issues:
+        key = raw["key"]
+        bad = key in flag if flag is not None else int(key.split("-")[1]) % 2 == 1
+        out.append(finding(key, status="FAIL" if bad else "PASS"))
+    return out
+
+
+def _bot_comments(server: SandboxServer) -> Counter[str]:
+    return Counter(
+        issue.key
+        for issue in server.state.store.issues.values()
+        for c in issue.comments
+        if c["author"]["accountId"] == BOT
+    )
+
+
+def test_pull_writeback_pull_converges_and_updates_comments_in_place(
+    cloud: SandboxServer, tmp_path: Path
+) -> None:
+    src = _source(cloud, tmp_path)
+    first = pull(src, tmp_path / "pull1.jsonl", since=None, environ=ENV)
+    issues = _issues(first.out)
+    assert first.issues == len(issues) == 40
+    lines = [json.loads(x) for x in first.out.read_text().splitlines()]
+    assert any("issueChangeLogs" in x for x in lines)
+    truncated = [x["issue"] for x in lines if "comments" in x and "issue" in x]
+    assert len(set(truncated)) == first.truncated_comments  # only truncated issues paged
+    assert first.calls_by_endpoint["POST /rest/api/3/search/jql"] == 1  # 40 issues, 1 page
+    assert first.calls_by_endpoint["POST /rest/api/3/changelog/bulkfetch"] == 1
+
+    report = writeback(src, _findings(issues), apply=True, environ=ENV)
+    assert not report.failed
+    written = [r for r in report.results if r.outcome == "written"]
+    assert len(written) == 20
+    assert all(r.comment == "created" for r in written)
+    assert report.calls_by_endpoint["PUT /rest/api/3/issue/{key}"] == 20
+    assert report.calls_by_endpoint["POST /rest/api/3/issue/{key}/comment"] == 20
+    assert set(_bot_comments(cloud).values()) == {1}
+    flagged = cloud.state.store.issues["CMP-1"]
+    assert "iso10002-noncompliant" in flagged.fields["labels"]
+    assert "complaint" in flagged.fields["labels"]  # others' labels untouched
+    assert flagged.properties["iso10002.findings"]["comment_id"] == written[0].comment_id
+
+    # Pull again: the same findings plan nothing at all.
+    second = pull(src, tmp_path / "pull2.jsonl", since=None, environ=ENV)
+    again = writeback(src, _findings(_issues(second.out)), apply=True, environ=ENV)
+    assert all(p["is_empty"] for p in again.plans)
+    assert {r.outcome for r in again.results} == {"unchanged"}
+    assert not any(k.startswith(("PUT", "POST /rest/api/3/issue/{key}")) for k in again.calls_by_endpoint)
+
+    # Findings change on CMP-1 (fixed) and CMP-2 (now failing): comments change in place.
+    now_bad = {f"CMP-{n}" for n in range(3, 41, 2)} | {"CMP-2"}
+    changed = writeback(src, _findings(_issues(second.out), flag=now_bad), apply=True, environ=ENV)
+    by_ticket = {r.ticket: r for r in changed.results}
+    assert by_ticket["CMP-1"].comment == "resolved"
+    assert by_ticket["CMP-2"].comment == "created"
+    assert sum(r.outcome == "written" for r in changed.results) == 2
+    assert set(_bot_comments(cloud).values()) == {1}  # never a second comment
+    resolved = next(c for c in flagged.comments if c["author"]["accountId"] == BOT)
+    assert "resolved" in json.dumps(resolved["body"])
+    assert "iso10002-noncompliant" not in flagged.fields["labels"]
+
+
+def test_incremental_pull_with_nothing_changed_costs_one_search(cloud: SandboxServer, tmp_path: Path) -> None:
+    src = _source(cloud, tmp_path)
+    first = pull(src, tmp_path / "a.jsonl", since=None, environ=ENV)
+    again = pull(src, tmp_path / "b.jsonl", since=first.cursor, known=first.boundary, environ=ENV)
+    assert again.issues == 0
+    assert again.calls_by_endpoint == {
+        "GET /rest/api/3/serverInfo": 1,
+        "GET /rest/api/3/field": 1,
+        "POST /rest/api/3/search/jql": 1,
+    }
+    assert again.cursor == first.cursor
+
+
+def test_dropped_connection_on_comment_post_creates_exactly_one_comment(
+    cloud: SandboxServer, tmp_path: Path
+) -> None:
+    src = _source(cloud, tmp_path)
+    cloud.state.inject(Fault(kind="drop", match="POST /rest/api/3/issue/{key}/comment", times=1))
+    report = writeback(src, [finding("CMP-3")], apply=True, environ=ENV)
+    assert report.results[0].outcome == "written"
+    assert _bot_comments(cloud) == Counter({"CMP-3": 1})
+    comment = next(c for c in cloud.state.store.issues["CMP-3"].comments if c["author"]["accountId"] == BOT)
+    assert report.results[0].comment_id == comment["id"]
+    assert cloud.state.calls["POST /rest/api/3/issue/{key}/comment"] == 1
+    assert cloud.state.calls["GET /rest/api/3/issue/{key}/comment"] == 1  # the re-read
+
+
+def test_429_and_5xx_from_the_sandbox_are_retried(cloud: SandboxServer, tmp_path: Path) -> None:
+    from connector.jira.client import JiraClient
+    from connector.jira.settings import resolve_credentials
+
+    src = _source(cloud, tmp_path)
+    cloud.state.inject(Fault(kind="status", status=429, retry_after="3", match="search/jql"))
+    cloud.state.inject(Fault(kind="status", status=502, match="changelog/bulkfetch", times=2))
+    sleeper = Sleeper()
+    client = JiraClient(src, resolve_credentials(src, ENV), sleeper=sleeper)
+    client.connect()
+    result = pull(src, tmp_path / "p.jsonl", since=None, client=client)
+    assert result.issues == 40
+    assert sleeper.delays == [3.0, 0.0, 0.0]
+    assert cloud.state.calls["POST /rest/api/3/search/jql"] == 2
+
+
+def test_admin_endpoint_injects_faults_and_reports_stats(cloud: SandboxServer) -> None:
+    requests.post(
+        f"{cloud.url}/_sandbox/faults", json={"kind": "status", "status": 500, "match": "field"}, timeout=5
+    )
+    auth = (DEFAULT_EMAIL, DEFAULT_TOKEN)
+    assert requests.get(f"{cloud.url}/rest/api/3/field", auth=auth, timeout=5).status_code == 500
+    assert requests.get(f"{cloud.url}/rest/api/3/field", auth=auth, timeout=5).status_code == 200
+    stats = requests.get(f"{cloud.url}/_sandbox/stats", timeout=5).json()
+    assert stats["calls"]["GET /rest/api/3/field"] == 2
+
+
+def test_sandbox_behaves_like_cloud_on_auth_removed_search_and_bad_bodies(
+    cloud: SandboxServer, tmp_path: Path
+) -> None:
+    auth = (DEFAULT_EMAIL, DEFAULT_TOKEN)
+    removed = requests.get(f"{cloud.url}/rest/api/3/search", params={"jql": "x"}, auth=auth, timeout=5)
+    assert removed.status_code == 410
+    assert "/rest/api/3/search/jql" in removed.json()["errorMessages"][0]
+    bad = requests.post(
+        f"{cloud.url}/rest/api/3/search/jql",
+        auth=auth,
+        timeout=5,
+        json={"jql": 'project in ("CMP")', "startAt": 100},
+    )
+    assert bad.status_code == 400
+    too_many = requests.post(
+        f"{cloud.url}/rest/api/3/changelog/bulkfetch",
+        auth=auth,
+        timeout=5,
+        json={"issueIdsOrKeys": [str(i) for i in range(1001)]},
+    )
+    assert too_many.status_code == 400
+    cloud.state.record = False  # the next request is deliberately wrong
+    with pytest.raises(JiraHttpConfigError, match=r"401 Unauthorized.*JIRA_API_TOKEN"):
+        pull(
+            _source(cloud, tmp_path),
+            tmp_path / "x.jsonl",
+            since=None,
+            environ={**ENV, "JIRA_API_TOKEN": "wrong"},
+        )
+
+
+def test_writer_bodies_are_accepted_by_sandbox_in_datacenter_mode(tmp_path: Path) -> None:
+    with SandboxServer(make_state(mode="datacenter", seed=2, issues=25)) as dc:
+        src = _source(
+            dc,
+            tmp_path,
+            page_sizes={"search": 10},
+            comment_visibility={"kind": "role", "value": "Service Desk Team"},
+        )
+        first = pull(src, tmp_path / "dc.jsonl", since=None, environ=ENV)
+        issues = _issues(first.out)
+        assert sorted(i["key"] for i in issues) == sorted(f"CMP-{n}" for n in range(1, 26))
+        assert first.calls_by_endpoint["GET /rest/api/2/search"] == 3
+        report = writeback(src, _findings(issues), apply=True, environ=ENV)
+        assert sum(r.comment == "created" for r in report.results) == 13
+        mine = [c for c in dc.state.store.issues["CMP-1"].comments if c["author"]["accountId"] == BOT]
+        assert isinstance(mine[0]["body"], str)
+        assert mine[0]["body"].startswith("[iso10002] ISO 10002 check")
+        assert mine[0]["visibility"] == {"type": "role", "value": "Service Desk Team"}
+        second = pull(src, tmp_path / "dc2.jsonl", since=None, environ=ENV)
+        again = writeback(src, _findings(_issues(second.out)), apply=False, environ=ENV)
+        assert all(p["is_empty"] for p in again.plans)
+
+
+def test_datacenter_window_moves_against_the_sandbox(tmp_path: Path) -> None:
+    from connector.jira.client import JiraClient
+    from connector.jira.reader import JiraReader
+    from connector.jira.settings import resolve_credentials
+
+    with SandboxServer(make_state(mode="datacenter", seed=4, issues=23)) as dc:
+        src = _source(dc, tmp_path, page_sizes={"search": 5})
+        client = JiraClient(src, resolve_credentials(src, ENV), sleeper=Sleeper())
+        client.connect()
+        reader = JiraReader(client, spec(), result_window=10)
+        keys = [i["key"] for p in reader.pages(since=None) for i in p.get("issues", [])]
+        starts = [
+            int(r.query.split("startAt=")[1].split("&")[0])
+            for r in dc.state.requests
+            if r.path == "/rest/api/2/search"
+        ]
+    assert sorted(keys) == sorted(f"CMP-{n}" for n in range(1, 24))  # each exactly once
+    assert max(starts) + 5 <= 10
+    assert starts.count(0) >= 3  # the window moved at least twice
+
+
+def test_lead_pipeline_end_to_end_when_available(cloud: SandboxServer, tmp_path: Path) -> None:
+    """pull -> the lead's mapping + checks -> write-back -> pull -> checks -> empty plans."""
+    offline = pytest.importorskip("connector.offline")
+    from compliance_checks.policy import BASELINE_POLICY, load_policy
+    from mappings.loader import load_mapping
+
+    shipped = yaml.safe_load(Path("mappings/jira.yaml").read_text(encoding="utf-8"))
+    shipped["select"]["projects"] = ["CMP"]
+    shipped["actors"]["connector_accounts"] = [BOT]
+    mapping_path = tmp_path / "jira.yaml"
+    mapping_path.write_text(yaml.safe_dump(shipped), encoding="utf-8")
+    src = _source(cloud, tmp_path, mapping=str(mapping_path))
+    loaded, policy = load_mapping(mapping_path), load_policy(BASELINE_POLICY)
+    as_of = datetime(2026, 11, 1, tzinfo=UTC)
+
+    def check(path: Path) -> list[Finding]:
+        results = offline.evaluate_files([path], loaded, policy, as_of=as_of)
+        return [f for r in results for f in r.findings]
+
+    first = pull(src, tmp_path / "1.jsonl", since=None, environ=ENV)
+    findings = check(first.out)
+    assert findings
+    report = writeback(src, findings, apply=True, environ=ENV)
+    assert not report.failed
+    assert any(r.comment == "created" for r in report.results)
+    second = pull(src, tmp_path / "2.jsonl", since=None, environ=ENV)
+    again = writeback(src, check(second.out), apply=False, environ=ENV)
+    assert [p["ticket"] for p in again.plans if not p["is_empty"]] == []
