@@ -193,6 +193,7 @@ class WritebackReport:
                 "tickets": len(self.plans),
                 "changes_planned": sum(1 for p in self.plans if not p["empty"]),
                 "written": sum(1 for r in self.results if r["outcome"] == "written"),
+                "skipped": sum(1 for r in self.results if r["outcome"] == "skipped"),
                 "failed": len(self.failed),
             },
             "api_calls": self.api_calls,
@@ -246,7 +247,8 @@ def writeback(
     results: list[TicketResult] = []
     for ticket in sorted(by_ticket, key=lambda t: (len(t), t)):
         if ticket not in known:
-            results.append(TicketResult(ticket, "failed", error="ticket not found (deleted?)"))
+            # Deleted (or merged away) tickets cannot carry tags or notes: nothing to do.
+            results.append(TicketResult(ticket, "skipped", error="ticket not found (deleted?)"))
             continue
         plans.append(writer.plan(by_ticket[ticket], known[ticket]))
     docs = [plan_document(p, writer.render_plan(p)) for p in plans]

@@ -194,6 +194,12 @@ class ZendeskClient:
             return parts.path
         return path
 
+    def backoff_seconds(self, attempt: int) -> float:
+        """Full jitter: uniform(0, min(cap, base * 2**(attempt-1))), always bounded."""
+        limits = self.source.rate_limits
+        ceiling = min(limits.backoff_max_seconds, limits.backoff_base_seconds * 2 ** (attempt - 1))
+        return self._jitter.uniform(0, ceiling)
+
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         limits = self.source.rate_limits
@@ -201,12 +207,7 @@ class ZendeskClient:
             if exc.retry_after is not None:
                 return min(exc.retry_after, limits.max_retry_after_seconds)
             return limits.backoff_max_seconds
-        # Full jitter: uniform(0, min(cap, base * 2**n)), so the wait is always bounded.
-        ceiling = min(
-            limits.backoff_max_seconds,
-            limits.backoff_base_seconds * 2 ** (state.attempt_number - 1),
-        )
-        return self._jitter.uniform(0, ceiling)
+        return self.backoff_seconds(state.attempt_number)
 
     def _count_and_sleep(self, seconds: float) -> None:
         self.stats.retries += 1

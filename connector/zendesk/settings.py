@@ -94,7 +94,7 @@ class ZendeskSourceConfig(_Strict):
     job_poll_interval_seconds: float = Field(default=2.0, gt=0)
     job_poll_max: int = Field(default=60, ge=1)
     #: Attempts of one note write (409 / unknown outcome -> re-read and re-plan).
-    write_attempts: int = Field(default=3, ge=1, le=10)
+    write_attempts: int = Field(default=4, ge=1, le=10)
     #: The API user's id, so our own writes read as CONNECTOR (filled from ``/users/me``).
     api_user_id: int | None = None
 

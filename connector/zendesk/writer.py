@@ -34,7 +34,7 @@ PLATFORM = "zendesk"
 BATCH = 100
 _JOB_DONE = {"completed", "failed", "killed"}
 
-Outcome = Literal["written", "unchanged", "failed"]
+Outcome = Literal["written", "unchanged", "skipped", "failed"]
 
 
 @dataclass
@@ -171,7 +171,10 @@ class ZendeskWriter:
                     idempotent=False,
                 )
             except (Conflict, UnknownOutcome) as exc:
-                uncertain = uncertain or isinstance(exc, UnknownOutcome)
+                if isinstance(exc, UnknownOutcome):
+                    uncertain = True
+                    # Zendesk is struggling: back off before looking (a 409 needs no wait).
+                    self.client.sleep(self.client.backoff_seconds(attempt))
                 log.info("ticket %s: %s; re-reading before deciding", plan.ticket, exc)
                 try:
                     state = self.read_state(plan.ticket)

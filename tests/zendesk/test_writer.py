@@ -63,7 +63,8 @@ def test_dry_run_reads_but_never_writes(client: ZendeskClient, source: ZendeskSo
     assert plan["note"]["action"] == "create"
     assert "<strong>[iso10002]" in plan["note"]["html_body"]
     assert AGGREGATE_LABEL in plan["add_tags"]
-    assert doc["summary"] == {"tickets": 1, "changes_planned": 1, "written": 0, "failed": 0}
+    assert doc["summary"] == {"tickets": 1, "changes_planned": 1, "written": 0, "skipped": 0,
+                              "failed": 0}
 
 
 @responses.activate(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True)
@@ -103,7 +104,9 @@ def test_dropped_note_put_is_not_repeated_when_the_marker_landed(
     report = writeback(source, fs, apply=True, client=client)
     assert report.results[0]["outcome"] == "written"
     assert report.results[0]["note"] == "create"
-    assert clock.sleeps == []
+    # One bounded backoff before re-reading; never a blind second PUT.
+    assert len(clock.sleeps) == 1
+    assert 0 <= clock.sleeps[0] <= source.rate_limits.backoff_base_seconds
 
 
 @responses.activate(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True)
@@ -125,7 +128,7 @@ def test_dropped_note_put_is_repeated_when_nothing_landed(
 
 
 @responses.activate(assert_all_requests_are_fired=True)
-def test_closed_ticket_failure_is_reported_per_ticket(
+def test_closed_ticket_fails_and_deleted_ticket_is_skipped_per_ticket(
     client: ZendeskClient, source: ZendeskSourceConfig
 ) -> None:
     responses.get(SHOW_MANY, json={"tickets": [ticket(5, tags=[], updated_at="x")]})
@@ -135,7 +138,7 @@ def test_closed_ticket_failure_is_reported_per_ticket(
     by_ticket = {r["ticket"]: r for r in report.results}
     assert by_ticket["5"]["outcome"] == "failed"
     assert "RecordInvalid" in by_ticket["5"]["error"]
-    assert by_ticket["6"] == {"ticket": "6", "outcome": "failed", "note": None, "added_tags": [],
+    assert by_ticket["6"] == {"ticket": "6", "outcome": "skipped", "note": None, "added_tags": [],
                               "removed_tags": [], "attempts": 0,
                               "error": "ticket not found (deleted?)"}
 

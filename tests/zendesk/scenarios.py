@@ -1,0 +1,126 @@
+"""Sandbox scenarios shared by the end-to-end and conformance tests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from compliance_checks.findings import Finding
+from connector.writeback import plan_writeback
+from connector.zendesk.commands import PullResult, open_client, pull, writeback
+from connector.zendesk.http import RecordedRequest, ZendeskClient
+from connector.zendesk.sandbox import SandboxServer, SandboxState
+from connector.zendesk.sandbox.data import API_USER_ID, DAY
+from connector.zendesk.secrets import SecretSource
+from connector.zendesk.settings import ZendeskSourceConfig, parse_source_config
+from connector.zendesk.writer import ticket_state
+from tests.zendesk.builders import finding
+
+#: 2026-05-28T20:26:40Z: a fixed virtual "now" for every sandbox.
+START = 1_780_000_000
+SANDBOX_SECRETS = {"ZD_ID": "sandbox-client", "ZD_SECRET": "sandbox-secret"}
+
+
+def start_sandbox(tickets: int = 40, seed: int = 11) -> SandboxServer:
+    return SandboxServer(SandboxState.seeded(seed, tickets, start=START)).start()
+
+
+def sandbox_source(server: SandboxServer, **overrides: Any) -> ZendeskSourceConfig:
+    data: dict[str, Any] = {
+        "platform": "zendesk", "name": "sandbox", "base_url": server.base_url,
+        "auth": {"type": "oauth_client_credentials", "client_id_env": "ZD_ID",
+                 "client_secret_env": "ZD_SECRET"},
+        "per_page": 25, "events_per_page": 100, "include_metric_events": True,
+        "rate_limits": {"account_per_minute": 700},
+        "mapping": str(Path(__file__).resolve().parents[2] / "mappings" / "zendesk.yaml"),
+    }
+    data.update(overrides)
+    return parse_source_config(data, origin="sandbox.yaml")
+
+
+def sandbox_client(server: SandboxServer, source: ZendeskSourceConfig,
+                   recorder: list[RecordedRequest] | None = None) -> ZendeskClient:
+    """Client on the sandbox's virtual clock: waiting advances sandbox time, never sleeps."""
+    clock = server.state.clock
+    return open_client(source, secrets=SecretSource(environ=SANDBOX_SECRETS),
+                       sleeper=clock.advance, clock=clock.now, recorder=recorder)
+
+
+def virtual_now(server: SandboxServer) -> datetime:
+    return datetime.fromtimestamp(server.state.clock.now(), UTC)
+
+
+def do_pull(server: SandboxServer, source: ZendeskSourceConfig, client: ZendeskClient,
+            out: Path, cursor: str | None = None) -> PullResult:
+    return pull(source, out, start_time=None if cursor else virtual_now(server).replace(
+        year=2025), cursor=cursor, client=client, now=lambda: virtual_now(server))
+
+
+def read_lines(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            yield json.loads(line)
+
+
+def exported_tickets(path: Path) -> dict[str, dict[str, Any]]:
+    """The latest version of each ticket in a pull file (export pages only)."""
+    out: dict[str, dict[str, Any]] = {}
+    for body in read_lines(path):
+        for ticket in body.get("tickets") or []:
+            out[str(ticket["id"])] = ticket
+    return out
+
+
+def fixed_findings(server: SandboxServer) -> list[Finding]:
+    """Findings for the complaint tickets, without the mapping: FAIL for odd ids."""
+    out = []
+    for tid, ticket in sorted(server.state.world.tickets.items()):
+        if "complaint" in ticket["tags"] and ticket["status"] != "deleted":
+            out.append(finding(str(tid), "ack-7.4", status="FAIL" if tid % 2 else "PASS"))
+            if tid % 3 == 0:
+                out.append(finding(str(tid), "update-7.3", status="AT_RISK",
+                                   message="No update to the complainant for 10 days."))
+    return out
+
+
+def notes_by_ticket(server: SandboxServer) -> dict[int, int]:
+    """Internal comments the connector's API user wrote, per ticket."""
+    counts: dict[int, int] = {}
+    for audit in server.state.world.audits:
+        for event in audit.events:
+            if event["type"] == "Comment" and event["author_id"] == API_USER_ID and \
+                    not event["public"] and "[iso10002]" in event["plain_body"]:
+                counts[audit.ticket_id] = counts.get(audit.ticket_id, 0) + 1
+    return counts
+
+
+def pending_plans(path: Path, findings: list[Finding]) -> list[str]:
+    """Tickets whose plan, computed from the pulled state, is not empty."""
+    tickets = exported_tickets(path)
+    by_ticket: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_ticket.setdefault(f.ticket, []).append(f)
+    return [t for t, fs in by_ticket.items()
+            if t in tickets and not plan_writeback(fs, ticket_state(tickets[t]),
+                                                   marker_tags=True).is_empty]
+
+
+def full_cycle(server: SandboxServer, tmp: Path, findings: list[Finding],
+               recorder: list[RecordedRequest] | None = None, **source_overrides: Any
+               ) -> dict[str, Any]:
+    """pull -> writeback apply -> pull again (cursor) -> writeback again. Returns evidence."""
+    source = sandbox_source(server, **source_overrides)
+    client = sandbox_client(server, source, recorder)
+    first = do_pull(server, source, client, tmp / "pull1.jsonl")
+    report = writeback(source, findings, apply=True, client=client)
+    server.state.clock.advance(61)  # past the export hold-back minute
+    second = do_pull(server, source, client, tmp / "pull2.jsonl", cursor=first.cursor)
+    again = writeback(source, findings, apply=True, client=client)
+    return {"first": first, "report": report, "second": second, "again": again,
+            "source": source, "client": client}
+
+
+__all__ = ["DAY", "START"]
