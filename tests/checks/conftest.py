@@ -75,7 +75,9 @@ def comment(
     )
 
 
-def status_change(source: str, when: datetime, to: str, frm: str | None = None, *, role: ActorRole = ActorRole.AGENT) -> Event:
+def status_change(
+    source: str, when: datetime, to: str, frm: str | None = None, *, role: ActorRole = ActorRole.AGENT
+) -> Event:
     kind, _, source_id = source.partition(":")
     return Event(
         at=when,
@@ -155,7 +157,9 @@ def assert_result(result: CheckResult, expected: Expected) -> None:
         assert result.facts.get(key) == value, (key, result.facts)
 
 
-def derive(events: list[Event], *, status: str = "In Progress", priority: str = "Medium", **facts: Any) -> ComplaintRecord:
+def derive(
+    events: list[Event], *, status: str = "In Progress", priority: str = "Medium", **facts: Any
+) -> ComplaintRecord:
     """Map a ticket's events with the shipped Jira mapping (the default evidence rules)."""
     from mappings.derive import build_record
     from mappings.facts import TicketFacts

@@ -192,7 +192,9 @@ ASSESSED = [
     pytest.param(
         {"severity": Severity.MEDIUM},
         at(2, 12),
-        Expected("PENDING", at(5, 17, 30), ("due 2026-03-05 17:30 GMT",), (None,), {"target": "3 business days"}),
+        Expected(
+            "PENDING", at(5, 17, 30), ("due 2026-03-05 17:30 GMT",), (None,), {"target": "3 business days"}
+        ),
         id="medium-unassessed-pending",
     ),
     pytest.param(
@@ -214,8 +216,14 @@ def test_assessment_from_priority_change_by_agent_only():
 
     def priority(source_id, when, role):
         return Event(
-            at=when, kind=EventKind.PRIORITY_CHANGE, source_kind=SourceKind.CHANGELOG,
-            source_id=source_id, actor_role=role, field="priority", from_value="Medium", to_value="High",
+            at=when,
+            kind=EventKind.PRIORITY_CHANGE,
+            source_kind=SourceKind.CHANGELOG,
+            source_id=source_id,
+            actor_role=role,
+            field="priority",
+            from_value="Medium",
+            to_value="High",
         )
 
     record = derive(

@@ -175,7 +175,10 @@ ESCALATION = [
         at(2, 16),
         {},
         Expected(
-            "FAIL", at(2, 14), ("late", "done 2026-03-02 15:00 GMT", "due 2026-03-02 14:00 GMT"), ("changelog:301",)
+            "FAIL",
+            at(2, 14),
+            ("late", "done 2026-03-02 15:00 GMT", "due 2026-03-02 14:00 GMT"),
+            ("changelog:301",),
         ),
         id="critical-escalated-after-4-business-hours-fail",
     ),
