@@ -181,6 +181,7 @@ def test_admin_endpoint_injects_faults_and_reports_stats(cloud: SandboxServer) -
 def test_sandbox_behaves_like_cloud_on_auth_removed_search_and_bad_bodies(
     cloud: SandboxServer, tmp_path: Path
 ) -> None:
+    cloud.state.record = False  # these requests are deliberately wrong: keep them out
     auth = (DEFAULT_EMAIL, DEFAULT_TOKEN)
     removed = requests.get(f"{cloud.url}/rest/api/3/search", params={"jql": "x"}, auth=auth, timeout=5)
     assert removed.status_code == 410
@@ -199,7 +200,6 @@ def test_sandbox_behaves_like_cloud_on_auth_removed_search_and_bad_bodies(
         json={"issueIdsOrKeys": [str(i) for i in range(1001)]},
     )
     assert too_many.status_code == 400
-    cloud.state.record = False  # the next request is deliberately wrong
     with pytest.raises(JiraHttpConfigError, match=r"401 Unauthorized.*JIRA_API_TOKEN"):
         pull(
             _source(cloud, tmp_path),
