@@ -31,36 +31,42 @@ def evaluate(
     findings = []
     for enabled in policy.checks:
         spec = registry.get(enabled.id)
+        failed = False
         if not record.in_scope or record.deleted:
             reason = (
                 "deleted at the source"
                 if record.deleted
                 else f"out of ISO 10002 scope: {record.scope_reason or 'excluded by the mapping'}"
             )
-            result = CheckResult(Status.NOT_APPLICABLE, reason.capitalize(), fields_read=("in_scope",))
+            result = CheckResult(
+                Status.NOT_APPLICABLE, reason[:1].upper() + reason[1:], fields_read=("in_scope",)
+            )
         else:
             try:
                 result = spec.fn(record, enabled.params, ctx)
-            except Exception as exc:  # noqa: BLE001 - one broken check must not stop the others
+            except Exception as exc:  # one broken check must not stop the others
                 log.warning("check %s failed on %s: %s", spec.id, record.id, exc, exc_info=True)
+                # CheckResult refuses ERROR (checks may not set it): carry the text, set the
+                # status on the finding below.
                 result = CheckResult(
-                    Status.ERROR,
+                    Status.NOT_APPLICABLE,
                     f"The check could not be evaluated: {type(exc).__name__}: {exc}",
                     evidence=(Evidence(kind="absent", note="check raised an exception"),),
                 )
+                failed = True
         findings.append(
             Finding(
                 ticket=record.id,
                 platform=record.platform,
                 check=spec.id,
                 title=spec.title,
-                status=result.status,
+                status=Status.ERROR if failed else result.status,
                 clauses=spec.clauses,
                 severity=enabled.severity,
                 due_at=result.due_at,
                 message=result.message,
                 evidence=result.evidence,
-                remediation=spec.remediation if result.status is not Status.PASS else None,
+                remediation=spec.remediation if failed or result.status is not Status.PASS else None,
                 fields_read=result.fields_read,
                 facts=result.facts,
                 url=record.url,
