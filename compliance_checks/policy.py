@@ -127,8 +127,36 @@ def build_policy(spec: PolicySpec, *, source: str, sha256: str, registry: Regist
     return Policy(spec, BusinessCalendar(spec.calendar), tuple(enabled), source, sha256)
 
 
+def _raw_check_issues(data: Any, source: str, registry: Registry) -> list[ConfigIssue]:
+    """Problems in the ``checks`` block of a file whose other parts failed validation.
+
+    Without this, a bad timezone would hide an unknown check id or a bad target until the
+    next run: every error is reported at once.
+    """
+    checks = data.get("checks") if isinstance(data, dict) else None
+    if not isinstance(checks, dict):
+        return []
+    issues: list[ConfigIssue] = []
+    for check_id, config in checks.items():
+        if check_id not in registry:
+            known = ", ".join(sorted(registry.ids()))
+            issues.append(ConfigIssue(source, f"checks.{check_id}", f"unknown check (known: {known})"))
+            continue
+        params = config.get("params") if isinstance(config, dict) else None
+        if isinstance(params, dict):
+            try:
+                registry.get(check_id).params.model_validate(params)
+            except ValidationError as exc:
+                issues.extend(issues_from(exc, source, ("checks", check_id, "params")))
+    return issues
+
+
 def parse_policy(text: str, source: str, *, registry: Registry = REGISTRY) -> Policy:
-    spec = validate(PolicySpec, parse_yaml(text, source), source)
+    data = parse_yaml(text, source)
+    try:
+        spec = validate(PolicySpec, data, source)
+    except ConfigError as exc:
+        raise ConfigError([*exc.issues, *_raw_check_issues(data, source, registry)]) from None
     return build_policy(spec, source=source, sha256=content_hash(text), registry=registry)
 
 
