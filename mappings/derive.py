@@ -258,11 +258,13 @@ def _decision(
     episode = _finished_episode_start(timeline)
     if episode is not None:
         at, cause = episode
-        decided = (
-            _ref(cause, f"status changed to {cause.to_value}")
-            if cause is not None
-            else _derived_ref(at, facts, "resolved (no status history)")
-        )
+        if cause is not None:
+            decided = _ref(cause, f"status changed to {cause.to_value}")
+        elif facts.metric_solved is not None:
+            # No status history: the platform's own solved time beats the receipt time.
+            decided = facts.metric_solved
+        else:
+            decided = _derived_ref(at, facts, "resolved (no status history)")
     fields = casefold_set(spec.decision.fields)
     field_event = _first(
         events,
