@@ -332,6 +332,10 @@ def _satisfaction(
 
 def build_record(facts: TicketFacts, spec: MappingSpec, as_of: datetime | None = None) -> ComplaintRecord:
     """Map one ticket's facts onto the record (raises ``MappingError`` naming ticket and field)."""
+    if as_of is not None and facts.updated is not None and as_of >= facts.updated:
+        # Nothing changed after as_of: the ticket's current state is its state then (and the
+        # only trustworthy one when the supplied history is incomplete).
+        as_of = None
     events = sorted(
         (e for e in facts.events if as_of is None or e.at <= as_of),
         key=lambda e: (e.at, e.kind is not EventKind.COMMENT, e.source_id),
