@@ -734,3 +734,14 @@ def test_assembler_input_is_not_mutated():
     for raw in assembler.items(page, Origin("mem")):
         assembler.map_item(raw)
     assert page == before
+
+
+def test_as_of_after_the_last_update_keeps_the_current_state():
+    """The CLI always passes an as-of time (default: now); when nothing changed after it, the
+    ticket's current status, priority and labels hold even if the history is truncated."""
+    record = record_of([JIRA_CLOUD], "CS-101", as_of=utc(20, 9))
+    assert (record.status, record.stage) == ("Resolved", Stage.RESOLVED)
+    assert record.escalated is not None
+    assert record.escalated.note == "escalation label present since creation"
+    rewound = record_of([JIRA_CLOUD], "CS-101", as_of=utc(12, 8))  # before the last update
+    assert (rewound.status, rewound.stage) == ("In Progress", Stage.INVESTIGATING)
