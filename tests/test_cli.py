@@ -233,8 +233,18 @@ def test_bad_as_of_is_rejected(as_of):
 
 
 def test_explain_shows_record_timeline_and_each_check():
-    result = run("explain", "--platform", "jira", "--input", str(SEARCH), "--input", str(BULK),
-                 "--as-of", LATER, "CS-101")
+    result = run(
+        "explain",
+        "--platform",
+        "jira",
+        "--input",
+        str(SEARCH),
+        "--input",
+        str(BULK),
+        "--as-of",
+        LATER,
+        "CS-101",
+    )
     assert result.exit_code == 0, result.output
     out = result.stdout
     for fragment in (
@@ -270,13 +280,19 @@ def test_validate_config_passes_on_shipped_files():
 
 def test_validate_config_reports_every_error(tmp_path):
     mapping = tmp_path / "mapping.yaml"
-    mapping.write_text("platform: jira\nname: m\nstatus: {stages: {Open: nowhere}}\nseverity: {map: {}}\nextra: 1\n",
-                       encoding="utf-8")
+    mapping.write_text(
+        "platform: jira\nname: m\nstatus: {stages: {Open: nowhere}}\nseverity: {map: {}}\nextra: 1\n",
+        encoding="utf-8",
+    )
     policy = tmp_path / "policy.yaml"
     policy.write_text("name: p\nchecks: {nope: {}}\n", encoding="utf-8")
     waivers = tmp_path / "waivers.yaml"
-    waivers.write_text("waivers:\n  - {check: nope, ticket: 'CS-*', reason: r, approver: a}\n", encoding="utf-8")
-    result = run("validate-config", "--mapping", str(mapping), "--policy", str(policy), "--waivers", str(waivers))
+    waivers.write_text(
+        "waivers:\n  - {check: nope, ticket: 'CS-*', reason: r, approver: a}\n", encoding="utf-8"
+    )
+    result = run(
+        "validate-config", "--mapping", str(mapping), "--policy", str(policy), "--waivers", str(waivers)
+    )
     assert result.exit_code == 2
     out = result.stdout
     for fragment in ("status.stages.Open", "extra", "checks.nope", "waivers[0].ticket", "waivers[0].expires"):
