@@ -131,9 +131,15 @@ class TokenBucket:
             return wait
 
     def observe(self, budget: Budget) -> None:
-        """Trust the server when it says fewer requests remain than we think."""
+        """Trust the server when it says fewer requests remain than we think.
+
+        Zendesk counts in fixed windows: with nothing left, the next request must wait for
+        the window to reset (``resets``), not just for our steady refill.
+        """
         if budget.remaining is None:
             return
         with self._lock:
             self._refill()
             self._tokens = min(self._tokens, float(budget.remaining))
+            if budget.remaining <= 0 and budget.resets_in is not None:
+                self._tokens = min(self._tokens, 1.0 - budget.resets_in * self.rate)

@@ -88,6 +88,8 @@ class ReadStats:
     deleted_tickets: int = 0
     complaints: int = 0
     ticket_events: int = 0
+    #: Events newer than the resume point (a time-based export repeats its last second).
+    fresh_ticket_events: int = 0
     metric_events: int = 0
     agents: int = 0
     complaint_ids: list[int] = field(default_factory=list)
@@ -175,6 +177,9 @@ class ZendeskReader:
             self.stats.pages += 1
             if kind == "ticket_events":
                 self.stats.ticket_events += len(items)
+                self.stats.fresh_ticket_events += sum(
+                    1 for e in items if int(e.get("timestamp") or start_time + 1) > start_time
+                )
             else:
                 self.stats.metric_events += len(items)
             yield Page(kind, body)
@@ -252,6 +257,8 @@ class ZendeskReader:
         if self.source.include_metric_events and metrics_start is not None:
             next_metrics = yield from self.metric_events(metrics_start)
             new = replace(new, metric_events_start_time=next_metrics)
-        if self.stats.tickets or self.stats.ticket_events:
+        first_run = state.events_start_time is None
+        if self.stats.tickets or (self.stats.ticket_events if first_run
+                                  else self.stats.fresh_ticket_events):
             yield from self.agents()
         return new

@@ -66,5 +66,13 @@ def test_bucket_bursts_then_paces_at_the_rate() -> None:
 def test_bucket_trusts_a_lower_server_count() -> None:
     clock = FakeClock()
     bucket = TokenBucket(10, clock=clock, sleeper=clock.sleep)
-    bucket.observe(Budget(10, 0, 6.0))
+    bucket.observe(Budget(10, 1, None))
+    assert bucket.acquire() == 0.0
     assert bucket.acquire() == pytest.approx(6.0)
+
+
+def test_bucket_waits_for_the_server_window_to_reset() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(10, clock=clock, sleeper=clock.sleep)
+    bucket.observe(Budget(10, 0, 41.0))
+    assert bucket.acquire() == pytest.approx(41.0)

@@ -123,13 +123,27 @@ def test_slow_responses_time_out_and_are_retried(server: SandboxServer, tmp_path
     assert out["first"].tickets == 40
 
 
-def test_server_429s_are_waited_out_on_the_virtual_clock(
+def test_tight_server_budget_is_respected_from_its_headers(
     server: SandboxServer, tmp_path: Path
 ) -> None:
     server.state.limits.account_per_minute = 8
-    findings = sc.fixed_findings(server)
-    out = sc.full_cycle(server, tmp_path, findings)
-    assert out["client"].stats.rate_limited > 0
+    start = server.state.clock.now()
+    out = sc.full_cycle(server, tmp_path, sc.fixed_findings(server))
+    # The client read the fixed-window headers and waited instead of running into 429s.
+    assert out["client"].stats.rate_limited == 0
+    assert server.state.clock.now() - start > 60
+    assert out["report"].failed == []
+    assert set(sc.notes_by_ticket(server).values()) == {1}
+
+
+def test_server_429s_are_waited_out_on_the_virtual_clock(
+    server: SandboxServer, tmp_path: Path
+) -> None:
+    server.app.inject(Fault("429", path="incremental/ticket_events", delay=30))
+    server.app.inject(Fault("429", path=r"/tickets/\d+", method="PUT", count=2, delay=7))
+    out = sc.full_cycle(server, tmp_path, sc.fixed_findings(server))
+    assert server.app.faults == []
+    assert out["client"].stats.rate_limited == 3
     assert out["report"].failed == []
     assert set(sc.notes_by_ticket(server).values()) == {1}
 

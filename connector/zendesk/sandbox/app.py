@@ -24,7 +24,7 @@ from starlette.types import Receive, Scope, Send
 from connector.zendesk.http import endpoint_key
 from connector.zendesk.sandbox.state import ApiError, SandboxState
 
-FaultKind = Literal["5xx", "drop", "slow", "conflict"]
+FaultKind = Literal["5xx", "429", "drop", "slow", "conflict"]
 ANONYMOUS = {"id": None, "url": None, "name": "Anonymous user", "email": "invalid@example.com",
              "role": "end-user", "active": True, "verified": False}
 _T = r"(?P<id>\d+)"
@@ -121,6 +121,10 @@ class SandboxApp:
             await anyio.sleep(fault.delay)
         if fault is not None and fault.kind == "5xx":
             await JSONResponse({"error": "ServiceUnavailable"}, fault.status)(scope, receive, send)
+            return
+        if fault is not None and fault.kind == "429":
+            await JSONResponse({"error": "TooManyRequests"}, 429, headers={
+                "Retry-After": str(math.ceil(fault.delay))})(scope, receive, send)
             return
         if fault is not None and fault.kind == "drop" and not fault.after_write:
             await self._drop(send)

@@ -99,6 +99,12 @@ class SandboxState:
     jobs: dict[str, Job] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     before_ticket_put: list[Callable[[int], None]] = field(default_factory=list)
+    by_ticket: dict[int, list[Audit]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Index audits per ticket: metric sets and audits pages must not scan the account.
+        for audit in self.world.audits:
+            self.by_ticket.setdefault(audit.ticket_id, []).append(audit)
 
     @classmethod
     def seeded(cls, seed: int, tickets: int, *, start: float | None = None) -> SandboxState:
@@ -150,7 +156,7 @@ class SandboxState:
         return view
 
     def _audits_of(self, tid: int) -> list[Audit]:
-        return [a for a in self.world.audits if a.ticket_id == tid]
+        return self.by_ticket.get(tid, [])
 
     def _metric_set(self, ticket: dict[str, Any]) -> dict[str, Any]:
         tid, created = ticket["id"], ticket["generated_timestamp"]
@@ -317,7 +323,10 @@ class SandboxState:
             if event["type"] == "Change":
                 ticket[event["field_name"]] = event["value"]
         self.world.audits.append(audit)
-        self.world.audits.sort(key=lambda a: (a.ts, a.id))
+        if len(self.world.audits) > 1 and (self.world.audits[-2].ts, self.world.audits[-2].id) > (
+                audit.ts, audit.id):
+            self.world.audits.sort(key=lambda a: (a.ts, a.id))
+        self.by_ticket.setdefault(ticket["id"], []).append(audit)
         ticket["updated_at"] = iso(ts)
         ticket["generated_timestamp"] = ts
         return audit
@@ -372,7 +381,7 @@ class SandboxState:
         with self.lock:
             self.get_ticket(tid)
             start = int(after) if after else 0
-            rest = [a for a in self.world.audits if a.ticket_id == tid and a.id > start]
+            rest = [a for a in self._audits_of(tid) if a.id > start]
             page = rest[:size]
             return {"audits": [copy.deepcopy(_audit_view(a)) for a in page],
                     "meta": {"has_more": len(rest) > size,
