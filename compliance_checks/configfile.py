@@ -49,7 +49,9 @@ def key_path(loc: Iterable[int | str]) -> str:
     return text
 
 
-def issues_from(error: ValidationError, source: str, prefix: Sequence[int | str] = ()) -> list[ConfigIssue]:
+def issues_from(
+    error: ValidationError, source: str, prefix: Sequence[int | str] = ()
+) -> list[ConfigIssue]:
     issues = []
     for item in error.errors():
         # pydantic adds the union member / validator name to the location; keep real keys only.
@@ -75,7 +77,9 @@ def read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError([ConfigIssue(str(path), "", f"cannot read file: {exc.strerror}")]) from None
+        raise ConfigError(
+            [ConfigIssue(str(path), "", f"cannot read file: {exc.strerror}")]
+        ) from None
 
 
 def validate(model: type[M], data: Any, source: str) -> M:

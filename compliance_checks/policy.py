@@ -106,13 +106,17 @@ class Policy:
     sha256: str
 
 
-def build_policy(spec: PolicySpec, *, source: str, sha256: str, registry: Registry = REGISTRY) -> Policy:
+def build_policy(
+    spec: PolicySpec, *, source: str, sha256: str, registry: Registry = REGISTRY
+) -> Policy:
     issues: list[ConfigIssue] = []
     enabled: list[EnabledCheck] = []
     for check_id, config in spec.checks.items():
         if check_id not in registry:
             known = ", ".join(sorted(registry.ids()))
-            issues.append(ConfigIssue(source, f"checks.{check_id}", f"unknown check (known: {known})"))
+            issues.append(
+                ConfigIssue(source, f"checks.{check_id}", f"unknown check (known: {known})")
+            )
             continue
         check_spec = registry.get(check_id)
         try:

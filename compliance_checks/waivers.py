@@ -67,10 +67,16 @@ def parse_waivers(text: str, source: str, *, registry: Registry = REGISTRY) -> W
     seen: set[tuple[str, str]] = set()
     for i, waiver in enumerate(spec.waivers):
         if waiver.check not in registry:
-            issues.append(ConfigIssue(source, f"waivers[{i}].check", f"unknown check {waiver.check!r}"))
+            issues.append(
+                ConfigIssue(source, f"waivers[{i}].check", f"unknown check {waiver.check!r}")
+            )
         if (waiver.check, waiver.ticket) in seen:
             issues.append(
-                ConfigIssue(source, f"waivers[{i}]", f"duplicate waiver for {waiver.check} on {waiver.ticket}")
+                ConfigIssue(
+                    source,
+                    f"waivers[{i}]",
+                    f"duplicate waiver for {waiver.check} on {waiver.ticket}",
+                )
             )
         seen.add((waiver.check, waiver.ticket))
     if issues:

@@ -15,11 +15,39 @@ from connector.offline import RunSummary, evaluate_files
 from mappings.loader import LoadedMapping
 
 _RECORD_FIELDS = (
-    "platform", "url", "received_at", "channel", "complainant", "product", "category", "subcategory",
-    "remedy_sought", "in_scope", "scope_reason", "status", "stage", "priority", "severity", "assignee",
-    "group", "escalated", "acknowledged", "assessed", "last_complainant_update", "decided",
-    "decision_communicated", "outcome", "resolution_summary", "complainant_response", "recourse_given",
-    "closed", "closure_reason", "reopen_count", "root_cause", "satisfaction_offered", "satisfaction",
+    "platform",
+    "url",
+    "received_at",
+    "channel",
+    "complainant",
+    "product",
+    "category",
+    "subcategory",
+    "remedy_sought",
+    "in_scope",
+    "scope_reason",
+    "status",
+    "stage",
+    "priority",
+    "severity",
+    "assignee",
+    "group",
+    "escalated",
+    "acknowledged",
+    "assessed",
+    "last_complainant_update",
+    "decided",
+    "decision_communicated",
+    "outcome",
+    "resolution_summary",
+    "complainant_response",
+    "recourse_given",
+    "closed",
+    "closure_reason",
+    "reopen_count",
+    "root_cause",
+    "satisfaction_offered",
+    "satisfaction",
 )
 
 
@@ -45,22 +73,30 @@ def explain_ticket(
 ) -> bool:
     """Print the record, timeline and findings of ``ticket``; False if it is not in the input."""
     summary = RunSummary()
-    for result in evaluate_files(inputs, mapping, policy, as_of=as_of, waivers=waivers, summary=summary):
+    for result in evaluate_files(
+        inputs, mapping, policy, as_of=as_of, waivers=waivers, summary=summary
+    ):
         if result.ticket != ticket:
             continue
         if result.error is not None:
-            console.print(f"[red]Ticket {ticket} could not be mapped:[/red] {result.error}", highlight=False)
+            console.print(
+                f"[red]Ticket {ticket} could not be mapped:[/red] {result.error}", highlight=False
+            )
             return True
         record = result.record
         assert record is not None  # noqa: S101 - evaluate_files sets it when there is no error
-        console.rule(f"Complaint {record.id} as of {policy.calendar.local(as_of):%Y-%m-%d %H:%M %Z}")
+        console.rule(
+            f"Complaint {record.id} as of {policy.calendar.local(as_of):%Y-%m-%d %H:%M %Z}"
+        )
         fields = Table(show_header=False, box=None)
         for name in _RECORD_FIELDS:
             fields.add_row(f"[bold]{name}[/bold]", _show(getattr(record, name), record, policy))
         if record.paused:
             spans = "; ".join(
                 f"{policy.calendar.local(p.start):%Y-%m-%d %H:%M} → "
-                f"{policy.calendar.local(p.end):%Y-%m-%d %H:%M}" if p.end else "now"
+                f"{policy.calendar.local(p.end):%Y-%m-%d %H:%M}"
+                if p.end
+                else "now"
                 for p in record.paused
             )
             fields.add_row("[bold]paused[/bold]", spans)
@@ -72,12 +108,17 @@ def explain_ticket(
             timeline.add_column(column, overflow="fold")
         for event in record.timeline:
             detail = event.text or (
-                f"{event.field}: {event.from_value or '∅'} → {event.to_value or '∅'}" if event.field else ""
+                f"{event.field}: {event.from_value or '∅'} → {event.to_value or '∅'}"
+                if event.field
+                else ""
             )
             timeline.add_row(
-                f"{policy.calendar.local(event.at):%Y-%m-%d %H:%M}", event.kind.value, event.actor_role.value,
+                f"{policy.calendar.local(event.at):%Y-%m-%d %H:%M}",
+                event.kind.value,
+                event.actor_role.value,
                 "" if event.public is None else ("yes" if event.public else "internal"),
-                detail[:120], event.ref(),
+                detail[:120],
+                event.ref(),
             )
         console.print(timeline)
         findings = Table(title="Checks")
@@ -86,9 +127,13 @@ def explain_ticket(
         for f in result.findings:
             evidence = "\n".join(f"{e.ref or e.kind}: {e.note}" for e in f.evidence)
             findings.add_row(
-                f.check, ", ".join(f.clauses), f.status.value,
+                f.check,
+                ", ".join(f.clauses),
+                f.status.value,
                 f"{policy.calendar.local(f.due_at):%Y-%m-%d %H:%M}" if f.due_at else "",
-                f.message, evidence, f.remediation or "",
+                f.message,
+                evidence,
+                f.remediation or "",
             )
         console.print(findings)
         return True

@@ -16,7 +16,15 @@ from typing import Any
 from mappings.assemble import Assembler, InputShapeError, MappedTicket, Origin
 
 #: First characters of a JSON Lines line that is (very likely) a primary page.
-_PRIMARY_PREFIXES = ('{"issues"', '{"tickets"', '{"ticket":', '{"ticket" :', '{"expand"', '{"key"', '{"id"')
+_PRIMARY_PREFIXES = (
+    '{"issues"',
+    '{"tickets"',
+    '{"ticket":',
+    '{"ticket" :',
+    '{"expand"',
+    '{"key"',
+    '{"id"',
+)
 
 
 class InputError(ValueError):
@@ -35,7 +43,9 @@ class _Doc:
         try:
             return json.loads(self.text)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{self.origin}: invalid JSON: {exc.msg} (column {exc.colno})") from None
+            raise InputError(
+                f"{self.origin}: invalid JSON: {exc.msg} (column {exc.colno})"
+            ) from None
 
 
 def _documents(path: Path) -> Iterator[_Doc]:
@@ -56,7 +66,9 @@ def _documents(path: Path) -> Iterator[_Doc]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        raise InputError(
+            f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
     yield _Doc(Origin(str(path)), None, value)
 
 

@@ -135,9 +135,7 @@ def plan_writeback(
         note_hash = note_hash_from_labels(state.labels)
     if note_hash != hash_:
         if to_flag:
-            action: Literal["create", "update", "resolve"] = (
-                "update" if state.note_id else "create"
-            )
+            action: Literal["create", "update", "resolve"] = "update" if state.note_id else "create"
             note = NoteAction(action=action, findings=to_flag, note_id=state.note_id)
         elif note_hash is not None:
             # We said something before and everything is fixed now: say so, once.
