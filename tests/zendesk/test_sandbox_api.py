@@ -1,0 +1,80 @@
+"""The sandbox itself behaves like Zendesk where the connector depends on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from connector.zendesk.sandbox import SandboxServer
+from tests.zendesk import scenarios as sc
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[SandboxServer]:
+    srv = sc.start_sandbox(tickets=12)
+    yield srv
+    srv.stop()
+
+
+def _token(url: str, **body: str) -> requests.Response:
+    return requests.post(f"{url}/oauth/tokens", json={"client_id": "sandbox-client",
+                                                      "client_secret": "sandbox-secret",
+                                                      **body}, timeout=5)
+
+
+def test_oauth_grants_rotate_refresh_tokens(server: SandboxServer) -> None:
+    first = _token(server.base_url, grant_type="client_credentials").json()
+    second = _token(server.base_url, grant_type="refresh_token",
+                    refresh_token=first["refresh_token"])
+    assert second.status_code == 200
+    reused = _token(server.base_url, grant_type="refresh_token",
+                    refresh_token=first["refresh_token"])
+    assert reused.status_code == 400
+    bad = requests.post(f"{server.base_url}/oauth/tokens", timeout=5, json={
+        "grant_type": "client_credentials", "client_id": "sandbox-client",
+        "client_secret": "nope"})
+    assert bad.status_code == 401
+
+
+def test_auth_page_caps_and_tag_endpoints(server: SandboxServer) -> None:
+    url = server.base_url
+    assert requests.get(f"{url}/api/v2/tickets/1.json", timeout=5).status_code == 401
+    h = {"Authorization": "Bearer " + _token(url, grant_type="client_credentials").json()[
+        "access_token"]}
+    too_big = requests.get(f"{url}/api/v2/incremental/tickets/cursor.json", headers=h,
+                           params={"start_time": 0, "per_page": 1001}, timeout=5)
+    assert too_big.status_code == 400
+    agents = requests.get(f"{url}/api/v2/users.json", headers=h, timeout=5,
+                          params={"role[]": ["agent", "admin"]}).json()["users"]
+    assert agents
+    assert {u["role"] for u in agents} <= {"agent", "admin"}
+    ticket = requests.get(f"{url}/api/v2/tickets/2.json", headers=h, timeout=5).json()["ticket"]
+    added = requests.put(f"{url}/api/v2/tickets/2/tags.json", headers=h, timeout=5,
+                         json={"tags": ["x1"], "safe_update": True,
+                               "updated_stamp": ticket["updated_at"]})
+    assert added.status_code == 200
+    assert "x1" in added.json()["tags"]
+    stale = requests.put(f"{url}/api/v2/tickets/2/tags.json", headers=h, timeout=5,
+                         json={"tags": ["x2"], "safe_update": True,
+                               "updated_stamp": ticket["updated_at"]})
+    assert stale.status_code == 409
+    replaced = requests.post(f"{url}/api/v2/tickets/2/tags.json", headers=h, timeout=5,
+                             json={"tags": ["only"]})
+    assert (replaced.status_code, replaced.json()["tags"]) == (201, ["only"])
+    removed = requests.delete(f"{url}/api/v2/tickets/2/tags.json", headers=h, timeout=5,
+                              json={"tags": ["only"]})
+    assert removed.status_code == 204
+    after = requests.get(f"{url}/api/v2/tickets/2.json", headers=h, timeout=5).json()
+    assert after["ticket"]["tags"] == []
+
+
+def test_the_same_seed_gives_the_same_account() -> None:
+    a = sc.SandboxState.seeded(5, 20, start=sc.START).world
+    b = sc.SandboxState.seeded(5, 20, start=sc.START).world
+    assert a.tickets == b.tickets
+    assert [(x.id, x.ts, x.events) for x in a.audits] == [(y.id, y.ts, y.events)
+                                                          for y in b.audits]
