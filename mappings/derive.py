@@ -188,7 +188,9 @@ def _stage_timeline(
         status_now = facts.status
     stage_now = stages_of.of(status_now, facts.status_category if as_of is None else None)
     if timeline[-1][1] is not stage_now:
-        timeline.append((facts.updated or facts.created, stage_now, None))
+        # No history for the last move: Jira's resolution date is better evidence than "updated".
+        since = facts.resolved_at if stage_now.is_finished and facts.resolved_at else None
+        timeline.append((since or facts.updated or facts.created, stage_now, None))
     return timeline, status_now, stage_now
 
 
@@ -230,7 +232,12 @@ def _assessment(events: Sequence[Event], spec: MappingSpec, stages_of: _Stages) 
 
     def assesses(e: Event) -> bool:
         if e.kind is EventKind.STATUS_CHANGE:
-            return stages_of.of(e.to_value) in stages
+            # Only the organisation assesses: a complainant's or our own move does not count.
+            return stages_of.of(e.to_value) in stages and e.actor_role in (
+                ActorRole.AGENT,
+                ActorRole.SYSTEM,
+                ActorRole.UNKNOWN,
+            )
         if e.kind not in (EventKind.PRIORITY_CHANGE, EventKind.FIELD_CHANGE):
             return False
         named = (e.field or "").casefold() in fields or (

@@ -36,6 +36,8 @@ class TicketFacts:
     channel: str | None = None
     deleted: bool = False
     satisfaction: str | None = None
+    #: Jira ``resolutiondate``: when the issue was last resolved.
+    resolved_at: datetime | None = None
     #: Evidence from platform metrics when no history was supplied (Zendesk metric_set).
     metric_first_reply: EvidenceRef | None = None
     metric_solved: EvidenceRef | None = None

@@ -172,6 +172,7 @@ def jira_facts(bundle: JiraBundle, spec: MappingSpec) -> TicketFacts:
     try:
         created = parse_time(fields.get("created"))
         updated = parse_time(fields.get("updated"))
+        resolved = parse_time(fields.get("resolutiondate"))
     except ValueError as exc:
         raise MappingError(key, "fields.created", str(exc)) from None
     if created is None:
@@ -198,6 +199,7 @@ def jira_facts(bundle: JiraBundle, spec: MappingSpec) -> TicketFacts:
         raw={**issue, "properties": properties},
         url=browse_url(issue, spec),
         updated=updated,
+        resolved_at=resolved,
         status=status.get("name") if isinstance(status, Mapping) else None,
         status_category=read_path(status, "statusCategory.key"),
         priority=read_path(fields, "priority.name"),
