@@ -144,9 +144,15 @@ def _pull(source: Any, out: Path, since: datetime | None, cursor: Any, ticket: s
         }
     from connector.jira import commands as jira
 
-    since_at = since or (datetime.fromisoformat(cursor) if isinstance(cursor, str) else None)
-    jira_result = jira.pull(source, out, since=since_at)
-    return jira_result.to_json()
+    # Jira state: the next ``since`` plus the issues at the window's edge (so the overlap
+    # re-read does not count them twice).
+    saved = cursor if isinstance(cursor, dict) else {}
+    saved_since = saved.get("since")
+    since_at = since or (datetime.fromisoformat(saved_since) if saved_since else None)
+    jira_result = jira.pull(source, out, since=since_at, known=saved.get("boundary") or None)
+    summary = jira_result.to_json()
+    summary["cursor"] = {"since": summary["cursor"], "boundary": jira_result.boundary}
+    return summary
 
 
 def _writeback(source: Any, findings: list[Finding], apply: bool) -> Any:
