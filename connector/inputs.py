@@ -11,20 +11,12 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from mappings.assemble import Assembler, InputShapeError, MappedTicket, Origin
 
 #: First characters of a JSON Lines line that is (very likely) a primary page.
-_PRIMARY_PREFIXES = (
-    '{"issues"',
-    '{"tickets"',
-    '{"ticket":',
-    '{"ticket" :',
-    '{"expand"',
-    '{"key"',
-    '{"id"',
-)
+_PRIMARY_PREFIXES = (b'{"issues"', b'{"tickets"', b'{"ticket":', b'{"ticket" :', b'{"key"', b'{"id"')
 
 
 class InputError(ValueError):
@@ -34,48 +26,64 @@ class InputError(ValueError):
 @dataclass(frozen=True)
 class _Doc:
     origin: Origin
-    text: str | None  # JSON Lines: the line, parsed later; None when ``value`` is set
+    #: JSON Lines: the raw line (parsed only when needed) and its byte offset in the file.
+    text: bytes | None
+    offset: int = 0
     value: Any = None
 
     def load(self) -> Any:
         if self.text is None:
             return self.value
-        try:
-            return json.loads(self.text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"{self.origin}: invalid JSON: {exc.msg} (column {exc.colno})"
-            ) from None
+        return _parse_line(self.text, self.origin)
+
+
+def _parse_line(text: bytes, origin: Origin) -> Any:
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        detail = f"{exc.msg} (column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else str(exc)
+        raise InputError(f"{origin}: invalid JSON: {detail}") from None
+
+
+def _open(path: Path) -> BinaryIO:
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 def _documents(path: Path) -> Iterator[_Doc]:
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    with handle:
+    with _open(path) as handle:
         first = handle.readline()
         rest = handle.readline()
         handle.seek(0)
         if rest.strip() and _is_json(first):
-            for number, line in enumerate(handle, start=1):
+            number = 0
+            while True:
+                offset = handle.tell()
+                line = handle.readline()
+                if not line:
+                    return
+                number += 1
                 if line.strip():
-                    yield _Doc(Origin(str(path), number), line)
-            return
+                    yield _Doc(Origin(str(path), number), line, offset)
         text = handle.read()
     try:
         value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
-    yield _Doc(Origin(str(path)), None, value)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        where = (
+            f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            if isinstance(exc, json.JSONDecodeError)
+            else str(exc)
+        )
+        raise InputError(f"{path}: invalid JSON at {where}") from None
+    yield _Doc(Origin(str(path)), None, 0, value)
 
 
-def _is_json(line: str) -> bool:
+def _is_json(line: bytes) -> bool:
     try:
         json.loads(line)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, UnicodeDecodeError):
         return False
     return True
 
@@ -85,15 +93,19 @@ def _looks_primary(doc: _Doc) -> bool:
 
 
 def map_files(paths: Sequence[Path], assembler: Assembler) -> Iterator[MappedTicket]:
-    """Every raw ticket in ``paths``, mapped (or with the error that stopped it)."""
+    """Every raw ticket in ``paths``, mapped (or with the error that stopped it).
+
+    Primary documents are mapped newest first (last file, last line first): exports and
+    searches run oldest to newest, so when a ticket appears in several pages or pulls, the
+    version mapped is its latest one and the older copies are skipped as duplicates.
+    """
     # Pass 1: history and directory documents. Primary JSON Lines are only remembered by
-    # line number (re-read in pass 2), so the primary payloads are never all in memory.
-    primary_lines: dict[Path, set[int]] = {}
-    whole_documents: list[tuple[Origin, Any]] = []
+    # their byte offset (re-read in pass 2), so the primary payloads are never all in memory.
+    primary: list[tuple[Path, _Doc]] = []
     for path in paths:
         for doc in _documents(path):
             if _looks_primary(doc):
-                primary_lines.setdefault(path, set()).add(doc.origin.line or 0)
+                primary.append((path, _Doc(doc.origin, None, doc.offset)))
                 continue
             value = doc.load()
             try:
@@ -101,19 +113,21 @@ def map_files(paths: Sequence[Path], assembler: Assembler) -> Iterator[MappedTic
             except InputShapeError as exc:
                 raise InputError(str(exc)) from None
             if _contains_primary(assembler, value):
-                if doc.text is None:
-                    whole_documents.append((doc.origin, value))
-                else:
-                    primary_lines.setdefault(path, set()).add(doc.origin.line or 0)
-    # Pass 2: map one primary document at a time.
-    for path in paths:
-        lines = primary_lines.get(path)
-        if lines:
-            for doc in _documents(path):
-                if doc.origin.line in lines:
-                    yield from _map_document(assembler, doc.load(), doc.origin)
-    for origin, value in whole_documents:
-        yield from _map_document(assembler, value, origin)
+                keep = value if doc.text is None else None  # whole JSON files are small
+                primary.append((path, _Doc(doc.origin, None, doc.offset, keep)))
+    # Pass 2: map one primary document at a time, newest first.
+    handles: dict[Path, BinaryIO] = {}
+    try:
+        for path, doc in reversed(primary):
+            value = doc.value
+            if value is None:
+                handle = handles.get(path) or handles.setdefault(path, _open(path))
+                handle.seek(doc.offset)
+                value = _parse_line(handle.readline(), doc.origin)
+            yield from _map_document(assembler, value, doc.origin)
+    finally:
+        for handle in handles.values():
+            handle.close()
 
 
 def _map_document(assembler: Assembler, value: Any, origin: Origin) -> Iterator[MappedTicket]:
@@ -121,7 +135,7 @@ def _map_document(assembler: Assembler, value: Any, origin: Origin) -> Iterator[
         raws = list(assembler.items(value, origin))
     except InputShapeError as exc:
         raise InputError(str(exc)) from None
-    for raw in raws:
+    for raw in reversed(raws):
         yield assembler.map_item(raw)
 
 

@@ -30,7 +30,7 @@ from mappings.derive import build_record
 from mappings.jira_payload import JiraBundle, jira_facts
 from mappings.schema import MappingSpec
 from mappings.select import is_complaint
-from mappings.values import MappingError
+from mappings.values import MappingError, parse_time
 from mappings.zendesk_payload import Directory, ZendeskBundle, zendesk_facts
 
 _ISSUE_IN_SELF = re.compile(r"/issue/([^/]+)/comment/")
@@ -172,14 +172,15 @@ class Assembler:
         ident = str(raw.get("id") or key)
         stamp = str(raw.get("updated_at") or (raw.get("fields") or {}).get("updated") or "")
         if ident in self._seen:
-            if self._seen[ident] == stamp:
-                return MappedTicket(key, skipped="duplicate (same ticket and version seen earlier)")
-            return MappedTicket(
-                key,
-                skipped="duplicate",
-                warning=f"ticket {key} appears again with another version ({stamp}); "
-                f"the first one ({self._seen[ident]}) was used",
-            )
+            # Pages are mapped newest first, so an earlier-seen copy is normally the latest.
+            if _newer(stamp, self._seen[ident]):
+                return MappedTicket(
+                    key,
+                    skipped="duplicate",
+                    warning=f"ticket {key}: a newer version ({stamp}) came after the one mapped "
+                    f"({self._seen[ident]}); give the input files oldest first",
+                )
+            return MappedTicket(key, skipped="duplicate (an older or identical copy)")
         self._seen[ident] = stamp
         try:
             if not is_complaint(self.spec, raw):
@@ -211,3 +212,11 @@ class Assembler:
         for audit in self._zendesk_audits.get(ticket_id, ()):
             zbundle.add_audit(audit)
         return zendesk_facts(zbundle, self.directory, self.spec)
+
+
+def _newer(stamp: str, than: str) -> bool:
+    try:
+        a, b = parse_time(stamp), parse_time(than)
+    except ValueError:
+        return False
+    return a is not None and b is not None and a > b
