@@ -168,7 +168,8 @@ def _writeback(source: Any, findings: list[Finding], apply: bool) -> Any:
 def _as_json(report: Any) -> Any:
     for method in ("to_json", "as_json", "model_dump"):
         if hasattr(report, method):
-            return getattr(report, method)()
+            document = getattr(report, method)()
+            return json.loads(document) if isinstance(document, str) else document
     from dataclasses import asdict, is_dataclass
 
     return asdict(report) if is_dataclass(report) and not isinstance(report, type) else report

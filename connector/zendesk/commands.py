@@ -191,7 +191,7 @@ class WritebackReport:
             "results": self.results,
             "summary": {
                 "tickets": len(self.plans),
-                "changes_planned": sum(1 for p in self.plans if not p["empty"]),
+                "changes_planned": sum(1 for p in self.plans if not p["is_empty"]),
                 "written": sum(1 for r in self.results if r["outcome"] == "written"),
                 "skipped": sum(1 for r in self.results if r["outcome"] == "skipped"),
                 "failed": len(self.failed),
@@ -211,7 +211,7 @@ def plan_document(plan: WritebackPlan, note_html: str | None) -> dict[str, Any]:
         if plan.note is None
         else {"action": plan.note.action, "html_body": note_html},
         "updated_stamp": plan.updated_stamp,
-        "empty": plan.is_empty,
+        "is_empty": plan.is_empty,
     }
 
 
