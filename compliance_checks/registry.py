@@ -194,13 +194,18 @@ def clock(
             facts,
             fields_read,
         )
+    status = open_status(due_at, ctx)
+    return CheckResult(status, f"{what} due {_fmt(due_at, ctx)}", due_at, missing, facts, fields_read)
+
+
+def open_status(due_at: datetime, ctx: CheckContext) -> Status:
+    """Something still to be done by ``due_at``: FAIL once overdue, AT_RISK inside the
+    policy's warning window, PENDING before it."""
+    if ctx.now > due_at:
+        return Status.FAIL
     if ctx.calendar.due(ctx.now, ctx.warning_window) >= due_at:
-        return CheckResult(
-            Status.AT_RISK, f"{what} due {_fmt(due_at, ctx)}", due_at, missing, facts, fields_read
-        )
-    return CheckResult(
-        Status.PENDING, f"{what} due {_fmt(due_at, ctx)}", due_at, missing, facts, fields_read
-    )
+        return Status.AT_RISK
+    return Status.PENDING
 
 
 def _fmt(moment: datetime, ctx: CheckContext) -> str:

@@ -8,7 +8,14 @@ from compliance_checks.calendar import Duration
 from compliance_checks.findings import Evidence, Status
 from compliance_checks.model import ComplainantResponse, ComplaintRecord, Outcome, Severity
 from compliance_checks.policy import DurationField
-from compliance_checks.registry import CheckContext, CheckParams, CheckResult, check, field_evidence
+from compliance_checks.registry import (
+    CheckContext,
+    CheckParams,
+    CheckResult,
+    check,
+    field_evidence,
+    open_status,
+)
 
 
 class ClosureEvidenceParams(CheckParams):
@@ -62,10 +69,4 @@ def closure_evidence(record: ComplaintRecord, p: ClosureEvidenceParams, ctx: Che
     if record.stage.value == "closed":
         return CheckResult(Status.FAIL, message, None, evidence, facts, fields)
     due_at = ctx.calendar.due(record.decided.at, p.grace)
-    if ctx.now > due_at:
-        status = Status.FAIL
-    elif ctx.calendar.due(ctx.now, ctx.warning_window) >= due_at:
-        status = Status.AT_RISK
-    else:
-        status = Status.PENDING
-    return CheckResult(status, message, due_at, evidence, facts, fields)
+    return CheckResult(open_status(due_at, ctx), message, due_at, evidence, facts, fields)

@@ -6,7 +6,7 @@ from pydantic import Field
 
 from compliance_checks.calendar import Duration
 from compliance_checks.findings import Status
-from compliance_checks.model import ComplaintRecord, Outcome, Severity
+from compliance_checks.model import ComplaintRecord, Outcome, Severity, Stage
 from compliance_checks.policy import DurationField
 from compliance_checks.registry import (
     CheckContext,
@@ -16,6 +16,7 @@ from compliance_checks.registry import (
     check,
     clock,
     field_evidence,
+    open_status,
 )
 
 
@@ -56,10 +57,9 @@ def root_cause_recorded(record: ComplaintRecord, p: RootCauseParams, ctx: CheckC
         )
     due_at = ctx.calendar.due(record.decided.at, p.within)
     evidence = (absent("root cause field is empty"),)
-    if ctx.now > due_at or record.stage.value == "closed":
-        return CheckResult(Status.FAIL, "Root cause not recorded", due_at, evidence, {}, fields)
-    status = Status.AT_RISK if ctx.calendar.due(ctx.now, ctx.warning_window) >= due_at else Status.PENDING
-    return CheckResult(status, "Root cause not recorded yet", due_at, evidence, {}, fields)
+    status = Status.FAIL if record.stage is Stage.CLOSED else open_status(due_at, ctx)
+    message = "Root cause not recorded" if status is Status.FAIL else "Root cause not recorded yet"
+    return CheckResult(status, message, due_at, evidence, {}, fields)
 
 
 class SatisfactionParams(CheckParams):

@@ -16,6 +16,7 @@ from compliance_checks.registry import (
     CheckResult,
     check,
     field_evidence,
+    open_status,
 )
 
 #: What "present" means for each field the record-complete check can require.
@@ -73,13 +74,9 @@ def _missing_fields_result(
     if grace is None or record.stage.is_finished:
         return CheckResult(Status.FAIL, f"{what}: {', '.join(missing)}", None, evidence, facts, fields)
     due_at = ctx.calendar.due(record.received_at, grace)
-    if ctx.now > due_at:
-        status = Status.FAIL
-    elif ctx.calendar.due(ctx.now, ctx.warning_window) >= due_at:
-        status = Status.AT_RISK
-    else:
-        status = Status.PENDING
-    return CheckResult(status, f"{what}: {', '.join(missing)}", due_at, evidence, facts, fields)
+    return CheckResult(
+        open_status(due_at, ctx), f"{what}: {', '.join(missing)}", due_at, evidence, facts, fields
+    )
 
 
 @check(
