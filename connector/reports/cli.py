@@ -1,0 +1,134 @@
+"""``iso10002 report register|kpi|audit|review``: reports from export files on the command line."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+
+from compliance_checks.configfile import ConfigError
+from connector.inputs import InputError
+from connector.reports.offline import OfflineSource, load_configuration, offline_input
+from connector.reports.render import Fmt, Kind, render_report
+from report_templates.env import LOCALES, RenderContext
+from report_templates.input import Period, ReportOptions
+
+EXIT_CONFIG, EXIT_INPUT, EXIT_PARTIAL = 2, 3, 4
+DEFAULT_DAYS = 30
+err = Console(stderr=True)
+
+HELP = """Render a report: the complaint REGISTER (8.1), the KPI report (8.2/8.4), the AUDIT
+report (8.5) or the management REVIEW pack (8.6), for complaints received from --from to --to
+(default: the 30 days ending on the --as-of date), evaluated as of --as-of (default: now).
+
+Formats: html (one self-contained file), pdf (same HTML via WeasyPrint), json (the view-model),
+xlsx (every table, one sheet each), csv (the main table only: register -> one row per
+complaint; kpi -> the KPI table; audit -> the FAIL/AT_RISK/WAIVED findings; review -> the
+headline KPIs)."""
+
+
+def _fail(code: int, message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _moment(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not an ISO 8601 date-time", param_hint="--as-of") from None
+    if moment.tzinfo is None:
+        raise typer.BadParameter("give a timezone, e.g. 2026-11-22T09:00:00+00:00", param_hint="--as-of")
+    return moment
+
+
+def _day(value: str | None, hint: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=hint) from None
+
+
+def resolve_period(start: date | None, end: date | None, as_of: datetime, tz: str) -> Period:
+    """Default: the ``DEFAULT_DAYS`` days ending on the as-of date (in the policy's timezone)."""
+    end = end or as_of.astimezone(ZoneInfo(tz)).date()
+    start = start or end - timedelta(days=DEFAULT_DAYS - 1)
+    if start > end:
+        raise typer.BadParameter(f"--from {start} is after --to {end}", param_hint="--from")
+    return Period(start, end, tz)
+
+
+def report(
+    kind: Annotated[Kind, typer.Argument(help="register, kpi, audit or review.")],
+    platform: Annotated[str, typer.Option("--platform", help="jira or zendesk (the export's platform).")],
+    inputs: Annotated[
+        list[Path], typer.Option("--input", "-i", help="Export file (JSON/JSON Lines); repeatable.")
+    ],
+    start: Annotated[str | None, typer.Option("--from", help="First day of the period (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day of the period, inclusive.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluate as of this ISO 8601 time.")] = None,
+    fmt: Annotated[Fmt, typer.Option("--format", help="html, pdf, csv, xlsx or json.")] = Fmt.html,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output file (default: ./<kind>-<to>.<format>).")
+    ] = None,
+    mapping: Annotated[Path | None, typer.Option("--mapping", help="Mapping file.")] = None,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="Policy file (objectives, calendar).")
+    ] = None,
+    waivers: Annotated[Path | None, typer.Option("--waivers", help="Waivers file.")] = None,
+    templates: Annotated[
+        Path | None, typer.Option("--templates", help="Directory whose templates override the shipped ones.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Audit sample seed (printed in the report).")] = 10002,
+    sample_size: Annotated[int, typer.Option("--sample-size", help="Complaints in the audit sample.")] = 10,
+    customers: Annotated[
+        int | None, typer.Option("--customers", help="Customers served, for complaints per 1,000 customers.")
+    ] = None,
+    locale: Annotated[str, typer.Option("--locale", help=f"Number format: {', '.join(LOCALES)}.")] = "en_GB",
+) -> None:
+    moment = _moment(as_of)
+    if platform not in ("jira", "zendesk"):
+        raise typer.BadParameter("use jira or zendesk", param_hint="--platform")
+    if templates is not None and not templates.is_dir():
+        raise _fail(EXIT_CONFIG, f"--templates {templates}: not a directory")
+    if locale not in LOCALES:
+        raise typer.BadParameter(f"use one of {', '.join(LOCALES)}", param_hint="--locale")
+    source = OfflineSource(platform, tuple(inputs), mapping, policy, waivers)
+    try:
+        loaded = load_configuration(source)
+    except ConfigError as exc:
+        raise _fail(EXIT_CONFIG, f"invalid configuration:\n{exc}") from None
+    if loaded.mapping.spec.platform != platform:
+        raise _fail(EXIT_CONFIG, f"{loaded.mapping.source}: platform is {loaded.mapping.spec.platform}")
+    tz = loaded.policy.spec.calendar.timezone
+    period = resolve_period(_day(start, "--from"), _day(end, "--to"), moment, tz)
+    options = ReportOptions(sample_seed=seed, sample_size=sample_size, customers=customers)
+    try:
+        data, summary = offline_input(source, as_of=moment, period=period, options=options, loaded=loaded)
+    except InputError as exc:
+        raise _fail(EXIT_INPUT, str(exc)) from None
+    target = out or Path(f"{kind.value}-{period.end.isoformat()}.{fmt.value}")
+    generated = datetime.now(UTC).astimezone(ZoneInfo(tz))
+    render = RenderContext(generated_at=generated, version=data.provenance.code_version, locale=locale)
+    render_report(kind, data, fmt, target, templates_dir=templates, render=render)
+    for error in summary.mapping_errors:
+        err.print(f"[yellow]not mapped:[/yellow] {error}", highlight=False)
+    for warning in summary.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    err.print(f"wrote {target}", highlight=False)
+    if summary.tickets_seen == 0:
+        raise _fail(EXIT_INPUT, "no tickets found in the input")
+    if summary.mapping_errors:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def register_report_commands(app: typer.Typer) -> None:
+    app.command("report", help=HELP)(report)

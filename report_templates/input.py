@@ -1,0 +1,126 @@
+"""What every report is built from: a small, source-neutral data contract.
+
+The offline adapter (``connector.reports.offline``) fills it from export files; the history
+store can fill it the same way. View-models read only this, so they stay pure functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from compliance_checks.findings import Finding
+from compliance_checks.model import ComplaintRecord
+from compliance_checks.policy import Policy
+from compliance_checks.waivers import Waiver
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A configuration or input file as the audit report cites it."""
+
+    name: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where the data came from and which versions produced it (the audit's header)."""
+
+    source: str
+    #: The newest ``updated_at`` seen (offline) or the last successful sync (store).
+    data_freshness: datetime | None
+    policy: FileRef
+    mappings: tuple[FileRef, ...]
+    waivers: FileRef
+    inputs: tuple[FileRef, ...] = ()
+    holidays_version: str = "unknown"
+    code_version: str = "unknown"
+    #: Things the auditor must know about the data (e.g. tickets that could not be mapped).
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The complaint records and each one's findings as evaluated at ``as_of``."""
+
+    as_of: datetime
+    records: tuple[ComplaintRecord, ...]
+    #: Findings by complaint id (``ComplaintRecord.id``).
+    findings: Mapping[str, tuple[Finding, ...]]
+
+    def findings_for(self, record_id: str) -> tuple[Finding, ...]:
+        return self.findings.get(record_id, ())
+
+
+@dataclass(frozen=True)
+class Period:
+    """Complaints *received* from ``start`` to ``end`` inclusive, in the report's timezone."""
+
+    start: date
+    end: date
+    timezone: str
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """``[start 00:00, end+1 00:00)`` as aware datetimes in the report timezone."""
+        zone = ZoneInfo(self.timezone)
+        lo = datetime.combine(self.start, time(0), zone)
+        hi = datetime.combine(self.end + timedelta(days=1), time(0), zone)
+        return lo, hi
+
+    def contains(self, moment: datetime) -> bool:
+        lo, hi = self.bounds()
+        return lo <= moment < hi
+
+    def previous(self) -> Period:
+        """The period of equal length just before this one (the trend baseline)."""
+        length = timedelta(days=self.days)
+        return Period(self.start - length, self.start - timedelta(days=1), self.timezone)
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """Knobs a report reads besides the data (defaults documented in docs/reports.md)."""
+
+    sample_seed: int = 10002
+    sample_size: int = 10
+    #: A root cause recurring at least this often in the period is a systemic issue (8.2).
+    systemic_threshold: int = 3
+    #: Two complaints by the same complainant (or with the same root cause) within this many
+    #: days make the later one a repeat.
+    repeat_window_days: int = 30
+    #: Customers served, for "complaints per 1,000 customers" (omitted when unknown).
+    customers: int | None = None
+    #: Open actions listed in the review pack (the rest are counted).
+    review_actions: int = 12
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """Everything a report needs; ``current`` is the evaluation as of the report time."""
+
+    current: Snapshot
+    period: Period
+    policy: Policy
+    provenance: Provenance
+    waivers: tuple[Waiver, ...] = ()
+    #: Earlier evaluations (e.g. as of the previous period's end) for trends, oldest first.
+    history: tuple[Snapshot, ...] = ()
+    options: ReportOptions = field(default_factory=ReportOptions)
+
+    @property
+    def as_of(self) -> datetime:
+        return self.current.as_of
+
+    def snapshot_at(self, moment: datetime) -> Snapshot | None:
+        """The earlier evaluation made exactly as of ``moment``, if the source provided one."""
+        for snap in self.history:
+            if snap.as_of == moment:
+                return snap
+        return None

@@ -1,0 +1,350 @@
+"""The auditor's compliance report (ISO 10002 8.5), with a content hash over its view-model."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from datetime import date, datetime
+from typing import Literal
+
+from compliance_checks.clauses import clauses
+from compliance_checks.findings import Finding, Status
+from compliance_checks.model import ComplaintRecord, Event, Frozen
+from compliance_checks.registry import REGISTRY, Registry
+from report_templates.input import ReportInput
+from report_templates.views.common import (
+    STATUS_ORDER,
+    Column,
+    ReportHeader,
+    Table,
+    cohort,
+    counted,
+    header,
+    maybe_local,
+    status_counts,
+    trim,
+)
+
+EXCEPTION_STATUSES = (Status.FAIL, Status.AT_RISK, Status.WAIVED)
+
+
+class FileLine(Frozen):
+    role: str
+    name: str
+    sha256: str
+
+
+class CoverageCheck(Frozen):
+    check: str
+    title: str
+    enabled: bool
+    counts: dict[str, int]
+
+
+class CoverageRow(Frozen):
+    clause: str
+    title: str
+    #: AUTOMATED: at least one enabled check; DISABLED: checks exist but the policy turns them
+    #: off; MANUAL: no check, human evidence needed.
+    coverage: Literal["AUTOMATED", "DISABLED", "MANUAL"]
+    checks: tuple[CoverageCheck, ...]
+    counts: dict[str, int]
+
+
+class ExceptionRow(Frozen):
+    ticket: str
+    url: str | None
+    check: str
+    title: str
+    status: str
+    original_status: str | None
+    severity: str
+    clauses: str
+    due_at: datetime | None
+    message: str
+    evidence: tuple[str, ...]
+    remediation: str | None
+    waiver_approver: str | None
+    waiver_expires: date | None
+
+
+class WaiverRow(Frozen):
+    check: str
+    ticket: str
+    reason: str
+    approver: str
+    expires: date
+    state: Literal["active", "expired"]
+    applied: bool
+
+
+class TimelineRow(Frozen):
+    at: datetime
+    kind: str
+    actor: str
+    public: bool | None
+    ref: str
+    detail: str | None
+
+
+class SampleFinding(Frozen):
+    check: str
+    status: str
+    message: str
+
+
+class SampleItem(Frozen):
+    ticket: str
+    url: str | None
+    received_at: datetime
+    stage: str
+    outcome: str | None
+    findings: tuple[SampleFinding, ...]
+    timeline: tuple[TimelineRow, ...]
+
+
+class AuditView(Frozen):
+    header: ReportHeader
+    files: tuple[FileLine, ...]
+    calendar: tuple[tuple[str, str], ...]
+    holidays_version: str
+    notes: tuple[str, ...]
+    policy_name: str
+    policy_version: str
+    complaints_in_period: int
+    complaints_in_scope: int
+    findings_total: int
+    status_totals: dict[str, int]
+    coverage: tuple[CoverageRow, ...]
+    exceptions: tuple[ExceptionRow, ...]
+    waivers: tuple[WaiverRow, ...]
+    sample_seed: int
+    sample_population: int
+    sample: tuple[SampleItem, ...]
+    #: sha256 of the canonical JSON of every other field (see ``content_digest``).
+    content_hash: str
+
+    def tables(self) -> tuple[Table, ...]:
+        """Exceptions first (the CSV export), then the coverage matrix and waivers."""
+        exc_rows = tuple(
+            {**r.model_dump(exclude={"evidence"}), "evidence": " | ".join(r.evidence)}
+            for r in self.exceptions
+        )
+        coverage_rows = tuple(
+            {
+                "clause": r.clause,
+                "title": r.title,
+                "coverage": r.coverage,
+                "checks": ", ".join(c.check for c in r.checks),
+                **r.counts,
+            }
+            for r in self.coverage
+        )
+        return (
+            Table(name="Exceptions", columns=EXCEPTION_COLUMNS, rows=exc_rows),
+            Table(
+                name="Clause coverage",
+                columns=(
+                    Column(key="clause", label="Clause"),
+                    Column(key="title", label="Title"),
+                    Column(key="coverage", label="Coverage"),
+                    Column(key="checks", label="Checks"),
+                    *(Column(key=s, label=s, kind="int") for s in STATUS_ORDER),
+                ),
+                rows=coverage_rows,
+            ),
+            Table(name="Waivers", columns=WAIVER_COLUMNS, rows=tuple(w.model_dump() for w in self.waivers)),
+        )
+
+
+EXCEPTION_COLUMNS: tuple[Column, ...] = (
+    Column(key="ticket", label="Complaint"),
+    Column(key="url", label="Link", kind="url"),
+    Column(key="check", label="Check"),
+    Column(key="title", label="Title"),
+    Column(key="status", label="Status"),
+    Column(key="original_status", label="Status before waiver"),
+    Column(key="severity", label="Severity"),
+    Column(key="clauses", label="Clauses"),
+    Column(key="due_at", label="Due", kind="datetime"),
+    Column(key="message", label="Message"),
+    Column(key="evidence", label="Evidence"),
+    Column(key="remediation", label="Remediation"),
+    Column(key="waiver_approver", label="Waiver approver"),
+    Column(key="waiver_expires", label="Waiver expires", kind="date"),
+)
+WAIVER_COLUMNS: tuple[Column, ...] = (
+    Column(key="check", label="Check"),
+    Column(key="ticket", label="Complaint"),
+    Column(key="reason", label="Reason"),
+    Column(key="approver", label="Approver"),
+    Column(key="expires", label="Expires", kind="date"),
+    Column(key="state", label="State"),
+    Column(key="applied", label="Applied"),
+)
+
+
+def content_digest(payload: dict[str, object]) -> str:
+    """sha256 over canonical JSON (sorted keys, no whitespace, UTF-8)."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def coverage_matrix(
+    findings: list[Finding], enabled: set[str], registry: Registry
+) -> tuple[CoverageRow, ...]:
+    """Every clause of the catalogue -> the checks citing it -> counts per status."""
+    by_check: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_check.setdefault(f.check, []).append(f)
+    rows = []
+    for clause in clauses():
+        specs = sorted((s for s in registry if clause.id in s.clauses), key=lambda s: s.id)
+        checks = tuple(
+            CoverageCheck(
+                check=s.id,
+                title=s.title,
+                enabled=s.id in enabled,
+                counts=status_counts(by_check.get(s.id, [])),
+            )
+            for s in specs
+        )
+        total = status_counts(f for c in checks for f in by_check.get(c.check, []))
+        if not checks:
+            coverage: Literal["AUTOMATED", "DISABLED", "MANUAL"] = "MANUAL"
+        elif any(c.enabled for c in checks):
+            coverage = "AUTOMATED"
+        else:
+            coverage = "DISABLED"
+        rows.append(
+            CoverageRow(clause=clause.id, title=clause.title, coverage=coverage, checks=checks, counts=total)
+        )
+    return tuple(rows)
+
+
+def exception_row(f: Finding, tz: str) -> ExceptionRow:
+    return ExceptionRow(
+        ticket=f.ticket,
+        url=f.url,
+        check=f.check,
+        title=f.title,
+        status=f.status.value,
+        original_status=f.waiver.original_status.value if f.waiver else None,
+        severity=f.severity.value,
+        clauses=", ".join(f.clauses),
+        due_at=maybe_local(f.due_at, tz),
+        message=f.message,
+        evidence=tuple(f"{e.ref or e.kind}: {trim(e.note, 300)}" for e in f.evidence),
+        remediation=f.remediation,
+        waiver_approver=f.waiver.approver if f.waiver else None,
+        waiver_expires=f.waiver.expires if f.waiver else None,
+    )
+
+
+def sample_item(record: ComplaintRecord, findings: tuple[Finding, ...], tz: str) -> SampleItem:
+    return SampleItem(
+        ticket=record.id,
+        url=record.url,
+        received_at=maybe_local(record.received_at, tz) or record.received_at,
+        stage=record.stage.value,
+        outcome=record.outcome.value if record.outcome else None,
+        findings=tuple(
+            SampleFinding(check=f.check, status=f.status.value, message=f.message)
+            for f in sorted(findings, key=lambda f: f.check)
+        ),
+        timeline=tuple(
+            TimelineRow(
+                at=maybe_local(e.at, tz) or e.at,
+                kind=e.kind.value,
+                actor=e.actor_role.value,
+                public=e.public,
+                ref=e.ref(),
+                detail=_detail(e),
+            )
+            for e in record.timeline
+        ),
+    )
+
+
+def _detail(event: Event) -> str | None:
+    if event.text:
+        return trim(event.text, 240)
+    if event.field or event.to_value:
+        return trim(f"{event.field or 'value'}: {event.from_value or '-'} -> {event.to_value or '-'}", 240)
+    return None
+
+
+def draw_sample(population: list[str], seed: int, size: int) -> list[str]:
+    """A reproducible sample: ``random.Random(seed)`` over the sorted ids, shown sorted."""
+    ordered = sorted(population)
+    return sorted(random.Random(seed).sample(ordered, min(size, len(ordered))))  # noqa: S311 - audit sampling, not security
+
+
+def build_audit_view(data: ReportInput, *, registry: Registry = REGISTRY) -> AuditView:
+    tz = data.period.timezone
+    snap = data.current
+    received = cohort(snap, data.period)
+    members = [r for r in received if counted(r)]
+    findings = [f for r in members for f in snap.findings_for(r.id)]
+    enabled = {c.id for c in data.policy.checks}
+    prov = data.provenance
+    files = (
+        FileLine(role="policy", name=prov.policy.name, sha256=prov.policy.sha256),
+        *(FileLine(role="mapping", name=m.name, sha256=m.sha256) for m in prov.mappings),
+        FileLine(role="waivers", name=prov.waivers.name, sha256=prov.waivers.sha256),
+        *(FileLine(role="input", name=i.name, sha256=i.sha256) for i in prov.inputs),
+    )
+    cal = data.policy.spec.calendar
+    hol = "none"
+    if cal.holidays:
+        hol = "-".join(p for p in (cal.holidays.country, cal.holidays.subdivision) if p)
+    calendar = (
+        ("Timezone", cal.timezone),
+        *((day, span or "closed") for day, span in cal.working_hours.items()),
+        ("Public holidays", hol),
+        ("Extra holidays", ", ".join(d.isoformat() for d in sorted(cal.extra_holidays)) or "none"),
+        ("AT_RISK warning window", str(data.policy.spec.warning_window)),
+    )
+    exceptions = sorted(
+        (exception_row(f, tz) for f in findings if f.status in EXCEPTION_STATUSES),
+        key=lambda r: (r.status, r.due_at.isoformat() if r.due_at else "", r.ticket, r.check),
+    )
+    used = {(f.check, f.ticket) for f in findings if f.waiver is not None}
+    as_of_day = data.as_of.date()
+    waivers = tuple(
+        WaiverRow(
+            check=w.check,
+            ticket=w.ticket,
+            reason=w.reason,
+            approver=w.approver,
+            expires=w.expires,
+            state="expired" if w.expires < as_of_day else "active",
+            applied=(w.check, w.ticket) in used,
+        )
+        for w in sorted(data.waivers, key=lambda w: (w.expires, w.ticket, w.check))
+    )
+    by_id = {r.id: r for r in members}
+    sample_ids = draw_sample(list(by_id), data.options.sample_seed, data.options.sample_size)
+    fields: dict[str, object] = {
+        "header": header(data, "audit", "ISO 10002 compliance audit report"),
+        "files": files,
+        "calendar": calendar,
+        "holidays_version": prov.holidays_version,
+        "notes": prov.notes,
+        "policy_name": data.policy.spec.name,
+        "policy_version": str(data.policy.spec.version),
+        "complaints_in_period": len(received),
+        "complaints_in_scope": len(members),
+        "findings_total": len(findings),
+        "status_totals": status_counts(findings),
+        "coverage": coverage_matrix(findings, enabled, registry),
+        "exceptions": tuple(exceptions),
+        "waivers": waivers,
+        "sample_seed": data.options.sample_seed,
+        "sample_population": len(by_id),
+        "sample": tuple(sample_item(by_id[i], snap.findings_for(i), tz) for i in sample_ids),
+    }
+    draft = AuditView.model_validate({**fields, "content_hash": ""})
+    digest = content_digest(draft.model_dump(mode="json", exclude={"content_hash"}))
+    return draft.model_copy(update={"content_hash": digest})

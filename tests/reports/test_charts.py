@@ -1,0 +1,23 @@
+"""Charts are inline SVG, deterministic, without metadata or external references."""
+
+from __future__ import annotations
+
+from report_templates import charts
+from report_templates.html import kpi_charts
+from report_templates.input import ReportInput
+from report_templates.views import build_kpi_view
+
+
+def test_same_data_gives_identical_svg(data: ReportInput) -> None:
+    first = kpi_charts(build_kpi_view(data))
+    second = kpi_charts(build_kpi_view(data))
+    assert first == second
+    assert set(first) >= {"volume_week", "volume_channel", "backlog", "pareto", "findings_check"}
+
+
+def test_svg_is_self_contained() -> None:
+    svg = str(charts.bar_chart(["a", "b"], [1, 2], title="T <&>"))
+    assert svg.startswith('<svg role="img" aria-label="T &lt;&amp;&gt;"')
+    assert "<?xml" not in svg and "<!DOCTYPE" not in svg
+    assert "<metadata" not in svg and "dc:date" not in svg and "Matplotlib v" not in svg
+    assert 'href="http' not in svg.replace('xmlns:xlink="http://www.w3.org/1999/xlink"', "")

@@ -1,0 +1,89 @@
+"""KPI arithmetic on the hand-counted set of builders.py (counts worked out in the comments)."""
+
+from __future__ import annotations
+
+import pytest
+
+from report_templates.input import ReportInput
+from report_templates.views import build_kpi_view, build_review_view
+from report_templates.views.common import percentile
+
+
+def test_percentile_is_nearest_rank() -> None:
+    # [1, 2, 6, 30]: rank ceil(0.9 * 4) = 4 -> 30; rank ceil(0.5 * 4) = 2 -> 2
+    assert percentile([30, 1, 6, 2], 90) == 30
+    assert percentile([30, 1, 6, 2], 50) == 2
+    assert percentile([], 90) is None
+
+
+def test_kpis_hand_counted(data: ReportInput) -> None:
+    view = build_kpi_view(data)
+    m = {x.key: x for x in view.metrics}
+    # October cohort in scope: CS-1..CS-5 (CS-6 is out of scope) -> 5
+    assert m["received"].value == 5
+    # 5 complaints per 2,000 customers -> 2.5 per 1,000
+    assert m["per_1000_customers"].value == pytest.approx(2.5)
+    # acknowledgement hours CS-1 2, CS-2 6, CS-3 30, CS-4 1 (CS-5 none): median (2+6)/2 = 4, P90 = 30
+    assert (m["ack_median_hours"].value, m["ack_p90_hours"].value) == (4.0, 30.0)
+    # acknowledged-in-time: PASS CS-1, CS-2, CS-4; WAIVED CS-3 (was FAIL); FAIL CS-5 -> 3 / 5
+    assert (m["ack_in_target"].numerator, m["ack_in_target"].denominator) == (3, 5)
+    # decided after 3, 10, 20 days -> median 10, P90 20
+    assert (m["response_median_days"].value, m["response_p90_days"].value) == (10.0, 20.0)
+    # response-in-time settled: PASS CS-1, CS-2; FAIL CS-3 (CS-4 AT_RISK, CS-5 PENDING left out) -> 2 / 3
+    assert (m["response_in_target"].numerator, m["response_in_target"].denominator) == (2, 3)
+    # closed after 5, 12, 21 days -> median 12, P90 21
+    assert (m["closure_median_days"].value, m["closure_p90_days"].value) == (12.0, 21.0)
+    # closed by the response due time: CS-1 (10-06 <= 10-29), CS-2 (10-14 <= 10-30); CS-3 10-26 > 10-20
+    assert (m["closed_in_target"].numerator, m["closed_in_target"].denominator) == (2, 3)
+    # escalated: CS-1 -> 1 / 5; reopened: CS-2 -> 1 / 3 closed; upheld: CS-1 upheld + CS-3 partly -> 2 / 3
+    assert (m["escalation_rate"].numerator, m["escalation_rate"].denominator) == (1, 5)
+    assert (m["reopen_rate"].numerator, m["reopen_rate"].denominator) == (1, 3)
+    assert (m["upheld_rate"].numerator, m["upheld_rate"].denominator) == (2, 3)
+    # repeats within 30 days: same complainant P1: CS-1 (CS-7 on 09-15), CS-3 (CS-1 on 10-01) -> 2;
+    # same root cause 'pricing': CS-1 (CS-7), CS-2 (CS-1) -> 2; either: CS-1, CS-2, CS-3 -> 3 / 5
+    assert m["repeat_complainant_rate"].numerator == 2
+    assert m["repeat_root_cause_rate"].numerator == 2
+    assert (m["repeat_rate"].numerator, m["repeat_rate"].value) == (3, pytest.approx(0.6))
+    # rated: good, bad, "5" -> satisfied good and 5 -> 2 / 3
+    assert (m["satisfaction_rate"].numerator, m["satisfaction_rate"].denominator) == (2, 3)
+    # objective text comes from the policy
+    assert m["response_in_target"].target == "20 business days (critical: 5 business days)"
+
+
+def test_trend_baseline_is_the_earlier_evaluation(data: ReportInput) -> None:
+    view = build_kpi_view(data)
+    m = {x.key: x for x in view.metrics}
+    assert view.baseline == "snapshot"
+    assert (str(view.previous_start), str(view.previous_end)) == ("2026-08-31", "2026-09-30")
+    # September as known on 1 October: CS-7 and CS-8 received; only CS-7 closed (upheld)
+    assert m["received"].previous == 2
+    assert m["received"].change == 3
+    # acknowledgement hours 4 (CS-7) and 50 (CS-8) -> median 27
+    assert m["ack_median_hours"].previous == 27.0
+    assert m["upheld_rate"].previous == 1.0
+
+
+def test_backlog_and_breakdowns(data: ReportInput) -> None:
+    view = build_kpi_view(data)
+    # open at 11-05 12:00 UTC: CS-4 (26 days) and CS-5 (16 days) -> both 15-28 days
+    assert {r.label: r.count for r in view.backlog}["15-28 days"] == 2
+    # at the baseline (10-01): CS-8 open, 10 days old
+    assert {r.label: r.previous for r in view.backlog}["8-14 days"] == 1
+    assert [(r.label, r.count) for r in view.by_channel] == [("email", 2), ("web", 2), ("phone", 1)]
+    # Pareto over recorded root causes: pricing 2, staff 1
+    assert [(r.label, r.count, round(r.cumulative, 3)) for r in view.root_causes] == [
+        ("pricing", 2, 0.667),
+        ("staff", 1, 1.0),
+    ]
+    teams = {r.key: r.needs_action for r in view.findings_by_team}
+    # Billing: CS-3 response FAIL -> 1; Complaints: CS-4 AT_RISK + CS-5 FAIL -> 2
+    assert teams == {"Billing": 1, "Complaints": 2}
+
+
+def test_review_pack(data: ReportInput) -> None:
+    view = build_review_view(data)
+    # systemic threshold 2: pricing (CS-1, CS-2) only
+    assert [(s.root_cause, s.complaints) for s in view.systemic] == [("pricing", ("CS-1", "CS-2"))]
+    # open and flagged: CS-5 (FAIL, due 10-22) before CS-4 (AT_RISK, due 11-06)
+    assert [a.ticket for a in view.open_actions] == ["CS-5", "CS-4"]
+    assert view.open_actions_total == 2
