@@ -29,6 +29,7 @@ from connector.commands import register_platform_commands
 from connector.explain import explain_ticket
 from connector.inputs import InputError
 from connector.offline import RunSummary, TicketResult, evaluate_files
+from connector.reports.cli import register_report_commands
 from mappings.loader import default_mapping_path, load_mapping
 from report_templates.cells import safe_cell
 
@@ -291,6 +292,7 @@ def validate_config(
 
 
 register_platform_commands(app)
+register_report_commands(app)
 
 
 def main() -> None:
