@@ -1,0 +1,7 @@
+"""The history store: sources and cursors, ticket snapshots, mapped records, evaluation runs
+(hash-chained, append-only), the write-back journal, locks. SQLite by default, PostgreSQL by URL.
+"""
+
+from connector.store.engine import GENESIS, Store, StoreError, migrate, safe_url
+
+__all__ = ["GENESIS", "Store", "StoreError", "migrate", "safe_url"]

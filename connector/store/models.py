@@ -1,0 +1,192 @@
+"""The history store's tables (SQLAlchemy 2). Migrations in ``migrations/`` create them.
+
+Runs and findings are append-only: nothing in this package updates or deletes them, and each
+run's ``content_hash`` chains to the previous run's, so an edit is detectable (``verify``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite hands back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        moment: datetime = value
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SourceRow(Base):
+    """One configured source: its committed sync cursor and last outcome."""
+
+    __tablename__ = "sources"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    cursor: Mapped[str | None] = mapped_column(Text)
+    cursor_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Zendesk agents/admins (JSON list): decides who is an agent when mapping.
+    directory: Mapped[str | None] = mapped_column(Text)
+
+
+class TicketRow(Base):
+    """A ticket as far as the store knows it; never deleted, only marked ``deleted``."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (UniqueConstraint("source", "ticket", name="uq_tickets_source_ticket"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(200), ForeignKey("sources.name"))
+    ticket: Mapped[str] = mapped_column(String(100))
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    platform: Mapped[str] = mapped_column(String(20))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_complaint: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_open: Mapped[bool | None] = mapped_column(Boolean)
+    #: The mapped record of the latest snapshot (JSON), or the mapping error.
+    record: Mapped[str | None] = mapped_column(Text)
+    mapping_error: Mapped[str | None] = mapped_column(Text)
+    mapping_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class SnapshotRow(Base):
+    """The raw payload documents of one ticket version, enough to re-map it offline."""
+
+    __tablename__ = "snapshots"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "sha256", name="uq_snapshots_ticket_sha"),
+        Index("ix_snapshots_ticket_updated", "ticket_id", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    updated_stamp: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sha256: Mapped[str] = mapped_column(String(64))
+    bundle: Mapped[str] = mapped_column(Text)
+
+
+class ChainHead(Base):
+    """One row: the last run's hash (locked while a run is appended)."""
+
+    __tablename__ = "chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_run_id: Mapped[int | None] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class RunRow(Base):
+    """An evaluation run (append-only)."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    as_of: Mapped[datetime] = mapped_column(UTCDateTime)
+    policy_hash: Mapped[str] = mapped_column(String(64))
+    mapping_hashes: Mapped[str] = mapped_column(Text)
+    waivers_hash: Mapped[str] = mapped_column(String(64))
+    holidays_version: Mapped[str] = mapped_column(String(40))
+    code_version: Mapped[str] = mapped_column(String(40))
+    tickets: Mapped[int] = mapped_column(Integer)
+    errors: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class FindingRow(Base):
+    """One finding of one run (append-only); ``payload`` is the finding's JSON."""
+
+    __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_ticket_run", "source", "ticket", "run_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    source: Mapped[str] = mapped_column(String(200))
+    ticket: Mapped[str] = mapped_column(String(100))
+    check: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[str] = mapped_column(Text)
+
+
+class JournalRow(Base):
+    """Write-back journal: written *before* the platform write, updated after it."""
+
+    __tablename__ = "writeback_journal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    idempotency_key: Mapped[str] = mapped_column(String(400), unique=True)
+    source: Mapped[str] = mapped_column(String(200), index=True)
+    ticket: Mapped[str] = mapped_column(String(100))
+    findings_hash: Mapped[str] = mapped_column(String(64))
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(12), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)
+
+
+class LockRow(Base):
+    """Who writes to a source: one instance at a time."""
+
+    __tablename__ = "locks"
+
+    name: Mapped[str] = mapped_column(String(250), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DeliveryRow(Base):
+    """Webhook deliveries seen recently (repeated deliveries are acknowledged, not redone)."""
+
+    __tablename__ = "webhook_deliveries"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

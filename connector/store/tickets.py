@@ -1,0 +1,137 @@
+"""Sources, tickets and snapshots: what sync writes and evaluation reads."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from connector.store.models import SnapshotRow, SourceRow, TicketRow
+
+
+def canonical_json(value: Any) -> str:
+    """Stable JSON text: the basis of every stored hash."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def ensure_source(session: Session, name: str, platform: str) -> SourceRow:
+    row = session.get(SourceRow, name)
+    if row is None:
+        row = SourceRow(name=name, platform=platform)
+        session.add(row)
+        session.flush()
+    elif row.platform != platform:
+        raise ValueError(f"source {name!r} is stored as {row.platform}, configured as {platform}")
+    return row
+
+
+def upsert_ticket(
+    session: Session,
+    *,
+    source: str,
+    platform: str,
+    ticket: str,
+    external_id: str | None,
+    now: datetime,
+) -> TicketRow:
+    row = session.scalar(
+        select(TicketRow).where(TicketRow.source == source, TicketRow.ticket == ticket)
+    )
+    if row is None:
+        row = TicketRow(
+            source=source, ticket=ticket, external_id=external_id, platform=platform,
+            first_seen_at=now, last_seen_at=now, deleted=False, is_complaint=True,
+        )
+        session.add(row)
+        session.flush()
+    row.last_seen_at = now
+    if external_id:
+        row.external_id = external_id
+    return row
+
+
+def find_ticket(session: Session, source: str, ticket: str) -> TicketRow | None:
+    """By key (Jira key / Zendesk id) or by external id (Jira issue id)."""
+    row = session.scalar(
+        select(TicketRow).where(TicketRow.source == source, TicketRow.ticket == ticket)
+    )
+    if row is None:
+        row = session.scalar(
+            select(TicketRow).where(TicketRow.source == source, TicketRow.external_id == ticket)
+        )
+    return row
+
+
+def add_snapshot(
+    session: Session,
+    ticket: TicketRow,
+    *,
+    stamp: str,
+    updated_at: datetime,
+    documents: Sequence[Any],
+    now: datetime,
+) -> SnapshotRow | None:
+    """Store a version of the ticket; None when this exact content is already stored."""
+    text = canonical_json(list(documents))
+    digest = sha256_text(text)
+    exists = session.scalar(
+        select(SnapshotRow.id).where(SnapshotRow.ticket_id == ticket.id, SnapshotRow.sha256 == digest)
+    )
+    if exists is not None:
+        return None
+    row = SnapshotRow(
+        ticket_id=ticket.id, updated_stamp=stamp, updated_at=updated_at, fetched_at=now,
+        sha256=digest, bundle=text,
+    )
+    session.add(row)
+    if ticket.updated_at is None or updated_at >= ticket.updated_at:
+        ticket.updated_at = updated_at
+    session.flush()
+    return row
+
+
+def latest_snapshot(session: Session, ticket_id: int, as_of: datetime | None = None) -> SnapshotRow | None:
+    """The newest version (by source ``updated``, then arrival), optionally as of a time."""
+    query = select(SnapshotRow).where(SnapshotRow.ticket_id == ticket_id)
+    if as_of is not None:
+        query = query.where(SnapshotRow.updated_at <= as_of)
+    return session.scalar(query.order_by(SnapshotRow.updated_at.desc(), SnapshotRow.id.desc()).limit(1))
+
+
+def bundle_documents(snapshot: SnapshotRow) -> list[Any]:
+    documents: list[Any] = json.loads(snapshot.bundle)
+    return documents
+
+
+def mark_deleted(ticket: TicketRow, now: datetime) -> bool:
+    """Mark a ticket deleted at the source (it stays in the store). True if it changed."""
+    if ticket.deleted:
+        return False
+    ticket.deleted = True
+    ticket.deleted_at = now
+    ticket.is_open = False
+    return True
+
+
+def tickets_of(
+    session: Session, source: str | None = None, *, include_deleted: bool = True
+) -> list[TicketRow]:
+    query = select(TicketRow)
+    if source is not None:
+        query = query.where(TicketRow.source == source)
+    if not include_deleted:
+        query = query.where(TicketRow.deleted.is_(False))
+    return list(session.scalars(query.order_by(TicketRow.source, TicketRow.id)))
+
+
+def snapshot_count(session: Session) -> int:
+    return int(session.scalar(select(func.count(SnapshotRow.id))) or 0)
