@@ -131,6 +131,28 @@ class JiraReader:
         else:
             yield from self._datacenter(since, overlap)
 
+    def issue_pages(self, key: str) -> Iterator[RawPage]:
+        """One issue with its complete changelog and comments (webhook refresh, sync service).
+
+        The field plan is discovered once per reader and reused by later calls.
+        """
+        if self.plan is None:
+            self.plan = plan_fields(self.spec, discovered_fields(self.client.get("field")))
+        params = {
+            "fields": ",".join(self.plan.fields),
+            "properties": ",".join(self.plan.properties),
+        }
+        if not self.client.is_cloud:
+            params["expand"] = "changelog"
+        issue = self.client.get(f"issue/{key}", params)
+        yield {"issues": [issue]}
+        if self.client.is_cloud:
+            yield from self._bulk_changelogs([str(issue["id"])])
+            if not comments_complete(issue):
+                yield from self._comment_pages(str(issue["key"]))
+        else:
+            yield from self._dc_truncated([issue])
+
     # -- shared -----------------------------------------------------------------------------
 
     def _accept(self, issues: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,0 +1,180 @@
+"""Per-ticket payload bundles: the raw documents the store keeps for one ticket version.
+
+A bundle is a list of documents in the shapes ``mappings.assemble`` accepts, holding one ticket
+and everything needed to map it again offline (history, the users it mentions). Building
+bundles from pages and mapping a bundle are pure functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from mappings.assemble import Assembler, MappedTicket, Origin
+from mappings.schema import MappingSpec
+
+Doc = dict[str, Any]
+_ORIGIN = Origin("store")
+#: History document keys carried from one version of a Zendesk ticket to the next.
+_ZENDESK_HISTORY = ("ticket_events", "audits")
+
+
+def parse_stamp(value: str) -> datetime:
+    """A ticket's ``updated`` stamp (Zendesk ISO ``Z``, Jira ``-0700``) as aware UTC."""
+    text = value.replace("Z", "+00:00")
+    if len(text) > 5 and text[-5] in "+-" and text[-3] != ":":
+        text = text[:-2] + ":" + text[-2:]
+    moment = datetime.fromisoformat(text)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def map_bundle(spec: MappingSpec, documents: Sequence[Any], as_of: datetime | None) -> MappedTicket | None:
+    """Map the bundle's one ticket (None when the bundle holds no ticket)."""
+    assembler = Assembler(spec, as_of=as_of)
+    for doc in documents:
+        if not assembler.is_primary(doc):
+            assembler.add_history(doc, _ORIGIN)
+    for doc in documents:
+        if assembler.is_primary(doc):
+            for raw in assembler.items(doc, _ORIGIN):
+                return assembler.map_item(raw)
+    return None
+
+
+# -- Zendesk ------------------------------------------------------------------------------
+
+
+@dataclass
+class ZendeskPages:
+    """What one Zendesk read returned, grouped per ticket."""
+
+    tickets: dict[str, Doc] = field(default_factory=dict)
+    metric_sets: dict[str, Doc] = field(default_factory=dict)
+    users: dict[str, Doc] = field(default_factory=dict)
+    agents: dict[str, Doc] = field(default_factory=dict)
+    events: dict[str, list[Doc]] = field(default_factory=dict)
+    audits: dict[str, list[Doc]] = field(default_factory=dict)
+
+    def add(self, kind: str, body: Mapping[str, Any]) -> None:
+        for ticket in body.get("tickets") or ():
+            self.tickets[str(ticket["id"])] = dict(ticket)  # later pages hold newer versions
+        if isinstance(body.get("ticket"), Mapping):
+            self.tickets[str(body["ticket"]["id"])] = dict(body["ticket"])
+        for metric_set in body.get("metric_sets") or ():
+            self.metric_sets[str(metric_set.get("ticket_id"))] = dict(metric_set)
+        target = self.agents if kind == "users" else self.users
+        for user in body.get("users") or ():
+            target[str(user.get("id"))] = dict(user)
+        for event in body.get("ticket_events") or ():
+            self.events.setdefault(str(event.get("ticket_id")), []).append(dict(event))
+        for audit in body.get("audits") or ():
+            self.audits.setdefault(str(audit.get("ticket_id")), []).append(dict(audit))
+
+    def touched(self) -> list[str]:
+        ids = set(self.tickets) | set(self.events) | set(self.audits)
+        return sorted(ids, key=lambda t: (len(t), t))
+
+
+def _merge_by_id(*groups: Iterable[Doc]) -> list[Doc]:
+    merged: dict[str, Doc] = {}
+    for group in groups:
+        for item in group:
+            merged[str(item.get("id"))] = item
+    return sorted(merged.values(), key=lambda d: (str(d.get("created_at") or d.get("timestamp") or ""),
+                                                  str(d.get("id"))))
+
+
+def _mentioned_users(ticket: Mapping[str, Any], history: Iterable[Doc]) -> set[str]:
+    ids = {str(ticket.get(k)) for k in ("requester_id", "submitter_id", "assignee_id") if ticket.get(k)}
+    for item in history:
+        for k in ("updater_id", "author_id"):
+            if item.get(k) is not None:
+                ids.add(str(item[k]))
+        for child in item.get("child_events") or item.get("events") or ():
+            if child.get("author_id") is not None:
+                ids.add(str(child["author_id"]))
+    return ids
+
+
+def zendesk_bundle(
+    ticket_id: str,
+    pages: ZendeskPages,
+    previous: Sequence[Any] | None,
+    directory: Mapping[str, Doc],
+) -> list[Doc] | None:
+    """The new bundle of a ticket: its newest object plus all history known so far."""
+    old_ticket: Doc | None = None
+    old_metric: Doc | None = None
+    old_users: list[Doc] = []
+    old_history: dict[str, list[Doc]] = {k: [] for k in _ZENDESK_HISTORY}
+    for doc in previous or ():
+        if isinstance(doc.get("tickets"), list) and doc["tickets"]:
+            old_ticket = doc["tickets"][0]
+            old_metric = (doc.get("metric_sets") or [None])[0]
+            old_users = list(doc.get("users") or ())
+        for key in _ZENDESK_HISTORY:
+            old_history[key].extend(doc.get(key) or ())
+    ticket = pages.tickets.get(ticket_id) or old_ticket
+    if ticket is None:
+        return None  # history for a ticket we never saw (not a complaint): nothing to keep
+    events = _merge_by_id(old_history["ticket_events"], pages.events.get(ticket_id, ()))
+    audits = _merge_by_id(old_history["audits"], pages.audits.get(ticket_id, ()))
+    known = {str(u.get("id")): u for u in old_users} | dict(directory) | pages.agents | pages.users
+    wanted = _mentioned_users(ticket, [*events, *audits])
+    users = [known[u] for u in sorted(wanted) if u in known]
+    primary: Doc = {"tickets": [ticket], "users": users}
+    metric = pages.metric_sets.get(ticket_id) or old_metric
+    if metric is not None:
+        primary["metric_sets"] = [metric]
+    bundle: list[Doc] = [primary]
+    if events:
+        bundle.append({"ticket_events": events})
+    if audits:
+        bundle.append({"audits": audits})
+    return bundle
+
+
+# -- Jira ---------------------------------------------------------------------------------
+
+
+@dataclass
+class JiraPages:
+    """What one Jira read returned, grouped per issue (by id; comments by key)."""
+
+    issues: dict[str, Doc] = field(default_factory=dict)
+    histories: dict[str, dict[str, Doc]] = field(default_factory=dict)
+    comments: dict[str, dict[str, Doc]] = field(default_factory=dict)
+
+    def add(self, page: Mapping[str, Any]) -> None:
+        for issue in page.get("issues") or ():
+            self.issues[str(issue["id"])] = dict(issue)
+        for entry in page.get("issueChangeLogs") or ():
+            bucket = self.histories.setdefault(str(entry.get("issueId")), {})
+            for history in entry.get("changeHistories") or ():
+                bucket[str(history.get("id"))] = history
+        if "issue" in page and isinstance(page.get("changelog"), Mapping):
+            bucket = self.histories.setdefault(str(page["issue"]), {})
+            changelog = page["changelog"]
+            for history in changelog.get("values") or changelog.get("histories") or ():
+                bucket[str(history.get("id"))] = history
+        if "issue" in page and isinstance(page.get("comments"), Mapping):
+            bucket = self.comments.setdefault(str(page["issue"]), {})
+            for comment in page["comments"].get("comments") or ():
+                bucket[str(comment.get("id"))] = comment
+
+
+def jira_bundle(issue: Doc, pages: JiraPages) -> list[Doc]:
+    """One issue with the changelog and comment pages read for it."""
+    issue_id, key = str(issue["id"]), str(issue["key"])
+    bundle: list[Doc] = [{"issues": [issue]}]
+    histories = {**pages.histories.get(issue_id, {}), **pages.histories.get(key, {})}
+    if histories:
+        ordered = sorted(histories.values(), key=lambda h: (str(h.get("created")), str(h.get("id"))))
+        bundle.append({"issueChangeLogs": [{"issueId": issue_id, "changeHistories": ordered}]})
+    comments = {**pages.comments.get(issue_id, {}), **pages.comments.get(key, {})}
+    if comments:
+        ordered = sorted(comments.values(), key=lambda c: (str(c.get("created")), str(c.get("id"))))
+        bundle.append({"issue": key, "comments": {"startAt": 0, "total": len(ordered), "comments": ordered}})
+    return bundle

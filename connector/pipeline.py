@@ -1,0 +1,213 @@
+"""The store-backed pipeline (sync -> check -> write-back) built from ``iso10002.yaml``.
+
+Shared by the CLI (``sync``, ``check``, ``writeback``, ``run``, ``status``) and the service.
+Clients are created on first use, so commands that only read the store never connect.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine.url import make_url
+
+from compliance_checks import BASELINE_POLICY, NO_WAIVERS, load_policy, load_waivers
+from compliance_checks.configfile import ConfigError, ConfigIssue
+from connector import metrics
+from connector.config import AppConfig, SourceConfig, load_config
+from connector.evaluation import EvalOutcome, Evaluator, Record, evaluate_store
+from connector.store import Store
+from connector.store.locks import SourceLocks
+from connector.store.runs import status_counts
+from connector.sync import Progress, SourceSync, SyncOutcome, record_error
+from connector.writeback_journal import Mode, WritebackOutcome, connector_writer, run_writeback
+from mappings.loader import LoadedMapping, load_mapping
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def store_url(config: AppConfig, environ: Mapping[str, str] | None = None) -> str:
+    """The store URL with the password from ``store.password_env`` (never from the file)."""
+    env = os.environ if environ is None else environ
+    url = config.store.url
+    if config.store.password_env:
+        password = env.get(config.store.password_env)
+        if not password:
+            raise ConfigError([ConfigIssue("environment", "store.password_env",
+                                           f"{config.store.password_env} is not set")])
+        return make_url(url).set(password=password).render_as_string(hide_password=False)
+    return url
+
+
+def make_client(source: SourceConfig) -> Any:
+    """A connected client for ``source`` (secrets from the environment / secrets file)."""
+    if source.platform == "zendesk":
+        from connector.zendesk.commands import open_client
+        from connector.zendesk.secrets import SecretSource
+
+        return open_client(source, secrets=SecretSource(source.secrets_file))
+    from connector.jira.commands import connect
+
+    return connect(source)
+
+
+@dataclass
+class StepError:
+    source: str
+    step: str
+    message: str
+
+
+@dataclass
+class Pipeline:
+    config: AppConfig
+    store: Store
+    evaluator: Evaluator
+    clock: Clock = lambda: datetime.now(UTC)
+    client_factory: Callable[[SourceConfig], Any] = make_client
+    _clients: dict[str, Any] = field(default_factory=dict)
+    _syncs: dict[str, SourceSync] = field(default_factory=dict)
+    locks: SourceLocks | None = None
+
+    @property
+    def sources(self) -> list[SourceConfig]:
+        return list(self.config.sources)
+
+    def source(self, name: str) -> SourceConfig:
+        for source in self.config.sources:
+            if source.name == name:
+                return source
+        raise KeyError(name)
+
+    def client(self, name: str) -> Any:
+        if name not in self._clients:
+            self._clients[name] = self.client_factory(self.source(name))
+        return self._clients[name]
+
+    def syncer(self, name: str) -> SourceSync:
+        if name not in self._syncs:
+            self._syncs[name] = SourceSync(
+                self.store, self.source(name), self.evaluator.mappings[name], self.client(name),
+                initial_since=self.config.sync.initial_since,
+            )
+        return self._syncs[name]
+
+    # -- locks --------------------------------------------------------------------------
+    def lock_sources(self) -> None:
+        """Become the one writer of every source (raises ``LockHeld`` otherwise)."""
+        self.locks = self.locks or SourceLocks(self.store)
+        for source in self.sources:
+            self.locks.acquire_new(source.name, self.clock())
+
+    def unlock(self) -> None:
+        if self.locks is not None:
+            self.locks.release_all()
+
+    # -- steps --------------------------------------------------------------------------
+    def sync(self, *, full: bool = False, progress: Callable[[str], Progress | None] | None = None
+             ) -> tuple[list[SyncOutcome], list[StepError]]:
+        outcomes: list[SyncOutcome] = []
+        errors: list[StepError] = []
+        for source in self.sources:
+            kind = "reconcile" if full else "sync"
+            try:
+                outcome = self.syncer(source.name).sync(
+                    self.clock(), full=full, progress=progress(source.name) if progress else None
+                )
+            except Exception as exc:
+                message = f"{type(exc).__name__}: {exc}"
+                log.exception("sync of %s failed: %s", source.name, message)
+                record_error(self.store, source.name, source.platform, message, self.clock())
+                errors.append(StepError(source.name, kind, message))
+                metrics.RUNS.labels(kind, "error").inc()
+                continue
+            outcomes.append(outcome)
+            metrics.RUNS.labels(kind, "ok").inc()
+            metrics.API_CALLS.labels(source.name).inc(outcome.api_calls)
+            metrics.LAST_SYNC.labels(source.name).set(self.clock().timestamp())
+            log.info("sync %s: %s", source.name, outcome.as_json())
+        return outcomes, errors
+
+    def check(self, *, as_of: datetime | None = None, kind: str = "check",
+              only: Collection[tuple[str, str]] | None = None, only_open: bool = False,
+              record: Record = "all") -> EvalOutcome:
+        now = self.clock()
+        outcome = evaluate_store(self.store, self.evaluator, as_of=as_of or now, now=now, kind=kind,
+                                 only=only, only_open=only_open, record=record)
+        metrics.RUNS.labels(kind, "ok").inc()
+        with self.store.session() as session:
+            metrics.set_findings(status_counts(session))
+        return outcome
+
+    def writeback(self, mode: Mode, *, force: bool = False,
+                  only: Collection[tuple[str, str]] | None = None
+                  ) -> tuple[list[WritebackOutcome], list[StepError]]:
+        outcomes: list[WritebackOutcome] = []
+        errors: list[StepError] = []
+        for source in self.sources:
+            tickets = None if only is None else {t for s, t in only if s == source.name}
+            if tickets is not None and not tickets:
+                continue
+            try:
+                client = self.client(source.name)
+                before = int(client.stats.total)
+                outcome = run_writeback(self.store, source.name, connector_writer(source, client),
+                                        mode=mode, now=self.clock, force=force, only=tickets)
+                metrics.API_CALLS.labels(source.name).inc(int(client.stats.total) - before)
+            except Exception as exc:
+                message = f"{type(exc).__name__}: {exc}"
+                log.exception("write-back to %s failed: %s", source.name, message)
+                errors.append(StepError(source.name, "writeback", message))
+                metrics.RUNS.labels("writeback", "error").inc()
+                continue
+            if outcome.failed:
+                metrics.WRITEBACK_FAILURES.labels(source.name).inc(outcome.failed)
+            metrics.RUNS.labels("writeback", "ok").inc()
+            outcomes.append(outcome)
+        return outcomes, errors
+
+    def close(self) -> None:
+        self.unlock()
+        self.store.close()
+
+
+def load_evaluator(config: AppConfig) -> Evaluator:
+    """Policy, waivers and every source's mapping (raises ``ConfigError`` naming file and key)."""
+    policy = load_policy(config.policy or BASELINE_POLICY)
+    waivers = load_waivers(config.waivers) if config.waivers else NO_WAIVERS
+    mappings: dict[str, LoadedMapping] = {}
+    issues: list[ConfigIssue] = []
+    for i, source in enumerate(config.sources):
+        try:
+            mapping = load_mapping(source.mapping)
+        except ConfigError as exc:
+            issues.extend(exc.issues)
+            continue
+        if mapping.spec.platform != source.platform:
+            issues.append(ConfigIssue(mapping.source, "platform",
+                                      f"is {mapping.spec.platform}, but sources[{i}] is {source.platform}"))
+        mappings[source.name] = mapping
+    if issues:
+        raise ConfigError(issues)
+    return Evaluator(policy, waivers, mappings)
+
+
+def open_pipeline(config_path: Path, *, client_factory: Callable[[SourceConfig], Any] | None = None,
+                  clock: Clock | None = None) -> Pipeline:
+    """Load the config, open (and migrate) the store. Raises ``ConfigError`` / ``StoreError``."""
+    config = load_config(config_path)
+    evaluator = load_evaluator(config)
+    store = Store(store_url(config))
+    pipeline = Pipeline(config, store, evaluator)
+    if client_factory is not None:
+        pipeline.client_factory = client_factory
+    if clock is not None:
+        pipeline.clock = clock
+    return pipeline

@@ -1,0 +1,363 @@
+"""Incremental sync of one source into the store.
+
+Pages are read first; then the new ticket versions, the mapped records and the new cursor are
+written in ONE transaction, so a failure anywhere leaves the committed cursor where it was and
+the next run reads the same changes again (snapshots are keyed by content: no duplicates).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from connector.bundles import (
+    JiraPages,
+    ZendeskPages,
+    jira_bundle,
+    map_bundle,
+    parse_stamp,
+    zendesk_bundle,
+)
+from connector.crashpoints import crash_point
+from connector.jira.reader import JiraReader
+from connector.jira.settings import JiraSourceConfig
+from connector.store import Store
+from connector.store.models import SourceRow, TicketRow
+from connector.store.tickets import (
+    add_snapshot,
+    bundle_documents,
+    ensure_source,
+    find_ticket,
+    latest_snapshot,
+    mark_deleted,
+    tickets_of,
+    upsert_ticket,
+)
+from connector.zendesk.reader import SyncState, ZendeskReader
+from connector.zendesk.settings import ZendeskSourceConfig
+from mappings.loader import LoadedMapping
+from mappings.select import is_complaint
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]  # (pages read, tickets seen)
+Doc = dict[str, Any]
+
+
+@dataclass
+class SyncOutcome:
+    """One sync of one source (committed)."""
+
+    source: str
+    full: bool = False
+    pages: int = 0
+    tickets: int = 0
+    new_versions: int = 0
+    deleted: int = 0
+    api_calls: int = 0
+    changed: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "changed"} | {"changed": len(self.changed)}
+
+
+def api_total(client: Any) -> int:
+    """Calls made so far by a Zendesk or Jira client."""
+    return int(client.stats.total)
+
+
+def _remap(row: TicketRow, mapping: LoadedMapping, documents: list[Any]) -> None:
+    mapped = map_bundle(mapping.spec, documents, None)
+    row.mapping_hash = mapping.sha256
+    if mapped is None or mapped.skipped:
+        row.is_complaint = False
+        return
+    row.is_complaint = True
+    if mapped.error is not None or mapped.record is None:
+        row.record = None
+        row.mapping_error = str(mapped.error or "no record produced")
+        row.is_open = True
+        return
+    row.record = mapped.record.model_dump_json()
+    row.mapping_error = None
+    row.is_open = mapped.record.is_open and not row.deleted
+
+
+def _store_version(
+    session: Session, row: TicketRow, mapping: LoadedMapping, documents: list[Doc], stamp: str, now: datetime
+) -> bool:
+    updated = parse_stamp(stamp) if stamp else now
+    added = add_snapshot(session, row, stamp=stamp, updated_at=updated, documents=documents, now=now)
+    if added is not None or row.mapping_hash != mapping.sha256:
+        _remap(row, mapping, documents)
+    return added is not None
+
+
+class SourceSync:
+    """Sync and single-ticket refresh for one source, with a long-lived client."""
+
+    def __init__(
+        self,
+        store: Store,
+        source: ZendeskSourceConfig | JiraSourceConfig,
+        mapping: LoadedMapping,
+        client: Any,
+        *,
+        initial_since: datetime,
+    ) -> None:
+        self.store = store
+        self.source = source
+        self.mapping = mapping
+        self.client = client
+        self.initial_since = initial_since
+        self._jira_reader: JiraReader | None = None
+
+    @property
+    def name(self) -> str:
+        return self.source.name
+
+    # -- incremental / full -------------------------------------------------------------
+    def sync(self, now: datetime, *, full: bool = False, progress: Progress | None = None) -> SyncOutcome:
+        """Read changes since the committed cursor (``full``: everything) and commit them."""
+        with self.store.session() as session:
+            source_row = ensure_source(session, self.name, self.source.platform)
+            cursor = None if full else source_row.cursor
+        before = api_total(self.client)
+        outcome = SyncOutcome(self.name, full=full)
+        if isinstance(self.source, ZendeskSourceConfig):
+            self._sync_zendesk(cursor, now, outcome, progress)
+        else:
+            self._sync_jira(cursor, now, outcome, progress)
+        outcome.api_calls = api_total(self.client) - before
+        return outcome
+
+    def _pages(self, pages: Iterator[Any], outcome: SyncOutcome, progress: Progress | None,
+               add: Callable[[Any], int]) -> None:
+        for page in pages:
+            outcome.pages += 1
+            outcome.tickets += add(page)
+            if progress is not None:
+                progress(outcome.pages, outcome.tickets)
+
+    def _sync_zendesk(self, cursor: str | None, now: datetime, outcome: SyncOutcome,
+                      progress: Progress | None) -> None:
+        assert isinstance(self.source, ZendeskSourceConfig)  # noqa: S101 - dispatch above
+        state = SyncState.decode(json.loads(cursor)["zendesk"]) if cursor else None
+        reader = ZendeskReader(self.client, self.source, None)
+        gen = reader.sync(state, start_time=None if state else int(self.initial_since.timestamp()))
+        pages = ZendeskPages()
+        new_state: SyncState | None = None
+
+        def drain() -> Iterator[Any]:
+            nonlocal new_state
+            while True:
+                try:
+                    page = next(gen)
+                except StopIteration as stop:
+                    new_state = stop.value
+                    return
+                yield page
+
+        def add(page: Any) -> int:
+            pages.add(page.kind, page.body)
+            return len(page.body.get("tickets") or ())
+
+        self._pages(drain(), outcome, progress, add)
+        assert new_state is not None  # noqa: S101 - set when the generator finished
+        new_cursor = json.dumps({"zendesk": new_state.encode()})
+        seen = set(pages.tickets)
+        with self.store.session() as session:
+            source_row = ensure_source(session, self.name, "zendesk")
+            directory = self._update_directory(source_row, pages.agents)
+            touched = pages.touched()
+            for i, ticket_id in enumerate(touched):
+                if i == len(touched) // 2:
+                    crash_point("mid-sync")
+                self._store_zendesk(session, ticket_id, pages, directory, now, outcome)
+            if outcome.full:
+                outcome.deleted += self._vanished(session, seen, now)
+            self._commit_cursor(source_row, new_cursor, now)
+
+    def _update_directory(self, row: SourceRow, agents: Mapping[str, Doc]) -> dict[str, Doc]:
+        directory: dict[str, Doc] = {str(u["id"]): u for u in json.loads(row.directory or "[]")}
+        if agents:
+            directory.update(agents)
+            row.directory = json.dumps(sorted(directory.values(), key=lambda u: str(u["id"])))
+        return directory
+
+    def _store_zendesk(self, session: Session, ticket_id: str, pages: ZendeskPages,
+                       directory: Mapping[str, Doc], now: datetime, outcome: SyncOutcome) -> None:
+        raw = pages.tickets.get(ticket_id)
+        row = find_ticket(session, self.name, ticket_id)
+        if raw is not None and raw.get("status") == "deleted":
+            if row is not None and mark_deleted(row, now):
+                outcome.deleted += 1
+            return
+        if row is None and (raw is None or not is_complaint(self.mapping.spec, raw)):
+            return  # not a complaint and never was: not kept
+        previous = latest_snapshot(session, row.id) if row is not None else None
+        documents = zendesk_bundle(
+            ticket_id, pages, bundle_documents(previous) if previous else None, directory
+        )
+        if documents is None:
+            return
+        ticket = documents[0]["tickets"][0]
+        row = row or upsert_ticket(session, source=self.name, platform="zendesk", ticket=ticket_id,
+                                   external_id=ticket_id, now=now)
+        row.last_seen_at = now
+        if _reappeared(row):
+            row.deleted, row.deleted_at = False, None
+        if _store_version(session, row, self.mapping, documents, str(ticket.get("updated_at") or ""), now):
+            outcome.new_versions += 1
+            outcome.changed.append(row.ticket)
+
+    def _sync_jira(self, cursor: str | None, now: datetime, outcome: SyncOutcome,
+                   progress: Progress | None) -> None:
+        position = json.loads(cursor) if cursor else {}
+        since = datetime.fromisoformat(position["since"]) if position.get("since") else None
+        if since is None and not outcome.full:
+            since = self.initial_since
+        reader = self._reader(known=position.get("known") or {})
+        pages = JiraPages()
+
+        def add(page: Any) -> int:
+            pages.add(page)
+            return len(page.get("issues") or ())
+
+        self._pages(reader.pages(since if not outcome.full else None), outcome, progress, add)
+        state = reader.state
+        next_since = state.cursor or since
+        from datetime import timedelta
+
+        new_cursor = json.dumps({
+            "since": next_since.isoformat() if next_since else None,
+            "known": state.boundary(timedelta(seconds=self.source.overlap_seconds)),  # type: ignore[union-attr]
+        }, sort_keys=True)
+        with self.store.session() as session:
+            source_row = ensure_source(session, self.name, "jira")
+            issues = list(pages.issues.values())
+            for i, issue in enumerate(issues):
+                if i == len(issues) // 2:
+                    crash_point("mid-sync")
+                self._store_jira(session, issue, pages, now, outcome)
+            if outcome.full:
+                outcome.deleted += self._vanished(session, {str(i["key"]) for i in issues}, now)
+            self._commit_cursor(source_row, new_cursor, now)
+
+    def _reader(self, known: Mapping[str, str] | None = None) -> JiraReader:
+        spec = self.mapping.spec
+        reader = JiraReader(self.client, spec, keep=lambda raw: is_complaint(spec, raw), known=known)
+        if self._jira_reader is not None:
+            reader.plan = self._jira_reader.plan
+        self._jira_reader = reader
+        return reader
+
+    def _store_jira(self, session: Session, issue: Doc, pages: JiraPages, now: datetime,
+                    outcome: SyncOutcome) -> None:
+        key, issue_id = str(issue["key"]), str(issue["id"])
+        row = find_ticket(session, self.name, key) or find_ticket(session, self.name, issue_id)
+        if row is None:
+            row = upsert_ticket(session, source=self.name, platform="jira", ticket=key,
+                                external_id=issue_id, now=now)
+        elif row.ticket != key:
+            row.ticket = key  # moved to another project: same issue id, new key
+        row.last_seen_at = now
+        if _reappeared(row):
+            row.deleted, row.deleted_at = False, None
+        stamp = str((issue.get("fields") or {}).get("updated") or "")
+        if _store_version(session, row, self.mapping, jira_bundle(issue, pages), stamp, now):
+            outcome.new_versions += 1
+            outcome.changed.append(row.ticket)
+
+    def _vanished(self, session: Session, seen: set[str], now: datetime) -> int:
+        """Full reconciliation: stored tickets the source no longer returns are deleted."""
+        count = 0
+        for row in tickets_of(session, self.name, include_deleted=False):
+            if row.ticket in seen or (row.external_id or "") in seen:
+                continue
+            if row.updated_at is not None and row.updated_at < self.initial_since:
+                continue  # outside the window a full read covers
+            if mark_deleted(row, now):
+                count += 1
+        return count
+
+    def _commit_cursor(self, row: SourceRow, cursor: str, now: datetime) -> None:
+        # Same transaction as the data: both land, or neither does.
+        row.cursor = cursor
+        row.cursor_at = now
+        row.last_success_at = now
+
+    # -- one ticket ---------------------------------------------------------------------
+    def refresh(self, ticket: str, now: datetime) -> SyncOutcome:
+        """Re-read one ticket (webhook): Zendesk ticket + audits, Jira issue + history."""
+        before = api_total(self.client)
+        outcome = SyncOutcome(self.name)
+        if isinstance(self.source, ZendeskSourceConfig):
+            self._refresh_zendesk(ticket, now, outcome)
+        else:
+            self._refresh_jira(ticket, now, outcome)
+        outcome.api_calls = api_total(self.client) - before
+        return outcome
+
+    def _refresh_zendesk(self, ticket: str, now: datetime, outcome: SyncOutcome) -> None:
+        reader = ZendeskReader(self.client, self.source, None)  # type: ignore[arg-type]
+        pages = ZendeskPages()
+        try:
+            for page in reader.single_ticket(int(ticket)):
+                outcome.pages += 1
+                pages.add(page.kind, page.body)
+        except Exception as exc:
+            if getattr(exc, "status", None) != 404:
+                raise
+            self._deleted_one(ticket, now, outcome)
+            return
+        outcome.tickets = len(pages.tickets)
+        with self.store.session() as session:
+            source_row = ensure_source(session, self.name, "zendesk")
+            directory = self._update_directory(source_row, {})
+            self._store_zendesk(session, ticket, pages, directory, now, outcome)
+
+    def _refresh_jira(self, ticket: str, now: datetime, outcome: SyncOutcome) -> None:
+        reader = self._jira_reader or self._reader()
+        pages = JiraPages()
+        try:
+            for page in reader.issue_pages(ticket):
+                outcome.pages += 1
+                pages.add(page)
+        except Exception as exc:
+            if getattr(exc, "status", None) != 404:
+                raise
+            self._deleted_one(ticket, now, outcome)
+            return
+        with self.store.session() as session:
+            ensure_source(session, self.name, "jira")
+            for issue in pages.issues.values():
+                outcome.tickets += 1
+                known = find_ticket(session, self.name, str(issue["key"]))
+                if known is None and not is_complaint(self.mapping.spec, issue):
+                    continue
+                self._store_jira(session, issue, pages, now, outcome)
+
+    def _deleted_one(self, ticket: str, now: datetime, outcome: SyncOutcome) -> None:
+        with self.store.session() as session:
+            row = find_ticket(session, self.name, ticket)
+            if row is not None and mark_deleted(row, now):
+                outcome.deleted += 1
+
+
+def _reappeared(row: TicketRow) -> bool:
+    return row.deleted
+
+
+def record_error(store: Store, source: str, platform: str, message: str, now: datetime) -> None:
+    """Remember the last failure of a source (``status`` shows it); the cursor is untouched."""
+    with store.session() as session:
+        row = ensure_source(session, source, platform)
+        row.last_error = message[:2000]
+        row.last_error_at = now
