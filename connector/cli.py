@@ -6,6 +6,10 @@ Exit codes (also in README.md):
   2  configuration error (mapping, policy or waiver file; bad option)
   3  input error (file unreadable, invalid JSON, unknown payload shape)
   4  partial: some tickets could not be mapped (each is reported); the others were checked
+  5  platform error (``pull``, ``writeback``, ``sync``, ``run``; or another instance holds the lock)
+  6  ``verify-store``: the stored history was altered (hash chain broken)
+
+Without ``--input``, ``check`` and ``explain`` read the store named by ``--config``.
 """
 
 from __future__ import annotations
@@ -24,12 +28,13 @@ from rich.console import Console
 
 from compliance_checks import BASELINE_POLICY, NO_WAIVERS, load_policy, load_waivers
 from compliance_checks.configfile import ConfigError
-from compliance_checks.findings import FINDINGS_SCHEMA_VERSION, Status
+from compliance_checks.findings import FINDINGS_SCHEMA_VERSION, Finding, Status
 from connector.commands import register_platform_commands
 from connector.explain import explain_ticket
 from connector.inputs import InputError
 from connector.offline import RunSummary, TicketResult, evaluate_files
 from connector.reports.cli import register_report_commands
+from connector.store_cli import StoreConfigOption, check_store, explain_store, register_store_commands
 from mappings.loader import default_mapping_path, load_mapping
 from report_templates.cells import safe_cell
 
@@ -73,9 +78,19 @@ def _fail(code: int, message: str) -> typer.Exit:
 
 
 InputOption = Annotated[
-    list[Path], typer.Option("--input", "-i", help="Payload file (JSON or JSON Lines); repeatable.")
+    list[Path] | None,
+    typer.Option("--input", "-i", help="Payload file (JSON or JSON Lines); repeatable. "
+                 "Without it: the store (--config)."),
 ]
-PlatformOption = Annotated[Platform, typer.Option("--platform", help="Where the payloads come from.")]
+PlatformOption = Annotated[
+    Platform | None, typer.Option("--platform", help="Where the payloads come from (with --input).")
+]
+
+
+def _need_platform(platform: Platform | None) -> Platform:
+    if platform is None:
+        raise _fail(EXIT_CONFIG, "--input needs --platform jira|zendesk")
+    return platform
 MappingOption = Annotated[
     Path | None, typer.Option("--mapping", help="Mapping file (default: the shipped example).")
 ]
@@ -90,8 +105,8 @@ AsOfOption = Annotated[
 
 @app.command()
 def check(
-    platform: PlatformOption,
-    inputs: InputOption,
+    platform: PlatformOption = None,
+    inputs: InputOption = None,
     mapping: MappingOption = None,
     policy: PolicyOption = None,
     waivers: WaiversOption = None,
@@ -101,9 +116,15 @@ def check(
         list[Status] | None,
         typer.Option("--fail-on", help="Exit 1 if any finding has this status; repeatable."),
     ] = None,
+    config: StoreConfigOption = Path("iso10002.yaml"),
 ) -> None:
-    """Map raw Jira or Zendesk payloads offline and print every complaint's findings."""
+    """Check complaints: payload files offline (``--input``), or the store (records the run)."""
     moment = _as_of(as_of)
+    if not inputs:
+        check_store(config, moment if as_of else None,
+                    lambda findings, at: _write_findings(findings, at, output_format), fail_on)
+        return
+    platform = _need_platform(platform)
     try:
         loaded_mapping = load_mapping(mapping or default_mapping_path(platform.value))
         if loaded_mapping.spec.platform != platform.value:
@@ -138,6 +159,19 @@ def check(
         raise typer.Exit(EXIT_FAIL_ON)
     if summary.mapping_errors:
         raise typer.Exit(EXIT_PARTIAL)
+
+
+def _write_findings(findings: list[Finding], as_of: datetime, output_format: Format) -> None:
+    results = [TicketResult(f.ticket, None, [f]) for f in findings]
+    summary = RunSummary(tickets_seen=len({f.ticket for f in findings}),
+                         complaints=len({f.ticket for f in findings}))
+    summary.statuses.update(f.status.value for f in findings)
+    if output_format is Format.json:
+        _write_json(results, as_of)
+    elif output_format is Format.csv:
+        _write_csv(results)
+    else:
+        _write_table(results, summary)
 
 
 def _write_json(results: Iterable[TicketResult], as_of: datetime) -> None:
@@ -237,16 +271,22 @@ def _write_table(results: Iterable[TicketResult], summary: RunSummary) -> None:
 
 @app.command()
 def explain(
-    platform: PlatformOption,
-    inputs: InputOption,
     ticket: Annotated[str, typer.Argument(help="Ticket key or id, e.g. CS-12 or 4711.")],
+    platform: PlatformOption = None,
+    inputs: InputOption = None,
     mapping: MappingOption = None,
     policy: PolicyOption = None,
     waivers: WaiversOption = None,
     as_of: AsOfOption = None,
+    config: StoreConfigOption = Path("iso10002.yaml"),
+    source: Annotated[str | None, typer.Option("--source", help="Store: the source name.")] = None,
 ) -> None:
     """Show one complaint's mapped record, timeline and each check's reasoning."""
     moment = _as_of(as_of)
+    if not inputs:
+        explain_store(config, ticket, moment, source)
+        return
+    platform = _need_platform(platform)
     try:
         loaded_mapping = load_mapping(mapping or default_mapping_path(platform.value))
         loaded_policy = load_policy(policy or BASELINE_POLICY)
@@ -293,6 +333,7 @@ def validate_config(
 
 register_platform_commands(app)
 register_report_commands(app)
+register_store_commands(app)
 
 
 def main() -> None:

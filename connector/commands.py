@@ -99,15 +99,32 @@ def register_platform_commands(app: typer.Typer) -> None:
 
     @app.command()
     def writeback(
-        platform: Annotated[str, typer.Option("--platform", help="jira or zendesk.")],
-        findings: Annotated[Path, typer.Option("--findings", help="Output of check --format json.")],
-        config: ConfigOption,
+        config: Annotated[
+            Path, typer.Option("--config", "-c", envvar="ISO10002_CONFIG", help="Config file (YAML).")
+        ] = Path("iso10002.yaml"),
+        platform: Annotated[
+            str | None, typer.Option("--platform", help="jira or zendesk (with --findings).")
+        ] = None,
+        findings: Annotated[
+            Path | None,
+            typer.Option("--findings", help="Output of check --format json; default: the store."),
+        ] = None,
         source: SourceOption = None,
         apply: Annotated[
-            bool, typer.Option("--apply/--dry-run", help="Write to the helpdesk, or only print the plan.")
-        ] = False,
+            bool | None,
+            typer.Option("--apply/--dry-run", help="Write to the helpdesk, or only print the plan."),
+        ] = None,
     ) -> None:
-        """Plan (default) or apply the write-back of findings: labels/tags and one internal note."""
+        """Plan (default) or apply the write-back of findings: labels/tags and one internal note.
+
+        Without ``--findings``: the latest stored findings, journalled (``--apply``) so that a
+        crash never duplicates a note; without a flag the config's ``writeback.mode`` decides.
+        """
+        if findings is None:
+            _store_writeback(config, apply)
+            return
+        if platform is None:
+            raise _fail(EXIT_CONFIG, "--findings needs --platform jira|zendesk")
         try:
             app_config = load_config(config)
             chosen = pick_source(app_config, platform, source, str(config))
@@ -115,10 +132,23 @@ def register_platform_commands(app: typer.Typer) -> None:
             raise _fail(EXIT_CONFIG, f"invalid configuration:\n{exc}") from None
         loaded = _load_findings(findings)
         try:
-            report = _writeback(chosen, loaded, apply)
+            report = _writeback(chosen, loaded, bool(apply))
         except (ValueError, RuntimeError, OSError) as exc:
             raise _fail(EXIT_PLATFORM, f"{chosen.name}: {exc}") from None
         typer.echo(json.dumps(report, indent=2, default=str))
+
+
+def _store_writeback(config: Path, apply: bool | None) -> None:
+    from connector.store_cli import do_writeback, pipeline_for, writeback_mode
+
+    with pipeline_for(config, lock=apply is True) as pipeline:
+        mode = writeback_mode(pipeline, apply)
+        if mode == "apply":
+            pipeline.lock_sources()
+        summary = do_writeback(pipeline, mode, show_plans=mode == "plan")
+    typer.echo(json.dumps(summary, indent=2, default=str))
+    if summary.get("errors"):
+        raise typer.Exit(EXIT_PLATFORM)
 
 
 def _pull(source: Any, out: Path, since: datetime | None, cursor: Any, ticket: str | None) -> dict[str, Any]:

@@ -15,17 +15,38 @@ from compliance_checks.configfile import (
     validate,
 )
 from connector.jira.settings import JiraSourceConfig
+from connector.service_config import (
+    ApiConfig,
+    ReportsConfig,
+    ScheduleConfig,
+    ServerConfig,
+    StoreConfig,
+    SyncConfig,
+    WebhooksConfig,
+    WritebackConfig,
+)
 from connector.zendesk.settings import ZendeskSourceConfig
 
 SourceConfig = Annotated[ZendeskSourceConfig | JiraSourceConfig, Field(discriminator="platform")]
 
 
 class AppConfig(BaseModel):
-    """``iso10002.yaml``: the helpdesk sources (more settings arrive with the sync service)."""
+    """``iso10002.yaml``: the helpdesk sources and the sync service's settings."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     sources: list[SourceConfig] = Field(min_length=1)
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    #: Policy file (default: the shipped ISO 10002 baseline) and waivers file (default: none).
+    policy: Path | None = None
+    waivers: Path | None = None
+    writeback: WritebackConfig = Field(default_factory=WritebackConfig)
+    sync: SyncConfig = Field(default_factory=SyncConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    reports: ReportsConfig = Field(default_factory=ReportsConfig)
+    webhooks: WebhooksConfig = Field(default_factory=WebhooksConfig)
+    server: ServerConfig = Field(default_factory=ServerConfig)
+    api: ApiConfig = Field(default_factory=ApiConfig)
 
 
 def load_config(path: Path) -> AppConfig:
@@ -34,10 +55,16 @@ def load_config(path: Path) -> AppConfig:
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ConfigError([ConfigIssue(str(path), "sources", f"duplicate source names: {duplicates}")])
-    # A relative mapping path is looked up next to the config file first.
+    # A relative mapping (policy, waivers) path is looked up next to the config file first.
     base = path.parent
+    update: dict[str, object] = {
+        key: base / value
+        for key, value in (("policy", config.policy), ("waivers", config.waivers))
+        if value is not None and not value.is_absolute() and (base / value).exists()
+    }
     return config.model_copy(
         update={
+            **update,
             "sources": [
                 s.model_copy(update={"mapping": base / s.mapping})
                 if not s.mapping.is_absolute() and (base / s.mapping).exists()

@@ -1,0 +1,93 @@
+"""Settings of the sync service: store, policy, write-back, schedule, webhooks, API, reports.
+
+Part of ``iso10002.yaml`` (see :class:`connector.config.AppConfig`). Secrets are named by
+environment variable, never written in the file.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+_TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class StoreConfig(_Strict):
+    #: ``sqlite:///iso10002.db`` (relative to the working directory) or
+    #: ``postgresql+psycopg://user@host/db`` (password from ``password_env``).
+    url: str = "sqlite:///iso10002.db"
+    password_env: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql")):
+            raise ValueError("store url must be sqlite:///FILE or postgresql+psycopg://…")
+        if value.startswith("postgresql") and "@" in value and ":" in value.split("@")[0].split("//")[-1]:
+            raise ValueError("do not put the password in the URL; name it with store.password_env")
+        return value
+
+
+class WritebackConfig(_Strict):
+    #: ``off``: never; ``plan``: journal the plans only (dry run); ``apply``: write to the helpdesk.
+    mode: Literal["off", "plan", "apply"] = "plan"
+
+
+class SyncConfig(_Strict):
+    #: The first sync reads changes since this time (later syncs continue from the cursor).
+    initial_since: AwareDatetime = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+class ScheduleConfig(_Strict):
+    sync_every_minutes: float = Field(default=5, gt=0, le=1440)
+    #: Open complaints are re-evaluated at least this often, so running clocks become findings.
+    reevaluate_every_minutes: float = Field(default=15, gt=0, le=15)
+    #: Daily full reconciliation (deletions, drift), local time ``HH:MM``.
+    reconcile_daily_at: str = Field(default="02:30", pattern=_TIME)
+
+
+class ReportsConfig(_Strict):
+    """Scheduled reports (rendered by the reports package; placeholder until it lands)."""
+
+    output_dir: Path = Path("reports")
+    #: ``daily HH:MM`` or ``weekly <mon..sun> HH:MM``; None = no scheduled reports.
+    schedule: str | None = Field(
+        default=None,
+        pattern=r"^(daily|weekly (mon|tue|wed|thu|fri|sat|sun)) ([01]\d|2[0-3]):[0-5]\d$",
+    )
+
+
+class ZendeskWebhookConfig(_Strict):
+    #: Environment variable holding the webhook's signing secret.
+    secret_env: str = "ISO10002_ZENDESK_WEBHOOK_SECRET"  # noqa: S105 - a variable name
+    #: Deliveries whose signature timestamp is older (or further in the future) are rejected.
+    max_age_seconds: int = Field(default=300, ge=10, le=3600)
+    #: Which Zendesk source the webhook belongs to (default: the only Zendesk source).
+    source: str | None = None
+
+
+class JiraWebhookConfig(_Strict):
+    secret_env: str = "ISO10002_JIRA_WEBHOOK_SECRET"  # noqa: S105 - a variable name
+    source: str | None = None
+
+
+class WebhooksConfig(_Strict):
+    zendesk: ZendeskWebhookConfig | None = None
+    jira: JiraWebhookConfig | None = None
+
+
+class ServerConfig(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+
+
+class ApiConfig(_Strict):
+    #: Environment variables each holding one accepted API key (``Authorization: Bearer KEY``).
+    keys_env: tuple[str, ...] = ("ISO10002_API_KEY",)
