@@ -1,0 +1,187 @@
+"""The HTTP side of the service (starlette): webhooks, the ticket API, health and metrics."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from connector import metrics
+from connector.config import SourceConfig
+from connector.pipeline import Pipeline
+from connector.service.runner import ServiceRunner
+from connector.service.webhooks import (
+    Nudge,
+    WebhookRejected,
+    delivery_key,
+    jira_nudge,
+    verify_jira,
+    verify_zendesk,
+    zendesk_nudge,
+)
+from connector.store.deliveries import first_delivery
+from connector.store.runs import latest_findings
+from connector.store.tickets import find_ticket
+
+log = logging.getLogger(__name__)
+Environ = Callable[[str], str | None]
+
+
+def _source_for(pipeline: Pipeline, platform: str, name: str | None) -> SourceConfig | None:
+    candidates = [s for s in pipeline.sources if s.platform == platform and (name is None or s.name == name)]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def own_accounts(pipeline: Pipeline, source: SourceConfig) -> set[str]:
+    """Accounts whose events are our own writes (never worth a refresh)."""
+    ids = {str(a) for a in pipeline.evaluator.mappings[source.name].spec.actors.connector_accounts}
+    if source.platform == "zendesk" and source.api_user_id is not None:
+        ids.add(str(source.api_user_id))
+    return ids
+
+
+class ServiceApp:
+    """The request handlers. Secrets are read from the environment once, here, never logged."""
+
+    def __init__(self, pipeline: Pipeline, runner: ServiceRunner, environ: Environ) -> None:
+        self.pipeline = pipeline
+        self.runner = runner
+        self.hooks = pipeline.config.webhooks
+        self.zendesk_secret = environ(self.hooks.zendesk.secret_env) if self.hooks.zendesk else None
+        self.jira_secret = environ(self.hooks.jira.secret_env) if self.hooks.jira else None
+        self.api_keys = [k for k in (environ(name) for name in pipeline.config.api.keys_env) if k]
+        self.own = {s.name: own_accounts(pipeline, s) for s in pipeline.sources}
+
+    @staticmethod
+    def clock() -> datetime:
+        return datetime.now(UTC)
+
+    # -- webhooks -------------------------------------------------------------------------
+    async def _accept(self, platform: str, source: SourceConfig, request: Request, body: bytes,
+                      nudge: Nudge) -> Response:
+        if nudge.actor is not None and nudge.actor in self.own[source.name]:
+            metrics.WEBHOOKS.labels(platform, "own").inc()
+            return JSONResponse({"status": "ignored", "reason": "our own change"})
+        key = delivery_key(platform, request.headers, body)
+        if not await run_in_threadpool(first_delivery, self.pipeline.store, key, source.name, self.clock()):
+            metrics.WEBHOOKS.labels(platform, "duplicate").inc()
+            return JSONResponse({"status": "duplicate"})
+        self.runner.enqueue(source.name, nudge.ticket)
+        metrics.WEBHOOKS.labels(platform, "queued").inc()
+        return JSONResponse({"status": "queued", "ticket": nudge.ticket}, status_code=202)
+
+    @staticmethod
+    def _rejected(platform: str, exc: WebhookRejected) -> Response:
+        metrics.WEBHOOKS.labels(platform, "rejected").inc()
+        log.warning("%s webhook rejected: %s", platform, exc.reason)
+        return JSONResponse({"error": exc.reason}, status_code=exc.status)
+
+    async def zendesk_webhook(self, request: Request) -> Response:
+        hook = self.hooks.zendesk
+        source = _source_for(self.pipeline, "zendesk", hook.source if hook else None)
+        if hook is None or source is None or not self.zendesk_secret:
+            return JSONResponse({"error": "Zendesk webhooks are not configured"}, status_code=404)
+        body = await request.body()
+        try:
+            verify_zendesk(self.zendesk_secret, body, request.headers.get("x-zendesk-webhook-signature"),
+                           request.headers.get("x-zendesk-webhook-signature-timestamp"), self.clock(),
+                           timedelta(seconds=hook.max_age_seconds))
+            nudge = zendesk_nudge(_json(body))
+        except WebhookRejected as exc:
+            return self._rejected("zendesk", exc)
+        return await self._accept("zendesk", source, request, body, nudge)
+
+    async def jira_webhook(self, request: Request) -> Response:
+        hook = self.hooks.jira
+        source = _source_for(self.pipeline, "jira", hook.source if hook else None)
+        if hook is None or source is None or not self.jira_secret:
+            return JSONResponse({"error": "Jira webhooks are not configured"}, status_code=404)
+        body = await request.body()
+        try:
+            verify_jira(self.jira_secret, body, request.headers.get("x-hub-signature"))
+            nudge = jira_nudge(_json(body))
+        except WebhookRejected as exc:
+            return self._rejected("jira", exc)
+        return await self._accept("jira", source, request, body, nudge)
+
+    # -- API ------------------------------------------------------------------------------
+    def _authorised(self, request: Request) -> bool:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return False
+        return any(hmac.compare_digest(token.encode(), key.encode()) for key in self.api_keys)
+
+    def ticket_document(self, platform: str, ticket: str) -> dict[str, Any] | None:
+        with self.pipeline.store.session() as session:
+            for source in self.pipeline.sources:
+                if source.platform != platform:
+                    continue
+                row = find_ticket(session, source.name, ticket)
+                if row is None or not row.is_complaint:
+                    continue
+                latest = latest_findings(session, source=source.name, ticket=row.ticket)
+                run_id, findings = latest.get((source.name, row.ticket), (None, []))
+                return {
+                    "source": source.name, "platform": platform, "ticket": row.ticket,
+                    "deleted": row.deleted,
+                    "updated_at": row.updated_at.isoformat() if row.updated_at else None,
+                    "record": json.loads(row.record) if row.record else None,
+                    "mapping_error": row.mapping_error, "run_id": run_id, "findings": findings,
+                }
+        return None
+
+    async def ticket_api(self, request: Request) -> Response:
+        if not self._authorised(request):
+            return JSONResponse({"error": "unauthorised"}, status_code=401,
+                                headers={"WWW-Authenticate": "Bearer"})
+        doc = await run_in_threadpool(self.ticket_document, request.path_params["platform"],
+                                      request.path_params["ticket"])
+        if doc is None:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        return JSONResponse(doc)
+
+    async def healthz(self, _request: Request) -> Response:
+        health = self.runner.health
+        return JSONResponse({
+            "status": "stopping" if self.runner.stop.is_set() else "ok",
+            "last_step": health.last_step,
+            "last_step_at": health.last_step_at.isoformat() if health.last_step_at else None,
+            "last_error": health.last_error,
+            "queued_refreshes": self.runner.refreshes.qsize(),
+        })
+
+    @staticmethod
+    async def metrics(_request: Request) -> Response:
+        return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+def build_app(pipeline: Pipeline, runner: ServiceRunner, environ: Environ = os.environ.get) -> Starlette:
+    handlers = ServiceApp(pipeline, runner, environ)
+    return Starlette(routes=[
+        Route("/webhooks/zendesk", handlers.zendesk_webhook, methods=["POST"]),
+        Route("/webhooks/jira", handlers.jira_webhook, methods=["POST"]),
+        Route("/api/v1/tickets/{platform}/{ticket}", handlers.ticket_api, methods=["GET"]),
+        Route("/healthz", handlers.healthz, methods=["GET"]),
+        Route("/metrics", handlers.metrics, methods=["GET"]),
+    ])
+
+
+def _json(body: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise WebhookRejected(400, "body is not JSON") from None
+    if not isinstance(value, dict):
+        raise WebhookRejected(400, "body is not a JSON object")
+    return value

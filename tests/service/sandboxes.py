@@ -1,0 +1,45 @@
+"""Run a sandbox as a separate process for the service tests (loopback, port chosen by the OS).
+
+``python -m tests.service.sandboxes zendesk|jira [--tickets N] [--seed S]`` prints
+``SANDBOX http://127.0.0.1:PORT`` once it listens, then serves until terminated. The Zendesk
+sandbox runs on the wall clock with the incremental budget raised (tests sync often).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("platform", choices=["zendesk", "jira"])
+    parser.add_argument("--tickets", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args(argv)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if args.platform == "zendesk":
+        from connector.zendesk.sandbox import SandboxServer, SandboxState
+
+        state = SandboxState.seeded(args.seed, args.tickets)
+        state.limits.incremental_per_minute = 10_000
+        state.limits.account_per_minute = 100_000
+        zendesk = SandboxServer(state).start()
+        url, stopper = zendesk.base_url, zendesk.stop
+    else:
+        from connector.jira.sandbox import SandboxServer as JiraServer
+        from connector.jira.sandbox import make_state
+
+        jira = JiraServer(make_state(mode="cloud", seed=args.seed, issues=args.tickets, record=False)).start()
+        url, stopper = jira.url, jira.stop
+    sys.stdout.write(f"SANDBOX {url}\n")
+    sys.stdout.flush()
+    stop.wait()
+    stopper()
+
+
+if __name__ == "__main__":
+    main()
