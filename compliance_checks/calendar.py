@@ -181,6 +181,10 @@ class BusinessCalendar:
         }
         self._extra = frozenset(config.extra_holidays)
         self._holiday_years: dict[int, frozenset[date]] = {}
+        # Per-day answers are pure functions of the (immutable) config; deadlines for many
+        # complaints hit the same few hundred days, so they are memoised (benchmark hotspot).
+        self._spans: dict[date, tuple[datetime, datetime] | None] = {}
+        self._next_day: dict[date, date] = {}
 
     # -- days ------------------------------------------------------------------------------
 
@@ -202,6 +206,13 @@ class BusinessCalendar:
 
     def working_span(self, day: date) -> tuple[datetime, datetime] | None:
         """Opening and closing time of ``day`` (aware), or None on a closed day."""
+        try:
+            return self._spans[day]
+        except KeyError:
+            span = self._spans[day] = self._working_span(day)
+            return span
+
+    def _working_span(self, day: date) -> tuple[datetime, datetime] | None:
         if not self.is_business_day(day):
             return None
         hours = self._hours[day.weekday()]
@@ -216,6 +227,12 @@ class BusinessCalendar:
         return _aware(moment).astimezone(self.tz)
 
     def next_business_day(self, day: date) -> date:
+        cached = self._next_day.get(day)
+        if cached is None:
+            cached = self._next_day[day] = self._next_business_day(day)
+        return cached
+
+    def _next_business_day(self, day: date) -> date:
         candidate = day + timedelta(days=1)
         for _ in range(3660):  # ten years without a working day means a broken calendar
             if self.is_business_day(candidate):
