@@ -7,7 +7,8 @@ immutable; every event on the timeline keeps the id of the platform object it ca
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -155,6 +156,35 @@ class Interval(Frozen):
     end: AwareDatetime | None = None
 
 
+class LetterKind(StrEnum):
+    """Regulated communications (regulatory packs, ``docs/regulatory.md``)."""
+
+    #: Holding / delay / extension letter: why the answer is late and when it will come.
+    HOLDING = "holding_response"
+    #: Final response (or stage response in a two-stage procedure).
+    FINAL = "final_response"
+    #: FCA DISP 1.5 summary resolution communication.
+    SUMMARY = "summary_resolution"
+
+
+class Letter(Frozen):
+    """A regulated communication recognised on the ticket, with what its content shows.
+
+    Content flags are None when the mapping cannot tell (treated as not evidenced).
+    """
+
+    kind: LetterKind
+    sent: EvidenceRef
+    #: 1, or 2 when sent at or after the start of stage 2.
+    stage: int = 1
+    decision: bool | None = None
+    reasons: bool | None = None
+    remedy: bool | None = None
+    ombudsman_rights: bool | None = None
+    #: Holding letters: the new date the complainant was given.
+    new_date: date | None = None
+
+
 class ComplaintRecord(Frozen):
     """An ISO 10002 complaint, mapped from one helpdesk ticket."""
 
@@ -214,6 +244,21 @@ class ComplaintRecord(Frozen):
     satisfaction_offered: EvidenceRef | None = None
     satisfaction: str | None = None
 
+    # Regulatory packs (mapping block ``regulatory``; all optional)
+    #: Holding letters, final responses and summary resolutions, oldest first.
+    letters: tuple[Letter, ...] = ()
+    #: Two-stage procedures (Housing Ombudsman, SPSO): 1, or 2 once escalated to stage 2.
+    procedure_stage: int = 1
+    stage2_started: EvidenceRef | None = None
+    stage2_acknowledged: EvidenceRef | None = None
+    #: Handlers (assignees, as the platform names them) while at each procedure stage.
+    handlers_by_stage: dict[int, tuple[str, ...]] = Field(default_factory=dict)
+    #: Regulator's product grouping (FCA return) and redress paid.
+    product_group: str | None = None
+    redress_amount: Decimal | None = None
+    #: CFPB: when the portal sent the complaint to the company (its clocks start here).
+    sent_to_company_at: AwareDatetime | None = None
+
     timeline: tuple[Event, ...] = ()
     #: Where the record came from (ticket key and the ``updated`` stamp it was mapped at).
     raw_ref: str | None = None
@@ -223,6 +268,25 @@ class ComplaintRecord(Frozen):
     @property
     def is_open(self) -> bool:
         return not self.stage.is_finished
+
+    def letter(self, kind: LetterKind, stage: int | None = None) -> Letter | None:
+        """The first letter of ``kind`` (at ``stage`` when given)."""
+        for item in self.letters:
+            if item.kind is kind and (stage is None or item.stage == stage):
+                return item
+        return None
+
+    @property
+    def holding_response(self) -> Letter | None:
+        return self.letter(LetterKind.HOLDING)
+
+    @property
+    def final_response(self) -> Letter | None:
+        return self.letter(LetterKind.FINAL)
+
+    @property
+    def summary_resolution(self) -> Letter | None:
+        return self.letter(LetterKind.SUMMARY)
 
     def public_agent_comments(self) -> tuple[Event, ...]:
         """Complainant updates (7.3): public comments written by an agent, oldest first."""

@@ -8,6 +8,7 @@ the file and key path.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,8 +25,19 @@ from compliance_checks.configfile import (
     read_text,
     validate,
 )
+from compliance_checks.inherit import PolicyChain, load_chain
 from compliance_checks.model import ComplaintRecord, Frozen, Severity
+from compliance_checks.packs import (
+    ClockRule,
+    Figure,
+    FigureSpec,
+    clock_params,
+    downgrades,
+    figures,
+    inherited_pauses,
+)
 from compliance_checks.registry import REGISTRY, CheckParams, Registry
+from compliance_checks.returns_config import ReturnsConfig
 
 
 def _to_duration(value: Any) -> Duration:
@@ -86,6 +98,14 @@ class PolicySpec(Frozen):
     calendar: CalendarConfig = Field(default_factory=CalendarConfig)
     warning_window: DurationField = Duration.parse("1 business days")
     checks: dict[str, CheckConfig]
+    # Regulatory packs (compliance_checks/packs.py, docs/regulatory.md).
+    regime: str | None = None
+    jurisdiction: str | None = None
+    clocks: dict[str, ClockRule] = Field(default_factory=dict)
+    provenance: dict[str, FigureSpec] = Field(default_factory=dict)
+    record_keeping: str | None = None
+    notes: list[str] = Field(default_factory=list)
+    returns: ReturnsConfig = Field(default_factory=ReturnsConfig)
 
 
 @dataclass(frozen=True)
@@ -104,23 +124,40 @@ class Policy:
     checks: tuple[EnabledCheck, ...]
     source: str
     sha256: str
+    #: The file loaded, then the parents it extends.
+    chain: tuple[str, ...] = ()
+    #: Provenance of the regulatory figures (packs).
+    provenance: tuple[Figure, ...] = ()
+
+    @property
+    def unconfirmed(self) -> tuple[Figure, ...]:
+        """Figures the research could not confirm (and no child policy replaced)."""
+        return tuple(f for f in self.provenance if f.is_unconfirmed)
 
 
 def build_policy(
-    spec: PolicySpec, *, source: str, sha256: str, registry: Registry = REGISTRY
+    spec: PolicySpec,
+    *,
+    source: str,
+    sha256: str,
+    registry: Registry = REGISTRY,
+    chain: tuple[str, ...] = (),
+    provenance: tuple[Figure, ...] = (),
 ) -> Policy:
     issues: list[ConfigIssue] = []
     enabled: list[EnabledCheck] = []
     for check_id, config in spec.checks.items():
         if check_id not in registry:
             known = ", ".join(sorted(registry.ids()))
-            issues.append(
-                ConfigIssue(source, f"checks.{check_id}", f"unknown check (known: {known})")
-            )
+            issues.append(ConfigIssue(source, f"checks.{check_id}", f"unknown check (known: {known})"))
             continue
         check_spec = registry.get(check_id)
+        raw_params, problems = clock_params(
+            check_id, spec.clocks.get(check_id), config.params, check_spec.params
+        )
+        issues.extend(ConfigIssue(source, path, message) for path, message in problems)
         try:
-            params = check_spec.params.model_validate(config.params)
+            params = check_spec.params.model_validate(raw_params)
         except ValidationError as exc:
             issues.extend(issues_from(exc, source, ("checks", check_id, "params")))
             continue
@@ -128,7 +165,7 @@ def build_policy(
             enabled.append(EnabledCheck(check_id, config.severity or check_spec.severity, params))
     if issues:
         raise ConfigError(issues)
-    return Policy(spec, BusinessCalendar(spec.calendar), tuple(enabled), source, sha256)
+    return Policy(spec, BusinessCalendar(spec.calendar), tuple(enabled), source, sha256, chain, provenance)
 
 
 def _raw_check_issues(data: Any, source: str, registry: Registry) -> list[ConfigIssue]:
@@ -156,12 +193,42 @@ def _raw_check_issues(data: Any, source: str, registry: Registry) -> list[Config
 
 
 def parse_policy(text: str, source: str, *, registry: Registry = REGISTRY) -> Policy:
-    data = parse_yaml(text, source)
+    """Parse a policy file, following ``extends`` (errors name the file that wrote the key)."""
+    try:
+        chain = load_chain(text, source)
+    except ConfigError as exc:
+        # The chain is broken: still report what is wrong inside this file's own checks.
+        own = parse_yaml(text, source)
+        raise ConfigError([*exc.issues, *_raw_check_issues(own, source, registry)]) from None
+    return _build_chain(chain, source, registry)
+
+
+def _build_chain(chain: PolicyChain, source: str, registry: Registry) -> Policy:
+    data = copy.deepcopy(chain.data)
+    for path in inherited_pauses(chain):  # overridden by a later regulatory declaration
+        del data["checks"][path[1]]["params"]["pausable"]
+    found, issues = figures(chain)
+    issues = [*downgrades(chain), *issues]
     try:
         spec = validate(PolicySpec, data, source)
     except ConfigError as exc:
-        raise ConfigError([*exc.issues, *_raw_check_issues(data, source, registry)]) from None
-    return build_policy(spec, source=source, sha256=content_hash(text), registry=registry)
+        extra = _raw_check_issues(data, source, registry)
+        raise ConfigError([chain.attribute(i) for i in [*exc.issues, *extra, *issues]]) from None
+    sha256 = content_hash("\n".join(layer.text for layer in chain.layers))
+    try:
+        policy = build_policy(
+            spec,
+            source=source,
+            sha256=sha256,
+            registry=registry,
+            chain=chain.sources,
+            provenance=tuple(found),
+        )
+    except ConfigError as exc:
+        raise ConfigError([chain.attribute(i) for i in [*exc.issues, *issues]]) from None
+    if issues:
+        raise ConfigError([chain.attribute(i) for i in issues])
+    return policy
 
 
 def load_policy(path: Path, *, registry: Registry = REGISTRY) -> Policy:

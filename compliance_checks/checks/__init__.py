@@ -1,10 +1,15 @@
-"""The ISO 10002 checks. Importing this package registers every check, in this order."""
+"""The ISO 10002 checks. Importing this package registers every check, in this order.
+
+``letters`` and ``regulatory`` hold the regulatory-pack checks (docs/regulatory.md).
+"""
 
 from compliance_checks.checks import (  # noqa: F401 - imported for registration
     acknowledgement,
     closure,
     improvement,
     intake,
+    letters,
+    regulatory,
     response,
     tracking,
 )

@@ -1,0 +1,262 @@
+"""Regulated content and independence: final response content, FCA summary resolution, stage-2 handler.
+
+Regime notes: final-response-content (fca-disp, psd2, asic-rg271, cbi-cpc, housing-ombudsman,
+spso, singapore-fa); summary-resolution (fca-disp, DISP 1.5); stage2-handler-differs
+(housing-ombudsman, spso).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from compliance_checks.calendar import Duration
+from compliance_checks.checks.regime_common import Content, fmt, missing_content, rule_note
+from compliance_checks.findings import Status
+from compliance_checks.model import (
+    ComplainantResponse,
+    ComplaintRecord,
+    LetterKind,
+    Outcome,
+    Severity,
+    Stage,
+)
+from compliance_checks.policy import DurationField
+from compliance_checks.registry import (
+    CheckContext,
+    CheckParams,
+    CheckResult,
+    absent,
+    check,
+    clock,
+    event_evidence,
+    field_evidence,
+)
+
+
+class FinalContentParams(CheckParams):
+    required: list[Content] = Field(
+        default_factory=lambda: [
+            Content.DECISION,
+            Content.REASONS,
+            Content.REMEDY,
+            Content.OMBUDSMAN_RIGHTS,
+        ]
+    )
+    #: A remedy is required only for these outcomes (an unknown outcome requires it).
+    remedy_for_outcomes: list[Outcome] = Field(
+        default_factory=lambda: [Outcome.UPHELD, Outcome.PARTLY_UPHELD]
+    )
+    #: Time after the decision to send the final response letter.
+    grace: DurationField = Duration.parse("1 business days")
+    #: No final response letter is needed for a complaint resolved and accepted within this time
+    #: of receipt (FCA DISP 1.5: 3 business days; ASIC RG 271: 5 business days).
+    accepted_within: DurationField | None = None
+    rule: str | None = None
+
+
+def _accepted_early(record: ComplaintRecord, within: Duration | None, ctx: CheckContext) -> bool:
+    decided = record.decided
+    if within is None or decided is None:
+        return False
+    accepted = record.complainant_response is ComplainantResponse.ACCEPTED
+    return accepted and decided.at <= ctx.calendar.due(record.received_at, within)
+
+
+@check(
+    id="final-response-content",
+    title="Final response states the decision, reasons, remedy and ombudsman referral rights",
+    clauses=("7.8", "7.9"),
+    severity=Severity.HIGH,
+    params=FinalContentParams,
+    remediation=(
+        "Send (or correct) the final response: the decision, the reasons for it, the remedy offered, "
+        "and the complainant's right to refer the complaint to the ombudsman with the time limit."
+    ),
+)
+def final_response_content(
+    record: ComplaintRecord, p: FinalContentParams, ctx: CheckContext
+) -> CheckResult:
+    """The last final response shows every required element; decided complaints get one."""
+    fields = ("letters", "decided", "outcome")
+    final = next((x for x in reversed(record.letters) if x.kind is LetterKind.FINAL), None)
+    if final is None:
+        if record.decided is None:
+            return CheckResult(Status.NOT_APPLICABLE, "No decision yet", fields_read=fields)
+        if _accepted_early(record, p.accepted_within, ctx):
+            return CheckResult(
+                Status.NOT_APPLICABLE,
+                f"Resolved and accepted within {p.accepted_within}: no final response letter required",
+                fields_read=fields,
+            )
+        return clock(
+            what="Final response letter" + rule_note(p.rule),
+            started=record.decided.at,
+            due_at=ctx.calendar.due(record.decided.at, p.grace),
+            done=None,
+            ctx=ctx,
+            fields_read=fields,
+            evidence=(event_evidence(record.decided, "decision"),),
+            facts={"grace": str(p.grace)},
+        )
+    required = list(p.required)
+    if record.outcome is not None and record.outcome not in p.remedy_for_outcomes:
+        required = [c for c in required if c is not Content.REMEDY]
+    missing = missing_content(final, required)
+    evidence = (event_evidence(final.sent, "final response"),)
+    facts: dict[str, str | int | float | bool | None] = {
+        "required": ", ".join(c.value for c in required),
+        "rule": p.rule,
+    }
+    if missing:
+        facts["missing"] = ", ".join(missing)
+        return CheckResult(
+            Status.FAIL,
+            f"Final response does not show: {', '.join(missing)}{rule_note(p.rule)}",
+            None,
+            evidence,
+            facts,
+            fields,
+        )
+    return CheckResult(Status.PASS, "Final response content complete", None, evidence, facts, fields)
+
+
+class SummaryResolutionParams(CheckParams):
+    #: DISP 1.5: resolved by the close of the third business day after the day of receipt.
+    resolved_within: DurationField = Duration.parse("3 business days")
+    #: "Promptly" (firm target): the summary resolution communication after the resolution.
+    within: DurationField = Duration.parse("1 business days")
+    required: list[Content] = Field(default_factory=lambda: [Content.OMBUDSMAN_RIGHTS])
+    #: A full final response also satisfies the rule.
+    final_response_counts: bool = True
+    rule: str | None = "DISP 1.5"
+
+
+@check(
+    id="summary-resolution",
+    title="Summary resolution communication for complaints resolved within three business days",
+    clauses=("7.8", "7.9"),
+    severity=Severity.HIGH,
+    params=SummaryResolutionParams,
+    remediation=(
+        "Send the complainant a summary resolution communication: that the complaint is resolved, "
+        "that they may refer it to the Financial Ombudsman Service if they later disagree, and the "
+        "ombudsman's website."
+    ),
+)
+def summary_resolution(
+    record: ComplaintRecord, p: SummaryResolutionParams, ctx: CheckContext
+) -> CheckResult:
+    """A complaint resolved and accepted by the third business day gets a summary resolution."""
+    fields = ("received_at", "decided", "complainant_response", "letters")
+    decided = record.decided
+    resolved_by = ctx.calendar.due(record.received_at, p.resolved_within)
+    if decided is None:
+        return CheckResult(Status.NOT_APPLICABLE, "Not resolved yet", fields_read=fields)
+    if decided.at > resolved_by or record.complainant_response is not ComplainantResponse.ACCEPTED:
+        return CheckResult(
+            Status.NOT_APPLICABLE,
+            f"Not resolved and accepted by {fmt(resolved_by, ctx)}: the final response rules apply",
+            fields_read=fields,
+        )
+    letter = record.summary_resolution
+    if letter is None and p.final_response_counts:
+        letter = record.final_response
+    result = clock(
+        what="Summary resolution communication" + rule_note(p.rule),
+        started=decided.at,
+        due_at=ctx.calendar.due(decided.at, p.within),
+        done=letter.sent if letter else None,
+        ctx=ctx,
+        fields_read=fields,
+        facts={"resolved_within": str(p.resolved_within), "within": str(p.within)},
+    )
+    if letter is None or result.status is not Status.PASS:
+        return result
+    missing = missing_content(letter, p.required)
+    if missing:
+        return CheckResult(
+            Status.FAIL,
+            f"Summary resolution communication does not show: {', '.join(missing)}",
+            result.due_at,
+            result.evidence,
+            {**result.facts, "missing": ", ".join(missing)},
+            fields,
+        )
+    return result
+
+
+class Stage2HandlerParams(CheckParams):
+    #: Time after stage 2 starts to hand the complaint to a different handler.
+    assign_within: DurationField = Duration.parse("2 business days")
+
+
+@check(
+    id="stage2-handler-differs",
+    title="Stage-2 complaint handled by someone other than the stage-1 handler",
+    clauses=("4", "7.9"),
+    severity=Severity.HIGH,
+    params=Stage2HandlerParams,
+    remediation=(
+        "Assign the stage-2 review to a handler who was not involved at stage 1 (objectivity), and "
+        "record the hand-over on the ticket."
+    ),
+)
+def stage2_handler_differs(
+    record: ComplaintRecord, p: Stage2HandlerParams, ctx: CheckContext
+) -> CheckResult:
+    """The stage-2 handler is not the person who handled stage 1."""
+    fields = ("stage2_started", "handlers_by_stage")
+    started = record.stage2_started
+    if started is None:
+        return CheckResult(Status.NOT_APPLICABLE, "No stage-2 escalation", fields_read=fields)
+    stage1 = record.handlers_by_stage.get(1, ())
+    stage2 = record.handlers_by_stage.get(2, ())
+    if not stage1:
+        return CheckResult(
+            Status.MANUAL,
+            "Stage-1 handler not known from the ticket history: confirm independence by hand",
+            None,
+            (absent("no assignee before stage 2"),),
+            {},
+            fields,
+        )
+    first_handler, current = stage1[-1], (stage2[-1] if stage2 else None)
+    evidence = (
+        event_evidence(started, "stage 2 started"),
+        field_evidence("handlers_by_stage", {1: list(stage1), 2: list(stage2)}),
+    )
+    facts: dict[str, str | int | float | bool | None] = {
+        "stage1_handler": first_handler,
+        "stage2_handler": current,
+    }
+    finished = record.stage in (Stage.RESOLVED, Stage.CLOSED)
+    if current is None:
+        if finished:
+            return CheckResult(
+                Status.FAIL, "Stage 2 finished without a recorded handler", None, evidence, facts, fields
+            )
+        return clock(
+            what="Stage-2 handler assignment",
+            started=started.at,
+            due_at=ctx.calendar.due(started.at, p.assign_within),
+            done=None,
+            ctx=ctx,
+            fields_read=fields,
+            evidence=evidence,
+            facts=facts,
+        )
+    if current.casefold() == first_handler.casefold():
+        message = f"Stage 2 handled by {current}, who handled stage 1"
+        if finished:
+            return CheckResult(Status.FAIL, message, None, evidence, facts, fields)
+        return CheckResult(
+            Status.AT_RISK, message + ": reassign before the stage-2 response", None, evidence, facts, fields
+        )
+    return CheckResult(
+        Status.PASS,
+        f"Stage 2 handled by {current}, not the stage-1 handler {first_handler}",
+        None,
+        evidence,
+        facts,
+        fields,
+    )

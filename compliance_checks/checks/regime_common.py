@@ -1,0 +1,143 @@
+"""What the regulatory checks share: targets by product group, clock starts and stop events.
+
+Regulatory clocks never pause: these checks ignore ``record.paused`` by construction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import Field, PlainValidator
+
+from compliance_checks.calendar import Duration
+from compliance_checks.model import (
+    ComplaintRecord,
+    EvidenceRef,
+    Letter,
+    LetterKind,
+    SourceKind,
+)
+from compliance_checks.policy import DurationField, Target
+from compliance_checks.registry import CheckContext
+
+
+class RegimeTarget(Target):
+    """A regulatory target; it may also vary by the regulator's product group.
+
+    Resolution order: product group, category, severity, default.
+    """
+
+    by_product_group: dict[str, DurationField] = Field(default_factory=dict)
+
+    def for_record(self, record: ComplaintRecord) -> Duration | None:
+        if record.product_group is not None:
+            for group, duration in self.by_product_group.items():
+                if group.casefold() == record.product_group.casefold():
+                    return duration
+        return super().for_record(record)
+
+
+def _to_regime_target(value: Any) -> RegimeTarget:
+    return RegimeTarget.model_validate({"default": value} if isinstance(value, str) else value)
+
+
+RegimeTargetField = Annotated[RegimeTarget, PlainValidator(_to_regime_target)]
+
+
+class ClockStart(StrEnum):
+    RECEIVED = "received"
+    ACKNOWLEDGED = "acknowledged"
+    STAGE2_STARTED = "stage2_started"
+    STAGE2_ACKNOWLEDGED = "stage2_acknowledged"
+    SENT_TO_COMPANY = "sent_to_company"
+
+
+class StopEvent(StrEnum):
+    FINAL_RESPONSE = "final_response"
+    HOLDING_RESPONSE = "holding_response"
+    SUMMARY_RESOLUTION = "summary_resolution"
+    #: The decision (resolved status / decision field): for regimes where any response counts.
+    DECISION = "decision"
+
+
+class Content(StrEnum):
+    DECISION = "decision"
+    REASONS = "reasons"
+    REMEDY = "remedy"
+    OMBUDSMAN_RIGHTS = "ombudsman_rights"
+    NEW_DATE = "new_date"
+
+
+def clock_start(record: ComplaintRecord, start: ClockStart) -> tuple[datetime | None, str]:
+    """When the clock starts and what started it (None: the clock has not started)."""
+    if start is ClockStart.RECEIVED:
+        return record.received_at, "received"
+    if start is ClockStart.ACKNOWLEDGED:
+        if record.acknowledged is not None:
+            return record.acknowledged.at, "acknowledged"
+        # Not acknowledged yet: counting from receipt is the strictest reading.
+        return record.received_at, "received (not acknowledged yet)"
+    if start is ClockStart.SENT_TO_COMPANY:
+        return record.sent_to_company_at, "sent to company"
+    if record.stage2_started is None:
+        return None, "stage 2 not started"
+    if start is ClockStart.STAGE2_ACKNOWLEDGED and record.stage2_acknowledged is not None:
+        return record.stage2_acknowledged.at, "stage 2 acknowledged"
+    if start is ClockStart.STAGE2_ACKNOWLEDGED:
+        return record.stage2_started.at, "stage 2 started (not acknowledged yet)"
+    return record.stage2_started.at, "stage 2 started"
+
+
+def stage_of(record: ComplaintRecord, moment: datetime) -> int:
+    started = record.stage2_started
+    return 2 if started is not None and moment >= started.at else 1
+
+
+_LETTER_OF = {
+    StopEvent.FINAL_RESPONSE: LetterKind.FINAL,
+    StopEvent.HOLDING_RESPONSE: LetterKind.HOLDING,
+    StopEvent.SUMMARY_RESOLUTION: LetterKind.SUMMARY,
+}
+
+
+def first_stop(
+    record: ComplaintRecord, events: list[StopEvent], stage: int, after: datetime | None = None
+) -> EvidenceRef | None:
+    """The earliest stop event of ``stage`` (at or after ``after``)."""
+    candidates: list[EvidenceRef] = []
+    for event in events:
+        if event is StopEvent.DECISION:
+            decided = record.decided
+            if decided is not None and stage_of(record, decided.at) == stage:
+                candidates.append(decided)
+            continue
+        letter = record.letter(_LETTER_OF[event], stage)
+        if letter is not None:
+            candidates.append(letter.sent)
+    if after is not None:
+        candidates = [c for c in candidates if c.at >= after]
+    return min(candidates, key=lambda ref: ref.at, default=None)
+
+
+def missing_content(letter: Letter, required: list[Content]) -> list[str]:
+    """Required content the letter does not evidence (None = not evidenced)."""
+    missing = []
+    for item in required:
+        value: object = letter.new_date if item is Content.NEW_DATE else getattr(letter, item.value)
+        if value in (None, False):
+            missing.append(item.value.replace("_", " "))
+    return missing
+
+
+def rule_note(rule: str | None) -> str:
+    return f" ({rule})" if rule else ""
+
+
+def derived_ref(at: datetime, note: str) -> EvidenceRef:
+    return EvidenceRef(at=at, source_kind=SourceKind.DERIVED, source_id="clock-start", note=note)
+
+
+def fmt(moment: datetime, ctx: CheckContext) -> str:
+    return ctx.calendar.local(moment).strftime("%Y-%m-%d %H:%M %Z")

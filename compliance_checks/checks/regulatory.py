@@ -1,0 +1,395 @@
+"""Regulatory clocks (packs): acknowledgement, final/holding response, stage 2, CFPB.
+
+Regime notes (which packs use which check) are in ``REGIMES``; the rule each finding cites comes
+from the check's ``rule`` param. None of these clocks pause.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from compliance_checks.calendar import Duration
+from compliance_checks.checks.regime_common import (
+    ClockStart,
+    Content,
+    RegimeTargetField,
+    StopEvent,
+    clock_start,
+    first_stop,
+    fmt,
+    missing_content,
+    rule_note,
+)
+from compliance_checks.findings import Status
+from compliance_checks.model import ComplainantResponse, ComplaintRecord, LetterKind, Severity
+from compliance_checks.policy import DurationField
+from compliance_checks.registry import (
+    CheckContext,
+    CheckParams,
+    CheckResult,
+    check,
+    clock,
+    event_evidence,
+)
+
+#: Which regimes use each check (documentation and the regime note of docs/regulatory.md).
+REGIMES: dict[str, tuple[str, ...]] = {
+    "regulatory-acknowledged": ("asic-rg271",),
+    "stage2-acknowledged": ("housing-ombudsman", "spso"),
+    "regulatory-response": (
+        "fca-disp",
+        "psd2",
+        "asic-rg271",
+        "cbi-cpc",
+        "housing-ombudsman",
+        "spso",
+        "singapore-fa",
+        "uae-cbuae",
+        "bahrain-cbb",
+    ),
+    "stage2-response": ("housing-ombudsman", "spso"),
+    "holding-response": ("fca-disp", "psd2", "asic-rg271", "housing-ombudsman", "singapore-fa"),
+    "cfpb-timely-response": ("cfpb",),
+}
+
+
+class Combine(StrEnum):
+    LATER = "later"
+    EARLIER = "earlier"
+
+
+class RegulatoryAckParams(CheckParams):
+    target: RegimeTargetField | None = None
+    #: A second reading of the same rule ("24 hours or 1 business day"), combined with ``combine``.
+    alternative: DurationField | None = None
+    combine: Combine = Combine.LATER
+    rule: str | None = None
+
+
+def _acknowledged(
+    record: ComplaintRecord, p: RegulatoryAckParams, ctx: CheckContext, *, stage: int
+) -> CheckResult:
+    start_at, started_by = clock_start(
+        record, ClockStart.RECEIVED if stage == 1 else ClockStart.STAGE2_STARTED
+    )
+    fields = ("received_at", "acknowledged") if stage == 1 else ("stage2_started", "stage2_acknowledged")
+    target = p.target.for_record(record) if p.target else None
+    if start_at is None or target is None:
+        reason = started_by if start_at is None else "no acknowledgement target for this complaint"
+        return CheckResult(Status.NOT_APPLICABLE, reason[:1].upper() + reason[1:], fields_read=fields)
+    due_at = ctx.calendar.due(start_at, target)
+    facts: dict[str, str | int | float | bool | None] = {"target": str(target), "rule": p.rule}
+    if p.alternative is not None:
+        other = ctx.calendar.due(start_at, p.alternative)
+        due_at = max(due_at, other) if p.combine is Combine.LATER else min(due_at, other)
+        facts["alternative"] = f"{p.combine.value} of {target} and {p.alternative}"
+    done = record.acknowledged if stage == 1 else record.stage2_acknowledged
+    return clock(
+        what=("Acknowledgement" if stage == 1 else "Stage-2 acknowledgement") + rule_note(p.rule),
+        started=start_at,
+        due_at=due_at,
+        done=done,
+        ctx=ctx,
+        fields_read=fields,
+        facts=facts,
+    )
+
+
+_ACK_REMEDIATION = (
+    "Send the complainant a written acknowledgement now (a public reply, not an internal note), "
+    "stating how the complaint will be handled and the regulatory deadline."
+)
+
+
+@check(
+    id="regulatory-acknowledged",
+    title="Complaint acknowledged within the regulatory deadline",
+    clauses=("7.4",),
+    severity=Severity.HIGH,
+    params=RegulatoryAckParams,
+    remediation=_ACK_REMEDIATION,
+)
+def regulatory_acknowledged(
+    record: ComplaintRecord, p: RegulatoryAckParams, ctx: CheckContext
+) -> CheckResult:
+    """Written acknowledgement within the regime's deadline (e.g. 24 hours or 1 business day)."""
+    return _acknowledged(record, p, ctx, stage=1)
+
+
+@check(
+    id="stage2-acknowledged",
+    title="Stage-2 escalation acknowledged within the regulatory deadline",
+    clauses=("7.4", "7.9"),
+    severity=Severity.HIGH,
+    params=RegulatoryAckParams,
+    remediation=_ACK_REMEDIATION,
+)
+def stage2_acknowledged(record: ComplaintRecord, p: RegulatoryAckParams, ctx: CheckContext) -> CheckResult:
+    """The stage-2 escalation is acknowledged within the regime's deadline."""
+    return _acknowledged(record, p, ctx, stage=2)
+
+
+class RegulatoryResponseParams(CheckParams):
+    target: RegimeTargetField | None = None
+    start: ClockStart = ClockStart.RECEIVED
+    #: What stops the clock under this regime.
+    stop_on: list[StopEvent] = Field(default_factory=lambda: [StopEvent.FINAL_RESPONSE])
+    #: A holding reply sent by ``target`` moves the deadline to this (PSD2: 35 business days).
+    extended_target: RegimeTargetField | None = None
+    #: Complaints resolved and accepted within this time need no final response (FCA DISP 1.5).
+    accepted_within: DurationField | None = None
+    rule: str | None = None
+
+
+def _response(
+    record: ComplaintRecord, p: RegulatoryResponseParams, ctx: CheckContext, *, stage: int
+) -> CheckResult:
+    fields = ("received_at", "letters", "decided", "stage2_started", "sent_to_company_at")
+    start_at, started_by = clock_start(record, p.start)
+    target = p.target.for_record(record) if p.target else None
+    if stage == 2 and record.stage2_started is None:
+        return CheckResult(Status.NOT_APPLICABLE, "No stage-2 escalation", fields_read=fields)
+    if start_at is None or target is None:
+        reason = started_by if start_at is None else "no regulatory response target for this complaint"
+        return CheckResult(Status.NOT_APPLICABLE, reason[:1].upper() + reason[1:], fields_read=fields)
+    due_at = ctx.calendar.due(start_at, target)
+    facts: dict[str, str | int | float | bool | None] = {
+        "target": str(target),
+        "clock_start": started_by,
+        "rule": p.rule,
+    }
+    if p.accepted_within is not None and stage == 1:
+        accept_due = ctx.calendar.due(start_at, p.accepted_within)
+        decided = record.decided
+        accepted = record.complainant_response is ComplainantResponse.ACCEPTED
+        if accepted and decided is not None and decided.at <= accept_due:
+            return CheckResult(
+                Status.PASS,
+                f"Resolved and accepted by {fmt(accept_due, ctx)} (within {p.accepted_within}): "
+                "no final response deadline applies",
+                accept_due,
+                (event_evidence(decided),),
+                {**facts, "accepted_within": str(p.accepted_within)},
+                fields,
+            )
+    stops = list(p.stop_on)
+    what = "Final response" if stage == 1 else "Stage-2 response"
+    holding = record.letter(LetterKind.HOLDING, stage)
+    if p.extended_target is not None and holding is not None and holding.sent.at <= due_at:
+        extended = p.extended_target.for_record(record)
+        if extended is not None:
+            # A timely holding reply buys time; it does not stop the clock itself.
+            due_at = ctx.calendar.due(start_at, extended)
+            stops = [s for s in stops if s is not StopEvent.HOLDING_RESPONSE]
+            facts["extended_target"] = str(extended)
+            what += f" (holding reply sent {fmt(holding.sent.at, ctx)})"
+    done = first_stop(record, stops, stage)
+    facts["stop_on"] = ", ".join(s.value for s in stops)
+    return clock(
+        what=what + rule_note(p.rule),
+        started=start_at,
+        due_at=due_at,
+        done=done,
+        ctx=ctx,
+        fields_read=fields,
+        facts=facts,
+    )
+
+
+_RESPONSE_REMEDIATION = (
+    "Send the final response (decision, reasons, remedy, and the complainant's right to refer to the "
+    "ombudsman) or, where the regime allows, a holding letter with reasons and a new date before the "
+    "deadline."
+)
+
+
+@check(
+    id="regulatory-response",
+    title="Final (or holding) response within the regulatory deadline",
+    clauses=("7.7", "7.8"),
+    severity=Severity.CRITICAL,
+    params=RegulatoryResponseParams,
+    remediation=_RESPONSE_REMEDIATION,
+)
+def regulatory_response(
+    record: ComplaintRecord, p: RegulatoryResponseParams, ctx: CheckContext
+) -> CheckResult:
+    """The regime's stop event (final response, holding letter...) comes before its deadline."""
+    return _response(record, p, ctx, stage=1)
+
+
+@check(
+    id="stage2-response",
+    title="Stage-2 response within the regulatory deadline",
+    clauses=("7.7", "7.9"),
+    severity=Severity.CRITICAL,
+    params=RegulatoryResponseParams,
+    remediation=_RESPONSE_REMEDIATION,
+)
+def stage2_response(record: ComplaintRecord, p: RegulatoryResponseParams, ctx: CheckContext) -> CheckResult:
+    """The stage-2 response comes before the regime's stage-2 deadline."""
+    return _response(record, p, ctx, stage=2)
+
+
+class HoldingParams(CheckParams):
+    #: The deadline the holding letter must precede (e.g. 8 weeks, 15 business days).
+    target: RegimeTargetField | None = None
+    start: ClockStart = ClockStart.RECEIVED
+    #: What the holding letter must show.
+    required: list[Content] = Field(default_factory=lambda: [Content.REASONS, Content.NEW_DATE])
+    #: The latest final deadline the letter may promise (PSD2: 35 business days).
+    extended_target: RegimeTargetField | None = None
+    #: Responses that make a holding letter unnecessary when sent by the deadline.
+    final_on: list[StopEvent] = Field(default_factory=lambda: [StopEvent.FINAL_RESPONSE])
+    rule: str | None = None
+
+
+@check(
+    id="holding-response",
+    title="Holding (delay) letter sent before the deadline, with reasons and a new date",
+    clauses=("7.3", "7.7"),
+    severity=Severity.HIGH,
+    params=HoldingParams,
+    remediation=(
+        "Before the deadline, send the complainant a holding letter explaining why the final "
+        "response is delayed and when it will be sent (and their ombudsman referral rights where "
+        "the regime requires it)."
+    ),
+)
+def holding_response(record: ComplaintRecord, p: HoldingParams, ctx: CheckContext) -> CheckResult:
+    """A holding letter, when the final response is not sent by the deadline, is timely and complete."""
+    fields = ("received_at", "letters", "decided")
+    start_at, started_by = clock_start(record, p.start)
+    target = p.target.for_record(record) if p.target else None
+    if start_at is None or target is None:
+        reason = started_by if start_at is None else "no deadline for this complaint"
+        return CheckResult(Status.NOT_APPLICABLE, reason[:1].upper() + reason[1:], fields_read=fields)
+    due_at = ctx.calendar.due(start_at, target)
+    facts: dict[str, str | int | float | bool | None] = {"target": str(target), "rule": p.rule}
+    final = first_stop(record, list(p.final_on), 1)
+    holding = record.letter(LetterKind.HOLDING, 1)
+    if holding is None:
+        if final is not None and final.at <= due_at:
+            return CheckResult(
+                Status.NOT_APPLICABLE,
+                "Final response sent by the deadline: no holding letter needed",
+                due_at,
+                (event_evidence(final),),
+                facts,
+                fields,
+            )
+        return clock(
+            what="Final response or holding letter" + rule_note(p.rule),
+            started=start_at,
+            due_at=due_at,
+            done=None,
+            ctx=ctx,
+            fields_read=fields,
+            facts=facts,
+        )
+    problems = []
+    if holding.sent.at > due_at:
+        problems.append(f"sent {fmt(holding.sent.at, ctx)}, after the deadline {fmt(due_at, ctx)}")
+    missing = missing_content(holding, p.required)
+    if missing:
+        problems.append(f"does not show {', '.join(missing)}")
+    extended = p.extended_target.for_record(record) if p.extended_target else None
+    if extended is not None and holding.new_date is not None:
+        limit = ctx.calendar.due(start_at, extended)
+        if holding.new_date > ctx.calendar.local(limit).date():
+            problems.append(
+                f"promises {holding.new_date.isoformat()}, after the {extended} limit "
+                f"({ctx.calendar.local(limit):%Y-%m-%d})"
+            )
+    evidence = (event_evidence(holding.sent, "holding letter"),)
+    if holding.new_date is not None:
+        facts["new_date"] = holding.new_date.isoformat()
+    if problems:
+        facts["problems"] = "; ".join(problems)
+        return CheckResult(
+            Status.FAIL,
+            "Holding letter " + "; ".join(problems) + rule_note(p.rule),
+            due_at,
+            evidence,
+            facts,
+            fields,
+        )
+    return CheckResult(Status.PASS, "Holding letter on time and complete", due_at, evidence, facts, fields)
+
+
+class CfpbParams(CheckParams):
+    #: Company response in the portal (final, or "In progress") within this of sent-to-company.
+    respond_within: DurationField = Duration.parse("15 days")
+    #: Final response after an "In progress" reply within this of sent-to-company.
+    final_within: DurationField = Duration.parse("60 days")
+    rule: str | None = "CFPB Company Portal Manual 8.1"
+
+
+@check(
+    id="cfpb-timely-response",
+    title="CFPB portal complaint answered in time (15 days; final within 60)",
+    clauses=("7.7",),
+    severity=Severity.CRITICAL,
+    params=CfpbParams,
+    remediation=(
+        "Respond in the CFPB company portal: close the complaint with an explanation or relief, or "
+        "mark it In progress and give the final response within 60 days of it being sent to you."
+    ),
+)
+def cfpb_timely_response(record: ComplaintRecord, p: CfpbParams, ctx: CheckContext) -> CheckResult:
+    """A response by day 15 after the portal sent the complaint; if in progress, final by day 60."""
+    fields = ("sent_to_company_at", "letters", "decided")
+    sent = record.sent_to_company_at
+    if sent is None:
+        return CheckResult(Status.NOT_APPLICABLE, "Not a CFPB portal complaint (no sent-to-company date)")
+    first_due = ctx.calendar.due(sent, p.respond_within)
+    final = first_stop(record, [StopEvent.FINAL_RESPONSE, StopEvent.DECISION], 1)
+    interim = first_stop(record, [StopEvent.HOLDING_RESPONSE], 1)
+    facts: dict[str, str | int | float | bool | None] = {
+        "respond_within": str(p.respond_within),
+        "final_within": str(p.final_within),
+        "rule": p.rule,
+    }
+    if final is not None and final.at <= first_due:
+        return CheckResult(
+            Status.PASS,
+            f"Final response within {p.respond_within} of sent-to-company",
+            first_due,
+            (event_evidence(final),),
+            {**facts, "timely_response": "Yes"},
+            fields,
+        )
+    if interim is not None and interim.at <= first_due:
+        # In progress by the first deadline: the final response is due by the longer limit.
+        result = clock(
+            what="Final response after In progress" + rule_note(p.rule),
+            started=sent,
+            due_at=ctx.calendar.due(sent, p.final_within),
+            done=final,
+            ctx=ctx,
+            fields_read=fields,
+            evidence=(event_evidence(interim, "In progress response"),),
+            facts=facts,
+        )
+    else:
+        responses = [r for r in (final, interim) if r is not None]
+        result = clock(
+            what="Company response" + rule_note(p.rule),
+            started=sent,
+            due_at=first_due,
+            done=min(responses, key=lambda r: r.at, default=None),
+            ctx=ctx,
+            fields_read=fields,
+            facts=facts,
+        )
+    timely = {Status.FAIL: "No", Status.PASS: "Yes"}.get(result.status)
+    return CheckResult(
+        result.status,
+        result.message,
+        result.due_at,
+        result.evidence,
+        {**result.facts, "timely_response": timely},
+        result.fields_read,
+    )
