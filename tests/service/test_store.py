@@ -1,0 +1,146 @@
+"""The history store on SQLite and PostgreSQL: migrations, round trips, the hash chain,
+as-of reproducibility, cursor safety and deleted tickets (in-process Zendesk sandbox)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select, update
+
+from connector.store import Store
+from connector.store.models import Base, FindingRow, RunRow, SnapshotRow, SourceRow, TicketRow
+from connector.store.runs import latest_findings, verify_chain
+from connector.zendesk.sandbox import Fault, SandboxServer
+from tests.service.helpers import complaint_ids, pipeline
+from tests.zendesk import scenarios as sc
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def server() -> Iterator[SandboxServer]:
+    srv = sc.start_sandbox(tickets=30)
+    yield srv
+    srv.stop()
+
+
+def _count(store: Store, column: object) -> int:
+    with store.session() as session:
+        return int(session.scalar(select(func.count(column))) or 0)  # type: ignore[arg-type]
+
+
+def test_migrations_from_empty_create_exactly_the_models(store_url: str) -> None:
+    store = Store(store_url)
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    store.close()
+    assert diff == []
+    Store(store_url).close()  # opening again is a no-op migration
+
+
+def test_sync_check_round_trip(store: Store, server: SandboxServer) -> None:
+    pipe = pipeline(server, store)
+    outcomes, errors = pipe.sync()
+    assert errors == []
+    assert outcomes[0].new_versions == len(complaint_ids(server))
+    with store.session() as session:
+        stored = {t.ticket for t in session.scalars(select(TicketRow))}
+        record = json.loads(next(iter(session.scalars(select(TicketRow.record)))) or "{}")
+    assert stored == complaint_ids(server)
+    assert record["platform"] == "zendesk"
+    outcome = pipe.check()
+    with store.session() as session:
+        latest = latest_findings(session)
+    assert set(latest) == {("sandbox", t) for t in stored}
+    def by_check(payloads: list[dict[str, object]]) -> list[dict[str, object]]:
+        return sorted(payloads, key=lambda p: str(p["check"]))
+
+    assert {key: by_check([f.to_json_dict() for f in fs]) for key, fs in outcome.findings.items()} == {
+        key: by_check(payloads) for key, (_run, payloads) in latest.items()}
+
+
+def test_runs_are_chained_and_an_edited_finding_is_detected(store: Store, server: SandboxServer) -> None:
+    pipe = pipeline(server, store)
+    pipe.sync()
+    first, second = pipe.check(), pipe.check()
+    with store.session() as session:
+        assert verify_chain(session) == (2, [])
+        runs = list(session.scalars(select(RunRow).order_by(RunRow.id)))
+    assert runs[1].prev_hash == runs[0].content_hash
+    assert (first.run_id, second.run_id) == (runs[0].id, runs[1].id)
+    with store.session() as session:
+        victim = session.scalar(select(FindingRow).where(FindingRow.status == "FAIL").limit(1))
+        assert victim is not None
+        session.execute(update(FindingRow).where(FindingRow.id == victim.id).values(
+            payload=victim.payload.replace('"FAIL"', '"PASS"'), status="PASS"))
+    with store.session() as session:
+        count, problems = verify_chain(session)
+    assert count == 2
+    assert [p.run_id for p in problems] == [victim.run_id]
+
+
+def test_evaluating_a_past_date_after_later_syncs_gives_the_findings_recorded_then(
+    store: Store, server: SandboxServer
+) -> None:
+    pipe = pipeline(server, store)
+    pipe.sync()
+    then = sc.virtual_now(server)
+    recorded = pipe.check(as_of=then)
+    # An hour later an agent escalates a complaint; the next sync stores a new version.
+    ticket = min(complaint_ids(server), key=int)
+    server.state.clock.advance(3600)
+    server.state.update_ticket(int(ticket), {"tags": [*server.state.world.tickets[int(ticket)]["tags"],
+                                                      "escalated"], "priority": "urgent"}, 1)
+    server.state.clock.advance(3 * 86400)
+    outcomes, _ = pipe.sync()
+    assert ticket in outcomes[0].changed
+    with store.session() as session:
+        versions = session.scalar(select(func.count(SnapshotRow.id)).join(
+            TicketRow, TicketRow.id == SnapshotRow.ticket_id).where(TicketRow.ticket == ticket))
+    assert versions == 2
+    again = pipe.check(as_of=then)
+    assert again.findings == recorded.findings
+    assert pipe.check().findings[("sandbox", ticket)] != recorded.findings[("sandbox", ticket)]
+
+
+def test_a_failed_sync_keeps_the_cursor_and_the_rerun_stores_everything_once(
+    store: Store, server: SandboxServer
+) -> None:
+    pipe = pipeline(server, store, rate_limits={"max_attempts": 1})
+    server.app.inject(Fault("5xx", path="ticket_events", count=1))  # after the ticket pages
+    outcomes, errors = pipe.sync()
+    assert outcomes == [] and len(errors) == 1
+    with store.session() as session:
+        source = session.get(SourceRow, "sandbox")
+        assert source is not None and source.cursor is None and source.last_error
+    assert _count(store, TicketRow.id) == 0
+    outcomes, errors = pipe.sync()
+    assert errors == [] and outcomes[0].new_versions == len(complaint_ids(server))
+    snapshots = _count(store, SnapshotRow.id)
+    server.state.clock.advance(61)
+    outcomes, _ = pipe.sync()
+    assert outcomes[0].new_versions == 0
+    assert _count(store, SnapshotRow.id) == snapshots
+
+
+def test_a_ticket_deleted_at_the_source_stays_in_the_store_marked_deleted(
+    store: Store, server: SandboxServer
+) -> None:
+    pipe = pipeline(server, store)
+    pipe.sync()
+    pipe.check()
+    victim = min(complaint_ids(server), key=int)
+    server.state.update_ticket(int(victim), {"status": "deleted"}, 1)
+    server.state.clock.advance(120)
+    outcomes, _ = pipe.sync()
+    assert outcomes[0].deleted == 1
+    with store.session() as session:
+        row = session.scalar(select(TicketRow).where(TicketRow.ticket == victim))
+        assert row is not None and row.deleted and row.deleted_at is not None
+        assert session.scalar(select(func.count(SnapshotRow.id)).where(SnapshotRow.ticket_id == row.id))
+    after = pipe.check()
+    assert ("sandbox", victim) not in after.findings
