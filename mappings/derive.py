@@ -31,6 +31,7 @@ from compliance_checks.model import (
     Stage,
 )
 from mappings.facts import TicketFacts
+from mappings.regulatory import regulatory_fields
 from mappings.schema import FieldRule, MappingSpec
 from mappings.select import scope_of
 from mappings.values import MappingError, casefold_set, parse_time, read_source, to_text
@@ -415,6 +416,7 @@ def build_record(facts: TicketFacts, spec: MappingSpec, as_of: datetime | None =
             channel=mapped.pop("channel", None) or facts.channel,
             next_update_due_at=mapped.pop("next_update_due", None),
             **mapped,
+            **regulatory_fields(events, facts, spec),  # regulatory packs (mappings/regulatory.py)
         )
     except ValidationError as exc:
         first = exc.errors()[0]

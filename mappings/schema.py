@@ -203,6 +203,57 @@ class SatisfactionRules(Frozen):
     offered_values: list[str] = Field(default_factory=lambda: ["offered", "good", "bad"])
 
 
+class Recogniser(Frozen):
+    """How an event is recognised on a ticket; any one signal counts.
+
+    ``labels``: a Jira label / Zendesk tag being added; ``fields``: a field (raw id or name, as
+    in the changelog / audit) being set to a non-empty value; ``markers``: text (a macro's marker,
+    matched case-insensitively) in a *public agent* comment. A label or field set in the same
+    update (within a minute) as a public agent comment makes that comment the letter.
+    """
+
+    labels: list[str] = Field(default_factory=list)
+    fields: list[str] = Field(default_factory=list)
+    markers: list[str] = Field(default_factory=list)
+
+
+class ContentRule(Frozen):
+    """What shows one element of a letter: marker text in the letter, or a yes/no field."""
+
+    markers: list[str] = Field(default_factory=list)
+    field: FieldRule | None = None
+
+
+LetterContent = Literal["decision", "reasons", "remedy", "ombudsman_rights"]
+
+
+class LetterRule(Recogniser):
+    """A regulated letter (holding / final response / summary resolution) and its content."""
+
+    content: dict[LetterContent, ContentRule] = Field(default_factory=dict)
+    #: Holding letters: the promised new date (a date field); else an ISO date in the letter.
+    new_date: FieldRule | None = None
+
+
+class Stage2Rule(Recogniser):
+    """Escalation to stage 2 of a two-stage procedure; also entering one of these statuses."""
+
+    statuses: list[str] = Field(default_factory=list)
+
+
+class RegulatoryRules(Frozen):
+    """Evidence the regulatory packs need (docs/regulatory.md). Everything is optional."""
+
+    holding_response: LetterRule | None = None
+    final_response: LetterRule | None = None
+    summary_resolution: LetterRule | None = None
+    stage2: Stage2Rule | None = None
+    #: The regulator's product grouping (FCA return), redress paid, CFPB sent-to-company date.
+    product_group: FieldRule | None = None
+    redress_amount: FieldRule | None = None
+    sent_to_company: FieldRule | None = None
+
+
 class MappingSpec(Frozen):
     platform: Literal["jira", "zendesk"]
     version: Literal[1] = 1
@@ -220,3 +271,4 @@ class MappingSpec(Frozen):
     decision: DecisionRules = Field(default_factory=DecisionRules)
     actors: ActorRules = Field(default_factory=ActorRules)
     satisfaction: SatisfactionRules = Field(default_factory=SatisfactionRules)
+    regulatory: RegulatoryRules | None = None

@@ -1,0 +1,205 @@
+"""Regulatory evidence from the timeline, per the mapping's ``regulatory`` block.
+
+Letters (holding / final response / summary resolution) are recognised by a label or tag being
+added, a field being set, or a marker text in a public agent comment; their content by marker
+texts in the letter or by yes/no fields. Also: the stage-2 escalation and its acknowledgement,
+handlers by stage, product group, redress and the CFPB sent-to-company date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from compliance_checks.model import (
+    ActorRole,
+    Event,
+    EventKind,
+    EvidenceRef,
+    Letter,
+    LetterKind,
+)
+from mappings.facts import TicketFacts
+from mappings.schema import FieldRule, LetterRule, MappingSpec, Recogniser, Stage2Rule
+from mappings.values import MappingError, casefold_set, parse_time, read_source, to_text
+
+#: A label/field change this close to a public agent comment belongs to that comment's update.
+SAME_UPDATE = timedelta(seconds=60)
+_ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+_YES = {"true", "yes", "y", "1", "on", "given", "provided", "included"}
+
+
+def _reply(e: Event) -> bool:
+    return e.kind is EventKind.COMMENT and bool(e.public) and e.actor_role is ActorRole.AGENT
+
+
+def _ref(e: Event, note: str) -> EvidenceRef:
+    return EvidenceRef.model_construct(at=e.at, source_kind=e.source_kind, source_id=e.source_id, note=note)
+
+
+def _has_marker(e: Event, markers: Sequence[str]) -> bool:
+    text = (e.text or "").casefold()
+    return any(m.casefold() in text for m in markers if m)
+
+
+def _signals(events: Sequence[Event], rule: Recogniser) -> list[Event]:
+    """Events that are one of the rule's signals, oldest first (our own writes never count)."""
+    labels, fields = casefold_set(rule.labels), casefold_set(rule.fields)
+    statuses = casefold_set(rule.statuses) if isinstance(rule, Stage2Rule) else set()
+    found = []
+    for e in events:
+        if e.actor_role is ActorRole.CONNECTOR:
+            continue
+        to = (e.to_value or "").casefold()
+        if e.kind is EventKind.LABEL_CHANGE:
+            added = set(to.split()) - set((e.from_value or "").casefold().split())
+            hit = bool(added & labels)
+        elif e.kind is EventKind.FIELD_CHANGE:
+            hit = (e.field or "").casefold() in fields and bool(to)
+        elif e.kind is EventKind.STATUS_CHANGE:
+            hit = to in statuses
+        else:
+            hit = _reply(e) and _has_marker(e, rule.markers)
+        if hit:
+            found.append(e)
+    return found
+
+
+def _letters(
+    events: Sequence[Event],
+    facts: TicketFacts,
+    spec: MappingSpec,
+    kind: LetterKind,
+    rule: LetterRule,
+    stage2_at: datetime | None,
+) -> list[Letter]:
+    replies = [e for e in events if _reply(e)]
+    letters: list[Letter] = []
+    used: set[str] = set()
+    for signal in _signals(events, rule):
+        comment = signal if _reply(signal) else _same_update(replies, signal.at)
+        sent = comment or signal
+        if sent.ref() in used:
+            continue  # the label and the comment of one update are one letter
+        used.add(sent.ref())
+        content = {
+            name: _content_shown(comment, content_rule.markers, content_rule.field, facts, spec)
+            for name, content_rule in rule.content.items()
+        }
+        letters.append(
+            Letter(
+                kind=kind,
+                sent=_ref(sent, kind.value.replace("_", " ")),
+                stage=2 if stage2_at is not None and sent.at >= stage2_at else 1,
+                new_date=_new_date(comment, rule.new_date, facts, spec)
+                if kind is LetterKind.HOLDING
+                else None,
+                **content,
+            )
+        )
+    return letters
+
+
+def _same_update(replies: Sequence[Event], at: datetime) -> Event | None:
+    close = [r for r in replies if abs(r.at - at) <= SAME_UPDATE]
+    return min(close, key=lambda r: abs(r.at - at), default=None)
+
+
+def _content_shown(
+    comment: Event | None, markers: list[str], rule: FieldRule | None, facts: TicketFacts, spec: MappingSpec
+) -> bool | None:
+    if comment is not None and markers and _has_marker(comment, markers):
+        return True
+    if rule is not None:
+        value = to_text(read_source(rule, facts.raw, spec.platform))
+        if value is not None:
+            return value.casefold() in _YES
+    return None  # not evidenced
+
+
+def _new_date(
+    comment: Event | None, rule: FieldRule | None, facts: TicketFacts, spec: MappingSpec
+) -> date | None:
+    raw = to_text(read_source(rule, facts.raw, spec.platform)) if rule is not None else None
+    if raw is None and comment is not None:
+        match = _ISO_DATE.search(comment.text or "")
+        raw = match.group(1) if match else None
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        raise MappingError(facts.key, "regulatory.new_date", f"{raw!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _handlers(
+    events: Sequence[Event], facts: TicketFacts, stage2_at: datetime | None
+) -> dict[int, tuple[str, ...]]:
+    changes = [e for e in events if e.kind is EventKind.ASSIGNMENT_CHANGE]
+    initial = changes[0].from_value if changes else facts.assignee
+    stage1 = [initial] if initial else []
+    stage2: list[str] = []
+    for e in changes:
+        if e.to_value:
+            (stage2 if stage2_at is not None and e.at >= stage2_at else stage1).append(e.to_value)
+    if stage2_at is None:
+        return {1: tuple(stage1)} if stage1 else {}
+    if not stage2 and stage1:
+        stage2 = [stage1[-1]]  # nobody reassigned it: the stage-1 handler carries on
+    return {1: tuple(stage1), 2: tuple(stage2)}
+
+
+def _value(rule: FieldRule | None, facts: TicketFacts, spec: MappingSpec) -> str | None:
+    if rule is None:
+        return None
+    text = to_text(read_source(rule, facts.raw, spec.platform))
+    if text is not None and rule.map:
+        text = {k.casefold(): v for k, v in rule.map.items()}.get(text.casefold(), text)
+    if text is None and rule.default is not None:
+        text = str(rule.default)
+    return None if text is None else str(text)
+
+
+def regulatory_fields(events: Sequence[Event], facts: TicketFacts, spec: MappingSpec) -> dict[str, Any]:
+    """The record fields of the regulatory block (empty when the mapping has none)."""
+    rules = spec.regulatory
+    if rules is None:
+        return {}
+    escalation = _signals(events, rules.stage2) if rules.stage2 else []
+    stage2 = escalation[0] if escalation else None
+    stage2_at = stage2.at if stage2 else None
+    letters: list[Letter] = []
+    for kind, rule in (
+        (LetterKind.HOLDING, rules.holding_response),
+        (LetterKind.FINAL, rules.final_response),
+        (LetterKind.SUMMARY, rules.summary_resolution),
+    ):
+        if rule is not None:
+            letters.extend(_letters(events, facts, spec, kind, rule, stage2_at))
+    ack = next((e for e in events if stage2_at is not None and _reply(e) and e.at >= stage2_at), None)
+    values: dict[str, Any] = {
+        "letters": tuple(sorted(letters, key=lambda x: x.sent.at)),
+        "procedure_stage": 2 if stage2 else 1,
+        "stage2_started": _ref(stage2, "stage 2 started") if stage2 else None,
+        "stage2_acknowledged": _ref(ack, "stage 2 acknowledged") if ack else None,
+        "handlers_by_stage": _handlers(events, facts, stage2_at),
+        "product_group": _value(rules.product_group, facts, spec),
+    }
+    redress = _value(rules.redress_amount, facts, spec)
+    if redress is not None:
+        try:
+            values["redress_amount"] = Decimal(redress.replace(",", ""))
+        except InvalidOperation:
+            raise MappingError(
+                facts.key, "regulatory.redress_amount", f"{redress!r} is not an amount"
+            ) from None
+    sent = read_source(rules.sent_to_company, facts.raw, spec.platform) if rules.sent_to_company else None
+    if sent:
+        try:
+            values["sent_to_company_at"] = parse_time(sent)
+        except ValueError as exc:
+            raise MappingError(facts.key, "regulatory.sent_to_company", str(exc)) from None
+    return values
