@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> None:
         state = SandboxState.seeded(args.seed, args.tickets)
         state.limits.incremental_per_minute = 10_000
         state.limits.account_per_minute = 100_000
+        state.limits.job_latency_seconds = 0.05
         zendesk = SandboxServer(state).start()
         url, stopper = zendesk.base_url, zendesk.stop
     else:
