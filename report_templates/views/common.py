@@ -87,7 +87,7 @@ def cohort(snapshot: Snapshot, period: Period) -> list[ComplaintRecord]:
 def status_counts(findings: Iterable[Finding]) -> dict[str, int]:
     counts = dict.fromkeys(STATUS_ORDER, 0)
     for f in findings:
-        counts[f.status.value] += 1
+        counts[f.status] += 1  # a StrEnum member finds its str key (.value is slow at 1M findings)
     return counts
 
 
