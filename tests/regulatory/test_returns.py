@@ -1,0 +1,159 @@
+"""Regulator returns against hand-counted fixtures."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from compliance_checks.findings import Finding, Status
+from compliance_checks.model import Outcome, Severity, Stage
+from report_templates.returns import asic_idr_rows, cfpb_rows, fca_return
+from tests.regulatory.helpers import pack, record, ref
+
+LONDON = ZoneInfo("Europe/London")
+SYDNEY = ZoneInfo("Australia/Sydney")
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def t(y: int, m: int, d: int, h: int = 10, tz: ZoneInfo = LONDON) -> datetime:
+    return datetime(y, m, d, h, tzinfo=tz)
+
+
+def rec(cid: str, received: datetime, decided: datetime | None = None, **kw: Any):
+    if decided is not None:
+        kw.update(stage=Stage.RESOLVED, decided=ref(f"changelog:{cid}", decided))
+    return record(received, id=cid, **kw)
+
+
+def test_fca_return_hand_counted():
+    records = [
+        # Outstanding at 1 Mar, closed 3 Mar: after 3 bd (Fri 20 Feb -> Wed 25 Feb) but within
+        # 8 weeks (17 Apr). Home finance, upheld, redress 100.50.
+        rec(
+            "A",
+            t(2026, 2, 20),
+            t(2026, 3, 3),
+            product_group="mortgage",
+            outcome=Outcome.UPHELD,
+            redress_amount=Decimal("100.50"),
+        ),
+        # Opened and closed in 3 bd (due Thu 5 Mar 17:00). Banking, partly upheld, redress 20.
+        rec(
+            "B",
+            t(2026, 3, 2),
+            t(2026, 3, 4, 12),
+            product_group="credit card",
+            outcome=Outcome.PARTLY_UPHELD,
+            redress_amount=Decimal("20"),
+        ),
+        # Opened, still open; grouped by category (no product group).
+        rec("C", t(2026, 3, 10), category="Current account"),
+        # Outstanding at start, closed 20 Mar after 8 weeks (Jan 5 + 56 days = Mar 2); unmapped.
+        rec(
+            "D",
+            t(2026, 1, 5),
+            t(2026, 3, 20),
+            product="Widgets",
+            category="Widgets",
+            outcome=Outcome.NOT_UPHELD,
+        ),
+        # Opened 30 Mar, closed 2 Apr (after the period): opened only.
+        rec("E", t(2026, 3, 30), t(2026, 4, 2), product_group="credit card"),
+        # Received and closed before the period: not counted, no empty Insurance row.
+        rec("F", t(2026, 1, 10), t(2026, 2, 10), product_group="insurance"),
+    ]
+    table = fca_return(records, pack("fca-disp"), date(2026, 3, 1), date(2026, 3, 31))
+    counts = [tuple(row.values()) for row in table.rows]
+    assert counts == [
+        ("Banking and credit cards", 0, 3, 1, 1, 0, 0, 1, "20.00"),
+        ("Home finance", 1, 0, 1, 0, 1, 0, 1, "100.50"),
+        ("Unmapped", 1, 0, 1, 0, 0, 1, 0, "0.00"),
+    ]
+    assert any("not the GABRIEL/RegData upload format" in n for n in table.notes)
+    assert any(n.startswith("Unconfirmed figure: receipt-cut-off") for n in table.notes)
+
+
+def test_asic_idr_rows_hand_counted():
+    def s(y: int, m: int, d: int) -> datetime:
+        return t(y, m, d, tz=SYDNEY)
+
+    records = [
+        rec(
+            "X",
+            s(2026, 1, 10),
+            s(2026, 1, 20),
+            outcome=Outcome.UPHELD,
+            redress_amount=Decimal("50"),
+            product="Credit card",
+        ),
+        rec("Y", s(2025, 12, 20), channel="phone"),  # open at the period start
+        rec("Z", s(2025, 11, 1), s(2025, 12, 1)),  # closed before: left out
+        rec("W", s(2026, 6, 25), s(2026, 7, 3), outcome=Outcome.NOT_UPHELD),  # closed after the end
+    ]
+    table = asic_idr_rows(records, pack("asic-rg271"), date(2026, 1, 1), date(2026, 6, 30))
+    assert [r["Unique identifier"] for r in table.rows] == ["Y", "X", "W"]
+    y, x, w = table.rows
+    assert (y["Current status"], y["Receipt channel"], y["Date closed"]) == ("OPEN", "PHONE", None)
+    assert (x["Current status"], x["Date received"], x["Date closed"], x["Days to resolve"]) == (
+        "CLOSED",
+        "2026-01-10",
+        "2026-01-20",
+        10,
+    )
+    assert (x["Outcome"], x["Compensation"], x["Product or service"]) == (
+        "COMPLAINANT_FAVOUR",
+        "50.00",
+        "UNMAPPED:Credit card",
+    )
+    assert (w["Current status"], w["Outcome"], w["Days to resolve"]) == ("OPEN", None, None)
+    assert any("official field names" in n for n in table.notes)
+
+
+def test_cfpb_rows_with_timely_response():
+    def n(m: int, d: int) -> datetime:
+        return t(2026, m, d, tz=NEW_YORK)
+
+    records = [
+        rec("P", n(3, 1), n(3, 10), sent_to_company_at=n(3, 2), channel="web", outcome=Outcome.NOT_UPHELD),
+        rec("Q", n(3, 19), sent_to_company_at=n(3, 20)),
+        rec("R", n(3, 30), sent_to_company_at=n(4, 1)),  # sent after the period
+        rec("S", n(3, 5)),  # not a portal complaint
+    ]
+    finding = Finding(
+        ticket="P",
+        platform="zendesk",
+        check="cfpb-timely-response",
+        title="t",
+        status=Status.PASS,
+        clauses=("7.7",),
+        severity=Severity.CRITICAL,
+        message="ok",
+        facts={"timely_response": "Yes"},
+    )
+    table = cfpb_rows(records, {"P": (finding,)}, pack("cfpb"), date(2026, 3, 1), date(2026, 3, 31))
+    assert [(r["Complaint ID"], r["Date sent to company"], r["Submitted via"]) for r in table.rows] == [
+        ("P", "2026-03-02", "Web"),
+        ("Q", "2026-03-20", "Email"),
+    ]
+    assert [(r["Company response to consumer"], r["Timely response?"]) for r in table.rows] == [
+        ("Closed with explanation", "Yes"),
+        ("In progress", None),
+    ]
+    assert table.rows[0]["Consumer complaint narrative"] is None
+
+
+def test_return_csv_has_header_notes_and_guards_formulas(tmp_path):
+    from connector.returns_cli import write_csv
+    from report_templates.returns import ReturnTable
+
+    table = ReturnTable("T", ("a", "b"), [{"a": "=SUM(A1)", "b": None}], ["layout not official"])
+    path = tmp_path / "r.csv"
+    write_csv(table, path)
+    assert path.read_text(encoding="utf-8").splitlines() == [
+        "# T",
+        "# layout not official",
+        "a,b",
+        "'=SUM(A1),",
+    ]
