@@ -50,7 +50,7 @@ REGIMES: dict[str, tuple[str, ...]] = {
         "bahrain-cbb",
     ),
     "stage2-response": ("housing-ombudsman", "spso"),
-    "holding-response": ("fca-disp", "psd2", "asic-rg271", "housing-ombudsman", "singapore-fa"),
+    "holding-response": ("fca-disp", "psd2", "asic-rg271", "cbi-cpc", "housing-ombudsman", "singapore-fa"),
     "cfpb-timely-response": ("cfpb",),
 }
 
