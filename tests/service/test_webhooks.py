@@ -22,6 +22,7 @@ from connector.service.webhooks import jira_signature, zendesk_signature
 from connector.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
+App = tuple["LoopbackClient", ServiceRunner]
 SECRETS = {"ZD_HOOK": "zendesk-secret", "JIRA_HOOK": "jira-secret", "API": "key-1"}
 OWN_ZENDESK = "361234567"
 
@@ -50,7 +51,7 @@ class LoopbackClient:
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[tuple[LoopbackClient, ServiceRunner]]:
+def app(tmp_path: Path) -> Iterator[App]:
     config = AppConfig.model_validate({
         "sources": [
             {"platform": "zendesk", "name": "zd", "base_url": "http://127.0.0.1:9",
@@ -76,8 +77,14 @@ def _stamp(delta: timedelta = timedelta(0)) -> str:
     return (datetime.now(UTC) + delta).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _zendesk(client: LoopbackClient, payload: dict[str, Any], *, secret: str = "zendesk-secret",
-             stamp: str | None = None, invocation: str | None = None) -> Any:
+def _zendesk(
+    client: LoopbackClient,
+    payload: dict[str, Any],
+    *,
+    secret: str = "zendesk-secret",  # noqa: S107 - a test secret
+    stamp: str | None = None,
+    invocation: str | None = None,
+) -> Any:
     body = json.dumps(payload).encode()
     stamp = stamp or _stamp()
     headers = {"X-Zendesk-Webhook-Signature": zendesk_signature(secret, stamp, body),
@@ -94,14 +101,14 @@ def _queued(runner: ServiceRunner) -> list[tuple[str, str]]:
     return items
 
 
-def test_a_valid_zendesk_delivery_queues_a_refresh_of_that_ticket(app: tuple[LoopbackClient, ServiceRunner]) -> None:
+def test_a_valid_zendesk_delivery_queues_a_refresh_of_that_ticket(app: App) -> None:
     client, runner = app
     answer = _zendesk(client, {"ticket_id": "17", "updated_by_id": "555"})
     assert answer.status_code == 202
     assert _queued(runner) == [("zd", "17")]
 
 
-def test_zendesk_event_format_is_understood(app: tuple[LoopbackClient, ServiceRunner]) -> None:
+def test_zendesk_event_format_is_understood(app: App) -> None:
     client, runner = app
     payload = {"type": "zen:event-type:ticket.comment_added", "id": "e1", "detail": {"id": "18"},
                "event": {"actor_id": "555"}}
@@ -115,7 +122,7 @@ def test_zendesk_event_format_is_understood(app: tuple[LoopbackClient, ServiceRu
     ("future timestamp", {"stamp": _stamp(timedelta(minutes=10))}, "stale timestamp (replay?)"),
 ])
 def test_zendesk_deliveries_that_are_not_authentic_are_rejected(
-    app: tuple[LoopbackClient, ServiceRunner], name: str, kwargs: dict[str, Any], reason: str
+    app: App, name: str, kwargs: dict[str, Any], reason: str
 ) -> None:
     client, runner = app
     answer = _zendesk(client, {"ticket_id": "17"}, **kwargs)
@@ -124,7 +131,7 @@ def test_zendesk_deliveries_that_are_not_authentic_are_rejected(
     assert _queued(runner) == []
 
 
-def test_a_tampered_body_is_rejected(app: tuple[LoopbackClient, ServiceRunner]) -> None:
+def test_a_tampered_body_is_rejected(app: App) -> None:
     client, runner = app
     stamp = _stamp()
     signed = json.dumps({"ticket_id": "17"}).encode()
@@ -135,7 +142,7 @@ def test_a_tampered_body_is_rejected(app: tuple[LoopbackClient, ServiceRunner]) 
     assert _queued(runner) == []
 
 
-def test_a_repeated_delivery_is_acknowledged_but_not_redone(app: tuple[LoopbackClient, ServiceRunner]) -> None:
+def test_a_repeated_delivery_is_acknowledged_but_not_redone(app: App) -> None:
     client, runner = app
     first = _zendesk(client, {"ticket_id": "17"}, invocation="inv-1")
     again = _zendesk(client, {"ticket_id": "17"}, invocation="inv-1")
@@ -144,7 +151,7 @@ def test_a_repeated_delivery_is_acknowledged_but_not_redone(app: tuple[LoopbackC
     assert _queued(runner) == [("zd", "17")]
 
 
-def test_events_caused_by_our_own_account_are_ignored(app: tuple[LoopbackClient, ServiceRunner]) -> None:
+def test_events_caused_by_our_own_account_are_ignored(app: App) -> None:
     client, runner = app
     answer = _zendesk(client, {"ticket_id": "17", "updated_by_id": OWN_ZENDESK})
     assert answer.status_code == 200
@@ -152,7 +159,7 @@ def test_events_caused_by_our_own_account_are_ignored(app: tuple[LoopbackClient,
     assert _queued(runner) == []
 
 
-def test_jira_secret_is_verified(app: tuple[LoopbackClient, ServiceRunner]) -> None:
+def test_jira_secret_is_verified(app: App) -> None:
     client, runner = app
     body = json.dumps({"webhookEvent": "comment_created", "timestamp": 1, "issue": {"id": "1", "key": "CS-7"},
                        "comment": {"author": {"accountId": "abc"}}}).encode()
@@ -165,7 +172,7 @@ def test_jira_secret_is_verified(app: tuple[LoopbackClient, ServiceRunner]) -> N
     assert _queued(runner) == [("jira", "CS-7")]
 
 
-def test_secrets_never_appear_in_answers(app: tuple[LoopbackClient, ServiceRunner]) -> None:
+def test_secrets_never_appear_in_answers(app: App) -> None:
     client, _runner = app
     texts = [_zendesk(client, {"ticket_id": "1"}, secret="x").text,
              client.get("/api/v1/tickets/zendesk/1", headers={"Authorization": "Bearer bad"}).text,
