@@ -139,12 +139,16 @@ def register_platform_commands(app: typer.Typer) -> None:
 
 
 def _store_writeback(config: Path, apply: bool | None) -> None:
+    from connector.store.locks import LockHeld
     from connector.store_cli import do_writeback, pipeline_for, writeback_mode
 
-    with pipeline_for(config, lock=apply is True) as pipeline:
+    with pipeline_for(config) as pipeline:
         mode = writeback_mode(pipeline, apply)
         if mode == "apply":
-            pipeline.lock_sources()
+            try:
+                pipeline.lock_sources()  # one writer per source
+            except LockHeld as exc:
+                raise _fail(EXIT_PLATFORM, str(exc)) from None
         summary = do_writeback(pipeline, mode, show_plans=mode == "plan")
     typer.echo(json.dumps(summary, indent=2, default=str))
     if summary.get("errors"):
