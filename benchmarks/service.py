@@ -71,6 +71,7 @@ def main() -> None:
     results: dict[str, Any] = {}
 
     wall = time.monotonic()
+    print("initial cycle…", file=sys.stderr, flush=True)
     runner.sync_step()
     runner.reevaluate_step()
     results["initial_wall_s"] = time.monotonic() - wall
@@ -96,6 +97,7 @@ def main() -> None:
             cpu += thread_cpu() - before_cpu
         return calls / repeat, cpu / repeat
 
+    print(f"steady state… (initial {results['initial_wall_s']:.0f} s)", file=sys.stderr, flush=True)
     results["sync"] = measure(runner.sync_step, 3)
     results["reevaluate"] = measure(runner.reevaluate_step, 2)
     results["reconcile"] = measure(runner.reconcile_step, 1)
@@ -109,6 +111,7 @@ def main() -> None:
     results["store_bytes"] = size
     results["store_per_10k"] = size * 10_000 / max(complaints, 1)
 
+    print("webhooks…", file=sys.stderr, flush=True)
     # Webhook latency: HTTP app + refresh worker, as in `serve`.
     app = build_app(pipeline, runner, {"BENCH_SECRET": SECRET, "ISO10002_API_KEY": None}.get)
     http = uvicorn.Server(

@@ -124,10 +124,11 @@ def run_writeback(
         outcome.plans = writer(findings, False).plans
         return outcome
     with store.session() as session:
+        for stale in open_entries(session, source):
+            current = hashes.get(stale.ticket)
+            if current is not None and stale.findings_hash != current:
+                finish_entry(stale, "superseded", now(), result="superseded by " + current)
         for ticket, hash_ in hashes.items():
-            for stale in open_entries(session, source):
-                if stale.ticket == ticket and stale.findings_hash != hash_:
-                    finish_entry(stale, "superseded", now(), result="superseded by " + hash_)
             plan_entry(session, source=source, ticket=ticket, findings_hash=hash_, run_id=None, now=now())
     crash_point("after-journal-write")
     try:
