@@ -105,6 +105,7 @@ class Pipeline:
         self.locks = self.locks or SourceLocks(self.store)
         for source in self.sources:
             self.locks.acquire_new(source.name, self.clock())
+        self.locks.keep_alive(self.clock)
 
     def unlock(self) -> None:
         if self.locks is not None:

@@ -51,7 +51,6 @@ class ServiceRunner:
         self.scheduler.every(round(plan.reevaluate_every_minutes * 60)).seconds.do(
             self._job("reevaluate", self.reevaluate_step))
         self.scheduler.every().day.at(plan.reconcile_daily_at).do(self._job("reconcile", self.reconcile_step))
-        self.scheduler.every(30).seconds.do(self._job("heartbeat", self.heartbeat_step))
 
     @property
     def mode(self) -> Mode | None:
@@ -102,10 +101,6 @@ class ServiceRunner:
         self.pipeline.sync(full=True)
         self.pipeline.check(kind="reconcile", record="changed")
         self._writeback(force=True)
-
-    def heartbeat_step(self) -> None:
-        if self.pipeline.locks is not None:
-            self.pipeline.locks.heartbeat(self.pipeline.clock())
 
     def refresh_step(self, source: str, ticket: str) -> None:
         outcome = self.pipeline.syncer(source).refresh(ticket, self.pipeline.clock())

@@ -6,9 +6,12 @@ host and its process is gone (so a restart after a crash does not wait for the t
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import threading
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
@@ -18,6 +21,8 @@ from connector.store.engine import Store
 from connector.store.models import LockRow
 
 DEFAULT_TIMEOUT = timedelta(minutes=2)
+HEARTBEAT_SECONDS = 30.0
+log = logging.getLogger(__name__)
 
 
 class LockHeld(RuntimeError):
@@ -44,6 +49,8 @@ class SourceLocks:
         self.host = socket.gethostname()
         self.pid = os.getpid()
         self.held: set[str] = set()
+        self._stop = threading.Event()
+        self._beat: threading.Thread | None = None
 
     def acquire(self, source: str, now: datetime) -> None:
         """Take (or keep) the lock for ``source``; raise :class:`LockHeld` when another has it."""
@@ -75,7 +82,26 @@ class SourceLocks:
         for source in sorted(self.held):
             self.acquire(source, now)
 
+    def keep_alive(self, clock: Callable[[], datetime], every: float = HEARTBEAT_SECONDS) -> None:
+        """Renew the held locks from a background thread, so a long step never lets them go stale."""
+        if self._beat is not None:
+            return
+
+        def beat() -> None:
+            while not self._stop.wait(every):
+                try:
+                    self.heartbeat(clock())
+                except Exception:  # a missed beat is retried; the lock times out only after 2 min
+                    log.exception("lock heartbeat failed")
+
+        self._beat = threading.Thread(target=beat, name="lock-heartbeat", daemon=True)
+        self._beat.start()
+
     def release_all(self) -> None:
+        self._stop.set()
+        if self._beat is not None:
+            self._beat.join(timeout=5)
+            self._beat = None
         if not self.held:
             return
         names = [f"source:{s}" for s in self.held]

@@ -144,3 +144,23 @@ def test_a_ticket_deleted_at_the_source_stays_in_the_store_marked_deleted(
         assert session.scalar(select(func.count(SnapshotRow.id)).where(SnapshotRow.ticket_id == row.id))
     after = pipe.check()
     assert ("sandbox", victim) not in after.findings
+
+
+def test_only_one_instance_writes_to_a_source(store: Store) -> None:
+    from datetime import UTC, datetime
+
+    from connector.store.locks import LockHeld, SourceLocks
+    from connector.store.models import LockRow
+
+    now = datetime.now(UTC)
+    first, second = SourceLocks(store), SourceLocks(store)
+    first.acquire("zd", now)
+    with pytest.raises(LockHeld, match="locked by another instance"):
+        second.acquire("zd", now)
+    second.acquire("jira", now)  # other sources are independent
+    first.release_all()
+    second.acquire("zd", now)
+    # A holder on this host whose process is gone (a crash) does not block a restart.
+    with store.session() as session:
+        session.execute(update(LockRow).where(LockRow.name == "source:zd").values(pid=2**22 + 7))
+    SourceLocks(store).acquire("zd", now)
