@@ -113,9 +113,7 @@ class CalendarConfig(Frozen):
     timezone: str = "UTC"
     #: ``mon``..``sun`` -> ``"09:00-17:00"`` or null for a closed day.
     working_hours: dict[str, str | None] = Field(
-        default_factory=lambda: {
-            d: ("09:00-17:00" if d not in ("sat", "sun") else None) for d in WEEKDAYS
-        }
+        default_factory=lambda: {d: ("09:00-17:00" if d not in ("sat", "sun") else None) for d in WEEKDAYS}
     )
     holidays: HolidaySource | None = None
     extra_holidays: list[date] = Field(default_factory=list)
@@ -185,6 +183,8 @@ class BusinessCalendar:
         # complaints hit the same few hundred days, so they are memoised (benchmark hotspot).
         self._spans: dict[date, tuple[datetime, datetime] | None] = {}
         self._next_day: dict[date, date] = {}
+        #: (effective receipt day, n) -> close of the n-th business day after it.
+        self._nth_close: dict[tuple[date, int], datetime] = {}
 
     # -- days ------------------------------------------------------------------------------
 
@@ -192,9 +192,7 @@ class BusinessCalendar:
         cached = self._holiday_years.get(year)
         if cached is None:
             source = self.config.holidays
-            cached = frozenset(
-                _public_holidays(source.country, source.subdivision, year) if source else ()
-            )
+            cached = frozenset(_public_holidays(source.country, source.subdivision, year) if source else ())
             self._holiday_years[year] = cached
         return cached
 
@@ -289,12 +287,16 @@ class BusinessCalendar:
     def close_of_nth_business_day(self, start: datetime, n: int) -> datetime:
         """Close of the n-th business day after the (effective) day of receipt."""
         effective = self.next_opening(start)
-        day = self.local(effective).date()
-        for _ in range(n):
-            day = self.next_business_day(day)
-        span = self.working_span(day)
-        assert span is not None  # noqa: S101
-        return span[1]
+        key = (self.local(effective).date(), n)
+        close = self._nth_close.get(key)
+        if close is None:
+            day = key[0]
+            for _ in range(n):
+                day = self.next_business_day(day)
+            span = self.working_span(day)
+            assert span is not None  # noqa: S101
+            close = self._nth_close[key] = span[1]
+        return close
 
     # -- deadlines -------------------------------------------------------------------------
 

@@ -55,7 +55,7 @@ def evaluate(
                 )
                 failed = True
         findings.append(
-            Finding(
+            Finding.trusted(
                 ticket=record.id,
                 platform=record.platform,
                 check=spec.id,

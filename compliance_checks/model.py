@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -24,10 +24,41 @@ def _require_aware(value: datetime) -> datetime:
 AwareDatetime = Annotated[datetime, AfterValidator(_require_aware)]
 
 
+#: Per model class: (field -> default, fields with a default factory), for ``Frozen.trusted``.
+_FIELD_DEFAULTS: dict[type[BaseModel], tuple[dict[str, Any], tuple[tuple[str, Any], ...]]] = {}
+
+
 class Frozen(BaseModel):
     """Base for immutable domain models: unknown keys are rejected, nothing is mutable."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @classmethod
+    def trusted(cls, **values: Any) -> Self:
+        """Build from values our own code produced, already of the right types, skipping
+        validation (the mapping and check hot paths build millions of these; input from
+        files and APIs is always validated). Omitted fields take their defaults."""
+        layout = _FIELD_DEFAULTS.get(cls)
+        if layout is None:
+            fields = cls.__pydantic_fields__
+            layout = (
+                {name: info.default for name, info in fields.items()},
+                tuple((n, i.default_factory) for n, i in fields.items() if i.default_factory),
+            )
+            _FIELD_DEFAULTS[cls] = layout
+        defaults, factories = layout
+        data = values
+        if len(values) != len(defaults):
+            data = {**defaults, **values}  # field order kept; factories filled below
+            for name, factory in factories:
+                if name not in values:
+                    data[name] = factory()
+        obj = cls.__new__(cls)
+        object.__setattr__(obj, "__dict__", data)
+        object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+        object.__setattr__(obj, "__pydantic_extra__", None)
+        object.__setattr__(obj, "__pydantic_private__", None)
+        return obj
 
 
 class Stage(StrEnum):
@@ -125,6 +156,9 @@ class Event(Frozen):
     from_value: str | None = None
     to_value: str | None = None
     text: str | None = None
+    #: The value was set when the ticket was created (Zendesk ``Create``): not a change, so
+    #: e.g. a complaint created as urgent was never *escalated* to urgent.
+    initial: bool = False
 
     def ref(self) -> str:
         """A short, stable citation for this event (``comment:10023``)."""

@@ -139,16 +139,16 @@ def check(
 
 
 def event_evidence(ref: EvidenceRef, note: str | None = None) -> Evidence:
-    return Evidence(kind="event", ref=ref.ref(), at=ref.at, note=note or ref.note or "event")
+    return Evidence.trusted(kind="event", ref=ref.ref(), at=ref.at, note=note or ref.note or "event")
 
 
 def field_evidence(name: str, value: object) -> Evidence:
     shown = "(empty)" if value in (None, "", ()) else str(value)
-    return Evidence(kind="field", ref=f"field:{name}", note=f"{name} = {shown[:200]}")
+    return Evidence.trusted(kind="field", ref=f"field:{name}", note=f"{name} = {shown[:200]}")
 
 
 def absent(note: str) -> Evidence:
-    return Evidence(kind="absent", note=note)
+    return Evidence.trusted(kind="absent", note=note)
 
 
 def clock(

@@ -78,11 +78,11 @@ class Assembler:
     # -- shapes ----------------------------------------------------------------------------
 
     def is_primary(self, doc: Any) -> bool:
-        if not isinstance(doc, Mapping):
+        if not isinstance(doc, dict):
             return False
         if self.spec.platform == "jira":
             return isinstance(doc.get("issues"), list) or ("key" in doc and "fields" in doc)
-        return isinstance(doc.get("tickets"), list) or isinstance(doc.get("ticket"), Mapping)
+        return isinstance(doc.get("tickets"), list) or isinstance(doc.get("ticket"), dict)
 
     def add_history(self, doc: Any, origin: Origin) -> None:
         """Collect a history or directory document (primary documents are ignored here)."""
@@ -90,7 +90,7 @@ class Assembler:
             for item in doc:
                 self.add_history(item, origin)
             return
-        if not isinstance(doc, Mapping):
+        if not isinstance(doc, dict):
             raise InputShapeError(f"{origin}: expected a JSON object, got {type(doc).__name__}")
         if self.spec.platform == "jira":
             self._add_jira_history(doc, origin)
@@ -106,14 +106,14 @@ class Assembler:
                     entry.get("changeHistories") or ()
                 )
             return
-        if "issue" in doc and isinstance(doc.get("changelog"), Mapping):
+        if "issue" in doc and isinstance(doc.get("changelog"), dict):
             page = doc["changelog"]
             self._jira_histories.setdefault(str(doc["issue"]), []).extend(
                 page.get("values") or page.get("histories") or ()
             )
             return
         comments_page = doc.get("comments")
-        if isinstance(comments_page, Mapping) and "issue" in doc:
+        if isinstance(comments_page, dict) and "issue" in doc:
             self._jira_comments.setdefault(str(doc["issue"]), []).extend(comments_page.get("comments") or ())
             return
         if isinstance(comments_page, list):
@@ -142,7 +142,7 @@ class Assembler:
         for event in doc.get("ticket_events") or ():
             self._zendesk_events.setdefault(str(event.get("ticket_id")), []).append(event)
             recognised = True
-        for audit in doc.get("audits") or ([doc["audit"]] if isinstance(doc.get("audit"), Mapping) else ()):
+        for audit in doc.get("audits") or ([doc["audit"]] if isinstance(doc.get("audit"), dict) else ()):
             self._zendesk_audits.setdefault(str(audit.get("ticket_id")), []).append(audit)
             recognised = True
         if "ticket_events" in doc or "audits" in doc or "ticket_metric_events" in doc:
@@ -199,7 +199,7 @@ class Assembler:
             bundle = JiraBundle(issue=raw)
             bundle.add_histories(list((raw.get("changelog") or {}).get("histories") or ()))
             comment_field = (raw.get("fields") or {}).get("comment")
-            if isinstance(comment_field, Mapping):
+            if isinstance(comment_field, dict):
                 bundle.add_comments(list(comment_field.get("comments") or ()))
             for ident in {str(raw.get("id")), str(raw.get("key"))}:
                 bundle.add_histories(self._jira_histories.get(ident, []))

@@ -34,7 +34,14 @@ from mappings.facts import TicketFacts
 from mappings.regulatory import regulatory_fields
 from mappings.schema import FieldRule, MappingSpec
 from mappings.select import scope_of
-from mappings.values import MappingError, casefold_set, parse_time, read_source, to_text
+from mappings.values import (
+    MappingError,
+    casefold_set,
+    folded_map,
+    parse_time,
+    read_source,
+    to_text,
+)
 
 #: A comment this close before the decision is part of "the same update" (transition screens).
 SAME_UPDATE = timedelta(seconds=60)
@@ -48,7 +55,7 @@ _FALSE = {"false", "no", "n", "0", "off", "not given", "none"}
 
 
 def _ref(event: Event, note: str) -> EvidenceRef:
-    return EvidenceRef.model_construct(
+    return EvidenceRef.trusted(
         at=event.at, source_kind=event.source_kind, source_id=event.source_id, note=note
     )
 
@@ -57,8 +64,8 @@ class _Stages:
     """Status name -> stage, per the mapping."""
 
     def __init__(self, spec: MappingSpec) -> None:
-        self._by_name = {name.casefold(): stage for name, stage in spec.status.stages.items()}
-        self._fallback = {k.casefold(): v for k, v in spec.status.category_fallback.items()}
+        self._by_name = folded_map(spec.status.stages)
+        self._fallback = folded_map(spec.status.category_fallback)
         self._default = spec.status.default
 
     def of(self, status: str | None, category: str | None = None) -> Stage:
@@ -72,7 +79,7 @@ class _Stages:
 def _convert(name: str, rule: FieldRule, raw_value: Any, key: str) -> Any:
     text = to_text(raw_value)
     if text is not None and rule.map:
-        lookup = {k.casefold(): v for k, v in rule.map.items()}
+        lookup = folded_map(rule.map)
         if text.casefold() in lookup:
             value: Any = lookup[text.casefold()]
             text = None if value is None else str(value)
@@ -151,7 +158,7 @@ def _escalation(events: Sequence[Event], facts: TicketFacts, spec: MappingSpec) 
     fields = casefold_set(rules.fields)
 
     def is_signal(e: Event) -> bool:
-        if e.actor_role is ActorRole.CONNECTOR:
+        if e.actor_role is ActorRole.CONNECTOR or e.initial:
             return False
         to = (e.to_value or "").casefold()
         if e.kind is EventKind.GROUP_CHANGE:
@@ -198,7 +205,7 @@ def _stage_timeline(
 def _pauses(timeline: StageTimeline, spec: MappingSpec) -> tuple[Interval, ...]:
     pausing = set(spec.status.pausing_stages)
     return tuple(
-        Interval.model_construct(start=at, end=nxt[0] if nxt else None)
+        Interval.trusted(start=at, end=nxt[0] if nxt else None)
         for (at, stage, _), nxt in zip(timeline, [*timeline[1:], None], strict=True)
         if stage in pausing
     )
@@ -251,7 +258,7 @@ def _assessment(events: Sequence[Event], spec: MappingSpec, stages_of: _Stages) 
 
 
 def _derived_ref(at: datetime, facts: TicketFacts, note: str) -> EvidenceRef:
-    return EvidenceRef.model_construct(at=at, source_kind=SourceKind.DERIVED, source_id=facts.key, note=note)
+    return EvidenceRef.trusted(at=at, source_kind=SourceKind.DERIVED, source_id=facts.key, note=note)
 
 
 def _decision(
@@ -427,7 +434,7 @@ def _severity(facts: TicketFacts, spec: MappingSpec, priority: str | None) -> Se
     rules = spec.severity
     raw = to_text(read_source(rules.source, facts.raw, spec.platform)) if rules.source else priority
     if raw is not None:
-        lookup = {k.casefold(): v for k, v in rules.map.items()}
+        lookup = folded_map(rules.map)
         if raw.casefold() in lookup:
             return lookup[raw.casefold()]
     return rules.default
@@ -436,7 +443,7 @@ def _severity(facts: TicketFacts, spec: MappingSpec, priority: str | None) -> Se
 def _derived_events(facts: TicketFacts, *refs_and_kinds: EvidenceRef | None) -> tuple[Event, ...]:
     kinds = (None, EventKind.ESCALATION, EventKind.DECISION, EventKind.CLOSURE)
     derived = [
-        Event.model_construct(
+        Event.trusted(
             at=facts.created,
             kind=EventKind.RECEIVED,
             source_kind=SourceKind.DERIVED,
@@ -454,7 +461,7 @@ def _derived_events(facts: TicketFacts, *refs_and_kinds: EvidenceRef | None) -> 
         if ref is None or kind is None:
             continue
         derived.append(
-            Event.model_construct(
+            Event.trusted(
                 at=ref.at,
                 kind=kind,
                 source_kind=SourceKind.DERIVED,

@@ -45,7 +45,7 @@ class JiraBundle:
 
 
 def _user_id(user: Any) -> str | None:
-    if not isinstance(user, Mapping):
+    if not isinstance(user, dict):
         return None
     for key in ("accountId", "key", "name", "emailAddress"):
         if user.get(key):
@@ -64,7 +64,7 @@ def _role(
         return ActorRole.CONNECTOR
     if user_id and user_id in actors.system_accounts:
         return ActorRole.SYSTEM
-    account_type = user.get("accountType") if isinstance(user, Mapping) else None
+    account_type = user.get("accountType") if isinstance(user, dict) else None
     if account_type == "app":
         return ActorRole.SYSTEM
     if account_type == "customer" or (user_id is not None and user_id == reporter_id):
@@ -108,7 +108,7 @@ def _history_events(
             field_id = str(item.get("fieldId") or item.get("field") or "")
             kind = _CHANGE_KINDS.get(field_id.lower(), EventKind.FIELD_CHANGE)
             events.append(
-                Event.model_construct(
+                Event.trusted(
                     at=at,
                     kind=kind,
                     source_kind=SourceKind.CHANGELOG,
@@ -135,7 +135,7 @@ def _comment_events(
             raise MappingError(key, f"comment[{comment_id}].created", "missing timestamp")
         text = to_text(comment.get("body"))
         events.append(
-            Event.model_construct(
+            Event.trusted(
                 at=at,
                 kind=EventKind.COMMENT,
                 source_kind=SourceKind.COMMENT,
@@ -159,7 +159,7 @@ def _completeness_gaps(issue: Mapping[str, Any], bundle: JiraBundle) -> list[str
     if isinstance(total, int) and total > len(bundle.histories):
         gaps.append(f"changelog truncated: {len(bundle.histories)} of {total} histories")
     comment_page = read_path(issue, "fields.comment") or {}
-    total = comment_page.get("total") if isinstance(comment_page, Mapping) else None
+    total = comment_page.get("total") if isinstance(comment_page, dict) else None
     if isinstance(total, int) and total > len(bundle.comments):
         gaps.append(f"comments truncated: {len(bundle.comments)} of {total}")
     return gaps
@@ -200,7 +200,7 @@ def jira_facts(bundle: JiraBundle, spec: MappingSpec) -> TicketFacts:
         url=browse_url(issue, spec),
         updated=updated,
         resolved_at=resolved,
-        status=status.get("name") if isinstance(status, Mapping) else None,
+        status=status.get("name") if isinstance(status, dict) else None,
         status_category=read_path(status, "statusCategory.key"),
         priority=read_path(fields, "priority.name"),
         assignee=_user_id(fields.get("assignee")),
@@ -208,12 +208,12 @@ def jira_facts(bundle: JiraBundle, spec: MappingSpec) -> TicketFacts:
         labels=[str(label) for label in fields.get("labels") or ()],
         requester=Party(
             id=reporter_id,
-            name=reporter.get("displayName") if isinstance(reporter, Mapping) else None,
-            contact=reporter.get("emailAddress") if isinstance(reporter, Mapping) else None,
+            name=reporter.get("displayName") if isinstance(reporter, dict) else None,
+            contact=reporter.get("emailAddress") if isinstance(reporter, dict) else None,
         ),
         summary=to_text(fields.get("summary")),
         description=to_text(fields.get("description")),
-        channel=to_text(channel.get("value")) if isinstance(channel, Mapping) else to_text(channel),
+        channel=to_text(channel.get("value")) if isinstance(channel, dict) else to_text(channel),
         events=events,
         gaps=_completeness_gaps(issue, bundle),
     )

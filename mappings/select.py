@@ -71,7 +71,7 @@ def is_complaint(spec: MappingSpec, raw: Mapping[str, Any]) -> bool:
 def request_type_name(raw: Mapping[str, Any]) -> str | None:
     """JSM request type: the ``requestType.name`` inside the request-type custom field."""
     for value in (raw.get("fields") or {}).values():
-        if isinstance(value, Mapping) and isinstance(value.get("requestType"), Mapping):
+        if isinstance(value, dict) and isinstance(value.get("requestType"), dict):
             name = value["requestType"].get("name")
             return str(name) if name else None
     return None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeVar, cast
 
 from mappings.schema import PathSpec, Source
 
@@ -28,7 +29,7 @@ def read_path(obj: Any, path: PathSpec) -> Any:
     """Follow dict keys (and integer list indexes) along ``path``; None when absent."""
     current = obj
     for key in split_path(path):
-        if isinstance(current, Mapping):
+        if isinstance(current, dict):
             current = current.get(key, _MISSING)
         elif isinstance(current, list) and key.isdigit() and int(key) < len(current):
             current = current[int(key)]
@@ -47,17 +48,26 @@ def read_source(source: Source, raw: Mapping[str, Any], platform: str) -> Any:
         return read_path(raw, source.path)
     field_id = source.custom_field
     if platform == "zendesk":
-        for entry in raw.get("custom_fields") or ():
-            if str(entry.get("id")) == str(field_id):
-                return entry.get("value")
-        return None
+        return _custom_fields(raw).get(str(field_id))
     value = (raw.get("fields") or {}).get(str(field_id))
     return unwrap_option(value)
 
 
+_LAST_CUSTOM_FIELDS: list[Any] = [None, {}]
+
+
+def _custom_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Zendesk ``custom_fields`` as id -> value; the mapping reads ~15 of them per ticket, one
+    ticket after another, so the last ticket's index is kept (single-entry cache)."""
+    if _LAST_CUSTOM_FIELDS[0] is not raw:
+        index = {str(e.get("id")): e.get("value") for e in raw.get("custom_fields") or ()}
+        _LAST_CUSTOM_FIELDS[:] = [raw, index]
+    return _LAST_CUSTOM_FIELDS[1]  # type: ignore[no-any-return]
+
+
 def unwrap_option(value: Any) -> Any:
     """Jira select/option values arrive as ``{"value": ..}`` or ``{"name": ..}`` objects."""
-    if isinstance(value, Mapping) and value.get("type") != "doc":
+    if isinstance(value, dict) and value.get("type") != "doc":
         for key in ("value", "name", "displayName", "key"):
             if key in value:
                 return unwrap_option(value[key]) if key == "value" else value[key]
@@ -72,13 +82,11 @@ def adf_text(node: Any) -> str:
     parts: list[str] = []
 
     def walk(item: Any) -> None:
-        if isinstance(item, Mapping):
+        if isinstance(item, dict):
             kind = item.get("type")
             if kind == "text":
                 parts.append(str(item.get("text", "")))
-            elif kind in ("mention", "emoji", "status", "date") and isinstance(
-                item.get("attrs"), Mapping
-            ):
+            elif kind in ("mention", "emoji", "status", "date") and isinstance(item.get("attrs"), Mapping):
                 attrs = item["attrs"]
                 parts.append(str(attrs.get("text") or attrs.get("shortName") or ""))
             elif kind == "hardBreak":
@@ -99,12 +107,12 @@ def to_text(value: Any) -> str | None:
     """Any raw value as display text: ADF docs, options, lists, numbers; None when empty."""
     if value is None:
         return None
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         if value.get("type") == "doc":
             text = adf_text(value)
         else:
             inner = unwrap_option(value)
-            text = str(inner) if not isinstance(inner, Mapping) else ""
+            text = str(inner) if not isinstance(inner, dict) else ""
     elif isinstance(value, list):
         items = [t for t in (to_text(v) for v in value) if t]
         text = ", ".join(items)
@@ -119,9 +127,19 @@ def to_text(value: Any) -> str | None:
 def parse_time(value: Any) -> datetime | None:
     """Platform timestamps: ISO 8601 (with ``Z`` or ``-0700`` offsets), epoch seconds or ms,
     or a JSM ``DateDTO``. Naive timestamps are refused: a wrong timezone would move every clock."""
-    if value is None or value == "":
+    if type(value) is str:  # the common case first (hot path)
+        if not value:
+            return None
+        try:
+            moment = datetime.fromisoformat(value)  # 3.11+: "Z" and "-0700" offsets too
+        except ValueError:
+            moment = datetime.fromisoformat(value.strip())
+        if moment.tzinfo is None:
+            raise ValueError(f"timestamp {value!r} has no timezone")
+        return moment
+    if value is None:
         return None
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         if "epochMillis" in value:
             return datetime.fromtimestamp(int(value["epochMillis"]) / 1000, tz=UTC)
         return parse_time(value.get("iso8601"))
@@ -130,14 +148,28 @@ def parse_time(value: Any) -> datetime | None:
     if isinstance(value, int | float):
         seconds = value / 1000 if value > 10_000_000_000 else value
         return datetime.fromtimestamp(seconds, tz=UTC)
-    text = str(value).strip()
-    if len(text) >= 5 and text[-5] in "+-" and text[-4:].isdigit() and text[-3] != ":":
-        text = f"{text[:-2]}:{text[-2:]}"  # -0700 -> -07:00 (older Pythons, and for clarity)
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError(f"timestamp {value!r} has no timezone")
-    return moment
+    return parse_time(str(value))
 
 
 def casefold_set(values: Iterable[str]) -> frozenset[str]:
+    return _casefold_set(tuple(values))
+
+
+@lru_cache(maxsize=1024)
+def _casefold_set(values: tuple[str, ...]) -> frozenset[str]:
+    # Mapping rules are the same for every ticket: fold each list once (hot path).
     return frozenset(v.casefold() for v in values)
+
+
+_FOLDED: dict[int, tuple[Any, Any]] = {}
+V = TypeVar("V")
+
+
+def folded_map(mapping: dict[str, V]) -> dict[str, V]:
+    """``mapping`` with case-folded keys, computed once per mapping dict (hot path)."""
+    hit = _FOLDED.get(id(mapping))
+    if hit is not None and hit[0] is mapping:
+        return cast("dict[str, V]", hit[1])
+    folded = {str(k).casefold(): v for k, v in mapping.items()}
+    _FOLDED[id(mapping)] = (mapping, folded)  # keeps ``mapping`` alive, so its id stays unique
+    return folded

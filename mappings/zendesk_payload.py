@@ -76,7 +76,7 @@ class ZendeskBundle:
         if at is None:
             return
         via = event.get("via")
-        channel = via.get("channel") if isinstance(via, Mapping) else via
+        channel = via.get("channel") if isinstance(via, dict) else via
         updater = event.get("updater_id")
         for child in event.get("child_events") or ():
             self.children[str(child.get("id"))] = (
@@ -131,11 +131,7 @@ def _role(
         return ActorRole.CONNECTOR
     if text and actors.connector_marker and text.lstrip().startswith(actors.connector_marker):
         return ActorRole.CONNECTOR
-    if (
-        (user_id and user_id in actors.system_accounts)
-        or user_id in (None, "-1")
-        or channel == "rule"
-    ):
+    if (user_id and user_id in actors.system_accounts) or user_id in (None, "-1") or channel == "rule":
         return ActorRole.SYSTEM
     if user_id == requester:
         return ActorRole.COMPLAINANT
@@ -174,14 +170,12 @@ def _events(
             text = to_text(child.get("plain_body") or child.get("body"))
             own_at = parse_time(child.get("created_at")) or at
             events.append(
-                Event.model_construct(
+                Event.trusted(
                     at=own_at,
                     kind=EventKind.COMMENT,
                     source_kind=SourceKind.TICKET_EVENT,
                     source_id=child_id,
-                    actor_role=_role(
-                        author_id, requester, directory, spec, channel=None, text=text
-                    ),
+                    actor_role=_role(author_id, requester, directory, spec, channel=None, text=text),
                     actor_id=author_id,
                     public=bool(child.get("public")),
                     field=None,
@@ -192,7 +186,7 @@ def _events(
             )
         elif kind_name in _SATISFACTION_TYPES:
             events.append(
-                Event.model_construct(
+                Event.trusted(
                     at=at,
                     kind=EventKind.SATISFACTION,
                     source_kind=SourceKind.TICKET_EVENT,
@@ -213,7 +207,7 @@ def _events(
             if name == "group_id":
                 value = directory.groups.get(str(value), value)
             events.append(
-                Event.model_construct(
+                Event.trusted(
                     at=at,
                     kind=_CHANGE_KINDS.get(name, EventKind.FIELD_CHANGE),
                     source_kind=SourceKind.TICKET_EVENT,
@@ -225,6 +219,7 @@ def _events(
                     from_value=_as_text(child.get("previous_value")),
                     to_value=_as_text(value),
                     text=None,
+                    initial=kind_name == "Create",
                 )
             )
     return events
@@ -291,9 +286,7 @@ def zendesk_facts(bundle: ZendeskBundle, directory: Directory, spec: MappingSpec
         assignee=str(ticket["assignee_id"]) if ticket.get("assignee_id") is not None else None,
         group=directory.groups.get(str(group_id), str(group_id)) if group_id is not None else None,
         labels=[str(t) for t in ticket.get("tags") or ()],
-        requester=Party(
-            id=requester_id, name=requester.get("name"), contact=requester.get("email")
-        ),
+        requester=Party(id=requester_id, name=requester.get("name"), contact=requester.get("email")),
         summary=to_text(ticket.get("subject") or ticket.get("raw_subject")),
         description=to_text(ticket.get("description")),
         channel=to_text(read_path(ticket, "via.channel")),
@@ -303,7 +296,5 @@ def zendesk_facts(bundle: ZendeskBundle, directory: Directory, spec: MappingSpec
         metric_solved=solved if not bundle.children else None,
         metric_reopens=reopens if not bundle.children else None,
         events=events,
-        gaps=[]
-        if bundle.children
-        else ["no ticket events supplied: history from ticket metrics only"],
+        gaps=[] if bundle.children else ["no ticket events supplied: history from ticket metrics only"],
     )

@@ -184,16 +184,6 @@ def _status(result: TicketResult, check: str) -> str:
     return next(f.status.value for f in result.findings if f.check == check)
 
 
-ZENDESK_URGENT = pytest.param(
-    "zendesk",
-    marks=pytest.mark.xfail(
-        strict=True,
-        reason="zendesk.yaml lists 'urgent' as an escalation priority and the ticket's Create event "
-        "sets it, so an urgent complaint counts as escalated at receipt (reported to the core owner)",
-    ),
-)
-
-
 @pytest.mark.parametrize("platform", ["jira", "jira-dc", "zendesk"])
 @pytest.mark.parametrize("pattern", [p for p in EXPECTED_FAIL if p is not Pattern.URGENT_NOT_ESCALATED])
 def test_pattern_produces_its_fail_finding(platform: str, pattern: Pattern, run_dir: Path) -> None:
@@ -202,7 +192,7 @@ def test_pattern_produces_its_fail_finding(platform: str, pattern: Pattern, run_
         assert _status(result, check) == "FAIL", (complaint.index, complaint.variant)
 
 
-@pytest.mark.parametrize("platform", ["jira", "jira-dc", ZENDESK_URGENT])
+@pytest.mark.parametrize("platform", ["jira", "jira-dc", "zendesk"])
 def test_urgent_never_escalated_fails_escalation(platform: str, run_dir: Path) -> None:
     for complaint, result in _cases(platform, run_dir, Pattern.URGENT_NOT_ESCALATED):
         assert result.record is not None and result.record.severity is not None
