@@ -31,7 +31,14 @@ from mappings.jira_payload import JiraBundle, jira_facts
 from mappings.schema import MappingSpec
 from mappings.select import is_complaint
 from mappings.values import MappingError, parse_time
-from mappings.zendesk_payload import Directory, ZendeskBundle, zendesk_facts
+from mappings.zendesk_payload import (
+    Child,
+    Directory,
+    ZendeskBundle,
+    audit_children,
+    ticket_event_children,
+    zendesk_facts,
+)
 
 _ISSUE_IN_SELF = re.compile(r"/issue/([^/]+)/comment/")
 
@@ -69,8 +76,8 @@ class Assembler:
     directory: Directory = field(default_factory=Directory)
     _jira_histories: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
     _jira_comments: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
-    _zendesk_events: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
-    _zendesk_audits: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
+    #: Zendesk history per ticket id, compacted as it is read (raw events are not kept).
+    _zendesk_children: dict[str, list[Child]] = field(default_factory=dict)
     _metric_sets: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     #: Tickets already mapped (overlapping pages repeat them): id -> updated stamp.
     _seen: dict[str, str] = field(default_factory=dict)
@@ -140,10 +147,12 @@ class Assembler:
             self._metric_sets[str(metric_set.get("ticket_id"))] = metric_set
             recognised = True
         for event in doc.get("ticket_events") or ():
-            self._zendesk_events.setdefault(str(event.get("ticket_id")), []).append(event)
+            self._zendesk_children.setdefault(str(event.get("ticket_id")), []).extend(
+                ticket_event_children(event)
+            )
             recognised = True
         for audit in doc.get("audits") or ([doc["audit"]] if isinstance(doc.get("audit"), dict) else ()):
-            self._zendesk_audits.setdefault(str(audit.get("ticket_id")), []).append(audit)
+            self._zendesk_children.setdefault(str(audit.get("ticket_id")), []).extend(audit_children(audit))
             recognised = True
         if "ticket_events" in doc or "audits" in doc or "ticket_metric_events" in doc:
             recognised = True
@@ -202,15 +211,13 @@ class Assembler:
             if isinstance(comment_field, dict):
                 bundle.add_comments(list(comment_field.get("comments") or ()))
             for ident in {str(raw.get("id")), str(raw.get("key"))}:
-                bundle.add_histories(self._jira_histories.get(ident, []))
-                bundle.add_comments(self._jira_comments.get(ident, []))
+                bundle.add_histories(self._jira_histories.pop(ident, []))
+                bundle.add_comments(self._jira_comments.pop(ident, []))
             return jira_facts(bundle, self.spec)
         ticket_id = str(raw.get("id"))
         zbundle = ZendeskBundle(ticket=raw, metric_set=self._metric_sets.get(ticket_id))
-        for event in self._zendesk_events.get(ticket_id, ()):
-            zbundle.add_ticket_event(event)
-        for audit in self._zendesk_audits.get(ticket_id, ()):
-            zbundle.add_audit(audit)
+        # A ticket is mapped once: its history is released as soon as it is used.
+        zbundle.add_children(self._zendesk_children.pop(ticket_id, []))
         return zendesk_facts(zbundle, self.directory, self.spec)
 
 

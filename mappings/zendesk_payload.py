@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from compliance_checks.model import ActorRole, Event, EventKind, EvidenceRef, Party, SourceKind
 from mappings.facts import TicketFacts
@@ -26,6 +26,8 @@ _CHANGE_KINDS = {
     "tags": EventKind.LABEL_CHANGE,
 }
 _COMMENT_TYPES = {"Comment", "VoiceComment"}
+#: Characters of a comment kept on the timeline (evidence text, our marker detection).
+TEXT_LIMIT = 500
 _SATISFACTION_TYPES = {"SatisfactionRating", "SurveyOffered", "Survey offered"}
 #: Keys of a ticket-event child that are metadata, not the changed field's name.
 _CHILD_META = {
@@ -60,45 +62,107 @@ _CHILD_META = {
 }
 
 
+class Child(NamedTuple):
+    """One audit / ticket-event child, reduced to what the mapping reads.
+
+    Kept compact on purpose: a large export holds every ticket's history in memory until the
+    ticket's own page is mapped, so raw event dicts (with full comment bodies) are not kept.
+    """
+
+    id: str
+    kind: str
+    at: datetime
+    parent_author: str | None
+    channel: str | None
+    author_id: str | None = None
+    public: bool = False
+    field: str | None = None
+    value: str | None = None
+    previous: str | None = None
+    text: str | None = None
+
+
+def _text_or_none(value: Any) -> str | None:
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return None if value is None else str(value)
+
+
+def _child(raw: Mapping[str, Any], at: datetime, parent_author: str | None, channel: str | None) -> Child:
+    kind = str(raw.get("type") or raw.get("event_type") or "")
+    child_id = str(raw.get("id"))
+    if kind in _COMMENT_TYPES:
+        author = raw.get("author_id")
+        text = to_text(raw.get("plain_body") or raw.get("body"))
+        own_at = parse_time(raw.get("created_at")) or at
+        return Child(
+            child_id,
+            kind,
+            own_at,
+            parent_author,
+            channel,
+            author_id=str(author) if author is not None else parent_author,
+            public=bool(raw.get("public")),
+            text=text[:TEXT_LIMIT] if text else None,
+        )
+    if kind in _SATISFACTION_TYPES:
+        score = raw.get("score") or raw.get("value") or "offered"
+        return Child(child_id, kind, at, parent_author, channel, value=_text_or_none(score))
+    name, value = _changed_field(raw)
+    return Child(
+        child_id,
+        kind,
+        at,
+        parent_author,
+        channel,
+        field=name,
+        value=_text_or_none(value),
+        previous=_text_or_none(raw.get("previous_value")),
+    )
+
+
+def ticket_event_children(event: Mapping[str, Any]) -> list[Child]:
+    """The children of one incremental ticket-event, compacted."""
+    at = parse_time(event.get("created_at") or event.get("timestamp"))
+    if at is None:
+        return []
+    via = event.get("via")
+    channel = via.get("channel") if isinstance(via, dict) else via
+    updater = event.get("updater_id")
+    author = str(updater) if updater is not None else None
+    return [_child(c, at, author, str(channel) if channel else None) for c in event.get("child_events") or ()]
+
+
+def audit_children(audit: Mapping[str, Any]) -> list[Child]:
+    """The events of one audit, compacted."""
+    at = parse_time(audit.get("created_at"))
+    if at is None:
+        return []
+    channel = read_path(audit, "via.channel")
+    author = audit.get("author_id")
+    return [
+        _child(c, at, str(author) if author is not None else None, str(channel) if channel else None)
+        for c in audit.get("events") or ()
+    ]
+
+
 @dataclass
 class ZendeskBundle:
-    """One ticket and every piece of its history seen so far (audit/event children by id)."""
+    """One ticket and every piece of its history seen so far (children merged by id)."""
 
     ticket: Mapping[str, Any]
-    #: (child event, parent timestamp, parent author/updater id, parent via channel)
-    children: dict[str, tuple[Mapping[str, Any], datetime, str | None, str | None]] = field(
-        default_factory=dict
-    )
+    children: dict[str, Child] = field(default_factory=dict)
     metric_set: Mapping[str, Any] | None = None
 
+    def add_children(self, children: list[Child]) -> None:
+        for child in children:
+            self.children[child.id] = child
+
     def add_ticket_event(self, event: Mapping[str, Any]) -> None:
-        at = parse_time(event.get("created_at") or event.get("timestamp"))
-        if at is None:
-            return
-        via = event.get("via")
-        channel = via.get("channel") if isinstance(via, dict) else via
-        updater = event.get("updater_id")
-        for child in event.get("child_events") or ():
-            self.children[str(child.get("id"))] = (
-                child,
-                at,
-                str(updater) if updater is not None else None,
-                str(channel) if channel else None,
-            )
+        self.add_children(ticket_event_children(event))
 
     def add_audit(self, audit: Mapping[str, Any]) -> None:
-        at = parse_time(audit.get("created_at"))
-        if at is None:
-            return
-        channel = read_path(audit, "via.channel")
-        author = audit.get("author_id")
-        for child in audit.get("events") or ():
-            self.children[str(child.get("id"))] = (
-                child,
-                at,
-                str(author) if author is not None else None,
-                str(channel) if channel else None,
-            )
+        self.add_children(audit_children(audit))
 
 
 @dataclass
@@ -152,74 +216,65 @@ def _changed_field(child: Mapping[str, Any]) -> tuple[str | None, Any]:
     return None, None
 
 
-def _as_text(value: Any) -> str | None:
-    if isinstance(value, list):
-        return " ".join(str(v) for v in value)
-    return None if value is None else str(value)
-
-
 def _events(
     bundle: ZendeskBundle, requester: str | None, directory: Directory, spec: MappingSpec
 ) -> list[Event]:
     events: list[Event] = []
-    for child_id, (child, at, parent_author, channel) in bundle.children.items():
-        kind_name = str(child.get("type") or child.get("event_type") or "")
-        if kind_name in _COMMENT_TYPES:
-            author = child.get("author_id")
-            author_id = str(author) if author is not None else parent_author
-            text = to_text(child.get("plain_body") or child.get("body"))
-            own_at = parse_time(child.get("created_at")) or at
+    for child in bundle.children.values():
+        if child.kind in _COMMENT_TYPES:
+            role = _role(child.author_id, requester, directory, spec, channel=None, text=child.text)
             events.append(
                 Event.trusted(
-                    at=own_at,
+                    at=child.at,
                     kind=EventKind.COMMENT,
                     source_kind=SourceKind.TICKET_EVENT,
-                    source_id=child_id,
-                    actor_role=_role(author_id, requester, directory, spec, channel=None, text=text),
-                    actor_id=author_id,
-                    public=bool(child.get("public")),
+                    source_id=child.id,
+                    actor_role=role,
+                    actor_id=child.author_id,
+                    public=child.public,
                     field=None,
                     from_value=None,
                     to_value=None,
-                    text=(text or "")[:500] or None,
+                    text=child.text,
+                    initial=False,
                 )
             )
-        elif kind_name in _SATISFACTION_TYPES:
+        elif child.kind in _SATISFACTION_TYPES:
             events.append(
                 Event.trusted(
-                    at=at,
+                    at=child.at,
                     kind=EventKind.SATISFACTION,
                     source_kind=SourceKind.TICKET_EVENT,
-                    source_id=child_id,
+                    source_id=child.id,
                     actor_role=ActorRole.SYSTEM,
-                    actor_id=parent_author,
+                    actor_id=child.parent_author,
                     public=None,
                     field="satisfaction",
                     from_value=None,
-                    to_value=_as_text(child.get("score") or child.get("value") or "offered"),
+                    to_value=child.value,
                     text=None,
+                    initial=False,
                 )
             )
-        elif kind_name in ("Change", "Create"):
-            name, value = _changed_field(child)
-            if name is None:
-                continue
-            if name == "group_id":
-                value = directory.groups.get(str(value), value)
+        elif child.kind in ("Change", "Create") and child.field is not None:
+            value = child.value
+            if child.field == "group_id" and value is not None:
+                value = directory.groups.get(value, value)
+            role = _role(child.parent_author, requester, directory, spec, channel=child.channel)
             events.append(
                 Event.trusted(
-                    at=at,
-                    kind=_CHANGE_KINDS.get(name, EventKind.FIELD_CHANGE),
+                    at=child.at,
+                    kind=_CHANGE_KINDS.get(child.field, EventKind.FIELD_CHANGE),
                     source_kind=SourceKind.TICKET_EVENT,
-                    source_id=child_id,
-                    actor_role=_role(parent_author, requester, directory, spec, channel=channel),
-                    actor_id=parent_author,
+                    source_id=child.id,
+                    actor_role=role,
+                    actor_id=child.parent_author,
                     public=None,
-                    field=name,
-                    from_value=_as_text(child.get("previous_value")),
-                    to_value=_as_text(value),
+                    field=child.field,
+                    from_value=child.previous,
+                    to_value=value,
                     text=None,
-                    initial=kind_name == "Create",
+                    initial=child.kind == "Create",
                 )
             )
     return events
