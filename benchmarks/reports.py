@@ -2,10 +2,17 @@
 
     .venv/bin/python benchmarks/reports.py [--complaints 100000] [--out DIR]
 
-Records and findings are synthesised directly (a seeded generator of realistic-looking
-records), as the history store would hand them over: the benchmark measures the reports, not
-mapping or checking. The 12 monthly history snapshots reuse the current records and findings
-(a store returns earlier evaluations the same shape). Prints wall time per step and peak RSS.
+Records and findings are synthesised by a seeded generator (realistic-looking records, the
+baseline policy's 11 findings each) and streamed into a report spool: the file the offline and
+store adapters write before rendering (``connector/reports/spool.py``). That part is not timed.
+Every timed step then reads the spool back one complaint at a time (the JSON parsing of
+records and findings is included), as a report from an export or the store does. The KPI
+report gets 12 monthly earlier evaluations (cuts of the same data) for its backlog trend.
+
+Each step runs in its own process, so its peak RSS is its own. Steps: every report alone
+(one pass each, like separate ``iso10002 report`` commands), then register CSV + KPI HTML +
+audit HTML from one shared pass (``render_reports``, as the service renders its schedule), and
+a pass that only parses (the source's share of the time).
 """
 
 from __future__ import annotations
@@ -13,9 +20,11 @@ from __future__ import annotations
 import argparse
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -35,9 +44,10 @@ from compliance_checks.model import (
     SourceKind,
     Stage,
 )
-from connector.reports.render import Fmt, Kind, render_report
+from connector.reports.render import Fmt, Job, Kind, render_reports
+from connector.reports.spool import Spool
 from report_templates.env import RenderContext
-from report_templates.input import FileRef, Period, Provenance, ReportInput, ReportOptions, Snapshot
+from report_templates.input import FileRef, Item, Period, Provenance, ReportInput, ReportOptions
 
 END = datetime(2026, 11, 1, tzinfo=UTC)
 CHANNELS = ("email", "web", "phone", "chat", "app")
@@ -46,11 +56,11 @@ CAUSES = (None, None, "policy", "staff_error", "process_error", "system_defect",
 GROUPS = ("Complaints", "Billing", "Digital", "Mortgages", "Escalations")
 
 
-def synthesise(n: int, seed: int) -> tuple[list[ComplaintRecord], dict[str, tuple[Finding, ...]]]:
+def synthesise(n: int, seed: int) -> Iterator[Item]:
+    """``n`` complaints with their findings, one at a time."""
     rnd = random.Random(seed)
     policy_checks = [c.id for c in load_policy(BASELINE_POLICY).checks]
     specs = {c: REGISTRY.get(c) for c in policy_checks}
-    records, findings = [], {}
     for i in range(n):
         ident = f"CS-{i + 1}"
         received = END - timedelta(seconds=rnd.randrange(365 * 86400))
@@ -108,7 +118,6 @@ def synthesise(n: int, seed: int) -> tuple[list[ComplaintRecord], dict[str, tupl
             reopen_count=int(rnd.random() < 0.03),
             timeline=tuple(timeline),
         )
-        records.append(record)
         out = []
         for check, spec in specs.items():
             status = (
@@ -131,31 +140,29 @@ def synthesise(n: int, seed: int) -> tuple[list[ComplaintRecord], dict[str, tupl
                     evidence=(Evidence(kind="event", ref=f"comment:{ident}-a", note="reply"),),
                 )
             )
-        findings[ident] = tuple(out)
-    return records, findings
+        yield Item(record, tuple(out))
 
 
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--complaints", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=6)
-    parser.add_argument("--out", type=Path, default=None)
-    args = parser.parse_args()
-    out = args.out or Path(tempfile.mkdtemp(prefix="iso10002-bench-"))
-    t0 = time.perf_counter()
-    records, findings = synthesise(args.complaints, args.seed)
-    t_data = time.perf_counter() - t0
+STEPS: dict[str, tuple[tuple[Kind, Fmt], ...]] = {
+    "register-csv": ((Kind.register, Fmt.csv),),
+    "register-xlsx": ((Kind.register, Fmt.xlsx),),
+    "register-html": ((Kind.register, Fmt.html),),
+    "kpi-html": ((Kind.kpi, Fmt.html),),
+    "audit-html": ((Kind.audit, Fmt.html),),
+    "audit-json": ((Kind.audit, Fmt.json),),
+    "shared-pass": ((Kind.register, Fmt.csv), (Kind.kpi, Fmt.html), (Kind.audit, Fmt.html)),
+}
+
+
+def report_input(spool: Spool) -> ReportInput:
     policy = load_policy(BASELINE_POLICY)
     month_ends = [END - timedelta(days=30 * k) for k in range(12, 0, -1)]
-    history = tuple(
-        Snapshot(at, tuple(r for r in records if r.received_at <= at), findings) for at in month_ends
-    )
-    data = ReportInput(
-        current=Snapshot(END, tuple(records), findings),
+    return ReportInput(
+        current=spool.source(END),
         period=Period(date(2025, 11, 1), date(2026, 10, 31), "Europe/London"),
         policy=policy,
         provenance=Provenance(
@@ -165,30 +172,57 @@ def main() -> None:
             mappings=(),
             waivers=FileRef("(none)", ""),
         ),
-        history=history,
+        history=tuple(spool.source(at, until=at) for at in month_ends),
         options=ReportOptions(),
     )
+
+
+def run_step(name: str, spool_path: Path, out: Path) -> None:
+    """One step in this process: prints ``name seconds peak_MiB sizes``."""
+    data = report_input(Spool.existing(spool_path))
     render = RenderContext(generated_at=END, version="bench")
+    t = time.perf_counter()
+    if name == "parse-only":
+        count = sum(1 for _ in data.current.items())
+        sizes = f"{count} complaints"
+    else:
+        jobs = [Job(kind, fmt, out / f"{name}-{kind.value}.{fmt.value}") for kind, fmt in STEPS[name]]
+        paths = render_reports(jobs, data, render=render)
+        sizes = ", ".join(f"{p.suffix[1:]} {p.stat().st_size / 1e6:.1f} MB" for p in paths)
+    spent = time.perf_counter() - t
+    print(f"{name:14s} {spent:7.1f} s  peak {peak_mib():6.0f} MiB  {sizes}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--complaints", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--steps", default=",".join([*STEPS, "parse-only"]))
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("--spool", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    out = args.out or Path(tempfile.mkdtemp(prefix="iso10002-bench-"))
+    if args.step:
+        run_step(args.step, args.spool, out)
+        return
+    t0 = time.perf_counter()
+    spool = Spool()
+    spool.write(synthesise(args.complaints, args.seed))
+    t_data = time.perf_counter() - t0
     print(
-        f"synthesised {args.complaints:,} complaints, {12} history snapshots in {t_data:.1f} s; "
-        f"peak RSS so far {peak_mib():.0f} MiB"
+        f"synthesised and spooled {spool.count:,} complaints in {t_data:.1f} s "
+        f"({spool.path.stat().st_size / 1e6:.0f} MB spool; peak RSS {peak_mib():.0f} MiB; not timed below)",
+        flush=True,
     )
-    total = 0.0
-    for kind, fmt in (
-        (Kind.register, Fmt.csv),
-        (Kind.register, Fmt.xlsx),
-        (Kind.register, Fmt.html),
-        (Kind.kpi, Fmt.html),
-        (Kind.audit, Fmt.html),
-        (Kind.audit, Fmt.json),
-    ):
-        t = time.perf_counter()
-        path = render_report(kind, data, fmt, out / f"{kind.value}.{fmt.value}", render=render)
-        spent = time.perf_counter() - t
-        total += spent
-        size = path.stat().st_size / 1e6
-        print(f"{kind.value:9s} {fmt.value:5s} {spent:6.1f} s  {size:7.1f} MB  peak {peak_mib():.0f} MiB")
-    print(f"reports total {total:.1f} s; peak RSS {peak_mib():.0f} MiB; files in {out}")
+    script = Path(__file__).resolve()
+    for name in args.steps.split(","):
+        subprocess.run(
+            [sys.executable, str(script), "--step", name, "--spool", str(spool.path), "--out", str(out)],
+            check=True,
+        )
+    spool.close()
+    print(f"files in {out}")
 
 
 if __name__ == "__main__":

@@ -1,14 +1,21 @@
 """What every report is built from: a small, source-neutral data contract.
 
-The offline adapter (``connector.reports.offline``) fills it from export files; the history
-store can fill it the same way. View-models read only this, so they stay pure functions.
+The offline adapter (``connector.reports.offline``) fills it from export files and the store
+adapter (``connector.reports.store``) from the history store. View-models read only this, so
+they stay pure functions.
+
+A source is *streamed*: ``items()`` yields one complaint at a time (its record and findings),
+and each view builder keeps only what it needs from each item (counters, slim rows), so a
+report over 100,000 complaints never holds 100,000 records or a million findings at once.
+``lookup(ids)`` re-reads a few complaints in full (the audit sample's timelines).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from compliance_checks.findings import Finding
@@ -42,9 +49,57 @@ class Provenance:
     notes: tuple[str, ...] = ()
 
 
+class Item(NamedTuple):
+    """One complaint as a source yields it: the record and its findings."""
+
+    record: ComplaintRecord
+    findings: tuple[Finding, ...]
+
+
+class Brief(NamedTuple):
+    """What a backlog count needs of one complaint (a trend pass reads only this)."""
+
+    id: str
+    received_at: datetime
+    #: In ISO 10002 scope and not deleted at the source.
+    counted: bool
+    is_open: bool
+    #: At least one finding needs action (FAIL, AT_RISK, ERROR).
+    flagged: bool
+
+
+def brief(record: ComplaintRecord, findings: tuple[Finding, ...]) -> Brief:
+    return Brief(
+        id=record.id,
+        received_at=record.received_at,
+        counted=record.in_scope and not record.deleted,
+        is_open=record.is_open,
+        flagged=any(f.status.needs_action for f in findings),
+    )
+
+
+class ComplaintSource(Protocol):
+    """Complaint records and their findings as evaluated at ``as_of``, streamed."""
+
+    @property
+    def as_of(self) -> datetime: ...
+
+    def items(self) -> Iterator[Item]:
+        """Every complaint once (any order); each call starts a new pass."""
+        ...
+
+    def lookup(self, ids: Collection[str]) -> Iterator[Item]:
+        """The complaints with these ids, in full (any order; unknown ids are skipped)."""
+        ...
+
+    def briefs(self) -> Iterator[Brief]:
+        """Every complaint as a ``Brief`` (a source may answer this without parsing records)."""
+        ...
+
+
 @dataclass(frozen=True)
 class Snapshot:
-    """The complaint records and each one's findings as evaluated at ``as_of``."""
+    """An in-memory source: the records and each one's findings as evaluated at ``as_of``."""
 
     as_of: datetime
     records: tuple[ComplaintRecord, ...]
@@ -53,6 +108,45 @@ class Snapshot:
 
     def findings_for(self, record_id: str) -> tuple[Finding, ...]:
         return self.findings.get(record_id, ())
+
+    def items(self) -> Iterator[Item]:
+        for record in self.records:
+            yield Item(record, self.findings_for(record.id))
+
+    def lookup(self, ids: Collection[str]) -> Iterator[Item]:
+        wanted = set(ids)
+        return (item for item in self.items() if item.record.id in wanted)
+
+    def briefs(self) -> Iterator[Brief]:
+        return (brief(record, findings) for record, findings in self.items())
+
+
+@dataclass(frozen=True)
+class StreamSnapshot:
+    """A streamed source: ``read()`` starts a new pass over the complaints (a file, a query).
+
+    ``find`` re-reads chosen complaints; without it ``lookup`` scans ``read()`` once more.
+    ``summarise`` yields the briefs cheaply; without it they are derived from ``read()``.
+    """
+
+    as_of: datetime
+    read: Callable[[], Iterable[Item]]
+    find: Callable[[Collection[str]], Iterable[Item]] | None = None
+    summarise: Callable[[], Iterable[Brief]] | None = None
+
+    def items(self) -> Iterator[Item]:
+        return iter(self.read())
+
+    def lookup(self, ids: Collection[str]) -> Iterator[Item]:
+        if self.find is not None:
+            return iter(self.find(ids))
+        wanted = set(ids)
+        return (item for item in self.read() if item.record.id in wanted)
+
+    def briefs(self) -> Iterator[Brief]:
+        if self.summarise is not None:
+            return iter(self.summarise())
+        return (brief(record, findings) for record, findings in self.read())
 
 
 @dataclass(frozen=True)
@@ -105,20 +199,20 @@ class ReportOptions:
 class ReportInput:
     """Everything a report needs; ``current`` is the evaluation as of the report time."""
 
-    current: Snapshot
+    current: ComplaintSource
     period: Period
     policy: Policy
     provenance: Provenance
     waivers: tuple[Waiver, ...] = ()
     #: Earlier evaluations (e.g. as of the previous period's end) for trends, oldest first.
-    history: tuple[Snapshot, ...] = ()
+    history: tuple[ComplaintSource, ...] = ()
     options: ReportOptions = field(default_factory=ReportOptions)
 
     @property
     def as_of(self) -> datetime:
         return self.current.as_of
 
-    def snapshot_at(self, moment: datetime) -> Snapshot | None:
+    def snapshot_at(self, moment: datetime) -> ComplaintSource | None:
         """The earlier evaluation made exactly as of ``moment``, if the source provided one."""
         for snap in self.history:
             if snap.as_of == moment:

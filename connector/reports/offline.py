@@ -1,11 +1,14 @@
 """The offline data source: export files (``--platform P --input FILE``) -> ``ReportInput``.
 
 The files are evaluated as of the report time and, for the KPI trend, again as of the end of
-the previous period, so the baseline shows what was known then (not what is known now).
+the previous period, so the baseline shows what was known then (not what is known now). Each
+evaluation is streamed into a spool (``connector.reports.spool``) that the reports then read
+one complaint at a time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,9 +17,19 @@ from compliance_checks import BASELINE_POLICY, NO_WAIVERS, Policy, Waivers, load
 from compliance_checks.findings import Finding
 from compliance_checks.model import ComplaintRecord
 from connector.offline import RunSummary, evaluate_files
+from connector.reports.spool import Spool
 from connector.reports.versions import code_version, file_ref, holidays_version
 from mappings.loader import LoadedMapping, default_mapping_path, load_mapping
-from report_templates.input import FileRef, Period, Provenance, ReportInput, ReportOptions, Snapshot
+from report_templates.input import (
+    ComplaintSource,
+    FileRef,
+    Item,
+    Period,
+    Provenance,
+    ReportInput,
+    ReportOptions,
+    Snapshot,
+)
 
 
 @dataclass(frozen=True)
@@ -47,18 +60,45 @@ def load_configuration(source: OfflineSource) -> Loaded:
     )
 
 
-def evaluate_snapshot(
+def evaluated_items(
     source: OfflineSource, loaded: Loaded, as_of: datetime, summary: RunSummary | None = None
-) -> Snapshot:
-    records: list[ComplaintRecord] = []
-    findings: dict[str, tuple[Finding, ...]] = {}
+) -> Iterator[Item]:
+    """Every complaint of the files evaluated as of ``as_of``, one at a time."""
     for result in evaluate_files(
         source.inputs, loaded.mapping, loaded.policy, as_of=as_of, waivers=loaded.waivers, summary=summary
     ):
         if result.record is not None:
-            records.append(result.record)
-            findings[result.record.id] = tuple(result.findings)
+            yield Item(result.record, tuple(result.findings))
+
+
+def evaluate_snapshot(
+    source: OfflineSource, loaded: Loaded, as_of: datetime, summary: RunSummary | None = None
+) -> Snapshot:
+    """The whole evaluation in memory (small exports, tests)."""
+    records: list[ComplaintRecord] = []
+    findings: dict[str, tuple[Finding, ...]] = {}
+    for record, found in evaluated_items(source, loaded, as_of, summary):
+        records.append(record)
+        findings[record.id] = found
     return Snapshot(as_of=as_of, records=tuple(records), findings=findings)
+
+
+def spooled_snapshot(
+    source: OfflineSource, loaded: Loaded, as_of: datetime, summary: RunSummary | None = None
+) -> tuple[ComplaintSource, datetime | None]:
+    """The evaluation streamed into a spool, and the newest ``updated_at`` seen (freshness)."""
+    spool = Spool()
+    newest: list[datetime] = []
+
+    def watched() -> Iterator[Item]:
+        for item in evaluated_items(source, loaded, as_of, summary):
+            stamp = item.record.updated_at or item.record.received_at
+            if not newest or stamp > newest[0]:
+                newest[:] = [stamp]
+            yield item
+
+    spool.write(watched())
+    return spool.source(as_of), (newest[0] if newest else None)
 
 
 def offline_input(
@@ -73,16 +113,15 @@ def offline_input(
     """Build the report input from export files; the summary carries mapping errors/warnings."""
     loaded = loaded or load_configuration(source)
     summary = RunSummary()
-    current = evaluate_snapshot(source, loaded, as_of, summary)
-    history: tuple[Snapshot, ...] = ()
+    current, freshness = spooled_snapshot(source, loaded, as_of, summary)
+    history: tuple[ComplaintSource, ...] = ()
     baseline_at = period.bounds()[0]
     if with_baseline and baseline_at < as_of:
-        history = (evaluate_snapshot(source, loaded, baseline_at),)
-    stamps = [r.updated_at or r.received_at for r in current.records]
+        history = (spooled_snapshot(source, loaded, baseline_at)[0],)
     notes = tuple(f"not mapped: {error}" for error in summary.mapping_errors)
     provenance = Provenance(
         source=f"offline export ({source.platform}): " + ", ".join(p.name for p in source.inputs),
-        data_freshness=max(stamps) if stamps else None,
+        data_freshness=freshness,
         policy=FileRef(Path(loaded.policy.source).name, loaded.policy.sha256),
         mappings=(FileRef(Path(loaded.mapping.source).name, loaded.mapping.sha256),),
         waivers=FileRef(Path(loaded.waivers.source).name, loaded.waivers.sha256),

@@ -4,6 +4,7 @@ through ``safe_cell`` (formula injection); numbers and dates are written as real
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -22,8 +23,13 @@ RATIO_FORMAT = "0.0%"
 
 
 def csv_value(value: object) -> object:
+    kind = type(value)
+    if kind is str:
+        return safe_cell(value)
     if value is None:
         return ""
+    if kind is int or kind is float:
+        return value
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime | date):
@@ -36,45 +42,70 @@ def csv_value(value: object) -> object:
 def write_csv(table: Table, out: Path) -> None:
     keys = [c.key for c in table.columns]
     with out.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=keys, extrasaction="ignore")
-        writer.writerow({c.key: safe_cell(c.label) for c in table.columns})
+        writer = csv.writer(handle)
+        writer.writerow([safe_cell(c.label) for c in table.columns])
         for row in table.rows:
-            writer.writerow({k: csv_value(row.get(k)) for k in keys})
+            writer.writerow([csv_value(row.get(k)) for k in keys])
 
 
-def _cell(ws: WriteOnlyWorksheet, column: Column, value: object) -> Cell | str | float | None:
-    """A cell for ``ws.append``: plain values where no format is needed (much faster)."""
-    if isinstance(value, str):
-        # safe_cell guarantees no leading "=", so openpyxl stores it as text, never a formula.
-        return str(safe_cell(value))
-    if isinstance(value, int | float) and not isinstance(value, bool) and column.kind != "ratio":
-        return value
-    if value is None:
-        return None
+class _Cells:
+    """Cell values for ``ws.append``: plain values where no format is needed (much faster), and
+    one reusable styled cell per column for dates, times and ratios. Reuse is safe because a
+    write-only sheet serialises each row as soon as it is appended."""
+
+    def __init__(self, ws: WriteOnlyWorksheet, columns: tuple[Column, ...]) -> None:
+        self.columns = columns
+        self.styled = [self._styled(ws, c) for c in columns]
+
+    @staticmethod
+    def _styled(ws: WriteOnlyWorksheet, column: Column) -> Cell | None:
+        formats = {"datetime": DATETIME_FORMAT, "date": DATE_FORMAT, "ratio": RATIO_FORMAT}
+        if column.kind not in formats:
+            return None
+        cell = WriteOnlyCell(ws)
+        cell.number_format = formats[column.kind]
+        return cell
+
+    def row(self, values: Mapping[str, object]) -> list[object]:
+        out: list[object] = []
+        for column, styled in zip(self.columns, self.styled, strict=True):
+            value = values.get(column.key)
+            kind = type(value)
+            if value is None:
+                out.append(None)
+            elif kind is str:
+                # safe_cell guarantees no leading "=", so openpyxl stores it as text, never a formula.
+                out.append(safe_cell(value))
+            elif kind is bool:
+                out.append("yes" if value else "no")
+            elif styled is not None and isinstance(value, datetime | date | int | float):
+                styled.value = _excel_value(value)
+                out.append(styled)
+            elif kind is int or kind is float:
+                out.append(value)
+            elif isinstance(value, datetime | date):
+                out.append(_excel_value(value))
+            else:
+                text = "; ".join(map(str, value)) if isinstance(value, tuple | list) else str(value)
+                out.append(safe_cell(text))
+        return out
+
+
+def _excel_value(value: datetime | date | float) -> datetime | float:
     if isinstance(value, datetime):
         # Excel has no timezones: the view already holds report-local times (named in the header).
-        cell = WriteOnlyCell(ws, value=value.replace(tzinfo=None))
-        cell.number_format = DATETIME_FORMAT
-    elif isinstance(value, date):
-        cell = WriteOnlyCell(ws, value=datetime.combine(value, time(0)))
-        cell.number_format = DATE_FORMAT
-    elif isinstance(value, bool):
-        cell = WriteOnlyCell(ws, value="yes" if value else "no")
-    elif isinstance(value, int | float):
-        cell = WriteOnlyCell(ws, value=value)
-        if column.kind == "ratio":
-            cell.number_format = RATIO_FORMAT
-    elif value is None:
-        cell = WriteOnlyCell(ws, value=None)
-    else:
-        text = "; ".join(map(str, value)) if isinstance(value, tuple | list) else str(value)
-        cell = WriteOnlyCell(ws, value=str(safe_cell(text)))
-        cell.data_type = "s"  # never a formula, whatever the text looks like
-    return cell
+        return value.replace(tzinfo=None)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0))
+    return value
 
 
 def write_xlsx(tables: tuple[Table, ...], out: Path, timezone: str) -> None:
-    """One sheet per table (main table first): header frozen, autofilter on, real dates."""
+    """One sheet per table (main table first): header frozen, autofilter on, real dates.
+
+    A write-only workbook (rows streamed to the file): the frozen pane and the filter range are
+    set before the first row is written, which write-only sheets allow.
+    """
     wb = Workbook(write_only=True)
     for table in tables:
         ws = wb.create_sheet(title=table.name[:31])
@@ -84,6 +115,7 @@ def write_xlsx(tables: tuple[Table, ...], out: Path, timezone: str) -> None:
         ws.append(
             [safe_cell(f"{c.label} ({timezone})" if c.kind == "datetime" else c.label) for c in table.columns]
         )
+        cells = _Cells(ws, table.columns)
         for row in table.rows:
-            ws.append([_cell(ws, c, row.get(c.key)) for c in table.columns])
+            ws.append(cells.row(row))
     wb.save(out)

@@ -7,6 +7,7 @@ are marked ``UNMAPPED:<value>`` instead of being guessed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from compliance_checks.model import ComplaintRecord
@@ -40,47 +41,63 @@ def _code(codes: dict[str, dict[str, str]], table: str, value: str | None) -> st
     return lookup(codes.get(table, {}), value) or f"UNMAPPED:{value}"
 
 
-def asic_idr_rows(records: list[ComplaintRecord], policy: Policy, start: date, end: date) -> ReturnTable:
-    config = policy.spec.returns.asic_idr
-    rows: list[dict[str, Cell]] = []
-    for record in sorted(records, key=lambda r: r.received_at):
+class AsicRows:
+    """The return's rows, one complaint at a time (sorted by receipt when the table is made)."""
+
+    def __init__(self, policy: Policy, start: date, end: date) -> None:
+        self.policy, self.start, self.end = policy, start, end
+        self.config = policy.spec.returns.asic_idr
+        self.rows: list[tuple[float, dict[str, Cell]]] = []
+
+    def add(self, record: ComplaintRecord) -> None:
+        policy, start, end, config = self.policy, self.start, self.end, self.config
         received = local_day(policy, record.received_at)
         closed = local_day(policy, record.decided.at if record.decided else None)
         open_at_start = received is not None and received < start and (closed is None or closed >= start)
         if not (in_period(received, start, end) or open_at_start):
-            continue
+            return
         closed = closed if closed is not None and closed <= end else None
         status = "closed" if closed is not None else "open"
-        rows.append(
-            {
-                "Unique identifier": record.id,
-                "Brand": config.brand,
-                "Complaint type": _code(config.codes, "complaint_type", record.category),
-                "Current status": _code(config.codes, "status", status),
-                "Receipt channel": _code(config.codes, "channel", record.channel),
-                "Date received": received.isoformat() if received else None,
-                "Date closed": closed.isoformat() if closed else None,
-                "Days to resolve": (closed - received).days if closed and received else None,
-                "About a representative": "Y" if record.representative else "N",
-                "Product or service": _code(config.codes, "product", record.product_group or record.product),
-                "Issue": _code(config.codes, "issue", record.subcategory or record.category),
-                "Outcome": _code(config.codes, "outcome", record.outcome.value if record.outcome else None)
-                if closed
-                else None,
-                "Compensation": f"{record.redress_amount:.2f}" if record.redress_amount is not None else None,
-                # Optional demographics: not held on helpdesk tickets, left blank.
-                "Complainant gender": None,
-                "Complainant age": None,
-                "Complainant postcode": None,
-            }
-        )
-    notes = [
-        f"ASIC IDR data, {start.isoformat()} to {end.isoformat()}: complaints received in the period or "
-        "open at its start, one row each.",
-        "Layout: element names follow the IDR data dictionary's list of elements as summarised in "
-        "secondary sources; the official field names, order and code tables were not available. "
-        "Codes come from the policy's returns.asic_idr.codes tables; UNMAPPED:<value> marks a value "
-        "with no code. Multiple products/issues/outcomes per complaint are not modelled.",
-        *provenance_notes(policy),
-    ]
-    return ReturnTable("ASIC IDR data report", COLUMNS, rows, notes)
+        row: dict[str, Cell] = {
+            "Unique identifier": record.id,
+            "Brand": config.brand,
+            "Complaint type": _code(config.codes, "complaint_type", record.category),
+            "Current status": _code(config.codes, "status", status),
+            "Receipt channel": _code(config.codes, "channel", record.channel),
+            "Date received": received.isoformat() if received else None,
+            "Date closed": closed.isoformat() if closed else None,
+            "Days to resolve": (closed - received).days if closed and received else None,
+            "About a representative": "Y" if record.representative else "N",
+            "Product or service": _code(config.codes, "product", record.product_group or record.product),
+            "Issue": _code(config.codes, "issue", record.subcategory or record.category),
+            "Outcome": _code(config.codes, "outcome", record.outcome.value if record.outcome else None)
+            if closed
+            else None,
+            "Compensation": f"{record.redress_amount:.2f}" if record.redress_amount is not None else None,
+            # Optional demographics: not held on helpdesk tickets, left blank.
+            "Complainant gender": None,
+            "Complainant age": None,
+            "Complainant postcode": None,
+        }
+        self.rows.append((record.received_at.timestamp(), row))
+
+    def table(self) -> ReturnTable:
+        start, end = self.start, self.end
+        notes = [
+            f"ASIC IDR data, {start.isoformat()} to {end.isoformat()}: complaints received in the period "
+            "or open at its start, one row each.",
+            "Layout: element names follow the IDR data dictionary's list of elements as summarised in "
+            "secondary sources; the official field names, order and code tables were not available. "
+            "Codes come from the policy's returns.asic_idr.codes tables; UNMAPPED:<value> marks a value "
+            "with no code. Multiple products/issues/outcomes per complaint are not modelled.",
+            *provenance_notes(self.policy),
+        ]
+        rows = [row for _, row in sorted(self.rows, key=lambda item: item[0])]
+        return ReturnTable("ASIC IDR data report", COLUMNS, rows, notes)
+
+
+def asic_idr_rows(records: Iterable[ComplaintRecord], policy: Policy, start: date, end: date) -> ReturnTable:
+    rows = AsicRows(policy, start, end)
+    for record in records:
+        rows.add(record)
+    return rows.table()

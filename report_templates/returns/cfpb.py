@@ -6,7 +6,7 @@ is derived from the record (the real value is what the company chose in the port
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -48,58 +48,68 @@ def company_response(record: ComplaintRecord) -> str:
     return "Closed with explanation"
 
 
+class CfpbRows:
+    """The return's rows, one complaint at a time (sorted by receipt when the table is made)."""
+
+    def __init__(self, policy: Policy, start: date, end: date) -> None:
+        self.policy, self.start, self.end = policy, start, end
+        self.config = policy.spec.returns.cfpb
+        self.rows: list[tuple[float, dict[str, Cell]]] = []
+
+    def add(self, record: ComplaintRecord, findings: Iterable[Finding]) -> None:
+        policy, config = self.policy, self.config
+        sent = local_day(policy, record.sent_to_company_at)
+        if sent is None or not in_period(sent, self.start, self.end):
+            return
+        timely = next(
+            (f.facts.get("timely_response") for f in findings if f.check == "cfpb-timely-response"), None
+        )
+        received = local_day(policy, record.received_at)
+        row: dict[str, Cell] = {
+            "Date received": received.isoformat() if received else None,
+            "Product": lookup(config.codes.get("product", {}), record.product) or record.product,
+            "Sub-product": record.subcategory,
+            "Issue": record.category,
+            "Sub-issue": None,
+            # Narratives are published only with consent and after scrubbing: never exported here.
+            "Consumer complaint narrative": None,
+            "Company public response": None,
+            "Company": config.company,
+            "State": None,
+            "ZIP code": None,
+            "Tags": None,
+            "Consumer consent provided?": None,
+            "Submitted via": lookup(config.codes.get("submitted_via", {}), record.channel) or record.channel,
+            "Date sent to company": sent.isoformat(),
+            "Company response to consumer": company_response(record),
+            "Timely response?": str(timely) if timely is not None else None,
+            "Consumer disputed?": None,
+            "Complaint ID": record.id,
+        }
+        self.rows.append((record.received_at.timestamp(), row))
+
+    def table(self) -> ReturnTable:
+        start, end = self.start, self.end
+        notes = [
+            f"CFPB consumer complaint fields, complaints sent to the company {start.isoformat()} to "
+            f"{end.isoformat()}.",
+            "Layout: the column names of the CFPB public Consumer Complaint Database; this is not a portal "
+            "upload format. 'Company response to consumer' is derived from the record; 'Timely response?' "
+            "is blank while the 15-day clock is still running. Fields the helpdesk does not hold are blank.",
+            *provenance_notes(self.policy),
+        ]
+        rows = [row for _, row in sorted(self.rows, key=lambda item: item[0])]
+        return ReturnTable("CFPB complaint data", COLUMNS, rows, notes)
+
+
 def cfpb_rows(
-    records: list[ComplaintRecord],
+    records: Iterable[ComplaintRecord],
     findings: Mapping[str, tuple[Finding, ...]],
     policy: Policy,
     start: date,
     end: date,
 ) -> ReturnTable:
-    config = policy.spec.returns.cfpb
-    rows: list[dict[str, Cell]] = []
-    for record in sorted(records, key=lambda r: r.received_at):
-        sent = local_day(policy, record.sent_to_company_at)
-        if sent is None or not in_period(sent, start, end):
-            continue
-        timely = next(
-            (
-                f.facts.get("timely_response")
-                for f in findings.get(record.id, ())
-                if f.check == "cfpb-timely-response"
-            ),
-            None,
-        )
-        received = local_day(policy, record.received_at)
-        rows.append(
-            {
-                "Date received": received.isoformat() if received else None,
-                "Product": lookup(config.codes.get("product", {}), record.product) or record.product,
-                "Sub-product": record.subcategory,
-                "Issue": record.category,
-                "Sub-issue": None,
-                # Narratives are published only with consent and after scrubbing: never exported here.
-                "Consumer complaint narrative": None,
-                "Company public response": None,
-                "Company": config.company,
-                "State": None,
-                "ZIP code": None,
-                "Tags": None,
-                "Consumer consent provided?": None,
-                "Submitted via": lookup(config.codes.get("submitted_via", {}), record.channel)
-                or record.channel,
-                "Date sent to company": sent.isoformat(),
-                "Company response to consumer": company_response(record),
-                "Timely response?": str(timely) if timely is not None else None,
-                "Consumer disputed?": None,
-                "Complaint ID": record.id,
-            }
-        )
-    notes = [
-        f"CFPB consumer complaint fields, complaints sent to the company {start.isoformat()} to "
-        f"{end.isoformat()}.",
-        "Layout: the column names of the CFPB public Consumer Complaint Database; this is not a portal "
-        "upload format. 'Company response to consumer' is derived from the record; 'Timely response?' "
-        "is blank while the 15-day clock is still running. Fields the helpdesk does not hold are blank.",
-        *provenance_notes(policy),
-    ]
-    return ReturnTable("CFPB complaint data", COLUMNS, rows, notes)
+    rows = CfpbRows(policy, start, end)
+    for record in records:
+        rows.add(record, findings.get(record.id, ()))
+    return rows.table()

@@ -7,6 +7,7 @@ upheld (DISP 1.10 guidance); redress sums the recorded redress of complaints clo
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -39,19 +40,25 @@ def _group(record: ComplaintRecord, policy: Policy) -> str:
     return config.unmapped_group
 
 
-def fca_return(records: list[ComplaintRecord], policy: Policy, start: date, end: date) -> ReturnTable:
-    counts: dict[str, dict[str, Decimal | int]] = defaultdict(lambda: defaultdict(int))
-    for record in records:
+class FcaCounts:
+    """The return's counts, one complaint at a time (streamed sources)."""
+
+    def __init__(self, policy: Policy, start: date, end: date) -> None:
+        self.policy, self.start, self.end = policy, start, end
+        self.counts: dict[str, dict[str, Decimal | int]] = defaultdict(lambda: defaultdict(int))
+
+    def add(self, record: ComplaintRecord) -> None:
+        policy, start, end = self.policy, self.start, self.end
         received = local_day(policy, record.received_at)
         decided_at = record.decided.at if record.decided else None
         decided = local_day(policy, decided_at)
-        row = counts[_group(record, policy)]
+        row = self.counts[_group(record, policy)]
         if received is not None and received < start and (decided is None or decided >= start):
             row["Outstanding at start"] += 1
         if in_period(received, start, end):
             row["Opened"] += 1
         if decided_at is None or not in_period(decided, start, end):
-            continue
+            return
         row["Closed"] += 1
         if decided_at <= policy.calendar.due(record.received_at, THREE_DAYS):
             row["Closed within 3 business days"] += 1
@@ -62,24 +69,33 @@ def fca_return(records: list[ComplaintRecord], policy: Policy, start: date, end:
         if record.outcome in (Outcome.UPHELD, Outcome.PARTLY_UPHELD):
             row["Upheld (incl. partly upheld)"] += 1
         row["Redress paid"] += record.redress_amount or Decimal(0)
-    rows: list[dict[str, Cell]] = []
-    for group in sorted(counts):
-        values = counts[group]
-        if not any(values.values()):
-            continue  # a group with nothing to report in the period
-        cells: dict[str, Cell] = {"Product / service grouping": group}
-        for column in COLUMNS[1:]:
-            value = values.get(column, 0)
-            cells[column] = f"{value:.2f}" if column == "Redress paid" else int(value)
-        rows.append(cells)
-    notes = [
-        f"FCA complaints return counts, {start.isoformat()} to {end.isoformat()} "
-        f"({policy.spec.calendar.timezone}).",
-        "Layout: the columns of the DISP 1 Annex 1R sample form as far as it was retrieved; the exact "
-        "current form and its product groupings were not available, so this is not the GABRIEL/RegData "
-        "upload format. PS25/19 replaces this return with a consolidated one.",
-        "Closed = decided in the period; 3 business days and 8 weeks counted from receipt with the "
-        "policy's calendar; upheld includes partly upheld.",
-        *provenance_notes(policy),
-    ]
-    return ReturnTable("FCA complaints return (DISP 1 Annex 1R)", COLUMNS, rows, notes)
+
+    def table(self) -> ReturnTable:
+        rows: list[dict[str, Cell]] = []
+        for group in sorted(self.counts):
+            values = self.counts[group]
+            if not any(values.values()):
+                continue  # a group with nothing to report in the period
+            cells: dict[str, Cell] = {"Product / service grouping": group}
+            for column in COLUMNS[1:]:
+                value = values.get(column, 0)
+                cells[column] = f"{value:.2f}" if column == "Redress paid" else int(value)
+            rows.append(cells)
+        notes = [
+            f"FCA complaints return counts, {self.start.isoformat()} to {self.end.isoformat()} "
+            f"({self.policy.spec.calendar.timezone}).",
+            "Layout: the columns of the DISP 1 Annex 1R sample form as far as it was retrieved; the exact "
+            "current form and its product groupings were not available, so this is not the GABRIEL/RegData "
+            "upload format. PS25/19 replaces this return with a consolidated one.",
+            "Closed = decided in the period; 3 business days and 8 weeks counted from receipt with the "
+            "policy's calendar; upheld includes partly upheld.",
+            *provenance_notes(self.policy),
+        ]
+        return ReturnTable("FCA complaints return (DISP 1 Annex 1R)", COLUMNS, rows, notes)
+
+
+def fca_return(records: Iterable[ComplaintRecord], policy: Policy, start: date, end: date) -> ReturnTable:
+    counts = FcaCounts(policy, start, end)
+    for record in records:
+        counts.add(record)
+    return counts.table()

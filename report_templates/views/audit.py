@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
-import random
+from collections import Counter
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Literal
 
@@ -15,14 +17,14 @@ from compliance_checks.registry import REGISTRY, Registry
 from report_templates.input import ReportInput
 from report_templates.views.common import (
     STATUS_ORDER,
+    Cohort,
     Column,
     ReportHeader,
     Table,
-    cohort,
     counted,
     header,
     maybe_local,
-    status_counts,
+    run_pass,
     trim,
 )
 
@@ -191,13 +193,14 @@ def content_digest(payload: dict[str, object]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _counts(tallied: Counter[str]) -> dict[str, int]:
+    return {s: tallied[s] for s in STATUS_ORDER}
+
+
 def coverage_matrix(
-    findings: list[Finding], enabled: set[str], registry: Registry
+    by_check: dict[str, Counter[str]], enabled: set[str], registry: Registry
 ) -> tuple[CoverageRow, ...]:
     """Every clause of the catalogue -> the checks citing it -> counts per status."""
-    by_check: dict[str, list[Finding]] = {}
-    for f in findings:
-        by_check.setdefault(f.check, []).append(f)
     rows = []
     for clause in clauses():
         specs = sorted((s for s in registry if clause.id in s.clauses), key=lambda s: s.id)
@@ -206,11 +209,13 @@ def coverage_matrix(
                 check=s.id,
                 title=s.title,
                 enabled=s.id in enabled,
-                counts=status_counts(by_check.get(s.id, [])),
+                counts=_counts(by_check.get(s.id, Counter())),
             )
             for s in specs
         )
-        total = status_counts(f for c in checks for f in by_check.get(c.check, []))
+        total: Counter[str] = Counter()
+        for c in checks:
+            total.update(by_check.get(c.check, Counter()))
         if not checks:
             coverage: Literal["AUTOMATED", "DISABLED", "MANUAL"] = "MANUAL"
         elif any(c.enabled for c in checks):
@@ -218,13 +223,15 @@ def coverage_matrix(
         else:
             coverage = "DISABLED"
         rows.append(
-            CoverageRow(clause=clause.id, title=clause.title, coverage=coverage, checks=checks, counts=total)
+            CoverageRow(
+                clause=clause.id, title=clause.title, coverage=coverage, checks=checks, counts=_counts(total)
+            )
         )
     return tuple(rows)
 
 
 def exception_row(f: Finding, tz: str) -> ExceptionRow:
-    return ExceptionRow(
+    return ExceptionRow.model_construct(
         ticket=f.ticket,
         url=f.url,
         check=f.check,
@@ -275,76 +282,163 @@ def _detail(event: Event) -> str | None:
     return None
 
 
-def draw_sample(population: list[str], seed: int, size: int) -> list[str]:
-    """A reproducible sample: ``random.Random(seed)`` over the sorted ids, shown sorted."""
-    ordered = sorted(population)
-    return sorted(random.Random(seed).sample(ordered, min(size, len(ordered))))  # noqa: S311 - audit sampling, not security
+def sample_key(seed: int, ticket: str) -> bytes:
+    """A complaint's place in the draw: ``sha256("<seed>:<ticket id>")``."""
+    return hashlib.sha256(f"{seed}:{ticket}".encode()).digest()
 
 
-def build_audit_view(data: ReportInput, *, registry: Registry = REGISTRY) -> AuditView:
-    tz = data.period.timezone
-    snap = data.current
-    received = cohort(snap, data.period)
-    members = [r for r in received if counted(r)]
-    findings = [f for r in members for f in snap.findings_for(r.id)]
-    enabled = {c.id for c in data.policy.checks}
-    prov = data.provenance
-    files = (
-        FileLine(role="policy", name=prov.policy.name, sha256=prov.policy.sha256),
-        *(FileLine(role="mapping", name=m.name, sha256=m.sha256) for m in prov.mappings),
-        FileLine(role="waivers", name=prov.waivers.name, sha256=prov.waivers.sha256),
-        *(FileLine(role="input", name=i.name, sha256=i.sha256) for i in prov.inputs),
-    )
+class SampleDraw:
+    """A reproducible sample drawn while streaming: the ``size`` complaints whose
+    ``sha256("<seed>:<id>")`` is smallest. It depends only on the seed and the set of ids (not
+    on the order a source yields them), and anyone can recompute it with ``sha256sum``."""
+
+    def __init__(self, seed: int, size: int) -> None:
+        self.seed = seed
+        self.size = size
+        self.population = 0
+        #: Max-heap by key (negated big-endian integer) of the ``size`` smallest keys so far.
+        self._heap: list[tuple[int, str]] = []
+
+    def add(self, ticket: str) -> None:
+        self.population += 1
+        if self.size <= 0:
+            return
+        key = -int.from_bytes(sample_key(self.seed, ticket), "big")
+        if len(self._heap) < self.size:
+            heapq.heappush(self._heap, (key, ticket))
+        elif key > self._heap[0][0]:
+            heapq.heapreplace(self._heap, (key, ticket))
+
+    def chosen(self) -> list[str]:
+        """The sampled ids, sorted."""
+        return sorted(ticket for _, ticket in self._heap)
+
+
+def draw_sample(population: Iterable[str], seed: int, size: int) -> list[str]:
+    """The sample ``SampleDraw`` takes from ``population`` (ids), sorted."""
+    draw = SampleDraw(seed, size)
+    for ticket in population:
+        draw.add(ticket)
+    return draw.chosen()
+
+
+def _calendar(data: ReportInput) -> tuple[tuple[str, str], ...]:
     cal = data.policy.spec.calendar
     hol = "none"
     if cal.holidays:
         hol = "-".join(p for p in (cal.holidays.country, cal.holidays.subdivision) if p)
-    calendar = (
+    return (
         ("Timezone", cal.timezone),
         *((day, span or "closed") for day, span in cal.working_hours.items()),
         ("Public holidays", hol),
         ("Extra holidays", ", ".join(d.isoformat() for d in sorted(cal.extra_holidays)) or "none"),
         ("AT_RISK warning window", str(data.policy.spec.warning_window)),
     )
-    exceptions = sorted(
-        (exception_row(f, tz) for f in findings if f.status in EXCEPTION_STATUSES),
-        key=lambda r: (r.status, r.due_at.isoformat() if r.due_at else "", r.ticket, r.check),
+
+
+def _files(data: ReportInput) -> tuple[FileLine, ...]:
+    prov = data.provenance
+    return (
+        FileLine(role="policy", name=prov.policy.name, sha256=prov.policy.sha256),
+        *(FileLine(role="mapping", name=m.name, sha256=m.sha256) for m in prov.mappings),
+        FileLine(role="waivers", name=prov.waivers.name, sha256=prov.waivers.sha256),
+        *(FileLine(role="input", name=i.name, sha256=i.sha256) for i in prov.inputs),
     )
-    used = {(f.check, f.ticket) for f in findings if f.waiver is not None}
-    as_of_day = data.as_of.date()
-    waivers = tuple(
-        WaiverRow(
-            check=w.check,
-            ticket=w.ticket,
-            reason=w.reason,
-            approver=w.approver,
-            expires=w.expires,
-            state="expired" if w.expires < as_of_day else "active",
-            applied=(w.check, w.ticket) in used,
+
+
+class AuditBuilder:
+    """One pass: counts per check and status, the exceptions (FAIL/AT_RISK/WAIVED findings
+    only), the waivers used and the sample draw; the sampled complaints are re-read in full."""
+
+    def __init__(self, data: ReportInput, registry: Registry = REGISTRY) -> None:
+        self.data = data
+        self.registry = registry
+        self.tz = data.period.timezone
+        self.cohort = Cohort(data.period, data.as_of)
+        self.received = 0
+        self.members = 0
+        self.by_check: dict[str, Counter[str]] = {}
+        self.exceptions: list[ExceptionRow] = []
+        self.used: set[tuple[str, str]] = set()
+        self.draw = SampleDraw(data.options.sample_seed, data.options.sample_size)
+
+    def add(self, record: ComplaintRecord, findings: tuple[Finding, ...]) -> None:
+        if record not in self.cohort:
+            return
+        self.received += 1
+        if not counted(record):
+            return
+        self.members += 1
+        self.draw.add(record.id)
+        for f in findings:
+            check = self.by_check.get(f.check)
+            if check is None:
+                check = self.by_check[f.check] = Counter()
+            status = f.status
+            check[status] += 1  # a StrEnum member counts under its str value
+            if status in EXCEPTION_STATUSES:
+                self.exceptions.append(exception_row(f, self.tz))
+            if f.waiver is not None:
+                self.used.add((f.check, f.ticket))
+
+    def _sample(self) -> tuple[SampleItem, ...]:
+        chosen = self.draw.chosen()
+        found = {
+            record.id: sample_item(record, findings, self.tz)
+            for record, findings in self.data.current.lookup(chosen)
+            if record.id in chosen
+        }
+        return tuple(found[i] for i in chosen if i in found)
+
+    def _waivers(self) -> tuple[WaiverRow, ...]:
+        as_of_day = self.data.as_of.date()
+        return tuple(
+            WaiverRow(
+                check=w.check,
+                ticket=w.ticket,
+                reason=w.reason,
+                approver=w.approver,
+                expires=w.expires,
+                state="expired" if w.expires < as_of_day else "active",
+                applied=(w.check, w.ticket) in self.used,
+            )
+            for w in sorted(self.data.waivers, key=lambda w: (w.expires, w.ticket, w.check))
         )
-        for w in sorted(data.waivers, key=lambda w: (w.expires, w.ticket, w.check))
-    )
-    by_id = {r.id: r for r in members}
-    sample_ids = draw_sample(list(by_id), data.options.sample_seed, data.options.sample_size)
-    fields: dict[str, object] = {
-        "header": header(data, "audit", "ISO 10002 compliance audit report"),
-        "files": files,
-        "calendar": calendar,
-        "holidays_version": prov.holidays_version,
-        "notes": prov.notes,
-        "policy_name": data.policy.spec.name,
-        "policy_version": str(data.policy.spec.version),
-        "complaints_in_period": len(received),
-        "complaints_in_scope": len(members),
-        "findings_total": len(findings),
-        "status_totals": status_counts(findings),
-        "coverage": coverage_matrix(findings, enabled, registry),
-        "exceptions": tuple(exceptions),
-        "waivers": waivers,
-        "sample_seed": data.options.sample_seed,
-        "sample_population": len(by_id),
-        "sample": tuple(sample_item(by_id[i], snap.findings_for(i), tz) for i in sample_ids),
-    }
-    draft = AuditView.model_validate({**fields, "content_hash": ""})
-    digest = content_digest(draft.model_dump(mode="json", exclude={"content_hash"}))
-    return draft.model_copy(update={"content_hash": digest})
+
+    def finish(self) -> AuditView:
+        data = self.data
+        prov = data.provenance
+        self.exceptions.sort(
+            key=lambda r: (r.status, r.due_at.isoformat() if r.due_at else "", r.ticket, r.check)
+        )
+        totals: Counter[str] = Counter()
+        for tallied in self.by_check.values():
+            totals.update(tallied)
+        fields: dict[str, object] = {
+            "header": header(data, "audit", "ISO 10002 compliance audit report"),
+            "files": _files(data),
+            "calendar": _calendar(data),
+            "holidays_version": prov.holidays_version,
+            "notes": prov.notes,
+            "policy_name": data.policy.spec.name,
+            "policy_version": str(data.policy.spec.version),
+            "complaints_in_period": self.received,
+            "complaints_in_scope": self.members,
+            "findings_total": sum(totals.values()),
+            "status_totals": _counts(totals),
+            "coverage": coverage_matrix(self.by_check, {c.id for c in data.policy.checks}, self.registry),
+            "exceptions": tuple(self.exceptions),
+            "waivers": self._waivers(),
+            "sample_seed": self.draw.seed,
+            "sample_population": self.draw.population,
+            "sample": self._sample(),
+        }
+        draft = AuditView.model_validate({**fields, "content_hash": ""})
+        digest = content_digest(draft.model_dump(mode="json", exclude={"content_hash"}))
+        return draft.model_copy(update={"content_hash": digest})
+
+
+def build_audit_view(data: ReportInput, *, registry: Registry = REGISTRY) -> AuditView:
+    builder = AuditBuilder(data, registry)
+    run_pass(data.current, [builder])
+    return builder.finish()

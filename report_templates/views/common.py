@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from compliance_checks.findings import Finding, Status
 from compliance_checks.model import ComplaintRecord, Frozen
-from report_templates.input import Period, ReportInput, Snapshot
+from report_templates.input import ComplaintSource, Period, ReportInput
 
 #: Display order of finding statuses in every table.
 STATUS_ORDER: tuple[str, ...] = tuple(s.value for s in Status)
@@ -39,12 +40,46 @@ class Column(Frozen):
     kind: ColumnKind = "text"
 
 
-class Table(Frozen):
-    """A flat table for CSV/XLSX export (``rows`` hold plain JSON-able values)."""
+@dataclass(frozen=True)
+class Table:
+    """A flat table for CSV/XLSX export (``rows`` hold plain JSON-able values).
+
+    A plain dataclass, not a validated model: the register's table has one row per complaint.
+    """
 
     name: str
     columns: tuple[Column, ...]
-    rows: tuple[dict[str, object], ...]
+    rows: Sequence[Mapping[str, object]]
+
+
+V_co = TypeVar("V_co", covariant=True)
+
+
+class Builder(Protocol[V_co]):
+    """A view built in one pass: ``add`` sees every complaint of ``data.current`` once (in any
+    order), then ``finish`` sorts what it kept and may read other sources (history, samples)."""
+
+    def add(self, record: ComplaintRecord, findings: tuple[Finding, ...]) -> None: ...
+
+    def finish(self) -> V_co: ...
+
+
+def run_pass(source: ComplaintSource, builders: Sequence[Builder[object]]) -> None:
+    """One pass over ``source`` feeding every builder."""
+    for record, findings in source.items():
+        for builder in builders:
+            builder.add(record, findings)
+
+
+class Cohort:
+    """Complaints received in ``period`` (and already received at ``as_of``)."""
+
+    def __init__(self, period: Period, as_of: datetime) -> None:
+        self.lo, self.hi = period.bounds()
+        self.as_of = as_of
+
+    def __contains__(self, record: ComplaintRecord) -> bool:
+        return self.lo <= record.received_at < self.hi and record.received_at <= self.as_of
 
 
 def header(data: ReportInput, kind: str, title: str) -> ReportHeader:
@@ -74,14 +109,6 @@ def maybe_local(moment: datetime | None, tz: str) -> datetime | None:
 def counted(record: ComplaintRecord) -> bool:
     """In the register and KPIs: in ISO 10002 scope and not deleted at the source."""
     return record.in_scope and not record.deleted
-
-
-def cohort(snapshot: Snapshot, period: Period) -> list[ComplaintRecord]:
-    """Complaints received in ``period`` (and already received at the snapshot time), by
-    receipt time then id, so every table built from it is in a stable order."""
-    lo, hi = period.bounds()
-    rows = [r for r in snapshot.records if lo <= r.received_at < hi and r.received_at <= snapshot.as_of]
-    return sorted(rows, key=lambda r: (r.received_at, r.id))
 
 
 def status_counts(findings: Iterable[Finding]) -> dict[str, int]:

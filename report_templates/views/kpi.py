@@ -2,33 +2,31 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from compliance_checks.clauses import clauses
 from compliance_checks.findings import Finding, Status
-from compliance_checks.model import Frozen
+from compliance_checks.model import ComplaintRecord, Frozen
 from compliance_checks.policy import Policy
-from report_templates.input import Period, ReportInput, Snapshot
+from report_templates.input import ComplaintSource, Period, ReportInput
 from report_templates.views.common import (
     STATUS_ORDER,
     Column,
     ReportHeader,
     Table,
-    cohort,
-    counted,
     header,
-    local,
-    status_counts,
+    run_pass,
 )
 from report_templates.views.metrics import (
     ACK_CHECK,
     RESPONSE_CHECK,
+    Backlog,
+    CohortAccumulator,
     CohortFigures,
     Figure,
-    backlog,
-    figures,
-    tally,
 )
 
 Unit = Literal["count", "ratio", "hours", "days", "per_1000"]
@@ -215,24 +213,23 @@ def metrics(now: CohortFigures, before: CohortFigures, policy: Policy) -> tuple[
     return tuple(out)
 
 
-def count_rows(current: list[str | None], previous: list[str | None] | None) -> tuple[CountRow, ...]:
-    now, before = tally(current), tally(previous or [])
+def count_rows(now: Counter[str], before: Counter[str] | None) -> tuple[CountRow, ...]:
+    previous = before if before is not None else Counter[str]()
     total = sum(now.values())
-    labels = sorted(set(now) | set(before), key=lambda k: (-now[k], k))
+    labels = sorted(set(now) | set(previous), key=lambda k: (-now[k], k))
     return tuple(
         CountRow(
             label=k,
             count=now[k],
-            previous=before[k] if previous is not None else None,
+            previous=previous[k] if before is not None else None,
             share=now[k] / total if total else None,
         )
         for k in labels
     )
 
 
-def _buckets(labels: list[str], wanted: list[str]) -> tuple[CountRow, ...]:
-    counts = tally(labels)
-    total = len(labels)
+def _buckets(counts: Counter[str], wanted: list[str]) -> tuple[CountRow, ...]:
+    total = sum(counts.values())
     return tuple(
         CountRow(label=k, count=counts[k], previous=None, share=counts[k] / total if total else None)
         for k in wanted
@@ -264,101 +261,197 @@ def _months(period: Period) -> list[str]:
     return out
 
 
-def findings_rows(groups: dict[str, list[Finding]], titles: dict[str, str]) -> tuple[FindingsRow, ...]:
+StatusCounts = dict[str, Counter[str]]
+
+
+def findings_rows(groups: StatusCounts, titles: dict[str, str]) -> tuple[FindingsRow, ...]:
     rows = []
-    for key, items in groups.items():
-        counts = status_counts(items)
+    for key, tallied in groups.items():
+        counts = {s: tallied[s] for s in STATUS_ORDER}
         needs = sum(counts[s.value] for s in Status if s.needs_action)
         rows.append(FindingsRow(key=key, title=titles.get(key, key), counts=counts, needs_action=needs))
     return tuple(sorted(rows, key=lambda r: (-r.needs_action, r.key)))
 
 
-def _history(snaps: list[Snapshot]) -> tuple[HistoryPoint, ...]:
-    points = []
-    for snap in sorted(snaps, key=lambda s: s.as_of):
-        flagged = sum(
-            1
-            for r in snap.records
-            if counted(r) and r.is_open and any(f.status.needs_action for f in snap.findings_for(r.id))
+def _label(value: str | None) -> str:
+    return value if value else "(not recorded)"
+
+
+class Breakdowns:
+    """Counts of one cohort by channel, category and severity."""
+
+    def __init__(self) -> None:
+        self.channel: Counter[str] = Counter()
+        self.category: Counter[str] = Counter()
+        self.severity: Counter[str] = Counter()
+
+    def add(self, record: ComplaintRecord) -> None:
+        self.channel[_label(record.channel)] += 1
+        self.category[_label(record.category)] += 1
+        self.severity[_label(record.severity.value if record.severity else None)] += 1
+
+
+class SnapshotPass:
+    """What one pass over a snapshot gives the KPI report: a cohort's figures and breakdowns,
+    the backlog by age and the number of open complaints flagged."""
+
+    def __init__(self, source: ComplaintSource, period: Period, data: ReportInput) -> None:
+        self.as_of = source.as_of
+        self.cohort = CohortAccumulator(period, source.as_of, data.options)
+        self.breakdowns = Breakdowns()
+        self.backlog = Backlog(source.as_of)
+
+    def add(self, record: ComplaintRecord, findings: tuple[Finding, ...]) -> bool:
+        self.backlog.add(record, findings)
+        member = self.cohort.add(record, findings)
+        if member:
+            self.breakdowns.add(record)
+        return member
+
+    def point(self) -> HistoryPoint:
+        return HistoryPoint(
+            as_of=self.as_of, backlog=sum(self.backlog.counts.values()), flagged_open=self.backlog.flagged
         )
-        points.append(
-            HistoryPoint(as_of=snap.as_of, backlog=sum(backlog(snap).values()), flagged_open=flagged)
+
+
+def _scan(source: ComplaintSource, period: Period, data: ReportInput) -> SnapshotPass:
+    scan = SnapshotPass(source, period, data)
+    for record, findings in source.items():
+        scan.add(record, findings)
+    return scan
+
+
+def _backlog_point(source: ComplaintSource) -> HistoryPoint:
+    acc = Backlog(source.as_of)
+    for item in source.briefs():
+        acc.add_brief(item)
+    return HistoryPoint(as_of=source.as_of, backlog=sum(acc.counts.values()), flagged_open=acc.flagged)
+
+
+class KpiBuilder:
+    """One pass over ``data.current``; the trend baseline (the evaluation taken at the period
+    start, when the source has one) and every other earlier evaluation get a pass each."""
+
+    def __init__(self, data: ReportInput) -> None:
+        self.data = data
+        self.tz = data.period.timezone
+        self.zone = ZoneInfo(self.tz)
+        self.previous = data.period.previous()
+        self.baseline = data.snapshot_at(data.period.bounds()[0])
+        self.now = SnapshotPass(data.current, data.period, data)
+        #: Without a baseline snapshot, the previous period comes from the current evaluation.
+        self.before = (
+            None if self.baseline is not None else CohortAccumulator(self.previous, data.as_of, data.options)
         )
-    return tuple(points)
+        self.before_breakdowns = Breakdowns()
+        self.weeks: Counter[str] = Counter()
+        self.months: Counter[str] = Counter()
+        self.by_check: StatusCounts = {}
+        self.titles: dict[str, str] = {}
+        self.by_clause: StatusCounts = {c.id: Counter() for c in clauses()}
+        self.by_team: StatusCounts = {}
+        self.causes: Counter[str] = Counter()
+        self.root_cause_missing = 0
+
+    def add(self, record: ComplaintRecord, findings: tuple[Finding, ...]) -> None:
+        if self.before is not None and self.before.add(record, findings):
+            self.before_breakdowns.add(record)
+        if not self.now.add(record, findings):
+            return
+        day = record.received_at.astimezone(self.zone).date()
+        self.weeks[_week(day)] += 1
+        self.months[f"{day.year}-{day.month:02d}"] += 1
+        if record.root_cause:
+            self.causes[record.root_cause] += 1
+        elif record.closed is not None:
+            self.root_cause_missing += 1
+        team_name = record.team or record.group or "(no team)"
+        team = self.by_team.get(team_name)
+        if team is None:
+            team = self.by_team[team_name] = Counter()
+        by_clause = self.by_clause
+        for f in findings:
+            status = f.status  # a StrEnum member counts under its str value (no .value lookup)
+            check = self.by_check.get(f.check)
+            if check is None:
+                check = self.by_check[f.check] = Counter()
+                self.titles[f.check] = f.title
+            check[status] += 1
+            team[status] += 1
+            for c in f.clauses:
+                clause = by_clause.get(c)
+                if clause is None:
+                    clause = by_clause[c] = Counter()
+                clause[status] += 1
+
+    def _baseline(self) -> tuple[CohortFigures, Breakdowns, dict[str, int] | None, list[HistoryPoint]]:
+        """The previous period's figures and breakdowns, its backlog, and every history point."""
+        points = [self.now.point()]
+        figures = breakdowns = back = None
+        for snap in self.data.history:
+            if snap is self.baseline:
+                scan = _scan(snap, self.previous, self.data)
+                points.append(scan.point())
+                figures, breakdowns, back = scan.cohort.figures(), scan.breakdowns, scan.backlog.counts
+            else:
+                points.append(_backlog_point(snap))
+        if self.before is not None:
+            figures, breakdowns = self.before.figures(), self.before_breakdowns
+        if figures is None or breakdowns is None:  # pragma: no cover - one of the two branches sets them
+            raise RuntimeError("the KPI baseline was not computed")
+        return figures, breakdowns, back, sorted(points, key=lambda p: p.as_of)
+
+    def finish(self) -> KpiView:
+        data = self.data
+        before_figs, before, back_before, history = self._baseline()
+        now = self.now.breakdowns
+        pareto, running = [], 0
+        total_causes = sum(self.causes.values())
+        for label, count in sorted(self.causes.items(), key=lambda kv: (-kv[1], kv[0])):
+            running += count
+            pareto.append(
+                ParetoRow(
+                    label=label, count=count, share=count / total_causes, cumulative=running / total_causes
+                )
+            )
+        back_now = self.now.backlog.counts
+        back_total = sum(back_now.values())
+        clause_titles = {c.id: f"{c.id} {c.title}" for c in clauses()}
+        return KpiView(
+            header=header(data, "kpi", "Complaints KPI report"),
+            previous_start=self.previous.start,
+            previous_end=self.previous.end,
+            baseline="snapshot" if self.baseline is not None else "current",
+            metrics=metrics(self.now.cohort.figures(), before_figs, data.policy),
+            volume_by_week=_buckets(self.weeks, _weeks(data.period)),
+            volume_by_month=_buckets(self.months, _months(data.period)),
+            by_channel=count_rows(now.channel, before.channel),
+            by_category=count_rows(now.category, before.category),
+            by_severity=count_rows(now.severity, before.severity),
+            backlog=tuple(
+                CountRow(
+                    label=k,
+                    count=v,
+                    previous=back_before[k] if back_before else None,
+                    share=v / back_total if back_total else None,
+                )
+                for k, v in back_now.items()
+            ),
+            root_causes=tuple(pareto),
+            root_cause_missing=self.root_cause_missing,
+            findings_by_check=findings_rows(self.by_check, self.titles),
+            findings_by_clause=tuple(
+                sorted(findings_rows(self.by_clause, clause_titles), key=lambda r: _clause_key(r.key))
+            ),
+            findings_by_team=findings_rows(self.by_team, {}),
+            history=tuple(history),
+        )
 
 
 def build_kpi_view(data: ReportInput) -> KpiView:
-    tz = data.period.timezone
-    previous = data.period.previous()
-    baseline = data.snapshot_at(data.period.bounds()[0])
-    base_snap = baseline or data.current
-    now_figs = figures(data.current, data.period, data.options)
-    before_figs = figures(base_snap, previous, data.options)
-    members = [r for r in cohort(data.current, data.period) if counted(r)]
-    earlier = [r for r in cohort(base_snap, previous) if counted(r)]
-    findings = {r.id: data.current.findings_for(r.id) for r in members}
-    all_findings = [f for fs in findings.values() for f in fs]
-
-    by_check: dict[str, list[Finding]] = {}
-    titles: dict[str, str] = {}
-    by_clause: dict[str, list[Finding]] = {c.id: [] for c in clauses()}
-    for f in all_findings:
-        by_check.setdefault(f.check, []).append(f)
-        titles[f.check] = f.title
-        for c in f.clauses:
-            by_clause.setdefault(c, []).append(f)
-    by_team: dict[str, list[Finding]] = {}
-    for r in members:
-        by_team.setdefault(r.team or r.group or "(no team)", []).extend(findings[r.id])
-
-    causes = tally([r.root_cause for r in members if r.root_cause])
-    total_causes = sum(causes.values())
-    pareto, running = [], 0
-    for label, count in sorted(causes.items(), key=lambda kv: (-kv[1], kv[0])):
-        running += count
-        pareto.append(
-            ParetoRow(label=label, count=count, share=count / total_causes, cumulative=running / total_causes)
-        )
-    back_now = backlog(data.current)
-    back_before = backlog(baseline) if baseline else None
-    clause_titles = {c.id: f"{c.id} {c.title}" for c in clauses()}
-
-    return KpiView(
-        header=header(data, "kpi", "Complaints KPI report"),
-        previous_start=previous.start,
-        previous_end=previous.end,
-        baseline="snapshot" if baseline else "current",
-        metrics=metrics(now_figs, before_figs, data.policy),
-        volume_by_week=_buckets(
-            [_week(local(r.received_at, tz).date()) for r in members], _weeks(data.period)
-        ),
-        volume_by_month=_buckets(
-            [local(r.received_at, tz).strftime("%Y-%m") for r in members], _months(data.period)
-        ),
-        by_channel=count_rows([r.channel for r in members], [r.channel for r in earlier]),
-        by_category=count_rows([r.category for r in members], [r.category for r in earlier]),
-        by_severity=count_rows(
-            [r.severity.value if r.severity else None for r in members],
-            [r.severity.value if r.severity else None for r in earlier],
-        ),
-        backlog=tuple(
-            CountRow(
-                label=k,
-                count=v,
-                previous=back_before[k] if back_before else None,
-                share=v / sum(back_now.values()) if sum(back_now.values()) else None,
-            )
-            for k, v in back_now.items()
-        ),
-        root_causes=tuple(pareto),
-        root_cause_missing=sum(1 for r in members if not r.root_cause and r.closed is not None),
-        findings_by_check=findings_rows(by_check, titles),
-        findings_by_clause=tuple(
-            sorted(findings_rows(by_clause, clause_titles), key=lambda r: _clause_key(r.key))
-        ),
-        findings_by_team=findings_rows(by_team, {}),
-        history=_history([*data.history, data.current]),
-    )
+    builder = KpiBuilder(data)
+    run_pass(data.current, [builder])
+    return builder.finish()
 
 
 def _clause_key(clause_id: str) -> tuple[int, ...]:

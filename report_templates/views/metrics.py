@@ -6,15 +6,17 @@ time. Rates name their numerator and denominator so a reader can recount them.
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from compliance_checks.findings import Finding, Status
 from compliance_checks.model import ComplaintRecord, Outcome
-from report_templates.input import Period, ReportOptions, Snapshot
-from report_templates.views.common import cohort, counted, hours_between, median, percentile, ratio
+from report_templates.input import Brief, ComplaintSource, Period, ReportOptions
+from report_templates.views.common import Cohort, counted, hours_between, median, percentile, ratio
 
 ACK_CHECK = "acknowledged-in-time"
 RESPONSE_CHECK = "response-in-time"
@@ -40,12 +42,32 @@ class Figure:
     denominator: int | None = None
 
 
+class ClockCounts:
+    """Settled clocks of one check: PASS over PASS + FAIL + WAIVED (a waiver excuses a miss, it
+    does not make it on time); open clocks (PENDING, AT_RISK) are left out."""
+
+    __slots__ = ("passed", "settled")
+
+    def __init__(self) -> None:
+        self.passed = 0
+        self.settled = 0
+
+    def add(self, finding: Finding) -> None:
+        if finding.status in _SETTLED:
+            self.settled += 1
+            self.passed += finding.status is Status.PASS
+
+    def figure(self) -> Figure:
+        return Figure(ratio(self.passed, self.settled), self.passed, self.settled)
+
+
 def in_target(findings: Sequence[Finding], check: str) -> Figure:
-    """Share of complaints whose clock ``check`` is settled in time: PASS over PASS + FAIL +
-    WAIVED (a waiver excuses a miss, it does not make it on time); open clocks are left out."""
-    settled = [f for f in findings if f.check == check and f.status in _SETTLED]
-    passed = sum(1 for f in settled if f.status is Status.PASS)
-    return Figure(ratio(passed, len(settled)), passed, len(settled))
+    """Share of complaints whose clock ``check`` is settled in time (see ``ClockCounts``)."""
+    counts = ClockCounts()
+    for f in findings:
+        if f.check == check:
+            counts.add(f)
+    return counts.figure()
 
 
 def satisfied(value: str | None) -> bool | None:
@@ -63,30 +85,50 @@ def satisfied(value: str | None) -> bool | None:
         return None
 
 
-def repeats(
-    members: Sequence[ComplaintRecord], everyone: Sequence[ComplaintRecord], window: timedelta
-) -> tuple[int, int, int]:
-    """(by complainant, by root cause, either): members with an *earlier* complaint (from any
-    period) by the same complainant, or with the same root cause, received within ``window``."""
-    by_person: dict[str, list[datetime]] = {}
-    by_cause: dict[str, list[datetime]] = {}
-    for r in everyone:
-        if r.complainant.id:
-            by_person.setdefault(r.complainant.id, []).append(r.received_at)
-        if r.root_cause:
-            by_cause.setdefault(r.root_cause, []).append(r.received_at)
+class Repeats:
+    """Repeat complaints, streamed: every counted complaint's receipt time by complainant and by
+    root cause (compact arrays of timestamps), and the cohort members to test at the end."""
 
-    def earlier(times: list[datetime] | None, at: datetime) -> bool:
-        return any(at - window <= t < at for t in times or ())
+    def __init__(self, window: timedelta) -> None:
+        self.window = window.total_seconds()
+        self.by_person: dict[str, array[float]] = {}
+        self.by_cause: dict[str, array[float]] = {}
+        self.members: list[tuple[str, str, float]] = []
 
-    person = cause = either = 0
-    for r in members:
-        p = earlier(by_person.get(r.complainant.id or ""), r.received_at)
-        c = earlier(by_cause.get(r.root_cause or ""), r.received_at)
-        person += p
-        cause += c
-        either += p or c
-    return person, cause, either
+    def seen(self, record: ComplaintRecord) -> None:
+        """Any counted complaint (from any period) can be the earlier one."""
+        at = record.received_at.timestamp()
+        if record.complainant.id:
+            self.by_person.setdefault(record.complainant.id, array("d")).append(at)
+        if record.root_cause:
+            self.by_cause.setdefault(record.root_cause, array("d")).append(at)
+
+    def member(self, record: ComplaintRecord) -> None:
+        self.members.append(
+            (record.complainant.id or "", record.root_cause or "", record.received_at.timestamp())
+        )
+
+    def counts(self) -> tuple[int, int, int]:
+        """(by complainant, by root cause, either): members with an *earlier* complaint by the
+        same complainant, or with the same root cause, received within the window."""
+        person_times = {k: sorted(v) for k, v in self.by_person.items()}
+        cause_times = {k: sorted(v) for k, v in self.by_cause.items()}
+
+        def earlier(times: list[float] | None, at: float) -> bool:
+            # any t with at - window <= t < at
+            if not times:
+                return False
+            i = bisect_left(times, at - self.window)
+            return i < len(times) and times[i] < at
+
+        person = cause = either = 0
+        for who, why, at in self.members:
+            p = earlier(person_times.get(who), at)
+            c = earlier(cause_times.get(why), at)
+            person += p
+            cause += c
+            either += p or c
+        return person, cause, either
 
 
 @dataclass(frozen=True)
@@ -115,69 +157,151 @@ class CohortFigures:
     per_1000_customers: Figure
 
 
-def figures(snapshot: Snapshot, period: Period, options: ReportOptions) -> CohortFigures:
-    everyone = [r for r in snapshot.records if counted(r)]
-    received_all = cohort(snapshot, period)
-    members = [r for r in received_all if counted(r)]
-    findings = [f for r in members for f in snapshot.findings_for(r.id)]
-    n = len(members)
+class CohortAccumulator:
+    """Every KPI of one period's cohort, accumulated one complaint at a time.
 
-    ack_hours = [hours_between(r.received_at, r.acknowledged.at) for r in members if r.acknowledged]
-    response_days = [hours_between(r.received_at, r.decided.at) / 24 for r in members if r.decided]
-    closed = [r for r in members if r.closed is not None]
-    closure_days = [hours_between(r.received_at, r.closed.at) / 24 for r in closed if r.closed]
+    Durations are kept as ``array('d')`` (8 bytes each) so median and P90 stay exact.
+    """
 
-    # Closed within target: closed no later than the response clock's due time.
-    due = {f.ticket: f.due_at for f in findings if f.check == RESPONSE_CHECK and f.due_at is not None}
-    closed_timed = [r for r in closed if r.id in due and r.closed]
-    closed_ok = sum(1 for r in closed_timed if r.closed and r.closed.at <= due[r.id])
+    def __init__(self, period: Period, as_of: datetime, options: ReportOptions) -> None:
+        self.cohort = Cohort(period, as_of)
+        self.options = options
+        self.repeats = Repeats(timedelta(days=options.repeat_window_days))
+        self.received_all = 0
+        self.n = 0
+        self.ack_hours = array("d")
+        self.response_days = array("d")
+        self.closure_days = array("d")
+        self.closed = 0
+        self.closed_timed = 0
+        self.closed_ok = 0
+        self.escalated = 0
+        self.reopened = 0
+        self.upheld = 0
+        self.rated = 0
+        self.satisfied = 0
+        self.ack = ClockCounts()
+        self.response = ClockCounts()
 
-    escalated = sum(1 for r in members if r.escalated is not None or r.escalation_level > 0)
-    reopened = sum(1 for r in closed if r.reopen_count > 0)
-    upheld = sum(1 for r in closed if r.outcome in (Outcome.UPHELD, Outcome.PARTLY_UPHELD))
-    person, cause, either = repeats(members, everyone, timedelta(days=options.repeat_window_days))
-    rated = [s for s in (satisfied(r.satisfaction) for r in members) if s is not None]
-    per_1000 = Figure(None)
-    if options.customers:
-        per_1000 = Figure(n * 1000 / options.customers, n, options.customers)
+    def add(self, record: ComplaintRecord, findings: tuple[Finding, ...]) -> bool:
+        """Count ``record``; True when it is a counted member of the cohort."""
+        if counted(record):
+            self.repeats.seen(record)
+        if record not in self.cohort:
+            return False
+        self.received_all += 1
+        if not counted(record):
+            return False
+        self.n += 1
+        self.repeats.member(record)
+        if record.acknowledged:
+            self.ack_hours.append(hours_between(record.received_at, record.acknowledged.at))
+        if record.decided:
+            self.response_days.append(hours_between(record.received_at, record.decided.at) / 24)
+        due = None
+        for f in findings:
+            if f.check == ACK_CHECK:
+                self.ack.add(f)
+            elif f.check == RESPONSE_CHECK:
+                self.response.add(f)
+                if f.due_at is not None:
+                    due = f.due_at
+        self.escalated += record.escalated is not None or record.escalation_level > 0
+        if record.closed is not None:
+            self.closed += 1
+            self.closure_days.append(hours_between(record.received_at, record.closed.at) / 24)
+            # Closed within target: closed no later than the response clock's due time.
+            if due is not None:
+                self.closed_timed += 1
+                self.closed_ok += record.closed.at <= due
+            self.reopened += record.reopen_count > 0
+            self.upheld += record.outcome in (Outcome.UPHELD, Outcome.PARTLY_UPHELD)
+        rating = satisfied(record.satisfaction)
+        if rating is not None:
+            self.rated += 1
+            self.satisfied += rating
+        return True
 
-    return CohortFigures(
-        received=n,
-        out_of_scope=len(received_all) - n,
-        closed=len(closed),
-        ack_median_hours=Figure(median(ack_hours), None, len(ack_hours)),
-        ack_p90_hours=Figure(percentile(ack_hours, 90), None, len(ack_hours)),
-        ack_in_target=in_target(findings, ACK_CHECK),
-        response_median_days=Figure(median(response_days), None, len(response_days)),
-        response_p90_days=Figure(percentile(response_days, 90), None, len(response_days)),
-        response_in_target=in_target(findings, RESPONSE_CHECK),
-        closure_median_days=Figure(median(closure_days), None, len(closure_days)),
-        closure_p90_days=Figure(percentile(closure_days, 90), None, len(closure_days)),
-        closed_in_target=Figure(ratio(closed_ok, len(closed_timed)), closed_ok, len(closed_timed)),
-        escalation_rate=Figure(ratio(escalated, n), escalated, n),
-        reopen_rate=Figure(ratio(reopened, len(closed)), reopened, len(closed)),
-        upheld_rate=Figure(ratio(upheld, len(closed)), upheld, len(closed)),
-        repeat_rate=Figure(ratio(either, n), either, n),
-        repeat_complainant_rate=Figure(ratio(person, n), person, n),
-        repeat_root_cause_rate=Figure(ratio(cause, n), cause, n),
-        satisfaction_rate=Figure(ratio(sum(rated), len(rated)), sum(rated), len(rated)),
-        per_1000_customers=per_1000,
-    )
+    def figures(self) -> CohortFigures:
+        n, closed = self.n, self.closed
+        person, cause, either = self.repeats.counts()
+        per_1000 = Figure(None)
+        if self.options.customers:
+            per_1000 = Figure(n * 1000 / self.options.customers, n, self.options.customers)
+
+        def spread(values: array[float], pct: float | None) -> Figure:
+            ordered = sorted(values)
+            value = median(ordered) if pct is None else percentile(ordered, pct)
+            return Figure(value, None, len(ordered))
+
+        return CohortFigures(
+            received=n,
+            out_of_scope=self.received_all - n,
+            closed=closed,
+            ack_median_hours=spread(self.ack_hours, None),
+            ack_p90_hours=spread(self.ack_hours, 90),
+            ack_in_target=self.ack.figure(),
+            response_median_days=spread(self.response_days, None),
+            response_p90_days=spread(self.response_days, 90),
+            response_in_target=self.response.figure(),
+            closure_median_days=spread(self.closure_days, None),
+            closure_p90_days=spread(self.closure_days, 90),
+            closed_in_target=Figure(
+                ratio(self.closed_ok, self.closed_timed), self.closed_ok, self.closed_timed
+            ),
+            escalation_rate=Figure(ratio(self.escalated, n), self.escalated, n),
+            reopen_rate=Figure(ratio(self.reopened, closed), self.reopened, closed),
+            upheld_rate=Figure(ratio(self.upheld, closed), self.upheld, closed),
+            repeat_rate=Figure(ratio(either, n), either, n),
+            repeat_complainant_rate=Figure(ratio(person, n), person, n),
+            repeat_root_cause_rate=Figure(ratio(cause, n), cause, n),
+            satisfaction_rate=Figure(ratio(self.satisfied, self.rated), self.satisfied, self.rated),
+            per_1000_customers=per_1000,
+        )
 
 
-def backlog(snapshot: Snapshot) -> dict[str, int]:
-    """Open in-scope complaints at the snapshot time by age (calendar days since receipt)."""
-    counts = dict.fromkeys((label for label, _, _ in AGE_BUCKETS), 0)
-    for r in snapshot.records:
-        if not counted(r) or not r.is_open or r.received_at > snapshot.as_of:
-            continue
-        age = (snapshot.as_of - r.received_at).days
+def figures(snapshot: ComplaintSource, period: Period, options: ReportOptions) -> CohortFigures:
+    """The KPIs of ``period``'s cohort in ``snapshot`` (one pass)."""
+    acc = CohortAccumulator(period, snapshot.as_of, options)
+    for record, findings in snapshot.items():
+        acc.add(record, findings)
+    return acc.figures()
+
+
+class Backlog:
+    """Open in-scope complaints at ``as_of`` by age (calendar days since receipt), and how many
+    of them have a finding that needs action."""
+
+    def __init__(self, as_of: datetime) -> None:
+        self.as_of = as_of
+        self.counts = dict.fromkeys((label for label, _, _ in AGE_BUCKETS), 0)
+        self.flagged = 0
+
+    def add(self, record: ComplaintRecord, findings: tuple[Finding, ...]) -> None:
+        if not counted(record) or not record.is_open or record.received_at > self.as_of:
+            return
+        self._count(record.received_at, any(f.status.needs_action for f in findings))
+
+    def add_brief(self, item: Brief) -> None:
+        if item.counted and item.is_open and item.received_at <= self.as_of:
+            self._count(item.received_at, item.flagged)
+
+    def _count(self, received_at: datetime, flagged: bool) -> None:
+        age = (self.as_of - received_at).days
         for label, lo, hi in AGE_BUCKETS:
             if age >= lo and (hi is None or age <= hi):
-                counts[label] += 1
+                self.counts[label] += 1
                 break
-    return counts
+        self.flagged += flagged
 
 
-def tally(values: Sequence[str | None], unknown: str = "(not recorded)") -> Counter[str]:
+def backlog(snapshot: ComplaintSource) -> dict[str, int]:
+    """Open in-scope complaints at the snapshot time by age (calendar days since receipt)."""
+    acc = Backlog(snapshot.as_of)
+    for record, findings in snapshot.items():
+        acc.add(record, findings)
+    return acc.counts
+
+
+def tally(values: Iterable[str | None], unknown: str = "(not recorded)") -> Counter[str]:
     return Counter(v if v else unknown for v in values)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, overload
 
 from compliance_checks.findings import Finding, Status
 from compliance_checks.model import ComplaintRecord, Frozen
 from report_templates.input import ReportInput
 from report_templates.views.common import (
+    Cohort,
     Column,
     ReportHeader,
     Table,
-    cohort,
     header,
     maybe_local,
+    run_pass,
     status_counts,
     trim,
 )
@@ -65,7 +69,8 @@ class RegisterView(Frozen):
     rows: tuple[RegisterRow, ...]
 
     def tables(self) -> tuple[Table, ...]:
-        rows = tuple(row.model_dump() for row in self.rows)
+        # Every field is a plain value, so a row's __dict__ is its model_dump (without the copy).
+        rows = tuple(vars(row) for row in self.rows)
         return (Table(name="Register", columns=REGISTER_COLUMNS, rows=rows),)
 
 
@@ -114,52 +119,128 @@ def findings_summary(findings: tuple[Finding, ...]) -> str:
     return "; ".join(parts) if parts else ("all clear" if findings else "not checked")
 
 
-def register_row(record: ComplaintRecord, findings: tuple[Finding, ...], tz: str) -> RegisterRow:
+#: The row's values in ``REGISTER_COLUMNS`` order (also ``RegisterRow``'s field order).
+RowValues = tuple[object, ...]
+KEYS: tuple[str, ...] = tuple(c.key for c in REGISTER_COLUMNS)
+
+
+def register_values(record: ComplaintRecord, findings: tuple[Finding, ...], tz: str) -> RowValues:
     counts = status_counts(findings)
-    return RegisterRow(
-        id=record.id,
-        url=record.url,
-        platform=record.platform,
-        received_at=maybe_local(record.received_at, tz) or record.received_at,
-        channel=record.channel,
-        complainant=record.complainant.name or record.complainant.id,
-        complainant_contact=record.complainant.contact,
-        representative=record.representative,
-        product=record.product,
-        category=record.category,
-        subcategory=record.subcategory,
-        summary=trim(record.summary, 200),
-        remedy_sought=trim(record.remedy_sought, 200),
-        in_scope=record.in_scope and not record.deleted,
-        scope_reason=record.scope_reason or ("deleted at the source" if record.deleted else None),
-        status=record.status,
-        stage=record.stage.value,
-        severity=record.severity.value if record.severity else None,
-        owner=record.assignee,
-        team=record.team or record.group,
-        escalated=record.escalated is not None or record.escalation_level > 0,
-        acknowledged_at=maybe_local(record.acknowledged.at if record.acknowledged else None, tz),
-        decided_at=maybe_local(record.decided.at if record.decided else None, tz),
-        closed_at=maybe_local(record.closed.at if record.closed else None, tz),
-        outcome=record.outcome.value if record.outcome else None,
-        root_cause=record.root_cause,
-        reopen_count=record.reopen_count,
-        satisfaction=record.satisfaction,
-        findings_pass=counts["PASS"],
-        findings_flagged=sum(counts[s.value] for s in _FLAGGED),
-        findings_summary=findings_summary(findings),
+    return (
+        record.id,
+        record.url,
+        record.platform,
+        maybe_local(record.received_at, tz) or record.received_at,
+        record.channel,
+        record.complainant.name or record.complainant.id,
+        record.complainant.contact,
+        record.representative,
+        record.product,
+        record.category,
+        record.subcategory,
+        trim(record.summary, 200),
+        trim(record.remedy_sought, 200),
+        record.in_scope and not record.deleted,
+        record.scope_reason or ("deleted at the source" if record.deleted else None),
+        record.status,
+        record.stage.value,
+        record.severity.value if record.severity else None,
+        record.assignee,
+        record.team or record.group,
+        record.escalated is not None or record.escalation_level > 0,
+        maybe_local(record.acknowledged.at if record.acknowledged else None, tz),
+        maybe_local(record.decided.at if record.decided else None, tz),
+        maybe_local(record.closed.at if record.closed else None, tz),
+        record.outcome.value if record.outcome else None,
+        record.root_cause,
+        record.reopen_count,
+        record.satisfaction,
+        counts["PASS"],
+        sum(counts[s.value] for s in _FLAGGED),
+        findings_summary(findings),
     )
+
+
+def row_model(values: RowValues) -> RegisterRow:
+    """The row as a model, built from validated records: constructed without validating again
+    (``model_construct`` is typed per field; the values come in ``KEYS`` order)."""
+    fields: dict[str, Any] = dict(zip(KEYS, values, strict=True))
+    return RegisterRow.model_construct(**fields)
+
+
+def register_row(record: ComplaintRecord, findings: tuple[Finding, ...], tz: str) -> RegisterRow:
+    return row_model(register_values(record, findings, tz))
+
+
+class TupleRows(Sequence[Mapping[str, object]]):
+    """Rows kept as tuples, shown to the table writers as mappings one at a time."""
+
+    def __init__(self, rows: Sequence[RowValues]) -> None:
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Mapping[str, object]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Mapping[str, object]]: ...
+
+    def __getitem__(self, index: int | slice) -> Mapping[str, object] | Sequence[Mapping[str, object]]:
+        if isinstance(index, slice):
+            return TupleRows(self._rows[index])
+        return dict(zip(KEYS, self._rows[index], strict=True))
+
+
+@dataclass(frozen=True)
+class RegisterTables:
+    """The register as a table only (CSV/XLSX of a large register skip the view-model)."""
+
+    rows: tuple[RowValues, ...]
+
+    def tables(self) -> tuple[Table, ...]:
+        return (Table(name="Register", columns=REGISTER_COLUMNS, rows=TupleRows(self.rows)),)
+
+
+class RegisterBuilder:
+    """One pass: a slim row (a tuple of plain values) per complaint received in the period,
+    out-of-scope ones too."""
+
+    def __init__(self, data: ReportInput) -> None:
+        self.data = data
+        self.cohort = Cohort(data.period, data.as_of)
+        self.tz = data.period.timezone
+        self.rows: list[tuple[float, str, RowValues]] = []
+
+    def add(self, record: ComplaintRecord, findings: tuple[Finding, ...]) -> None:
+        if record in self.cohort:
+            values = register_values(record, findings, self.tz)
+            self.rows.append((record.received_at.timestamp(), record.id, values))
+
+    def _sorted(self) -> tuple[RowValues, ...]:
+        """Oldest first (receipt time, then id)."""
+        self.rows.sort(key=lambda item: (item[0], item[1]))
+        rows = tuple(values for _, _, values in self.rows)
+        self.rows = []
+        return rows
+
+    def finish_tables(self) -> RegisterTables:
+        return RegisterTables(self._sorted())
+
+    def finish(self) -> RegisterView:
+        rows = tuple(row_model(values) for values in self._sorted())
+        return RegisterView(
+            header=header(self.data, "register", "Complaint register"),
+            total=len(rows),
+            in_scope=sum(1 for r in rows if r.in_scope),
+            open=sum(1 for r in rows if r.in_scope and r.stage not in _FINISHED),
+            rows=rows,
+        )
 
 
 def build_register_view(data: ReportInput) -> RegisterView:
     """Every complaint received in the period (out-of-scope ones too, marked), oldest first."""
-    tz = data.period.timezone
-    snap = data.current
-    rows = tuple(register_row(r, snap.findings_for(r.id), tz) for r in cohort(snap, data.period))
-    return RegisterView(
-        header=header(data, "register", "Complaint register"),
-        total=len(rows),
-        in_scope=sum(1 for r in rows if r.in_scope),
-        open=sum(1 for r in rows if r.in_scope and r.stage not in _FINISHED),
-        rows=rows,
-    )
+    builder = RegisterBuilder(data)
+    run_pass(data.current, [builder])
+    return builder.finish()

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from compliance_checks.model import Frozen
+from compliance_checks.findings import Finding
+from compliance_checks.model import ComplaintRecord, Frozen
 from report_templates.input import ReportInput
-from report_templates.views.common import Column, ReportHeader, Table, counted, header, maybe_local
+from report_templates.views.common import (
+    Cohort,
+    Column,
+    ReportHeader,
+    Table,
+    counted,
+    header,
+    maybe_local,
+    run_pass,
+)
 from report_templates.views.kpi import (
     METRIC_COLUMNS,
     HistoryPoint,
+    KpiBuilder,
     KpiView,
     Metric,
     ParetoRow,
-    build_kpi_view,
 )
 
 #: The KPIs leadership sees, in this order.
@@ -80,53 +90,81 @@ class ReviewView(Frozen):
         )
 
 
-def open_actions(data: ReportInput) -> list[OpenAction]:
-    """Open complaints with a FAIL/AT_RISK/ERROR finding, most urgent (earliest due) first."""
-    tz = data.period.timezone
-    out = []
-    for r in data.current.records:
-        if not counted(r) or not r.is_open or r.received_at > data.as_of:
-            continue
-        flagged = [f for f in data.current.findings_for(r.id) if f.status.needs_action]
-        if not flagged:
-            continue
-        dues = [f.due_at for f in flagged if f.due_at is not None]
-        out.append(
-            OpenAction(
-                ticket=r.id,
-                url=r.url,
-                severity=r.severity.value if r.severity else None,
-                owner=r.assignee,
-                checks=tuple(sorted({f"{f.check} ({f.status.value})" for f in flagged})),
-                due_at=maybe_local(min(dues), tz) if dues else None,
+def open_action(record: ComplaintRecord, findings: tuple[Finding, ...], tz: str) -> OpenAction | None:
+    """An open complaint with a FAIL/AT_RISK/ERROR finding (None otherwise)."""
+    flagged = [f for f in findings if f.status.needs_action]
+    if not flagged:
+        return None
+    dues = [f.due_at for f in flagged if f.due_at is not None]
+    return OpenAction(
+        ticket=record.id,
+        url=record.url,
+        severity=record.severity.value if record.severity else None,
+        owner=record.assignee,
+        checks=tuple(sorted({f"{f.check} ({f.status.value})" for f in flagged})),
+        due_at=maybe_local(min(dues), tz) if dues else None,
+    )
+
+
+class ReviewBuilder:
+    """One pass, on top of the KPI builder (shared with a KPI report of the same pass when
+    ``kpi`` is given: it is then fed by the caller, not by this builder)."""
+
+    def __init__(self, data: ReportInput, kpi: KpiBuilder | None = None) -> None:
+        self.data = data
+        self.tz = data.period.timezone
+        self.feeds_kpi = kpi is None
+        self.kpi = kpi or KpiBuilder(data)
+        self.cohort = Cohort(data.period, data.as_of)
+        self.by_cause: dict[str, list[str]] = {}
+        self.actions: list[OpenAction] = []
+
+    def add(self, record: ComplaintRecord, findings: tuple[Finding, ...]) -> None:
+        if self.feeds_kpi:
+            self.kpi.add(record, findings)
+        if not counted(record) or record.received_at > self.data.as_of:
+            return
+        if record.root_cause and record in self.cohort:
+            self.by_cause.setdefault(record.root_cause, []).append(record.id)
+        if record.is_open:
+            action = open_action(record, findings, self.tz)
+            if action is not None:
+                self.actions.append(action)
+
+    def finish(self, kpi: KpiView | None = None) -> ReviewView:
+        kpi = kpi or self.kpi.finish()
+        data = self.data
+        threshold = data.options.systemic_threshold
+        systemic = [
+            SystemicIssue(
+                root_cause=row.label,
+                count=row.count,
+                complaints=tuple(sorted(self.by_cause.get(row.label, ()))[:8]),
             )
+            for row in kpi.root_causes
+            if row.count >= threshold
+        ]
+        far = datetime.max.replace(tzinfo=data.as_of.tzinfo)
+        # Most urgent (earliest due) first.
+        actions = sorted(self.actions, key=lambda a: (a.due_at or far, a.ticket))
+        # Weeks read well up to about a quarter; longer periods are shown by month.
+        volume = kpi.volume_by_week if len(kpi.volume_by_week) <= 16 else kpi.volume_by_month
+        return ReviewView(
+            header=header(data, "review", "Complaints handling: management review"),
+            previous_start=kpi.previous_start.isoformat(),
+            previous_end=kpi.previous_end.isoformat(),
+            headline=tuple(kpi.metric(k) for k in HEADLINE_KEYS),
+            volume=tuple((r.label, r.count) for r in volume),
+            top_root_causes=kpi.root_causes[:5],
+            systemic_threshold=threshold,
+            systemic=tuple(systemic),
+            open_actions=tuple(actions[: data.options.review_actions]),
+            open_actions_total=len(actions),
+            history=kpi.history,
         )
-    far = datetime.max.replace(tzinfo=data.as_of.tzinfo)
-    return sorted(out, key=lambda a: (a.due_at or far, a.ticket))
 
 
 def build_review_view(data: ReportInput, kpi: KpiView | None = None) -> ReviewView:
-    kpi = kpi or build_kpi_view(data)
-    threshold = data.options.systemic_threshold
-    members = [r for r in data.current.records if counted(r) and data.period.contains(r.received_at)]
-    systemic = []
-    for row in kpi.root_causes:
-        if row.count >= threshold:
-            ids = sorted(r.id for r in members if r.root_cause == row.label and r.received_at <= data.as_of)
-            systemic.append(SystemicIssue(root_cause=row.label, count=row.count, complaints=tuple(ids[:8])))
-    actions = open_actions(data)
-    # Weeks read well up to about a quarter; longer periods are shown by month.
-    volume = kpi.volume_by_week if len(kpi.volume_by_week) <= 16 else kpi.volume_by_month
-    return ReviewView(
-        header=header(data, "review", "Complaints handling: management review"),
-        previous_start=kpi.previous_start.isoformat(),
-        previous_end=kpi.previous_end.isoformat(),
-        headline=tuple(kpi.metric(k) for k in HEADLINE_KEYS),
-        volume=tuple((r.label, r.count) for r in volume),
-        top_root_causes=kpi.root_causes[:5],
-        systemic_threshold=threshold,
-        systemic=tuple(systemic),
-        open_actions=tuple(actions[: data.options.review_actions]),
-        open_actions_total=len(actions),
-        history=kpi.history,
-    )
+    builder = ReviewBuilder(data)
+    run_pass(data.current, [builder])
+    return builder.finish(kpi)

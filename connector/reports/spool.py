@@ -1,0 +1,135 @@
+"""A report's data written once to a private temporary file and streamed back per pass.
+
+Each source (export files, the history store) is read once, in order, into a spool: one line
+per complaint, its record and findings as JSON. Every report pass then parses one line at a
+time, so memory stays bounded however many complaints there are, and a re-read of a few
+complaints (the audit sample) costs a scan of the line prefixes, not a re-evaluation.
+
+Line format: ``<id as JSON>\\t<received_at POSIX seconds>\\t<flags>\\t<JSON>\\n``. The first
+three fields are also written to a small side file, so a trend pass counts the backlog (flags:
+counted, open, flagged) without reading the records at all.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import weakref
+from collections.abc import Callable, Collection, Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from compliance_checks.findings import Finding
+from compliance_checks.model import ComplaintRecord
+from report_templates.input import Brief, Item, StreamSnapshot, brief
+
+
+class _Line(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    record: ComplaintRecord
+    findings: tuple[Finding, ...]
+
+
+class Spool:
+    """Complaints in a temporary file (removed with the object, or by ``close``)."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        folder = tempfile.mkdtemp(prefix="iso10002-report-", dir=directory)
+        # Removed when the spool is garbage-collected (or at exit), without a warning.
+        self._cleanup: Callable[[], object] = weakref.finalize(
+            self, shutil.rmtree, folder, ignore_errors=True
+        )
+        self.path = Path(folder) / "items.jsonl"
+        self.path.touch()
+        self.brief_path.touch()
+        self.count = 0
+
+    @property
+    def brief_path(self) -> Path:
+        return self.path.with_suffix(".briefs")
+
+    @classmethod
+    def existing(cls, path: Path) -> Spool:
+        """A spool file written earlier (kept: the caller owns it)."""
+        spool = cls.__new__(cls)
+        spool._cleanup = lambda: None
+        spool.path = path
+        with path.open(encoding="utf-8") as handle:
+            spool.count = sum(1 for _ in handle)
+        return spool
+
+    def close(self) -> None:
+        self._cleanup()
+
+    def write(self, items: Iterable[Item]) -> int:
+        """Append ``items``; returns how many were written."""
+        written = 0
+        with (
+            self.path.open("a", encoding="utf-8") as handle,
+            self.brief_path.open("a", encoding="utf-8") as briefs,
+        ):
+            for record, findings in items:
+                short = brief(record, findings)
+                flags = f"{int(short.counted)}{int(short.is_open)}{int(short.flagged)}"
+                body = _Line(record=record, findings=findings).model_dump_json(exclude_defaults=True)
+                prefix = f"{json.dumps(record.id)}\t{record.received_at.timestamp()!r}\t{flags}"
+                handle.write(f"{prefix}\t{body}\n")
+                briefs.write(f"{prefix}\n")
+                written += 1
+        self.count += written
+        return written
+
+    def _lines(self) -> Iterator[list[str]]:
+        with self.path.open(encoding="utf-8") as handle:
+            for line in handle:
+                yield line.split("\t", 3)
+
+    def items(self, until: datetime | None = None) -> Iterator[Item]:
+        """Every complaint (received at or before ``until``, when given), parsed."""
+        limit = until.timestamp() if until is not None else None
+        for _ident, stamp, _flags, body in self._lines():
+            if limit is not None and float(stamp) > limit:
+                continue
+            line = _Line.model_validate_json(body)
+            yield Item(line.record, line.findings)
+
+    def find(self, ids: Collection[str]) -> Iterator[Item]:
+        wanted = {json.dumps(i) for i in ids}
+        for ident, _stamp, _flags, body in self._lines():
+            if ident in wanted:
+                line = _Line.model_validate_json(body)
+                yield Item(line.record, line.findings)
+
+    def briefs(self, until: datetime | None = None) -> Iterator[Brief]:
+        """What a backlog count needs, from the line prefixes only (no JSON parsed)."""
+        limit = until.timestamp() if until is not None else None
+        with self.brief_path.open(encoding="utf-8") as handle:
+            for line in handle:
+                ident, stamp, flags = line.rstrip("\n").split("\t")
+                at = float(stamp)
+                if limit is not None and at > limit:
+                    continue
+                yield Brief(
+                    id=json.loads(ident),
+                    received_at=datetime.fromtimestamp(at, UTC),
+                    counted=flags[0] == "1",
+                    is_open=flags[1] == "1",
+                    flagged=flags[2] == "1",
+                )
+
+    def source(self, as_of: datetime, *, until: datetime | None = None) -> StreamSnapshot:
+        """The spool as a report source evaluated at ``as_of`` (optionally only complaints
+        received by ``until``: an earlier cut of the same data)."""
+        if until is None:
+            return StreamSnapshot(as_of, self.items, self.find, self.briefs)
+        cut = until
+        return StreamSnapshot(
+            as_of,
+            lambda: self.items(cut),
+            lambda ids: (item for item in self.find(ids) if item.record.received_at <= cut),
+            lambda: self.briefs(cut),
+        )
