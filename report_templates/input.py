@@ -47,6 +47,8 @@ class Provenance:
     code_version: str = "unknown"
     #: Things the auditor must know about the data (e.g. tickets that could not be mapped).
     notes: tuple[str, ...] = ()
+    #: Every file of the policy's ``extends`` chain (the file loaded first), with its sha256.
+    policy_chain: tuple[FileRef, ...] = ()
 
 
 class Item(NamedTuple):

@@ -18,7 +18,7 @@ from compliance_checks.findings import Finding
 from compliance_checks.model import ComplaintRecord
 from connector.offline import RunSummary, evaluate_files
 from connector.reports.spool import Spool
-from connector.reports.versions import code_version, file_ref, holidays_version
+from connector.reports.versions import code_version, file_ref, holidays_version, policy_chain_refs
 from mappings.loader import LoadedMapping, default_mapping_path, load_mapping
 from report_templates.input import (
     ComplaintSource,
@@ -129,6 +129,7 @@ def offline_input(
         holidays_version=holidays_version(),
         code_version=code_version(),
         notes=notes,
+        policy_chain=policy_chain_refs(loaded.policy.chain),
     )
     data = ReportInput(
         current=current,

@@ -31,3 +31,13 @@ def file_ref(path: Path) -> FileRef:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return FileRef(path.name, digest.hexdigest())
+
+
+def policy_chain_refs(chain: tuple[str, ...]) -> tuple[FileRef, ...]:
+    """Name and sha256 of every file of a policy's ``extends`` chain that can be read."""
+    refs = []
+    for source in chain:
+        path = Path(source)
+        if path.is_file():
+            refs.append(file_ref(path))
+    return tuple(refs)

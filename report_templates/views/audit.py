@@ -37,6 +37,24 @@ class FileLine(Frozen):
     sha256: str
 
 
+class ChainLine(Frozen):
+    """One file of the policy's ``extends`` chain: 0 is the file loaded, 1 its parent..."""
+
+    level: int
+    name: str
+    sha256: str | None
+
+
+class UnconfirmedFigure(Frozen):
+    """A regulatory figure the research could not confirm (shipped marked, never hidden)."""
+
+    key: str
+    value: str
+    source: str
+    note: str | None
+    declared_in: str
+
+
 class CoverageCheck(Frozen):
     check: str
     title: str
@@ -114,6 +132,11 @@ class AuditView(Frozen):
     notes: tuple[str, ...]
     policy_name: str
     policy_version: str
+    regime: str | None
+    jurisdiction: str | None
+    policy_chain: tuple[ChainLine, ...]
+    #: ``policy.unconfirmed``: figures to treat as unverified (in every format of the report).
+    unconfirmed: tuple[UnconfirmedFigure, ...]
     complaints_in_period: int
     complaints_in_scope: int
     findings_total: int
@@ -128,7 +151,8 @@ class AuditView(Frozen):
     content_hash: str
 
     def tables(self) -> tuple[Table, ...]:
-        """Exceptions first (the CSV export), then the coverage matrix and waivers."""
+        """Exceptions first (the CSV export), then the coverage matrix, waivers and the policy's
+        unconfirmed figures."""
         exc_rows = tuple(
             {**r.model_dump(exclude={"evidence"}), "evidence": " | ".join(r.evidence)}
             for r in self.exceptions
@@ -157,6 +181,17 @@ class AuditView(Frozen):
                 rows=coverage_rows,
             ),
             Table(name="Waivers", columns=WAIVER_COLUMNS, rows=tuple(w.model_dump() for w in self.waivers)),
+            Table(
+                name="Unconfirmed figures",
+                columns=(
+                    Column(key="key", label="Figure"),
+                    Column(key="value", label="Value"),
+                    Column(key="source", label="Source"),
+                    Column(key="note", label="Note"),
+                    Column(key="declared_in", label="Declared in"),
+                ),
+                rows=tuple(u.model_dump() for u in self.unconfirmed),
+            ),
         )
 
 
@@ -346,6 +381,26 @@ def _files(data: ReportInput) -> tuple[FileLine, ...]:
     )
 
 
+def _file_name(source: str) -> str:
+    """A file's name without its machine-specific directory."""
+    return source.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def policy_chain(data: ReportInput) -> tuple[ChainLine, ...]:
+    hashes = {ref.name: ref.sha256 for ref in data.provenance.policy_chain}
+    names = [_file_name(s) for s in data.policy.chain] or [data.provenance.policy.name]
+    return tuple(ChainLine(level=i, name=name, sha256=hashes.get(name)) for i, name in enumerate(names))
+
+
+def unconfirmed_figures(data: ReportInput) -> tuple[UnconfirmedFigure, ...]:
+    return tuple(
+        UnconfirmedFigure(
+            key=f.key, value=f.value, source=f.source, note=f.note, declared_in=_file_name(f.declared_in)
+        )
+        for f in sorted(data.policy.unconfirmed, key=lambda f: f.key)
+    )
+
+
 class AuditBuilder:
     """One pass: counts per check and status, the exceptions (FAIL/AT_RISK/WAIVED findings
     only), the waivers used and the sample draw; the sampled complaints are re-read in full."""
@@ -422,6 +477,10 @@ class AuditBuilder:
             "notes": prov.notes,
             "policy_name": data.policy.spec.name,
             "policy_version": str(data.policy.spec.version),
+            "regime": data.policy.spec.regime,
+            "jurisdiction": data.policy.spec.jurisdiction,
+            "policy_chain": policy_chain(data),
+            "unconfirmed": unconfirmed_figures(data),
             "complaints_in_period": self.received,
             "complaints_in_scope": self.members,
             "findings_total": sum(totals.values()),

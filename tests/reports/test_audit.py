@@ -71,3 +71,44 @@ def test_content_hash_is_stable_and_input_sensitive(data: ReportInput) -> None:
     assert build_audit_view(changed_finding).content_hash != build_audit_view(data).content_hash
     later = replace(data, current=replace(data.current, as_of=data.as_of.replace(minute=1)))
     assert build_audit_view(later).content_hash != build_audit_view(data).content_hash
+
+
+def test_audit_shows_the_regime_policy_chain_and_unconfirmed_figures(tmp_path: Path) -> None:
+    """A policy extending the fca-disp pack: regime, chain with hashes, unconfirmed figures."""
+    import hashlib
+
+    from compliance_checks import load_policy
+    from compliance_checks.inherit import PACKS_DIR
+    from connector.reports.render import view_json
+    from connector.reports.versions import policy_chain_refs
+    from report_templates.html import render_html
+    from tests.reports.builders import RENDER
+
+    child = tmp_path / "acme-policy.yaml"
+    child.write_text("extends: fca-disp\nname: acme\nversion: 2\n", encoding="utf-8")
+    policy = load_policy(child)
+    base = dataset()
+    data = replace(
+        base, policy=policy, provenance=replace(base.provenance, policy_chain=policy_chain_refs(policy.chain))
+    )
+    view = build_audit_view(data)
+    assert view.regime == "UK FCA DISP 1 (DISP 1.5, 1.6, 1.9, 1.10)" and view.jurisdiction == "GB-ENG"
+    pack_file = PACKS_DIR / "fca-disp.yaml"
+    assert [(c.level, c.name) for c in view.policy_chain] == [
+        (0, "acme-policy.yaml"),
+        (1, "fca-disp.yaml"),
+        (2, "iso10002-baseline.yaml"),
+    ]
+    assert view.policy_chain[1].sha256 == hashlib.sha256(pack_file.read_bytes()).hexdigest()
+    assert view.policy_chain[0].sha256 == hashlib.sha256(child.read_bytes()).hexdigest()
+    keys = [u.key for u in view.unconfirmed]
+    assert keys == sorted(f.key for f in policy.unconfirmed) and "receipt-cut-off" in keys
+    cut_off = next(u for u in view.unconfirmed if u.key == "receipt-cut-off")
+    assert cut_off.declared_in == "fca-disp.yaml" and "DISP 1.5.3G" in cut_off.source
+    html = render_html(view, RENDER)
+    assert "Regulatory regime and policy provenance" in html and "Unconfirmed figures" in html
+    assert 'UNCONFIRMED</span> receipt-cut-off' in html
+    assert '"unconfirmed": [' in view_json(view) and "receipt-cut-off" in view_json(view)
+    # the baseline-only policy of the other tests has none, and says so
+    assert "None: every regulatory figure" in render_html(build_audit_view(base), RENDER)
+    assert view.content_hash != build_audit_view(base).content_hash

@@ -77,7 +77,7 @@ def test_register_xlsx_round_trip(tmp_path: Path, data: ReportInput) -> None:
 
 def test_xlsx_has_every_table_of_the_view(tmp_path: Path, data: ReportInput) -> None:
     wb = load_workbook(render_report("audit", data, "xlsx", tmp_path / "audit.xlsx"))
-    assert wb.sheetnames == ["Exceptions", "Clause coverage", "Waivers"]
+    assert wb.sheetnames == ["Exceptions", "Clause coverage", "Waivers", "Unconfirmed figures"]
     waivers = wb["Waivers"]
     assert waivers.cell(row=2, column=5).is_date
     kpi = load_workbook(render_report("kpi", data, "xlsx", tmp_path / "kpi.xlsx"))["KPIs"]
