@@ -54,9 +54,11 @@ class ScheduleConfig(_Strict):
 
 
 class ReportsConfig(_Strict):
-    """Scheduled reports (rendered by the reports package; placeholder until it lands)."""
+    """Scheduled reports (``connector.reports.scheduled``; see docs/reports.md)."""
 
     output_dir: Path = Path("reports")
+    #: Directory whose templates override the shipped ones (``iso10002 report --templates``).
+    templates_dir: Path | None = None
     #: ``daily HH:MM`` or ``weekly <mon..sun> HH:MM``; None = no scheduled reports.
     schedule: str | None = Field(
         default=None,

@@ -12,23 +12,31 @@ from rich.console import Console
 
 from compliance_checks.configfile import ConfigError
 from connector.inputs import InputError
+from connector.offline import RunSummary
 from connector.reports.offline import OfflineSource, load_configuration, offline_input
-from connector.reports.render import Fmt, Kind, render_report
+from connector.reports.render import Fmt, Kind, check_format, render_report
+from connector.reports.store import NoEvaluation, store_input
+from connector.store_cli import StoreConfigOption, pipeline_for
 from report_templates.env import LOCALES, RenderContext
-from report_templates.input import Period, ReportOptions
+from report_templates.input import Period, ReportInput, ReportOptions
 
 EXIT_CONFIG, EXIT_INPUT, EXIT_PARTIAL = 2, 3, 4
 DEFAULT_DAYS = 30
 err = Console(stderr=True)
 
 HELP = """Render a report: the complaint REGISTER (8.1), the KPI report (8.2/8.4), the AUDIT
-report (8.5) or the management REVIEW pack (8.6), for complaints received from --from to --to
-(default: the 30 days ending on the --as-of date), evaluated as of --as-of (default: now).
+report (8.5), the management REVIEW pack (8.6), or a regulator return (FCA-RETURN, ASIC-IDR,
+CFPB), for complaints received from --from to --to (default: the 30 days ending on the --as-of
+date), as of --as-of (default: now).
+
+Data: export files (--platform P --input FILE...), evaluated as of --as-of; or, without
+--input, the history store of --config: the ticket versions valid at --as-of and the findings
+recorded by the latest evaluation run at or before it.
 
 Formats: html (one self-contained file), pdf (same HTML via WeasyPrint), json (the view-model),
 xlsx (every table, one sheet each), csv (the main table only: register -> one row per
 complaint; kpi -> the KPI table; audit -> the FAIL/AT_RISK/WAIVED findings; review -> the
-headline KPIs)."""
+headline KPIs). Regulator returns: csv (header notes as # lines) or json."""
 
 
 def _fail(code: int, message: str) -> typer.Exit:
@@ -66,24 +74,84 @@ def resolve_period(start: date | None, end: date | None, as_of: datetime, tz: st
     return Period(start, end, tz)
 
 
+def _options(seed: int, sample_size: int, customers: int | None) -> ReportOptions:
+    return ReportOptions(sample_seed=seed, sample_size=sample_size, customers=customers)
+
+
+def _offline(
+    platform: str | None,
+    inputs: list[Path],
+    files: tuple[Path | None, Path | None, Path | None],
+    window: tuple[str | None, str | None],
+    moment: datetime,
+    options: ReportOptions,
+) -> tuple[ReportInput, RunSummary]:
+    if platform not in ("jira", "zendesk"):
+        raise typer.BadParameter("with --input, give --platform jira or zendesk", param_hint="--platform")
+    mapping, policy, waivers = files
+    source = OfflineSource(platform, tuple(inputs), mapping, policy, waivers)
+    try:
+        loaded = load_configuration(source)
+    except ConfigError as exc:
+        raise _fail(EXIT_CONFIG, f"invalid configuration:\n{exc}") from None
+    if loaded.mapping.spec.platform != platform:
+        raise _fail(EXIT_CONFIG, f"{loaded.mapping.source}: platform is {loaded.mapping.spec.platform}")
+    tz = loaded.policy.spec.calendar.timezone
+    period = resolve_period(_day(window[0], "--from"), _day(window[1], "--to"), moment, tz)
+    try:
+        return offline_input(source, as_of=moment, period=period, options=options, loaded=loaded)
+    except InputError as exc:
+        raise _fail(EXIT_INPUT, str(exc)) from None
+
+
+def _from_store(
+    config: Path, window: tuple[str | None, str | None], moment: datetime, options: ReportOptions
+) -> tuple[ReportInput, Path | None]:
+    """The store's input and the config's templates directory (``reports.templates_dir``)."""
+    with pipeline_for(config) as pipeline:
+        tz = pipeline.evaluator.policy.spec.calendar.timezone
+        period = resolve_period(_day(window[0], "--from"), _day(window[1], "--to"), moment, tz)
+        try:
+            data = store_input(
+                pipeline.store,
+                pipeline.evaluator,
+                pipeline.config,
+                as_of=moment,
+                period=period,
+                options=options,
+            )
+        except NoEvaluation as exc:
+            raise _fail(EXIT_INPUT, str(exc)) from None
+        return data, pipeline.config.reports.templates_dir
+
+
 def report(
-    kind: Annotated[Kind, typer.Argument(help="register, kpi, audit or review.")],
-    platform: Annotated[str, typer.Option("--platform", help="jira or zendesk (the export's platform).")],
+    kind: Annotated[Kind, typer.Argument(help="register, kpi, audit, review, fca-return, asic-idr or cfpb.")],
+    platform: Annotated[
+        str | None, typer.Option("--platform", help="jira or zendesk (the export's platform).")
+    ] = None,
     inputs: Annotated[
-        list[Path], typer.Option("--input", "-i", help="Export file (JSON/JSON Lines); repeatable.")
-    ],
+        list[Path] | None,
+        typer.Option(
+            "--input", "-i", help="Export file (JSON/JSON Lines); repeatable. Without it: the store."
+        ),
+    ] = None,
+    config: StoreConfigOption = Path("iso10002.yaml"),
     start: Annotated[str | None, typer.Option("--from", help="First day of the period (YYYY-MM-DD).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day of the period, inclusive.")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluate as of this ISO 8601 time.")] = None,
-    fmt: Annotated[Fmt, typer.Option("--format", help="html, pdf, csv, xlsx or json.")] = Fmt.html,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="As of this ISO 8601 time.")] = None,
+    fmt: Annotated[
+        Fmt | None,
+        typer.Option("--format", help="html, pdf, csv, xlsx or json (default: html; returns: csv)."),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Output file (default: ./<kind>-<to>.<format>).")
     ] = None,
-    mapping: Annotated[Path | None, typer.Option("--mapping", help="Mapping file.")] = None,
+    mapping: Annotated[Path | None, typer.Option("--mapping", help="Mapping file (with --input).")] = None,
     policy: Annotated[
-        Path | None, typer.Option("--policy", help="Policy file (objectives, calendar).")
+        Path | None, typer.Option("--policy", help="Policy file (with --input; objectives, calendar).")
     ] = None,
-    waivers: Annotated[Path | None, typer.Option("--waivers", help="Waivers file.")] = None,
+    waivers: Annotated[Path | None, typer.Option("--waivers", help="Waivers file (with --input).")] = None,
     templates: Annotated[
         Path | None, typer.Option("--templates", help="Directory whose templates override the shipped ones.")
     ] = None,
@@ -95,38 +163,36 @@ def report(
     locale: Annotated[str, typer.Option("--locale", help=f"Number format: {', '.join(LOCALES)}.")] = "en_GB",
 ) -> None:
     moment = _moment(as_of)
-    if platform not in ("jira", "zendesk"):
-        raise typer.BadParameter("use jira or zendesk", param_hint="--platform")
     if templates is not None and not templates.is_dir():
         raise _fail(EXIT_CONFIG, f"--templates {templates}: not a directory")
     if locale not in LOCALES:
         raise typer.BadParameter(f"use one of {', '.join(LOCALES)}", param_hint="--locale")
-    source = OfflineSource(platform, tuple(inputs), mapping, policy, waivers)
+    fmt = fmt or (Fmt.csv if kind.is_return else Fmt.html)
     try:
-        loaded = load_configuration(source)
-    except ConfigError as exc:
-        raise _fail(EXIT_CONFIG, f"invalid configuration:\n{exc}") from None
-    if loaded.mapping.spec.platform != platform:
-        raise _fail(EXIT_CONFIG, f"{loaded.mapping.source}: platform is {loaded.mapping.spec.platform}")
-    tz = loaded.policy.spec.calendar.timezone
-    period = resolve_period(_day(start, "--from"), _day(end, "--to"), moment, tz)
-    options = ReportOptions(sample_seed=seed, sample_size=sample_size, customers=customers)
-    try:
-        data, summary = offline_input(source, as_of=moment, period=period, options=options, loaded=loaded)
-    except InputError as exc:
-        raise _fail(EXIT_INPUT, str(exc)) from None
-    target = out or Path(f"{kind.value}-{period.end.isoformat()}.{fmt.value}")
-    generated = datetime.now(UTC).astimezone(ZoneInfo(tz))
+        check_format(kind, fmt)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--format") from None
+    options = _options(seed, sample_size, customers)
+    window = (start, end)
+    summary: RunSummary | None = None
+    if inputs:
+        data, summary = _offline(platform, inputs, (mapping, policy, waivers), window, moment, options)
+    else:
+        data, configured = _from_store(config, window, moment, options)
+        templates = templates or configured
+    target = out or Path(f"{kind.value}-{data.period.end.isoformat()}.{fmt.value}")
+    generated = datetime.now(UTC).astimezone(ZoneInfo(data.period.timezone))
     render = RenderContext(generated_at=generated, version=data.provenance.code_version, locale=locale)
     render_report(kind, data, fmt, target, templates_dir=templates, render=render)
-    for error in summary.mapping_errors:
-        err.print(f"[yellow]not mapped:[/yellow] {error}", highlight=False)
-    for warning in summary.warnings:
+    unmapped = [n for n in data.provenance.notes if n.startswith("not mapped:")]
+    for note in unmapped:
+        err.print(f"[yellow]not mapped:[/yellow] {note.removeprefix('not mapped: ')}", highlight=False)
+    for warning in summary.warnings if summary else ():
         err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     err.print(f"wrote {target}", highlight=False)
-    if summary.tickets_seen == 0:
+    if summary is not None and summary.tickets_seen == 0:
         raise _fail(EXIT_INPUT, "no tickets found in the input")
-    if summary.mapping_errors:
+    if unmapped:
         raise typer.Exit(EXIT_PARTIAL)
 
 

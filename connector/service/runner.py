@@ -51,6 +51,11 @@ class ServiceRunner:
         self.scheduler.every(round(plan.reevaluate_every_minutes * 60)).seconds.do(
             self._job("reevaluate", self.reevaluate_step))
         self.scheduler.every().day.at(plan.reconcile_daily_at).do(self._job("reconcile", self.reconcile_step))
+        if pipeline.config.reports.schedule:
+            from connector.reports.scheduled import schedule_parts
+
+            unit, at = schedule_parts(pipeline.config.reports.schedule)
+            getattr(self.scheduler.every(), unit).at(at).do(self._job("reports", self.reports_step))
 
     @property
     def mode(self) -> Mode | None:
@@ -101,6 +106,12 @@ class ServiceRunner:
         self.pipeline.sync(full=True)
         self.pipeline.check(kind="reconcile", record="changed")
         self._writeback(force=True)
+
+    def reports_step(self) -> None:
+        """The scheduled reports (config ``reports:``) from the store as of now."""
+        from connector.reports.scheduled import scheduled_reports  # matplotlib: only when scheduled
+
+        scheduled_reports(self.pipeline, self.pipeline.clock())
 
     def refresh_step(self, source: str, ticket: str) -> None:
         outcome = self.pipeline.syncer(source).refresh(ticket, self.pipeline.clock())

@@ -145,7 +145,7 @@ def test_cfpb_rows_with_timely_response():
 
 
 def test_return_csv_has_header_notes_and_guards_formulas(tmp_path):
-    from connector.returns_cli import write_csv
+    from connector.reports.returns import write_return_csv as write_csv
     from report_templates.returns import ReturnTable
 
     table = ReturnTable("T", ("a", "b"), [{"a": "=SUM(A1)", "b": None}], ["layout not official"])

@@ -89,3 +89,25 @@ def test_bad_period_is_a_usage_error(export: Path, tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize(("kind", "fmt"), [("fca-return", "csv"), ("asic-idr", "json"), ("cfpb", "csv")])
+def test_regulator_returns_from_an_export(export: Path, tmp_path: Path, kind: str, fmt: str) -> None:
+    out = tmp_path / f"{kind}.{fmt}"
+    run(export, out, kind, "--format", fmt)
+    text = out.read_text(encoding="utf-8")
+    if fmt == "csv":
+        notes = [line for line in text.splitlines() if line.startswith("# ")]
+        assert any("not available" in n or "not a portal upload format" in n for n in notes)
+        assert any(n.startswith("# Data: offline export (zendesk)") for n in notes)
+    else:
+        doc = json.loads(text)
+        assert doc["title"] == "ASIC IDR data report"
+        assert any("official field names" in n for n in doc["notes"])
+
+
+def test_a_return_has_no_html(export: Path, tmp_path: Path) -> None:
+    args = ["report", "fca-return", "--platform", "zendesk", "--input", str(export), "--as-of", AS_OF]
+    result = CliRunner().invoke(app, [*args, "--format", "html", "--out", str(tmp_path / "x.html")])
+    assert result.exit_code == 2
+    assert not (tmp_path / "x.html").exists()

@@ -1,0 +1,216 @@
+"""Reports from the history store: a store seeded by a sandbox sync, evaluated at two times.
+
+``iso10002 report audit --config`` as of each time shows the findings recorded by the runs at
+or before it; the same store, as-of and options give the same content hash. Also: a regulator
+return from the store, and the service's scheduled reports.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from connector.cli import app
+from connector.config import AppConfig
+from connector.pipeline import Pipeline, load_evaluator
+from connector.service.runner import ServiceRunner
+from connector.store import Store
+from connector.store.runs import run_findings
+from tests.zendesk import scenarios as sc
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+pytestmark = pytest.mark.slow
+
+
+@dataclass(frozen=True)
+class Seeded:
+    config: Path
+    early: datetime
+    late: datetime
+    early_run: int
+    late_run: int
+
+
+def _config(tmp: Path, base_url: str, **extra: object) -> dict[str, object]:
+    return {
+        "sources": [
+            {
+                "platform": "zendesk",
+                "name": "sandbox",
+                "base_url": base_url,
+                "mapping": str(ROOT / "mappings" / "zendesk.yaml"),
+                "auth": {
+                    "type": "oauth_client_credentials",
+                    "client_id_env": "ZD_ID",
+                    "client_secret_env": "ZD_SECRET",
+                },
+            }
+        ],
+        "store": {"url": f"sqlite:///{tmp / 'store.db'}"},
+        "sync": {"initial_since": "2025-01-01T00:00:00Z"},
+        **extra,
+    }
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+    tmp = tmp_path_factory.mktemp("store")
+    server = sc.start_sandbox(tickets=24, seed=5)
+    try:
+        doc = _config(
+            tmp, server.base_url, reports={"output_dir": str(tmp / "scheduled"), "schedule": "daily 06:00"}
+        )
+        config = AppConfig.model_validate(doc)
+        store = Store(config.store.url)
+        source = sc.sandbox_source(server)
+        client = sc.sandbox_client(server, source)
+        pipe = Pipeline(
+            config.model_copy(update={"sources": [source]}),
+            store,
+            load_evaluator(config),
+            clock=lambda: sc.virtual_now(server),
+            client_factory=lambda _s: client,
+        )
+        pipe.sync()
+        late = sc.virtual_now(server)
+        early = late - timedelta(days=20)
+        early_run = pipe.check(as_of=early).run_id
+        late_run = pipe.check(as_of=late).run_id
+        path = tmp / "iso10002.yaml"
+        path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+        # The service's scheduled job renders its reports from this store.
+        service = ServiceRunner(pipe)
+        assert [str(job.at_time) for job in service.scheduler.jobs if job.unit == "days"] == [
+            "02:30:00",
+            "06:00:00",
+        ]
+        service.reports_step()
+        store.close()
+    finally:
+        server.stop()
+    return Seeded(path, early, late, early_run, late_run)
+
+
+def _audit(seeded: Seeded, tmp: Path, as_of: datetime, name: str) -> dict[str, object]:
+    out = tmp / f"{name}.json"
+    args = ["report", "audit", "--config", str(seeded.config), "--as-of", as_of.isoformat()]
+    result = runner.invoke(
+        app,
+        [
+            *args,
+            "--from",
+            "2025-01-01",
+            "--to",
+            seeded.late.date().isoformat(),
+            "--format",
+            "json",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    doc: dict[str, object] = json.loads(out.read_text(encoding="utf-8"))
+    return doc
+
+
+def _recorded(seeded: Seeded, run_id: int) -> Counter[str]:
+    store = Store(f"sqlite:///{seeded.config.parent / 'store.db'}")
+    with store.session() as session:
+        counts = Counter(str(f.payload["status"]) for f in run_findings(session, run_id))
+    store.close()
+    return counts
+
+
+def test_audit_from_the_store_shows_the_findings_recorded_then(seeded: Seeded, tmp_path: Path) -> None:
+    early = _audit(seeded, tmp_path, seeded.early, "early")
+    late = _audit(seeded, tmp_path, seeded.late, "late")
+    for doc, run in ((early, seeded.early_run), (late, seeded.late_run)):
+        totals = {k: v for k, v in doc["status_totals"].items() if v}  # type: ignore[attr-defined]
+        assert totals == dict(_recorded(seeded, run)), run
+        assert any(f"run #{run} (check)" in note for note in doc["notes"])  # type: ignore[attr-defined]
+    assert early["status_totals"] != late["status_totals"]
+    assert early["header"]["source"] == "history store: sandbox (zendesk)"  # type: ignore[index]
+    files = {f["role"]: f["sha256"] for f in early["files"]}  # type: ignore[attr-defined]
+    assert len(files["policy"]) == 64 and len(files["waivers"]) == 64
+    # between the two runs: the early run's findings still stand (the late run is later)
+    middle = _audit(seeded, tmp_path, seeded.early + timedelta(days=1), "middle")
+    assert middle["exceptions"] == early["exceptions"]
+    # same store, as-of and options: the same content hash; another as-of: another hash
+    again = _audit(seeded, tmp_path, seeded.early, "again")
+    assert again["content_hash"] == early["content_hash"]
+    assert late["content_hash"] != early["content_hash"]
+
+
+def test_before_any_evaluation_the_report_says_so(seeded: Seeded, tmp_path: Path) -> None:
+    before = seeded.early - timedelta(days=400)
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "kpi",
+            "--config",
+            str(seeded.config),
+            "--as-of",
+            before.isoformat(),
+            "--out",
+            str(tmp_path / "k.html"),
+        ],
+    )
+    assert result.exit_code == 3
+    assert "no evaluation run at or before" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize(("kind", "fmt"), [("fca-return", "csv"), ("cfpb", "json"), ("register", "xlsx")])
+def test_returns_and_formats_from_the_store(seeded: Seeded, tmp_path: Path, kind: str, fmt: str) -> None:
+    out = tmp_path / f"{kind}.{fmt}"
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            kind,
+            "--config",
+            str(seeded.config),
+            "--as-of",
+            seeded.late.isoformat(),
+            "--from",
+            "2025-01-01",
+            "--to",
+            seeded.late.date().isoformat(),
+            "--format",
+            fmt,
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    if kind == "fca-return":
+        text = out.read_text(encoding="utf-8")
+        assert text.startswith("# FCA complaints return") and "not the GABRIEL/RegData upload format" in text
+        assert "# Data: history store: sandbox (zendesk)" in text
+    elif kind == "cfpb":
+        assert json.loads(out.read_text(encoding="utf-8"))["columns"][-1] == "Complaint ID"
+
+
+def test_the_service_wrote_its_scheduled_reports(seeded: Seeded) -> None:
+    folder = seeded.config.parent / "scheduled" / seeded.late.date().isoformat()
+    names = sorted(p.name for p in folder.iterdir())
+    day = seeded.late.date().isoformat()
+    assert names == sorted(
+        [
+            f"audit-{day}.html",
+            f"audit-{day}.json",
+            f"kpi-{day}.html",
+            f"register-{day}.xlsx",
+            f"review-{day}.html",
+        ]
+    )
+    audit = json.loads((folder / f"audit-{day}.json").read_text(encoding="utf-8"))
+    assert audit["header"]["source"] == "history store: sandbox (zendesk)"
