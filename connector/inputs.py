@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from connector.spill import SpilledHistory
 from mappings.assemble import Assembler, InputShapeError, MappedTicket, Origin
 
 #: First characters of a JSON Lines line that is (very likely) a primary page.
@@ -92,13 +93,35 @@ def _looks_primary(doc: _Doc) -> bool:
     return doc.text is not None and doc.text.lstrip().startswith(_PRIMARY_PREFIXES)
 
 
-def map_files(paths: Sequence[Path], assembler: Assembler) -> Iterator[MappedTicket]:
+#: Above this much input, Zendesk history waits on disk (connector/spill.py), not in memory.
+SPILL_BYTES = 256 * 1024 * 1024
+
+
+def map_files(
+    paths: Sequence[Path], assembler: Assembler, *, spill_bytes: int = SPILL_BYTES
+) -> Iterator[MappedTicket]:
     """Every raw ticket in ``paths``, mapped (or with the error that stopped it).
 
     Primary documents are mapped newest first (last file, last line first): exports and
     searches run oldest to newest, so when a ticket appears in several pages or pulls, the
     version mapped is its latest one and the older copies are skipped as duplicates.
     """
+    spill = None
+    if assembler.spec.platform == "zendesk" and _total_size(paths) > spill_bytes:
+        spill = SpilledHistory()
+        assembler.zendesk_history = spill
+    try:
+        yield from _two_passes(paths, assembler)
+    finally:
+        if spill is not None:
+            spill.close()
+
+
+def _total_size(paths: Sequence[Path]) -> int:
+    return sum(p.stat().st_size for p in paths if p.is_file())
+
+
+def _two_passes(paths: Sequence[Path], assembler: Assembler) -> Iterator[MappedTicket]:
     # Pass 1: history and directory documents. Primary JSON Lines are only remembered by
     # their byte offset (re-read in pass 2), so the primary payloads are never all in memory.
     primary: list[tuple[Path, _Doc]] = []

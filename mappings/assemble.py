@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from compliance_checks.model import ComplaintRecord
 from mappings.derive import build_record
@@ -41,6 +41,28 @@ from mappings.zendesk_payload import (
 )
 
 _ISSUE_IN_SELF = re.compile(r"/issue/([^/]+)/comment/")
+
+
+class HistoryStore(Protocol):
+    """Where Zendesk history waits for its ticket's page (memory, or a scratch file for big inputs)."""
+
+    def add(self, ticket_id: str, children: list[Child]) -> None: ...
+
+    def take(self, ticket_id: str) -> list[Child]:
+        """The ticket's history, released from the store."""
+        ...
+
+
+class MemoryHistory:
+    def __init__(self) -> None:
+        self._children: dict[str, list[Child]] = {}
+
+    def add(self, ticket_id: str, children: list[Child]) -> None:
+        if children:
+            self._children.setdefault(ticket_id, []).extend(children)
+
+    def take(self, ticket_id: str) -> list[Child]:
+        return self._children.pop(ticket_id, [])
 
 
 class InputShapeError(ValueError):
@@ -77,7 +99,7 @@ class Assembler:
     _jira_histories: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
     _jira_comments: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
     #: Zendesk history per ticket id, compacted as it is read (raw events are not kept).
-    _zendesk_children: dict[str, list[Child]] = field(default_factory=dict)
+    zendesk_history: HistoryStore = field(default_factory=lambda: MemoryHistory())
     _metric_sets: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     #: Tickets already mapped (overlapping pages repeat them): id -> updated stamp.
     _seen: dict[str, str] = field(default_factory=dict)
@@ -147,12 +169,10 @@ class Assembler:
             self._metric_sets[str(metric_set.get("ticket_id"))] = metric_set
             recognised = True
         for event in doc.get("ticket_events") or ():
-            self._zendesk_children.setdefault(str(event.get("ticket_id")), []).extend(
-                ticket_event_children(event)
-            )
+            self.zendesk_history.add(str(event.get("ticket_id")), ticket_event_children(event))
             recognised = True
         for audit in doc.get("audits") or ([doc["audit"]] if isinstance(doc.get("audit"), dict) else ()):
-            self._zendesk_children.setdefault(str(audit.get("ticket_id")), []).extend(audit_children(audit))
+            self.zendesk_history.add(str(audit.get("ticket_id")), audit_children(audit))
             recognised = True
         if "ticket_events" in doc or "audits" in doc or "ticket_metric_events" in doc:
             recognised = True
@@ -215,9 +235,9 @@ class Assembler:
                 bundle.add_comments(self._jira_comments.pop(ident, []))
             return jira_facts(bundle, self.spec)
         ticket_id = str(raw.get("id"))
-        zbundle = ZendeskBundle(ticket=raw, metric_set=self._metric_sets.get(ticket_id))
+        zbundle = ZendeskBundle(ticket=raw, metric_set=self._metric_sets.pop(ticket_id, None))
         # A ticket is mapped once: its history is released as soon as it is used.
-        zbundle.add_children(self._zendesk_children.pop(ticket_id, []))
+        zbundle.add_children(self.zendesk_history.take(ticket_id))
         return zendesk_facts(zbundle, self.directory, self.spec)
 
 
