@@ -400,6 +400,14 @@ class _Issue:
         return issue, (histories if len(shown) < len(histories) else [])
 
 
+def issue_payload(c: Complaint, *, data_center: bool = False) -> dict[str, Any]:
+    """One complaint as a complete issue (changelog and comments embedded in full).
+
+    For consumers that hold issues one by one (the Jira sandbox seeds itself from this).
+    """
+    return _Issue(c, JiraOptions(data_center=data_center)).render(None)[0]
+
+
 _AUTOMATION = Person(id=-1, name="Automation for Jira", email="automation@helpdesk.invalid", role="system")
 
 

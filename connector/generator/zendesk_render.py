@@ -352,6 +352,15 @@ class _Ticket:
         return out
 
 
+def ticket_payloads(c: Complaint) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One complaint as its ticket JSON and its ticket-event audits, oldest first.
+
+    For consumers that hold tickets one by one (the Zendesk sandbox seeds itself from this).
+    """
+    t = _Ticket(c)
+    return t.ticket(), t.events()
+
+
 def _s(value: object) -> str | None:
     return None if value is None else str(value)
 

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import json
 import math
+import re
 import threading
 import time
 from collections import Counter
@@ -25,7 +26,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connector.jira.client import endpoint_of
-from connector.jira.sandbox.generator import BOT, FIELD_DEFINITIONS, SandboxIssue, user
+from connector.jira.sandbox.generator import BOT, FIELD_DEFINITIONS, SandboxIssue
 from connector.jira.sandbox.store import JqlError, SandboxStore
 
 SEARCH_REMOVED = {
@@ -37,6 +38,9 @@ SEARCH_REMOVED = {
     "errors": {},
 }
 DC_WINDOW = 10_000
+#: POST endpoints that only read (searches and bulk fetches): not counted as writes.
+READ_POSTS = ("search", "bulkfetch")
+_ISSUE_IN_PATH = re.compile(r"/issue/(?!bulkfetch)([^/]+)")
 
 
 @dataclass
@@ -71,9 +75,15 @@ class SandboxState:
     rate_per_second: float | None = None
     burst: int = 50
     record: bool = True
+    #: Agent log-ins (Cloud e-mail / DC user name -> account id) accepted with ``agent_token``
+    #: over Basic auth: the demo's team lead writes as a real agent through the normal API.
+    agents: dict[str, str] = field(default_factory=dict)
+    agent_token: str | None = None
     faults: list[Fault] = field(default_factory=list)
     calls: Counter[str] = field(default_factory=Counter)
     requests: list[RecordedRequest] = field(default_factory=list)
+    #: Every write request (method, endpoint, issue, acting account, answer status).
+    writes: list[dict[str, Any]] = field(default_factory=list)
     _tokens: float = 0.0
     _last: float = field(default_factory=time.monotonic)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -94,6 +104,7 @@ class SandboxState:
         with self._lock:
             self.calls.clear()
             self.requests.clear()
+            self.writes.clear()
 
     def rate_limited(self) -> float | None:
         """Seconds to wait if the bucket is empty, else ``None`` (and a token is spent)."""
@@ -109,10 +120,24 @@ class SandboxState:
             return (1 - self._tokens) / self.rate_per_second
 
     def authorized(self, header: str | None) -> bool:
+        return self.account_for(header) is not None
+
+    def account_for(self, header: str | None) -> str | None:
+        """The account behind an ``Authorization`` header: our bot, an agent, or None."""
         if self.mode == "cloud":
             expected = base64.b64encode(f"{self.email}:{self.token}".encode()).decode()
-            return header == f"Basic {expected}"
-        return header == f"Bearer {self.token}"
+            if header == f"Basic {expected}":
+                return BOT
+        elif header == f"Bearer {self.token}":
+            return BOT
+        scheme, _, value = (header or "").partition(" ")
+        if self.agent_token is None or scheme != "Basic":
+            return None
+        try:
+            login, _, password = base64.b64decode(value).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return self.agents.get(login) if password == self.agent_token else None
 
 
 def _err(status: int, *messages: str, **errors: str) -> JSONResponse:
@@ -156,11 +181,15 @@ class Gate:
         async def replay() -> Message:
             return {"type": "http.request", "body": body, "more_body": False}
 
-        if not state.authorized(headers.get("authorization")):
+        account = state.account_for(headers.get("authorization"))
+        if account is None:
             await _err(401, "Client must be authenticated to access this resource.")(
                 scope, replay, send
             )
             return
+        scope.setdefault("state", {})["account"] = account
+        if scope["method"] != "GET" and not any(word in path for word in READ_POSTS):
+            send = _recording(send, state, scope["method"], name, path, account)
         wait = state.rate_limited()
         if wait is not None:
             response = _err(429, "Rate limit exceeded.")
@@ -180,6 +209,22 @@ class Gate:
             await self.app(scope, replay, _dropping(send))
             return
         await self.app(scope, replay, send)
+
+
+def _recording(send: Send, state: SandboxState, method: str, name: str, path: str,
+               account: str) -> Send:
+    """Log a write request with its answer's status once the answer starts."""
+    found = _ISSUE_IN_PATH.search(path)
+    entry: dict[str, Any] = {"method": method, "endpoint": name,
+                             "issue": found.group(1) if found else None, "account": account}
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            with state._lock:
+                state.writes.append({**entry, "status": message["status"]})
+        await send(message)
+
+    return wrapped
 
 
 def _dropping(send: Send) -> Send:
@@ -202,6 +247,11 @@ def _dropping(send: Send) -> Send:
 def _state(request: Request) -> SandboxState:
     state: SandboxState = request.app.state.sandbox
     return state
+
+
+def _account(request: Request) -> str:
+    """Who is calling (set by the gate): our bot or a logged-in agent."""
+    return str(getattr(request.state, "account", BOT))
 
 
 def _issue(request: Request) -> SandboxIssue | None:
@@ -242,8 +292,10 @@ async def fields(request: Request) -> JSONResponse:
 
 
 async def myself(request: Request) -> JSONResponse:
-    me = user(BOT)
-    if _state(request).mode != "cloud":
+    account = _account(request)
+    state = _state(request)
+    me = state.store.person(account)
+    if account == BOT and state.mode != "cloud":
         me = {"key": BOT, "name": BOT, "displayName": "ISO bot", "active": True}
     return JSONResponse(me)
 
@@ -420,7 +472,7 @@ async def issue_edit(request: Request) -> Response:
         for value in op.values():
             if " " in str(value):
                 return _err(400, labels=f"The label '{value}' contains spaces which is invalid.")
-    _state(request).store.edit(issue, body)
+    _state(request).store.edit(issue, body, _account(request))
     return Response(status_code=204)
 
 
@@ -433,7 +485,7 @@ async def comments(request: Request) -> Response:
         body = await _json(request)
         if "body" not in body:
             return _err(400, body="Comment body can not be empty!")
-        comment = state.store.add_comment(issue, body, BOT)
+        comment = state.store.add_comment(issue, body, _account(request))
         return JSONResponse(state.store.render_comment(comment), status_code=201)
     q = request.query_params
     start, size = int(q.get("startAt", "0")), min(int(q.get("maxResults", "100")), 100)
@@ -457,7 +509,7 @@ async def comment_update(request: Request) -> Response:
         return _not_found()
     state = _state(request)
     body = await _json(request)
-    comment = state.store.update_comment(issue, request.path_params["cid"], body, BOT)
+    comment = state.store.update_comment(issue, request.path_params["cid"], body, _account(request))
     if comment is None:
         return _err(404, f"Can not find a comment for the id: {request.path_params['cid']}.")
     return JSONResponse(state.store.render_comment(comment))
@@ -491,6 +543,12 @@ async def admin_stats(request: Request) -> JSONResponse:
     return JSONResponse({"calls": dict(state.calls), "total": sum(state.calls.values())})
 
 
+async def admin_writes(request: Request) -> JSONResponse:
+    state = _state(request)
+    with state._lock:
+        return JSONResponse({"writes": list(state.writes)})
+
+
 def build_app(state: SandboxState) -> ASGIApp:
     """The sandbox ASGI app for ``state`` (Cloud or Data Center by ``state.mode``)."""
     v = "3" if state.mode == "cloud" else "2"
@@ -508,6 +566,7 @@ def build_app(state: SandboxState) -> ASGIApp:
         Route(f"{api}/issue/{{key}}/properties/{{prop}}", issue_property, methods=["GET", "PUT"]),
         Route("/_sandbox/faults", admin_faults, methods=["GET", "POST"]),
         Route("/_sandbox/stats", admin_stats, methods=["GET", "DELETE"]),
+        Route("/_sandbox/writes", admin_writes, methods=["GET"]),
     ]
     if state.mode == "cloud":
         # Before the generic issue routes, so "bulkfetch" is not taken for an issue key.

@@ -5,12 +5,16 @@ from __future__ import annotations
 import threading
 import time
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import uvicorn
 
 from connector.jira.sandbox.app import SandboxState, build_app
 from connector.jira.sandbox.generator import generate
 from connector.jira.sandbox.store import SandboxStore
+
+if TYPE_CHECKING:
+    from connector.generator import GeneratorConfig
 
 DEFAULT_EMAIL = "sandbox@example.org"
 DEFAULT_TOKEN = "sandbox-token"  # noqa: S105 - a fixed credential of a local test server
@@ -34,6 +38,33 @@ def make_state(
     return SandboxState(
         store=store, mode=mode, email=email, token=token,
         rate_per_second=rate_per_second, record=record,
+    )
+
+
+def realistic_state(
+    config: GeneratorConfig,
+    *,
+    mode: str = "cloud",
+    email: str = DEFAULT_EMAIL,
+    token: str = DEFAULT_TOKEN,
+    agent_token: str | None = None,
+    rate_per_second: float | None = None,
+    record: bool = False,
+) -> SandboxState:
+    """A sandbox seeded from the shared generator (project CS, as ``mappings/jira.yaml``).
+
+    With ``agent_token`` every generated agent can log in (Basic: e-mail on Cloud, user name on
+    Data Center, and that token) and write as themselves.
+    """
+    from connector.jira.sandbox.realistic import realistic_issues
+
+    if mode not in ("cloud", "datacenter"):
+        raise ValueError(f"mode must be cloud or datacenter, not {mode!r}")
+    data = realistic_issues(config, data_center=mode == "datacenter")
+    store = SandboxStore(data.issues, mode=mode, people=data.people)
+    return SandboxState(
+        store=store, mode=mode, email=email, token=token, rate_per_second=rate_per_second,
+        record=record, agents=data.agents, agent_token=agent_token,
     )
 
 

@@ -99,13 +99,24 @@ class SandboxStore:
         *,
         mode: str,
         clock: Callable[[], datetime] | None = None,
+        people: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.mode = mode
         self.issues = {i.key: i for i in issues}
         self.by_id = {i.id: i for i in issues}
+        #: User objects by account id (realistic data); others are made up from the id.
+        self.people = people or {}
         self._clock = clock or (lambda: datetime.now(UTC))
         self._lock = threading.RLock()
         self._next_comment = 9_000_000
+        # Search results by JQL, valid while nothing was written (``_version`` unchanged):
+        # a sync pages through one query, and re-filtering 100,000 issues per page is slow.
+        self._version = 0
+        self._search_cache: tuple[str, int, list[SandboxIssue]] | None = None
+
+    def person(self, account_id: str) -> dict[str, Any]:
+        """The user object Jira embeds for ``account_id`` (author, updateAuthor)."""
+        return self.people.get(account_id) or user(account_id)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -115,8 +126,13 @@ class SandboxStore:
     def search(self, jql: str) -> list[SandboxIssue]:
         match = compile_jql(jql)
         with self._lock:
-            found = [i for i in self.issues.values() if match(i)]
-        return sorted(found, key=lambda i: (_updated_ms(i), int(i.key.rsplit("-", 1)[1])))
+            cached = self._search_cache
+            if cached is not None and cached[0] == jql and cached[1] == self._version:
+                return cached[2]
+            found = sorted((i for i in self.issues.values() if match(i)),
+                           key=lambda i: (_updated_ms(i), int(i.key.rsplit("-", 1)[1])))
+            self._search_cache = (jql, self._version, found)
+            return found
 
     def body(self, body: Any) -> Any:
         """A stored body in this mode's format: ADF (Cloud v3) or a wiki string (DC v2)."""
@@ -177,6 +193,7 @@ class SandboxStore:
     def _touch(self, issue: SandboxIssue) -> str:
         now = jira_time(self._clock())
         issue.fields["updated"] = now
+        self._version += 1
         return now
 
     def add_comment(self, issue: SandboxIssue, payload: dict[str, Any], author: str) -> dict[str, Any]:
@@ -189,8 +206,8 @@ class SandboxStore:
             )
             comment = {
                 "id": str(self._next_comment),
-                "author": user(author),
-                "updateAuthor": user(author),
+                "author": self.person(author),
+                "updateAuthor": self.person(author),
                 "body": payload["body"],
                 "created": now,
                 "updated": now,
@@ -209,7 +226,7 @@ class SandboxStore:
             for comment in issue.comments:
                 if comment["id"] == comment_id:
                     comment["body"] = payload.get("body", comment["body"])
-                    comment["updateAuthor"] = user(author)
+                    comment["updateAuthor"] = self.person(author)
                     comment["updated"] = self._touch(issue)
                     if "properties" in payload:
                         comment["properties"] = list(payload["properties"])
@@ -240,7 +257,7 @@ class SandboxStore:
                 issue.histories.append(
                     {
                         "id": str(len(issue.histories) + 8_000_000 + int(issue.id) * 1000),
-                        "author": user(author),
+                        "author": self.person(author),
                         "created": now,
                         "items": [
                             {

@@ -63,6 +63,9 @@ class SandboxApp:
         self.state = state
         self.faults: list[Fault] = []
         self.calls: Counter[str] = Counter()
+        #: Every write request (method, endpoint, ticket ids, answer status, acting user):
+        #: lets the demo and tests show exactly which tickets a run wrote to.
+        self.writes: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._windows: Counter[tuple[str, int]] = Counter()
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., Any]]] = [
@@ -94,6 +97,19 @@ class SandboxApp:
     def reset_calls(self) -> None:
         with self._lock:
             self.calls.clear()
+            self.writes.clear()
+
+    def _record_write(self, request: Request, status: int) -> None:
+        method, path = request.method, request.url.path
+        if method == "GET" or re.fullmatch(r"/oauth/tokens(?:\.json)?", path):
+            return
+        match = re.search(r"/tickets/(\d+)", path)
+        ids = [int(match.group(1))] if match else [
+            int(i) for i in request.query_params.get("ids", "").split(",") if i.isdigit()]
+        entry = {"method": method, "endpoint": endpoint_key(method, path), "tickets": ids,
+                 "status": status, "user": self._user(request)}
+        with self._lock:
+            self.writes.append(entry)
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
         with self._lock:
@@ -134,6 +150,7 @@ class SandboxApp:
                 self.state.simulate_agent_update(int(match.group(1)))
         raw = await request.body()
         status, body, headers = self._handle(request, raw)
+        self._record_write(request, status)
         if fault is not None and fault.kind == "drop":
             await self._drop(send)
         payload = b"" if body is None else json.dumps(body).encode()
@@ -335,6 +352,9 @@ class SandboxApp:
             with self._lock:
                 return JSONResponse({"calls": dict(self.calls),
                                      "total": sum(self.calls.values())})
+        if path == "/__admin/writes" and method == "GET":
+            with self._lock:
+                return JSONResponse({"writes": list(self.writes)})
         if path == "/__admin/calls" and method == "DELETE":
             self.reset_calls()
             return Response(status_code=204)

@@ -7,18 +7,24 @@ read in one place. Thread-safe: the server thread and the test thread share one 
 from __future__ import annotations
 
 import base64
+import bisect
 import copy
+import html
 import re
 import secrets
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connector.zendesk.sandbox.data import API_USER_ID, DAY, Audit, World, generate, iso
 
+if TYPE_CHECKING:
+    from connector.generator import GeneratorConfig
+
 HOLD_BACK = 60  # seconds: exports never return the most recent minute
+AGENT_ROLES = ("agent", "admin")
 VIA_NAMES = {"web": "Web form", "email": "Mail", "api": "Web service"}
 _TAG_HTML = re.compile(r"<[^>]+>")
 
@@ -72,6 +78,9 @@ class Limits:
     incremental_per_minute: int = 10
     max_jobs: int = 30
     job_latency_seconds: float = 1.0
+    #: Exports never return the most recent ``hold_back_seconds`` (Zendesk: one minute). The
+    #: demo shortens it so a change is visible to the next sync without waiting a minute.
+    hold_back_seconds: int = HOLD_BACK
 
 
 def _cursor(key: tuple[int, int]) -> str:
@@ -111,6 +120,17 @@ class SandboxState:
         clock = Clock(start)
         return cls(world=generate(seed, tickets, int(clock.now())), clock=clock)
 
+    @classmethod
+    def realistic(cls, config: GeneratorConfig, *, start: float | None = None) -> SandboxState:
+        """An account seeded from the shared generator (every non-compliance pattern).
+
+        ``config.end`` should be at least the hold-back before ``start`` (or now), so every
+        generated change is already exportable.
+        """
+        from connector.zendesk.sandbox.realistic import realistic_world
+
+        return cls(world=realistic_world(config), clock=Clock(start))
+
     # -- auth ---------------------------------------------------------------------------
     def issue_token(self, body: dict[str, Any]) -> dict[str, Any]:
         grant = body.get("grant_type")
@@ -144,6 +164,17 @@ class SandboxState:
                 return None
             if basic is not None and basic == (f"{self.creds.email}/token", self.creds.api_token):
                 return API_USER_ID
+            if basic is not None and basic[0].endswith("/token") and basic[1] == self.creds.api_token:
+                # As on Zendesk, the account's API token authenticates any agent by e-mail:
+                # the demo's "team lead" acts as a real agent through the normal API.
+                return self.agent_by_email(basic[0].removesuffix("/token"))
+            return None
+
+    def agent_by_email(self, email: str) -> int | None:
+        with self.lock:
+            for uid, person in self.world.users.items():
+                if person.get("email") == email and person.get("role") in AGENT_ROLES:
+                    return uid
             return None
 
     # -- views --------------------------------------------------------------------------
@@ -182,7 +213,7 @@ class SandboxState:
     def export_tickets(self, base: str, *, start_time: int | None, cursor: str | None,
                        per_page: int, include: set[str]) -> dict[str, Any]:
         with self.lock:
-            horizon = int(self.clock.now()) - HOLD_BACK
+            horizon = int(self.clock.now()) - self.limits.hold_back_seconds
             if start_time is not None and start_time > horizon:
                 raise ApiError(400, {"error": "InvalidValue",
                                      "description": "start_time must be more than a minute ago"})
@@ -221,6 +252,10 @@ class SandboxState:
                 else:
                     children.append({**base, "comment_present": True,
                                      "comment_public": event["public"], "event_type": "Change"})
+            elif event["type"] not in ("Change", "Create"):
+                # e.g. SatisfactionRating: exported with its own keys
+                children.append({**base, **{k: v for k, v in event.items() if k != "id"},
+                                 "event_type": event["type"]})
             elif event["field_name"] == "tags":
                 old, new = set(event.get("previous_value") or []), set(event["value"] or [])
                 children.append({**base, "tags": event["value"],
@@ -236,11 +271,17 @@ class SandboxState:
     def ticket_events(self, base: str, *, start_time: int, per_page: int,
                       with_comments: bool) -> dict[str, Any]:
         with self.lock:
-            horizon = int(self.clock.now()) - HOLD_BACK
+            horizon = int(self.clock.now()) - self.limits.hold_back_seconds
             if start_time > horizon:
                 raise ApiError(400, {"error": "InvalidValue",
                                      "description": "start_time must be more than a minute ago"})
-            page = [a for a in self.world.audits if start_time <= a.ts < horizon][:per_page]
+            page = []
+            # Audits are kept sorted by (ts, id): start at the first one at ``start_time``.
+            first = bisect.bisect_left(self.world.audits, start_time, key=lambda a: a.ts)
+            for audit in self.world.audits[first:first + per_page]:
+                if audit.ts >= horizon:
+                    break
+                page.append(audit)
             events = [{
                 "id": a.id, "ticket_id": a.ticket_id, "timestamp": a.ts,
                 "created_at": iso(a.ts), "updater_id": a.author_id,
@@ -260,11 +301,12 @@ class SandboxState:
     def metric_events(self, base: str, *, start_time: int, per_page: int = 100
                       ) -> dict[str, Any]:
         with self.lock:
-            horizon = int(self.clock.now()) - HOLD_BACK
+            horizon = int(self.clock.now()) - self.limits.hold_back_seconds
             out: list[dict[str, Any]] = []
-            for audit in self.world.audits:
-                if not (start_time <= audit.ts < horizon):
-                    continue
+            first = bisect.bisect_left(self.world.audits, start_time, key=lambda a: a.ts)
+            for audit in self.world.audits[first:]:
+                if audit.ts >= horizon:
+                    break
                 out.extend(self._metric_events_of(audit))
                 if len(out) >= per_page:
                     break
@@ -352,11 +394,11 @@ class SandboxState:
             events: list[dict[str, Any]] = []
             comment = body.get("comment")
             if isinstance(comment, dict):
-                html = str(comment.get("html_body") or comment.get("body") or "")
-                plain = _TAG_HTML.sub("", html).strip()
+                markup = str(comment.get("html_body") or comment.get("body") or "")
+                plain = html.unescape(_TAG_HTML.sub("", markup)).strip()
                 events.append({"id": self.world.new_id(), "type": "Comment",
                                "author_id": int(comment.get("author_id") or author),
-                               "body": plain, "html_body": html, "plain_body": plain,
+                               "body": plain, "html_body": markup, "plain_body": plain,
                                "public": bool(comment.get("public", True)), "attachments": []})
             for name in ("tags", "status", "priority", "group_id", "assignee_id"):
                 if name in body and body[name] != ticket.get(name):
