@@ -250,6 +250,10 @@ def writeback(
             # Deleted (or merged away) tickets cannot carry tags or notes: nothing to do.
             results.append(TicketResult(ticket, "skipped", error="ticket not found (deleted?)"))
             continue
+        if ticket in writer.closed:
+            results.append(TicketResult(ticket, "skipped",
+                                        error="closed ticket: Zendesk allows no updates to it"))
+            continue
         plans.append(writer.plan(by_ticket[ticket], known[ticket]))
     docs = [plan_document(p, writer.render_plan(p)) for p in plans]
     if apply:

@@ -107,6 +107,9 @@ class ZendeskWriter:
         self.client = client
         self.source = source
         self.render = render
+        #: Tickets found ``closed`` by ``read_states``: Zendesk refuses every update to them
+        #: (422), so they are skipped instead of failing on every run.
+        self.closed: set[str] = set()
 
     # -- reading ------------------------------------------------------------------------
     def read_states(self, ticket_ids: Sequence[str]) -> dict[str, TicketWriteState]:
@@ -116,6 +119,8 @@ class ZendeskWriter:
             body = self.client.get("/api/v2/tickets/show_many.json", {"ids": ",".join(batch)})
             for ticket in body.get("tickets") or []:
                 states[str(ticket["id"])] = ticket_state(ticket)
+                if ticket.get("status") == "closed":
+                    self.closed.add(str(ticket["id"]))
         return states
 
     def read_state(self, ticket_id: str) -> TicketWriteState:

@@ -143,6 +143,19 @@ def test_closed_ticket_fails_and_deleted_ticket_is_skipped_per_ticket(
                               "error": "ticket not found (deleted?)"}
 
 
+@responses.activate(assert_all_requests_are_fired=True)
+def test_a_closed_ticket_is_skipped_without_a_write(
+    client: ZendeskClient, source: ZendeskSourceConfig
+) -> None:
+    # Zendesk answers 422 to every update of a closed ticket: trying on every run is noise.
+    responses.get(SHOW_MANY, json={"tickets": [ticket(5, tags=[], status="closed")]})
+    report = writeback(source, [finding("5")], apply=True, client=client)
+    assert report.results[0]["outcome"] == "skipped"
+    assert "closed" in report.results[0]["error"]
+    assert report.plans == []
+    assert [c.request.method for c in responses.calls] == ["GET"]
+
+
 @responses.activate(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True)
 def test_tag_only_changes_go_through_update_many_in_batches_of_100_with_polling(
     client: ZendeskClient, source: ZendeskSourceConfig, clock: FakeClock
