@@ -318,6 +318,8 @@ class BusinessCalendar:
         ``NO_DEADLINE`` (pass ``now`` to get the real instant: the time left after ``now``).
         """
         base = self._raw_due(start, duration)
+        if not pauses:
+            return base
         unit = duration.unit
         deadline = base
         paused = timedelta(0)

@@ -30,7 +30,9 @@ class KeptInformedParams(CheckParams):
 
 def _updates(record: ComplaintRecord) -> list[EvidenceRef]:
     return [
-        EvidenceRef(at=e.at, source_kind=e.source_kind, source_id=e.source_id, note="public agent reply")
+        EvidenceRef.trusted(
+            at=e.at, source_kind=e.source_kind, source_id=e.source_id, note="public agent reply"
+        )
         for e in record.public_agent_comments()
     ]
 
@@ -53,7 +55,7 @@ def kept_informed(record: ComplaintRecord, p: KeptInformedParams, ctx: CheckCont
     # Silence runs from receipt until the decision (or now, while open).
     end = record.decided.at if record.decided else ctx.now
     updates = [u for u in _updates(record) if u.at <= end]
-    start = EvidenceRef(
+    start = EvidenceRef.trusted(
         at=record.received_at, source_kind=SourceKind.DERIVED, source_id="received", note="received"
     )
     worst: tuple[EvidenceRef, EvidenceRef, datetime] | None = None
