@@ -4,7 +4,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-AS_OF ?= 2026-11-22T09:00:00+00:00
 
 .PHONY: venv demo test lint bench clean constraints
 
@@ -16,11 +15,11 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
-## demo: check the bundled sample complaints (Jira Cloud and Zendesk) and print the findings
+## demo: the whole product on local sandboxes (Zendesk + Jira Cloud, 600 complaints each):
+## iso10002 run (sync, check, write-back), reports, and a team lead's fix; output in demo-out/
+DEMO_COMPLAINTS ?= 600
 demo: venv
-	$(BIN)/iso10002 validate-config
-	$(BIN)/iso10002 check --platform jira --input connector/samples/jira-cloud-sample.jsonl --as-of $(AS_OF)
-	$(BIN)/iso10002 check --platform zendesk --input connector/samples/zendesk-sample.jsonl --as-of $(AS_OF)
+	$(BIN)/python -m connector.demo --out demo-out --complaints $(DEMO_COMPLAINTS)
 
 ## test: the whole test suite (tests needing ../shared/specs skip without it)
 test: venv

@@ -1,0 +1,85 @@
+"""``make demo`` end to end (smaller): sandboxes as processes, ``iso10002 run`` through the
+CLI twice, reports from the store, and the team-lead fix that only its ticket is written for."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from connector.demo.driver import Demo, Settings
+from connector.demo.sandboxes import Secrets
+
+pytestmark = pytest.mark.slow
+COMPLAINTS = 60
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], Secrets]:
+    out = tmp_path_factory.mktemp("demo") / "demo-out"
+    keys = Secrets()
+    lines: list[str] = []
+    Demo(Settings(out=out, complaints=COMPLAINTS), say=lines.append, keys=keys).main()
+    return out, lines, keys
+
+
+def test_summary_counts_every_complaint_of_both_helpdesks(demo: tuple[Path, list[str], Secrets]) -> None:
+    out, lines, _keys = demo
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    for source in ("zendesk", "jira"):
+        figures = summary["figures"][source]
+        assert figures["complaints"] == COMPLAINTS
+        assert 0 < figures["flagged"] <= COMPLAINTS
+        assert 0 < figures["written"] <= figures["flagged"]
+        assert figures["reads"] > 0
+        assert figures["writes"] > 0
+    findings = summary["findings"]
+    assert sum(findings["acknowledged-in-time"].values()) == 2 * COMPLAINTS
+    assert findings["acknowledged-in-time"].get("FAIL", 0) > 0
+    text = "\n".join(lines)
+    assert f"{2 * COMPLAINTS} complaints evaluated" in text
+    assert "Findings by check and status" in text
+
+
+def test_reports_are_written(demo: tuple[Path, list[str], Secrets]) -> None:
+    out, _lines, _keys = demo
+    names = sorted(p.name for p in (out / "reports").iterdir())
+    assert names == ["audit.html", "kpi.html", "register.html", "register.xlsx", "review.html"]
+    kpi = (out / "reports" / "kpi.html").read_text(encoding="utf-8")
+    assert "<svg" in kpi
+
+
+def test_the_fix_is_seen_and_nothing_else_is_written(demo: tuple[Path, list[str], Secrets]) -> None:
+    out, _lines, _keys = demo
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    fixes = {f["source"]: f for f in summary["fixes"]}
+    assert set(fixes) == {"zendesk", "jira"}
+    for source, fix in fixes.items():
+        ticket = fix["ticket"]
+        written = {t for w in summary["run2_writes"][source]
+                   for t in ([w["issue"]] if w.get("issue") else [str(i) for i in w["tickets"]])}
+        # Only the fixed ticket, unless a clock ran out between the runs (named by the demo).
+        assert written - {ticket} <= set(summary["clock_changes"].get(source, []))
+        assert ticket in written
+        assert fix["statuses_after"] != fix["statuses_before"] or fix["labels_after"] != fix["labels_before"]
+        if fix["status"] == "AT_RISK":
+            assert fix["statuses_after"][fix["check"]] == "PASS"
+            assert f"iso10002-{fix['check']}" not in fix["labels_after"]
+    zendesk, jira = fixes["zendesk"], fixes["jira"]
+    assert zendesk["notes_after"] == zendesk["notes_before"] + 1  # a new note; the old one stays
+    assert jira["notes_after"] == jira["notes_before"] == 1  # one comment, edited in place
+    assert jira["note_id_after"] == jira["note_id_before"]
+
+
+def test_secrets_are_nowhere_in_the_output(demo: tuple[Path, list[str], Secrets]) -> None:
+    out, lines, keys = demo
+    values = [keys.zendesk_client_secret, keys.zendesk_api_token, keys.jira_token,
+              keys.jira_agent_token]
+    texts = ["\n".join(lines)] + [p.read_text(encoding="utf-8", errors="replace")
+                                  for p in out.rglob("*") if p.is_file()]
+    for text in texts:
+        for value in values:
+            assert value not in text
+    config = (out / "iso10002.yaml").read_text(encoding="utf-8")
+    assert "ISO10002_DEMO_ZENDESK_CLIENT_SECRET" in config
