@@ -90,6 +90,26 @@ class ServerConfig(_Strict):
     port: int = Field(default=8080, ge=0, le=65535)
 
 
+class ForgeConfig(_Strict):
+    """Forge remote calls (the Jira issue panel): verify Atlassian's invocation token (RS256 JWT)."""
+
+    #: The Forge app id (``ari:cloud:ecosystem::app/…``): the token's audience.
+    app_id: str
+    #: The JWKS that signs invocation tokens: a local file (tests, air-gapped) or a URL.
+    jwks_file: Path | None = None
+    jwks_url: str | None = None
+    #: Accepted clock skew when checking ``exp``/``nbf``.
+    leeway_seconds: int = Field(default=30, ge=0, le=300)
+
+
 class ApiConfig(_Strict):
     #: Environment variables each holding one accepted API key (``Authorization: Bearer KEY``).
     keys_env: tuple[str, ...] = ("ISO10002_API_KEY",)
+    #: Browser origins allowed to call the API directly (CORS). Not needed through the Zendesk
+    #: proxy or Forge remotes (both call server-side); empty = no CORS headers.
+    cors_origins: tuple[str, ...] = ()
+    #: Forge invocation tokens are accepted when this is set.
+    forge: ForgeConfig | None = None
+    #: ``POST …/refresh`` limits: one per ticket per this many seconds, and per key per minute.
+    refresh_ticket_seconds: float = Field(default=30, ge=0)
+    refresh_key_per_minute: int = Field(default=20, ge=1)

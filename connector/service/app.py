@@ -13,6 +13,8 @@ from typing import Any
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -20,6 +22,7 @@ from starlette.routing import Route
 from connector import metrics
 from connector.config import SourceConfig
 from connector.pipeline import Pipeline
+from connector.service.panel_api import PanelApi
 from connector.service.runner import ServiceRunner
 from connector.service.webhooks import (
     Nudge,
@@ -168,13 +171,18 @@ class ServiceApp:
 
 def build_app(pipeline: Pipeline, runner: ServiceRunner, environ: Environ = os.environ.get) -> Starlette:
     handlers = ServiceApp(pipeline, runner, environ)
+    # The per-ticket API (and refresh) the in-helpdesk panels read: connector/service/panel_api.py.
+    panel = PanelApi(pipeline, runner.enqueue, handlers.api_keys, clock=handlers.clock)
+    origins = list(pipeline.config.api.cors_origins)
+    middleware = [Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+                             allow_headers=["Authorization", "Content-Type"], max_age=600)] if origins else []
     return Starlette(routes=[
         Route("/webhooks/zendesk", handlers.zendesk_webhook, methods=["POST"]),
         Route("/webhooks/jira", handlers.jira_webhook, methods=["POST"]),
-        Route("/api/v1/tickets/{platform}/{ticket}", handlers.ticket_api, methods=["GET"]),
+        *panel.routes(),
         Route("/healthz", handlers.healthz, methods=["GET"]),
         Route("/metrics", handlers.metrics, methods=["GET"]),
-    ])
+    ], middleware=middleware)
 
 
 def _json(body: bytes) -> dict[str, Any]:

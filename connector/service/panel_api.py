@@ -1,0 +1,225 @@
+"""The per-ticket API the in-helpdesk panels read (Zendesk sidebar app, Jira Forge issue panel).
+
+``GET /api/v1/tickets/{platform}/{ticket}``: the stored record and latest findings, plus what a
+panel shows: overall state, stage, clocks with time left, findings with evidence links, waivers and
+the last evaluation. A ticket that is not a complaint answers 404 ``{"error": "not_a_complaint"}``
+(``reason``: ``mapping``, or ``not_kept`` for a ticket the sync never kept, as it keeps complaints
+only); an unconfigured platform answers ``not_found``. ``POST …/refresh`` queues a re-sync and
+re-evaluation of the ticket (429 + Retry-After when rate limited). Callers authenticate with an
+API key (the Zendesk proxy substitutes it from a secure setting) or, for Jira, a Forge invocation
+token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import math
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from connector.config import SourceConfig
+from connector.pipeline import Pipeline
+from connector.service.forge_auth import ForgeTokenError, ForgeVerifier
+from connector.service.rate_limit import RefreshLimiter
+from connector.store.models import RunRow
+from connector.store.runs import latest_findings
+from connector.store.tickets import find_ticket
+
+log = logging.getLogger(__name__)
+_FAILING = {"FAIL", "ERROR"}
+
+
+class NotAuthorised(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def evidence_link(source: SourceConfig, ticket: str, ref: str | None) -> str | None:
+    """Where an agent sees the evidence: the comment when the platform can link to one."""
+    kind, _, ident = (ref or "").partition(":")
+    if source.platform == "jira":
+        base = source.base_url.rstrip("/")
+        if kind == "comment" and ident:
+            return f"{base}/browse/{ticket}?focusedCommentId={ident}"
+        return f"{base}/browse/{ticket}"
+    return f"{source.api_root}/agent/tickets/{ticket}"  # Zendesk's agent UI has no per-comment anchor
+
+
+def _seconds(due: datetime, at: datetime) -> int:
+    return math.floor((due - at).total_seconds())
+
+
+def overall_state(findings: list[dict[str, Any]]) -> str:
+    statuses = {str(f.get("status")) for f in findings}
+    if statuses & _FAILING:
+        return "failing"
+    if "AT_RISK" in statuses:
+        return "at_risk"
+    if "WAIVED" in statuses:
+        return "waived"
+    return "compliant"
+
+
+def panel_view(source: SourceConfig, ticket: str, record: dict[str, Any] | None,
+               findings: list[dict[str, Any]], run: RunRow | None, now: datetime) -> dict[str, Any]:
+    as_of = run.as_of.astimezone(UTC) if run is not None else None
+    shown: list[dict[str, Any]] = []
+    clocks: list[dict[str, Any]] = []
+    waivers: list[dict[str, Any]] = []
+    for f in findings:
+        evidence = [{**e, "link": evidence_link(source, ticket, e.get("ref"))}
+                    for e in f.get("evidence") or []]
+        shown.append({**f, "evidence": evidence})
+        if f.get("due_at"):
+            due = datetime.fromisoformat(str(f["due_at"]))
+            clocks.append({
+                "check": f.get("check"), "title": f.get("title"), "status": f.get("status"),
+                "due_at": due.astimezone(UTC).isoformat(),
+                "seconds_left_at_evaluation": _seconds(due, as_of) if as_of else None,
+                "seconds_left_now": _seconds(due, now), "overdue": due <= now,
+            })
+        if f.get("waiver"):
+            waivers.append({"check": f.get("check"), "title": f.get("title"), **f["waiver"]})
+    clocks.sort(key=lambda c: str(c["due_at"]))
+    return {
+        "state": overall_state(findings),
+        "stage": (record or {}).get("stage"),
+        "ticket_link": evidence_link(source, ticket, None),
+        "evaluated_at": run.started_at.astimezone(UTC).isoformat() if run is not None else None,
+        "as_of": as_of.isoformat() if as_of else None,
+        "now": now.isoformat(),
+        "findings": shown, "clocks": clocks, "waivers": waivers,
+    }
+
+
+class PanelApi:
+    def __init__(self, pipeline: Pipeline, enqueue: Callable[[str, str], None], api_keys: list[str],
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.pipeline = pipeline
+        self.enqueue = enqueue
+        self.api_keys = api_keys
+        self.clock = clock
+        api = pipeline.config.api
+        self.forge = ForgeVerifier(api.forge) if api.forge is not None else None
+        self.limiter = RefreshLimiter(api.refresh_ticket_seconds, api.refresh_key_per_minute)
+
+    # -- auth -------------------------------------------------------------------------------
+    def caller(self, request: Request, platform: str) -> str:
+        """A stable, non-secret name for the caller (rate limits), or :class:`NotAuthorised`."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise NotAuthorised("missing bearer token")
+        for key in self.api_keys:
+            if hmac.compare_digest(token.encode(), key.encode()):
+                return "key:" + hashlib.sha256(key.encode()).hexdigest()[:12]
+        if self.forge is not None and platform == "jira" and token.count(".") == 2:
+            try:
+                claims = self.forge.verify(token)
+            except ForgeTokenError as exc:
+                raise NotAuthorised(str(exc)) from None
+            app = claims.get("app")
+            app = app if isinstance(app, dict) else {}
+            return "forge:" + str(app.get("installationId") or claims.get("sub") or "app")
+        raise NotAuthorised("unknown credentials")
+
+    @staticmethod
+    def _unauthorised(exc: NotAuthorised) -> Response:
+        return JSONResponse({"error": "unauthorised", "reason": exc.reason}, status_code=401,
+                            headers={"WWW-Authenticate": "Bearer"})
+
+    # -- document ---------------------------------------------------------------------------
+    def document(self, platform: str, ticket: str) -> tuple[int, dict[str, Any]]:
+        now = self.clock()
+        not_complaint: dict[str, Any] | None = None
+        with self.pipeline.store.session() as session:
+            for source in self.pipeline.sources:
+                if source.platform != platform:
+                    continue
+                row = find_ticket(session, source.name, ticket)
+                if row is None:
+                    continue
+                if not row.is_complaint:
+                    not_complaint = {"error": "not_a_complaint", "reason": "mapping", "platform": platform,
+                                     "ticket": row.ticket, "source": source.name,
+                                     "message": "This ticket is not a complaint under the mapping."}
+                    continue
+                run_id, findings = latest_findings(session, source=source.name, ticket=row.ticket).get(
+                    (source.name, row.ticket), (None, []))
+                run = session.get(RunRow, run_id) if run_id is not None else None
+                record = _json(row.record)
+                doc = {
+                    "source": source.name, "platform": platform, "ticket": row.ticket,
+                    "deleted": row.deleted,
+                    "updated_at": row.updated_at.isoformat() if row.updated_at else None,
+                    "record": record, "mapping_error": row.mapping_error, "run_id": run_id,
+                    **panel_view(source, row.ticket, record, findings, run, now),
+                }
+                return 200, doc
+        if not_complaint is not None:
+            return 404, not_complaint
+        if not any(s.platform == platform for s in self.pipeline.sources):
+            return 404, {"error": "not_found", "platform": platform, "ticket": ticket,
+                         "message": f"No {platform} source is configured."}
+        # The sync keeps complaints only: a ticket it never kept was not a complaint when last synced
+        # (or is newer than the last sync: a refresh settles it).
+        return 404, {"error": "not_a_complaint", "reason": "not_kept", "platform": platform, "ticket": ticket,
+                     "message": "Not a complaint as of the last sync (or created since: re-check)."}
+
+    async def get(self, request: Request) -> Response:
+        platform, ticket = request.path_params["platform"], request.path_params["ticket"]
+        try:
+            self.caller(request, platform)
+        except NotAuthorised as exc:
+            return self._unauthorised(exc)
+        status, doc = await run_in_threadpool(self.document, platform, ticket)
+        return JSONResponse(doc, status_code=status)
+
+    async def refresh(self, request: Request) -> Response:
+        platform, ticket = request.path_params["platform"], request.path_params["ticket"]
+        try:
+            caller = self.caller(request, platform)
+        except NotAuthorised as exc:
+            return self._unauthorised(exc)
+        sources = [s for s in self.pipeline.sources if s.platform == platform]
+        if not sources:
+            return JSONResponse({"error": "not_found", "message": f"no {platform} source"}, status_code=404)
+        wait = self.limiter.check(caller, f"{platform}/{ticket}")
+        if wait is not None:
+            retry = max(1, math.ceil(wait))
+            return JSONResponse({"error": "rate_limited", "retry_after_seconds": retry}, status_code=429,
+                                headers={"Retry-After": str(retry)})
+        source = await run_in_threadpool(self._source_of, sources, ticket)
+        self.enqueue(source.name, ticket)
+        log.info("panel refresh queued for %s/%s", source.name, ticket)
+        return JSONResponse({"status": "queued", "platform": platform, "ticket": ticket,
+                             "requested_at": self.clock().isoformat()}, status_code=202)
+
+    def _source_of(self, sources: list[SourceConfig], ticket: str) -> SourceConfig:
+        with self.pipeline.store.session() as session:
+            for source in sources:
+                if find_ticket(session, source.name, ticket) is not None:
+                    return source
+        return sources[0]
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/api/v1/tickets/{platform}/{ticket}", self.get, methods=["GET"]),
+            Route("/api/v1/tickets/{platform}/{ticket}/refresh", self.refresh, methods=["POST"]),
+        ]
+
+
+def _json(text: str | None) -> dict[str, Any] | None:
+    if not text:
+        return None
+    value = json.loads(text)
+    return value if isinstance(value, dict) else None

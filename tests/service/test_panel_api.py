@@ -1,0 +1,181 @@
+"""The panels' per-ticket API in-process (Zendesk sandbox synced and checked into SQLite): API keys
+and Forge invocation tokens, the panel document, "not a complaint", refresh and its rate limits."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+
+from connector.config import AppConfig
+from connector.pipeline import Pipeline, load_evaluator
+from connector.service.panel_api import PanelApi, evidence_link, overall_state
+from connector.service.rate_limit import RefreshLimiter
+from connector.store import Store
+from connector.zendesk.sandbox import SandboxServer
+from tests.service.forge_tokens import APP_ID, ForgeKeys
+from tests.service.helpers import complaint_ids
+from tests.zendesk import scenarios as sc
+
+with warnings.catch_warnings():  # starlette nags about httpx vs httpx2; httpx works
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+pytestmark = pytest.mark.slow
+KEY = "panel-test-key"
+AUTH = {"Authorization": f"Bearer {KEY}"}
+
+
+@dataclass
+class World:
+    client: TestClient
+    pipeline: Pipeline
+    server: SandboxServer
+    keys: ForgeKeys
+    queued: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _pipeline(server: SandboxServer, store: Store, jwks: Path, **api: Any) -> Pipeline:
+    src = sc.sandbox_source(server)
+    client = sc.sandbox_client(server, src)
+    config = AppConfig.model_validate({
+        "sources": [src.model_dump(mode="json")],
+        "sync": {"initial_since": "2025-01-01T00:00:00Z"},
+        "api": {"forge": {"app_id": APP_ID, "jwks_file": str(jwks)}, "refresh_key_per_minute": 3, **api},
+    })
+    return Pipeline(config, store, load_evaluator(config), clock=lambda: sc.virtual_now(server),
+                    client_factory=lambda _s: client)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    tmp = tmp_path_factory.mktemp("panel")
+    server = sc.start_sandbox(tickets=30)
+    store = Store(f"sqlite:///{tmp / 'store.db'}")
+    keys = ForgeKeys()
+    pipe = _pipeline(server, store, keys.write_jwks(tmp / "jwks.json"))
+    pipe.sync()
+    pipe.check()
+    queued: list[tuple[str, str]] = []
+    panel = PanelApi(pipe, lambda s, t: queued.append((s, t)), [KEY], clock=lambda: sc.virtual_now(server))
+    with TestClient(Starlette(routes=panel.routes())) as client:
+        yield World(client, pipe, server, keys, queued)
+    store.close()
+    server.stop()
+
+
+def _complaint(world: World, state: str | None = None) -> dict[str, Any]:
+    for ticket in sorted(complaint_ids(world.server), key=int):
+        doc: dict[str, Any] = world.client.get(f"/api/v1/tickets/zendesk/{ticket}", headers=AUTH).json()
+        if doc.get("findings") and (state is None or doc["state"] == state):
+            return doc
+    raise AssertionError(f"no complaint in state {state}")
+
+
+def test_document_has_what_the_panel_shows(world: World) -> None:
+    doc = _complaint(world, "failing")
+    assert doc["stage"] and doc["evaluated_at"] and doc["as_of"]
+    assert doc["ticket_link"] == f"{world.server.base_url}/agent/tickets/{doc['ticket']}"
+    assert {"record", "findings", "run_id", "source"} <= doc.keys()  # the original keys are kept
+    for clock in doc["clocks"]:
+        assert set(clock) >= {"due_at", "seconds_left_at_evaluation", "seconds_left_now", "overdue"}
+    links = [e["link"] for f in doc["findings"] for e in f["evidence"]]
+    assert links and all(link.endswith(f"/agent/tickets/{doc['ticket']}") for link in links)
+
+
+def test_not_a_complaint_and_unknown_tickets_are_typed_404s(world: World) -> None:
+    questions = [t for t, ticket in world.server.state.world.tickets.items()
+                 if "complaint" not in ticket["tags"] and ticket["status"] != "deleted"]
+    assert questions
+    answer = world.client.get(f"/api/v1/tickets/zendesk/{questions[0]}", headers=AUTH)
+    assert answer.status_code == 404
+    assert answer.json()["error"] == "not_a_complaint" and answer.json()["reason"] == "not_kept"
+    unknown = world.client.get("/api/v1/tickets/freshdesk/1", headers=AUTH)
+    assert unknown.status_code == 404 and unknown.json()["error"] == "not_found"
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic x"}])
+def test_api_key_missing_or_wrong_is_401(world: World, headers: dict[str, str]) -> None:
+    answer = world.client.get("/api/v1/tickets/zendesk/1", headers=headers)
+    assert answer.status_code == 401 and answer.headers["www-authenticate"] == "Bearer"
+
+
+def test_forge_token_accepted_for_jira(world: World) -> None:
+    token = world.keys.token()
+    answer = world.client.get("/api/v1/tickets/jira/CMP-1", headers={"Authorization": f"Bearer {token}"})
+    # Authenticated; this world has no Jira source.
+    assert answer.status_code == 404 and answer.json()["error"] == "not_found"
+
+
+@pytest.mark.parametrize(("kwargs", "reason"), [
+    ({"aud": "ari:cloud:ecosystem::app/someone-else"}, "token is for another app"),
+    ({"expires_in": -120}, "token expired"),
+    ({"kid": "unknown-key"}, "signed by an unknown key"),
+    ({"iss": "someone"}, "invalid token (InvalidIssuerError)"),
+])
+def test_forge_token_refused(world: World, kwargs: dict[str, Any], reason: str) -> None:
+    token = world.keys.token(**kwargs)
+    answer = world.client.get("/api/v1/tickets/jira/CMP-1", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 401
+    assert answer.json()["reason"] == reason
+    assert token not in answer.text
+
+
+def test_forge_token_signed_by_another_key_or_for_zendesk_is_refused(world: World) -> None:
+    forged = ForgeKeys().token()  # same kid, different key
+    answer = world.client.get("/api/v1/tickets/jira/CMP-1", headers={"Authorization": f"Bearer {forged}"})
+    assert answer.status_code == 401 and "InvalidSignatureError" in answer.json()["reason"]
+    good = world.keys.token()
+    assert world.client.get("/api/v1/tickets/zendesk/1",
+                            headers={"Authorization": f"Bearer {good}"}).status_code == 401
+
+
+def test_refresh_queues_then_rate_limits_per_ticket_and_per_caller(world: World) -> None:
+    ticket = _complaint(world)["ticket"]
+    first = world.client.post(f"/api/v1/tickets/zendesk/{ticket}/refresh", headers=AUTH)
+    assert first.status_code == 202 and first.json()["status"] == "queued"
+    assert world.queued[-1] == ("sandbox", ticket)
+    again = world.client.post(f"/api/v1/tickets/zendesk/{ticket}/refresh", headers=AUTH)
+    assert again.status_code == 429 and int(again.headers["retry-after"]) >= 1
+    assert again.json()["error"] == "rate_limited"
+    assert world.client.post("/api/v1/tickets/zendesk/1/refresh").status_code == 401
+    # 3 per minute per key: two more tickets pass, the next is refused.
+    others = [t for t in sorted(complaint_ids(world.server), key=int) if t != ticket]
+    codes = [world.client.post(f"/api/v1/tickets/zendesk/{t}/refresh", headers=AUTH).status_code
+             for t in others[:3]]
+    assert codes == [202, 202, 429]
+    assert world.client.post("/api/v1/tickets/jira/X-1/refresh", headers=AUTH).status_code == 404
+
+
+def test_limiter_windows_expire() -> None:
+    now = [0.0]
+    limiter = RefreshLimiter(30, 2, clock=lambda: now[0])
+    assert limiter.check("a", "t1") is None
+    assert limiter.check("a", "t1") == 30
+    assert limiter.check("a", "t2") is None
+    assert limiter.check("a", "t3") == 60
+    now[0] = 61
+    assert limiter.check("a", "t1") is None
+
+
+def test_evidence_links_and_state() -> None:
+    config = AppConfig.model_validate({"sources": [
+        {"platform": "jira", "name": "j", "base_url": "https://acme.atlassian.net", "deployment": "cloud",
+         "mapping": "mappings/jira.yaml", "auth": {"kind": "cloud_token"}},
+        {"platform": "zendesk", "name": "z", "subdomain": "acme", "mapping": "mappings/zendesk.yaml",
+         "auth": {"type": "api_token", "email_env": "E", "token_env": "T"}},
+    ]})
+    jira, zendesk = config.sources
+    assert evidence_link(jira, "CMP-7", "comment:10023") == \
+        "https://acme.atlassian.net/browse/CMP-7?focusedCommentId=10023"
+    assert evidence_link(jira, "CMP-7", "changelog:5") == "https://acme.atlassian.net/browse/CMP-7"
+    assert evidence_link(zendesk, "42", "comment:9") == "https://acme.zendesk.com/agent/tickets/42"
+    assert overall_state([{"status": "PASS"}, {"status": "WAIVED"}]) == "waived"
+    assert overall_state([{"status": "AT_RISK"}, {"status": "WAIVED"}]) == "at_risk"
+    assert overall_state([{"status": "ERROR"}]) == "failing"
+    assert overall_state([]) == "compliant"
