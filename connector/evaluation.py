@@ -19,6 +19,7 @@ from importlib import metadata
 from typing import Any, Literal
 
 import holidays
+from sqlalchemy.orm import Session
 
 from compliance_checks import Policy, WaiverApplier, Waivers, context_for, evaluate
 from compliance_checks.findings import Finding
@@ -26,12 +27,14 @@ from connector.bundles import map_bundle
 from connector.store import Store
 from connector.store.models import TicketRow
 from connector.store.runs import RunMeta, StoredFinding, append_run, latest_findings
-from connector.store.tickets import bundle_documents, latest_snapshot, tickets_of
+from connector.store.tickets import bundle_documents, find_ticket, latest_snapshot, tickets_of
 from mappings.loader import LoadedMapping
 
 log = logging.getLogger(__name__)
 
 Record = Literal["all", "changed"]
+#: Up to this many tickets are looked up one by one instead of scanning the store.
+SMALL = 50
 
 
 def code_version() -> str:
@@ -86,6 +89,25 @@ def _existed(row: TicketRow, as_of: datetime) -> bool:
     return not (row.deleted and row.deleted_at is not None and row.deleted_at <= as_of)
 
 
+def _candidates(session: Session, only: Collection[tuple[str, str]] | None) -> list[TicketRow]:
+    # A webhook evaluates one ticket: look up just that one, not the whole store.
+    if only is None or len(only) > SMALL:
+        return tickets_of(session)
+    rows = [find_ticket(session, source, ticket) for source, ticket in sorted(only)]
+    return [row for row in rows if row is not None]
+
+
+def _previous(
+    session: Session, only: Collection[tuple[str, str]] | None
+) -> dict[tuple[str, str], tuple[int, list[dict[str, Any]]]]:
+    if only is None or len(only) > SMALL:
+        return latest_findings(session)
+    found: dict[tuple[str, str], tuple[int, list[dict[str, Any]]]] = {}
+    for source, ticket in only:
+        found.update(latest_findings(session, source=source, ticket=ticket))
+    return found
+
+
 def evaluate_store(
     store: Store,
     evaluator: Evaluator,
@@ -108,8 +130,8 @@ def evaluate_store(
     outcome = EvalOutcome(run_id=0, as_of=as_of)
     to_store: list[StoredFinding] = []
     with store.session() as session:
-        previous = latest_findings(session) if record == "changed" else {}
-        for row in tickets_of(session):
+        previous = _previous(session, only) if record == "changed" else {}
+        for row in _candidates(session, only):
             mapping = evaluator.mappings.get(row.source)
             if mapping is None or not row.is_complaint or not _existed(row, as_of):
                 continue

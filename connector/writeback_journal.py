@@ -21,12 +21,14 @@ from connector.crashpoints import crash_point
 from connector.store import Store
 from connector.store.journal import applied_hashes, finish_entry, open_entries, plan_entry
 from connector.store.runs import latest_findings
-from connector.store.tickets import tickets_of
+from connector.store.tickets import find_ticket, tickets_of
 from connector.writeback import RESOLVED_HASH, flagged
 
 log = logging.getLogger(__name__)
 
 Mode = Literal["plan", "apply"]
+#: Up to this many tickets are looked up one by one instead of scanning the source.
+SMALL = 50
 #: ``(findings, apply) -> per-ticket results`` for one source (the connector's ``writeback``).
 Writer = Callable[[list[Finding], bool], "ConnectorReport"]
 
@@ -83,10 +85,18 @@ def candidates(
 ) -> tuple[dict[str, list[Finding]], dict[str, str]]:
     """Tickets whose latest findings are not on the ticket yet, with their findings and hash."""
     with store.session() as session:
-        latest = latest_findings(session, source=source)
-        applied = applied_hashes(session, source)
+        if only is not None and len(only) <= SMALL:
+            # A webhook's ticket: look it up alone instead of scanning the source.
+            latest = {}
+            for ticket in only:
+                latest.update(latest_findings(session, source=source, ticket=ticket))
+            rows = [find_ticket(session, source, t) for t in only]
+            deleted = {r.ticket for r in rows if r is not None and r.deleted}
+        else:
+            latest = latest_findings(session, source=source)
+            deleted = {t.ticket for t in tickets_of(session, source) if t.deleted}
+        applied = applied_hashes(session, source, only if only is not None and len(only) <= SMALL else None)
         unfinished = {e.ticket for e in open_entries(session, source)}
-        deleted = {t.ticket for t in tickets_of(session, source) if t.deleted}
     chosen: dict[str, list[Finding]] = {}
     hashes: dict[str, str] = {}
     for (_src, ticket), (_run, payloads) in latest.items():

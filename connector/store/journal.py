@@ -8,7 +8,7 @@ An entry whose findings changed before it was applied becomes ``superseded``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Literal
 
@@ -52,13 +52,16 @@ def finish_entry(row: JournalRow, state: State, now: datetime, *, result: str | 
     row.error = error
 
 
-def applied_hashes(session: Session, source: str) -> dict[str, str]:
+def applied_hashes(
+    session: Session, source: str, tickets: Collection[str] | None = None
+) -> dict[str, str]:
     """ticket -> findings hash of the newest applied entry (what the ticket shows now)."""
-    rows = session.execute(
-        select(JournalRow.ticket, JournalRow.findings_hash, JournalRow.id)
-        .where(JournalRow.source == source, JournalRow.state == "applied")
-        .order_by(JournalRow.updated_at, JournalRow.id)
-    ).all()
+    query = select(JournalRow.ticket, JournalRow.findings_hash, JournalRow.id).where(
+        JournalRow.source == source, JournalRow.state == "applied"
+    )
+    if tickets is not None:
+        query = query.where(JournalRow.ticket.in_(list(tickets)))
+    rows = session.execute(query.order_by(JournalRow.updated_at, JournalRow.id)).all()
     return {ticket: hash_ for ticket, hash_, _id in rows}
 
 
