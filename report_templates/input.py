@@ -62,7 +62,8 @@ class Brief(NamedTuple):
     """What a backlog count needs of one complaint (a trend pass reads only this)."""
 
     id: str
-    received_at: datetime
+    #: Receipt time as POSIX seconds (cheap to compare and subtract in a trend pass).
+    received_ts: float
     #: In ISO 10002 scope and not deleted at the source.
     counted: bool
     is_open: bool
@@ -73,7 +74,7 @@ class Brief(NamedTuple):
 def brief(record: ComplaintRecord, findings: tuple[Finding, ...]) -> Brief:
     return Brief(
         id=record.id,
-        received_at=record.received_at,
+        received_ts=record.received_at.timestamp(),
         counted=record.in_scope and not record.deleted,
         is_open=record.is_open,
         flagged=any(f.status.needs_action for f in findings),
@@ -87,7 +88,11 @@ class ComplaintSource(Protocol):
     def as_of(self) -> datetime: ...
 
     def items(self) -> Iterator[Item]:
-        """Every complaint once (any order); each call starts a new pass."""
+        """Every complaint once (any order); each call starts a new pass.
+
+        A streamed source may leave ``record.timeline`` empty here (it is often most of a record
+        and no pass reads it); ``lookup`` always gives complete records.
+        """
         ...
 
     def lookup(self, ids: Collection[str]) -> Iterator[Item]:

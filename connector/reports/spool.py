@@ -5,7 +5,9 @@ per complaint, its record and findings as JSON. Every report pass then parses on
 time, so memory stays bounded however many complaints there are, and a re-read of a few
 complaints (the audit sample) costs a scan of the line prefixes, not a re-evaluation.
 
-Line format: ``<id as JSON>\\t<received_at POSIX seconds>\\t<flags>\\t<JSON>\\n``. The first
+Line format: ``<id>\\t<received_at POSIX seconds>\\t<flags>\\t<JSON>\\t<timeline JSON>\\n`` (id as
+JSON). A pass parses the record and findings but not the timeline, which no pass reads (it is
+often most of a record); ``find`` re-reads chosen complaints with their timelines. The first
 three fields are also written to a small side file, so a trend pass counts the backlog (flags:
 counted, open, flagged) without reading the records at all.
 """
@@ -17,13 +19,13 @@ import shutil
 import tempfile
 import weakref
 from collections.abc import Callable, Collection, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from compliance_checks.findings import Finding
-from compliance_checks.model import ComplaintRecord
+from compliance_checks.model import ComplaintRecord, Event
 from report_templates.input import Brief, Item, StreamSnapshot, brief
 
 
@@ -32,6 +34,9 @@ class _Line(BaseModel):
 
     record: ComplaintRecord
     findings: tuple[Finding, ...]
+
+
+_TIMELINE = TypeAdapter(tuple[Event, ...])
 
 
 class Spool:
@@ -47,6 +52,7 @@ class Spool:
         self.path.touch()
         self.brief_path.touch()
         self.count = 0
+        self._briefs: list[Brief] | None = None
 
     @property
     def brief_path(self) -> Path:
@@ -57,6 +63,7 @@ class Spool:
         """A spool file written earlier (kept: the caller owns it)."""
         spool = cls.__new__(cls)
         spool._cleanup = lambda: None
+        spool._briefs = None
         spool.path = path
         with path.open(encoding="utf-8") as handle:
             spool.count = sum(1 for _ in handle)
@@ -75,47 +82,57 @@ class Spool:
             for record, findings in items:
                 short = brief(record, findings)
                 flags = f"{int(short.counted)}{int(short.is_open)}{int(short.flagged)}"
-                body = _Line(record=record, findings=findings).model_dump_json(exclude_defaults=True)
+                slim = record.model_copy(update={"timeline": ()})
+                body = _Line(record=slim, findings=findings).model_dump_json(exclude_defaults=True)
+                timeline = _TIMELINE.dump_json(record.timeline).decode()
                 prefix = f"{json.dumps(record.id)}\t{record.received_at.timestamp()!r}\t{flags}"
-                handle.write(f"{prefix}\t{body}\n")
+                handle.write(f"{prefix}\t{body}\t{timeline}\n")
                 briefs.write(f"{prefix}\n")
                 written += 1
         self.count += written
+        self._briefs = None
         return written
 
     def _lines(self) -> Iterator[list[str]]:
         with self.path.open(encoding="utf-8") as handle:
             for line in handle:
-                yield line.split("\t", 3)
+                yield line.split("\t", 4)
 
     def items(self, until: datetime | None = None) -> Iterator[Item]:
         """Every complaint (received at or before ``until``, when given), parsed."""
         limit = until.timestamp() if until is not None else None
-        for _ident, stamp, _flags, body in self._lines():
+        for _ident, stamp, _flags, body, _timeline in self._lines():
             if limit is not None and float(stamp) > limit:
                 continue
             line = _Line.model_validate_json(body)
             yield Item(line.record, line.findings)
 
     def find(self, ids: Collection[str]) -> Iterator[Item]:
+        """The complaints with these ids, with their full timelines."""
         wanted = {json.dumps(i) for i in ids}
-        for ident, _stamp, _flags, body in self._lines():
+        for ident, _stamp, _flags, body, timeline in self._lines():
             if ident in wanted:
                 line = _Line.model_validate_json(body)
-                yield Item(line.record, line.findings)
+                record = line.record.model_copy(update={"timeline": _TIMELINE.validate_json(timeline)})
+                yield Item(record, line.findings)
 
     def briefs(self, until: datetime | None = None) -> Iterator[Brief]:
-        """What a backlog count needs, from the line prefixes only (no JSON parsed)."""
-        limit = until.timestamp() if until is not None else None
+        """What a backlog count needs, from the small side file (read once, then kept: about
+        50 bytes a complaint), never from the records."""
+        if self._briefs is None:
+            self._briefs = list(self._read_briefs())
+        if until is None:
+            return iter(self._briefs)
+        limit = until.timestamp()
+        return (b for b in self._briefs if b.received_ts <= limit)
+
+    def _read_briefs(self) -> Iterator[Brief]:
         with self.brief_path.open(encoding="utf-8") as handle:
             for line in handle:
                 ident, stamp, flags = line.rstrip("\n").split("\t")
-                at = float(stamp)
-                if limit is not None and at > limit:
-                    continue
                 yield Brief(
-                    id=json.loads(ident),
-                    received_at=datetime.fromtimestamp(at, UTC),
+                    id=json.loads(ident) if "\\" in ident else ident[1:-1],
+                    received_ts=float(stamp),
                     counted=flags[0] == "1",
                     is_open=flags[1] == "1",
                     flagged=flags[2] == "1",

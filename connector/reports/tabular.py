@@ -4,7 +4,7 @@ through ``safe_cell`` (formula injection); numbers and dates are written as real
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from report_templates.cells import safe_cell
 from report_templates.views.common import Column, Table
+from report_templates.views.register import KEYS, TupleRows
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -39,13 +40,23 @@ def csv_value(value: object) -> object:
     return safe_cell(value)
 
 
-def write_csv(table: Table, out: Path) -> None:
+def _values(table: Table) -> Iterator[Sequence[object]]:
+    """Each row's values in column order (tuple-backed rows are read without a mapping)."""
+    rows = table.rows
+    if isinstance(rows, TupleRows) and tuple(c.key for c in table.columns) == KEYS:
+        yield from rows.tuples()
+        return
     keys = [c.key for c in table.columns]
+    for row in rows:
+        yield [row.get(k) for k in keys]
+
+
+def write_csv(table: Table, out: Path) -> None:
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([safe_cell(c.label) for c in table.columns])
-        for row in table.rows:
-            writer.writerow([csv_value(row.get(k)) for k in keys])
+        for values in _values(table):
+            writer.writerow([csv_value(v) for v in values])
 
 
 class _Cells:
@@ -66,10 +77,9 @@ class _Cells:
         cell.number_format = formats[column.kind]
         return cell
 
-    def row(self, values: Mapping[str, object]) -> list[object]:
+    def row(self, values: Sequence[object]) -> list[object]:
         out: list[object] = []
-        for column, styled in zip(self.columns, self.styled, strict=True):
-            value = values.get(column.key)
+        for value, styled in zip(values, self.styled, strict=True):
             kind = type(value)
             if value is None:
                 out.append(None)
@@ -116,6 +126,6 @@ def write_xlsx(tables: tuple[Table, ...], out: Path, timezone: str) -> None:
             [safe_cell(f"{c.label} ({timezone})" if c.kind == "datetime" else c.label) for c in table.columns]
         )
         cells = _Cells(ws, table.columns)
-        for row in table.rows:
-            ws.append(cells.row(row))
+        for values in _values(table):
+            ws.append(cells.row(values))
     wb.save(out)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal, Protocol, TypeVar
@@ -64,11 +66,29 @@ class Builder(Protocol[V_co]):
     def finish(self) -> V_co: ...
 
 
+@contextmanager
+def fewer_collections(first_generation: int = 50_000) -> Iterator[None]:
+    """Run the young-generation garbage collector less often for a while.
+
+    A pass allocates millions of short-lived, acyclic objects (parsed records and findings)
+    while the builders' accumulators grow; the default threshold (700) makes the collector
+    re-scan them thousands of times, about a quarter of a pass's time. Reference counting frees
+    the objects anyway; the collector still runs, just less often.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(max(first_generation, before[0]), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def run_pass(source: ComplaintSource, builders: Sequence[Builder[object]]) -> None:
     """One pass over ``source`` feeding every builder."""
-    for record, findings in source.items():
-        for builder in builders:
-            builder.add(record, findings)
+    with fewer_collections():
+        for record, findings in source.items():
+            for builder in builders:
+                builder.add(record, findings)
 
 
 class Cohort:

@@ -6,6 +6,7 @@ time. Rates name their numerator and denominator so a reader can recount them.
 
 from __future__ import annotations
 
+import math
 from array import array
 from bisect import bisect_left
 from collections import Counter
@@ -274,6 +275,7 @@ class Backlog:
 
     def __init__(self, as_of: datetime) -> None:
         self.as_of = as_of
+        self.as_of_ts = as_of.timestamp()
         self.counts = dict.fromkeys((label for label, _, _ in AGE_BUCKETS), 0)
         self.flagged = 0
 
@@ -283,11 +285,14 @@ class Backlog:
         self._count(record.received_at, any(f.status.needs_action for f in findings))
 
     def add_brief(self, item: Brief) -> None:
-        if item.counted and item.is_open and item.received_at <= self.as_of:
-            self._count(item.received_at, item.flagged)
+        if item.counted and item.is_open and item.received_ts <= self.as_of_ts:
+            # whole days, as timedelta.days counts them
+            self._count_age(math.floor((self.as_of_ts - item.received_ts) / 86400), item.flagged)
 
     def _count(self, received_at: datetime, flagged: bool) -> None:
-        age = (self.as_of - received_at).days
+        self._count_age((self.as_of - received_at).days, flagged)
+
+    def _count_age(self, age: int, flagged: bool) -> None:
         for label, lo, hi in AGE_BUCKETS:
             if age >= lo and (hi is None or age <= hi):
                 self.counts[label] += 1

@@ -111,11 +111,13 @@ REGISTER_COLUMNS: tuple[Column, ...] = (
 
 def findings_summary(findings: tuple[Finding, ...]) -> str:
     """``FAIL: acknowledged-in-time, kept-informed; AT_RISK: response-in-time`` (or ``all clear``)."""
-    parts = []
-    for status in _FLAGGED:
-        checks = sorted(f.check for f in findings if f.status is status)
-        if checks:
-            parts.append(f"{status.value}: {', '.join(checks)}")
+    flagged: dict[Status, list[str]] = {}
+    for f in findings:
+        if f.status in _FLAGGED:
+            flagged.setdefault(f.status, []).append(f.check)
+    parts = [
+        f"{status.value}: {', '.join(sorted(flagged[status]))}" for status in _FLAGGED if status in flagged
+    ]
     return "; ".join(parts) if parts else ("all clear" if findings else "not checked")
 
 
@@ -180,6 +182,10 @@ class TupleRows(Sequence[Mapping[str, object]]):
 
     def __len__(self) -> int:
         return len(self._rows)
+
+    def tuples(self) -> Sequence[RowValues]:
+        """The rows as tuples in ``KEYS`` order (the writers' fast path)."""
+        return self._rows
 
     @overload
     def __getitem__(self, index: int) -> Mapping[str, object]: ...
