@@ -68,7 +68,11 @@ class TicketRow(Base):
     """A ticket as far as the store knows it; never deleted, only marked ``deleted``."""
 
     __tablename__ = "tickets"
-    __table_args__ = (UniqueConstraint("source", "ticket", name="uq_tickets_source_ticket"),)
+    __table_args__ = (
+        UniqueConstraint("source", "ticket", name="uq_tickets_source_ticket"),
+        # find_ticket's fallback lookup (migration 0002): a scan per new ticket otherwise.
+        Index("ix_tickets_source_external_id", "source", "external_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     source: Mapped[str] = mapped_column(String(200), ForeignKey("sources.name"))
