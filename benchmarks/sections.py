@@ -1,0 +1,256 @@
+"""README sections rendered from benchmark results (``benchmarks/run_all.py``).
+
+Pure functions: results text in, Markdown out. Every number printed comes from the results.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+SOURCES = ("zendesk", "jira")
+NAMES = {"zendesk": "Zendesk", "jira": "Jira Cloud"}
+
+
+def _calls(step: dict[str, Any], source: str) -> tuple[int, int]:
+    calls = step.get(f"{source}_calls") or {}
+    return int(calls.get("reads", 0)), int(calls.get("writes", 0))
+
+
+def _n(value: float, digits: int = 0) -> str:
+    return f"{value:,.{digits}f}"
+
+
+# -- end to end ------------------------------------------------------------------------------
+
+
+def _pipeline_steps(r: dict[str, Any]) -> list[str]:
+    wanted = [f"sync_full_{s}" for s in SOURCES] + ["check"] + [
+        k for k in r["steps"] if k.startswith("report_")]
+    return [k for k in wanted if k in r["steps"]]
+
+
+def e2e_section(raw: str) -> str:
+    r = json.loads(raw)
+    n = r["complaints_per_source"]
+    steps = r["steps"]
+    rows = []
+    for key in [*_pipeline_steps(r), *[f"sync_incremental_{s}" for s in SOURCES]]:
+        step = steps.get(key)
+        if step is None:
+            continue
+        calls = sum(sum(_calls(step, s)) for s in SOURCES)
+        extra = f"{step['bytes'] / 1e6:,.1f} MB" if "bytes" in step else ""
+        if step.get("virtual_wait_s"):
+            extra = f"rate-limit wait (virtual) {step['virtual_wait_s'] / 60:,.1f} min"
+        rows.append(f"| {key.replace('_', ' ')} | {_n(step['wall_s'], 1)} | {_n(step['peak_mib'])} "
+                    f"| {_n(calls) if calls else ''} | {extra} |")
+    main = _pipeline_steps(r)
+    total = sum(steps[k]["wall_s"] for k in main)
+    peak = max(steps[k]["peak_mib"] for k in main)
+    return f"""`benchmarks/e2e.py --complaints {n}`: the Zendesk and Jira Cloud sandboxes each hold
+{n:,} generated complaints (`connector.generator`, seed 1, 180 days ending at the run, every
+non-compliance pattern) and run as their own processes (started in {r['sandbox_start_s']} s,
+generation included; their memory is not counted). Each connector step runs in a fresh process
+against a fresh SQLite store; wall time and that process's peak RSS (`wait4`). Zendesk's
+rate-limit waits are virtual (the client's clock jumps instead of sleeping; the time it would
+have waited at the configured 30 requests/minute is shown). Reports cover the whole 180 days
+(both sources) and read the store.
+
+| step | wall s | peak RSS MiB | API calls | notes |
+|---|---:|---:|---:|---|
+{chr(10).join(rows)}
+
+**Sync -> store -> check -> reports: {_n(total)} s for {2 * n:,} complaints
+({_n(2 * n / total, 0)} complaints/s), peak {_n(peak)} MiB** (the largest single step).
+Store after the run: {r['store_bytes'] / 1e9:,.2f} GB.
+"""
+
+
+def traffic_sections(raw: str) -> str:
+    r = json.loads(raw)
+    n = r["complaints_per_source"]
+    k = n / 1000
+    s = r["steps"]
+    per_ticket = r.get("per_ticket_calls_per_ticket", {})
+    pages = {"zendesk": math.ceil(n / 1000), "jira": math.ceil(n / 50)}
+    rows = []
+    for src in SOURCES:
+        full = sum(_calls(s[f"sync_full_{src}"], src))
+        inc = sum(_calls(s[f"sync_incremental_{src}"], src))
+        after = sum(_calls(s.get(f"sync_after_changes_{src}", {}), src))
+        pt = pages[src] + n * per_ticket.get(src, float("nan"))
+        rows.append(f"| {NAMES[src]} | **{full / k:,.1f}** ({full:,}) | {inc} | "
+                    f"{after:,} | {pt / k:,.0f} ({pt:,.0f}) |")
+    wb = []
+    changed = r.get("changed_tickets", {})
+    for src in SOURCES:
+        first = s.get("writeback_first")
+        if first is None:
+            continue
+        written = first["written"][src]
+        reads1, writes1 = _calls(first, src)
+        reads2, writes2 = _calls(s["writeback_unchanged"], src)
+        reads3, writes3 = _calls(s["writeback_after_changes"], src)
+        count = changed.get(src, 0)
+        per = f"**{writes3 / count:.2f}**" if count else "-"
+        wb.append(f"| {NAMES[src]} | {written:,} tickets: {writes1:,} writes "
+                  f"({writes1 / max(written, 1):.2f}/ticket) + {reads1} reads | {writes2} writes + "
+                  f"{reads2} reads | {count} changed: {writes3} writes + {reads3} reads | {per} |")
+    traffic_head = ("| helpdesk | full sync, calls per 1,000 complaints (total) | incremental, nothing "
+                    f"changed | incremental after {max(changed.values(), default=0)} replies | "
+                    "per-ticket approach per 1,000 (total) |")
+    writeback_head = ("| helpdesk | first write-back (every flagged, writable ticket) | again, nothing "
+                      "changed | after an agent replied on some flagged tickets | writes per changed "
+                      "ticket |")
+    return f"""`benchmarks/e2e.py --complaints {n} --writeback --changes 100`: {n:,} generated complaints
+per helpdesk in the sandboxes; the connector's own store pipeline (`Pipeline.sync`,
+`check`, `writeback`), calls counted by the sandboxes (every HTTP request, token requests and
+set-up calls included).
+
+{traffic_head}
+|---|---:|---:|---:|---:|
+{chr(10).join(rows)}
+
+The per-ticket approach reads the list (Zendesk export pages of 1,000; Jira search pages of
+50) and then each ticket's history: Zendesk `GET /tickets/{{id}}/audits` (100 per page),
+Jira `GET /issue/{{key}}?expand=changelog` (the sandbox's stand-in for `/changelog`) plus
+`GET /issue/{{key}}/comment` pages. Calls per ticket measured on a sample of
+{min(200, n)} tickets ({', '.join(f'{NAMES[x]} {per_ticket[x]:.2f}' for x in per_ticket)}),
+extrapolated to {n:,}.
+
+### Write-back calls per changed ticket
+
+{writeback_head}
+|---|---|---|---|---:|
+{chr(10).join(wb)}
+
+Zendesk writes a ticket's tags and its new note in one `PUT /tickets/{{id}}` (tag-only changes go
+in `update_many` jobs of 100); closed Zendesk tickets accept no update and are skipped. Jira edits
+the labels (`PUT /issue/{{key}}`) and creates or edits our one comment in place.
+"""
+
+
+# -- the older benchmarks --------------------------------------------------------------------
+
+
+def map_check_section(raw: str) -> str:
+    rows = []
+    platform = None
+    values: dict[str, str] = {}
+    for line in raw.splitlines():
+        if m := re.match(r"^(\w[\w-]*): ([\d,]+) complaints", line):
+            platform, values = m.group(1), {"n": m.group(2)}
+        elif m := re.match(r"^\s+file\s+([\d,]+) MiB, ([\d,]+) pages", line):
+            values.update(size=m.group(1), pages=m.group(2))
+        elif m := re.match(r"^\s+\(a\) json.loads\s+([\d.]+) s\s+peak RSS ([\d,]+) MiB", line):
+            values.update(loads=m.group(1), loads_peak=m.group(2))
+        elif m := re.match(r"^\s+\(b\) map \+ check\s+([\d.]+) s\s+peak RSS ([\d,]+) MiB\s+\((.*)\)", line):
+            values.update(pipe=m.group(1), pipe_peak=m.group(2), detail=m.group(3))
+        elif m := re.match(r"^\s+ratio \(b\)/\(a\)\s+([\d.]+)", line):
+            rows.append(f"| {platform} | {values['size']} MiB, {values['pages']} pages | "
+                        f"{values['loads']} s | {values['pipe']} s | **{m.group(1)}** | "
+                        f"{values['pipe_peak']} MiB | {values['detail']} |")
+    return f"""`benchmarks/map_check.py --complaints 100000`: 100,000 generated complaints per platform as
+raw API pages (`benchmarks/data/`, git-ignored), then in a fresh process each: (a) `json.loads`
+of every line, (b) the whole offline pipeline (`connector.offline.evaluate_files`, shipped
+mapping, baseline policy), streamed. Peak = `ru_maxrss` of that process. Target: ratio <= 3,
+peak < 1 GiB.
+
+| platform | file | (a) json.loads | (b) map + check | ratio (b)/(a) | peak (b) | |
+|---|---|---:|---:|---:|---:|---|
+{chr(10).join(rows)}
+"""
+
+
+def jira_section(raw: str) -> str:
+    r = json.loads(raw[raw.index("{"):])
+    labels = {
+        "full_sync": "full Cloud sync",
+        "incremental_nothing_changed": "incremental, nothing changed",
+        "writeback_first": "write-back, first run (80 % flagged)",
+        "writeback_unchanged": "write-back, nothing changed",
+        "writeback_1pct_changed": "write-back, findings changed on 1 %",
+        "per_issue_approach": "per-issue approach",
+    }
+    rows = []
+    for key, label in labels.items():
+        item = r.get(key)
+        if item is None:
+            continue
+        total = item["total"] if isinstance(item, dict) and "total" in item else item
+        calls = item.get("calls", {}) if isinstance(item, dict) else {}
+        detail = ", ".join(f"`{k}` {v}" for k, v in sorted(calls.items()))
+        rows.append(f"| {label} | **{total:,}** | {detail} |")
+    return f"""`python -m benchmarks.jira_api_calls --issues 10000` against the Jira sandbox in Cloud mode
+(its own small generator: 17-24 history items and 5-11 comments per issue, 5 % with 25
+comments), calls counted by the client per endpoint.
+
+| scenario | API calls | by endpoint |
+|---|---:|---|
+{chr(10).join(rows)}
+"""
+
+
+def reports_section(raw: str) -> str:
+    rows = []
+    for line in raw.splitlines():
+        if m := re.match(r"^(\S+)\s+([\d.]+) s\s+peak\s+(\d+) MiB\s+(.*)$", line):
+            rows.append(f"| {m.group(1)} | {m.group(2)} | {m.group(3)} | {m.group(4)} |")
+    first = raw.splitlines()[0] if raw else ""
+    return f"""`benchmarks/reports.py --complaints 100000`: {first}
+
+| step | wall s | peak RSS MiB | output |
+|---|---:|---:|---|
+{chr(10).join(rows)}
+"""
+
+
+# -- the headline table ----------------------------------------------------------------------
+
+
+def _load(path: Path) -> dict[str, Any] | None:
+    try:
+        loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return loaded
+
+
+def headline(results: Path) -> str:
+    rows: list[str] = []
+    big = _load(results / "e2e-100000.json")
+    if big:
+        steps = [k for k in _pipeline_steps(big)]
+        total = sum(big["steps"][k]["wall_s"] for k in steps)
+        peak = max(big["steps"][k]["peak_mib"] for k in steps)
+        n = 2 * big["complaints_per_source"]
+        rows.append(f"| end to end (sync -> store -> check -> reports), {n:,} complaints | "
+                    f"{total:,.0f} s = {n / total:,.0f} complaints/s; peak {peak:,} MiB |")
+    traffic = _load(results / "e2e-10000.json")
+    if traffic:
+        n = traffic["complaints_per_source"]
+        s = traffic["steps"]
+        for src in SOURCES:
+            full = sum(_calls(s[f"sync_full_{src}"], src))
+            inc = sum(_calls(s[f"sync_incremental_{src}"], src))
+            rows.append(f"| {NAMES[src]}: API calls per 1,000 complaints, full / incremental "
+                        f"(nothing changed) | {full / (n / 1000):,.1f} / {inc} |")
+        changed = traffic.get("changed_tickets", {})
+        if "writeback_after_changes" in s:
+            per = ", ".join(f"{NAMES[x]} {_calls(s['writeback_after_changes'], x)[1] / changed[x]:.2f}"
+                            for x in SOURCES if changed.get(x))
+            rows.append(f"| write-back calls per changed ticket | {per} |")
+    text = (results / "map_check.txt")
+    if text.exists():
+        ratios = re.findall(r"^(\w+): .*?ratio \(b\)/\(a\)\s+([\d.]+)", text.read_text(encoding="utf-8"),
+                            flags=re.MULTILINE | re.DOTALL)
+        if ratios:
+            rows.append("| map + check time / `json.loads` time | "
+                        + ", ".join(f"{p} {v}" for p, v in ratios) + " |")
+    if not rows:
+        return ""
+    return "## Headline figures\n\n| what | measured |\n|---|---|\n" + "\n".join(rows) + "\n"
