@@ -30,9 +30,9 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy compliance_checks mappings connector report_templates
 
-## bench: the benchmarks (slow; results go to benchmarks/README.md)
+## bench: every benchmark (slow: one to two hours); rewrites benchmarks/README.md
 bench: venv
-	$(BIN)/python benchmarks/map_check.py
+	$(BIN)/python benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
