@@ -104,7 +104,8 @@ def stacked_status_chart(
 ) -> Markup:
     """Horizontal stacked bars, one segment per (status, counts, colour)."""
     with _style():
-        fig = Figure(figsize=(6.4, 0.45 * max(len(labels), 3) + 0.9))
+        # Wide rather than tall: a page (or screen) shows it whole with readable labels.
+        fig = Figure(figsize=(9.0, 0.3 * max(len(labels), 3) + 1.0))
         ax = fig.add_subplot()
         positions = list(range(len(labels)))
         left = [0] * len(labels)
@@ -113,7 +114,8 @@ def stacked_status_chart(
             left = [a + b for a, b in zip(left, values, strict=True)]
         ax.set_yticks(positions, [str(x) for x in labels])
         ax.invert_yaxis()
-        ax.legend(loc="lower right", frameon=False, ncols=len(series))
+        # Above the bars (right of the title), so it never covers the last bar.
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False, ncols=len(series))
         ax.set_title(title, loc="left")
         fig.tight_layout()
         return _svg(fig, title)
