@@ -9,7 +9,9 @@ Every timed step then reads the spool back one complaint at a time (the JSON par
 records and findings is included), as a report from an export or the store does. The KPI
 report gets 12 monthly earlier evaluations (cuts of the same data) for its backlog trend.
 
-Each step runs in its own process, so its peak RSS is its own. Steps: every report alone
+Each step runs in its own process, so its peak RSS is its own; it prints wall time, CPU time
+(user + system of that process: less sensitive to other load on the machine) and the load
+average. Steps: every report alone
 (one pass each, like separate ``iso10002 report`` commands), then register CSV + KPI HTML +
 audit HTML from one shared pass (``render_reports``, as the service renders its schedule), and
 a pass that only parses (the source's share of the time).
@@ -18,6 +20,7 @@ a pass that only parses (the source's share of the time).
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import subprocess
@@ -181,6 +184,7 @@ def run_step(name: str, spool_path: Path, out: Path) -> None:
     """One step in this process: prints ``name seconds peak_MiB sizes``."""
     data = report_input(Spool.existing(spool_path))
     render = RenderContext(generated_at=END, version="bench")
+    cpu = time.process_time()
     t = time.perf_counter()
     if name == "parse-only":
         count = sum(1 for _ in data.current.items())
@@ -190,7 +194,10 @@ def run_step(name: str, spool_path: Path, out: Path) -> None:
         paths = render_reports(jobs, data, render=render)
         sizes = ", ".join(f"{p.suffix[1:]} {p.stat().st_size / 1e6:.1f} MB" for p in paths)
     spent = time.perf_counter() - t
-    print(f"{name:14s} {spent:7.1f} s  peak {peak_mib():6.0f} MiB  {sizes}", flush=True)
+    cpu = time.process_time() - cpu
+    load = os.getloadavg()[0]
+    figures = f"{spent:7.1f} s wall {cpu:7.1f} s CPU  peak {peak_mib():6.0f} MiB  load {load:4.1f}"
+    print(f"{name:14s} {figures}  {sizes}", flush=True)
 
 
 def main() -> None:

@@ -195,18 +195,59 @@ comments), calls counted by the client per endpoint.
 """
 
 
-def reports_section(raw: str) -> str:
-    rows = []
-    for line in raw.splitlines():
-        if m := re.match(r"^(\S+)\s+([\d.]+) s\s+peak\s+(\d+) MiB\s+(.*)$", line):
-            rows.append(f"| {m.group(1)} | {m.group(2)} | {m.group(3)} | {m.group(4)} |")
-    first = raw.splitlines()[0] if raw else ""
-    return f"""`benchmarks/reports.py --complaints 100000`: {first}
+_REPORT_STEP = re.compile(
+    r"^(\S+)\s+([\d.]+) s wall\s+([\d.]+) s CPU\s+peak\s+(\d+) MiB\s+load\s+([\d.]+)\s+(.*)$"
+)
 
-| step | wall s | peak RSS MiB | output |
-|---|---:|---:|---|
+
+def reports_section(raw: str) -> str:
+    """The reports benchmark: a row per step, then register + KPI + audit against the target."""
+    steps: dict[str, tuple[float, float, int, float, str]] = {}
+    for line in raw.splitlines():
+        if m := _REPORT_STEP.match(line):
+            steps[m.group(1)] = (float(m.group(2)), float(m.group(3)), int(m.group(4)),
+                                 float(m.group(5)), m.group(6))
+    rows = [f"| {name} | {w:.1f} | {c:.1f} | {peak:,} | {load:.1f} | {out} |"
+            for name, (w, c, peak, load, out) in steps.items()]
+    first = raw.splitlines()[0] if raw else ""
+    body = f"""`benchmarks/reports.py --complaints 100000`: {first}. Every step reads the spool back one
+complaint at a time (records and findings parsed from JSON: included in the times), as a report
+from an export or the store does; the KPI report also reads 12 monthly earlier evaluations for
+its backlog trend. Each step is its own process; CPU = user + system time of that process (less
+sensitive than wall time to the other jobs on this shared machine; load = 1-minute load average
+at the end of the step).
+
+| step | wall s | CPU s | peak RSS MiB | load | output |
+|---|---:|---:|---:|---:|---|
 {chr(10).join(rows)}
 """
+    alone = [steps.get(k) for k in ("register-csv", "kpi-html", "audit-html")]
+    shared, parse = steps.get("shared-pass"), steps.get("parse-only")
+    if all(alone) and shared and parse:
+        wall = sum(a[0] for a in alone if a)
+        cpu = sum(a[1] for a in alone if a)
+        peak = max(a[2] for a in alone if a)
+        verdict = []
+        for label, seconds in (("one pass each, CPU", cpu), ("shared pass, CPU", shared[1]),
+                               ("shared pass, wall", shared[0])):
+            verdict.append(f"{label} {seconds:.1f} s: " + (
+                "met" if seconds < 30 else f"missed by {seconds - 30:.1f} s ({seconds / 30:.1f}x)"))
+        found = re.search(r"spooled ([\d,]+) complaints", first)
+        count = int(found.group(1).replace(",", "")) if found else 100_000
+        most = max(peak, shared[2])
+        memory = "met" if most < 1024 else f"missed by {most - 1024:,} MiB"
+        body += f"""
+**Register + KPI + audit** (target under 30 s and under 1 GiB): one pass each (register CSV, KPI
+HTML, audit HTML: three `iso10002 report` commands) {wall:.1f} s wall, {cpu:.1f} s CPU, peak
+{peak:,} MiB; all three from one shared pass (`render_reports`, as the service's schedule
+renders them) {shared[0]:.1f} s wall, {shared[1]:.1f} s CPU, peak {shared[2]:,} MiB.
+Time: {"; ".join(verdict)}. Memory: {memory} ({most:,} MiB at most).
+Parsing alone (`parse-only`: a pass feeding no report) takes {parse[1]:.1f} s CPU,
+{parse[1] * 1e6 / count:.0f} µs a complaint (one record, eleven findings): the floor of every pass. The
+rest is the builders, then the writing: one CSV row per complaint, the KPI charts (matplotlib: a
+few seconds whatever the size) and an audit page listing every FAIL / AT_RISK finding.
+"""
+    return body
 
 
 # -- the headline table ----------------------------------------------------------------------
