@@ -13,6 +13,7 @@ Prints a Markdown section for benchmarks/README.md ("Service (issue 5)").
 from __future__ import annotations
 
 import json
+import logging
 import resource
 import statistics
 import sys
@@ -48,10 +49,14 @@ def thread_cpu() -> float:
 
 
 def main() -> None:
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     state = SandboxState.seeded(7, TICKETS, start=sc.START)
     state.limits.incremental_per_minute = 30  # High Volume add-on budget
     state.limits.account_per_minute = 100_000
     state.limits.job_latency_seconds = 0.0
+    # Writes take a virtual second each, as real ones are spread out: thousands of notes in
+    # one virtual second would stall Zendesk's time-based event export (>1000 rows per second).
+    state.before_ticket_put.append(lambda _tid: state.clock.advance(1))
     server = SandboxServer(state).start()
     tmp = Path(tempfile.mkdtemp())
     source = sc.sandbox_source(
@@ -124,7 +129,8 @@ def main() -> None:
     worker.start()
     candidates = [t for t, ticket in state.world.tickets.items()
                   if "question" in ticket["tags"] and ticket["status"] != "deleted"][:WEBHOOKS]
-    latencies = []
+    latencies: list[float] = []
+    written = 0
     for tid in candidates:
         state.update_ticket(tid, {"tags": [*state.world.tickets[tid]["tags"], "complaint"]}, 1)
         body = json.dumps({"ticket_id": str(tid), "updated_by_id": "1"}).encode()
@@ -136,13 +142,16 @@ def main() -> None:
             "X-Zendesk-Webhook-Signature-Timestamp": stamp,
             "X-Zendesk-Webhook-Invocation-Id": f"bench-{tid}"})
         answer.raise_for_status()
-        while "iso10002-noncompliant" not in state.world.tickets[tid]["tags"]:
-            if time.monotonic() - started > 60:
-                raise RuntimeError(f"ticket {tid} not written back within 60 s")
-            time.sleep(0.005)
+        step = f"refresh sandbox/{tid}"
+        # Done when the refresh step (read, store, check, write-back) has finished.
+        while runner.health.last_step != step or not runner.refreshes.empty():
+            if time.monotonic() - started > 120:
+                raise RuntimeError(f"refresh of ticket {tid} not done within 120 s")
+            time.sleep(0.002)
         latencies.append(time.monotonic() - started)
+        written += "iso10002-noncompliant" in state.world.tickets[tid]["tags"]
     results["latency"] = (statistics.median(latencies),
-                          statistics.quantiles(latencies, n=20)[18], len(latencies))
+                          statistics.quantiles(latencies, n=20)[18], len(latencies), written)
     http.should_exit = True
     server.stop()
     print(report(results))
@@ -153,7 +162,7 @@ def report(r: dict[str, Any]) -> str:
     re_calls, re_cpu = r["reevaluate"]
     rc_calls, rc_cpu = r["reconcile"]
     hour_calls, hour_cpu = r["per_hour"]
-    median, p95, n = r["latency"]
+    median, p95, n, written = r["latency"]
     return f"""## Service (issue 5)
 
 Measured with `benchmarks/service.py` against the in-process Zendesk sandbox (seed 7, virtual
@@ -170,8 +179,9 @@ SQLite store, write-back `apply`. Steady state = an unchanged source after the f
 | **per hour** (12 syncs, 4 re-evaluations, 1/24 reconciliation) | **{hour_calls:.0f}** | **{hour_cpu:.1f}** |
 
 Webhook to write-back (a ticket becomes a complaint; signed webhook -> single-ticket read ->
-store -> check -> tags and note written), {n} webhooks one after another: median
-**{median * 1000:.0f} ms**, P95 **{p95 * 1000:.0f} ms**.
+store -> check -> tags and note written; {written} of the {n} new complaints were flagged and
+written back, the others needed no write), {n} webhooks one after another, until the refresh step
+finished: median **{median * 1000:.0f} ms**, P95 **{p95 * 1000:.0f} ms**.
 
 Store size: {r['store_bytes'] / 1e6:.1f} MB for {r['complaints']:,} complaints ({r['snapshots']:,}
 ticket versions, every run's findings, journal) = **{r['store_per_10k'] / 1e6:.1f} MB per 10,000
