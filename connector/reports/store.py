@@ -31,7 +31,7 @@ from connector.reports.spool import Spool
 from connector.reports.versions import policy_chain_refs
 from connector.store import Store
 from connector.store.models import FindingRow, RunRow, SourceRow, TicketRow
-from connector.store.tickets import bundle_documents, latest_snapshot, tickets_of
+from connector.store.tickets import bundle_documents, latest_snapshot
 from mappings.loader import LoadedMapping
 from report_templates.input import (
     ComplaintSource,
@@ -102,29 +102,56 @@ def _record_at(
     return mapped.record, None
 
 
-def _findings(session: Session, source: str, ticket: str, run_id: int | None) -> tuple[Finding, ...]:
-    if run_id is None:
-        return ()
-    payloads = session.scalars(
-        select(FindingRow.payload)
-        .where(FindingRow.source == source, FindingRow.ticket == ticket, FindingRow.run_id == run_id)
-        .order_by(FindingRow.check)
+#: Tickets read per query (keeps memory bounded: a ticket row holds its mapped record).
+CHUNK = 500
+
+
+def _findings_of(
+    session: Session, keys: list[tuple[str, str, int]]
+) -> dict[tuple[str, str], tuple[Finding, ...]]:
+    """The recorded findings of each (source, ticket, run) in ``keys``, in check order."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    rows = session.execute(
+        select(FindingRow.source, FindingRow.ticket, FindingRow.run_id, FindingRow.payload)
+        .where(
+            FindingRow.ticket.in_({t for _, t, _ in keys}),
+            FindingRow.run_id.in_({r for _, _, r in keys}),
+        )
+        .order_by(FindingRow.source, FindingRow.ticket, FindingRow.check)
     )
-    return tuple(Finding.model_validate_json(p) for p in payloads)
+    found: dict[tuple[str, str], list[Finding]] = {}
+    for source, ticket, run_id, payload in rows:
+        if (source, ticket, run_id) in wanted:
+            found.setdefault((source, ticket), []).append(Finding.model_validate_json(payload))
+    return {key: tuple(items) for key, items in found.items()}
 
 
 def _items(session: Session, evaluator: Evaluator, as_of: datetime, errors: list[str]) -> Iterator[Item]:
     recorded = _recorded_runs(session, as_of)
-    for row in tickets_of(session):
-        mapping = evaluator.mappings.get(row.source)
-        if mapping is None or not row.is_complaint or not _existed(row, as_of):
-            continue
-        record, error = _record_at(session, row, mapping, as_of)
-        if error is not None:
-            errors.append(error)
-        if record is None:
-            continue
-        yield Item(record, _findings(session, row.source, row.ticket, recorded.get((row.source, row.ticket))))
+    ids = list(session.scalars(select(TicketRow.id).order_by(TicketRow.source, TicketRow.id)))
+    for start in range(0, len(ids), CHUNK):
+        rows = session.scalars(
+            select(TicketRow)
+            .where(TicketRow.id.in_(ids[start : start + CHUNK]))
+            .order_by(TicketRow.source, TicketRow.id)
+        ).all()
+        records: list[tuple[str, str, ComplaintRecord]] = []
+        for row in rows:
+            mapping = evaluator.mappings.get(row.source)
+            if mapping is None or not row.is_complaint or not _existed(row, as_of):
+                continue
+            record, error = _record_at(session, row, mapping, as_of)
+            if error is not None:
+                errors.append(error)
+            if record is not None:
+                records.append((row.source, row.ticket, record))
+        keys = [(s, t, recorded[(s, t)]) for s, t, _ in records if (s, t) in recorded]
+        findings = _findings_of(session, keys)
+        for source, ticket, record in records:
+            yield Item(record, findings.get((source, ticket), ()))
+        session.expunge_all()  # read-only: let the chunk's rows go
 
 
 def read_store(store: Store, evaluator: Evaluator, as_of: datetime) -> StoreRead:
