@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv demo test lint bench clean constraints
+.PHONY: venv demo test lint bench clean constraints zendesk-app
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ lint: venv
 ## bench: every benchmark (slow: one to two hours); rewrites benchmarks/README.md
 bench: venv
 	$(BIN)/python benchmarks/run_all.py
+
+## zendesk-app: validate the Zendesk sidebar app offline and package dist/iso10002-zendesk-app.zip
+zendesk-app: venv
+	$(BIN)/python plugins/zendesk/scripts/zendesk_app.py --out dist/iso10002-zendesk-app.zip
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -19,7 +19,7 @@ import logging
 import math
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -36,6 +36,12 @@ from connector.store.tickets import find_ticket
 
 log = logging.getLogger(__name__)
 _FAILING = {"FAIL", "ERROR"}
+#: Findings whose due date is a clock the team still races (passed, waived and n/a ones are not).
+_CLOCKED = {"PENDING", "AT_RISK", "FAIL"}
+
+
+class Enqueue(Protocol):
+    def __call__(self, source: str, ticket: str, *, recheck: bool = ...) -> None: ...
 
 
 class NotAuthorised(Exception):
@@ -73,6 +79,7 @@ def overall_state(findings: list[dict[str, Any]]) -> str:
 def panel_view(source: SourceConfig, ticket: str, record: dict[str, Any] | None,
                findings: list[dict[str, Any]], run: RunRow | None, now: datetime) -> dict[str, Any]:
     as_of = run.as_of.astimezone(UTC) if run is not None else None
+    closed = (record or {}).get("stage") == "closed"
     shown: list[dict[str, Any]] = []
     clocks: list[dict[str, Any]] = []
     waivers: list[dict[str, Any]] = []
@@ -80,13 +87,15 @@ def panel_view(source: SourceConfig, ticket: str, record: dict[str, Any] | None,
         evidence = [{**e, "link": evidence_link(source, ticket, e.get("ref"))}
                     for e in f.get("evidence") or []]
         shown.append({**f, "evidence": evidence})
-        if f.get("due_at"):
+        if f.get("due_at") and f.get("status") in _CLOCKED:
             due = datetime.fromisoformat(str(f["due_at"]))
             clocks.append({
                 "check": f.get("check"), "title": f.get("title"), "status": f.get("status"),
                 "due_at": due.astimezone(UTC).isoformat(),
-                "seconds_left_at_evaluation": _seconds(due, as_of) if as_of else None,
-                "seconds_left_now": _seconds(due, now), "overdue": due <= now,
+                # A closed complaint's clocks have stopped: no time left to show.
+                "running": not closed,
+                "seconds_left_at_evaluation": _seconds(due, as_of) if as_of and not closed else None,
+                "seconds_left_now": _seconds(due, now) if not closed else None, "overdue": due <= now,
             })
         if f.get("waiver"):
             waivers.append({"check": f.get("check"), "title": f.get("title"), **f["waiver"]})
@@ -103,7 +112,7 @@ def panel_view(source: SourceConfig, ticket: str, record: dict[str, Any] | None,
 
 
 class PanelApi:
-    def __init__(self, pipeline: Pipeline, enqueue: Callable[[str, str], None], api_keys: list[str],
+    def __init__(self, pipeline: Pipeline, enqueue: Enqueue, api_keys: list[str],
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.pipeline = pipeline
         self.enqueue = enqueue
@@ -199,7 +208,7 @@ class PanelApi:
             return JSONResponse({"error": "rate_limited", "retry_after_seconds": retry}, status_code=429,
                                 headers={"Retry-After": str(retry)})
         source = await run_in_threadpool(self._source_of, sources, ticket)
-        self.enqueue(source.name, ticket)
+        self.enqueue(source.name, ticket, recheck=True)
         log.info("panel refresh queued for %s/%s", source.name, ticket)
         return JSONResponse({"status": "queued", "platform": platform, "ticket": ticket,
                              "requested_at": self.clock().isoformat()}, status_code=202)

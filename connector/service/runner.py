@@ -43,6 +43,8 @@ class ServiceRunner:
         self.stop = threading.Event()
         self.work = threading.Lock()
         self.refreshes: queue.Queue[tuple[str, str]] = queue.Queue()
+        self._rechecks: set[tuple[str, str]] = set()
+        self._rechecks_lock = threading.Lock()
         self.health = Health()
         self._worker: threading.Thread | None = None
         plan = pipeline.config.schedule
@@ -118,12 +120,21 @@ class ServiceRunner:
         metrics.API_CALLS.labels(source).inc(outcome.api_calls)
         changed = {(source, t) for t in outcome.changed}
         log.info("refresh %s/%s: %d new version(s)", source, ticket, len(changed))
+        with self._rechecks_lock:
+            recheck = (source, ticket) in self._rechecks
+            self._rechecks.discard((source, ticket))
+        if recheck:  # a panel's "re-check now": evaluate (and record) even without a new version
+            changed.add((source, ticket))
         if changed:
-            self.pipeline.check(kind="webhook", only=changed, record="changed")
+            self.pipeline.check(kind="webhook", only=changed, record="all" if recheck else "changed")
             self._writeback(only=changed)
 
     # -- refresh worker -------------------------------------------------------------------
-    def enqueue(self, source: str, ticket: str) -> None:
+    def enqueue(self, source: str, ticket: str, *, recheck: bool = False) -> None:
+        """Queue a refresh; ``recheck`` re-evaluates the ticket even when nothing changed."""
+        if recheck:
+            with self._rechecks_lock:
+                self._rechecks.add((source, ticket))
         self.refreshes.put((source, ticket))
 
     def _refresh_loop(self) -> None:

@@ -62,7 +62,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     pipe.sync()
     pipe.check()
     queued: list[tuple[str, str]] = []
-    panel = PanelApi(pipe, lambda s, t: queued.append((s, t)), [KEY], clock=lambda: sc.virtual_now(server))
+
+    def enqueue(source: str, ticket: str, *, recheck: bool = False) -> None:
+        assert recheck
+        queued.append((source, ticket))
+
+    panel = PanelApi(pipe, enqueue, [KEY], clock=lambda: sc.virtual_now(server))
     with TestClient(Starlette(routes=panel.routes())) as client:
         yield World(client, pipe, server, keys, queued)
     store.close()

@@ -1,0 +1,113 @@
+"""Offline checks and packaging of the Zendesk app (zcli validates only against a live account).
+
+``python plugins/zendesk/scripts/zendesk_app.py [--out dist/iso10002-zendesk-app.zip]`` validates the
+app (the manifest rules of zendesk_apps_support ``validations/manifest.rb`` as summarised in the
+research notes) and writes the zip Zendesk accepts (manifest.json, translations/, assets/ at the root).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+APP = Path(__file__).resolve().parents[1]
+REQUIRED_KEYS = ("name", "author", "defaultLocale", "location", "frameworkVersion")
+PARAM_TYPES = {"text", "password", "checkbox", "url", "number", "multiline", "hidden", "oauth"}
+SECRET_WORDS = ("token", "key", "password", "secret")
+#: What goes into the zip (the scripts and the vendoring tools stay out).
+PACKAGED = ("manifest.json", "translations", "assets")
+
+
+def _locations(location: Any) -> list[str]:
+    urls: list[str] = []
+    for product in (location or {}).values():
+        for spec in (product or {}).values():
+            urls.append(spec if isinstance(spec, str) else str((spec or {}).get("url", "")))
+    return urls
+
+
+def validate(app: Path = APP) -> list[str]:
+    """Every problem found (empty when the app is valid)."""
+    problems: list[str] = []
+    try:
+        manifest: dict[str, Any] = json.loads((app / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return [f"manifest.json: {exc}"]
+    problems += [f"manifest: missing {key}" for key in REQUIRED_KEYS if key not in manifest]
+    author = manifest.get("author") or {}
+    problems += [f"manifest: author.{k} missing" for k in ("name", "email") if not author.get(k)]
+    if manifest.get("frameworkVersion") != "2.0":
+        problems.append("manifest: frameworkVersion must be \"2.0\"")
+    for name in ("assets/logo.png", "assets/logo-small.png"):
+        if not (app / name).is_file():
+            problems.append(f"missing {name}")
+    locale = manifest.get("defaultLocale")
+    if locale and not (app / "translations" / f"{locale}.json").is_file():
+        problems.append(f"missing translations/{locale}.json (defaultLocale)")
+    urls = _locations(manifest.get("location"))
+    if not urls:
+        problems.append("manifest: location names no app location")
+    for url in urls:
+        if url.startswith("https://") or url.startswith("http://localhost"):
+            continue
+        if not url.startswith("assets/") or not (app / url).is_file():
+            problems.append(f"location url {url!r} is neither https nor an existing assets/ file")
+    oauth = 0
+    for param in manifest.get("parameters") or []:
+        name, kind = str(param.get("name", "")), param.get("type", "text")
+        if name == "name":
+            problems.append("parameter may not be called 'name'")
+        if kind not in PARAM_TYPES:
+            problems.append(f"parameter {name}: unknown type {kind!r}")
+        if kind == "hidden" and param.get("required"):
+            problems.append(f"parameter {name}: hidden parameters cannot be required")
+        if kind == "oauth":
+            oauth += 1
+            if param.get("secure"):
+                problems.append(f"parameter {name}: an oauth parameter cannot be secure")
+        if any(word in name.lower() for word in SECRET_WORDS) and kind != "oauth" and not param.get("secure"):
+            problems.append(f"parameter {name}: looks like a secret but is not secure")
+        if param.get("secure") and not param.get("scopes"):
+            problems.append(f"parameter {name}: secure parameter without scopes")
+    if oauth > 1:
+        problems.append("at most one oauth parameter")
+    return problems
+
+
+def package(out: Path, app: Path = APP) -> list[str]:
+    """Write the zip; returns the archive's member names."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    names: list[str] = []
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for top in PACKAGED:
+            path = app / top
+            files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+            for file in files:
+                name = file.relative_to(app).as_posix()
+                info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))  # reproducible
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, file.read_bytes())
+                names.append(name)
+    return names
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("dist/iso10002-zendesk-app.zip"))
+    args = parser.parse_args(argv)
+    problems = validate()
+    for problem in problems:
+        sys.stderr.write(f"invalid: {problem}\n")
+    if problems:
+        return 1
+    names = package(args.out)
+    sys.stdout.write(f"wrote {args.out} ({len(names)} files)\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

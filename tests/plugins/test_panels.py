@@ -1,0 +1,251 @@
+"""Both panels' pages in headless Chromium against the real service (``iso10002 serve`` on loopback,
+seeded from the Zendesk and Jira sandboxes), with stubs of the helpdesk client objects: every state
+renders its elements, without console errors; screenshots are kept in the test's tmp directory
+(``ISO10002_PANEL_SHOTS=<dir>`` keeps them somewhere else)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from unittest import mock
+from urllib.parse import urlencode
+
+import pytest
+import requests
+import yaml
+
+from connector.demo import config as demo_config
+from connector.demo import sandboxes as demo_sandboxes
+from connector.pipeline import open_pipeline
+from connector.service.panel_api import overall_state
+from connector.store.runs import latest_findings
+from tests.plugins import harness
+from tests.service import procs
+from tests.service.forge_tokens import APP_ID, ForgeKeys
+
+pytestmark = pytest.mark.slow
+if not Path(harness.CHROMIUM).exists():
+    pytest.skip("chromium is not installed", allow_module_level=True)
+
+STATES = ("compliant", "at_risk", "failing", "waived")
+#: Realistic sandbox data (the demo's generator): a mix of open and closed, timely and late.
+COMPLAINTS, DAYS = 40, 20
+ZENDESK_APP = harness.ROOT / "plugins" / "zendesk"
+JIRA_PANEL = harness.ROOT / "plugins" / "jira" / "static" / "panel"
+
+
+@dataclass
+class Site:
+    url: str
+    helpdesk: harness.Helpdesk
+
+
+@dataclass
+class Runs:
+    pages: dict[str, harness.PageRun]
+    zendesk: harness.Helpdesk
+    jira: harness.Helpdesk
+    tickets: dict[str, str]
+
+
+def _doc(url: str, platform: str, ticket: str) -> dict[str, Any]:
+    answer = requests.get(f"{url}/api/v1/tickets/{platform}/{ticket}", timeout=10,
+                          headers={"Authorization": f"Bearer {procs.API_KEY}"})
+    return dict(answer.json()) if answer.status_code == 200 else {}
+
+
+def _ready(url: str) -> bool:
+    return bool(requests.get(f"{url}/healthz", timeout=5).json()["last_step"] == "reevaluate")
+
+
+def _closed_port() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@contextmanager
+def _serve(config: Path, keys: demo_sandboxes.Secrets) -> Iterator[str]:
+    """``iso10002 serve`` with the demo sandboxes' secrets in its environment only."""
+    with (config.parent / "serve.log").open("a") as log:
+        proc = subprocess.Popen([procs.ISO10002, "serve", "-c", str(config)], stdout=subprocess.PIPE, stderr=log,
+                                text=True, env=procs.env(**keys.connector_env()), cwd=config.parent)
+        try:
+            yield procs._read_line(proc, "listening on").rsplit(" ", 1)[1]
+        finally:
+            procs.stop(proc)
+            if proc.stdout is not None:
+                proc.stdout.close()
+
+
+def _config(tmp: Path, zendesk: demo_sandboxes.Sandbox, jira: demo_sandboxes.Sandbox, api: dict[str, Any]) -> Path:
+    path = demo_config.write_config(tmp, zendesk, jira, days=DAYS)
+    config = yaml.safe_load(path.read_text())
+    config.update({"writeback": {"mode": "off"}, "api": api, "server": {"host": "127.0.0.1", "port": 0},
+                   "schedule": {"sync_every_minutes": 60, "reevaluate_every_minutes": 15}})
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def _first_pass(config: Path, keys: demo_sandboxes.Secrets) -> dict[str, dict[str, list[str]]]:
+    """Sync and check in-process (saves a service start-up): complaints by panel state per platform."""
+    with mock.patch.dict(os.environ, keys.connector_env()):
+        pipe = open_pipeline(config)
+        try:
+            pipe.sync()
+            pipe.check()
+            with pipe.store.session() as session:
+                latest = latest_findings(session)
+        finally:
+            pipe.close()
+    states: dict[str, dict[str, list[str]]] = {"zendesk": {}, "jira": {}}
+    for (source, ticket), (_run, findings) in sorted(latest.items()):
+        states[source].setdefault(overall_state(findings), []).append(ticket)
+    return states
+
+
+def _waivers(config: Path, tickets: dict[str, str]) -> list[dict[str, str]]:
+    pipe = open_pipeline(config)
+    try:
+        with pipe.store.session() as session:
+            latest = latest_findings(session)
+    finally:
+        pipe.close()
+    return [{"check": f["check"], "ticket": ticket, "reason": "Agreed with the customer in writing",
+             "approver": "Team lead", "expires": "2099-12-31"}
+            for platform, ticket in tickets.items() for f in latest[(platform, ticket)][1]
+            if f["status"] in ("FAIL", "AT_RISK")]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
+    tmp = tmp_path_factory.mktemp("panels")
+    shots = Path(os.environ.get("ISO10002_PANEL_SHOTS") or tmp / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    forge = ForgeKeys()
+    api = {"forge": {"app_id": APP_ID, "jwks_file": str(forge.write_jwks(tmp / "jwks.json"))},
+           "refresh_ticket_seconds": 1}
+    keys, logs = demo_sandboxes.Secrets(), tmp / "logs"
+    logs.mkdir()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        started = list(pool.map(lambda p: demo_sandboxes.start(p, keys, complaints=COMPLAINTS, seed=5, days=DAYS,
+                                                                logs=logs), ("zendesk", "jira")))
+    try:
+        config = _config(tmp, started[0], started[1], api)
+        states = _first_pass(config, keys)
+        tickets = {f"{p}-{state}": found[0] for p in states for state, found in states[p].items()}
+        for p in states:  # the first failing complaint gets waivers, the next one stays failing
+            failing = states[p].get("failing", [])
+            tickets[f"{p}-waived"], tickets[f"{p}-failing"] = (failing + ["", ""])[:2]
+        waived = {p: tickets[f"{p}-waived"] for p in states}
+        (tmp / "waivers.yaml").write_text(yaml.safe_dump({"waivers": _waivers(config, waived)}))
+        config.write_text(yaml.safe_dump({**yaml.safe_load(config.read_text()),
+                                          "waivers": str(tmp / "waivers.yaml")}))
+        with _serve(config, keys) as url:
+            procs.wait_for("start-up work", lambda: _ready(url), 60)
+            for p, t in waived.items():  # closed tickets are not re-evaluated on schedule: ask
+                requests.post(f"{url}/api/v1/tickets/{p}/{t}/refresh", timeout=10,
+                              headers={"Authorization": f"Bearer {procs.API_KEY}"}).raise_for_status()
+            procs.wait_for("re-evaluation with the waivers", lambda: all(
+                _doc(url, p, t).get("state") == "waived" for p, t in waived.items()), 30)
+            complaints = [t for p in states for found in states[p].values() for t in found if p == "zendesk"]
+            yield _browse(url, shots, forge, tickets, _not_kept(complaints))
+    finally:
+        for sandbox in started:
+            sandbox.stop()
+
+
+def _browse(url: str, shots: Path, keys: ForgeKeys, tickets: dict[str, str], question: str) -> Runs:
+    down = _closed_port()
+    zendesk = harness.Helpdesk(url, procs.API_KEY)
+    jira = harness.Helpdesk(url, procs.API_KEY, forge=keys)
+    jira_down = harness.Helpdesk(down, procs.API_KEY, forge=keys)
+    servers = [harness.static_server(ZENDESK_APP, zendesk), harness.static_server(JIRA_PANEL, jira),
+               harness.static_server(JIRA_PANEL, jira_down)]
+    zd_site, jira_site, jira_down_site = (harness.url_of(s) for s in servers)
+    pages: dict[str, str] = {}
+    for state in STATES:
+        if tickets.get(f"zendesk-{state}"):
+            pages[f"zendesk-{state}"] = f"{zd_site}/assets/iframe.html?" + urlencode(
+                {"ticket": tickets[f"zendesk-{state}"], "service_url": url})
+        if tickets.get(f"jira-{state}"):
+            pages[f"jira-{state}"] = f"{jira_site}/index.html?" + urlencode({"issue": tickets[f"jira-{state}"]})
+    pages["zendesk-not_a_complaint"] = f"{zd_site}/assets/iframe.html?" + urlencode(
+        {"ticket": question, "service_url": url})
+    pages["jira-not_a_complaint"] = f"{jira_site}/index.html?issue=NOPE-1"
+    pages["zendesk-unreachable"] = f"{zd_site}/assets/iframe.html?" + urlencode({"ticket": "1", "service_url": down})
+    pages["jira-unreachable"] = f"{jira_down_site}/index.html?issue=CMP-1"
+    pages["zendesk-recheck"] = pages["zendesk-failing"] + "&click=recheck"
+    pages["jira-recheck"] = pages["jira-failing"] + "&click=recheck"
+    try:
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            futures = {name: pool.submit(harness.open_page, page, shots, name,
+                                         width=320 if name.startswith("zendesk") else 480)
+                       for name, page in pages.items()}
+            return Runs({name: f.result() for name, f in futures.items()}, zendesk, jira, tickets)
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
+def _not_kept(complaints: list[str]) -> str:
+    """A ticket id the sync did not keep (it keeps complaints only): answers not_a_complaint."""
+    return str(next(n for n in range(1, 100_000) if str(n) not in set(complaints)))
+
+
+def _run(runs: Runs, name: str) -> harness.PageRun:
+    if name not in runs.pages:
+        pytest.fail(f"the sandboxes produced no ticket for {name} (tickets: {runs.tickets})")
+    run = runs.pages[name]
+    assert run.screenshot.is_file() and run.screenshot.stat().st_size > 1000, name
+    assert run.console_errors() == [], run.console_errors()
+    return run
+
+
+@pytest.mark.parametrize("platform", ["zendesk", "jira"])
+@pytest.mark.parametrize("state", STATES)
+def test_complaint_states_render(runs: Runs, platform: str, state: str) -> None:
+    dom = _run(runs, f"{platform}-{state}").dom
+    assert f'data-state="{state}"' in dom
+    assert 'aria-busy="false"' in dom and 'aria-live="polite"' in dom
+    for needle in ('class="stage"', 'class="evaluated"', 'id="iso-findings"', ">Re-check now</button>"):
+        assert needle in dom, needle
+    if state == "failing":
+        assert "finding finding-fail" in dom
+        ticket = runs.tickets[f"{platform}-failing"]
+        link = f"/agent/tickets/{ticket}" if platform == "zendesk" else f"/browse/{ticket}"
+        assert link in dom  # evidence links
+    if state == "waived":
+        assert 'id="iso-waivers"' in dom and "Agreed with the customer in writing" in dom
+    if state == "at_risk":
+        assert 'id="iso-clocks"' in dom and " left<" in dom
+
+
+@pytest.mark.parametrize("platform", ["zendesk", "jira"])
+def test_not_a_complaint_and_unreachable(runs: Runs, platform: str) -> None:
+    assert 'data-state="not_a_complaint"' in _run(runs, f"{platform}-not_a_complaint").dom
+    dom = _run(runs, f"{platform}-unreachable").dom
+    assert 'data-state="unreachable"' in dom and 'role="alert"' in dom and ">Try again</button>" in dom
+
+
+def test_recheck_posts_refresh_and_reloads(runs: Runs) -> None:
+    for platform, helpdesk in (("zendesk", runs.zendesk), ("jira", runs.jira)):
+        dom = _run(runs, f"{platform}-recheck").dom
+        assert "Status updated." in dom or "Re-check requested" in dom, platform
+        posts = [c for c in helpdesk.calls if c["method"] == "POST"]
+        assert posts and all(c.get("url", c.get("path", "")).endswith("/refresh") for c in posts)
+
+
+def test_the_key_never_reaches_the_browser(runs: Runs) -> None:
+    zendesk = [c for c in runs.zendesk.calls if c["via"] == "zendesk"]
+    assert zendesk and {c["authorization"] for c in zendesk} == {"Bearer {{setting.api_token}}"}
+    for run in runs.pages.values():
+        assert procs.API_KEY not in run.dom
