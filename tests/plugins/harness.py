@@ -45,7 +45,7 @@ def _page(root: Path, rel: str) -> bytes:
     return html.encode()
 
 
-def static_server(root: Path, helpdesk: Helpdesk) -> ThreadingHTTPServer:
+def static_server(root: Path, helpdesk: Helpdesk) -> ThreadingHTTPServer:  # noqa: C901 - one handler
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *_args: Any) -> None:
             pass
@@ -72,7 +72,8 @@ def static_server(root: Path, helpdesk: Helpdesk) -> ThreadingHTTPServer:
             helpdesk.calls.append({"via": "zendesk", "method": method, "url": target, "authorization": auth})
             # Zendesk substitutes secure settings for requests to allowed hosts; the browser sent the
             # placeholder, never the key.
-            self._forward(method, target, {"Authorization": auth.replace("{{setting.api_token}}", helpdesk.api_key)})
+            secret = auth.replace("{{setting.api_token}}", helpdesk.api_key)
+            self._forward(method, target, {"Authorization": secret})
 
         def _forge_remote(self, method: str, path: str) -> None:
             assert helpdesk.forge is not None
@@ -140,9 +141,8 @@ def _chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[str
 
 
 def open_page(url: str, shots: Path, name: str, *, width: int = 320, height: int = 900) -> PageRun:
-    """The DOM after scripts settled, Chromium's log, and a screenshot (``shots/name.png``)."""
-    profile = shots / f".profile-{name}"
-    dom = _chromium(["--dump-dom", url], profile)
+    """The DOM after scripts settled, Chromium's log, and a screenshot (``shots/name.png``): one run."""
     shot = shots / f"{name}.png"
-    pic = _chromium([f"--screenshot={shot}", f"--window-size={width},{height}", url], profile)
-    return PageRun(dom.stdout, dom.stderr + pic.stderr, shot)
+    run = _chromium([f"--screenshot={shot}", f"--window-size={width},{height}", "--dump-dom", url],
+                    shots / f".profile-{name}")
+    return PageRun(run.stdout, run.stderr, shot)

@@ -75,8 +75,9 @@ def _closed_port() -> str:
 def _serve(config: Path, keys: demo_sandboxes.Secrets) -> Iterator[str]:
     """``iso10002 serve`` with the demo sandboxes' secrets in its environment only."""
     with (config.parent / "serve.log").open("a") as log:
-        proc = subprocess.Popen([procs.ISO10002, "serve", "-c", str(config)], stdout=subprocess.PIPE, stderr=log,
-                                text=True, env=procs.env(**keys.connector_env()), cwd=config.parent)
+        proc = subprocess.Popen([procs.ISO10002, "serve", "-c", str(config)], stdout=subprocess.PIPE,
+                                stderr=log, text=True, env=procs.env(**keys.connector_env()),
+                                cwd=config.parent)
         try:
             yield procs._read_line(proc, "listening on").rsplit(" ", 1)[1]
         finally:
@@ -85,7 +86,8 @@ def _serve(config: Path, keys: demo_sandboxes.Secrets) -> Iterator[str]:
                 proc.stdout.close()
 
 
-def _config(tmp: Path, zendesk: demo_sandboxes.Sandbox, jira: demo_sandboxes.Sandbox, api: dict[str, Any]) -> Path:
+def _config(tmp: Path, zendesk: demo_sandboxes.Sandbox, jira: demo_sandboxes.Sandbox,
+            api: dict[str, Any]) -> Path:
     path = demo_config.write_config(tmp, zendesk, jira, days=DAYS)
     config = yaml.safe_load(path.read_text())
     config.update({"writeback": {"mode": "off"}, "api": api, "server": {"host": "127.0.0.1", "port": 0},
@@ -135,15 +137,15 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
     keys, logs = demo_sandboxes.Secrets(), tmp / "logs"
     logs.mkdir()
     with ThreadPoolExecutor(max_workers=2) as pool:
-        started = list(pool.map(lambda p: demo_sandboxes.start(p, keys, complaints=COMPLAINTS, seed=5, days=DAYS,
-                                                                logs=logs), ("zendesk", "jira")))
+        started = list(pool.map(lambda p: demo_sandboxes.start(
+            p, keys, complaints=COMPLAINTS, seed=5, days=DAYS, logs=logs), ("zendesk", "jira")))
     try:
         config = _config(tmp, started[0], started[1], api)
         states = _first_pass(config, keys)
         tickets = {f"{p}-{state}": found[0] for p in states for state, found in states[p].items()}
         for p in states:  # the first failing complaint gets waivers, the next one stays failing
             failing = states[p].get("failing", [])
-            tickets[f"{p}-waived"], tickets[f"{p}-failing"] = (failing + ["", ""])[:2]
+            tickets[f"{p}-waived"], tickets[f"{p}-failing"] = [*failing, "", ""][:2]
         waived = {p: tickets[f"{p}-waived"] for p in states}
         (tmp / "waivers.yaml").write_text(yaml.safe_dump({"waivers": _waivers(config, waived)}))
         config.write_text(yaml.safe_dump({**yaml.safe_load(config.read_text()),
@@ -176,16 +178,18 @@ def _browse(url: str, shots: Path, keys: ForgeKeys, tickets: dict[str, str], que
             pages[f"zendesk-{state}"] = f"{zd_site}/assets/iframe.html?" + urlencode(
                 {"ticket": tickets[f"zendesk-{state}"], "service_url": url})
         if tickets.get(f"jira-{state}"):
-            pages[f"jira-{state}"] = f"{jira_site}/index.html?" + urlencode({"issue": tickets[f"jira-{state}"]})
+            pages[f"jira-{state}"] = f"{jira_site}/index.html?" + urlencode(
+                {"issue": tickets[f"jira-{state}"]})
     pages["zendesk-not_a_complaint"] = f"{zd_site}/assets/iframe.html?" + urlencode(
         {"ticket": question, "service_url": url})
     pages["jira-not_a_complaint"] = f"{jira_site}/index.html?issue=NOPE-1"
-    pages["zendesk-unreachable"] = f"{zd_site}/assets/iframe.html?" + urlencode({"ticket": "1", "service_url": down})
+    pages["zendesk-unreachable"] = f"{zd_site}/assets/iframe.html?" + urlencode(
+        {"ticket": "1", "service_url": down})
     pages["jira-unreachable"] = f"{jira_down_site}/index.html?issue=CMP-1"
     pages["zendesk-recheck"] = pages["zendesk-failing"] + "&click=recheck"
     pages["jira-recheck"] = pages["jira-failing"] + "&click=recheck"
     try:
-        with ThreadPoolExecutor(max_workers=6) as pool:
+        with ThreadPoolExecutor(max_workers=4) as pool:
             futures = {name: pool.submit(harness.open_page, page, shots, name,
                                          width=320 if name.startswith("zendesk") else 480)
                        for name, page in pages.items()}

@@ -75,7 +75,7 @@
         el("span", { cls: "finding-title", text: f.title || f.check })]),
       el("p", { cls: "muted", text: "Clause " + (f.clauses || []).join(", ") + (f.due_at ? " · due " + when(f.due_at) : "") }),
       f.message ? el("p", { text: f.message }) : null,
-      f.remediation ? el("p", { cls: "remedy" }, [el("strong", { text: "Fix: " }), document.createTextNode(f.remediation)]) : null
+      f.remediation && f.status in ACTION && f.status !== "WAIVED" ? el("p", { cls: "remedy" }, [el("strong", { text: "Fix: " }), document.createTextNode(f.remediation)]) : null
     ];
     var links = (f.evidence || []).filter(function (e) { return e.link; });
     if (links.length) {
