@@ -18,7 +18,7 @@ def _inside_check(x: float, y: float) -> bool:
     def near(ax: float, ay: float, bx: float, by: float) -> bool:
         dx, dy = bx - ax, by - ay
         t = max(0.0, min(1.0, ((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy)))
-        return ((x - ax - t * dx) ** 2 + (y - ay - t * dy) ** 2) ** 0.5 < 0.07
+        return bool(((x - ax - t * dx) ** 2 + (y - ay - t * dy) ** 2) ** 0.5 < 0.07)
     return near(0.25, 0.52, 0.43, 0.70) or near(0.43, 0.70, 0.76, 0.32)
 
 

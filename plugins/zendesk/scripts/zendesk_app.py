@@ -22,58 +22,61 @@ SECRET_WORDS = ("token", "key", "password", "secret")
 PACKAGED = ("manifest.json", "translations", "assets")
 
 
-def _locations(location: Any) -> list[str]:
-    urls: list[str] = []
-    for product in (location or {}).values():
-        for spec in (product or {}).values():
-            urls.append(spec if isinstance(spec, str) else str((spec or {}).get("url", "")))
-    return urls
-
-
-def validate(app: Path = APP) -> list[str]:
-    """Every problem found (empty when the app is valid)."""
-    problems: list[str] = []
-    try:
-        manifest: dict[str, Any] = json.loads((app / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        return [f"manifest.json: {exc}"]
-    problems += [f"manifest: missing {key}" for key in REQUIRED_KEYS if key not in manifest]
+def _basics(app: Path, manifest: dict[str, Any]) -> list[str]:
+    problems = [f"manifest: missing {key}" for key in REQUIRED_KEYS if key not in manifest]
     author = manifest.get("author") or {}
     problems += [f"manifest: author.{k} missing" for k in ("name", "email") if not author.get(k)]
     if manifest.get("frameworkVersion") != "2.0":
         problems.append("manifest: frameworkVersion must be \"2.0\"")
-    for name in ("assets/logo.png", "assets/logo-small.png"):
-        if not (app / name).is_file():
-            problems.append(f"missing {name}")
+    problems += [f"missing {name}" for name in ("assets/logo.png", "assets/logo-small.png")
+                 if not (app / name).is_file()]
     locale = manifest.get("defaultLocale")
     if locale and not (app / "translations" / f"{locale}.json").is_file():
         problems.append(f"missing translations/{locale}.json (defaultLocale)")
-    urls = _locations(manifest.get("location"))
+    return problems
+
+
+def _locations(app: Path, manifest: dict[str, Any]) -> list[str]:
+    urls: list[str] = []
+    for product in (manifest.get("location") or {}).values():
+        for spec in (product or {}).values():
+            urls.append(spec if isinstance(spec, str) else str((spec or {}).get("url", "")))
     if not urls:
-        problems.append("manifest: location names no app location")
-    for url in urls:
-        if url.startswith("https://") or url.startswith("http://localhost"):
-            continue
-        if not url.startswith("assets/") or not (app / url).is_file():
-            problems.append(f"location url {url!r} is neither https nor an existing assets/ file")
-    oauth = 0
-    for param in manifest.get("parameters") or []:
-        name, kind = str(param.get("name", "")), param.get("type", "text")
-        if name == "name":
-            problems.append("parameter may not be called 'name'")
-        if kind not in PARAM_TYPES:
-            problems.append(f"parameter {name}: unknown type {kind!r}")
-        if kind == "hidden" and param.get("required"):
-            problems.append(f"parameter {name}: hidden parameters cannot be required")
-        if kind == "oauth":
-            oauth += 1
-            if param.get("secure"):
-                problems.append(f"parameter {name}: an oauth parameter cannot be secure")
-        if any(word in name.lower() for word in SECRET_WORDS) and kind != "oauth" and not param.get("secure"):
-            problems.append(f"parameter {name}: looks like a secret but is not secure")
-        if param.get("secure") and not param.get("scopes"):
-            problems.append(f"parameter {name}: secure parameter without scopes")
-    if oauth > 1:
+        return ["manifest: location names no app location"]
+    return [f"location url {url!r} is neither https nor an existing assets/ file" for url in urls
+            if not url.startswith(("https://", "http://localhost"))
+            and (not url.startswith("assets/") or not (app / url).is_file())]
+
+
+def _parameter(param: dict[str, Any]) -> list[str]:
+    name, kind = str(param.get("name", "")), param.get("type", "text")
+    problems: list[str] = []
+    if name == "name":
+        problems.append("parameter may not be called 'name'")
+    if kind not in PARAM_TYPES:
+        problems.append(f"parameter {name}: unknown type {kind!r}")
+    if kind == "hidden" and param.get("required"):
+        problems.append(f"parameter {name}: hidden parameters cannot be required")
+    if kind == "oauth" and param.get("secure"):
+        problems.append(f"parameter {name}: an oauth parameter cannot be secure")
+    if any(word in name.lower() for word in SECRET_WORDS) and kind != "oauth" and not param.get("secure"):
+        problems.append(f"parameter {name}: looks like a secret but is not secure")
+    if param.get("secure") and not param.get("scopes"):
+        problems.append(f"parameter {name}: secure parameter without scopes")
+    return problems
+
+
+def validate(app: Path = APP) -> list[str]:
+    """Every problem found (empty when the app is valid)."""
+    try:
+        manifest: dict[str, Any] = json.loads((app / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return [f"manifest.json: {exc}"]
+    params = manifest.get("parameters") or []
+    problems = _basics(app, manifest) + _locations(app, manifest)
+    for param in params:
+        problems += _parameter(param)
+    if sum(1 for p in params if p.get("type") == "oauth") > 1:
         problems.append("at most one oauth parameter")
     return problems
 
