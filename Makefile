@@ -35,8 +35,10 @@ bench: venv
 	$(BIN)/python benchmarks/run_all.py
 
 ## zendesk-app: validate the Zendesk sidebar app offline and package dist/iso10002-zendesk-app.zip
+## (ZENDESK_APP_DOMAIN=iso10002.yourcompany.com puts the service's host into domainWhitelist)
 zendesk-app: venv
-	$(BIN)/python plugins/zendesk/scripts/zendesk_app.py --out dist/iso10002-zendesk-app.zip
+	$(BIN)/python plugins/zendesk/scripts/zendesk_app.py --out dist/iso10002-zendesk-app.zip \
+	  $(if $(ZENDESK_APP_DOMAIN),--domain $(ZENDESK_APP_DOMAIN))
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -143,6 +143,7 @@ class PanelApi:
 
     @staticmethod
     def _unauthorised(exc: NotAuthorised) -> Response:
+        log.warning("panel API: request refused (%s)", exc.reason)  # the reason, never the token
         return JSONResponse({"error": "unauthorised", "reason": exc.reason}, status_code=401,
                             headers={"WWW-Authenticate": "Bearer"})
 

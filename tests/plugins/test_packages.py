@@ -65,6 +65,7 @@ def test_shipped_zendesk_app_is_valid() -> None:
     (lambda m: m["parameters"][1].pop("scopes"), "secure parameter without scopes"),
     (lambda m: m["parameters"].append({"name": "o", "type": "oauth", "secure": True}), "cannot be secure"),
     (lambda m: m.update(defaultLocale="fr"), "translations/fr.json"),
+    (lambda m: m.update(domainWhitelist=[]), "domainWhitelist"),
 ])
 def test_validation_catches_broken_manifests(tmp_path: Path, change: Any, problem: str) -> None:
     app = _copy(tmp_path)
@@ -95,6 +96,10 @@ def test_package_has_the_app_at_the_root_and_nothing_else(tmp_path: Path) -> Non
     again = tmp_path / "again.zip"
     _tool().package(again, ZENDESK)
     assert again.read_bytes() == out.read_bytes()  # reproducible
+    mine = tmp_path / "mine.zip"
+    _tool().package(mine, ZENDESK, domain="iso10002.acme.test")
+    with zipfile.ZipFile(mine) as zf:
+        assert json.loads(zf.read("manifest.json"))["domainWhitelist"] == ["iso10002.acme.test"]
 
 
 def test_sdk_is_bundled_not_fetched() -> None:

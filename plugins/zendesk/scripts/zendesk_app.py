@@ -78,11 +78,15 @@ def validate(app: Path = APP) -> list[str]:
         problems += _parameter(param)
     if sum(1 for p in params if p.get("type") == "oauth") > 1:
         problems.append("at most one oauth parameter")
+    if any(p.get("secure") for p in params) and not manifest.get("domainWhitelist"):
+        problems.append("secure settings are only substituted for hosts in domainWhitelist: list the service")
     return problems
 
 
-def package(out: Path, app: Path = APP) -> list[str]:
-    """Write the zip; returns the archive's member names."""
+def package(out: Path, app: Path = APP, domain: str | None = None) -> list[str]:
+    """Write the zip; returns the archive's member names. ``domain``: the service's host name,
+    written into the packaged manifest's ``domainWhitelist`` (the Zendesk proxy substitutes the
+    secure API key only for requests to listed hosts)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     names: list[str] = []
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -93,7 +97,12 @@ def package(out: Path, app: Path = APP) -> list[str]:
                 name = file.relative_to(app).as_posix()
                 info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))  # reproducible
                 info.compress_type = zipfile.ZIP_DEFLATED
-                zf.writestr(info, file.read_bytes())
+                data = file.read_bytes()
+                if name == "manifest.json" and domain:
+                    manifest = json.loads(data)
+                    manifest["domainWhitelist"] = [domain]
+                    data = (json.dumps(manifest, indent=2) + "\n").encode()
+                zf.writestr(info, data)
                 names.append(name)
     return names
 
@@ -101,13 +110,14 @@ def package(out: Path, app: Path = APP) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("dist/iso10002-zendesk-app.zip"))
+    parser.add_argument("--domain", help="the service's host (domainWhitelist), e.g. iso10002.example.com")
     args = parser.parse_args(argv)
     problems = validate()
     for problem in problems:
         sys.stderr.write(f"invalid: {problem}\n")
     if problems:
         return 1
-    names = package(args.out)
+    names = package(args.out, domain=args.domain)
     sys.stdout.write(f"wrote {args.out} ({len(names)} files)\n")
     return 0
 
