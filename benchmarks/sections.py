@@ -46,8 +46,9 @@ def e2e_section(raw: str) -> str:
         extra = f"{step['bytes'] / 1e6:,.1f} MB" if "bytes" in step else ""
         if step.get("virtual_wait_s"):
             extra = f"rate-limit wait (virtual) {step['virtual_wait_s'] / 60:,.1f} min"
+        load = f"{step['load']:.1f}" if "load" in step else ""
         rows.append(f"| {key.replace('_', ' ')} | {_n(step['wall_s'], 1)} | {_n(step['peak_mib'])} "
-                    f"| {_n(calls) if calls else ''} | {extra} |")
+                    f"| {_n(calls) if calls else ''} | {load} | {extra} |")
     main = _pipeline_steps(r)
     total = sum(steps[k]["wall_s"] for k in main)
     peak = max(steps[k]["peak_mib"] for k in main)
@@ -58,10 +59,11 @@ generation included; their memory is not counted). Each connector step runs in a
 against a fresh SQLite store; wall time and that process's peak RSS (`wait4`). Zendesk's
 rate-limit waits are virtual (the client's clock jumps instead of sleeping; the time it would
 have waited at the configured 30 requests/minute is shown). Reports cover the whole 180 days
-(both sources) and read the store.
+(both sources) and read the store. "load avg" is the machine's 1-minute load average when the
+step ended (2 vCPUs, shared with other jobs: above 2, wall times are inflated).
 
-| step | wall s | peak RSS MiB | API calls | notes |
-|---|---:|---:|---:|---|
+| step | wall s | peak RSS MiB | API calls | load avg | notes |
+|---|---:|---:|---:|---:|---|
 {chr(10).join(rows)}
 
 **Sync -> store -> check -> reports: {_n(total)} s for {2 * n:,} complaints
@@ -212,8 +214,10 @@ def reports_section(raw: str) -> str:
     first = raw.splitlines()[0] if raw else ""
     body = f"""`benchmarks/reports.py --complaints 100000`: {first}. Every step reads the spool back one
 complaint at a time (records and findings parsed from JSON: included in the times), as a report
-from an export or the store does; the KPI report also reads 12 monthly earlier evaluations for
-its backlog trend. Each step is its own process; CPU = user + system time of that process (less
+from an export or the store does (writing the spool is not timed). The KPI report also gets 12
+monthly earlier "evaluations" for its backlog trend: cuts of the same data by receipt time, read
+from the spool's side file (the export and store adapters hand over one, the trend baseline).
+Each step is its own process; CPU = user + system time of that process (less
 sensitive than wall time to the other jobs on this shared machine; load = 1-minute load average
 at the end of the step).
 
