@@ -5,7 +5,10 @@ renders its elements, without console errors; screenshots are kept in the test's
 
 from __future__ import annotations
 
+import html
+import json
 import os
+import re
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -253,3 +256,24 @@ def test_the_key_never_reaches_the_browser(runs: Runs) -> None:
     assert zendesk and {c["authorization"] for c in zendesk} == {"Bearer {{setting.api_token}}"}
     for run in runs.pages.values():
         assert procs.API_KEY not in run.dom
+
+
+def _calls(dom: str, name: str) -> list[dict[str, Any]]:
+    match = re.search(rf'data-{name}-calls="([^"]*)"', dom)
+    assert match, f"no recorded {name} calls"
+    calls: list[dict[str, Any]] = json.loads(html.unescape(match.group(1)))
+    return calls
+
+
+def test_pages_use_the_platform_clients_as_documented(runs: Runs) -> None:
+    zaf = _calls(runs.pages["zendesk-failing"].dom, "zaf")
+    assert {"fn": "get", "path": "ticket.id"} in zaf and {"fn": "metadata"} in zaf
+    requests_made = [c for c in zaf if c["fn"] == "request"]
+    assert requests_made and all(c["secure"] is True and c["type"] == "GET" for c in requests_made)
+    assert all(c["headers"] == {"Authorization": "Bearer {{setting.api_token}}"} for c in requests_made)
+    forge = _calls(runs.pages["jira-recheck"].dom, "forge")
+    assert forge[0]["name"] == "getContext"
+    invokes = [c["payload"] for c in forge if c["name"] == "invoke"]
+    assert {i["invokeType"] for i in invokes} == {"ui-remote-fetch"}
+    assert {(i["method"], i["path"].rsplit("/", 1)[-1]) for i in invokes} >= {
+        ("GET", runs.tickets["jira-failing"]), ("POST", "refresh")}

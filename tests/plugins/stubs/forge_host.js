@@ -5,6 +5,12 @@
 (function () {
   var params = new URLSearchParams(location.search);
   var calls = window.__forgeCalls = [];
+  var record = calls.push.bind(calls);
+  calls.push = function (call) {  // mirrored into the DOM so --dump-dom shows what the page asked for
+    record(call);
+    document.documentElement.setAttribute("data-forge-calls", JSON.stringify(calls));
+    return calls.length;
+  };
   window.__bridge = {
     callBridge: function (name, payload) {
       calls.push({ name: name, payload: payload });

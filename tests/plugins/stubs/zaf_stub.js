@@ -5,6 +5,12 @@
   var params = new URLSearchParams(location.search);
   var settings = { service_url: params.get("service_url") };
   var calls = window.__zafCalls = [];
+  var record = calls.push.bind(calls);
+  calls.push = function (call) {  // mirrored into the DOM so --dump-dom shows what the page asked for
+    record(call);
+    document.documentElement.setAttribute("data-zaf-calls", JSON.stringify(calls));
+    return calls.length;
+  };
   var client = {
     get: function (path) {
       calls.push({ fn: "get", path: path });
