@@ -184,3 +184,24 @@ def test_evidence_links_and_state() -> None:
     assert overall_state([{"status": "AT_RISK"}, {"status": "WAIVED"}]) == "at_risk"
     assert overall_state([{"status": "ERROR"}]) == "failing"
     assert overall_state([]) == "compliant"
+
+
+def test_cors_only_for_configured_origins(world: World, tmp_path: Path) -> None:
+    from connector.service.app import build_app
+    from connector.service.runner import ServiceRunner
+
+    def app_for(origins: list[str]) -> TestClient:
+        pipe = _pipeline(world.server, world.pipeline.store, world.keys.write_jwks(tmp_path / "jwks.json"),
+                         cors_origins=origins)
+        return TestClient(build_app(pipe, ServiceRunner(pipe), {"ISO10002_API_KEY": KEY}.get))
+
+    preflight = {"Origin": "https://acme.example", "Access-Control-Request-Method": "GET",
+                 "Access-Control-Request-Headers": "authorization"}
+    with app_for(["https://acme.example"]) as client:
+        allowed = client.options("/api/v1/tickets/zendesk/1", headers=preflight)
+        assert allowed.headers["access-control-allow-origin"] == "https://acme.example"
+        other = client.options("/api/v1/tickets/zendesk/1", headers={**preflight, "Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+    with app_for([]) as client:  # default: no CORS at all (the Zendesk proxy and Forge need none)
+        answer = client.get("/api/v1/tickets/zendesk/1", headers={**AUTH, "Origin": "https://acme.example"})
+        assert "access-control-allow-origin" not in answer.headers
