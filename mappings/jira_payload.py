@@ -53,9 +53,7 @@ def _user_id(user: Any) -> str | None:
     return None
 
 
-def _role(
-    user: Any, reporter_id: str | None, spec: MappingSpec, text: str | None = None
-) -> ActorRole:
+def _role(user: Any, reporter_id: str | None, spec: MappingSpec, text: str | None = None) -> ActorRole:
     user_id = _user_id(user)
     actors = spec.actors
     if user_id and user_id in actors.connector_accounts:
@@ -95,9 +93,7 @@ def browse_url(issue: Mapping[str, Any], spec: MappingSpec) -> str | None:
     return template.format(base=base, key=issue.get("key"))
 
 
-def _history_events(
-    bundle: JiraBundle, reporter: str | None, spec: MappingSpec, key: str
-) -> list[Event]:
+def _history_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec, key: str) -> list[Event]:
     events = []
     for history_id, history in bundle.histories.items():
         at = parse_time(history.get("created"))
@@ -125,9 +121,7 @@ def _history_events(
     return events
 
 
-def _comment_events(
-    bundle: JiraBundle, reporter: str | None, spec: MappingSpec, key: str
-) -> list[Event]:
+def _comment_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec, key: str) -> list[Event]:
     events = []
     for comment_id, comment in bundle.comments.items():
         at = parse_time(comment.get("created"))

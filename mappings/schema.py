@@ -60,12 +60,7 @@ class Condition(Source):
 
     @model_validator(mode="after")
     def _has_matcher(self) -> Condition:
-        if (
-            self.equals is None
-            and self.in_ is None
-            and self.contains is None
-            and self.exists is None
-        ):
+        if self.equals is None and self.in_ is None and self.contains is None and self.exists is None:
             raise ValueError("a condition needs one of equals, in, contains, exists")
         return self
 
@@ -83,9 +78,7 @@ class AnyOf(Frozen):
     fields: list[Condition] = Field(default_factory=list)
 
     def is_empty(self) -> bool:
-        return not (
-            self.issue_types or self.labels or self.forms or self.request_types or self.fields
-        )
+        return not (self.issue_types or self.labels or self.forms or self.request_types or self.fields)
 
 
 class Selection(Frozen):
