@@ -111,6 +111,7 @@ def main() -> None:
     rc_calls, rc_cpu = results["reconcile"]
     results["per_hour"] = (12 * sync_calls + 4 * re_calls + rc_calls / 24,
                            12 * sync_cpu + 4 * re_cpu + rc_cpu / 24)
+    print(f"measured: {json.dumps(results, default=str)}", file=sys.stderr, flush=True)
     store.engine.dispose()
     size = sum(p.stat().st_size for p in tmp.glob("store.db*"))
     results["store_bytes"] = size

@@ -170,9 +170,17 @@ def last_runs(session: Session, limit: int = 5) -> list[RunRow]:
 
 
 def status_counts(session: Session) -> dict[str, int]:
-    """Statuses of the latest findings of every ticket (for metrics and ``status``)."""
-    counts: dict[str, int] = {}
-    for _run, payloads in latest_findings(session).values():
-        for p in payloads:
-            counts[str(p["status"])] = counts.get(str(p["status"]), 0) + 1
-    return counts
+    """Statuses of the latest findings of every ticket (for metrics and ``status``), in SQL:
+    the metrics update after every check, so this must not parse every stored finding."""
+    sub = (
+        select(FindingRow.source, FindingRow.ticket, func.max(FindingRow.run_id).label("run_id"))
+        .group_by(FindingRow.source, FindingRow.ticket)
+        .subquery()
+    )
+    query = (
+        select(FindingRow.status, func.count(FindingRow.id))
+        .join(sub, (FindingRow.source == sub.c.source) & (FindingRow.ticket == sub.c.ticket)
+              & (FindingRow.run_id == sub.c.run_id))
+        .group_by(FindingRow.status)
+    )
+    return {status: int(n) for status, n in session.execute(query).all()}

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from connector.store import Store
 from connector.store.models import Base, FindingRow, RunRow, SnapshotRow, SourceRow, TicketRow
-from connector.store.runs import latest_findings, verify_chain
+from connector.store.runs import latest_findings, status_counts, verify_chain
 from connector.zendesk.sandbox import Fault, SandboxServer
 from tests.service.helpers import complaint_ids, pipeline
 from tests.zendesk import scenarios as sc
@@ -61,6 +61,9 @@ def test_sync_check_round_trip(store: Store, server: SandboxServer) -> None:
 
     assert {key: by_check([f.to_json_dict() for f in fs]) for key, fs in outcome.findings.items()} == {
         key: by_check(payloads) for key, (_run, payloads) in latest.items()}
+    with store.session() as session:
+        counts = status_counts(session)
+    assert counts == dict(outcome.statuses)
 
 
 def test_runs_are_chained_and_an_edited_finding_is_detected(store: Store, server: SandboxServer) -> None:
