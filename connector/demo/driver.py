@@ -168,9 +168,9 @@ class Demo:
                  + ", ".join(f"{k} {v:,}" for k, v in sorted(statuses.items())))
         for line in source_table(figs):
             self.say(line)
-        self.say("  flagged: tickets with a FAIL or AT_RISK finding; written: tickets given labels/tags "
-                 "and a note (Zendesk refuses any update to closed tickets, so those are skipped); "
-                 "API calls: counted by the sandboxes, sync and write-back together")
+        self.say("  flagged: tickets with a FAIL or AT_RISK finding; written: given labels/tags and a "
+                 "note\n  (Zendesk refuses any update to a closed ticket: those are skipped); API calls: "
+                 "counted by the\n  sandboxes, sync and write-back together")
         self.say("")
         self.say("Findings by check and status (latest run, both sources):")
         for line in check_table(view):
@@ -208,7 +208,7 @@ class Demo:
             request = desk.reply(choice.ticket)
             fixes.append(Fix(choice, request, before, statuses_before=view.statuses(name, choice.ticket)))
             self.say(f"  {name} {choice.ticket}: {choice.why}")
-            self.say(f"    {desk.lead.name} ({desk.lead.role}) replies publicly: {request}")
+            self.say(f"    team lead {desk.lead.name} replies publicly (own agent log-in): {request}")
         # The Zendesk export shows a change once its hold-back has passed.
         time.sleep(sandboxes.ZENDESK_HOLD_BACK + 1)
         calls_before, writes_before = self.calls(), self.writes()
