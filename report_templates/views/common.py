@@ -97,9 +97,13 @@ class Cohort:
     def __init__(self, period: Period, as_of: datetime) -> None:
         self.lo, self.hi = period.bounds()
         self.as_of = as_of
+        # POSIX seconds: comparing aware datetimes in different zones calls utcoffset() on both
+        # sides every time; a float keeps microsecond order exactly at these magnitudes.
+        self._lo, self._hi, self._as_of = self.lo.timestamp(), self.hi.timestamp(), as_of.timestamp()
 
     def __contains__(self, record: ComplaintRecord) -> bool:
-        return self.lo <= record.received_at < self.hi and record.received_at <= self.as_of
+        at = record.received_at.timestamp()
+        return self._lo <= at < self._hi and at <= self._as_of
 
 
 def header(data: ReportInput, kind: str, title: str) -> ReportHeader:

@@ -341,7 +341,9 @@ class KpiBuilder:
         self.now = SnapshotPass(data.current, data.period, data)
         #: Without a baseline snapshot, the previous period comes from the current evaluation.
         self.before = (
-            None if self.baseline is not None else CohortAccumulator(self.previous, data.as_of, data.options)
+            None
+            if self.baseline is not None
+            else CohortAccumulator(self.previous, data.as_of, data.options, history=self.now.cohort.repeats)
         )
         self.before_breakdowns = Breakdowns()
         self.weeks: Counter[str] = Counter()

@@ -88,21 +88,34 @@ def satisfied(value: str | None) -> bool | None:
 
 class Repeats:
     """Repeat complaints, streamed: every counted complaint's receipt time by complainant and by
-    root cause (compact arrays of timestamps), and the cohort members to test at the end."""
+    root cause (compact arrays of timestamps), and the cohort members to test at the end.
 
-    def __init__(self, window: timedelta) -> None:
+    ``history``: another cohort's tracker fed by the same pass; its receipt times are shared
+    (two cohorts of one snapshot see the same complaints), only the members differ.
+    """
+
+    def __init__(self, window: timedelta, history: Repeats | None = None) -> None:
         self.window = window.total_seconds()
-        self.by_person: dict[str, array[float]] = {}
-        self.by_cause: dict[str, array[float]] = {}
+        self.shared = history is not None
+        self.by_person: dict[str, array[float]] = history.by_person if history else {}
+        self.by_cause: dict[str, array[float]] = history.by_cause if history else {}
         self.members: list[tuple[str, str, float]] = []
 
     def seen(self, record: ComplaintRecord) -> None:
         """Any counted complaint (from any period) can be the earlier one."""
+        if self.shared:
+            return
         at = record.received_at.timestamp()
         if record.complainant.id:
-            self.by_person.setdefault(record.complainant.id, array("d")).append(at)
+            times = self.by_person.get(record.complainant.id)
+            if times is None:
+                times = self.by_person[record.complainant.id] = array("d")
+            times.append(at)
         if record.root_cause:
-            self.by_cause.setdefault(record.root_cause, array("d")).append(at)
+            times = self.by_cause.get(record.root_cause)
+            if times is None:
+                times = self.by_cause[record.root_cause] = array("d")
+            times.append(at)
 
     def member(self, record: ComplaintRecord) -> None:
         self.members.append(
@@ -164,10 +177,12 @@ class CohortAccumulator:
     Durations are kept as ``array('d')`` (8 bytes each) so median and P90 stay exact.
     """
 
-    def __init__(self, period: Period, as_of: datetime, options: ReportOptions) -> None:
+    def __init__(
+        self, period: Period, as_of: datetime, options: ReportOptions, history: Repeats | None = None
+    ) -> None:
         self.cohort = Cohort(period, as_of)
         self.options = options
-        self.repeats = Repeats(timedelta(days=options.repeat_window_days))
+        self.repeats = Repeats(timedelta(days=options.repeat_window_days), history)
         self.received_all = 0
         self.n = 0
         self.ack_hours = array("d")
