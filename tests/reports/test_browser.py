@@ -37,7 +37,12 @@ BUILDERS = {
 #: Charts each report must show (inline <svg> elements).
 CHARTS = {"register": 0, "kpi": 6, "audit": 0, "review": 1}
 #: Text each report must contain once rendered.
-MARKER = {"register": "CS-1", "kpi": "Root causes", "audit": "Clause coverage matrix", "review": "Open actions"}
+MARKER = {
+    "register": "CS-1",
+    "kpi": "Root causes",
+    "audit": "Clause coverage matrix",
+    "review": "Open actions",
+}
 
 pytestmark = [
     pytest.mark.slow,
