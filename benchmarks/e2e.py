@@ -131,7 +131,9 @@ class Bench:
             raise RuntimeError(f"step {name} failed; see {self.logs / (name + '.log')}")
         peak = usage.ru_maxrss
         after = {k: b.calls() for k, b in self.boxes.items()}
-        result: dict[str, Any] = {"wall_s": round(wall, 1), "peak_mib": round(peak / 1024)}
+        # The 1-minute load average when the step ends: wall times on a shared machine.
+        result: dict[str, Any] = {"wall_s": round(wall, 1), "peak_mib": round(peak / 1024),
+                                  "load": round(os.getloadavg()[0], 1)}
         with contextlib.suppress(ValueError, IndexError):  # a CLI step prints no JSON
             result.update(json.loads(stdout.strip().splitlines()[-1]))
         for key in self.boxes:

@@ -64,7 +64,7 @@ BENCHMARKS = (
     Benchmark("e2e", "End to end at 100,000 complaints (issue 7)",
               [PY, str(BENCH / "e2e.py"), "--complaints", "50000",
                "--json", str(RESULTS / "e2e-100000.json")], e2e_section, "e2e-100000.json"),
-    Benchmark("traffic", "API calls per 1,000 complaints, and write-back per changed ticket (issue 7)",
+    Benchmark("traffic", "End to end, API calls and write-back at 2 x 10,000 complaints (issue 7)",
               [PY, str(BENCH / "e2e.py"), "--complaints", "10000", "--writeback", "--changes", "100",
                "--json", str(RESULTS / "e2e-10000.json")], traffic_sections, "e2e-10000.json"),
     Benchmark("map_check", "Map + check (issue 2)",
@@ -134,15 +134,19 @@ def section(bench: Benchmark, previous: dict[str, str]) -> str | None:
         old = previous.get(bench.title)
         if old is None:
             return None
+        # Our own earlier note is not a measurement date: drop it, then look for one.
+        old = re.sub(r"\n_Not re-measured by `benchmarks/run_all.py`[^\n]*\n?", "\n", old)
         dated = re.search(r"\b20\d\d-\d\d-\d\d\b", old)
-        note = ("" if dated else "\n_Not re-measured by `benchmarks/run_all.py`; figures from "
-                "before issue 7 (2026-11-22 or earlier), on a 2-vCPU machine._\n")
+        note = ("" if dated else "\n_Not re-measured by `benchmarks/run_all.py` (no results file): "
+                "carried over from the previous README, measured 2026-11-22 or earlier on a "
+                "2-vCPU machine._\n")
         return old.rstrip() + "\n" + note
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     raw = target.read_text(encoding="utf-8")
     body = bench.render(raw) if bench.render else raw.split("\n", 1)[1] if raw.startswith("## ") else raw
-    stamp = (f"_Measured {meta['date']} by `benchmarks/run_all.py` (`{meta['command']}`, "
-             f"{meta['seconds'] / 60:.0f} min) on the machine above._\n")
+    note = f" {meta['note']}" if meta.get("note") else ""
+    stamp = (f"_Measured {meta['date']} with `{meta['command']}` ({meta['seconds'] / 60:.0f} min) "
+             f"on the machine above.{note}_\n")
     return f"## {bench.title}\n\n{stamp}\n{body.strip()}\n"
 
 
@@ -179,7 +183,8 @@ def main() -> None:
     parser.add_argument("--render-only", action="store_true", help="only rewrite the README")
     args = parser.parse_args()
     if not args.render_only:
-        for bench in BENCHMARKS:
+        # The longest one last, so the others are done if it has to be stopped.
+        for bench in sorted(BENCHMARKS, key=lambda b: b.name == "e2e"):
             if (args.only is None or bench.name in args.only) and bench.name not in args.skip:
                 run(bench)
     README.write_text(render_readme(), encoding="utf-8")

@@ -108,8 +108,10 @@ def traffic_sections(raw: str) -> str:
     writeback_head = ("| helpdesk | first write-back (every flagged, writable ticket) | again, nothing "
                       "changed | after an agent replied on some flagged tickets | writes per changed "
                       "ticket |")
-    return f"""`benchmarks/e2e.py --complaints {n} --writeback --changes 100`: {n:,} generated complaints
-per helpdesk in the sandboxes; the connector's own store pipeline (`Pipeline.sync`,
+    return e2e_section(raw) + f"""
+### API calls per 1,000 complaints
+
+Same run (`--writeback --changes 100`): the connector's own store pipeline (`Pipeline.sync`,
 `check`, `writeback`), calls counted by the sandboxes (every HTTP request, token requests and
 set-up calls included).
 
@@ -122,7 +124,9 @@ The per-ticket approach reads the list (Zendesk export pages of 1,000; Jira sear
 Jira `GET /issue/{{key}}?expand=changelog` (the sandbox's stand-in for `/changelog`) plus
 `GET /issue/{{key}}/comment` pages. Calls per ticket measured on a sample of
 {min(200, n)} tickets ({', '.join(f'{NAMES[x]} {per_ticket[x]:.2f}' for x in per_ticket)}),
-extrapolated to {n:,}.
+extrapolated to {n:,}. The incremental sync after the replies also re-reads every ticket the
+first write-back changed (our own edits move `updated`; Jira search returns 100 per page), so
+it costs more than the replies alone.
 
 ### Write-back calls per changed ticket
 
@@ -194,6 +198,16 @@ comments), calls counted by the client per endpoint.
 | scenario | API calls | by endpoint |
 |---|---:|---|
 {chr(10).join(rows)}
+
+Targets: full sync N/100 search pages + N/1000 changelog bulk fetches + one comment read per
+issue whose embedded comments were truncated (Cloud embeds 20); incremental with nothing changed
+<= 2 for the search part; write-back <= 1 edit + <= 1 comment call per changed issue and 0 per
+unchanged issue. Setup calls: `GET serverInfo` (deployment type), `GET field` (JSM SLA /
+request-type field ids), `GET myself` (write-back only: our account id). Write-back given only
+findings reads state with `issue/bulkfetch` (N/100 calls); the store-backed write-back
+(`iso10002 run`) knows the states and does not (see the end-to-end figures above). The per-issue
+approach uses `GET /issue/{{key}}?expand=changelog` as the stand-in for `/changelog` (one call
+per issue either way).
 """
 
 
