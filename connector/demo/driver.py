@@ -108,11 +108,12 @@ class Demo:
     def start_sandboxes(self) -> None:
         self.say(f"Starting the Zendesk and Jira Cloud sandboxes on 127.0.0.1, each seeded by "
                  f"connector.generator with {self.s.complaints:,} complaints received over the "
-                 f"last {self.s.days} days (seed {self.s.seed}) ...")
+                 f"last {self.s.days} days (seeds {self.s.seed} and {self.s.seed + 1}) ...")
         started = time.monotonic()
-        for platform in ("zendesk", "jira"):
+        for offset, platform in enumerate(("zendesk", "jira")):
+            # Different seeds: two helpdesks hold different complaints (and complainants).
             self.sandboxes[platform] = sandboxes.start(
-                platform, self.keys, complaints=self.s.complaints, seed=self.s.seed,
+                platform, self.keys, complaints=self.s.complaints, seed=self.s.seed + offset,
                 days=self.s.days, logs=self.logs)
         self.result.seconds["sandboxes"] = round(time.monotonic() - started, 1)
         for sandbox in self.sandboxes.values():
