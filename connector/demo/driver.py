@@ -308,6 +308,8 @@ def _fix_json(fix: Fix) -> dict[str, Any]:
         "labels_after": list(fix.after.labels) if fix.after else None,
         "notes_before": fix.before.notes, "notes_after": fix.after.notes if fix.after else None,
         "note_id_before": fix.before.note_id, "note_id_after": fix.after.note_id if fix.after else None,
+        "note_updated_before": fix.before.note_updated,
+        "note_updated_after": fix.after.note_updated if fix.after else None,
         "statuses_before": fix.statuses_before, "statuses_after": fix.statuses_after,
     }
 

@@ -44,11 +44,14 @@ def choose(view: StoreView, source: str) -> Choice | None:
         row = view.tickets.get((source, ticket))
         if row is None or not row.is_open or row.deleted:
             continue  # closed tickets cannot take a reply on Zendesk
-        statuses = view.statuses(source, ticket)
+        found = {f["check"]: f for f in view.findings.get((source, ticket), [])}
         for rank, check in enumerate(REPLY_FIXES):
-            status = statuses.get(check)
+            finding = found.get(check) or {}
+            status = finding.get("status")
             if status not in FLAGGED:
                 continue
+            if status == "FAIL" and "overdue since" not in str(finding.get("message")):
+                continue  # done late already: a reply now would change nothing
             key = (0 if status == "AT_RISK" else 1, rank, ticket.zfill(12))
             why = (f"{check} is {status}: a public reply now "
                    + ("settles it before it breaches" if status == "AT_RISK"
