@@ -47,11 +47,20 @@ def e2e_section(raw: str) -> str:
         if step.get("virtual_wait_s"):
             extra = f"rate-limit wait (virtual) {step['virtual_wait_s'] / 60:,.1f} min"
         load = f"{step['load']:.1f}" if "load" in step else ""
+        if "failed" in step:
+            extra = (f"**failed** (exit {step['failed']}"
+                     + (": killed, out of memory" if step["failed"] == -9 else "") + ")")
         rows.append(f"| {key.replace('_', ' ')} | {_n(step['wall_s'], 1)} | {_n(step['peak_mib'])} "
                     f"| {_n(calls) if calls else ''} | {load} | {extra} |")
     main = _pipeline_steps(r)
     total = sum(steps[k]["wall_s"] for k in main)
     peak = max(steps[k]["peak_mib"] for k in main)
+    failed = [k for k in main if "failed" in steps[k]]
+    verdict = (f"**Sync -> store -> check -> reports: {_n(total)} s for {2 * n:,} complaints\n"
+               f"({_n(2 * n / total, 0)} complaints/s), peak {_n(peak)} MiB** (the largest single step)."
+               if not failed else
+               f"**Not completed: {', '.join(k.replace('_', ' ') for k in failed)} failed** (see the "
+               f"table); the finished steps took {_n(total)} s, peak {_n(peak)} MiB.")
     return f"""`benchmarks/e2e.py --complaints {n}`: the Zendesk and Jira Cloud sandboxes each hold
 {n:,} generated complaints (`connector.generator`, seed 1, 180 days ending at the run, every
 non-compliance pattern) and run as their own processes (started in {r['sandbox_start_s']} s,
@@ -66,9 +75,8 @@ step ended (2 vCPUs, shared with other jobs: above 2, wall times are inflated).
 |---|---:|---:|---:|---:|---|
 {chr(10).join(rows)}
 
-**Sync -> store -> check -> reports: {_n(total)} s for {2 * n:,} complaints
-({_n(2 * n / total, 0)} complaints/s), peak {_n(peak)} MiB** (the largest single step).
-Store after the run: {r['store_bytes'] / 1e9:,.2f} GB.
+{verdict}
+Store after the run: {r.get('store_bytes', 0) / 1e9:,.2f} GB.
 """
 
 
@@ -283,16 +291,24 @@ def headline(results: Path) -> str:
     rows: list[str] = []
     big = _load(results / "e2e-100000.json")
     if big:
-        steps = [k for k in _pipeline_steps(big)]
+        steps = _pipeline_steps(big)
         total = sum(big["steps"][k]["wall_s"] for k in steps)
         peak = max(big["steps"][k]["peak_mib"] for k in steps)
         n = 2 * big["complaints_per_source"]
-        rows.append(f"| end to end (sync -> store -> check -> reports), {n:,} complaints | "
-                    f"{total:,.0f} s = {n / total:,.0f} complaints/s; peak {peak:,} MiB |")
+        failed = [k for k in steps if "failed" in big["steps"][k]]
+        shown = (f"{total:,.0f} s = {n / total:,.0f} complaints/s; peak {peak:,} MiB" if not failed
+                 else f"not completed ({', '.join(failed)} failed); see below")
+        rows.append(f"| end to end (sync -> store -> check -> reports), {n:,} complaints | {shown} |")
     traffic = _load(results / "e2e-10000.json")
     if traffic:
         n = traffic["complaints_per_source"]
         s = traffic["steps"]
+        steps = _pipeline_steps(traffic)
+        total = sum(s[k]["wall_s"] for k in steps)
+        peak = max(s[k]["peak_mib"] for k in steps)
+        rows.append(f"| end to end (sync -> store -> check -> reports), {2 * n:,} complaints | "
+                    f"{total:,.0f} s = {2 * n / total:,.1f} complaints/s (busy machine); peak "
+                    f"{peak:,} MiB |")
         for src in SOURCES:
             full = sum(_calls(s[f"sync_full_{src}"], src))
             inc = sum(_calls(s[f"sync_incremental_{src}"], src))
