@@ -219,6 +219,24 @@ class Letter(Frozen):
     new_date: date | None = None
 
 
+class ComplaintPart(Frozen):
+    """One part of a complaint with its own regulatory clock (e.g. the payment-services part of
+    an FCA complaint, answered in 15 business days while the rest has 8 weeks). Mapped per the
+    mapping's ``regulatory.parts`` block (docs/regulatory.md).
+    """
+
+    #: The part's key as the mapping names it (option value, sub-task key, child ticket id).
+    id: str
+    name: str | None = None
+    #: When the part was raised; None: with the complaint (its ``received_at``).
+    received_at: AwareDatetime | None = None
+    #: The decision on this part; None: not decided yet.
+    decided: EvidenceRef | None = None
+    #: Override the complaint's category / product group for this part's deadline.
+    category: str | None = None
+    product_group: str | None = None
+
+
 class ComplaintRecord(Frozen):
     """An ISO 10002 complaint, mapped from one helpdesk ticket."""
 
@@ -292,6 +310,8 @@ class ComplaintRecord(Frozen):
     redress_amount: Decimal | None = None
     #: CFPB: when the portal sent the complaint to the company (its clocks start here).
     sent_to_company_at: AwareDatetime | None = None
+    #: Parts with their own clocks (empty: the complaint is one part).
+    parts: tuple[ComplaintPart, ...] = ()
 
     timeline: tuple[Event, ...] = ()
     #: Where the record came from (ticket key and the ``updated`` stamp it was mapped at).

@@ -9,6 +9,7 @@ unconfirmed figures so nobody mistakes them for verified rule text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -183,15 +184,40 @@ def inherited_pauses(chain: PolicyChain) -> list[KeyPath]:
 
 
 def clock_params(
-    check_id: str, rule: ClockRule | None, params: dict[str, Any], model: type[BaseModel]
+    check_id: str,
+    rule: ClockRule | None,
+    params: dict[str, Any],
+    model: type[BaseModel],
+    figures: Sequence[Figure] = (),
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """The check's raw params with the regime's clock rule applied, and (key path, problem) pairs.
 
     A regulatory clock gets ``pausable: false`` when the params leave it unset; setting it to
-    true is an error (as is ``clocks.<check>.pausable: true``).
+    true is an error (as is ``clocks.<check>.pausable: true``). A check that reports figure
+    confidence (``unconfirmed_figures`` param) gets the pack's unconfirmed figures of its params.
     """
+    updated, problems = _apply_rule(check_id, rule, params, model)
+    if "unconfirmed_figures" not in model.model_fields:
+        return updated, problems
+    if "unconfirmed_figures" in params:
+        problems.append(
+            (
+                f"checks.{check_id}.params.unconfirmed_figures",
+                "filled from the pack's provenance: mark figures under `provenance:` instead",
+            )
+        )
+    prefix = f"checks.{check_id}.params."
+    updated["unconfirmed_figures"] = {
+        f.key.removeprefix(prefix): f.source for f in figures if f.is_unconfirmed and f.key.startswith(prefix)
+    }
+    return updated, problems
+
+
+def _apply_rule(
+    check_id: str, rule: ClockRule | None, params: dict[str, Any], model: type[BaseModel]
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     if rule is None:
-        return params, []
+        return dict(params), []
     problems: list[tuple[str, str]] = []
     has_pausable = "pausable" in model.model_fields
     updated = dict(params)

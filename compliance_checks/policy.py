@@ -153,7 +153,7 @@ def build_policy(
             continue
         check_spec = registry.get(check_id)
         raw_params, problems = clock_params(
-            check_id, spec.clocks.get(check_id), config.params, check_spec.params
+            check_id, spec.clocks.get(check_id), config.params, check_spec.params, provenance
         )
         issues.extend(ConfigIssue(source, path, message) for path, message in problems)
         try:

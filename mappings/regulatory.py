@@ -23,6 +23,7 @@ from compliance_checks.model import (
     LetterKind,
 )
 from mappings.facts import TicketFacts
+from mappings.regulatory_parts import complaint_parts
 from mappings.schema import FieldRule, LetterRule, MappingSpec, Recogniser, Stage2Rule
 from mappings.values import MappingError, casefold_set, parse_time, read_source, to_text
 
@@ -176,9 +177,13 @@ def regulatory_fields(events: Sequence[Event], facts: TicketFacts, spec: Mapping
         (LetterKind.HOLDING, rules.holding_response),
         (LetterKind.FINAL, rules.final_response),
         (LetterKind.SUMMARY, rules.summary_resolution),
+        # Extension letters are holding letters (reasons and a new date), typically at stage 2.
+        (LetterKind.HOLDING, rules.extension_letter),
     ):
         if rule is not None:
-            letters.extend(_letters(events, facts, spec, kind, rule, stage2_at))
+            found = _letters(events, facts, spec, kind, rule, stage2_at)
+            seen = {(x.kind, x.sent.ref()) for x in letters}
+            letters.extend(x for x in found if (x.kind, x.sent.ref()) not in seen)
     ack = next((e for e in events if stage2_at is not None and _reply(e) and e.at >= stage2_at), None)
     values: dict[str, Any] = {
         "letters": tuple(sorted(letters, key=lambda x: x.sent.at)),
@@ -187,6 +192,7 @@ def regulatory_fields(events: Sequence[Event], facts: TicketFacts, spec: Mapping
         "stage2_acknowledged": _ref(ack, "stage 2 acknowledged") if ack else None,
         "handlers_by_stage": _handlers(events, facts, stage2_at),
         "product_group": _value(rules.product_group, facts, spec),
+        "parts": complaint_parts(events, facts, spec),
     }
     redress = _value(rules.redress_amount, facts, spec)
     if redress is not None:

@@ -234,6 +234,39 @@ class Stage2Rule(Recogniser):
     statuses: list[str] = Field(default_factory=list)
 
 
+class PartsRule(Frozen):
+    """How a complaint's parts (each with its own clock) are recognised on a ticket.
+
+    Exactly one of ``field`` (a multi-value field whose values are the parts; each part's decision
+    is a ``decided_labels`` label/tag or a ``decided_markers`` text in a public agent comment, with
+    ``{part}`` standing for the part's value) or ``items`` (a list of objects in the payload, each
+    with ``id`` / ``received`` / ``decided`` paths inside the item).
+    """
+
+    field: FieldRule | None = None
+    #: The field's raw id or name as changelog / audit events name it: a part added later is
+    #: received when it was added. Default: the field rule's custom field id.
+    field_event: str | None = None
+    decided_labels: list[str] = Field(default_factory=list)
+    decided_markers: list[str] = Field(default_factory=list)
+    items: PathSpec | None = None
+    id: PathSpec = "id"
+    name: PathSpec | None = None
+    received: PathSpec | None = None
+    decided: PathSpec | None = None
+    #: Part value -> the regulator's product group / category for that part's deadline.
+    product_groups: dict[str, str] = Field(default_factory=dict)
+    categories: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> PartsRule:
+        if (self.field is None) == (self.items is None):
+            raise ValueError("give exactly one of field (a multi-value field) or items (a list path)")
+        if self.items is not None and (self.decided_labels or self.decided_markers):
+            raise ValueError("decided_labels / decided_markers go with field; items use decided")
+        return self
+
+
 class RegulatoryRules(Frozen):
     """Evidence the regulatory packs need (docs/regulatory.md). Everything is optional."""
 
@@ -245,6 +278,10 @@ class RegulatoryRules(Frozen):
     product_group: FieldRule | None = None
     redress_amount: FieldRule | None = None
     sent_to_company: FieldRule | None = None
+    #: Complaint parts with their own clocks.
+    parts: PartsRule | None = None
+    #: Stage-2 extension letters (Housing Ombudsman, SPSO): reasons and a new date.
+    extension_letter: LetterRule | None = None
 
 
 class MappingSpec(Frozen):

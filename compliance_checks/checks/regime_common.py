@@ -38,6 +38,21 @@ class RegimeTarget(Target):
                     return duration
         return super().for_record(record)
 
+    def key_for(self, record: ComplaintRecord) -> str:
+        """Which entry ``for_record`` uses, as a key path (``by_category.superannuation``), so a
+        finding can say whether that figure is confirmed."""
+        for name, table, value in (
+            ("by_product_group", self.by_product_group, record.product_group),
+            ("by_category", self.by_category, record.category),
+        ):
+            if value is not None:
+                for key in table:
+                    if key.casefold() == value.casefold():
+                        return f"{name}.{key}"
+        if record.severity is not None and record.severity in self.by_severity:
+            return f"by_severity.{record.severity.value}"
+        return "default"
+
 
 def _to_regime_target(value: Any) -> RegimeTarget:
     return RegimeTarget.model_validate({"default": value} if isinstance(value, str) else value)

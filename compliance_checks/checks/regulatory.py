@@ -6,11 +6,15 @@ from the check's ``rule`` param. None of these clocks pause.
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import Field
 
 from compliance_checks.calendar import Duration
+from compliance_checks.checks.extension import extended_deadline
+from compliance_checks.checks.figures import FigureParams, with_confidence
+from compliance_checks.checks.parts import combine
 from compliance_checks.checks.regime_common import (
     ClockStart,
     Content,
@@ -23,11 +27,18 @@ from compliance_checks.checks.regime_common import (
     rule_note,
 )
 from compliance_checks.findings import Status
-from compliance_checks.model import ComplainantResponse, ComplaintRecord, LetterKind, Severity
+from compliance_checks.model import (
+    ComplainantResponse,
+    ComplaintPart,
+    ComplaintRecord,
+    EvidenceRef,
+    Letter,
+    LetterKind,
+    Severity,
+)
 from compliance_checks.policy import DurationField
 from compliance_checks.registry import (
     CheckContext,
-    CheckParams,
     CheckResult,
     check,
     clock,
@@ -51,6 +62,7 @@ REGIMES: dict[str, tuple[str, ...]] = {
     ),
     "stage2-response": ("housing-ombudsman", "spso"),
     "holding-response": ("fca-disp", "psd2", "asic-rg271", "cbi-cpc", "housing-ombudsman", "singapore-fa"),
+    "stage2-extension": ("housing-ombudsman", "spso"),
     "cfpb-timely-response": ("cfpb",),
 }
 
@@ -60,7 +72,7 @@ class Combine(StrEnum):
     EARLIER = "earlier"
 
 
-class RegulatoryAckParams(CheckParams):
+class RegulatoryAckParams(FigureParams):
     target: RegimeTargetField | None = None
     #: A second reading of the same rule ("24 hours or 1 business day"), combined with ``combine``.
     alternative: DurationField | None = None
@@ -76,17 +88,19 @@ def _acknowledged(
     )
     fields = ("received_at", "acknowledged") if stage == 1 else ("stage2_started", "stage2_acknowledged")
     target = p.target.for_record(record) if p.target else None
-    if start_at is None or target is None:
+    if start_at is None or target is None or p.target is None:
         reason = started_by if start_at is None else "no acknowledgement target for this complaint"
         return CheckResult(Status.NOT_APPLICABLE, reason[:1].upper() + reason[1:], fields_read=fields)
     due_at = ctx.calendar.due(start_at, target)
+    used = [f"target.{p.target.key_for(record)}"]
     facts: dict[str, str | int | float | bool | None] = {"target": str(target), "rule": p.rule}
     if p.alternative is not None:
         other = ctx.calendar.due(start_at, p.alternative)
         due_at = max(due_at, other) if p.combine is Combine.LATER else min(due_at, other)
         facts["alternative"] = f"{p.combine.value} of {target} and {p.alternative}"
+        used.append("alternative")
     done = record.acknowledged if stage == 1 else record.stage2_acknowledged
-    return clock(
+    result = clock(
         what=("Acknowledgement" if stage == 1 else "Stage-2 acknowledgement") + rule_note(p.rule),
         started=start_at,
         due_at=due_at,
@@ -95,6 +109,7 @@ def _acknowledged(
         fields_read=fields,
         facts=facts,
     )
+    return with_confidence(result, p, used)
 
 
 _ACK_REMEDIATION = (
@@ -131,61 +146,74 @@ def stage2_acknowledged(record: ComplaintRecord, p: RegulatoryAckParams, ctx: Ch
     return _acknowledged(record, p, ctx, stage=2)
 
 
-class RegulatoryResponseParams(CheckParams):
+class RegulatoryResponseParams(FigureParams):
     target: RegimeTargetField | None = None
     start: ClockStart = ClockStart.RECEIVED
     #: What stops the clock under this regime.
     stop_on: list[StopEvent] = Field(default_factory=lambda: [StopEvent.FINAL_RESPONSE])
     #: A holding reply sent by ``target`` moves the deadline to this (PSD2: 35 business days).
     extended_target: RegimeTargetField | None = None
+    #: What a holding / extension letter must show to move the deadline (e.g. reasons, new_date).
+    extension_requires: list[Content] = Field(default_factory=list)
+    #: The moved deadline is the letter's new date (capped by ``extended_target`` when given).
+    extend_to_new_date: bool = False
     #: Complaints resolved and accepted within this time need no final response (FCA DISP 1.5).
     accepted_within: DurationField | None = None
     rule: str | None = None
 
 
-def _response(
-    record: ComplaintRecord, p: RegulatoryResponseParams, ctx: CheckContext, *, stage: int
+_RESPONSE_FIELDS = ("received_at", "letters", "decided", "stage2_started", "sent_to_company_at", "parts")
+
+
+def _clock(
+    record: ComplaintRecord,
+    p: RegulatoryResponseParams,
+    ctx: CheckContext,
+    *,
+    stage: int,
+    start_at: datetime,
+    facts: dict[str, str | int | float | bool | None],
+    used: list[str],
+    done_by: EvidenceRef | None = None,
+    after: datetime | None = None,
+    what: str | None = None,
 ) -> CheckResult:
-    fields = ("received_at", "letters", "decided", "stage2_started", "sent_to_company_at")
-    start_at, started_by = clock_start(record, p.start)
-    target = p.target.for_record(record) if p.target else None
-    if stage == 2 and record.stage2_started is None:
-        return CheckResult(Status.NOT_APPLICABLE, "No stage-2 escalation", fields_read=fields)
-    if start_at is None or target is None:
-        reason = started_by if start_at is None else "no regulatory response target for this complaint"
-        return CheckResult(Status.NOT_APPLICABLE, reason[:1].upper() + reason[1:], fields_read=fields)
+    """One response clock from ``start_at``; ``done_by`` (a part's own decision) also stops it."""
+    assert p.target is not None  # noqa: S101 - callers return N/A first
+    target = p.target.for_record(record)
+    assert target is not None  # noqa: S101 - callers return N/A first
+    used.append(f"target.{p.target.key_for(record)}")
     due_at = ctx.calendar.due(start_at, target)
-    facts: dict[str, str | int | float | bool | None] = {
-        "target": str(target),
-        "clock_start": started_by,
-        "rule": p.rule,
-    }
-    if p.accepted_within is not None and stage == 1:
-        accept_due = ctx.calendar.due(start_at, p.accepted_within)
-        decided = record.decided
-        accepted = record.complainant_response is ComplainantResponse.ACCEPTED
-        if accepted and decided is not None and decided.at <= accept_due:
-            return CheckResult(
-                Status.PASS,
-                f"Resolved and accepted by {fmt(accept_due, ctx)} (within {p.accepted_within}): "
-                "no final response deadline applies",
-                accept_due,
-                (event_evidence(decided),),
-                {**facts, "accepted_within": str(p.accepted_within)},
-                fields,
-            )
+    facts = {**facts, "target": str(target)}
     stops = list(p.stop_on)
-    what = "Final response" if stage == 1 else "Stage-2 response"
+    what = what or ("Final response" if stage == 1 else "Stage-2 response")
     holding = record.letter(LetterKind.HOLDING, stage)
-    if p.extended_target is not None and holding is not None and holding.sent.at <= due_at:
-        extended = p.extended_target.for_record(record)
-        if extended is not None:
-            # A timely holding reply buys time; it does not stop the clock itself.
-            due_at = ctx.calendar.due(start_at, extended)
+    if holding is not None and (p.extended_target is not None or p.extend_to_new_date):
+        moved, note = extended_deadline(
+            record,
+            holding,
+            start_at=start_at,
+            due_at=due_at,
+            business=target.unit.is_business,
+            extended_target=p.extended_target,
+            extend_to_new_date=p.extend_to_new_date,
+            requires=list(p.extension_requires),
+            ctx=ctx,
+            used=used,
+        )
+        if moved is None:
+            facts["extension_ignored"] = note
+        else:
+            # A timely holding / extension letter buys time; it does not stop the clock itself.
+            due_at = moved
             stops = [s for s in stops if s is not StopEvent.HOLDING_RESPONSE]
-            facts["extended_target"] = str(extended)
+            facts["extension"] = note
+            if p.extended_target is not None and p.extended_target.for_record(record) is not None:
+                facts["extended_target"] = str(p.extended_target.for_record(record))
             what += f" (holding reply sent {fmt(holding.sent.at, ctx)})"
-    done = first_stop(record, stops, stage)
+    done = first_stop(record, stops, stage, after=after)
+    if done_by is not None and (done is None or done_by.at < done.at):
+        done = done_by
     facts["stop_on"] = ", ".join(s.value for s in stops)
     return clock(
         what=what + rule_note(p.rule),
@@ -193,9 +221,80 @@ def _response(
         due_at=due_at,
         done=done,
         ctx=ctx,
-        fields_read=fields,
+        fields_read=_RESPONSE_FIELDS,
         facts=facts,
     )
+
+
+def _part_clocks(
+    record: ComplaintRecord,
+    p: RegulatoryResponseParams,
+    ctx: CheckContext,
+    start_at: datetime,
+    facts: dict[str, str | int | float | bool | None],
+    used: list[str],
+) -> list[tuple[ComplaintPart, CheckResult]]:
+    """Each part's clock: from its own receipt, to its own target, stopped by its own decision
+    (or by a response to the whole complaint sent after the part was raised)."""
+    found = []
+    for part in record.parts:
+        as_part = record.model_copy(
+            update={
+                "category": part.category or record.category,
+                "product_group": part.product_group or record.product_group,
+            }
+        )
+        assert p.target is not None  # noqa: S101 - checked by the caller
+        if p.target.for_record(as_part) is None:
+            continue
+        part_start = max(start_at, part.received_at) if part.received_at else start_at
+        result = _clock(
+            as_part,
+            p,
+            ctx,
+            stage=1,
+            start_at=part_start,
+            facts=facts,
+            used=used,
+            done_by=part.decided,
+            after=part_start,
+            what="Response to this part",
+        )
+        found.append((part, result))
+    return found
+
+
+def _response(
+    record: ComplaintRecord, p: RegulatoryResponseParams, ctx: CheckContext, *, stage: int
+) -> CheckResult:
+    fields = _RESPONSE_FIELDS
+    start_at, started_by = clock_start(record, p.start)
+    target = p.target.for_record(record) if p.target else None
+    if stage == 2 and record.stage2_started is None:
+        return CheckResult(Status.NOT_APPLICABLE, "No stage-2 escalation", fields_read=fields)
+    if start_at is None or target is None:
+        reason = started_by if start_at is None else "no regulatory response target for this complaint"
+        return CheckResult(Status.NOT_APPLICABLE, reason[:1].upper() + reason[1:], fields_read=fields)
+    facts: dict[str, str | int | float | bool | None] = {"clock_start": started_by, "rule": p.rule}
+    used: list[str] = []
+    if p.accepted_within is not None and stage == 1:
+        accept_due = ctx.calendar.due(start_at, p.accepted_within)
+        decided = record.decided
+        accepted = record.complainant_response is ComplainantResponse.ACCEPTED
+        if accepted and decided is not None and decided.at <= accept_due:
+            result = CheckResult(
+                Status.PASS,
+                f"Resolved and accepted by {fmt(accept_due, ctx)} (within {p.accepted_within}): "
+                "no final response deadline applies",
+                accept_due,
+                (event_evidence(decided),),
+                {**facts, "target": str(target), "accepted_within": str(p.accepted_within)},
+                fields,
+            )
+            return with_confidence(result, p, ["accepted_within"])
+    whole = _clock(record, p, ctx, stage=stage, start_at=start_at, facts=facts, used=used)
+    parts = _part_clocks(record, p, ctx, start_at, facts, used) if stage == 1 else []
+    return with_confidence(combine(whole, parts, ctx), p, used)
 
 
 _RESPONSE_REMEDIATION = (
@@ -233,7 +332,7 @@ def stage2_response(record: ComplaintRecord, p: RegulatoryResponseParams, ctx: C
     return _response(record, p, ctx, stage=2)
 
 
-class HoldingParams(CheckParams):
+class HoldingParams(FigureParams):
     #: The deadline the holding letter must precede (e.g. 8 weeks, 15 business days).
     target: RegimeTargetField | None = None
     start: ClockStart = ClockStart.RECEIVED
@@ -244,6 +343,59 @@ class HoldingParams(CheckParams):
     #: Responses that make a holding letter unnecessary when sent by the deadline.
     final_on: list[StopEvent] = Field(default_factory=lambda: [StopEvent.FINAL_RESPONSE])
     rule: str | None = None
+
+
+def _judge_letter(
+    record: ComplaintRecord,
+    holding: Letter,
+    p: HoldingParams,
+    ctx: CheckContext,
+    *,
+    start_at: datetime,
+    due_at: datetime,
+    facts: dict[str, str | int | float | bool | None],
+    used: list[str],
+    what: str,
+) -> CheckResult:
+    """A holding / extension letter: before the deadline, complete, promising a date within the limit."""
+    problems = []
+    if holding.sent.at > due_at:
+        problems.append(f"sent {fmt(holding.sent.at, ctx)}, after the deadline {fmt(due_at, ctx)}")
+    missing = missing_content(holding, p.required)
+    if missing:
+        problems.append(f"does not show {', '.join(missing)}")
+    extended = p.extended_target.for_record(record) if p.extended_target else None
+    if p.extended_target is not None and extended is not None and holding.new_date is not None:
+        used.append(f"extended_target.{p.extended_target.key_for(record)}")
+        limit = ctx.calendar.due(start_at, extended)
+        if holding.new_date > ctx.calendar.local(limit).date():
+            problems.append(
+                f"promises {holding.new_date.isoformat()}, after the {extended} limit "
+                f"({ctx.calendar.local(limit):%Y-%m-%d})"
+            )
+    evidence = (event_evidence(holding.sent, what.lower()),)
+    if holding.new_date is not None:
+        facts["new_date"] = holding.new_date.isoformat()
+    if problems:
+        facts["problems"] = "; ".join(problems)
+        return CheckResult(
+            Status.FAIL,
+            f"{what} " + "; ".join(problems) + rule_note(p.rule),
+            due_at,
+            evidence,
+            facts,
+            _HOLDING_FIELDS,
+        )
+    return CheckResult(Status.PASS, f"{what} on time and complete", due_at, evidence, facts, _HOLDING_FIELDS)
+
+
+_HOLDING_FIELDS = ("received_at", "letters", "decided", "stage2_started")
+
+
+def _holding_start(record: ComplaintRecord, p: HoldingParams) -> tuple[datetime | None, str, Duration | None]:
+    start_at, started_by = clock_start(record, p.start)
+    target = p.target.for_record(record) if p.target else None
+    return start_at, started_by, target
 
 
 @check(
@@ -260,13 +412,13 @@ class HoldingParams(CheckParams):
 )
 def holding_response(record: ComplaintRecord, p: HoldingParams, ctx: CheckContext) -> CheckResult:
     """A holding letter, when the final response is not sent by the deadline, is timely and complete."""
-    fields = ("received_at", "letters", "decided")
-    start_at, started_by = clock_start(record, p.start)
-    target = p.target.for_record(record) if p.target else None
-    if start_at is None or target is None:
+    fields = _HOLDING_FIELDS
+    start_at, started_by, target = _holding_start(record, p)
+    if start_at is None or target is None or p.target is None:
         reason = started_by if start_at is None else "no deadline for this complaint"
         return CheckResult(Status.NOT_APPLICABLE, reason[:1].upper() + reason[1:], fields_read=fields)
     due_at = ctx.calendar.due(start_at, target)
+    used = [f"target.{p.target.key_for(record)}"]
     facts: dict[str, str | int | float | bool | None] = {"target": str(target), "rule": p.rule}
     final = first_stop(record, list(p.final_on), 1)
     holding = record.letter(LetterKind.HOLDING, 1)
@@ -280,7 +432,7 @@ def holding_response(record: ComplaintRecord, p: HoldingParams, ctx: CheckContex
                 facts,
                 fields,
             )
-        return clock(
+        result = clock(
             what="Final response or holding letter" + rule_note(p.rule),
             started=start_at,
             due_at=due_at,
@@ -289,37 +441,65 @@ def holding_response(record: ComplaintRecord, p: HoldingParams, ctx: CheckContex
             fields_read=fields,
             facts=facts,
         )
-    problems = []
-    if holding.sent.at > due_at:
-        problems.append(f"sent {fmt(holding.sent.at, ctx)}, after the deadline {fmt(due_at, ctx)}")
-    missing = missing_content(holding, p.required)
-    if missing:
-        problems.append(f"does not show {', '.join(missing)}")
-    extended = p.extended_target.for_record(record) if p.extended_target else None
-    if extended is not None and holding.new_date is not None:
-        limit = ctx.calendar.due(start_at, extended)
-        if holding.new_date > ctx.calendar.local(limit).date():
-            problems.append(
-                f"promises {holding.new_date.isoformat()}, after the {extended} limit "
-                f"({ctx.calendar.local(limit):%Y-%m-%d})"
-            )
-    evidence = (event_evidence(holding.sent, "holding letter"),)
-    if holding.new_date is not None:
-        facts["new_date"] = holding.new_date.isoformat()
-    if problems:
-        facts["problems"] = "; ".join(problems)
-        return CheckResult(
-            Status.FAIL,
-            "Holding letter " + "; ".join(problems) + rule_note(p.rule),
-            due_at,
-            evidence,
-            facts,
-            fields,
-        )
-    return CheckResult(Status.PASS, "Holding letter on time and complete", due_at, evidence, facts, fields)
+        return with_confidence(result, p, used)
+    result = _judge_letter(
+        record,
+        holding,
+        p,
+        ctx,
+        start_at=start_at,
+        due_at=due_at,
+        facts=facts,
+        used=used,
+        what="Holding letter",
+    )
+    return with_confidence(result, p, used)
 
 
-class CfpbParams(CheckParams):
+@check(
+    id="stage2-extension",
+    title="Stage-2 extension letter sent before the deadline, with reasons and a new date",
+    clauses=("7.3", "7.9"),
+    severity=Severity.HIGH,
+    params=HoldingParams,
+    remediation=(
+        "An extension at stage 2 must be explained in writing before the stage-2 deadline: send "
+        "the complainant the reasons and the new date (within the regime's extension limit)."
+    ),
+)
+def stage2_extension(record: ComplaintRecord, p: HoldingParams, ctx: CheckContext) -> CheckResult:
+    """A stage-2 extension letter, when there is one, precedes the stage-2 deadline and is complete.
+
+    No extension letter is not a finding here: ``stage2-response`` then holds the original deadline.
+    """
+    fields = _HOLDING_FIELDS
+    if record.stage2_started is None:
+        return CheckResult(Status.NOT_APPLICABLE, "No stage-2 escalation", fields_read=fields)
+    holding = record.letter(LetterKind.HOLDING, 2)
+    start_at, started_by, target = _holding_start(record, p)
+    if holding is None:
+        return CheckResult(Status.NOT_APPLICABLE, "No stage-2 extension letter", fields_read=fields)
+    if start_at is None or target is None or p.target is None:
+        reason = started_by if start_at is None else "no stage-2 deadline for this complaint"
+        return CheckResult(Status.NOT_APPLICABLE, reason[:1].upper() + reason[1:], fields_read=fields)
+    due_at = ctx.calendar.due(start_at, target)
+    used = [f"target.{p.target.key_for(record)}"]
+    facts: dict[str, str | int | float | bool | None] = {"target": str(target), "rule": p.rule}
+    result = _judge_letter(
+        record,
+        holding,
+        p,
+        ctx,
+        start_at=start_at,
+        due_at=due_at,
+        facts=facts,
+        used=used,
+        what="Stage-2 extension letter",
+    )
+    return with_confidence(result, p, used)
+
+
+class CfpbParams(FigureParams):
     #: Company response in the portal (final, or "In progress") within this of sent-to-company.
     respond_within: DurationField = Duration.parse("15 days")
     #: Final response after an "In progress" reply within this of sent-to-company.
