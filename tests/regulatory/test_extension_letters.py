@@ -18,8 +18,13 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import yaml
+
 from compliance_checks.calendar import END_OF_DAY
-from compliance_checks.model import Letter
+from compliance_checks.model import ActorRole, Event, EventKind, Letter, LetterKind, Party, SourceKind
+from mappings.derive import build_record
+from mappings.facts import TicketFacts
+from mappings.loader import default_mapping_path, parse_mapping
 from tests.regulatory.helpers import letter, record, ref, run
 
 LONDON = ZoneInfo("Europe/London")
@@ -143,3 +148,55 @@ def test_stage2_extension_check_is_not_applicable_without_stage2_or_letter():
     no_stage2 = run("housing-ombudsman", "stage2-extension", record(at(3, 2)), at(5, 1))
     assert no_stage2.status.value == "NOT_APPLICABLE"
     assert housing(check="stage2-extension", now=at(5, 1)).status.value == "NOT_APPLICABLE"
+
+
+# ---- the mapping: regulatory.extension_letter -----------------------------------------------
+
+
+def test_extension_letters_are_recognised_like_holding_letters():
+    data = yaml.safe_load(default_mapping_path("zendesk").read_text(encoding="utf-8"))
+    data["regulatory"] = {
+        "stage2": {"labels": ["stage_2"]},
+        "holding_response": {"labels": ["reg_holding_letter"]},
+        "extension_letter": {
+            "labels": ["reg_extension_letter"],
+            "markers": ["[EXTENSION]"],
+            "content": {"reasons": {"markers": ["because"]}},
+        },
+    }
+    spec = parse_mapping(yaml.safe_dump(data), "zendesk-ext.yaml").spec
+
+    def ev(kind: EventKind, source_id: str, when: datetime, **kw: Any) -> Event:
+        kw.setdefault("actor_role", ActorRole.AGENT)
+        return Event(at=when, kind=kind, source_kind=SourceKind.AUDIT, source_id=source_id, **kw)
+
+    text = "[EXTENSION] We need more time because the contractor reports late. New date: 2026-05-29."
+    events = [
+        ev(EventKind.LABEL_CHANGE, "1", at(4, 13), field="tags", from_value="", to_value="stage_2"),
+        # Tag and reply in one update: one letter, at stage 2, with reasons and the new date.
+        ev(EventKind.COMMENT, "2", at(5, 11), public=True, text=text),
+        ev(
+            EventKind.LABEL_CHANGE,
+            "3",
+            at(5, 11),
+            field="tags",
+            from_value="stage_2",
+            to_value="stage_2 reg_extension_letter",
+        ),
+        # An internal note with the marker is never a letter.
+        ev(EventKind.COMMENT, "4", at(5, 12), public=False, text="[EXTENSION] draft"),
+    ]
+    facts = TicketFacts(
+        key="77",
+        id="77",
+        platform="zendesk",
+        created=at(3, 2),
+        raw={"id": 77},
+        status="open",
+        priority="normal",
+        requester=Party(id="r-1", name="Ada"),
+        events=events,
+    )
+    rec = build_record(facts, spec)
+    assert [(x.kind, x.stage, x.sent.ref()) for x in rec.letters] == [(LetterKind.HOLDING, 2, "audit:2")]
+    assert rec.letters[0].reasons is True and rec.letters[0].new_date == date(2026, 5, 29)
