@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from compliance_checks.findings import Finding, Status
+from compliance_checks.inherit import PACKS_DIR
 from compliance_checks.model import Outcome, Severity, Stage
+from compliance_checks.policy import Policy, parse_policy
 from report_templates.returns import asic_idr_rows, cfpb_rows, fca_return
+from report_templates.returns.asic import AsicRows
+from report_templates.returns.asic_codes import TABLES, CodeTable, TableConfidence
 from tests.regulatory.helpers import pack, record, ref
 
 LONDON = ZoneInfo("Europe/London")
@@ -92,7 +97,7 @@ def test_asic_idr_rows_hand_counted():
         rec("Z", s(2025, 11, 1), s(2025, 12, 1)),  # closed before: left out
         rec("W", s(2026, 6, 25), s(2026, 7, 3), outcome=Outcome.NOT_UPHELD),  # closed after the end
     ]
-    table = asic_idr_rows(records, pack("asic-rg271"), date(2026, 1, 1), date(2026, 6, 30))
+    table = asic_idr_rows(records, asic_policy(), date(2026, 1, 1), date(2026, 6, 30))
     assert [r["Unique identifier"] for r in table.rows] == ["Y", "X", "W"]
     y, x, w = table.rows
     assert (y["Current status"], y["Receipt channel"], y["Date closed"]) == ("OPEN", "PHONE", None)
@@ -103,12 +108,75 @@ def test_asic_idr_rows_hand_counted():
         10,
     )
     assert (x["Outcome"], x["Compensation"], x["Product or service"]) == (
-        "COMPLAINANT_FAVOUR",
+        "UPH",
         "50.00",
         "UNMAPPED:Credit card",
     )
     assert (w["Current status"], w["Outcome"], w["Days to resolve"]) == ("OPEN", None, None)
     assert any("official field names" in n for n in table.notes)
+
+
+#: A firm's policy mapping its values to codes (the shipped pack maps none: see below).
+FIRM_CODES = """
+extends: asic-rg271
+name: firm
+returns:
+  asic_idr:
+    codes:
+      status: {open: OPEN, closed: CLOSED}
+      channel: {phone: PHONE}
+      outcome: {upheld: UPH}
+"""
+
+
+@cache
+def asic_policy() -> Policy:
+    return parse_policy(FIRM_CODES, str(PACKS_DIR / "firm.yaml"))
+
+
+def test_the_shipped_asic_pack_invents_no_codes_and_says_so():
+    # Our sources do not give ASIC's code tables: every coded value is UNMAPPED, and the header
+    # names each coded element's missing official table and the unconfirmed code status.
+    received = t(2026, 2, 2, tz=SYDNEY)
+    row = rec("X", received, t(2026, 2, 9, tz=SYDNEY), outcome=Outcome.UPHELD, channel="email")
+    table = asic_idr_rows([row], pack("asic-rg271"), date(2026, 1, 1), date(2026, 6, 30))
+    cells = table.rows[0]
+    assert (cells["Current status"], cells["Receipt channel"], cells["Outcome"], cells["Complaint type"]) == (
+        "UNMAPPED:closed",
+        "UNMAPPED:email",
+        "UNMAPPED:upheld",
+        "UNMAPPED:Billing",
+    )
+    missing = [n.split(":")[0] for n in table.notes if "official code table not in our sources" in n]
+    assert missing == [
+        "Complaint type",
+        "Current status",
+        "Receipt channel",
+        "Product or service",
+        "Issue",
+        "Outcome",
+    ]
+    assert any(n.startswith("Unconfirmed figure: asic-idr-codes") for n in table.notes)
+
+
+def test_a_known_code_table_marks_codes_outside_it():
+    tables = {
+        **TABLES,
+        "outcome": CodeTable("outcome", "Outcome", TableConfidence.CONFIRMED, "test", {"UPH": "upheld"}),
+    }
+    rows = AsicRows(asic_policy(), date(2026, 1, 1), date(2026, 6, 30), tables)
+    for cid, outcome in (("A", Outcome.UPHELD), ("B", Outcome.NOT_UPHELD)):
+        rows.add(rec(cid, t(2026, 2, 2, tz=SYDNEY), t(2026, 2, 9, tz=SYDNEY), outcome=outcome))
+    table = rows.table()
+    assert [r["Outcome"] for r in table.rows] == ["UPH", "UNMAPPED:not_upheld"]
+    strict = {
+        **tables,
+        "status": CodeTable("status", "Current status", TableConfidence.CONFIRMED, "test", {"O": "o"}),
+    }
+    rows = AsicRows(asic_policy(), date(2026, 1, 1), date(2026, 6, 30), strict)
+    rows.add(rec("C", t(2026, 2, 2, tz=SYDNEY)))
+    assert rows.table().rows[0]["Current status"] == "NOT_IN_TABLE:OPEN"
+    assert "Outcome: 1 codes, confirmed (test)." in rows.table().notes
 
 
 def test_cfpb_rows_with_timely_response():
