@@ -7,13 +7,16 @@ Editing any stored finding, or any run field, or removing a run breaks the chain
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby, islice
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from connector.store.engine import GENESIS
@@ -46,9 +49,8 @@ def _finding_key(f: StoredFinding) -> tuple[str, str, str]:
     return (f.source, f.ticket, str(f.payload.get("check")))
 
 
-def content_hash(run: RunRow, findings: Iterable[tuple[str, str, str]]) -> str:
-    """The run's hash from its stored fields and its findings' (source, ticket, payload text)."""
-    material = {
+def _material(run: RunRow, findings: Any) -> dict[str, Any]:
+    return {
         "kind": run.kind,
         "started_at": run.started_at.isoformat(),
         "as_of": run.as_of.isoformat(),
@@ -60,9 +62,64 @@ def content_hash(run: RunRow, findings: Iterable[tuple[str, str, str]]) -> str:
         "tickets": run.tickets,
         "errors": run.errors,
         "prev_hash": run.prev_hash,
-        "findings": sorted(findings),
+        "findings": findings,
     }
-    return sha256_text(canonical_json(material))
+
+
+def content_hash(run: RunRow, findings: Iterable[tuple[str, str, str]]) -> str:
+    """The run's hash from its stored fields and its findings' (source, ticket, payload text)."""
+    return sha256_text(canonical_json(_material(run, sorted(findings))))
+
+
+#: Stands in for the findings list while the JSON around it is rendered (a string that
+#: cannot occur in the material: its JSON form is unique in the canonical text).
+_PLACEHOLDER = "\x00findings\x00"
+
+
+class RunHasher:
+    """:func:`content_hash` computed incrementally: feed the findings already in sorted
+    ``(source, ticket, payload text)`` order, one at a time, so a run of any size hashes in
+    constant memory. The bytes hashed are exactly ``canonical_json`` of the whole material."""
+
+    def __init__(self, run: RunRow) -> None:
+        text = canonical_json(_material(run, _PLACEHOLDER))
+        prefix, suffix = text.split(canonical_json(_PLACEHOLDER))
+        self._suffix = suffix
+        self._digest = hashlib.sha256((prefix + "[").encode("utf-8"))
+        self._first = True
+        self._last: tuple[str, str, str] | None = None
+
+    def add(self, source: str, ticket: str, payload: str) -> None:
+        item = (source, ticket, payload)
+        if self._last is not None and item < self._last:
+            raise ValueError("findings must be hashed in sorted (source, ticket, payload) order")
+        self._last = item
+        self._digest.update(((",", "")[self._first] + canonical_json(item)).encode("utf-8"))
+        self._first = False
+
+    def hexdigest(self) -> str:
+        final = self._digest.copy()
+        final.update(("]" + self._suffix).encode("utf-8"))
+        return final.hexdigest()
+
+
+@dataclass(frozen=True)
+class TicketFindings:
+    """One ticket's findings as stored: payload texts in evaluation (policy) order."""
+
+    source: str
+    ticket: str
+    #: (check, status, canonical payload JSON) per finding.
+    rows: tuple[tuple[str, str, str], ...]
+
+
+def ticket_findings(source: str, ticket: str, payloads: Iterable[dict[str, Any]]) -> TicketFindings:
+    rows = tuple((str(p["check"]), str(p["status"]), canonical_json(p)) for p in payloads)
+    return TicketFindings(source, ticket, rows)
+
+
+#: Findings inserted per statement.
+INSERT_BATCH = 1000
 
 
 def append_run(
@@ -74,6 +131,28 @@ def append_run(
     errors: Sequence[str] = (),
 ) -> RunRow:
     """Append a run with its findings, chained to the last run (locks the chain head)."""
+    ordered = sorted(findings, key=_finding_key)
+    grouped = (
+        ticket_findings(source, ticket, (f.payload for f in group))
+        for (source, ticket), group in groupby(ordered, key=lambda f: (f.source, f.ticket))
+    )
+    return append_run_stream(session, meta, grouped, tickets=tickets, errors=errors)
+
+
+def append_run_stream(
+    session: Session,
+    meta: RunMeta,
+    findings: Iterable[TicketFindings],
+    *,
+    tickets: int,
+    errors: Sequence[str] = (),
+) -> RunRow:
+    """Append a run whose findings come one ticket at a time in ascending (source, ticket)
+    order (each key once): inserted in batches and hashed as they pass, never all in memory.
+
+    Rows are inserted in the given order (a ticket's findings in evaluation order, which is
+    what ``run_findings`` hands back); the hash sorts each ticket's payloads, so it equals
+    :func:`content_hash` of the stored rows."""
     head = session.scalar(select(ChainHead).where(ChainHead.id == 1).with_for_update())
     if head is None:
         raise RuntimeError("store not initialised (no chain head)")
@@ -84,22 +163,28 @@ def append_run(
         errors=canonical_json(list(errors)), prev_hash=head.last_hash, content_hash="",
     )
     session.add(run)
-    session.flush()
-    rows = []
-    for f in sorted(findings, key=_finding_key):
-        rows.append(
-            FindingRow(
-                run_id=run.id, source=f.source, ticket=f.ticket, check=str(f.payload["check"]),
-                status=str(f.payload["status"]), payload=canonical_json(f.payload),
-            )
-        )
-    session.add_all(rows)
     # Hash what the database will hand back: timestamps are re-read through the column type.
     session.flush()
     session.refresh(run)
-    run.content_hash = content_hash(run, ((r.source, r.ticket, r.payload) for r in rows))
+    hasher = RunHasher(run)
+    batch: list[dict[str, Any]] = []
+    for item in findings:
+        for payload in sorted(text for _check, _status, text in item.rows):
+            hasher.add(item.source, item.ticket, payload)
+        batch.extend(
+            {"run_id": run.id, "source": item.source, "ticket": item.ticket, "check": check,
+             "status": status, "payload": text}
+            for check, status, text in item.rows
+        )
+        if len(batch) >= INSERT_BATCH:
+            session.execute(insert(FindingRow), batch)
+            batch = []
+    if batch:
+        session.execute(insert(FindingRow), batch)
+    run.content_hash = hasher.hexdigest()
     head.last_hash = run.content_hash
     head.last_run_id = run.id
+    session.flush()
     return run
 
 
@@ -112,23 +197,61 @@ class ChainProblem:
         return f"run {self.run_id}: {self.message}"
 
 
+#: Tickets whose findings are read per query while verifying or comparing.
+TICKET_CHUNK = 500
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _by_source(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for source, ticket in keys:
+        grouped[source].append(ticket)
+    return grouped
+
+
+def _stored_hash(session: Session, run: RunRow) -> str:
+    """The run's content hash recomputed from its stored rows, a chunk of tickets at a time.
+
+    The order comes from Python (tickets sorted here, payloads sorted within a chunk), never
+    from SQL, whose string collation differs between backends."""
+    hasher = RunHasher(run)
+    keys = sorted(
+        (str(s), str(t)) for s, t in session.execute(
+            select(FindingRow.source, FindingRow.ticket).where(FindingRow.run_id == run.id).distinct()
+        )
+    )
+    for chunk in _chunks(keys, TICKET_CHUNK):
+        rows: list[tuple[str, str, str]] = []
+        for source, tickets in _by_source(chunk).items():
+            query = select(FindingRow.source, FindingRow.ticket, FindingRow.payload).where(
+                FindingRow.run_id == run.id, FindingRow.source == source, FindingRow.ticket.in_(tickets)
+            )
+            rows.extend((s, t, p) for s, t, p in session.execute(query))
+        for source, ticket, payload in sorted(rows):
+            hasher.add(source, ticket, payload)
+    return hasher.hexdigest()
+
+
 def verify_chain(session: Session) -> tuple[int, list[ChainProblem]]:
     """Recompute every run's hash and the links between runs. Returns (runs, problems)."""
     problems: list[ChainProblem] = []
     previous = GENESIS
     count = 0
-    for run in session.scalars(select(RunRow).order_by(RunRow.id)):
+    run_ids = list(session.scalars(select(RunRow.id).order_by(RunRow.id)))
+    for run_id in run_ids:
+        run = session.get_one(RunRow, run_id)
         count += 1
-        rows = session.execute(
-            select(FindingRow.source, FindingRow.ticket, FindingRow.payload).where(
-                FindingRow.run_id == run.id
-            )
-        ).all()
         if run.prev_hash != previous:
             problems.append(ChainProblem(run.id, "does not link to the previous run (removed or edited)"))
-        if content_hash(run, ((s, t, p) for s, t, p in rows)) != run.content_hash:
+        if _stored_hash(session, run) != run.content_hash:
             problems.append(ChainProblem(run.id, "content does not match its hash (run or findings edited)"))
         previous = run.content_hash
+        session.expunge(run)
     head = session.scalar(select(ChainHead).where(ChainHead.id == 1))
     if head is not None and head.last_hash != previous:
         problems.append(ChainProblem(head.last_run_id or 0, "the last run is missing (chain head differs)"))
@@ -160,9 +283,38 @@ def latest_findings(
     return out
 
 
+def latest_findings_of(
+    session: Session, keys: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[int, list[dict[str, Any]]]]:
+    """:func:`latest_findings` of just these (source, ticket) keys, a few queries per chunk."""
+    out: dict[tuple[str, str], tuple[int, list[dict[str, Any]]]] = {}
+    for chunk in _chunks(sorted(keys), TICKET_CHUNK):
+        for source, tickets in _by_source(chunk).items():
+            latest = (
+                select(FindingRow.ticket, func.max(FindingRow.run_id).label("run_id"))
+                .where(FindingRow.source == source, FindingRow.ticket.in_(tickets))
+                .group_by(FindingRow.ticket)
+                .subquery()
+            )
+            query = (
+                select(FindingRow.ticket, FindingRow.run_id, FindingRow.payload)
+                .join(latest, (FindingRow.ticket == latest.c.ticket) & (FindingRow.run_id == latest.c.run_id))
+                .where(FindingRow.source == source)
+                .order_by(FindingRow.id)
+            )
+            for ticket, run_id, payload in session.execute(query):
+                out.setdefault((source, ticket), (run_id, []))[1].append(json.loads(payload))
+    return out
+
+
 def run_findings(session: Session, run_id: int) -> list[StoredFinding]:
     rows = session.scalars(select(FindingRow).where(FindingRow.run_id == run_id).order_by(FindingRow.id))
     return [StoredFinding(r.source, r.ticket, json.loads(r.payload)) for r in rows]
+
+
+def last_finding_id(session: Session) -> int:
+    """The newest stored finding's id (0 when none): grows whenever findings are recorded."""
+    return int(session.scalar(select(func.max(FindingRow.id))) or 0)
 
 
 def last_runs(session: Session, limit: int = 5) -> list[RunRow]:
