@@ -4,6 +4,14 @@ For ``as_of`` each ticket is mapped from the version it had then (the newest sna
 source ``updated`` is not after ``as_of``), so evaluating a past date after later syncs gives
 the findings recorded at that date (same policy, mapping and waiver files; their hashes are
 kept with every run).
+
+Memory does not grow with the store: tickets are evaluated in (source, ticket) order, a chunk
+at a time (their rows and snapshots read with a few queries, nothing kept in the session),
+and the findings to record are spooled to a temporary file. The run is appended from the
+spool at the end in one short write transaction (batched inserts, the hash computed as the
+findings stream by), so SQLite's write lock is not held while tickets are mapped and checked
+and webhook refreshes can write in between. A temporary file rather than a scratch table:
+it needs no write transaction at all, and is the same on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -11,30 +19,39 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import tempfile
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
-from typing import Any, Literal
+from itertools import islice
+from typing import IO, Any, Literal
 
 import holidays
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from compliance_checks import Policy, WaiverApplier, Waivers, context_for, evaluate
 from compliance_checks.findings import Finding
 from connector.bundles import map_bundle
+from connector.reevaluation import evaluated_with, next_change
 from connector.store import Store
-from connector.store.models import TicketRow
-from connector.store.runs import RunMeta, StoredFinding, append_run, latest_findings
-from connector.store.tickets import bundle_documents, find_ticket, latest_snapshot, tickets_of
+from connector.store.models import SnapshotRow, TicketRow
+from connector.store.runs import (
+    RunMeta,
+    TicketFindings,
+    append_run_stream,
+    latest_findings_of,
+    ticket_findings,
+)
 from mappings.loader import LoadedMapping
 
 log = logging.getLogger(__name__)
 
 Record = Literal["all", "changed"]
-#: Up to this many tickets are looked up one by one instead of scanning the store.
-SMALL = 50
+#: Tickets read, mapped and checked per chunk.
+CHUNK = 500
 
 
 def code_version() -> str:
@@ -61,6 +78,14 @@ class Evaluator:
             code_version=code_version(),
         )
 
+    def digest(self) -> str:
+        """What a ticket's evaluation depends on besides its snapshot and the time."""
+        return evaluated_with({
+            "policy": self.policy.sha256, "waivers": self.waivers.sha256,
+            "mappings": {name: m.sha256 for name, m in sorted(self.mappings.items())},
+            "holidays": str(getattr(holidays, "__version__", "unknown")), "code": code_version(),
+        })
+
 
 @dataclass
 class EvalOutcome:
@@ -71,7 +96,10 @@ class EvalOutcome:
     statuses: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    #: (source, ticket) -> findings of this evaluation (all evaluated tickets).
+    #: Open tickets not re-checked: unchanged, and no clock event since their last evaluation.
+    unchanged: int = 0
+    #: (source, ticket) -> findings of this evaluation; only with ``keep_findings`` (a big
+    #: run's findings are read back from the store: ``runs.run_findings``).
     findings: dict[tuple[str, str], list[Finding]] = field(default_factory=dict)
 
 
@@ -85,27 +113,111 @@ def _material(payloads: list[dict[str, Any]]) -> str:
     return hashlib.sha256(json.dumps(items).encode()).hexdigest()
 
 
-def _existed(row: TicketRow, as_of: datetime) -> bool:
-    return not (row.deleted and row.deleted_at is not None and row.deleted_at <= as_of)
+def _existed(deleted: bool, deleted_at: datetime | None, as_of: datetime) -> bool:
+    return not (deleted and deleted_at is not None and deleted_at <= as_of)
 
 
-def _candidates(session: Session, only: Collection[tuple[str, str]] | None) -> list[TicketRow]:
-    # A webhook evaluates one ticket: look up just that one, not the whole store.
-    if only is None or len(only) > SMALL:
-        return tickets_of(session)
-    rows = [find_ticket(session, source, ticket) for source, ticket in sorted(only)]
-    return [row for row in rows if row is not None]
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
-def _previous(
-    session: Session, only: Collection[tuple[str, str]] | None
-) -> dict[tuple[str, str], tuple[int, list[dict[str, Any]]]]:
-    if only is None or len(only) > SMALL:
-        return latest_findings(session)
-    found: dict[tuple[str, str], tuple[int, list[dict[str, Any]]]] = {}
-    for source, ticket in only:
-        found.update(latest_findings(session, source=source, ticket=ticket))
-    return found
+def _candidates(
+    session: Session, sources: Collection[str], only: Collection[tuple[str, str]] | None, only_open: bool
+) -> list[tuple[str, str, int]]:
+    """(source, ticket, id) of the complaints to evaluate, in Python (source, ticket) order
+    (the order the run's hash needs; SQL collations differ between backends)."""
+    query = select(TicketRow.source, TicketRow.ticket, TicketRow.id).where(
+        TicketRow.source.in_(list(sources)), TicketRow.is_complaint.is_(True)
+    )
+    if only_open:
+        query = query.where(TicketRow.is_open.is_not(False))
+    keys: list[tuple[str, str, int]] = []
+    if only is None:
+        keys = [(s, t, i) for s, t, i in session.execute(query)]
+    else:
+        # A webhook evaluates one ticket: look up just that one, not the whole store.
+        wanted = sorted(k for k in set(only) if k[0] in sources)
+        for chunk in _chunks(wanted, CHUNK):
+            for source in sorted({s for s, _t in chunk}):
+                tickets = [t for s, t in chunk if s == source]
+                sub = query.where(TicketRow.source == source, TicketRow.ticket.in_(tickets))
+                keys.extend((s, t, i) for s, t, i in session.execute(sub))
+    return sorted(keys)
+
+
+@dataclass(frozen=True)
+class _TicketState:
+    deleted: bool
+    deleted_at: datetime | None
+    evaluated_snapshot_id: int | None
+    evaluated_with: str | None
+    evaluated_as_of: datetime | None
+    next_change_at: datetime | None
+
+
+def _states(session: Session, ids: list[int]) -> dict[int, _TicketState]:
+    query = select(
+        TicketRow.id, TicketRow.deleted, TicketRow.deleted_at, TicketRow.evaluated_snapshot_id,
+        TicketRow.evaluated_with, TicketRow.evaluated_as_of, TicketRow.next_change_at,
+    ).where(TicketRow.id.in_(ids))
+    return {row[0]: _TicketState(*row[1:]) for row in session.execute(query)}
+
+
+def _newest_snapshots(session: Session, ids: list[int], as_of: datetime) -> dict[int, int]:
+    """ticket id -> id of its newest snapshot as of ``as_of`` (by source ``updated``, then
+    arrival, as ``tickets.latest_snapshot``), without reading the bundles."""
+    query = select(SnapshotRow.ticket_id, SnapshotRow.updated_at, SnapshotRow.id).where(
+        SnapshotRow.ticket_id.in_(ids), SnapshotRow.updated_at <= as_of
+    )
+    newest: dict[int, tuple[datetime, int]] = {}
+    for ticket_id, updated_at, snapshot_id in session.execute(query):
+        if ticket_id not in newest or (updated_at, snapshot_id) > newest[ticket_id]:
+            newest[ticket_id] = (updated_at, snapshot_id)
+    return {ticket_id: snapshot_id for ticket_id, (_at, snapshot_id) in newest.items()}
+
+
+def _bundles(session: Session, snapshot_ids: list[int]) -> dict[int, str]:
+    query = select(SnapshotRow.id, SnapshotRow.bundle).where(SnapshotRow.id.in_(snapshot_ids))
+    return {snapshot_id: bundle for snapshot_id, bundle in session.execute(query)}
+
+
+def _still_valid(state: _TicketState, snapshot_id: int, digest: str, as_of: datetime) -> bool:
+    """The ticket's findings at ``as_of`` equal those of its last evaluation (connector.reevaluation)."""
+    return (
+        state.evaluated_snapshot_id == snapshot_id
+        and state.evaluated_with == digest
+        and state.evaluated_as_of is not None
+        and state.next_change_at is not None
+        and state.evaluated_as_of <= as_of < state.next_change_at
+    )
+
+
+class _Spool:
+    """The findings to record, one JSON line per ticket, in a temporary file."""
+
+    def __init__(self) -> None:
+        self._file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed in close()
+        self.count = 0
+
+    def add(self, item: TicketFindings) -> None:
+        self._file.write(json.dumps([item.source, item.ticket, item.rows], ensure_ascii=False) + "\n")
+        self.count += len(item.rows)
+
+    def __iter__(self) -> Iterator[TicketFindings]:
+        self._file.flush()
+        self._file.seek(0)
+        for line in self._file:
+            source, ticket, rows = json.loads(line)
+            yield TicketFindings(source, ticket, tuple((c, s, p) for c, s, p in rows))
+
+    def close(self) -> None:
+        self._file.close()
+
+
+#: State updates written per statement.
+_UPDATE_BATCH = 1000
 
 
 def evaluate_store(
@@ -118,50 +230,111 @@ def evaluate_store(
     only: Collection[tuple[str, str]] | None = None,
     only_open: bool = False,
     record: Record = "all",
+    keep_findings: bool = False,
 ) -> EvalOutcome:
     """Evaluate stored complaints (all, ``only`` these, or the open ones) and append a run.
 
     ``record="changed"`` stores a ticket's findings only when they differ from its latest
-    stored ones (the periodic re-evaluation; keeps the store small), ``"all"`` stores every
-    evaluated ticket's findings (explicit checks: a complete, reproducible record).
+    stored ones (the periodic re-evaluation; keeps the store small) and does not even re-check
+    a ticket whose snapshot and configuration are unchanged since its last evaluation and whose
+    next clock event is still ahead; ``"all"`` stores every evaluated ticket's findings
+    (explicit checks: a complete, reproducible record). ``keep_findings`` keeps the findings in
+    the outcome (small runs and tests; memory grows with the run).
     """
     ctx = context_for(evaluator.policy, as_of)
     applier = WaiverApplier(evaluator.waivers, as_of.date())
+    digest = evaluator.digest()
     outcome = EvalOutcome(run_id=0, as_of=as_of)
-    to_store: list[StoredFinding] = []
-    with store.session() as session:
-        previous = _previous(session, only) if record == "changed" else {}
-        for row in _candidates(session, only):
-            mapping = evaluator.mappings.get(row.source)
-            if mapping is None or not row.is_complaint or not _existed(row, as_of):
-                continue
-            if only is not None and (row.source, row.ticket) not in only:
-                continue
-            if only_open and row.is_open is False:
-                continue
-            snapshot = latest_snapshot(session, row.id, as_of)
-            if snapshot is None:
-                continue  # the ticket did not exist yet at as_of
-            mapped = map_bundle(mapping.spec, bundle_documents(snapshot), as_of)
-            if mapped is None or mapped.skipped:
-                continue
-            if mapped.error is not None or mapped.record is None:
-                outcome.errors.append(f"{row.source}/{row.ticket}: {mapped.error}")
-                continue
-            findings = applier.apply(evaluate(mapped.record, evaluator.policy, ctx))
-            outcome.tickets += 1
-            outcome.findings[(row.source, row.ticket)] = findings
-            outcome.statuses.update(f.status.value for f in findings)
-            payloads = [f.to_json_dict() for f in findings]
-            before = previous.get((row.source, row.ticket))
-            if record == "changed" and before is not None and _material(before[1]) == _material(payloads):
-                continue
-            to_store.extend(StoredFinding(row.source, row.ticket, p) for p in payloads)
-        outcome.warnings = [*applier.warnings, *applier.unused()] if only is None else list(applier.warnings)
-        run = append_run(
-            session, evaluator.meta(kind, now, as_of), to_store, tickets=outcome.tickets,
-            errors=outcome.errors,
-        )
-        outcome.run_id = run.id
-        outcome.stored = len(to_store)
+    spool = _Spool()
+    # (ticket id, snapshot id or None, as_of, next change or None) per evaluated ticket.
+    states: list[tuple[int, int | None, datetime | None, datetime | None]] = []
+    try:
+        with store.session() as session:
+            keys = _candidates(session, evaluator.mappings, only, only_open)
+            for chunk in _chunks(keys, CHUNK):
+                _evaluate_chunk(session, evaluator, chunk, outcome, spool, states, ctx, applier,
+                                digest=digest, record=record, keep_findings=keep_findings)
+        outcome.warnings = list(applier.warnings)
+        if only is None and not outcome.unchanged:
+            outcome.warnings.extend(applier.unused())
+        # The only write transaction: short, after all the mapping and checking.
+        with store.session() as session:
+            run = append_run_stream(
+                session, evaluator.meta(kind, now, as_of), spool, tickets=outcome.tickets,
+                errors=outcome.errors,
+            )
+            _record_states(session, states, digest)
+            outcome.run_id = run.id
+        outcome.stored = spool.count
+    finally:
+        spool.close()
     return outcome
+
+
+def _evaluate_chunk(
+    session: Session,
+    evaluator: Evaluator,
+    chunk: list[tuple[str, str, int]],
+    outcome: EvalOutcome,
+    spool: _Spool,
+    states: list[tuple[int, int | None, datetime | None, datetime | None]],
+    ctx: Any,
+    applier: WaiverApplier,
+    *,
+    digest: str,
+    record: Record,
+    keep_findings: bool,
+) -> None:
+    as_of = outcome.as_of
+    ids = [ticket_id for _s, _t, ticket_id in chunk]
+    rows = _states(session, ids)
+    snapshots = _newest_snapshots(session, ids, as_of)
+    todo: list[tuple[str, str, int, int]] = []
+    for source, ticket, ticket_id in chunk:
+        state = rows[ticket_id]
+        snapshot_id = snapshots.get(ticket_id)
+        if snapshot_id is None or not _existed(state.deleted, state.deleted_at, as_of):
+            continue  # the ticket did not exist (yet, or any more) at as_of
+        if record == "changed" and _still_valid(state, snapshot_id, digest, as_of):
+            outcome.unchanged += 1
+            continue
+        todo.append((source, ticket, ticket_id, snapshot_id))
+    if not todo:
+        return
+    bundles = _bundles(session, [snapshot_id for *_key, snapshot_id in todo])
+    previous = latest_findings_of(session, [(s, t) for s, t, *_ids in todo]) if record == "changed" else {}
+    for source, ticket, ticket_id, snapshot_id in todo:
+        mapped = map_bundle(evaluator.mappings[source].spec, json.loads(bundles.pop(snapshot_id)), as_of)
+        if mapped is None or mapped.skipped:
+            states.append((ticket_id, None, None, None))
+            continue
+        if mapped.error is not None or mapped.record is None:
+            outcome.errors.append(f"{source}/{ticket}: {mapped.error}")
+            states.append((ticket_id, None, None, None))
+            continue
+        findings = applier.apply(evaluate(mapped.record, evaluator.policy, ctx))
+        outcome.tickets += 1
+        if keep_findings:
+            outcome.findings[(source, ticket)] = findings
+        outcome.statuses.update(f.status.value for f in findings)
+        changes_at = next_change(mapped.record, findings, evaluator.policy, as_of)
+        states.append((ticket_id, snapshot_id, as_of, changes_at))
+        payloads = [f.to_json_dict() for f in findings]
+        before = previous.get((source, ticket))
+        if record == "changed" and before is not None and _material(before[1]) == _material(payloads):
+            continue
+        if payloads:
+            spool.add(ticket_findings(source, ticket, payloads))
+
+
+def _record_states(
+    session: Session, states: list[tuple[int, int | None, datetime | None, datetime | None]], digest: str
+) -> None:
+    """Remember what each evaluated ticket's evaluation saw (bulk UPDATE by primary key)."""
+    for chunk in _chunks(states, _UPDATE_BATCH):
+        session.execute(update(TicketRow), [
+            {"id": ticket_id, "evaluated_snapshot_id": snapshot_id,
+             "evaluated_with": digest if snapshot_id is not None else None,
+             "evaluated_as_of": evaluated_as_of, "next_change_at": next_change_at}
+            for ticket_id, snapshot_id, evaluated_as_of, next_change_at in chunk
+        ])

@@ -90,6 +90,14 @@ class TicketRow(Base):
     record: Mapped[str | None] = mapped_column(Text)
     mapping_error: Mapped[str | None] = mapped_column(Text)
     mapping_hash: Mapped[str | None] = mapped_column(String(64))
+    # What the last evaluation saw (migration 0003): the periodic re-evaluation skips the
+    # ticket while these still hold and ``next_change_at`` is ahead (see connector.reevaluation).
+    evaluated_snapshot_id: Mapped[int | None] = mapped_column(Integer)
+    #: Hash of the policy, mapping, waivers and code the evaluation used.
+    evaluated_with: Mapped[str | None] = mapped_column(String(64))
+    evaluated_as_of: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The earliest time its findings can differ without a new snapshot (None: unknown).
+    next_change_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SnapshotRow(Base):

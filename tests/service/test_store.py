@@ -52,7 +52,7 @@ def test_sync_check_round_trip(store: Store, server: SandboxServer) -> None:
         record = json.loads(next(iter(session.scalars(select(TicketRow.record)))) or "{}")
     assert stored == complaint_ids(server)
     assert record["platform"] == "zendesk"
-    outcome = pipe.check()
+    outcome = pipe.check(keep_findings=True)
     with store.session() as session:
         latest = latest_findings(session)
     assert set(latest) == {("sandbox", t) for t in stored}
@@ -92,7 +92,7 @@ def test_evaluating_a_past_date_after_later_syncs_gives_the_findings_recorded_th
     pipe = pipeline(server, store)
     pipe.sync()
     then = sc.virtual_now(server)
-    recorded = pipe.check(as_of=then)
+    recorded = pipe.check(as_of=then, keep_findings=True)
     # An hour later an agent escalates a complaint; the next sync stores a new version.
     ticket = min(complaint_ids(server), key=int)
     server.state.clock.advance(3600)
@@ -105,9 +105,10 @@ def test_evaluating_a_past_date_after_later_syncs_gives_the_findings_recorded_th
         versions = session.scalar(select(func.count(SnapshotRow.id)).join(
             TicketRow, TicketRow.id == SnapshotRow.ticket_id).where(TicketRow.ticket == ticket))
     assert versions == 2
-    again = pipe.check(as_of=then)
+    again = pipe.check(as_of=then, keep_findings=True)
     assert again.findings == recorded.findings
-    assert pipe.check().findings[("sandbox", ticket)] != recorded.findings[("sandbox", ticket)]
+    now = pipe.check(keep_findings=True)
+    assert now.findings[("sandbox", ticket)] != recorded.findings[("sandbox", ticket)]
 
 
 def test_a_failed_sync_keeps_the_cursor_and_the_rerun_stores_everything_once(
