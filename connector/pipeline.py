@@ -22,8 +22,9 @@ from connector import metrics
 from connector.config import AppConfig, SourceConfig, load_config
 from connector.evaluation import EvalOutcome, Evaluator, Record, evaluate_store
 from connector.store import Store
+from connector.store.journal import has_open_entries
 from connector.store.locks import SourceLocks
-from connector.store.runs import status_counts
+from connector.store.runs import last_finding_id, status_counts
 from connector.sync import Progress, SourceSync, SyncOutcome, record_error
 from connector.writeback_journal import Mode, WritebackOutcome, connector_writer, run_writeback
 from mappings.loader import LoadedMapping, load_mapping
@@ -75,6 +76,9 @@ class Pipeline:
     _clients: dict[str, Any] = field(default_factory=dict)
     _syncs: dict[str, SourceSync] = field(default_factory=dict)
     locks: SourceLocks | None = None
+    #: Per source: the newest finding id when its write-back was last applied in full.
+    _writeback_seen: dict[str, int] = field(default_factory=dict)
+    _findings_metric_set: bool = False
 
     @property
     def sources(self) -> list[SourceConfig]:
@@ -138,14 +142,26 @@ class Pipeline:
 
     def check(self, *, as_of: datetime | None = None, kind: str = "check",
               only: Collection[tuple[str, str]] | None = None, only_open: bool = False,
-              record: Record = "all") -> EvalOutcome:
+              record: Record = "all", keep_findings: bool = False) -> EvalOutcome:
         now = self.clock()
         outcome = evaluate_store(self.store, self.evaluator, as_of=as_of or now, now=now, kind=kind,
-                                 only=only, only_open=only_open, record=record)
+                                 only=only, only_open=only_open, record=record,
+                                 keep_findings=keep_findings)
         metrics.RUNS.labels(kind, "ok").inc()
-        with self.store.session() as session:
-            metrics.set_findings(status_counts(session))
+        # The latest findings only change when a run records some: skip the aggregate then.
+        if outcome.stored or not self._findings_metric_set:
+            with self.store.session() as session:
+                metrics.set_findings(status_counts(session))
+            self._findings_metric_set = True
         return outcome
+
+    def _writeback_settled(self, source: str) -> tuple[bool, int]:
+        """(nothing to write back, newest finding id): no findings recorded since this
+        source's last candidate selection and no journal entry left planned or failed."""
+        with self.store.session() as session:
+            newest = last_finding_id(session)
+            settled = self._writeback_seen.get(source) == newest and not has_open_entries(session, source)
+        return settled, newest
 
     def writeback(self, mode: Mode, *, force: bool = False,
                   only: Collection[tuple[str, str]] | None = None
@@ -156,6 +172,14 @@ class Pipeline:
             tickets = None if only is None else {t for s, t in only if s == source.name}
             if tickets is not None and not tickets:
                 continue
+            # Selecting candidates reads every ticket's latest findings: not worth it when
+            # nothing was recorded since the last pass (the daily ``force`` pass still runs).
+            full_apply = mode == "apply" and tickets is None
+            if full_apply:
+                settled, newest = self._writeback_settled(source.name)
+                if settled and not force:
+                    outcomes.append(WritebackOutcome(source.name, mode))
+                    continue
             try:
                 client = self.client(source.name)
                 before = int(client.stats.total)
@@ -168,6 +192,8 @@ class Pipeline:
                 errors.append(StepError(source.name, "writeback", message))
                 metrics.RUNS.labels("writeback", "error").inc()
                 continue
+            if full_apply:
+                self._writeback_seen[source.name] = newest
             if outcome.failed:
                 metrics.WRITEBACK_FAILURES.labels(source.name).inc(outcome.failed)
             metrics.RUNS.labels("writeback", "ok").inc()

@@ -24,7 +24,7 @@ from connector.store import StoreError
 from connector.store.journal import counts_by_state, open_entries
 from connector.store.locks import LockHeld
 from connector.store.models import SourceRow
-from connector.store.runs import last_runs, latest_findings, verify_chain
+from connector.store.runs import last_runs, latest_findings, run_findings, verify_chain
 from connector.store.tickets import bundle_documents, find_ticket, latest_snapshot
 from connector.sync import Progress
 from connector.writeback_journal import Mode
@@ -148,7 +148,10 @@ def check_store(config: Path, as_of: datetime | None, write: Callable[[list[Find
     """``iso10002 check`` without ``--input``: evaluate the store and record the run."""
     with pipeline_for(config) as pipeline:
         outcome = pipeline.check(as_of=as_of)
-    findings = [f for key in sorted(outcome.findings) for f in outcome.findings[key]]
+        # Read back from the run just recorded (it holds every evaluated ticket's findings,
+        # by ticket, in policy order): the evaluation itself keeps none in memory.
+        with pipeline.store.session() as session:
+            findings = [Finding.model_validate(f.payload) for f in run_findings(session, outcome.run_id)]
     write(findings, outcome.as_of)
     err.print(f"run {outcome.run_id}: {outcome.tickets} complaints evaluated, "
               f"{outcome.stored} findings recorded", highlight=False)

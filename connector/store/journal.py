@@ -73,6 +73,14 @@ def open_entries(session: Session, source: str | None = None,
     return list(session.scalars(query.order_by(JournalRow.id)))
 
 
+def has_open_entries(session: Session, source: str) -> bool:
+    """Any ``planned`` or ``failed`` entry for ``source`` (a write-back still to finish)."""
+    query = select(JournalRow.id).where(
+        JournalRow.source == source, JournalRow.state.in_(["planned", "failed"])
+    ).limit(1)
+    return session.scalar(query) is not None
+
+
 def counts_by_state(session: Session) -> dict[str, int]:
     rows = session.execute(select(JournalRow.state, func.count(JournalRow.id)).group_by(JournalRow.state))
     return {state: int(n) for state, n in rows.all()}
