@@ -19,7 +19,7 @@ from compliance_checks.model import ComplaintRecord
 from connector.reports.returns import ReturnBuilder, write_return_csv, write_return_json
 from connector.reports.tabular import write_csv, write_xlsx
 from report_templates.env import RenderContext
-from report_templates.html import View, render_html
+from report_templates.html import View, render_html, write_html
 from report_templates.input import ReportInput
 from report_templates.returns import ReturnTable
 from report_templates.views.audit import AuditBuilder
@@ -55,6 +55,9 @@ class Fmt(StrEnum):
 RETURN_FORMATS = (Fmt.csv, Fmt.json)
 #: Formats written from a view's tables alone (no view-model needed).
 TABLE_FORMATS = (Fmt.csv, Fmt.xlsx)
+#: Formats of the register written from its slim rows (the HTML page streams them); only its
+#: JSON needs the full view-model.
+SLIM_REGISTER_FORMATS = (Fmt.csv, Fmt.xlsx, Fmt.html, Fmt.pdf)
 Output = View | ReturnTable | RegisterTables
 
 
@@ -170,23 +173,22 @@ def write_output(
         else:
             raise ValueError(f"a regulator return is written as csv or json, not {fmt.value}")
         return out_path
-    if isinstance(view, RegisterTables) and fmt not in TABLE_FORMATS:
+    if isinstance(view, RegisterTables) and fmt not in SLIM_REGISTER_FORMATS:
         raise ValueError(f"the register's tables cannot be written as {fmt.value}")
+    templates = str(templates_dir) if templates_dir else None
     if fmt is Fmt.json and not isinstance(view, RegisterTables):
         out_path.write_text(view_json(view), encoding="utf-8")
     elif fmt is Fmt.csv:
         write_csv(view.tables()[0], out_path)
     elif fmt is Fmt.xlsx:
         write_xlsx(view.tables(), out_path, data.period.timezone)
-    elif not isinstance(view, RegisterTables):
-        context = render or default_render_context(data)
-        html = render_html(view, context, templates_dir=str(templates_dir) if templates_dir else None)
-        if fmt is Fmt.html:
-            out_path.write_text(html, encoding="utf-8")
-        else:
-            from connector.reports.pdf import write_pdf  # WeasyPrint loads Pango: only when asked
+    elif fmt is Fmt.html:
+        write_html(view, render or default_render_context(data), out_path, templates_dir=templates)
+    else:
+        from connector.reports.pdf import write_pdf  # WeasyPrint loads Pango: only when asked
 
-            write_pdf(html, out_path)
+        context = render or default_render_context(data)
+        write_pdf(render_html(view, context, templates_dir=templates), out_path)
     return out_path
 
 
@@ -203,7 +205,7 @@ def render_reports(
     formats: dict[Kind, set[Fmt]] = {}
     for job in jobs:
         formats.setdefault(job.kind, set()).add(job.fmt)
-    tables_only = [kind for kind, fmts in formats.items() if fmts <= set(TABLE_FORMATS)]
+    tables_only = [kind for kind, fmts in formats.items() if fmts <= set(SLIM_REGISTER_FORMATS)]
     views = build_views([job.kind for job in jobs], data, tables_only=tables_only)
     return [
         write_output(views[job.kind], data, job.fmt, job.out, templates_dir=templates_dir, render=render)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, overload
@@ -199,14 +199,37 @@ class TupleRows(Sequence[Mapping[str, object]]):
         return dict(zip(KEYS, self._rows[index], strict=True))
 
 
+#: Positions in ``RowValues`` the page summary reads.
+_IN_SCOPE, _STAGE = KEYS.index("in_scope"), KEYS.index("stage")
+
+
 @dataclass(frozen=True)
 class RegisterTables:
-    """The register as a table only (CSV/XLSX of a large register skip the view-model)."""
+    """The register as slim rows (tuples of plain values): what CSV/XLSX write, and what the
+    HTML page streams from (``rows`` makes one row model at a time while the page is written,
+    so a large register never holds 100,000 models)."""
 
-    rows: tuple[RowValues, ...]
+    header: ReportHeader
+    values: tuple[RowValues, ...]
 
     def tables(self) -> tuple[Table, ...]:
-        return (Table(name="Register", columns=REGISTER_COLUMNS, rows=TupleRows(self.rows)),)
+        return (Table(name="Register", columns=REGISTER_COLUMNS, rows=TupleRows(self.values)),)
+
+    @property
+    def total(self) -> int:
+        return len(self.values)
+
+    @property
+    def in_scope(self) -> int:
+        return sum(1 for v in self.values if v[_IN_SCOPE])
+
+    @property
+    def open(self) -> int:
+        return sum(1 for v in self.values if v[_IN_SCOPE] and v[_STAGE] not in _FINISHED)
+
+    @property
+    def rows(self) -> Iterator[RegisterRow]:
+        return (row_model(v) for v in self.values)
 
 
 class RegisterBuilder:
@@ -232,7 +255,7 @@ class RegisterBuilder:
         return rows
 
     def finish_tables(self) -> RegisterTables:
-        return RegisterTables(self._sorted())
+        return RegisterTables(header(self.data, "register", "Complaint register"), self._sorted())
 
     def finish(self) -> RegisterView:
         rows = tuple(row_model(values) for values in self._sorted())

@@ -90,3 +90,18 @@ def test_spool_briefs_and_lookup(data: ReportInput) -> None:
     path = spool.path
     spool.close()
     assert not path.exists()
+
+
+def test_register_page_streams_from_slim_rows_identically(data: ReportInput, tmp_path: Path) -> None:
+    """The register HTML written from its slim rows (one row model at a time, streamed to the
+    file) is byte-for-byte the page rendered from the full view-model."""
+    from report_templates.env import RenderContext
+    from report_templates.html import render_html
+    from report_templates.views.register import RegisterView
+
+    render = RenderContext(generated_at=data.as_of, version="test")
+    full = build_view(Kind.register, data)
+    assert isinstance(full, RegisterView) and full.rows
+    job = Job(Kind.register, Fmt.html, tmp_path / "register.html")
+    [written] = render_reports([job], data, render=render)
+    assert written.read_text(encoding="utf-8") == render_html(full, render)
