@@ -28,17 +28,9 @@ from connector.crashpoints import crash_point
 from connector.jira.reader import JiraReader
 from connector.jira.settings import JiraSourceConfig
 from connector.store import Store
+from connector.store.bulk import CHUNK, TicketBatch
 from connector.store.models import SourceRow, TicketRow
-from connector.store.tickets import (
-    add_snapshot,
-    bundle_documents,
-    ensure_source,
-    find_ticket,
-    latest_snapshot,
-    mark_deleted,
-    tickets_of,
-    upsert_ticket,
-)
+from connector.store.tickets import ensure_source, find_ticket, mark_deleted, tickets_of
 from connector.zendesk.reader import SyncState, ZendeskReader
 from connector.zendesk.settings import ZendeskSourceConfig
 from mappings.loader import LoadedMapping
@@ -90,13 +82,14 @@ def _remap(row: TicketRow, mapping: LoadedMapping, documents: list[Any]) -> None
 
 
 def _store_version(
-    session: Session, row: TicketRow, mapping: LoadedMapping, documents: list[Doc], stamp: str, now: datetime
+    batch: TicketBatch, row: TicketRow, mapping: LoadedMapping, documents: list[Doc], stamp: str,
+    now: datetime,
 ) -> bool:
     updated = parse_stamp(stamp) if stamp else now
-    added = add_snapshot(session, row, stamp=stamp, updated_at=updated, documents=documents, now=now)
-    if added is not None or row.mapping_hash != mapping.sha256:
+    added = batch.add_snapshot(row, stamp=stamp, updated_at=updated, documents=documents)
+    if added or row.mapping_hash != mapping.sha256:
         _remap(row, mapping, documents)
-    return added is not None
+    return added
 
 
 class SourceSync:
@@ -176,10 +169,15 @@ class SourceSync:
             source_row = ensure_source(session, self.name, "zendesk")
             directory = self._update_directory(source_row, pages.agents)
             touched = pages.touched()
-            for i, ticket_id in enumerate(touched):
-                if i == len(touched) // 2:
-                    crash_point("mid-sync")
-                self._store_zendesk(session, ticket_id, pages, directory, now, outcome)
+            batch = TicketBatch(session, self.name)
+            for start in range(0, len(touched), CHUNK):
+                part = touched[start:start + CHUNK]
+                batch.load(part, latest_bundles=True)
+                for i, ticket_id in enumerate(part, start):
+                    if i == len(touched) // 2:
+                        crash_point("mid-sync")
+                    self._store_zendesk(batch, ticket_id, pages, directory, now, outcome)
+                batch.flush(now)
             if outcome.full:
                 outcome.deleted += self._vanished(session, seen, now)
             self._commit_cursor(source_row, new_cursor, now)
@@ -191,29 +189,27 @@ class SourceSync:
             row.directory = json.dumps(sorted(directory.values(), key=lambda u: str(u["id"])))
         return directory
 
-    def _store_zendesk(self, session: Session, ticket_id: str, pages: ZendeskPages,
+    def _store_zendesk(self, batch: TicketBatch, ticket_id: str, pages: ZendeskPages,
                        directory: Mapping[str, Doc], now: datetime, outcome: SyncOutcome) -> None:
+        """One touched ticket; ``batch`` has loaded it (with its latest bundle)."""
         raw = pages.tickets.get(ticket_id)
-        row = find_ticket(session, self.name, ticket_id)
+        row = batch.find(ticket_id)
         if raw is not None and raw.get("status") == "deleted":
             if row is not None and mark_deleted(row, now):
                 outcome.deleted += 1
             return
         if row is None and (raw is None or not is_complaint(self.mapping.spec, raw)):
             return  # not a complaint and never was: not kept
-        previous = latest_snapshot(session, row.id) if row is not None else None
-        documents = zendesk_bundle(
-            ticket_id, pages, bundle_documents(previous) if previous else None, directory
-        )
+        previous = batch.latest_bundle(row) if row is not None else None
+        documents = zendesk_bundle(ticket_id, pages, json.loads(previous) if previous else None, directory)
         if documents is None:
             return
         ticket = documents[0]["tickets"][0]
-        row = row or upsert_ticket(session, source=self.name, platform="zendesk", ticket=ticket_id,
-                                   external_id=ticket_id, now=now)
+        row = row or batch.new_ticket(platform="zendesk", ticket=ticket_id, external_id=ticket_id, now=now)
         row.last_seen_at = now
         if _reappeared(row):
             row.deleted, row.deleted_at = False, None
-        if _store_version(session, row, self.mapping, documents, str(ticket.get("updated_at") or ""), now):
+        if _store_version(batch, row, self.mapping, documents, str(ticket.get("updated_at") or ""), now):
             outcome.new_versions += 1
             outcome.changed.append(row.ticket)
 
@@ -242,10 +238,15 @@ class SourceSync:
         with self.store.session() as session:
             source_row = ensure_source(session, self.name, "jira")
             issues = list(pages.issues.values())
-            for i, issue in enumerate(issues):
-                if i == len(issues) // 2:
-                    crash_point("mid-sync")
-                self._store_jira(session, issue, pages, now, outcome)
+            batch = TicketBatch(session, self.name)
+            for start in range(0, len(issues), CHUNK):
+                part = issues[start:start + CHUNK]
+                batch.load([k for issue in part for k in (str(issue["key"]), str(issue["id"]))])
+                for i, issue in enumerate(part, start):
+                    if i == len(issues) // 2:
+                        crash_point("mid-sync")
+                    self._store_jira(batch, issue, pages, now, outcome)
+                batch.flush(now)
             if outcome.full:
                 outcome.deleted += self._vanished(session, {str(i["key"]) for i in issues}, now)
             self._commit_cursor(source_row, new_cursor, now)
@@ -258,20 +259,20 @@ class SourceSync:
         self._jira_reader = reader
         return reader
 
-    def _store_jira(self, session: Session, issue: Doc, pages: JiraPages, now: datetime,
+    def _store_jira(self, batch: TicketBatch, issue: Doc, pages: JiraPages, now: datetime,
                     outcome: SyncOutcome) -> None:
+        """One issue; ``batch`` has loaded its key and id."""
         key, issue_id = str(issue["key"]), str(issue["id"])
-        row = find_ticket(session, self.name, key) or find_ticket(session, self.name, issue_id)
+        row = batch.find(key) or batch.find(issue_id)
         if row is None:
-            row = upsert_ticket(session, source=self.name, platform="jira", ticket=key,
-                                external_id=issue_id, now=now)
+            row = batch.new_ticket(platform="jira", ticket=key, external_id=issue_id, now=now)
         elif row.ticket != key:
             row.ticket = key  # moved to another project: same issue id, new key
         row.last_seen_at = now
         if _reappeared(row):
             row.deleted, row.deleted_at = False, None
         stamp = str((issue.get("fields") or {}).get("updated") or "")
-        if _store_version(session, row, self.mapping, jira_bundle(issue, pages), stamp, now):
+        if _store_version(batch, row, self.mapping, jira_bundle(issue, pages), stamp, now):
             outcome.new_versions += 1
             outcome.changed.append(row.ticket)
 
@@ -321,7 +322,10 @@ class SourceSync:
         with self.store.session() as session:
             source_row = ensure_source(session, self.name, "zendesk")
             directory = self._update_directory(source_row, {})
-            self._store_zendesk(session, ticket, pages, directory, now, outcome)
+            batch = TicketBatch(session, self.name)
+            batch.load([ticket], latest_bundles=True)
+            self._store_zendesk(batch, ticket, pages, directory, now, outcome)
+            batch.flush(now)
 
     def _refresh_jira(self, ticket: str, now: datetime, outcome: SyncOutcome) -> None:
         reader = self._jira_reader or self._reader()
@@ -337,12 +341,15 @@ class SourceSync:
             return
         with self.store.session() as session:
             ensure_source(session, self.name, "jira")
+            batch = TicketBatch(session, self.name)
+            batch.load([k for issue in pages.issues.values() for k in (str(issue["key"]), str(issue["id"]))])
             for issue in pages.issues.values():
                 outcome.tickets += 1
-                known = find_ticket(session, self.name, str(issue["key"]))
+                known = batch.find(str(issue["key"]))
                 if known is None and not is_complaint(self.mapping.spec, issue):
                     continue
-                self._store_jira(session, issue, pages, now, outcome)
+                self._store_jira(batch, issue, pages, now, outcome)
+            batch.flush(now)
 
     def _deleted_one(self, ticket: str, now: datetime, outcome: SyncOutcome) -> None:
         with self.store.session() as session:
