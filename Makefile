@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv demo test lint bench clean constraints zendesk-app
+.PHONY: venv demo test lint bench clean constraints zendesk-app test-lowest plugins jira-app
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,21 @@ demo: venv
 test: venv
 	$(BIN)/python -m pytest -q
 
+## test-lowest: the test suite against the lowest versions pyproject.toml allows (constraints-lowest.txt)
+## in its own .venv-lowest; proves the declared lower bounds (the first install takes 1 to 3 minutes)
+LOWEST_VENV := .venv-lowest
+LOWEST_STAMP := $(LOWEST_VENV)/.installed-stamp
+
+$(LOWEST_STAMP): pyproject.toml constraints-lowest.txt
+	rm -rf $(LOWEST_VENV)
+	$(PYTHON) -m venv $(LOWEST_VENV)
+	$(LOWEST_VENV)/bin/python -m pip install --quiet --upgrade "pip>=24"
+	$(LOWEST_VENV)/bin/python -m pip install --quiet -c constraints-lowest.txt -e ".[dev]"
+	touch $(LOWEST_STAMP)
+
+test-lowest: $(LOWEST_STAMP)
+	$(LOWEST_VENV)/bin/python -m pytest -x -q -p no:cacheprovider
+
 ## lint: ruff and mypy, both must be clean
 lint: venv
 	$(BIN)/ruff check .
@@ -34,14 +49,23 @@ lint: venv
 bench: venv
 	$(BIN)/python benchmarks/run_all.py
 
+## plugins: write each plugin's copy of the shared panel core (plugins/common/panel-core.{js,css})
+plugins:
+	$(PYTHON) plugins/common/sync_panel_core.py
+
 ## zendesk-app: validate the Zendesk sidebar app offline and package dist/iso10002-zendesk-app.zip
 ## (ZENDESK_APP_DOMAIN=iso10002.yourcompany.com puts the service's host into domainWhitelist)
-zendesk-app: venv
+zendesk-app: venv plugins
 	$(BIN)/python plugins/zendesk/scripts/zendesk_app.py --out dist/iso10002-zendesk-app.zip \
 	  $(if $(ZENDESK_APP_DOMAIN),--domain $(ZENDESK_APP_DOMAIN))
 
+## jira-app: the Forge app's build (copies of the panel core, @forge/bridge bundled from npm);
+## then `cd plugins/jira && forge deploy` (see plugins/jira/README.md)
+jira-app: plugins
+	cd plugins/jira && npm install --no-audit --no-fund && npm run build
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST_VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
 
 ## constraints: re-pin constraints.txt from the current .venv (after changing dependencies)
 constraints: venv

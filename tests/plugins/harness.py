@@ -1,5 +1,6 @@
 """Browser-test harness: a static server for a panel's page that also plays the helpdesk's part
-(the Zendesk proxy substituting secure settings; Forge minting an invocation token), and headless
+(the Zendesk proxy substituting secure settings; Forge minting an invocation token; for the shared
+core's test page, a plain proxy adding the API key), and headless
 Chromium runs (``--dump-dom`` and ``--screenshot``) with console errors collected from its log."""
 
 from __future__ import annotations
@@ -34,15 +35,24 @@ class Helpdesk:
     calls: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _page(root: Path, rel: str) -> bytes:
-    html = (root / rel).read_text(encoding="utf-8")
-    if rel == "assets/iframe.html":  # Zendesk: the stub replaces ZAFClient.init after the real SDK
+#: The pages a static server serves (with the stubs injected), by URL path: the plugins' own pages
+#: and the test page of the shared panel core (served with plugins/common as the root).
+PAGES = ("/assets/iframe.html", "/index.html", "/core.html")
+RECHECK_HOOK = '  <script src="/__stubs/recheck_hook.js"></script>\n</body>'
+
+
+def _page(root: Path, path: str) -> bytes:
+    if path == "/core.html":  # the core alone: a test transport instead of platform glue
+        html = (STUBS / "core_page.html").read_text(encoding="utf-8")
+    elif path == "/assets/iframe.html":  # Zendesk: the stub replaces ZAFClient.init after the real SDK
+        html = (root / path.lstrip("/")).read_text(encoding="utf-8")
         html = html.replace('<script src="panel.js">', '<script src="/__stubs/zaf_stub.js"></script>\n'
                             '  <script src="panel.js">')
     else:  # Forge: the host's bridge channel before @forge/bridge
+        html = (root / path.lstrip("/")).read_text(encoding="utf-8")
         html = html.replace('<script src="vendor/forge-bridge.js">', '<script src="/__stubs/forge_host.js">'
                             '</script>\n  <script src="vendor/forge-bridge.js">')
-    return html.encode()
+    return html.replace("</body>", RECHECK_HOOK).encode()
 
 
 def static_server(root: Path, helpdesk: Helpdesk) -> ThreadingHTTPServer:  # noqa: C901 - one handler
@@ -81,16 +91,23 @@ def static_server(root: Path, helpdesk: Helpdesk) -> ThreadingHTTPServer:  # noq
             self._forward(method, helpdesk.service + path,
                           {"Authorization": f"Bearer {helpdesk.forge.token()}"})
 
+        def _service(self, method: str, path: str) -> None:
+            # The core's test transport: the key is added here, server-side, as a helpdesk would.
+            helpdesk.calls.append({"via": "service", "method": method, "path": path})
+            self._forward(method, helpdesk.service + path, {"Authorization": f"Bearer {helpdesk.api_key}"})
+
         def _route(self, method: str) -> None:
             path = self.path.split("?", 1)[0]
             if path == "/__zendesk_proxy":
                 return self._zendesk_proxy(method)
             if path.startswith("/__forge_remote/"):
                 return self._forge_remote(method, path[len("/__forge_remote"):])
+            if path.startswith("/__service/"):
+                return self._service(method, path[len("/__service"):])
             if path.startswith("/__stubs/"):
                 file = STUBS / path.rsplit("/", 1)[1]
-            elif path in ("/assets/iframe.html", "/index.html"):
-                return self._send(200, _page(root, path[1:]), "text/html")
+            elif path in PAGES:
+                return self._send(200, _page(root, path), "text/html")
             elif path == "/vendor/forge-bridge.js" and not (root / "vendor" / "forge-bridge.js").is_file():
                 file = STUBS / "forge_bridge_standin.js"
             else:

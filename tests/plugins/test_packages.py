@@ -1,10 +1,12 @@
 """Offline validation of the Zendesk app (zcli validates only against a live account) and the
-Forge app's structure: manifest rules, package contents, the vendored SDK, shared renderer copies."""
+Forge app's structure: manifest rules, package contents, the vendored SDK, the generated copies of
+the shared panel core (plugins/common)."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import zipfile
 from pathlib import Path
 from types import ModuleType
@@ -16,14 +18,23 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 ZENDESK = ROOT / "plugins" / "zendesk"
 JIRA = ROOT / "plugins" / "jira"
+COMMON = ROOT / "plugins" / "common"
 
 
-def _tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("zendesk_app", ZENDESK / "scripts" / "zendesk_app.py")
+def _load(name: str, path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _tool() -> ModuleType:
+    return _load("zendesk_app", ZENDESK / "scripts" / "zendesk_app.py")
+
+
+def _sync() -> ModuleType:
+    return _load("sync_panel_core", COMMON / "sync_panel_core.py")
 
 
 def _copy(tmp: Path) -> Path:
@@ -113,10 +124,50 @@ def test_sdk_is_bundled_not_fetched() -> None:
     assert "secure: true" in app and "{{setting.api_token}}" in app
 
 
-def test_shared_renderer_copies_are_identical() -> None:
-    for name in ("panel.js", "panel.css"):
-        zendesk, jira = ZENDESK / "assets" / name, JIRA / "static" / "panel" / name
-        assert zendesk.read_bytes() == jira.read_bytes(), name
+def test_each_plugin_ships_the_panel_core_as_generated() -> None:
+    sync = _sync()
+    assert sync.drifted() == [], "run make plugins"
+    core = (COMMON / "panel-core.js").read_text()
+    for folder in (ZENDESK / "assets", JIRA / "static" / "panel"):
+        copy = (folder / "panel.js").read_text()
+        assert copy.startswith("/* GENERATED from plugins/common/panel-core.js") and copy.endswith(core)
+        assert "window.IsoPanel" in copy
+        assert "ZAFClient" not in copy and "ForgeBridge" not in copy  # platform glue stays in app.js
+
+
+def test_a_drifted_copy_is_reported_then_rewritten(tmp_path: Path) -> None:
+    import shutil
+
+    sync = _sync()
+    plugins = tmp_path / "plugins"
+    for name in ("zendesk", "jira"):
+        shutil.copytree(ROOT / "plugins" / name, plugins / name,
+                        ignore=shutil.ignore_patterns("node_modules"))
+    edited = plugins / "jira" / "static" / "panel" / "panel.css"
+    edited.write_text(edited.read_text() + ".local-fix { color: red; }\n")
+    (plugins / "zendesk" / "assets" / "panel.js").unlink()
+    stale = sorted(sync.drifted(plugins))
+    assert stale == sorted([edited, plugins / "zendesk" / "assets" / "panel.js"])
+    assert sorted(sync.write_copies(plugins)) == stale
+    assert sync.drifted(plugins) == []
+    assert ".local-fix" not in edited.read_text()
+
+
+def test_builds_regenerate_the_copies() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^zendesk-app: .*\bplugins\b", makefile, re.M)
+    assert re.search(r"^jira-app: .*\bplugins\b", makefile, re.M)
+    scripts = json.loads((JIRA / "package.json").read_text())["scripts"]
+    assert scripts["prebuild"] == "python3 ../common/sync_panel_core.py"  # npm runs it before build
+
+
+def test_packaged_panel_is_the_core(tmp_path: Path) -> None:
+    out = tmp_path / "app.zip"
+    _tool().package(out, ZENDESK)
+    with zipfile.ZipFile(out) as zf:
+        for core_name, copy_name in (("panel-core.js", "panel.js"), ("panel-core.css", "panel.css")):
+            core = (COMMON / core_name).read_bytes()
+            assert zf.read(f"assets/{copy_name}").endswith(core), copy_name
 
 
 def test_forge_manifest_wires_panel_endpoint_and_remote() -> None:

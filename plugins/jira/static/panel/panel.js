@@ -1,5 +1,7 @@
+/* GENERATED from plugins/common/panel-core.js by plugins/common/sync_panel_core.py: edit the core, not this copy. */
 /* ISO 10002 complaint panel: shared renderer of the Zendesk sidebar app and the Jira issue panel.
- * Canonical copy: plugins/zendesk/assets/panel.js (plugins/jira/static/panel/panel.js must be identical).
+ * The one source: each plugin ships a generated copy as panel.js (plugins/common/sync_panel_core.py).
+ * Platform glue (ZAF client, Forge bridge) stays in each plugin's app.js and passes a transport here.
  * IsoPanel.mount(root, transport): transport.load() resolves {status, body}; transport.refresh() too.
  * No innerHTML with service data: every text goes through textContent. */
 (function () {
