@@ -7,13 +7,16 @@ Against the in-process Zendesk sandbox (virtual clock) with 10,000 tickets:
 2. webhook-to-write-back latency over 50 webhooks (a ticket becomes a complaint; time until the
    sandbox holds our tag), through the real HTTP app and refresh worker;
 3. the SQLite store's size per 10,000 complaints.
-Prints a Markdown section for benchmarks/README.md ("Service (issue 5)").
+Prints a Markdown section for benchmarks/README.md ("Service (issue 5)"); ``--json F`` also
+writes the raw figures (``run_all.py`` keeps the section in benchmarks/data/results/service.md).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
+import os
 import resource
 import statistics
 import sys
@@ -49,6 +52,9 @@ def thread_cpu() -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--json", type=Path, default=None, help="also write the raw figures here")
+    args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     state = SandboxState.seeded(7, TICKETS, start=sc.START)
     state.limits.incremental_per_minute = 30  # High Volume add-on budget
@@ -155,6 +161,9 @@ def main() -> None:
                           statistics.quantiles(latencies, n=20)[18], len(latencies), written)
     http.should_exit = True
     server.stop()
+    results["load_1m"] = os.getloadavg()[0]
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
     print(report(results))
 
 

@@ -231,6 +231,7 @@ def evaluate_store(
     only_open: bool = False,
     record: Record = "all",
     keep_findings: bool = False,
+    skip_unchanged: bool = True,
 ) -> EvalOutcome:
     """Evaluate stored complaints (all, ``only`` these, or the open ones) and append a run.
 
@@ -238,8 +239,10 @@ def evaluate_store(
     stored ones (the periodic re-evaluation; keeps the store small) and does not even re-check
     a ticket whose snapshot and configuration are unchanged since its last evaluation and whose
     next clock event is still ahead; ``"all"`` stores every evaluated ticket's findings
-    (explicit checks: a complete, reproducible record). ``keep_findings`` keeps the findings in
-    the outcome (small runs and tests; memory grows with the run).
+    (explicit checks: a complete, reproducible record). ``skip_unchanged=False`` re-checks every
+    ticket even with ``"changed"`` (the daily reconciliation: a missed clock event can then
+    never last longer than a day). ``keep_findings`` keeps the findings in the outcome (small
+    runs and tests; memory grows with the run).
     """
     ctx = context_for(evaluator.policy, as_of)
     applier = WaiverApplier(evaluator.waivers, as_of.date())
@@ -253,7 +256,8 @@ def evaluate_store(
             keys = _candidates(session, evaluator.mappings, only, only_open)
             for chunk in _chunks(keys, CHUNK):
                 _evaluate_chunk(session, evaluator, chunk, outcome, spool, states, ctx, applier,
-                                digest=digest, record=record, keep_findings=keep_findings)
+                                digest=digest, record=record, keep_findings=keep_findings,
+                                skip=record == "changed" and skip_unchanged)
         outcome.warnings = list(applier.warnings)
         if only is None and not outcome.unchanged:
             outcome.warnings.extend(applier.unused())
@@ -284,6 +288,7 @@ def _evaluate_chunk(
     digest: str,
     record: Record,
     keep_findings: bool,
+    skip: bool,
 ) -> None:
     as_of = outcome.as_of
     ids = [ticket_id for _s, _t, ticket_id in chunk]
@@ -295,7 +300,7 @@ def _evaluate_chunk(
         snapshot_id = snapshots.get(ticket_id)
         if snapshot_id is None or not _existed(state.deleted, state.deleted_at, as_of):
             continue  # the ticket did not exist (yet, or any more) at as_of
-        if record == "changed" and _still_valid(state, snapshot_id, digest, as_of):
+        if skip and _still_valid(state, snapshot_id, digest, as_of):
             outcome.unchanged += 1
             continue
         todo.append((source, ticket, ticket_id, snapshot_id))

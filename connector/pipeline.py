@@ -142,11 +142,12 @@ class Pipeline:
 
     def check(self, *, as_of: datetime | None = None, kind: str = "check",
               only: Collection[tuple[str, str]] | None = None, only_open: bool = False,
-              record: Record = "all", keep_findings: bool = False) -> EvalOutcome:
+              record: Record = "all", keep_findings: bool = False,
+              skip_unchanged: bool = True) -> EvalOutcome:
         now = self.clock()
         outcome = evaluate_store(self.store, self.evaluator, as_of=as_of or now, now=now, kind=kind,
                                  only=only, only_open=only_open, record=record,
-                                 keep_findings=keep_findings)
+                                 keep_findings=keep_findings, skip_unchanged=skip_unchanged)
         metrics.RUNS.labels(kind, "ok").inc()
         # The latest findings only change when a run records some: skip the aggregate then.
         if outcome.stored or not self._findings_metric_set:

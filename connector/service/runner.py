@@ -106,7 +106,9 @@ class ServiceRunner:
 
     def reconcile_step(self) -> None:
         self.pipeline.sync(full=True)
-        self.pipeline.check(kind="reconcile", record="changed")
+        # Every ticket re-checked once a day, unchanged or not: the 15-minute re-evaluation
+        # skips tickets until their next clock event, this bounds any missed one to a day.
+        self.pipeline.check(kind="reconcile", record="changed", skip_unchanged=False)
         self._writeback(force=True)
 
     def reports_step(self) -> None:

@@ -96,6 +96,10 @@ def test_a_new_snapshot_or_configuration_is_never_skipped(store: Store, server: 
     # An explicit check records every ticket: never skipped.
     full = evaluate_store(store, pipe.evaluator, as_of=moment, now=moment, only_open=True, record="all")
     assert (full.tickets, full.unchanged) == (first.tickets, 0)
+    # The daily reconciliation re-checks everything.
+    daily = evaluate_store(store, pipe.evaluator, as_of=moment, now=moment, only_open=True, record="changed",
+                           skip_unchanged=False)
+    assert (daily.tickets, daily.unchanged) == (first.tickets, 0)
     # Another policy digest (e.g. an edited policy file): everything is re-checked.
     changed = pipe.evaluator.__class__(pipe.evaluator.policy, pipe.evaluator.waivers, pipe.evaluator.mappings)
     object.__setattr__(changed, "digest", lambda: "another configuration")
