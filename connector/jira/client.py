@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import requests
 from jira import JIRA, JIRAError
@@ -87,6 +88,16 @@ class ServerInfo:
     base_url: str
 
 
+def known_deployment(source: JiraSourceConfig) -> Deployment | None:
+    """The deployment without a call: configured, or an Atlassian Cloud address."""
+    if source.deployment != "auto":
+        return source.deployment
+    host = (urlsplit(source.rest_root).hostname or "").lower()
+    if host.endswith(".atlassian.net") or host == "api.atlassian.com":
+        return "cloud"
+    return None  # a custom address: Data Center, or Cloud behind a custom domain
+
+
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
     if not value:
@@ -122,9 +133,9 @@ class JiraClient:
         self._clock: Clock = clock or (lambda: datetime.now(UTC))
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self.stats = CallStats()
-        self.deployment: Deployment | None = (
-            None if source.deployment == "auto" else source.deployment
-        )
+        #: Known without asking (config or an Atlassian Cloud URL); else ``serverInfo`` settles it.
+        self._deployment: Deployment | None = known_deployment(source)
+        self._verified = False
         self._myself: dict[str, Any] | None = None
         auth: dict[str, Any]
         if credentials.email is not None:
@@ -138,11 +149,19 @@ class JiraClient:
             timeout=(source.timeouts.connect, source.timeouts.read),
             max_retries=0,
             get_server_info=False,
-            options={"rest_api_version": "3" if self.deployment == "cloud" else "2"},
+            options={"rest_api_version": "3" if self._deployment == "cloud" else "2"},
             **auth,
         )
 
     # -- identity ---------------------------------------------------------------------------
+
+    @property
+    def deployment(self) -> Deployment:
+        """Cloud or Data Center; asks ``serverInfo`` the first time only when not known."""
+        if self._deployment is None:
+            self.connect()
+        assert self._deployment is not None  # noqa: S101 - connect() settles it or raises
+        return self._deployment
 
     @property
     def api_version(self) -> str:
@@ -153,9 +172,14 @@ class JiraClient:
     def is_cloud(self) -> bool:
         return self.deployment == "cloud"
 
-    def connect(self) -> ServerInfo:
-        """Ask ``serverInfo`` once and settle the deployment type (Cloud vs Data Center)."""
-        version = "3" if self.source.deployment == "cloud" else "2"
+    def connect(self, version: str | None = None) -> ServerInfo:
+        """Ask ``serverInfo`` once and settle the deployment type (Cloud vs Data Center).
+
+        Optional: a client whose deployment is configured or read from the URL never needs it
+        (it checks the configuration only when a call answers 404/410, see :meth:`_verb`).
+        """
+        version = version or ("3" if self.source.deployment == "cloud" else "2")
+        self._verified = True
         info = self._request("GET", f"/rest/api/{version}/serverInfo", mode="read")
         found: Deployment = "cloud" if info.get("deploymentType") == "Cloud" else "datacenter"
         if self.source.deployment not in ("auto", found):
@@ -164,7 +188,7 @@ class JiraClient:
                 f"config but {self.source.base_url} reports {info.get('deploymentType')!r}; "
                 "set deployment: auto or fix base_url"
             )
-        self.deployment = found
+        self._deployment = found
         self._jira._options["rest_api_version"] = self.api_version
         return ServerInfo(
             deployment=found,
@@ -186,28 +210,51 @@ class JiraClient:
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """GET ``/rest/api/{v}/{path}``; retried."""
-        return self._request("GET", self._api(path), params=params, mode="read")
+        return self._verb("GET", path, params=params, mode="read")
 
     def post_read(self, path: str, body: Mapping[str, Any]) -> Any:
         """POST that only reads (search/jql, bulk fetches); retried like a GET."""
-        return self._request("POST", self._api(path), body=body, mode="read")
+        return self._verb("POST", path, body=body, mode="read")
 
     def put(
         self, path: str, body: Mapping[str, Any], params: Mapping[str, Any] | None = None
     ) -> Any:
         """Idempotent write (setting labels ops, properties, a comment body); retried."""
-        return self._request("PUT", self._api(path), params=params, body=body, mode="idempotent")
+        return self._verb("PUT", path, params=params, body=body, mode="idempotent")
 
     def post_once(
         self, path: str, body: Mapping[str, Any], params: Mapping[str, Any] | None = None
     ) -> Any:
         """Non-idempotent write: raises :class:`AmbiguousWriteError` when the outcome is unknown."""
-        return self._request("POST", self._api(path), params=params, body=body, mode="once")
+        return self._verb("POST", path, params=params, body=body, mode="once")
 
     def _api(self, path: str) -> str:
-        if self.deployment is None:
-            raise JiraConfigError("JiraClient.connect() must be called first")
         return f"/rest/api/{self.api_version}/{path.lstrip('/')}"
+
+    def _verb(
+        self,
+        method: str,
+        path: str,
+        *,
+        mode: RetryMode,
+        params: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> Any:
+        try:
+            return self._request(method, self._api(path), params=params, body=body, mode=mode)
+        except JiraApiError as exc:
+            # A deployment assumed without asking may be wrong (Data Center has no REST v3,
+            # Cloud removed v2 search): check it once, so the error names the real cause.
+            if exc.status in (404, 410) and not self._verified:
+                self._check_deployment()
+            raise
+
+    def _check_deployment(self) -> None:
+        """Raises :class:`JiraConfigError` when the site contradicts the configuration."""
+        try:
+            self.connect(version="2")  # v2 serverInfo exists on Cloud and Data Center
+        except JiraApiError:
+            log.debug("serverInfo unavailable; the original error stands")
 
     # -- the retry loop ---------------------------------------------------------------------
 

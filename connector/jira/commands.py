@@ -87,11 +87,10 @@ def connect(
     environ: Mapping[str, str] | None = None,
     sleeper: Sleeper = time.sleep,
 ) -> JiraClient:
-    """A connected client (one ``serverInfo`` call) with credentials from the environment."""
+    """A client with credentials from the environment. It asks ``serverInfo`` only when the
+    deployment is neither configured nor an Atlassian Cloud address (once per client)."""
     creds = resolve_credentials(source, dict(environ) if environ is not None else None)
-    client = JiraClient(source, creds, sleeper=sleeper)
-    client.connect()
-    return client
+    return JiraClient(source, creds, sleeper=sleeper)
 
 
 def _spec(source: JiraSourceConfig) -> MappingSpec:

@@ -123,9 +123,10 @@ class JiraReader:
     def pages(self, since: datetime | None) -> Iterator[RawPage]:
         """All raw pages of one pull, in an order the input reader accepts (any order)."""
         self.state = ReadState(run_started=self._clock(), since=since)
-        # Field ids differ per site: find the JSM SLA / request-type fields once per pull.
-        definitions = self.client.get("field")
-        self.plan = plan_fields(self.spec, discovered_fields(definitions))
+        if since is None:
+            # A full read has issues to map: settle the site's field ids first (this also
+            # refreshes a long-lived reader's plan, e.g. the service's daily reconciliation).
+            self.plan = self._discover()
         overlap = timedelta(seconds=self.client.source.overlap_seconds)
         if self.client.is_cloud:
             yield from self._cloud(build_jql(self.spec.select, since=since, overlap=overlap))
@@ -138,7 +139,7 @@ class JiraReader:
         The field plan is discovered once per reader and reused by later calls.
         """
         if self.plan is None:
-            self.plan = plan_fields(self.spec, discovered_fields(self.client.get("field")))
+            self.plan = self._discover()
         params = {
             "fields": ",".join(self.plan.fields),
             "properties": ",".join(self.plan.properties),
@@ -156,17 +157,42 @@ class JiraReader:
 
     # -- shared -----------------------------------------------------------------------------
 
+    def _discover(self) -> FieldPlan:
+        """The field plan with this site's JSM SLA / request-type field ids (``GET field``)."""
+        return plan_fields(self.spec, discovered_fields(self.client.get("field")))
+
+    def _request_plan(self) -> FieldPlan:
+        """The plan to search with: the settled one, else the mapping's own fields (an
+        incremental read usually finds nothing, so ``GET field`` waits for an issue)."""
+        return self.plan or plan_fields(self.spec)
+
+    def _settle(self, asked: FieldPlan, page: Mapping[str, Any]) -> FieldPlan | None:
+        """After a search page: the plan to ask the same page again with, if any.
+
+        The first page with issues settles the site's field ids; when they add fields the
+        page was asked without, it is asked again (never mapped without them).
+        """
+        if self.plan is not None or not any(map(self._is_new, page.get("issues") or ())):
+            return None  # nothing to map yet (the overlap re-reads known issues)
+        self.plan = self._discover()
+        same = (self.plan.fields, self.plan.properties) == (asked.fields, asked.properties)
+        return None if same else self.plan
+
+    def _is_new(self, issue: Mapping[str, Any]) -> bool:
+        """Not read before at this ``updated`` (by this pull or, per ``known``, the last)."""
+        issue_id = str(issue.get("id"))
+        updated = str((issue.get("fields") or {}).get("updated") or "")
+        return not updated or updated not in (self.state.seen.get(issue_id), self.known.get(issue_id))
+
     def _accept(self, issues: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Drop duplicates (id, updated) and non-complaints; track the cursor."""
         kept = []
         for issue in issues:
-            issue_id = str(issue.get("id"))
-            updated = str((issue.get("fields") or {}).get("updated") or "")
-            if updated and (
-                self.state.seen.get(issue_id) == updated or self.known.get(issue_id) == updated
-            ):
+            if not self._is_new(issue):
                 self.state.stats.duplicates_skipped += 1
                 continue
+            issue_id = str(issue.get("id"))
+            updated = str((issue.get("fields") or {}).get("updated") or "")
             if updated:
                 self.state.seen[issue_id] = updated
                 moment = parse_jira_time(updated)
@@ -198,20 +224,24 @@ class JiraReader:
     # -- Cloud ------------------------------------------------------------------------------
 
     def _cloud(self, jql: str) -> Iterator[RawPage]:
-        assert self.plan is not None  # noqa: S101 - set by pages()
         batch: list[str] = []
         token: str | None = None
         tokens_seen: set[str] = set()
+        plan = self._request_plan()
         while True:
             body: dict[str, Any] = {
                 "jql": jql,
-                "fields": list(self.plan.fields),
-                "properties": list(self.plan.properties),
+                "fields": list(plan.fields),
+                "properties": list(plan.properties),
                 "maxResults": self.client.source.page_sizes.search,
             }
             if token:
                 body["nextPageToken"] = token
             page = self.client.post_read("search/jql", body)
+            again = self._settle(plan, page)
+            if again is not None:
+                plan = again
+                continue
             issues = self._accept(list(page.get("issues") or []))
             yield {**page, "issues": issues}
             if self.state.stats.pages == 2:
@@ -240,7 +270,7 @@ class JiraReader:
             yield from self._bulk_changelogs(batch)
 
     def _bulk_changelogs(self, issue_ids: list[str]) -> Iterator[RawPage]:
-        assert self.plan is not None  # noqa: S101 - set by pages()
+        assert self.plan is not None  # noqa: S101 - settled by the first page with issues
         token: str | None = None
         while True:
             body: dict[str, Any] = {
@@ -263,10 +293,10 @@ class JiraReader:
     def _datacenter(self, since: datetime | None, overlap: timedelta) -> Iterator[RawPage]:
         """Page with startAt inside a window; near the 10,000 limit, restart the window at
         the last ``updated`` seen (duplicates at the seam are dropped by (id, updated))."""
-        assert self.plan is not None  # noqa: S101 - set by pages()
         size = self.client.source.page_sizes.search
         window_since = since
         window_overlap = overlap
+        plan = self._request_plan()
         while True:
             jql = build_jql(self.spec.select, since=window_since, overlap=window_overlap)
             start = 0
@@ -278,12 +308,16 @@ class JiraReader:
                         "jql": jql,
                         "startAt": start,
                         "maxResults": size,
-                        "fields": ",".join(self.plan.fields),
+                        "fields": ",".join(plan.fields),
                         "expand": "changelog",
-                        "properties": ",".join(self.plan.properties),
+                        "properties": ",".join(plan.properties),
                         "validateQuery": "strict",
                     },
                 )
+                again = self._settle(plan, page)
+                if again is not None:
+                    plan = again
+                    continue
                 raw = list(page.get("issues") or [])
                 if raw:
                     last_updated = parse_jira_time(str(raw[-1]["fields"]["updated"]))

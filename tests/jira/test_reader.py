@@ -235,7 +235,12 @@ def test_known_issues_and_non_complaints_cost_no_further_calls(
     assert pages[0]["issues"] == []  # nothing new: no bulkfetch, no comment calls
     assert reader.state.stats.duplicates_skipped == 1
     assert reader.state.stats.not_complaints == 1
-    body = rsps.calls[2].request.body
+    # CMP-2 is new: the site's field ids are settled, then the page is asked again with them.
+    assert [call.request.url.rsplit("/", 1)[1] for call in rsps.calls] == [
+        "serverInfo", "jql", "field", "jql"]
+    assert "customfield_10020" not in rsps.calls[1].request.body
+    body = rsps.calls[3].request.body
+    assert "customfield_10020" in body
     assert "updated >= " in body
     assert "ORDER BY updated ASC, key ASC" in body
     assert reader.state.cursor == parse_jira_time(t(11))

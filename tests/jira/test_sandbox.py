@@ -129,12 +129,22 @@ def test_incremental_pull_with_nothing_changed_costs_one_search(cloud: SandboxSe
     first = pull(src, tmp_path / "a.jsonl", since=None, environ=ENV)
     again = pull(src, tmp_path / "b.jsonl", since=first.cursor, known=first.boundary, environ=ENV)
     assert again.issues == 0
+    # The deployment is configured and no issue needs mapping: no serverInfo, no field list.
+    assert again.calls_by_endpoint == {"POST /rest/api/3/search/jql": 1}
+    assert again.cursor == first.cursor
+
+
+def test_incremental_pull_on_a_custom_address_with_auto_deployment_costs_two(
+    cloud: SandboxServer, tmp_path: Path
+) -> None:
+    src = _source(cloud, tmp_path, deployment="auto")  # 127.0.0.1: could be either kind
+    first = pull(src, tmp_path / "a.jsonl", since=None, environ=ENV)
+    again = pull(src, tmp_path / "b.jsonl", since=first.cursor, known=first.boundary, environ=ENV)
+    assert (again.deployment, again.issues) == ("cloud", 0)
     assert again.calls_by_endpoint == {
-        "GET /rest/api/3/serverInfo": 1,
-        "GET /rest/api/3/field": 1,
+        "GET /rest/api/2/serverInfo": 1,
         "POST /rest/api/3/search/jql": 1,
     }
-    assert again.cursor == first.cursor
 
 
 def test_dropped_connection_on_comment_post_creates_exactly_one_comment(
