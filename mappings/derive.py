@@ -455,6 +455,7 @@ def _derived_events(facts: TicketFacts, *refs_and_kinds: EvidenceRef | None) -> 
             from_value=None,
             to_value=facts.channel,
             text=None,
+            initial=False,  # every field given: Frozen.trusted's fast path
         )
     ]
     for ref, kind in zip(refs_and_kinds, kinds, strict=True):
@@ -473,6 +474,7 @@ def _derived_events(facts: TicketFacts, *refs_and_kinds: EvidenceRef | None) -> 
                 from_value=None,
                 to_value=None,
                 text=ref.note,
+                initial=False,
             )
         )
     return tuple(derived)

@@ -99,7 +99,8 @@ def _history_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec,
         at = parse_time(history.get("created"))
         if at is None:
             raise MappingError(key, f"changelog[{history_id}].created", "missing timestamp")
-        role = _role(history.get("author"), reporter, spec)
+        author = history.get("author")
+        role, actor_id = _role(author, reporter, spec), _user_id(author)  # once per history
         for item in history.get("items") or ():
             field_id = str(item.get("fieldId") or item.get("field") or "")
             kind = _CHANGE_KINDS.get(field_id.lower(), EventKind.FIELD_CHANGE)
@@ -110,12 +111,13 @@ def _history_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec,
                     source_kind=SourceKind.CHANGELOG,
                     source_id=history_id,
                     actor_role=role,
-                    actor_id=_user_id(history.get("author")),
+                    actor_id=actor_id,
                     public=None,
                     field=field_id,
                     from_value=item.get("fromString") or item.get("from"),
                     to_value=item.get("toString") or item.get("to"),
                     text=None,
+                    initial=False,  # every field given: Frozen.trusted's fast path
                 )
             )
     return events
@@ -141,6 +143,7 @@ def _comment_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec,
                 from_value=None,
                 to_value=None,
                 text=(text or "")[:500] or None,
+                initial=False,
             )
         )
     return events
