@@ -37,6 +37,8 @@ END_OF_DAY = time(23, 59, 59, 999999)
 #: says how long it has lasted: the deadline is not reached while paused. Far enough from
 #: ``datetime.max`` that local conversion in any zone and small arithmetic stay in range.
 NO_DEADLINE = datetime(9999, 1, 1, tzinfo=UTC)
+#: Memoised raw deadlines kept at most (cleared when full): a few MiB.
+_RAW_DUE_ENTRIES = 20_000
 
 
 class Unit(StrEnum):
@@ -185,6 +187,9 @@ class BusinessCalendar:
         self._next_day: dict[date, date] = {}
         #: (effective receipt day, n) -> close of the n-th business day after it.
         self._nth_close: dict[tuple[date, int], datetime] = {}
+        #: (start instant, unit, amount) -> deadline before pauses: the checks of one complaint
+        #: start several clocks at the same instant (receipt, last reply). Bounded by clearing.
+        self._raw_dues: dict[tuple[datetime, Unit, float], datetime] = {}
 
     # -- days ------------------------------------------------------------------------------
 
@@ -359,6 +364,17 @@ class BusinessCalendar:
         return merged
 
     def _raw_due(self, start: datetime, duration: Duration) -> datetime:
+        # Keyed by the instant: equal aware datetimes hash alike whatever their zone, and the
+        # deadline depends on the instant only (a naive start raises before anything is kept).
+        key = (start, duration.unit, duration.amount)
+        cached = self._raw_dues.get(key)
+        if cached is None:
+            if len(self._raw_dues) >= _RAW_DUE_ENTRIES:
+                self._raw_dues.clear()
+            cached = self._raw_dues[key] = self._compute_raw_due(start, duration)
+        return cached
+
+    def _compute_raw_due(self, start: datetime, duration: Duration) -> datetime:
         unit, amount = duration.unit, duration.amount
         if unit is Unit.MINUTES:
             return _aware(start).astimezone(UTC) + timedelta(minutes=amount)

@@ -11,6 +11,7 @@ from typing import Any, TypeVar, cast
 from mappings.schema import PathSpec, Source
 
 _MISSING = object()
+_BLANK_RUNS = re.compile(r"\n{3,}")
 
 
 class MappingError(ValueError):
@@ -100,7 +101,10 @@ def adf_text(node: Any) -> str:
                 walk(child)
 
     walk(node)
-    return re.sub(r"\n{3,}", "\n\n", "".join(parts)).strip()
+    text = "".join(parts)
+    if "\n\n\n" in text:  # rare: skip the regex otherwise (hot path)
+        text = _BLANK_RUNS.sub("\n\n", text)
+    return text.strip()
 
 
 def to_text(value: Any) -> str | None:

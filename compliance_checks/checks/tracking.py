@@ -28,12 +28,14 @@ class KeptInformedParams(CheckParams):
     pausable: bool = True
 
 
-def _updates(record: ComplaintRecord) -> list[EvidenceRef]:
+def _updates(record: ComplaintRecord, until: datetime | None = None) -> list[EvidenceRef]:
+    """Public agent replies (up to ``until``) as evidence references."""
     return [
         EvidenceRef.trusted(
             at=e.at, source_kind=e.source_kind, source_id=e.source_id, note="public agent reply"
         )
         for e in record.public_agent_comments()
+        if until is None or e.at <= until
     ]
 
 
@@ -54,7 +56,7 @@ def kept_informed(record: ComplaintRecord, p: KeptInformedParams, ctx: CheckCont
     fields = ("received_at", "timeline.public_agent_comments", "decided")
     # Silence runs from receipt until the decision (or now, while open).
     end = record.decided.at if record.decided else ctx.now
-    updates = [u for u in _updates(record) if u.at <= end]
+    updates = _updates(record, until=end)
     start = EvidenceRef.trusted(
         at=record.received_at, source_kind=SourceKind.DERIVED, source_id="received", note="received"
     )
