@@ -46,41 +46,83 @@ def _has_marker(e: Event, markers: Sequence[str]) -> bool:
     return any(m.casefold() in text for m in markers if m)
 
 
-def _signals(events: Sequence[Event], rule: Recogniser) -> list[Event]:
-    """Events that are one of the rule's signals, oldest first (our own writes never count)."""
-    labels, fields = casefold_set(rule.labels), casefold_set(rule.fields)
-    statuses = casefold_set(rule.statuses) if isinstance(rule, Stage2Rule) else set()
-    found = []
-    for e in events:
-        if e.actor_role is ActorRole.CONNECTOR:
-            continue
-        to = (e.to_value or "").casefold()
-        if e.kind is EventKind.LABEL_CHANGE:
-            added = set(to.split()) - set((e.from_value or "").casefold().split())
-            hit = bool(added & labels)
-        elif e.kind is EventKind.FIELD_CHANGE:
-            hit = (e.field or "").casefold() in fields and bool(to)
-        elif e.kind is EventKind.STATUS_CHANGE:
-            hit = to in statuses
-        else:
-            hit = _reply(e) and _has_marker(e, rule.markers)
-        if hit:
-            found.append(e)
-    return found
+_Prepared = tuple[frozenset[str], frozenset[str], frozenset[str], tuple[str, ...]]
+#: Per recogniser (by id; the rule is kept so the id stays its own): its casefolded signals.
+_PREPARED: dict[int, tuple[Recogniser, _Prepared]] = {}
+
+
+def _prepared(rule: Recogniser) -> _Prepared:
+    cached = _PREPARED.get(id(rule))
+    if cached is not None and cached[0] is rule:
+        return cached[1]
+    statuses = casefold_set(rule.statuses) if isinstance(rule, Stage2Rule) else frozenset()
+    markers = tuple(m.casefold() for m in rule.markers if m)
+    prepared = (casefold_set(rule.labels), casefold_set(rule.fields), statuses, markers)
+    if len(_PREPARED) > 256:
+        _PREPARED.clear()  # mappings reloaded many times: never keep old rules alive
+    _PREPARED[id(rule)] = (rule, prepared)
+    return prepared
+
+
+class _Timeline:
+    """One pass over the events: what the recognisers test, casefolded once per ticket (the
+    recognisers run five times per ticket; re-scanning every event each time was most of the
+    mapping cost of the block). Our own writes never count and are left out."""
+
+    __slots__ = ("fields_set", "labels_added", "replies", "reply_texts", "statuses")
+
+    def __init__(self, events: Sequence[Event]) -> None:
+        self.labels_added: list[tuple[int, Event, frozenset[str]]] = []
+        self.fields_set: list[tuple[int, Event, str]] = []
+        self.statuses: list[tuple[int, Event, str]] = []
+        self.reply_texts: list[tuple[int, Event, str]] = []
+        self.replies: list[Event] = []
+        for i, e in enumerate(events):
+            if e.actor_role is ActorRole.CONNECTOR:
+                continue
+            kind = e.kind
+            if kind is EventKind.LABEL_CHANGE:
+                to = (e.to_value or "").casefold().split()
+                added = frozenset(to) - frozenset((e.from_value or "").casefold().split())
+                if added:
+                    self.labels_added.append((i, e, added))
+            elif kind is EventKind.FIELD_CHANGE:
+                if e.to_value:
+                    self.fields_set.append((i, e, (e.field or "").casefold()))
+            elif kind is EventKind.STATUS_CHANGE:
+                self.statuses.append((i, e, (e.to_value or "").casefold()))
+            elif _reply(e):
+                self.replies.append(e)
+                self.reply_texts.append((i, e, (e.text or "").casefold()))
+
+    def signals(self, rule: Recogniser) -> list[Event]:
+        """Events that are one of the rule's signals, oldest first."""
+        labels, fields, statuses, markers = _prepared(rule)
+        hits: list[tuple[int, Event]] = []
+        if labels:
+            hits.extend((i, e) for i, e, added in self.labels_added if added & labels)
+        if fields:
+            hits.extend((i, e) for i, e, name in self.fields_set if name in fields)
+        if statuses:
+            hits.extend((i, e) for i, e, to in self.statuses if to in statuses)
+        if markers:
+            hits.extend((i, e) for i, e, text in self.reply_texts if any(m in text for m in markers))
+        hits.sort(key=lambda hit: hit[0])
+        return [e for _, e in hits]
 
 
 def _letters(
-    events: Sequence[Event],
+    timeline: _Timeline,
     facts: TicketFacts,
     spec: MappingSpec,
     kind: LetterKind,
     rule: LetterRule,
     stage2_at: datetime | None,
 ) -> list[Letter]:
-    replies = [e for e in events if _reply(e)]
+    replies = timeline.replies
     letters: list[Letter] = []
     used: set[str] = set()
-    for signal in _signals(events, rule):
+    for signal in timeline.signals(rule):
         comment = signal if _reply(signal) else _same_update(replies, signal.at)
         sent = comment or signal
         if sent.ref() in used:
@@ -169,7 +211,8 @@ def regulatory_fields(events: Sequence[Event], facts: TicketFacts, spec: Mapping
     rules = spec.regulatory
     if rules is None:
         return {}
-    escalation = _signals(events, rules.stage2) if rules.stage2 else []
+    timeline = _Timeline(events)
+    escalation = timeline.signals(rules.stage2) if rules.stage2 else []
     stage2 = escalation[0] if escalation else None
     stage2_at = stage2.at if stage2 else None
     letters: list[Letter] = []
@@ -181,10 +224,10 @@ def regulatory_fields(events: Sequence[Event], facts: TicketFacts, spec: Mapping
         (LetterKind.HOLDING, rules.extension_letter),
     ):
         if rule is not None:
-            found = _letters(events, facts, spec, kind, rule, stage2_at)
+            found = _letters(timeline, facts, spec, kind, rule, stage2_at)
             seen = {(x.kind, x.sent.ref()) for x in letters}
             letters.extend(x for x in found if (x.kind, x.sent.ref()) not in seen)
-    ack = next((e for e in events if stage2_at is not None and _reply(e) and e.at >= stage2_at), None)
+    ack = next((e for e in timeline.replies if stage2_at is not None and e.at >= stage2_at), None)
     values: dict[str, Any] = {
         "letters": tuple(sorted(letters, key=lambda x: x.sent.at)),
         "procedure_stage": 2 if stage2 else 1,
