@@ -10,8 +10,12 @@ fresh child process so its peak RSS (``ru_maxrss``) is its own:
   its stored version, checked, the run appended to the hash chain);
 - ``verify``: ``verify_chain`` over the store (two runs by then).
 
-CPU seconds are the child's user+system time (steadier than wall time on a shared machine).
-Prints one JSON document (also written to ``--json``).
+Peak RSS is the child's ``VmHWM``; CPU seconds its user+system time (steadier than wall time
+on a shared machine; the 1-minute load average is recorded with each wall time).
+With ``--baseline DIR`` (an older checkout, e.g. ``git archive <commit> | tar -x -C DIR``)
+the store is also copied, migrated down to revision 0002, checked by that code (``evaluate``
+as before), migrated up again and verified by this code (``verify_old_runs``: runs appended
+by the old code must still verify). Prints one JSON document (also written to ``--json``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,7 +38,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _usage() -> dict[str, float]:
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {"cpu_s": usage.ru_utime + usage.ru_stime, "peak_mib": usage.ru_maxrss / 1024}
+    # VmHWM, not ru_maxrss: a forked child inherits its parent's ru_maxrss (and the parent
+    # holds the sandbox it built the store from).
+    with open("/proc/self/status", encoding="utf-8") as status:
+        peak_kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    return {"cpu_s": round(usage.ru_utime + usage.ru_stime, 1), "peak_mib": round(peak_kib / 1024)}
 
 
 def _pipeline(work: Path) -> Any:
@@ -105,12 +114,41 @@ def child(step: str, work: Path) -> dict[str, Any]:
     return {**out, "wall_s": round(time.perf_counter() - started, 1), **_usage()}
 
 
-def measure(step: str, work: Path) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, __file__, "--child", step, "--work", str(work)],
-                          capture_output=True, text=True, check=True, cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+def measure(step: str, work: Path, code: Path = ROOT) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, __file__, "--child", step, "--work", str(work),
+                           "--code", str(code)],
+                          capture_output=True, text=True, check=True, cwd=code,
+                          env={**os.environ, "PYTHONPATH": str(code)})
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     result["load_1m"] = os.getloadavg()[0]
+    return result
+
+
+def _migrate(store: Path, revision: str, *, down: bool) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from connector.store.engine import _alembic_config
+
+    engine = create_engine(f"sqlite:///{store}")
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+    engine.dispose()
+
+
+def compare(work: Path, baseline: Path) -> dict[str, Any]:
+    """The baseline code's check on a copy of the store (schema of revision 0002)."""
+    old = work / "baseline"
+    old.mkdir(exist_ok=True)
+    for name in ("config.json", "as_of.txt", "store.db"):
+        shutil.copyfile(work / name, old / name)
+    _migrate(old / "store.db", "0002", down=True)
+    print("baseline: evaluate…", file=sys.stderr, flush=True)
+    result = {"evaluate": measure("evaluate", old, baseline)}
+    _migrate(old / "store.db", "head", down=False)
+    result["verify_old_runs"] = measure("verify", old)
     return result
 
 
@@ -119,10 +157,12 @@ def main() -> None:
     parser.add_argument("--complaints", type=int, nargs="+", default=[2000, 20000])
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--baseline", type=Path, default=None, help="older code to compare with")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--code", type=Path, default=ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(args.code if args.child else ROOT))
     if args.child:
         print(json.dumps(child(args.child, args.work)))
         return
@@ -139,6 +179,8 @@ def main() -> None:
             for step in ("evaluate", "verify"):
                 print(f"{n:,}: {step}…", file=sys.stderr, flush=True)
                 entry[step] = measure(step, work)
+            if args.baseline:
+                entry["baseline"] = compare(work, args.baseline)
         results["sizes"][str(n)] = entry
         print(json.dumps({n: entry}), file=sys.stderr, flush=True)
     text = json.dumps(results, indent=2)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -161,11 +161,21 @@ def check(
         raise typer.Exit(EXIT_PARTIAL)
 
 
-def _write_findings(findings: list[Finding], as_of: datetime, output_format: Format) -> None:
-    results = [TicketResult(f.ticket, None, [f]) for f in findings]
-    summary = RunSummary(tickets_seen=len({f.ticket for f in findings}),
-                         complaints=len({f.ticket for f in findings}))
-    summary.statuses.update(f.status.value for f in findings)
+def _write_findings(findings: Iterable[Finding], as_of: datetime, output_format: Format) -> None:
+    # One pass over a stream (a big store run is never all in memory); the table's summary
+    # is printed after its rows, so it is complete by then.
+    summary = RunSummary()
+    tickets: set[str] = set()
+
+    def counted() -> Iterator[TicketResult]:
+        for f in findings:
+            if f.ticket not in tickets:
+                tickets.add(f.ticket)
+                summary.tickets_seen = summary.complaints = len(tickets)
+            summary.statuses[f.status.value] += 1
+            yield TicketResult(f.ticket, None, [f])
+
+    results = counted()
     if output_format is Format.json:
         _write_json(results, as_of)
     elif output_format is Format.csv:

@@ -21,7 +21,7 @@ import json
 import logging
 import tempfile
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
@@ -50,6 +50,8 @@ from mappings.loader import LoadedMapping
 log = logging.getLogger(__name__)
 
 Record = Literal["all", "changed"]
+#: ``(source, ticket, findings)`` of each evaluated ticket, as it is evaluated.
+FindingsCallback = Callable[[str, str, list[Finding]], None]
 #: Tickets read, mapped and checked per chunk.
 CHUNK = 500
 
@@ -232,6 +234,7 @@ def evaluate_store(
     record: Record = "all",
     keep_findings: bool = False,
     skip_unchanged: bool = True,
+    on_findings: FindingsCallback | None = None,
 ) -> EvalOutcome:
     """Evaluate stored complaints (all, ``only`` these, or the open ones) and append a run.
 
@@ -257,7 +260,7 @@ def evaluate_store(
             for chunk in _chunks(keys, CHUNK):
                 _evaluate_chunk(session, evaluator, chunk, outcome, spool, states, ctx, applier,
                                 digest=digest, record=record, keep_findings=keep_findings,
-                                skip=record == "changed" and skip_unchanged)
+                                skip=record == "changed" and skip_unchanged, on_findings=on_findings)
         outcome.warnings = list(applier.warnings)
         if only is None and not outcome.unchanged:
             outcome.warnings.extend(applier.unused())
@@ -289,6 +292,7 @@ def _evaluate_chunk(
     record: Record,
     keep_findings: bool,
     skip: bool,
+    on_findings: FindingsCallback | None,
 ) -> None:
     as_of = outcome.as_of
     ids = [ticket_id for _s, _t, ticket_id in chunk]
@@ -321,6 +325,8 @@ def _evaluate_chunk(
         outcome.tickets += 1
         if keep_findings:
             outcome.findings[(source, ticket)] = findings
+        if on_findings is not None:
+            on_findings(source, ticket, findings)
         outcome.statuses.update(f.status.value for f in findings)
         changes_at = next_change(mapped.record, findings, evaluator.policy, as_of)
         states.append((ticket_id, snapshot_id, as_of, changes_at))

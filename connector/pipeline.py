@@ -20,7 +20,7 @@ from compliance_checks import BASELINE_POLICY, NO_WAIVERS, load_policy, load_wai
 from compliance_checks.configfile import ConfigError, ConfigIssue
 from connector import metrics
 from connector.config import AppConfig, SourceConfig, load_config
-from connector.evaluation import EvalOutcome, Evaluator, Record, evaluate_store
+from connector.evaluation import EvalOutcome, Evaluator, FindingsCallback, Record, evaluate_store
 from connector.store import Store
 from connector.store.journal import has_open_entries
 from connector.store.locks import SourceLocks
@@ -143,11 +143,12 @@ class Pipeline:
     def check(self, *, as_of: datetime | None = None, kind: str = "check",
               only: Collection[tuple[str, str]] | None = None, only_open: bool = False,
               record: Record = "all", keep_findings: bool = False,
-              skip_unchanged: bool = True) -> EvalOutcome:
+              skip_unchanged: bool = True, on_findings: FindingsCallback | None = None) -> EvalOutcome:
         now = self.clock()
         outcome = evaluate_store(self.store, self.evaluator, as_of=as_of or now, now=now, kind=kind,
                                  only=only, only_open=only_open, record=record,
-                                 keep_findings=keep_findings, skip_unchanged=skip_unchanged)
+                                 keep_findings=keep_findings, skip_unchanged=skip_unchanged,
+                                 on_findings=on_findings)
         metrics.RUNS.labels(kind, "ok").inc()
         # The latest findings only change when a run records some: skip the aggregate then.
         if outcome.stored or not self._findings_metric_set:

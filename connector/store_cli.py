@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
+import pickle
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -24,7 +25,7 @@ from connector.store import StoreError
 from connector.store.journal import counts_by_state, open_entries
 from connector.store.locks import LockHeld
 from connector.store.models import SourceRow
-from connector.store.runs import last_runs, latest_findings, run_findings, verify_chain
+from connector.store.runs import last_runs, latest_findings, verify_chain
 from connector.store.tickets import bundle_documents, find_ticket, latest_snapshot
 from connector.sync import Progress
 from connector.writeback_journal import Mode
@@ -143,16 +144,20 @@ def parse_as_of(value: str | None) -> datetime | None:
     return moment
 
 
-def check_store(config: Path, as_of: datetime | None, write: Callable[[list[Finding], datetime], None],
+def check_store(config: Path, as_of: datetime | None, write: Callable[[Iterable[Finding], datetime], None],
                 fail_on: list[Status] | None) -> None:
     """``iso10002 check`` without ``--input``: evaluate the store and record the run."""
-    with pipeline_for(config) as pipeline:
-        outcome = pipeline.check(as_of=as_of)
-        # Read back from the run just recorded (it holds every evaluated ticket's findings,
-        # by ticket, in policy order): the evaluation itself keeps none in memory.
-        with pipeline.store.session() as session:
-            findings = [Finding.model_validate(f.payload) for f in run_findings(session, outcome.run_id)]
-    write(findings, outcome.as_of)
+    # The findings go to a temporary file as tickets are evaluated and are printed from it
+    # once the run is recorded: a big store's findings are never all in memory. Pickled (our
+    # own file, read back by this process only) so each finding prints exactly as evaluated.
+    with tempfile.TemporaryFile() as spool:
+        def keep(_source: str, _ticket: str, findings: list[Finding]) -> None:
+            pickle.dump(findings, spool, protocol=pickle.HIGHEST_PROTOCOL)
+
+        with pipeline_for(config) as pipeline:
+            outcome = pipeline.check(as_of=as_of, on_findings=keep)
+        spool.seek(0)
+        write(_unspool(spool), outcome.as_of)
     err.print(f"run {outcome.run_id}: {outcome.tickets} complaints evaluated, "
               f"{outcome.stored} findings recorded", highlight=False)
     for error in outcome.errors:
@@ -163,6 +168,15 @@ def check_store(config: Path, as_of: datetime | None, write: Callable[[list[Find
         raise typer.Exit(EXIT_FAIL_ON)
     if outcome.errors:
         raise typer.Exit(EXIT_PARTIAL)
+
+
+def _unspool(spool: IO[bytes]) -> Iterator[Finding]:
+    while True:
+        try:
+            findings: list[Finding] = pickle.load(spool)  # noqa: S301 - written by check_store above
+        except EOFError:
+            return
+        yield from findings
 
 
 def explain_store(config: Path, ticket: str, as_of: datetime, source: str | None) -> None:
