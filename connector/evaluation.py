@@ -100,8 +100,8 @@ class EvalOutcome:
     warnings: list[str] = field(default_factory=list)
     #: Open tickets not re-checked: unchanged, and no clock event since their last evaluation.
     unchanged: int = 0
-    #: (source, ticket) -> findings of this evaluation; only with ``keep_findings`` (a big
-    #: run's findings are read back from the store: ``runs.run_findings``).
+    #: (source, ticket) -> findings of this evaluation; only with ``keep_findings`` (a big run
+    #: streams them through ``on_findings`` instead, or reads them back: ``runs.run_findings``).
     findings: dict[tuple[str, str], list[Finding]] = field(default_factory=dict)
 
 

@@ -312,22 +312,6 @@ def run_findings(session: Session, run_id: int) -> list[StoredFinding]:
     return [StoredFinding(r.source, r.ticket, json.loads(r.payload)) for r in rows]
 
 
-def iter_run_findings(session: Session, run_id: int, batch: int = 2000) -> Iterator[StoredFinding]:
-    """A run's findings in stored order, read ``batch`` rows at a time (keyset on the id)."""
-    after = 0
-    while True:
-        rows = session.execute(
-            select(FindingRow.id, FindingRow.source, FindingRow.ticket, FindingRow.payload)
-            .where(FindingRow.run_id == run_id, FindingRow.id > after)
-            .order_by(FindingRow.id).limit(batch)
-        ).all()
-        if not rows:
-            return
-        for row_id, source, ticket, payload in rows:
-            after = row_id
-            yield StoredFinding(source, ticket, json.loads(payload))
-
-
 def last_finding_id(session: Session) -> int:
     """The newest stored finding's id (0 when none): grows whenever findings are recorded."""
     return int(session.scalar(select(func.max(FindingRow.id))) or 0)
