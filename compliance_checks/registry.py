@@ -144,7 +144,8 @@ def event_evidence(ref: EvidenceRef, note: str | None = None) -> Evidence:
 
 def field_evidence(name: str, value: object) -> Evidence:
     shown = "(empty)" if value in (None, "", ()) else str(value)
-    return Evidence.trusted(kind="field", ref=f"field:{name}", note=f"{name} = {shown[:200]}")
+    # Every field given, in order: Frozen.trusted's fast path (~13 field evidences per complaint).
+    return Evidence.trusted(kind="field", ref=f"field:{name}", at=None, note=f"{name} = {shown[:200]}")
 
 
 def absent(note: str) -> Evidence:

@@ -220,6 +220,7 @@ def _events(
     bundle: ZendeskBundle, requester: str | None, directory: Directory, spec: MappingSpec
 ) -> list[Event]:
     events: list[Event] = []
+    roles: dict[tuple[str | None, str | None], ActorRole] = {}
     for child in bundle.children.values():
         if child.kind in _COMMENT_TYPES:
             role = _role(child.author_id, requester, directory, spec, channel=None, text=child.text)
@@ -260,7 +261,12 @@ def _events(
             value = child.value
             if child.field == "group_id" and value is not None:
                 value = directory.groups.get(value, value)
-            role = _role(child.parent_author, requester, directory, spec, channel=child.channel)
+            who = (child.parent_author, child.channel)
+            known = roles.get(who)
+            if known is None:  # a ticket's changes come from a handful of (author, channel) pairs
+                known = roles[who] = _role(child.parent_author, requester, directory, spec,
+                                           channel=child.channel)
+            role = known
             events.append(
                 Event.trusted(
                     at=child.at,
