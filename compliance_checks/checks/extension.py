@@ -36,8 +36,13 @@ def extended_deadline(
     requires: list[Content],
     ctx: CheckContext,
     used: list[str],
-) -> tuple[datetime | None, str]:
-    """The moved deadline (None: not moved) and a sentence saying why; appends figures used."""
+) -> tuple[datetime | None, str | None]:
+    """The moved deadline (None: not moved) and a sentence saying why (None: no extension applies
+    to this complaint, e.g. an FCA complaint outside the payment-services groups); appends the
+    figures used."""
+    extended = extended_target.for_record(record) if extended_target is not None else None
+    if extended is None and not extend_to_new_date:
+        return None, None
     if letter.sent.at > due_at:
         return (
             None,
@@ -47,7 +52,6 @@ def extended_deadline(
     if missing:
         return None, f"letter does not show {', '.join(missing)}: not moved"
     limit = None
-    extended = extended_target.for_record(record) if extended_target is not None else None
     if extended_target is not None and extended is not None:
         limit = ctx.calendar.due(start_at, extended)
         used.append(f"extended_target.{extended_target.key_for(record)}")

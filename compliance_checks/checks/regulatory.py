@@ -202,12 +202,13 @@ def _clock(
             used=used,
         )
         if moved is None:
-            facts["extension_ignored"] = note
+            if note is not None:
+                facts["extension_ignored"] = note
         else:
             # A timely holding / extension letter buys time; it does not stop the clock itself.
             due_at = moved
             stops = [s for s in stops if s is not StopEvent.HOLDING_RESPONSE]
-            facts["extension"] = note
+            facts["extension"] = note or ""
             if p.extended_target is not None and p.extended_target.for_record(record) is not None:
                 facts["extended_target"] = str(p.extended_target.for_record(record))
             what += f" (holding reply sent {fmt(holding.sent.at, ctx)})"
