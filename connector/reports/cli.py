@@ -14,7 +14,7 @@ from compliance_checks.configfile import ConfigError
 from connector.inputs import InputError
 from connector.offline import RunSummary
 from connector.reports.offline import OfflineSource, load_configuration, offline_input
-from connector.reports.render import Fmt, Kind, check_format, render_report
+from connector.reports.render import TREND_KINDS, Fmt, Kind, check_format, render_report
 from connector.reports.store import NoEvaluation, store_input
 from connector.store_cli import StoreConfigOption, pipeline_for
 from report_templates.env import LOCALES, RenderContext
@@ -85,6 +85,7 @@ def _offline(
     window: tuple[str | None, str | None],
     moment: datetime,
     options: ReportOptions,
+    with_baseline: bool,
 ) -> tuple[ReportInput, RunSummary]:
     if platform not in ("jira", "zendesk"):
         raise typer.BadParameter("with --input, give --platform jira or zendesk", param_hint="--platform")
@@ -99,13 +100,19 @@ def _offline(
     tz = loaded.policy.spec.calendar.timezone
     period = resolve_period(_day(window[0], "--from"), _day(window[1], "--to"), moment, tz)
     try:
-        return offline_input(source, as_of=moment, period=period, options=options, loaded=loaded)
+        return offline_input(
+            source, as_of=moment, period=period, options=options, loaded=loaded, with_baseline=with_baseline
+        )
     except InputError as exc:
         raise _fail(EXIT_INPUT, str(exc)) from None
 
 
 def _from_store(
-    config: Path, window: tuple[str | None, str | None], moment: datetime, options: ReportOptions
+    config: Path,
+    window: tuple[str | None, str | None],
+    moment: datetime,
+    options: ReportOptions,
+    with_baseline: bool,
 ) -> tuple[ReportInput, Path | None]:
     """The store's input and the config's templates directory (``reports.templates_dir``)."""
     with pipeline_for(config) as pipeline:
@@ -119,6 +126,7 @@ def _from_store(
                 as_of=moment,
                 period=period,
                 options=options,
+                with_baseline=with_baseline,
             )
         except NoEvaluation as exc:
             raise _fail(EXIT_INPUT, str(exc)) from None
@@ -175,10 +183,13 @@ def report(
     options = _options(seed, sample_size, customers)
     window = (start, end)
     summary: RunSummary | None = None
+    # Only the trend reports read the earlier evaluation: the others skip a second full read.
+    baseline = kind in TREND_KINDS
     if inputs:
-        data, summary = _offline(platform, inputs, (mapping, policy, waivers), window, moment, options)
+        files = (mapping, policy, waivers)
+        data, summary = _offline(platform, inputs, files, window, moment, options, baseline)
     else:
-        data, configured = _from_store(config, window, moment, options)
+        data, configured = _from_store(config, window, moment, options, baseline)
         templates = templates or configured
     target = out or Path(f"{kind.value}-{data.period.end.isoformat()}.{fmt.value}")
     generated = datetime.now(UTC).astimezone(ZoneInfo(data.period.timezone))

@@ -51,6 +51,8 @@ class Fmt(StrEnum):
     json = "json"
 
 
+#: Kinds that read the trend baseline (``ReportInput.history``); the others never do.
+TREND_KINDS = (Kind.kpi, Kind.review)
 #: Formats of the regulator returns (a header of notes, then one table).
 RETURN_FORMATS = (Fmt.csv, Fmt.json)
 #: Formats written from a view's tables alone (no view-model needed).

@@ -21,11 +21,12 @@ import weakref
 from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from compliance_checks.findings import Finding
-from compliance_checks.model import ComplaintRecord, Event
+from compliance_checks.findings import Finding, Status
+from compliance_checks.model import ComplaintRecord, Event, Stage
 from report_templates.input import Brief, Item, StreamSnapshot, brief
 
 
@@ -37,6 +38,54 @@ class _Line(BaseModel):
 
 
 _TIMELINE = TypeAdapter(tuple[Event, ...])
+
+
+class StoredItem(NamedTuple):
+    """A complaint as our own code stored it: the mapped record's JSON and each finding's
+    (status, payload JSON). Spooled without parsing them into models (the report pass parses
+    each line once anyway): parsing and re-serialising was most of a store read's time."""
+
+    record_json: str
+    findings: tuple[tuple[str, str], ...]
+
+
+def _compact(text: str) -> str:
+    """JSON text fit for one field of a spool line (no raw tab or newline)."""
+    if "\t" in text or "\n" in text:
+        return json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
+    return text
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _prefix(ident: str, received: datetime, counted: bool, is_open: bool, flagged: bool) -> str:
+    return f"{json.dumps(ident)}\t{received.timestamp()!r}\t{int(counted)}{int(is_open)}{int(flagged)}"
+
+
+def _line(item: Item) -> tuple[str, str, str]:
+    """A parsed complaint as (prefix, body, timeline) fields of a spool line."""
+    record, findings = item
+    short = brief(record, findings)
+    slim = record.model_copy(update={"timeline": ()})
+    body = _Line(record=slim, findings=findings).model_dump_json(exclude_defaults=True)
+    timeline = _TIMELINE.dump_json(record.timeline).decode()
+    return _prefix(record.id, record.received_at, short.counted, short.is_open, short.flagged), body, timeline
+
+
+def _stored_line(item: StoredItem) -> tuple[str, str, str]:
+    """A stored complaint as spool line fields: the record's JSON is split into the slim
+    record and its timeline with ``json`` alone; the finding payloads pass through as text."""
+    doc = json.loads(item.record_json)
+    timeline = doc.pop("timeline", [])
+    counted = bool(doc.get("in_scope", True)) and not doc.get("deleted", False)
+    is_open = not Stage(doc.get("stage", Stage.RECEIVED.value)).is_finished
+    flagged = any(Status(status).needs_action for status, _ in item.findings)
+    received = datetime.fromisoformat(doc["received_at"])
+    findings = ",".join(_compact(payload) for _, payload in item.findings)
+    body = f'{{"record":{_dumps(doc)},"findings":[{findings}]}}'
+    return _prefix(doc["id"], received, counted, is_open, flagged), body, _dumps(timeline)
 
 
 class Spool:
@@ -72,20 +121,15 @@ class Spool:
     def close(self) -> None:
         self._cleanup()
 
-    def write(self, items: Iterable[Item]) -> int:
+    def write(self, items: Iterable[Item | StoredItem]) -> int:
         """Append ``items``; returns how many were written."""
         written = 0
         with (
             self.path.open("a", encoding="utf-8") as handle,
             self.brief_path.open("a", encoding="utf-8") as briefs,
         ):
-            for record, findings in items:
-                short = brief(record, findings)
-                flags = f"{int(short.counted)}{int(short.is_open)}{int(short.flagged)}"
-                slim = record.model_copy(update={"timeline": ()})
-                body = _Line(record=slim, findings=findings).model_dump_json(exclude_defaults=True)
-                timeline = _TIMELINE.dump_json(record.timeline).decode()
-                prefix = f"{json.dumps(record.id)}\t{record.received_at.timestamp()!r}\t{flags}"
+            for item in items:
+                prefix, body, timeline = _stored_line(item) if isinstance(item, StoredItem) else _line(item)
                 handle.write(f"{prefix}\t{body}\t{timeline}\n")
                 briefs.write(f"{prefix}\n")
                 written += 1

@@ -14,12 +14,14 @@ hashes, holidays and code versions); data freshness from each source's last succ
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import groupby
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from compliance_checks.findings import Finding
@@ -27,11 +29,10 @@ from compliance_checks.model import ComplaintRecord
 from connector.bundles import map_bundle
 from connector.config import AppConfig
 from connector.evaluation import Evaluator
-from connector.reports.spool import Spool
+from connector.reports.spool import Spool, StoredItem
 from connector.reports.versions import policy_chain_refs
 from connector.store import Store
-from connector.store.models import FindingRow, RunRow, SourceRow, TicketRow
-from connector.store.tickets import bundle_documents, latest_snapshot
+from connector.store.models import FindingRow, RunRow, SnapshotRow, SourceRow, TicketRow
 from mappings.loader import LoadedMapping
 from report_templates.input import (
     ComplaintSource,
@@ -63,38 +64,62 @@ def latest_run(session: Session, as_of: datetime) -> RunRow | None:
     return session.scalar(query.limit(1))
 
 
-def _recorded_runs(session: Session, as_of: datetime) -> dict[tuple[str, str], int]:
-    """Per (source, ticket): the run whose findings stand at ``as_of``."""
-    rows = session.execute(
-        select(FindingRow.source, FindingRow.ticket, RunRow.as_of, FindingRow.run_id)
-        .join(RunRow, RunRow.id == FindingRow.run_id)
-        .where(RunRow.as_of <= as_of)
-        .distinct()
-    )
-    best: dict[tuple[str, str], tuple[datetime, int]] = {}
-    for source, ticket, run_as_of, run_id in rows:
-        key = (source, ticket)
-        if key not in best or (run_as_of, run_id) > best[key]:
-            best[key] = (run_as_of, run_id)
-    return {key: run_id for key, (_, run_id) in best.items()}
+#: A result row of ``_TICKET_COLUMNS`` (a SQLAlchemy ``Row``: attribute access by column name).
+TicketData = Any
+#: What a report reads of a ticket row (not the whole row: no lazy loads, no ORM objects).
+_TICKET_COLUMNS = (
+    TicketRow.id,
+    TicketRow.source,
+    TicketRow.ticket,
+    TicketRow.updated_at,
+    TicketRow.deleted,
+    TicketRow.deleted_at,
+    TicketRow.is_complaint,
+    TicketRow.record,
+    TicketRow.mapping_hash,
+)
 
 
-def _existed(row: TicketRow, as_of: datetime) -> bool:
+def _existed(row: TicketData, as_of: datetime) -> bool:
     return not (row.deleted and row.deleted_at is not None and row.deleted_at <= as_of)
 
 
-def _record_at(
-    session: Session, row: TicketRow, mapping: LoadedMapping, as_of: datetime
-) -> tuple[ComplaintRecord | None, str | None]:
-    """The complaint as it stood at ``as_of`` (None when it did not exist yet), or an error."""
+def _stored_record(row: TicketData, mapping: LoadedMapping, as_of: datetime) -> str | None:
+    """The cached mapped record's JSON when it is the one valid at ``as_of`` (else None: map
+    again). Mapping a version as of a time after its last update gives the current mapping."""
     newest_fits = row.updated_at is not None and row.updated_at <= as_of
     if newest_fits and row.record is not None and row.mapping_hash == mapping.sha256:
-        # Mapping a version as of a time after its last update gives the current mapping.
-        return ComplaintRecord.model_validate_json(row.record), None
-    snapshot = latest_snapshot(session, row.id, as_of)
-    if snapshot is None:
+        return str(row.record)
+    return None
+
+
+def _snapshots_at(session: Session, ticket_ids: list[int], as_of: datetime) -> dict[int, str]:
+    """Per ticket: the bundle of its newest version at or before ``as_of`` (by source
+    ``updated``, then arrival, as ``latest_snapshot``), in one query for the chunk."""
+    if not ticket_ids:
+        return {}
+    newest = (
+        select(SnapshotRow.ticket_id, func.max(SnapshotRow.updated_at).label("at"))
+        .where(SnapshotRow.ticket_id.in_(ticket_ids), SnapshotRow.updated_at <= as_of)
+        .group_by(SnapshotRow.ticket_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(SnapshotRow.ticket_id, SnapshotRow.id, SnapshotRow.bundle)
+        .join(newest, (newest.c.ticket_id == SnapshotRow.ticket_id) & (newest.c.at == SnapshotRow.updated_at))
+        .order_by(SnapshotRow.ticket_id, SnapshotRow.id)
+    )
+    return {ticket_id: bundle for ticket_id, _id, bundle in rows}  # the last (highest id) wins ties
+
+
+def _mapped_at(
+    row: TicketData, bundle: str | None, mapping: LoadedMapping, as_of: datetime
+) -> tuple[ComplaintRecord | None, str | None]:
+    """The stored version valid at ``as_of`` mapped as of then (None: not a complaint then), or
+    an error."""
+    if bundle is None:
         return None, None
-    mapped = map_bundle(mapping.spec, bundle_documents(snapshot), as_of)
+    mapped = map_bundle(mapping.spec, json.loads(bundle), as_of)
     if mapped is None or mapped.skipped:
         return None, None
     if mapped.error is not None or mapped.record is None:
@@ -107,51 +132,95 @@ CHUNK = 500
 
 
 def _findings_of(
-    session: Session, keys: list[tuple[str, str, int]]
-) -> dict[tuple[str, str], tuple[Finding, ...]]:
-    """The recorded findings of each (source, ticket, run) in ``keys``, in check order."""
-    if not keys:
+    session: Session, source: str, tickets: list[str], as_of: datetime
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Per ticket of ``source``: (status, payload JSON) of the findings of the latest run at or
+    before ``as_of`` that evaluated it (by the run's as-of time, then id), in check order.
+
+    Two queries a chunk: which runs evaluated these tickets (read from the findings index
+    alone), then the chosen runs' payloads (one query per chosen run, usually one)."""
+    if not tickets:
         return {}
-    wanted = set(keys)
-    rows = session.execute(
-        select(FindingRow.source, FindingRow.ticket, FindingRow.run_id, FindingRow.payload)
-        .where(
-            FindingRow.ticket.in_({t for _, t, _ in keys}),
-            FindingRow.run_id.in_({r for _, _, r in keys}),
-        )
-        .order_by(FindingRow.source, FindingRow.ticket, FindingRow.check)
+    candidates = session.execute(
+        select(FindingRow.ticket, FindingRow.run_id, RunRow.as_of)
+        .join(RunRow, RunRow.id == FindingRow.run_id)
+        .where(FindingRow.source == source, FindingRow.ticket.in_(tickets), RunRow.as_of <= as_of)
+        .group_by(FindingRow.ticket, FindingRow.run_id, RunRow.as_of)
     )
-    found: dict[tuple[str, str], list[Finding]] = {}
-    for source, ticket, run_id, payload in rows:
-        if (source, ticket, run_id) in wanted:
-            found.setdefault((source, ticket), []).append(Finding.model_validate_json(payload))
-    return {key: tuple(items) for key, items in found.items()}
+    best: dict[str, tuple[datetime, int]] = {}
+    for ticket, run_id, run_as_of in candidates:
+        if ticket not in best or (run_as_of, run_id) > best[ticket]:
+            best[ticket] = (run_as_of, run_id)
+    by_run: dict[int, list[str]] = {}
+    for ticket, (_, run_id) in best.items():
+        by_run.setdefault(run_id, []).append(ticket)
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    for run_id, chosen in by_run.items():
+        rows = session.execute(
+            select(FindingRow.ticket, FindingRow.check, FindingRow.status, FindingRow.payload).where(
+                FindingRow.source == source, FindingRow.ticket.in_(chosen), FindingRow.run_id == run_id
+            )
+        )
+        for ticket, check, status, payload in rows:
+            found.setdefault(ticket, []).append((check, status, payload))
+    return {
+        ticket: tuple((status, payload) for _check, status, payload in sorted(items))
+        for ticket, items in found.items()
+    }
 
 
-def _items(session: Session, evaluator: Evaluator, as_of: datetime, errors: list[str]) -> Iterator[Item]:
-    recorded = _recorded_runs(session, as_of)
-    ids = list(session.scalars(select(TicketRow.id).order_by(TicketRow.source, TicketRow.id)))
-    for start in range(0, len(ids), CHUNK):
-        rows = session.scalars(
-            select(TicketRow)
-            .where(TicketRow.id.in_(ids[start : start + CHUNK]))
-            .order_by(TicketRow.source, TicketRow.id)
-        ).all()
-        records: list[tuple[str, str, ComplaintRecord]] = []
-        for row in rows:
-            mapping = evaluator.mappings.get(row.source)
-            if mapping is None or not row.is_complaint or not _existed(row, as_of):
-                continue
-            record, error = _record_at(session, row, mapping, as_of)
-            if error is not None:
-                errors.append(error)
-            if record is not None:
-                records.append((row.source, row.ticket, record))
-        keys = [(s, t, recorded[(s, t)]) for s, t, _ in records if (s, t) in recorded]
-        findings = _findings_of(session, keys)
-        for source, ticket, record in records:
-            yield Item(record, findings.get((source, ticket), ()))
-        session.expunge_all()  # read-only: let the chunk's rows go
+def _chunk_items(
+    session: Session, rows: Sequence[TicketData], evaluator: Evaluator, as_of: datetime, errors: list[str]
+) -> Iterator[Item | StoredItem]:
+    """The complaints of one chunk of ticket rows (all of one source), with their findings:
+    stored records pass through as JSON; versions older than the stored one are mapped again."""
+    records: list[tuple[TicketData, str | None]] = []
+    remap: list[int] = []
+    for row in rows:
+        mapping = evaluator.mappings.get(row.source)
+        if mapping is None or not row.is_complaint or not _existed(row, as_of):
+            continue
+        stored = _stored_record(row, mapping, as_of)
+        if stored is None:
+            remap.append(row.id)
+        records.append((row, stored))
+    bundles = _snapshots_at(session, remap, as_of)
+    kept: list[tuple[str, str | ComplaintRecord]] = []
+    for row, stored in records:
+        if stored is not None:
+            kept.append((row.ticket, stored))
+            continue
+        mapped, error = _mapped_at(row, bundles.get(row.id), evaluator.mappings[row.source], as_of)
+        if error is not None:
+            errors.append(error)
+        if mapped is not None:
+            kept.append((row.ticket, mapped))
+    if not kept:
+        return
+    findings = _findings_of(session, rows[0].source, [ticket for ticket, _ in kept], as_of)
+    for ticket, record in kept:
+        recorded = findings.get(ticket, ())
+        if isinstance(record, str):
+            yield StoredItem(record, recorded)
+        else:
+            yield Item(record, tuple(Finding.model_validate_json(payload) for _, payload in recorded))
+
+
+def _items(
+    session: Session, evaluator: Evaluator, as_of: datetime, errors: list[str]
+) -> Iterator[Item | StoredItem]:
+    ids = session.execute(select(TicketRow.source, TicketRow.id).order_by(TicketRow.source, TicketRow.id))
+    for source, group in groupby(ids, key=lambda pair: pair[0]):
+        if source not in evaluator.mappings:
+            continue  # a source no longer configured
+        source_ids = [ticket_id for _, ticket_id in group]
+        for start in range(0, len(source_ids), CHUNK):
+            rows = session.execute(
+                select(*_TICKET_COLUMNS)
+                .where(TicketRow.id.in_(source_ids[start : start + CHUNK]))
+                .order_by(TicketRow.id)
+            ).all()
+            yield from _chunk_items(session, rows, evaluator, as_of, errors)
 
 
 def read_store(store: Store, evaluator: Evaluator, as_of: datetime) -> StoreRead:

@@ -15,14 +15,22 @@ from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy import select
 from typer.testing import CliRunner
 
+from compliance_checks.findings import Finding
+from compliance_checks.model import ComplaintRecord
+from connector.bundles import map_bundle
 from connector.cli import app
-from connector.config import AppConfig
+from connector.config import AppConfig, load_config
+from connector.evaluation import Evaluator
 from connector.pipeline import Pipeline, load_evaluator
+from connector.reports.store import read_store
 from connector.service.runner import ServiceRunner
 from connector.store import Store
+from connector.store.models import RunRow, TicketRow
 from connector.store.runs import run_findings
+from connector.store.tickets import bundle_documents, latest_snapshot
 from tests.zendesk import scenarios as sc
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -214,3 +222,57 @@ def test_the_service_wrote_its_scheduled_reports(seeded: Seeded) -> None:
     )
     audit = json.loads((folder / f"audit-{day}.json").read_text(encoding="utf-8"))
     assert audit["header"]["source"] == "history store: sandbox (zendesk)"
+
+
+def _reference_items(store: Store, evaluator: Evaluator, as_of: datetime) -> list[tuple[str, str]]:
+    """The store's complaints at ``as_of`` the slow, obvious way (one query per ticket and per
+    run): each record as it stood then, with the findings of the latest run that evaluated it,
+    as (record JSON, findings JSON) in (source, ticket id) order."""
+    with store.session() as session:
+        runs = session.scalars(select(RunRow).where(RunRow.as_of <= as_of).order_by(RunRow.as_of, RunRow.id))
+        recorded: dict[tuple[str, str], list[dict[str, object]]] = {}
+        for run in runs:
+            by_ticket: dict[tuple[str, str], list[dict[str, object]]] = {}
+            for stored in run_findings(session, run.id):
+                by_ticket.setdefault((stored.source, stored.ticket), []).append(stored.payload)
+            recorded.update(by_ticket)  # a later run replaces what it re-evaluated
+        out = []
+        for row in session.scalars(select(TicketRow).order_by(TicketRow.source, TicketRow.id)):
+            mapping = evaluator.mappings[row.source]
+            if not row.is_complaint or (row.deleted and row.deleted_at and row.deleted_at <= as_of):
+                continue
+            if (
+                row.updated_at
+                and row.updated_at <= as_of
+                and row.record
+                and row.mapping_hash == mapping.sha256
+            ):
+                record = ComplaintRecord.model_validate_json(row.record)
+            else:
+                snapshot = latest_snapshot(session, row.id, as_of)
+                mapped = map_bundle(mapping.spec, bundle_documents(snapshot), as_of) if snapshot else None
+                if mapped is None or mapped.record is None:
+                    continue
+                record = mapped.record
+            payloads = sorted(recorded.get((row.source, row.ticket), []), key=lambda p: str(p["check"]))
+            findings = [Finding.model_validate(p) for p in payloads]
+            out.append((record.model_dump_json(), json.dumps([f.model_dump(mode="json") for f in findings])))
+    return out
+
+
+def test_store_read_gives_each_complaint_as_it_stood_with_its_recorded_findings(seeded: Seeded) -> None:
+    config = load_config(seeded.config)
+    evaluator = load_evaluator(config)
+    store = Store(config.store.url)
+    try:
+        for as_of in (seeded.early, seeded.early + timedelta(days=1), seeded.late):
+            read = read_store(store, evaluator, as_of)
+            items = list(read.source.lookup([i.record.id for i in read.source.items()]))
+            actual = [
+                (r.model_dump_json(), json.dumps([f.model_dump(mode="json") for f in fs])) for r, fs in items
+            ]
+            expected = _reference_items(store, evaluator, as_of)
+            assert actual == expected, as_of
+            assert len(actual) > 10 and any(json.loads(f) for _, f in actual)
+    finally:
+        store.close()
