@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import random
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from compliance_checks.findings import Status
 from connector.reports.render import build_view, render_report
 from report_templates.html import render_html
-from report_templates.input import ReportInput
-from tests.reports.builders import RENDER
+from report_templates.input import ReportInput, Snapshot
+from report_templates.views.review import ReviewView
+from tests.reports.builders import AS_OF, CHECKS, RENDER, at, dataset, finding, record
 
 weasyprint = pytest.importorskip("weasyprint", reason="WeasyPrint (and Pango) not installed")
 
@@ -25,3 +29,49 @@ def test_pdf_renders(tmp_path: Path, data: ReportInput, kind: str) -> None:
         assert pages > 1  # scope, coverage, exceptions, waivers and the sample timelines
     else:
         assert pages >= 1
+
+
+def busy_month(complaints: int = 800) -> ReportInput:
+    """A realistic month for the review pack: hundreds of complaints, a dozen recurring root
+    causes (all systemic), many open complaints with flagged findings."""
+    rnd = random.Random(4)
+    causes = [
+        f"{word}_{kind}"
+        for word in ("billing", "staff", "system", "supplier")
+        for kind in ("error", "delay", "gap")
+    ]
+    records, findings = [], {}
+    for i in range(complaints):
+        ident = f"CS-{1000 + i}"
+        received = at("2026-10-01") + timedelta(minutes=rnd.randrange(30 * 24 * 60))
+        closed = rnd.random() < 0.7
+        records.append(
+            record(
+                ident,
+                received,
+                ack_h=rnd.choice((2, 20, 60)),
+                decided_d=rnd.randrange(1, 25) if closed else None,
+                closed_d=25 if closed else None,
+                root_cause=rnd.choice(causes) if closed else None,
+                channel=rnd.choice(("email", "web", "phone")),
+                category=rnd.choice(("payments", "fees", "service")),
+                assignee=f"agent{rnd.randrange(30)}",
+            )
+        )
+        findings[ident] = tuple(
+            finding(
+                ident, check, rnd.choice((Status.PASS, Status.PASS, Status.FAIL, Status.AT_RISK)), received
+            )
+            for check in CHECKS
+        )
+    return dataset(current=Snapshot(AS_OF, tuple(records), findings))
+
+
+def test_review_pack_is_one_printed_page(tmp_path: Path) -> None:
+    data = busy_month()
+    view = build_view("review", data)
+    assert isinstance(view, ReviewView)
+    assert len(view.systemic) == 12 and view.open_actions_total > len(view.open_actions) == 12
+    html = render_html(view, RENDER)
+    assert len(weasyprint.HTML(string=html).render().pages) == 1
+    assert "and 7 more" in html  # systemic issues beyond the top five are counted, not listed
