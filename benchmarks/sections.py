@@ -185,6 +185,7 @@ def jira_section(raw: str) -> str:
     labels = {
         "full_sync": "full Cloud sync",
         "incremental_nothing_changed": "incremental, nothing changed",
+        "incremental_nothing_changed_auto": "incremental, nothing changed (deployment auto, custom address)",
         "writeback_first": "write-back, first run (80 % flagged)",
         "writeback_unchanged": "write-back, nothing changed",
         "writeback_1pct_changed": "write-back, findings changed on 1 %",
@@ -209,9 +210,10 @@ comments), calls counted by the client per endpoint.
 
 Targets: full sync N/100 search pages + N/1000 changelog bulk fetches + one comment read per
 issue whose embedded comments were truncated (Cloud embeds 20); incremental with nothing changed
-<= 2 for the search part; write-back <= 1 edit + <= 1 comment call per changed issue and 0 per
-unchanged issue. Setup calls: `GET serverInfo` (deployment type), `GET field` (JSM SLA /
-request-type field ids), `GET myself` (write-back only: our account id). Write-back given only
+<= 2; write-back <= 1 edit + <= 1 comment call per changed issue and 0 per unchanged issue.
+Setup calls: `GET serverInfo` only when the deployment is neither configured nor an Atlassian
+Cloud address (once per process); `GET field` (JSM SLA / request-type field ids) only when an
+issue needs mapping (once per process); `GET myself` (write-back only: our account id). Write-back given only
 findings reads state with `issue/bulkfetch` (N/100 calls); the store-backed write-back
 (`iso10002 run`) knows the states and does not (see the end-to-end figures above). The per-issue
 approach uses `GET /issue/{{key}}?expand=changelog` as the stand-in for `/changelog` (one call
