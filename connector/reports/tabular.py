@@ -4,9 +4,10 @@ through ``safe_cell`` (formula injection); numbers and dates are written as real
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -40,6 +41,22 @@ def csv_value(value: object) -> object:
     return safe_cell(value)
 
 
+#: ``csv_value`` by exact type for the common cell types: one dict lookup a cell instead of a
+#: chain of type tests (a 100,000-row register has three million cells).
+_BY_TYPE: dict[type, Callable[[Any], object]] = {
+    str: safe_cell,
+    type(None): lambda _value: "",
+    int: lambda value: value,
+    float: lambda value: value,
+    bool: lambda value: "yes" if value else "no",
+}
+
+
+def _csv_row(values: Sequence[object]) -> list[object]:
+    by_type = _BY_TYPE
+    return [by_type.get(type(v), csv_value)(v) for v in values]
+
+
 def _values(table: Table) -> Iterator[Sequence[object]]:
     """Each row's values in column order (tuple-backed rows are read without a mapping)."""
     rows = table.rows
@@ -55,8 +72,7 @@ def write_csv(table: Table, out: Path) -> None:
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([safe_cell(c.label) for c in table.columns])
-        for values in _values(table):
-            writer.writerow([csv_value(v) for v in values])
+        writer.writerows(_csv_row(values) for values in _values(table))
 
 
 class _Cells:
