@@ -86,6 +86,14 @@ def _merge_by_id(*groups: Iterable[Doc]) -> list[Doc]:
                                                   str(d.get("id"))))
 
 
+def _first_user(user_id: str, sources: Sequence[Mapping[str, Doc]]) -> Doc | None:
+    for source in sources:
+        found = source.get(user_id)
+        if found is not None:
+            return found
+    return None
+
+
 def _mentioned_users(ticket: Mapping[str, Any], history: Iterable[Doc]) -> set[str]:
     ids = {str(ticket.get(k)) for k in ("requester_id", "submitter_id", "assignee_id") if ticket.get(k)}
     for item in history:
@@ -121,9 +129,11 @@ def zendesk_bundle(
         return None  # history for a ticket we never saw (not a complaint): nothing to keep
     events = _merge_by_id(old_history["ticket_events"], pages.events.get(ticket_id, ()))
     audits = _merge_by_id(old_history["audits"], pages.audits.get(ticket_id, ()))
-    known = {str(u.get("id")): u for u in old_users} | dict(directory) | pages.agents | pages.users
     wanted = _mentioned_users(ticket, [*events, *audits])
-    users = [known[u] for u in sorted(wanted) if u in known]
+    # Newest source first: this read's users, its agents, the stored directory, the old bundle.
+    # (Looked up per wanted id: merging the read's users into one dict per ticket was quadratic.)
+    sources = (pages.users, pages.agents, directory, {str(u.get("id")): u for u in old_users})
+    users = [found for u in sorted(wanted) if (found := _first_user(u, sources)) is not None]
     primary: Doc = {"tickets": [ticket], "users": users}
     metric = pages.metric_sets.get(ticket_id) or old_metric
     if metric is not None:
