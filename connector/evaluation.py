@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from compliance_checks import Policy, WaiverApplier, Waivers, context_for, evaluate
 from compliance_checks.findings import Finding
+from compliance_checks.registry import CheckContext
 from connector.bundles import map_bundle
 from connector.reevaluation import evaluated_with, next_change
 from connector.store import Store
@@ -245,7 +246,8 @@ def evaluate_store(
     (explicit checks: a complete, reproducible record). ``skip_unchanged=False`` re-checks every
     ticket even with ``"changed"`` (the daily reconciliation: a missed clock event can then
     never last longer than a day). ``keep_findings`` keeps the findings in the outcome (small
-    runs and tests; memory grows with the run).
+    runs and tests; memory grows with the run); ``on_findings(source, ticket, findings)`` is
+    called for every evaluated ticket as it is evaluated, in (source, ticket) order.
     """
     ctx = context_for(evaluator.policy, as_of)
     applier = WaiverApplier(evaluator.waivers, as_of.date())
@@ -285,7 +287,7 @@ def _evaluate_chunk(
     outcome: EvalOutcome,
     spool: _Spool,
     states: list[tuple[int, int | None, datetime | None, datetime | None]],
-    ctx: Any,
+    ctx: CheckContext,
     applier: WaiverApplier,
     *,
     digest: str,
