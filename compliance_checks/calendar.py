@@ -125,7 +125,8 @@ class CalendarConfig(Frozen):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        # OSError: with the tzdata package installed, a folder name ("Europe") fails on opening.
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise ValueError(f"unknown IANA timezone {value!r}") from exc
         return value
 
