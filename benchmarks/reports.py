@@ -47,7 +47,8 @@ from compliance_checks.model import (
     SourceKind,
     Stage,
 )
-from connector.reports.render import Fmt, Job, Kind, render_reports
+from connector.reports.kinds import Fmt, Kind
+from connector.reports.render import Job, render_reports
 from connector.reports.spool import Spool
 from report_templates.env import RenderContext
 from report_templates.input import FileRef, Item, Period, Provenance, ReportInput, ReportOptions

@@ -11,14 +11,12 @@ import io
 import re
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-
-import matplotlib
-
-matplotlib.use("Agg")  # no display, no GUI toolkit: charts are rendered in-process
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
-from matplotlib import rc_context
-from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 RC = {
     "svg.hashsalt": "iso10002-reports",
@@ -37,8 +35,19 @@ _METADATA_BLOCK = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 
 
 def _style() -> AbstractContextManager[None]:
+    # matplotlib is imported on first use: it costs ~1 s, and every `iso10002` command (not
+    # only reports with charts) imports this module.
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display, no GUI toolkit: charts are rendered in-process
     # matplotlib types rc keys as a Literal union; RC's keys are checked by matplotlib at run time.
-    return rc_context(RC)  # type: ignore[arg-type]
+    return matplotlib.rc_context(RC)  # type: ignore[arg-type]
+
+
+def _figure(size: tuple[float, float]) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=size)
 
 
 def _svg(fig: Figure, label: str) -> Markup:
@@ -60,7 +69,7 @@ def bar_chart(
     size: tuple[float, float] = (6.4, 2.6),
 ) -> Markup:
     with _style():
-        fig = Figure(figsize=size)
+        fig = _figure(size)
         ax = fig.add_subplot()
         positions = list(range(len(labels)))
         if horizontal:
@@ -84,7 +93,7 @@ def pareto_chart(
     labels: Sequence[str], counts: Sequence[int], cumulative: Sequence[float], *, title: str
 ) -> Markup:
     with _style():
-        fig = Figure(figsize=(6.4, 2.8))
+        fig = _figure((6.4, 2.8))
         ax = fig.add_subplot()
         positions = list(range(len(labels)))
         ax.bar(positions, counts, color=BLUE)
@@ -105,7 +114,7 @@ def stacked_status_chart(
     """Horizontal stacked bars, one segment per (status, counts, colour)."""
     with _style():
         # Wide rather than tall: a page (or screen) shows it whole with readable labels.
-        fig = Figure(figsize=(9.0, 0.3 * max(len(labels), 3) + 1.0))
+        fig = _figure((9.0, 0.3 * max(len(labels), 3) + 1.0))
         ax = fig.add_subplot()
         positions = list(range(len(labels)))
         left = [0] * len(labels)
@@ -125,7 +134,7 @@ def line_chart(
     labels: Sequence[str], series: Sequence[tuple[str, Sequence[float], str]], *, title: str
 ) -> Markup:
     with _style():
-        fig = Figure(figsize=(6.4, 2.4))
+        fig = _figure((6.4, 2.4))
         ax = fig.add_subplot()
         positions = list(range(len(labels)))
         for name, values, color in series:

@@ -1,5 +1,5 @@
-"""Reports on the command line and for the service: data sources, rendering, file formats."""
+"""Reports on the command line and for the service: data sources, rendering, file formats.
 
-from connector.reports.render import Fmt, Kind, build_view, render_report
-
-__all__ = ["Fmt", "Kind", "build_view", "render_report"]
+Import the modules you need (``connector.reports.render``, ``.store``, ``.offline``): this
+package imports nothing itself, so ``iso10002`` starts without loading the renderers.
+"""

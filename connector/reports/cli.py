@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -12,13 +12,13 @@ from rich.console import Console
 
 from compliance_checks.configfile import ConfigError
 from connector.inputs import InputError
-from connector.offline import RunSummary
-from connector.reports.offline import OfflineSource, load_configuration, offline_input
-from connector.reports.render import TREND_KINDS, Fmt, Kind, check_format, render_report
-from connector.reports.store import NoEvaluation, store_input
+from connector.reports.kinds import TREND_KINDS, Fmt, Kind, check_format
 from connector.store_cli import StoreConfigOption, pipeline_for
 from report_templates.env import LOCALES, RenderContext
 from report_templates.input import Period, ReportInput, ReportOptions
+
+if TYPE_CHECKING:
+    from connector.offline import RunSummary
 
 EXIT_CONFIG, EXIT_INPUT, EXIT_PARTIAL = 2, 3, 4
 DEFAULT_DAYS = 30
@@ -87,6 +87,8 @@ def _offline(
     options: ReportOptions,
     with_baseline: bool,
 ) -> tuple[ReportInput, RunSummary]:
+    from connector.reports.offline import OfflineSource, load_configuration, offline_input
+
     if platform not in ("jira", "zendesk"):
         raise typer.BadParameter("with --input, give --platform jira or zendesk", param_hint="--platform")
     mapping, policy, waivers = files
@@ -115,6 +117,8 @@ def _from_store(
     with_baseline: bool,
 ) -> tuple[ReportInput, Path | None]:
     """The store's input and the config's templates directory (``reports.templates_dir``)."""
+    from connector.reports.store import NoEvaluation, store_input
+
     with pipeline_for(config) as pipeline:
         tz = pipeline.evaluator.policy.spec.calendar.timezone
         period = resolve_period(_day(window[0], "--from"), _day(window[1], "--to"), moment, tz)
@@ -194,6 +198,9 @@ def report(
     target = out or Path(f"{kind.value}-{data.period.end.isoformat()}.{fmt.value}")
     generated = datetime.now(UTC).astimezone(ZoneInfo(data.period.timezone))
     render = RenderContext(generated_at=generated, version=data.provenance.code_version, locale=locale)
+    # The renderers (matplotlib, openpyxl, WeasyPrint) load only when a report is written.
+    from connector.reports.render import render_report
+
     render_report(kind, data, fmt, target, templates_dir=templates, render=render)
     unmapped = [n for n in data.provenance.notes if n.startswith("not mapped:")]
     for note in unmapped:

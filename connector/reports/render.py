@@ -10,12 +10,17 @@ import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from compliance_checks.findings import Finding
 from compliance_checks.model import ComplaintRecord
+from connector.reports.kinds import (
+    SLIM_REGISTER_FORMATS,
+    Fmt,
+    Kind,
+    check_format,
+)
 from connector.reports.returns import ReturnBuilder, write_return_csv, write_return_json
 from connector.reports.tabular import write_csv, write_xlsx
 from report_templates.env import RenderContext
@@ -28,38 +33,6 @@ from report_templates.views.kpi import KpiBuilder, KpiView
 from report_templates.views.register import RegisterBuilder, RegisterTables
 from report_templates.views.review import ReviewBuilder
 
-
-class Kind(StrEnum):
-    register = "register"
-    kpi = "kpi"
-    audit = "audit"
-    review = "review"
-    fca_return = "fca-return"
-    asic_idr = "asic-idr"
-    cfpb = "cfpb"
-
-    @property
-    def is_return(self) -> bool:
-        return self in (Kind.fca_return, Kind.asic_idr, Kind.cfpb)
-
-
-class Fmt(StrEnum):
-    html = "html"
-    pdf = "pdf"
-    csv = "csv"
-    xlsx = "xlsx"
-    json = "json"
-
-
-#: Kinds that read the trend baseline (``ReportInput.history``); the others never do.
-TREND_KINDS = (Kind.kpi, Kind.review)
-#: Formats of the regulator returns (a header of notes, then one table).
-RETURN_FORMATS = (Fmt.csv, Fmt.json)
-#: Formats written from a view's tables alone (no view-model needed).
-TABLE_FORMATS = (Fmt.csv, Fmt.xlsx)
-#: Formats of the register written from its slim rows (the HTML page streams them); only its
-#: JSON needs the full view-model.
-SLIM_REGISTER_FORMATS = (Fmt.csv, Fmt.xlsx, Fmt.html, Fmt.pdf)
 Output = View | ReturnTable | RegisterTables
 
 
@@ -144,12 +117,6 @@ def view_json(view: View) -> str:
 def default_render_context(data: ReportInput) -> RenderContext:
     now = datetime.now(UTC).astimezone(ZoneInfo(data.period.timezone))
     return RenderContext(generated_at=now, version=data.provenance.code_version)
-
-
-def check_format(kind: Kind, fmt: Fmt) -> None:
-    """Raise ``ValueError`` for a format the kind has no writer for."""
-    if kind.is_return and fmt not in RETURN_FORMATS:
-        raise ValueError(f"{kind.value} is written as {' or '.join(f.value for f in RETURN_FORMATS)}")
 
 
 def write_output(

@@ -14,7 +14,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from connector.pipeline import Pipeline
-from connector.reports.render import Fmt, Job, Kind, render_reports
+from connector.reports.kinds import Fmt, Kind
+from connector.reports.render import Job, render_reports
 from connector.reports.store import store_input
 from report_templates.env import RenderContext
 from report_templates.input import Period

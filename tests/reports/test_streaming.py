@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from connector.reports.render import Fmt, Job, Kind, build_view, render_reports, view_json
+from connector.reports.kinds import Fmt, Kind
+from connector.reports.render import Job, build_view, render_reports, view_json
 from connector.reports.spool import Spool
 from report_templates.input import ComplaintSource, Item, ReportInput, Snapshot, StreamSnapshot
 from report_templates.views.audit import SampleDraw, draw_sample, sample_key
