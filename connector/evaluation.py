@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from importlib import metadata
 from itertools import islice
 from typing import IO, Any, Literal
@@ -57,6 +58,7 @@ FindingsCallback = Callable[[str, str, list[Finding]], None]
 CHUNK = 500
 
 
+@cache  # a package metadata lookup (milliseconds), needed twice per evaluation
 def code_version() -> str:
     try:
         return metadata.version("iso10002-connector")
