@@ -26,7 +26,8 @@ test: venv
 	$(BIN)/python -m pytest -q
 
 ## test-lowest: the test suite against the lowest versions pyproject.toml allows (constraints-lowest.txt)
-## in its own .venv-lowest; proves the declared lower bounds (the first install takes 1 to 3 minutes)
+## in its own .venv-lowest; proves the declared lower bounds. Not part of CI (about as long as make test):
+## run it after changing a bound (then update the pin in constraints-lowest.txt too; a test checks)
 LOWEST_VENV := .venv-lowest
 LOWEST_STAMP := $(LOWEST_VENV)/.installed-stamp
 
