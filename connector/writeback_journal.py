@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from compliance_checks.findings import Finding, findings_hash
 from connector.crashpoints import crash_point
 from connector.store import Store
 from connector.store.journal import applied_hashes, finish_entry, open_entries, plan_entry
-from connector.store.runs import latest_findings
-from connector.store.tickets import find_ticket, tickets_of
+from connector.store.models import TicketRow
+from connector.store.runs import latest_findings_of
+from connector.store.tickets import find_ticket
 from connector.writeback import RESOLVED_HASH, flagged
 
 log = logging.getLogger(__name__)
@@ -80,29 +84,37 @@ def _hash(findings: list[Finding]) -> str:
     return findings_hash(flagged(findings))
 
 
-def candidates(
-    store: Store, source: str, *, force: bool = False, only: Collection[str] | None = None
+#: Tickets planned and written per batch: bounds memory (a first write-back flags thousands of
+#: tickets) while keeping the connectors' bulk calls full (Zendesk update_many takes 100).
+BATCH = 500
+
+
+def _tickets_to_consider(session: Session, source: str, only: Collection[str] | None) -> list[str]:
+    """The source's tickets that are not deleted (``only`` these when given), in ticket order."""
+    query = select(TicketRow.ticket).where(TicketRow.source == source, TicketRow.deleted.is_(False))
+    if only is not None:
+        if len(only) <= SMALL:
+            # A webhook's ticket may be named by its Jira issue id: resolve it to the key.
+            rows = (find_ticket(session, source, t) for t in only)
+            return sorted({r.ticket for r in rows if r is not None and not r.deleted})
+        wanted = set(only)
+        return sorted(t for t in session.scalars(query) if t in wanted)
+    return sorted(session.scalars(query))
+
+
+def _choose(
+    session: Session, source: str, tickets: list[str], *, force: bool, unfinished: Collection[str]
 ) -> tuple[dict[str, list[Finding]], dict[str, str]]:
-    """Tickets whose latest findings are not on the ticket yet, with their findings and hash."""
-    with store.session() as session:
-        if only is not None and len(only) <= SMALL:
-            # A webhook's ticket: look it up alone instead of scanning the source.
-            latest = {}
-            for ticket in only:
-                latest.update(latest_findings(session, source=source, ticket=ticket))
-            rows = [find_ticket(session, source, t) for t in only]
-            deleted = {r.ticket for r in rows if r is not None and r.deleted}
-        else:
-            latest = latest_findings(session, source=source)
-            deleted = {t.ticket for t in tickets_of(session, source) if t.deleted}
-        applied = applied_hashes(session, source, only if only is not None and len(only) <= SMALL else None)
-        unfinished = {e.ticket for e in open_entries(session, source)}
+    """Of ``tickets``, those whose latest findings are not on the ticket yet, with their hash."""
+    latest = latest_findings_of(session, [(source, t) for t in tickets])
+    applied = applied_hashes(session, source, tickets)
     chosen: dict[str, list[Finding]] = {}
     hashes: dict[str, str] = {}
-    for (_src, ticket), (_run, payloads) in latest.items():
-        if ticket in deleted or (only is not None and ticket not in only):
-            continue
-        findings = [Finding.model_validate(p) for p in payloads]
+    for ticket in tickets:
+        found = latest.get((source, ticket))
+        if found is None:
+            continue  # never evaluated (not a complaint, or not checked yet)
+        findings = [Finding.model_validate(p) for p in found[1]]
         hash_ = _hash(findings)
         last = applied.get(ticket)
         settled = last == hash_ or (last is None and hash_ == RESOLVED_HASH)
@@ -110,6 +122,35 @@ def candidates(
             continue  # already on the ticket, or nothing was ever said and nothing to say
         chosen[ticket] = findings
         hashes[ticket] = hash_
+    return chosen, hashes
+
+
+def candidate_batches(
+    store: Store, source: str, *, force: bool = False, only: Collection[str] | None = None,
+    batch: int = BATCH,
+) -> Iterator[tuple[dict[str, list[Finding]], dict[str, str]]]:
+    """Tickets whose latest findings are not on the ticket yet, ``batch`` tickets read at a time
+    (only non-empty batches are yielded): memory stays flat however many tickets are flagged."""
+    with store.session() as session:
+        tickets = _tickets_to_consider(session, source, only)
+        unfinished = {e.ticket for e in open_entries(session, source)}
+    for start in range(0, len(tickets), batch):
+        with store.session() as session:
+            chosen, hashes = _choose(session, source, tickets[start : start + batch], force=force,
+                                     unfinished=unfinished)
+        if chosen:
+            yield chosen, hashes
+
+
+def candidates(
+    store: Store, source: str, *, force: bool = False, only: Collection[str] | None = None
+) -> tuple[dict[str, list[Finding]], dict[str, str]]:
+    """Every candidate at once (tests and small sources; ``run_writeback`` goes batch by batch)."""
+    chosen: dict[str, list[Finding]] = {}
+    hashes: dict[str, str] = {}
+    for batch_chosen, batch_hashes in candidate_batches(store, source, force=force, only=only):
+        chosen.update(batch_chosen)
+        hashes.update(batch_hashes)
     return chosen, hashes
 
 
@@ -122,17 +163,35 @@ def run_writeback(
     now: Callable[[], datetime],
     force: bool = False,
     only: Collection[str] | None = None,
+    batch: int = BATCH,
 ) -> WritebackOutcome:
-    """Plan (``plan``) or apply (``apply``) the write-back of the latest stored findings."""
+    """Plan (``plan``) or apply (``apply``) the write-back of the latest stored findings.
+
+    Batch by batch: each batch is journalled, written and settled before the next is read, so
+    a crash loses at most the batch in flight (its journal entries stay open and are retried).
+    """
     outcome = WritebackOutcome(source, mode)
-    chosen, hashes = candidates(store, source, force=force, only=only)
-    outcome.candidates = len(chosen)
-    if not chosen:
-        return outcome
+    for chosen, hashes in candidate_batches(store, source, force=force, only=only, batch=batch):
+        outcome.candidates += len(chosen)
+        _write_batch(store, source, writer, chosen, hashes, mode=mode, now=now, outcome=outcome)
+    return outcome
+
+
+def _write_batch(
+    store: Store,
+    source: str,
+    writer: Writer,
+    chosen: dict[str, list[Finding]],
+    hashes: dict[str, str],
+    *,
+    mode: Mode,
+    now: Callable[[], datetime],
+    outcome: WritebackOutcome,
+) -> None:
     findings = [f for ticket in sorted(chosen) for f in chosen[ticket]]
     if mode == "plan":
-        outcome.plans = writer(findings, False).plans
-        return outcome
+        outcome.plans.extend(writer(findings, False).plans)
+        return
     with store.session() as session:
         for stale in open_entries(session, source):
             current = hashes.get(stale.ticket)
@@ -146,11 +205,11 @@ def run_writeback(
     except Exception as exc:  # noqa: BLE001 - the whole batch failed; entries stay retryable
         message = f"{type(exc).__name__}: {exc}"
         _finish_all(store, source, hashes, "failed", now(), message)
-        outcome.failed = len(hashes)
+        outcome.failed += len(hashes)
         outcome.errors.append(message)
-        return outcome
+        return
     crash_point("after-platform-write")
-    outcome.plans = report.plans
+    outcome.plans.extend(report.plans)
     with store.session() as session:
         entries = {e.ticket: e for e in open_entries(session, source) if e.ticket in hashes}
         for ticket, entry in entries.items():
@@ -163,7 +222,6 @@ def run_writeback(
                 outcome.written += result == "written"
                 outcome.unchanged += result != "written"
                 finish_entry(entry, "applied", now(), result=json.dumps({"outcome": result, "note": error}))
-    return outcome
 
 
 def _finish_all(store: Store, source: str, hashes: dict[str, str], state: Literal["failed"],

@@ -63,3 +63,34 @@ def test_candidate_selection_runs_only_when_something_can_have_changed(
     # A plan (dry run) always selects candidates and never counts as applied.
     pipe.writeback("plan")
     assert len(passes) == 5
+
+
+def test_write_back_goes_batch_by_batch_and_settles_every_ticket(
+    sqlite_store: Store, server: SandboxServer
+) -> None:
+    """A first write-back flags many tickets: they are journalled and written a batch at a time
+    (memory stays flat), every flagged ticket is written once, and a second pass finds nothing."""
+    from connector.writeback_journal import candidates, connector_writer, run_writeback
+
+    pipe = pipeline(server, sqlite_store)
+    pipe.sync()
+    pipe.check(record="all")
+    flagged, _hashes = candidates(sqlite_store, "sandbox")
+    assert len(flagged) > 3  # enough tickets for several batches of 3
+    source = pipe.source("sandbox")
+    real = connector_writer(source, pipe.client("sandbox"))
+    batches: list[set[str]] = []
+
+    def writer(findings: list[Any], apply: bool) -> Any:
+        batches.append({f.ticket for f in findings})
+        return real(findings, apply)
+
+    outcome = run_writeback(sqlite_store, "sandbox", writer, mode="apply",
+                            now=lambda: sc.virtual_now(server), batch=3)
+    assert all(len(b) <= 3 for b in batches) and len(batches) >= 2
+    assert set().union(*batches) == set(flagged) and sum(map(len, batches)) == len(flagged)
+    assert outcome.candidates == len(flagged) and outcome.failed == 0
+    assert outcome.written + outcome.unchanged == len(flagged)
+    with sqlite_store.session() as session:
+        assert open_entries(session, "sandbox") == []
+    assert candidates(sqlite_store, "sandbox")[0] == {}
