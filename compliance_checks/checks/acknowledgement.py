@@ -5,13 +5,14 @@ from __future__ import annotations
 from pydantic import Field
 
 from compliance_checks.calendar import Duration
+from compliance_checks.checks.figures import FigureParams, with_confidence
 from compliance_checks.findings import Status
 from compliance_checks.model import ComplaintRecord, Severity
 from compliance_checks.policy import Target, TargetField
 from compliance_checks.registry import CheckContext, CheckParams, CheckResult, check, clock
 
 
-class AcknowledgedParams(CheckParams):
+class AcknowledgedParams(FigureParams):
     target: TargetField = Field(default_factory=lambda: Target(default=Duration.parse("2 business days")))
     #: Acknowledgement is a regulatory-style clock by default: waiting on the customer does not stop it.
     pausable: bool = False
@@ -30,6 +31,11 @@ class AcknowledgedParams(CheckParams):
 )
 def acknowledged_in_time(record: ComplaintRecord, p: AcknowledgedParams, ctx: CheckContext) -> CheckResult:
     """The first public agent reply (or an acknowledging status) comes within the target."""
+    # A pack may mark its figure unconfirmed: the finding must say so (issue 8).
+    return with_confidence(_acknowledged_in_time(record, p, ctx), p, ["target"])
+
+
+def _acknowledged_in_time(record: ComplaintRecord, p: AcknowledgedParams, ctx: CheckContext) -> CheckResult:
     target = p.target.for_record(record)
     if target is None:
         return CheckResult(Status.NOT_APPLICABLE, "No acknowledgement target for this complaint")

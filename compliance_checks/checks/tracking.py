@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import Field
 
 from compliance_checks.calendar import Duration
+from compliance_checks.checks.figures import FigureParams, with_confidence
 from compliance_checks.findings import Evidence, Status
 from compliance_checks.model import ComplaintRecord, EvidenceRef, Severity, SourceKind
 from compliance_checks.policy import Target, TargetField
@@ -21,7 +22,7 @@ from compliance_checks.registry import (
 )
 
 
-class KeptInformedParams(CheckParams):
+class KeptInformedParams(FigureParams):
     #: Longest allowed silence towards the complainant while the complaint is open.
     max_gap: TargetField = Field(default_factory=lambda: Target(default=Duration.parse("10 business days")))
     #: Time waiting on the complainant does not count as silence.
@@ -49,6 +50,11 @@ def _updates(record: ComplaintRecord, until: datetime | None = None) -> list[Evi
 )
 def kept_informed(record: ComplaintRecord, p: KeptInformedParams, ctx: CheckContext) -> CheckResult:
     """No gap between complainant updates longer than the target while the complaint is open."""
+    # A pack may mark its figure unconfirmed: the finding must say so (issue 8).
+    return with_confidence(_kept_informed(record, p, ctx), p, ["max_gap"])
+
+
+def _kept_informed(record: ComplaintRecord, p: KeptInformedParams, ctx: CheckContext) -> CheckResult:
     gap = p.max_gap.for_record(record)
     if gap is None:
         return CheckResult(Status.NOT_APPLICABLE, "No update interval set for this complaint")

@@ -94,3 +94,31 @@ def test_unconfirmed_figures_cannot_be_set_by_hand(tmp_path: Path):
     )
     with pytest.raises(ConfigError, match="filled from the pack's provenance"):
         load_policy(child)
+
+
+DUBLIN = ZoneInfo("Europe/Dublin")
+
+
+@pytest.mark.parametrize(("check_id", "figure"), [("acknowledged-in-time", "target"),
+                                                  ("kept-informed", "max_gap")])
+def test_cbi_operational_clocks_say_their_figures_are_unconfirmed(check_id: str, figure: str):
+    # cbi-cpc marks every figure unconfirmed, including the ISO checks' acknowledgement target
+    # (5 business days) and update interval (20 business days) it sets: received Mon 2 Mar
+    # 2026, nothing sent by Fri 3 Apr, so both clocks have run out and both findings say so.
+    policy = pack("cbi-cpc")
+    received = datetime(2026, 3, 2, 10, tzinfo=DUBLIN)
+    result = next(f for f in evaluate(record(received), policy,
+                                      context_for(policy, datetime(2026, 4, 3, 10, tzinfo=DUBLIN)))
+                  if f.check == check_id)
+    assert result.status.value == "FAIL"
+    assert result.facts["figure_confidence"] == "unconfirmed"
+    assert str(result.facts["unconfirmed_figures"]).startswith(f"{figure} (")
+    assert "Deadline figure unconfirmed in the pack" in result.message
+
+
+def test_iso_baseline_clocks_are_not_marked():
+    from compliance_checks import BASELINE_POLICY
+
+    policy = load_policy(BASELINE_POLICY)
+    findings = evaluate(record(RECEIVED), policy, context_for(policy, NOW))
+    assert all("figure_confidence" not in f.facts for f in findings)
