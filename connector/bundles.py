@@ -7,7 +7,7 @@ bundles from pages and mapping a bundle are pure functions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -52,7 +52,7 @@ class ZendeskPages:
 
     tickets: dict[str, Doc] = field(default_factory=dict)
     metric_sets: dict[str, Doc] = field(default_factory=dict)
-    users: dict[str, Doc] = field(default_factory=dict)
+    users: MutableMapping[str, Doc] = field(default_factory=dict)
     agents: dict[str, Doc] = field(default_factory=dict)
     events: dict[str, list[Doc]] = field(default_factory=dict)
     audits: dict[str, list[Doc]] = field(default_factory=dict)

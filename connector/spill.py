@@ -8,11 +8,14 @@ offline check streams in bounded memory. Small inputs use the in-memory store in
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import tempfile
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from mappings.zendesk_payload import Child
 
@@ -94,3 +97,128 @@ class SpilledHistory:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+class SpilledZendeskPages:
+    """A Zendesk read's pages on a temporary SQLite file, read back per chunk of tickets.
+
+    Holds what :class:`connector.bundles.ZendeskPages` holds (same "later page wins" rules for
+    tickets, metric sets and users; events and audits in arrival order) but on disk, so a full
+    sync of a large account reads in bounded memory. Agents (the directory) stay in memory.
+    """
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="iso10002-pages-", dir=directory)
+        self._db = sqlite3.connect(Path(self._dir.name) / "pages.sqlite")
+        self._db.executescript(
+            """
+            PRAGMA journal_mode = OFF;
+            PRAGMA synchronous = OFF;
+            PRAGMA temp_store = FILE;
+            CREATE TABLE ticket (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+            CREATE TABLE metric (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+            CREATE TABLE user (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+            CREATE TABLE history (kind TEXT NOT NULL, ticket TEXT NOT NULL, body TEXT NOT NULL);
+            """
+        )
+        self._indexed = False
+        self.agents: dict[str, dict[str, Any]] = {}
+        self.ticket_count = 0
+
+    def add(self, kind: str, body: Mapping[str, Any]) -> None:
+        """One page, as ``ZendeskPages.add`` takes it."""
+        db = self._db
+        tickets = list(body.get("tickets") or ())
+        if isinstance(body.get("ticket"), Mapping):
+            tickets.append(body["ticket"])
+        db.executemany("INSERT OR REPLACE INTO ticket VALUES (?, ?)",
+                       [(str(t["id"]), json.dumps(t)) for t in tickets])
+        db.executemany("INSERT OR REPLACE INTO metric VALUES (?, ?)",
+                       [(str(m.get("ticket_id")), json.dumps(m)) for m in body.get("metric_sets") or ()])
+        users = body.get("users") or ()
+        if kind == "users":
+            for user in users:
+                self.agents[str(user.get("id"))] = dict(user)
+        else:
+            db.executemany("INSERT OR REPLACE INTO user VALUES (?, ?)",
+                           [(str(u.get("id")), json.dumps(u)) for u in users])
+        for key, name in (("ticket_events", "events"), ("audits", "audits")):
+            db.executemany("INSERT INTO history VALUES (?, ?, ?)",
+                           [(name, str(e.get("ticket_id")), json.dumps(e)) for e in body.get(key) or ()])
+
+    def ticket_ids(self) -> set[str]:
+        """Ids of every ticket object read (a full sync's "seen" set)."""
+        return {row[0] for row in self._db.execute("SELECT id FROM ticket")}
+
+    def touched(self) -> list[str]:
+        """As ``ZendeskPages.touched``: every ticket with an object or history in the read."""
+        ids = {row[0] for row in self._db.execute("SELECT id FROM ticket UNION SELECT ticket FROM history")}
+        return sorted(ids, key=lambda t: (len(t), t))
+
+    def _index(self) -> None:
+        if not self._indexed:
+            # One index after the bulk load is far cheaper than keeping it during inserts.
+            self._db.execute("CREATE INDEX history_ticket ON history (ticket)")
+            self._indexed = True
+
+    def part(self, ids: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any],
+                                                dict[str, list[Any]], dict[str, list[Any]]]:
+        """Tickets, metric sets, events and audits (arrival order) of ``ids``."""
+        self._index()
+        tickets: dict[str, Any] = {}
+        metrics: dict[str, Any] = {}
+        history: dict[str, dict[str, list[Any]]] = {"events": {}, "audits": {}}
+        for start in range(0, len(ids), 400):
+            keys = list(ids[start:start + 400])
+            marks = ",".join("?" * len(keys))
+            for tid, body in self._db.execute(f"SELECT id, body FROM ticket WHERE id IN ({marks})", keys):  # noqa: S608
+                tickets[tid] = json.loads(body)
+            for tid, body in self._db.execute(f"SELECT id, body FROM metric WHERE id IN ({marks})", keys):  # noqa: S608
+                metrics[tid] = json.loads(body)
+            for kind, tid, body in self._db.execute(
+                f"SELECT kind, ticket, body FROM history WHERE ticket IN ({marks}) ORDER BY rowid", keys  # noqa: S608
+            ):
+                history[kind].setdefault(tid, []).append(json.loads(body))
+        return tickets, metrics, history["events"], history["audits"]
+
+    def users(self) -> SpilledUsers:
+        """The read's (non-agent) users, looked up one id at a time."""
+        return SpilledUsers(self._db)
+
+    def close(self) -> None:
+        self._db.close()
+        self._dir.cleanup()
+
+    def __enter__(self) -> SpilledZendeskPages:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class SpilledUsers(MutableMapping[str, dict[str, Any]]):
+    """Read-only view of the spilled users by id (what ``zendesk_bundle`` looks up)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __getitem__(self, user_id: str) -> dict[str, Any]:
+        row = self._db.execute("SELECT body FROM user WHERE id = ?", (user_id,)).fetchone()
+        if row is None:
+            raise KeyError(user_id)
+        result: dict[str, Any] = json.loads(row[0])
+        return result
+
+    def __setitem__(self, user_id: str, value: dict[str, Any]) -> None:
+        raise TypeError("spilled users are read-only")
+
+    def __delitem__(self, user_id: str) -> None:
+        raise TypeError("spilled users are read-only")
+
+    def __iter__(self) -> Iterator[str]:
+        return (row[0] for row in self._db.execute("SELECT id FROM user"))
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM user").fetchone()[0])

@@ -1,8 +1,11 @@
 """Incremental sync of one source into the store.
 
-Pages are read first; then the new ticket versions, the mapped records and the new cursor are
-written in ONE transaction, so a failure anywhere leaves the committed cursor where it was and
-the next run reads the same changes again (snapshots are keyed by content: no duplicates).
+Tickets are stored while the read goes on (Jira: each issue once its changelog and comments
+are read) or from a scratch file the read was spilled to (Zendesk: a ticket's events arrive in
+a separate stream), CHUNK tickets per transaction, so memory stays flat in the number of
+tickets. The new cursor is committed last, in its own transaction: a failure anywhere leaves
+the committed cursor where it was and the next run reads the same changes again (snapshots
+are keyed by content: the versions already stored are not duplicated).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from connector.bundles import (
 from connector.crashpoints import crash_point
 from connector.jira.reader import JiraReader
 from connector.jira.settings import JiraSourceConfig
+from connector.spill import SpilledZendeskPages
 from connector.store import Store
 from connector.store.bulk import CHUNK, TicketBatch
 from connector.store.models import SourceRow, TicketRow
@@ -144,7 +148,6 @@ class SourceSync:
         state = SyncState.decode(json.loads(cursor)["zendesk"]) if cursor else None
         reader = ZendeskReader(self.client, self.source, None)
         gen = reader.sync(state, start_time=None if state else int(self.initial_since.timestamp()))
-        pages = ZendeskPages()
         new_state: SyncState | None = None
 
         def drain() -> Iterator[Any]:
@@ -158,34 +161,46 @@ class SourceSync:
                 yield page
 
         def add(page: Any) -> int:
-            pages.add(page.kind, page.body)
+            spill.add(page.kind, page.body)
             return len(page.body.get("tickets") or ())
 
-        self._pages(drain(), outcome, progress, add)
-        assert new_state is not None  # noqa: S101 - set when the generator finished
-        new_cursor = json.dumps({"zendesk": new_state.encode()})
-        seen = set(pages.tickets)
-        with self.store.session() as session:
-            source_row = ensure_source(session, self.name, "zendesk")
-            directory = self._update_directory(source_row, pages.agents)
-            touched = pages.touched()
-            batch = TicketBatch(session, self.name)
+        # The read is spilled to a scratch file and stored CHUNK tickets per transaction: memory
+        # stays flat in the number of tickets and the store's write lock is held briefly.
+        with SpilledZendeskPages() as spill:
+            self._pages(drain(), outcome, progress, add)
+            assert new_state is not None  # noqa: S101 - set when the generator finished
+            new_cursor = json.dumps({"zendesk": new_state.encode()})
+            with self.store.session() as session:
+                source_row = ensure_source(session, self.name, "zendesk")
+                directory = _directory(source_row, spill.agents)
+            touched = spill.touched()
+            users = spill.users()
             for start in range(0, len(touched), CHUNK):
                 part = touched[start:start + CHUNK]
-                batch.load(part, latest_bundles=True)
-                for i, ticket_id in enumerate(part, start):
-                    if i == len(touched) // 2:
-                        crash_point("mid-sync")
-                    self._store_zendesk(batch, ticket_id, pages, directory, now, outcome)
-                batch.flush(now)
-            if outcome.full:
-                outcome.deleted += self._vanished(session, seen, now)
-            self._commit_cursor(source_row, new_cursor, now)
+                tickets, metric_sets, events, audits = spill.part(part)
+                pages = ZendeskPages(tickets=tickets, metric_sets=metric_sets, users=users,
+                                     agents=spill.agents, events=events, audits=audits)
+                with self.store.session() as session:
+                    batch = TicketBatch(session, self.name)
+                    batch.load(part, latest_bundles=True)
+                    for i, ticket_id in enumerate(part, start):
+                        if i == len(touched) // 2:
+                            crash_point("mid-sync")
+                        self._store_zendesk(batch, ticket_id, pages, directory, now, outcome)
+                    batch.flush(now)
+            seen = spill.ticket_ids() if outcome.full else set()
+            # Last transaction: the directory, deletions and the cursor (only once every
+            # ticket it covers is stored; a crash before re-reads the same changes).
+            with self.store.session() as session:
+                source_row = ensure_source(session, self.name, "zendesk")
+                self._update_directory(source_row, spill.agents)
+                if outcome.full:
+                    outcome.deleted += self._vanished(session, seen, now)
+                self._commit_cursor(source_row, new_cursor, now)
 
     def _update_directory(self, row: SourceRow, agents: Mapping[str, Doc]) -> dict[str, Doc]:
-        directory: dict[str, Doc] = {str(u["id"]): u for u in json.loads(row.directory or "[]")}
+        directory = _directory(row, agents)
         if agents:
-            directory.update(agents)
             row.directory = json.dumps(sorted(directory.values(), key=lambda u: str(u["id"])))
         return directory
 
@@ -221,12 +236,36 @@ class SourceSync:
             since = self.initial_since
         reader = self._reader(known=position.get("known") or {})
         pages = JiraPages()
+        # Issues are stored as soon as their changelogs and comments are all read, CHUNK or
+        # more per transaction, and dropped: memory stays flat in the number of issues. Data
+        # Center reads an issue's history right after its search page; Cloud fetches the
+        # changelogs of every ``bulkfetch_issues`` issues (then the page's comments) before
+        # the next search page. So when a search page arrives, every issue read before it is
+        # complete except (Cloud) the ones still waiting for their changelog batch.
+        per_fetch = int(self.client.source.page_sizes.bulkfetch_issues) if self.client.is_cloud else 1
+        pending: list[str] = []  # ids of issues read and not stored yet, in reading order
+        read = 0  # issues read (Cloud: handed to the changelog batches in this order)
+        seen: set[str] = set()  # keys, for a full sync's deletions
+        crash = [True]
 
         def add(page: Any) -> int:
+            nonlocal read
+            issues = page.get("issues")
+            if not isinstance(issues, list) or "issue" in page:
+                pages.add(page)  # a changelog or comment page of issues already read
+                return 0
+            ready = len(pending) - read % per_fetch
+            if ready >= CHUNK:
+                self._store_jira_part(pending[:ready], set(pending[ready:]), pages, now, outcome, crash)
+                del pending[:ready]
             pages.add(page)
-            return len(page.get("issues") or ())
+            pending.extend(str(issue["id"]) for issue in issues)
+            seen.update(str(issue["key"]) for issue in issues)
+            read += len(issues)
+            return len(issues)
 
         self._pages(reader.pages(since if not outcome.full else None), outcome, progress, add)
+        self._store_jira_part(pending, set(), pages, now, outcome, crash)
         state = reader.state
         next_since = state.cursor or since
         from datetime import timedelta
@@ -235,21 +274,41 @@ class SourceSync:
             "since": next_since.isoformat() if next_since else None,
             "known": state.boundary(timedelta(seconds=self.source.overlap_seconds)),  # type: ignore[union-attr]
         }, sort_keys=True)
+        # Last transaction: deletions and the cursor, once every issue it covers is stored.
         with self.store.session() as session:
             source_row = ensure_source(session, self.name, "jira")
-            issues = list(pages.issues.values())
-            batch = TicketBatch(session, self.name)
-            for start in range(0, len(issues), CHUNK):
-                part = issues[start:start + CHUNK]
+            if outcome.full:
+                outcome.deleted += self._vanished(session, seen, now)
+            self._commit_cursor(source_row, new_cursor, now)
+
+    def _store_jira_part(self, ids: list[str], keep: set[str], pages: JiraPages, now: datetime,
+                         outcome: SyncOutcome, crash: list[bool]) -> None:
+        """Store the complete issues ``ids`` (one transaction per CHUNK) and drop their pages.
+
+        An id read again later (a newer version in a later page, or in ``keep``: still waiting)
+        is left for that reading.
+        """
+        last = {issue_id: i for i, issue_id in enumerate(ids)}
+        issues = [pages.issues[issue_id] for i, issue_id in enumerate(ids)
+                  if last[issue_id] == i and issue_id not in keep]
+        for start in range(0, len(issues), CHUNK):
+            part = issues[start:start + CHUNK]
+            with self.store.session() as session:
+                ensure_source(session, self.name, "jira")
+                batch = TicketBatch(session, self.name)
                 batch.load([k for issue in part for k in (str(issue["key"]), str(issue["id"]))])
-                for i, issue in enumerate(part, start):
-                    if i == len(issues) // 2:
-                        crash_point("mid-sync")
+                for i, issue in enumerate(part):
+                    if crash[0] and i == len(part) // 2:
+                        crash[0] = False
+                        crash_point("mid-sync")  # the first transaction of the sync, half stored
                     self._store_jira(batch, issue, pages, now, outcome)
                 batch.flush(now)
-            if outcome.full:
-                outcome.deleted += self._vanished(session, {str(i["key"]) for i in issues}, now)
-            self._commit_cursor(source_row, new_cursor, now)
+            for issue in part:
+                issue_id, key = str(issue["id"]), str(issue["key"])
+                pages.issues.pop(issue_id, None)
+                for bucket in (pages.histories, pages.comments):
+                    bucket.pop(issue_id, None)
+                    bucket.pop(key, None)
 
     def _reader(self, known: Mapping[str, str] | None = None) -> JiraReader:
         spec = self.mapping.spec
@@ -356,6 +415,13 @@ class SourceSync:
             row = find_ticket(session, self.name, ticket)
             if row is not None and mark_deleted(row, now):
                 outcome.deleted += 1
+
+
+def _directory(row: SourceRow, agents: Mapping[str, Doc]) -> dict[str, Doc]:
+    """The stored agent directory updated with this read's agents (not written)."""
+    directory: dict[str, Doc] = {str(u["id"]): u for u in json.loads(row.directory or "[]")}
+    directory.update(agents)
+    return directory
 
 
 def _reappeared(row: TicketRow) -> bool:

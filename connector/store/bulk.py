@@ -4,7 +4,7 @@ A full sync of N tickets used to issue about 6 statements per ticket (find by ke
 snapshot exists?, insert ticket, insert snapshot, flushes between) - most of its CPU. Here the
 rows, stored snapshot hashes and (Zendesk) latest bundles of a chunk are read in one query each,
 new tickets are inserted in one batch and new snapshots in one ``executemany``. Everything stays
-inside the caller's transaction, so crash safety is unchanged: the cursor commits with the data.
+inside the caller's transaction; sync commits the cursor only after every chunk is stored.
 """
 
 from __future__ import annotations
