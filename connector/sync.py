@@ -114,6 +114,8 @@ class SourceSync:
         self.client = client
         self.initial_since = initial_since
         self._jira_reader: JiraReader | None = None
+        self._in_sync = False
+        self._cursor_at: datetime | None = None  # of the committed cursor, during a sync
 
     @property
     def name(self) -> str:
@@ -125,14 +127,27 @@ class SourceSync:
         with self.store.session() as session:
             source_row = ensure_source(session, self.name, self.source.platform)
             cursor = None if full else source_row.cursor
+            self._cursor_at = source_row.cursor_at
         before = api_total(self.client)
         outcome = SyncOutcome(self.name, full=full)
-        if isinstance(self.source, ZendeskSourceConfig):
-            self._sync_zendesk(cursor, now, outcome, progress)
-        else:
-            self._sync_jira(cursor, now, outcome, progress)
+        self._in_sync = True
+        try:
+            if isinstance(self.source, ZendeskSourceConfig):
+                self._sync_zendesk(cursor, now, outcome, progress)
+            else:
+                self._sync_jira(cursor, now, outcome, progress)
+        finally:
+            self._in_sync = False
         outcome.api_calls = api_total(self.client) - before
         return outcome
+
+    def _unevaluated(self, batch: TicketBatch) -> bool:
+        """During a sync: the version just read was already stored by a sync that did not
+        commit its cursor (killed after some chunks), so it may never have been evaluated."""
+        stored = batch.duplicate_fetched_at
+        if not self._in_sync or stored is None:
+            return False
+        return self._cursor_at is None or stored > self._cursor_at
 
     def _pages(self, pages: Iterator[Any], outcome: SyncOutcome, progress: Progress | None,
                add: Callable[[Any], int]) -> None:
@@ -226,6 +241,8 @@ class SourceSync:
             row.deleted, row.deleted_at = False, None
         if _store_version(batch, row, self.mapping, documents, str(ticket.get("updated_at") or ""), now):
             outcome.new_versions += 1
+            outcome.changed.append(row.ticket)
+        elif self._unevaluated(batch):
             outcome.changed.append(row.ticket)
 
     def _sync_jira(self, cursor: str | None, now: datetime, outcome: SyncOutcome,
@@ -333,6 +350,8 @@ class SourceSync:
         stamp = str((issue.get("fields") or {}).get("updated") or "")
         if _store_version(batch, row, self.mapping, jira_bundle(issue, pages), stamp, now):
             outcome.new_versions += 1
+            outcome.changed.append(row.ticket)
+        elif self._unevaluated(batch):
             outcome.changed.append(row.ticket)
 
     def _vanished(self, session: Session, seen: set[str], now: datetime) -> int:

@@ -53,6 +53,10 @@ class TicketBatch:
     by_external: dict[str, TicketRow] = field(default_factory=dict)
     digests: dict[int, set[str]] = field(default_factory=dict)
     latest: dict[int, str] = field(default_factory=dict)
+    #: When each loaded stored snapshot was fetched, by (ticket row id, hash).
+    fetched: dict[tuple[int, str], datetime] = field(default_factory=dict)
+    #: Set by :meth:`add_snapshot` when the content was already stored: that snapshot's fetch.
+    duplicate_fetched_at: datetime | None = None
     _new_digests: dict[int, set[str]] = field(default_factory=dict)
     _pending: list[_Pending] = field(default_factory=list)
 
@@ -76,10 +80,12 @@ class TicketBatch:
                 self.digests[row.id] = set()
                 ids.append(row.id)
         for id_part in chunks(ids):
-            for ticket_id, digest in self.session.execute(
-                select(SnapshotRow.ticket_id, SnapshotRow.sha256).where(SnapshotRow.ticket_id.in_(id_part))
+            for ticket_id, digest, fetched_at in self.session.execute(
+                select(SnapshotRow.ticket_id, SnapshotRow.sha256, SnapshotRow.fetched_at)
+                .where(SnapshotRow.ticket_id.in_(id_part))
             ):
                 self.digests[ticket_id].add(digest)
+                self.fetched[(ticket_id, digest)] = fetched_at
             if latest_bundles:
                 self._load_latest(id_part)
 
@@ -124,7 +130,10 @@ class TicketBatch:
         digest = sha256_text(text)
         stored = self.digests.get(row.id, set())  # a row not inserted yet has no id
         queued = self._new_digests.setdefault(id(row), set())
+        self.duplicate_fetched_at = None
         if digest in stored or digest in queued:
+            if digest in stored:
+                self.duplicate_fetched_at = self.fetched.get((row.id, digest))
             return False
         queued.add(digest)
         self._pending.append(_Pending(row, stamp, updated_at, digest, text))

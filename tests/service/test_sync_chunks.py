@@ -1,10 +1,12 @@
 """A full sync stores its tickets in several transactions (CHUNK per transaction) and commits
 the cursor last: killed in the middle of storing (``mid-sync``), the tickets of the chunks
 already committed are in the store, the cursor is not; the next sync completes with every
-complaint stored exactly once (Zendesk sandbox process, real CLI processes)."""
+complaint stored exactly once and every ticket the killed sync stored reported as changed
+(so the service evaluates it) (Zendesk sandbox process, real CLI processes)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -32,6 +34,7 @@ def test_killed_sync_keeps_committed_chunks_and_completes_once(tmp_path: Path) -
 
         done = procs.run_cli("sync", "-c", str(config))
         assert done.returncode == 0, done.stderr[-2000:]
+        recovered = json.loads(done.stdout)["synced"][0]
         clean = tmp_path / "clean"
         clean.mkdir()
         reference = procs.run_cli("sync", "-c", str(procs.write_config(clean, zendesk=base)))
@@ -57,3 +60,6 @@ def test_killed_sync_keeps_committed_chunks_and_completes_once(tmp_path: Path) -
     assert set(counts.values()) == {1}  # every ticket stored once, no duplicate version
     assert hashes == ref_hashes  # the same tickets and versions as an uninterrupted sync
     assert counts == ref_counts
+    # The versions the killed sync stored were never evaluated: reported as changed again.
+    assert recovered["changed"] == len(counts)
+    assert recovered["new_versions"] == len(counts) - partial
