@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from importlib import metadata
-from itertools import islice
 from typing import IO, Any, Literal
 
 import holidays
@@ -39,6 +38,7 @@ from compliance_checks.registry import CheckContext
 from connector.bundles import map_bundle
 from connector.reevaluation import evaluated_with, next_change
 from connector.store import Store
+from connector.store.bulk import chunks
 from connector.store.models import SnapshotRow, TicketRow
 from connector.store.runs import (
     RunMeta,
@@ -122,11 +122,6 @@ def _existed(deleted: bool, deleted_at: datetime | None, as_of: datetime) -> boo
     return not (deleted and deleted_at is not None and deleted_at <= as_of)
 
 
-def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
 
 def _candidates(
     session: Session, sources: Collection[str], only: Collection[tuple[str, str]] | None, only_open: bool
@@ -144,7 +139,7 @@ def _candidates(
     else:
         # A webhook evaluates one ticket: look up just that one, not the whole store.
         wanted = sorted(k for k in set(only) if k[0] in sources)
-        for chunk in _chunks(wanted, CHUNK):
+        for chunk in chunks(wanted, CHUNK):
             for source in sorted({s for s, _t in chunk}):
                 tickets = [t for s, t in chunk if s == source]
                 sub = query.where(TicketRow.source == source, TicketRow.ticket.in_(tickets))
@@ -261,7 +256,7 @@ def evaluate_store(
     try:
         with store.session() as session:
             keys = _candidates(session, evaluator.mappings, only, only_open)
-            for chunk in _chunks(keys, CHUNK):
+            for chunk in chunks(keys, CHUNK):
                 _evaluate_chunk(session, evaluator, chunk, outcome, spool, states, ctx, applier,
                                 digest=digest, record=record, keep_findings=keep_findings,
                                 skip=record == "changed" and skip_unchanged, on_findings=on_findings)
@@ -346,7 +341,7 @@ def _record_states(
     session: Session, states: list[tuple[int, int | None, datetime | None, datetime | None]], digest: str
 ) -> None:
     """Remember what each evaluated ticket's evaluation saw (bulk UPDATE by primary key)."""
-    for chunk in _chunks(states, _UPDATE_BATCH):
+    for chunk in chunks(states, _UPDATE_BATCH):
         session.execute(update(TicketRow), [
             {"id": ticket_id, "evaluated_snapshot_id": snapshot_id,
              "evaluated_with": digest if snapshot_id is not None else None,

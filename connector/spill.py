@@ -15,30 +15,54 @@ from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from mappings.zendesk_payload import Child
 
 _BATCH = 5000
+#: A scratch file: no journal, no fsync (it is deleted afterwards whatever happens).
+_SCRATCH_PRAGMAS = """
+    PRAGMA journal_mode = OFF;
+    PRAGMA synchronous = OFF;
+    PRAGMA temp_store = FILE;
+"""
 
 
-class SpilledHistory:
+class _ScratchFile:
+    """A temporary SQLite file, deleted on ``close`` (or leaving a ``with`` block)."""
+
+    def __init__(self, name: str, schema: str, directory: Path | None) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix=f"iso10002-{name}-", dir=directory)
+        self._db = sqlite3.connect(Path(self._dir.name) / f"{name}.sqlite")
+        self._db.executescript(_SCRATCH_PRAGMAS + schema)
+
+    def close(self) -> None:
+        self._db.close()
+        self._dir.cleanup()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class SpilledHistory(_ScratchFile):
     """``HistoryStore`` on a temporary SQLite file (no journal, no fsync: it is scratch)."""
 
     def __init__(self, directory: Path | None = None) -> None:
-        self._dir = tempfile.TemporaryDirectory(prefix="iso10002-history-", dir=directory)
-        self._db = sqlite3.connect(Path(self._dir.name) / "history.sqlite")
-        self._db.executescript(
+        super().__init__(
+            "history",
             """
-            PRAGMA journal_mode = OFF;
-            PRAGMA synchronous = OFF;
-            PRAGMA temp_store = FILE;
             CREATE TABLE child (
                 ticket TEXT NOT NULL, id TEXT, kind TEXT, at TEXT, parent_author TEXT,
                 channel TEXT, author_id TEXT, public INTEGER, field TEXT, value TEXT,
                 previous TEXT, text TEXT
             );
-            """
+            """,
+            directory,
         )
         self._pending: list[tuple[object, ...]] = []
         self._indexed = False
@@ -86,20 +110,9 @@ class SpilledHistory:
             self._db.executemany("INSERT INTO child VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", self._pending)
             self._pending.clear()
 
-    def close(self) -> None:
-        self._db.close()
-        self._dir.cleanup()
-
-    def __enter__(self) -> SpilledHistory:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
 
-class SpilledZendeskPages:
+class SpilledZendeskPages(_ScratchFile):
     """A Zendesk read's pages on a temporary SQLite file, read back per chunk of tickets.
 
     Holds what :class:`connector.bundles.ZendeskPages` holds (same "later page wins" rules for
@@ -108,18 +121,15 @@ class SpilledZendeskPages:
     """
 
     def __init__(self, directory: Path | None = None) -> None:
-        self._dir = tempfile.TemporaryDirectory(prefix="iso10002-pages-", dir=directory)
-        self._db = sqlite3.connect(Path(self._dir.name) / "pages.sqlite")
-        self._db.executescript(
+        super().__init__(
+            "pages",
             """
-            PRAGMA journal_mode = OFF;
-            PRAGMA synchronous = OFF;
-            PRAGMA temp_store = FILE;
             CREATE TABLE ticket (id TEXT PRIMARY KEY, body TEXT NOT NULL);
             CREATE TABLE metric (id TEXT PRIMARY KEY, body TEXT NOT NULL);
             CREATE TABLE user (id TEXT PRIMARY KEY, body TEXT NOT NULL);
             CREATE TABLE history (kind TEXT NOT NULL, ticket TEXT NOT NULL, body TEXT NOT NULL);
-            """
+            """,
+            directory,
         )
         self._indexed = False
         self.agents: dict[str, dict[str, Any]] = {}
@@ -185,17 +195,6 @@ class SpilledZendeskPages:
         """The read's (non-agent) users, looked up one id at a time."""
         return SpilledUsers(self._db)
 
-    def close(self) -> None:
-        self._db.close()
-        self._dir.cleanup()
-
-    def __enter__(self) -> SpilledZendeskPages:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 class SpilledUsers(MutableMapping[str, dict[str, Any]]):

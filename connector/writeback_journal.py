@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from compliance_checks.findings import Finding, findings_hash
 from connector.crashpoints import crash_point
 from connector.store import Store
+from connector.store.bulk import chunks
 from connector.store.journal import applied_hashes, finish_entry, open_entries, plan_entry
 from connector.store.models import TicketRow
 from connector.store.runs import latest_findings_of
@@ -134,10 +135,9 @@ def candidate_batches(
     with store.session() as session:
         tickets = _tickets_to_consider(session, source, only)
         unfinished = {e.ticket for e in open_entries(session, source)}
-    for start in range(0, len(tickets), batch):
+    for part in chunks(tickets, batch):
         with store.session() as session:
-            chosen, hashes = _choose(session, source, tickets[start : start + batch], force=force,
-                                     unfinished=unfinished)
+            chosen, hashes = _choose(session, source, part, force=force, unfinished=unfinished)
         if chosen:
             yield chosen, hashes
 

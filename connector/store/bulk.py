@@ -9,9 +9,10 @@ inside the caller's transaction; sync commits the cursor only after every chunk 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import Any, TypeVar
 
 from sqlalchemy import func, insert, or_, select
@@ -25,9 +26,11 @@ CHUNK = 400
 T = TypeVar("T")
 
 
-def chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """``items`` in lists of ``size`` (the last one shorter): the store's unit of work."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 @dataclass

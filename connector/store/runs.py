@@ -10,15 +10,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby, islice
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from connector.store.bulk import chunks
 from connector.store.engine import GENESIS
 from connector.store.models import ChainHead, FindingRow, RunRow
 from connector.store.tickets import canonical_json, sha256_text
@@ -201,11 +202,6 @@ class ChainProblem:
 TICKET_CHUNK = 500
 
 
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
 
 def _by_source(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = defaultdict(list)
@@ -225,7 +221,7 @@ def _stored_hash(session: Session, run: RunRow) -> str:
             select(FindingRow.source, FindingRow.ticket).where(FindingRow.run_id == run.id).distinct()
         )
     )
-    for chunk in _chunks(keys, TICKET_CHUNK):
+    for chunk in chunks(keys, TICKET_CHUNK):
         rows: list[tuple[str, str, str]] = []
         for source, tickets in _by_source(chunk).items():
             query = select(FindingRow.source, FindingRow.ticket, FindingRow.payload).where(
@@ -288,7 +284,7 @@ def latest_findings_of(
 ) -> dict[tuple[str, str], tuple[int, list[dict[str, Any]]]]:
     """:func:`latest_findings` of just these (source, ticket) keys, a few queries per chunk."""
     out: dict[tuple[str, str], tuple[int, list[dict[str, Any]]]] = {}
-    for chunk in _chunks(sorted(keys), TICKET_CHUNK):
+    for chunk in chunks(sorted(keys), TICKET_CHUNK):
         for source, tickets in _by_source(chunk).items():
             latest = (
                 select(FindingRow.ticket, func.max(FindingRow.run_id).label("run_id"))
