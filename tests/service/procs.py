@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import requests
 import yaml
+from sqlalchemy.engine import make_url
 
 from connector.jira.sandbox.generator import BOT
 from connector.jira.sandbox.server import DEFAULT_EMAIL, DEFAULT_TOKEN
@@ -125,6 +126,24 @@ def jira_mapping(tmp: Path) -> Path:
     path = tmp / "jira-mapping.yaml"
     path.write_text(yaml.safe_dump(spec), encoding="utf-8")
     return path
+
+
+#: The store password reaches ``iso10002`` the way a deployment passes it: by environment name.
+STORE_PASSWORD_ENV = "ISO10002_TEST_STORE_PASSWORD"
+
+
+def store_settings(url: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The ``store`` block and extra environment for ``url``: a password moves to the environment.
+
+    The configuration refuses a password inside ``store.url`` (it would be in the file), so a
+    test server URL such as CI's ``postgresql+psycopg://user:secret@host/db`` is split.
+    """
+    parsed = make_url(url)
+    if parsed.password is None:
+        return {"url": url}, {}
+    # URL.set() treats None as "unchanged"; URL is a named tuple, so _replace clears it.
+    bare = parsed._replace(password=None).render_as_string(hide_password=False)
+    return {"url": bare, "password_env": STORE_PASSWORD_ENV}, {STORE_PASSWORD_ENV: str(parsed.password)}
 
 
 def run_cli(*args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:

@@ -61,8 +61,8 @@ class JiraAdmin:
                 if c["author"].get("accountId") == BOT and body_text(c["body"]).startswith(MARKER)]
 
 
-def _config(tmp: Path, base: str, store_url: str) -> Path:
-    path = procs.write_config(tmp, jira=base, store={"url": store_url})
+def _config(tmp: Path, base: str, store: dict[str, str]) -> Path:
+    path = procs.write_config(tmp, jira=base, store=store)
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
     config["sources"][0]["page_sizes"] = {"search": 10}  # 4 search pages for 40 issues
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
@@ -79,11 +79,12 @@ def test_killed_jira_run_restarts_without_duplicates_or_losses(
 ) -> None:
     with procs.sandbox("jira", tickets=ISSUES) as base:
         admin = JiraAdmin(base)
-        config = _config(tmp_path, base, store_url)
+        store_block, store_env = procs.store_settings(store_url)
+        config = _config(tmp_path, base, store_block)
 
-        crashed = procs.run_cli("run", "-c", str(config), ISO10002_CRASH_AT=point)
+        crashed = procs.run_cli("run", "-c", str(config), ISO10002_CRASH_AT=point, **store_env)
         assert crashed.returncode == 137, crashed.stderr[-2000:]
-        recovered = procs.run_cli("run", "-c", str(config))
+        recovered = procs.run_cli("run", "-c", str(config), **store_env)
         assert recovered.returncode == 0, recovered.stderr[-2000:]
 
         issues = admin.issues()
