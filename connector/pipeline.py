@@ -78,7 +78,8 @@ class Pipeline:
     locks: SourceLocks | None = None
     #: Per source: the newest finding id when its write-back was last applied in full.
     _writeback_seen: dict[str, int] = field(default_factory=dict)
-    _findings_metric_set: bool = False
+    #: The newest finding id when the findings-by-status gauge was last counted.
+    _findings_counted_at: int | None = None
 
     @property
     def sources(self) -> list[SourceConfig]:
@@ -150,12 +151,21 @@ class Pipeline:
                                  keep_findings=keep_findings, skip_unchanged=skip_unchanged,
                                  on_findings=on_findings)
         metrics.RUNS.labels(kind, "ok").inc()
-        # The latest findings only change when a run records some: skip the aggregate then.
-        if outcome.stored or not self._findings_metric_set:
-            with self.store.session() as session:
-                metrics.set_findings(status_counts(session))
-            self._findings_metric_set = True
         return outcome
+
+    def refresh_findings_metric(self) -> None:
+        """Count the latest findings by status for ``/metrics``, when it is scraped.
+
+        The count reads every ticket's latest findings (a whole-store aggregate): done per
+        check it made each webhook's refresh grow with the store. Skipped while no finding was
+        recorded since the last count.
+        """
+        with self.store.session() as session:
+            newest = last_finding_id(session)
+            if newest == self._findings_counted_at:
+                return
+            metrics.set_findings(status_counts(session))
+        self._findings_counted_at = newest
 
     def _writeback_settled(self, source: str) -> tuple[bool, int]:
         """(nothing to write back, newest finding id): no findings recorded since this

@@ -164,8 +164,11 @@ class ServiceApp:
             "queued_refreshes": self.runner.refreshes.qsize(),
         })
 
-    @staticmethod
-    async def metrics(_request: Request) -> Response:
+    async def metrics(self, _request: Request) -> Response:
+        try:
+            await run_in_threadpool(self.pipeline.refresh_findings_metric)
+        except Exception as exc:  # noqa: BLE001 - a store hiccup must not hide the other metrics
+            log.warning("findings metric not refreshed: %s", type(exc).__name__)
         return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
