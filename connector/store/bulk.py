@@ -15,7 +15,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from connector.store.models import SnapshotRow, TicketRow
@@ -68,12 +68,12 @@ class TicketBatch:
         (and, with ``latest_bundles``, the text of each one's latest snapshot)."""
         found: list[TicketRow] = []
         for part in chunks(list(keys)):
-            found.extend(self.session.scalars(
-                select(TicketRow).where(
-                    TicketRow.source == self.source,
-                    or_(TicketRow.ticket.in_(part), TicketRow.external_id.in_(part)),
-                )
-            ))
+            # Two indexed lookups, not one ``ticket IN .. OR external_id IN ..``: SQLite
+            # answers the OR by reading every ticket of the source, per chunk.
+            for column in (TicketRow.ticket, TicketRow.external_id):
+                found.extend(self.session.scalars(
+                    select(TicketRow).where(TicketRow.source == self.source, column.in_(part))
+                ))
         ids: list[int] = []
         for row in sorted(set(found), key=lambda r: r.id):
             self.by_ticket.setdefault(row.ticket, row)

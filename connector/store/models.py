@@ -167,6 +167,12 @@ class JournalRow(Base):
     """Write-back journal: written *before* the platform write, updated after it."""
 
     __tablename__ = "writeback_journal"
+    #: A source's open entries and one ticket's entries are looked up on every pass and
+    #: refresh: see migration 0004.
+    __table_args__ = (
+        Index("ix_writeback_journal_source_state", "source", "state"),
+        Index("ix_writeback_journal_source_ticket", "source", "ticket"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     idempotency_key: Mapped[str] = mapped_column(String(400), unique=True)

@@ -295,7 +295,9 @@ def latest_findings_of(
             query = (
                 select(FindingRow.ticket, FindingRow.run_id, FindingRow.payload)
                 .join(latest, (FindingRow.ticket == latest.c.ticket) & (FindingRow.run_id == latest.c.run_id))
-                .where(FindingRow.source == source)
+                # The ticket filter again, outside: without it SQLite reads every finding of the
+                # source through the index and the cost of one ticket grows with the store.
+                .where(FindingRow.source == source, FindingRow.ticket.in_(tickets))
                 .order_by(FindingRow.id)
             )
             for ticket, run_id, payload in session.execute(query):
