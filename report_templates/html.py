@@ -8,6 +8,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from report_templates import charts
+from report_templates.audit_rows import exception_rows
 from report_templates.env import RenderContext, environment
 from report_templates.views.audit import AuditView
 from report_templates.views.common import STATUS_ORDER
@@ -96,7 +97,9 @@ def _chunks(view: Page, render: RenderContext, templates_dir: str | None) -> Ite
     else:
         chart_map = {}
     template = environment(templates_dir).get_template(TEMPLATES[type(view)])
-    return template.generate(view=view, render=render, charts=chart_map, statuses=STATUS_ORDER)
+    return template.generate(
+        view=view, render=render, charts=chart_map, statuses=STATUS_ORDER, exception_rows=exception_rows
+    )
 
 
 def render_html(view: Page, render: RenderContext, *, templates_dir: str | None = None) -> str:
