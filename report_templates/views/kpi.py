@@ -348,10 +348,13 @@ class KpiBuilder:
         self.before_breakdowns = Breakdowns()
         self.weeks: Counter[str] = Counter()
         self.months: Counter[str] = Counter()
-        self.by_check: StatusCounts = {}
-        self.titles: dict[str, str] = {}
-        self.by_clause: StatusCounts = {c.id: Counter() for c in clauses()}
-        self.by_team: StatusCounts = {}
+        #: Findings of the cohort by (team, check, title, clauses, status): one count a finding
+        #: while streaming; by check, clause and team at the end (``_findings_by``).
+        self.tally: Counter[tuple[str, str, str, tuple[str, ...], str]] = Counter()
+        #: Every cohort member's team, first seen first (a team with no findings still has a row).
+        self.teams: dict[str, None] = {}
+        #: Week and month labels by local receipt day (a few hundred days, many complaints each).
+        self.labels: dict[date, tuple[str, str]] = {}
         self.causes: Counter[str] = Counter()
         self.root_cause_missing = 0
 
@@ -361,30 +364,38 @@ class KpiBuilder:
         if not self.now.add(record, findings):
             return
         day = record.received_at.astimezone(self.zone).date()
-        self.weeks[_week(day)] += 1
-        self.months[f"{day.year}-{day.month:02d}"] += 1
+        labels = self.labels.get(day)
+        if labels is None:
+            labels = self.labels[day] = (_week(day), f"{day.year}-{day.month:02d}")
+        self.weeks[labels[0]] += 1
+        self.months[labels[1]] += 1
         if record.root_cause:
             self.causes[record.root_cause] += 1
         elif record.closed is not None:
             self.root_cause_missing += 1
-        team_name = record.team or record.group or "(no team)"
-        team = self.by_team.get(team_name)
-        if team is None:
-            team = self.by_team[team_name] = Counter()
-        by_clause = self.by_clause
+        team = record.team or record.group or "(no team)"
+        self.teams[team] = None
+        tally = self.tally
         for f in findings:
-            status = f.status  # a StrEnum member counts under its str value (no .value lookup)
-            check = self.by_check.get(f.check)
-            if check is None:
-                check = self.by_check[f.check] = Counter()
-                self.titles[f.check] = f.title
-            check[status] += 1
-            team[status] += 1
-            for c in f.clauses:
-                clause = by_clause.get(c)
-                if clause is None:
-                    clause = by_clause[c] = Counter()
-                clause[status] += 1
+            # a StrEnum status counts under its str value (no .value lookup)
+            tally[team, f.check, f.title, f.clauses, f.status] += 1
+
+    def _findings_by(self) -> tuple[StatusCounts, dict[str, str], StatusCounts, StatusCounts]:
+        """The tally by check (with each check's first title), by clause and by team."""
+        by_check: StatusCounts = {}
+        titles: dict[str, str] = {}
+        by_clause: StatusCounts = {c.id: Counter() for c in clauses()}
+        by_team: StatusCounts = {team: Counter() for team in self.teams}
+        # The tally keeps first-seen order, so a check's first key carries its first title.
+        for (team, check, title, cited, status), n in self.tally.items():
+            if check not in by_check:
+                by_check[check] = Counter()
+                titles[check] = title
+            by_check[check][status] += n
+            by_team[team][status] += n
+            for c in cited:
+                by_clause.setdefault(c, Counter())[status] += n
+        return by_check, titles, by_clause, by_team
 
     def _baseline(self) -> tuple[CohortFigures, Breakdowns, dict[str, int] | None, list[HistoryPoint]]:
         """The previous period's figures and breakdowns, its backlog, and every history point."""
@@ -419,6 +430,7 @@ class KpiBuilder:
         back_now = self.now.backlog.counts
         back_total = sum(back_now.values())
         clause_titles = {c.id: f"{c.id} {c.title}" for c in clauses()}
+        by_check, titles, by_clause, by_team = self._findings_by()
         return KpiView(
             header=header(data, "kpi", "Complaints KPI report"),
             previous_start=self.previous.start,
@@ -441,11 +453,11 @@ class KpiBuilder:
             ),
             root_causes=tuple(pareto),
             root_cause_missing=self.root_cause_missing,
-            findings_by_check=findings_rows(self.by_check, self.titles),
+            findings_by_check=findings_rows(by_check, titles),
             findings_by_clause=tuple(
-                sorted(findings_rows(self.by_clause, clause_titles), key=lambda r: _clause_key(r.key))
+                sorted(findings_rows(by_clause, clause_titles), key=lambda r: _clause_key(r.key))
             ),
-            findings_by_team=findings_rows(self.by_team, {}),
+            findings_by_team=findings_rows(by_team, {}),
             history=tuple(history),
         )
 
