@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connector.bundles import (
@@ -32,9 +33,9 @@ from connector.jira.reader import JiraReader
 from connector.jira.settings import JiraSourceConfig
 from connector.spill import SpilledZendeskPages
 from connector.store import Store
-from connector.store.bulk import CHUNK, TicketBatch
+from connector.store.bulk import CHUNK, TicketBatch, chunks
 from connector.store.models import SourceRow, TicketRow
-from connector.store.tickets import ensure_source, find_ticket, mark_deleted, tickets_of
+from connector.store.tickets import ensure_source, find_ticket, mark_deleted
 from connector.zendesk.reader import SyncState, ZendeskReader
 from connector.zendesk.settings import ZendeskSourceConfig
 from mappings.loader import LoadedMapping
@@ -237,7 +238,10 @@ class SourceSync:
         ticket = documents[0]["tickets"][0]
         row = row or batch.new_ticket(platform="zendesk", ticket=ticket_id, external_id=ticket_id, now=now)
         row.last_seen_at = now
-        if _reappeared(row):
+        # Only the ticket in this read undoes a deletion: the event export goes on listing
+        # events of a purged ticket, and those alone made each full read undelete it (then
+        # delete it again with a new deleted_at).
+        if raw is not None and _reappeared(row):
             row.deleted, row.deleted_at = False, None
         if _store_version(batch, row, self.mapping, documents, str(ticket.get("updated_at") or ""), now):
             outcome.new_versions += 1
@@ -356,14 +360,21 @@ class SourceSync:
 
     def _vanished(self, session: Session, seen: set[str], now: datetime) -> int:
         """Full reconciliation: stored tickets the source no longer returns are deleted."""
+        # Keys only: loading whole rows (with their records) held every ticket in memory.
+        keys = session.execute(
+            select(TicketRow.id, TicketRow.ticket, TicketRow.external_id, TicketRow.updated_at)
+            .where(TicketRow.source == self.name, TicketRow.deleted.is_(False))
+        )
+        gone = [
+            row_id for row_id, ticket, external_id, updated_at in keys
+            if ticket not in seen and (external_id or "") not in seen
+            # Outside the window a full read covers: not evidence of a deletion.
+            and not (updated_at is not None and updated_at < self.initial_since)
+        ]
         count = 0
-        for row in tickets_of(session, self.name, include_deleted=False):
-            if row.ticket in seen or (row.external_id or "") in seen:
-                continue
-            if row.updated_at is not None and row.updated_at < self.initial_since:
-                continue  # outside the window a full read covers
-            if mark_deleted(row, now):
-                count += 1
+        for part in chunks(gone):
+            for row in session.scalars(select(TicketRow).where(TicketRow.id.in_(part))):
+                count += mark_deleted(row, now)
         return count
 
     def _commit_cursor(self, row: SourceRow, cursor: str, now: datetime) -> None:
