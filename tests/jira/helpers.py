@@ -12,6 +12,8 @@ from typing import Any
 from pydantic import SecretStr
 
 from connector.jira.client import JiraClient
+from connector.jira.sandbox import SandboxServer
+from connector.jira.sandbox.generator import BOT
 from connector.jira.settings import Credentials, JiraSourceConfig
 from mappings.schema import MappingSpec
 
@@ -135,3 +137,22 @@ def finding(ticket: str, check: str = "ISO10002-ACK-001", status: str = "FAIL", 
     }
     data.update(kw)
     return Finding.model_validate(data)
+
+
+def sandbox_source(server: SandboxServer, tmp_path: Path, **overrides: Any) -> JiraSourceConfig:
+    """A source reading the in-thread sandbox ``server`` with the test mapping (our bot known)."""
+    mapping = spec()
+    mapping = mapping.model_copy(
+        update={"actors": mapping.actors.model_copy(update={"connector_accounts": [BOT]})}
+    )
+    data: dict[str, Any] = {
+        "platform": "jira",
+        "name": "sandbox",
+        "base_url": server.url,
+        "deployment": server.state.mode,
+        "mapping": str(mapping_file(tmp_path, mapping)),
+        "auth": {"kind": "cloud_token"} if server.state.mode == "cloud" else {"kind": "pat"},
+        "retry": {"max_attempts": 4, "base_delay": 0.0, "max_delay": 0.0},
+    }
+    data.update(overrides)
+    return JiraSourceConfig.model_validate(data)

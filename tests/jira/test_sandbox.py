@@ -19,8 +19,7 @@ from connector.jira.errors import JiraHttpConfigError
 from connector.jira.sandbox import Fault, SandboxServer, make_state
 from connector.jira.sandbox.generator import BOT
 from connector.jira.sandbox.server import DEFAULT_EMAIL, DEFAULT_TOKEN
-from connector.jira.settings import JiraSourceConfig
-from tests.jira.helpers import Sleeper, finding, mapping_file, spec
+from tests.jira.helpers import Sleeper, finding, sandbox_source, spec
 
 ENV = {"JIRA_EMAIL": DEFAULT_EMAIL, "JIRA_API_TOKEN": DEFAULT_TOKEN, "JIRA_PAT": DEFAULT_TOKEN}
 #: Requests the sandbox saw in Cloud mode (validated by the conformance test).
@@ -33,24 +32,6 @@ def cloud() -> Iterator[SandboxServer]:
     yield server
     server.stop()
     SANDBOX_RECORDED.extend(server.state.requests)
-
-
-def _source(server: SandboxServer, tmp_path: Path, **overrides: Any) -> JiraSourceConfig:
-    mapping = spec()
-    mapping = mapping.model_copy(
-        update={"actors": mapping.actors.model_copy(update={"connector_accounts": [BOT]})}
-    )
-    data: dict[str, Any] = {
-        "platform": "jira",
-        "name": "sandbox",
-        "base_url": server.url,
-        "deployment": server.state.mode,
-        "mapping": str(mapping_file(tmp_path, mapping)),
-        "auth": {"kind": "cloud_token"} if server.state.mode == "cloud" else {"kind": "pat"},
-        "retry": {"max_attempts": 4, "base_delay": 0.0, "max_delay": 0.0},
-    }
-    data.update(overrides)
-    return JiraSourceConfig.model_validate(data)
 
 
 def _issues(path: Path) -> list[dict[str, Any]]:
@@ -80,7 +61,7 @@ def _bot_comments(server: SandboxServer) -> Counter[str]:
 def test_pull_writeback_pull_converges_and_updates_comments_in_place(
     cloud: SandboxServer, tmp_path: Path
 ) -> None:
-    src = _source(cloud, tmp_path)
+    src = sandbox_source(cloud, tmp_path)
     first = pull(src, tmp_path / "pull1.jsonl", since=None, environ=ENV)
     issues = _issues(first.out)
     assert first.issues == len(issues) == 40
@@ -125,7 +106,7 @@ def test_pull_writeback_pull_converges_and_updates_comments_in_place(
 
 
 def test_incremental_pull_with_nothing_changed_costs_one_search(cloud: SandboxServer, tmp_path: Path) -> None:
-    src = _source(cloud, tmp_path)
+    src = sandbox_source(cloud, tmp_path)
     first = pull(src, tmp_path / "a.jsonl", since=None, environ=ENV)
     again = pull(src, tmp_path / "b.jsonl", since=first.cursor, known=first.boundary, environ=ENV)
     assert again.issues == 0
@@ -137,7 +118,7 @@ def test_incremental_pull_with_nothing_changed_costs_one_search(cloud: SandboxSe
 def test_incremental_pull_on_a_custom_address_with_auto_deployment_costs_two(
     cloud: SandboxServer, tmp_path: Path
 ) -> None:
-    src = _source(cloud, tmp_path, deployment="auto")  # 127.0.0.1: could be either kind
+    src = sandbox_source(cloud, tmp_path, deployment="auto")  # 127.0.0.1: could be either kind
     first = pull(src, tmp_path / "a.jsonl", since=None, environ=ENV)
     again = pull(src, tmp_path / "b.jsonl", since=first.cursor, known=first.boundary, environ=ENV)
     assert (again.deployment, again.issues) == ("cloud", 0)
@@ -150,7 +131,7 @@ def test_incremental_pull_on_a_custom_address_with_auto_deployment_costs_two(
 def test_dropped_connection_on_comment_post_creates_exactly_one_comment(
     cloud: SandboxServer, tmp_path: Path
 ) -> None:
-    src = _source(cloud, tmp_path)
+    src = sandbox_source(cloud, tmp_path)
     cloud.state.inject(Fault(kind="drop", match="POST /rest/api/3/issue/{key}/comment", times=1))
     report = writeback(src, [finding("CMP-3")], apply=True, environ=ENV)
     assert report.results[0].outcome == "written"
@@ -165,7 +146,7 @@ def test_429_and_5xx_from_the_sandbox_are_retried(cloud: SandboxServer, tmp_path
     from connector.jira.client import JiraClient
     from connector.jira.settings import resolve_credentials
 
-    src = _source(cloud, tmp_path)
+    src = sandbox_source(cloud, tmp_path)
     cloud.state.inject(Fault(kind="status", status=429, retry_after="3", match="search/jql"))
     cloud.state.inject(Fault(kind="status", status=502, match="changelog/bulkfetch", times=2))
     sleeper = Sleeper()
@@ -212,7 +193,7 @@ def test_sandbox_behaves_like_cloud_on_auth_removed_search_and_bad_bodies(
     assert too_many.status_code == 400
     with pytest.raises(JiraHttpConfigError, match=r"401 Unauthorized.*JIRA_API_TOKEN"):
         pull(
-            _source(cloud, tmp_path),
+            sandbox_source(cloud, tmp_path),
             tmp_path / "x.jsonl",
             since=None,
             environ={**ENV, "JIRA_API_TOKEN": "wrong"},
@@ -221,7 +202,7 @@ def test_sandbox_behaves_like_cloud_on_auth_removed_search_and_bad_bodies(
 
 def test_writer_bodies_are_accepted_by_sandbox_in_datacenter_mode(tmp_path: Path) -> None:
     with SandboxServer(make_state(mode="datacenter", seed=2, issues=25)) as dc:
-        src = _source(
+        src = sandbox_source(
             dc,
             tmp_path,
             page_sizes={"search": 10},
@@ -248,7 +229,7 @@ def test_datacenter_window_moves_against_the_sandbox(tmp_path: Path) -> None:
     from connector.jira.settings import resolve_credentials
 
     with SandboxServer(make_state(mode="datacenter", seed=4, issues=23)) as dc:
-        src = _source(dc, tmp_path, page_sizes={"search": 5})
+        src = sandbox_source(dc, tmp_path, page_sizes={"search": 5})
         client = JiraClient(src, resolve_credentials(src, ENV), sleeper=Sleeper())
         client.connect()
         reader = JiraReader(client, spec(), result_window=10)
@@ -274,7 +255,7 @@ def test_lead_pipeline_end_to_end_when_available(cloud: SandboxServer, tmp_path:
     shipped["actors"]["connector_accounts"] = [BOT]
     mapping_path = tmp_path / "jira.yaml"
     mapping_path.write_text(yaml.safe_dump(shipped), encoding="utf-8")
-    src = _source(cloud, tmp_path, mapping=str(mapping_path))
+    src = sandbox_source(cloud, tmp_path, mapping=str(mapping_path))
     loaded, policy = load_mapping(mapping_path), load_policy(BASELINE_POLICY)
     as_of = datetime(2026, 11, 1, tzinfo=UTC)
 

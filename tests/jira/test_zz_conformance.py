@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.jira.helpers import RECORDED
-from tests.jira.test_sandbox import ENV, SANDBOX_RECORDED, _findings, _issues, _source
+from tests.jira.helpers import RECORDED, sandbox_source
+from tests.jira.test_sandbox import ENV, SANDBOX_RECORDED, _findings, _issues
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = Path(os.environ.get("ISO10002_SPECS_DIR", ROOT.parent / "shared" / "specs"))
@@ -108,7 +108,7 @@ def test_sandbox_round_trip_requests_conform(tmp_path: Path) -> None:
     from connector.jira.sandbox import SandboxServer, make_state
 
     with SandboxServer(make_state(mode="cloud", seed=21, issues=30)) as server:
-        src = _source(server, tmp_path, page_sizes={"search": 10, "bulkfetch_issues": 15})
+        src = sandbox_source(server, tmp_path, page_sizes={"search": 10, "bulkfetch_issues": 15})
         first = pull(src, tmp_path / "p.jsonl", since=None, environ=ENV)
         writeback(src, _findings(_issues(first.out)), apply=True, environ=ENV)
         flipped = {i["key"] for i in _issues(first.out) if int(i["key"].split("-")[1]) % 3 == 0}

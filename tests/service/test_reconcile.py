@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from connector.config import AppConfig
+from connector.jira.sandbox import SandboxServer as JiraSandbox
+from connector.jira.sandbox import make_state
+from connector.pipeline import Pipeline, load_evaluator
 from connector.store import Store
 from connector.store.models import SnapshotRow, TicketRow
 from connector.zendesk.sandbox import SandboxServer
+from tests.jira.helpers import sandbox_source as jira_source
+from tests.jira.test_sandbox import ENV as JIRA_ENV
 from tests.service.helpers import complaint_ids, pipeline
 from tests.zendesk import scenarios as sc
 
@@ -63,3 +70,33 @@ def test_a_purged_ticket_is_marked_deleted_by_the_full_read_and_keeps_its_histor
     again, _ = pipe.sync(full=True)
     assert again[0].deleted == 0
     assert _rows(store)[purged][0] is True and _deleted_at(store, purged) == deleted_at
+
+
+def test_a_jira_issue_deleted_at_the_source_is_marked_deleted_by_the_full_read(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in JIRA_ENV.items():
+        monkeypatch.setenv(name, value)
+    server = JiraSandbox(make_state(mode="cloud", seed=11, issues=30)).start()
+    try:
+        source = jira_source(server, tmp_path)
+        config = AppConfig.model_validate({"sources": [source.model_dump(mode="json")],
+                                           "sync": {"initial_since": "2020-01-01T00:00:00Z"}})
+        pipe = Pipeline(config, store, load_evaluator(config))
+        pipe.sync()
+        before = _rows(store)
+        gone = sorted(before)[0]
+        with server.state.store._lock:  # deleted in Jira: no longer in any search
+            issue = server.state.store.issues.pop(gone)
+            server.state.store.by_id.pop(issue.id)
+            server.state.store._version += 1
+
+        full, errors = pipe.sync(full=True)
+        assert errors == [] and full[0].deleted == 1
+        after = _rows(store)
+        assert after[gone] == (True, before[gone][1])
+        assert {t for t, (deleted, _n) in after.items() if deleted} == {gone}
+        again, _ = pipe.sync(full=True)
+        assert again[0].deleted == 0
+    finally:
+        server.stop()
