@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from report_templates.env import day, dt, safe_url, text
 from report_templates.views.audit import ExceptionRow
@@ -28,8 +28,13 @@ _ROW = (
 )
 
 
-def _e(value: object) -> str:
-    return str(escape(value))
+#: markupsafe's escaping (``&<>'"``, same entities) as one ``str.translate``: every value here
+#: is text, and this skips building a ``Markup`` per cell.
+_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
+
+
+def _e(value: str) -> str:
+    return value.translate(_HTML)
 
 
 def exception_row_html(e: ExceptionRow) -> str:

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import escape
 
-from report_templates.audit_rows import BATCH, exception_row_html, exception_rows
+from report_templates.audit_rows import BATCH, _e, exception_row_html, exception_rows
 from report_templates.env import environment
 from report_templates.views.audit import ExceptionRow
 
@@ -99,3 +100,9 @@ def test_rows_come_in_batches_and_join_to_the_whole() -> None:
     assert "".join(chunks) == exception_row_html(row) * len(rows)
     assert _render(CURRENT, rows) == _render(REFERENCE, rows)
     assert list(exception_rows([])) == []
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(st.one_of(HOSTILE, st.text()))
+def test_escaping_is_markupsafes(value: str) -> None:
+    assert _e(value) == str(escape(value))
