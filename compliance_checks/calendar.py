@@ -186,6 +186,8 @@ class BusinessCalendar:
         # complaints hit the same few hundred days, so they are memoised (benchmark hotspot).
         self._spans: dict[date, tuple[datetime, datetime] | None] = {}
         self._next_day: dict[date, date] = {}
+        #: business day -> local date of its opening instant (the day itself in practice).
+        self._opening_day: dict[date, date] = {}
         #: (effective receipt day, n) -> close of the n-th business day after it.
         self._nth_close: dict[tuple[date, int], datetime] = {}
         #: (start instant, unit, amount) -> deadline before pauses: the checks of one complaint
@@ -292,8 +294,7 @@ class BusinessCalendar:
 
     def close_of_nth_business_day(self, start: datetime, n: int) -> datetime:
         """Close of the n-th business day after the (effective) day of receipt."""
-        effective = self.next_opening(start)
-        key = (self.local(effective).date(), n)
+        key = (self._effective_day(start), n)
         close = self._nth_close.get(key)
         if close is None:
             day = key[0]
@@ -303,6 +304,25 @@ class BusinessCalendar:
             assert span is not None  # noqa: S101
             close = self._nth_close[key] = span[1]
         return close
+
+    def _effective_day(self, start: datetime) -> date:
+        """``local(next_opening(start)).date()`` without building the opening instant: only
+        the day matters to business-day deadlines, which every clock of every complaint asks
+        for (the answer per day is memoised; the start only decides before/after closing)."""
+        moment = _aware(start).astimezone(UTC)
+        day = moment.astimezone(self.tz).date()
+        span = self.working_span(day)
+        if span is not None and moment < span[1]:
+            if moment >= span[0]:
+                return day  # inside working hours: next_opening(start) is start itself
+        else:
+            day = self.next_business_day(day)
+        opening_day = self._opening_day.get(day)
+        if opening_day is None:
+            opening = self.working_span(day)
+            assert opening is not None  # a business day (or one with hours)  # noqa: S101
+            opening_day = self._opening_day[day] = self.local(opening[0]).date()
+        return opening_day
 
     # -- deadlines -------------------------------------------------------------------------
 
