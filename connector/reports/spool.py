@@ -154,11 +154,18 @@ class Spool:
     def find(self, ids: Collection[str]) -> Iterator[Item]:
         """The complaints with these ids, with their full timelines."""
         wanted = {json.dumps(i) for i in ids}
-        for ident, _stamp, _flags, body, timeline in self._lines():
-            if ident in wanted:
-                line = _Line.model_validate_json(body)
-                record = line.record.model_copy(update={"timeline": _TIMELINE.validate_json(timeline)})
-                yield Item(record, line.findings)
+        with self.path.open(encoding="utf-8") as handle:
+            for line in handle:
+                # the id alone first: splitting every line whole was most of the sample's re-read
+                if line[: line.index("\t")] in wanted:
+                    yield self._full(line)
+
+    @staticmethod
+    def _full(line: str) -> Item:
+        _ident, _stamp, _flags, body, timeline = line.split("\t", 4)
+        line_model = _Line.model_validate_json(body)
+        record = line_model.record.model_copy(update={"timeline": _TIMELINE.validate_json(timeline)})
+        return Item(record, line_model.findings)
 
     def briefs(self, until: datetime | None = None) -> Iterator[Brief]:
         """What a backlog count needs, from the small side file (read once, then kept: about
