@@ -28,12 +28,14 @@ from report_templates.html import View, render_html, write_html
 from report_templates.input import ReportInput
 from report_templates.returns import ReturnTable
 from report_templates.views.audit import AuditBuilder
-from report_templates.views.common import Builder, run_pass
+from report_templates.views.common import Builder, no_collections, run_pass
 from report_templates.views.kpi import KpiBuilder, KpiView
 from report_templates.views.register import RegisterBuilder, RegisterTables
 from report_templates.views.review import ReviewBuilder
 
 Output = View | ReturnTable | RegisterTables
+#: Formats written without the cyclic garbage collector (see ``render_reports``).
+_PAUSED_FORMATS = frozenset({Fmt.csv, Fmt.html, Fmt.json})
 
 
 @dataclass(frozen=True)
@@ -175,11 +177,19 @@ def render_reports(
     for job in jobs:
         formats.setdefault(job.kind, set()).add(job.fmt)
     tables_only = [kind for kind, fmts in formats.items() if fmts <= set(SLIM_REGISTER_FORMATS)]
-    views = build_views([job.kind for job in jobs], data, tables_only=tables_only)
-    return [
-        write_output(views[job.kind], data, job.fmt, job.out, templates_dir=templates_dir, render=render)
-        for job in jobs
-    ]
+
+    def write(job: Job) -> Path:
+        view = views[job.kind]
+        return write_output(view, data, job.fmt, job.out, templates_dir=templates_dir, render=render)
+
+    # The collector stays paused from the pass through the text writers: the views hold
+    # 100,000s of rows, and each full collection while they are finished and written rescanned
+    # them all and found nothing. PDF (WeasyPrint's layout tree is cyclic) and XLSX are written
+    # with it running.
+    with no_collections():
+        views = build_views([job.kind for job in jobs], data, tables_only=tables_only)
+        written = {i: write(job) for i, job in enumerate(jobs) if job.fmt in _PAUSED_FORMATS}
+    return [written[i] if i in written else write(job) for i, job in enumerate(jobs)]
 
 
 def render_report(
