@@ -32,7 +32,7 @@ from compliance_checks.model import (
 )
 from mappings.facts import TicketFacts
 from mappings.regulatory import regulatory_fields
-from mappings.schema import FieldRule, MappingSpec
+from mappings.schema import FieldRule, FieldRules, MappingSpec
 from mappings.select import scope_of
 from mappings.values import (
     MappingError,
@@ -114,13 +114,30 @@ def _convert(name: str, rule: FieldRule, raw_value: Any, key: str) -> Any:
     return text
 
 
+#: Per ``FieldRules`` (by id; the object is kept so the id stays its own): its set rules.
+_RULES: dict[int, tuple[FieldRules, tuple[tuple[str, FieldRule], ...]]] = {}
+
+
+def _field_rules(rules: FieldRules) -> tuple[tuple[str, FieldRule], ...]:
+    """(name, rule) of every field the mapping sets, in declaration order: listed once per
+    mapping rather than per ticket (the rules are immutable)."""
+    cached = _RULES.get(id(rules))
+    if cached is not None and cached[0] is rules:
+        return cached[1]
+    listed = tuple(
+        (name, rule) for name in type(rules).model_fields if (rule := getattr(rules, name)) is not None
+    )
+    if len(_RULES) > 256:
+        _RULES.clear()  # mappings reloaded many times: never keep old rules alive
+    _RULES[id(rules)] = (rules, listed)
+    return listed
+
+
 def _mapped_fields(facts: TicketFacts, spec: MappingSpec) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for name in type(spec.fields).model_fields:
-        rule: FieldRule | None = getattr(spec.fields, name)
-        if rule is None:
-            continue
-        values[name] = _convert(name, rule, read_source(rule, facts.raw, spec.platform), facts.key)
+    raw, platform, key = facts.raw, spec.platform, facts.key
+    for name, rule in _field_rules(spec.fields):
+        values[name] = _convert(name, rule, read_source(rule, raw, platform), key)
     return values
 
 

@@ -53,8 +53,14 @@ def _user_id(user: Any) -> str | None:
     return None
 
 
-def _role(user: Any, reporter_id: str | None, spec: MappingSpec, text: str | None = None) -> ActorRole:
-    user_id = _user_id(user)
+_UNSET: Any = object()
+
+
+def _role(
+    user: Any, reporter_id: str | None, spec: MappingSpec, text: str | None = None, user_id: Any = _UNSET
+) -> ActorRole:
+    if user_id is _UNSET:  # callers that already know the id pass it (one lookup per event)
+        user_id = _user_id(user)
     actors = spec.actors
     if user_id and user_id in actors.connector_accounts:
         return ActorRole.CONNECTOR
@@ -100,7 +106,8 @@ def _history_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec,
         if at is None:
             raise MappingError(key, f"changelog[{history_id}].created", "missing timestamp")
         author = history.get("author")
-        role, actor_id = _role(author, reporter, spec), _user_id(author)  # once per history
+        actor_id = _user_id(author)
+        role = _role(author, reporter, spec, user_id=actor_id)  # once per history
         for item in history.get("items") or ():
             field_id = str(item.get("fieldId") or item.get("field") or "")
             kind = _CHANGE_KINDS.get(field_id.lower(), EventKind.FIELD_CHANGE)
@@ -130,14 +137,16 @@ def _comment_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec,
         if at is None:
             raise MappingError(key, f"comment[{comment_id}].created", "missing timestamp")
         text = to_text(comment.get("body"))
+        author = comment.get("author")
+        actor_id = _user_id(author)
         events.append(
             Event.trusted(
                 at=at,
                 kind=EventKind.COMMENT,
                 source_kind=SourceKind.COMMENT,
                 source_id=comment_id,
-                actor_role=_role(comment.get("author"), reporter, spec, text),
-                actor_id=_user_id(comment.get("author")),
+                actor_role=_role(author, reporter, spec, text, user_id=actor_id),
+                actor_id=actor_id,
                 public=_comment_public(comment, spec),
                 field=None,
                 from_value=None,

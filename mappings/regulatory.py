@@ -78,7 +78,8 @@ class _Timeline:
         self.reply_texts: list[tuple[int, Event, str]] = []
         self.replies: list[Event] = []
         for i, e in enumerate(events):
-            if e.actor_role is ActorRole.CONNECTOR:
+            role = e.actor_role
+            if role is ActorRole.CONNECTOR:
                 continue
             kind = e.kind
             if kind is EventKind.LABEL_CHANGE:
@@ -91,7 +92,7 @@ class _Timeline:
                     self.fields_set.append((i, e, (e.field or "").casefold()))
             elif kind is EventKind.STATUS_CHANGE:
                 self.statuses.append((i, e, (e.to_value or "").casefold()))
-            elif _reply(e):
+            elif kind is EventKind.COMMENT and e.public and role is ActorRole.AGENT:  # _reply(e)
                 self.replies.append(e)
                 self.reply_texts.append((i, e, (e.text or "").casefold()))
 
