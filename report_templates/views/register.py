@@ -18,7 +18,6 @@ from report_templates.views.common import (
     header,
     maybe_local,
     run_pass,
-    status_counts,
     trim,
 )
 
@@ -111,14 +110,7 @@ REGISTER_COLUMNS: tuple[Column, ...] = (
 
 def findings_summary(findings: tuple[Finding, ...]) -> str:
     """``FAIL: acknowledged-in-time, kept-informed; AT_RISK: response-in-time`` (or ``all clear``)."""
-    flagged: dict[Status, list[str]] = {}
-    for f in findings:
-        if f.status in _FLAGGED:
-            flagged.setdefault(f.status, []).append(f.check)
-    parts = [
-        f"{status.value}: {', '.join(sorted(flagged[status]))}" for status in _FLAGGED if status in flagged
-    ]
-    return "; ".join(parts) if parts else ("all clear" if findings else "not checked")
+    return _findings_columns(findings)[2]
 
 
 #: The row's values in ``REGISTER_COLUMNS`` order (also ``RegisterRow``'s field order).
@@ -126,8 +118,24 @@ RowValues = tuple[object, ...]
 KEYS: tuple[str, ...] = tuple(c.key for c in REGISTER_COLUMNS)
 
 
+def _findings_columns(findings: tuple[Finding, ...]) -> tuple[int, int, str]:
+    """(checks passed, findings flagged, ``findings_summary``) in one loop over the findings."""
+    passed = 0
+    flagged: dict[str, list[str]] = {}
+    for f in findings:
+        status = f.status
+        if status == "PASS":
+            passed += 1
+        elif status in _FLAGGED:
+            flagged.setdefault(status, []).append(f.check)
+    if not flagged:
+        return passed, 0, "all clear" if findings else "not checked"
+    parts = [f"{s.value}: {', '.join(sorted(flagged[s]))}" for s in _FLAGGED if s in flagged]
+    return passed, sum(len(checks) for checks in flagged.values()), "; ".join(parts)
+
+
 def register_values(record: ComplaintRecord, findings: tuple[Finding, ...], tz: str) -> RowValues:
-    counts = status_counts(findings)
+    passed, flagged, summary = _findings_columns(findings)
     return (
         record.id,
         record.url,
@@ -157,9 +165,9 @@ def register_values(record: ComplaintRecord, findings: tuple[Finding, ...], tz: 
         record.root_cause,
         record.reopen_count,
         record.satisfaction,
-        counts["PASS"],
-        sum(counts[s.value] for s in _FLAGGED),
-        findings_summary(findings),
+        passed,
+        flagged,
+        summary,
     )
 
 

@@ -1,0 +1,48 @@
+"""The register's findings columns, counted in one loop, equal the per-status counts they
+replaced (checks passed, findings flagged, the summary) for any mix of statuses."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from compliance_checks.findings import Finding, Status
+from compliance_checks.model import Severity
+from report_templates.views.common import status_counts
+from report_templates.views.register import _FLAGGED, _findings_columns, findings_summary
+
+FINDINGS = st.lists(
+    st.builds(
+        lambda check, status: Finding.trusted(
+            ticket="CS-1",
+            platform="jira",
+            check=check,
+            title=check,
+            status=status,
+            clauses=("7.4",),
+            severity=Severity.HIGH,
+            message="m",
+        ),
+        st.sampled_from(["a", "b", "z-check", "\u00e9t\u00e9", "<x>"]),
+        st.sampled_from(list(Status)),
+    ),
+    max_size=14,
+).map(tuple)
+
+
+def _reference(findings: tuple[Finding, ...]) -> tuple[int, int, str]:
+    counts = status_counts(findings)
+    flagged: dict[Status, list[str]] = {}
+    for f in findings:
+        if f.status in _FLAGGED:
+            flagged.setdefault(f.status, []).append(f.check)
+    parts = [f"{s.value}: {', '.join(sorted(flagged[s]))}" for s in _FLAGGED if s in flagged]
+    summary = "; ".join(parts) if parts else ("all clear" if findings else "not checked")
+    return counts["PASS"], sum(counts[s.value] for s in _FLAGGED), summary
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(FINDINGS)
+def test_one_loop_equals_the_status_counts(findings: tuple[Finding, ...]) -> None:
+    assert _findings_columns(findings) == _reference(findings)
+    assert findings_summary(findings) == _reference(findings)[2]
