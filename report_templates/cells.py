@@ -7,11 +7,12 @@ single quote, which spreadsheets show as text; numbers and dates are written as 
 
 from __future__ import annotations
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: First characters that make a spreadsheet read a cell as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: object) -> object:
     """The value as written to CSV/XLSX: text that could start a formula is neutralised."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
