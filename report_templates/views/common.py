@@ -93,6 +93,22 @@ def run_pass(source: ComplaintSource, builders: Sequence[Builder[object]]) -> No
                 builder.add(record, findings)
 
 
+#: The last record asked about and its receipt time in POSIX seconds (see ``received_ts``).
+#: One tuple, replaced whole: passes running in threads never see a mismatched pair.
+_LAST_RECEIVED: list[tuple[ComplaintRecord | None, float]] = [(None, 0.0)]
+
+
+def received_ts(record: ComplaintRecord) -> float:
+    """``record.received_at`` as POSIX seconds, computed once per record: every builder of a
+    pass asks for it (cohort tests, repeat tracking, sort keys), about seven times a record."""
+    last, stamp = _LAST_RECEIVED[0]
+    if last is record:  # the cached record is referenced here, so its id cannot be reused
+        return stamp
+    stamp = record.received_at.timestamp()
+    _LAST_RECEIVED[0] = (record, stamp)
+    return stamp
+
+
 class Cohort:
     """Complaints received in ``period`` (and already received at ``as_of``)."""
 
@@ -104,7 +120,7 @@ class Cohort:
         self._lo, self._hi, self._as_of = self.lo.timestamp(), self.hi.timestamp(), as_of.timestamp()
 
     def __contains__(self, record: ComplaintRecord) -> bool:
-        at = record.received_at.timestamp()
+        at = received_ts(record)
         return self._lo <= at < self._hi and at <= self._as_of
 
 

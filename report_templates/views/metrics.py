@@ -17,7 +17,15 @@ from datetime import datetime, timedelta
 from compliance_checks.findings import Finding, Status
 from compliance_checks.model import ComplaintRecord, Outcome
 from report_templates.input import Brief, ComplaintSource, Period, ReportOptions
-from report_templates.views.common import Cohort, counted, hours_between, median, percentile, ratio
+from report_templates.views.common import (
+    Cohort,
+    counted,
+    hours_between,
+    median,
+    percentile,
+    ratio,
+    received_ts,
+)
 
 ACK_CHECK = "acknowledged-in-time"
 RESPONSE_CHECK = "response-in-time"
@@ -105,7 +113,7 @@ class Repeats:
         """Any counted complaint (from any period) can be the earlier one."""
         if self.shared:
             return
-        at = record.received_at.timestamp()
+        at = received_ts(record)
         if record.complainant.id:
             times = self.by_person.get(record.complainant.id)
             if times is None:
@@ -118,9 +126,7 @@ class Repeats:
             times.append(at)
 
     def member(self, record: ComplaintRecord) -> None:
-        self.members.append(
-            (record.complainant.id or "", record.root_cause or "", record.received_at.timestamp())
-        )
+        self.members.append((record.complainant.id or "", record.root_cause or "", received_ts(record)))
 
     def counts(self) -> tuple[int, int, int]:
         """(by complainant, by root cause, either): members with an *earlier* complaint by the
@@ -295,7 +301,7 @@ class Backlog:
         self.flagged = 0
 
     def add(self, record: ComplaintRecord, findings: tuple[Finding, ...]) -> None:
-        if not counted(record) or not record.is_open or record.received_at > self.as_of:
+        if not counted(record) or not record.is_open or received_ts(record) > self.as_of_ts:
             return
         self._count(record.received_at, any(f.status.needs_action for f in findings))
 

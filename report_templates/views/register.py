@@ -17,6 +17,7 @@ from report_templates.views.common import (
     Table,
     header,
     maybe_local,
+    received_ts,
     run_pass,
     trim,
 )
@@ -253,7 +254,7 @@ class RegisterBuilder:
     def add(self, record: ComplaintRecord, findings: tuple[Finding, ...]) -> None:
         if record in self.cohort:
             values = register_values(record, findings, self.tz)
-            self.rows.append((record.received_at.timestamp(), record.id, values))
+            self.rows.append((received_ts(record), record.id, values))
 
     def _sorted(self) -> tuple[RowValues, ...]:
         """Oldest first (receipt time, then id)."""
