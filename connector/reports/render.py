@@ -189,6 +189,11 @@ def render_reports(
     with no_collections():
         views = build_views([job.kind for job in jobs], data, tables_only=tables_only)
         written = {i: write(job) for i, job in enumerate(jobs) if job.fmt in _PAUSED_FORMATS}
+        # Views no later job needs are freed (by reference counting) before the collector
+        # resumes: its first collection would otherwise scan every one of their rows.
+        needed = {job.kind for i, job in enumerate(jobs) if i not in written}
+        for kind in [k for k in views if k not in needed]:
+            del views[kind]
     return [written[i] if i in written else write(job) for i, job in enumerate(jobs)]
 
 
