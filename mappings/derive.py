@@ -168,6 +168,17 @@ def _first(events: Iterable[Event], predicate: Any) -> Event | None:
     return next((e for e in events if predicate(e)), None)
 
 
+_SIGNAL_KINDS = frozenset(
+    {
+        EventKind.GROUP_CHANGE,
+        EventKind.PRIORITY_CHANGE,
+        EventKind.STATUS_CHANGE,
+        EventKind.LABEL_CHANGE,
+        EventKind.FIELD_CHANGE,
+    }
+)
+
+
 def _escalation(events: Sequence[Event], facts: TicketFacts, spec: MappingSpec) -> Event | None:
     rules = spec.escalation
     groups, priorities = casefold_set(rules.groups), casefold_set(rules.priorities)
@@ -191,7 +202,8 @@ def _escalation(events: Sequence[Event], facts: TicketFacts, spec: MappingSpec) 
             return (e.field or "").casefold() in fields and bool(to)
         return False
 
-    return _first(events, is_signal)
+    # Other kinds (comments: about half the timeline) are never signals: skip them unasked.
+    return _first((e for e in events if e.kind in _SIGNAL_KINDS), is_signal)
 
 
 StageTimeline = list[tuple[datetime, Stage, Event | None]]

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import UTC, datetime, timedelta
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from compliance_checks.model import ActorRole, Event, EventKind, SourceKind
 from mappings import derive, jira_payload
 from mappings.loader import default_mapping_path, load_mapping
-from mappings.schema import FieldRules
+from mappings.schema import FieldRules, MappingSpec
+from mappings.values import casefold_set
 
 
 def _slow(rules: FieldRules) -> list[tuple[str, object]]:
@@ -51,3 +57,68 @@ def test_role_with_a_known_user_id_equals_role_looked_up(user: object, text: str
     assert jira_payload._role(user, "reporter", spec, text, user_id=known) == jira_payload._role(
         user, "reporter", spec, text
     )
+
+
+# -- escalation: kinds that can never be a signal are skipped before the rule test --------------
+
+def _slow_escalation(events: list[Event], spec: MappingSpec) -> Event | None:
+    """The rule as it was written before the fast path: every event tested."""
+    rules = spec.escalation
+    fold = casefold_set
+    groups, priorities, labels = fold(rules.groups), fold(rules.priorities), fold(rules.labels)
+    statuses, fields = fold(rules.statuses), fold(rules.fields)
+    for e in events:
+        if e.actor_role is ActorRole.CONNECTOR or e.initial:
+            continue
+        to = (e.to_value or "").casefold()
+        hit = (
+            (e.kind is EventKind.GROUP_CHANGE and to in groups)
+            or (e.kind is EventKind.PRIORITY_CHANGE and to in priorities)
+            or (e.kind is EventKind.STATUS_CHANGE and to in statuses)
+            or (
+                e.kind is EventKind.LABEL_CHANGE
+                and bool((set(to.split()) - set((e.from_value or "").casefold().split())) & labels)
+            )
+            or (e.kind is EventKind.FIELD_CHANGE and (e.field or "").casefold() in fields and bool(to))
+        )
+        if hit:
+            return e
+    return None
+
+
+def _vocabulary(spec: MappingSpec) -> list[str]:
+    rules = spec.escalation
+    words = [*rules.groups, *rules.priorities, *rules.labels, *rules.statuses, *rules.fields]
+    return [*words, *(w.upper() for w in words), "open", "Normal", "billing", ""]
+
+
+SPECS = {p: load_mapping(default_mapping_path(p)).spec for p in ("jira", "zendesk")}
+
+
+@st.composite
+def timelines(draw: st.DrawFn) -> tuple[MappingSpec, list[Event]]:
+    spec = SPECS[draw(st.sampled_from(sorted(SPECS)))]
+    words = st.sampled_from(_vocabulary(spec))
+    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    events = [
+        Event.trusted(
+            at=start + timedelta(minutes=i),
+            kind=draw(st.sampled_from(list(EventKind))),
+            source_kind=SourceKind.CHANGELOG,
+            source_id=str(i),
+            actor_role=draw(st.sampled_from(list(ActorRole))),
+            field=draw(st.none() | words),
+            from_value=draw(st.none() | words),
+            to_value=draw(st.none() | words | st.lists(words, max_size=3).map(" ".join)),
+            initial=draw(st.booleans()),
+        )
+        for i in range(draw(st.integers(0, 12)))
+    ]
+    return spec, events
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(timelines())
+def test_escalation_fast_path_equals_testing_every_event(case: tuple[MappingSpec, list[Event]]) -> None:
+    spec, events = case
+    assert derive._escalation(events, None, spec) is _slow_escalation(events, spec)  # type: ignore[arg-type]
