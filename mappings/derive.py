@@ -263,6 +263,9 @@ def _acknowledgement(events: Sequence[Event], facts: TicketFacts, spec: MappingS
     return _ref(event, note)
 
 
+_ASSESSING_KINDS = frozenset({EventKind.STATUS_CHANGE, EventKind.PRIORITY_CHANGE, EventKind.FIELD_CHANGE})
+
+
 def _assessment(events: Sequence[Event], spec: MappingSpec, stages_of: _Stages) -> EvidenceRef | None:
     stages = set(spec.assessment.stages)
     fields = casefold_set(spec.assessment.fields)
@@ -282,7 +285,8 @@ def _assessment(events: Sequence[Event], spec: MappingSpec, stages_of: _Stages) 
         )
         return named and e.actor_role is ActorRole.AGENT
 
-    event = _first(events, assesses)
+    # Only status, priority and field changes can assess: skip the rest unasked.
+    event = _first((e for e in events if e.kind in _ASSESSING_KINDS), assesses)
     return _ref(event, "assessment") if event else None
 
 
@@ -311,10 +315,8 @@ def _decision(
             decided = _derived_ref(at, facts, "resolved (no status history)")
     fields = casefold_set(spec.decision.fields)
     field_event = _first(
-        events,
-        lambda e: (
-            e.kind is EventKind.FIELD_CHANGE and (e.field or "").casefold() in fields and bool(e.to_value)
-        ),
+        (e for e in events if e.kind is EventKind.FIELD_CHANGE),
+        lambda e: (e.field or "").casefold() in fields and bool(e.to_value),
     )
     if field_event is not None and (decided is None or field_event.at < decided.at):
         decided = _ref(field_event, f"decision field {field_event.field} set")

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compliance_checks.model import ActorRole, Event, EventKind, SourceKind
+from compliance_checks.model import ActorRole, Event, EventKind, SourceKind, Stage
 from mappings import derive, jira_payload
+from mappings.facts import TicketFacts
 from mappings.loader import default_mapping_path, load_mapping
 from mappings.schema import FieldRules, MappingSpec
 from mappings.values import casefold_set
@@ -89,6 +90,7 @@ def _slow_escalation(events: list[Event], spec: MappingSpec) -> Event | None:
 def _vocabulary(spec: MappingSpec) -> list[str]:
     rules = spec.escalation
     words = [*rules.groups, *rules.priorities, *rules.labels, *rules.statuses, *rules.fields]
+    words += [*spec.decision.fields, *spec.assessment.fields, *spec.status.stages, "priority"]
     return [*words, *(w.upper() for w in words), "open", "Normal", "billing", ""]
 
 
@@ -122,3 +124,53 @@ def timelines(draw: st.DrawFn) -> tuple[MappingSpec, list[Event]]:
 def test_escalation_fast_path_equals_testing_every_event(case: tuple[MappingSpec, list[Event]]) -> None:
     spec, events = case
     assert derive._escalation(events, None, spec) is _slow_escalation(events, spec)  # type: ignore[arg-type]
+
+
+def _slow_assessment(events: list[Event], spec: MappingSpec) -> Event | None:
+    stages_of = derive._Stages(spec)
+    stages, fields = set(spec.assessment.stages), casefold_set(spec.assessment.fields)
+    for e in events:
+        if e.kind is EventKind.STATUS_CHANGE:
+            if stages_of.of(e.to_value) in stages and e.actor_role in (
+                ActorRole.AGENT,
+                ActorRole.SYSTEM,
+                ActorRole.UNKNOWN,
+            ):
+                return e
+            continue
+        if e.kind not in (EventKind.PRIORITY_CHANGE, EventKind.FIELD_CHANGE):
+            continue
+        named = (e.field or "").casefold() in fields or (
+            e.kind is EventKind.PRIORITY_CHANGE and "priority" in fields
+        )
+        if named and e.actor_role is ActorRole.AGENT:
+            return e
+    return None
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(timelines())
+def test_assessment_fast_path_equals_testing_every_event(case: tuple[MappingSpec, list[Event]]) -> None:
+    spec, events = case
+    got = derive._assessment(events, spec, derive._Stages(spec))
+    slow = _slow_assessment(events, spec)
+    assert (got.source_id if got else None) == (slow.source_id if slow else None)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(timelines())
+def test_decision_field_fast_path_equals_testing_every_event(case: tuple[MappingSpec, list[Event]]) -> None:
+    spec, events = case
+    fields = casefold_set(spec.decision.fields)
+    slow = next(
+        (
+            e
+            for e in events
+            if e.kind is EventKind.FIELD_CHANGE and (e.field or "").casefold() in fields and bool(e.to_value)
+        ),
+        None,
+    )
+    facts = TicketFacts(key="K-1", id="1", platform=spec.platform, created=events[0].at if events else
+                               datetime(2026, 1, 5, tzinfo=UTC), raw={})
+    got = derive._decision(events, [], facts, spec, Stage.RECEIVED)
+    assert (got.source_id if got else None) == (slow.source_id if slow else None)
