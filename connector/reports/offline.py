@@ -29,6 +29,7 @@ from report_templates.input import (
     ReportInput,
     ReportOptions,
     Snapshot,
+    full_findings,
 )
 
 
@@ -79,7 +80,7 @@ def evaluate_snapshot(
     findings: dict[str, tuple[Finding, ...]] = {}
     for record, found in evaluated_items(source, loaded, as_of, summary):
         records.append(record)
-        findings[record.id] = found
+        findings[record.id] = full_findings(found)
     return Snapshot(as_of=as_of, records=tuple(records), findings=findings)
 
 

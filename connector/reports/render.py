@@ -11,6 +11,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from compliance_checks.findings import Finding
@@ -25,7 +26,7 @@ from connector.reports.returns import ReturnBuilder, write_return_csv, write_ret
 from connector.reports.tabular import write_csv, write_xlsx
 from report_templates.env import RenderContext
 from report_templates.html import View, render_html, write_html
-from report_templates.input import ReportInput
+from report_templates.input import AnyFinding, ReportInput
 from report_templates.returns import ReturnTable
 from report_templates.views.audit import AuditBuilder
 from report_templates.views.common import Builder, no_collections, run_pass
@@ -45,6 +46,21 @@ class Job:
     kind: Kind
     fmt: Fmt
     out: Path
+
+
+class _ReturnPass:
+    """A regulator return fed by a pass. Returns read only a finding's ``check`` and ``facts``
+    (the CFPB return's timely-response fact), which a ``FindingHead`` carries too; their builders
+    are typed for full findings, hence the cast."""
+
+    def __init__(self, builder: ReturnBuilder) -> None:
+        self.builder = builder
+
+    def add(self, record: ComplaintRecord, findings: tuple[AnyFinding, ...]) -> None:
+        self.builder.add(record, cast("tuple[Finding, ...]", findings))
+
+    def finish(self) -> ReturnTable:
+        return self.builder.finish()
 
 
 class _Builders:
@@ -72,9 +88,9 @@ class _Builders:
                 self.kpi = self.kpi or KpiBuilder(data)
                 return ReviewBuilder(data, self.kpi)
             return ReviewBuilder(data)
-        return ReturnBuilder(kind.value, data)
+        return _ReturnPass(ReturnBuilder(kind.value, data))
 
-    def add(self, record: ComplaintRecord, findings: tuple[Finding, ...]) -> None:
+    def add(self, record: ComplaintRecord, findings: tuple[AnyFinding, ...]) -> None:
         for builder in self.by_kind.values():
             builder.add(record, findings)
 

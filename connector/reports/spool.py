@@ -5,11 +5,14 @@ per complaint, its record and findings as JSON. Every report pass then parses on
 time, so memory stays bounded however many complaints there are, and a re-read of a few
 complaints (the audit sample) costs a scan of the line prefixes, not a re-evaluation.
 
-Line format: ``<id>\\t<received_at POSIX seconds>\\t<flags>\\t<JSON>\\t<timeline JSON>\\n`` (id as
-JSON). A pass parses the record and findings but not the timeline, which no pass reads (it is
-often most of a record); ``find`` re-reads chosen complaints with their timelines. The first
-three fields are also written to a small side file, so a trend pass counts the backlog (flags:
-counted, open, flagged) without reading the records at all.
+Line format: ``<id>\\t<received_at POSIX seconds>\\t<flags>\\t<JSON>\\t<full>\\t<timeline JSON>\\n``
+(id as JSON). ``<JSON>`` holds the record (without its timeline) and every finding; ``<full>``
+repeats, as a JSON array, the findings in ``FULL_STATUSES`` (the audit's exceptions, a few in a
+hundred). A pass parses the record, each finding's head (``FindingHead``: what builders read,
+about half the parsing of a whole finding) and the full findings, not the timeline, which no
+pass reads (it is often most of a record); ``find`` re-reads chosen complaints whole, with their
+timelines. The first three fields are also written to a small side file, so a trend pass counts
+the backlog (flags: counted, open, flagged) without reading the records at all.
 """
 
 from __future__ import annotations
@@ -27,7 +30,16 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from compliance_checks.findings import Finding, Status
 from compliance_checks.model import ComplaintRecord, Event, Stage
-from report_templates.input import Brief, Item, StreamSnapshot, brief
+from report_templates.input import (
+    FULL_STATUSES,
+    AnyFinding,
+    Brief,
+    FindingHead,
+    Item,
+    StreamSnapshot,
+    brief,
+    full_findings,
+)
 
 
 class _Line(BaseModel):
@@ -37,7 +49,27 @@ class _Line(BaseModel):
     findings: tuple[Finding, ...]
 
 
+class _PassLine(BaseModel):
+    """A line's record and finding heads (each finding's other fields are skipped)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    record: ComplaintRecord
+    findings: tuple[FindingHead, ...]
+
+
 _TIMELINE = TypeAdapter(tuple[Event, ...])
+_FINDINGS = TypeAdapter(tuple[Finding, ...])
+#: The ``<full>`` field of a line without such findings.
+_NO_FULL = "[]"
+
+
+def _pass_findings(heads: tuple[FindingHead, ...], full: str) -> tuple[AnyFinding, ...]:
+    """The heads with each ``FULL_STATUSES`` one replaced by its full finding (same order)."""
+    if full == _NO_FULL:
+        return heads
+    whole = iter(_FINDINGS.validate_json(full))
+    return tuple(next(whole) if h.status in FULL_STATUSES else h for h in heads)
 
 
 class StoredItem(NamedTuple):
@@ -64,17 +96,21 @@ def _prefix(ident: str, received: datetime, counted: bool, is_open: bool, flagge
     return f"{json.dumps(ident)}\t{received.timestamp()!r}\t{int(counted)}{int(is_open)}{int(flagged)}"
 
 
-def _line(item: Item) -> tuple[str, str, str]:
-    """A parsed complaint as (prefix, body, timeline) fields of a spool line."""
-    record, findings = item
+def _line(item: Item) -> tuple[str, str, str, str]:
+    """A parsed complaint as (prefix, body, full, timeline) fields of a spool line."""
+    record = item.record
+    findings = full_findings(item.findings)
     short = brief(record, findings)
     slim = record.model_copy(update={"timeline": ()})
     body = _Line(record=slim, findings=findings).model_dump_json(exclude_defaults=True)
+    whole = tuple(f for f in findings if f.status in FULL_STATUSES)
+    full = _FINDINGS.dump_json(whole, exclude_defaults=True).decode() if whole else _NO_FULL
     timeline = _TIMELINE.dump_json(record.timeline).decode()
-    return _prefix(record.id, record.received_at, short.counted, short.is_open, short.flagged), body, timeline
+    prefix = _prefix(record.id, record.received_at, short.counted, short.is_open, short.flagged)
+    return prefix, body, full, timeline
 
 
-def _stored_line(item: StoredItem) -> tuple[str, str, str]:
+def _stored_line(item: StoredItem) -> tuple[str, str, str, str]:
     """A stored complaint as spool line fields: the record's JSON is split into the slim
     record and its timeline with ``json`` alone; the finding payloads pass through as text."""
     doc = json.loads(item.record_json)
@@ -83,9 +119,10 @@ def _stored_line(item: StoredItem) -> tuple[str, str, str]:
     is_open = not Stage(doc.get("stage", Stage.RECEIVED.value)).is_finished
     flagged = any(Status(status).needs_action for status, _ in item.findings)
     received = datetime.fromisoformat(doc["received_at"])
-    findings = ",".join(_compact(payload) for _, payload in item.findings)
-    body = f'{{"record":{_dumps(doc)},"findings":[{findings}]}}'
-    return _prefix(doc["id"], received, counted, is_open, flagged), body, _dumps(timeline)
+    payloads = [(Status(status), _compact(payload)) for status, payload in item.findings]
+    body = f'{{"record":{_dumps(doc)},"findings":[{",".join(p for _, p in payloads)}]}}'
+    full = f"[{','.join(p for status, p in payloads if status in FULL_STATUSES)}]"
+    return _prefix(doc["id"], received, counted, is_open, flagged), body, full, _dumps(timeline)
 
 
 class Spool:
@@ -129,9 +166,9 @@ class Spool:
             self.brief_path.open("a", encoding="utf-8") as briefs,
         ):
             for item in items:
-                prefix, body, timeline = _stored_line(item) if isinstance(item, StoredItem) else _line(item)
-                handle.write(f"{prefix}\t{body}\t{timeline}\n")
-                briefs.write(f"{prefix}\n")
+                fields = _stored_line(item) if isinstance(item, StoredItem) else _line(item)
+                handle.write("\t".join(fields) + "\n")
+                briefs.write(fields[0] + "\n")
                 written += 1
         self.count += written
         self._briefs = None
@@ -140,16 +177,17 @@ class Spool:
     def _lines(self) -> Iterator[list[str]]:
         with self.path.open(encoding="utf-8") as handle:
             for line in handle:
-                yield line.split("\t", 4)
+                yield line.split("\t", 5)
 
     def items(self, until: datetime | None = None) -> Iterator[Item]:
-        """Every complaint (received at or before ``until``, when given), parsed."""
+        """Every complaint (received at or before ``until``, when given), parsed: finding heads,
+        and full findings for ``FULL_STATUSES`` (see the module docstring)."""
         limit = until.timestamp() if until is not None else None
-        for _ident, stamp, _flags, body, _timeline in self._lines():
+        for _ident, stamp, _flags, body, full, _timeline in self._lines():
             if limit is not None and float(stamp) > limit:
                 continue
-            line = _Line.model_validate_json(body)
-            yield Item(line.record, line.findings)
+            line = _PassLine.model_validate_json(body)
+            yield Item(line.record, _pass_findings(line.findings, full))
 
     def find(self, ids: Collection[str]) -> Iterator[Item]:
         """The complaints with these ids, with their full timelines."""
@@ -162,7 +200,7 @@ class Spool:
 
     @staticmethod
     def _full(line: str) -> Item:
-        _ident, _stamp, _flags, body, timeline = line.split("\t", 4)
+        _ident, _stamp, _flags, body, _full, timeline = line.split("\t", 5)
         line_model = _Line.model_validate_json(body)
         record = line_model.record.model_copy(update={"timeline": _TIMELINE.validate_json(timeline)})
         return Item(record, line_model.findings)

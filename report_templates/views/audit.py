@@ -14,7 +14,7 @@ from compliance_checks.clauses import clauses
 from compliance_checks.findings import Finding, Status
 from compliance_checks.model import ComplaintRecord, Event, Frozen
 from compliance_checks.registry import REGISTRY, Registry
-from report_templates.input import ReportInput
+from report_templates.input import AnyFinding, ReportInput, full_findings
 from report_templates.views.common import (
     STATUS_ORDER,
     Cohort,
@@ -287,6 +287,12 @@ def exception_row(f: Finding, tz: str) -> ExceptionRow:
     )
 
 
+def _whole(f: AnyFinding) -> Finding:
+    if not isinstance(f, Finding):
+        raise TypeError(f"{f.check} on {f.ticket}: a {f.status} finding came without its details")
+    return f
+
+
 def sample_item(record: ComplaintRecord, findings: tuple[Finding, ...], tz: str) -> SampleItem:
     return SampleItem(
         ticket=record.id,
@@ -421,7 +427,7 @@ class AuditBuilder:
         self.used: set[tuple[str, str]] = set()
         self.draw = SampleDraw(data.options.sample_seed, data.options.sample_size)
 
-    def add(self, record: ComplaintRecord, findings: tuple[Finding, ...]) -> None:
+    def add(self, record: ComplaintRecord, findings: tuple[AnyFinding, ...]) -> None:
         if record not in self.cohort:
             return
         self.received += 1
@@ -434,7 +440,8 @@ class AuditBuilder:
             status = f.status
             tally[f.check, status] += 1  # a StrEnum member counts under its str value
             if status in EXCEPTION_STATUSES:
-                self.exceptions.append(exception_row(f, self.tz))
+                # a source yields these statuses whole (``FULL_STATUSES``)
+                self.exceptions.append(exception_row(_whole(f), self.tz))
             if f.waiver is not None:
                 self.used.add((f.check, f.ticket))
 
@@ -449,7 +456,7 @@ class AuditBuilder:
     def _sample(self) -> tuple[SampleItem, ...]:
         chosen = self.draw.chosen()
         found = {
-            record.id: sample_item(record, findings, self.tz)
+            record.id: sample_item(record, full_findings(findings), self.tz)
             for record, findings in self.data.current.lookup(chosen)
             if record.id in chosen
         }

@@ -13,9 +13,9 @@ from functools import cache
 from typing import Literal, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from compliance_checks.findings import Finding, Status
+from compliance_checks.findings import Status
 from compliance_checks.model import ComplaintRecord, Frozen
-from report_templates.input import ComplaintSource, Period, ReportInput
+from report_templates.input import AnyFinding, ComplaintSource, Period, ReportInput
 
 #: Display order of finding statuses in every table.
 STATUS_ORDER: tuple[str, ...] = tuple(s.value for s in Status)
@@ -62,7 +62,7 @@ class Builder(Protocol[V_co]):
     """A view built in one pass: ``add`` sees every complaint of ``data.current`` once (in any
     order), then ``finish`` sorts what it kept and may read other sources (history, samples)."""
 
-    def add(self, record: ComplaintRecord, findings: tuple[Finding, ...]) -> None: ...
+    def add(self, record: ComplaintRecord, findings: tuple[AnyFinding, ...]) -> None: ...
 
     def finish(self) -> V_co: ...
 
@@ -159,7 +159,7 @@ def counted(record: ComplaintRecord) -> bool:
     return record.in_scope and not record.deleted
 
 
-def status_counts(findings: Iterable[Finding]) -> dict[str, int]:
+def status_counts(findings: Iterable[AnyFinding]) -> dict[str, int]:
     counts = dict.fromkeys(STATUS_ORDER, 0)
     for f in findings:
         counts[f.status] += 1  # a StrEnum member finds its str key (.value is slow at 1M findings)

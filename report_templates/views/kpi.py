@@ -8,10 +8,10 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from compliance_checks.clauses import clauses
-from compliance_checks.findings import Finding, Status
+from compliance_checks.findings import Status
 from compliance_checks.model import ComplaintRecord, Frozen
 from compliance_checks.policy import Policy
-from report_templates.input import ComplaintSource, Period, ReportInput
+from report_templates.input import AnyFinding, ComplaintSource, Period, ReportInput
 from report_templates.views.common import (
     STATUS_ORDER,
     Column,
@@ -301,7 +301,7 @@ class SnapshotPass:
         self.breakdowns = Breakdowns()
         self.backlog = Backlog(source.as_of)
 
-    def add(self, record: ComplaintRecord, findings: tuple[Finding, ...]) -> bool:
+    def add(self, record: ComplaintRecord, findings: tuple[AnyFinding, ...]) -> bool:
         self.backlog.add(record, findings)
         member = self.cohort.add(record, findings)
         if member:
@@ -358,7 +358,7 @@ class KpiBuilder:
         self.causes: Counter[str] = Counter()
         self.root_cause_missing = 0
 
-    def add(self, record: ComplaintRecord, findings: tuple[Finding, ...]) -> None:
+    def add(self, record: ComplaintRecord, findings: tuple[AnyFinding, ...]) -> None:
         if self.before is not None and self.before.add(record, findings):
             self.before_breakdowns.add(record)
         if not self.now.add(record, findings):

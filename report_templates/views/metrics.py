@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from compliance_checks.findings import Finding, Status
+from compliance_checks.findings import Status
 from compliance_checks.model import ComplaintRecord, Outcome
-from report_templates.input import Brief, ComplaintSource, Period, ReportOptions
+from report_templates.input import AnyFinding, Brief, ComplaintSource, Period, ReportOptions
 from report_templates.views.common import (
     Cohort,
     counted,
@@ -61,7 +61,7 @@ class ClockCounts:
         self.passed = 0
         self.settled = 0
 
-    def add(self, finding: Finding) -> None:
+    def add(self, finding: AnyFinding) -> None:
         if finding.status in _SETTLED:
             self.settled += 1
             self.passed += finding.status is Status.PASS
@@ -70,7 +70,7 @@ class ClockCounts:
         return Figure(ratio(self.passed, self.settled), self.passed, self.settled)
 
 
-def in_target(findings: Sequence[Finding], check: str) -> Figure:
+def in_target(findings: Sequence[AnyFinding], check: str) -> Figure:
     """Share of complaints whose clock ``check`` is settled in time (see ``ClockCounts``)."""
     counts = ClockCounts()
     for f in findings:
@@ -205,7 +205,7 @@ class CohortAccumulator:
         self.ack = ClockCounts()
         self.response = ClockCounts()
 
-    def add(self, record: ComplaintRecord, findings: tuple[Finding, ...]) -> bool:
+    def add(self, record: ComplaintRecord, findings: tuple[AnyFinding, ...]) -> bool:
         """Count ``record``; True when it is a counted member of the cohort."""
         if counted(record):
             self.repeats.seen(record)
@@ -300,7 +300,7 @@ class Backlog:
         self.counts = dict.fromkeys((label for label, _, _ in AGE_BUCKETS), 0)
         self.flagged = 0
 
-    def add(self, record: ComplaintRecord, findings: tuple[Finding, ...]) -> None:
+    def add(self, record: ComplaintRecord, findings: tuple[AnyFinding, ...]) -> None:
         if not counted(record) or not record.is_open or received_ts(record) > self.as_of_ts:
             return
         self._count(record.received_at, any(f.status.needs_action for f in findings))

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, overload
 
-from compliance_checks.findings import Finding, Status
+from compliance_checks.findings import Status
 from compliance_checks.model import ComplaintRecord, Frozen
-from report_templates.input import ReportInput
+from report_templates.input import AnyFinding, ReportInput
 from report_templates.views.common import (
     Cohort,
     Column,
@@ -109,7 +109,7 @@ REGISTER_COLUMNS: tuple[Column, ...] = (
 )
 
 
-def findings_summary(findings: tuple[Finding, ...]) -> str:
+def findings_summary(findings: tuple[AnyFinding, ...]) -> str:
     """``FAIL: acknowledged-in-time, kept-informed; AT_RISK: response-in-time`` (or ``all clear``)."""
     return _findings_columns(findings)[2]
 
@@ -119,7 +119,7 @@ RowValues = tuple[object, ...]
 KEYS: tuple[str, ...] = tuple(c.key for c in REGISTER_COLUMNS)
 
 
-def _findings_columns(findings: tuple[Finding, ...]) -> tuple[int, int, str]:
+def _findings_columns(findings: tuple[AnyFinding, ...]) -> tuple[int, int, str]:
     """(checks passed, findings flagged, ``findings_summary``) in one loop over the findings."""
     passed = 0
     flagged: dict[str, list[str]] = {}
@@ -135,7 +135,7 @@ def _findings_columns(findings: tuple[Finding, ...]) -> tuple[int, int, str]:
     return passed, sum(len(checks) for checks in flagged.values()), "; ".join(parts)
 
 
-def register_values(record: ComplaintRecord, findings: tuple[Finding, ...], tz: str) -> RowValues:
+def register_values(record: ComplaintRecord, findings: tuple[AnyFinding, ...], tz: str) -> RowValues:
     passed, flagged, summary = _findings_columns(findings)
     return (
         record.id,
@@ -179,7 +179,7 @@ def row_model(values: RowValues) -> RegisterRow:
     return RegisterRow.model_construct(**fields)
 
 
-def register_row(record: ComplaintRecord, findings: tuple[Finding, ...], tz: str) -> RegisterRow:
+def register_row(record: ComplaintRecord, findings: tuple[AnyFinding, ...], tz: str) -> RegisterRow:
     return row_model(register_values(record, findings, tz))
 
 
@@ -251,7 +251,7 @@ class RegisterBuilder:
         self.tz = data.period.timezone
         self.rows: list[tuple[float, str, RowValues]] = []
 
-    def add(self, record: ComplaintRecord, findings: tuple[Finding, ...]) -> None:
+    def add(self, record: ComplaintRecord, findings: tuple[AnyFinding, ...]) -> None:
         if record in self.cohort:
             values = register_values(record, findings, self.tz)
             self.rows.append((received_ts(record), record.id, values))

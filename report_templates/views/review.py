@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from compliance_checks.findings import Finding
 from compliance_checks.model import ComplaintRecord, Frozen
-from report_templates.input import ReportInput
+from report_templates.input import AnyFinding, ReportInput
 from report_templates.views.common import (
     Cohort,
     Column,
@@ -90,7 +89,7 @@ class ReviewView(Frozen):
         )
 
 
-def open_action(record: ComplaintRecord, findings: tuple[Finding, ...], tz: str) -> OpenAction | None:
+def open_action(record: ComplaintRecord, findings: tuple[AnyFinding, ...], tz: str) -> OpenAction | None:
     """An open complaint with a FAIL/AT_RISK/ERROR finding (None otherwise)."""
     flagged = [f for f in findings if f.status.needs_action]
     if not flagged:
@@ -119,7 +118,7 @@ class ReviewBuilder:
         self.by_cause: dict[str, list[str]] = {}
         self.actions: list[OpenAction] = []
 
-    def add(self, record: ComplaintRecord, findings: tuple[Finding, ...]) -> None:
+    def add(self, record: ComplaintRecord, findings: tuple[AnyFinding, ...]) -> None:
         if self.feeds_kpi:
             self.kpi.add(record, findings)
         if not counted(record) or record.received_at > self.data.as_of:
