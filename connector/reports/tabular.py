@@ -42,12 +42,15 @@ def csv_value(value: object) -> object:
 
 def _csv_row(values: Sequence[object]) -> list[object]:
     # Most cells are plain text, whole numbers or empty: kept as they are (the csv module
-    # writes None as an empty field) after one type test; the rest go through ``csv_value``.
+    # writes None as an empty field) after one type test, booleans as yes/no; the rest go through
+    # ``csv_value``.
     # A 100,000-row register has three million cells.
     start = FORMULA_START
     return [
         v
         if (kind := type(v)) is int or v is None or (kind is str and not v.startswith(start))  # type: ignore[attr-defined]
+        else ("yes" if v else "no")
+        if kind is bool
         else csv_value(v)
         for v in values
     ]
