@@ -111,3 +111,40 @@ def test_a_return_has_no_html(export: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, [*args, "--format", "html", "--out", str(tmp_path / "x.html")])
     assert result.exit_code == 2
     assert not (tmp_path / "x.html").exists()
+
+
+def test_several_kinds_share_one_pass_and_match_single_runs(export: Path, tmp_path: Path) -> None:
+    """``report register audit fca-return --out DIR``: each file as its own command writes it
+    (register CSV and return CSV byte for byte, the audit by content hash), named by kind."""
+    both = tmp_path / "both"
+    run(export, both, "register", "audit", "fca-return", "register")
+    names = sorted(p.name for p in both.iterdir())
+    assert names == ["audit-2026-10-31.html", "fca-return-2026-10-31.csv", "register-2026-10-31.html"]
+    run(export, tmp_path / "shared", "register", "audit", "--format", "json")
+    run(export, tmp_path / "register.json", "register", "--format", "json")
+    run(export, tmp_path / "audit.json", "audit", "--format", "json")
+    run(export, tmp_path / "fca.csv", "fca-return")
+    shared_register = json.loads((tmp_path / "shared" / "register-2026-10-31.json").read_text(encoding="utf-8"))
+    single_register = json.loads((tmp_path / "register.json").read_text(encoding="utf-8"))
+    assert shared_register["rows"] == single_register["rows"]
+    assert len(shared_register["rows"]) > 0
+    shared_audit = json.loads((tmp_path / "shared" / "audit-2026-10-31.json").read_text(encoding="utf-8"))
+    single_audit = json.loads((tmp_path / "audit.json").read_text(encoding="utf-8"))
+    assert shared_audit["content_hash"] == single_audit["content_hash"]
+    assert (both / "fca-return-2026-10-31.csv").read_bytes() == (tmp_path / "fca.csv").read_bytes()
+
+
+def test_several_kinds_need_a_directory(export: Path, tmp_path: Path) -> None:
+    taken = tmp_path / "report.html"
+    taken.write_text("keep me", encoding="utf-8")
+    args = ["report", "register", "kpi", "--platform", "zendesk", "--input", str(export), "--as-of", AS_OF]
+    result = CliRunner().invoke(app, [*args, "--out", str(taken)])
+    assert result.exit_code == 2
+    assert taken.read_text(encoding="utf-8") == "keep me"
+
+
+def test_a_format_is_checked_for_every_kind(export: Path, tmp_path: Path) -> None:
+    args = ["report", "register", "cfpb", "--platform", "zendesk", "--input", str(export), "--as-of", AS_OF]
+    result = CliRunner().invoke(app, [*args, "--format", "html", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert not (tmp_path / "out").exists()
