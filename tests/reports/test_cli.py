@@ -124,11 +124,12 @@ def test_several_kinds_share_one_pass_and_match_single_runs(export: Path, tmp_pa
     run(export, tmp_path / "register.json", "register", "--format", "json")
     run(export, tmp_path / "audit.json", "audit", "--format", "json")
     run(export, tmp_path / "fca.csv", "fca-return")
-    shared_register = json.loads((tmp_path / "shared" / "register-2026-10-31.json").read_text(encoding="utf-8"))
+    shared = tmp_path / "shared"
+    shared_register = json.loads((shared / "register-2026-10-31.json").read_text(encoding="utf-8"))
     single_register = json.loads((tmp_path / "register.json").read_text(encoding="utf-8"))
     assert shared_register["rows"] == single_register["rows"]
     assert len(shared_register["rows"]) > 0
-    shared_audit = json.loads((tmp_path / "shared" / "audit-2026-10-31.json").read_text(encoding="utf-8"))
+    shared_audit = json.loads((shared / "audit-2026-10-31.json").read_text(encoding="utf-8"))
     single_audit = json.loads((tmp_path / "audit.json").read_text(encoding="utf-8"))
     assert shared_audit["content_hash"] == single_audit["content_hash"]
     assert (both / "fca-return-2026-10-31.csv").read_bytes() == (tmp_path / "fca.csv").read_bytes()
