@@ -115,6 +115,12 @@ def _line(item: Item) -> tuple[str, str, str, str]:
     return prefix, body, full, timeline
 
 
+# Stored statuses are compared as text: an enum lookup per finding was a tenth of a store read.
+_STATUS_VALUES = frozenset(status.value for status in Status)
+_NEEDS_ACTION_VALUES = frozenset(status.value for status in Status if status.needs_action)
+_FULL_VALUES = frozenset(status.value for status in FULL_STATUSES)
+
+
 def _stored_line(item: StoredItem) -> tuple[str, str, str, str]:
     """A stored complaint as spool line fields: the record's JSON is split into the slim
     record and its timeline as plain JSON values (no model validation); the finding payloads
@@ -123,11 +129,14 @@ def _stored_line(item: StoredItem) -> tuple[str, str, str, str]:
     timeline = doc.pop("timeline", [])
     counted = bool(doc.get("in_scope", True)) and not doc.get("deleted", False)
     is_open = not Stage(doc.get("stage", Stage.RECEIVED.value)).is_finished
-    flagged = any(Status(status).needs_action for status, _ in item.findings)
+    statuses = {status for status, _ in item.findings}
+    if not statuses <= _STATUS_VALUES:
+        raise ValueError(f"unknown finding status in the store: {sorted(statuses - _STATUS_VALUES)}")
+    flagged = not statuses.isdisjoint(_NEEDS_ACTION_VALUES)
     received = datetime.fromisoformat(doc["received_at"])
-    payloads = [(Status(status), _compact(payload)) for status, payload in item.findings]
+    payloads = [(status, _compact(payload)) for status, payload in item.findings]
     body = f'{{"record":{_dumps(doc)},"findings":[{",".join(p for _, p in payloads)}]}}'
-    full = f"[{','.join(p for status, p in payloads if status in FULL_STATUSES)}]"
+    full = f"[{','.join(p for status, p in payloads if status in _FULL_VALUES)}]"
     return _prefix(doc["id"], received, counted, is_open, flagged), body, full, _dumps(timeline)
 
 

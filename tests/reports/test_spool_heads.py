@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -98,6 +99,18 @@ def test_heads_and_whole_findings_round_trip(complaints: list[tuple[str, list[Fi
         )
         _check(written, parsed)
         _check(written, stored)
+        # Counted / open / flagged, worked out from the stored text, match the parsed models'.
+        assert list(stored.briefs()) == list(parsed.briefs())
     finally:
         parsed.close()
         stored.close()
+
+
+def test_a_stored_finding_with_an_unknown_status_is_refused() -> None:
+    record = _record(1, "summary")
+    spool = Spool()
+    try:
+        with pytest.raises(ValueError, match="unknown finding status in the store: \\['BOGUS'\\]"):
+            spool.write([StoredItem(record.model_dump_json(), (("PASS", "{}"), ("BOGUS", "{}")))])
+    finally:
+        spool.close()
