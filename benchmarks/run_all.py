@@ -81,6 +81,31 @@ BENCHMARKS = (
 )
 
 
+def _shown(command: list[str]) -> str:
+    """The command as a reader would type it from the repository root (no absolute paths)."""
+    root = f"{ROOT}/"
+    return " ".join(["python", *(c.removeprefix(root) for c in command[1:])])
+
+
+def described(m: dict[str, str]) -> str:
+    """A machine as a section's stamp names it (sections may come from different machines)."""
+    return f"{m['nproc']} vCPUs, {m['cpu']}, {m['memory']} RAM, Python {m['python']}"
+
+
+def merged_headline(new: str, previous: str | None) -> str:
+    """The headline table: rows measured now replace the previous README's rows of the same
+    figure; rows whose results file is absent (not re-measured) are carried over."""
+    def rows(text: str | None) -> dict[str, str]:
+        found = re.findall(r"^\| (?!what \|)(.+?) \| (.+) \|$", text or "", flags=re.MULTILINE)
+        return {what: value for what, value in found if not set(what) <= set("-|")}
+
+    table = rows(previous) | rows(new)
+    if not table:
+        return ""
+    body = "\n".join(f"| {what} | {value} |" for what, value in table.items())
+    return f"## Headline figures\n\n| what | measured |\n|---|---|\n{body}\n"
+
+
 def machine() -> dict[str, str]:
     """nproc, memory, CPU model, Python, OS: what the figures were measured on."""
     mem = "unknown"
@@ -115,8 +140,7 @@ def run(bench: Benchmark) -> None:
     if bench.name not in ("e2e", "traffic"):  # those write their JSON file themselves
         target.write_text(done.stdout, encoding="utf-8")
     meta = {"date": datetime.now(UTC).date().isoformat(), "seconds": round(seconds),
-            "machine": machine(), "command": " ".join(Path(c).name if i == 0 else c
-                                                       for i, c in enumerate(bench.command))}
+            "machine": machine(), "command": _shown(bench.command)}
     (RESULTS / f"{bench.name}.meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
     print(f"   done in {seconds:.0f} s", flush=True)
 
@@ -146,7 +170,7 @@ def section(bench: Benchmark, previous: dict[str, str]) -> str | None:
     body = bench.render(raw) if bench.render else raw.split("\n", 1)[1] if raw.startswith("## ") else raw
     note = f" {meta['note']}" if meta.get("note") else ""
     stamp = (f"_Measured {meta['date']} with `{meta['command']}` ({meta['seconds'] / 60:.0f} min) "
-             f"on the machine above.{note}_\n")
+             f"on {described(meta['machine'])}.{note}_\n")
     return f"## {bench.title}\n\n{stamp}\n{body.strip()}\n"
 
 
@@ -162,11 +186,12 @@ its own process, and rewrites this file from their results (kept in `benchmarks/
 not committed). Every figure here comes from a measurement; a section that was not re-measured
 says when it was.
 
-Machine: {m['nproc']} vCPUs (`nproc`), {m['memory']} RAM, {m['cpu']}, Python {m['python']},
-{m['os']}. Measured {', '.join(dates) if dates else 'never'} (UTC). The machine is shared with
-other jobs, so wall times are upper bounds.
+Each section names the machine it was measured on (`nproc` vCPUs, CPU model, RAM, Python);
+this run's: {described(m)}, {m['os']}. Measured {', '.join(dates) if dates else 'never'} (UTC).
+The machines are shared with other jobs, so wall times are upper bounds; compare figures
+measured on different CPUs with care.
 
-{headline(RESULTS)}
+{merged_headline(headline(RESULTS), previous.get("Headline figures"))}
 """
     sections = [s for b in BENCHMARKS if (s := section(b, previous))]
     known = {b.title for b in BENCHMARKS}

@@ -62,6 +62,9 @@ def e2e_section(raw: str) -> str:
                if not failed else
                f"**Not completed: {', '.join(k.replace('_', ' ') for k in failed)} failed** (see the "
                f"table); the finished steps took {_n(total)} s, peak {_n(peak)} MiB.")
+    shared = ("" if "shared_register_kpi_audit" not in steps else
+              ' "shared register kpi\naudit" renders those three again (all HTML) from one command, one'
+              " read of the store and one\npass (not counted in the total below).")
     return f"""`benchmarks/e2e.py --complaints {n}`: the Zendesk and Jira Cloud sandboxes each hold
 {n:,} generated complaints (`connector.generator`, seed 1, 180 days ending at the run, every
 non-compliance pattern) and run as their own processes (started in {r['sandbox_start_s']} s,
@@ -69,10 +72,9 @@ generation included; their memory is not counted). Each connector step runs in a
 against a fresh SQLite store; wall time and that process's peak RSS (`wait4`). Zendesk's
 rate-limit waits are virtual (the client's clock jumps instead of sleeping; the time it would
 have waited at the configured 30 requests/minute is shown). Reports cover the whole 180 days
-(both sources) and read the store, one `iso10002 report` command each; "shared register kpi
-audit" renders those three again (all HTML) from one command, one read of the store and one
-pass (not counted in the total below). "load avg" is the machine's 1-minute load average when
-the step ended (2 vCPUs, shared with other jobs: above 2, wall times are inflated).
+(both sources) and read the store, one `iso10002 report` command each.{shared} "load avg" is
+the machine's 1-minute load average when the step ended (2 vCPUs, shared with other jobs: above
+2, wall times are inflated).
 
 | step | wall s | peak RSS MiB | API calls | load avg | notes |
 |---|---:|---:|---:|---:|---|
