@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
 
 def _require_aware(value: datetime) -> datetime:
@@ -364,3 +364,8 @@ class ComplaintRecord(Frozen):
             if candidate.source_kind is source_kind and candidate.source_id == source_id:
                 return candidate
         return None
+
+
+#: A timeline's JSON form: the store and the report spool keep it apart from the rest of a
+#: record, which reports read far more often.
+TIMELINE_JSON: TypeAdapter[tuple[Event, ...]] = TypeAdapter(tuple[Event, ...])

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from compliance_checks.model import TIMELINE_JSON
 from connector.bundles import (
     JiraPages,
     ZendeskPages,
@@ -77,11 +78,13 @@ def _remap(row: TicketRow, mapping: LoadedMapping, documents: list[Any]) -> None
         return
     row.is_complaint = True
     if mapped.error is not None or mapped.record is None:
-        row.record = None
+        row.record = row.timeline = None
         row.mapping_error = str(mapped.error or "no record produced")
         row.is_open = True
         return
-    row.record = mapped.record.model_dump_json()
+    # Apart: reports read every record but hardly any timeline (migration 0005).
+    row.record = mapped.record.model_dump_json(exclude={"timeline"})
+    row.timeline = TIMELINE_JSON.dump_json(mapped.record.timeline).decode()
     row.mapping_error = None
     row.is_open = mapped.record.is_open and not row.deleted
 

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 from pydantic_core import from_json, to_json
 
 from compliance_checks.findings import Finding, Status
-from compliance_checks.model import ComplaintRecord, Event, Stage
+from compliance_checks.model import TIMELINE_JSON, ComplaintRecord, Stage
 from report_templates.input import (
     FULL_STATUSES,
     AnyFinding,
@@ -59,7 +59,6 @@ class _PassLine(BaseModel):
     findings: tuple[FindingHead, ...]
 
 
-_TIMELINE = TypeAdapter(tuple[Event, ...])
 _FINDINGS = TypeAdapter(tuple[Finding, ...])
 #: The ``<full>`` field of a line without such findings.
 _NO_FULL = "[]"
@@ -80,6 +79,8 @@ class StoredItem(NamedTuple):
 
     record_json: str
     findings: tuple[tuple[str, str], ...]
+    #: The record's timeline when stored apart (store migration 0005); None: inside the record.
+    timeline_json: str | None = None
 
 
 def _compact(text: str) -> str:
@@ -110,7 +111,7 @@ def _line(item: Item) -> tuple[str, str, str, str]:
     body = _Line(record=slim, findings=findings).model_dump_json(exclude_defaults=True)
     whole = tuple(f for f in findings if f.status in FULL_STATUSES)
     full = _FINDINGS.dump_json(whole, exclude_defaults=True).decode() if whole else _NO_FULL
-    timeline = _TIMELINE.dump_json(record.timeline).decode()
+    timeline = TIMELINE_JSON.dump_json(record.timeline).decode()
     prefix = _prefix(record.id, record.received_at, short.counted, short.is_open, short.flagged)
     return prefix, body, full, timeline
 
@@ -122,11 +123,15 @@ _FULL_VALUES = frozenset(status.value for status in FULL_STATUSES)
 
 
 def _stored_line(item: StoredItem) -> tuple[str, str, str, str]:
-    """A stored complaint as spool line fields: the record's JSON is split into the slim
-    record and its timeline as plain JSON values (no model validation); the finding payloads
-    pass through as text."""
+    """A stored complaint as spool line fields: the slim record and its timeline pass through
+    as text when stored apart, else the record's JSON is split into them as plain JSON values
+    (no model validation); the finding payloads pass through as text."""
     doc = from_json(item.record_json)
-    timeline = doc.pop("timeline", [])
+    if item.timeline_json is None:
+        timeline = _dumps(doc.pop("timeline", []))
+        record = _dumps(doc)
+    else:
+        timeline, record = _compact(item.timeline_json), _compact(item.record_json)
     counted = bool(doc.get("in_scope", True)) and not doc.get("deleted", False)
     is_open = not Stage(doc.get("stage", Stage.RECEIVED.value)).is_finished
     statuses = {status for status, _ in item.findings}
@@ -135,9 +140,9 @@ def _stored_line(item: StoredItem) -> tuple[str, str, str, str]:
     flagged = not statuses.isdisjoint(_NEEDS_ACTION_VALUES)
     received = datetime.fromisoformat(doc["received_at"])
     payloads = [(status, _compact(payload)) for status, payload in item.findings]
-    body = f'{{"record":{_dumps(doc)},"findings":[{",".join(p for _, p in payloads)}]}}'
+    body = f'{{"record":{record},"findings":[{",".join(p for _, p in payloads)}]}}'
     full = f"[{','.join(p for status, p in payloads if status in _FULL_VALUES)}]"
-    return _prefix(doc["id"], received, counted, is_open, flagged), body, full, _dumps(timeline)
+    return _prefix(doc["id"], received, counted, is_open, flagged), body, full, timeline
 
 
 class Spool:
@@ -219,7 +224,7 @@ class Spool:
     def _full(line: str) -> Item:
         _ident, _stamp, _flags, body, _full, timeline = line.split("\t", 5)
         line_model = _Line.model_validate_json(body)
-        record = line_model.record.model_copy(update={"timeline": _TIMELINE.validate_json(timeline)})
+        record = line_model.record.model_copy(update={"timeline": TIMELINE_JSON.validate_json(timeline)})
         return Item(record, line_model.findings)
 
     def briefs(self, until: datetime | None = None) -> Iterator[Brief]:

@@ -76,6 +76,7 @@ _TICKET_COLUMNS = (
     TicketRow.deleted_at,
     TicketRow.is_complaint,
     TicketRow.record,
+    TicketRow.timeline,
     TicketRow.mapping_hash,
 )
 
@@ -186,9 +187,12 @@ def _chunk_items(
         records.append((row, stored))
     bundles = _snapshots_at(session, remap, as_of)
     kept: list[tuple[str, str | ComplaintRecord]] = []
+    timelines: dict[str, str] = {}
     for row, stored in records:
         if stored is not None:
             kept.append((row.ticket, stored))
+            if row.timeline is not None:
+                timelines[row.ticket] = row.timeline
             continue
         mapped, error = _mapped_at(row, bundles.get(row.id), evaluator.mappings[row.source], as_of)
         if error is not None:
@@ -201,7 +205,7 @@ def _chunk_items(
     for ticket, record in kept:
         recorded = findings.get(ticket, ())
         if isinstance(record, str):
-            yield StoredItem(record, recorded)
+            yield StoredItem(record, recorded, timelines.get(ticket))
         else:
             yield Item(record, tuple(Finding.model_validate_json(payload) for _, payload in recorded))
 

@@ -35,7 +35,7 @@ from connector.service.webhooks import (
 )
 from connector.store.deliveries import first_delivery
 from connector.store.runs import latest_findings
-from connector.store.tickets import find_ticket
+from connector.store.tickets import find_ticket, record_document
 
 log = logging.getLogger(__name__)
 Environ = Callable[[str], str | None]
@@ -139,7 +139,7 @@ class ServiceApp:
                     "source": source.name, "platform": platform, "ticket": row.ticket,
                     "deleted": row.deleted,
                     "updated_at": row.updated_at.isoformat() if row.updated_at else None,
-                    "record": json.loads(row.record) if row.record else None,
+                    "record": record_document(row),
                     "mapping_error": row.mapping_error, "run_id": run_id, "findings": findings,
                 }
         return None

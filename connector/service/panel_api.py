@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import math
 from collections.abc import Callable
@@ -32,7 +31,7 @@ from connector.service.forge_auth import ForgeTokenError, ForgeVerifier
 from connector.service.rate_limit import RefreshLimiter
 from connector.store.models import RunRow
 from connector.store.runs import latest_findings
-from connector.store.tickets import find_ticket
+from connector.store.tickets import find_ticket, record_document
 
 log = logging.getLogger(__name__)
 _FAILING = {"FAIL", "ERROR"}
@@ -166,7 +165,7 @@ class PanelApi:
                 run_id, findings = latest_findings(session, source=source.name, ticket=row.ticket).get(
                     (source.name, row.ticket), (None, []))
                 run = session.get(RunRow, run_id) if run_id is not None else None
-                record = _json(row.record)
+                record = record_document(row)
                 doc = {
                     "source": source.name, "platform": platform, "ticket": row.ticket,
                     "deleted": row.deleted,
@@ -226,10 +225,3 @@ class PanelApi:
             Route("/api/v1/tickets/{platform}/{ticket}", self.get, methods=["GET"]),
             Route("/api/v1/tickets/{platform}/{ticket}/refresh", self.refresh, methods=["POST"]),
         ]
-
-
-def _json(text: str | None) -> dict[str, Any] | None:
-    if not text:
-        return None
-    value = json.loads(text)
-    return value if isinstance(value, dict) else None

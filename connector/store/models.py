@@ -86,8 +86,11 @@ class TicketRow(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_complaint: Mapped[bool] = mapped_column(Boolean, default=True)
     is_open: Mapped[bool | None] = mapped_column(Boolean)
-    #: The mapped record of the latest snapshot (JSON), or the mapping error.
+    #: The mapped record of the latest snapshot (JSON) without its timeline, or the mapping error.
     record: Mapped[str | None] = mapped_column(Text)
+    #: That record's timeline (JSON array), apart so that reports need not parse it (migration
+    #: 0005). NULL for rows mapped before it, whose ``record`` still holds the timeline.
+    timeline: Mapped[str | None] = mapped_column(Text)
     mapping_error: Mapped[str | None] = mapped_column(Text)
     mapping_hash: Mapped[str | None] = mapped_column(String(64))
     # What the last evaluation saw (migration 0003): the periodic re-evaluation skips the

@@ -23,6 +23,19 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def record_document(row: TicketRow) -> dict[str, Any] | None:
+    """A ticket's stored mapped record as one JSON object, timeline included, whichever form
+    it was stored in (split since migration 0005, whole before)."""
+    if not row.record:
+        return None
+    doc = json.loads(row.record)
+    if not isinstance(doc, dict):
+        return None
+    if row.timeline is not None:
+        doc["timeline"] = json.loads(row.timeline)
+    return doc
+
+
 def ensure_source(session: Session, name: str, platform: str) -> SourceRow:
     row = session.get(SourceRow, name)
     if row is None:

@@ -30,7 +30,7 @@ from connector.service.runner import ServiceRunner
 from connector.store import Store
 from connector.store.models import RunRow, TicketRow
 from connector.store.runs import run_findings
-from connector.store.tickets import bundle_documents, latest_snapshot
+from connector.store.tickets import bundle_documents, latest_snapshot, record_document
 from tests.zendesk import scenarios as sc
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -247,7 +247,7 @@ def _reference_items(store: Store, evaluator: Evaluator, as_of: datetime) -> lis
                 and row.record
                 and row.mapping_hash == mapping.sha256
             ):
-                record = ComplaintRecord.model_validate_json(row.record)
+                record = ComplaintRecord.model_validate(record_document(row))
             else:
                 snapshot = latest_snapshot(session, row.id, as_of)
                 mapped = map_bundle(mapping.spec, bundle_documents(snapshot), as_of) if snapshot else None
@@ -258,6 +258,42 @@ def _reference_items(store: Store, evaluator: Evaluator, as_of: datetime) -> lis
             findings = [Finding.model_validate(p) for p in payloads]
             out.append((record.model_dump_json(), json.dumps([f.model_dump(mode="json") for f in findings])))
     return out
+
+
+def _read(store: Store, evaluator: Evaluator, as_of: datetime) -> list[tuple[str, str]]:
+    read = read_store(store, evaluator, as_of)
+    items = list(read.source.lookup([i.record.id for i in read.source.items()]))
+    return [(r.model_dump_json(), json.dumps([f.model_dump(mode="json") for f in fs])) for r, fs in items]
+
+
+def test_records_stored_whole_before_migration_0005_read_the_same(seeded: Seeded, tmp_path: Path) -> None:
+    """Rows synced before the timeline got its own column hold the whole record: a report reads
+    them exactly as it reads split rows (and a pass sees the same slim records)."""
+    config = load_config(seeded.config)
+    evaluator = load_evaluator(config)
+    copy = tmp_path / "whole.db"
+    copy.write_bytes((seeded.config.parent / "store.db").read_bytes())
+    split, whole = Store(config.store.url), Store(f"sqlite:///{copy}")
+    try:
+        with whole.session() as session:
+            rows = session.scalars(select(TicketRow).where(TicketRow.timeline.is_not(None))).all()
+            assert len(rows) > 10
+            for row in rows:
+                doc = json.loads(row.record or "{}")
+                assert "timeline" not in doc
+                events = json.loads(row.timeline or "[]")
+                row.record, row.timeline = json.dumps({**doc, "timeline": events}), None
+        for as_of in (seeded.early, seeded.late):
+            assert _read(whole, evaluator, as_of) == _read(split, evaluator, as_of)
+            passes = [
+                [(r.model_dump_json(), len(fs)) for r, fs in read_store(s, evaluator, as_of).source.items()]
+                for s in (whole, split)
+            ]
+            assert passes[0] == passes[1]
+            assert all('"timeline":[]' in record for record, _ in passes[0])  # a pass skips timelines
+    finally:
+        split.close()
+        whole.close()
 
 
 def test_store_read_gives_each_complaint_as_it_stood_with_its_recorded_findings(seeded: Seeded) -> None:

@@ -7,13 +7,16 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, text, update
 
 from connector.store import Store
+from connector.store.engine import _alembic_config
 from connector.store.models import Base, FindingRow, RunRow, SnapshotRow, SourceRow, TicketRow
 from connector.store.runs import latest_findings, status_counts, verify_chain
+from connector.store.tickets import record_document
 from connector.zendesk.sandbox import Fault, SandboxServer
 from tests.service.helpers import complaint_ids, pipeline
 from tests.zendesk import scenarios as sc
@@ -40,6 +43,40 @@ def test_migrations_from_empty_create_exactly_the_models(store_url: str) -> None
     store.close()
     assert diff == []
     Store(store_url).close()  # opening again is a no-op migration
+
+
+def test_a_record_is_stored_apart_from_its_timeline_and_downgrade_joins_them(
+    store_url: str, server: SandboxServer
+) -> None:
+    """Sync stores the mapped record without its timeline and the timeline in its own column
+    (migration 0005); going back to 0004 puts each record back together, nothing lost."""
+    store = Store(store_url)
+    pipeline(server, store).sync()
+    with store.session() as session:
+        rows = session.scalars(select(TicketRow)).all()
+        split = {row.ticket: (row.record, row.timeline) for row in rows}
+        documents = {row.ticket: record_document(row) for row in rows}
+    store.close()
+    assert split and all(record and timeline for record, timeline in split.values())
+    wholes = {}
+    for ticket, (record, timeline) in split.items():
+        doc = json.loads(record or "{}")
+        assert "timeline" not in doc
+        events = json.loads(timeline or "[]")
+        assert events and all("kind" in event for event in events)
+        wholes[ticket] = {**doc, "timeline": events}
+    assert documents == wholes
+    engine = Store(store_url, migrate_now=False).engine
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+    with engine.connect() as connection:
+        stored = dict(connection.execute(text("SELECT ticket, record FROM tickets")).all())
+        assert "timeline" not in {c["name"] for c in inspect(connection).get_columns("tickets")}
+    engine.dispose()
+    assert {ticket: json.loads(record) for ticket, record in stored.items()} == wholes
+    Store(store_url).close()  # and up again
 
 
 def test_sync_check_round_trip(store: Store, server: SandboxServer) -> None:
