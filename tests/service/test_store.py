@@ -49,7 +49,8 @@ def test_a_record_is_stored_apart_from_its_timeline_and_downgrade_joins_them(
     store_url: str, server: SandboxServer
 ) -> None:
     """Sync stores the mapped record without its timeline and the timeline in its own column
-    (migration 0005); going back to 0004 puts each record back together, nothing lost."""
+    (migration 0005); going back to 0004 puts each record back together, nothing lost, and
+    upgrading again splits them as sync does."""
     store = Store(store_url)
     pipeline(server, store).sync()
     with store.session() as session:
@@ -76,7 +77,19 @@ def test_a_record_is_stored_apart_from_its_timeline_and_downgrade_joins_them(
         assert "timeline" not in {c["name"] for c in inspect(connection).get_columns("tickets")}
     engine.dispose()
     assert {ticket: json.loads(record) for ticket, record in stored.items()} == wholes
-    Store(store_url).close()  # and up again
+    # Upgrading again splits the whole records already stored, the same way sync does.
+    store = Store(store_url)
+    with store.session() as session:
+        rows = session.scalars(select(TicketRow)).all()
+        again = {row.ticket: _parsed(row.record, row.timeline) for row in rows}
+        documents = {row.ticket: record_document(row) for row in rows}
+    store.close()
+    assert again == {ticket: _parsed(record, timeline) for ticket, (record, timeline) in split.items()}
+    assert documents == wholes
+
+
+def _parsed(record: str | None, timeline: str | None) -> tuple[object, object]:
+    return json.loads(record or "null"), json.loads(timeline or "null")
 
 
 def test_sync_check_round_trip(store: Store, server: SandboxServer) -> None:
