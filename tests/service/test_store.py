@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, inspect, select, text, update
+from sqlalchemy import Engine, func, inspect, select, text, update
 
 from connector.store import Store
 from connector.store.engine import _alembic_config
@@ -67,11 +67,7 @@ def test_a_record_is_stored_apart_from_its_timeline_and_downgrade_joins_them(
         assert events and all("kind" in event for event in events)
         wholes[ticket] = {**doc, "timeline": events}
     assert documents == wholes
-    engine = Store(store_url, migrate_now=False).engine
-    config = _alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0004")
+    engine = _downgraded(store_url, "0004")
     with engine.connect() as connection:
         stored = dict(connection.execute(text("SELECT ticket, record FROM tickets")).all())
         assert "timeline" not in {c["name"] for c in inspect(connection).get_columns("tickets")}
@@ -97,11 +93,7 @@ def test_a_store_with_data_downgrades_to_the_first_revision_and_back(
     pipe.check()
     tickets = _count(store, TicketRow.id)
     store.close()
-    engine = Store(store_url, migrate_now=False).engine
-    config = _alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0001")
+    engine = _downgraded(store_url, "0001")
     with engine.connect() as connection:
         columns = {c["name"] for c in inspect(connection).get_columns("tickets")}
         assert int(connection.execute(text("SELECT count(*) FROM tickets")).scalar_one()) == tickets
@@ -110,6 +102,16 @@ def test_a_store_with_data_downgrades_to_the_first_revision_and_back(
     store = Store(store_url)  # and every migration up again, data kept
     assert _count(store, TicketRow.id) == tickets > 0
     store.close()
+
+
+def _downgraded(store_url: str, revision: str) -> Engine:
+    """The store's engine after an Alembic downgrade to ``revision`` (the caller disposes it)."""
+    engine = Store(store_url, migrate_now=False).engine
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+    return engine
 
 
 def _parsed(record: str | None, timeline: str | None) -> tuple[object, object]:
