@@ -79,7 +79,8 @@ class StoredItem(NamedTuple):
 
     record_json: str
     findings: tuple[tuple[str, str], ...]
-    #: The record's timeline when stored apart (store migration 0005); None: inside the record.
+    #: The record's timeline as stored apart (store migration 0005); None: a record stored
+    #: whole, split here (no writer of ours stores one since 0005; kept readable all the same).
     timeline_json: str | None = None
 
 

@@ -186,13 +186,10 @@ def _chunk_items(
             remap.append(row.id)
         records.append((row, stored))
     bundles = _snapshots_at(session, remap, as_of)
-    kept: list[tuple[str, str | ComplaintRecord]] = []
-    timelines: dict[str, str] = {}
+    kept: list[tuple[str, StoredItem | ComplaintRecord]] = []  # stored ones get findings below
     for row, stored in records:
         if stored is not None:
-            kept.append((row.ticket, stored))
-            if row.timeline is not None:
-                timelines[row.ticket] = row.timeline
+            kept.append((row.ticket, StoredItem(stored, (), row.timeline)))
             continue
         mapped, error = _mapped_at(row, bundles.get(row.id), evaluator.mappings[row.source], as_of)
         if error is not None:
@@ -204,8 +201,8 @@ def _chunk_items(
     findings = _findings_of(session, rows[0].source, [ticket for ticket, _ in kept], as_of)
     for ticket, record in kept:
         recorded = findings.get(ticket, ())
-        if isinstance(record, str):
-            yield StoredItem(record, recorded, timelines.get(ticket))
+        if isinstance(record, StoredItem):
+            yield record._replace(findings=recorded)
         else:
             yield Item(record, tuple(Finding.model_validate_json(payload) for _, payload in recorded))
 

@@ -89,7 +89,8 @@ class TicketRow(Base):
     #: The mapped record of the latest snapshot (JSON) without its timeline, or the mapping error.
     record: Mapped[str | None] = mapped_column(Text)
     #: That record's timeline (JSON array), apart so that reports need not parse it (migration
-    #: 0005). NULL for rows mapped before it, whose ``record`` still holds the timeline.
+    #: 0005 split the rows stored before it). NULL with a record: a record stored whole, which
+    #: readers still accept (``tickets.record_document``); no writer of ours produces one.
     timeline: Mapped[str | None] = mapped_column(Text)
     mapping_error: Mapped[str | None] = mapped_column(Text)
     mapping_hash: Mapped[str | None] = mapped_column(String(64))

@@ -25,7 +25,7 @@ def sha256_text(text: str) -> str:
 
 def record_document(row: TicketRow) -> dict[str, Any] | None:
     """A ticket's stored mapped record as one JSON object, timeline included, whichever form
-    it was stored in (split since migration 0005, whole before)."""
+    it was stored in (split since migration 0005, or whole)."""
     if not row.record:
         return None
     doc = json.loads(row.record)

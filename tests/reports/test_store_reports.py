@@ -267,8 +267,8 @@ def _read(store: Store, evaluator: Evaluator, as_of: datetime) -> list[tuple[str
 
 
 def test_records_stored_whole_before_migration_0005_read_the_same(seeded: Seeded, tmp_path: Path) -> None:
-    """Rows synced before the timeline got its own column hold the whole record: a report reads
-    them exactly as it reads split rows (and a pass sees the same slim records)."""
+    """A record stored whole (the form before migration 0005, which splits such rows; still
+    readable) reads exactly as a split one (and a pass sees the same slim records)."""
     config = load_config(seeded.config)
     evaluator = load_evaluator(config)
     copy = tmp_path / "whole.db"
