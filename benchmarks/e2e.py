@@ -178,7 +178,7 @@ class Bench:
         print(f"sandboxes up in {self.results['sandbox_start_s']} s", flush=True)
 
     def reports(self) -> None:
-        now = datetime.now(UTC).replace(microsecond=0)
+        now = datetime.now(UTC)  # untruncated: whole seconds can fall before the run just recorded
         first = (now - timedelta(days=180)).date().isoformat()
         for kind, fmt in REPORTS:
             self.cli(f"report_{kind}_{fmt}", [

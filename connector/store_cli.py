@@ -254,8 +254,9 @@ def register_store_commands(app: typer.Typer) -> None:
         with pipeline_for(config, lock=True) as pipeline:
             summary = do_sync(pipeline)
             outcome = pipeline.check(kind="run")
-            summary["check"] = {"run": outcome.run_id, "tickets": outcome.tickets,
-                                "statuses": dict(outcome.statuses), "errors": outcome.errors}
+            summary["check"] = {"run": outcome.run_id, "as_of": outcome.as_of.isoformat(),
+                                "tickets": outcome.tickets, "statuses": dict(outcome.statuses),
+                                "errors": outcome.errors}
             summary["writeback"] = do_writeback(pipeline, writeback_mode(pipeline, apply),
                                                 show_plans=False)
         typer.echo(json.dumps(summary, indent=2, default=str))

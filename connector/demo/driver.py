@@ -142,9 +142,9 @@ class Demo:
                      "processes)")
             store = Store(_store_url(config))
             try:
-                self.first_run(config, store)
+                run_as_of = self.first_run(config, store)
                 if self.s.reports:
-                    self.render_reports(config)
+                    self.render_reports(config, run_as_of)
                 self.team_lead(config, store)
             finally:
                 store.close()
@@ -154,7 +154,8 @@ class Demo:
                                                encoding="utf-8")
         return self.result
 
-    def first_run(self, config: Path, store: Store) -> None:
+    def first_run(self, config: Path, store: Store) -> datetime:
+        """``iso10002 run --apply`` once and its summary; returns the as-of time the run recorded."""
         self.say("")
         self.say(f"$ iso10002 run -c {config.name} --apply     # sync -> check -> write-back")
         summary = self.run(config, 1)
@@ -181,13 +182,14 @@ class Demo:
             for f in found:
                 table.setdefault(f["check"], Counter())[f["status"]] += 1
         self.result.findings = {k: dict(v) for k, v in sorted(table.items())}
+        return datetime.fromisoformat(summary["check"]["as_of"])
 
-    def render_reports(self, config: Path) -> None:
+    def render_reports(self, config: Path, as_of: datetime) -> None:
         self.say("")
         self.say(f"$ iso10002 report register|kpi|audit|review -c {config.name} "
                  f"--from <{self.s.days} days ago> --to <today>     # from the store")
         paths, seconds = reports.render_all(config, self.out / "reports", self.iso10002,
-                                            days=self.s.days, logs=self.logs)
+                                            as_of=as_of, days=self.s.days, logs=self.logs)
         self.result.seconds["reports"] = round(seconds, 1)
         self.result.reports = [str(p) for p in paths]
         self.say(f"  done in {seconds:.1f} s, both sources in each report:")

@@ -2,7 +2,8 @@
 
 Each one is a separate ``iso10002 report KIND -c iso10002.yaml`` command reading the history
 store (the ticket versions and the findings the run recorded), for the whole period the
-sandboxes cover, as of the run's time. The register also goes out as XLSX.
+sandboxes cover, as of the time the run recorded (so the reports reproduce that evaluation
+exactly, whatever the clock says when they are rendered). The register also goes out as XLSX.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 #: (kind, format) in the order they are rendered.
@@ -19,11 +20,11 @@ REPORTS = (("register", "html"), ("register", "xlsx"), ("kpi", "html"), ("audit"
 Run = Callable[[list[str], Path], subprocess.CompletedProcess[str]]
 
 
-def render_all(config: Path, out: Path, run: Run, *, days: int, logs: Path) -> tuple[list[Path], float]:
-    """Render every report into ``out``; returns the paths and the seconds taken."""
+def render_all(config: Path, out: Path, run: Run, *, as_of: datetime, days: int,
+               logs: Path) -> tuple[list[Path], float]:
+    """Render every report into ``out`` as of ``as_of``; returns the paths and the seconds taken."""
     started = time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
-    as_of = datetime.now(UTC).replace(microsecond=0)
     first = (as_of - timedelta(days=days)).date().isoformat()
     written: list[Path] = []
     for kind, fmt in REPORTS:

@@ -25,8 +25,6 @@ EMAIL = "bot@example.org"
 CREDS = Credentials(email=EMAIL, token=SecretStr(TOKEN))
 PAT = Credentials(token=SecretStr(TOKEN))
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-#: Every request sent through `responses` in this session (for the conformance test).
-RECORDED: list[Any] = []
 
 
 def load(name: str) -> Any:

@@ -20,10 +20,9 @@ from connector.jira.sandbox import Fault, SandboxServer, make_state
 from connector.jira.sandbox.generator import BOT
 from connector.jira.sandbox.server import DEFAULT_EMAIL, DEFAULT_TOKEN
 from tests.jira.helpers import Sleeper, finding, sandbox_source, spec
+from tests.jira.openapi_check import assert_conforms, from_sandbox
 
 ENV = {"JIRA_EMAIL": DEFAULT_EMAIL, "JIRA_API_TOKEN": DEFAULT_TOKEN, "JIRA_PAT": DEFAULT_TOKEN}
-#: Requests the sandbox saw in Cloud mode (validated by the conformance test).
-SANDBOX_RECORDED: list[Any] = []
 
 
 @pytest.fixture
@@ -31,7 +30,7 @@ def cloud() -> Iterator[SandboxServer]:
     server = SandboxServer(make_state(mode="cloud", seed=11, issues=40)).start()
     yield server
     server.stop()
-    SANDBOX_RECORDED.extend(server.state.requests)
+    assert_conforms(from_sandbox(server.state.requests))
 
 
 def _issues(path: Path) -> list[dict[str, Any]]:

@@ -75,10 +75,16 @@ def _ready(url: str) -> bool:
     return bool(requests.get(f"{url}/healthz", timeout=5).json()["last_step"] == "reevaluate")
 
 
-def _closed_port() -> str:
+@contextmanager
+def _refusing_address() -> Iterator[str]:
+    """A loopback address that refuses connections for as long as the context is open.
+
+    The port stays bound without listening, so connecting is refused and no other process can
+    take the port meanwhile (a port bound and released before use may be reused at once).
+    """
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 @contextmanager
@@ -205,7 +211,12 @@ def _pages(sites: dict[str, str], service: str, down: str, tickets: dict[str, st
 
 
 def _browse(url: str, shots: Path, keys: ForgeKeys, tickets: dict[str, str], question: str) -> Runs:
-    down = _closed_port()
+    with _refusing_address() as down:
+        return _browse_with(url, down, shots, keys, tickets, question)
+
+
+def _browse_with(url: str, down: str, shots: Path, keys: ForgeKeys, tickets: dict[str, str],
+                 question: str) -> Runs:
     zendesk = harness.Helpdesk(url, procs.API_KEY)
     jira = harness.Helpdesk(url, procs.API_KEY, forge=keys)
     core = harness.Helpdesk(url, procs.API_KEY)
@@ -323,3 +334,12 @@ def test_pages_use_the_platform_clients_as_documented(runs: Runs) -> None:
     assert {i["invokeType"] for i in invokes} == {"ui-remote-fetch"}
     assert {(i["method"], i["path"].rsplit("/", 1)[-1]) for i in invokes} >= {
         ("GET", runs.tickets["jira-failing"]), ("POST", "refresh")}
+
+
+def test_refusing_address_refuses_and_keeps_its_port() -> None:
+    with _refusing_address() as down:
+        port = int(down.rsplit(":", 1)[1])
+        with pytest.raises(requests.ConnectionError):
+            requests.get(down, timeout=5)
+        with socket.socket() as other, pytest.raises(OSError):
+            other.bind(("127.0.0.1", port))
