@@ -4,15 +4,32 @@ CLI twice, reports from the store, and the team-lead fix that only its ticket is
 from __future__ import annotations
 
 import json
+import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from connector.demo import reports
 from connector.demo.driver import Demo, Settings
 from connector.demo.sandboxes import Secrets
 
-pytestmark = pytest.mark.slow
 COMPLAINTS = 60
+
+
+def test_reports_are_rendered_as_of_the_run_to_the_microsecond(tmp_path: Path) -> None:
+    """Whole seconds would fall before a run recorded a fraction of a second earlier."""
+    run_as_of = datetime(2026, 12, 7, 11, 29, 43, 731_204, tzinfo=UTC)
+    seen: list[list[str]] = []
+
+    def run(args: list[str], _log: Path) -> subprocess.CompletedProcess[str]:
+        seen.append(args)
+        Path(args[args.index("--out") + 1]).write_text("x", encoding="utf-8")
+        return subprocess.CompletedProcess(args, 0, "", "")
+
+    reports.render_all(tmp_path / "c.yaml", tmp_path / "r", run, as_of=run_as_of, days=30, logs=tmp_path)
+    assert len(seen) == len(reports.REPORTS)
+    assert {args[args.index("--as-of") + 1] for args in seen} == {run_as_of.isoformat()}
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +41,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], Sec
     return out, lines, keys
 
 
+@pytest.mark.slow
 def test_summary_counts_every_complaint_of_both_helpdesks(demo: tuple[Path, list[str], Secrets]) -> None:
     out, lines, _keys = demo
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
@@ -42,6 +60,7 @@ def test_summary_counts_every_complaint_of_both_helpdesks(demo: tuple[Path, list
     assert "Findings by check and status" in text
 
 
+@pytest.mark.slow
 def test_reports_are_written(demo: tuple[Path, list[str], Secrets]) -> None:
     out, _lines, _keys = demo
     names = sorted(p.name for p in (out / "reports").iterdir())
@@ -50,6 +69,7 @@ def test_reports_are_written(demo: tuple[Path, list[str], Secrets]) -> None:
     assert "<svg" in kpi
 
 
+@pytest.mark.slow
 def test_the_fix_is_seen_and_nothing_else_is_written(demo: tuple[Path, list[str], Secrets]) -> None:
     out, _lines, _keys = demo
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
@@ -73,6 +93,7 @@ def test_the_fix_is_seen_and_nothing_else_is_written(demo: tuple[Path, list[str]
     assert jira["note_updated_after"] != jira["note_updated_before"]
 
 
+@pytest.mark.slow
 def test_secrets_are_nowhere_in_the_output(demo: tuple[Path, list[str], Secrets]) -> None:
     out, lines, keys = demo
     values = [keys.zendesk_client_secret, keys.zendesk_api_token, keys.jira_token,
