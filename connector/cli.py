@@ -7,7 +7,8 @@ Exit codes (also in README.md):
   3  input error (file unreadable, invalid JSON, unknown payload shape)
   4  partial: some tickets could not be mapped (each is reported); the others were checked
   5  platform error (``pull``, ``writeback``, ``sync``, ``run``; or another instance holds the lock)
-  6  ``verify-store``: the stored history was altered (hash chain broken)
+  6  ``verify-store``: the stored history was altered (hash chain broken); ``report`` from the
+     store: a run it reads fails verification (no report written)
 
 Without ``--input``, ``check`` and ``explain`` read the store named by ``--config``.
 """

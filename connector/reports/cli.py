@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from connector.offline import RunSummary
 
 EXIT_CONFIG, EXIT_INPUT, EXIT_PARTIAL = 2, 3, 4
+#: A store run the report reads fails verification (as ``verify-store``'s exit code).
+EXIT_TAMPERED = 6
 DEFAULT_DAYS = 30
 err = Console(stderr=True)
 
@@ -123,6 +125,7 @@ def _from_store(
 ) -> tuple[ReportInput, Path | None]:
     """The store's input and the config's templates directory (``reports.templates_dir``)."""
     from connector.reports.store import NoEvaluation, store_input
+    from connector.store.runs import StoreTampered
 
     with pipeline_for(config) as pipeline:
         tz = pipeline.evaluator.policy.spec.calendar.timezone
@@ -139,6 +142,8 @@ def _from_store(
             )
         except NoEvaluation as exc:
             raise _fail(EXIT_INPUT, str(exc)) from None
+        except StoreTampered as exc:
+            raise _fail(EXIT_TAMPERED, f"no report written: {exc}") from None
         return data, pipeline.config.reports.templates_dir
 
 

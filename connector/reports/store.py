@@ -9,6 +9,11 @@ give the same report and content hash). Nothing is evaluated or written here.
 
 Provenance comes from the newest run at or before the as-of time (policy, mapping and waiver
 hashes, holidays and code versions); data freshness from each source's last successful sync.
+
+Every run whose findings are read, and the provenance run, is verified first (its hash, its
+link to the run before, the findings' ``check``/``status`` copies): a read of an edited history
+raises ``StoreTampered`` rather than showing edited data as recorded. Check and status are read
+from the hashed finding payload, never from their unhashed column copies.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from connector.reports.spool import Spool, StoredItem
 from connector.reports.versions import policy_chain_refs
 from connector.store import Store
 from connector.store.models import FindingRow, RunRow, SnapshotRow, SourceRow, TicketRow
+from connector.store.runs import ensure_verified, payload_field
 from mappings.loader import LoadedMapping
 from report_templates.input import (
     ComplaintSource,
@@ -133,13 +139,14 @@ CHUNK = 500
 
 
 def _findings_of(
-    session: Session, source: str, tickets: list[str], as_of: datetime
+    session: Session, source: str, tickets: list[str], as_of: datetime, verified: set[int]
 ) -> dict[str, tuple[tuple[str, str], ...]]:
     """Per ticket of ``source``: (status, payload JSON) of the findings of the latest run at or
     before ``as_of`` that evaluated it (by the run's as-of time, then id), in check order.
 
     Two queries a chunk: which runs evaluated these tickets (read from the findings index
-    alone), then the chosen runs' payloads (one query per chosen run, usually one)."""
+    alone), then the chosen runs' payloads (one query per chosen run, usually one), each run
+    verified (``ensure_verified``) before its payloads are read."""
     if not tickets:
         return {}
     candidates = session.execute(
@@ -155,10 +162,12 @@ def _findings_of(
     by_run: dict[int, list[str]] = {}
     for ticket, (_, run_id) in best.items():
         by_run.setdefault(run_id, []).append(ticket)
+    ensure_verified(session, by_run, verified)
     found: dict[str, list[tuple[str, str, str]]] = {}
+    checks, statuses = payload_field("check"), payload_field("status")
     for run_id, chosen in by_run.items():
         rows = session.execute(
-            select(FindingRow.ticket, FindingRow.check, FindingRow.status, FindingRow.payload).where(
+            select(FindingRow.ticket, checks, statuses, FindingRow.payload).where(
                 FindingRow.source == source, FindingRow.ticket.in_(chosen), FindingRow.run_id == run_id
             )
         )
@@ -171,7 +180,12 @@ def _findings_of(
 
 
 def _chunk_items(
-    session: Session, rows: Sequence[TicketData], evaluator: Evaluator, as_of: datetime, errors: list[str]
+    session: Session,
+    rows: Sequence[TicketData],
+    evaluator: Evaluator,
+    as_of: datetime,
+    errors: list[str],
+    verified: set[int],
 ) -> Iterator[Item | StoredItem]:
     """The complaints of one chunk of ticket rows (all of one source), with their findings:
     stored records pass through as JSON; versions older than the stored one are mapped again."""
@@ -198,7 +212,7 @@ def _chunk_items(
             kept.append((row.ticket, mapped))
     if not kept:
         return
-    findings = _findings_of(session, rows[0].source, [ticket for ticket, _ in kept], as_of)
+    findings = _findings_of(session, rows[0].source, [ticket for ticket, _ in kept], as_of, verified)
     for ticket, record in kept:
         recorded = findings.get(ticket, ())
         if isinstance(record, StoredItem):
@@ -208,7 +222,7 @@ def _chunk_items(
 
 
 def _items(
-    session: Session, evaluator: Evaluator, as_of: datetime, errors: list[str]
+    session: Session, evaluator: Evaluator, as_of: datetime, errors: list[str], verified: set[int]
 ) -> Iterator[Item | StoredItem]:
     ids = session.execute(select(TicketRow.source, TicketRow.id).order_by(TicketRow.source, TicketRow.id))
     for source, group in groupby(ids, key=lambda pair: pair[0]):
@@ -221,11 +235,16 @@ def _items(
                 .where(TicketRow.id.in_(source_ids[start : start + CHUNK]))
                 .order_by(TicketRow.id)
             ).all()
-            yield from _chunk_items(session, rows, evaluator, as_of, errors)
+            yield from _chunk_items(session, rows, evaluator, as_of, errors, verified)
 
 
-def read_store(store: Store, evaluator: Evaluator, as_of: datetime) -> StoreRead:
-    """Spool the store's complaints as of ``as_of`` (raises ``NoEvaluation``)."""
+def read_store(
+    store: Store, evaluator: Evaluator, as_of: datetime, verified: set[int] | None = None
+) -> StoreRead:
+    """Spool the store's complaints as of ``as_of`` (raises ``NoEvaluation``, or
+    ``StoreTampered`` when a run it reads fails verification). ``verified``: runs already
+    verified by an earlier read (updated)."""
+    verified = set() if verified is None else verified
     spool = Spool()
     errors: list[str] = []
     with store.session() as session:
@@ -235,8 +254,12 @@ def read_store(store: Store, evaluator: Evaluator, as_of: datetime) -> StoreRead
                 f"the store holds no evaluation run at or before {as_of.isoformat()}: "
                 f"run `iso10002 check --as-of {as_of.isoformat()}` (or sync and check) first"
             )
+        # The newest run too: an edit that moves it out of the report's reach (its as-of time)
+        # must not leave the report reading older findings as if they were the latest.
+        newest = session.scalar(select(func.max(RunRow.id)))
+        ensure_verified(session, {run.id, newest or run.id}, verified)
         session.expunge(run)
-        spool.write(_items(session, evaluator, as_of, errors))
+        spool.write(_items(session, evaluator, as_of, errors, verified))
     notes = [
         f"findings: each complaint's latest evaluation at or before the as-of time; newest such run "
         f"#{run.id} ({run.kind}) evaluated as of {run.as_of.isoformat()}",
@@ -294,13 +317,15 @@ def store_input(
     options: ReportOptions | None = None,
     with_baseline: bool = True,
 ) -> ReportInput:
-    """The report input from the store as of ``as_of`` (raises ``NoEvaluation``)."""
-    current = read_store(store, evaluator, as_of)
+    """The report input from the store as of ``as_of`` (raises ``NoEvaluation``, or
+    ``StoreTampered``)."""
+    verified: set[int] = set()
+    current = read_store(store, evaluator, as_of, verified)
     history: tuple[ComplaintSource, ...] = ()
     baseline_at = period.bounds()[0]
     if with_baseline and baseline_at < as_of:
         try:
-            history = (read_store(store, evaluator, baseline_at).source,)
+            history = (read_store(store, evaluator, baseline_at, verified).source,)
         except NoEvaluation:
             history = ()  # nothing recorded then: the trend baseline comes from the current read
     with store.session() as session:

@@ -153,7 +153,9 @@ class RunRow(Base):
 
 
 class FindingRow(Base):
-    """One finding of one run (append-only); ``payload`` is the finding's JSON."""
+    """One finding of one run (append-only); ``payload`` is the finding's JSON (hashed).
+    ``check`` and ``status`` copy the payload's for indexes: readers take them from the payload
+    (``runs.payload_field``) and ``verify_chain`` reports a copy that differs."""
 
     __tablename__ = "findings"
     __table_args__ = (Index("ix_findings_ticket_run", "source", "ticket", "run_id"),)

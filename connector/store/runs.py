@@ -3,6 +3,10 @@
 ``content_hash = sha256(canonical JSON of the run's metadata, its findings and prev_hash)``.
 Editing any stored finding, or any run field, or removing a run breaks the chain, which
 :func:`verify_chain` reports.
+
+A finding's ``check`` and ``status`` columns are copies of its hashed payload's, kept for
+indexes and SQL: readers take both from the payload (:func:`payload_field`), and the verifiers
+require the copies to match, so an edited copy is reported, never shown.
 """
 
 from __future__ import annotations
@@ -16,13 +20,59 @@ from datetime import datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import JSON, ColumnElement, String, cast, func, insert, select, type_coerce
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from connector.store.bulk import chunks
-from connector.store.engine import GENESIS
+from connector.store.engine import GENESIS, StoreError
 from connector.store.models import ChainHead, FindingRow, RunRow
 from connector.store.tickets import canonical_json, sha256_text
+
+
+class _PayloadField(FunctionElement[str]):
+    """One top-level text field of ``findings.payload`` (the hashed JSON), read in SQL."""
+
+    type = String()
+    inherit_cache = True
+    name = "payload_field"
+
+
+def _inline(kw: dict[str, Any]) -> dict[str, Any]:
+    # The key (one of ours, never input) as a literal: PostgreSQL matches a GROUP BY expression
+    # to the selected one only when both are the same text, not two parameters.
+    return {**kw, "literal_binds": True}
+
+
+@compiles(_PayloadField)
+def _payload_field_sqlite(element: _PayloadField, compiler: SQLCompiler, **kw: Any) -> str:
+    column, key = element.clauses.clauses
+    return compiler.process(type_coerce(column, JSON)[key.value].as_string(), **_inline(kw))
+
+
+@compiles(_PayloadField, "postgresql")
+def _payload_field_postgresql(element: _PayloadField, compiler: SQLCompiler, **kw: Any) -> str:
+    # The column is text: PostgreSQL needs the cast before ``->>``.
+    column, key = element.clauses.clauses
+    return compiler.process(cast(column, JSON)[key.value].as_string(), **_inline(kw))
+
+
+def payload_field(key: str) -> ColumnElement[str]:
+    """``FindingRow.payload``'s ``key`` (e.g. ``status``): what SQL readers group or filter by
+    instead of the unhashed copy in the column of that name."""
+    return _PayloadField(FindingRow.payload, key)
+
+
+class StoreTampered(StoreError):
+    """Stored runs or findings fail verification (edited, removed or reordered)."""
+
+    def __init__(self, problems: Sequence[ChainProblem]) -> None:
+        self.problems = tuple(problems)
+        shown = "; ".join(str(p) for p in self.problems[:3])
+        more = f" (and {len(self.problems) - 3} more)" if len(self.problems) > 3 else ""
+        super().__init__(f"the store fails verification: {shown}{more}; run `iso10002 verify-store`")
 
 
 @dataclass(frozen=True)
@@ -210,12 +260,23 @@ def _by_source(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     return grouped
 
 
-def _stored_hash(session: Session, run: RunRow) -> str:
-    """The run's content hash recomputed from its stored rows, a chunk of tickets at a time.
+def _copies_match(check: str, status: str, payload: str) -> bool:
+    """Whether a finding row's ``check`` and ``status`` columns are its payload's."""
+    try:
+        doc = json.loads(payload)
+    except ValueError:
+        return False  # an edited payload: the hash reports it
+    return isinstance(doc, dict) and doc.get("check") == check and doc.get("status") == status
+
+
+def _stored_hash(session: Session, run: RunRow) -> tuple[str, int]:
+    """The run's content hash recomputed from its stored rows, a chunk of tickets at a time,
+    and how many of its rows have ``check``/``status`` columns that differ from the payload.
 
     The order comes from Python (tickets sorted here, payloads sorted within a chunk), never
     from SQL, whose string collation differs between backends."""
     hasher = RunHasher(run)
+    mismatched = 0
     keys = sorted(
         (str(s), str(t)) for s, t in session.execute(
             select(FindingRow.source, FindingRow.ticket).where(FindingRow.run_id == run.id).distinct()
@@ -224,13 +285,31 @@ def _stored_hash(session: Session, run: RunRow) -> str:
     for chunk in chunks(keys, TICKET_CHUNK):
         rows: list[tuple[str, str, str]] = []
         for source, tickets in _by_source(chunk).items():
-            query = select(FindingRow.source, FindingRow.ticket, FindingRow.payload).where(
-                FindingRow.run_id == run.id, FindingRow.source == source, FindingRow.ticket.in_(tickets)
-            )
-            rows.extend((s, t, p) for s, t, p in session.execute(query))
+            query = select(
+                FindingRow.source, FindingRow.ticket, FindingRow.check, FindingRow.status, FindingRow.payload
+            ).where(FindingRow.run_id == run.id, FindingRow.source == source, FindingRow.ticket.in_(tickets))
+            for s, t, check, status, p in session.execute(query):
+                rows.append((s, t, p))
+                mismatched += not _copies_match(check, status, p)
         for source, ticket, payload in sorted(rows):
             hasher.add(source, ticket, payload)
-    return hasher.hexdigest()
+    return hasher.hexdigest(), mismatched
+
+
+def _run_problems(session: Session, run: RunRow, previous: str) -> list[ChainProblem]:
+    """What is wrong with one stored run, given the hash of the run before it."""
+    problems: list[ChainProblem] = []
+    if run.prev_hash != previous:
+        problems.append(ChainProblem(run.id, "does not link to the previous run (removed or edited)"))
+    digest, mismatched = _stored_hash(session, run)
+    if digest != run.content_hash:
+        problems.append(ChainProblem(run.id, "content does not match its hash (run or findings edited)"))
+    if mismatched:
+        problems.append(ChainProblem(
+            run.id, f"{mismatched} finding(s) whose check or status column differs from the "
+            "hashed finding (edited)"
+        ))
+    return problems
 
 
 def verify_chain(session: Session) -> tuple[int, list[ChainProblem]]:
@@ -242,16 +321,31 @@ def verify_chain(session: Session) -> tuple[int, list[ChainProblem]]:
     for run_id in run_ids:
         run = session.get_one(RunRow, run_id)
         count += 1
-        if run.prev_hash != previous:
-            problems.append(ChainProblem(run.id, "does not link to the previous run (removed or edited)"))
-        if _stored_hash(session, run) != run.content_hash:
-            problems.append(ChainProblem(run.id, "content does not match its hash (run or findings edited)"))
+        problems.extend(_run_problems(session, run, previous))
         previous = run.content_hash
         session.expunge(run)
     head = session.scalar(select(ChainHead).where(ChainHead.id == 1))
     if head is not None and head.last_hash != previous:
         problems.append(ChainProblem(head.last_run_id or 0, "the last run is missing (chain head differs)"))
     return count, problems
+
+
+def ensure_verified(session: Session, run_ids: Iterable[int], verified: set[int]) -> None:
+    """Verify the given runs (their content, copies and link to the run before), skipping
+    those in ``verified`` and adding the others; raises :class:`StoreTampered`.
+
+    For readers that show a run's findings: cheaper than :func:`verify_chain` (only the runs
+    read), and what they show is then what was recorded."""
+    problems: list[ChainProblem] = []
+    for run_id in sorted(set(run_ids) - verified):
+        run = session.get_one(RunRow, run_id)
+        before = session.scalar(
+            select(RunRow.content_hash).where(RunRow.id < run_id).order_by(RunRow.id.desc()).limit(1)
+        )
+        problems.extend(_run_problems(session, run, before or GENESIS))
+        verified.add(run_id)
+    if problems:
+        raise StoreTampered(problems)
 
 
 def latest_findings(
@@ -271,11 +365,13 @@ def latest_findings(
         (FindingRow.source == sub.c.source)
         & (FindingRow.ticket == sub.c.ticket)
         & (FindingRow.run_id == sub.c.run_id),
-    ).order_by(FindingRow.source, FindingRow.ticket, FindingRow.check)
+    ).order_by(FindingRow.source, FindingRow.ticket, FindingRow.id)
     out: dict[tuple[str, str], tuple[int, list[dict[str, Any]]]] = {}
     for row in session.scalars(query):
         key = (row.source, row.ticket)
         out.setdefault(key, (row.run_id, []))[1].append(json.loads(row.payload))
+    for _run_id, payloads in out.values():
+        payloads.sort(key=lambda p: str(p.get("check")))  # by the hashed check, not its copy
     return out
 
 
@@ -321,16 +417,18 @@ def last_runs(session: Session, limit: int = 5) -> list[RunRow]:
 
 def status_counts(session: Session) -> dict[str, int]:
     """Statuses of the latest findings of every ticket (for metrics and ``status``), in SQL:
-    the metrics update after every check, so this must not parse every stored finding."""
+    the metrics update after every check, so this must not parse every stored finding in
+    Python. The status is the hashed payload's (an edited ``status`` column is not counted)."""
     sub = (
         select(FindingRow.source, FindingRow.ticket, func.max(FindingRow.run_id).label("run_id"))
         .group_by(FindingRow.source, FindingRow.ticket)
         .subquery()
     )
+    status = payload_field("status")
     query = (
-        select(FindingRow.status, func.count(FindingRow.id))
+        select(status, func.count(FindingRow.id))
         .join(sub, (FindingRow.source == sub.c.source) & (FindingRow.ticket == sub.c.ticket)
               & (FindingRow.run_id == sub.c.run_id))
-        .group_by(FindingRow.status)
+        .group_by(status)
     )
     return {status: int(n) for status, n in session.execute(query).all()}
