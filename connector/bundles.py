@@ -7,6 +7,7 @@ bundles from pages and mapping a bundle are pure functions.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -56,6 +57,7 @@ class ZendeskPages:
     agents: dict[str, Doc] = field(default_factory=dict)
     events: dict[str, list[Doc]] = field(default_factory=dict)
     audits: dict[str, list[Doc]] = field(default_factory=dict)
+    groups: dict[str, Doc] = field(default_factory=dict)
 
     def add(self, kind: str, body: Mapping[str, Any]) -> None:
         for ticket in body.get("tickets") or ():
@@ -71,10 +73,41 @@ class ZendeskPages:
             self.events.setdefault(str(event.get("ticket_id")), []).append(dict(event))
         for audit in body.get("audits") or ():
             self.audits.setdefault(str(audit.get("ticket_id")), []).append(dict(audit))
+        for group in body.get("groups") or ():
+            self.groups[str(group.get("id"))] = dict(group)
 
     def touched(self) -> list[str]:
         ids = set(self.tickets) | set(self.events) | set(self.audits)
         return sorted(ids, key=lambda t: (len(t), t))
+
+
+@dataclass
+class ZendeskDirectory:
+    """The account's agents and groups as the store keeps them between reads.
+
+    Every bundle carries the agents and groups its ticket mentions, as an export file does,
+    so a stored ticket maps exactly as the same ticket read from files.
+    """
+
+    agents: dict[str, Doc] = field(default_factory=dict)
+    groups: dict[str, Doc] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> ZendeskDirectory:
+        """Stored form: ``{"users": [...], "groups": [...]}`` (a bare list: agents only)."""
+        data = json.loads(text or "[]")
+        if isinstance(data, list):
+            data = {"users": data}
+        users, groups = data.get("users") or [], data.get("groups") or []
+        return cls({str(u["id"]): u for u in users}, {str(g["id"]): g for g in groups})
+
+    def to_json(self) -> str:
+        return json.dumps({"users": sorted(self.agents.values(), key=lambda u: str(u["id"])),
+                           "groups": sorted(self.groups.values(), key=lambda g: str(g["id"]))})
+
+    def updated(self, agents: Mapping[str, Doc], groups: Mapping[str, Doc]) -> ZendeskDirectory:
+        """This directory with a read's agents and groups (newer) on top."""
+        return ZendeskDirectory({**self.agents, **agents}, {**self.groups, **groups})
 
 
 def _merge_by_id(*groups: Iterable[Doc]) -> list[Doc]:
@@ -86,9 +119,9 @@ def _merge_by_id(*groups: Iterable[Doc]) -> list[Doc]:
                                                   str(d.get("id"))))
 
 
-def _first_user(user_id: str, sources: Sequence[Mapping[str, Doc]]) -> Doc | None:
+def _first_found(key: str, sources: Sequence[Mapping[str, Doc]]) -> Doc | None:
     for source in sources:
-        found = source.get(user_id)
+        found = source.get(key)
         if found is not None:
             return found
     return None
@@ -106,22 +139,34 @@ def _mentioned_users(ticket: Mapping[str, Any], history: Iterable[Doc]) -> set[s
     return ids
 
 
+def _mentioned_groups(ticket: Mapping[str, Any], history: Iterable[Doc]) -> set[str]:
+    ids = {str(ticket["group_id"])} if ticket.get("group_id") is not None else set()
+    for item in history:
+        for child in item.get("child_events") or item.get("events") or ():
+            if child.get("field_name") == "group_id":
+                values = (child.get("value"), child.get("previous_value"))
+                ids.update(str(v) for v in values if v not in (None, ""))
+    return ids
+
+
 def zendesk_bundle(
     ticket_id: str,
     pages: ZendeskPages,
     previous: Sequence[Any] | None,
-    directory: Mapping[str, Doc],
+    directory: ZendeskDirectory,
 ) -> list[Doc] | None:
     """The new bundle of a ticket: its newest object plus all history known so far."""
     old_ticket: Doc | None = None
     old_metric: Doc | None = None
     old_users: list[Doc] = []
+    old_groups: list[Doc] = []
     old_history: dict[str, list[Doc]] = {k: [] for k in _ZENDESK_HISTORY}
     for doc in previous or ():
         if isinstance(doc.get("tickets"), list) and doc["tickets"]:
             old_ticket = doc["tickets"][0]
             old_metric = (doc.get("metric_sets") or [None])[0]
             old_users = list(doc.get("users") or ())
+            old_groups = list(doc.get("groups") or ())
         for key in _ZENDESK_HISTORY:
             old_history[key].extend(doc.get(key) or ())
     ticket = pages.tickets.get(ticket_id) or old_ticket
@@ -132,9 +177,14 @@ def zendesk_bundle(
     wanted = _mentioned_users(ticket, [*events, *audits])
     # Newest source first: this read's users, its agents, the stored directory, the old bundle.
     # (Looked up per wanted id: merging the read's users into one dict per ticket was quadratic.)
-    sources = (pages.users, pages.agents, directory, {str(u.get("id")): u for u in old_users})
-    users = [found for u in sorted(wanted) if (found := _first_user(u, sources)) is not None]
+    sources = (pages.users, pages.agents, directory.agents, {str(u.get("id")): u for u in old_users})
+    users = [found for u in sorted(wanted) if (found := _first_found(u, sources)) is not None]
     primary: Doc = {"tickets": [ticket], "users": users}
+    group_sources = (pages.groups, directory.groups, {str(g.get("id")): g for g in old_groups})
+    groups = [found for g in sorted(_mentioned_groups(ticket, [*events, *audits]))
+              if (found := _first_found(g, group_sources)) is not None]
+    if groups:
+        primary["groups"] = groups
     metric = pages.metric_sets.get(ticket_id) or old_metric
     if metric is not None:
         primary["metric_sets"] = [metric]

@@ -127,6 +127,7 @@ class SpilledZendeskPages(_ScratchFile):
         )
         self._indexed = False
         self.agents: dict[str, dict[str, Any]] = {}
+        self.groups: dict[str, dict[str, Any]] = {}
         self.ticket_count = 0
 
     def add(self, kind: str, body: Mapping[str, Any]) -> None:
@@ -146,6 +147,8 @@ class SpilledZendeskPages(_ScratchFile):
         else:
             db.executemany("INSERT OR REPLACE INTO user VALUES (?, ?)",
                            [(str(u.get("id")), json.dumps(u)) for u in users])
+        for group in body.get("groups") or ():
+            self.groups[str(group.get("id"))] = dict(group)
         for key, name in (("ticket_events", "events"), ("audits", "audits")):
             db.executemany("INSERT INTO history VALUES (?, ?, ?)",
                            [(name, str(e.get("ticket_id")), json.dumps(e)) for e in body.get(key) or ()])

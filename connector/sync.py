@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from compliance_checks.model import TIMELINE_JSON
 from connector.bundles import (
     JiraPages,
+    ZendeskDirectory,
     ZendeskPages,
     jira_bundle,
     map_bundle,
@@ -191,14 +192,16 @@ class SourceSync:
             new_cursor = json.dumps({"zendesk": new_state.encode()})
             with self.store.session() as session:
                 source_row = ensure_source(session, self.name, "zendesk")
-                directory = _directory(source_row, spill.agents)
+                directory = ZendeskDirectory.from_json(source_row.directory).updated(
+                    spill.agents, spill.groups)
             touched = spill.touched()
             users = spill.users()
             for start in range(0, len(touched), CHUNK):
                 part = touched[start:start + CHUNK]
                 tickets, metric_sets, events, audits = spill.part(part)
                 pages = ZendeskPages(tickets=tickets, metric_sets=metric_sets, users=users,
-                                     agents=spill.agents, events=events, audits=audits)
+                                     agents=spill.agents, events=events, audits=audits,
+                                     groups=spill.groups)
                 with self.store.session() as session:
                     batch = TicketBatch(session, self.name)
                     batch.load(part, latest_bundles=True)
@@ -212,19 +215,20 @@ class SourceSync:
             # ticket it covers is stored; a crash before re-reads the same changes).
             with self.store.session() as session:
                 source_row = ensure_source(session, self.name, "zendesk")
-                self._update_directory(source_row, spill.agents)
+                self._update_directory(source_row, spill.agents, spill.groups)
                 if outcome.full:
                     outcome.deleted += self._vanished(session, seen, now)
                 self._commit_cursor(source_row, new_cursor, now)
 
-    def _update_directory(self, row: SourceRow, agents: Mapping[str, Doc]) -> dict[str, Doc]:
-        directory = _directory(row, agents)
-        if agents:
-            row.directory = json.dumps(sorted(directory.values(), key=lambda u: str(u["id"])))
+    def _update_directory(self, row: SourceRow, agents: Mapping[str, Doc],
+                          groups: Mapping[str, Doc]) -> ZendeskDirectory:
+        directory = ZendeskDirectory.from_json(row.directory).updated(agents, groups)
+        if agents or groups:
+            row.directory = directory.to_json()
         return directory
 
     def _store_zendesk(self, batch: TicketBatch, ticket_id: str, pages: ZendeskPages,
-                       directory: Mapping[str, Doc], now: datetime, outcome: SyncOutcome) -> None:
+                       directory: ZendeskDirectory, now: datetime, outcome: SyncOutcome) -> None:
         """One touched ticket; ``batch`` has loaded it (with its latest bundle)."""
         raw = pages.tickets.get(ticket_id)
         row = batch.find(ticket_id)
@@ -413,7 +417,7 @@ class SourceSync:
         outcome.tickets = len(pages.tickets)
         with self.store.session() as session:
             source_row = ensure_source(session, self.name, "zendesk")
-            directory = self._update_directory(source_row, {})
+            directory = self._update_directory(source_row, {}, {})
             batch = TicketBatch(session, self.name)
             batch.load([ticket], latest_bundles=True)
             self._store_zendesk(batch, ticket, pages, directory, now, outcome)
@@ -448,13 +452,6 @@ class SourceSync:
             row = find_ticket(session, self.name, ticket)
             if row is not None and mark_deleted(row, now):
                 outcome.deleted += 1
-
-
-def _directory(row: SourceRow, agents: Mapping[str, Doc]) -> dict[str, Doc]:
-    """The stored agent directory updated with this read's agents (not written)."""
-    directory: dict[str, Doc] = {str(u["id"]): u for u in json.loads(row.directory or "[]")}
-    directory.update(agents)
-    return directory
 
 
 def _reappeared(row: TicketRow) -> bool:

@@ -132,7 +132,7 @@ def user(person: Person) -> dict[str, Any]:
     }
 
 
-def _group(name: str) -> dict[str, Any]:
+def group(name: str) -> dict[str, Any]:
     ident = GROUPS[name]
     return {
         "url": f"{BASE}/api/v2/groups/{ident}.json",
@@ -369,7 +369,7 @@ def directory_pages() -> Iterator[dict[str, Any]]:
     """The agents (``/api/v2/users?role[]=agent&role[]=admin``) and groups (``/api/v2/groups``)."""
     agents = [user(p) for p in AGENT_PEOPLE]
     yield {"users": agents, "next_page": None, "previous_page": None, "count": len(agents)}
-    groups = [_group(name) for name in GROUPS]
+    groups = [group(name) for name in GROUPS]
     yield {"groups": groups, "next_page": None, "previous_page": None, "count": len(groups)}
 
 

@@ -18,16 +18,17 @@ from typing import Any, Literal
 from connector.zendesk.http import ZendeskClient, ZendeskHTTPError
 from connector.zendesk.settings import ZendeskSourceConfig
 
-PageKind = Literal["tickets", "ticket_events", "metric_events", "users", "ticket", "audits"]
+PageKind = Literal["tickets", "ticket_events", "metric_events", "users", "groups", "ticket", "audits"]
 Selector = Callable[[dict[str, Any]], bool]
 
 TICKET_EXPORT = "/api/v2/incremental/tickets/cursor.json"
 TICKET_EVENTS = "/api/v2/incremental/ticket_events.json"
 METRIC_EVENTS = "/api/v2/incremental/ticket_metric_events.json"
 USERS = "/api/v2/users.json"
+GROUPS = "/api/v2/groups.json"
 #: Metric events come at most 100 per page (time-based variant).
 METRIC_EVENTS_PAGE = 100
-#: Users list: cursor pagination, at most 100 per page.
+#: Users and groups lists: cursor pagination, at most 100 per page.
 USERS_PAGE = 100
 #: A stream that does not advance is a server bug; stop instead of looping forever.
 MAX_PAGES = 100_000
@@ -92,6 +93,7 @@ class ReadStats:
     fresh_ticket_events: int = 0
     metric_events: int = 0
     agents: int = 0
+    groups: int = 0
     complaint_ids: list[int] = field(default_factory=list)
 
 
@@ -195,19 +197,28 @@ class ZendeskReader:
     # -- people -------------------------------------------------------------------------
     def agents(self) -> Iterator[Page]:
         """Agents and admins (roles decide who is an agent on the timeline), once per run."""
-        params: dict[str, str | int | list[str]] = {
-            "role[]": ["agent", "admin"],
-            "page[size]": USERS_PAGE,
-        }
-        for _ in range(MAX_PAGES):
-            body = self.client.get(USERS, params)
-            self.stats.pages += 1
+        for body in self._cursor_pages(USERS, {"role[]": ["agent", "admin"]}):
             self.stats.agents += len(body.get("users") or [])
             yield Page("users", body)
+
+    def groups(self) -> Iterator[Page]:
+        """Every group, deleted ones too (a ticket's history names groups since deleted), once
+        per run: escalation rules name groups, tickets and their events carry only ids."""
+        for body in self._cursor_pages(GROUPS, {"exclude_deleted": "false"}):
+            self.stats.groups += len(body.get("groups") or [])
+            yield Page("groups", body)
+
+    def _cursor_pages(self, path: str, params: dict[str, str | int | list[str]]) -> Iterator[dict[str, Any]]:
+        params = {**params, "page[size]": USERS_PAGE}
+        for _ in range(MAX_PAGES):
+            body = self.client.get(path, params)
+            self.stats.pages += 1
+            yield body
             meta = body.get("meta") or {}
             if not meta.get("has_more") or not meta.get("after_cursor"):
                 return
             params = {**params, "page[after]": str(meta["after_cursor"])}
+        raise ExportStalled(200, "GET", path, "too many pages")
 
     # -- single ticket fallback -----------------------------------------------------------
     def single_ticket(self, ticket_id: int) -> Iterator[Page]:
@@ -261,4 +272,5 @@ class ZendeskReader:
         if self.stats.tickets or (self.stats.ticket_events if first_run
                                   else self.stats.fresh_ticket_events):
             yield from self.agents()
+            yield from self.groups()
         return new

@@ -8,6 +8,7 @@ from responses import matchers
 
 from connector.zendesk.http import ZendeskClient
 from connector.zendesk.reader import (
+    GROUPS,
     TICKET_EVENTS,
     TICKET_EXPORT,
     USERS,
@@ -111,6 +112,9 @@ def test_sync_first_run_then_nothing_changed_costs_two_calls(
     responses.get(BASE + USERS, json={"users": [], "meta": {"has_more": False}},
                   match=q(**{"role[]": ["agent", "admin"], "page[size]": "100",  # type: ignore[arg-type]
                              "page[after]": "u1"}))
+    responses.get(BASE + GROUPS, json={"groups": [{"id": 10, "name": "Complaints"}],
+                                       "meta": {"has_more": False}},
+                  match=q(**{"exclude_deleted": "false", "page[size]": "100"}))
     reader = ZendeskReader(client, source)
     gen = reader.sync(None, start_time=500)
     kinds = []
@@ -119,11 +123,11 @@ def test_sync_first_run_then_nothing_changed_costs_two_calls(
             kinds.append(next(gen).kind)
     except StopIteration as stop:
         state: SyncState = stop.value
-    assert kinds == ["tickets", "ticket_events", "users", "users"]
+    assert kinds == ["tickets", "ticket_events", "users", "users", "groups"]
     assert state == SyncState(tickets_cursor="c1", events_start_time=600)
     assert SyncState.decode(state.encode()) == state
 
-    # Second run: resume from the persisted state; nothing changed -> no users call.
+    # Second run: resume from the persisted state; nothing changed -> no users or groups call.
     responses.get(EXPORT_URL, json=export_page([], after="c1", end=True),
                   match=q(cursor="c1", include="metric_sets,users", per_page="2"))
     responses.get(EVENTS_URL, json=events_page([], end_time=600, end=True),

@@ -71,6 +71,7 @@ class SandboxApp:
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., Any]]] = [
             ("GET", re.compile(r"^/api/v2/users/me" + _J), self._me),
             ("GET", re.compile(r"^/api/v2/users" + _J), self._users),
+            ("GET", re.compile(r"^/api/v2/groups" + _J), self._groups),
             ("GET", re.compile(r"^/api/v2/incremental/tickets/cursor" + _J), self._export),
             ("GET", re.compile(r"^/api/v2/incremental/ticket_events" + _J), self._events),
             ("GET", re.compile(r"^/api/v2/incremental/ticket_metric_events" + _J), self._metrics),
@@ -254,6 +255,11 @@ class SandboxApp:
             [request.query_params["role"]] if "role" in request.query_params else [])
         size = self._int(request, "page[size]", 100, 100)
         return 200, self.state.list_users(roles, size, request.query_params.get("page[after]"))
+
+    def _groups(self, request: Request, base: str, body: Any, user: int) -> tuple[int, Any]:
+        # List Groups: at most 100 records a page (Zendesk Support API reference, ListGroups).
+        size = self._int(request, "page[size]", 100, 100)
+        return 200, self.state.list_groups(size, request.query_params.get("page[after]"))
 
     def _export(self, request: Request, base: str, body: Any, user: int) -> tuple[int, Any]:
         q = request.query_params

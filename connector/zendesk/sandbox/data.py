@@ -38,6 +38,7 @@ class Audit:
 @dataclass
 class World:
     users: dict[int, dict[str, Any]] = field(default_factory=dict)
+    groups: dict[int, dict[str, Any]] = field(default_factory=dict)
     tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
     audits: list[Audit] = field(default_factory=list)
     next_id: int = 10_000_000
@@ -169,6 +170,10 @@ def generate(seed: int, tickets: int, now: int) -> World:
     world.users[API_USER_ID] = user(API_USER_ID, "ISO 10002 connector", "admin", start)
     for n, aid in enumerate(AGENT_IDS):
         world.users[aid] = user(aid, f"Agent {n + 1}", "agent" if n else "admin", start)
+    for gid, name in ((100, "Complaints"), (101, "Complaints Escalation")):
+        world.groups[gid] = {"id": gid, "name": name, "description": "", "default": gid == 100,
+                             "deleted": False, "is_public": True, "created_at": iso(start),
+                             "updated_at": iso(start)}
     profiles = ["good"] * 50 + ["late_ack"] * 15 + ["no_ack"] * 10 + ["stale"] * 10 + \
         ["escalated"] * 5 + ["not_complaint"] * 8 + ["deleted"] * 2
     span = 60 * DAY

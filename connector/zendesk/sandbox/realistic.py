@@ -14,7 +14,7 @@ from typing import Any
 
 from connector.generator import GeneratorConfig, generate
 from connector.generator.people import AGENT_PEOPLE
-from connector.generator.zendesk_render import ticket_payloads, user
+from connector.generator.zendesk_render import GROUPS, group, ticket_payloads, user
 from connector.zendesk.sandbox.data import API_USER_ID, Audit, World
 from connector.zendesk.sandbox.data import user as sandbox_user
 
@@ -48,6 +48,10 @@ def realistic_world(config: GeneratorConfig) -> World:
     world.users[API_USER_ID] = sandbox_user(API_USER_ID, "ISO 10002 connector", "admin", oldest)
     for person in AGENT_PEOPLE:
         world.users[person.id] = copy.deepcopy(user(person))  # user() is cached: never share
+    for name in GROUPS:
+        payload = group(name)
+        payload.pop("url", None)  # the sandbox adds its own base URL when it answers
+        world.groups[int(payload["id"])] = payload
     for complaint in generate(config):
         ticket, events = ticket_payloads(complaint)
         ticket.pop("url", None)  # the sandbox adds its own base URL when it answers

@@ -348,6 +348,19 @@ class SandboxState:
                     "meta": {"has_more": more, "after_cursor": cur, "before_cursor": None},
                     "links": {"next": None, "prev": None}}
 
+    def list_groups(self, size: int, after: str | None) -> dict[str, Any]:
+        """``GET /api/v2/groups`` with cursor pagination (deleted groups included, as by default)."""
+        with self.lock:
+            groups = sorted(self.world.groups.values(), key=lambda g: g["id"])
+            start = int(base64.b64decode(after).decode()) if after else 0
+            rest = [g for g in groups if g["id"] > start]
+            page = rest[:size]
+            more = len(rest) > size
+            cur = base64.b64encode(str(page[-1]["id"]).encode()).decode() if page else None
+            return {"groups": copy.deepcopy(page),
+                    "meta": {"has_more": more, "after_cursor": cur, "before_cursor": None},
+                    "links": {"next": None, "prev": None}}
+
     # -- tickets ------------------------------------------------------------------------
     def get_ticket(self, tid: int) -> dict[str, Any]:
         with self.lock:
