@@ -68,7 +68,8 @@ def test_zendesk_files_and_store_give_identical_findings(zendesk: SandboxServer,
 
     assert len({t for t, _c in from_files}) == CONFIG.complaints
     differing = {key: (from_files.get(key), from_store.get(key))
-                 for key in from_files.keys() | from_store.keys() if from_files.get(key) != from_store.get(key)}
+                 for key in from_files.keys() | from_store.keys()
+                 if from_files.get(key) != from_store.get(key)}
     assert differing == {}
     escalation = [status for (_t, check), (status, _due) in from_store.items()
                   if check == "escalated-when-required"]
