@@ -74,7 +74,7 @@ def _as_of(value: str | None) -> datetime:
 
 
 def _fail(code: int, message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
