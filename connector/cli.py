@@ -3,10 +3,11 @@
 Exit codes (also in README.md):
   0  done; every ticket in the input was mapped and checked
   1  ``--fail-on`` matched: findings with one of the given statuses were produced
-  2  configuration error (mapping, policy or waiver file; bad option)
+  2  configuration error (config, mapping, policy or waiver file; bad option; unset secret variable)
   3  input error (file unreadable, invalid JSON, unknown payload shape)
   4  partial: some tickets could not be mapped (each is reported); the others were checked
-  5  platform error (``pull``, ``writeback``, ``sync``, ``run``; or another instance holds the lock)
+  5  platform error (``pull``, ``writeback``, ``sync``, ``run``; or another instance holds the lock,
+     or the store stayed busy being created/migrated by another process)
   6  ``verify-store``: the stored history was altered (hash chain broken)
 
 Without ``--input``, ``check`` and ``explain`` read the store named by ``--config``.

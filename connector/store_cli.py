@@ -21,7 +21,7 @@ from compliance_checks.configfile import ConfigError
 from compliance_checks.findings import Finding, Status
 from connector.pipeline import MissingSecret, Pipeline, open_pipeline
 from connector.starter import starter_config
-from connector.store import StoreError
+from connector.store import StoreBusy, StoreError
 from connector.store.journal import counts_by_state, open_entries
 from connector.store.locks import LockHeld
 from connector.store.models import SourceRow
@@ -60,6 +60,8 @@ def pipeline_for(config: Path, *, lock: bool = False, secrets: bool = False) -> 
         raise fail(EXIT_CONFIG, str(exc)) from None  # one line per variable
     except ConfigError as exc:
         raise fail(EXIT_CONFIG, f"invalid configuration:\n{exc}") from None
+    except StoreBusy as exc:
+        raise fail(EXIT_PLATFORM, str(exc)) from None
     except StoreError as exc:
         raise fail(EXIT_CONFIG, str(exc)) from None
     try:
