@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from compliance_checks.model import Frozen, Interval
 
@@ -109,12 +110,28 @@ class HolidaySource(Frozen):
     subdivision: str | None = None
 
 
+def _known_weekday(day: str) -> str:
+    if day not in WEEKDAYS:
+        raise ValueError(f"unknown weekday {day!r} (use {', '.join(WEEKDAYS)})")
+    return day
+
+
+def _valid_span(span: str) -> str:
+    _parse_span(span)
+    return span
+
+
+#: Keys and spans are validated one by one, so every bad day of a file is reported in one run.
+Weekday = Annotated[str, AfterValidator(_known_weekday)]
+WorkingSpan = Annotated[str, AfterValidator(_valid_span)]
+
+
 class CalendarConfig(Frozen):
     """The ``calendar`` block of a policy file."""
 
     timezone: str = "UTC"
     #: ``mon``..``sun`` -> ``"09:00-17:00"`` or null for a closed day.
-    working_hours: dict[str, str | None] = Field(
+    working_hours: dict[Weekday, WorkingSpan | None] = Field(
         default_factory=lambda: {d: ("09:00-17:00" if d not in ("sat", "sun") else None) for d in WEEKDAYS}
     )
     holidays: HolidaySource | None = None
@@ -128,16 +145,6 @@ class CalendarConfig(Frozen):
         # OSError: with the tzdata package installed, a folder name ("Europe") fails on opening.
         except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise ValueError(f"unknown IANA timezone {value!r}") from exc
-        return value
-
-    @field_validator("working_hours")
-    @classmethod
-    def _valid_hours(cls, value: dict[str, str | None]) -> dict[str, str | None]:
-        for day, span in value.items():
-            if day not in WEEKDAYS:
-                raise ValueError(f"unknown weekday {day!r} (use {', '.join(WEEKDAYS)})")
-            if span is not None:
-                _parse_span(span)
         return value
 
     @field_validator("holidays")

@@ -59,13 +59,34 @@ def issues_from(
         message = item["msg"]
         if item["type"] == "extra_forbidden":
             message = "unknown key (not allowed here)"
+        if loc and loc[-1] == "[key]":  # the mapping key itself is wrong, not its value
+            loc, message = loc[:-1], f"key not allowed: {message}"
         issues.append(ConfigIssue(source, key_path([*prefix, *loc]), message))
     return issues
 
 
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+class _TextDatesLoader(yaml.SafeLoader):
+    """SafeLoader that leaves dates and times as text.
+
+    SafeLoader builds ``date`` objects while parsing, so ``2026-13-45`` aborted the whole file
+    with a bare ValueError; as text, the model rejects it with its key path, next to every
+    other error in the file.
+    """
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def parse_yaml(text: str, source: str) -> Any:
+    """The YAML document in ``text`` (dates stay text for the model to validate)."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"

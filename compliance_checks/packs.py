@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, StrictBool
 
 from compliance_checks.calendar import Duration, Unit
 from compliance_checks.configfile import ConfigIssue, key_path
@@ -26,9 +26,9 @@ class ClockRule(Frozen):
     """How a check's clock behaves under this regime."""
 
     #: A regulatory clock never pauses (waiting on the customer does not stop it).
-    regulatory: bool = False
+    regulatory: StrictBool = False
     #: For operational clocks: may the check pause (its ``pausable`` param wins when set).
-    pausable: bool | None = None
+    pausable: StrictBool | None = None
     #: Units the clock's durations must be written in (e.g. ``[weeks, business days]``).
     units: list[Unit] = []
 
@@ -224,14 +224,16 @@ def _apply_rule(
     if rule.regulatory:
         if rule.pausable:
             problems.append((f"clocks.{check_id}.pausable", "a regulatory clock never pauses"))
-        if params.get("pausable") is True and has_pausable:
+        pausable = params.get("pausable", False)
+        if pausable is True and has_pausable:
             problems.append(
                 (
                     f"checks.{check_id}.params.pausable",
                     "this check's clock is regulatory under the pack: it never pauses",
                 )
             )
-        elif has_pausable:
+        elif has_pausable and pausable is False:
+            # Anything else (``"true"``, ``1``) is left for the params model to reject.
             updated["pausable"] = False
     elif rule.pausable is not None and has_pausable and "pausable" not in params:
         updated["pausable"] = rule.pausable

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, PlainSerializer, PlainValidator, ValidationError, WithJsonSchema
+from pydantic import (
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    StrictBool,
+    ValidationError,
+    WithJsonSchema,
+)
 
 from compliance_checks.calendar import BusinessCalendar, CalendarConfig, Duration
 from compliance_checks.configfile import (
@@ -85,7 +92,7 @@ TargetField = Annotated[Target, PlainValidator(lambda v: Target.model_validate(_
 
 
 class CheckConfig(Frozen):
-    enabled: bool = True
+    enabled: StrictBool = True
     #: Overrides the check's own severity in findings.
     severity: Severity | None = None
     params: dict[str, Any] = Field(default_factory=dict)
@@ -185,11 +192,24 @@ def _raw_check_issues(data: Any, source: str, registry: Registry) -> list[Config
             continue
         params = config.get("params") if isinstance(config, dict) else None
         if isinstance(params, dict):
+            model = registry.get(check_id).params
+            # The regime's clock rule too: a regulatory clock made pausable is reported now.
+            raw_params, problems = clock_params(check_id, _raw_clock_rule(data, check_id), params, model)
+            issues.extend(ConfigIssue(source, path, message) for path, message in problems)
             try:
-                registry.get(check_id).params.model_validate(params)
+                model.model_validate(raw_params)
             except ValidationError as exc:
                 issues.extend(issues_from(exc, source, ("checks", check_id, "params")))
     return issues
+
+
+def _raw_clock_rule(data: dict[str, Any], check_id: str) -> ClockRule | None:
+    clocks = data.get("clocks")
+    raw = clocks.get(check_id) if isinstance(clocks, dict) else None
+    try:
+        return None if raw is None else ClockRule.model_validate(raw)
+    except ValidationError:
+        return None  # reported by PolicySpec validation
 
 
 def parse_policy(text: str, source: str, *, registry: Registry = REGISTRY) -> Policy:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, field_validator
 
@@ -62,26 +63,61 @@ NO_WAIVERS = Waivers((), "(none)", content_hash(""))
 
 
 def parse_waivers(text: str, source: str, *, registry: Registry = REGISTRY) -> Waivers:
-    spec = validate(WaiverFile, parse_yaml(text, source) or {"waivers": []}, source)
+    """Parse a waivers file; every problem (schema, unknown check, duplicate) in one error."""
+    data = parse_yaml(text, source) or {"waivers": []}
+    try:
+        spec = validate(WaiverFile, data, source)
+    except ConfigError as exc:
+        # Still check what can be checked, so one run lists every problem of the file.
+        raise ConfigError([*exc.issues, *_entry_issues(_raw_entries(data), source, registry)]) from None
+    issues = _entry_issues([(w.check, w.ticket) for w in spec.waivers], source, registry)
+    if issues:
+        raise ConfigError(issues)
+    return Waivers(tuple(spec.waivers), source, content_hash(text))
+
+
+def _raw_entries(data: Any) -> list[tuple[object, object]]:
+    """(check, ticket) of each entry as written (stripped like the model does)."""
+    entries = data.get("waivers") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return []
+    found: list[tuple[object, object]] = []
+    for entry in entries:
+        raw = entry if isinstance(entry, dict) else {}
+        check, ticket = raw.get("check"), raw.get("ticket")
+        found.append((_stripped(check), _stripped(ticket)))
+    return found
+
+
+def _stripped(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) else None
+
+
+def _entry_issues(
+    entries: list[tuple[object, object]], source: str, registry: Registry
+) -> list[ConfigIssue]:
+    """Unknown check ids and duplicate (check, ticket) pairs, naming both positions."""
     issues: list[ConfigIssue] = []
-    seen: set[tuple[str, str]] = set()
-    for i, waiver in enumerate(spec.waivers):
-        if waiver.check not in registry:
-            issues.append(
-                ConfigIssue(source, f"waivers[{i}].check", f"unknown check {waiver.check!r}")
-            )
-        if (waiver.check, waiver.ticket) in seen:
+    first: dict[tuple[str, str], int] = {}
+    for i, (check, ticket) in enumerate(entries):
+        if not isinstance(check, str):
+            continue  # missing or not text: reported by the model
+        if check not in registry:
+            known = ", ".join(sorted(registry.ids()))
+            message = f"unknown check {check!r} (known: {known})"
+            issues.append(ConfigIssue(source, f"waivers[{i}].check", message))
+        if not isinstance(ticket, str):
+            continue
+        earlier = first.setdefault((check, ticket), i)
+        if earlier != i:
             issues.append(
                 ConfigIssue(
                     source,
                     f"waivers[{i}]",
-                    f"duplicate waiver for {waiver.check} on {waiver.ticket}",
+                    f"duplicate waiver for {check} on {ticket}: same check and ticket as waivers[{earlier}]",
                 )
             )
-        seen.add((waiver.check, waiver.ticket))
-    if issues:
-        raise ConfigError(issues)
-    return Waivers(tuple(spec.waivers), source, content_hash(text))
+    return issues
 
 
 def load_waivers(path: Path, *, registry: Registry = REGISTRY) -> Waivers:

@@ -3,10 +3,11 @@
 Exit codes (also in README.md):
   0  done; every ticket in the input was mapped and checked
   1  ``--fail-on`` matched: findings with one of the given statuses were produced
-  2  configuration error (mapping, policy or waiver file; bad option)
+  2  configuration error (config, mapping, policy or waiver file; bad option; unset secret variable)
   3  input error (file unreadable, invalid JSON, unknown payload shape)
   4  partial: some tickets could not be mapped (each is reported); the others were checked
-  5  platform error (``pull``, ``writeback``, ``sync``, ``run``; or another instance holds the lock)
+  5  platform error (``pull``, ``writeback``, ``sync``, ``run``; or another instance holds the lock,
+     or the store stayed busy being created/migrated by another process)
   6  ``verify-store``: the stored history was altered (hash chain broken); ``report`` from the
      store: a run it reads fails verification (no report written)
 
@@ -31,6 +32,7 @@ from compliance_checks import BASELINE_POLICY, NO_WAIVERS, load_policy, load_wai
 from compliance_checks.configfile import ConfigError
 from compliance_checks.findings import FINDINGS_SCHEMA_VERSION, Finding, Status
 from connector.commands import register_platform_commands
+from connector.config import load_config
 from connector.explain import explain_ticket
 from connector.inputs import InputError
 from connector.offline import RunSummary, TicketResult, evaluate_files
@@ -74,7 +76,7 @@ def _as_of(value: str | None) -> datetime:
 
 
 def _fail(code: int, message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -319,27 +321,47 @@ def validate_config(
     mapping: Annotated[list[Path] | None, typer.Option("--mapping", help="Mapping file; repeatable.")] = None,
     policy: Annotated[list[Path] | None, typer.Option("--policy", help="Policy file; repeatable.")] = None,
     waivers: Annotated[list[Path] | None, typer.Option("--waivers", help="Waivers file; repeatable.")] = None,
+    config: Annotated[
+        list[Path] | None,
+        typer.Option("--config", "-c", help="Connector config (iso10002.yaml) with the policy, waivers "
+                     "and mappings it names; repeatable."),
+    ] = None,
 ) -> None:
-    """Validate mapping, policy and waiver files and report every error (default: the shipped ones)."""
-    if not (mapping or policy or waivers):
+    """Validate config, mapping, policy and waiver files; report every error (default: shipped files)."""
+    if not (mapping or policy or waivers or config):
         mapping = [default_mapping_path("jira"), default_mapping_path("zendesk")]
         policy = [BASELINE_POLICY]
-    problems = 0
-    console = Console()
-    checks: list[tuple[Path, Callable[[Path], object]]] = [(p, load_mapping) for p in mapping or ()]
+    console = Console(soft_wrap=True)  # one problem per line, whatever the terminal width
+    checks: list[tuple[Path, Callable[[Path], object]]] = []
+    for path in config or ():
+        checks += [(path, load_config), *_named_by(path)]
+    checks += [(p, load_mapping) for p in mapping or ()]
     checks += [(p, load_policy) for p in policy or ()]
     checks += [(p, load_waivers) for p in waivers or ()]
+    problems = 0
     for path, loader in checks:
         try:
             loader(path)
         except ConfigError as exc:
             problems += len(exc.issues)
             for issue in exc.issues:
-                console.print(f"[red]✗[/red] {issue}", highlight=False)
+                console.print(f"[red]✗[/red] {issue}", highlight=False, markup=True)
         else:
             console.print(f"[green]✓[/green] {path}", highlight=False)
     if problems:
         raise _fail(EXIT_CONFIG, f"{problems} problem(s) found")
+
+
+def _named_by(config: Path) -> list[tuple[Path, Callable[[Path], object]]]:
+    """The policy, waivers and mapping files a valid connector config names."""
+    try:
+        loaded = load_config(config)
+    except ConfigError:
+        return []  # reported by the config's own check
+    named: list[tuple[Path, Callable[[Path], object]]] = [(loaded.policy or BASELINE_POLICY, load_policy)]
+    if loaded.waivers:
+        named.append((loaded.waivers, load_waivers))
+    return named + [(source.mapping, load_mapping) for source in loaded.sources]
 
 
 register_platform_commands(app)

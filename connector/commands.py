@@ -29,7 +29,7 @@ SourceOption = Annotated[str | None, typer.Option("--source", help="Source name 
 
 
 def _fail(code: int, message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -139,11 +139,17 @@ def register_platform_commands(app: typer.Typer) -> None:
 
 
 def _store_writeback(config: Path, apply: bool | None) -> None:
+    from connector.pipeline import require_secrets
     from connector.store.locks import LockHeld
     from connector.store_cli import do_writeback, pipeline_for, writeback_mode
 
     with pipeline_for(config) as pipeline:
         mode = writeback_mode(pipeline, apply)
+        if mode is not None:  # plan and apply both read the helpdesk
+            try:
+                require_secrets(pipeline.config, str(config))
+            except ConfigError as exc:
+                raise _fail(EXIT_CONFIG, str(exc)) from None
         if mode == "apply":
             try:
                 pipeline.lock_sources()  # one writer per source

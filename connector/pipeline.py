@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 
+class MissingSecret(ConfigError):
+    """A secret the config names by environment variable is not set (a configuration error)."""
+
+
 def store_url(config: AppConfig, environ: Mapping[str, str] | None = None) -> str:
     """The store URL with the password from ``store.password_env`` (never from the file)."""
     env = os.environ if environ is None else environ
@@ -41,10 +45,38 @@ def store_url(config: AppConfig, environ: Mapping[str, str] | None = None) -> st
     if config.store.password_env:
         password = env.get(config.store.password_env)
         if not password:
-            raise ConfigError([ConfigIssue("environment", "store.password_env",
-                                           f"{config.store.password_env} is not set")])
+            raise MissingSecret([ConfigIssue("environment", "store.password_env",
+                                             f"environment variable {config.store.password_env} is not set")])
         return make_url(url).set(password=password).render_as_string(hide_password=False)
     return url
+
+
+def require_secrets(config: AppConfig, source_file: str, environ: Mapping[str, str] | None = None) -> None:
+    """Raise :class:`MissingSecret` naming every unset variable of the sources' ``auth`` blocks.
+
+    Checked before any platform call, so a missing variable is one clear line (exit 2), not a
+    failed sync step with a logged traceback.
+    """
+    from connector.zendesk.secrets import MissingSecretError, SecretSource
+
+    issues: list[ConfigIssue] = []
+    for i, source in enumerate(config.sources):
+        secrets = SecretSource(getattr(source, "secrets_file", None), environ)
+        for key, name in source.auth.model_dump().items():
+            if not (key.endswith("_env") and isinstance(name, str)):
+                continue
+            try:
+                found = secrets.get(name).get_secret_value().strip()
+            except MissingSecretError:
+                found = ""
+            except OSError as exc:
+                raise MissingSecret([ConfigIssue(source_file, f"sources[{i}].secrets_file",
+                                                 f"cannot read: {exc.strerror}")]) from None
+            if not found:
+                issues.append(ConfigIssue(source_file, f"sources[{i}].auth.{key}",
+                                          f"environment variable {name} is not set"))
+    if issues:
+        raise MissingSecret(issues)
 
 
 def make_client(source: SourceConfig) -> Any:
@@ -239,10 +271,15 @@ def load_evaluator(config: AppConfig) -> Evaluator:
 
 
 def open_pipeline(config_path: Path, *, client_factory: Callable[[SourceConfig], Any] | None = None,
-                  clock: Clock | None = None) -> Pipeline:
-    """Load the config, open (and migrate) the store. Raises ``ConfigError`` / ``StoreError``."""
+                  clock: Clock | None = None, need_secrets: bool = False) -> Pipeline:
+    """Load the config, open (and migrate) the store. Raises ``ConfigError`` / ``StoreError``.
+
+    ``need_secrets``: the caller talks to the platforms; an unset secret is a ``MissingSecret``.
+    """
     config = load_config(config_path)
     evaluator = load_evaluator(config)
+    if need_secrets:
+        require_secrets(config, str(config_path))
     store = Store(store_url(config))
     pipeline = Pipeline(config, store, evaluator)
     if client_factory is not None:

@@ -39,6 +39,17 @@ class WritebackConfig(_Strict):
     #: ``off``: never; ``plan``: journal the plans only (dry run); ``apply``: write to the helpdesk.
     mode: Literal["off", "plan", "apply"] = "plan"
 
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _yaml_off(cls, value: object) -> object:
+        # YAML 1.1 reads an unquoted ``off`` (also ``no``, ``false``) as false. The only enum of
+        # this file with an off/on-like value, so false means "off" here and nowhere else.
+        if value is False:
+            return "off"
+        if value is True:
+            raise ValueError("YAML read this as true (on/yes/true): write off, plan or apply")
+        return value
+
 
 class SyncConfig(_Strict):
     #: The first sync reads changes since this time (later syncs continue from the cursor).

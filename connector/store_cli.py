@@ -19,9 +19,9 @@ from rich.console import Console
 
 from compliance_checks.configfile import ConfigError
 from compliance_checks.findings import Finding, Status
-from connector.pipeline import Pipeline, open_pipeline
+from connector.pipeline import MissingSecret, Pipeline, open_pipeline
 from connector.starter import starter_config
-from connector.store import StoreError
+from connector.store import StoreBusy, StoreError
 from connector.store.journal import counts_by_state, open_entries
 from connector.store.locks import LockHeld
 from connector.store.models import SourceRow
@@ -44,17 +44,24 @@ StoreConfigOption = Annotated[
 
 
 def fail(code: int, message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
 @contextmanager
-def pipeline_for(config: Path, *, lock: bool = False) -> Iterator[Pipeline]:
-    """Open the pipeline, mapping config/store problems to exit codes."""
+def pipeline_for(config: Path, *, lock: bool = False, secrets: bool = False) -> Iterator[Pipeline]:
+    """Open the pipeline, mapping config/store problems to exit codes.
+
+    ``secrets``: the command talks to the platforms, so their secrets must be set.
+    """
     try:
-        pipeline = open_pipeline(config)
+        pipeline = open_pipeline(config, need_secrets=secrets)
+    except MissingSecret as exc:
+        raise fail(EXIT_CONFIG, str(exc)) from None  # one line per variable
     except ConfigError as exc:
         raise fail(EXIT_CONFIG, f"invalid configuration:\n{exc}") from None
+    except StoreBusy as exc:
+        raise fail(EXIT_PLATFORM, str(exc)) from None
     except StoreError as exc:
         raise fail(EXIT_CONFIG, str(exc)) from None
     try:
@@ -237,7 +244,7 @@ def register_store_commands(app: typer.Typer) -> None:
     ) -> None:
         """Pull changes from every source into the store (cursor committed only after success)."""
         configure_logging()
-        with pipeline_for(config, lock=True) as pipeline:
+        with pipeline_for(config, lock=True, secrets=True) as pipeline:
             summary = do_sync(pipeline, full=full)
         typer.echo(json.dumps(summary, indent=2, default=str))
         if summary["errors"]:
@@ -251,7 +258,7 @@ def register_store_commands(app: typer.Typer) -> None:
     ) -> None:
         """Sync, check and write back once."""
         configure_logging()
-        with pipeline_for(config, lock=True) as pipeline:
+        with pipeline_for(config, lock=True, secrets=True) as pipeline:
             summary = do_sync(pipeline)
             outcome = pipeline.check(kind="run")
             summary["check"] = {"run": outcome.run_id, "as_of": outcome.as_of.isoformat(),
@@ -310,7 +317,7 @@ def register_store_commands(app: typer.Typer) -> None:
         from connector.service.main import serve_forever
 
         configure_logging()
-        with pipeline_for(config, lock=True) as pipeline:
+        with pipeline_for(config, lock=True, secrets=True) as pipeline:
             code = serve_forever(pipeline)
         raise typer.Exit(code)
 

@@ -299,3 +299,50 @@ def test_validate_config_reports_every_error(tmp_path):
         assert fragment in out, fragment
     for path in (mapping, policy, waivers):
         assert str(path) in out
+
+
+def test_validate_config_lists_every_error_of_config_policy_and_waivers_in_one_run(tmp_path):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "extends: cbi-cpc\nname: child\ncalendar:\n"
+        '  working_hours: {mon: "9-5", tue: "17:00-09:00"}\n'
+        "  extra_holidays: [2026-13-45]\n"
+        "checks:\n  kept-informed:\n    params: {pausable: \"true\"}\n"
+        "  acknowledged-in-time:\n    params: {pausable: 1}\n",
+        encoding="utf-8",
+    )
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(
+        "waivers:\n"
+        "  - {check: acknowledged-in-time, ticket: CS-1, reason: one, approver: js, expires: 2026-02-30}\n"
+        "  - {check: no-such-check, ticket: CS-2, reason: two, approver: js, expires: 2026-06-30}\n"
+        "  - {check: acknowledged-in-time, ticket: CS-1, reason: three, approver: js, expires: 2026-07-30}\n",
+        encoding="utf-8",
+    )
+    config = tmp_path / "iso10002.yaml"
+    config.write_text(
+        "sources:\n  - platform: jira\n    name: complaints\n    base_url: https://acme.atlassian.net\n"
+        f"    mapping: {ROOT / 'mappings' / 'jira.yaml'}\n    auth: {{kind: cloud_token}}\n"
+        "policy: policy.yaml\nwaivers: waivers.yaml\nwriteback:\n  mode: off\n",
+        encoding="utf-8",
+    )
+    result = run("validate-config", "--config", str(config))
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.stdout.splitlines() if line.startswith("✗")]
+    expected = [
+        f"{policy}: calendar.working_hours.mon:",
+        f"{policy}: calendar.working_hours.tue:",
+        f"{policy}: calendar.extra_holidays[0]:",
+        f"{policy}: checks.kept-informed.params.pausable:",
+        f"{policy}: checks.acknowledged-in-time.params.pausable:",
+        f"{waivers}: waivers[0].expires:",
+        f"{waivers}: waivers[1].check:",
+        f"{waivers}: waivers[2]:",
+    ]
+    for fragment in expected:
+        assert sum(fragment in line for line in lines) == 1, (fragment, lines)
+    assert len(lines) == len(expected)
+    # The config itself (``mode: off`` unquoted) and the mapping it names are valid.
+    assert f"✓ {config}" in result.stdout
+    assert "8 problem(s) found" in result.stderr

@@ -321,3 +321,92 @@ def test_no_waivers_changes_nothing():
     assert applier.apply([finding]) == [finding]
     assert applier.unused() == []
     assert applier.warnings == []
+
+
+# -- every error in one run -------------------------------------------------------------------
+
+
+def test_impossible_yaml_dates_are_reported_with_their_key_path(tmp_path):
+    # PyYAML built these as dates and raised a bare ValueError for the whole file.
+    issues = _issues(
+        "name: p\ncalendar: {extra_holidays: [2026-12-25, 2026-13-45]}\nchecks: {}\n", tmp_path
+    )
+    assert [(k, "month" in m) for _, k, m in issues] == [("calendar.extra_holidays[1]", True)]
+    path = tmp_path / "waivers.yaml"
+    path.write_text(
+        "waivers:\n  - {check: acknowledged-in-time, ticket: CS-1, reason: why not, approver: js, "
+        "expires: 2026-02-30}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_waivers(path)
+    assert [i.key_path for i in info.value.issues] == ["waivers[0].expires"]
+
+
+def test_valid_yaml_dates_still_load(tmp_path):
+    path = tmp_path / "policy.yaml"
+    path.write_text("name: p\ncalendar: {extra_holidays: [2026-12-24]}\nchecks: {}\n", encoding="utf-8")
+    assert load_policy(path).spec.calendar.extra_holidays == [date(2026, 12, 24)]
+
+
+def test_every_bad_working_hours_day_is_reported_at_once(tmp_path):
+    issues = _issues(
+        'name: p\ncalendar:\n  working_hours: {mon: "9-5", tue: "17:00-09:00", wed: "09:00-17:00", '
+        'funday: "10:00-11:00"}\nchecks: {}\n',
+        tmp_path,
+    )
+    by_key = {key: message for _, key, message in issues}
+    assert "must look like '09:00-17:00'" in by_key["calendar.working_hours.mon"]
+    assert "must end after they start" in by_key["calendar.working_hours.tue"]
+    assert "unknown weekday 'funday'" in by_key["calendar.working_hours.funday"]
+    assert len(issues) == 3
+
+
+@pytest.mark.parametrize("value", ['"true"', "1", '"yes"', "0"])
+def test_pausable_in_a_regulatory_child_must_be_a_real_boolean(value, tmp_path):
+    # cbi-cpc makes kept-informed regulatory: a truthy non-boolean was silently replaced by false.
+    issues = _issues(
+        f"extends: cbi-cpc\nname: child\nchecks:\n  kept-informed:\n    params: {{pausable: {value}}}\n",
+        tmp_path,
+    )
+    assert [(k, m) for _, k, m in issues] == [
+        ("checks.kept-informed.params.pausable", "Input should be a valid boolean")
+    ]
+
+
+def test_pausable_in_an_operational_check_must_be_a_real_boolean(tmp_path):
+    issues = _issues(
+        'name: p\nchecks:\n  response-in-time:\n    params: {target: 5 business days, pausable: "no"}\n',
+        tmp_path,
+    )
+    assert [k for _, k, _m in issues] == ["checks.response-in-time.params.pausable"]
+
+
+def test_regulatory_pausable_true_is_reported_next_to_other_errors(tmp_path):
+    issues = _issues(
+        "extends: cbi-cpc\nname: child\ncalendar: {extra_holidays: [2026-13-45]}\n"
+        "checks:\n  kept-informed:\n    params: {pausable: true}\n",
+        tmp_path,
+    )
+    by_key = {key: message for _, key, message in issues}
+    assert set(by_key) == {"calendar.extra_holidays[0]", "checks.kept-informed.params.pausable"}
+    assert "regulatory" in by_key["checks.kept-informed.params.pausable"]
+
+
+def test_waivers_report_schema_errors_unknown_checks_and_duplicates_together(tmp_path):
+    path = tmp_path / "waivers.yaml"
+    path.write_text(
+        "waivers:\n"
+        "  - {check: acknowledged-in-time, ticket: CS-1, reason: one, approver: js, expires: 2026-02-30}\n"
+        "  - {check: no-such-check, ticket: CS-2, reason: two, approver: js, expires: 2026-06-30}\n"
+        "  - {check: acknowledged-in-time, ticket: ' CS-1', reason: three, approver: js, "
+        "expires: 2026-07-30}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_waivers(path)
+    by_key = {i.key_path: i.message for i in info.value.issues}
+    assert set(by_key) == {"waivers[0].expires", "waivers[1].check", "waivers[2]"}
+    assert "unknown check 'no-such-check'" in by_key["waivers[1].check"]
+    # Both positions are named, so the reader finds the pair.
+    assert "same check and ticket as waivers[0]" in by_key["waivers[2]"]

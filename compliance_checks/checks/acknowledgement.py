@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from compliance_checks.calendar import Duration
 from compliance_checks.checks.figures import FigureParams, with_confidence
@@ -15,7 +15,7 @@ from compliance_checks.registry import CheckContext, CheckParams, CheckResult, c
 class AcknowledgedParams(FigureParams):
     target: TargetField = Field(default_factory=lambda: Target(default=Duration.parse("2 business days")))
     #: Acknowledgement is a regulatory-style clock by default: waiting on the customer does not stop it.
-    pausable: bool = False
+    pausable: StrictBool = False
 
 
 @check(
@@ -61,7 +61,7 @@ class AssessedParams(CheckParams):
             },
         )
     )
-    pausable: bool = False
+    pausable: StrictBool = False
 
 
 @check(

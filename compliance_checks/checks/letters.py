@@ -7,7 +7,7 @@ spso, singapore-fa); summary-resolution (fca-disp, DISP 1.5); stage2-handler-dif
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from compliance_checks.calendar import Duration
 from compliance_checks.checks.regime_common import Content, fmt, missing_content, rule_note
@@ -127,7 +127,7 @@ class SummaryResolutionParams(CheckParams):
     within: DurationField = Duration.parse("1 business days")
     required: list[Content] = Field(default_factory=lambda: [Content.OMBUDSMAN_RIGHTS])
     #: A full final response also satisfies the rule.
-    final_response_counts: bool = True
+    final_response_counts: StrictBool = True
     rule: str | None = "DISP 1.5"
 
 

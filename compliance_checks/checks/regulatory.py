@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from compliance_checks.calendar import Duration
 from compliance_checks.checks.extension import extended_deadline
@@ -156,7 +156,7 @@ class RegulatoryResponseParams(FigureParams):
     #: What a holding / extension letter must show to move the deadline (e.g. reasons, new_date).
     extension_requires: list[Content] = Field(default_factory=list)
     #: The moved deadline is the letter's new date (capped by ``extended_target`` when given).
-    extend_to_new_date: bool = False
+    extend_to_new_date: StrictBool = False
     #: Complaints resolved and accepted within this time need no final response (FCA DISP 1.5).
     accepted_within: DurationField | None = None
     rule: str | None = None

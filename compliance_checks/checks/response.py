@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from compliance_checks.calendar import Duration
 from compliance_checks.findings import Status
@@ -22,7 +22,7 @@ class ResponseParams(CheckParams):
         )
     )
     #: Operational clock: time waiting on the complainant does not count.
-    pausable: bool = True
+    pausable: StrictBool = True
 
 
 @check(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from compliance_checks.calendar import Duration
 from compliance_checks.checks.figures import FigureParams, with_confidence
@@ -26,7 +26,7 @@ class KeptInformedParams(FigureParams):
     #: Longest allowed silence towards the complainant while the complaint is open.
     max_gap: TargetField = Field(default_factory=lambda: Target(default=Duration.parse("10 business days")))
     #: Time waiting on the complainant does not count as silence.
-    pausable: bool = True
+    pausable: StrictBool = True
 
 
 def _updates(record: ComplaintRecord, until: datetime | None = None) -> list[EvidenceRef]:
@@ -127,12 +127,12 @@ class EscalationParams(CheckParams):
     #: ... within this time of receipt.
     target: TargetField = Field(default_factory=lambda: Target(default=Duration.parse("4 business hours")))
     #: Complaints still open past their response target must be escalated too.
-    escalate_when_response_overdue: bool = True
+    escalate_when_response_overdue: StrictBool = True
     #: The response target (keep in step with response-in-time, e.g. with a YAML anchor).
     response_target: TargetField = Field(
         default_factory=lambda: Target(default=Duration.parse("20 business days"))
     )
-    pausable: bool = True
+    pausable: StrictBool = True
 
 
 @check(

@@ -2,6 +2,6 @@
 (hash-chained, append-only), the write-back journal, locks. SQLite by default, PostgreSQL by URL.
 """
 
-from connector.store.engine import GENESIS, Store, StoreError, migrate, safe_url
+from connector.store.engine import GENESIS, Store, StoreBusy, StoreError, migrate, safe_url
 
-__all__ = ["GENESIS", "Store", "StoreError", "migrate", "safe_url"]
+__all__ = ["GENESIS", "Store", "StoreBusy", "StoreError", "migrate", "safe_url"]

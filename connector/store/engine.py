@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: no start-up lock (one process at a time there)
+    fcntl = None  # type: ignore[assignment]
 
 from alembic import command
 from alembic.config import Config
@@ -15,12 +22,23 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connector.store.models import ChainHead
 
+log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 GENESIS = "0" * 64
 
 
 class StoreError(RuntimeError):
     """The store cannot be opened or used; the message never contains a password."""
+
+
+class StoreBusy(StoreError):
+    """Another process kept the store's start-up lock longer than we wait (exit 5)."""
+
+
+#: How long a process waits for another one creating or migrating the same SQLite store. A
+#: migration that rewrites rows takes seconds per 10,000 complaints; waiting beats failing.
+STARTUP_WAIT_SECONDS = 600.0
+_POLL_SECONDS = 0.1
 
 
 def _alembic_config() -> Config:
@@ -56,8 +74,11 @@ class Store:
             raise StoreError(f"cannot open store {safe_url(url)}: {type(exc).__name__}") from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         if migrate_now:
-            migrate(self.engine)
-            self._ensure_chain_head()
+            # Serialised: two processes creating one new SQLite file both ran the first
+            # migration ("table alembic_version already exists").
+            with startup_lock(url):
+                migrate(self.engine)
+                self._ensure_chain_head()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -72,6 +93,58 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _sqlite_file(url: str) -> Path | None:
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):  # a URI filename: no lock file we could name reliably
+        return None
+    return Path(database)
+
+
+@contextmanager
+def startup_lock(url: str, *, wait_seconds: float | None = None) -> Iterator[None]:
+    """Hold the store's start-up lock: a file lock next to a SQLite file (``<file>.lock``).
+
+    A second process waits (logging once that it does) and then finds the schema current;
+    after ``wait_seconds`` it gives up with :class:`StoreBusy`. PostgreSQL serialises its own
+    DDL, so nothing is taken there.
+    """
+    database = _sqlite_file(url)
+    if database is None or fcntl is None:
+        yield
+        return
+    limit = STARTUP_WAIT_SECONDS if wait_seconds is None else wait_seconds
+    lock_path = database.with_name(database.name + ".lock")
+    with lock_path.open("a") as handle:
+        _take(handle.fileno(), lock_path, limit)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _take(fd: int, lock_path: Path, limit: float) -> None:
+    assert fcntl is not None  # noqa: S101 - checked by the caller
+    deadline: float | None = None
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if deadline is None:
+                log.warning("waiting for another process creating or migrating the store (%s)", lock_path)
+                deadline = time.monotonic() + limit
+            elif time.monotonic() > deadline:
+                raise StoreBusy(
+                    f"store busy: another process has held {lock_path} for over {limit:.0f} s "
+                    "(creating or migrating the store)"
+                ) from None
+            time.sleep(_POLL_SECONDS)
+        else:
+            return
 
 
 def _create_engine(url: str) -> Engine:

@@ -10,6 +10,7 @@ import yaml
 from sqlalchemy import update
 from typer.testing import CliRunner
 
+from compliance_checks.configfile import ConfigError
 from connector.cli import app
 from connector.config import load_config
 from connector.store import Store
@@ -47,6 +48,27 @@ def test_a_bad_service_setting_fails_fast_naming_file_and_key_path(tmp_path: Pat
     text = " ".join(result.output.split())
     assert f"{path}: schedule.reevaluate_every_minutes" in text
     assert f"{path}: writeback.mode" in text
+
+
+_SOURCE = ("sources:\n  - {platform: zendesk, name: zd, subdomain: acme,\n"
+           "     auth: {type: api_token, email_env: ZD_EMAIL, token_env: ZD_TOKEN}}\n")
+
+
+@pytest.mark.parametrize(("written", "mode"), [("off", "off"), ("'off'", "off"), ("plan", "plan")])
+def test_writeback_mode_off_unquoted_is_off(tmp_path: Path, written: str, mode: str) -> None:
+    # YAML 1.1 reads an unquoted ``off`` as false; the starter config writes it unquoted.
+    path = tmp_path / "iso10002.yaml"
+    path.write_text(f"{_SOURCE}writeback:\n  mode: {written}\n", encoding="utf-8")
+    assert load_config(path).writeback.mode == mode
+
+
+@pytest.mark.parametrize("written", ["on", "yes", "true", "sometimes"])
+def test_writeback_mode_other_than_off_plan_apply_is_refused(tmp_path: Path, written: str) -> None:
+    path = tmp_path / "iso10002.yaml"
+    path.write_text(f"{_SOURCE}writeback:\n  mode: {written}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert [i.key_path for i in info.value.issues] == ["writeback.mode"]
 
 
 def _config(tmp_path: Path, base_url: str) -> Path:
