@@ -299,3 +299,11 @@ def test_validate_config_reports_every_error(tmp_path):
         assert fragment in out, fragment
     for path in (mapping, policy, waivers):
         assert str(path) in out
+
+
+@pytest.mark.parametrize("ticket", ["../../myself", "CS-5?expand=x"])
+def test_explain_refuses_an_id_outside_the_grammar_with_exit_3(ticket):
+    result = run("explain", "--platform", "jira", "--input", str(SEARCH), "--as-of", AS_OF, ticket)
+    assert result.exit_code == 3
+    assert "not a valid jira ticket id" in result.stderr
+    assert "Traceback" not in result.output
