@@ -38,6 +38,7 @@ from connector.inputs import InputError
 from connector.offline import RunSummary, TicketResult, evaluate_files
 from connector.reports.cli import register_report_commands
 from connector.store_cli import StoreConfigOption, check_store, explain_store, register_store_commands
+from connector.ticket_ids import is_ticket_id
 from mappings.loader import default_mapping_path, load_mapping
 from report_templates.cells import safe_cell
 
@@ -300,6 +301,8 @@ def explain(
         explain_store(config, ticket, moment, source)
         return
     platform = _need_platform(platform)
+    if not is_ticket_id(platform.value, ticket):
+        raise _fail(EXIT_INPUT, f"not a valid {platform.value} ticket id")
     try:
         loaded_mapping = load_mapping(mapping or default_mapping_path(platform.value))
         loaded_policy = load_policy(policy or BASELINE_POLICY)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from compliance_checks.configfile import (
     ConfigError,
@@ -47,6 +47,15 @@ class AppConfig(BaseModel):
     webhooks: WebhooksConfig = Field(default_factory=WebhooksConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
+
+    @model_validator(mode="after")
+    def _forge_sites_name_jira_sources(self) -> AppConfig:
+        if self.api.forge is not None:
+            jira = {s.name for s in self.sources if s.platform == "jira"}
+            unknown = sorted(set(self.api.forge.sites) - jira)
+            if unknown:
+                raise ValueError(f"api.forge.sites names no Jira source: {unknown}")
+        return self
 
 
 def load_config(path: Path) -> AppConfig:

@@ -88,17 +88,30 @@ class ZendeskWebhookConfig(_Strict):
 
 class JiraWebhookConfig(_Strict):
     secret_env: str = "ISO10002_JIRA_WEBHOOK_SECRET"  # noqa: S105 - a variable name
+    #: Deliveries whose signed body ``timestamp`` is older (or further in the future) are rejected.
+    max_age_seconds: int = Field(default=300, ge=10, le=3600)
     source: str | None = None
 
 
 class WebhooksConfig(_Strict):
     zendesk: ZendeskWebhookConfig | None = None
     jira: JiraWebhookConfig | None = None
+    #: Larger webhook bodies get 413 before they are read (or as soon as a chunked one passes it).
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024, le=64 * 1024 * 1024)
 
 
 class ServerConfig(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
+
+
+class ForgeSite(_Strict):
+    """The Jira site (and the app's installation on it) whose invocation tokens read one source."""
+
+    #: The token's ``context.cloudId``.
+    cloud_id: str = Field(min_length=1)
+    #: The token's ``app.installationId`` (``ari:cloud:ecosystem::installation/…``).
+    installation_id: str = Field(min_length=1)
 
 
 class ForgeConfig(_Strict):
@@ -111,6 +124,9 @@ class ForgeConfig(_Strict):
     jwks_url: str | None = None
     #: Accepted clock skew when checking ``exp``/``nbf``.
     leeway_seconds: int = Field(default=30, ge=0, le=300)
+    #: Jira source name -> the site and installation whose tokens may read that source's tickets.
+    #: A token from any other site or installation is refused (403).
+    sites: dict[str, ForgeSite] = Field(min_length=1)
 
 
 class ApiConfig(_Strict):

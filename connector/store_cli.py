@@ -28,6 +28,7 @@ from connector.store.models import SourceRow
 from connector.store.runs import last_runs, latest_findings, verify_chain
 from connector.store.tickets import bundle_documents, find_ticket, latest_snapshot
 from connector.sync import Progress
+from connector.ticket_ids import is_ticket_id
 from connector.writeback_journal import Mode
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_CONFIG, EXIT_INPUT, EXIT_PARTIAL, EXIT_PLATFORM = 0, 1, 2, 3, 4, 5
@@ -191,7 +192,10 @@ def explain_store(config: Path, ticket: str, as_of: datetime, source: str | None
     from connector.explain import explain_ticket
 
     with pipeline_for(config) as pipeline:
-        names = [s.name for s in pipeline.sources if source is None or s.name == source]
+        names = [s.name for s in pipeline.sources if (source is None or s.name == source)
+                 and is_ticket_id(s.platform, ticket)]
+        if not names and any(source is None or s.name == source for s in pipeline.sources):
+            raise fail(EXIT_INPUT, "not a valid ticket id: Jira ISSUE-KEY or issue id, Zendesk ticket number")
         with pipeline.store.session() as session:
             found = [(n, find_ticket(session, n, ticket)) for n in names]
             hits = [(n, row) for n, row in found if row is not None]
@@ -206,7 +210,7 @@ def explain_store(config: Path, ticket: str, as_of: datetime, source: str | None
         evaluator = pipeline.evaluator
         # The stored version is a valid payload document set: explain reads it like a file.
         with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"{ticket}.jsonl"
+            path = Path(tmp) / "ticket.jsonl"
             path.write_text("".join(json.dumps(d) + "\n" for d in documents), encoding="utf-8")
             shown = explain_ticket(Console(), [path], key, evaluator.mappings[name], evaluator.policy,
                                    evaluator.waivers, as_of)

@@ -38,6 +38,7 @@ from connector.store import Store
 from connector.store.bulk import CHUNK, TicketBatch, chunks
 from connector.store.models import SourceRow, TicketRow
 from connector.store.tickets import ensure_source, find_ticket, mark_deleted
+from connector.ticket_ids import ticket_id
 from connector.zendesk.reader import SyncState, ZendeskReader
 from connector.zendesk.settings import ZendeskSourceConfig
 from mappings.loader import LoadedMapping
@@ -393,6 +394,7 @@ class SourceSync:
     # -- one ticket ---------------------------------------------------------------------
     def refresh(self, ticket: str, now: datetime) -> SyncOutcome:
         """Re-read one ticket (webhook): Zendesk ticket + audits, Jira issue + history."""
+        ticket_id(self.source.platform, ticket)  # every entry checks; this guards the helpdesk calls
         before = api_total(self.client)
         outcome = SyncOutcome(self.name)
         if isinstance(self.source, ZendeskSourceConfig):

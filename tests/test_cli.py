@@ -346,3 +346,11 @@ def test_validate_config_lists_every_error_of_config_policy_and_waivers_in_one_r
     # The config itself (``mode: off`` unquoted) and the mapping it names are valid.
     assert f"✓ {config}" in result.stdout
     assert "8 problem(s) found" in result.stderr
+
+
+@pytest.mark.parametrize("ticket", ["../../myself", "CS-5?expand=x"])
+def test_explain_refuses_an_id_outside_the_grammar_with_exit_3(ticket):
+    result = run("explain", "--platform", "jira", "--input", str(SEARCH), "--as-of", AS_OF, ticket)
+    assert result.exit_code == 3
+    assert "not a valid jira ticket id" in result.stderr
+    assert "Traceback" not in result.output

@@ -22,6 +22,7 @@ from connector.jira.client import JiraClient
 from connector.jira.errors import JiraApiError
 from connector.jira.fieldplan import FieldPlan, discovered_fields, plan_fields
 from connector.jira.jql import build_jql
+from connector.ticket_ids import url_segment
 from mappings.schema import MappingSpec
 
 log = logging.getLogger(__name__)
@@ -146,7 +147,7 @@ class JiraReader:
         }
         if not self.client.is_cloud:
             params["expand"] = "changelog"
-        issue = self.client.get(f"issue/{key}", params)
+        issue = self.client.get(f"issue/{url_segment(key)}", params)
         yield {"issues": [issue]}
         if self.client.is_cloud:
             yield from self._bulk_changelogs([str(issue["id"])])
@@ -211,7 +212,7 @@ class JiraReader:
         start = 0
         while True:
             page = self.client.get(
-                f"issue/{key}/comment",
+                f"issue/{url_segment(key)}/comment",
                 {"startAt": start, "maxResults": size, "orderBy": "created"},
             )
             yield {"issue": key, "comments": page}
@@ -346,7 +347,8 @@ class JiraReader:
             key = str(issue["key"])
             if not changelog_complete(issue):
                 self.state.stats.truncated_changelogs += 1
-                full = self.client.get(f"issue/{key}", {"expand": "changelog", "fields": "updated"})
+                full = self.client.get(f"issue/{url_segment(key)}",
+                                       {"expand": "changelog", "fields": "updated"})
                 yield {"issue": key, "changelog": full.get("changelog") or {}}
             if not comments_complete(issue):
                 self.state.stats.truncated_comments += 1

@@ -23,6 +23,7 @@ from connector.jira.fieldplan import FINDINGS_PROPERTY
 from connector.jira.notes import render_note, to_adf, to_wiki
 from connector.jira.settings import CommentVisibility
 from connector.jira.state import IssueState, find_our_comment
+from connector.ticket_ids import url_segment
 from connector.writeback import WritebackPlan
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ class JiraWriter:
                 if plan.note.action == "resolve":
                     result.comment = "resolved"
                 crash_point("jira-after-comment")  # crash tests: comment posted, labels not yet
-            self.client.put(f"issue/{key}", self.edit_body(plan, comment_id), self._params())
+            self.client.put(f"issue/{url_segment(key)}", self.edit_body(plan, comment_id), self._params())
         except JiraError as exc:
             log.warning("write-back to %s failed: %s", key, exc)
             result.outcome, result.error = "failed", str(exc)
@@ -132,7 +133,7 @@ class JiraWriter:
             comment_id = self._find_existing(key)
         if comment_id is not None:
             try:
-                self.client.put(f"issue/{key}/comment/{comment_id}", body, self._params())
+                self.client.put(f"issue/{url_segment(key)}/comment/{comment_id}", body, self._params())
             except JiraHttpConfigError as exc:
                 if exc.status != 404:
                     raise
@@ -143,20 +144,20 @@ class JiraWriter:
 
     def _create(self, key: str, body: dict[str, Any]) -> str:
         try:
-            return str(self.client.post_once(f"issue/{key}/comment", body)["id"])
+            return str(self.client.post_once(f"issue/{url_segment(key)}/comment", body)["id"])
         except AmbiguousWriteError:
             # The POST may have landed: re-read before trying again (never a duplicate).
             found = self._find_existing(key)
             if found is not None:
                 log.info("comment POST on %s had landed (id %s); not re-posting", key, found)
-                self.client.put(f"issue/{key}/comment/{found}", body, self._params())
+                self.client.put(f"issue/{url_segment(key)}/comment/{found}", body, self._params())
                 return found
-            return str(self.client.post_once(f"issue/{key}/comment", body)["id"])
+            return str(self.client.post_once(f"issue/{url_segment(key)}/comment", body)["id"])
 
     def _find_existing(self, key: str) -> str | None:
         """Newest comments first, one page: ours is recent if it exists."""
         page = self.client.get(
-            f"issue/{key}/comment",
+            f"issue/{url_segment(key)}/comment",
             {
                 "startAt": 0,
                 "maxResults": self.client.source.page_sizes.comments,

@@ -27,6 +27,7 @@ from connector.service.runner import ServiceRunner
 from connector.service.webhooks import (
     Nudge,
     WebhookRejected,
+    check_jira_fresh,
     delivery_key,
     jira_nudge,
     verify_jira,
@@ -71,12 +72,28 @@ class ServiceApp:
         return datetime.now(UTC)
 
     # -- webhooks -------------------------------------------------------------------------
-    async def _accept(self, platform: str, source: SourceConfig, request: Request, body: bytes,
+    async def _body(self, request: Request, *signature_headers: str) -> bytes:
+        """The raw body, read only when the signature headers are there and only up to the cap
+        (an unsigned or oversized body is refused before it is buffered)."""
+        if not all(request.headers.get(h) for h in signature_headers):
+            raise WebhookRejected(401, "missing signature headers", body_unread=True)
+        limit = self.hooks.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            raise WebhookRejected(413, f"body larger than {limit} bytes", body_unread=True)
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise WebhookRejected(413, f"body larger than {limit} bytes", body_unread=True)
+        return bytes(body)
+
+    async def _accept(self, platform: str, source: SourceConfig, signed_timestamp: str | None, body: bytes,
                       nudge: Nudge) -> Response:
         if nudge.actor is not None and nudge.actor in self.own[source.name]:
             metrics.WEBHOOKS.labels(platform, "own").inc()
             return JSONResponse({"status": "ignored", "reason": "our own change"})
-        key = delivery_key(platform, request.headers, body)
+        key = delivery_key(platform, signed_timestamp, body)
         if not await run_in_threadpool(first_delivery, self.pipeline.store, key, source.name, self.clock()):
             metrics.WEBHOOKS.labels(platform, "duplicate").inc()
             return JSONResponse({"status": "duplicate"})
@@ -88,35 +105,39 @@ class ServiceApp:
     def _rejected(platform: str, exc: WebhookRejected) -> Response:
         metrics.WEBHOOKS.labels(platform, "rejected").inc()
         log.warning("%s webhook rejected: %s", platform, exc.reason)
-        return JSONResponse({"error": exc.reason}, status_code=exc.status)
+        headers = {"Connection": "close"} if exc.body_unread else None
+        return JSONResponse({"error": exc.reason}, status_code=exc.status, headers=headers)
 
     async def zendesk_webhook(self, request: Request) -> Response:
         hook = self.hooks.zendesk
         source = _source_for(self.pipeline, "zendesk", hook.source if hook else None)
         if hook is None or source is None or not self.zendesk_secret:
             return JSONResponse({"error": "Zendesk webhooks are not configured"}, status_code=404)
-        body = await request.body()
+        stamp = request.headers.get("x-zendesk-webhook-signature-timestamp")
         try:
+            body = await self._body(request, "x-zendesk-webhook-signature",
+                                    "x-zendesk-webhook-signature-timestamp")
             verify_zendesk(self.zendesk_secret, body, request.headers.get("x-zendesk-webhook-signature"),
-                           request.headers.get("x-zendesk-webhook-signature-timestamp"), self.clock(),
-                           timedelta(seconds=hook.max_age_seconds))
+                           stamp, self.clock(), timedelta(seconds=hook.max_age_seconds))
             nudge = zendesk_nudge(_json(body))
         except WebhookRejected as exc:
             return self._rejected("zendesk", exc)
-        return await self._accept("zendesk", source, request, body, nudge)
+        return await self._accept("zendesk", source, stamp, body, nudge)
 
     async def jira_webhook(self, request: Request) -> Response:
         hook = self.hooks.jira
         source = _source_for(self.pipeline, "jira", hook.source if hook else None)
         if hook is None or source is None or not self.jira_secret:
             return JSONResponse({"error": "Jira webhooks are not configured"}, status_code=404)
-        body = await request.body()
         try:
+            body = await self._body(request, "x-hub-signature")
             verify_jira(self.jira_secret, body, request.headers.get("x-hub-signature"))
-            nudge = jira_nudge(_json(body))
+            payload = _json(body)
+            check_jira_fresh(payload, self.clock(), timedelta(seconds=hook.max_age_seconds))
+            nudge = jira_nudge(payload)
         except WebhookRejected as exc:
             return self._rejected("jira", exc)
-        return await self._accept("jira", source, request, body, nudge)
+        return await self._accept("jira", source, None, body, nudge)
 
     # -- API ------------------------------------------------------------------------------
     def _authorised(self, request: Request) -> bool:

@@ -7,7 +7,8 @@ the last evaluation. A ticket that is not a complaint answers 404 ``{"error": "n
 only); an unconfigured platform answers ``not_found``. ``POST …/refresh`` queues a re-sync and
 re-evaluation of the ticket (429 + Retry-After when rate limited). Callers authenticate with an
 API key (the Zendesk proxy substitutes it from a secure setting) or, for Jira, a Forge invocation
-token.
+token, which reads only the issue it was minted for on a configured site (403 otherwise). A
+ticket id that does not fit the platform's grammar answers 400 before anything is looked up.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import hmac
 import logging
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -32,6 +34,7 @@ from connector.service.rate_limit import RefreshLimiter
 from connector.store.models import RunRow
 from connector.store.runs import latest_findings
 from connector.store.tickets import find_ticket, record_document
+from connector.ticket_ids import is_ticket_id
 
 log = logging.getLogger(__name__)
 _FAILING = {"FAIL", "ERROR"}
@@ -47,6 +50,38 @@ class NotAuthorised(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who asks: ``name`` keys the rate limits; a Forge token is bound to one source and issue."""
+
+    name: str
+    source: str | None = None
+    issue: frozenset[str] = frozenset()
+
+
+def _claim(claims: dict[str, Any], *path: str) -> str | None:
+    value: Any = claims
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def forge_caller(claims: dict[str, Any], sites: dict[str, tuple[str, str]]) -> Caller | None:
+    """The source whose site (``context.cloudId``) and installation (``app.installationId``) the
+    token names, bound to the token's issue (``context.extension.issue`` key and id); None when
+    the token names no configured site or no issue (unknown evidence never grants access)."""
+    cloud, installation = _claim(claims, "context", "cloudId"), _claim(claims, "app", "installationId")
+    issue = {v for v in (_claim(claims, "context", "extension", "issue", "key"),
+                         _claim(claims, "context", "extension", "issue", "id")) if v}
+    if cloud is None or installation is None or not issue:
+        return None
+    for source, site in sites.items():
+        if hmac.compare_digest(site[0], cloud) and hmac.compare_digest(site[1], installation):
+            return Caller("forge:" + hashlib.sha256(installation.encode()).hexdigest()[:12], source,
+                          frozenset(issue))
+    return None
 
 
 def evidence_link(source: SourceConfig, ticket: str, ref: str | None) -> str | None:
@@ -119,41 +154,61 @@ class PanelApi:
         self.clock = clock
         api = pipeline.config.api
         self.forge = ForgeVerifier(api.forge) if api.forge is not None else None
+        self.forge_sites = {name: (site.cloud_id, site.installation_id)
+                            for name, site in (api.forge.sites.items() if api.forge else ())}
         self.limiter = RefreshLimiter(api.refresh_ticket_seconds, api.refresh_key_per_minute)
 
     # -- auth -------------------------------------------------------------------------------
-    def caller(self, request: Request, platform: str) -> str:
-        """A stable, non-secret name for the caller (rate limits), or :class:`NotAuthorised`."""
+    def caller(self, request: Request, platform: str) -> Caller:
+        """Who asks (a stable, non-secret name and any binding), or :class:`NotAuthorised`."""
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise NotAuthorised("missing bearer token")
         for key in self.api_keys:
             if hmac.compare_digest(token.encode(), key.encode()):
-                return "key:" + hashlib.sha256(key.encode()).hexdigest()[:12]
+                return Caller("key:" + hashlib.sha256(key.encode()).hexdigest()[:12])
         if self.forge is not None and platform == "jira" and token.count(".") == 2:
             try:
                 claims = self.forge.verify(token)
             except ForgeTokenError as exc:
                 raise NotAuthorised(str(exc)) from None
-            app = claims.get("app")
-            app = app if isinstance(app, dict) else {}
-            return "forge:" + str(app.get("installationId") or claims.get("sub") or "app")
+            bound = forge_caller(claims, self.forge_sites)
+            if bound is None:
+                raise Forbidden("token is for another site or installation, or names no issue")
+            return bound
         raise NotAuthorised("unknown credentials")
 
     @staticmethod
     def _unauthorised(exc: NotAuthorised) -> Response:
+        if isinstance(exc, Forbidden):
+            log.warning("panel API: request forbidden (%s)", exc.reason)
+            return JSONResponse({"error": "forbidden", "reason": exc.reason}, status_code=403)
         log.warning("panel API: request refused (%s)", exc.reason)  # the reason, never the token
         return JSONResponse({"error": "unauthorised", "reason": exc.reason}, status_code=401,
                             headers={"WWW-Authenticate": "Bearer"})
 
+    def _admit(self, request: Request) -> tuple[str, str, Caller]:
+        """Platform, ticket and caller of a request, or :class:`NotAuthorised` / :class:`BadTicket`:
+        a malformed id is refused before any lookup; a bound token reads its own issue only."""
+        platform, ticket = request.path_params["platform"], request.path_params["ticket"]
+        caller = self.caller(request, platform)
+        if platform in ("jira", "zendesk") and not is_ticket_id(platform, ticket):
+            raise BadTicket(platform)
+        if caller.source is not None and ticket not in caller.issue:
+            raise Forbidden("token is for another issue")
+        return platform, ticket, caller
+
+    def _sources(self, platform: str, caller: Caller) -> list[SourceConfig]:
+        return [s for s in self.pipeline.sources
+                if s.platform == platform and (caller.source is None or s.name == caller.source)]
+
     # -- document ---------------------------------------------------------------------------
-    def document(self, platform: str, ticket: str) -> tuple[int, dict[str, Any]]:
+    def document(self, platform: str, ticket: str,
+                 caller: Caller | None = None) -> tuple[int, dict[str, Any]]:
         now = self.clock()
         not_complaint: dict[str, Any] | None = None
         with self.pipeline.store.session() as session:
-            for source in self.pipeline.sources:
-                if source.platform != platform:
-                    continue
+            for source in self._sources(platform, caller or Caller("")):
                 row = find_ticket(session, source.name, ticket)
                 if row is None:
                     continue
@@ -185,24 +240,26 @@ class PanelApi:
                      "message": "Not a complaint as of the last sync (or created since: re-check)."}
 
     async def get(self, request: Request) -> Response:
-        platform, ticket = request.path_params["platform"], request.path_params["ticket"]
         try:
-            self.caller(request, platform)
+            platform, ticket, caller = self._admit(request)
+        except BadTicket as exc:
+            return _bad_ticket(exc)
         except NotAuthorised as exc:
             return self._unauthorised(exc)
-        status, doc = await run_in_threadpool(self.document, platform, ticket)
+        status, doc = await run_in_threadpool(self.document, platform, ticket, caller)
         return JSONResponse(doc, status_code=status)
 
     async def refresh(self, request: Request) -> Response:
-        platform, ticket = request.path_params["platform"], request.path_params["ticket"]
         try:
-            caller = self.caller(request, platform)
+            platform, ticket, caller = self._admit(request)
+        except BadTicket as exc:
+            return _bad_ticket(exc)
         except NotAuthorised as exc:
             return self._unauthorised(exc)
-        sources = [s for s in self.pipeline.sources if s.platform == platform]
+        sources = self._sources(platform, caller)
         if not sources:
             return JSONResponse({"error": "not_found", "message": f"no {platform} source"}, status_code=404)
-        wait = self.limiter.check(caller, f"{platform}/{ticket}")
+        wait = self.limiter.check(caller.name, f"{platform}/{ticket}")
         if wait is not None:
             retry = max(1, math.ceil(wait))
             return JSONResponse({"error": "rate_limited", "retry_after_seconds": retry}, status_code=429,
@@ -225,3 +282,19 @@ class PanelApi:
             Route("/api/v1/tickets/{platform}/{ticket}", self.get, methods=["GET"]),
             Route("/api/v1/tickets/{platform}/{ticket}/refresh", self.refresh, methods=["POST"]),
         ]
+
+
+class Forbidden(NotAuthorised):
+    """Authenticated, but not for this site, installation or ticket (403, no ticket data)."""
+
+
+class BadTicket(Exception):
+    def __init__(self, platform: str) -> None:
+        super().__init__(platform)
+        self.platform = platform
+
+
+def _bad_ticket(exc: BadTicket) -> Response:
+    # The id is not echoed: it is untrusted text.
+    return JSONResponse({"error": "invalid_ticket_id", "platform": exc.platform,
+                         "message": f"not a valid {exc.platform} ticket id"}, status_code=400)

@@ -73,17 +73,20 @@ class ServiceRunner:
                 self.run_step(name, step)
         return run
 
-    def run_step(self, name: str, step: Callable[[], None]) -> None:
+    def run_step(self, name: str, step: Callable[[], None], kind: str | None = None) -> None:
+        """Run one step; ``kind`` (default ``name``) is what metrics and ``/healthz`` show: a
+        fixed word, never a ticket id or an error message (those are untrusted and unbounded)."""
+        kind = kind or name
         started = time.monotonic()
         try:
             step()
         except Exception as exc:
-            self.health.last_error = f"{name}: {type(exc).__name__}: {exc}"
-            metrics.RUNS.labels(name, "error").inc()
+            self.health.last_error = f"{kind}: {type(exc).__name__}"
+            metrics.RUNS.labels(kind, "error").inc()
             log.exception("step %s failed", name)
         else:
             log.info("step %s done in %.2fs", name, time.monotonic() - started)
-        self.health.last_step = name
+        self.health.last_step = kind
         self.health.last_step_at = datetime.now(UTC)
 
     # -- steps --------------------------------------------------------------------------
@@ -145,7 +148,8 @@ class ServiceRunner:
             if (source, ticket) == _STOP:
                 return
             with self.work:
-                self.run_step(f"refresh {source}/{ticket}", partial(self.refresh_step, source, ticket))
+                self.run_step(f"refresh {source}/{ticket}", partial(self.refresh_step, source, ticket),
+                              kind="refresh")
 
     # -- loop ---------------------------------------------------------------------------
     def run(self, *, idle: float = 1.0) -> None:

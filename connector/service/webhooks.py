@@ -2,7 +2,9 @@
 
 Zendesk: ``X-Zendesk-Webhook-Signature = base64(HMAC-SHA256(secret, timestamp + raw body))``
 with ``X-Zendesk-Webhook-Signature-Timestamp``; a timestamp outside the allowed age is a replay.
-Jira: ``X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`` (webhooks with a secret).
+Jira: ``X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`` (webhooks with a secret);
+the body's ``timestamp`` (ms) is signed with it, so freshness is checked on that.
+Ticket ids are checked against the platform's grammar (:mod:`connector.ticket_ids`).
 """
 
 from __future__ import annotations
@@ -15,14 +17,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from connector.ticket_ids import InvalidTicketId, ticket_id
+
 
 class WebhookRejected(Exception):
     """The delivery is not authentic or not usable; ``status`` is the HTTP answer."""
 
-    def __init__(self, status: int, reason: str) -> None:
+    def __init__(self, status: int, reason: str, *, body_unread: bool = False) -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
+        #: Refused before the body was read: the connection is closed rather than drained.
+        self.body_unread = body_unread
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,15 @@ def verify_jira(secret: str, body: bytes, header: str | None) -> None:
         raise WebhookRejected(401, "bad signature")
 
 
+def check_jira_fresh(payload: Mapping[str, Any], now: datetime, max_age: timedelta) -> None:
+    """The signed body's ``timestamp`` (epoch ms) must be within ``max_age`` of ``now``."""
+    stamp = payload.get("timestamp")
+    if isinstance(stamp, bool) or not isinstance(stamp, int):
+        raise WebhookRejected(401, "no signed timestamp")
+    if abs(now.timestamp() * 1000 - stamp) > max_age.total_seconds() * 1000:
+        raise WebhookRejected(401, "stale timestamp (replay?)")
+
+
 def _object(payload: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     value = payload.get(key)
     return value if isinstance(value, Mapping) else {}
@@ -81,8 +96,9 @@ def zendesk_nudge(payload: Mapping[str, Any]) -> Nudge:
     """
     detail, event, ticket_obj = (_object(payload, k) for k in ("detail", "event", "ticket"))
     ticket = _text(payload.get("ticket_id")) or _text(ticket_obj.get("id")) or _text(detail.get("id"))
-    if ticket is None or not ticket.isdigit():
+    if ticket is None:
         raise WebhookRejected(422, "no ticket id in the payload")
+    ticket = _valid("zendesk", ticket)
     actor = (_text(payload.get("updated_by_id")) or _text(payload.get("current_user_id"))
              or _text(event.get("actor_id")) or _text(detail.get("actor_id")))
     return Nudge(ticket, actor)
@@ -94,6 +110,7 @@ def jira_nudge(payload: Mapping[str, Any]) -> Nudge:
     ticket = _text(issue.get("key")) or _text(issue.get("id"))
     if ticket is None:
         raise WebhookRejected(422, "no issue in the payload")
+    ticket = _valid("jira", ticket)
     actor = None
     comment = _object(payload, "comment")
     for holder in (payload.get("user"), comment.get("updateAuthor"), comment.get("author")):
@@ -104,11 +121,16 @@ def jira_nudge(payload: Mapping[str, Any]) -> Nudge:
     return Nudge(ticket, actor)
 
 
-def delivery_key(platform: str, headers: Mapping[str, str], body: bytes) -> str:
-    """Identifies a delivery across retries: the platform's delivery id, else the signed
-    timestamp with the body (Zendesk trigger bodies repeat; Jira bodies carry a timestamp)."""
-    header = "x-zendesk-webhook-invocation-id" if platform == "zendesk" else "x-atlassian-webhook-identifier"
-    ident = headers.get(header)
-    stamp = headers.get("x-zendesk-webhook-signature-timestamp", "") if platform == "zendesk" else ""
-    material = ident.encode() if ident else stamp.encode() + b"\n" + body
+def _valid(platform: str, ticket: str) -> str:
+    try:
+        return ticket_id(platform, ticket)
+    except InvalidTicketId as exc:
+        raise WebhookRejected(422, str(exc)) from None
+
+
+def delivery_key(platform: str, signed_timestamp: str | None, body: bytes) -> str:
+    """Identifies a delivery by what is signed only: Zendesk's signature timestamp with the body,
+    Jira's body (which carries its own timestamp). Unsigned headers (delivery or invocation ids)
+    are the sender's to choose, so a replay could vary them at will."""
+    material = (signed_timestamp or "").encode() + b"\n" + body
     return f"{platform}:" + hashlib.sha256(material).hexdigest()[:48]

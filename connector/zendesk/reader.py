@@ -15,6 +15,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from connector.ticket_ids import url_segment
 from connector.zendesk.http import ZendeskClient, ZendeskHTTPError
 from connector.zendesk.settings import ZendeskSourceConfig
 
@@ -223,12 +224,12 @@ class ZendeskReader:
     # -- single ticket fallback -----------------------------------------------------------
     def single_ticket(self, ticket_id: int) -> Iterator[Page]:
         """One ticket with its full audit history (for ``explain`` on one ticket)."""
-        body = self.client.get(f"/api/v2/tickets/{ticket_id}.json")
+        body = self.client.get(f"/api/v2/tickets/{url_segment(str(ticket_id))}.json")
         self._count_tickets([body["ticket"]] if isinstance(body.get("ticket"), dict) else [])
         yield Page("ticket", body)
         params: dict[str, str | int] = {"page[size]": 100}
         for _ in range(MAX_PAGES):
-            audits = self.client.get(f"/api/v2/tickets/{ticket_id}/audits.json", params)
+            audits = self.client.get(f"/api/v2/tickets/{url_segment(str(ticket_id))}/audits.json", params)
             self.stats.pages += 1
             yield Page("audits", audits)
             meta = audits.get("meta") or {}

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from compliance_checks.findings import Finding
+from connector.ticket_ids import url_segment
 from connector.writeback import TicketWriteState, WritebackPlan, plan_writeback
 from connector.zendesk.http import (
     Conflict,
@@ -124,7 +125,7 @@ class ZendeskWriter:
         return states
 
     def read_state(self, ticket_id: str) -> TicketWriteState:
-        body = self.client.get(f"/api/v2/tickets/{ticket_id}.json")
+        body = self.client.get(f"/api/v2/tickets/{url_segment(ticket_id)}.json")
         return ticket_state(body["ticket"])
 
     # -- planning -------------------------------------------------------------------------
@@ -171,7 +172,7 @@ class ZendeskWriter:
             try:
                 self.client.request(
                     "PUT",
-                    f"/api/v2/tickets/{plan.ticket}.json",
+                    f"/api/v2/tickets/{url_segment(plan.ticket)}.json",
                     json=note_update_body(state, plan, html),
                     idempotent=False,
                 )

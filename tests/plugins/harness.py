@@ -88,8 +88,10 @@ def static_server(root: Path, helpdesk: Helpdesk) -> ThreadingHTTPServer:  # noq
         def _forge_remote(self, method: str, path: str) -> None:
             assert helpdesk.forge is not None
             helpdesk.calls.append({"via": "forge", "method": method, "path": path})
-            self._forward(method, helpdesk.service + path,
-                          {"Authorization": f"Bearer {helpdesk.forge.token()}"})
+            # Forge mints the token for the issue whose panel calls (context.extension.issue).
+            issue = path.split("?", 1)[0].split("/")[5] if path.count("/") >= 5 else None
+            token = helpdesk.forge.token(issue_key=issue, issue_id=None)
+            self._forward(method, helpdesk.service + path, {"Authorization": f"Bearer {token}"})
 
         def _service(self, method: str, path: str) -> None:
             # The core's test transport: the key is added here, server-side, as a helpdesk would.

@@ -35,6 +35,7 @@ from connector.store.runs import latest_findings
 from tests.plugins import harness
 from tests.service import procs
 from tests.service.forge_tokens import APP_ID, ForgeKeys
+from tests.service.forge_tokens import sites as forge_sites
 
 pytestmark = pytest.mark.slow
 if not Path(harness.CHROMIUM).exists():
@@ -148,7 +149,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
     shots = Path(os.environ.get("ISO10002_PANEL_SHOTS") or tmp / "shots")
     shots.mkdir(parents=True, exist_ok=True)
     forge = ForgeKeys()
-    api = {"forge": {"app_id": APP_ID, "jwks_file": str(forge.write_jwks(tmp / "jwks.json"))},
+    api = {"forge": {"app_id": APP_ID, "jwks_file": str(forge.write_jwks(tmp / "jwks.json")),
+                     "sites": forge_sites("jira")},
            "refresh_ticket_seconds": 1}
     keys, logs = demo_sandboxes.Secrets(), tmp / "logs"
     logs.mkdir()

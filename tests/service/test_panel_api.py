@@ -18,7 +18,7 @@ from connector.service.panel_api import PanelApi, evidence_link, overall_state
 from connector.service.rate_limit import RefreshLimiter
 from connector.store import Store
 from connector.zendesk.sandbox import SandboxServer
-from tests.service.forge_tokens import APP_ID, ForgeKeys
+from tests.service.forge_tokens import APP_ID, CLOUD_ID, INSTALLATION, ForgeKeys
 from tests.service.helpers import complaint_ids
 from tests.zendesk import scenarios as sc
 
@@ -40,13 +40,13 @@ class World:
     queued: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _pipeline(server: SandboxServer, store: Store, jwks: Path, **api: Any) -> Pipeline:
+def _pipeline(server: SandboxServer, store: Store, **api: Any) -> Pipeline:
     src = sc.sandbox_source(server)
     client = sc.sandbox_client(server, src)
     config = AppConfig.model_validate({
         "sources": [src.model_dump(mode="json")],
         "sync": {"initial_since": "2025-01-01T00:00:00Z"},
-        "api": {"forge": {"app_id": APP_ID, "jwks_file": str(jwks)}, "refresh_key_per_minute": 3, **api},
+        "api": {"refresh_key_per_minute": 3, **api},
     })
     return Pipeline(config, store, load_evaluator(config), clock=lambda: sc.virtual_now(server),
                     client_factory=lambda _s: client)
@@ -58,7 +58,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     server = sc.start_sandbox(tickets=30)
     store = Store(f"sqlite:///{tmp / 'store.db'}")
     keys = ForgeKeys()
-    pipe = _pipeline(server, store, keys.write_jwks(tmp / "jwks.json"))
+    pipe = _pipeline(server, store)
     pipe.sync()
     pipe.check()
     queued: list[tuple[str, str]] = []
@@ -110,11 +110,80 @@ def test_api_key_missing_or_wrong_is_401(world: World, headers: dict[str, str]) 
     assert answer.status_code == 401 and answer.headers["www-authenticate"] == "Bearer"
 
 
-def test_forge_token_accepted_for_jira(world: World) -> None:
-    token = world.keys.token()
-    answer = world.client.get("/api/v1/tickets/jira/CMP-1", headers={"Authorization": f"Bearer {token}"})
-    # Authenticated; this world has no Jira source.
-    assert answer.status_code == 404 and answer.json()["error"] == "not_found"
+OTHER_CLOUD, OTHER_INSTALLATION = "cloud-2", "ari:cloud:ecosystem::installation/install-2"
+
+
+@dataclass
+class ForgeWorld:
+    client: TestClient
+    keys: ForgeKeys
+    queued: list[tuple[str, str]]
+
+
+@pytest.fixture(scope="module")
+def forge_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ForgeWorld]:
+    """Two Jira sites, each bound to its own source; the store is empty (tickets read 404 not_kept)."""
+    tmp = tmp_path_factory.mktemp("forge")
+    keys = ForgeKeys()
+    jira = {"platform": "jira", "base_url": "http://127.0.0.1:9", "deployment": "cloud",
+            "mapping": str(Path(__file__).resolve().parents[2] / "mappings" / "jira.yaml"),
+            "auth": {"kind": "cloud_token"}}
+    config = AppConfig.model_validate({
+        "sources": [{**jira, "name": "jira"}, {**jira, "name": "other"}],
+        "api": {"forge": {"app_id": APP_ID, "jwks_file": str(keys.write_jwks(tmp / "jwks.json")),
+                          "sites": {
+                              "jira": {"cloud_id": CLOUD_ID, "installation_id": INSTALLATION},
+                              "other": {"cloud_id": OTHER_CLOUD, "installation_id": OTHER_INSTALLATION}}},
+                "refresh_ticket_seconds": 0},
+    })
+    store = Store(f"sqlite:///{tmp / 'store.db'}")
+    queued: list[tuple[str, str]] = []
+
+    def enqueue(source: str, ticket: str, *, recheck: bool = False) -> None:
+        queued.append((source, ticket))
+
+    panel = PanelApi(Pipeline(config, store, load_evaluator(config)), enqueue, [KEY])
+    with TestClient(Starlette(routes=panel.routes())) as client:
+        yield ForgeWorld(client, keys, queued)
+    store.close()
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_forge_token_reads_its_own_issue_by_key_or_id(forge_world: ForgeWorld) -> None:
+    token = forge_world.keys.token(issue_key="CMP-1", issue_id="10001")
+    for ticket in ("CMP-1", "10001"):
+        answer = forge_world.client.get(f"/api/v1/tickets/jira/{ticket}", headers=_bearer(token))
+        # Authenticated and allowed; the store holds no such complaint.
+        assert answer.status_code == 404 and answer.json()["reason"] == "not_kept"
+
+
+@pytest.mark.parametrize(("kwargs", "ticket"), [
+    ({"issue_key": "CMP-1", "issue_id": "10001"}, "CMP-2"),  # another issue on the same site
+    ({"cloud_id": "cloud-9"}, "CMP-1"),  # another site
+    ({"installation": "ari:cloud:ecosystem::installation/other"}, "CMP-1"),  # another installation
+    ({"cloud_id": OTHER_CLOUD}, "CMP-1"),  # one site's cloud with the other's installation
+    ({"issue_key": None, "issue_id": None}, "CMP-1"),  # no issue in the token: not a pass
+])
+def test_forge_token_for_another_issue_site_or_installation_is_403(
+    forge_world: ForgeWorld, kwargs: dict[str, Any], ticket: str
+) -> None:
+    token = forge_world.keys.token(**kwargs)
+    before = list(forge_world.queued)
+    read = forge_world.client.get(f"/api/v1/tickets/jira/{ticket}", headers=_bearer(token))
+    refresh = forge_world.client.post(f"/api/v1/tickets/jira/{ticket}/refresh", headers=_bearer(token))
+    assert (read.status_code, refresh.status_code) == (403, 403)
+    assert read.json()["error"] == "forbidden" and set(read.json()) == {"error", "reason"}
+    assert forge_world.queued == before
+
+
+def test_forge_refresh_goes_to_the_source_of_the_tokens_site(forge_world: ForgeWorld) -> None:
+    token = forge_world.keys.token(cloud_id=OTHER_CLOUD, installation=OTHER_INSTALLATION, issue_key="OPS-4")
+    answer = forge_world.client.post("/api/v1/tickets/jira/OPS-4/refresh", headers=_bearer(token))
+    assert answer.status_code == 202
+    assert forge_world.queued[-1] == ("other", "OPS-4")
 
 
 @pytest.mark.parametrize(("kwargs", "reason"), [
@@ -123,21 +192,39 @@ def test_forge_token_accepted_for_jira(world: World) -> None:
     ({"kid": "unknown-key"}, "signed by an unknown key"),
     ({"iss": "someone"}, "invalid token (InvalidIssuerError)"),
 ])
-def test_forge_token_refused(world: World, kwargs: dict[str, Any], reason: str) -> None:
-    token = world.keys.token(**kwargs)
-    answer = world.client.get("/api/v1/tickets/jira/CMP-1", headers={"Authorization": f"Bearer {token}"})
+def test_forge_token_refused(forge_world: ForgeWorld, kwargs: dict[str, Any], reason: str) -> None:
+    token = forge_world.keys.token(**kwargs)
+    answer = forge_world.client.get("/api/v1/tickets/jira/CMP-1", headers=_bearer(token))
     assert answer.status_code == 401
     assert answer.json()["reason"] == reason
     assert token not in answer.text
 
 
-def test_forge_token_signed_by_another_key_or_for_zendesk_is_refused(world: World) -> None:
+def test_forge_token_signed_by_another_key_or_for_zendesk_is_refused(forge_world: ForgeWorld) -> None:
     forged = ForgeKeys().token()  # same kid, different key
-    answer = world.client.get("/api/v1/tickets/jira/CMP-1", headers={"Authorization": f"Bearer {forged}"})
+    answer = forge_world.client.get("/api/v1/tickets/jira/CMP-1", headers=_bearer(forged))
     assert answer.status_code == 401 and "InvalidSignatureError" in answer.json()["reason"]
-    good = world.keys.token()
-    assert world.client.get("/api/v1/tickets/zendesk/1",
-                            headers={"Authorization": f"Bearer {good}"}).status_code == 401
+    good = forge_world.keys.token()
+    assert forge_world.client.get("/api/v1/tickets/zendesk/1", headers=_bearer(good)).status_code == 401
+
+
+def test_forge_sites_must_name_jira_sources() -> None:
+    with pytest.raises(ValueError, match="names no Jira source"):
+        AppConfig.model_validate({
+            "sources": [{"platform": "zendesk", "name": "zd", "subdomain": "acme",
+                         "mapping": "mappings/zendesk.yaml",
+                         "auth": {"type": "api_token", "email_env": "E", "token_env": "T"}}],
+            "api": {"forge": {"app_id": APP_ID, "jwks_file": "jwks.json",
+                              "sites": {"zd": {"cloud_id": CLOUD_ID, "installation_id": INSTALLATION}}}},
+        })
+
+
+def test_malformed_ticket_ids_are_400_without_echo(world: World) -> None:
+    for path in ("zendesk/0", "zendesk/" + "9" * 5000, "zendesk/12x", "jira/CS-5%3Fexpand=x", "jira/CS-0"):
+        answer = world.client.get(f"/api/v1/tickets/{path}", headers=AUTH)
+        assert answer.status_code == 400, path
+        assert answer.json()["error"] == "invalid_ticket_id"
+        assert path.split("/")[1] not in answer.text
 
 
 def test_refresh_queues_then_rate_limits_per_ticket_and_per_caller(world: World) -> None:
@@ -191,8 +278,7 @@ def test_cors_only_for_configured_origins(world: World, tmp_path: Path) -> None:
     from connector.service.runner import ServiceRunner
 
     def app_for(origins: list[str]) -> TestClient:
-        pipe = _pipeline(world.server, world.pipeline.store, world.keys.write_jwks(tmp_path / "jwks.json"),
-                         cors_origins=origins)
+        pipe = _pipeline(world.server, world.pipeline.store, cors_origins=origins)
         return TestClient(build_app(pipe, ServiceRunner(pipe), {"ISO10002_API_KEY": KEY}.get))
 
     preflight = {"Origin": "https://acme.example", "Access-Control-Request-Method": "GET",

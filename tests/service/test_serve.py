@@ -4,6 +4,7 @@ within seconds, the API answers, SIGTERM exits 0."""
 from __future__ import annotations
 
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,8 @@ def test_jira_webhook_makes_a_new_complaint_flagged_within_seconds(tmp_path: Pat
         session.put(issue_url, json={"update": {"labels": [{"add": "complaint-confirmed"}]}},
                     timeout=10).raise_for_status()
 
-        answer = procs.jira_webhook(url, {"webhookEvent": "jira:issue_updated", "timestamp": 1,
+        answer = procs.jira_webhook(url, {"webhookEvent": "jira:issue_updated",
+                                          "timestamp": int(time.time() * 1000),
                                           "issue": {"id": "x", "key": "CMP-3"},
                                           "user": {"accountId": "someone-else"}})
         assert answer.status_code == 202, answer.text

@@ -144,11 +144,63 @@ def test_a_tampered_body_is_rejected(app: App) -> None:
 
 def test_a_repeated_delivery_is_acknowledged_but_not_redone(app: App) -> None:
     client, runner = app
-    first = _zendesk(client, {"ticket_id": "17"}, invocation="inv-1")
-    again = _zendesk(client, {"ticket_id": "17"}, invocation="inv-1")
+    stamp = _stamp()
+    first = _zendesk(client, {"ticket_id": "17"}, stamp=stamp, invocation="inv-1")
+    again = _zendesk(client, {"ticket_id": "17"}, stamp=stamp, invocation="inv-1")
     assert (first.status_code, again.status_code) == (202, 200)
     assert again.json() == {"status": "duplicate"}
     assert _queued(runner) == [("zd", "17")]
+
+
+def test_a_replayed_zendesk_delivery_with_a_new_invocation_id_is_a_duplicate(app: App) -> None:
+    # The invocation id is not signed: a replay within max_age can carry any.
+    client, runner = app
+    stamp = _stamp()
+    answers = [_zendesk(client, {"ticket_id": "17"}, stamp=stamp, invocation=f"inv-{n}") for n in range(3)]
+    assert [a.status_code for a in answers] == [202, 200, 200]
+    assert _queued(runner) == [("zd", "17")]
+
+
+def _jira_body(stamp_ms: int, key: str = "CS-7") -> bytes:
+    return json.dumps({"webhookEvent": "jira:issue_updated", "timestamp": stamp_ms,
+                       "issue": {"id": "10007", "key": key}, "user": {"accountId": "abc"}}).encode()
+
+
+def _now_ms(delta: timedelta = timedelta(0)) -> int:
+    return int((datetime.now(UTC) + delta).timestamp() * 1000)
+
+
+def test_a_replayed_jira_delivery_is_a_duplicate_whatever_its_identifier(app: App) -> None:
+    client, runner = app
+    body = _jira_body(_now_ms())
+    answers = [client.post("/webhooks/jira", content=body, headers={
+        "X-Hub-Signature": jira_signature("jira-secret", body), "X-Atlassian-Webhook-Identifier": f"id-{n}"})
+        for n in range(3)]
+    assert [a.status_code for a in answers] == [202, 200, 200]
+    assert _queued(runner) == [("jira", "CS-7")]
+
+
+@pytest.mark.parametrize("skew", [timedelta(minutes=-10), timedelta(minutes=10)])
+def test_a_stale_signed_jira_delivery_is_rejected(app: App, skew: timedelta) -> None:
+    client, runner = app
+    body = _jira_body(_now_ms(skew))
+    answer = client.post("/webhooks/jira", content=body,
+                         headers={"X-Hub-Signature": jira_signature("jira-secret", body)})
+    assert answer.status_code == 401
+    assert answer.json() == {"error": "stale timestamp (replay?)"}
+    assert _queued(runner) == []
+
+
+@pytest.mark.parametrize("payload", [
+    {"ticket_id": "9" * 5000}, {"ticket_id": "17?x=1"}, {"ticket_id": "0"}, {"ticket_id": "-3"},
+    {"ticket_id": str(2**63)},
+])
+def test_zendesk_ids_outside_the_grammar_are_rejected(app: App, payload: dict[str, Any]) -> None:
+    client, runner = app
+    answer = _zendesk(client, payload)
+    assert answer.status_code == 422
+    assert answer.json() == {"error": "not a valid zendesk ticket id"}
+    assert _queued(runner) == []
 
 
 def test_events_caused_by_our_own_account_are_ignored(app: App) -> None:
@@ -161,7 +213,8 @@ def test_events_caused_by_our_own_account_are_ignored(app: App) -> None:
 
 def test_jira_secret_is_verified(app: App) -> None:
     client, runner = app
-    body = json.dumps({"webhookEvent": "comment_created", "timestamp": 1, "issue": {"id": "1", "key": "CS-7"},
+    body = json.dumps({"webhookEvent": "comment_created", "timestamp": _now_ms(),
+                       "issue": {"id": "1", "key": "CS-7"},
                        "comment": {"author": {"accountId": "abc"}}}).encode()
     good = client.post("/webhooks/jira", content=body,
                        headers={"X-Hub-Signature": jira_signature("jira-secret", body)})
