@@ -25,6 +25,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from compliance_checks import BASELINE_POLICY, NO_WAIVERS, load_policy, load_waivers
 from compliance_checks.configfile import ConfigError
@@ -73,7 +74,7 @@ def _as_of(value: str | None) -> datetime:
 
 
 def _fail(code: int, message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 
@@ -150,9 +151,10 @@ def check(
     except InputError as exc:
         raise _fail(EXIT_INPUT, str(exc)) from None
     for error in summary.mapping_errors:
-        err.print(f"[yellow]not mapped:[/yellow] {error}", highlight=False)
+        # Escaped: ids and field paths come from ticket content ("issues[0]" is not markup).
+        err.print(f"[yellow]not mapped:[/yellow] {escape(str(error))}", highlight=False)
     for warning in summary.warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+        err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
     if summary.tickets_seen == 0:
         raise _fail(EXIT_INPUT, "no tickets found in the input")
     if fail_on and any(summary.statuses.get(s.value) for s in fail_on):
