@@ -37,6 +37,7 @@ from connector.offline import RunSummary, TicketResult, evaluate_files
 from connector.reports.cli import register_report_commands
 from connector.store_cli import StoreConfigOption, check_store, explain_store, register_store_commands
 from mappings.loader import default_mapping_path, load_mapping
+from mappings.values import SUPPORTED_RANGE, in_supported_range
 from report_templates.cells import safe_cell
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_CONFIG, EXIT_INPUT, EXIT_PARTIAL = 0, 1, 2, 3, 4
@@ -70,7 +71,11 @@ def _as_of(value: str | None) -> datetime:
         raise typer.BadParameter(f"{value!r} is not an ISO 8601 date-time", param_hint="--as-of") from None
     if moment.tzinfo is None:
         raise typer.BadParameter("give a timezone, e.g. 2026-11-22T09:00:00+00:00", param_hint="--as-of")
-    return moment
+    try:
+        return in_supported_range(moment)
+    except (ValueError, OverflowError):
+        raise typer.BadParameter(f"{value!r} is outside the supported range ({SUPPORTED_RANGE})",
+                                 param_hint="--as-of") from None
 
 
 def _fail(code: int, message: str) -> typer.Exit:
@@ -273,9 +278,10 @@ def _write_table(results: Iterable[TicketResult], summary: RunSummary) -> None:
     counts = ", ".join(
         f"{status} {summary.statuses[status]}" for status in _STYLE if summary.statuses[status]
     )
+    future = f"; {summary.future} received after the as-of time" if summary.future else ""
     console.print(
         f"{summary.complaints} complaints checked "
-        f"({summary.skipped} tickets skipped: not complaints or duplicates), "
+        f"({summary.skipped - summary.future} tickets skipped: not complaints or duplicates{future}), "
         f"{len(flagged_tickets)} need attention. Findings: {counts or 'none'}.",
         highlight=False,
     )

@@ -15,6 +15,7 @@ from compliance_checks.configfile import ConfigError
 from connector.inputs import InputError
 from connector.reports.kinds import TREND_KINDS, Fmt, Kind, check_format
 from connector.store_cli import StoreConfigOption, pipeline_for
+from mappings.values import SUPPORTED_RANGE, in_supported_range
 from report_templates.env import LOCALES, RenderContext
 from report_templates.input import Period, ReportInput, ReportOptions
 
@@ -58,7 +59,11 @@ def _moment(value: str | None) -> datetime:
         raise typer.BadParameter(f"{value!r} is not an ISO 8601 date-time", param_hint="--as-of") from None
     if moment.tzinfo is None:
         raise typer.BadParameter("give a timezone, e.g. 2026-11-22T09:00:00+00:00", param_hint="--as-of")
-    return moment
+    try:
+        return in_supported_range(moment)
+    except (ValueError, OverflowError):
+        raise typer.BadParameter(f"{value!r} is outside the supported range ({SUPPORTED_RANGE})",
+                                 param_hint="--as-of") from None
 
 
 def _day(value: str | None, hint: str) -> date | None:
