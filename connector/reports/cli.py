@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from compliance_checks.configfile import ConfigError
 from connector.inputs import InputError
@@ -46,7 +47,7 @@ on a large store."""
 
 
 def _fail(code: int, message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 
@@ -241,9 +242,10 @@ def report(
     written = render_reports(jobs, data, templates_dir=templates, render=render)
     unmapped = [n for n in data.provenance.notes if n.startswith("not mapped:")]
     for note in unmapped:
-        err.print(f"[yellow]not mapped:[/yellow] {note.removeprefix('not mapped: ')}", highlight=False)
+        shown = escape(note.removeprefix("not mapped: "))
+        err.print(f"[yellow]not mapped:[/yellow] {shown}", highlight=False)
     for warning in summary.warnings if summary else ():
-        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+        err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
     for path in written:
         err.print(f"wrote {path}", highlight=False)
     if summary is not None and summary.tickets_seen == 0:
