@@ -76,6 +76,16 @@ _UNIT_ALIASES = {
     "weeks": Unit.WEEKS,
 }
 # ASCII digits only (``\d`` would also accept e.g. Arabic-Indic digits, which float() converts).
+#: The longest policy duration (ten years): longer ones are configuration errors.
+MAX_DURATION_DAYS = 3653
+_MAX_AMOUNT = {
+    Unit.MINUTES: MAX_DURATION_DAYS * 24 * 60,
+    Unit.HOURS: MAX_DURATION_DAYS * 24,
+    Unit.BUSINESS_HOURS: MAX_DURATION_DAYS * 24,
+    Unit.BUSINESS_DAYS: MAX_DURATION_DAYS,
+    Unit.DAYS: MAX_DURATION_DAYS,
+    Unit.WEEKS: MAX_DURATION_DAYS // 7,
+}
 _DURATION_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s+([a-z]+(?: [a-z]+)*)\s*$")
 
 
@@ -96,6 +106,9 @@ class Duration:
         unit = _UNIT_ALIASES[match.group(2)]
         if unit in (Unit.BUSINESS_DAYS, Unit.DAYS, Unit.WEEKS) and not amount.is_integer():
             raise ValueError(f"{text!r}: {unit.value} must be a whole number")
+        if amount > _MAX_AMOUNT[unit]:
+            # Beyond this, due dates overflow (every finding was an ERROR) and no policy means it.
+            raise ValueError(f"{text!r} is longer than {MAX_DURATION_DAYS} days")
         return cls(amount, unit)
 
     def __str__(self) -> str:

@@ -27,6 +27,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from compliance_checks import BASELINE_POLICY, NO_WAIVERS, load_policy, load_waivers
 from compliance_checks.configfile import ConfigError
@@ -40,6 +41,7 @@ from connector.reports.cli import register_report_commands
 from connector.store_cli import StoreConfigOption, check_store, explain_store, register_store_commands
 from connector.ticket_ids import is_ticket_id
 from mappings.loader import default_mapping_path, load_mapping
+from mappings.values import SUPPORTED_RANGE, in_supported_range
 from report_templates.cells import safe_cell
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_CONFIG, EXIT_INPUT, EXIT_PARTIAL = 0, 1, 2, 3, 4
@@ -73,11 +75,15 @@ def _as_of(value: str | None) -> datetime:
         raise typer.BadParameter(f"{value!r} is not an ISO 8601 date-time", param_hint="--as-of") from None
     if moment.tzinfo is None:
         raise typer.BadParameter("give a timezone, e.g. 2026-11-22T09:00:00+00:00", param_hint="--as-of")
-    return moment
+    try:
+        return in_supported_range(moment)
+    except (ValueError, OverflowError):
+        raise typer.BadParameter(f"{value!r} is outside the supported range ({SUPPORTED_RANGE})",
+                                 param_hint="--as-of") from None
 
 
 def _fail(code: int, message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -154,9 +160,10 @@ def check(
     except InputError as exc:
         raise _fail(EXIT_INPUT, str(exc)) from None
     for error in summary.mapping_errors:
-        err.print(f"[yellow]not mapped:[/yellow] {error}", highlight=False)
+        # Escaped: ids and field paths come from ticket content ("issues[0]" is not markup).
+        err.print(f"[yellow]not mapped:[/yellow] {escape(str(error))}", highlight=False)
     for warning in summary.warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+        err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
     if summary.tickets_seen == 0:
         raise _fail(EXIT_INPUT, "no tickets found in the input")
     if fail_on and any(summary.statuses.get(s.value) for s in fail_on):
@@ -275,9 +282,10 @@ def _write_table(results: Iterable[TicketResult], summary: RunSummary) -> None:
     counts = ", ".join(
         f"{status} {summary.statuses[status]}" for status in _STYLE if summary.statuses[status]
     )
+    future = f"; {summary.future} received after the as-of time" if summary.future else ""
     console.print(
         f"{summary.complaints} complaints checked "
-        f"({summary.skipped} tickets skipped: not complaints or duplicates), "
+        f"({summary.skipped - summary.future} tickets skipped: not complaints or duplicates{future}), "
         f"{len(flagged_tickets)} need attention. Findings: {counts or 'none'}.",
         highlight=False,
     )

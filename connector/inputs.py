@@ -20,6 +20,10 @@ from mappings.assemble import Assembler, InputShapeError, MappedTicket, Origin
 _PRIMARY_PREFIXES = (b'{"issues"', b'{"tickets"', b'{"ticket":', b'{"ticket" :', b'{"key"', b'{"id"')
 
 
+#: A document deeper than the JSON parser reads cannot be split into tickets: the whole file is refused.
+TOO_DEEP = "nested too deeply to read (more than about 900 levels)"
+
+
 class InputError(ValueError):
     """A payload file cannot be read (missing, not JSON, unknown shape). Names file and line."""
 
@@ -41,6 +45,8 @@ class _Doc:
 def _parse_line(text: bytes, origin: Origin) -> Any:
     try:
         return json.loads(text)
+    except RecursionError:
+        raise InputError(f"{origin}: invalid JSON: {TOO_DEEP}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         detail = f"{exc.msg} (column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else str(exc)
         raise InputError(f"{origin}: invalid JSON: {detail}") from None
@@ -71,6 +77,8 @@ def _documents(path: Path) -> Iterator[_Doc]:
         text = handle.read()
     try:
         value = json.loads(text)
+    except RecursionError:
+        raise InputError(f"{path}: invalid JSON: {TOO_DEEP}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         where = (
             f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
@@ -84,6 +92,8 @@ def _documents(path: Path) -> Iterator[_Doc]:
 def _is_json(line: bytes) -> bool:
     try:
         json.loads(line)
+    except RecursionError:
+        return True  # JSON, too deep to read: reported when the line is parsed
     except (json.JSONDecodeError, UnicodeDecodeError):
         return False
     return True

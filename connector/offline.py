@@ -14,7 +14,7 @@ from compliance_checks import NO_WAIVERS, Policy, WaiverApplier, Waivers, contex
 from compliance_checks.findings import Finding
 from compliance_checks.model import ComplaintRecord
 from connector.inputs import map_files
-from mappings.assemble import Assembler
+from mappings.assemble import RECEIVED_AFTER_AS_OF, Assembler
 from mappings.loader import LoadedMapping
 from mappings.values import MappingError
 
@@ -32,6 +32,8 @@ class RunSummary:
     tickets_seen: int = 0
     complaints: int = 0
     skipped: int = 0
+    #: Of ``skipped``: received after the as-of time (not non-complaints or duplicates).
+    future: int = 0
     mapping_errors: list[MappingError] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
@@ -104,6 +106,7 @@ def _evaluate_files(
         summary.tickets_seen += 1
         if mapped.skipped:
             summary.skipped += 1
+            summary.future += mapped.skipped == RECEIVED_AFTER_AS_OF
             if mapped.warning:
                 summary.warnings.append(mapped.warning)
             continue

@@ -30,6 +30,7 @@ from connector.store.tickets import bundle_documents, find_ticket, latest_snapsh
 from connector.sync import Progress
 from connector.ticket_ids import is_ticket_id
 from connector.writeback_journal import Mode
+from mappings.values import SUPPORTED_RANGE, in_supported_range
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_CONFIG, EXIT_INPUT, EXIT_PARTIAL, EXIT_PLATFORM = 0, 1, 2, 3, 4, 5
 #: ``verify-store`` found an edited or broken history.
@@ -149,7 +150,11 @@ def parse_as_of(value: str | None) -> datetime | None:
         raise typer.BadParameter(f"{value!r} is not an ISO 8601 date-time", param_hint="--as-of") from None
     if moment.tzinfo is None:
         raise typer.BadParameter("give a timezone, e.g. 2026-11-22T09:00:00+00:00", param_hint="--as-of")
-    return moment
+    try:
+        return in_supported_range(moment)
+    except (ValueError, OverflowError):
+        raise typer.BadParameter(f"{value!r} is outside the supported range ({SUPPORTED_RANGE})",
+                                 param_hint="--as-of") from None
 
 
 def check_store(config: Path, as_of: datetime | None, write: Callable[[Iterable[Finding], datetime], None],

@@ -20,7 +20,7 @@ mapped one at a time, so memory holds the separate history but never every ticke
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from compliance_checks.model import ComplaintRecord
 from mappings.derive import build_record
 from mappings.jira_payload import JiraBundle, jira_facts
+from mappings.raw import check_raw
 from mappings.schema import MappingSpec
 from mappings.select import is_complaint
 from mappings.values import MappingError, parse_time
@@ -65,6 +66,10 @@ class MemoryHistory:
         return self._children.pop(ticket_id, [])
 
 
+#: Why a future-dated ticket is skipped (kept apart from non-complaints and duplicates).
+RECEIVED_AFTER_AS_OF = "received after the as-of time"
+
+
 class InputShapeError(ValueError):
     """A document is not one of the accepted payload shapes."""
 
@@ -78,6 +83,16 @@ class Origin:
 
     def __str__(self) -> str:
         return f"{self.source}:{self.line}" if self.line is not None else self.source
+
+
+@dataclass(frozen=True)
+class BadItem:
+    """An item of an ``issues``/``tickets`` list that is not an object (``null``, ``"x"``, a list).
+
+    It cannot be identified, so it is reported by position; the other items are mapped."""
+
+    label: str
+    reason: str
 
 
 @dataclass
@@ -103,6 +118,8 @@ class Assembler:
     _metric_sets: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     #: Tickets already mapped (overlapping pages repeat them): id -> updated stamp.
     _seen: dict[str, str] = field(default_factory=dict)
+    #: Zendesk history that could not be read, per ticket id: the ticket is reported, not mapped.
+    _history_errors: dict[str, MappingError] = field(default_factory=dict)
 
     # -- shapes ----------------------------------------------------------------------------
 
@@ -168,20 +185,35 @@ class Assembler:
         for metric_set in doc.get("metric_sets") or ():
             self._metric_sets[str(metric_set.get("ticket_id"))] = metric_set
             recognised = True
-        for event in doc.get("ticket_events") or ():
-            self.zendesk_history.add(str(event.get("ticket_id")), ticket_event_children(event))
+        for index, event in enumerate(doc.get("ticket_events") or ()):
+            self._add_zendesk_children(event, f"ticket_events[{index}]", ticket_event_children, origin)
             recognised = True
-        for audit in doc.get("audits") or ([doc["audit"]] if isinstance(doc.get("audit"), dict) else ()):
-            self.zendesk_history.add(str(audit.get("ticket_id")), audit_children(audit))
+        for index, audit in enumerate(
+            doc.get("audits") or ([doc["audit"]] if isinstance(doc.get("audit"), dict) else ())
+        ):
+            self._add_zendesk_children(audit, f"audits[{index}]", audit_children, origin)
             recognised = True
         if "ticket_events" in doc or "audits" in doc or "ticket_metric_events" in doc:
             recognised = True
         if not recognised and not self.is_primary(doc):
             raise InputShapeError(f"{origin}: not a Zendesk payload shape (keys: {', '.join(list(doc)[:8])})")
 
+    def _add_zendesk_children(
+        self, item: Any, where: str, children: Callable[[Mapping[str, Any]], list[Child]], origin: Origin
+    ) -> None:
+        if not isinstance(item, dict):
+            raise InputShapeError(f"{origin}: {where}: expected an object, got {type(item).__name__}")
+        ticket_id = str(item.get("ticket_id"))
+        try:
+            self.zendesk_history.add(ticket_id, children(item))
+        except (ValueError, TypeError, AttributeError) as exc:
+            # Bad history stops its own ticket (reported when the ticket is mapped), not the run.
+            field_name = f"{where.split('[')[0]}[id {item.get('id')}]"
+            self._history_errors.setdefault(ticket_id, MappingError(ticket_id, field_name, str(exc)))
+
     # -- primary documents -----------------------------------------------------------------
 
-    def items(self, doc: Any, origin: Origin) -> Iterator[Mapping[str, Any]]:
+    def items(self, doc: Any, origin: Origin) -> Iterator[Mapping[str, Any] | BadItem]:
         """The raw tickets/issues of a primary document."""
         if isinstance(doc, list):
             for item in doc:
@@ -190,16 +222,27 @@ class Assembler:
         if not self.is_primary(doc):
             return
         if self.spec.platform == "jira":
-            yield from doc["issues"] if isinstance(doc.get("issues"), list) else [doc]
+            kind, items = ("issues", doc["issues"]) if isinstance(doc.get("issues"), list) else ("", [doc])
         else:
             # Side-loads on the same page describe its tickets: take them first.
             self._add_zendesk_history(doc, origin)
-            yield from doc["tickets"] if isinstance(doc.get("tickets"), list) else [doc["ticket"]]
+            listed = isinstance(doc.get("tickets"), list)
+            kind, items = ("tickets", doc["tickets"]) if listed else ("", [doc["ticket"]])
+        noun = "an issue" if self.spec.platform == "jira" else "a ticket"
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                yield item
+            else:
+                yield BadItem(f"{origin} {kind}[{index}]", f"expected {noun} object, got {_json_type(item)}")
 
-    def map_item(self, raw: Mapping[str, Any]) -> MappedTicket:
+    def map_item(self, raw: Mapping[str, Any] | BadItem) -> MappedTicket:
+        if isinstance(raw, BadItem):
+            return MappedTicket(raw.label, error=MappingError(raw.label, "item", raw.reason))
         key = str(raw.get("key") or raw.get("id") or "?")
         ident = str(raw.get("id") or key)
-        stamp = str(raw.get("updated_at") or (raw.get("fields") or {}).get("updated") or "")
+        fields = raw.get("fields")
+        updated = fields.get("updated") if isinstance(fields, dict) else None
+        stamp = str(raw.get("updated_at") or updated or "")
         if ident in self._seen:
             # Pages are mapped newest first, so an earlier-seen copy is normally the latest.
             if _newer(stamp, self._seen[ident]):
@@ -212,11 +255,21 @@ class Assembler:
             return MappedTicket(key, skipped="duplicate (an older or identical copy)")
         self._seen[ident] = stamp
         try:
+            # Types first: selection and mapping read values loosely (see mappings/raw.py).
+            check_raw(self.spec.platform, key, raw)
             if not is_complaint(self.spec, raw):
                 return MappedTicket(key, skipped="not selected as a complaint by the mapping")
+            history_error = self._history_errors.pop(ident, None)
+            if history_error is not None:
+                return MappedTicket(key, error=MappingError(key, history_error.field, history_error.reason))
             facts = self._facts(raw)
             if self.as_of is not None and facts.created > self.as_of:
-                return MappedTicket(key, skipped="received after the as-of time")
+                return MappedTicket(
+                    key,
+                    skipped=RECEIVED_AFTER_AS_OF,
+                    warning=f"ticket {key}: skipped: received {facts.created.isoformat()}, "
+                    f"after the as-of time {self.as_of.isoformat()}",
+                )
             return MappedTicket(key, record=build_record(facts, self.spec, self.as_of))
         except MappingError as exc:
             return MappedTicket(key, error=exc)
@@ -239,6 +292,11 @@ class Assembler:
         # A ticket is mapped once: its history is released as soon as it is used.
         zbundle.add_children(self.zendesk_history.take(ticket_id))
         return zendesk_facts(zbundle, self.directory, self.spec)
+
+
+def _json_type(value: Any) -> str:
+    names = {type(None): "null", str: "a string", list: "an array", bool: "a boolean"}
+    return names.get(type(value), "a number")
 
 
 def _newer(stamp: str, than: str) -> bool:

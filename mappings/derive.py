@@ -36,6 +36,7 @@ from mappings.schema import FieldRule, FieldRules, MappingSpec
 from mappings.select import scope_of
 from mappings.values import (
     MappingError,
+    TooDeepError,
     casefold_set,
     folded_map,
     parse_time,
@@ -137,7 +138,10 @@ def _mapped_fields(facts: TicketFacts, spec: MappingSpec) -> dict[str, Any]:
     values: dict[str, Any] = {}
     raw, platform, key = facts.raw, spec.platform, facts.key
     for name, rule in _field_rules(spec.fields):
-        values[name] = _convert(name, rule, read_source(rule, raw, platform), key)
+        try:
+            values[name] = _convert(name, rule, read_source(rule, raw, platform), key)
+        except TooDeepError as exc:
+            raise MappingError(key, name, str(exc)) from None
     return values
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from compliance_checks.model import ActorRole, Event, EventKind, Party, SourceKind
 from mappings.facts import TicketFacts
 from mappings.schema import MappingSpec
-from mappings.values import MappingError, parse_time, read_path, to_text
+from mappings.values import MappingError, TooDeepError, parse_time, read_path, to_text
 
 _CHANGE_KINDS = {
     "status": EventKind.STATUS_CHANGE,
@@ -102,7 +103,7 @@ def browse_url(issue: Mapping[str, Any], spec: MappingSpec) -> str | None:
 def _history_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec, key: str) -> list[Event]:
     events = []
     for history_id, history in bundle.histories.items():
-        at = parse_time(history.get("created"))
+        at = _time(key, f"changelog[{history_id}].created", history.get("created"))
         if at is None:
             raise MappingError(key, f"changelog[{history_id}].created", "missing timestamp")
         author = history.get("author")
@@ -133,10 +134,10 @@ def _history_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec,
 def _comment_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec, key: str) -> list[Event]:
     events = []
     for comment_id, comment in bundle.comments.items():
-        at = parse_time(comment.get("created"))
+        at = _time(key, f"comment[{comment_id}].created", comment.get("created"))
         if at is None:
             raise MappingError(key, f"comment[{comment_id}].created", "missing timestamp")
-        text = to_text(comment.get("body"))
+        text = _text(key, f"comment[{comment_id}].body", comment.get("body"))
         author = comment.get("author")
         actor_id = _user_id(author)
         events.append(
@@ -156,6 +157,20 @@ def _comment_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec,
             )
         )
     return events
+
+
+def _time(key: str, field_path: str, value: Any) -> datetime | None:
+    try:
+        return parse_time(value)
+    except ValueError as exc:
+        raise MappingError(key, field_path, str(exc)) from None
+
+
+def _text(key: str, field_path: str, value: Any) -> str | None:
+    try:
+        return to_text(value)
+    except TooDeepError as exc:
+        raise MappingError(key, field_path, str(exc)) from None
 
 
 def _completeness_gaps(issue: Mapping[str, Any], bundle: JiraBundle) -> list[str]:
@@ -217,8 +232,8 @@ def jira_facts(bundle: JiraBundle, spec: MappingSpec) -> TicketFacts:
             name=reporter.get("displayName") if isinstance(reporter, dict) else None,
             contact=reporter.get("emailAddress") if isinstance(reporter, dict) else None,
         ),
-        summary=to_text(fields.get("summary")),
-        description=to_text(fields.get("description")),
+        summary=_text(key, "fields.summary", fields.get("summary")),
+        description=_text(key, "fields.description", fields.get("description")),
         channel=to_text(channel.get("value")) if isinstance(channel, dict) else to_text(channel),
         events=events,
         gaps=_completeness_gaps(issue, bundle),

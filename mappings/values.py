@@ -13,6 +13,14 @@ from mappings.schema import PathSpec, Source
 _MISSING = object()
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
+#: Timestamps (received, events, ``--as-of``) must fall in this range: outside it, date
+#: arithmetic overflows and no real helpdesk record exists (docs/input-formats.md).
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+SUPPORTED_RANGE = "1900-01-01 to 2199-12-31"
+#: How deep a raw value may nest (JSON objects and arrays); ADF bodies need about 10.
+MAX_DEPTH = 64
+
 
 class MappingError(ValueError):
     """A ticket could not be mapped. Names the ticket, the field and the reason."""
@@ -46,12 +54,19 @@ def read_source(source: Source, raw: Mapping[str, Any], platform: str) -> Any:
     if source.const is not None:
         return source.const
     if source.path is not None:
-        return read_path(raw, source.path)
+        return _shallow(read_path(raw, source.path))
     field_id = source.custom_field
     if platform == "zendesk":
-        return _custom_fields(raw).get(str(field_id))
+        return _shallow(_custom_fields(raw).get(str(field_id)))
     value = (raw.get("fields") or {}).get(str(field_id))
-    return unwrap_option(value)
+    return unwrap_option(_shallow(value))
+
+
+def _shallow(value: Any) -> Any:
+    # The readers below recurse: bound the depth first (TooDeepError names no field; callers do).
+    if isinstance(value, dict | list):
+        check_depth(value)
+    return value
 
 
 _LAST_CUSTOM_FIELDS: list[Any] = [None, {}]
@@ -78,11 +93,31 @@ def unwrap_option(value: Any) -> Any:
     return value
 
 
-def adf_text(node: Any) -> str:
-    """Plain text of an Atlassian Document Format tree (Jira Cloud v3 bodies)."""
-    parts: list[str] = []
+class TooDeepError(ValueError):
+    """A raw value nests deeper than ``MAX_DEPTH``."""
 
-    def walk(item: Any) -> None:
+    def __init__(self) -> None:
+        super().__init__(f"nested more than {MAX_DEPTH} levels deep")
+
+
+_BLOCK_END = ("paragraph", "heading", "listItem", "codeBlock", "blockquote")
+
+
+def adf_text(node: Any) -> str:
+    """Plain text of an Atlassian Document Format tree (Jira Cloud v3 bodies).
+
+    Walked with an explicit stack (no recursion); deeper than ``MAX_DEPTH`` is refused."""
+    parts: list[str] = []
+    # (item, depth); a str item is text to emit when popped (a block's closing newline).
+    stack: list[tuple[Any, int]] = [(node, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if type(item) is str:
+            parts.append(item)
+            continue
+        if depth > MAX_DEPTH:
+            raise TooDeepError
+        children: Any = ()
         if isinstance(item, dict):
             kind = item.get("type")
             if kind == "text":
@@ -92,15 +127,13 @@ def adf_text(node: Any) -> str:
                 parts.append(str(attrs.get("text") or attrs.get("shortName") or ""))
             elif kind == "hardBreak":
                 parts.append("\n")
-            for child in item.get("content") or ():
-                walk(child)
-            if kind in ("paragraph", "heading", "listItem", "codeBlock", "blockquote"):
-                parts.append("\n")
+            if kind in _BLOCK_END:
+                stack.append(("\n", depth))
+            children = item.get("content") or ()
         elif isinstance(item, list):
-            for child in item:
-                walk(child)
-
-    walk(node)
+            children = item
+        if isinstance(children, list | tuple):
+            stack.extend((child, depth + 1) for child in reversed(children))
     text = "".join(parts)
     if "\n\n\n" in text:  # rare: skip the regex otherwise (hot path)
         text = _BLANK_RUNS.sub("\n\n", text)
@@ -118,6 +151,7 @@ def to_text(value: Any) -> str | None:
             inner = unwrap_option(value)
             text = str(inner) if not isinstance(inner, dict) else ""
     elif isinstance(value, list):
+        check_depth(value)
         items = [t for t in (to_text(v) for v in value) if t]
         text = ", ".join(items)
     elif isinstance(value, bool):
@@ -128,9 +162,30 @@ def to_text(value: Any) -> str | None:
     return text or None
 
 
+def check_depth(value: Any) -> None:
+    """Raise ``TooDeepError`` when ``value`` nests deeper than ``MAX_DEPTH`` (walked iteratively)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise TooDeepError
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item if isinstance(v, dict | list))
+
+
+def in_supported_range(moment: datetime) -> datetime:
+    """``moment``, or ValueError when outside ``EARLIEST``..``LATEST`` (aware datetimes)."""
+    if not EARLIEST <= moment < LATEST:
+        raise ValueError(f"{moment.isoformat()} is outside the supported date range ({SUPPORTED_RANGE})")
+    return moment
+
+
 def parse_time(value: Any) -> datetime | None:
     """Platform timestamps: ISO 8601 (with ``Z`` or ``-0700`` offsets), epoch seconds or ms,
-    or a JSM ``DateDTO``. Naive timestamps are refused: a wrong timezone would move every clock."""
+    or a JSM ``DateDTO``. Naive timestamps are refused: a wrong timezone would move every clock;
+    so are times outside the supported range (``SUPPORTED_RANGE``)."""
     if type(value) is str:  # the common case first (hot path)
         if not value:
             return None
@@ -140,19 +195,29 @@ def parse_time(value: Any) -> datetime | None:
             moment = datetime.fromisoformat(value.strip())
         if moment.tzinfo is None:
             raise ValueError(f"timestamp {value!r} has no timezone")
-        return moment
+        try:
+            return in_supported_range(moment)
+        except OverflowError:  # e.g. 0001-01-01T00:00+01:00 has no UTC equivalent
+            raise ValueError(f"{value!r} is outside the supported date range ({SUPPORTED_RANGE})") from None
     if value is None:
         return None
     if isinstance(value, dict):
         if "epochMillis" in value:
-            return datetime.fromtimestamp(int(value["epochMillis"]) / 1000, tz=UTC)
+            return _from_epoch(value["epochMillis"], 1000)
         return parse_time(value.get("iso8601"))
     if isinstance(value, bool):
         raise ValueError(f"not a timestamp: {value!r}")  # noqa: TRY004 - callers handle ValueError
     if isinstance(value, int | float):
-        seconds = value / 1000 if value > 10_000_000_000 else value
-        return datetime.fromtimestamp(seconds, tz=UTC)
+        return _from_epoch(value, 1000 if value > 10_000_000_000 else 1)
     return parse_time(str(value))
+
+
+def _from_epoch(value: Any, per_second: int) -> datetime:
+    try:
+        moment = datetime.fromtimestamp(float(value) / per_second, tz=UTC)
+    except (OverflowError, OSError, ValueError, TypeError):  # NaN, 1e308, year beyond 9999
+        raise ValueError(f"epoch time {value!r} is outside the supported range ({SUPPORTED_RANGE})") from None
+    return in_supported_range(moment)
 
 
 def casefold_set(values: Iterable[str]) -> frozenset[str]:

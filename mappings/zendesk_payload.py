@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from compliance_checks.model import ActorRole, Event, EventKind, EvidenceRef, Party, SourceKind
 from mappings.facts import TicketFacts
 from mappings.schema import MappingSpec
-from mappings.values import MappingError, parse_time, read_path, to_text
+from mappings.values import MappingError, TooDeepError, parse_time, read_path, to_text
 
 _CHANGE_KINDS = {
     "status": EventKind.STATUS_CHANGE,
@@ -314,6 +314,13 @@ def _metric_evidence(
     return first_reply, solved, reopens if isinstance(reopens, int) else None
 
 
+def _text(key: str, field_path: str, value: Any) -> str | None:
+    try:
+        return to_text(value)
+    except TooDeepError as exc:
+        raise MappingError(key, field_path, str(exc)) from None
+
+
 def zendesk_facts(bundle: ZendeskBundle, directory: Directory, spec: MappingSpec) -> TicketFacts:
     ticket = bundle.ticket
     key = str(ticket.get("id") or "?")
@@ -348,8 +355,8 @@ def zendesk_facts(bundle: ZendeskBundle, directory: Directory, spec: MappingSpec
         group=directory.groups.get(str(group_id), str(group_id)) if group_id is not None else None,
         labels=[str(t) for t in ticket.get("tags") or ()],
         requester=Party(id=requester_id, name=requester.get("name"), contact=requester.get("email")),
-        summary=to_text(ticket.get("subject") or ticket.get("raw_subject")),
-        description=to_text(ticket.get("description")),
+        summary=_text(key, "subject", ticket.get("subject") or ticket.get("raw_subject")),
+        description=_text(key, "description", ticket.get("description")),
         channel=to_text(read_path(ticket, "via.channel")),
         deleted=ticket.get("status") == "deleted",
         satisfaction=to_text(read_path(ticket, "satisfaction_rating.score")),

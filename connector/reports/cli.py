@@ -10,11 +10,13 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from compliance_checks.configfile import ConfigError
 from connector.inputs import InputError
 from connector.reports.kinds import TREND_KINDS, Fmt, Kind, check_format
 from connector.store_cli import StoreConfigOption, pipeline_for
+from mappings.values import SUPPORTED_RANGE, in_supported_range
 from report_templates.env import LOCALES, RenderContext
 from report_templates.input import Period, ReportInput, ReportOptions
 
@@ -47,7 +49,7 @@ on a large store."""
 
 
 def _fail(code: int, message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 
@@ -60,7 +62,11 @@ def _moment(value: str | None) -> datetime:
         raise typer.BadParameter(f"{value!r} is not an ISO 8601 date-time", param_hint="--as-of") from None
     if moment.tzinfo is None:
         raise typer.BadParameter("give a timezone, e.g. 2026-11-22T09:00:00+00:00", param_hint="--as-of")
-    return moment
+    try:
+        return in_supported_range(moment)
+    except (ValueError, OverflowError):
+        raise typer.BadParameter(f"{value!r} is outside the supported range ({SUPPORTED_RANGE})",
+                                 param_hint="--as-of") from None
 
 
 def _day(value: str | None, hint: str) -> date | None:
@@ -241,9 +247,10 @@ def report(
     written = render_reports(jobs, data, templates_dir=templates, render=render)
     unmapped = [n for n in data.provenance.notes if n.startswith("not mapped:")]
     for note in unmapped:
-        err.print(f"[yellow]not mapped:[/yellow] {note.removeprefix('not mapped: ')}", highlight=False)
+        shown = escape(note.removeprefix("not mapped: "))
+        err.print(f"[yellow]not mapped:[/yellow] {shown}", highlight=False)
     for warning in summary.warnings if summary else ():
-        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+        err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
     for path in written:
         err.print(f"wrote {path}", highlight=False)
     if summary is not None and summary.tickets_seen == 0:
