@@ -34,7 +34,7 @@ from compliance_checks.configfile import ConfigError
 from compliance_checks.findings import FINDINGS_SCHEMA_VERSION, Finding, Status
 from connector.commands import register_platform_commands
 from connector.config import load_config
-from connector.explain import explain_ticket
+from connector.explain import Explained, explain_ticket
 from connector.inputs import InputError
 from connector.offline import RunSummary, TicketResult, evaluate_files
 from connector.reports.cli import register_report_commands
@@ -318,12 +318,14 @@ def explain(
     except ConfigError as exc:
         raise _fail(EXIT_CONFIG, f"invalid configuration:\n{exc}") from None
     try:
-        found = explain_ticket(
+        explained = explain_ticket(
             Console(), inputs, ticket, loaded_mapping, loaded_policy, loaded_waivers, moment
         )
     except InputError as exc:
         raise _fail(EXIT_INPUT, str(exc)) from None
-    if not found:
+    if explained is Explained.UNMAPPED:
+        raise typer.Exit(EXIT_PARTIAL)
+    if explained is Explained.ABSENT:
         raise _fail(EXIT_INPUT, f"ticket {ticket} is not in the input (or is not a complaint)")
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from compliance_checks import Policy, Waivers
@@ -62,6 +64,14 @@ def _show(value: object, record: ComplaintRecord, policy: Policy) -> str:
     return str(value)
 
 
+class Explained(Enum):
+    """What ``explain_ticket`` could show."""
+
+    SHOWN = "shown"
+    UNMAPPED = "unmapped"  # in the input, but mapping failed (the reason was printed)
+    ABSENT = "absent"  # not in the input, or not a complaint
+
+
 def explain_ticket(
     console: Console,
     inputs: Sequence[Path],
@@ -70,8 +80,8 @@ def explain_ticket(
     policy: Policy,
     waivers: Waivers,
     as_of: datetime,
-) -> bool:
-    """Print the record, timeline and findings of ``ticket``; False if it is not in the input."""
+) -> Explained:
+    """Print the record, timeline and findings of ``ticket``, or why it could not be mapped."""
     summary = RunSummary()
     for result in evaluate_files(
         inputs, mapping, policy, as_of=as_of, waivers=waivers, summary=summary
@@ -80,9 +90,10 @@ def explain_ticket(
             continue
         if result.error is not None:
             console.print(
-                f"[red]Ticket {ticket} could not be mapped:[/red] {result.error}", highlight=False
+                f"[red]Ticket {ticket} could not be mapped:[/red] {escape(str(result.error))}",
+                highlight=False,
             )
-            return True
+            return Explained.UNMAPPED
         record = result.record
         assert record is not None  # noqa: S101 - evaluate_files sets it when there is no error
         console.rule(
@@ -136,5 +147,5 @@ def explain_ticket(
                 f.remediation or "",
             )
         console.print(findings)
-        return True
-    return False
+        return Explained.SHOWN
+    return Explained.ABSENT

@@ -194,7 +194,7 @@ def _unspool(spool: IO[bytes]) -> Iterator[Finding]:
 
 def explain_store(config: Path, ticket: str, as_of: datetime, source: str | None) -> None:
     """``iso10002 explain TICKET`` without ``--input``: from the stored version as of the time."""
-    from connector.explain import explain_ticket
+    from connector.explain import Explained, explain_ticket
 
     with pipeline_for(config) as pipeline:
         names = [s.name for s in pipeline.sources if (source is None or s.name == source)
@@ -217,9 +217,11 @@ def explain_store(config: Path, ticket: str, as_of: datetime, source: str | None
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "ticket.jsonl"
             path.write_text("".join(json.dumps(d) + "\n" for d in documents), encoding="utf-8")
-            shown = explain_ticket(Console(), [path], key, evaluator.mappings[name], evaluator.policy,
-                                   evaluator.waivers, as_of)
-        if not shown:
+            explained = explain_ticket(Console(), [path], key, evaluator.mappings[name], evaluator.policy,
+                                       evaluator.waivers, as_of)
+        if explained is Explained.UNMAPPED:
+            raise typer.Exit(EXIT_PARTIAL)
+        if explained is Explained.ABSENT:
             raise fail(EXIT_INPUT, f"ticket {ticket} is not a complaint (by the mapping)")
 
 
