@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from connector import untrusted
 from connector.spill import SpilledHistory
 from mappings.assemble import Assembler, InputShapeError, MappedTicket, Origin
 
@@ -40,7 +41,7 @@ class _Doc:
 
 def _parse_line(text: bytes, origin: Origin) -> Any:
     try:
-        return json.loads(text)
+        return untrusted.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         detail = f"{exc.msg} (column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else str(exc)
         raise InputError(f"{origin}: invalid JSON: {detail}") from None
@@ -70,7 +71,7 @@ def _documents(path: Path) -> Iterator[_Doc]:
                     yield _Doc(Origin(str(path), number), line, offset)
         text = handle.read()
     try:
-        value = json.loads(text)
+        value = untrusted.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         where = (
             f"line {exc.lineno}, column {exc.colno}: {exc.msg}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import os
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from connector import metrics
+from connector import metrics, untrusted
 from connector.config import SourceConfig
 from connector.pipeline import Pipeline
 from connector.service.panel_api import PanelApi
@@ -190,7 +189,7 @@ def build_app(pipeline: Pipeline, runner: ServiceRunner, environ: Environ = os.e
 
 def _json(body: bytes) -> dict[str, Any]:
     try:
-        value = json.loads(body)
+        value = untrusted.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise WebhookRejected(400, "body is not JSON") from None
     if not isinstance(value, dict):
