@@ -59,3 +59,31 @@ def test_a_lone_surrogate_in_a_comment_is_replaced_and_every_ticket_syncs(
     run = pipe.check()
     assert run.errors == []
     assert run.tickets == len(complaint_ids(server))
+
+
+def test_a_ticket_that_cannot_be_stored_is_quarantined_and_the_rest_sync(
+    sqlite_store: Store, server: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import connector.sync as sync_module
+
+    bad = min(complaint_ids(server), key=int)
+    real = sync_module._remap
+
+    def remap(row: TicketRow, mapping: object, documents: list[object]) -> None:
+        if row.ticket == bad:
+            raise UnicodeEncodeError("utf-8", LONE, 0, 1, "surrogates not allowed")
+        real(row, mapping, documents)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sync_module, "_remap", remap)
+    outcomes, errors = pipeline(server, sqlite_store).sync()
+    assert errors == []
+    assert outcomes[0].quarantined == [{"ticket": bad, "reason": "cannot be stored (UnicodeEncodeError)"}]
+    assert outcomes[0].as_json()["quarantined"] == outcomes[0].quarantined
+    tickets, cursor, _bundles = _stored(sqlite_store, "sandbox")
+    assert tickets == complaint_ids(server) - {bad}
+    assert cursor is not None
+    assert bad not in outcomes[0].changed
+    with sqlite_store.session() as session:
+        last_error = session.scalar(select(SourceRow.last_error).where(SourceRow.name == "sandbox"))
+    assert last_error is not None and f"{bad}: cannot be stored (UnicodeEncodeError)" in last_error
+    assert LONE not in last_error
