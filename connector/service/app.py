@@ -155,8 +155,12 @@ class ServiceApp:
 
     async def healthz(self, _request: Request) -> Response:
         health = self.runner.health
+        # A source whose last sync left tickets unstored is degraded (counts only, no text).
+        quarantined = {name: len(ids) for name, ids in sorted(health.quarantined.items()) if ids}
+        status = "stopping" if self.runner.stop.is_set() else "degraded" if quarantined else "ok"
         return JSONResponse({
-            "status": "stopping" if self.runner.stop.is_set() else "ok",
+            "status": status,
+            "quarantined": quarantined,
             "last_step": health.last_step,
             "last_step_at": health.last_step_at.isoformat() if health.last_step_at else None,
             "last_error": health.last_error,
