@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from connector import untrusted
 from connector.spill import SpilledHistory
 from mappings.assemble import Assembler, InputShapeError, MappedTicket, Origin
 
@@ -44,7 +45,7 @@ class _Doc:
 
 def _parse_line(text: bytes, origin: Origin) -> Any:
     try:
-        return json.loads(text)
+        return untrusted.loads(text)
     except RecursionError:
         raise InputError(f"{origin}: invalid JSON: {TOO_DEEP}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -76,7 +77,7 @@ def _documents(path: Path) -> Iterator[_Doc]:
                     yield _Doc(Origin(str(path), number), line, offset)
         text = handle.read()
     try:
-        value = json.loads(text)
+        value = untrusted.loads(text)
     except RecursionError:
         raise InputError(f"{path}: invalid JSON: {TOO_DEEP}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

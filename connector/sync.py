@@ -62,9 +62,29 @@ class SyncOutcome:
     deleted: int = 0
     api_calls: int = 0
     changed: list[str] = field(default_factory=list)
+    #: Tickets whose storage failed (id and reason, never their text); the rest were stored.
+    quarantined: list[dict[str, str]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "changed"} | {"changed": len(self.changed)}
+
+    def mark(self) -> tuple[int, int, int]:
+        return self.new_versions, self.deleted, len(self.changed)
+
+    def reset(self, mark: tuple[int, int, int]) -> None:
+        """Forget what a rolled-back transaction counted."""
+        self.new_versions, self.deleted, changed = mark
+        del self.changed[changed:]
+
+
+#: Errors of one ticket's data, not of the store (a UnicodeError or a pydantic error is a
+#: ValueError): that ticket is quarantined, the others are stored and the cursor moves.
+TICKET_ERRORS = (ValueError, TypeError)
+
+
+def quarantine_reason(exc: BaseException) -> str:
+    # The exception's text may quote the ticket's content: only its type is kept.
+    return f"cannot be stored ({type(exc).__name__})"
 
 
 def api_total(client: Any) -> int:
@@ -203,14 +223,12 @@ class SourceSync:
                 pages = ZendeskPages(tickets=tickets, metric_sets=metric_sets, users=users,
                                      agents=spill.agents, events=events, audits=audits,
                                      groups=spill.groups)
-                with self.store.session() as session:
-                    batch = TicketBatch(session, self.name)
-                    batch.load(part, latest_bundles=True)
-                    for i, ticket_id in enumerate(part, start):
-                        if i == len(touched) // 2:
-                            crash_point("mid-sync")
-                        self._store_zendesk(batch, ticket_id, pages, directory, now, outcome)
-                    batch.flush(now)
+
+                def store(batch: TicketBatch, ticket_id: str, pages: ZendeskPages = pages) -> None:
+                    self._store_zendesk(batch, ticket_id, pages, directory, now, outcome)
+
+                self._store_part([(t, [t]) for t in part], store, now, outcome, latest=True,
+                                 crash_at=len(touched) // 2 - start)
             seen = spill.ticket_ids() if outcome.full else set()
             # Last transaction: the directory, deletions and the cursor (only once every
             # ticket it covers is stored; a crash before re-reads the same changes).
@@ -219,7 +237,7 @@ class SourceSync:
                 self._update_directory(source_row, spill.agents, spill.groups)
                 if outcome.full:
                     outcome.deleted += self._vanished(session, seen, now)
-                self._commit_cursor(source_row, new_cursor, now)
+                self._commit_cursor(source_row, new_cursor, now, outcome.quarantined)
 
     def _update_directory(self, row: SourceRow, agents: Mapping[str, Doc],
                           groups: Mapping[str, Doc]) -> ZendeskDirectory:
@@ -308,7 +326,7 @@ class SourceSync:
             source_row = ensure_source(session, self.name, "jira")
             if outcome.full:
                 outcome.deleted += self._vanished(session, seen, now)
-            self._commit_cursor(source_row, new_cursor, now)
+            self._commit_cursor(source_row, new_cursor, now, outcome.quarantined)
 
     def _store_jira_part(self, ids: list[str], keep: set[str], pages: JiraPages, now: datetime,
                          outcome: SyncOutcome, crash: list[bool]) -> None:
@@ -320,24 +338,55 @@ class SourceSync:
         last = {issue_id: i for i, issue_id in enumerate(ids)}
         issues = [pages.issues[issue_id] for i, issue_id in enumerate(ids)
                   if last[issue_id] == i and issue_id not in keep]
+        def store(batch: TicketBatch, issue: Doc) -> None:
+            self._store_jira(batch, issue, pages, now, outcome)
+
         for start in range(0, len(issues), CHUNK):
             part = issues[start:start + CHUNK]
-            with self.store.session() as session:
-                ensure_source(session, self.name, "jira")
-                batch = TicketBatch(session, self.name)
-                batch.load([k for issue in part for k in (str(issue["key"]), str(issue["id"]))])
-                for i, issue in enumerate(part):
-                    if crash[0] and i == len(part) // 2:
-                        crash[0] = False
-                        crash_point("mid-sync")  # the first transaction of the sync, half stored
-                    self._store_jira(batch, issue, pages, now, outcome)
-                batch.flush(now)
+            crash_at = len(part) // 2 if crash[0] else -1
+            crash[0] = False  # the first transaction of the sync, half stored
+            self._store_part([(issue, [str(issue["key"]), str(issue["id"])]) for issue in part], store,
+                             now, outcome, crash_at=crash_at)
             for issue in part:
                 issue_id, key = str(issue["id"]), str(issue["key"])
                 pages.issues.pop(issue_id, None)
                 for bucket in (pages.histories, pages.comments):
                     bucket.pop(issue_id, None)
                     bucket.pop(key, None)
+
+    def _store_part(self, items: list[tuple[Any, list[str]]], store: Callable[[TicketBatch, Any], None],
+                    now: datetime, outcome: SyncOutcome, *, latest: bool = False, crash_at: int = -1) -> None:
+        """Store ``items`` ((item, keys to load)) in one transaction; when one ticket's data
+        cannot be stored, roll back and store them one transaction each, quarantining the
+        tickets that still fail."""
+        mark = outcome.mark()
+        try:
+            self._transaction(items, store, now, latest=latest, crash_at=crash_at)
+        except TICKET_ERRORS:
+            outcome.reset(mark)
+        else:
+            return
+        for item in items:
+            mark = outcome.mark()
+            try:
+                self._transaction([item], store, now, latest=latest)
+            except TICKET_ERRORS as exc:
+                outcome.reset(mark)
+                ticket = item[1][0]
+                log.warning("source %s: ticket %s quarantined: %s", self.name, ticket, quarantine_reason(exc))
+                outcome.quarantined.append({"ticket": ticket, "reason": quarantine_reason(exc)})
+
+    def _transaction(self, items: list[tuple[Any, list[str]]], store: Callable[[TicketBatch, Any], None],
+                     now: datetime, *, latest: bool, crash_at: int = -1) -> None:
+        with self.store.session() as session:
+            ensure_source(session, self.name, self.source.platform)
+            batch = TicketBatch(session, self.name)
+            batch.load([k for _item, keys in items for k in keys], latest_bundles=latest)
+            for i, (item, _keys) in enumerate(items):
+                if i == crash_at:
+                    crash_point("mid-sync")
+                store(batch, item)
+            batch.flush(now)
 
     def _reader(self, known: Mapping[str, str] | None = None) -> JiraReader:
         spec = self.mapping.spec
@@ -385,11 +434,15 @@ class SourceSync:
                 count += mark_deleted(row, now)
         return count
 
-    def _commit_cursor(self, row: SourceRow, cursor: str, now: datetime) -> None:
+    def _commit_cursor(self, row: SourceRow, cursor: str, now: datetime,
+                       quarantined: list[dict[str, str]] | None = None) -> None:
         # Same transaction as the data: both land, or neither does.
         row.cursor = cursor
         row.cursor_at = now
         row.last_success_at = now
+        if quarantined:  # ``status`` shows them (ids and reasons only)
+            row.last_error = _quarantine_message(quarantined)[:2000]
+            row.last_error_at = now
 
     # -- one ticket ---------------------------------------------------------------------
     def refresh(self, ticket: str, now: datetime) -> SyncOutcome:
@@ -454,6 +507,11 @@ class SourceSync:
             row = find_ticket(session, self.name, ticket)
             if row is not None and mark_deleted(row, now):
                 outcome.deleted += 1
+
+
+def _quarantine_message(quarantined: list[dict[str, str]]) -> str:
+    listed = "; ".join(f"{q['ticket']}: {q['reason']}" for q in quarantined)
+    return f"{len(quarantined)} ticket(s) quarantined (not stored, the others were): {listed}"
 
 
 def _reappeared(row: TicketRow) -> bool:

@@ -29,6 +29,7 @@ import requests
 from jira import JIRA, JIRAError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
+from connector import untrusted
 from connector.jira.errors import (
     AmbiguousWriteError,
     JiraApiError,
@@ -347,7 +348,7 @@ class JiraClient:
         if 200 <= status < 300:
             if status == 204 or not response.content:
                 return {}
-            return response.json()
+            return untrusted.loads(response.content)
         if status == 429 or (status >= 500 and mode != "once"):
             retry_after = parse_retry_after(response.headers.get("Retry-After"), self._clock())
             raise _Transient(f"HTTP {status}", status=status, retry_after=retry_after)

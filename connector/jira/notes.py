@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,13 @@ from compliance_checks.findings import Finding
 
 TEMPLATE = "writeback_note.txt.j2"
 _TEMPLATES = Path(__file__).resolve().parents[2] / "report_templates"
-_WIKI_SPECIAL = re.compile(r"([\[\]{}|*_])")
+#: What wiki markup never reads: letters, digits (any script), space, comma. Every other ASCII
+#: character can start or end markup somewhere (*b* _i_ ??c?? -d- +u+ ^s^ ~s~ {{m}} {code}
+#: [link] !image! |table| # list, ---- rule, \\ break, &mdash; entity, :) (x) emoticons,
+#: h1. bq. blocks, http:// links), so it is written as a numeric entity, which the renderer
+#: shows literally and which starts nothing.
+_WIKI_SAFE_ASCII = frozenset(" ,")
+_NOT_PRINTABLE = "\ufffd"
 
 
 def _environment() -> Environment:
@@ -29,12 +34,20 @@ def _environment() -> Environment:
 def render_note(findings: Sequence[Finding], *, resolved: bool, marker: str) -> str:
     """The note text; it always starts with ``marker``."""
     text = _environment().get_template(TEMPLATE).render(
-        findings=list(findings), resolved=resolved, marker=marker
+        findings=[_one_line(f) for f in findings], resolved=resolved, marker=marker
     )
     text = text.strip() + "\n"
     if not text.startswith(marker):
         raise ValueError(f"{TEMPLATE} must start with the marker {marker!r}")
     return text
+
+
+def _one_line(finding: Finding) -> Finding:
+    """A line break in ticket text quoted by a finding would start a block (a bullet, a
+    paragraph) of the note: each finding stays one bullet."""
+    update = {k: flat for k in ("message", "remediation")
+              if isinstance(v := getattr(finding, k), str) and (flat := " ".join(v.splitlines())) != v}
+    return finding.model_copy(update=update) if update else finding
 
 
 def _blocks(text: str) -> list[list[str]]:
@@ -72,8 +85,17 @@ def to_adf(text: str) -> dict[str, Any]:
     return {"type": "doc", "version": 1, "content": content}
 
 
+def _wiki_char(char: str) -> str:
+    if not char.isprintable():
+        return _NOT_PRINTABLE  # control characters: no entity shows them
+    if char.isascii() and not (char.isalnum() or char in _WIKI_SAFE_ASCII):
+        return f"&#{ord(char)};"
+    return char
+
+
 def _wiki_escape(text: str) -> str:
-    return _WIKI_SPECIAL.sub(r"\\\1", text)
+    """``text`` shown literally by the wiki renderer: no character of it can start markup."""
+    return "".join(map(_wiki_char, text))
 
 
 def to_wiki(text: str, *, marker: str) -> str:

@@ -1,5 +1,6 @@
 """CSV and XLSX writers for a view's tables. Ticket text is untrusted: every text cell goes
-through ``safe_cell`` (formula injection); numbers and dates are written as real values."""
+through ``safe_cell`` (formula injection; in XLSX ``safe_xlsx_cell``, which also shows the
+characters XML cannot hold as U+FFFD); numbers and dates are written as real values."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import csv
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import cast
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -14,7 +16,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from report_templates.cells import FORMULA_START, safe_cell
+from report_templates.cells import FORMULA_START, safe_cell, safe_xlsx_cell, xml_text
 from report_templates.views.common import Column, Table
 from report_templates.views.register import KEYS, TupleRows
 
@@ -99,8 +101,8 @@ class _Cells:
             if value is None:
                 out.append(None)
             elif kind is str:
-                # safe_cell guarantees no leading "=", so openpyxl stores it as text, never a formula.
-                out.append(safe_cell(value))
+                # No leading "=": openpyxl stores it as text, never a formula.
+                out.append(safe_xlsx_cell(cast(str, value)))
             elif kind is bool:
                 out.append("yes" if value else "no")
             elif styled is not None and isinstance(value, datetime | date | int | float):
@@ -112,7 +114,7 @@ class _Cells:
                 out.append(_excel_value(value))
             else:
                 text = "; ".join(map(str, value)) if isinstance(value, tuple | list) else str(value)
-                out.append(safe_cell(text))
+                out.append(safe_xlsx_cell(text))
         return out
 
 
@@ -133,12 +135,13 @@ def write_xlsx(tables: tuple[Table, ...], out: Path, timezone: str) -> None:
     """
     wb = Workbook(write_only=True)
     for table in tables:
-        ws = wb.create_sheet(title=table.name[:31])
+        ws = wb.create_sheet(title=xml_text(table.name)[:31])
         ws.freeze_panes = "A2"
         last = get_column_letter(max(len(table.columns), 1))
         ws.auto_filter.ref = f"A1:{last}{len(table.rows) + 1}"
         ws.append(
-            [safe_cell(f"{c.label} ({timezone})" if c.kind == "datetime" else c.label) for c in table.columns]
+            [safe_xlsx_cell(f"{c.label} ({timezone})" if c.kind == "datetime" else c.label)
+             for c in table.columns]
         )
         cells = _Cells(ws, table.columns)
         for values in _values(table):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import os
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from connector import metrics
+from connector import metrics, untrusted
 from connector.config import SourceConfig
 from connector.pipeline import Pipeline
 from connector.service.panel_api import PanelApi
@@ -177,8 +176,12 @@ class ServiceApp:
 
     async def healthz(self, _request: Request) -> Response:
         health = self.runner.health
+        # A source whose last sync left tickets unstored is degraded (counts only, no text).
+        quarantined = {name: len(ids) for name, ids in sorted(health.quarantined.items()) if ids}
+        status = "stopping" if self.runner.stop.is_set() else "degraded" if quarantined else "ok"
         return JSONResponse({
-            "status": "stopping" if self.runner.stop.is_set() else "ok",
+            "status": status,
+            "quarantined": quarantined,
             "last_step": health.last_step,
             "last_step_at": health.last_step_at.isoformat() if health.last_step_at else None,
             "last_error": health.last_error,
@@ -211,7 +214,7 @@ def build_app(pipeline: Pipeline, runner: ServiceRunner, environ: Environ = os.e
 
 def _json(body: bytes) -> dict[str, Any]:
     try:
-        value = json.loads(body)
+        value = untrusted.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise WebhookRejected(400, "body is not JSON") from None
     if not isinstance(value, dict):

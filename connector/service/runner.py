@@ -19,6 +19,7 @@ import schedule
 
 from connector import metrics
 from connector.pipeline import Pipeline
+from connector.sync import SyncOutcome
 from connector.writeback_journal import Mode
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ class Health:
     last_step: str | None = None
     last_step_at: datetime | None = None
     last_error: str | None = None
+    #: Per source: quarantined tickets not stored since (ids only; ``status`` has the reasons).
+    quarantined: dict[str, set[str]] = field(default_factory=dict)
 
 
 class ServiceRunner:
@@ -96,8 +99,17 @@ class ServiceRunner:
         if self.mode == "apply":
             self.pipeline.writeback("apply", **kwargs)  # type: ignore[arg-type]
 
+    def note_quarantined(self, outcomes: list[SyncOutcome]) -> None:
+        # A quarantined ticket stays listed until a later sync stores it (the cursor moved past
+        # it, so only a change to the ticket or the daily full sync reads it again).
+        for outcome in outcomes:
+            before = self.health.quarantined.get(outcome.source, set())
+            self.health.quarantined[outcome.source] = (
+                (before - set(outcome.changed)) | {q["ticket"] for q in outcome.quarantined})
+
     def sync_step(self) -> None:
         outcomes, _errors = self.pipeline.sync()
+        self.note_quarantined(outcomes)
         changed = {(o.source, t) for o in outcomes for t in o.changed}
         if changed:
             self.pipeline.check(kind="sync", only=changed, record="changed")
@@ -108,7 +120,8 @@ class ServiceRunner:
         self._writeback()
 
     def reconcile_step(self) -> None:
-        self.pipeline.sync(full=True)
+        outcomes, _errors = self.pipeline.sync(full=True)
+        self.note_quarantined(outcomes)
         # Every ticket re-checked once a day, unchanged or not: the 15-minute re-evaluation
         # skips tickets until their next clock event, this bounds any missed one to a day.
         self.pipeline.check(kind="reconcile", record="changed", skip_unchanged=False)

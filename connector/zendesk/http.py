@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from connector import untrusted
 from connector.zendesk.auth import Authenticator, AuthError
 from connector.zendesk.ratelimit import TokenBucket, parse_rate_limit_headers
 from connector.zendesk.settings import ZendeskSourceConfig
@@ -278,7 +279,7 @@ class ZendeskClient:
         if status == 204 or not resp.content:
             return {}
         try:
-            data = resp.json()
+            data = untrusted.loads(resp.content)
         except ValueError:
             raise TransientError(f"{method} {path}: truncated or non-JSON body") from None
         if not isinstance(data, dict):

@@ -257,7 +257,7 @@ def test_datacenter_uses_wiki_markup_and_role_visibility(
     text = render_note(fs, resolved=False, marker="[iso10002]")
     wiki = to_wiki(text, marker="[iso10002]")
     assert wiki.startswith("[iso10002] ISO 10002 check")
-    assert "\n* ISO10002-ACK-001 \\[FAIL, clause 7.4\\]" in wiki
+    assert "\n* ISO10002&#45;ACK&#45;001 &#91;FAIL, clause 7&#46;4&#93;" in wiki
     rsps.post(
         f"{DC}/rest/api/2/issue/{KEY}/comment",
         status=201,

@@ -20,6 +20,7 @@ from connector.service.app import build_app
 from connector.service.runner import ServiceRunner
 from connector.service.webhooks import jira_signature, zendesk_signature
 from connector.store import Store
+from connector.sync import SyncOutcome
 
 ROOT = Path(__file__).resolve().parents[2]
 App = tuple["LoopbackClient", ServiceRunner]
@@ -231,3 +232,17 @@ def test_secrets_never_appear_in_answers(app: App) -> None:
              client.get("/api/v1/tickets/zendesk/1", headers={"Authorization": "Bearer bad"}).text,
              client.get("/healthz").text, client.get("/metrics").text]
     assert not any(secret in text for text in texts for secret in SECRETS.values())
+
+
+def test_healthz_is_degraded_while_a_source_has_quarantined_tickets(app: App) -> None:
+    client, runner = app
+    assert client.get("/healthz").json()["status"] == "ok"
+    quarantined = [{"ticket": "17", "reason": "cannot be stored (ValueError)"}]
+    runner.note_quarantined([SyncOutcome("zd", quarantined=quarantined)])
+    health = client.get("/healthz").json()
+    assert (health["status"], health["quarantined"]) == ("degraded", {"zd": 1})
+    assert "ValueError" not in json.dumps(health)
+    runner.note_quarantined([SyncOutcome("zd", changed=["18"])])  # a later sync, 17 not re-read
+    assert client.get("/healthz").json()["status"] == "degraded"
+    runner.note_quarantined([SyncOutcome("zd", changed=["17"])])  # 17 changed and was stored
+    assert client.get("/healthz").json()["status"] == "ok"
