@@ -29,17 +29,22 @@ from importlib import metadata
 from typing import IO, Any, Literal
 
 import holidays
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from compliance_checks import Policy, WaiverApplier, Waivers, context_for, evaluate
 from compliance_checks.findings import Finding
 from compliance_checks.registry import CheckContext
 from connector.bundles import map_bundle
 from connector.reevaluation import evaluated_with, next_change
-from connector.store import Store
-from connector.store.bulk import chunks
-from connector.store.models import SnapshotRow, TicketRow
+from connector.store import Session, Store
+from connector.store.chunking import chunks
+from connector.store.evaluations import (
+    EvaluationState,
+    bundles,
+    complaint_keys,
+    evaluation_states,
+    record_evaluation_states,
+    versions_as_of,
+)
 from connector.store.runs import (
     RunMeta,
     TicketFindings,
@@ -122,68 +127,7 @@ def _existed(deleted: bool, deleted_at: datetime | None, as_of: datetime) -> boo
     return not (deleted and deleted_at is not None and deleted_at <= as_of)
 
 
-
-def _candidates(
-    session: Session, sources: Collection[str], only: Collection[tuple[str, str]] | None, only_open: bool
-) -> list[tuple[str, str, int]]:
-    """(source, ticket, id) of the complaints to evaluate, in Python (source, ticket) order
-    (the order the run's hash needs; SQL collations differ between backends)."""
-    query = select(TicketRow.source, TicketRow.ticket, TicketRow.id).where(
-        TicketRow.source.in_(list(sources)), TicketRow.is_complaint.is_(True)
-    )
-    if only_open:
-        query = query.where(TicketRow.is_open.is_not(False))
-    keys: list[tuple[str, str, int]] = []
-    if only is None:
-        keys = [(s, t, i) for s, t, i in session.execute(query)]
-    else:
-        # A webhook evaluates one ticket: look up just that one, not the whole store.
-        wanted = sorted(k for k in set(only) if k[0] in sources)
-        for chunk in chunks(wanted, CHUNK):
-            for source in sorted({s for s, _t in chunk}):
-                tickets = [t for s, t in chunk if s == source]
-                sub = query.where(TicketRow.source == source, TicketRow.ticket.in_(tickets))
-                keys.extend((s, t, i) for s, t, i in session.execute(sub))
-    return sorted(keys)
-
-
-@dataclass(frozen=True)
-class _TicketState:
-    deleted: bool
-    deleted_at: datetime | None
-    evaluated_snapshot_id: int | None
-    evaluated_with: str | None
-    evaluated_as_of: datetime | None
-    next_change_at: datetime | None
-
-
-def _states(session: Session, ids: list[int]) -> dict[int, _TicketState]:
-    query = select(
-        TicketRow.id, TicketRow.deleted, TicketRow.deleted_at, TicketRow.evaluated_snapshot_id,
-        TicketRow.evaluated_with, TicketRow.evaluated_as_of, TicketRow.next_change_at,
-    ).where(TicketRow.id.in_(ids))
-    return {row[0]: _TicketState(*row[1:]) for row in session.execute(query)}
-
-
-def _newest_snapshots(session: Session, ids: list[int], as_of: datetime) -> dict[int, int]:
-    """ticket id -> id of its newest snapshot as of ``as_of`` (by source ``updated``, then
-    arrival, as ``tickets.latest_snapshot``), without reading the bundles."""
-    query = select(SnapshotRow.ticket_id, SnapshotRow.updated_at, SnapshotRow.id).where(
-        SnapshotRow.ticket_id.in_(ids), SnapshotRow.updated_at <= as_of
-    )
-    newest: dict[int, tuple[datetime, int]] = {}
-    for ticket_id, updated_at, snapshot_id in session.execute(query):
-        if ticket_id not in newest or (updated_at, snapshot_id) > newest[ticket_id]:
-            newest[ticket_id] = (updated_at, snapshot_id)
-    return {ticket_id: snapshot_id for ticket_id, (_at, snapshot_id) in newest.items()}
-
-
-def _bundles(session: Session, snapshot_ids: list[int]) -> dict[int, str]:
-    query = select(SnapshotRow.id, SnapshotRow.bundle).where(SnapshotRow.id.in_(snapshot_ids))
-    return {snapshot_id: bundle for snapshot_id, bundle in session.execute(query)}
-
-
-def _still_valid(state: _TicketState, snapshot_id: int, digest: str, as_of: datetime) -> bool:
+def _still_valid(state: EvaluationState, snapshot_id: int, digest: str, as_of: datetime) -> bool:
     """The ticket's findings at ``as_of`` equal those of its last evaluation (connector.reevaluation)."""
     return (
         state.evaluated_snapshot_id == snapshot_id
@@ -214,10 +158,6 @@ class _Spool:
 
     def close(self) -> None:
         self._file.close()
-
-
-#: State updates written per statement.
-_UPDATE_BATCH = 1000
 
 
 def evaluate_store(
@@ -255,7 +195,7 @@ def evaluate_store(
     states: list[tuple[int, int | None, datetime | None, datetime | None]] = []
     try:
         with store.session() as session:
-            keys = _candidates(session, evaluator.mappings, only, only_open)
+            keys = complaint_keys(session, evaluator.mappings, only, only_open)
             for chunk in chunks(keys, CHUNK):
                 _evaluate_chunk(session, evaluator, chunk, outcome, spool, states, ctx, applier,
                                 digest=digest, record=record, keep_findings=keep_findings,
@@ -269,7 +209,7 @@ def evaluate_store(
                 session, evaluator.meta(kind, now, as_of), spool, tickets=outcome.tickets,
                 errors=outcome.errors,
             )
-            _record_states(session, states, digest)
+            record_evaluation_states(session, states, digest)
             outcome.run_id = run.id
         outcome.stored = spool.count
     finally:
@@ -295,8 +235,8 @@ def _evaluate_chunk(
 ) -> None:
     as_of = outcome.as_of
     ids = [ticket_id for _s, _t, ticket_id in chunk]
-    rows = _states(session, ids)
-    snapshots = _newest_snapshots(session, ids, as_of)
+    rows = evaluation_states(session, ids)
+    snapshots = versions_as_of(session, ids, as_of)
     todo: list[tuple[str, str, int, int]] = []
     for source, ticket, ticket_id in chunk:
         state = rows[ticket_id]
@@ -309,10 +249,10 @@ def _evaluate_chunk(
         todo.append((source, ticket, ticket_id, snapshot_id))
     if not todo:
         return
-    bundles = _bundles(session, [snapshot_id for *_key, snapshot_id in todo])
+    stored = bundles(session, [snapshot_id for *_key, snapshot_id in todo])
     previous = latest_findings_of(session, [(s, t) for s, t, *_ids in todo]) if record == "changed" else {}
     for source, ticket, ticket_id, snapshot_id in todo:
-        mapped = map_bundle(evaluator.mappings[source].spec, json.loads(bundles.pop(snapshot_id)), as_of)
+        mapped = map_bundle(evaluator.mappings[source].spec, json.loads(stored.pop(snapshot_id)), as_of)
         if mapped is None or mapped.skipped:
             states.append((ticket_id, None, None, None))
             continue
@@ -335,16 +275,3 @@ def _evaluate_chunk(
             continue
         if payloads:
             spool.add(ticket_findings(source, ticket, payloads))
-
-
-def _record_states(
-    session: Session, states: list[tuple[int, int | None, datetime | None, datetime | None]], digest: str
-) -> None:
-    """Remember what each evaluated ticket's evaluation saw (bulk UPDATE by primary key)."""
-    for chunk in chunks(states, _UPDATE_BATCH):
-        session.execute(update(TicketRow), [
-            {"id": ticket_id, "evaluated_snapshot_id": snapshot_id,
-             "evaluated_with": digest if snapshot_id is not None else None,
-             "evaluated_as_of": evaluated_as_of, "next_change_at": next_change_at}
-            for ticket_id, snapshot_id, evaluated_as_of, next_change_at in chunk
-        ])

@@ -14,14 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine.url import make_url
-
 from compliance_checks import BASELINE_POLICY, NO_WAIVERS, load_policy, load_waivers
 from compliance_checks.configfile import ConfigError, ConfigIssue
 from connector import metrics
 from connector.config import AppConfig, SourceConfig, load_config
 from connector.evaluation import EvalOutcome, Evaluator, FindingsCallback, Record, evaluate_store
-from connector.store import Store
+from connector.store import Store, with_password
 from connector.store.journal import has_open_entries
 from connector.store.locks import SourceLocks
 from connector.store.runs import last_finding_id, status_counts
@@ -47,7 +45,7 @@ def store_url(config: AppConfig, environ: Mapping[str, str] | None = None) -> st
         if not password:
             raise MissingSecret([ConfigIssue("environment", "store.password_env",
                                              f"environment variable {config.store.password_env} is not set")])
-        return make_url(url).set(password=password).render_as_string(hide_password=False)
+        return with_password(url, password)
     return url
 
 

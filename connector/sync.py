@@ -17,9 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from compliance_checks.model import TIMELINE_JSON
 from connector.bundles import (
     JiraPages,
@@ -34,10 +31,11 @@ from connector.crashpoints import crash_point
 from connector.jira.reader import JiraReader
 from connector.jira.settings import JiraSourceConfig
 from connector.spill import SpilledZendeskPages
-from connector.store import Store
-from connector.store.bulk import CHUNK, TicketBatch, chunks
+from connector.store import Session, Store
+from connector.store.bulk import TicketBatch
+from connector.store.chunking import CHUNK
 from connector.store.models import SourceRow, TicketRow
-from connector.store.tickets import ensure_source, find_ticket, mark_deleted
+from connector.store.tickets import ensure_source, find_ticket, live_tickets, mark_deleted, mark_deleted_by_id
 from connector.ticket_ids import ticket_id
 from connector.zendesk.reader import SyncState, ZendeskReader
 from connector.zendesk.settings import ZendeskSourceConfig
@@ -417,22 +415,13 @@ class SourceSync:
 
     def _vanished(self, session: Session, seen: set[str], now: datetime) -> int:
         """Full reconciliation: stored tickets the source no longer returns are deleted."""
-        # Keys only: loading whole rows (with their records) held every ticket in memory.
-        keys = session.execute(
-            select(TicketRow.id, TicketRow.ticket, TicketRow.external_id, TicketRow.updated_at)
-            .where(TicketRow.source == self.name, TicketRow.deleted.is_(False))
-        )
         gone = [
-            row_id for row_id, ticket, external_id, updated_at in keys
+            row_id for row_id, ticket, external_id, updated_at in live_tickets(session, self.name)
             if ticket not in seen and (external_id or "") not in seen
             # Outside the window a full read covers: not evidence of a deletion.
             and not (updated_at is not None and updated_at < self.initial_since)
         ]
-        count = 0
-        for part in chunks(gone):
-            for row in session.scalars(select(TicketRow).where(TicketRow.id.in_(part))):
-                count += mark_deleted(row, now)
-        return count
+        return mark_deleted_by_id(session, gone, now)
 
     def _commit_cursor(self, row: SourceRow, cursor: str, now: datetime,
                        quarantined: list[dict[str, str]] | None = None) -> None:

@@ -16,17 +16,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from compliance_checks.findings import Finding, findings_hash
 from connector.crashpoints import crash_point
-from connector.store import Store
-from connector.store.bulk import chunks
+from connector.store import Session, Store
+from connector.store.chunking import chunks
 from connector.store.journal import applied_hashes, finish_entry, open_entries, plan_entry
-from connector.store.models import TicketRow
 from connector.store.runs import latest_findings_of
-from connector.store.tickets import find_ticket
+from connector.store.tickets import find_ticket, live_ticket_keys
 from connector.writeback import RESOLVED_HASH, flagged
 
 log = logging.getLogger(__name__)
@@ -92,15 +88,15 @@ BATCH = 500
 
 def _tickets_to_consider(session: Session, source: str, only: Collection[str] | None) -> list[str]:
     """The source's tickets that are not deleted (``only`` these when given), in ticket order."""
-    query = select(TicketRow.ticket).where(TicketRow.source == source, TicketRow.deleted.is_(False))
+    if only is not None and len(only) <= SMALL:
+        # A webhook's ticket may be named by its Jira issue id: resolve it to the key.
+        rows = (find_ticket(session, source, t) for t in only)
+        return sorted({r.ticket for r in rows if r is not None and not r.deleted})
+    tickets = live_ticket_keys(session, source)
     if only is not None:
-        if len(only) <= SMALL:
-            # A webhook's ticket may be named by its Jira issue id: resolve it to the key.
-            rows = (find_ticket(session, source, t) for t in only)
-            return sorted({r.ticket for r in rows if r is not None and not r.deleted})
         wanted = set(only)
-        return sorted(t for t in session.scalars(query) if t in wanted)
-    return sorted(session.scalars(query))
+        return [t for t in tickets if t in wanted]
+    return tickets
 
 
 def _choose(

@@ -2,6 +2,8 @@
 (hash-chained, append-only), the write-back journal, locks. SQLite by default, PostgreSQL by URL.
 """
 
-from connector.store.engine import GENESIS, Store, StoreBusy, StoreError, migrate, safe_url
+from sqlalchemy.orm import Session
 
-__all__ = ["GENESIS", "Store", "StoreBusy", "StoreError", "migrate", "safe_url"]
+from connector.store.engine import GENESIS, Store, StoreBusy, StoreError, migrate, safe_url, with_password
+
+__all__ = ["GENESIS", "Session", "Store", "StoreBusy", "StoreError", "migrate", "safe_url", "with_password"]

@@ -9,28 +9,17 @@ inside the caller's transaction; sync commits the cursor only after every chunk 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from connector.store.chunking import chunks
 from connector.store.models import SnapshotRow, TicketRow
 from connector.store.tickets import canonical_json, sha256_text
-
-#: Keys per ``IN (...)`` list: well under SQLite's bound-parameter limit on every version.
-CHUNK = 400
-T = TypeVar("T")
-
-
-def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
-    """``items`` in lists of ``size`` (the last one shorter): the store's unit of work."""
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 @dataclass

@@ -55,6 +55,11 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def with_password(url: str, password: str) -> str:
+    """The store URL with ``password`` set (taken from the environment, never from a file)."""
+    return make_url(url).set(password=password).render_as_string(hide_password=False)
+
+
 def safe_url(url: str) -> str:
     """The URL with any password masked, for logs and errors."""
     try:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from connector.store.bulk import chunks
+from connector.store.chunking import chunks
 from connector.store.engine import GENESIS, StoreError
 from connector.store.models import ChainHead, FindingRow, RunRow
 from connector.store.tickets import canonical_json, sha256_text

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from connector.store.chunking import chunks
+from connector.store.evaluations import versions_as_of
 from connector.store.models import SnapshotRow, SourceRow, TicketRow
 
 
@@ -114,15 +116,36 @@ def add_snapshot(
 
 def latest_snapshot(session: Session, ticket_id: int, as_of: datetime | None = None) -> SnapshotRow | None:
     """The newest version (by source ``updated``, then arrival), optionally as of a time."""
-    query = select(SnapshotRow).where(SnapshotRow.ticket_id == ticket_id)
-    if as_of is not None:
-        query = query.where(SnapshotRow.updated_at <= as_of)
-    return session.scalar(query.order_by(SnapshotRow.updated_at.desc(), SnapshotRow.id.desc()).limit(1))
+    snapshot_id = versions_as_of(session, [ticket_id], as_of).get(ticket_id)
+    return session.get(SnapshotRow, snapshot_id) if snapshot_id is not None else None
 
 
 def bundle_documents(snapshot: SnapshotRow) -> list[Any]:
     documents: list[Any] = json.loads(snapshot.bundle)
     return documents
+
+
+def live_tickets(session: Session, source: str) -> list[tuple[int, str, str | None, datetime | None]]:
+    """(id, ticket, external id, updated) of the source's tickets not marked deleted (keys
+    only: whole rows hold their records)."""
+    query = select(TicketRow.id, TicketRow.ticket, TicketRow.external_id, TicketRow.updated_at).where(
+        TicketRow.source == source, TicketRow.deleted.is_(False))
+    return [(i, t, e, u) for i, t, e, u in session.execute(query)]
+
+
+def live_ticket_keys(session: Session, source: str) -> list[str]:
+    """The source's tickets not marked deleted, in ticket order."""
+    query = select(TicketRow.ticket).where(TicketRow.source == source, TicketRow.deleted.is_(False))
+    return sorted(session.scalars(query))
+
+
+def mark_deleted_by_id(session: Session, ids: Sequence[int], now: datetime) -> int:
+    """Mark these tickets deleted at the source; how many changed."""
+    count = 0
+    for part in chunks(ids):
+        for row in session.scalars(select(TicketRow).where(TicketRow.id.in_(part))):
+            count += mark_deleted(row, now)
+    return count
 
 
 def mark_deleted(ticket: TicketRow, now: datetime) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from connector.store.bulk import CHUNK
+from connector.store.chunking import CHUNK
 from tests.service import procs
 
 pytestmark = pytest.mark.slow
