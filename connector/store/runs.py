@@ -407,8 +407,8 @@ def verify_chain(session: Session) -> tuple[int, list[ChainProblem]]:
     head = session.scalar(select(ChainHead).where(ChainHead.id == 1))
     if head is not None and head.last_hash != previous:
         problems.append(ChainProblem(head.last_run_id or 0, "the last run is missing (chain head differs)"))
-    problems.extend(_grouped(_snapshot_problems(session)))
-    problems.extend(_grouped(_ticket_problems(session)))
+    problems.extend(grouped_problems(_snapshot_problems(session)))
+    problems.extend(grouped_problems(_ticket_problems(session)))
     return count, problems
 
 
@@ -489,7 +489,7 @@ def ticket_row_problem(row: Any, entry: Evaluated, newest_snapshot: int | None) 
     except ValueError:
         digest = ""
     if digest != entry.record_sha256:
-        return "its stored record or timeline differs from the one evaluated"
+        return "whose stored record or timeline differs from the one evaluated"
     return None
 
 
@@ -497,7 +497,7 @@ def ticket_row_problem(row: Any, entry: Evaluated, newest_snapshot: int | None) 
 _SHOWN = 5
 
 
-def _grouped(problems: Iterable[tuple[int, str, str]]) -> list[ChainProblem]:
+def grouped_problems(problems: Iterable[tuple[int, str, str]]) -> list[ChainProblem]:
     """(run id, message, ticket) triples as one problem per run and message."""
     grouped: dict[tuple[int, str], list[str]] = defaultdict(list)
     for run_id, message, ticket in problems:

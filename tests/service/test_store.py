@@ -242,6 +242,8 @@ def test_evaluating_a_past_date_after_later_syncs_gives_the_findings_recorded_th
         versions = session.scalar(select(func.count(SnapshotRow.id)).join(
             TicketRow, TicketRow.id == SnapshotRow.ticket_id).where(TicketRow.ticket == ticket))
     assert versions == 2
+    with store.session() as session:  # a version synced after the run is not an edit
+        assert verify_chain(session) == (1, [])
     again = pipe.check(as_of=then, keep_findings=True)
     assert again.findings == recorded.findings
     now = pipe.check(keep_findings=True)
