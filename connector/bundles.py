@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from compliance_checks.model import TIMELINE_JSON, ComplaintRecord
 from mappings.assemble import Assembler, MappedTicket, Origin
 from mappings.schema import MappingSpec
 
@@ -20,6 +21,12 @@ Doc = dict[str, Any]
 _ORIGIN = Origin("store")
 #: History document keys carried from one version of a Zendesk ticket to the next.
 _ZENDESK_HISTORY = ("ticket_events", "audits")
+
+
+def record_texts(record: ComplaintRecord) -> tuple[str, str]:
+    """A mapped record's JSON without its timeline, and the timeline's JSON: what sync stores
+    in ``tickets.record``/``timeline`` (apart: reports hardly read timelines)."""
+    return record.model_dump_json(exclude={"timeline"}), TIMELINE_JSON.dump_json(record.timeline).decode()
 
 
 def parse_stamp(value: str) -> datetime:

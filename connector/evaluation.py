@@ -33,7 +33,7 @@ import holidays
 from compliance_checks import Policy, WaiverApplier, Waivers, context_for, evaluate
 from compliance_checks.findings import Finding
 from compliance_checks.registry import CheckContext
-from connector.bundles import map_bundle
+from connector.bundles import map_bundle, record_texts
 from connector.reevaluation import evaluated_with, next_change
 from connector.store import Session, Store
 from connector.store.chunking import chunks
@@ -47,11 +47,13 @@ from connector.store.evaluations import (
 )
 from connector.store.runs import (
     RunMeta,
+    TicketEntry,
     TicketFindings,
     append_run_stream,
     latest_findings_of,
     ticket_findings,
 )
+from connector.store.tickets import record_digest, sha256_text
 from mappings.loader import LoadedMapping
 
 log = logging.getLogger(__name__)
@@ -160,6 +162,25 @@ class _Spool:
         self._file.close()
 
 
+class _Manifest:
+    """The run's ticket manifest (one JSON line per entry), in a temporary file."""
+
+    def __init__(self) -> None:
+        self._file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed in close()
+
+    def add(self, entry: TicketEntry) -> None:
+        self._file.write(json.dumps(entry.key(), ensure_ascii=False) + "\n")
+
+    def __iter__(self) -> Iterator[TicketEntry]:
+        self._file.flush()
+        self._file.seek(0)
+        for line in self._file:
+            yield TicketEntry(*json.loads(line))
+
+    def close(self) -> None:
+        self._file.close()
+
+
 def evaluate_store(
     store: Store,
     evaluator: Evaluator,
@@ -191,13 +212,14 @@ def evaluate_store(
     digest = evaluator.digest()
     outcome = EvalOutcome(run_id=0, as_of=as_of)
     spool = _Spool()
+    manifest = _Manifest()
     # (ticket id, snapshot id or None, as_of, next change or None) per evaluated ticket.
     states: list[tuple[int, int | None, datetime | None, datetime | None]] = []
     try:
         with store.session() as session:
             keys = complaint_keys(session, evaluator.mappings, only, only_open)
             for chunk in chunks(keys, CHUNK):
-                _evaluate_chunk(session, evaluator, chunk, outcome, spool, states, ctx, applier,
+                _evaluate_chunk(session, evaluator, chunk, outcome, (spool, manifest), states, ctx, applier,
                                 digest=digest, record=record, keep_findings=keep_findings,
                                 skip=record == "changed" and skip_unchanged, on_findings=on_findings)
         outcome.warnings = list(applier.warnings)
@@ -207,13 +229,14 @@ def evaluate_store(
         with store.session() as session:
             run = append_run_stream(
                 session, evaluator.meta(kind, now, as_of), spool, tickets=outcome.tickets,
-                errors=outcome.errors,
+                errors=outcome.errors, manifest=manifest,
             )
             record_evaluation_states(session, states, digest)
             outcome.run_id = run.id
         outcome.stored = spool.count
     finally:
         spool.close()
+        manifest.close()
     return outcome
 
 
@@ -222,7 +245,7 @@ def _evaluate_chunk(
     evaluator: Evaluator,
     chunk: list[tuple[str, str, int]],
     outcome: EvalOutcome,
-    spool: _Spool,
+    spools: tuple[_Spool, _Manifest],
     states: list[tuple[int, int | None, datetime | None, datetime | None]],
     ctx: CheckContext,
     applier: WaiverApplier,
@@ -251,8 +274,10 @@ def _evaluate_chunk(
         return
     stored = bundles(session, [snapshot_id for *_key, snapshot_id in todo])
     previous = latest_findings_of(session, [(s, t) for s, t, *_ids in todo]) if record == "changed" else {}
+    spool, manifest = spools
     for source, ticket, ticket_id, snapshot_id in todo:
-        mapped = map_bundle(evaluator.mappings[source].spec, json.loads(stored.pop(snapshot_id)), as_of)
+        bundle = stored.pop(snapshot_id)
+        mapped = map_bundle(evaluator.mappings[source].spec, json.loads(bundle), as_of)
         if mapped is None or mapped.skipped:
             states.append((ticket_id, None, None, None))
             continue
@@ -261,6 +286,9 @@ def _evaluate_chunk(
             states.append((ticket_id, None, None, None))
             continue
         findings = applier.apply(evaluate(mapped.record, evaluator.policy, ctx))
+        # What was evaluated, as sync stores it: readers check the stored version against it.
+        manifest.add(TicketEntry(source, ticket, snapshot_id, sha256_text(bundle),
+                                 record_digest(*record_texts(mapped.record))))
         outcome.tickets += 1
         if keep_findings:
             outcome.findings[(source, ticket)] = findings

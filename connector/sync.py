@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from compliance_checks.model import TIMELINE_JSON
 from connector.bundles import (
     JiraPages,
     ZendeskDirectory,
@@ -25,6 +24,7 @@ from connector.bundles import (
     jira_bundle,
     map_bundle,
     parse_stamp,
+    record_texts,
     zendesk_bundle,
 )
 from connector.crashpoints import crash_point
@@ -102,9 +102,7 @@ def _remap(row: TicketRow, mapping: LoadedMapping, documents: list[Any]) -> None
         row.mapping_error = str(mapped.error or "no record produced")
         row.is_open = True
         return
-    # Apart: reports read every record but hardly any timeline (migration 0005).
-    row.record = mapped.record.model_dump_json(exclude={"timeline"})
-    row.timeline = TIMELINE_JSON.dump_json(mapped.record.timeline).decode()
+    row.record, row.timeline = record_texts(mapped.record)
     row.mapping_error = None
     row.is_open = mapped.record.is_open and not row.deleted
 

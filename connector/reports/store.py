@@ -38,7 +38,16 @@ from connector.reports.spool import Spool, StoredItem
 from connector.reports.versions import policy_chain_refs
 from connector.store import Store
 from connector.store.models import FindingRow, RunRow, SnapshotRow, SourceRow, TicketRow
-from connector.store.runs import ensure_verified, payload_field
+from connector.store.runs import (
+    StoreTampered,
+    ensure_verified,
+    evaluated_versions,
+    grouped_problems,
+    newest_snapshots,
+    payload_field,
+    snapshot_problem,
+    ticket_row_problem,
+)
 from mappings.loader import LoadedMapping
 from report_templates.input import (
     ComplaintSource,
@@ -100,8 +109,8 @@ def _stored_record(row: TicketData, mapping: LoadedMapping, as_of: datetime) -> 
     return None
 
 
-def _snapshots_at(session: Session, ticket_ids: list[int], as_of: datetime) -> dict[int, str]:
-    """Per ticket: the bundle of its newest version at or before ``as_of`` (by source
+def _snapshots_at(session: Session, ticket_ids: list[int], as_of: datetime) -> dict[int, tuple[int, str]]:
+    """Per ticket: (id, bundle) of its newest version at or before ``as_of`` (by source
     ``updated``, then arrival, as ``latest_snapshot``), in one query for the chunk."""
     if not ticket_ids:
         return {}
@@ -116,7 +125,7 @@ def _snapshots_at(session: Session, ticket_ids: list[int], as_of: datetime) -> d
         .join(newest, (newest.c.ticket_id == SnapshotRow.ticket_id) & (newest.c.at == SnapshotRow.updated_at))
         .order_by(SnapshotRow.ticket_id, SnapshotRow.id)
     )
-    return {ticket_id: bundle for ticket_id, _id, bundle in rows}  # the last (highest id) wins ties
+    return {ticket_id: (sid, bundle) for ticket_id, sid, bundle in rows}  # the last (highest id) wins ties
 
 
 def _mapped_at(
@@ -179,6 +188,32 @@ def _findings_of(
     }
 
 
+def _ensure_evaluated_data(
+    session: Session, rows: Sequence[TicketData], bundles: dict[int, tuple[int, str]], as_of: datetime
+) -> None:
+    """Raise ``StoreTampered`` when a chunk's ticket rows, or the versions about to be mapped
+    again, contradict the manifest of the newest run at or before ``as_of`` that evaluated
+    them (hash format 2): the record, timeline, complaint and deletion marks it read, and
+    the bundles, are then the ones the chain covers."""
+    entries = evaluated_versions(session, rows[0].source, [row.ticket for row in rows], as_of)
+    if not entries:
+        return
+    newest = newest_snapshots(session, [row.id for row in rows if row.ticket in entries])
+    problems: list[tuple[int, str, str]] = []
+    for row in rows:
+        entry = entries.get(row.ticket)
+        if entry is None:
+            continue
+        problem = ticket_row_problem(row, entry, newest.get(row.id))
+        snapshot_id, bundle = bundles.get(row.id, (None, None))
+        if problem is None and snapshot_id == entry.snapshot_id:
+            problem = snapshot_problem(bundle, entry.snapshot_sha256, entry.snapshot_sha256)
+        if problem is not None:
+            problems.append((entry.run_id, problem, f"{row.source}/{row.ticket}"))
+    if problems:
+        raise StoreTampered(grouped_problems(problems))
+
+
 def _chunk_items(
     session: Session,
     rows: Sequence[TicketData],
@@ -200,12 +235,14 @@ def _chunk_items(
             remap.append(row.id)
         records.append((row, stored))
     bundles = _snapshots_at(session, remap, as_of)
+    _ensure_evaluated_data(session, rows, bundles, as_of)
     kept: list[tuple[str, StoredItem | ComplaintRecord]] = []  # stored ones get findings below
     for row, stored in records:
         if stored is not None:
             kept.append((row.ticket, StoredItem(stored, (), row.timeline)))
             continue
-        mapped, error = _mapped_at(row, bundles.get(row.id), evaluator.mappings[row.source], as_of)
+        bundle = bundles.get(row.id)
+        mapped, error = _mapped_at(row, bundle and bundle[1], evaluator.mappings[row.source], as_of)
         if error is not None:
             errors.append(error)
         if mapped is not None:

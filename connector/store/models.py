@@ -150,6 +150,30 @@ class RunRow(Base):
     errors: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     content_hash: Mapped[str] = mapped_column(String(64))
+    #: What ``content_hash`` covers (migration 0006): 1 the run and its findings; 2 also its
+    #: ticket manifest (``run_tickets``). A run verifies under the format it was recorded with.
+    hash_format: Mapped[int] = mapped_column(Integer, server_default="1")
+
+
+class RunTicketRow(Base):
+    """One ticket a run (hash format 2) mapped and checked: the digests of the stored version
+    it evaluated and of the mapped record with its timeline (hashed with the run)."""
+
+    __tablename__ = "run_tickets"
+    __table_args__ = (
+        Index("ix_run_tickets_run", "run_id"),
+        Index("ix_run_tickets_ticket_run", "source", "ticket", "run_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    source: Mapped[str] = mapped_column(String(200))
+    ticket: Mapped[str] = mapped_column(String(100))
+    snapshot_id: Mapped[int] = mapped_column(Integer)
+    #: ``snapshots.sha256`` of the version evaluated (the digest of its bundle).
+    snapshot_sha256: Mapped[str] = mapped_column(String(64))
+    #: ``tickets.record_digest`` of the record mapped from it.
+    record_sha256: Mapped[str] = mapped_column(String(64))
 
 
 class FindingRow(Base):

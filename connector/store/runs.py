@@ -4,6 +4,12 @@
 Editing any stored finding, or any run field, or removing a run breaks the chain, which
 :func:`verify_chain` reports.
 
+Since hash format 2 (migration 0006) a run also records, per ticket it mapped and checked, the
+ticket version it evaluated (``run_tickets``: snapshot id and digest, record digest), and its
+hash covers that manifest: :func:`verify_chain` then checks each evaluated ``snapshots`` row
+against it, and each ticket row still at its evaluated version (record, timeline, complaint
+and deletion marks) against its newest entry. Runs of format 1 verify as they were recorded.
+
 A finding's ``check`` and ``status`` columns are copies of its hashed payload's, kept for
 indexes and SQL: readers take both from the payload (:func:`payload_field`), and the verifiers
 require the copies to match, so an edited copy is reported, never shown.
@@ -14,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
@@ -28,8 +34,8 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from connector.store.chunking import chunks
 from connector.store.engine import GENESIS, StoreError
-from connector.store.models import ChainHead, FindingRow, RunRow
-from connector.store.tickets import canonical_json, sha256_text
+from connector.store.models import ChainHead, FindingRow, RunRow, RunTicketRow, SnapshotRow, TicketRow
+from connector.store.tickets import canonical_json, record_digest, sha256_text
 
 
 class _PayloadField(FunctionElement[str]):
@@ -100,8 +106,42 @@ def _finding_key(f: StoredFinding) -> tuple[str, str, str]:
     return (f.source, f.ticket, str(f.payload.get("check")))
 
 
-def _material(run: RunRow, findings: Any) -> dict[str, Any]:
-    return {
+#: The hash format new runs are recorded with (``RunRow.hash_format``).
+HASH_FORMAT = 2
+
+
+@dataclass(frozen=True)
+class TicketEntry:
+    """A run's manifest entry: the ticket version it mapped and checked."""
+
+    source: str
+    ticket: str
+    snapshot_id: int
+    snapshot_sha256: str
+    record_sha256: str
+
+    def key(self) -> tuple[str, str, int, str, str]:
+        return (self.source, self.ticket, self.snapshot_id, self.snapshot_sha256, self.record_sha256)
+
+
+def manifest_digest(entries: Iterable[TicketEntry]) -> str:
+    """The digest of a run's manifest: canonical JSON of its entries in (source, ticket) order,
+    computed as they stream by (raises ValueError on entries out of order)."""
+    digest = hashlib.sha256(b"[")
+    last: tuple[str, str] | None = None
+    for n, entry in enumerate(entries):
+        if last is not None and (entry.source, entry.ticket) <= last:
+            raise ValueError("manifest entries must be in ascending (source, ticket) order, each once")
+        last = (entry.source, entry.ticket)
+        digest.update(((",", "")[n == 0] + canonical_json(entry.key())).encode("utf-8"))
+    digest.update(b"]")
+    return digest.hexdigest()
+
+
+def _material(run: RunRow, findings: Any, manifest: str | None = None) -> dict[str, Any]:
+    # Format 1's material is unchanged (its runs verify as recorded); format 2 adds two keys.
+    extra = {} if (run.hash_format or 1) == 1 else {"hash_format": run.hash_format, "tickets": manifest}
+    return extra | {
         "kind": run.kind,
         "started_at": run.started_at.isoformat(),
         "as_of": run.as_of.isoformat(),
@@ -117,9 +157,12 @@ def _material(run: RunRow, findings: Any) -> dict[str, Any]:
     }
 
 
-def content_hash(run: RunRow, findings: Iterable[tuple[str, str, str]]) -> str:
-    """The run's hash from its stored fields and its findings' (source, ticket, payload text)."""
-    return sha256_text(canonical_json(_material(run, sorted(findings))))
+def content_hash(
+    run: RunRow, findings: Iterable[tuple[str, str, str]], manifest: str | None = None
+) -> str:
+    """The run's hash from its stored fields, its findings' (source, ticket, payload text) and
+    (format 2) its manifest's digest."""
+    return sha256_text(canonical_json(_material(run, sorted(findings), manifest)))
 
 
 #: Stands in for the findings list while the JSON around it is rendered (a string that
@@ -132,8 +175,8 @@ class RunHasher:
     ``(source, ticket, payload text)`` order, one at a time, so a run of any size hashes in
     constant memory. The bytes hashed are exactly ``canonical_json`` of the whole material."""
 
-    def __init__(self, run: RunRow) -> None:
-        text = canonical_json(_material(run, _PLACEHOLDER))
+    def __init__(self, run: RunRow, manifest: str | None = None) -> None:
+        text = canonical_json(_material(run, _PLACEHOLDER, manifest))
         prefix, suffix = text.split(canonical_json(_PLACEHOLDER))
         self._suffix = suffix
         self._digest = hashlib.sha256((prefix + "[").encode("utf-8"))
@@ -197,9 +240,12 @@ def append_run_stream(
     *,
     tickets: int,
     errors: Sequence[str] = (),
+    manifest: Iterable[TicketEntry] = (),
 ) -> RunRow:
     """Append a run whose findings come one ticket at a time in ascending (source, ticket)
     order (each key once): inserted in batches and hashed as they pass, never all in memory.
+    ``manifest``: the tickets mapped and checked, in the same order (recorded with their
+    findings or not), hashed with the run (format 2).
 
     Rows are inserted in the given order (a ticket's findings in evaluation order, which is
     what ``run_findings`` hands back); the hash sorts each ticket's payloads, so it equals
@@ -212,12 +258,13 @@ def append_run_stream(
         mapping_hashes=canonical_json(dict(meta.mapping_hashes)), waivers_hash=meta.waivers_hash,
         holidays_version=meta.holidays_version, code_version=meta.code_version, tickets=tickets,
         errors=canonical_json(list(errors)), prev_hash=head.last_hash, content_hash="",
+        hash_format=HASH_FORMAT,
     )
     session.add(run)
     # Hash what the database will hand back: timestamps are re-read through the column type.
     session.flush()
     session.refresh(run)
-    hasher = RunHasher(run)
+    hasher = RunHasher(run, _insert_manifest(session, run.id, manifest))
     batch: list[dict[str, Any]] = []
     for item in findings:
         for payload in sorted(text for _check, _status, text in item.rows):
@@ -237,6 +284,24 @@ def append_run_stream(
     head.last_run_id = run.id
     session.flush()
     return run
+
+
+def _insert_manifest(session: Session, run_id: int, manifest: Iterable[TicketEntry]) -> str:
+    """Insert the run's manifest in batches; its digest."""
+    batch: list[dict[str, Any]] = []
+
+    def entries() -> Iterator[TicketEntry]:
+        for entry in manifest:
+            batch.append({"run_id": run_id, **entry.__dict__})
+            if len(batch) >= INSERT_BATCH:
+                session.execute(insert(RunTicketRow), batch)
+                batch.clear()
+            yield entry
+
+    digest = manifest_digest(entries())
+    if batch:
+        session.execute(insert(RunTicketRow), batch)
+    return digest
 
 
 @dataclass(frozen=True)
@@ -275,7 +340,7 @@ def _stored_hash(session: Session, run: RunRow) -> tuple[str, int]:
 
     The order comes from Python (tickets sorted here, payloads sorted within a chunk), never
     from SQL, whose string collation differs between backends."""
-    hasher = RunHasher(run)
+    hasher = RunHasher(run, _stored_manifest(session, run.id) if run.hash_format == HASH_FORMAT else None)
     mismatched = 0
     keys = sorted(
         (str(s), str(t)) for s, t in session.execute(
@@ -296,11 +361,26 @@ def _stored_hash(session: Session, run: RunRow) -> tuple[str, int]:
     return hasher.hexdigest(), mismatched
 
 
+def _stored_manifest(session: Session, run_id: int) -> str:
+    """The digest of the run's stored manifest (sorted here: SQL collations differ)."""
+    rows = session.execute(
+        select(RunTicketRow.source, RunTicketRow.ticket, RunTicketRow.snapshot_id,
+               RunTicketRow.snapshot_sha256, RunTicketRow.record_sha256).where(RunTicketRow.run_id == run_id)
+    )
+    entries = sorted((TicketEntry(*row) for row in rows), key=TicketEntry.key)
+    try:
+        return manifest_digest(entries)
+    except ValueError:
+        return "a ticket twice"  # an inserted entry: never a digest, so the hash differs
+
+
 def _run_problems(session: Session, run: RunRow, previous: str) -> list[ChainProblem]:
     """What is wrong with one stored run, given the hash of the run before it."""
     problems: list[ChainProblem] = []
     if run.prev_hash != previous:
         problems.append(ChainProblem(run.id, "does not link to the previous run (removed or edited)"))
+    if run.hash_format not in (1, HASH_FORMAT):
+        problems.append(ChainProblem(run.id, f"unknown hash format {run.hash_format!r} (edited)"))
     digest, mismatched = _stored_hash(session, run)
     if digest != run.content_hash:
         problems.append(ChainProblem(run.id, "content does not match its hash (run or findings edited)"))
@@ -327,7 +407,160 @@ def verify_chain(session: Session) -> tuple[int, list[ChainProblem]]:
     head = session.scalar(select(ChainHead).where(ChainHead.id == 1))
     if head is not None and head.last_hash != previous:
         problems.append(ChainProblem(head.last_run_id or 0, "the last run is missing (chain head differs)"))
+    problems.extend(grouped_problems(_snapshot_problems(session)))
+    problems.extend(grouped_problems(_ticket_problems(session)))
     return count, problems
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """A ticket's newest manifest entry (format-2 runs): the version its findings are from."""
+
+    run_id: int
+    run_as_of: datetime
+    #: The mapping hash the run recorded for the ticket's source.
+    mapping_hash: str | None
+    snapshot_id: int
+    snapshot_sha256: str
+    record_sha256: str
+
+
+def evaluated_versions(
+    session: Session, source: str, tickets: Collection[str], as_of: datetime | None = None
+) -> dict[str, Evaluated]:
+    """Per ticket of ``source``: its entry in the manifest of the newest run (by as-of time,
+    then id; at or before ``as_of`` when given) that mapped and checked it."""
+    query = (
+        select(RunTicketRow.ticket, RunRow.id, RunRow.as_of, RunRow.mapping_hashes, RunTicketRow.snapshot_id,
+               RunTicketRow.snapshot_sha256, RunTicketRow.record_sha256)
+        .join(RunRow, RunRow.id == RunTicketRow.run_id)
+        .where(RunTicketRow.source == source, RunTicketRow.ticket.in_(list(tickets)))
+    )
+    if as_of is not None:
+        query = query.where(RunRow.as_of <= as_of)
+    best: dict[str, Evaluated] = {}
+    mappings: dict[int, dict[str, Any]] = {}
+    for ticket, run_id, run_as_of, hashes, snapshot_id, snapshot_sha, record_sha in session.execute(query):
+        known = best.get(ticket)
+        if known is not None and (known.run_as_of, known.run_id) >= (run_as_of, run_id):
+            continue
+        if run_id not in mappings:
+            mappings[run_id] = _json_object(hashes)
+        mapping = mappings[run_id].get(source)
+        best[ticket] = Evaluated(run_id, run_as_of, mapping if isinstance(mapping, str) else None,
+                                 snapshot_id, snapshot_sha, record_sha)
+    return best
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}  # an edited run: its hash reports it
+    return value if isinstance(value, dict) else {}
+
+
+def newest_snapshots(session: Session, ticket_ids: Collection[int]) -> dict[int, int]:
+    """ticket id -> id of its newest stored version (by source ``updated``, then arrival, as
+    ``tickets.latest_snapshot``), without reading the bundles."""
+    newest: dict[int, tuple[datetime, int]] = {}
+    query = select(SnapshotRow.ticket_id, SnapshotRow.updated_at, SnapshotRow.id).where(
+        SnapshotRow.ticket_id.in_(list(ticket_ids))
+    )
+    for ticket_id, updated_at, snapshot_id in session.execute(query):
+        if ticket_id not in newest or (updated_at, snapshot_id) > newest[ticket_id]:
+            newest[ticket_id] = (updated_at, snapshot_id)
+    return {ticket_id: snapshot_id for ticket_id, (_at, snapshot_id) in newest.items()}
+
+
+def ticket_row_problem(row: Any, entry: Evaluated, newest_snapshot: int | None) -> str | None:
+    """What contradicts a ticket row's newest evaluation, or None. ``row`` has the ticket
+    columns ``deleted``, ``deleted_at``, ``is_complaint``, ``record``, ``timeline``,
+    ``mapping_hash``. The record and complaint mark are compared only while the row still holds
+    the evaluated version under the run's mapping: a later sync legitimately replaces them."""
+    if row.deleted and row.deleted_at is not None and row.deleted_at <= entry.run_as_of:
+        return "marked deleted before the run that evaluated it"
+    if newest_snapshot != entry.snapshot_id or row.mapping_hash != entry.mapping_hash:
+        return None
+    if not row.is_complaint:
+        return "marked not a complaint, but its evaluated version is one"
+    try:
+        digest = record_digest(row.record, row.timeline)
+    except ValueError:
+        digest = ""
+    if digest != entry.record_sha256:
+        return "whose stored record or timeline differs from the one evaluated"
+    return None
+
+
+#: Ticket problems named per run and kind before the rest are counted.
+_SHOWN = 5
+
+
+def grouped_problems(problems: Iterable[tuple[int, str, str]]) -> list[ChainProblem]:
+    """(run id, message, ticket) triples as one problem per run and message."""
+    grouped: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for run_id, message, ticket in problems:
+        grouped[(run_id, message)].append(ticket)
+    out = []
+    for (run_id, message), tickets in sorted(grouped.items()):
+        more = f" and {len(tickets) - _SHOWN} more" if len(tickets) > _SHOWN else ""
+        named = ", ".join(tickets[:_SHOWN]) + more
+        out.append(ChainProblem(run_id, f"{len(tickets)} ticket(s) {message} (edited): {named}"))
+    return out
+
+
+def _ticket_problems(session: Session) -> Iterator[tuple[int, str, str]]:
+    """Each ticket row checked against its newest manifest entry, a chunk at a time."""
+    columns = (TicketRow.id, TicketRow.source, TicketRow.ticket, TicketRow.deleted, TicketRow.deleted_at,
+               TicketRow.is_complaint, TicketRow.record, TicketRow.timeline, TicketRow.mapping_hash)
+    keys = sorted((str(s), str(t), int(i)) for s, t, i in session.execute(
+        select(TicketRow.source, TicketRow.ticket, TicketRow.id).where(
+            TicketRow.ticket.in_(select(RunTicketRow.ticket).distinct()))))
+    for chunk in chunks(keys, TICKET_CHUNK):
+        ids = [i for _s, _t, i in chunk]
+        rows = session.execute(select(*columns).where(TicketRow.id.in_(ids))).all()
+        newest = newest_snapshots(session, ids)
+        for source, group in groupby(sorted(rows, key=lambda r: r.source), key=lambda r: r.source):
+            members = list(group)
+            entries = evaluated_versions(session, source, [r.ticket for r in members])
+            for row in members:
+                entry = entries.get(row.ticket)
+                problem = None if entry is None else ticket_row_problem(row, entry, newest.get(row.id))
+                if entry is not None and problem is not None:
+                    yield entry.run_id, problem, f"{source}/{row.ticket}"
+
+
+def snapshot_problem(bundle: str | None, column_sha: str | None, entry_sha: str) -> str | None:
+    """What contradicts an evaluated version's manifest digest, or None."""
+    if bundle is None:
+        return "whose evaluated version is missing from snapshots"
+    if column_sha != entry_sha or sha256_text(bundle) != entry_sha:
+        return "whose evaluated version (snapshots.bundle or sha256) differs from the one evaluated"
+    return None
+
+
+def _snapshot_problems(session: Session) -> Iterator[tuple[int, str, str]]:
+    """Every version a manifest names, checked against it (each once per digest)."""
+    owners = {(str(s), str(t)): int(i) for s, t, i in session.execute(
+        select(TicketRow.source, TicketRow.ticket, TicketRow.id))}
+    named = session.execute(
+        select(RunTicketRow.source, RunTicketRow.ticket, RunTicketRow.snapshot_id,
+               RunTicketRow.snapshot_sha256, func.max(RunTicketRow.run_id))
+        .group_by(RunTicketRow.source, RunTicketRow.ticket, RunTicketRow.snapshot_id,
+                  RunTicketRow.snapshot_sha256)
+    ).all()
+    for chunk in chunks(sorted(named, key=lambda r: (r[2], str(r[0]), str(r[1]))), TICKET_CHUNK):
+        stored = {i: (t, sha, b) for i, t, sha, b in session.execute(
+            select(SnapshotRow.id, SnapshotRow.ticket_id, SnapshotRow.sha256, SnapshotRow.bundle)
+            .where(SnapshotRow.id.in_([r[2] for r in chunk])))}
+        for source, ticket, snapshot_id, entry_sha, run_id in chunk:
+            owner, column_sha, bundle = stored.get(snapshot_id, (None, None, None))
+            if owner != owners.get((source, ticket)):
+                bundle = None
+            problem = snapshot_problem(bundle, column_sha, entry_sha)
+            if problem is not None:
+                yield run_id, problem, f"{source}/{ticket}"
 
 
 def ensure_verified(session: Session, run_ids: Iterable[int], verified: set[int]) -> None:

@@ -38,6 +38,15 @@ def record_document(row: TicketRow) -> dict[str, Any] | None:
     return doc
 
 
+def record_digest(record: str | None, timeline: str | None) -> str:
+    """The digest of a stored mapped record with its timeline (either stored form), over
+    canonical JSON: a run's ticket manifest holds the one it evaluated."""
+    doc = json.loads(record) if record else None
+    if isinstance(doc, dict) and timeline is not None:
+        doc["timeline"] = json.loads(timeline)
+    return sha256_text(canonical_json(doc))
+
+
 def ensure_source(session: Session, name: str, platform: str) -> SourceRow:
     row = session.get(SourceRow, name)
     if row is None:

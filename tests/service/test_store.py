@@ -10,12 +10,21 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, func, inspect, select, text, update
+from sqlalchemy import Engine, delete, func, inspect, select, text, update
 
 from connector.store import Store
-from connector.store.engine import _alembic_config
-from connector.store.models import Base, FindingRow, RunRow, SnapshotRow, SourceRow, TicketRow
-from connector.store.runs import latest_findings, status_counts, verify_chain
+from connector.store.engine import GENESIS, _alembic_config
+from connector.store.models import (
+    Base,
+    ChainHead,
+    FindingRow,
+    RunRow,
+    RunTicketRow,
+    SnapshotRow,
+    SourceRow,
+    TicketRow,
+)
+from connector.store.runs import content_hash, latest_findings, status_counts, verify_chain
 from connector.store.tickets import record_document
 from connector.zendesk.sandbox import Fault, SandboxServer
 from tests.service.helpers import complaint_ids, pipeline
@@ -92,6 +101,7 @@ def test_a_store_with_data_downgrades_to_the_first_revision_and_back(
     pipe.sync()
     pipe.check()
     tickets = _count(store, TicketRow.id)
+    _as_format_1(store)  # a format-2 run refuses the downgrade (see the test below)
     store.close()
     engine = _downgraded(store_url, "0001")
     with engine.connect() as connection:
@@ -101,6 +111,57 @@ def test_a_store_with_data_downgrades_to_the_first_revision_and_back(
     assert "evaluated_snapshot_id" not in columns and "timeline" not in columns
     store = Store(store_url)  # and every migration up again, data kept
     assert _count(store, TicketRow.id) == tickets > 0
+    store.close()
+
+
+def _as_format_1(store: Store) -> None:
+    """Rewrite the store's runs as the code before migration 0006 recorded them (hash format
+    1: no ticket manifest), chained again."""
+    with store.session() as session:
+        session.execute(delete(RunTicketRow))
+        previous = GENESIS
+        for run in session.scalars(select(RunRow).order_by(RunRow.id)):
+            run.hash_format, run.prev_hash = 1, previous
+            rows = session.execute(select(FindingRow.source, FindingRow.ticket, FindingRow.payload)
+                                   .where(FindingRow.run_id == run.id))
+            run.content_hash = previous = content_hash(run, ((s, t, p) for s, t, p in rows))
+        session.execute(update(ChainHead).values(last_hash=previous))
+
+
+def test_runs_recorded_before_0006_verify_under_their_format_and_new_runs_use_format_2(
+    store_url: str, server: SandboxServer
+) -> None:
+    """Upgrading keeps format-1 runs as recorded (never re-hashed); a downgrade below 0006 is
+    refused while a format-2 run exists (the older code could not verify it), nothing changed."""
+    store = Store(store_url)
+    pipe = pipeline(server, store)
+    pipe.sync()
+    pipe.check()
+    _as_format_1(store)
+    store.close()
+    _downgraded(store_url, "0005").dispose()
+    store = Store(store_url)
+    with store.session() as session:
+        assert [r.hash_format for r in session.scalars(select(RunRow))] == [1]
+        assert verify_chain(session) == (1, [])
+    pipeline(server, store).check()
+    with store.session() as session:
+        assert [r.hash_format for r in session.scalars(select(RunRow).order_by(RunRow.id))] == [1, 2]
+        assert _count(store, RunTicketRow.id) > 0
+        assert verify_chain(session) == (2, [])
+    store.close()
+    engine = Store(store_url, migrate_now=False).engine
+    config = _alembic_config()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            with pytest.raises(RuntimeError, match="1 run\\(s\\) use hash format 2"):
+                command.downgrade(config, "0005")
+    finally:
+        engine.dispose()
+    store = Store(store_url)
+    with store.session() as session:
+        assert verify_chain(session) == (2, [])
     store.close()
 
 
@@ -181,6 +242,8 @@ def test_evaluating_a_past_date_after_later_syncs_gives_the_findings_recorded_th
         versions = session.scalar(select(func.count(SnapshotRow.id)).join(
             TicketRow, TicketRow.id == SnapshotRow.ticket_id).where(TicketRow.ticket == ticket))
     assert versions == 2
+    with store.session() as session:  # a version synced after the run is not an edit
+        assert verify_chain(session) == (1, [])
     again = pipe.check(as_of=then, keep_findings=True)
     assert again.findings == recorded.findings
     now = pipe.check(keep_findings=True)

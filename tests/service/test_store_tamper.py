@@ -5,6 +5,7 @@ panel never show an edited ``check``/``status`` copy as if it were the recorded 
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ from connector.pipeline import Pipeline, load_evaluator
 from connector.reports.store import read_store
 from connector.service.panel_api import PanelApi
 from connector.store import Store
-from connector.store.models import FindingRow, RunRow
+from connector.store.models import FindingRow, RunRow, SnapshotRow, TicketRow
 from connector.store.runs import StoreTampered, status_counts, verify_chain
 from tests.service.conftest import _postgres_url
 from tests.zendesk import scenarios as sc
@@ -249,3 +250,84 @@ def test_metrics_and_panel_show_the_hashed_finding_not_an_edited_copy(seeded: Se
         with seeded.pipeline.store.session() as session:
             assert status_counts(session) == counts
         assert _panel_statuses(seeded, tickets) == panels
+
+
+def _edited_json(value: str) -> str:
+    doc = json.loads(value)
+    if isinstance(doc, list):
+        return json.dumps(doc[:-1])  # an event, or a document, removed
+    return json.dumps({**doc, "is_open": not doc.get("is_open")})
+
+
+#: Ticket data edits: (table, column, change) applied together to one ticket with FAIL
+#: findings in the last run (its row, or its newest stored version); ``read``: whether a
+#: store report reads it (the cached record is read, not the bundle it was mapped from).
+TICKET_TAMPERS: dict[str, tuple[list[tuple[Any, str, Callable[[Any, Seeded], Any]]], bool]] = {
+    "tickets.record": ([(TicketRow, "record", lambda v, s: _edited_json(v))], True),
+    "tickets.timeline": ([(TicketRow, "timeline", lambda v, s: _edited_json(v))], True),
+    "tickets.is_complaint": ([(TicketRow, "is_complaint", lambda v, s: False)], True),
+    "tickets.deleted": ([(TicketRow, "deleted", lambda v, s: True),
+                         (TicketRow, "deleted_at", lambda v, s: s.as_of - timedelta(days=2))], True),
+    "snapshots.bundle": ([(SnapshotRow, "bundle", lambda v, s: _edited_json(v))], False),
+    "snapshots.sha256": ([(SnapshotRow, "sha256", lambda v, s: "e" * 64)], False),
+}
+
+
+@contextmanager
+def _ticket_tampered(seeded: Seeded, name: str) -> Iterator[str]:
+    """Apply one ticket edit, yield the ticket, and put the old values back."""
+    edits, _read = TICKET_TAMPERS[name]
+    ticket = _tickets_with_fails(seeded)[0]
+    with seeded.pipeline.store.session() as session:
+        row = session.scalars(select(TicketRow).where(TicketRow.ticket == ticket)).one()
+        snapshot = session.scalars(select(SnapshotRow).where(SnapshotRow.ticket_id == row.id)
+                                   .order_by(SnapshotRow.updated_at.desc(), SnapshotRow.id.desc())).first()
+        assert snapshot is not None
+        ids = {TicketRow: row.id, SnapshotRow: snapshot.id}
+        old = [(table, column, getattr(session.get(table, ids[table]), column))
+               for table, column, _c in edits]
+
+    def write(values: list[tuple[Any, str, Any]]) -> None:
+        with seeded.pipeline.store.session() as session:
+            for table, column, value in values:
+                session.execute(update(table).where(table.id == ids[table]).values({column: value}))
+
+    write([(table, column, change(value, seeded))
+           for (table, column, value), (_t, _c, change) in zip(old, edits, strict=True)])
+    try:
+        yield ticket
+    finally:
+        write(old)
+
+
+@pytest.mark.parametrize("name", list(TICKET_TAMPERS))
+def test_edited_ticket_data_fails_verification_naming_the_run_and_the_ticket(
+    seeded: Seeded, name: str
+) -> None:
+    with _ticket_tampered(seeded, name) as ticket:
+        with seeded.pipeline.store.session() as session:
+            count, problems = verify_chain(session)
+        assert count == 2
+        assert [p.run_id for p in problems] == [seeded.last_run], problems
+        assert "1 ticket(s) " in str(problems[0]) and f"sandbox/{ticket}" in str(problems[0])
+        if TICKET_TAMPERS[name][1]:
+            with pytest.raises(StoreTampered, match=f"run {seeded.last_run}: 1 ticket"):
+                read_store(seeded.pipeline.store, seeded.pipeline.evaluator, seeded.as_of)
+    with seeded.pipeline.store.session() as session:
+        assert verify_chain(session) == (2, [])  # put back: verifies again
+    read_store(seeded.pipeline.store, seeded.pipeline.evaluator, seeded.as_of)
+
+
+def test_an_edited_record_is_refused_by_verify_store_and_report_audit(seeded: Seeded, tmp_path: Path) -> None:
+    out = tmp_path / "audit.json"
+    report = ["report", "audit", "--config", str(seeded.config), "--as-of", seeded.as_of.isoformat(),
+              "--from", "2025-01-01", "--to", seeded.as_of.date().isoformat(), "--format", "json",
+              "--out", str(out)]
+    with _ticket_tampered(seeded, "tickets.record") as ticket:
+        verified = runner.invoke(app, ["verify-store", "--config", str(seeded.config)], env=seeded.env)
+        audit = runner.invoke(app, report, env=seeded.env)
+    assert verified.exit_code == 6, verified.output
+    assert f"sandbox/{ticket}" in verified.output
+    assert audit.exit_code == 6, audit.output
+    assert audit.exception is None or isinstance(audit.exception, SystemExit)
+    assert "store fails verification" in audit.output and not out.exists()
