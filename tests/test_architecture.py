@@ -150,3 +150,13 @@ def test_package_all_is_complete():
     assert imported == set(compliance_checks.__all__)
     for name in compliance_checks.__all__:
         assert getattr(compliance_checks, name) is not None
+
+
+#: The store is a boundary: SQL is written in connector/store/ alone.
+STORE_PACKAGE = ROOT / "connector" / "store"
+OUTSIDE_STORE = [p for p in _modules("connector", *PURE_PACKAGES) if STORE_PACKAGE not in p.parents]
+
+
+@pytest.mark.parametrize("path", OUTSIDE_STORE, ids=lambda p: str(p.relative_to(ROOT)))
+def test_only_the_store_imports_sqlalchemy(path):
+    assert "sqlalchemy" not in _imported_roots(_tree(path))

@@ -11,12 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
 from connector.demo.sandboxes import Sandbox
 from connector.store import Store
 from connector.store.models import TicketRow
 from connector.store.runs import latest_findings
+from connector.store.tickets import all_tickets
 
 FLAGGED = ("FAIL", "AT_RISK")
 STATUS_ORDER = ("PASS", "FAIL", "AT_RISK", "PENDING", "NOT_APPLICABLE", "WAIVED", "MANUAL", "ERROR")
@@ -45,7 +44,7 @@ class StoreView:
         view = cls()
         with store.session() as session:
             view.findings = {k: v for k, (_run, v) in latest_findings(session).items()}
-            for row in session.scalars(select(TicketRow)):
+            for row in all_tickets(session):
                 session.expunge(row)
                 view.tickets[(row.source, row.ticket)] = row
         return view

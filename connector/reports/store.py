@@ -22,12 +22,8 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import groupby
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from compliance_checks.findings import Finding
 from compliance_checks.model import ComplaintRecord
@@ -36,18 +32,23 @@ from connector.config import AppConfig
 from connector.evaluation import Evaluator
 from connector.reports.spool import Spool, StoredItem
 from connector.reports.versions import policy_chain_refs
-from connector.store import Store
-from connector.store.models import FindingRow, RunRow, SnapshotRow, SourceRow, TicketRow
+from connector.store import Session, Store
+from connector.store.evaluations import bundles as stored_bundles
+from connector.store.evaluations import versions_as_of
+from connector.store.models import RunRow
 from connector.store.runs import (
     StoreTampered,
     ensure_verified,
     evaluated_versions,
     grouped_problems,
+    latest_run,
+    newest_run_id,
     newest_snapshots,
-    payload_field,
+    recorded_findings,
     snapshot_problem,
     ticket_row_problem,
 )
+from connector.store.tickets import report_rows, source_rows
 from mappings.loader import LoadedMapping
 from report_templates.input import (
     ComplaintSource,
@@ -73,27 +74,8 @@ class StoreRead:
     notes: list[str] = field(default_factory=list)
 
 
-def latest_run(session: Session, as_of: datetime) -> RunRow | None:
-    """The newest evaluation (by its as-of time, then by id) at or before ``as_of``."""
-    query = select(RunRow).where(RunRow.as_of <= as_of).order_by(RunRow.as_of.desc(), RunRow.id.desc())
-    return session.scalar(query.limit(1))
-
-
-#: A result row of ``_TICKET_COLUMNS`` (a SQLAlchemy ``Row``: attribute access by column name).
+#: A result row of ``REPORT_COLUMNS`` (attribute access by column name).
 TicketData = Any
-#: What a report reads of a ticket row (not the whole row: no lazy loads, no ORM objects).
-_TICKET_COLUMNS = (
-    TicketRow.id,
-    TicketRow.source,
-    TicketRow.ticket,
-    TicketRow.updated_at,
-    TicketRow.deleted,
-    TicketRow.deleted_at,
-    TicketRow.is_complaint,
-    TicketRow.record,
-    TicketRow.timeline,
-    TicketRow.mapping_hash,
-)
 
 
 def _existed(row: TicketData, as_of: datetime) -> bool:
@@ -107,25 +89,6 @@ def _stored_record(row: TicketData, mapping: LoadedMapping, as_of: datetime) -> 
     if newest_fits and row.record is not None and row.mapping_hash == mapping.sha256:
         return str(row.record)
     return None
-
-
-def _snapshots_at(session: Session, ticket_ids: list[int], as_of: datetime) -> dict[int, tuple[int, str]]:
-    """Per ticket: (id, bundle) of its newest version at or before ``as_of`` (by source
-    ``updated``, then arrival, as ``latest_snapshot``), in one query for the chunk."""
-    if not ticket_ids:
-        return {}
-    newest = (
-        select(SnapshotRow.ticket_id, func.max(SnapshotRow.updated_at).label("at"))
-        .where(SnapshotRow.ticket_id.in_(ticket_ids), SnapshotRow.updated_at <= as_of)
-        .group_by(SnapshotRow.ticket_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(SnapshotRow.ticket_id, SnapshotRow.id, SnapshotRow.bundle)
-        .join(newest, (newest.c.ticket_id == SnapshotRow.ticket_id) & (newest.c.at == SnapshotRow.updated_at))
-        .order_by(SnapshotRow.ticket_id, SnapshotRow.id)
-    )
-    return {ticket_id: (sid, bundle) for ticket_id, sid, bundle in rows}  # the last (highest id) wins ties
 
 
 def _mapped_at(
@@ -145,47 +108,6 @@ def _mapped_at(
 
 #: Tickets read per query (keeps memory bounded: a ticket row holds its mapped record).
 CHUNK = 500
-
-
-def _findings_of(
-    session: Session, source: str, tickets: list[str], as_of: datetime, verified: set[int]
-) -> dict[str, tuple[tuple[str, str], ...]]:
-    """Per ticket of ``source``: (status, payload JSON) of the findings of the latest run at or
-    before ``as_of`` that evaluated it (by the run's as-of time, then id), in check order.
-
-    Two queries a chunk: which runs evaluated these tickets (read from the findings index
-    alone), then the chosen runs' payloads (one query per chosen run, usually one), each run
-    verified (``ensure_verified``) before its payloads are read."""
-    if not tickets:
-        return {}
-    candidates = session.execute(
-        select(FindingRow.ticket, FindingRow.run_id, RunRow.as_of)
-        .join(RunRow, RunRow.id == FindingRow.run_id)
-        .where(FindingRow.source == source, FindingRow.ticket.in_(tickets), RunRow.as_of <= as_of)
-        .group_by(FindingRow.ticket, FindingRow.run_id, RunRow.as_of)
-    )
-    best: dict[str, tuple[datetime, int]] = {}
-    for ticket, run_id, run_as_of in candidates:
-        if ticket not in best or (run_as_of, run_id) > best[ticket]:
-            best[ticket] = (run_as_of, run_id)
-    by_run: dict[int, list[str]] = {}
-    for ticket, (_, run_id) in best.items():
-        by_run.setdefault(run_id, []).append(ticket)
-    ensure_verified(session, by_run, verified)
-    found: dict[str, list[tuple[str, str, str]]] = {}
-    checks, statuses = payload_field("check"), payload_field("status")
-    for run_id, chosen in by_run.items():
-        rows = session.execute(
-            select(FindingRow.ticket, checks, statuses, FindingRow.payload).where(
-                FindingRow.source == source, FindingRow.ticket.in_(chosen), FindingRow.run_id == run_id
-            )
-        )
-        for ticket, check, status, payload in rows:
-            found.setdefault(ticket, []).append((check, status, payload))
-    return {
-        ticket: tuple((status, payload) for _check, status, payload in sorted(items))
-        for ticket, items in found.items()
-    }
 
 
 def _ensure_evaluated_data(
@@ -234,7 +156,9 @@ def _chunk_items(
         if stored is None:
             remap.append(row.id)
         records.append((row, stored))
-    bundles = _snapshots_at(session, remap, as_of)
+    versions = versions_as_of(session, remap, as_of)
+    texts = stored_bundles(session, list(versions.values()))
+    bundles = {ticket_id: (sid, texts[sid]) for ticket_id, sid in versions.items()}
     _ensure_evaluated_data(session, rows, bundles, as_of)
     kept: list[tuple[str, StoredItem | ComplaintRecord]] = []  # stored ones get findings below
     for row, stored in records:
@@ -249,7 +173,7 @@ def _chunk_items(
             kept.append((row.ticket, mapped))
     if not kept:
         return
-    findings = _findings_of(session, rows[0].source, [ticket for ticket, _ in kept], as_of, verified)
+    findings = recorded_findings(session, rows[0].source, [ticket for ticket, _ in kept], as_of, verified)
     for ticket, record in kept:
         recorded = findings.get(ticket, ())
         if isinstance(record, StoredItem):
@@ -261,18 +185,8 @@ def _chunk_items(
 def _items(
     session: Session, evaluator: Evaluator, as_of: datetime, errors: list[str], verified: set[int]
 ) -> Iterator[Item | StoredItem]:
-    ids = session.execute(select(TicketRow.source, TicketRow.id).order_by(TicketRow.source, TicketRow.id))
-    for source, group in groupby(ids, key=lambda pair: pair[0]):
-        if source not in evaluator.mappings:
-            continue  # a source no longer configured
-        source_ids = [ticket_id for _, ticket_id in group]
-        for start in range(0, len(source_ids), CHUNK):
-            rows = session.execute(
-                select(*_TICKET_COLUMNS)
-                .where(TicketRow.id.in_(source_ids[start : start + CHUNK]))
-                .order_by(TicketRow.id)
-            ).all()
-            yield from _chunk_items(session, rows, evaluator, as_of, errors, verified)
+    for rows in report_rows(session, evaluator.mappings, CHUNK):
+        yield from _chunk_items(session, rows, evaluator, as_of, errors, verified)
 
 
 def read_store(
@@ -293,7 +207,7 @@ def read_store(
             )
         # The newest run too: an edit that moves it out of the report's reach (its as-of time)
         # must not leave the report reading older findings as if they were the latest.
-        newest = session.scalar(select(func.max(RunRow.id)))
+        newest = newest_run_id(session)
         ensure_verified(session, {run.id, newest or run.id}, verified)
         session.expunge(run)
         spool.write(_items(session, evaluator, as_of, errors, verified))
@@ -308,7 +222,7 @@ def read_store(
 def _freshness(session: Session, config: AppConfig, as_of: datetime) -> tuple[datetime | None, list[str]]:
     """The oldest last successful sync of the sources, capped at ``as_of`` (a source synced
     after the as-of time holds everything up to it), and a note for each source not synced."""
-    rows = {row.name: row for row in session.scalars(select(SourceRow))}
+    rows = source_rows(session)
     stamps: list[datetime] = []
     notes: list[str] = []
     for source in config.sources:

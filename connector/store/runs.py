@@ -34,6 +34,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from connector.store.chunking import chunks
 from connector.store.engine import GENESIS, StoreError
+from connector.store.evaluations import versions_as_of
 from connector.store.models import ChainHead, FindingRow, RunRow, RunTicketRow, SnapshotRow, TicketRow
 from connector.store.tickets import canonical_json, record_digest, sha256_text
 
@@ -461,16 +462,8 @@ def _json_object(text: str) -> dict[str, Any]:
 
 
 def newest_snapshots(session: Session, ticket_ids: Collection[int]) -> dict[int, int]:
-    """ticket id -> id of its newest stored version (by source ``updated``, then arrival, as
-    ``tickets.latest_snapshot``), without reading the bundles."""
-    newest: dict[int, tuple[datetime, int]] = {}
-    query = select(SnapshotRow.ticket_id, SnapshotRow.updated_at, SnapshotRow.id).where(
-        SnapshotRow.ticket_id.in_(list(ticket_ids))
-    )
-    for ticket_id, updated_at, snapshot_id in session.execute(query):
-        if ticket_id not in newest or (updated_at, snapshot_id) > newest[ticket_id]:
-            newest[ticket_id] = (updated_at, snapshot_id)
-    return {ticket_id: snapshot_id for ticket_id, (_at, snapshot_id) in newest.items()}
+    """ticket id -> id of its newest stored version (``versions_as_of`` with no time bound)."""
+    return versions_as_of(session, list(ticket_ids), None)
 
 
 def ticket_row_problem(row: Any, entry: Evaluated, newest_snapshot: int | None) -> str | None:
@@ -665,3 +658,55 @@ def status_counts(session: Session) -> dict[str, int]:
         .group_by(status)
     )
     return {status: int(n) for status, n in session.execute(query).all()}
+
+
+def latest_run(session: Session, as_of: datetime) -> RunRow | None:
+    """The newest evaluation (by its as-of time, then by id) at or before ``as_of``."""
+    query = select(RunRow).where(RunRow.as_of <= as_of).order_by(RunRow.as_of.desc(), RunRow.id.desc())
+    return session.scalar(query.limit(1))
+
+
+def newest_run_id(session: Session) -> int | None:
+    return session.scalar(select(func.max(RunRow.id)))
+
+
+def recorded_findings(
+    session: Session, source: str, tickets: list[str], as_of: datetime, verified: set[int]
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Per ticket of ``source``: (status, payload JSON) of the findings of the latest run at or
+    before ``as_of`` that evaluated it (by the run's as-of time, then id), in check order.
+
+    Two queries a chunk: which runs evaluated these tickets (read from the findings index
+    alone), then the chosen runs' payloads (one query per chosen run, usually one), each run
+    verified (``ensure_verified``) before its payloads are read. Check and status come from
+    the hashed payload, never from their column copies."""
+    if not tickets:
+        return {}
+    candidates = session.execute(
+        select(FindingRow.ticket, FindingRow.run_id, RunRow.as_of)
+        .join(RunRow, RunRow.id == FindingRow.run_id)
+        .where(FindingRow.source == source, FindingRow.ticket.in_(tickets), RunRow.as_of <= as_of)
+        .group_by(FindingRow.ticket, FindingRow.run_id, RunRow.as_of)
+    )
+    best: dict[str, tuple[datetime, int]] = {}
+    for ticket, run_id, run_as_of in candidates:
+        if ticket not in best or (run_as_of, run_id) > best[ticket]:
+            best[ticket] = (run_as_of, run_id)
+    by_run: dict[int, list[str]] = {}
+    for ticket, (_, run_id) in best.items():
+        by_run.setdefault(run_id, []).append(ticket)
+    ensure_verified(session, by_run, verified)
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    checks, statuses = payload_field("check"), payload_field("status")
+    for run_id, chosen in by_run.items():
+        rows = session.execute(
+            select(FindingRow.ticket, checks, statuses, FindingRow.payload).where(
+                FindingRow.source == source, FindingRow.ticket.in_(chosen), FindingRow.run_id == run_id
+            )
+        )
+        for ticket, check, status, payload in rows:
+            found.setdefault(ticket, []).append((check, status, payload))
+    return {
+        ticket: tuple((status, payload) for _check, status, payload in sorted(items))
+        for ticket, items in found.items()
+    }

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import func, select
@@ -132,6 +133,43 @@ def latest_snapshot(session: Session, ticket_id: int, as_of: datetime | None = N
 def bundle_documents(snapshot: SnapshotRow) -> list[Any]:
     documents: list[Any] = json.loads(snapshot.bundle)
     return documents
+
+
+#: What a report reads of a ticket row (not the whole row: no lazy loads, no ORM objects).
+REPORT_COLUMNS = (
+    TicketRow.id,
+    TicketRow.source,
+    TicketRow.ticket,
+    TicketRow.updated_at,
+    TicketRow.deleted,
+    TicketRow.deleted_at,
+    TicketRow.is_complaint,
+    TicketRow.record,
+    TicketRow.timeline,
+    TicketRow.mapping_hash,
+)
+
+
+def report_rows(session: Session, sources: Collection[str], size: int) -> Iterator[Sequence[Any]]:
+    """The tickets of ``sources`` as ``REPORT_COLUMNS`` rows (attribute access by column
+    name), ``size`` rows of one source at a time, by source then id."""
+    ids = session.execute(select(TicketRow.source, TicketRow.id).order_by(TicketRow.source, TicketRow.id))
+    for source, group in groupby(ids, key=lambda pair: pair[0]):
+        if source not in sources:
+            continue
+        source_ids = [ticket_id for _, ticket_id in group]
+        for part in chunks(source_ids, size):
+            yield session.execute(
+                select(*REPORT_COLUMNS).where(TicketRow.id.in_(part)).order_by(TicketRow.id)
+            ).all()
+
+
+def all_tickets(session: Session) -> list[TicketRow]:
+    return list(session.scalars(select(TicketRow)))
+
+
+def source_rows(session: Session) -> dict[str, SourceRow]:
+    return {row.name: row for row in session.scalars(select(SourceRow))}
 
 
 def live_tickets(session: Session, source: str) -> list[tuple[int, str, str | None, datetime | None]]:
