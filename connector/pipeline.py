@@ -77,6 +77,28 @@ def require_secrets(config: AppConfig, source_file: str, environ: Mapping[str, s
         raise MissingSecret(issues)
 
 
+def require_service_secrets(config: AppConfig, source_file: str,
+                            environ: Mapping[str, str] | None = None) -> None:
+    """Raise :class:`MissingSecret` naming every unset variable ``serve`` needs of its own.
+
+    A configured webhook whose secret is unset would refuse every delivery, and API keys the
+    config names explicitly but the environment lacks would refuse every panel: said once at
+    start-up (exit 2), not discovered request by request.
+    """
+    env = os.environ if environ is None else environ
+    wanted: list[tuple[str, str]] = []
+    for platform in ("zendesk", "jira"):
+        hook = getattr(config.webhooks, platform)
+        if hook is not None:
+            wanted.append((f"webhooks.{platform}.secret_env", hook.secret_env))
+    if "api" in config.model_fields_set and "keys_env" in config.api.model_fields_set:
+        wanted.extend((f"api.keys_env[{i}]", name) for i, name in enumerate(config.api.keys_env))
+    issues = [ConfigIssue(source_file, key, f"environment variable {name} is not set")
+              for key, name in wanted if not env.get(name, "").strip()]
+    if issues:
+        raise MissingSecret(issues)
+
+
 def make_client(source: SourceConfig) -> Any:
     """A connected client for ``source`` (secrets from the environment / secrets file)."""
     if source.platform == "zendesk":
@@ -269,15 +291,19 @@ def load_evaluator(config: AppConfig) -> Evaluator:
 
 
 def open_pipeline(config_path: Path, *, client_factory: Callable[[SourceConfig], Any] | None = None,
-                  clock: Clock | None = None, need_secrets: bool = False) -> Pipeline:
+                  clock: Clock | None = None, need_secrets: bool = False,
+                  serving: bool = False) -> Pipeline:
     """Load the config, open (and migrate) the store. Raises ``ConfigError`` / ``StoreError``.
 
     ``need_secrets``: the caller talks to the platforms; an unset secret is a ``MissingSecret``.
+    ``serving``: the caller is ``serve``, whose webhook secrets and API keys must be set too.
     """
     config = load_config(config_path)
     evaluator = load_evaluator(config)
     if need_secrets:
         require_secrets(config, str(config_path))
+    if serving:
+        require_service_secrets(config, str(config_path))
     store = Store(store_url(config))
     pipeline = Pipeline(config, store, evaluator)
     if client_factory is not None:

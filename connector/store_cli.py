@@ -51,13 +51,14 @@ def fail(code: int, message: str) -> typer.Exit:
 
 
 @contextmanager
-def pipeline_for(config: Path, *, lock: bool = False, secrets: bool = False) -> Iterator[Pipeline]:
+def pipeline_for(config: Path, *, lock: bool = False, secrets: bool = False,
+                 serving: bool = False) -> Iterator[Pipeline]:
     """Open the pipeline, mapping config/store problems to exit codes.
 
     ``secrets``: the command talks to the platforms, so their secrets must be set.
     """
     try:
-        pipeline = open_pipeline(config, need_secrets=secrets)
+        pipeline = open_pipeline(config, need_secrets=secrets, serving=serving)
     except MissingSecret as exc:
         raise fail(EXIT_CONFIG, str(exc)) from None  # one line per variable
     except ConfigError as exc:
@@ -328,7 +329,7 @@ def register_store_commands(app: typer.Typer) -> None:
         from connector.service.main import serve_forever
 
         configure_logging()
-        with pipeline_for(config, lock=True, secrets=True) as pipeline:
+        with pipeline_for(config, lock=True, secrets=True, serving=True) as pipeline:
             code = serve_forever(pipeline)
         raise typer.Exit(code)
 

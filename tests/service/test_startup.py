@@ -51,6 +51,25 @@ def test_a_missing_secret_is_a_configuration_error_naming_the_variable(tmp_path:
     assert EMAIL_VALUE not in result.stderr + result.stdout
 
 
+@pytest.mark.slow
+def test_serve_names_every_unset_webhook_secret_and_api_key(tmp_path: Path) -> None:
+    config = _config_with_unset_secret(tmp_path)
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["webhooks"] = {"jira": {"secret_env": "ISO10002_TEST_UNSET_HOOK"}}
+    data["api"] = {"keys_env": ["ISO10002_TEST_KEY_SET", "ISO10002_TEST_UNSET_KEY"]}
+    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = procs.run_cli("serve", "-c", str(config), ISO10002_TEST_EMAIL=EMAIL_VALUE,
+                           **{MISSING: "token-value", "ISO10002_TEST_KEY_SET": "key-value"})
+    assert result.returncode == 2, result.stderr[-2000:]
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2, lines
+    assert "webhooks.jira.secret_env" in lines[0] and "ISO10002_TEST_UNSET_HOOK" in lines[0]
+    assert "api.keys_env[1]" in lines[1] and "ISO10002_TEST_UNSET_KEY" in lines[1]
+    assert "Traceback" not in result.stderr
+    for secret in ("token-value", "key-value", EMAIL_VALUE):
+        assert secret not in result.stderr + result.stdout
+
+
 # -- two processes on a brand-new SQLite store ---------------------------------------------------
 
 WAITING = "waiting for another process creating or migrating the store"
