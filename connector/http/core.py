@@ -148,7 +148,7 @@ class RetryPolicy:
     rate_limited_wait: float | None = None
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        ceiling = float(min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1)))
         if self.jitter == "full":
             return rng.uniform(0, ceiling)
         return ceiling * rng.uniform(0.5, 1.0)
