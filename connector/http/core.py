@@ -101,6 +101,14 @@ class CallStats:
         return dict(sorted(self.calls.items()))
 
 
+@dataclass
+class ReadStats:
+    """What one read spent, counted by its reader; platforms add what they count."""
+
+    #: Response pages read (every list or export page, per-item fallbacks included).
+    pages: int = 0
+
+
 class ApiClient(Protocol):
     """What the pipeline and the benchmarks need of any platform client."""
 
