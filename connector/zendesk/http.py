@@ -111,15 +111,10 @@ class ZendeskClient:
             source.api_root,
             name="Zendesk",
             endpoint=endpoint_key,
-            policy=RetryPolicy(
-                max_attempts=limits.max_attempts,
-                base_delay=limits.backoff_base_seconds,
-                max_delay=limits.backoff_max_seconds,
-                max_retry_after=limits.max_retry_after_seconds,
-                jitter="full",
-                # A 429 without Retry-After: wait as long as the backoff ever does.
-                rate_limited_wait=limits.backoff_max_seconds,
-            ),
+            # A 429 without Retry-After waits as long as the backoff ever does.
+            policy=RetryPolicy(limits.max_attempts, limits.backoff_base_seconds,
+                               limits.backoff_max_seconds, limits.max_retry_after_seconds,
+                               jitter="full", rate_limited_wait=limits.backoff_max_seconds),
             timeout=(source.connect_timeout_seconds, source.read_timeout_seconds),
             # Shared with the OAuth token request, which must not carry the bearer header.
             session=session or build_session(),
