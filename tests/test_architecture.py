@@ -160,3 +160,34 @@ OUTSIDE_STORE = [p for p in _modules("connector", *PURE_PACKAGES) if STORE_PACKA
 @pytest.mark.parametrize("path", OUTSIDE_STORE, ids=lambda p: str(p.relative_to(ROOT)))
 def test_only_the_store_imports_sqlalchemy(path):
     assert "sqlalchemy" not in _imported_roots(_tree(path))
+
+#: Development tools (sandboxes, generator, demo) are not the product's HTTP path.
+_DEV_DIRS = {"sandbox", "demo", "generator"}
+_PRODUCT = sorted(
+    p for p in (ROOT / "connector").rglob("*.py") if not _DEV_DIRS & set(p.parts)
+)
+
+
+def _builds_session(tree: ast.Module) -> bool:
+    return any(
+        isinstance(node, ast.Call)
+        and (
+            (isinstance(node.func, ast.Attribute) and node.func.attr == "Session")
+            or (isinstance(node.func, ast.Name) and node.func.id == "Session")
+        )
+        for node in ast.walk(tree)
+    )
+
+
+@pytest.mark.parametrize("path", _PRODUCT, ids=lambda p: str(p.relative_to(ROOT)))
+def test_only_the_http_core_builds_sessions_and_nothing_uses_python_jira(path):
+    # One HTTP core: timeouts, retries, counting and hooks cannot be bypassed by a second session.
+    tree = _tree(path)
+    if path.parent != ROOT / "connector" / "http":
+        assert not _builds_session(tree), "build sessions with connector.http.build_session"
+    assert "jira" not in _imported_roots(tree), "python-jira is not used (see connector/http)"
+
+
+def test_session_detector_finds_calls():
+    assert _builds_session(ast.parse("import requests\ns = requests.Session()"))
+    assert not _builds_session(ast.parse("from connector.http import build_session\nbuild_session()"))

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from compliance_checks.findings import Finding
 from connector.bundles import map_bundle
 from connector.cli import app
-from connector.jira.notes import render_note
+from connector.jira.notes import note_text
 from mappings.loader import default_mapping_path, load_mapping
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -215,7 +215,7 @@ def test_writeback_note(case: str) -> None:
     result = run("check", *input_args(case), "--format", "json")
     findings = [Finding.model_validate(f) for f in json.loads(result.stdout)["findings"]]
     assert findings
-    note = render_note(findings[:20], resolved=False, marker="[iso10002]")
+    note = note_text(findings[:20], resolved=False, marker="[iso10002]")
     assert note and "Traceback" not in note
 
 

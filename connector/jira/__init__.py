@@ -1,6 +1,6 @@
 """Jira connector (Cloud, Data Center, Service Management).
 
-``client`` talks HTTP through python-jira's session with our own retry policy, ``reader``
+``client`` talks HTTP through the shared core (``connector.http``) with our retry policy, ``reader``
 pulls raw complaint payloads, ``writer`` applies write-back plans, ``commands`` holds the
 functions the CLI calls, and ``sandbox`` is a local Jira API server for tests and demos.
 """

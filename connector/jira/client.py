@@ -1,9 +1,12 @@
-"""HTTP access to one Jira site: python-jira's session, our retry policy, clear errors.
+"""HTTP access to one Jira site: the shared HTTP core (:mod:`connector.http`), our retry
+policy, clear errors.
 
-python-jira's ``ResilientSession`` retries every method (POST included) and sleeps 10-60 s, so
-it is built with ``max_retries=0`` and retries are decided here instead:
+python-jira is not used here: it only served as a session wrapper, and its public API offers
+no session, hooks or per-call retry choice (its ``ResilientSession`` retries every method, POST
+included, and sleeps 10-60 s; platform-jira.md §6). Every call therefore goes through the core:
 
-* reads (GET, and POSTs that only read such as ``search/jql``): 429 honours ``Retry-After``,
+* reads (GET, and POSTs that only read such as ``search/jql``): 429 honours ``Retry-After``
+  (seconds or an HTTP date; Cloud also sends it on some 503s, platform-jira.md §6),
   5xx and connection errors back off exponentially with jitter, attempts are bounded;
 * idempotent writes (PUT of labels/properties/comment body): same policy, a repeat is harmless;
 * non-idempotent writes (POST of a comment): only a 429 is retried (Jira did not process it);
@@ -12,24 +15,30 @@ it is built with ``max_retries=0`` and retries are decided here instead:
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import re
 import time
-from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import requests
-from jira import JIRA, JIRAError
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from requests.auth import AuthBase, HTTPBasicAuth
 
 from connector import untrusted
+from connector.http import (
+    BearerAuth,
+    CallStats,
+    ConnectionTrouble,
+    HttpCore,
+    RequestHook,
+    RetryPolicy,
+    RetrySignal,
+    build_session,
+)
 from connector.jira.errors import (
     AmbiguousWriteError,
     JiraApiError,
@@ -50,6 +59,8 @@ _PATH_IDS = (
     (re.compile(r"/comment/\d+"), "/comment/{id}"),
     (re.compile(r"/properties/[^/]+"), "/properties/{prop}"),
 )
+#: Jira's XSRF check refuses some non-browser writes without it (python-jira sends it too).
+_HEADERS = {"X-Atlassian-Token": "no-check"}
 
 
 def endpoint_of(method: str, path: str) -> str:
@@ -59,27 +70,8 @@ def endpoint_of(method: str, path: str) -> str:
     return f"{method.upper()} {path}"
 
 
-@dataclass
-class CallStats:
-    """API calls made, per endpoint (retries count: each is a call Jira sees)."""
-
-    by_endpoint: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_endpoint.values())
-
-    def as_dict(self) -> dict[str, int]:
-        return dict(sorted(self.by_endpoint.items()))
-
-
-class _Transient(Exception):  # internal signal, never escapes the client
+class _Transient(RetrySignal):  # internal signal, never escapes the client
     """A failure worth retrying; ``retry_after`` is the server's wish, if any."""
-
-    def __init__(self, why: str, *, status: int | None, retry_after: float | None = None) -> None:
-        super().__init__(why)
-        self.status = status
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -99,24 +91,6 @@ def known_deployment(source: JiraSourceConfig) -> Deployment | None:
     return None  # a custom address: Data Center, or Cloud behind a custom domain
 
 
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
-
-
 class JiraClient:
     """One authenticated Jira site. Call :meth:`connect` once before anything else."""
 
@@ -128,31 +102,43 @@ class JiraClient:
         sleeper: Sleeper = time.sleep,
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        hooks: tuple[RequestHook, ...] = (),
     ) -> None:
         self.source = source
-        self._sleep = sleeper
         self._clock: Clock = clock or (lambda: datetime.now(UTC))
-        self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
-        self.stats = CallStats()
         #: Known without asking (config or an Atlassian Cloud URL); else ``serverInfo`` settles it.
         self._deployment: Deployment | None = known_deployment(source)
         self._verified = False
         self._myself: dict[str, Any] | None = None
-        auth: dict[str, Any]
+        token = credentials.token
+        auth: AuthBase
         if credentials.email is not None:
-            auth = {"basic_auth": (credentials.email, credentials.token.get_secret_value())}
+            auth = HTTPBasicAuth(credentials.email, token.get_secret_value())  # Cloud
         else:
-            auth = {"token_auth": credentials.token.get_secret_value()}
-        # get_server_info=False: the constructor must not call out (unretried, untimed);
-        # connect() asks serverInfo once through our own retry policy.
-        self._jira = JIRA(
-            server=source.rest_root,
+            auth = BearerAuth(token.get_secret_value)  # Data Center personal access token
+        cfg = source.retry
+        self.http = HttpCore(
+            source.rest_root,
+            name="Jira",
+            endpoint=endpoint_of,
+            policy=RetryPolicy(cfg.max_attempts, cfg.base_delay, cfg.max_delay,
+                               cfg.max_retry_after, jitter="equal"),
             timeout=(source.timeouts.connect, source.timeouts.read),
-            max_retries=0,
-            get_server_info=False,
-            options={"rest_api_version": "3" if self._deployment == "cloud" else "2"},
-            **auth,
+            session=build_session(auth=auth, headers=_HEADERS),
+            sleeper=sleeper,
+            now=self._clock,
+            rng=rng or random.Random(),  # noqa: S311 - jitter, not security
         )
+        for hook in hooks:
+            self.http.add_hook(hook)
+
+    @property
+    def stats(self) -> CallStats:
+        return self.http.stats
+
+    def add_hook(self, hook: RequestHook) -> None:
+        """Call ``hook`` with every request before it is sent (tests, benchmarks)."""
+        self.http.add_hook(hook)
 
     # -- identity ---------------------------------------------------------------------------
 
@@ -190,7 +176,6 @@ class JiraClient:
                 "set deployment: auto or fix base_url"
             )
         self._deployment = found
-        self._jira._options["rest_api_version"] = self.api_version
         return ServerInfo(
             deployment=found,
             version=str(info.get("version", "")),
@@ -268,16 +253,16 @@ class JiraClient:
         params: Mapping[str, Any] | None = None,
         body: Mapping[str, Any] | None = None,
     ) -> Any:
-        retrying = Retrying(
-            stop=stop_after_attempt(self.source.retry.max_attempts),
-            wait=self._wait,
-            retry=retry_if_exception_type(_Transient),
-            sleep=self._sleep,
-            reraise=True,
-            before_sleep=lambda state: self._log_retry(method, path, state),
-        )
+        def attempt() -> Any:
+            return self._send_once(method, path, params, body, mode)
+
         try:
-            return retrying(self._send_once, method, path, params, body, mode)
+            return self.http.retrying(
+                attempt,
+                retry_if=lambda exc: isinstance(exc, _Transient),
+                method=method,
+                path=path,
+            )
         except _Transient as exc:
             cls = AmbiguousWriteError if mode == "once" and exc.status != 429 else JiraApiError
             raise cls(
@@ -287,22 +272,6 @@ class JiraClient:
                 path=path,
             ) from None
 
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        cfg = self.source.retry
-        if isinstance(exc, _Transient) and exc.retry_after is not None:
-            return float(min(exc.retry_after, cfg.max_retry_after))
-        backoff = min(cfg.max_delay, cfg.base_delay * 2 ** (state.attempt_number - 1))
-        return float(backoff * self._rng.uniform(0.5, 1.0))
-
-    @staticmethod
-    def _log_retry(method: str, path: str, state: RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome else None
-        delay = state.next_action.sleep if state.next_action else 0.0
-        log.warning(
-            "Jira %s %s: %s; retry %d in %.1fs", method, path, exc, state.attempt_number, delay
-        )
-
     def _send_once(
         self,
         method: str,
@@ -311,36 +280,18 @@ class JiraClient:
         body: Mapping[str, Any] | None,
         mode: RetryMode,
     ) -> Any:
-        self.stats.by_endpoint[endpoint_of(method, path)] += 1
-        url = f"{self.source.rest_root}{path}"
-        data = json.dumps(body) if body is not None else None
-        response: requests.Response | None
         try:
-            response = self._jira._session.request(method, url, params=params, data=data)
-        except JIRAError as exc:
-            response = exc.response
-            if response is None:
-                raise JiraApiError(
-                    f"{method} {path}: no response", status=None, method=method, path=path
-                ) from None
-        except requests.exceptions.ConnectTimeout:
-            # Never reached the server: safe to retry even a POST.
-            raise _Transient("connect timeout", status=None) from None
-        except (
-            requests.ConnectionError,
-            requests.Timeout,
-            requests.exceptions.ChunkedEncodingError,  # connection broke mid-answer
-        ) as exc:
-            if mode == "once":
+            response = self.http.send(method, path, params=params, json=body)
+        except ConnectionTrouble as exc:
+            if exc.reached and mode == "once":
                 raise AmbiguousWriteError(
-                    f"{method} {path}: connection lost ({type(exc).__name__}); "
-                    "the write may have happened",
+                    f"{method} {path}: {exc}; the write may have happened",
                     status=None,
                     method=method,
                     path=path,
                 ) from None
-            raise _Transient(f"connection error ({type(exc).__name__})", status=None) from None
-        assert response is not None  # noqa: S101 - python-jira returns or raises
+            # A connect timeout never reached the server: safe to retry even a POST.
+            raise _Transient(str(exc), status=None) from None
         return self._handle(method, path, response, mode)
 
     def _handle(self, method: str, path: str, response: requests.Response, mode: RetryMode) -> Any:
@@ -350,7 +301,7 @@ class JiraClient:
                 return {}
             return untrusted.loads(response.content)
         if status == 429 or (status >= 500 and mode != "once"):
-            retry_after = parse_retry_after(response.headers.get("Retry-After"), self._clock())
+            retry_after = self.http.retry_after(response)
             raise _Transient(f"HTTP {status}", status=status, retry_after=retry_after)
         if status >= 500:
             raise AmbiguousWriteError(

@@ -1,17 +1,15 @@
-"""Our internal note: rendered once as text, then shaped as ADF (Cloud) or wiki (DC)."""
+"""Jira's markup of the internal note: rendered once as text, then shaped as ADF (Cloud) or
+wiki (DC)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
 from compliance_checks.findings import Finding
+from connector.notes import render_note
 
 TEMPLATE = "writeback_note.txt.j2"
-_TEMPLATES = Path(__file__).resolve().parents[2] / "report_templates"
 #: What wiki markup never reads: letters, digits (any script), space, comma. Every other ASCII
 #: character can start or end markup somewhere (*b* _i_ ??c?? -d- +u+ ^s^ ~s~ {{m}} {code}
 #: [link] !image! |table| # list, ---- rule, \\ break, &mdash; entity, :) (x) emoticons,
@@ -21,33 +19,13 @@ _WIKI_SAFE_ASCII = frozenset(" ,")
 _NOT_PRINTABLE = "\ufffd"
 
 
-def _environment() -> Environment:
-    # Plain text: no HTML autoescape; StrictUndefined so a template typo fails loudly.
-    return Environment(  # noqa: S701 - text output, never HTML
-        loader=FileSystemLoader(str(_TEMPLATES)),
-        undefined=StrictUndefined,
-        keep_trailing_newline=False,
-        trim_blocks=False,
-    )
-
-
-def render_note(findings: Sequence[Finding], *, resolved: bool, marker: str) -> str:
-    """The note text; it always starts with ``marker``."""
-    text = _environment().get_template(TEMPLATE).render(
-        findings=[_one_line(f) for f in findings], resolved=resolved, marker=marker
-    )
+def note_text(findings: Sequence[Finding], *, resolved: bool, marker: str) -> str:
+    """The note text (content from :mod:`connector.notes`); it always starts with ``marker``."""
+    text = render_note(TEMPLATE, findings, resolved=resolved, marker=marker)
     text = text.strip() + "\n"
     if not text.startswith(marker):
         raise ValueError(f"{TEMPLATE} must start with the marker {marker!r}")
     return text
-
-
-def _one_line(finding: Finding) -> Finding:
-    """A line break in ticket text quoted by a finding would start a block (a bullet, a
-    paragraph) of the note: each finding stays one bullet."""
-    update = {k: flat for k in ("message", "remediation")
-              if isinstance(v := getattr(finding, k), str) and (flat := " ".join(v.splitlines())) != v}
-    return finding.model_copy(update=update) if update else finding
 
 
 def _blocks(text: str) -> list[list[str]]:

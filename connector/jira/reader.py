@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connector.crashpoints import crash_point
+from connector.http import ReadStats
 from connector.jira.client import JiraClient
 from connector.jira.errors import JiraApiError
 from connector.jira.fieldplan import FieldPlan, discovered_fields, plan_fields
@@ -63,13 +64,12 @@ def changelog_complete(issue: Mapping[str, Any]) -> bool:
 
 
 @dataclass
-class ReadStats:
+class JiraReadStats(ReadStats):
     issues: int = 0
     duplicates_skipped: int = 0
     not_complaints: int = 0
     truncated_comments: int = 0
     truncated_changelogs: int = 0
-    pages: int = 0
 
 
 @dataclass
@@ -81,7 +81,7 @@ class ReadState:
     max_updated: datetime | None = None
     #: id -> ``updated`` of every issue read (for de-duplication, and the next run's overlap).
     seen: dict[str, str] = field(default_factory=dict)
-    stats: ReadStats = field(default_factory=ReadStats)
+    stats: JiraReadStats = field(default_factory=JiraReadStats)
 
     @property
     def cursor(self) -> datetime | None:

@@ -20,7 +20,7 @@ from connector.crashpoints import crash_point
 from connector.jira.client import JiraClient
 from connector.jira.errors import AmbiguousWriteError, JiraError, JiraHttpConfigError
 from connector.jira.fieldplan import FINDINGS_PROPERTY
-from connector.jira.notes import render_note, to_adf, to_wiki
+from connector.jira.notes import note_text, to_adf, to_wiki
 from connector.jira.settings import CommentVisibility
 from connector.jira.state import IssueState, find_our_comment
 from connector.ticket_ids import url_segment
@@ -69,7 +69,7 @@ class JiraWriter:
         """Comment payload: ADF on Cloud, wiki on DC, kept internal as configured."""
         note = plan.note
         resolved = note is not None and note.action == "resolve"
-        text = render_note(note.findings if note else (), resolved=resolved, marker=self.marker)
+        text = note_text(note.findings if note else (), resolved=resolved, marker=self.marker)
         body: dict[str, Any] = {
             "body": to_adf(text) if self.client.is_cloud else to_wiki(text, marker=self.marker)
         }

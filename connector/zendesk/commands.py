@@ -23,9 +23,10 @@ from typing import Any
 import requests
 
 from compliance_checks.findings import Finding
+from connector.http import RequestHook, build_session
 from connector.writeback import TicketWriteState, WritebackPlan
 from connector.zendesk.auth import build_authenticator, verify_identity
-from connector.zendesk.http import RecordedRequest, ZendeskClient
+from connector.zendesk.http import ZendeskClient
 from connector.zendesk.reader import Selector, SyncState, ZendeskReader
 from connector.zendesk.secrets import SecretSource
 from connector.zendesk.settings import ZendeskSourceConfig
@@ -44,13 +45,13 @@ def open_client(
     secrets: SecretSource | None = None,
     sleeper: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
-    recorder: list[RecordedRequest] | None = None,
+    hooks: tuple[RequestHook, ...] = (),
 ) -> ZendeskClient:
     """A client with the source's authenticator (secrets from env / secrets file)."""
-    session = session or requests.Session()
+    session = session or build_session()
     auth = build_authenticator(source, session, secrets, clock=clock)
     return ZendeskClient(
-        source, auth, session=session, sleeper=sleeper, clock=clock, recorder=recorder
+        source, auth, session=session, sleeper=sleeper, clock=clock, hooks=hooks
     )
 
 

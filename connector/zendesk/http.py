@@ -1,9 +1,10 @@
-"""The one place that talks HTTP to Zendesk: auth, budgets, retries, call counting.
+"""Zendesk's platform layer on the shared HTTP core (:mod:`connector.http`): auth, budgets,
+which answers are errors.
 
 Reads (and writes whose repeat cannot duplicate anything) are retried on 5xx and dropped
-connections with bounded exponential backoff and full jitter (tenacity). A 429 means the
-request was not processed, so every request honours ``Retry-After`` and tries again. Other
-writes surface :class:`UnknownOutcome` so the caller can re-read before deciding.
+connections with bounded exponential backoff and full jitter. A 429 means the request was not
+processed, so every request honours ``Retry-After`` and tries again (platform-zendesk.md §5).
+Other writes surface :class:`UnknownOutcome` so the caller can re-read before deciding.
 """
 
 from __future__ import annotations
@@ -12,16 +13,24 @@ import logging
 import random
 import re
 import time
-from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from connector import untrusted
+from connector.http import (
+    CallStats,
+    ConnectionTrouble,
+    HeaderAuth,
+    HttpCore,
+    RequestHook,
+    RetryPolicy,
+    RetrySignal,
+    build_session,
+)
 from connector.zendesk.auth import Authenticator, AuthError
 from connector.zendesk.ratelimit import TokenBucket, parse_rate_limit_headers
 from connector.zendesk.settings import ZendeskSourceConfig
@@ -31,12 +40,6 @@ log = logging.getLogger(__name__)
 INCREMENTAL_PREFIX = "/api/v2/incremental/"
 _ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
 _JOB_ID = re.compile(r"(?<=/job_statuses/)[^/]+")
-_TRANSIENT_EXC = (
-    requests.ConnectionError,
-    requests.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.ContentDecodingError,
-)
 
 Params = Mapping[str, str | int | list[str] | tuple[str, ...]]
 
@@ -61,41 +64,21 @@ class Conflict(ZendeskHTTPError):
     """409: ``safe_update`` found the ticket changed since our ``updated_stamp``."""
 
 
-class TransientError(RuntimeError):
+class TransientError(RetrySignal):
     """5xx, a dropped connection or a timeout: the request may or may not have happened."""
 
 
-class RateLimited(RuntimeError):
+class RateLimited(RetrySignal):
     def __init__(self, retry_after: float | None, path: str) -> None:
-        self.retry_after = retry_after
-        super().__init__(f"Zendesk rate limit hit on {path} (Retry-After {retry_after})")
+        super().__init__(
+            f"Zendesk rate limit hit on {path} (Retry-After {retry_after})",
+            status=429,
+            retry_after=retry_after,
+        )
 
 
 class UnknownOutcome(TransientError):
     """A non-idempotent write failed in a way that leaves its effect unknown."""
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    """What the client sent (for conformance tests): never headers, so never credentials."""
-
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    body: Any = None
-
-
-@dataclass
-class CallStats:
-    """API calls per endpoint (``GET /api/v2/tickets/{id}``), retries and waits included."""
-
-    calls: Counter[str] = field(default_factory=Counter)
-    retries: int = 0
-    rate_limited: int = 0
-
-    @property
-    def total(self) -> int:
-        return sum(self.calls.values())
 
 
 def endpoint_key(method: str, path: str) -> str:
@@ -115,23 +98,47 @@ class ZendeskClient:
         session: requests.Session | None = None,
         sleeper: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
-        recorder: list[RecordedRequest] | None = None,
+        now: Callable[[], datetime] | None = None,
+        hooks: tuple[RequestHook, ...] = (),
     ) -> None:
         self.source = source
         self.root = source.api_root
         self.auth = auth
-        self.session = session or requests.Session()
         self.sleep = sleeper
-        self.clock = clock
-        self.recorder = recorder
-        self.stats = CallStats()
+        self._jitter = random.Random()  # noqa: S311 - jitter, not security
         limits = source.rate_limits
+        self.http = HttpCore(
+            source.api_root,
+            name="Zendesk",
+            endpoint=endpoint_key,
+            # A 429 without Retry-After waits as long as the backoff ever does.
+            policy=RetryPolicy(limits.max_attempts, limits.backoff_base_seconds,
+                               limits.backoff_max_seconds, limits.max_retry_after_seconds,
+                               jitter="full", rate_limited_wait=limits.backoff_max_seconds),
+            timeout=(source.connect_timeout_seconds, source.read_timeout_seconds),
+            # Shared with the OAuth token request, which must not carry the bearer header.
+            session=session or build_session(),
+            auth=HeaderAuth(auth.headers),
+            sleeper=sleeper,
+            now=now,
+            rng=self._jitter,
+        )
+        for hook in hooks:
+            self.http.add_hook(hook)
+        # Zendesk counts an account budget and, for incremental exports, a separate
+        # 10-requests-per-minute one (platform-zendesk.md §1c, §5).
         self.account_bucket = TokenBucket(limits.account_per_minute, clock=clock, sleeper=sleeper)
         self.incremental_bucket = TokenBucket(
             limits.incremental_per_minute, clock=clock, sleeper=sleeper
         )
-        self._timeout = (source.connect_timeout_seconds, source.read_timeout_seconds)
-        self._jitter = random.Random()  # noqa: S311 - jitter, not security
+
+    @property
+    def stats(self) -> CallStats:
+        return self.http.stats
+
+    def add_hook(self, hook: RequestHook) -> None:
+        """Call ``hook`` with every request before it is sent (conformance tests, benchmarks)."""
+        self.http.add_hook(hook)
 
     # -- public -------------------------------------------------------------------------
     def get(self, path: str, params: Params | None = None) -> dict[str, Any]:
@@ -162,29 +169,25 @@ class ZendeskClient:
                 non-idempotent requests, which are not retried).
         """
         path = self._relative(path)
-        limits = self.source.rate_limits
 
         def should_retry(exc: BaseException) -> bool:
             return isinstance(exc, RateLimited) or (
                 idempotent and isinstance(exc, TransientError)
             )
 
-        retrying = Retrying(
-            stop=stop_after_attempt(limits.max_attempts),
-            wait=self._wait,
-            retry=retry_if_exception(should_retry),
-            sleep=self._count_and_sleep,
-            reraise=True,
-        )
         try:
-            result: dict[str, Any] = retrying(self._send_once, method, path, params, json)
+            return self.http.retrying(
+                lambda: self._send_once(method, path, params, json),
+                retry_if=should_retry,
+                method=method,
+                path=path,
+            )
         except RateLimited as exc:
             raise ZendeskHTTPError(429, method, path, "rate limited") from exc
         except TransientError as exc:
             if not idempotent:
                 raise UnknownOutcome(str(exc)) from exc
             raise
-        return result
 
     # -- internals ----------------------------------------------------------------------
     def _relative(self, path: str) -> str:
@@ -197,22 +200,7 @@ class ZendeskClient:
 
     def backoff_seconds(self, attempt: int) -> float:
         """Full jitter: uniform(0, min(cap, base * 2**(attempt-1))), always bounded."""
-        limits = self.source.rate_limits
-        ceiling = min(limits.backoff_max_seconds, limits.backoff_base_seconds * 2 ** (attempt - 1))
-        return self._jitter.uniform(0, ceiling)
-
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        limits = self.source.rate_limits
-        if isinstance(exc, RateLimited):
-            if exc.retry_after is not None:
-                return min(exc.retry_after, limits.max_retry_after_seconds)
-            return limits.backoff_max_seconds
-        return self.backoff_seconds(state.attempt_number)
-
-    def _count_and_sleep(self, seconds: float) -> None:
-        self.stats.retries += 1
-        self.sleep(seconds)
+        return self.http.policy.backoff(attempt, self._jitter)
 
     def _send_once(
         self, method: str, path: str, params: Params | None, body: Any
@@ -231,28 +219,11 @@ class ZendeskClient:
     def _transmit(
         self, method: str, path: str, params: Params | None, body: Any
     ) -> requests.Response:
-        self.stats.calls[endpoint_key(method, path)] += 1
-        if self.recorder is not None:
-            query = {k: [str(x) for x in v] if isinstance(v, list | tuple) else [str(v)]
-                     for k, v in (params or {}).items()}
-            self.recorder.append(RecordedRequest(method, path, query, body))
         try:
-            headers = {"Accept": "application/json", **self.auth.headers()}
-            resp = self.session.request(
-                method,
-                self.root + path,
-                params=params,
-                json=body,
-                headers=headers,
-                timeout=self._timeout,
-            )
-            # Read the body here so a connection dropped mid-body counts as transient.
-            _ = resp.content
-        except _TRANSIENT_EXC as exc:
-            log.info("Zendesk %s %s: %s", method, path, type(exc).__name__)
-            raise TransientError(f"{method} {path}: {type(exc).__name__}") from None
+            resp = self.http.send(method, path, params=params, json=body)
+        except ConnectionTrouble as exc:
+            raise TransientError(f"{method} {path}: {exc}") from None
         self._observe(resp, path)
-        log.debug("Zendesk %s %s -> %s", method, path, resp.status_code)
         return resp
 
     def _observe(self, resp: requests.Response, path: str) -> None:
@@ -265,9 +236,7 @@ class ZendeskClient:
     def _interpret(self, resp: requests.Response, method: str, path: str) -> dict[str, Any]:
         status = resp.status_code
         if status == 429:
-            self.stats.rate_limited += 1
-            info = parse_rate_limit_headers(resp.headers)
-            raise RateLimited(info.retry_after, path)
+            raise RateLimited(self.http.retry_after(resp), path)
         if status >= 500:
             raise TransientError(f"{method} {path}: HTTP {status}")
         if status == 401:

@@ -24,11 +24,13 @@ class Budget:
 
 @dataclass(frozen=True)
 class RateLimitInfo:
-    """The account budget plus per-endpoint budgets (keyed by lower-case endpoint name)."""
+    """The account budget plus per-endpoint budgets (keyed by lower-case endpoint name).
+
+    ``Retry-After`` is read by the shared HTTP core (:func:`connector.http.parse_retry_after`).
+    """
 
     account: Budget
     endpoints: Mapping[str, Budget]
-    retry_after: float | None = None
 
 
 def _int(value: str | None) -> int | None:
@@ -38,17 +40,6 @@ def _int(value: str | None) -> int | None:
         return int(float(value.strip()))
     except ValueError:
         return None
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from ``Retry-After`` (Zendesk sends delta-seconds, e.g. ``93``)."""
-    if value is None:
-        return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        return None
-    return max(seconds, 0.0)
 
 
 def parse_rate_limit_headers(headers: Mapping[str, str]) -> RateLimitInfo:
@@ -83,7 +74,6 @@ def parse_rate_limit_headers(headers: Mapping[str, str]) -> RateLimitInfo:
     return RateLimitInfo(
         account=Budget(limit=limit, remaining=remaining, resets_in=reset),
         endpoints=endpoints,
-        retry_after=parse_retry_after(lower.get("retry-after")),
     )
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from connector.http import ReadStats
 from connector.ticket_ids import url_segment
 from connector.zendesk.http import ZendeskClient, ZendeskHTTPError
 from connector.zendesk.settings import ZendeskSourceConfig
@@ -84,8 +85,7 @@ class SyncState:
 
 
 @dataclass
-class ReadStats:
-    pages: int = 0
+class ZendeskReadStats(ReadStats):
     tickets: int = 0
     deleted_tickets: int = 0
     complaints: int = 0
@@ -110,7 +110,7 @@ class ZendeskReader:
         self.client = client
         self.source = source
         self.selector = selector
-        self.stats = ReadStats()
+        self.stats = ZendeskReadStats()
 
     # -- tickets ------------------------------------------------------------------------
     def export_tickets(

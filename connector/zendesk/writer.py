@@ -25,7 +25,7 @@ from connector.zendesk.http import (
     ZendeskClient,
     ZendeskHTTPError,
 )
-from connector.zendesk.note import render_note
+from connector.zendesk.note import note_html
 from connector.zendesk.settings import ZendeskSourceConfig
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ class ZendeskWriter:
         client: ZendeskClient,
         source: ZendeskSourceConfig,
         *,
-        render: Callable[..., str] = render_note,
+        render: Callable[..., str] = note_html,
     ) -> None:
         self.client = client
         self.source = source

@@ -10,7 +10,8 @@ import requests
 import responses
 from responses import matchers
 
-from connector.jira.client import endpoint_of, parse_retry_after
+from connector.http import parse_retry_after
+from connector.jira.client import endpoint_of
 from connector.jira.errors import (
     AmbiguousWriteError,
     JiraApiError,
@@ -71,7 +72,7 @@ def test_429_waits_for_retry_after_then_succeeds() -> None:
         rsps.get(url, json=[{"id": "summary"}])
         assert c.get("field") == [{"id": "summary"}]
     assert sleeper.delays == [7.0, 3.0]
-    assert c.stats.by_endpoint["GET /rest/api/3/field"] == 3
+    assert c.stats.calls["GET /rest/api/3/field"] == 3
 
 
 def test_retry_after_is_capped_by_config() -> None:
@@ -97,7 +98,7 @@ def test_5xx_backoff_is_exponential_jittered_bounded_then_fails() -> None:
     for attempt, delay in enumerate(sleeper.delays):
         ceiling = min(8.0, 1.0 * 2**attempt)
         assert ceiling / 2 <= delay <= ceiling
-    assert c.stats.by_endpoint["GET /rest/api/3/field"] == 4
+    assert c.stats.calls["GET /rest/api/3/field"] == 4
 
 
 def test_connection_errors_on_reads_are_retried() -> None:
@@ -170,7 +171,7 @@ def test_401_403_404_are_actionable_config_errors(
     assert isinstance(info.value, JiraConfigError)
     assert info.value.status == status
     assert TOKEN not in str(info.value)
-    assert info.value.__cause__ is None  # python-jira's error (with headers) is not chained
+    assert info.value.__cause__ is None  # the raw answer (with headers) is not chained
 
 
 def test_secrets_never_logged_or_in_errors(

@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from connector.jira.notes import render_note, to_adf, to_wiki
+from connector.jira.notes import note_text, to_adf, to_wiki
 from tests.jira.helpers import finding
 
 MARKER = "[iso10002]"
@@ -37,7 +37,7 @@ def _literal_only(escaped: str) -> None:
 def _note(message: str, part: str) -> str:
     # Messages quote ticket text (e.g. a late complaint part's id); so may a remediation.
     f = finding("CMP-1", message=f"Part {part} is late: {message}", remediation=part)
-    return render_note([f], resolved=False, marker=MARKER)
+    return note_text([f], resolved=False, marker=MARKER)
 
 
 @settings(max_examples=200, deadline=None)

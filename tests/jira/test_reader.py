@@ -238,8 +238,8 @@ def test_known_issues_and_non_complaints_cost_no_further_calls(
     # CMP-2 is new: the site's field ids are settled, then the page is asked again with them.
     assert [call.request.url.rsplit("/", 1)[1] for call in rsps.calls] == [
         "serverInfo", "jql", "field", "jql"]
-    assert "customfield_10020" not in rsps.calls[1].request.body
-    body = rsps.calls[3].request.body
+    assert b"customfield_10020" not in rsps.calls[1].request.body
+    body = rsps.calls[3].request.body.decode()
     assert "customfield_10020" in body
     assert "updated >= " in body
     assert "ORDER BY updated ASC, key ASC" in body

@@ -12,7 +12,7 @@ from responses import matchers
 
 from compliance_checks.findings import findings_hash
 from connector.jira.commands import writeback
-from connector.jira.notes import render_note, to_adf, to_wiki
+from connector.jira.notes import note_text, to_adf, to_wiki
 from tests.jira.helpers import CLOUD, DC, client, finding, issue, mapping_file, source
 
 ME = {"accountId": "acc-bot", "displayName": "ISO bot"}
@@ -99,7 +99,7 @@ def test_first_write_creates_internal_adf_comment_then_one_edit(
     src, c = _setup(
         rsps, tmp_path, issue(1, "2026-02-01T09:00:00.000+0000", properties={}) | {"key": KEY}
     )
-    text = render_note([fs[0]], resolved=False, marker="[iso10002]")
+    text = note_text([fs[0]], resolved=False, marker="[iso10002]")
     rsps.post(
         f"{CLOUD}/rest/api/3/issue/{KEY}/comment",
         status=201,
@@ -148,7 +148,7 @@ def test_changed_findings_update_our_comment_in_place_and_remove_stale_labels(
     ) | {"key": KEY}
     state["fields"]["labels"] = ["vip", ACK, "iso10002-noncompliant"]
     src, c = _setup(rsps, tmp_path, state)
-    text = render_note(fs, resolved=False, marker="[iso10002]")
+    text = note_text(fs, resolved=False, marker="[iso10002]")
     rsps.put(
         f"{CLOUD}/rest/api/3/issue/{KEY}/comment/900",
         json={"id": "900"},
@@ -212,7 +212,7 @@ def test_all_fixed_turns_our_comment_into_a_resolved_note(
     ) | {"key": KEY}
     state["fields"]["labels"] = [ACK, "iso10002-noncompliant"]
     src, c = _setup(rsps, tmp_path, state)
-    resolved = render_note([], resolved=True, marker="[iso10002]")
+    resolved = note_text([], resolved=True, marker="[iso10002]")
     assert "resolved" in resolved
     rsps.put(
         f"{CLOUD}/rest/api/3/issue/{KEY}/comment/900",
@@ -254,7 +254,7 @@ def test_datacenter_uses_wiki_markup_and_role_visibility(
         deployment="datacenter",
         comment_visibility={"kind": "role", "value": "Service Desk Team"},
     )
-    text = render_note(fs, resolved=False, marker="[iso10002]")
+    text = note_text(fs, resolved=False, marker="[iso10002]")
     wiki = to_wiki(text, marker="[iso10002]")
     assert wiki.startswith("[iso10002] ISO 10002 check")
     assert "\n* ISO10002&#45;ACK&#45;001 &#91;FAIL, clause 7&#46;4&#93;" in wiki
@@ -294,7 +294,7 @@ def test_dropped_connection_after_comment_post_never_duplicates(
     )
     url = f"{CLOUD}/rest/api/3/issue/{KEY}/comment"
     rsps.post(url, body=requests.ConnectionError("connection reset by peer"))
-    page = [_ours("901", render_note(fs, resolved=False, marker="[iso10002]"))] if landed else []
+    page = [_ours("901", note_text(fs, resolved=False, marker="[iso10002]"))] if landed else []
     page.append({"id": "5", "author": {"accountId": "human"}, "body": to_adf("[iso10002] fake")})
     rsps.get(
         url,

@@ -21,7 +21,7 @@ from compliance_checks.engine import evaluate
 from compliance_checks.findings import Finding, as_json_document
 from compliance_checks.inherit import PACKS_DIR
 from compliance_checks.policy import Policy
-from connector.jira.notes import render_note
+from connector.jira.notes import note_text
 from tests.regulatory.helpers import pack, record, run
 
 SYDNEY = ZoneInfo("Australia/Sydney")
@@ -81,7 +81,7 @@ def test_the_mark_reaches_the_json_document_and_the_ticket_note():
     result = finding(pack("asic-rg271"), "regulatory-response")
     document = as_json_document([result], as_of=NOW)
     jsonschema.validate(document, json.loads(SCHEMA.read_text(encoding="utf-8")))
-    note = render_note([result], resolved=False, marker="[iso10002]")
+    note = note_text([result], resolved=False, marker="[iso10002]")
     assert "Deadline figure unconfirmed in the pack" in note
 
 

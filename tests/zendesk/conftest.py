@@ -5,8 +5,9 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from connector.http import RecordedRequest
 from connector.zendesk.auth import OAuthBearer
-from connector.zendesk.http import RecordedRequest, ZendeskClient
+from connector.zendesk.http import ZendeskClient
 from connector.zendesk.settings import ZendeskSourceConfig, parse_source_config
 from tests.zendesk.builders import BASE
 
@@ -65,5 +66,5 @@ def client(
         f"{BASE}/oauth/tokens", session, access_token=SecretStr("tok-abc"), clock=clock
     )
     return ZendeskClient(
-        source, auth, session=session, sleeper=clock.sleep, clock=clock, recorder=recorder
+        source, auth, session=session, sleeper=clock.sleep, clock=clock, hooks=(recorder.append,)
     )

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from compliance_checks.findings import Finding
+from connector.http import RecordedRequest
 from connector.writeback import plan_writeback
 from connector.zendesk.commands import PullResult, open_client, pull, writeback
-from connector.zendesk.http import RecordedRequest, ZendeskClient
+from connector.zendesk.http import ZendeskClient
 from connector.zendesk.sandbox import SandboxServer, SandboxState
 from connector.zendesk.sandbox.data import API_USER_ID, DAY
 from connector.zendesk.secrets import SecretSource
@@ -46,7 +47,8 @@ def sandbox_client(server: SandboxServer, source: ZendeskSourceConfig,
     """Client on the sandbox's virtual clock: waiting advances sandbox time, never sleeps."""
     clock = server.state.clock
     return open_client(source, secrets=SecretSource(environ=SANDBOX_SECRETS),
-                       sleeper=clock.advance, clock=clock.now, recorder=recorder)
+                       sleeper=clock.advance, clock=clock.now,
+                       hooks=(recorder.append,) if recorder is not None else ())
 
 
 def virtual_now(server: SandboxServer) -> datetime:

@@ -20,7 +20,7 @@ import pytest
 import requests
 import yaml
 
-from connector.zendesk.http import RecordedRequest
+from connector.http import RecordedRequest
 from connector.zendesk.sandbox import Fault, SandboxServer
 from tests.zendesk import scenarios as sc
 

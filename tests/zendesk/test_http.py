@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 import requests
 import responses
+from pydantic import SecretStr
 from responses import matchers, registries
 
+from connector.zendesk.auth import OAuthBearer
 from connector.zendesk.http import (
     Conflict,
     NotFound,
@@ -16,6 +20,7 @@ from connector.zendesk.http import (
     ZendeskHTTPError,
     endpoint_key,
 )
+from connector.zendesk.settings import ZendeskSourceConfig
 from tests.zendesk.builders import BASE
 from tests.zendesk.conftest import FakeClock
 
@@ -132,3 +137,20 @@ def test_foreign_host_urls_are_refused(client: ZendeskClient) -> None:
 )
 def test_endpoint_key(method: str, path: str, key: str) -> None:
     assert endpoint_key(method, path) == key
+
+
+@responses.activate(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True)
+def test_429_with_an_http_date_retry_after_waits_until_that_date(
+    source: ZendeskSourceConfig, clock: FakeClock
+) -> None:
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    session = requests.Session()
+    auth = OAuthBearer(f"{BASE}/oauth/tokens", session, access_token=SecretStr("t"), clock=clock)
+    client = ZendeskClient(source, auth, session=session, sleeper=clock.sleep, clock=clock,
+                           now=lambda: now)
+    responses.get(URL, status=429, headers={"Retry-After": "Sun, 01 Mar 2026 12:00:12 GMT"})
+    responses.get(URL, status=429, headers={"Retry-After": "nan"})
+    responses.get(URL, json={})
+    client.get("/api/v2/tickets/1.json")
+    # The date is 12 s away; an unreadable value falls back to the longest backoff.
+    assert clock.sleeps == [12.0, source.rate_limits.backoff_max_seconds]

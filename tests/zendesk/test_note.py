@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from connector.writeback import NoteAction
-from connector.zendesk.note import render_note
+from connector.zendesk.note import note_html
 from tests.zendesk.builders import finding
 
 
 def test_note_says_what_clause_due_evidence_and_remedy() -> None:
     f = finding()
-    html = render_note(NoteAction(action="create", findings=(f,)), findings_hash="abc123")
+    html = note_html(NoteAction(action="create", findings=(f,)), findings_hash="abc123")
     assert html.startswith("<p><strong>[iso10002]")
     for part in (
         "What is wrong: No acknowledgement was sent within 2 business days.",
@@ -26,13 +26,13 @@ def test_note_says_what_clause_due_evidence_and_remedy() -> None:
 
 def test_untrusted_ticket_text_is_escaped() -> None:
     f = finding(message='Customer wrote <script>alert("x")</script> & more')
-    html = render_note(NoteAction(action="update", findings=(f,)), findings_hash="h")
+    html = note_html(NoteAction(action="update", findings=(f,)), findings_hash="h")
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
     assert "&amp; more" in html
 
 
 def test_resolved_note() -> None:
-    html = render_note(NoteAction(action="resolve"), findings_hash="h0")
+    html = note_html(NoteAction(action="resolve"), findings_hash="h0")
     assert "resolved" in html
     assert "What is wrong" not in html

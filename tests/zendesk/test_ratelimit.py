@@ -47,12 +47,6 @@ def test_endpoint_budget_tolerates_order_and_spacing() -> None:
     assert info.endpoints["x"] == Budget(20, 19, 59.0)
 
 
-@pytest.mark.parametrize(("value", "seconds"), [("93", 93.0), ("0", 0.0), ("1.5", 1.5),
-                                                ("soon", None), ("-4", 0.0)])
-def test_retry_after(value: str, seconds: float | None) -> None:
-    assert parse_rate_limit_headers({"Retry-After": value}).retry_after == seconds
-
-
 def test_bucket_bursts_then_paces_at_the_rate() -> None:
     clock = FakeClock()
     bucket = TokenBucket(10, clock=clock, sleeper=clock.sleep)

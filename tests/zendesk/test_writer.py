@@ -11,7 +11,7 @@ from responses import matchers, registries
 from connector.writeback import AGGREGATE_LABEL, marker_label, plan_writeback
 from connector.zendesk.commands import writeback
 from connector.zendesk.http import ZendeskClient
-from connector.zendesk.note import render_note
+from connector.zendesk.note import note_html
 from connector.zendesk.settings import ZendeskSourceConfig
 from connector.zendesk.writer import ticket_state
 from tests.zendesk.builders import BASE, finding, ticket
@@ -25,7 +25,7 @@ def expected_note_body(raw_ticket: dict, findings: list, stamp: str) -> dict:
     state = ticket_state(raw_ticket)
     plan = plan_writeback(findings, state, marker_tags=True)
     assert plan.note is not None
-    html = render_note(plan.note, findings_hash=plan.findings_hash)
+    html = note_html(plan.note, findings_hash=plan.findings_hash)
     tags = [*raw_ticket["tags"], *plan.add_labels]
     return {"ticket": {"tags": tags, "comment": {"html_body": html, "public": False},
                        "safe_update": True, "updated_stamp": stamp}}

@@ -1,0 +1,68 @@
+"""The internal note both platforms write back: one content, per-platform markup.
+
+The content (which findings, each on one line, the marker first, resolved or not) is decided
+here; a platform only chooses its template (Zendesk HTML with autoescape, Jira plain text
+that :mod:`connector.jira.notes` shapes as ADF or wiki markup). Undefined names fail loudly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+import report_templates
+from compliance_checks.findings import Finding, Status
+
+#: Lets the mapping recognise our own notes (``actors.connector_marker``).
+NOTE_MARKER = "[iso10002]"
+_STATUS_LABELS = {Status.FAIL: "not compliant", Status.AT_RISK: "at risk of breaching"}
+
+
+def _due_date(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def _status_label(status: Status) -> str:
+    return _STATUS_LABELS.get(status, status.value.lower())
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(Path(report_templates.__file__).parent),
+        # HTML templates are autoescaped; the text one is escaped per markup by its platform.
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters["due_date"] = _due_date
+    env.globals["status_label"] = _status_label
+    return env
+
+
+def one_line(finding: Finding) -> Finding:
+    """A line break in ticket text quoted by a finding would start a block (a bullet, a
+    paragraph) of the note: each finding stays one item."""
+    update = {k: flat for k in ("message", "remediation")
+              if isinstance(v := getattr(finding, k), str) and (flat := " ".join(v.splitlines())) != v}
+    return finding.model_copy(update=update) if update else finding
+
+
+def render_note(
+    template: str,
+    findings: Sequence[Finding],
+    *,
+    resolved: bool,
+    marker: str = NOTE_MARKER,
+    **extra: Any,
+) -> str:
+    """The note from ``report_templates/<template>`` (autoescaped when it is ``*.html.j2``);
+    ``extra`` adds platform values."""
+    return _environment().get_template(template).render(
+        findings=[one_line(f) for f in findings], resolved=resolved, marker=marker, **extra
+    )
