@@ -18,6 +18,8 @@ from compliance_checks import BASELINE_POLICY, NO_WAIVERS, load_policy, load_wai
 from compliance_checks.configfile import ConfigError, ConfigIssue
 from connector import metrics
 from connector.config import AppConfig, SourceConfig, load_config
+from connector.platforms.base import Client
+from connector.platforms.registry import platform_for
 from connector.evaluation import EvalOutcome, Evaluator, FindingsCallback, Record, evaluate_store
 from connector.store import Store, with_password
 from connector.store.journal import has_open_entries
@@ -77,16 +79,9 @@ def require_secrets(config: AppConfig, source_file: str, environ: Mapping[str, s
         raise MissingSecret(issues)
 
 
-def make_client(source: SourceConfig) -> Any:
+def make_client(source: SourceConfig) -> Client:
     """A connected client for ``source`` (secrets from the environment / secrets file)."""
-    if source.platform == "zendesk":
-        from connector.zendesk.commands import open_client
-        from connector.zendesk.secrets import SecretSource
-
-        return open_client(source, secrets=SecretSource(source.secrets_file))
-    from connector.jira.commands import connect
-
-    return connect(source)
+    return platform_for(source.platform).connect(source)
 
 
 @dataclass
@@ -102,8 +97,8 @@ class Pipeline:
     store: Store
     evaluator: Evaluator
     clock: Clock = lambda: datetime.now(UTC)
-    client_factory: Callable[[SourceConfig], Any] = make_client
-    _clients: dict[str, Any] = field(default_factory=dict)
+    client_factory: Callable[[SourceConfig], Client] = make_client
+    _clients: dict[str, Client] = field(default_factory=dict)
     _syncs: dict[str, SourceSync] = field(default_factory=dict)
     locks: SourceLocks | None = None
     #: Per source: the newest finding id when its write-back was last applied in full.
@@ -121,7 +116,7 @@ class Pipeline:
                 return source
         raise KeyError(name)
 
-    def client(self, name: str) -> Any:
+    def client(self, name: str) -> Client:
         if name not in self._clients:
             self._clients[name] = self.client_factory(self.source(name))
         return self._clients[name]
@@ -268,7 +263,7 @@ def load_evaluator(config: AppConfig) -> Evaluator:
     return Evaluator(policy, waivers, mappings)
 
 
-def open_pipeline(config_path: Path, *, client_factory: Callable[[SourceConfig], Any] | None = None,
+def open_pipeline(config_path: Path, *, client_factory: Callable[[SourceConfig], Client] | None = None,
                   clock: Clock | None = None, need_secrets: bool = False) -> Pipeline:
     """Load the config, open (and migrate) the store. Raises ``ConfigError`` / ``StoreError``.
 
