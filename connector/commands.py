@@ -165,7 +165,8 @@ def _store_writeback(config: Path, apply: bool | None) -> None:
 
 def _pull(source: SourceConfig, out: Path, since: datetime | None, cursor: JsonState,
           ticket: str | None) -> dict[str, Any]:
-    return platform_for(source.platform).pull(source, out, since=since, cursor=cursor, ticket=ticket).to_json()
+    chosen = platform_for(source.platform)
+    return chosen.pull(source, out, since=since, cursor=cursor, ticket=ticket).to_json()
 
 
 def _writeback(source: SourceConfig, findings: list[Finding], apply: bool) -> dict[str, Any]:

@@ -12,15 +12,14 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from compliance_checks import BASELINE_POLICY, NO_WAIVERS, load_policy, load_waivers
 from compliance_checks.configfile import ConfigError, ConfigIssue
 from connector import metrics
 from connector.config import AppConfig, SourceConfig, load_config
+from connector.evaluation import EvalOutcome, Evaluator, FindingsCallback, Record, evaluate_store
 from connector.platforms.base import Client
 from connector.platforms.registry import platform_for
-from connector.evaluation import EvalOutcome, Evaluator, FindingsCallback, Record, evaluate_store
 from connector.store import Store, with_password
 from connector.store.journal import has_open_entries
 from connector.store.locks import SourceLocks

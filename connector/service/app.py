@@ -21,10 +21,10 @@ from starlette.routing import Route
 from connector import metrics
 from connector.config import SourceConfig
 from connector.pipeline import Pipeline
-from connector.service.panel_api import PanelApi
-from connector.service.runner import ServiceRunner
 from connector.platforms.base import Platform
 from connector.platforms.registry import platform_for, platforms
+from connector.service.panel_api import PanelApi
+from connector.service.runner import ServiceRunner
 from connector.service.webhooks import Nudge, WebhookRejected, delivery_key
 from connector.store.deliveries import first_delivery
 from connector.store.runs import latest_findings

@@ -29,12 +29,12 @@ from starlette.routing import Route
 
 from connector.config import SourceConfig
 from connector.pipeline import Pipeline
+from connector.platforms.registry import names, platform_for
 from connector.service.forge_auth import ForgeTokenError, ForgeVerifier
 from connector.service.rate_limit import RefreshLimiter
 from connector.store.models import RunRow
 from connector.store.runs import latest_findings
 from connector.store.tickets import find_ticket, record_document
-from connector.platforms.registry import names, platform_for
 from connector.ticket_ids import is_ticket_id
 
 log = logging.getLogger(__name__)
