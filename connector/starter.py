@@ -44,4 +44,5 @@ def starter_config(platform: str) -> str:
         "# iso10002 connector configuration (see docs/service.md for every key).\n"
         "# Secrets never go in this file: it names environment variables instead.\n"
     )
-    return header + "sources:\n" + chosen.starter_source() + "\n" + _COMMON.format(webhook=chosen.starter_webhook())
+    common = _COMMON.format(webhook=chosen.starter_webhook())
+    return header + "sources:\n" + chosen.starter_source() + "\n" + common
