@@ -19,7 +19,9 @@ from rich.console import Console
 
 from compliance_checks.configfile import ConfigError
 from compliance_checks.findings import Finding
-from connector.config import load_config, pick_source
+from connector.config import SourceConfig, load_config, pick_source
+from connector.platforms.base import JsonState
+from connector.platforms.registry import platform_for
 
 err = Console(stderr=True)
 EXIT_CONFIG, EXIT_INPUT, EXIT_PLATFORM = 2, 3, 5
@@ -161,55 +163,11 @@ def _store_writeback(config: Path, apply: bool | None) -> None:
         raise typer.Exit(EXIT_PLATFORM)
 
 
-def _pull(source: Any, out: Path, since: datetime | None, cursor: Any, ticket: str | None) -> dict[str, Any]:
-    if source.platform == "zendesk":
-        from connector.zendesk import commands as zendesk
-
-        result = zendesk.pull(
-            source,
-            out,
-            start_time=since,
-            cursor=cursor if isinstance(cursor, str) else None,
-            ticket_id=int(ticket) if ticket else None,
-        )
-        return {
-            "out": str(result.out),
-            "cursor": result.cursor,
-            "tickets": result.tickets,
-            "complaints": result.complaints,
-            "deleted_tickets": result.deleted_tickets,
-            "ticket_events": result.ticket_events,
-            "lines": result.lines,
-            "api_calls": result.api_calls,
-        }
-    from connector.jira import commands as jira
-
-    # Jira state: the next ``since`` plus the issues at the window's edge (so the overlap
-    # re-read does not count them twice).
-    saved = cursor if isinstance(cursor, dict) else {}
-    saved_since = saved.get("since")
-    since_at = since or (datetime.fromisoformat(saved_since) if saved_since else None)
-    jira_result = jira.pull(source, out, since=since_at, known=saved.get("boundary") or None)
-    summary = jira_result.to_json()
-    summary["cursor"] = {"since": summary["cursor"], "boundary": jira_result.boundary}
-    return summary
+def _pull(source: SourceConfig, out: Path, since: datetime | None, cursor: JsonState,
+          ticket: str | None) -> dict[str, Any]:
+    chosen = platform_for(source.platform)
+    return chosen.pull(source, out, since=since, cursor=cursor, ticket=ticket).to_json()
 
 
-def _writeback(source: Any, findings: list[Finding], apply: bool) -> Any:
-    if source.platform == "zendesk":
-        from connector.zendesk import commands as zendesk
-
-        return _as_json(zendesk.writeback(source, findings, apply=apply))
-    from connector.jira import commands as jira
-
-    return _as_json(jira.writeback(source, findings, apply=apply))
-
-
-def _as_json(report: Any) -> Any:
-    for method in ("to_json", "as_json", "model_dump"):
-        if hasattr(report, method):
-            document = getattr(report, method)()
-            return json.loads(document) if isinstance(document, str) else document
-    from dataclasses import asdict, is_dataclass
-
-    return asdict(report) if is_dataclass(report) and not isinstance(report, type) else report
+def _writeback(source: SourceConfig, findings: list[Finding], apply: bool) -> dict[str, Any]:
+    return platform_for(source.platform).writeback(source, findings, apply=apply).to_json()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -14,7 +14,8 @@ from compliance_checks.configfile import (
     read_text,
     validate,
 )
-from connector.jira.settings import JiraSourceConfig
+from connector.platforms.base import SourceSettings
+from connector.platforms.registry import platform_for, source_union
 from connector.service_config import (
     ApiConfig,
     ReportsConfig,
@@ -25,9 +26,12 @@ from connector.service_config import (
     WebhooksConfig,
     WritebackConfig,
 )
-from connector.zendesk.settings import ZendeskSourceConfig
 
-SourceConfig = Annotated[ZendeskSourceConfig | JiraSourceConfig, Field(discriminator="platform")]
+if TYPE_CHECKING:
+    SourceConfig: TypeAlias = SourceSettings
+else:
+    #: One ``sources[]`` entry: the settings model of the platform its ``platform`` names.
+    SourceConfig = Annotated[source_union(), Field(discriminator="platform")]
 
 
 class AppConfig(BaseModel):
@@ -51,8 +55,8 @@ class AppConfig(BaseModel):
     @model_validator(mode="after")
     def _forge_sites_name_jira_sources(self) -> AppConfig:
         if self.api.forge is not None:
-            jira = {s.name for s in self.sources if s.platform == "jira"}
-            unknown = sorted(set(self.api.forge.sites) - jira)
+            forge = {s.name for s in self.sources if platform_for(s.platform).forge_panel}
+            unknown = sorted(set(self.api.forge.sites) - forge)
             if unknown:
                 raise ValueError(f"api.forge.sites names no Jira source: {unknown}")
         return self

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from connector import untrusted
+from connector.platforms.registry import platform_for
 from connector.spill import SpilledHistory
 from mappings.assemble import Assembler, InputShapeError, MappedTicket, Origin
 
@@ -118,7 +119,7 @@ def map_files(
     version mapped is its latest one and the older copies are skipped as duplicates.
     """
     spill = None
-    if assembler.spec.platform == "zendesk" and _total_size(paths) > spill_bytes:
+    if platform_for(assembler.spec.platform).spills_history and _total_size(paths) > spill_bytes:
         spill = SpilledHistory()
         assembler.zendesk_history = spill
     try:

@@ -12,13 +12,15 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from compliance_checks import BASELINE_POLICY, NO_WAIVERS, load_policy, load_waivers
 from compliance_checks.configfile import ConfigError, ConfigIssue
 from connector import metrics
 from connector.config import AppConfig, SourceConfig, load_config
 from connector.evaluation import EvalOutcome, Evaluator, FindingsCallback, Record, evaluate_store
+from connector.platforms.base import Client
+from connector.platforms.registry import names as platform_names
+from connector.platforms.registry import platform_for
 from connector.store import Store, with_password
 from connector.store.journal import has_open_entries
 from connector.store.locks import SourceLocks
@@ -87,8 +89,8 @@ def require_service_secrets(config: AppConfig, source_file: str,
     """
     env = os.environ if environ is None else environ
     wanted: list[tuple[str, str]] = []
-    for platform in ("zendesk", "jira"):
-        hook = getattr(config.webhooks, platform)
+    for platform in platform_names():
+        hook = getattr(config.webhooks, platform, None)
         if hook is not None:
             wanted.append((f"webhooks.{platform}.secret_env", hook.secret_env))
     if "api" in config.model_fields_set and "keys_env" in config.api.model_fields_set:
@@ -99,16 +101,10 @@ def require_service_secrets(config: AppConfig, source_file: str,
         raise MissingSecret(issues)
 
 
-def make_client(source: SourceConfig) -> Any:
+
+def make_client(source: SourceConfig) -> Client:
     """A connected client for ``source`` (secrets from the environment / secrets file)."""
-    if source.platform == "zendesk":
-        from connector.zendesk.commands import open_client
-        from connector.zendesk.secrets import SecretSource
-
-        return open_client(source, secrets=SecretSource(source.secrets_file))
-    from connector.jira.commands import connect
-
-    return connect(source)
+    return platform_for(source.platform).connect(source)
 
 
 @dataclass
@@ -124,8 +120,8 @@ class Pipeline:
     store: Store
     evaluator: Evaluator
     clock: Clock = lambda: datetime.now(UTC)
-    client_factory: Callable[[SourceConfig], Any] = make_client
-    _clients: dict[str, Any] = field(default_factory=dict)
+    client_factory: Callable[[SourceConfig], Client] = make_client
+    _clients: dict[str, Client] = field(default_factory=dict)
     _syncs: dict[str, SourceSync] = field(default_factory=dict)
     locks: SourceLocks | None = None
     #: Per source: the newest finding id when its write-back was last applied in full.
@@ -143,7 +139,7 @@ class Pipeline:
                 return source
         raise KeyError(name)
 
-    def client(self, name: str) -> Any:
+    def client(self, name: str) -> Client:
         if name not in self._clients:
             self._clients[name] = self.client_factory(self.source(name))
         return self._clients[name]
@@ -290,7 +286,7 @@ def load_evaluator(config: AppConfig) -> Evaluator:
     return Evaluator(policy, waivers, mappings)
 
 
-def open_pipeline(config_path: Path, *, client_factory: Callable[[SourceConfig], Any] | None = None,
+def open_pipeline(config_path: Path, *, client_factory: Callable[[SourceConfig], Client] | None = None,
                   clock: Clock | None = None, need_secrets: bool = False,
                   serving: bool = False) -> Pipeline:
     """Load the config, open (and migrate) the store. Raises ``ConfigError`` / ``StoreError``.

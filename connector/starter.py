@@ -2,29 +2,7 @@
 
 from __future__ import annotations
 
-_ZENDESK_SOURCE = """\
-  - platform: zendesk
-    name: support                      # unique; used in the store and in `status`
-    subdomain: yourcompany             # or base_url: https://yourcompany.zendesk.com
-    mapping: mappings/zendesk.yaml     # which tickets are complaints and where fields live
-    auth:                              # secrets are read from these ENVIRONMENT VARIABLES
-      type: oauth_client_credentials
-      client_id_env: ZENDESK_CLIENT_ID
-      client_secret_env: ZENDESK_CLIENT_SECRET
-    # secrets_file: /etc/iso10002/secrets.env   # KEY=VALUE lines, after the environment
-"""
-
-_JIRA_SOURCE = """\
-  - platform: jira
-    name: complaints                   # unique; used in the store and in `status`
-    base_url: https://yourcompany.atlassian.net
-    deployment: auto                   # cloud | datacenter | auto
-    mapping: mappings/jira.yaml        # which issues are complaints and where fields live
-    auth:                              # secrets are read from these ENVIRONMENT VARIABLES
-      kind: cloud_token                # Data Center: kind: pat, token_env: JIRA_PAT
-      email_env: JIRA_EMAIL
-      token_env: JIRA_API_TOKEN
-"""
+from connector.platforms.registry import platform_for
 
 _COMMON = """\
 store:
@@ -59,19 +37,12 @@ api:
   keys_env: [ISO10002_API_KEY]         # each variable holds one accepted API key (Bearer)
 """
 
-_WEBHOOK = {
-    "zendesk": "  zendesk:\n    secret_env: ISO10002_ZENDESK_WEBHOOK_SECRET   # the webhook's signing "
-    "secret\n    max_age_seconds: 300\n",
-    "jira": "  jira:\n    secret_env: ISO10002_JIRA_WEBHOOK_SECRET      # the secret set on the Jira "
-    "webhook\n",
-}
-
-
 def starter_config(platform: str) -> str:
-    """The YAML text (comments included) for one ``jira`` or ``zendesk`` source."""
-    source = _ZENDESK_SOURCE if platform == "zendesk" else _JIRA_SOURCE
+    """The YAML text (comments included) for one source of ``platform`` (``jira``, ``zendesk``)."""
+    chosen = platform_for(platform)
     header = (
         "# iso10002 connector configuration (see docs/service.md for every key).\n"
         "# Secrets never go in this file: it names environment variables instead.\n"
     )
-    return header + "sources:\n" + source + "\n" + _COMMON.format(webhook=_WEBHOOK[platform])
+    common = _COMMON.format(webhook=chosen.starter_webhook())
+    return header + "sources:\n" + chosen.starter_source() + "\n" + common

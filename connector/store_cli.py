@@ -20,6 +20,7 @@ from rich.console import Console
 from compliance_checks.configfile import ConfigError
 from compliance_checks.findings import Finding, Status
 from connector.pipeline import MissingSecret, Pipeline, open_pipeline
+from connector.platforms.registry import names
 from connector.starter import starter_config
 from connector.store import StoreBusy, StoreError
 from connector.store.journal import counts_by_state, open_entries
@@ -242,8 +243,8 @@ def register_store_commands(app: typer.Typer) -> None:
         force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     ) -> None:
         """Write a commented starter config for Jira or Zendesk."""
-        if platform not in ("jira", "zendesk"):
-            raise fail(EXIT_CONFIG, "--platform must be jira or zendesk")
+        if platform not in names():
+            raise fail(EXIT_CONFIG, f"--platform must be one of {', '.join(names())}")
         if out.exists() and not force:
             raise fail(EXIT_CONFIG, f"{out} exists (use --force to overwrite)")
         out.write_text(starter_config(platform), encoding="utf-8")

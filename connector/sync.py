@@ -12,35 +12,22 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from connector.bundles import (
-    JiraPages,
-    ZendeskDirectory,
-    ZendeskPages,
-    jira_bundle,
-    map_bundle,
-    parse_stamp,
-    record_texts,
-    zendesk_bundle,
-)
+from connector.bundles import map_bundle, parse_stamp, record_texts
 from connector.crashpoints import crash_point
-from connector.jira.reader import JiraReader
-from connector.jira.settings import JiraSourceConfig
-from connector.spill import SpilledZendeskPages
+from connector.platforms.base import Changes, Client, PageRead, ReadEvent, SourceSettings, TicketChange
+from connector.platforms.registry import platform_for
 from connector.store import Session, Store
 from connector.store.bulk import TicketBatch
-from connector.store.chunking import CHUNK
 from connector.store.models import SourceRow, TicketRow
 from connector.store.tickets import ensure_source, find_ticket, live_tickets, mark_deleted, mark_deleted_by_id
 from connector.ticket_ids import ticket_id
-from connector.zendesk.reader import SyncState, ZendeskReader
-from connector.zendesk.settings import ZendeskSourceConfig
 from mappings.loader import LoadedMapping
-from mappings.select import is_complaint
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +72,8 @@ def quarantine_reason(exc: BaseException) -> str:
     return f"cannot be stored ({type(exc).__name__})"
 
 
-def api_total(client: Any) -> int:
-    """Calls made so far by a Zendesk or Jira client."""
+def api_total(client: Client) -> int:
+    """Calls made so far by a helpdesk client."""
     return int(client.stats.total)
 
 
@@ -119,14 +106,17 @@ def _store_version(
 
 
 class SourceSync:
-    """Sync and single-ticket refresh for one source, with a long-lived client."""
+    """Sync and single-ticket refresh for one source, with a long-lived client.
+
+    The platform's incremental source reads; every store write is made here.
+    """
 
     def __init__(
         self,
         store: Store,
-        source: ZendeskSourceConfig | JiraSourceConfig,
+        source: SourceSettings,
         mapping: LoadedMapping,
-        client: Any,
+        client: Client,
         *,
         initial_since: datetime,
     ) -> None:
@@ -135,7 +125,7 @@ class SourceSync:
         self.mapping = mapping
         self.client = client
         self.initial_since = initial_since
-        self._jira_reader: JiraReader | None = None
+        self.reader = platform_for(source.platform).incremental(source, client, mapping.spec)
         self._in_sync = False
         self._cursor_at: datetime | None = None  # of the committed cursor, during a sync
 
@@ -150,18 +140,41 @@ class SourceSync:
             source_row = ensure_source(session, self.name, self.source.platform)
             cursor = None if full else source_row.cursor
             self._cursor_at = source_row.cursor_at
+            directory = source_row.directory
         before = api_total(self.client)
         outcome = SyncOutcome(self.name, full=full)
         self._in_sync = True
         try:
-            if isinstance(self.source, ZendeskSourceConfig):
-                self._sync_zendesk(cursor, now, outcome, progress)
-            else:
-                self._sync_jira(cursor, now, outcome, progress)
+            state = json.loads(cursor) if cursor else None
+            events = self.reader.read(state, initial=self.initial_since, full=full, directory=directory)
+            with closing(events):
+                for event in events:
+                    self._apply(event, now, outcome, progress)
         finally:
             self._in_sync = False
         outcome.api_calls = api_total(self.client) - before
         return outcome
+
+    def _apply(self, event: ReadEvent, now: datetime, outcome: SyncOutcome,
+               progress: Progress | None) -> None:
+        if isinstance(event, PageRead):
+            outcome.pages += 1
+            outcome.tickets += event.tickets
+            if progress is not None:
+                progress(outcome.pages, outcome.tickets)
+        elif isinstance(event, Changes):
+            self._store_part(event.changes, now, outcome, crash_at=event.crash_at)
+        else:
+            # Last transaction: the directory, deletions and the cursor (only once every
+            # ticket it covers is stored; a crash before re-reads the same changes).
+            with self.store.session() as session:
+                source_row = ensure_source(session, self.name, self.source.platform)
+                if event.directory is not None:
+                    source_row.directory = event.directory
+                if outcome.full:
+                    outcome.deleted += self._vanished(session, event.seen, now)
+                self._commit_cursor(source_row, json.dumps(event.state, sort_keys=True), now,
+                                    outcome.quarantined)
 
     def _unevaluated(self, batch: TicketBatch) -> bool:
         """During a sync: the version just read was already stored by a sync that did not
@@ -171,245 +184,69 @@ class SourceSync:
             return False
         return self._cursor_at is None or stored > self._cursor_at
 
-    def _pages(self, pages: Iterator[Any], outcome: SyncOutcome, progress: Progress | None,
-               add: Callable[[Any], int]) -> None:
-        for page in pages:
-            outcome.pages += 1
-            outcome.tickets += add(page)
-            if progress is not None:
-                progress(outcome.pages, outcome.tickets)
-
-    def _sync_zendesk(self, cursor: str | None, now: datetime, outcome: SyncOutcome,
-                      progress: Progress | None) -> None:
-        assert isinstance(self.source, ZendeskSourceConfig)  # noqa: S101 - dispatch above
-        state = SyncState.decode(json.loads(cursor)["zendesk"]) if cursor else None
-        reader = ZendeskReader(self.client, self.source, None)
-        gen = reader.sync(state, start_time=None if state else int(self.initial_since.timestamp()))
-        new_state: SyncState | None = None
-
-        def drain() -> Iterator[Any]:
-            nonlocal new_state
-            while True:
-                try:
-                    page = next(gen)
-                except StopIteration as stop:
-                    new_state = stop.value
-                    return
-                yield page
-
-        def add(page: Any) -> int:
-            spill.add(page.kind, page.body)
-            return len(page.body.get("tickets") or ())
-
-        # The read is spilled to a scratch file and stored CHUNK tickets per transaction: memory
-        # stays flat in the number of tickets and the store's write lock is held briefly.
-        with SpilledZendeskPages() as spill:
-            self._pages(drain(), outcome, progress, add)
-            assert new_state is not None  # noqa: S101 - set when the generator finished
-            new_cursor = json.dumps({"zendesk": new_state.encode()})
-            with self.store.session() as session:
-                source_row = ensure_source(session, self.name, "zendesk")
-                directory = ZendeskDirectory.from_json(source_row.directory).updated(
-                    spill.agents, spill.groups)
-            touched = spill.touched()
-            users = spill.users()
-            for start in range(0, len(touched), CHUNK):
-                part = touched[start:start + CHUNK]
-                tickets, metric_sets, events, audits = spill.part(part)
-                pages = ZendeskPages(tickets=tickets, metric_sets=metric_sets, users=users,
-                                     agents=spill.agents, events=events, audits=audits,
-                                     groups=spill.groups)
-
-                def store(batch: TicketBatch, ticket_id: str, pages: ZendeskPages = pages) -> None:
-                    self._store_zendesk(batch, ticket_id, pages, directory, now, outcome)
-
-                self._store_part([(t, [t]) for t in part], store, now, outcome, latest=True,
-                                 crash_at=len(touched) // 2 - start)
-            seen = spill.ticket_ids() if outcome.full else set()
-            # Last transaction: the directory, deletions and the cursor (only once every
-            # ticket it covers is stored; a crash before re-reads the same changes).
-            with self.store.session() as session:
-                source_row = ensure_source(session, self.name, "zendesk")
-                self._update_directory(source_row, spill.agents, spill.groups)
-                if outcome.full:
-                    outcome.deleted += self._vanished(session, seen, now)
-                self._commit_cursor(source_row, new_cursor, now, outcome.quarantined)
-
-    def _update_directory(self, row: SourceRow, agents: Mapping[str, Doc],
-                          groups: Mapping[str, Doc]) -> ZendeskDirectory:
-        directory = ZendeskDirectory.from_json(row.directory).updated(agents, groups)
-        if agents or groups:
-            row.directory = directory.to_json()
-        return directory
-
-    def _store_zendesk(self, batch: TicketBatch, ticket_id: str, pages: ZendeskPages,
-                       directory: ZendeskDirectory, now: datetime, outcome: SyncOutcome) -> None:
-        """One touched ticket; ``batch`` has loaded it (with its latest bundle)."""
-        raw = pages.tickets.get(ticket_id)
-        row = batch.find(ticket_id)
-        if raw is not None and raw.get("status") == "deleted":
+    def _store_change(self, batch: TicketBatch, change: TicketChange, now: datetime,
+                      outcome: SyncOutcome) -> None:
+        """One ticket the read saw; ``batch`` has loaded its keys (with its latest bundle when
+        the source merges it)."""
+        row = next((found for key in change.keys if (found := batch.find(key)) is not None), None)
+        if change.deleted:
             if row is not None and mark_deleted(row, now):
                 outcome.deleted += 1
             return
-        if row is None and (raw is None or not is_complaint(self.mapping.spec, raw)):
+        if row is None and not change.complaint():
             return  # not a complaint and never was: not kept
-        previous = batch.latest_bundle(row) if row is not None else None
-        documents = zendesk_bundle(ticket_id, pages, json.loads(previous) if previous else None, directory)
-        if documents is None:
+        previous = batch.latest_bundle(row) if row is not None and self.reader.needs_previous else None
+        built = change.bundle(json.loads(previous) if previous else None)
+        if built is None:
             return
-        ticket = documents[0]["tickets"][0]
-        row = row or batch.new_ticket(platform="zendesk", ticket=ticket_id, external_id=ticket_id, now=now)
+        documents, stamp = built
+        if row is None:
+            row = batch.new_ticket(platform=self.source.platform, ticket=change.ticket,
+                                   external_id=change.external_id, now=now)
+        elif row.ticket != change.ticket:
+            row.ticket = change.ticket  # moved to another project: same issue id, new key
         row.last_seen_at = now
-        # Only the ticket in this read undoes a deletion: the event export goes on listing
-        # events of a purged ticket, and those alone made each full read undelete it (then
-        # delete it again with a new deleted_at).
-        if raw is not None and _reappeared(row):
+        if change.present and _reappeared(row):
             row.deleted, row.deleted_at = False, None
-        if _store_version(batch, row, self.mapping, documents, str(ticket.get("updated_at") or ""), now):
+        if _store_version(batch, row, self.mapping, documents, stamp, now):
             outcome.new_versions += 1
             outcome.changed.append(row.ticket)
         elif self._unevaluated(batch):
             outcome.changed.append(row.ticket)
 
-    def _sync_jira(self, cursor: str | None, now: datetime, outcome: SyncOutcome,
-                   progress: Progress | None) -> None:
-        position = json.loads(cursor) if cursor else {}
-        since = datetime.fromisoformat(position["since"]) if position.get("since") else None
-        if since is None and not outcome.full:
-            since = self.initial_since
-        reader = self._reader(known=position.get("known") or {})
-        pages = JiraPages()
-        # Issues are stored as soon as their changelogs and comments are all read, CHUNK or
-        # more per transaction, and dropped: memory stays flat in the number of issues. Data
-        # Center reads an issue's history right after its search page; Cloud fetches the
-        # changelogs of every ``bulkfetch_issues`` issues (then the page's comments) before
-        # the next search page. So when a search page arrives, every issue read before it is
-        # complete except (Cloud) the ones still waiting for their changelog batch.
-        per_fetch = int(self.client.source.page_sizes.bulkfetch_issues) if self.client.is_cloud else 1
-        pending: list[str] = []  # ids of issues read and not stored yet, in reading order
-        read = 0  # issues read (Cloud: handed to the changelog batches in this order)
-        seen: set[str] = set()  # keys, for a full sync's deletions
-        crash = [True]
-
-        def add(page: Any) -> int:
-            nonlocal read
-            issues = page.get("issues")
-            if not isinstance(issues, list) or "issue" in page:
-                pages.add(page)  # a changelog or comment page of issues already read
-                return 0
-            ready = len(pending) - read % per_fetch
-            if ready >= CHUNK:
-                self._store_jira_part(pending[:ready], set(pending[ready:]), pages, now, outcome, crash)
-                del pending[:ready]
-            pages.add(page)
-            pending.extend(str(issue["id"]) for issue in issues)
-            seen.update(str(issue["key"]) for issue in issues)
-            read += len(issues)
-            return len(issues)
-
-        self._pages(reader.pages(since if not outcome.full else None), outcome, progress, add)
-        self._store_jira_part(pending, set(), pages, now, outcome, crash)
-        state = reader.state
-        next_since = state.cursor or since
-        from datetime import timedelta
-
-        new_cursor = json.dumps({
-            "since": next_since.isoformat() if next_since else None,
-            "known": state.boundary(timedelta(seconds=self.source.overlap_seconds)),  # type: ignore[union-attr]
-        }, sort_keys=True)
-        # Last transaction: deletions and the cursor, once every issue it covers is stored.
-        with self.store.session() as session:
-            source_row = ensure_source(session, self.name, "jira")
-            if outcome.full:
-                outcome.deleted += self._vanished(session, seen, now)
-            self._commit_cursor(source_row, new_cursor, now, outcome.quarantined)
-
-    def _store_jira_part(self, ids: list[str], keep: set[str], pages: JiraPages, now: datetime,
-                         outcome: SyncOutcome, crash: list[bool]) -> None:
-        """Store the complete issues ``ids`` (one transaction per CHUNK) and drop their pages.
-
-        An id read again later (a newer version in a later page, or in ``keep``: still waiting)
-        is left for that reading.
-        """
-        last = {issue_id: i for i, issue_id in enumerate(ids)}
-        issues = [pages.issues[issue_id] for i, issue_id in enumerate(ids)
-                  if last[issue_id] == i and issue_id not in keep]
-        def store(batch: TicketBatch, issue: Doc) -> None:
-            self._store_jira(batch, issue, pages, now, outcome)
-
-        for start in range(0, len(issues), CHUNK):
-            part = issues[start:start + CHUNK]
-            crash_at = len(part) // 2 if crash[0] else -1
-            crash[0] = False  # the first transaction of the sync, half stored
-            self._store_part([(issue, [str(issue["key"]), str(issue["id"])]) for issue in part], store,
-                             now, outcome, crash_at=crash_at)
-            for issue in part:
-                issue_id, key = str(issue["id"]), str(issue["key"])
-                pages.issues.pop(issue_id, None)
-                for bucket in (pages.histories, pages.comments):
-                    bucket.pop(issue_id, None)
-                    bucket.pop(key, None)
-
-    def _store_part(self, items: list[tuple[Any, list[str]]], store: Callable[[TicketBatch, Any], None],
-                    now: datetime, outcome: SyncOutcome, *, latest: bool = False, crash_at: int = -1) -> None:
-        """Store ``items`` ((item, keys to load)) in one transaction; when one ticket's data
-        cannot be stored, roll back and store them one transaction each, quarantining the
-        tickets that still fail."""
+    def _store_part(self, changes: list[TicketChange], now: datetime, outcome: SyncOutcome, *,
+                    crash_at: int = -1) -> None:
+        """Store ``changes`` in one transaction; when one ticket's data cannot be stored, roll
+        back and store them one transaction each, quarantining the tickets that still fail."""
         mark = outcome.mark()
         try:
-            self._transaction(items, store, now, latest=latest, crash_at=crash_at)
+            self._transaction(changes, now, outcome, crash_at=crash_at)
         except TICKET_ERRORS:
             outcome.reset(mark)
         else:
             return
-        for item in items:
+        for change in changes:
             mark = outcome.mark()
             try:
-                self._transaction([item], store, now, latest=latest)
+                self._transaction([change], now, outcome)
             except TICKET_ERRORS as exc:
                 outcome.reset(mark)
-                ticket = item[1][0]
-                log.warning("source %s: ticket %s quarantined: %s", self.name, ticket, quarantine_reason(exc))
-                outcome.quarantined.append({"ticket": ticket, "reason": quarantine_reason(exc)})
+                log.warning("source %s: ticket %s quarantined: %s", self.name, change.ticket,
+                            quarantine_reason(exc))
+                outcome.quarantined.append({"ticket": change.ticket, "reason": quarantine_reason(exc)})
 
-    def _transaction(self, items: list[tuple[Any, list[str]]], store: Callable[[TicketBatch, Any], None],
-                     now: datetime, *, latest: bool, crash_at: int = -1) -> None:
+    def _transaction(self, changes: list[TicketChange], now: datetime, outcome: SyncOutcome, *,
+                     crash_at: int = -1) -> None:
         with self.store.session() as session:
             ensure_source(session, self.name, self.source.platform)
             batch = TicketBatch(session, self.name)
-            batch.load([k for _item, keys in items for k in keys], latest_bundles=latest)
-            for i, (item, _keys) in enumerate(items):
+            batch.load([k for change in changes for k in change.keys],
+                       latest_bundles=self.reader.needs_previous)
+            for i, change in enumerate(changes):
                 if i == crash_at:
                     crash_point("mid-sync")
-                store(batch, item)
+                self._store_change(batch, change, now, outcome)
             batch.flush(now)
-
-    def _reader(self, known: Mapping[str, str] | None = None) -> JiraReader:
-        spec = self.mapping.spec
-        reader = JiraReader(self.client, spec, keep=lambda raw: is_complaint(spec, raw), known=known)
-        if self._jira_reader is not None:
-            reader.plan = self._jira_reader.plan
-        self._jira_reader = reader
-        return reader
-
-    def _store_jira(self, batch: TicketBatch, issue: Doc, pages: JiraPages, now: datetime,
-                    outcome: SyncOutcome) -> None:
-        """One issue; ``batch`` has loaded its key and id."""
-        key, issue_id = str(issue["key"]), str(issue["id"])
-        row = batch.find(key) or batch.find(issue_id)
-        if row is None:
-            row = batch.new_ticket(platform="jira", ticket=key, external_id=issue_id, now=now)
-        elif row.ticket != key:
-            row.ticket = key  # moved to another project: same issue id, new key
-        row.last_seen_at = now
-        if _reappeared(row):
-            row.deleted, row.deleted_at = False, None
-        stamp = str((issue.get("fields") or {}).get("updated") or "")
-        if _store_version(batch, row, self.mapping, jira_bundle(issue, pages), stamp, now):
-            outcome.new_versions += 1
-            outcome.changed.append(row.ticket)
-        elif self._unevaluated(batch):
-            outcome.changed.append(row.ticket)
 
     def _vanished(self, session: Session, seen: set[str], now: datetime) -> int:
         """Full reconciliation: stored tickets the source no longer returns are deleted."""
@@ -437,57 +274,24 @@ class SourceSync:
         ticket_id(self.source.platform, ticket)  # every entry checks; this guards the helpdesk calls
         before = api_total(self.client)
         outcome = SyncOutcome(self.name)
-        if isinstance(self.source, ZendeskSourceConfig):
-            self._refresh_zendesk(ticket, now, outcome)
+        with self.store.session() as session:
+            directory = ensure_source(session, self.name, self.source.platform).directory
+        changes: list[TicketChange] = []
+        try:
+            for event in self.reader.refresh(ticket, directory):
+                if isinstance(event, PageRead):
+                    outcome.pages += 1
+                    outcome.tickets += event.tickets
+                else:
+                    changes.extend(event.changes)
+        except Exception as exc:
+            if getattr(exc, "status", None) != 404:
+                raise
+            self._deleted_one(ticket, now, outcome)
         else:
-            self._refresh_jira(ticket, now, outcome)
+            self._transaction(changes, now, outcome)
         outcome.api_calls = api_total(self.client) - before
         return outcome
-
-    def _refresh_zendesk(self, ticket: str, now: datetime, outcome: SyncOutcome) -> None:
-        reader = ZendeskReader(self.client, self.source, None)  # type: ignore[arg-type]
-        pages = ZendeskPages()
-        try:
-            for page in reader.single_ticket(int(ticket)):
-                outcome.pages += 1
-                pages.add(page.kind, page.body)
-        except Exception as exc:
-            if getattr(exc, "status", None) != 404:
-                raise
-            self._deleted_one(ticket, now, outcome)
-            return
-        outcome.tickets = len(pages.tickets)
-        with self.store.session() as session:
-            source_row = ensure_source(session, self.name, "zendesk")
-            directory = self._update_directory(source_row, {}, {})
-            batch = TicketBatch(session, self.name)
-            batch.load([ticket], latest_bundles=True)
-            self._store_zendesk(batch, ticket, pages, directory, now, outcome)
-            batch.flush(now)
-
-    def _refresh_jira(self, ticket: str, now: datetime, outcome: SyncOutcome) -> None:
-        reader = self._jira_reader or self._reader()
-        pages = JiraPages()
-        try:
-            for page in reader.issue_pages(ticket):
-                outcome.pages += 1
-                pages.add(page)
-        except Exception as exc:
-            if getattr(exc, "status", None) != 404:
-                raise
-            self._deleted_one(ticket, now, outcome)
-            return
-        with self.store.session() as session:
-            ensure_source(session, self.name, "jira")
-            batch = TicketBatch(session, self.name)
-            batch.load([k for issue in pages.issues.values() for k in (str(issue["key"]), str(issue["id"]))])
-            for issue in pages.issues.values():
-                outcome.tickets += 1
-                known = batch.find(str(issue["key"]))
-                if known is None and not is_complaint(self.mapping.spec, issue):
-                    continue
-                self._store_jira(batch, issue, pages, now, outcome)
-            batch.flush(now)
 
     def _deleted_one(self, ticket: str, now: datetime, outcome: SyncOutcome) -> None:
         with self.store.session() as session:

@@ -1,19 +1,13 @@
 """Ticket ids by platform grammar: the one check every entry point (webhooks, panel API, refresh,
 CLI) applies before an id reaches a store query, a metric, a file name or a helpdesk URL.
 
-Jira: an issue key (project key, ``-``, a positive number; Jira's default project-key pattern is
-``[A-Z][A-Z0-9_]*``, some sites allow lowercase) or a numeric issue id. Zendesk: a positive
-64-bit integer.
+Each platform defines its grammar (``Platform.is_ticket_id`` in ``connector/platforms``); an
+unknown platform has no valid ids.
 """
 
 from __future__ import annotations
 
-import re
 from urllib.parse import quote
-
-_JIRA_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,254}-[1-9][0-9]{0,17}")
-_NUMBER = re.compile(r"[1-9][0-9]{0,18}")
-_INT64_MAX = 2**63 - 1
 
 
 class InvalidTicketId(ValueError):
@@ -24,17 +18,14 @@ class InvalidTicketId(ValueError):
         self.platform = platform
 
 
-def _positive_int64(value: str) -> bool:
-    # fullmatch first: int() of a huge digit string is slow or refused outright.
-    return _NUMBER.fullmatch(value) is not None and int(value) <= _INT64_MAX
-
-
 def is_ticket_id(platform: str, value: str) -> bool:
-    if platform == "zendesk":
-        return _positive_int64(value)
-    if platform == "jira":
-        return _JIRA_KEY.fullmatch(value) is not None or _positive_int64(value)
-    return False
+    # Imported here: the platforms' clients import url_segment from this module.
+    from connector.platforms.registry import UnknownPlatform, platform_for
+
+    try:
+        return platform_for(platform).is_ticket_id(value)
+    except UnknownPlatform:
+        return False
 
 
 def ticket_id(platform: str, value: object) -> str:

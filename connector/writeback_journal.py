@@ -18,6 +18,8 @@ from typing import Any, Literal
 
 from compliance_checks.findings import Finding, findings_hash
 from connector.crashpoints import crash_point
+from connector.platforms.base import Client, SourceSettings, WritebackReport
+from connector.platforms.registry import platform_for
 from connector.store import Session, Store
 from connector.store.chunking import chunks
 from connector.store.journal import applied_hashes, finish_entry, open_entries, plan_entry
@@ -31,15 +33,7 @@ Mode = Literal["plan", "apply"]
 #: Up to this many tickets are looked up one by one instead of scanning the source.
 SMALL = 50
 #: ``(findings, apply) -> per-ticket results`` for one source (the connector's ``writeback``).
-Writer = Callable[[list[Finding], bool], "ConnectorReport"]
-
-
-@dataclass
-class ConnectorReport:
-    """The connector's answer, normalised: plans, and per ticket an outcome and error."""
-
-    plans: list[dict[str, Any]]
-    outcomes: dict[str, tuple[str, str | None]]
+Writer = Callable[[list[Finding], bool], WritebackReport]
 
 
 @dataclass
@@ -57,22 +51,12 @@ class WritebackOutcome:
         return asdict(self)
 
 
-def connector_writer(source: Any, client: Any) -> Writer:
-    """The platform connector's ``writeback`` bound to ``source`` and ``client``."""
+def connector_writer(source: SourceSettings, client: Client) -> Writer:
+    """The platform's ``writeback`` bound to ``source`` and ``client``."""
+    platform = platform_for(source.platform)
 
-    def write(findings: list[Finding], apply: bool) -> ConnectorReport:
-        if source.platform == "zendesk":
-            from connector.zendesk.commands import writeback as zendesk_writeback
-
-            zreport = zendesk_writeback(source, findings, apply=apply, client=client)
-            outcomes = {str(r["ticket"]): (str(r["outcome"]), r.get("error")) for r in zreport.results}
-            return ConnectorReport(zreport.plans, outcomes)
-        from connector.jira.commands import writeback as jira_writeback
-
-        jreport = jira_writeback(source, findings, apply=apply, client=client)
-        outcomes = {r.ticket: (r.outcome, r.error) for r in jreport.results}
-        outcomes.update({t: ("skipped", "issue not found (deleted?)") for t in jreport.missing})
-        return ConnectorReport(jreport.plans, outcomes)
+    def write(findings: list[Finding], apply: bool) -> WritebackReport:
+        return platform.writeback(source, findings, apply=apply, client=client)
 
     return write
 
@@ -208,8 +192,9 @@ def _write_batch(
     outcome.plans.extend(report.plans)
     with store.session() as session:
         entries = {e.ticket: e for e in open_entries(session, source) if e.ticket in hashes}
+        outcomes = report.outcomes()
         for ticket, entry in entries.items():
-            result, error = report.outcomes.get(ticket, ("unchanged", None))
+            result, error = outcomes.get(ticket, ("unchanged", None))
             if result == "failed":
                 outcome.failed += 1
                 outcome.errors.append(f"{ticket}: {error}")

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from compliance_checks.model import ComplaintRecord
 from mappings.derive import build_record
+from mappings.formats import PayloadFormat, format_for
 from mappings.jira_payload import JiraBundle, jira_facts
 from mappings.raw import check_raw
 from mappings.schema import MappingSpec
@@ -121,14 +122,16 @@ class Assembler:
     #: Zendesk history that could not be read, per ticket id: the ticket is reported, not mapped.
     _history_errors: dict[str, MappingError] = field(default_factory=dict)
 
+    @property
+    def format(self) -> PayloadFormat:
+        return format_for(self.spec.platform)
+
     # -- shapes ----------------------------------------------------------------------------
 
     def is_primary(self, doc: Any) -> bool:
         if not isinstance(doc, dict):
             return False
-        if self.spec.platform == "jira":
-            return isinstance(doc.get("issues"), list) or ("key" in doc and "fields" in doc)
-        return isinstance(doc.get("tickets"), list) or isinstance(doc.get("ticket"), dict)
+        return self.format.is_primary(doc)
 
     def add_history(self, doc: Any, origin: Origin) -> None:
         """Collect a history or directory document (primary documents are ignored here)."""
@@ -138,12 +141,9 @@ class Assembler:
             return
         if not isinstance(doc, dict):
             raise InputShapeError(f"{origin}: expected a JSON object, got {type(doc).__name__}")
-        if self.spec.platform == "jira":
-            self._add_jira_history(doc, origin)
-        else:
-            self._add_zendesk_history(doc, origin)
+        self.format.add_history(self, doc, origin)
 
-    def _add_jira_history(self, doc: Mapping[str, Any], origin: Origin) -> None:
+    def add_jira_history(self, doc: Mapping[str, Any], origin: Origin) -> None:
         if self.is_primary(doc):
             return
         if isinstance(doc.get("issueChangeLogs"), list):
@@ -174,7 +174,7 @@ class Assembler:
             return
         raise InputShapeError(f"{origin}: not a Jira payload shape (keys: {', '.join(list(doc)[:8])})")
 
-    def _add_zendesk_history(self, doc: Mapping[str, Any], origin: Origin) -> None:
+    def add_zendesk_history(self, doc: Mapping[str, Any], origin: Origin) -> None:
         recognised = False
         if isinstance(doc.get("users"), list):
             self.directory.add_users(doc["users"])
@@ -221,14 +221,10 @@ class Assembler:
             return
         if not self.is_primary(doc):
             return
-        if self.spec.platform == "jira":
-            kind, items = ("issues", doc["issues"]) if isinstance(doc.get("issues"), list) else ("", [doc])
-        else:
-            # Side-loads on the same page describe its tickets: take them first.
-            self._add_zendesk_history(doc, origin)
-            listed = isinstance(doc.get("tickets"), list)
-            kind, items = ("tickets", doc["tickets"]) if listed else ("", [doc["ticket"]])
-        noun = "an issue" if self.spec.platform == "jira" else "a ticket"
+        kind, items, side_loads = self.format.primary_items(doc)
+        if side_loads:  # the page's side-loads describe its tickets: taken first
+            self.format.add_history(self, doc, origin)
+        noun = self.format.ticket_noun
         for index, item in enumerate(items):
             if isinstance(item, dict):
                 yield item
@@ -277,16 +273,20 @@ class Assembler:
             return MappedTicket(key, error=MappingError(key, "payload", f"{type(exc).__name__}: {exc}"))
 
     def _facts(self, raw: Mapping[str, Any]) -> Any:
-        if self.spec.platform == "jira":
-            bundle = JiraBundle(issue=raw)
-            bundle.add_histories(list((raw.get("changelog") or {}).get("histories") or ()))
-            comment_field = (raw.get("fields") or {}).get("comment")
-            if isinstance(comment_field, dict):
-                bundle.add_comments(list(comment_field.get("comments") or ()))
-            for ident in {str(raw.get("id")), str(raw.get("key"))}:
-                bundle.add_histories(self._jira_histories.pop(ident, []))
-                bundle.add_comments(self._jira_comments.pop(ident, []))
-            return jira_facts(bundle, self.spec)
+        return self.format.facts(self, raw)
+
+    def jira_facts(self, raw: Mapping[str, Any]) -> Any:
+        bundle = JiraBundle(issue=raw)
+        bundle.add_histories(list((raw.get("changelog") or {}).get("histories") or ()))
+        comment_field = (raw.get("fields") or {}).get("comment")
+        if isinstance(comment_field, dict):
+            bundle.add_comments(list(comment_field.get("comments") or ()))
+        for ident in {str(raw.get("id")), str(raw.get("key"))}:
+            bundle.add_histories(self._jira_histories.pop(ident, []))
+            bundle.add_comments(self._jira_comments.pop(ident, []))
+        return jira_facts(bundle, self.spec)
+
+    def zendesk_facts(self, raw: Mapping[str, Any]) -> Any:
         ticket_id = str(raw.get("id"))
         zbundle = ZendeskBundle(ticket=raw, metric_set=self._metric_sets.pop(ticket_id, None))
         # A ticket is mapped once: its history is released as soon as it is used.

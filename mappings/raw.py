@@ -90,7 +90,9 @@ class JiraIssue(_Raw):
 
 def check_raw(platform: str, ticket: str, raw: Mapping[str, Any]) -> None:
     """Raise ``MappingError`` (ticket, field path, reason) when ``raw`` has a value of the wrong type."""
-    model = ZendeskTicket if platform == "zendesk" else JiraIssue
+    from mappings.formats import format_for  # the formats name this module's models
+
+    model = format_for(platform).raw_model
     try:
         model.model_validate(raw)
     except ValidationError as exc:

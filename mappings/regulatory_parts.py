@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from compliance_checks.model import ActorRole, ComplaintPart, Event, EventKind, EvidenceRef, SourceKind
+from compliance_checks.model import ActorRole, ComplaintPart, Event, EventKind, EvidenceRef
 from mappings.facts import TicketFacts
+from mappings.formats import format_for
 from mappings.schema import MappingSpec, PartsRule
 from mappings.values import MappingError, parse_time, read_path, read_source, to_text
 
@@ -105,7 +106,7 @@ def _from_items(facts: TicketFacts, spec: MappingSpec, rule: PartsRule) -> list[
     assert rule.items is not None  # noqa: S101 - checked by PartsRule
     items = read_path(facts.raw, rule.items)
     # The part's decision is cited as the ticket itself (the item has no event id of its own).
-    kind = SourceKind.ISSUE if spec.platform == "jira" else SourceKind.TICKET
+    kind = format_for(spec.platform).source_kind
     parts = []
     for index, item in enumerate(items if isinstance(items, list) else ()):
         part_id = to_text(read_path(item, rule.id)) or str(index + 1)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mappings.formats import format_for
 from mappings.schema import Condition, MappingSpec
-from mappings.values import read_path, read_source, to_text
+from mappings.values import read_source, to_text
 
 
 def _fold(value: Any) -> str:
@@ -36,17 +37,15 @@ def matches(condition: Condition, raw: Mapping[str, Any], platform: str) -> bool
 
 
 def ticket_labels(raw: Mapping[str, Any], platform: str) -> list[str]:
-    labels = raw.get("tags") if platform == "zendesk" else read_path(raw, "fields.labels")
-    return [str(label) for label in labels or ()]
+    return [str(label) for label in format_for(platform).labels(raw)]
 
 
 def is_complaint(spec: MappingSpec, raw: Mapping[str, Any]) -> bool:
     """Apply the mapping's selection to a raw Jira issue or Zendesk ticket."""
     select, platform = spec.select, spec.platform
-    if select.projects and platform == "jira":
-        project = read_path(raw, "fields.project.key") or str(raw.get("key", "")).split("-")[0]
-        if _fold(project) not in {_fold(p) for p in select.projects}:
-            return False
+    payload = format_for(platform)
+    if select.projects and payload.outside_projects(raw, {_fold(p) for p in select.projects}):
+        return False
     if any(matches(c, raw, platform) for c in select.none_of):
         return False
     markers = select.any_of
@@ -55,15 +54,7 @@ def is_complaint(spec: MappingSpec, raw: Mapping[str, Any]) -> bool:
     labels = {_fold(label) for label in ticket_labels(raw, platform)}
     if labels & {_fold(label) for label in markers.labels}:
         return True
-    if platform == "jira":
-        issue_type = read_path(raw, "fields.issuetype.name")
-        if issue_type and _fold(issue_type) in {_fold(t) for t in markers.issue_types}:
-            return True
-        if markers.request_types and _fold(request_type_name(raw) or "") in {
-            _fold(t) for t in markers.request_types
-        }:
-            return True
-    if platform == "zendesk" and raw.get("ticket_form_id") in markers.forms:
+    if payload.marked(raw, markers):
         return True
     return any(matches(c, raw, platform) for c in markers.fields)
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar, cast
 
+from mappings.formats import format_for
 from mappings.schema import PathSpec, Source
 
 _MISSING = object()
@@ -55,11 +56,17 @@ def read_source(source: Source, raw: Mapping[str, Any], platform: str) -> Any:
         return source.const
     if source.path is not None:
         return _shallow(read_path(raw, source.path))
-    field_id = source.custom_field
-    if platform == "zendesk":
-        return _shallow(_custom_fields(raw).get(str(field_id)))
-    value = (raw.get("fields") or {}).get(str(field_id))
-    return unwrap_option(_shallow(value))
+    return format_for(platform).custom_field(raw, str(source.custom_field))
+
+
+def zendesk_custom_field(raw: Mapping[str, Any], field_id: str) -> Any:
+    """A Zendesk custom field: ``custom_fields`` is a list of ``{id, value}``."""
+    return _shallow(_custom_fields(raw).get(field_id))
+
+
+def jira_custom_field(raw: Mapping[str, Any], field_id: str) -> Any:
+    """A Jira custom field: ``fields.customfield_N``, an option unwrapped to its value."""
+    return unwrap_option(_shallow((raw.get("fields") or {}).get(field_id)))
 
 
 def _shallow(value: Any) -> Any:

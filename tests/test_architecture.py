@@ -191,3 +191,50 @@ def test_only_the_http_core_builds_sessions_and_nothing_uses_python_jira(path):
 def test_session_detector_finds_calls():
     assert _builds_session(ast.parse("import requests\ns = requests.Session()"))
     assert not _builds_session(ast.parse("from connector.http import build_session\nbuild_session()"))
+
+
+# -- platforms: no platform-name branch outside the per-platform folders ---------------------------
+PLATFORM_NAMES = {"zendesk", "jira"}
+PLATFORM_CONFIGS = {"ZendeskSourceConfig", "JiraSourceConfig"}
+#: Where a platform's own code lives (and the development tools, which are moving out).
+PLATFORM_FOLDERS = ("connector/platforms/", "connector/zendesk/", "connector/jira/", "mappings/formats/",
+                    "connector/demo/", "connector/generator/")
+
+
+def _platform_literal(node: ast.expr) -> bool:
+    """A platform's name, or a tuple/list/set holding one."""
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return any(_platform_literal(e) for e in node.elts)
+    return isinstance(node, ast.Constant) and node.value in PLATFORM_NAMES
+
+
+def platform_branches(tree: ast.Module) -> list[int]:
+    """Lines comparing against a platform's name (``== "jira"``, ``platform != "zendesk"``,
+    ``in ("jira", "zendesk")``) or testing ``isinstance(x, ZendeskSourceConfig | JiraSourceConfig)``.
+    Comparing two platform values (``mapping.platform != source.platform``) is not a branch."""
+    lines = []
+    for node in ast.walk(tree):
+        compares = isinstance(node, ast.Compare) and any(
+            _platform_literal(s) for s in (node.left, *node.comparators))
+        checks_config = (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "isinstance"
+            and len(node.args) == 2
+            and bool({n.id for n in ast.walk(node.args[1]) if isinstance(n, ast.Name)} & PLATFORM_CONFIGS))
+        if compares or checks_config:
+            lines.append(node.lineno)
+    return lines
+
+
+def test_the_branch_detector_sees_each_form() -> None:
+    source = ('a = s.platform == "jira"\nb = "zendesk" != p\nc = isinstance(s, ZendeskSourceConfig)\n'
+              'd = p in ("jira", "zendesk")\ne = m.platform != s.platform\n')
+    assert platform_branches(ast.parse(source)) == [1, 2, 3, 4]
+
+
+BRANCH_CHECKED = [p for p in _modules("connector", "mappings")
+                  if not str(p.relative_to(ROOT)).startswith(PLATFORM_FOLDERS)]
+
+
+@pytest.mark.parametrize("path", BRANCH_CHECKED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_platform_name_branch_outside_the_platform_folders(path: Path) -> None:
+    assert platform_branches(_tree(path)) == [], "ask connector.platforms.registry / mappings.formats"

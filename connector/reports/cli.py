@@ -100,9 +100,10 @@ def _offline(
     options: ReportOptions,
     with_baseline: bool,
 ) -> tuple[ReportInput, RunSummary]:
+    from connector.platforms.registry import names
     from connector.reports.offline import OfflineSource, load_configuration, offline_input
 
-    if platform not in ("jira", "zendesk"):
+    if platform not in names():
         raise typer.BadParameter("with --input, give --platform jira or zendesk", param_hint="--platform")
     mapping, policy, waivers = files
     source = OfflineSource(platform, tuple(inputs), mapping, policy, waivers)

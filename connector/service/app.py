@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,21 +18,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from connector import metrics, untrusted
+from connector import metrics
 from connector.config import SourceConfig
 from connector.pipeline import Pipeline
+from connector.platforms.base import Platform
+from connector.platforms.registry import platform_for, platforms
 from connector.service.panel_api import PanelApi
 from connector.service.runner import ServiceRunner
-from connector.service.webhooks import (
-    Nudge,
-    WebhookRejected,
-    check_jira_fresh,
-    delivery_key,
-    jira_nudge,
-    verify_jira,
-    verify_zendesk,
-    zendesk_nudge,
-)
+from connector.service.webhooks import Nudge, WebhookRejected, delivery_key
 from connector.store.deliveries import first_delivery
 from connector.store.runs import latest_findings
 from connector.store.tickets import find_ticket, record_document
@@ -49,9 +42,7 @@ def _source_for(pipeline: Pipeline, platform: str, name: str | None) -> SourceCo
 def own_accounts(pipeline: Pipeline, source: SourceConfig) -> set[str]:
     """Accounts whose events are our own writes (never worth a refresh)."""
     ids = {str(a) for a in pipeline.evaluator.mappings[source.name].spec.actors.connector_accounts}
-    if source.platform == "zendesk" and source.api_user_id is not None:
-        ids.add(str(source.api_user_id))
-    return ids
+    return ids | platform_for(source.platform).own_accounts(source)
 
 
 class ServiceApp:
@@ -61,8 +52,9 @@ class ServiceApp:
         self.pipeline = pipeline
         self.runner = runner
         self.hooks = pipeline.config.webhooks
-        self.zendesk_secret = environ(self.hooks.zendesk.secret_env) if self.hooks.zendesk else None
-        self.jira_secret = environ(self.hooks.jira.secret_env) if self.hooks.jira else None
+        #: Per platform: its webhook block and secret (None: not configured).
+        self.secrets = {p.name: environ(hook.secret_env) for p in platforms()
+                        if (hook := getattr(self.hooks, p.name, None)) is not None}
         self.api_keys = [k for k in (environ(name) for name in pipeline.config.api.keys_env) if k]
         self.own = {s.name: own_accounts(pipeline, s) for s in pipeline.sources}
 
@@ -107,36 +99,26 @@ class ServiceApp:
         headers = {"Connection": "close"} if exc.body_unread else None
         return JSONResponse({"error": exc.reason}, status_code=exc.status, headers=headers)
 
-    async def zendesk_webhook(self, request: Request) -> Response:
-        hook = self.hooks.zendesk
-        source = _source_for(self.pipeline, "zendesk", hook.source if hook else None)
-        if hook is None or source is None or not self.zendesk_secret:
-            return JSONResponse({"error": "Zendesk webhooks are not configured"}, status_code=404)
-        stamp = request.headers.get("x-zendesk-webhook-signature-timestamp")
-        try:
-            body = await self._body(request, "x-zendesk-webhook-signature",
-                                    "x-zendesk-webhook-signature-timestamp")
-            verify_zendesk(self.zendesk_secret, body, request.headers.get("x-zendesk-webhook-signature"),
-                           stamp, self.clock(), timedelta(seconds=hook.max_age_seconds))
-            nudge = zendesk_nudge(_json(body))
-        except WebhookRejected as exc:
-            return self._rejected("zendesk", exc)
-        return await self._accept("zendesk", source, stamp, body, nudge)
+    def webhook(self, platform: Platform) -> Callable[[Request], Awaitable[Response]]:
+        """The handler of ``/webhooks/<platform>``: verified, then the ticket is queued."""
+        name = platform.name
 
-    async def jira_webhook(self, request: Request) -> Response:
-        hook = self.hooks.jira
-        source = _source_for(self.pipeline, "jira", hook.source if hook else None)
-        if hook is None or source is None or not self.jira_secret:
-            return JSONResponse({"error": "Jira webhooks are not configured"}, status_code=404)
-        try:
-            body = await self._body(request, "x-hub-signature")
-            verify_jira(self.jira_secret, body, request.headers.get("x-hub-signature"))
-            payload = _json(body)
-            check_jira_fresh(payload, self.clock(), timedelta(seconds=hook.max_age_seconds))
-            nudge = jira_nudge(payload)
-        except WebhookRejected as exc:
-            return self._rejected("jira", exc)
-        return await self._accept("jira", source, None, body, nudge)
+        async def receive(request: Request) -> Response:
+            hook = getattr(self.hooks, name, None)
+            source = _source_for(self.pipeline, name, hook.source if hook else None)
+            secret = self.secrets.get(name)
+            if hook is None or source is None or not secret:
+                return JSONResponse({"error": f"{name.capitalize()} webhooks are not configured"},
+                                    status_code=404)
+            try:
+                body = await self._body(request, *platform.webhook_headers)
+                delivery = platform.verify_webhook(secret, body, request.headers, self.clock(),
+                                                   timedelta(seconds=hook.max_age_seconds))
+            except WebhookRejected as exc:
+                return self._rejected(name, exc)
+            return await self._accept(name, source, delivery.signed_timestamp, body, delivery.nudge)
+
+        return receive
 
     # -- API ------------------------------------------------------------------------------
     def _authorised(self, request: Request) -> bool:
@@ -204,19 +186,9 @@ def build_app(pipeline: Pipeline, runner: ServiceRunner, environ: Environ = os.e
     middleware = [Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                              allow_headers=["Authorization", "Content-Type"], max_age=600)] if origins else []
     return Starlette(routes=[
-        Route("/webhooks/zendesk", handlers.zendesk_webhook, methods=["POST"]),
-        Route("/webhooks/jira", handlers.jira_webhook, methods=["POST"]),
+        *(Route(f"/webhooks/{p.name}", handlers.webhook(p), methods=["POST"]) for p in platforms()),
         *panel.routes(),
         Route("/healthz", handlers.healthz, methods=["GET"]),
         Route("/metrics", handlers.metrics, methods=["GET"]),
     ], middleware=middleware)
 
-
-def _json(body: bytes) -> dict[str, Any]:
-    try:
-        value = untrusted.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise WebhookRejected(400, "body is not JSON") from None
-    if not isinstance(value, dict):
-        raise WebhookRejected(400, "body is not a JSON object")
-    return value

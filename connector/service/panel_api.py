@@ -29,6 +29,7 @@ from starlette.routing import Route
 
 from connector.config import SourceConfig
 from connector.pipeline import Pipeline
+from connector.platforms.registry import names, platform_for
 from connector.service.forge_auth import ForgeTokenError, ForgeVerifier
 from connector.service.rate_limit import RefreshLimiter
 from connector.store.models import RunRow
@@ -86,13 +87,11 @@ def forge_caller(claims: dict[str, Any], sites: dict[str, tuple[str, str]]) -> C
 
 def evidence_link(source: SourceConfig, ticket: str, ref: str | None) -> str | None:
     """Where an agent sees the evidence: the comment when the platform can link to one."""
-    kind, _, ident = (ref or "").partition(":")
-    if source.platform == "jira":
-        base = source.base_url.rstrip("/")
-        if kind == "comment" and ident:
-            return f"{base}/browse/{ticket}?focusedCommentId={ident}"
-        return f"{base}/browse/{ticket}"
-    return f"{source.api_root}/agent/tickets/{ticket}"  # Zendesk's agent UI has no per-comment anchor
+    return platform_for(source.platform).evidence_link(source, ticket, ref)
+
+
+def _forge_panel(platform: str) -> bool:
+    return platform in names() and platform_for(platform).forge_panel
 
 
 def _seconds(due: datetime, at: datetime) -> int:
@@ -167,7 +166,7 @@ class PanelApi:
         for key in self.api_keys:
             if hmac.compare_digest(token.encode(), key.encode()):
                 return Caller("key:" + hashlib.sha256(key.encode()).hexdigest()[:12])
-        if self.forge is not None and platform == "jira" and token.count(".") == 2:
+        if self.forge is not None and _forge_panel(platform) and token.count(".") == 2:
             try:
                 claims = self.forge.verify(token)
             except ForgeTokenError as exc:
@@ -192,7 +191,7 @@ class PanelApi:
         a malformed id is refused before any lookup; a bound token reads its own issue only."""
         platform, ticket = request.path_params["platform"], request.path_params["ticket"]
         caller = self.caller(request, platform)
-        if platform in ("jira", "zendesk") and not is_ticket_id(platform, ticket):
+        if platform in names() and not is_ticket_id(platform, ticket):
             raise BadTicket(platform)
         if caller.source is not None and ticket not in caller.issue:
             raise Forbidden("token is for another issue")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from connector import untrusted
 from connector.ticket_ids import InvalidTicketId, ticket_id
 
 
@@ -134,3 +135,14 @@ def delivery_key(platform: str, signed_timestamp: str | None, body: bytes) -> st
     are the sender's to choose, so a replay could vary them at will."""
     material = (signed_timestamp or "").encode() + b"\n" + body
     return f"{platform}:" + hashlib.sha256(material).hexdigest()[:48]
+
+
+def parse_json(body: bytes) -> dict[str, Any]:
+    """A webhook body as a JSON object, or :class:`WebhookRejected` (400)."""
+    try:
+        value = untrusted.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise WebhookRejected(400, "body is not JSON") from None
+    if not isinstance(value, dict):
+        raise WebhookRejected(400, "body is not a JSON object")
+    return value

@@ -1,0 +1,127 @@
+"""Jira (Cloud and Data Center) as a :class:`~connector.platforms.base.Platform`
+(delegates to ``connector/jira``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import ClassVar, cast
+
+from compliance_checks.findings import Finding
+from connector.jira.settings import JiraSourceConfig
+from connector.platforms.base import (
+    Client,
+    IncrementalSource,
+    JsonState,
+    Platform,
+    PullResult,
+    SourceSettings,
+    TicketOutcome,
+    WebhookDelivery,
+    WritebackReport,
+    as_outcome,
+    positive_int64,
+)
+from mappings.schema import MappingSpec
+
+#: An issue key: project key, ``-``, a positive number. Jira's default project-key pattern is
+#: ``[A-Z][A-Z0-9_]*``; some sites allow lowercase.
+_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,254}-[1-9][0-9]{0,17}")
+_SIGNATURE = "x-hub-signature"
+
+_STARTER_SOURCE = """\
+  - platform: jira
+    name: complaints                   # unique; used in the store and in `status`
+    base_url: https://yourcompany.atlassian.net
+    deployment: auto                   # cloud | datacenter | auto
+    mapping: mappings/jira.yaml        # which issues are complaints and where fields live
+    auth:                              # secrets are read from these ENVIRONMENT VARIABLES
+      kind: cloud_token                # Data Center: kind: pat, token_env: JIRA_PAT
+      email_env: JIRA_EMAIL
+      token_env: JIRA_API_TOKEN
+"""
+
+
+def _settings(source: SourceSettings) -> JiraSourceConfig:
+    if not isinstance(source, JiraSourceConfig):
+        raise TypeError(f"not a Jira source: {source.name}")
+    return source
+
+
+class Jira(Platform):
+    name: ClassVar[str] = "jira"
+    settings_model = JiraSourceConfig
+    webhook_headers = (_SIGNATURE,)
+    ticket_noun = "an issue"
+    forge_panel = True
+
+    def incremental(self, source: SourceSettings, client: Client, spec: MappingSpec) -> IncrementalSource:
+        from connector.jira.client import JiraClient
+        from connector.platforms.jira_sync import JiraIncremental
+
+        return JiraIncremental(_settings(source), cast(JiraClient, client), spec)
+
+    def connect(self, source: SourceSettings) -> Client:
+        from connector.jira.commands import connect
+
+        return connect(_settings(source))
+
+    def is_ticket_id(self, value: str) -> bool:
+        return _KEY.fullmatch(value) is not None or positive_int64(value)
+
+    def evidence_link(self, source: SourceSettings, ticket: str, ref: str | None) -> str | None:
+        kind, _, ident = (ref or "").partition(":")
+        base = _settings(source).base_url.rstrip("/")
+        if kind == "comment" and ident:
+            return f"{base}/browse/{ticket}?focusedCommentId={ident}"
+        return f"{base}/browse/{ticket}"
+
+    def pull(self, source: SourceSettings, out: Path, *, since: datetime | None, cursor: JsonState,
+             ticket: str | None) -> PullResult:
+        from connector.jira import commands
+
+        # The state: the next ``since`` plus the issues at the window's edge (so the overlap
+        # re-read does not count them twice).
+        saved = cursor if isinstance(cursor, dict) else {}
+        saved_since = saved.get("since")
+        since_at = since or (datetime.fromisoformat(saved_since) if saved_since else None)
+        result = commands.pull(_settings(source), out, since=since_at, known=saved.get("boundary") or None)
+        return PullResult(
+            platform=self.name, out=result.out,
+            cursor={"since": result.cursor.isoformat() if result.cursor else None,
+                    "boundary": result.boundary},
+            lines=result.lines, tickets=result.issues, api_calls=result.api_calls,
+            calls_by_endpoint=dict(result.calls_by_endpoint),
+            details={"deployment": result.deployment, "truncated_comments": result.truncated_comments,
+                     "duplicates_skipped": result.duplicates_skipped},
+        )
+
+    def writeback(self, source: SourceSettings, findings: Sequence[Finding], *, apply: bool,
+                  client: Client | None = None) -> WritebackReport:
+        from connector.jira import commands
+        from connector.jira.client import JiraClient
+
+        report = commands.writeback(_settings(source), findings, apply=apply,
+                                    client=cast(JiraClient | None, client))
+        results = [as_outcome(r) for r in report.results]
+        results += [TicketOutcome(t, "skipped", "issue not found (deleted?)") for t in report.missing]
+        return WritebackReport(applied=report.applied, plans=report.plans, results=results,
+                               api_calls=report.api_calls, calls_by_endpoint=dict(report.calls_by_endpoint))
+
+    def verify_webhook(self, secret: str, body: bytes, headers: Mapping[str, str], now: datetime,
+                       max_age: timedelta) -> WebhookDelivery:
+        from connector.service.webhooks import check_jira_fresh, jira_nudge, parse_json, verify_jira
+
+        verify_jira(secret, body, headers.get(_SIGNATURE))
+        payload = parse_json(body)
+        check_jira_fresh(payload, now, max_age)  # the body carries its signed timestamp
+        return WebhookDelivery(jira_nudge(payload), None)
+
+    def starter_source(self) -> str:
+        return _STARTER_SOURCE
+
+    def starter_webhook(self) -> str:
+        return ("  jira:\n    secret_env: ISO10002_JIRA_WEBHOOK_SECRET      # the secret set on the Jira "
+                "webhook\n")

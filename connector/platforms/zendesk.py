@@ -1,0 +1,120 @@
+"""Zendesk as a :class:`~connector.platforms.base.Platform` (delegates to ``connector/zendesk``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import ClassVar, cast
+
+from compliance_checks.findings import Finding
+from connector.platforms.base import (
+    Client,
+    IncrementalSource,
+    JsonState,
+    Platform,
+    PullResult,
+    SourceSettings,
+    WebhookDelivery,
+    WritebackReport,
+    as_outcome,
+    positive_int64,
+)
+from connector.zendesk.settings import ZendeskSourceConfig
+from mappings.schema import MappingSpec
+
+_SIGNATURE = "x-zendesk-webhook-signature"
+_TIMESTAMP = "x-zendesk-webhook-signature-timestamp"
+
+_STARTER_SOURCE = """\
+  - platform: zendesk
+    name: support                      # unique; used in the store and in `status`
+    subdomain: yourcompany             # or base_url: https://yourcompany.zendesk.com
+    mapping: mappings/zendesk.yaml     # which tickets are complaints and where fields live
+    auth:                              # secrets are read from these ENVIRONMENT VARIABLES
+      type: oauth_client_credentials
+      client_id_env: ZENDESK_CLIENT_ID
+      client_secret_env: ZENDESK_CLIENT_SECRET
+    # secrets_file: /etc/iso10002/secrets.env   # KEY=VALUE lines, after the environment
+"""
+
+
+def _settings(source: SourceSettings) -> ZendeskSourceConfig:
+    if not isinstance(source, ZendeskSourceConfig):
+        raise TypeError(f"not a Zendesk source: {source.name}")
+    return source
+
+
+class Zendesk(Platform):
+    name: ClassVar[str] = "zendesk"
+    settings_model = ZendeskSourceConfig
+    webhook_headers = (_SIGNATURE, _TIMESTAMP)
+    # A ticket's events arrive in a stream apart from the ticket: large inputs wait on disk.
+    spills_history = True
+
+    def incremental(self, source: SourceSettings, client: Client, spec: MappingSpec) -> IncrementalSource:
+        from connector.platforms.zendesk_sync import ZendeskIncremental
+        from connector.zendesk.http import ZendeskClient
+
+        return ZendeskIncremental(_settings(source), cast(ZendeskClient, client), spec)
+
+    def connect(self, source: SourceSettings) -> Client:
+        from connector.zendesk.commands import open_client
+        from connector.zendesk.secrets import SecretSource
+
+        settings = _settings(source)
+        return open_client(settings, secrets=SecretSource(settings.secrets_file))
+
+    def own_accounts(self, source: SourceSettings) -> set[str]:
+        user = _settings(source).api_user_id
+        return set() if user is None else {str(user)}
+
+    def is_ticket_id(self, value: str) -> bool:
+        return positive_int64(value)
+
+    def evidence_link(self, source: SourceSettings, ticket: str, ref: str | None) -> str | None:
+        # The agent UI has no per-comment anchor.
+        return f"{_settings(source).api_root}/agent/tickets/{ticket}"
+
+    def pull(self, source: SourceSettings, out: Path, *, since: datetime | None, cursor: JsonState,
+             ticket: str | None) -> PullResult:
+        from connector.zendesk import commands
+
+        result = commands.pull(_settings(source), out, start_time=since,
+                               cursor=cursor if isinstance(cursor, str) else None,
+                               ticket_id=int(ticket) if ticket else None)
+        return PullResult(
+            platform=self.name, out=result.out, cursor=result.cursor, lines=result.lines,
+            tickets=result.tickets, api_calls=result.api_calls_total,
+            calls_by_endpoint=dict(result.api_calls),
+            details={"complaints": result.complaints, "deleted_tickets": result.deleted_tickets,
+                     "ticket_events": result.ticket_events, "metric_events": result.metric_events,
+                     "agents": result.agents},
+        )
+
+    def writeback(self, source: SourceSettings, findings: Sequence[Finding], *, apply: bool,
+                  client: Client | None = None) -> WritebackReport:
+        from connector.zendesk import commands
+        from connector.zendesk.http import ZendeskClient
+
+        report = commands.writeback(_settings(source), list(findings), apply=apply,
+                                    client=cast(ZendeskClient | None, client))
+        return WritebackReport(
+            applied=report.applied, plans=report.plans, results=[as_outcome(r) for r in report.results],
+            api_calls=sum(report.api_calls.values()), calls_by_endpoint=dict(report.api_calls),
+        )
+
+    def verify_webhook(self, secret: str, body: bytes, headers: Mapping[str, str], now: datetime,
+                       max_age: timedelta) -> WebhookDelivery:
+        from connector.service.webhooks import parse_json, verify_zendesk, zendesk_nudge
+
+        stamp = headers.get(_TIMESTAMP)
+        verify_zendesk(secret, body, headers.get(_SIGNATURE), stamp, now, max_age)
+        return WebhookDelivery(zendesk_nudge(parse_json(body)), stamp)
+
+    def starter_source(self) -> str:
+        return _STARTER_SOURCE
+
+    def starter_webhook(self) -> str:
+        return ("  zendesk:\n    secret_env: ISO10002_ZENDESK_WEBHOOK_SECRET   # the webhook's signing "
+                "secret\n    max_age_seconds: 300\n")
