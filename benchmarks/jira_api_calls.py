@@ -22,10 +22,10 @@ import yaml
 
 from compliance_checks.findings import Finding
 from connector.jira.commands import pull, writeback
-from connector.jira.sandbox import SandboxServer, make_state
-from connector.jira.sandbox.generator import BOT
-from connector.jira.sandbox.server import DEFAULT_EMAIL, DEFAULT_TOKEN
 from connector.jira.settings import JiraSourceConfig
+from devtools.sandboxes.jira import SandboxServer, make_state
+from devtools.sandboxes.jira.generator import BOT
+from devtools.sandboxes.jira.server import DEFAULT_EMAIL, DEFAULT_TOKEN
 
 ENV = {"JIRA_EMAIL": DEFAULT_EMAIL, "JIRA_API_TOKEN": DEFAULT_TOKEN}
 MAPPING = {

@@ -12,9 +12,9 @@ from typing import Any
 from pydantic import SecretStr
 
 from connector.jira.client import JiraClient
-from connector.jira.sandbox import SandboxServer
-from connector.jira.sandbox.generator import BOT
 from connector.jira.settings import Credentials, JiraSourceConfig
+from devtools.sandboxes.jira import SandboxServer
+from devtools.sandboxes.jira.generator import BOT
 from mappings.schema import MappingSpec
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "jira"

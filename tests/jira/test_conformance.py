@@ -25,7 +25,7 @@ pytestmark = [
 
 def test_sandbox_round_trip_requests_conform(tmp_path: Path) -> None:
     from connector.jira.commands import pull, writeback
-    from connector.jira.sandbox import SandboxServer, make_state
+    from devtools.sandboxes.jira import SandboxServer, make_state
 
     with SandboxServer(make_state(mode="cloud", seed=21, issues=30)) as server:
         src = sandbox_source(server, tmp_path, page_sizes={"search": 10, "bulkfetch_issues": 15})

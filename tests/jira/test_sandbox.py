@@ -16,9 +16,9 @@ import yaml
 from compliance_checks.findings import Finding
 from connector.jira.commands import pull, writeback
 from connector.jira.errors import JiraHttpConfigError
-from connector.jira.sandbox import Fault, SandboxServer, make_state
-from connector.jira.sandbox.generator import BOT
-from connector.jira.sandbox.server import DEFAULT_EMAIL, DEFAULT_TOKEN
+from devtools.sandboxes.jira import Fault, SandboxServer, make_state
+from devtools.sandboxes.jira.generator import BOT
+from devtools.sandboxes.jira.server import DEFAULT_EMAIL, DEFAULT_TOKEN
 from tests.jira.helpers import Sleeper, finding, sandbox_source, spec
 from tests.jira.openapi_check import assert_conforms, from_sandbox
 

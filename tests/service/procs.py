@@ -17,9 +17,9 @@ import requests
 import yaml
 from sqlalchemy.engine import make_url
 
-from connector.jira.sandbox.generator import BOT
-from connector.jira.sandbox.server import DEFAULT_EMAIL, DEFAULT_TOKEN
 from connector.service.webhooks import jira_signature, zendesk_signature
+from devtools.sandboxes.jira.generator import BOT
+from devtools.sandboxes.jira.server import DEFAULT_EMAIL, DEFAULT_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 ISO10002 = str(Path(sys.executable).parent / "iso10002")

@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     if args.platform == "zendesk":
-        from connector.zendesk.sandbox import SandboxServer, SandboxState
+        from devtools.sandboxes.zendesk import SandboxServer, SandboxState
 
         state = SandboxState.seeded(args.seed, args.tickets)
         state.limits.incremental_per_minute = 10_000
@@ -31,8 +31,8 @@ def main(argv: list[str] | None = None) -> None:
         zendesk = SandboxServer(state).start()
         url, stopper = zendesk.base_url, zendesk.stop
     else:
-        from connector.jira.sandbox import SandboxServer as JiraServer
-        from connector.jira.sandbox import make_state
+        from devtools.sandboxes.jira import SandboxServer as JiraServer
+        from devtools.sandboxes.jira import make_state
 
         jira = JiraServer(make_state(mode="cloud", seed=args.seed, issues=args.tickets, record=False)).start()
         url, stopper = jira.url, jira.stop

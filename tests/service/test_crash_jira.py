@@ -18,11 +18,11 @@ import yaml
 from sqlalchemy import select
 
 from connector.jira.notes import body_text
-from connector.jira.sandbox.generator import BOT
 from connector.store import Store
 from connector.store.models import JournalRow, SourceRow, TicketRow
 from connector.store.runs import latest_findings
 from connector.writeback_journal import candidates
+from devtools.sandboxes.jira.generator import BOT
 from tests.service import procs
 
 pytestmark = pytest.mark.slow

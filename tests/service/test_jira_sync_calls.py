@@ -14,9 +14,9 @@ import requests
 import yaml
 from sqlalchemy import select
 
-from connector.jira.sandbox.generator import SLA_FIELD
 from connector.store import Store
 from connector.store.models import SnapshotRow, TicketRow
+from devtools.sandboxes.jira.generator import SLA_FIELD
 from tests.service import procs
 
 pytestmark = pytest.mark.slow

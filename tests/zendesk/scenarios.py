@@ -12,11 +12,11 @@ from compliance_checks.findings import Finding
 from connector.writeback import plan_writeback
 from connector.zendesk.commands import PullResult, open_client, pull, writeback
 from connector.zendesk.http import RecordedRequest, ZendeskClient
-from connector.zendesk.sandbox import SandboxServer, SandboxState
-from connector.zendesk.sandbox.data import API_USER_ID, DAY
 from connector.zendesk.secrets import SecretSource
 from connector.zendesk.settings import ZendeskSourceConfig, parse_source_config
 from connector.zendesk.writer import ticket_state
+from devtools.sandboxes.zendesk import SandboxServer, SandboxState
+from devtools.sandboxes.zendesk.data import API_USER_ID, DAY
 from tests.zendesk.builders import finding
 
 #: 2026-05-28T20:26:40Z: a fixed virtual "now" for every sandbox.

@@ -21,7 +21,7 @@ import requests
 import yaml
 
 from connector.zendesk.http import RecordedRequest
-from connector.zendesk.sandbox import Fault, SandboxServer
+from devtools.sandboxes.zendesk import Fault, SandboxServer
 from tests.zendesk import scenarios as sc
 
 pytestmark = [pytest.mark.conformance, pytest.mark.slow]

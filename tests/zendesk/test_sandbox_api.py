@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from connector.zendesk.sandbox import SandboxServer
+from devtools.sandboxes.zendesk import SandboxServer
 from tests.zendesk import scenarios as sc
 
 pytestmark = pytest.mark.slow

@@ -9,8 +9,8 @@ import pytest
 
 from connector.zendesk.auth import AuthError
 from connector.zendesk.commands import check_credentials, pull, writeback
-from connector.zendesk.sandbox import Fault, SandboxServer
 from connector.zendesk.settings import parse_source_config
+from devtools.sandboxes.zendesk import Fault, SandboxServer
 from tests.zendesk import scenarios as sc
 
 pytestmark = pytest.mark.slow
