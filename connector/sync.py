@@ -30,7 +30,7 @@ from connector.bundles import (
     parse_stamp,
     zendesk_bundle,
 )
-from connector.crashpoints import crash_point
+from connector.crashpoints import ARMED, crash_point
 from connector.jira.reader import JiraReader
 from connector.jira.settings import JiraSourceConfig
 from connector.spill import SpilledZendeskPages
@@ -383,7 +383,7 @@ class SourceSync:
             batch = TicketBatch(session, self.name)
             batch.load([k for _item, keys in items for k in keys], latest_bundles=latest)
             for i, (item, _keys) in enumerate(items):
-                if i == crash_at:
+                if i == crash_at and ARMED:
                     crash_point("mid-sync")
                 store(batch, item)
             batch.flush(now)
