@@ -217,8 +217,7 @@ def jira_section(raw: str) -> str:
         detail = ", ".join(f"`{k}` {v}" for k, v in sorted(calls.items()))
         rows.append(f"| {label} | **{total:,}** | {detail} |")
     return f"""`python -m benchmarks.jira_api_calls --issues 10000` against the Jira sandbox in Cloud mode
-(its own small generator: 17-24 history items and 5-11 comments per issue, 5 % with 25
-comments), calls counted by the client per endpoint.
+(seeded from `devtools.generator`, project CS), calls counted by the client per endpoint.
 
 | scenario | API calls | by endpoint |
 |---|---:|---|

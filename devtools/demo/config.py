@@ -16,8 +16,8 @@ import yaml
 from devtools.demo.sandboxes import Sandbox
 from devtools.generator.config import CATEGORIES, PRODUCTS
 from devtools.generator.zendesk_render import field_value
-from devtools.sandboxes.jira.generator import BOT
-from devtools.sandboxes.zendesk.data import API_USER_ID
+from devtools.sandboxes.jira.model import BOT
+from devtools.sandboxes.zendesk.model import API_USER_ID
 from mappings.loader import default_mapping_path
 
 CONFIG_NAME = "iso10002.yaml"

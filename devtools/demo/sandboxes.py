@@ -92,7 +92,7 @@ class Sandbox:
 
 
 def _command(platform: str, complaints: int, seed: int, days: int) -> list[str]:
-    common = ["--data", "realistic", "--complaints", str(complaints), "--seed", str(seed),
+    common = ["--complaints", str(complaints), "--seed", str(seed),
               "--days", str(days), "--port", "0"]
     if platform == "zendesk":
         # The demo syncs twice in a minute: lift the sandbox's export budget and job latency

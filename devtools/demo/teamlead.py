@@ -17,7 +17,7 @@ from connector.writeback import is_ours
 from devtools.demo.sandboxes import HTTP_TIMEOUT, Sandbox, Secrets
 from devtools.demo.summary import FLAGGED, StoreView
 from devtools.generator.people import LEADS
-from devtools.sandboxes.jira.generator import BOT
+from devtools.sandboxes.jira.model import BOT
 
 #: Checks a public reply can settle, best first: an AT_RISK one of these turns PASS (or its
 #: clock restarts), so its flag disappears; a FAIL one stays failed but its finding changes.

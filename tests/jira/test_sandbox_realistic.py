@@ -17,7 +17,7 @@ from connector.offline import evaluate_files
 from devtools.generator import GeneratorConfig
 from devtools.generator.people import LEADS
 from devtools.sandboxes.jira import SandboxServer
-from devtools.sandboxes.jira.generator import BOT
+from devtools.sandboxes.jira.model import BOT
 from devtools.sandboxes.jira.server import DEFAULT_EMAIL, DEFAULT_TOKEN, realistic_state
 from mappings.loader import default_mapping_path, load_mapping
 

@@ -1,8 +1,9 @@
 """Run a sandbox as a separate process for the service tests (loopback, port chosen by the OS).
 
 ``python -m tests.service.sandboxes zendesk|jira [--tickets N] [--seed S]`` prints
-``SANDBOX http://127.0.0.1:PORT`` once it listens, then serves until terminated. The Zendesk
-sandbox runs on the wall clock with the incremental budget raised (tests sync often).
+``SANDBOX http://127.0.0.1:PORT`` once it listens, then serves until terminated. Both are
+seeded from the generator (N complaints); the Zendesk sandbox also has a question and a deleted
+ticket, runs on the wall clock and has its incremental budget raised (tests sync often).
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     if args.platform == "zendesk":
         from devtools.sandboxes.zendesk import SandboxServer, SandboxState
+        from tests.zendesk.scenarios import add_other_shapes
 
         state = SandboxState.seeded(args.seed, args.tickets)
+        add_other_shapes(state)  # a question and a deleted ticket besides the complaints
         state.limits.incremental_per_minute = 10_000
         state.limits.account_per_minute = 100_000
         state.limits.job_latency_seconds = 0.05

@@ -26,7 +26,7 @@ def test_zendesk_webhook_makes_a_new_complaint_flagged_within_seconds(tmp_path: 
     ):
         admin = procs.ZendeskAdmin(base)
         procs.wait_for("initial sync, check and write-back", lambda: _initial_work_done(url), 30)
-        question = next(t for t in admin.tickets(range(1, 41))
+        question = next(t for t in admin.tickets()
                         if "question" in t["tags"] and t["status"] != "deleted")
         assert not any(tag.startswith("iso10002") for tag in question["tags"])
         admin.add_tags(question["id"], ["complaint"])  # an agent marks it as a complaint

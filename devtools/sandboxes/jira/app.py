@@ -26,7 +26,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connector.jira.client import endpoint_of
-from devtools.sandboxes.jira.generator import BOT, FIELD_DEFINITIONS, SandboxIssue
+from devtools.sandboxes.jira.model import BOT, FIELD_DEFINITIONS, SandboxIssue
 from devtools.sandboxes.jira.store import JqlError, SandboxStore
 
 SEARCH_REMOVED = {

@@ -31,7 +31,7 @@ def _account(user: dict[str, Any]) -> str:
 
 def realistic_issues(config: GeneratorConfig, *, data_center: bool = False) -> RealisticData:
     """The sandbox's issues (project CS, as ``mappings/jira.yaml`` expects) for ``config``."""
-    from devtools.sandboxes.jira.generator import SandboxIssue
+    from devtools.sandboxes.jira.model import SandboxIssue
 
     out = RealisticData()
     for person in AGENT_PEOPLE:

@@ -1,23 +1,20 @@
-"""Run the sandbox: in a background thread (tests, benchmarks) or in the foreground (CLI)."""
+"""Seed the Jira sandbox from the shared generator and serve it on loopback."""
 
 from __future__ import annotations
 
-import threading
-import time
-from types import TracebackType
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
 
-import uvicorn
-
+from devtools.generator import GeneratorConfig
+from devtools.sandboxes.common import LoopbackServer
 from devtools.sandboxes.jira.app import SandboxState, build_app
-from devtools.sandboxes.jira.generator import generate
 from devtools.sandboxes.jira.store import SandboxStore
-
-if TYPE_CHECKING:
-    from devtools.generator import GeneratorConfig
 
 DEFAULT_EMAIL = "sandbox@example.org"
 DEFAULT_TOKEN = "sandbox-token"  # noqa: S105 - a fixed credential of a local test server
+
+
+#: The end of a small account's history (fixed: same seed, same issues).
+SMALL_END = datetime(2026, 9, 1, tzinfo=UTC)
 
 
 def make_state(
@@ -25,20 +22,17 @@ def make_state(
     mode: str = "cloud",
     seed: int = 1,
     issues: int = 50,
-    project: str = "CMP",
+    days: int = 180,
     email: str = DEFAULT_EMAIL,
     token: str = DEFAULT_TOKEN,
     rate_per_second: float | None = None,
     record: bool = True,
 ) -> SandboxState:
-    """A seeded sandbox state (Cloud or Data Center)."""
-    if mode not in ("cloud", "datacenter"):
-        raise ValueError(f"mode must be cloud or datacenter, not {mode!r}")
-    store = SandboxStore(generate(seed, issues, project), mode=mode)
-    return SandboxState(
-        store=store, mode=mode, email=email, token=token,
-        rate_per_second=rate_per_second, record=record,
-    )
+    """A small account from the shared generator (Cloud or Data Center): ``issues`` complaints
+    received over the ``days`` before :data:`SMALL_END`, in project CS."""
+    config = GeneratorConfig(complaints=issues, end=SMALL_END, seed=seed, days=days)
+    return realistic_state(config, mode=mode, email=email, token=token,
+                           rate_per_second=rate_per_second, record=record)
 
 
 def realistic_state(
@@ -68,40 +62,9 @@ def realistic_state(
     )
 
 
-class SandboxServer:
+class SandboxServer(LoopbackServer):
     """``with SandboxServer(state) as server: server.url`` -- uvicorn on 127.0.0.1 in a thread."""
 
     def __init__(self, state: SandboxState, *, port: int = 0) -> None:
         self.state = state
-        config = uvicorn.Config(
-            build_app(state), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self.url = ""
-
-    def start(self) -> SandboxServer:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the Jira sandbox did not start")
-            time.sleep(0.005)
-        port = self._server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
-
-    def __enter__(self) -> SandboxServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+        super().__init__(build_app(state), name="Jira sandbox", port=port)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connector.jira.notes import body_text
-from devtools.sandboxes.jira.generator import BOT, SandboxIssue, adf, jira_time, user
+from devtools.sandboxes.jira.model import BOT, SandboxIssue, adf, jira_time, user
 
 #: Embedded collections are cut like the real services do (Cloud search: 20 comments, 40
 #: histories; Data Center: more, but still bounded).

@@ -1,8 +1,8 @@
-"""``python -m devtools.sandboxes.zendesk [--data small|realistic] [--port 0] ...``.
+"""``python -m devtools.sandboxes.zendesk [--complaints N] [--port 0] ...``.
 
-Serves a seeded sandbox on 127.0.0.1 until SIGTERM/SIGINT and prints ``listening on URL`` once
-it accepts connections (``--port 0``: a free port). ``--data realistic`` seeds it from the
-shared generator (``--complaints N`` over ``--days`` ending now). The account's credentials
+Serves a sandbox seeded from the shared generator (``--complaints N`` over ``--days`` ending
+now) on 127.0.0.1 until SIGTERM/SIGINT and prints ``listening on URL`` once it accepts
+connections (``--port 0``: a free port). The account's credentials
 come from the environment when set (``ZENDESK_SANDBOX_CLIENT_ID``,
 ``ZENDESK_SANDBOX_CLIENT_SECRET``, ``ZENDESK_SANDBOX_API_TOKEN``), never from the command line,
 which other local users can read.
@@ -13,11 +13,10 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
-import sys
-import threading
 from datetime import datetime
 
+from devtools.sandboxes.common import serve_until_signalled
+from devtools.sandboxes.zendesk.realistic import demo_config
 from devtools.sandboxes.zendesk.server import SandboxServer
 from devtools.sandboxes.zendesk.state import SandboxState
 
@@ -27,15 +26,10 @@ SECRET_ENV = {"client_id": "ZENDESK_SANDBOX_CLIENT_ID",
 
 
 def _state(args: argparse.Namespace) -> SandboxState:
-    if args.data == "small":
-        state = SandboxState.seeded(args.seed, args.tickets)
-    else:
-        from devtools.sandboxes.zendesk.realistic import demo_config
-
-        end = datetime.fromisoformat(args.end) if args.end else None
-        config = demo_config(args.complaints, seed=args.seed, days=args.days, end=end,
-                             hold_back=args.hold_back)
-        state = SandboxState.realistic(config)
+    end = datetime.fromisoformat(args.end) if args.end else None
+    config = demo_config(args.complaints, seed=args.seed, days=args.days, end=end,
+                         hold_back=args.hold_back)
+    state = SandboxState.realistic(config)
     for attr, name in SECRET_ENV.items():
         if os.environ.get(name):
             setattr(state.creds, attr, os.environ[name])
@@ -54,13 +48,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m devtools.sandboxes.zendesk")
     parser.add_argument("--port", type=int, default=8765, help="0: any free port")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--data", choices=["small", "realistic"], default="small",
-                        help="small: the sandbox's own quick generator; realistic: devtools.generator")
-    parser.add_argument("--tickets", type=int, default=200, help="--data small: number of tickets")
-    parser.add_argument("--complaints", type=int, default=600, help="--data realistic: complaints")
-    parser.add_argument("--days", type=int, default=180, help="--data realistic: received over D days")
+    parser.add_argument("--complaints", type=int, default=600, help="generated complaints")
+    parser.add_argument("--days", type=int, default=180, help="received over D days")
     parser.add_argument("--end", default=None,
-                        help="--data realistic: ISO end of the range (default: now minus the hold-back)")
+                        help="ISO end of the range (default: now minus the hold-back)")
     parser.add_argument("--hold-back", type=int, default=60,
                         help="seconds the exports hold back (Zendesk: 60)")
     parser.add_argument("--incremental-per-minute", type=int, default=None)
@@ -69,17 +60,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     state = _state(args)
-    server = SandboxServer(state, port=args.port).start()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
     complaints = sum(1 for t in state.world.tickets.values() if "complaint" in t.get("tags", ()))
-    sys.stdout.write(f"Zendesk sandbox ({args.data}: {len(state.world.tickets)} tickets, "
-                     f"{complaints} tagged complaint, {len(state.world.audits)} audits)\n"
-                     f"listening on {server.base_url}\n")
-    sys.stdout.flush()
-    stop.wait()
-    server.stop()
+    serve_until_signalled(
+        SandboxServer(state, port=args.port),
+        f"Zendesk sandbox ({len(state.world.tickets)} tickets, {complaints} tagged complaint, "
+        f"{len(state.world.audits)} audits)",
+    )
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ from typing import Any
 from devtools.generator import GeneratorConfig, generate
 from devtools.generator.people import AGENT_PEOPLE
 from devtools.generator.zendesk_render import GROUPS, group, ticket_payloads, user
-from devtools.sandboxes.zendesk.data import API_USER_ID, Audit, World
-from devtools.sandboxes.zendesk.data import user as sandbox_user
+from devtools.sandboxes.zendesk.model import API_USER_ID, Audit, World
+from devtools.sandboxes.zendesk.model import user as sandbox_user
 
 #: Ids the sandbox hands out for its own writes start here: far above the generator's ids
 #: (tickets ~1e5, audits ~1e8, children ~1e9), so nothing collides.

@@ -16,12 +16,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import Any
 
-from devtools.sandboxes.zendesk.data import API_USER_ID, DAY, Audit, World, generate, iso
-
-if TYPE_CHECKING:
-    from devtools.generator import GeneratorConfig
+from devtools.generator import GeneratorConfig
+from devtools.sandboxes.zendesk.model import API_USER_ID, DAY, Audit, World, iso
 
 HOLD_BACK = 60  # seconds: exports never return the most recent minute
 AGENT_ROLES = ("agent", "admin")
@@ -116,9 +115,13 @@ class SandboxState:
             self.by_ticket.setdefault(audit.ticket_id, []).append(audit)
 
     @classmethod
-    def seeded(cls, seed: int, tickets: int, *, start: float | None = None) -> SandboxState:
-        clock = Clock(start)
-        return cls(world=generate(seed, tickets, int(clock.now())), clock=clock)
+    def seeded(cls, seed: int, complaints: int, *, start: float | None = None, days: int = 14
+               ) -> SandboxState:
+        """A small account from the shared generator: ``complaints`` complaints received over
+        the ``days`` before ``start`` (or now), all of it older than the export hold-back."""
+        end = datetime.fromtimestamp(int(Clock(start).now()) - HOLD_BACK - 1, UTC)
+        return cls.realistic(GeneratorConfig(complaints=complaints, end=end, seed=seed, days=days),
+                             start=start)
 
     @classmethod
     def realistic(cls, config: GeneratorConfig, *, start: float | None = None) -> SandboxState:
