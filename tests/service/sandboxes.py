@@ -36,8 +36,12 @@ def main(argv: list[str] | None = None) -> None:
     else:
         from devtools.sandboxes.jira import SandboxServer as JiraServer
         from devtools.sandboxes.jira import make_state
+        from devtools.sandboxes.jira.model import SLA_FIELD
 
-        jira = JiraServer(make_state(mode="cloud", seed=args.seed, issues=args.tickets, record=False)).start()
+        state = make_state(mode="cloud", seed=args.seed, issues=args.tickets, record=False)
+        for issue in state.store.issues.values():  # the generator has no JSM SLA field
+            issue.fields[SLA_FIELD] = {"id": "2", "name": "Time to first response", "completedCycles": []}
+        jira = JiraServer(state).start()
         url, stopper = jira.url, jira.stop
     sys.stdout.write(f"SANDBOX {url}\n")
     sys.stdout.flush()
