@@ -27,9 +27,10 @@ CONTACT_REASON = 360000000010
 SANDBOX_SECRETS = {"ZD_ID": "sandbox-client", "ZD_SECRET": "sandbox-secret"}
 
 
-def start_sandbox(tickets: int = 40, seed: int = 11) -> SandboxServer:
-    """A sandbox with ``tickets`` generated complaints plus :func:`add_other_shapes`."""
-    state = SandboxState.seeded(seed, tickets, start=START)
+def start_sandbox(tickets: int = 40, seed: int = 11, days: int = 14) -> SandboxServer:
+    """A sandbox with ``tickets`` generated complaints (received over the ``days`` before
+    START) plus :func:`add_other_shapes`."""
+    state = SandboxState.seeded(seed, tickets, start=START, days=days)
     add_other_shapes(state)
     return SandboxServer(state).start()
 
