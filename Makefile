@@ -19,7 +19,7 @@ venv: $(STAMP)
 ## iso10002 run (sync, check, write-back), reports, and a team lead's fix; output in demo-out/
 DEMO_COMPLAINTS ?= 600
 demo: venv
-	$(BIN)/python -m connector.demo --out demo-out --complaints $(DEMO_COMPLAINTS)
+	$(BIN)/python -m devtools.demo --out demo-out --complaints $(DEMO_COMPLAINTS)
 
 ## test: the whole test suite (tests needing ../shared/specs skip without it)
 test: venv
@@ -44,7 +44,7 @@ test-lowest: $(LOWEST_STAMP)
 ## lint: ruff and mypy, both must be clean
 lint: venv
 	$(BIN)/ruff check .
-	$(BIN)/mypy compliance_checks mappings connector report_templates
+	$(BIN)/mypy compliance_checks mappings connector report_templates devtools
 
 ## bench: every benchmark (slow: one to two hours); rewrites benchmarks/README.md
 bench: venv

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/check_memory.py --complaints 2000 20000 [--json F] [--work DIR]
 
-For each N: the in-process Zendesk sandbox is seeded by ``connector.generator`` (N realistic
+For each N: the in-process Zendesk sandbox is seeded by ``devtools.generator`` (N realistic
 complaints over 180 days) and synced into a fresh SQLite store (not measured); then, each in a
 fresh child process so its peak RSS (``ru_maxrss``) is its own:
 
@@ -59,10 +59,10 @@ def _pipeline(work: Path) -> Any:
 def build(complaints: int, work: Path) -> dict[str, Any]:
     """Seed a realistic sandbox and sync it into ``work/store.db`` (in this process)."""
     from connector.config import AppConfig
-    from connector.generator import GeneratorConfig
     from connector.pipeline import Pipeline, load_evaluator
     from connector.store import Store
-    from connector.zendesk.sandbox import SandboxServer, SandboxState
+    from devtools.generator import GeneratorConfig
+    from devtools.sandboxes.zendesk import SandboxServer, SandboxState
     from tests.zendesk import scenarios as sc
 
     end = datetime.fromtimestamp(sc.START, UTC) - timedelta(hours=1)

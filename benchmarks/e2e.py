@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/e2e.py --complaints 100000 [--writeback --changes 100] [--json F]
 
-The Zendesk and Jira Cloud sandboxes run as their own processes (seeded by connector.generator,
+The Zendesk and Jira Cloud sandboxes run as their own processes (seeded by devtools.generator,
 N complaints each over 180 days ending now), so their memory is not the connector's. Every
 connector step runs in a fresh child process; its wall time and peak RSS (``wait4``) are
 measured, and API calls are counted by the sandboxes. Zendesk's rate-limit waits are *virtual*:
@@ -34,11 +34,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from connector.demo import sandboxes  # noqa: E402
-from connector.demo.config import write_config  # noqa: E402
-from connector.demo.sandboxes import Sandbox, Secrets  # noqa: E402
-from connector.demo.summary import split_calls  # noqa: E402
-from connector.generator.people import LEADS  # noqa: E402
+from devtools.demo import sandboxes  # noqa: E402
+from devtools.demo.config import write_config  # noqa: E402
+from devtools.demo.sandboxes import Sandbox, Secrets  # noqa: E402
+from devtools.demo.summary import split_calls  # noqa: E402
+from devtools.generator.people import LEADS  # noqa: E402
 
 SOURCES = ("zendesk", "jira")
 SAMPLE = 200
@@ -234,9 +234,9 @@ class Bench:
     def changes(self, k: int) -> None:
         """An agent replies publicly on ``k`` open flagged tickets per source."""
         from connector.config import load_config
-        from connector.demo.summary import StoreView
-        from connector.demo.teamlead import REPLY_FIXES, Desk
         from connector.store import Store
+        from devtools.demo.summary import StoreView
+        from devtools.demo.teamlead import REPLY_FIXES, Desk
 
         store = Store(load_config(self.config).store.url)
         view = StoreView.read(store)

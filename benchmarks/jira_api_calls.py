@@ -22,16 +22,16 @@ import yaml
 
 from compliance_checks.findings import Finding
 from connector.jira.commands import pull, writeback
-from connector.jira.sandbox import SandboxServer, make_state
-from connector.jira.sandbox.generator import BOT
-from connector.jira.sandbox.server import DEFAULT_EMAIL, DEFAULT_TOKEN
 from connector.jira.settings import JiraSourceConfig
+from devtools.sandboxes.jira import SandboxServer, make_state
+from devtools.sandboxes.jira.model import BOT
+from devtools.sandboxes.jira.server import DEFAULT_EMAIL, DEFAULT_TOKEN
 
 ENV = {"JIRA_EMAIL": DEFAULT_EMAIL, "JIRA_API_TOKEN": DEFAULT_TOKEN}
 MAPPING = {
     "platform": "jira",
     "name": "benchmark",
-    "select": {"projects": ["CMP"], "any_of": {"issue_types": ["Complaint"]}},
+    "select": {"projects": ["CS"], "any_of": {"issue_types": ["Complaint"]}},
     "status": {"stages": {"Open": "received", "Resolved": "resolved"}},
     "severity": {"map": {"High": "high"}},
     "actors": {"connector_accounts": [BOT]},
@@ -70,7 +70,7 @@ def _per_issue(url: str) -> dict[str, int]:
     token: str | None = None
     keys: list[str] = []
     while True:
-        body: dict[str, Any] = {"jql": 'project in ("CMP")', "fields": ["updated"], "maxResults": 50}
+        body: dict[str, Any] = {"jql": 'project in ("CS")', "fields": ["updated"], "maxResults": 50}
         if token:
             body["nextPageToken"] = token
         page = session.post(f"{url}/rest/api/3/search/jql", json=body, auth=auth, timeout=60).json()

@@ -94,7 +94,7 @@ def _child(*args: str) -> dict[str, float]:
 def dataset(platform: str, complaints: int, seed: int) -> Path:
     """The generated file for these parameters (generated once, then reused)."""
     sys.path.insert(0, str(ROOT))
-    from connector.generator import GeneratorConfig, write_jsonl
+    from devtools.generator import GeneratorConfig, write_jsonl
 
     DATA.mkdir(parents=True, exist_ok=True)
     path = DATA / f"{platform}-{complaints}-seed{seed}.jsonl"

@@ -66,7 +66,7 @@ def e2e_section(raw: str) -> str:
               ' "shared register kpi\naudit" renders those three again (all HTML) from one command, one'
               " read of the store and one\npass (not counted in the total below).")
     return f"""`benchmarks/e2e.py --complaints {n}`: the Zendesk and Jira Cloud sandboxes each hold
-{n:,} generated complaints (`connector.generator`, seed 1, 180 days ending at the run, every
+{n:,} generated complaints (`devtools.generator`, seed 1, 180 days ending at the run, every
 non-compliance pattern) and run as their own processes (started in {r['sandbox_start_s']} s,
 generation included; their memory is not counted). Each connector step runs in a fresh process
 against a fresh SQLite store; wall time and that process's peak RSS (`wait4`). Zendesk's
@@ -217,8 +217,7 @@ def jira_section(raw: str) -> str:
         detail = ", ".join(f"`{k}` {v}" for k, v in sorted(calls.items()))
         rows.append(f"| {label} | **{total:,}** | {detail} |")
     return f"""`python -m benchmarks.jira_api_calls --issues 10000` against the Jira sandbox in Cloud mode
-(its own small generator: 17-24 history items and 5-11 comments per issue, 5 % with 25
-comments), calls counted by the client per endpoint.
+(seeded from `devtools.generator`, project CS), calls counted by the client per endpoint.
 
 | scenario | API calls | by endpoint |
 |---|---:|---|

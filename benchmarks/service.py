@@ -38,7 +38,7 @@ from connector.service.app import build_app  # noqa: E402
 from connector.service.runner import ServiceRunner  # noqa: E402
 from connector.service.webhooks import zendesk_signature  # noqa: E402
 from connector.store import Store  # noqa: E402
-from connector.zendesk.sandbox import SandboxServer, SandboxState  # noqa: E402
+from devtools.sandboxes.zendesk import SandboxServer, SandboxState  # noqa: E402
 from tests.zendesk import scenarios as sc  # noqa: E402
 
 TICKETS = 10_000

@@ -24,10 +24,10 @@ sys.path.insert(0, str(ROOT))
 from compliance_checks.findings import Finding, Status  # noqa: E402
 from compliance_checks.model import Severity  # noqa: E402
 from connector.zendesk.commands import open_client, pull, writeback  # noqa: E402
-from connector.zendesk.sandbox import SandboxServer, SandboxState  # noqa: E402
 from connector.zendesk.secrets import SecretSource  # noqa: E402
 from connector.zendesk.settings import parse_source_config  # noqa: E402
 from connector.zendesk.writer import ticket_state  # noqa: E402
+from devtools.sandboxes.zendesk import SandboxServer, SandboxState  # noqa: E402
 
 START = 1_780_000_000
 SECRETS = {"ZD_ID": "sandbox-client", "ZD_SECRET": "sandbox-secret"}
@@ -151,7 +151,7 @@ def render(r: dict[str, Any]) -> str:
     return f"""{SECTION}
 
 Measured with `benchmarks/zendesk_api_calls.py` against the in-process sandbox
-(`connector/zendesk/sandbox`, seed 7, virtual clock; {r['seconds']} s wall time). N = {n:,}
+(`devtools/sandboxes/zendesk`, seed 7, virtual clock; {r['seconds']} s wall time). N = {n:,}
 tickets, E = {e:,} ticket events (audits), K = {k:,} tickets written back. Calls are counted by
 the sandbox, so every HTTP request counts, including the OAuth token request and `/users/me`.
 

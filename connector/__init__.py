@@ -1,1 +1,1 @@
-"""All I/O: platform clients, sandboxes, write-back, store, service and the CLI."""
+"""All I/O: platform clients, write-back, store, service and the CLI."""

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from compliance_checks.findings import Finding, findings_hash
-from connector.crashpoints import crash_point
+from connector.crashpoints import ARMED, crash_point
 from connector.platforms.base import Client, SourceSettings, WritebackReport
 from connector.platforms.registry import platform_for
 from connector.store import Session, Store
@@ -179,7 +179,8 @@ def _write_batch(
                 finish_entry(stale, "superseded", now(), result="superseded by " + current)
         for ticket, hash_ in hashes.items():
             plan_entry(session, source=source, ticket=ticket, findings_hash=hash_, run_id=None, now=now())
-    crash_point("after-journal-write")
+    if ARMED:
+        crash_point("after-journal-write")
     try:
         report = writer(findings, True)
     except Exception as exc:  # noqa: BLE001 - the whole batch failed; entries stay retryable
@@ -188,7 +189,8 @@ def _write_batch(
         outcome.failed += len(hashes)
         outcome.errors.append(message)
         return
-    crash_point("after-platform-write")
+    if ARMED:
+        crash_point("after-platform-write")
     outcome.plans.extend(report.plans)
     with store.session() as session:
         entries = {e.ticket: e for e in open_entries(session, source) if e.ticket in hashes}

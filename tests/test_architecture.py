@@ -82,6 +82,34 @@ def test_pure_packages_do_not_read_the_environment(path):
     assert not _reads_environment(_tree(path))
 
 
+PRODUCT = _modules("connector", *PURE_PACKAGES)
+
+
+def _uses_devtools(tree: ast.Module) -> bool:
+    """An import of ``devtools``, or its module name in a string (``import_module``, ``-m``)."""
+    named = any(isinstance(node, ast.Constant) and isinstance(node.value, str)
+                and (node.value == "devtools" or node.value.startswith("devtools."))
+                for node in ast.walk(tree))
+    return named or "devtools" in _imported_roots(tree)
+
+
+def test_the_product_packages_exist():
+    assert len(PRODUCT) > len(PURE) + 50
+
+
+@pytest.mark.parametrize("path", PRODUCT, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_product_does_not_use_the_development_tools(path):
+    # devtools/ (sandboxes, generator, demo) is not in the wheel: an import would fail installed.
+    assert not _uses_devtools(_tree(path))
+
+
+def test_devtools_detector_finds_uses():
+    assert _uses_devtools(ast.parse("from devtools.sandboxes.jira import make_state\n"))
+    assert _uses_devtools(ast.parse("import devtools\n"))
+    assert _uses_devtools(ast.parse("importlib.import_module('devtools.demo')\n"))
+    assert not _uses_devtools(ast.parse("from connector import cli\nx = 'devtools are nice'\n"))
+
+
 def _clock_calls(tree: ast.Module) -> list[str]:
     found = []
     for node in ast.walk(tree):

@@ -16,13 +16,13 @@ import yaml
 from typer.testing import CliRunner
 
 from connector.cli import app
-from connector.jira.sandbox import SandboxServer as JiraSandbox
-from connector.jira.sandbox import make_state
-from connector.jira.sandbox.generator import BOT
-from connector.jira.sandbox.server import DEFAULT_EMAIL, DEFAULT_TOKEN
-from connector.zendesk.sandbox import SandboxServer as ZendeskSandbox
-from connector.zendesk.sandbox import SandboxState
-from connector.zendesk.sandbox.data import API_USER_ID
+from devtools.sandboxes.jira import SandboxServer as JiraSandbox
+from devtools.sandboxes.jira import make_state
+from devtools.sandboxes.jira.model import BOT
+from devtools.sandboxes.jira.server import DEFAULT_EMAIL, DEFAULT_TOKEN
+from devtools.sandboxes.zendesk import SandboxServer as ZendeskSandbox
+from devtools.sandboxes.zendesk import SandboxState
+from devtools.sandboxes.zendesk.model import API_USER_ID
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = "2026-11-22T09:00:00+00:00"
@@ -68,7 +68,7 @@ def test_jira_pull_check_writeback_then_nothing_to_write(
     monkeypatch.setenv("JIRA_EMAIL", DEFAULT_EMAIL)
     monkeypatch.setenv("JIRA_API_TOKEN", DEFAULT_TOKEN)
     mapping = yaml.safe_load((REPO / "mappings" / "jira.yaml").read_text(encoding="utf-8"))
-    mapping["select"]["projects"] = ["CMP"]
+    mapping["select"]["projects"] = ["CS"]
     mapping["actors"]["connector_accounts"] = [BOT]
     mapping_path = write_yaml(tmp_path / "jira-mapping.yaml", mapping)
     config = write_yaml(

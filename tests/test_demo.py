@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from connector.demo import reports
-from connector.demo.driver import Demo, Settings
-from connector.demo.sandboxes import Secrets
+from devtools.demo import reports
+from devtools.demo.driver import Demo, Settings
+from devtools.demo.sandboxes import Secrets
 
 COMPLAINTS = 60
 

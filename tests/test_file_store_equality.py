@@ -16,11 +16,11 @@ import pytest
 
 from compliance_checks.findings import Finding
 from connector.config import AppConfig
-from connector.generator import GeneratorConfig, write_jsonl
 from connector.offline import evaluate_files
 from connector.pipeline import Pipeline, load_evaluator
 from connector.store import Store
-from connector.zendesk.sandbox import SandboxServer, SandboxState
+from devtools.generator import GeneratorConfig, write_jsonl
+from devtools.sandboxes.zendesk import SandboxServer, SandboxState
 from tests.zendesk import scenarios as sc
 
 pytestmark = pytest.mark.slow
@@ -87,8 +87,8 @@ def test_zendesk_files_and_store_give_identical_findings(zendesk: SandboxServer,
                             "them (a shape real Data Center does not send)")),
 ])
 def test_jira_files_and_store_give_identical_findings(mode: str, tmp_path: Path) -> None:
-    from connector.jira.sandbox import SandboxServer as JiraSandbox
-    from connector.jira.sandbox.server import DEFAULT_EMAIL, DEFAULT_TOKEN, realistic_state
+    from devtools.sandboxes.jira import SandboxServer as JiraSandbox
+    from devtools.sandboxes.jira.server import DEFAULT_EMAIL, DEFAULT_TOKEN, realistic_state
     from mappings.loader import default_mapping_path
 
     as_of = END

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from compliance_checks import BASELINE_POLICY, load_policy
-from connector.generator import GeneratorConfig, Pattern, generate, pages, write_jsonl
-from connector.generator.model import Complaint
 from connector.offline import RunSummary, TicketResult, evaluate_files
+from devtools.generator import GeneratorConfig, Pattern, generate, pages, write_jsonl
+from devtools.generator.model import Complaint
 from mappings.loader import default_mapping_path, load_mapping
 
 END = datetime.fromisoformat("2026-11-20T17:00:00+00:00")

@@ -2,5 +2,5 @@
 
 ``client`` talks HTTP through the shared core (``connector.http``) with our retry policy, ``reader``
 pulls raw complaint payloads, ``writer`` applies write-back plans, ``commands`` holds the
-functions the CLI calls, and ``sandbox`` is a local Jira API server for tests and demos.
+functions the CLI calls (the local Jira API server for tests is ``devtools.sandboxes.jira``).
 """

@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from connector.crashpoints import crash_point
+from connector.crashpoints import ARMED, crash_point
 from connector.jira.client import JiraClient
 from connector.jira.errors import AmbiguousWriteError, JiraError, JiraHttpConfigError
 from connector.jira.fieldplan import FINDINGS_PROPERTY
@@ -111,14 +111,16 @@ class JiraWriter:
                 comment_id, result.comment = self._write_comment(key, state, comment_id, body)
                 if plan.note.action == "resolve":
                     result.comment = "resolved"
-                crash_point("jira-after-comment")  # crash tests: comment posted, labels not yet
+                if ARMED:
+                    crash_point("jira-after-comment")  # crash tests: comment posted, labels not yet
             self.client.put(f"issue/{url_segment(key)}", self.edit_body(plan, comment_id), self._params())
         except JiraError as exc:
             log.warning("write-back to %s failed: %s", key, exc)
             result.outcome, result.error = "failed", str(exc)
             result.comment_id = comment_id
             return result
-        crash_point("jira-after-issue-edit")  # crash tests: one issue done, the rest not
+        if ARMED:
+            crash_point("jira-after-issue-edit")  # crash tests: one issue done, the rest not
         result.outcome = "written"
         result.comment_id = comment_id
         result.labels_added = list(plan.add_labels)

@@ -12,9 +12,9 @@ from typing import Any
 from pydantic import SecretStr
 
 from connector.jira.client import JiraClient
-from connector.jira.sandbox import SandboxServer
-from connector.jira.sandbox.generator import BOT
 from connector.jira.settings import Credentials, JiraSourceConfig
+from devtools.sandboxes.jira import SandboxServer
+from devtools.sandboxes.jira.model import BOT
 from mappings.schema import MappingSpec
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "jira"
@@ -138,8 +138,9 @@ def finding(ticket: str, check: str = "ISO10002-ACK-001", status: str = "FAIL", 
 
 
 def sandbox_source(server: SandboxServer, tmp_path: Path, **overrides: Any) -> JiraSourceConfig:
-    """A source reading the in-thread sandbox ``server`` with the test mapping (our bot known)."""
-    mapping = spec()
+    """A source reading the in-thread sandbox ``server`` with the test mapping (our bot known;
+    the generator's project CS)."""
+    mapping = spec(projects=["CS"], any_of={"issue_types": ["Complaint"]})
     mapping = mapping.model_copy(
         update={"actors": mapping.actors.model_copy(update={"connector_accounts": [BOT]})}
     )

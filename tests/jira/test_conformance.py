@@ -25,7 +25,7 @@ pytestmark = [
 
 def test_sandbox_round_trip_requests_conform(tmp_path: Path) -> None:
     from connector.jira.commands import pull, writeback
-    from connector.jira.sandbox import SandboxServer, make_state
+    from devtools.sandboxes.jira import SandboxServer, make_state
 
     with SandboxServer(make_state(mode="cloud", seed=21, issues=30)) as server:
         src = sandbox_source(server, tmp_path, page_sizes={"search": 10, "bulkfetch_issues": 15})
@@ -34,7 +34,7 @@ def test_sandbox_round_trip_requests_conform(tmp_path: Path) -> None:
         flipped = {i["key"] for i in _issues(first.out) if int(i["key"].split("-")[1]) % 3 == 0}
         writeback(src, _findings(_issues(first.out), flag=flipped), apply=True, environ=ENV)
         recorded = [r for r in from_sandbox(server.state.requests) if r[1].startswith("/rest/api/3/")]
-    kinds = {(m, re.sub(r"CMP-\d+", "K", p).split("/comment/")[0]) for m, p, *_ in recorded}
+    kinds = {(m, re.sub(r"CS-\d+", "K", p).split("/comment/")[0]) for m, p, *_ in recorded}
     assert {
         ("POST", "/rest/api/3/search/jql"),
         ("POST", "/rest/api/3/changelog/bulkfetch"),
@@ -48,10 +48,10 @@ def test_sandbox_round_trip_requests_conform(tmp_path: Path) -> None:
 
 def test_removed_search_is_rejected_even_though_the_validator_accepts_it() -> None:
     with pytest.raises(DeprecatedOperation):
-        validate("GET", "/rest/api/3/search", "jql=project%3DCMP", None, None)
+        validate("GET", "/rest/api/3/search", "jql=project%3DCS", None, None)
 
 
 def test_start_at_in_search_jql_body_is_rejected() -> None:
-    body = json.dumps({"jql": "project = CMP", "startAt": 100}).encode()
+    body = json.dumps({"jql": "project = CS", "startAt": 100}).encode()
     with pytest.raises(Exception, match="startAt"):
         validate("POST", "/rest/api/3/search/jql", "", body, "application/json")

@@ -16,9 +16,9 @@ import yaml
 from compliance_checks.findings import Finding
 from connector.jira.commands import pull, writeback
 from connector.jira.errors import JiraHttpConfigError
-from connector.jira.sandbox import Fault, SandboxServer, make_state
-from connector.jira.sandbox.generator import BOT
-from connector.jira.sandbox.server import DEFAULT_EMAIL, DEFAULT_TOKEN
+from devtools.sandboxes.jira import Fault, SandboxServer, make_state
+from devtools.sandboxes.jira.model import BOT
+from devtools.sandboxes.jira.server import DEFAULT_EMAIL, DEFAULT_TOKEN
 from tests.jira.helpers import Sleeper, finding, sandbox_source, spec
 from tests.jira.openapi_check import assert_conforms, from_sandbox
 
@@ -79,7 +79,7 @@ def test_pull_writeback_pull_converges_and_updates_comments_in_place(
     assert report.calls_by_endpoint["PUT /rest/api/3/issue/{key}"] == 20
     assert report.calls_by_endpoint["POST /rest/api/3/issue/{key}/comment"] == 20
     assert set(_bot_comments(cloud).values()) == {1}
-    flagged = cloud.state.store.issues["CMP-1"]
+    flagged = cloud.state.store.issues["CS-1"]
     assert "iso10002-noncompliant" in flagged.fields["labels"]
     assert "complaint" in flagged.fields["labels"]  # others' labels untouched
     assert flagged.properties["iso10002.findings"]["comment_id"] == written[0].comment_id
@@ -91,12 +91,12 @@ def test_pull_writeback_pull_converges_and_updates_comments_in_place(
     assert {r.outcome for r in again.results} == {"unchanged"}
     assert not any(k.startswith(("PUT", "POST /rest/api/3/issue/{key}")) for k in again.calls_by_endpoint)
 
-    # Findings change on CMP-1 (fixed) and CMP-2 (now failing): comments change in place.
-    now_bad = {f"CMP-{n}" for n in range(3, 41, 2)} | {"CMP-2"}
+    # Findings change on CS-1 (fixed) and CS-2 (now failing): comments change in place.
+    now_bad = {f"CS-{n}" for n in range(3, 41, 2)} | {"CS-2"}
     changed = writeback(src, _findings(_issues(second.out), flag=now_bad), apply=True, environ=ENV)
     by_ticket = {r.ticket: r for r in changed.results}
-    assert by_ticket["CMP-1"].comment == "resolved"
-    assert by_ticket["CMP-2"].comment == "created"
+    assert by_ticket["CS-1"].comment == "resolved"
+    assert by_ticket["CS-2"].comment == "created"
     assert sum(r.outcome == "written" for r in changed.results) == 2
     assert set(_bot_comments(cloud).values()) == {1}  # never a second comment
     resolved = next(c for c in flagged.comments if c["author"]["accountId"] == BOT)
@@ -132,10 +132,10 @@ def test_dropped_connection_on_comment_post_creates_exactly_one_comment(
 ) -> None:
     src = sandbox_source(cloud, tmp_path)
     cloud.state.inject(Fault(kind="drop", match="POST /rest/api/3/issue/{key}/comment", times=1))
-    report = writeback(src, [finding("CMP-3")], apply=True, environ=ENV)
+    report = writeback(src, [finding("CS-3")], apply=True, environ=ENV)
     assert report.results[0].outcome == "written"
-    assert _bot_comments(cloud) == Counter({"CMP-3": 1})
-    comment = next(c for c in cloud.state.store.issues["CMP-3"].comments if c["author"]["accountId"] == BOT)
+    assert _bot_comments(cloud) == Counter({"CS-3": 1})
+    comment = next(c for c in cloud.state.store.issues["CS-3"].comments if c["author"]["accountId"] == BOT)
     assert report.results[0].comment_id == comment["id"]
     assert cloud.state.calls["POST /rest/api/3/issue/{key}/comment"] == 1
     assert cloud.state.calls["GET /rest/api/3/issue/{key}/comment"] == 1  # the re-read
@@ -180,7 +180,7 @@ def test_sandbox_behaves_like_cloud_on_auth_removed_search_and_bad_bodies(
         f"{cloud.url}/rest/api/3/search/jql",
         auth=auth,
         timeout=5,
-        json={"jql": 'project in ("CMP")', "startAt": 100},
+        json={"jql": 'project in ("CS")', "startAt": 100},
     )
     assert bad.status_code == 400
     too_many = requests.post(
@@ -209,11 +209,11 @@ def test_writer_bodies_are_accepted_by_sandbox_in_datacenter_mode(tmp_path: Path
         )
         first = pull(src, tmp_path / "dc.jsonl", since=None, environ=ENV)
         issues = _issues(first.out)
-        assert sorted(i["key"] for i in issues) == sorted(f"CMP-{n}" for n in range(1, 26))
+        assert sorted(i["key"] for i in issues) == sorted(f"CS-{n}" for n in range(1, 26))
         assert first.calls_by_endpoint["GET /rest/api/2/search"] == 3
         report = writeback(src, _findings(issues), apply=True, environ=ENV)
         assert sum(r.comment == "created" for r in report.results) == 13
-        mine = [c for c in dc.state.store.issues["CMP-1"].comments if c["author"]["accountId"] == BOT]
+        mine = [c for c in dc.state.store.issues["CS-1"].comments if c["author"].get("accountId") == BOT]
         assert isinstance(mine[0]["body"], str)
         assert mine[0]["body"].startswith("[iso10002] ISO 10002 check")
         assert mine[0]["visibility"] == {"type": "role", "value": "Service Desk Team"}
@@ -231,14 +231,15 @@ def test_datacenter_window_moves_against_the_sandbox(tmp_path: Path) -> None:
         src = sandbox_source(dc, tmp_path, page_sizes={"search": 5})
         client = JiraClient(src, resolve_credentials(src, ENV), sleeper=Sleeper())
         client.connect()
-        reader = JiraReader(client, spec(), result_window=10)
+        reader = JiraReader(client, spec(projects=["CS"], any_of={"issue_types": ["Complaint"]}),
+                            result_window=10)
         keys = [i["key"] for p in reader.pages(since=None) for i in p.get("issues", [])]
         starts = [
             int(r.query.split("startAt=")[1].split("&")[0])
             for r in dc.state.requests
             if r.path == "/rest/api/2/search"
         ]
-    assert sorted(keys) == sorted(f"CMP-{n}" for n in range(1, 24))  # each exactly once
+    assert sorted(keys) == sorted(f"CS-{n}" for n in range(1, 24))  # each exactly once
     assert max(starts) + 5 <= 10
     assert starts.count(0) >= 3  # the window moved at least twice
 
@@ -250,7 +251,7 @@ def test_lead_pipeline_end_to_end_when_available(cloud: SandboxServer, tmp_path:
     from mappings.loader import load_mapping
 
     shipped = yaml.safe_load(Path("mappings/jira.yaml").read_text(encoding="utf-8"))
-    shipped["select"]["projects"] = ["CMP"]
+    shipped["select"]["projects"] = ["CS"]
     shipped["actors"]["connector_accounts"] = [BOT]
     mapping_path = tmp_path / "jira.yaml"
     mapping_path.write_text(yaml.safe_dump(shipped), encoding="utf-8")

@@ -11,14 +11,14 @@ import pytest
 import requests
 
 from compliance_checks import BASELINE_POLICY, load_policy
-from connector.generator import GeneratorConfig
-from connector.generator.people import LEADS
 from connector.jira.commands import pull
-from connector.jira.sandbox import SandboxServer
-from connector.jira.sandbox.generator import BOT
-from connector.jira.sandbox.server import DEFAULT_EMAIL, DEFAULT_TOKEN, realistic_state
 from connector.jira.settings import JiraSourceConfig
 from connector.offline import evaluate_files
+from devtools.generator import GeneratorConfig
+from devtools.generator.people import LEADS
+from devtools.sandboxes.jira import SandboxServer
+from devtools.sandboxes.jira.model import BOT
+from devtools.sandboxes.jira.server import DEFAULT_EMAIL, DEFAULT_TOKEN, realistic_state
 from mappings.loader import default_mapping_path, load_mapping
 
 pytestmark = pytest.mark.slow

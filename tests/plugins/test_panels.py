@@ -27,11 +27,11 @@ import pytest
 import requests
 import yaml
 
-from connector.demo import config as demo_config
-from connector.demo import sandboxes as demo_sandboxes
 from connector.pipeline import open_pipeline
 from connector.service.panel_api import overall_state
 from connector.store.runs import latest_findings
+from devtools.demo import config as demo_config
+from devtools.demo import sandboxes as demo_sandboxes
 from tests.plugins import harness
 from tests.service import procs
 from tests.service.forge_tokens import APP_ID, ForgeKeys

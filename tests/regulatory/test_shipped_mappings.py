@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from compliance_checks.model import ActorRole, Event, EventKind, LetterKind, Party, SourceKind
-from connector.generator import GeneratorConfig, write_jsonl
 from connector.inputs import InputError, map_files
+from devtools.generator import GeneratorConfig, write_jsonl
 from mappings.assemble import Assembler
 from mappings.derive import build_record
 from mappings.facts import TicketFacts

@@ -22,7 +22,7 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
         [
             sys.executable,
             "-m",
-            "connector.generator",
+            "devtools.generator",
             "--platform",
             "zendesk",
             "--complaints",

@@ -71,7 +71,7 @@ def _config(tmp: Path, base_url: str, **extra: object) -> dict[str, object]:
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
     tmp = tmp_path_factory.mktemp("store")
-    server = sc.start_sandbox(tickets=24, seed=5)
+    server = sc.start_sandbox(tickets=24, seed=5, days=180)  # most received before ``early``
     try:
         doc = _config(
             tmp, server.base_url, reports={"output_dir": str(tmp / "scheduled"), "schedule": "daily 06:00"}

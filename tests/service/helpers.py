@@ -7,7 +7,7 @@ from typing import Any
 from connector.config import AppConfig
 from connector.pipeline import Pipeline, load_evaluator
 from connector.store import Store
-from connector.zendesk.sandbox import SandboxServer
+from devtools.sandboxes.zendesk import SandboxServer
 from tests.zendesk import scenarios as sc
 
 

@@ -17,9 +17,9 @@ import requests
 import yaml
 from sqlalchemy.engine import make_url
 
-from connector.jira.sandbox.generator import BOT
-from connector.jira.sandbox.server import DEFAULT_EMAIL, DEFAULT_TOKEN
 from connector.service.webhooks import jira_signature, zendesk_signature
+from devtools.sandboxes.jira.model import BOT
+from devtools.sandboxes.jira.server import DEFAULT_EMAIL, DEFAULT_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 ISO10002 = str(Path(sys.executable).parent / "iso10002")
@@ -118,7 +118,7 @@ def jira_mapping(tmp: Path) -> Path:
     """Complaints are issues labelled ``complaint-confirmed`` (so a test can create one)."""
     spec = {
         "platform": "jira", "name": "sandbox", "version": 1,
-        "select": {"projects": ["CMP"], "any_of": {"labels": ["complaint-confirmed"]}},
+        "select": {"projects": ["CS"], "any_of": {"labels": ["complaint-confirmed"]}},
         "status": {"stages": {"Open": "received", "In Progress": "investigating", "Done": "closed"}},
         "severity": {"map": {"High": "high", "Medium": "medium", "Low": "low"}},
         "actors": {"connector_accounts": [BOT]},
@@ -194,6 +194,11 @@ def jira_webhook(url: str, payload: dict[str, Any], *, secret: str = JIRA_SECRET
         "Content-Type": "application/json", "X-Hub-Signature": jira_signature(secret, body)})
 
 
+#: Every ticket of a small sandbox (the generator numbers them from 100001; show_many skips
+#: ids that do not exist).
+ZENDESK_IDS = range(100_001, 100_101)
+
+
 class ZendeskAdmin:
     """The test's own view of the Zendesk sandbox (reads tags and notes, edits tags)."""
 
@@ -208,7 +213,7 @@ class ZendeskAdmin:
         ticket: dict[str, Any] = response.json()["ticket"]
         return ticket
 
-    def tickets(self, ids: range) -> list[dict[str, Any]]:
+    def tickets(self, ids: range = ZENDESK_IDS) -> list[dict[str, Any]]:
         response = self.session.get(f"{self.base}/api/v2/tickets/show_many.json",
                                     params={"ids": ",".join(map(str, ids))}, timeout=10)
         response.raise_for_status()

@@ -18,11 +18,11 @@ import yaml
 from sqlalchemy import select
 
 from connector.jira.notes import body_text
-from connector.jira.sandbox.generator import BOT
 from connector.store import Store
 from connector.store.models import JournalRow, SourceRow, TicketRow
 from connector.store.runs import latest_findings
 from connector.writeback_journal import candidates
+from devtools.sandboxes.jira.model import BOT
 from tests.service import procs
 
 pytestmark = pytest.mark.slow
@@ -47,7 +47,7 @@ class JiraAdmin:
         self.session.auth = (procs.ENV["JIRA_EMAIL"], procs.ENV["JIRA_API_TOKEN"])
 
     def issues(self) -> dict[str, dict[str, Any]]:
-        body = {"jql": 'project in ("CMP")', "fields": ["labels"], "properties": ["iso10002.findings"],
+        body = {"jql": 'project in ("CS")', "fields": ["labels"], "properties": ["iso10002.findings"],
                 "maxResults": 100}
         response = self.session.post(f"{self.base}/search/jql", json=body, timeout=10)
         response.raise_for_status()
@@ -68,7 +68,7 @@ def _config(tmp: Path, base: str, store: dict[str, str]) -> Path:
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     mapping = tmp / "jira-mapping.yaml"  # every sandbox issue is a complaint
     spec = yaml.safe_load(mapping.read_text(encoding="utf-8"))
-    spec["select"] = {"projects": ["CMP"], "any_of": {"labels": ["complaint"]}}
+    spec["select"] = {"projects": ["CS"], "any_of": {"labels": ["complaint"]}}
     mapping.write_text(yaml.safe_dump(spec), encoding="utf-8")
     return path
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from connector.store import Store
 from connector.store.models import SnapshotRow, SourceRow, TicketRow
-from connector.zendesk.sandbox import SandboxServer
+from devtools.sandboxes.zendesk import SandboxServer
 from tests.service.helpers import complaint_ids, pipeline
 from tests.zendesk import scenarios as sc
 

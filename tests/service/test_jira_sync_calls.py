@@ -14,9 +14,9 @@ import requests
 import yaml
 from sqlalchemy import select
 
-from connector.jira.sandbox.generator import SLA_FIELD
 from connector.store import Store
 from connector.store.models import SnapshotRow, TicketRow
+from devtools.sandboxes.jira.model import SLA_FIELD
 from tests.service import procs
 
 pytestmark = pytest.mark.slow
@@ -29,7 +29,7 @@ def _config(tmp: Path, base: str, deployment: str) -> Path:
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     mapping = tmp / "jira-mapping.yaml"  # every sandbox issue is a complaint
     spec = yaml.safe_load(mapping.read_text(encoding="utf-8"))
-    spec["select"] = {"projects": ["CMP"], "any_of": {"labels": ["complaint"]}}
+    spec["select"] = {"projects": ["CS"], "any_of": {"labels": ["complaint"]}}
     mapping.write_text(yaml.safe_dump(spec), encoding="utf-8")
     return path
 
@@ -64,9 +64,9 @@ def test_unchanged_incremental_sync_costs_at_most_two_calls(
 
         session = requests.Session()
         session.auth = (procs.ENV["JIRA_EMAIL"], procs.ENV["JIRA_API_TOKEN"])
-        session.put(f"{base}/rest/api/3/issue/CMP-3", json={"update": {"labels": [{"add": "vip"}]}},
+        session.put(f"{base}/rest/api/3/issue/CS-3", json={"update": {"labels": [{"add": "vip"}]}},
                     timeout=10).raise_for_status()
         changed = _sync(config)
         assert (changed["new_versions"], changed["changed"]) == (1, 1)
-        bundle = _latest_bundle(f"sqlite:///{tmp_path / 'store.db'}", "CMP-3")
+        bundle = _latest_bundle(f"sqlite:///{tmp_path / 'store.db'}", "CS-3")
         assert '"vip"' in bundle and SLA_FIELD in bundle  # mapped with the site's SLA field

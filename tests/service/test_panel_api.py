@@ -17,7 +17,7 @@ from connector.pipeline import Pipeline, load_evaluator
 from connector.service.panel_api import PanelApi, evidence_link, overall_state
 from connector.service.rate_limit import RefreshLimiter
 from connector.store import Store
-from connector.zendesk.sandbox import SandboxServer
+from devtools.sandboxes.zendesk import SandboxServer
 from tests.service.forge_tokens import APP_ID, CLOUD_ID, INSTALLATION, ForgeKeys
 from tests.service.helpers import complaint_ids
 from tests.zendesk import scenarios as sc

@@ -21,7 +21,7 @@ from connector.store.bulk import TicketBatch
 from connector.store.journal import applied_hashes, has_open_entries, open_entries
 from connector.store.runs import latest_findings_of
 from connector.writeback_journal import candidates
-from connector.zendesk.sandbox import SandboxServer
+from devtools.sandboxes.zendesk import SandboxServer
 from tests.service.helpers import pipeline
 from tests.zendesk import scenarios as sc
 

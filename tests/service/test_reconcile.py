@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from connector.config import AppConfig
-from connector.jira.sandbox import SandboxServer as JiraSandbox
-from connector.jira.sandbox import make_state
 from connector.pipeline import Pipeline, load_evaluator
 from connector.store import Store
 from connector.store.models import SnapshotRow, TicketRow
-from connector.zendesk.sandbox import SandboxServer
+from devtools.sandboxes.jira import SandboxServer as JiraSandbox
+from devtools.sandboxes.jira import make_state
+from devtools.sandboxes.zendesk import SandboxServer
 from tests.jira.helpers import sandbox_source as jira_source
 from tests.jira.test_sandbox import ENV as JIRA_ENV
 from tests.service.helpers import complaint_ids, pipeline

@@ -1,6 +1,6 @@
 """The periodic re-evaluation skips unchanged tickets until their next clock event: the
 findings it leaves as the latest stored ones must equal a full re-evaluation's at every time
-(realistic complaints from connector.generator, evaluated at many irregular times)."""
+(realistic complaints from devtools.generator, evaluated at many irregular times)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ import pytest
 from compliance_checks import WaiverApplier, context_for, evaluate
 from connector.bundles import map_bundle
 from connector.evaluation import _material, evaluate_store
-from connector.generator import GeneratorConfig
 from connector.pipeline import Pipeline
 from connector.store import Store
 from connector.store.runs import latest_findings, verify_chain
 from connector.store.tickets import bundle_documents, latest_snapshot, tickets_of
-from connector.zendesk.sandbox import SandboxServer, SandboxState
+from devtools.generator import GeneratorConfig
+from devtools.sandboxes.zendesk import SandboxServer, SandboxState
 from tests.service.helpers import pipeline
 from tests.zendesk import scenarios as sc
 

@@ -26,7 +26,7 @@ from connector.store.models import (
 )
 from connector.store.runs import content_hash, latest_findings, status_counts, verify_chain
 from connector.store.tickets import record_document
-from connector.zendesk.sandbox import Fault, SandboxServer
+from devtools.sandboxes.zendesk import Fault, SandboxServer
 from tests.service.helpers import complaint_ids, pipeline
 from tests.zendesk import scenarios as sc
 

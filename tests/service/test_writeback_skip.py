@@ -11,7 +11,7 @@ import pytest
 import connector.pipeline as pipeline_module
 from connector.store import Store
 from connector.store.journal import open_entries, plan_entry
-from connector.zendesk.sandbox import SandboxServer
+from devtools.sandboxes.zendesk import SandboxServer
 from tests.service.helpers import pipeline
 from tests.zendesk import scenarios as sc
 

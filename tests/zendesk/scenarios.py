@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -13,20 +14,51 @@ from connector.http import RecordedRequest
 from connector.writeback import plan_writeback
 from connector.zendesk.commands import PullResult, open_client, pull, writeback
 from connector.zendesk.http import ZendeskClient
-from connector.zendesk.sandbox import SandboxServer, SandboxState
-from connector.zendesk.sandbox.data import API_USER_ID, DAY
 from connector.zendesk.secrets import SecretSource
 from connector.zendesk.settings import ZendeskSourceConfig, parse_source_config
 from connector.zendesk.writer import ticket_state
+from devtools.sandboxes.zendesk import SandboxServer, SandboxState
+from devtools.sandboxes.zendesk.model import API_USER_ID, DAY
 from tests.zendesk.builders import finding
 
 #: 2026-05-28T20:26:40Z: a fixed virtual "now" for every sandbox.
 START = 1_780_000_000
+#: The "Contact reason" dropdown that mappings/zendesk.yaml selects complaints by.
+CONTACT_REASON = 360000000010
 SANDBOX_SECRETS = {"ZD_ID": "sandbox-client", "ZD_SECRET": "sandbox-secret"}
 
 
-def start_sandbox(tickets: int = 40, seed: int = 11) -> SandboxServer:
-    return SandboxServer(SandboxState.seeded(seed, tickets, start=START)).start()
+def start_sandbox(tickets: int = 40, seed: int = 11, days: int = 14) -> SandboxServer:
+    """A sandbox with ``tickets`` generated complaints (received over the ``days`` before
+    START) plus :func:`add_other_shapes`."""
+    state = SandboxState.seeded(seed, tickets, start=START, days=days)
+    add_other_shapes(state)
+    return SandboxServer(state).start()
+
+
+def add_other_shapes(state: SandboxState) -> tuple[int, int]:
+    """Tickets the generator does not make (it makes complaints only), built from a generated
+    one: a question (not a complaint: no tag, form or contact reason says so) and a deleted
+    complaint. Returns their ids."""
+    world = state.world
+    template = world.tickets[min(world.tickets)]
+    question, deleted = (copy.deepcopy(template) for _ in range(2))
+    question_id, deleted_id = max(world.tickets) + 1, max(world.tickets) + 2
+    question.update(id=question_id, tags=["question"], ticket_form_id=None, status="new",
+                    subject="How do I change my address?", raw_subject="How do I change my address?")
+    question["custom_fields"] = [{"id": f["id"], "value": "question" if f["id"] == CONTACT_REASON
+                                  else None} for f in question["custom_fields"]]
+    deleted.update(id=deleted_id, status="deleted")
+    with state.lock:
+        world.tickets[question_id], world.tickets[deleted_id] = question, deleted
+    return question_id, deleted_id
+
+
+def ticket_ids(server: SandboxServer, *, status: tuple[str, ...] = ("new", "open", "pending", "solved")
+               ) -> list[int]:
+    """Complaint ticket ids in the sandbox (by default those Zendesk still lets us update)."""
+    return sorted(tid for tid, t in server.state.world.tickets.items()
+                  if "complaint" in t["tags"] and t["status"] in status)
 
 
 def sandbox_source(server: SandboxServer, **overrides: Any) -> ZendeskSourceConfig:

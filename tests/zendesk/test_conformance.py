@@ -21,7 +21,7 @@ import requests
 import yaml
 
 from connector.http import RecordedRequest
-from connector.zendesk.sandbox import Fault, SandboxServer
+from devtools.sandboxes.zendesk import Fault, SandboxServer
 from tests.zendesk import scenarios as sc
 
 pytestmark = [pytest.mark.conformance, pytest.mark.slow]
@@ -83,7 +83,8 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> list[RecordedRequest]:
 
         writeback(out["source"], findings, apply=True, client=out["client"])
         check_credentials(out["client"])
-        pull(out["source"], tmp / "one.jsonl", start_time=None, cursor=None, ticket_id=3,
+        pull(out["source"], tmp / "one.jsonl", start_time=None, cursor=None,
+             ticket_id=sc.ticket_ids(server)[1],
              client=out["client"])
     finally:
         server.stop()

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from connector.zendesk.sandbox import SandboxServer
+from devtools.sandboxes.zendesk import SandboxServer
 from tests.zendesk import scenarios as sc
 
 pytestmark = pytest.mark.slow
@@ -42,7 +42,8 @@ def test_oauth_grants_rotate_refresh_tokens(server: SandboxServer) -> None:
 
 def test_auth_page_caps_and_tag_endpoints(server: SandboxServer) -> None:
     url = server.base_url
-    assert requests.get(f"{url}/api/v2/tickets/1.json", timeout=5).status_code == 401
+    tid = sc.ticket_ids(server)[0]
+    assert requests.get(f"{url}/api/v2/tickets/{tid}.json", timeout=5).status_code == 401
     h = {"Authorization": "Bearer " + _token(url, grant_type="client_credentials").json()[
         "access_token"]}
     too_big = requests.get(f"{url}/api/v2/incremental/tickets/cursor.json", headers=h,
@@ -52,23 +53,23 @@ def test_auth_page_caps_and_tag_endpoints(server: SandboxServer) -> None:
                           params={"role[]": ["agent", "admin"]}).json()["users"]
     assert agents
     assert {u["role"] for u in agents} <= {"agent", "admin"}
-    ticket = requests.get(f"{url}/api/v2/tickets/2.json", headers=h, timeout=5).json()["ticket"]
-    added = requests.put(f"{url}/api/v2/tickets/2/tags.json", headers=h, timeout=5,
+    ticket = requests.get(f"{url}/api/v2/tickets/{tid}.json", headers=h, timeout=5).json()["ticket"]
+    added = requests.put(f"{url}/api/v2/tickets/{tid}/tags.json", headers=h, timeout=5,
                          json={"tags": ["x1"], "safe_update": True,
                                "updated_stamp": ticket["updated_at"]})
     assert added.status_code == 200
     assert "x1" in added.json()["tags"]
-    stale = requests.put(f"{url}/api/v2/tickets/2/tags.json", headers=h, timeout=5,
+    stale = requests.put(f"{url}/api/v2/tickets/{tid}/tags.json", headers=h, timeout=5,
                          json={"tags": ["x2"], "safe_update": True,
                                "updated_stamp": ticket["updated_at"]})
     assert stale.status_code == 409
-    replaced = requests.post(f"{url}/api/v2/tickets/2/tags.json", headers=h, timeout=5,
+    replaced = requests.post(f"{url}/api/v2/tickets/{tid}/tags.json", headers=h, timeout=5,
                              json={"tags": ["only"]})
     assert (replaced.status_code, replaced.json()["tags"]) == (201, ["only"])
-    removed = requests.delete(f"{url}/api/v2/tickets/2/tags.json", headers=h, timeout=5,
+    removed = requests.delete(f"{url}/api/v2/tickets/{tid}/tags.json", headers=h, timeout=5,
                               json={"tags": ["only"]})
     assert removed.status_code == 204
-    after = requests.get(f"{url}/api/v2/tickets/2.json", headers=h, timeout=5).json()
+    after = requests.get(f"{url}/api/v2/tickets/{tid}.json", headers=h, timeout=5).json()
     assert after["ticket"]["tags"] == []
 
 

@@ -1,0 +1,580 @@
+"""The sandbox's HTTP API: a Jira Cloud (``/rest/api/3``) or Data Center (``/rest/api/2``) subset.
+
+Around the routes, :class:`Gate` (pure ASGI) enforces auth and a token-bucket rate limit (429 +
+``Retry-After``), injects faults (5xx, dropped connections, slow answers), counts calls per
+endpoint and records requests for conformance tests. ``/_sandbox/*`` is the admin API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import math
+import re
+import threading
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from connector.jira.client import endpoint_of
+from devtools.sandboxes.jira.model import BOT, FIELD_DEFINITIONS, SandboxIssue
+from devtools.sandboxes.jira.store import JqlError, SandboxStore
+
+SEARCH_REMOVED = {
+    "errorMessages": [
+        "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
+        "A full migration guideline is available at "
+        "https://developer.atlassian.com/changelog/#CHANGE-2046"
+    ],
+    "errors": {},
+}
+DC_WINDOW = 10_000
+#: POST endpoints that only read (searches and bulk fetches): not counted as writes.
+READ_POSTS = ("search", "bulkfetch")
+_ISSUE_IN_PATH = re.compile(r"/issue/(?!bulkfetch)([^/]+)")
+
+
+@dataclass
+class Fault:
+    """Applies to requests whose ``"METHOD /path"`` contains ``match``, ``times`` times."""
+
+    kind: Literal["status", "drop", "slow"]
+    match: str = ""
+    times: int = 1
+    status: int = 503
+    retry_after: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    query: str
+    body: bytes
+    content_type: str | None
+
+
+@dataclass
+class SandboxState:
+    """Everything the gate and routes share; tests drive it through the Python API."""
+
+    store: SandboxStore
+    mode: str
+    email: str
+    token: str
+    rate_per_second: float | None = None
+    burst: int = 50
+    record: bool = True
+    #: Agent log-ins (Cloud e-mail / DC user name -> account id) accepted with ``agent_token``
+    #: over Basic auth: the demo's team lead writes as a real agent through the normal API.
+    agents: dict[str, str] = field(default_factory=dict)
+    agent_token: str | None = None
+    faults: list[Fault] = field(default_factory=list)
+    calls: Counter[str] = field(default_factory=Counter)
+    requests: list[RecordedRequest] = field(default_factory=list)
+    #: Every write request (method, endpoint, issue, acting account, answer status).
+    writes: list[dict[str, Any]] = field(default_factory=list)
+    _tokens: float = 0.0
+    _last: float = field(default_factory=time.monotonic)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def inject(self, fault: Fault) -> None:
+        with self._lock:
+            self.faults.append(fault)
+
+    def take_fault(self, name: str) -> Fault | None:
+        with self._lock:
+            for fault in self.faults:
+                if fault.match in name and fault.times > 0:
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def reset_stats(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self.requests.clear()
+            self.writes.clear()
+
+    def rate_limited(self) -> float | None:
+        """Seconds to wait if the bucket is empty, else ``None`` (and a token is spent)."""
+        if self.rate_per_second is None:
+            return None
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate_per_second)
+            self._last = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return None
+            return (1 - self._tokens) / self.rate_per_second
+
+    def authorized(self, header: str | None) -> bool:
+        return self.account_for(header) is not None
+
+    def account_for(self, header: str | None) -> str | None:
+        """The account behind an ``Authorization`` header: our bot, an agent, or None."""
+        if self.mode == "cloud":
+            expected = base64.b64encode(f"{self.email}:{self.token}".encode()).decode()
+            if header == f"Basic {expected}":
+                return BOT
+        elif header == f"Bearer {self.token}":
+            return BOT
+        scheme, _, value = (header or "").partition(" ")
+        if self.agent_token is None or scheme != "Basic":
+            return None
+        try:
+            login, _, password = base64.b64decode(value).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return self.agents.get(login) if password == self.agent_token else None
+
+
+def _err(status: int, *messages: str, **errors: str) -> JSONResponse:
+    return JSONResponse({"errorMessages": list(messages), "errors": errors}, status_code=status)
+
+
+class Gate:
+    """ASGI middleware: admin API, counting, recording, auth, rate limit and faults."""
+
+    def __init__(self, app: ASGIApp, state: SandboxState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if path.startswith("/_sandbox/"):
+            await self.app(scope, receive, send)
+            return
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        name = endpoint_of(scope["method"], path)
+        state = self.state
+        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        with state._lock:
+            state.calls[name] += 1
+            if state.record:
+                state.requests.append(
+                    RecordedRequest(
+                        scope["method"], path, scope["query_string"].decode(), body,
+                        headers.get("content-type"),
+                    )
+                )
+
+        async def replay() -> Message:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        account = state.account_for(headers.get("authorization"))
+        if account is None:
+            await _err(401, "Client must be authenticated to access this resource.")(
+                scope, replay, send
+            )
+            return
+        scope.setdefault("state", {})["account"] = account
+        if scope["method"] != "GET" and not any(word in path for word in READ_POSTS):
+            send = _recording(send, state, scope["method"], name, path, account)
+        wait = state.rate_limited()
+        if wait is not None:
+            response = _err(429, "Rate limit exceeded.")
+            response.headers["Retry-After"] = str(math.ceil(wait))
+            await response(scope, replay, send)
+            return
+        fault = state.take_fault(name)
+        if fault is not None and fault.kind == "slow":
+            await asyncio.sleep(fault.seconds)
+        elif fault is not None and fault.kind == "status":
+            response = _err(fault.status, f"Injected fault {fault.status}")
+            if fault.retry_after is not None:
+                response.headers["Retry-After"] = fault.retry_after
+            await response(scope, replay, send)
+            return
+        if fault is not None and fault.kind == "drop":
+            await self.app(scope, replay, _dropping(send))
+            return
+        await self.app(scope, replay, send)
+
+
+def _recording(send: Send, state: SandboxState, method: str, name: str, path: str,
+               account: str) -> Send:
+    """Log a write request with its answer's status once the answer starts."""
+    found = _ISSUE_IN_PATH.search(path)
+    entry: dict[str, Any] = {"method": method, "endpoint": name,
+                             "issue": found.group(1) if found else None, "account": account}
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            with state._lock:
+                state.writes.append({**entry, "status": message["status"]})
+        await send(message)
+
+    return wrapped
+
+
+def _dropping(send: Send) -> Send:
+    """Process the request, then break the connection mid-answer (a lost response)."""
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [(k, v) for k, v in message["headers"] if k.lower() != b"content-length"]
+            headers.append((b"content-length", b"100000"))
+            await send({**message, "headers": headers})
+        elif message["type"] == "http.response.body":
+            await send({"type": "http.response.body", "body": b"{", "more_body": False})
+
+    return wrapped
+
+
+# -- routes ------------------------------------------------------------------------------------
+
+
+def _state(request: Request) -> SandboxState:
+    state: SandboxState = request.app.state.sandbox
+    return state
+
+
+def _account(request: Request) -> str:
+    """Who is calling (set by the gate): our bot or a logged-in agent."""
+    return str(getattr(request.state, "account", BOT))
+
+
+def _issue(request: Request) -> SandboxIssue | None:
+    return _state(request).store.get(request.path_params["key"])
+
+
+def _not_found() -> JSONResponse:
+    return _err(404, "Issue does not exist or you do not have permission to see it.")
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    try:
+        data = await request.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _split(values: list[str]) -> list[str]:
+    return [v for item in values for v in item.split(",") if v]
+
+
+async def server_info(request: Request) -> JSONResponse:
+    cloud = _state(request).mode == "cloud"
+    return JSONResponse(
+        {
+            "baseUrl": str(request.base_url).rstrip("/"),
+            "version": "1001.0.0-SNAPSHOT" if cloud else "9.12.15",
+            "versionNumbers": [1001, 0, 0] if cloud else [9, 12, 15],
+            "deploymentType": "Cloud" if cloud else "Server",
+            "serverTitle": "ISO 10002 sandbox",
+        }
+    )
+
+
+async def fields(request: Request) -> JSONResponse:
+    return JSONResponse(FIELD_DEFINITIONS)
+
+
+async def myself(request: Request) -> JSONResponse:
+    account = _account(request)
+    state = _state(request)
+    me = state.store.person(account)
+    if account == BOT and state.mode != "cloud":
+        me = {"key": BOT, "name": BOT, "displayName": "ISO bot", "active": True}
+    return JSONResponse(me)
+
+
+def _page_token(jql: str, offset: int) -> str:
+    digest = hashlib.sha256(jql.encode()).hexdigest()[:12]
+    return base64.urlsafe_b64encode(f"{offset}:{digest}".encode()).decode()
+
+
+def _read_token(jql: str, token: str | None) -> int | None:
+    if not token:
+        return 0
+    try:
+        offset, digest = base64.urlsafe_b64decode(token.encode()).decode().split(":")
+    except ValueError:
+        return None
+    return int(offset) if digest == hashlib.sha256(jql.encode()).hexdigest()[:12] else None
+
+
+async def search_jql(request: Request) -> JSONResponse:
+    state = _state(request)
+    if request.method == "POST":
+        body = await _json(request)
+        allowed = {"jql", "nextPageToken", "maxResults", "fields", "expand", "properties",
+                   "fieldsByKeys", "failFast", "reconcileIssues"}
+        if set(body) - allowed:
+            return _err(400, f"Unrecognized field(s): {sorted(set(body) - allowed)}")
+        jql, token = str(body.get("jql") or ""), body.get("nextPageToken")
+        wanted = list(body.get("fields") or ["id"])
+        props, expand = list(body.get("properties") or []), str(body.get("expand") or "")
+        size = int(body.get("maxResults") or 50)
+    else:
+        q = request.query_params
+        jql, token = q.get("jql", ""), q.get("nextPageToken")
+        wanted = _split(q.getlist("fields")) or ["id"]
+        props, expand = _split(q.getlist("properties")), q.get("expand", "")
+        size = int(q.get("maxResults", "50"))
+    if len(props) > 5:
+        return _err(400, "A maximum of 5 properties can be requested.")
+    offset = _read_token(jql, token)
+    if offset is None:
+        return _err(400, "The nextPageToken is invalid or does not match the query.")
+    cap = 5000 if set(wanted) <= {"id", "key"} else 100  # Cloud returns fewer when heavy
+    size = max(1, min(size, cap))
+    try:
+        found = state.store.search(jql)
+    except JqlError as exc:
+        return _err(400, str(exc))
+    page = found[offset : offset + size]
+    out: dict[str, Any] = {
+        "issues": [
+            state.store.render(i, wanted, props, changelog="changelog" in expand) for i in page
+        ]
+    }
+    if offset + size < len(found):
+        out["nextPageToken"] = _page_token(jql, offset + size)
+        out["isLast"] = False
+    else:
+        out["isLast"] = True
+    return JSONResponse(out)
+
+
+async def search_dc(request: Request) -> JSONResponse:
+    state = _state(request)
+    if state.mode == "cloud":
+        return JSONResponse(SEARCH_REMOVED, status_code=410)
+    q = request.query_params
+    start, size = int(q.get("startAt", "0")), min(int(q.get("maxResults", "50")), 1000)
+    if start + size > DC_WINDOW:
+        return _err(
+            400,
+            f"Search limit exceeded: startAt + maxResults must not exceed {DC_WINDOW} "
+            "(max_result_window). Narrow the query.",
+        )
+    try:
+        found = state.store.search(q.get("jql", ""))
+    except JqlError as exc:
+        if q.get("validateQuery") == "warn":
+            found = []
+        else:
+            return _err(400, str(exc))
+    wanted = _split(q.getlist("fields")) or ["*navigable"]
+    props = _split(q.getlist("properties"))
+    changelog = "changelog" in q.get("expand", "")
+    page = found[start : start + size]
+    return JSONResponse(
+        {
+            "expand": "schema,names",
+            "startAt": start,
+            "maxResults": size,
+            "total": len(found),
+            "issues": [state.store.render(i, wanted, props, changelog=changelog) for i in page],
+        }
+    )
+
+
+async def changelog_bulkfetch(request: Request) -> JSONResponse:
+    state = _state(request)
+    body = await _json(request)
+    ids = [str(i) for i in body.get("issueIdsOrKeys") or []]
+    field_ids = set(body.get("fieldIds") or [])
+    if not ids or len(ids) > 1000:
+        return _err(400, "issueIdsOrKeys must contain between 1 and 1000 items.")
+    if len(field_ids) > 10:
+        return _err(400, "fieldIds must contain at most 10 items.")
+    size = max(1, min(int(body.get("maxResults") or 1000), 10000))
+    key = json.dumps([ids, sorted(field_ids)])
+    offset = _read_token(key, body.get("nextPageToken"))
+    if offset is None:
+        return _err(400, "The nextPageToken is invalid.")
+    entries: list[tuple[str, int, dict[str, Any]]] = []
+    for ident in ids:
+        issue = state.store.get(ident)
+        if issue is None:
+            continue
+        for history in issue.histories:
+            items = [i for i in history["items"] if not field_ids or i.get("fieldId") in field_ids]
+            if items:
+                entries.append((history["created"], int(issue.id), {**history, "items": items}))
+    entries.sort(key=lambda e: (e[0], e[1]))
+    page = entries[offset : offset + size]
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for _, issue_id, history in page:
+        grouped.setdefault(issue_id, []).append(history)
+    out: dict[str, Any] = {
+        "issueChangeLogs": [{"issueId": str(i), "changeHistories": h} for i, h in grouped.items()]
+    }
+    if offset + size < len(entries):
+        out["nextPageToken"] = _page_token(key, offset + size)
+    return JSONResponse(out)
+
+
+async def issue_bulkfetch(request: Request) -> JSONResponse:
+    state = _state(request)
+    body = await _json(request)
+    ids = [str(i) for i in body.get("issueIdsOrKeys") or []]
+    if not ids or len(ids) > 100:
+        return _err(400, "issueIdsOrKeys must contain between 1 and 100 items.")
+    issues, errors = [], []
+    for ident in ids:
+        issue = state.store.get(ident)
+        if issue is None:
+            errors.append({"id": ident, "errorMessages": ["Issue does not exist"]})
+        else:
+            issues.append(
+                state.store.render(issue, body.get("fields") or [], body.get("properties") or [])
+            )
+    return JSONResponse({"issues": issues, "issueErrors": errors})
+
+
+async def issue_get(request: Request) -> Response:
+    issue = _issue(request)
+    if issue is None:
+        return _not_found()
+    state = _state(request)
+    q = request.query_params
+    wanted = _split(q.getlist("fields")) or ["*all"]
+    return JSONResponse(
+        state.store.render(issue, wanted, _split(q.getlist("properties")),
+                           changelog="changelog" in q.get("expand", ""))
+    )
+
+
+async def issue_edit(request: Request) -> Response:
+    issue = _issue(request)
+    if issue is None:
+        return _not_found()
+    body = await _json(request)
+    if set(body) - {"fields", "update", "properties", "historyMetadata", "transition"}:
+        return _err(400, "Unrecognized fields in the edit body.")
+    if "labels" in (body.get("fields") or {}) and "labels" in (body.get("update") or {}):
+        return _err(400, labels="Field labels cannot be set in both fields and update")
+    for op in (body.get("update") or {}).get("labels") or []:
+        for value in op.values():
+            if " " in str(value):
+                return _err(400, labels=f"The label '{value}' contains spaces which is invalid.")
+    _state(request).store.edit(issue, body, _account(request))
+    return Response(status_code=204)
+
+
+async def comments(request: Request) -> Response:
+    issue = _issue(request)
+    if issue is None:
+        return _not_found()
+    state = _state(request)
+    if request.method == "POST":
+        body = await _json(request)
+        if "body" not in body:
+            return _err(400, body="Comment body can not be empty!")
+        comment = state.store.add_comment(issue, body, _account(request))
+        return JSONResponse(state.store.render_comment(comment), status_code=201)
+    q = request.query_params
+    start, size = int(q.get("startAt", "0")), min(int(q.get("maxResults", "100")), 100)
+    ordered = list(issue.comments)
+    if q.get("orderBy", "created").startswith("-"):
+        ordered.reverse()
+    page = ordered[start : start + size]
+    return JSONResponse(
+        {
+            "comments": [state.store.render_comment(c) for c in page],
+            "startAt": start,
+            "maxResults": size,
+            "total": len(ordered),
+        }
+    )
+
+
+async def comment_update(request: Request) -> Response:
+    issue = _issue(request)
+    if issue is None:
+        return _not_found()
+    state = _state(request)
+    body = await _json(request)
+    comment = state.store.update_comment(issue, request.path_params["cid"], body, _account(request))
+    if comment is None:
+        return _err(404, f"Can not find a comment for the id: {request.path_params['cid']}.")
+    return JSONResponse(state.store.render_comment(comment))
+
+
+async def issue_property(request: Request) -> Response:
+    issue = _issue(request)
+    if issue is None:
+        return _not_found()
+    prop = request.path_params["prop"]
+    if request.method == "PUT":
+        existed = prop in issue.properties
+        issue.properties[prop] = await request.json()
+        return Response(status_code=200 if existed else 201)
+    if prop not in issue.properties:
+        return _err(404, f"The property with key '{prop}' does not exist.")
+    return JSONResponse({"key": prop, "value": issue.properties[prop]})
+
+
+async def admin_faults(request: Request) -> JSONResponse:
+    state = _state(request)
+    if request.method == "POST":
+        state.inject(Fault(**await request.json()))
+    return JSONResponse([asdict(f) for f in state.faults])
+
+
+async def admin_stats(request: Request) -> JSONResponse:
+    state = _state(request)
+    if request.method == "DELETE":
+        state.reset_stats()
+    return JSONResponse({"calls": dict(state.calls), "total": sum(state.calls.values())})
+
+
+async def admin_writes(request: Request) -> JSONResponse:
+    state = _state(request)
+    with state._lock:
+        return JSONResponse({"writes": list(state.writes)})
+
+
+def build_app(state: SandboxState) -> ASGIApp:
+    """The sandbox ASGI app for ``state`` (Cloud or Data Center by ``state.mode``)."""
+    v = "3" if state.mode == "cloud" else "2"
+    api = f"/rest/api/{v}"
+    routes = [
+        Route("/rest/api/2/serverInfo", server_info),
+        Route(f"{api}/serverInfo", server_info),
+        Route(f"{api}/field", fields),
+        Route(f"{api}/myself", myself),
+        Route(f"{api}/search", search_dc, methods=["GET", "POST"]),
+        Route(f"{api}/issue/{{key}}", issue_get, methods=["GET"]),
+        Route(f"{api}/issue/{{key}}", issue_edit, methods=["PUT"]),
+        Route(f"{api}/issue/{{key}}/comment", comments, methods=["GET", "POST"]),
+        Route(f"{api}/issue/{{key}}/comment/{{cid}}", comment_update, methods=["PUT"]),
+        Route(f"{api}/issue/{{key}}/properties/{{prop}}", issue_property, methods=["GET", "PUT"]),
+        Route("/_sandbox/faults", admin_faults, methods=["GET", "POST"]),
+        Route("/_sandbox/stats", admin_stats, methods=["GET", "DELETE"]),
+        Route("/_sandbox/writes", admin_writes, methods=["GET"]),
+    ]
+    if state.mode == "cloud":
+        # Before the generic issue routes, so "bulkfetch" is not taken for an issue key.
+        routes[4:4] = [
+            Route(f"{api}/search/jql", search_jql, methods=["GET", "POST"]),
+            Route(f"{api}/changelog/bulkfetch", changelog_bulkfetch, methods=["POST"]),
+            Route(f"{api}/issue/bulkfetch", issue_bulkfetch, methods=["POST"]),
+        ]
+    app = Starlette(routes=routes)
+    app.state.sandbox = state
+    return Gate(app, state)

@@ -1,0 +1,274 @@
+"""The sandbox's in-memory Jira: issues, a tiny JQL evaluator, and Jira-like mutations."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from connector.jira.notes import body_text
+from devtools.sandboxes.jira.model import BOT, SandboxIssue, adf, jira_time, user
+
+#: Embedded collections are cut like the real services do (Cloud search: 20 comments, 40
+#: histories; Data Center: more, but still bounded).
+EMBED_LIMITS = {"cloud": (20, 40), "datacenter": (50, 100)}
+
+
+class JqlError(ValueError):
+    """The sandbox does not understand the query (the real Jira answers 400 too)."""
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    parts, depth, start, i = [], 0, 0, 0
+    in_quote = False
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == '"':
+            in_quote = not in_quote
+        elif not in_quote and ch == "(":
+            depth += 1
+        elif not in_quote and ch == ")":
+            depth -= 1
+        elif not in_quote and depth == 0 and text.startswith(sep, i):
+            parts.append(text[start:i])
+            start = i + len(sep)
+            i = start
+            continue
+        i += 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts]
+
+
+_IN = re.compile(r"^(\w+) in \((.*)\)$", re.DOTALL)
+_UPDATED = re.compile(r"^updated >= (\d+)$")
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+Predicate = Callable[[SandboxIssue], bool]
+
+
+def _values(text: str) -> set[str]:
+    return {v.replace('\\"', '"').replace("\\\\", "\\").lower() for v in _QUOTED.findall(text)}
+
+
+def _updated_ms(issue: SandboxIssue) -> int:
+    return int(datetime.fromisoformat(issue.fields["updated"]).timestamp() * 1000)
+
+
+def _clause(text: str) -> Predicate:
+    if text.startswith("(") and text.endswith(")"):
+        options = [_clause(p) for p in _split_top(text[1:-1], " OR ")]
+        return lambda issue: any(p(issue) for p in options)
+    if m := _UPDATED.match(text):
+        bound = int(m.group(1))
+        return lambda issue: _updated_ms(issue) >= bound
+    if m := _IN.match(text):
+        field, wanted = m.group(1), _values(m.group(2))
+        getters: dict[str, Callable[[SandboxIssue], Iterable[str]]] = {
+            "project": lambda i: [i.fields["project"]["key"]],
+            "issuetype": lambda i: [i.fields["issuetype"]["name"]],
+            "labels": lambda i: i.fields.get("labels") or [],
+            "key": lambda i: [i.key],
+        }
+        if field not in getters:
+            raise JqlError(f"Field '{field}' is not supported by the sandbox")
+        get = getters[field]
+        return lambda issue: any(v.lower() in wanted for v in get(issue))
+    raise JqlError(f"Error in the JQL Query: cannot parse '{text}'")
+
+
+def compile_jql(jql: str) -> Predicate:
+    """``a AND b AND (c OR d) ORDER BY updated ASC, key ASC`` -> predicate (order is fixed)."""
+    where = re.split(r"\s+ORDER BY\s+", jql, flags=re.IGNORECASE)[0].strip()
+    if not where:
+        raise JqlError("Unbounded JQL queries are not allowed here")
+    predicates = [_clause(p) for p in _split_top(where, " AND ")]
+    return lambda issue: all(p(issue) for p in predicates)
+
+
+class SandboxStore:
+    """Thread-safe issue store. ``mode`` decides body formats and embed limits."""
+
+    def __init__(
+        self,
+        issues: list[SandboxIssue],
+        *,
+        mode: str,
+        clock: Callable[[], datetime] | None = None,
+        people: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        self.mode = mode
+        self.issues = {i.key: i for i in issues}
+        self.by_id = {i.id: i for i in issues}
+        #: User objects by account id (realistic data); others are made up from the id.
+        self.people = people or {}
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._lock = threading.RLock()
+        self._next_comment = 9_000_000
+        # Search results by JQL, valid while nothing was written (``_version`` unchanged):
+        # a sync pages through one query, and re-filtering 100,000 issues per page is slow.
+        self._version = 0
+        self._search_cache: tuple[str, int, list[SandboxIssue]] | None = None
+
+    def person(self, account_id: str) -> dict[str, Any]:
+        """The user object Jira embeds for ``account_id`` (author, updateAuthor)."""
+        return self.people.get(account_id) or user(account_id)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def get(self, key_or_id: str) -> SandboxIssue | None:
+        return self.issues.get(key_or_id) or self.by_id.get(key_or_id)
+
+    def search(self, jql: str) -> list[SandboxIssue]:
+        match = compile_jql(jql)
+        with self._lock:
+            cached = self._search_cache
+            if cached is not None and cached[0] == jql and cached[1] == self._version:
+                return cached[2]
+            found = sorted((i for i in self.issues.values() if match(i)),
+                           key=lambda i: (_updated_ms(i), int(i.key.rsplit("-", 1)[1])))
+            self._search_cache = (jql, self._version, found)
+            return found
+
+    def body(self, body: Any) -> Any:
+        """A stored body in this mode's format: ADF (Cloud v3) or a wiki string (DC v2)."""
+        if self.mode == "cloud":
+            return body if isinstance(body, dict) else adf(str(body))
+        return body if isinstance(body, str) else body_text(body)
+
+    def render_comment(self, comment: dict[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in comment.items() if k != "properties"}
+        out["body"] = self.body(comment["body"])
+        if self.mode != "cloud":
+            out.pop("jsdPublic", None)  # Data Center has no jsdPublic (only the property)
+        return out
+
+    def render(
+        self,
+        issue: SandboxIssue,
+        fields: Iterable[str],
+        properties: Iterable[str] = (),
+        *,
+        changelog: bool = False,
+    ) -> dict[str, Any]:
+        """An issue as search returns it: only the requested fields, truncated embeds."""
+        max_comments, max_histories = EMBED_LIMITS[self.mode]
+        wanted = list(fields)
+        everything = "*all" in wanted or "*navigable" in wanted
+        out_fields: dict[str, Any] = {}
+        for name in issue.fields if everything else wanted:
+            if name == "comment":
+                shown = issue.comments[:max_comments]
+                out_fields["comment"] = {
+                    "comments": [self.render_comment(c) for c in shown],
+                    "maxResults": len(shown),
+                    "total": len(issue.comments),
+                    "startAt": 0,
+                }
+            elif name in issue.fields:
+                value = issue.fields[name]
+                out_fields[name] = self.body(value) if name == "description" and value else value
+        if everything and "comment" not in out_fields:
+            out_fields["comment"] = {"comments": [], "total": len(issue.comments)}
+        out: dict[str, Any] = {"id": issue.id, "key": issue.key, "fields": out_fields}
+        props = {p: issue.properties[p] for p in properties if p in issue.properties}
+        if properties:
+            out["properties"] = props
+        if changelog:
+            recent = issue.histories[-max_histories:]
+            out["changelog"] = {
+                "startAt": 0,
+                "maxResults": len(recent),
+                "total": len(issue.histories),
+                "histories": recent,
+            }
+        return out
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def _touch(self, issue: SandboxIssue) -> str:
+        now = jira_time(self._clock())
+        issue.fields["updated"] = now
+        self._version += 1
+        return now
+
+    def add_comment(self, issue: SandboxIssue, payload: dict[str, Any], author: str) -> dict[str, Any]:
+        with self._lock:
+            self._next_comment += 1
+            now = self._touch(issue)
+            internal = any(
+                p.get("key") == "sd.public.comment" and (p.get("value") or {}).get("internal")
+                for p in payload.get("properties") or []
+            )
+            comment = {
+                "id": str(self._next_comment),
+                "author": self.person(author),
+                "updateAuthor": self.person(author),
+                "body": payload["body"],
+                "created": now,
+                "updated": now,
+                "jsdPublic": not internal and "visibility" not in payload,
+                "properties": list(payload.get("properties") or []),
+            }
+            if "visibility" in payload:
+                comment["visibility"] = payload["visibility"]
+            issue.comments.append(comment)
+            return comment
+
+    def update_comment(
+        self, issue: SandboxIssue, comment_id: str, payload: dict[str, Any], author: str
+    ) -> dict[str, Any] | None:
+        with self._lock:
+            for comment in issue.comments:
+                if comment["id"] == comment_id:
+                    comment["body"] = payload.get("body", comment["body"])
+                    comment["updateAuthor"] = self.person(author)
+                    comment["updated"] = self._touch(issue)
+                    if "properties" in payload:
+                        comment["properties"] = list(payload["properties"])
+                    if "visibility" in payload:
+                        comment["visibility"] = payload["visibility"]
+                    return comment
+        return None
+
+    def edit(self, issue: SandboxIssue, payload: dict[str, Any], author: str = BOT) -> None:
+        """``update.labels`` add/remove operations, ``fields.labels`` replacement, properties."""
+        with self._lock:
+            labels = list(issue.fields.get("labels") or [])
+            before = list(labels)
+            if "labels" in (payload.get("fields") or {}):
+                labels = list(payload["fields"]["labels"])
+            for op in (payload.get("update") or {}).get("labels") or []:
+                if "add" in op and op["add"] not in labels:
+                    labels.append(op["add"])
+                if "remove" in op and op["remove"] in labels:
+                    labels.remove(op["remove"])
+                if "set" in op:
+                    labels = list(op["set"])
+            for prop in payload.get("properties") or []:
+                issue.properties[prop["key"]] = prop["value"]
+            if labels != before:
+                issue.fields["labels"] = labels
+                now = self._touch(issue)
+                issue.histories.append(
+                    {
+                        "id": str(len(issue.histories) + 8_000_000 + int(issue.id) * 1000),
+                        "author": self.person(author),
+                        "created": now,
+                        "items": [
+                            {
+                                "field": "labels",
+                                "fieldtype": "jira",
+                                "fieldId": "labels",
+                                "from": None,
+                                "fromString": " ".join(before),
+                                "to": None,
+                                "toString": " ".join(labels),
+                            }
+                        ],
+                    }
+                )
