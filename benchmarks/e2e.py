@@ -65,8 +65,8 @@ class VirtualTime:
 
 def _pipeline(config: Path, clock: VirtualTime) -> Any:
     from connector.pipeline import make_client, open_pipeline
-    from connector.zendesk.commands import open_client
-    from connector.zendesk.secrets import SecretSource
+    from connector.platforms.zendesk.commands import open_client
+    from connector.platforms.zendesk.secrets import SecretSource
 
     def client(source: Any) -> Any:
         if source.platform == "zendesk":

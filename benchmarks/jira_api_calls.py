@@ -21,8 +21,8 @@ import requests
 import yaml
 
 from compliance_checks.findings import Finding
-from connector.jira.commands import pull, writeback
-from connector.jira.settings import JiraSourceConfig
+from connector.platforms.jira.commands import pull, writeback
+from connector.platforms.jira.settings import JiraSourceConfig
 from devtools.sandboxes.jira import SandboxServer, make_state
 from devtools.sandboxes.jira.model import BOT
 from devtools.sandboxes.jira.server import DEFAULT_EMAIL, DEFAULT_TOKEN

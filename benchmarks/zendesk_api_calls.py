@@ -23,10 +23,10 @@ sys.path.insert(0, str(ROOT))
 
 from compliance_checks.findings import Finding, Status  # noqa: E402
 from compliance_checks.model import Severity  # noqa: E402
-from connector.zendesk.commands import open_client, pull, writeback  # noqa: E402
-from connector.zendesk.secrets import SecretSource  # noqa: E402
-from connector.zendesk.settings import parse_source_config  # noqa: E402
-from connector.zendesk.writer import ticket_state  # noqa: E402
+from connector.platforms.zendesk.commands import open_client, pull, writeback  # noqa: E402
+from connector.platforms.zendesk.secrets import SecretSource  # noqa: E402
+from connector.platforms.zendesk.settings import parse_source_config  # noqa: E402
+from connector.platforms.zendesk.writer import ticket_state  # noqa: E402
 from devtools.sandboxes.zendesk import SandboxServer, SandboxState  # noqa: E402
 
 START = 1_780_000_000

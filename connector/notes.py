@@ -2,7 +2,7 @@
 
 The content (which findings, each on one line, the marker first, resolved or not) is decided
 here; a platform only chooses its template (Zendesk HTML with autoescape, Jira plain text
-that :mod:`connector.jira.notes` shapes as ADF or wiki markup). Undefined names fail loudly.
+that :mod:`connector.platforms.jira.notes` shapes as ADF or wiki markup). Undefined names fail loudly.
 """
 
 from __future__ import annotations

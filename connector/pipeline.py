@@ -57,7 +57,7 @@ def require_secrets(config: AppConfig, source_file: str, environ: Mapping[str, s
     Checked before any platform call, so a missing variable is one clear line (exit 2), not a
     failed sync step with a logged traceback.
     """
-    from connector.zendesk.secrets import MissingSecretError, SecretSource
+    from connector.platforms.zendesk.secrets import MissingSecretError, SecretSource
 
     issues: list[ConfigIssue] = []
     for i, source in enumerate(config.sources):

@@ -225,8 +225,7 @@ def test_session_detector_finds_calls():
 PLATFORM_NAMES = {"zendesk", "jira"}
 PLATFORM_CONFIGS = {"ZendeskSourceConfig", "JiraSourceConfig"}
 #: Where a platform's own code lives (and the development tools, which are moving out).
-PLATFORM_FOLDERS = ("connector/platforms/", "connector/zendesk/", "connector/jira/", "mappings/formats/",
-                    "connector/demo/", "connector/generator/")
+PLATFORM_FOLDERS = ("connector/platforms/", "mappings/formats/")
 
 
 def _platform_literal(node: ast.expr) -> bool:

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from compliance_checks.findings import Finding
 from connector.bundles import map_bundle
 from connector.cli import app
-from connector.jira.notes import note_text
+from connector.platforms.jira.notes import note_text
 from mappings.loader import default_mapping_path, load_mapping
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from connector.jira.reader import JiraReader
+from connector.platforms.jira.reader import JiraReader
 from connector.ticket_ids import InvalidTicketId, is_ticket_id, ticket_id, url_segment
 
 

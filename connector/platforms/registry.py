@@ -15,8 +15,8 @@ class UnknownPlatform(KeyError):
 
 @cache
 def _registry() -> dict[str, Platform]:
-    from connector.platforms.jira import Jira
-    from connector.platforms.zendesk import Zendesk
+    from connector.platforms.jira.platform import Jira
+    from connector.platforms.zendesk.platform import Zendesk
 
     return {p.name: p for p in (Zendesk(), Jira())}
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from connector.jira.client import JiraClient
-from connector.jira.settings import Credentials, JiraSourceConfig
+from connector.platforms.jira.client import JiraClient
+from connector.platforms.jira.settings import Credentials, JiraSourceConfig
 from devtools.sandboxes.jira import SandboxServer
 from devtools.sandboxes.jira.model import BOT
 from mappings.schema import MappingSpec

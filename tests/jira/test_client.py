@@ -11,14 +11,14 @@ import responses
 from responses import matchers
 
 from connector.http import parse_retry_after
-from connector.jira.client import endpoint_of
-from connector.jira.errors import (
+from connector.platforms.jira.client import endpoint_of
+from connector.platforms.jira.errors import (
     AmbiguousWriteError,
     JiraApiError,
     JiraConfigError,
     JiraHttpConfigError,
 )
-from connector.jira.settings import parse_source, resolve_credentials
+from connector.platforms.jira.settings import parse_source, resolve_credentials
 from tests.jira.helpers import CLOUD, CREDS, DC, EMAIL, NOW, TOKEN, Sleeper, client, source
 
 CLOUD_INFO = {"baseUrl": CLOUD, "version": "1001.0.0", "deploymentType": "Cloud"}

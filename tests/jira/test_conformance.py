@@ -24,7 +24,7 @@ pytestmark = [
 
 
 def test_sandbox_round_trip_requests_conform(tmp_path: Path) -> None:
-    from connector.jira.commands import pull, writeback
+    from connector.platforms.jira.commands import pull, writeback
     from devtools.sandboxes.jira import SandboxServer, make_state
 
     with SandboxServer(make_state(mode="cloud", seed=21, issues=30)) as server:

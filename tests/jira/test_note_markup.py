@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from connector.jira.notes import note_text, to_adf, to_wiki
+from connector.platforms.jira.notes import note_text, to_adf, to_wiki
 from tests.jira.helpers import finding
 
 MARKER = "[iso10002]"

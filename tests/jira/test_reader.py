@@ -10,10 +10,10 @@ import pytest
 import responses
 from responses import matchers
 
-from connector.jira.errors import JiraApiError
-from connector.jira.fieldplan import plan_fields
-from connector.jira.jql import build_jql
-from connector.jira.reader import JiraReader, comments_complete, parse_jira_time
+from connector.platforms.jira.errors import JiraApiError
+from connector.platforms.jira.fieldplan import plan_fields
+from connector.platforms.jira.jql import build_jql
+from connector.platforms.jira.reader import JiraReader, comments_complete, parse_jira_time
 from tests.jira.helpers import CLOUD, DC, NOW, client, issue, load, source, spec
 
 SLA_FIELD = {

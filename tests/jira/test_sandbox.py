@@ -14,8 +14,8 @@ import requests
 import yaml
 
 from compliance_checks.findings import Finding
-from connector.jira.commands import pull, writeback
-from connector.jira.errors import JiraHttpConfigError
+from connector.platforms.jira.commands import pull, writeback
+from connector.platforms.jira.errors import JiraHttpConfigError
 from devtools.sandboxes.jira import Fault, SandboxServer, make_state
 from devtools.sandboxes.jira.model import BOT
 from devtools.sandboxes.jira.server import DEFAULT_EMAIL, DEFAULT_TOKEN
@@ -142,8 +142,8 @@ def test_dropped_connection_on_comment_post_creates_exactly_one_comment(
 
 
 def test_429_and_5xx_from_the_sandbox_are_retried(cloud: SandboxServer, tmp_path: Path) -> None:
-    from connector.jira.client import JiraClient
-    from connector.jira.settings import resolve_credentials
+    from connector.platforms.jira.client import JiraClient
+    from connector.platforms.jira.settings import resolve_credentials
 
     src = sandbox_source(cloud, tmp_path)
     cloud.state.inject(Fault(kind="status", status=429, retry_after="3", match="search/jql"))
@@ -223,9 +223,9 @@ def test_writer_bodies_are_accepted_by_sandbox_in_datacenter_mode(tmp_path: Path
 
 
 def test_datacenter_window_moves_against_the_sandbox(tmp_path: Path) -> None:
-    from connector.jira.client import JiraClient
-    from connector.jira.reader import JiraReader
-    from connector.jira.settings import resolve_credentials
+    from connector.platforms.jira.client import JiraClient
+    from connector.platforms.jira.reader import JiraReader
+    from connector.platforms.jira.settings import resolve_credentials
 
     with SandboxServer(make_state(mode="datacenter", seed=4, issues=23)) as dc:
         src = sandbox_source(dc, tmp_path, page_sizes={"search": 5})

@@ -11,9 +11,9 @@ import pytest
 import requests
 
 from compliance_checks import BASELINE_POLICY, load_policy
-from connector.jira.commands import pull
-from connector.jira.settings import JiraSourceConfig
 from connector.offline import evaluate_files
+from connector.platforms.jira.commands import pull
+from connector.platforms.jira.settings import JiraSourceConfig
 from devtools.generator import GeneratorConfig
 from devtools.generator.people import LEADS
 from devtools.sandboxes.jira import SandboxServer

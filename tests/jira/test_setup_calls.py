@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import responses
 
-from connector.jira.commands import connect
-from connector.jira.errors import JiraConfigError, JiraHttpConfigError
-from connector.jira.reader import JiraReader, parse_jira_time
+from connector.platforms.jira.commands import connect
+from connector.platforms.jira.errors import JiraConfigError, JiraHttpConfigError
+from connector.platforms.jira.reader import JiraReader, parse_jira_time
 from tests.jira.helpers import CLOUD, DC, EMAIL, NOW, TOKEN, client, issue, source, spec
 
 SLA = {"id": "customfield_10020", "schema": {"custom": "com.atlassian.servicedesk:sd-sla-field"}}

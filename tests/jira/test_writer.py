@@ -11,8 +11,8 @@ import responses
 from responses import matchers
 
 from compliance_checks.findings import findings_hash
-from connector.jira.commands import writeback
-from connector.jira.notes import note_text, to_adf, to_wiki
+from connector.platforms.jira.commands import writeback
+from connector.platforms.jira.notes import note_text, to_adf, to_wiki
 from tests.jira.helpers import CLOUD, DC, client, finding, issue, mapping_file, source
 
 ME = {"accountId": "acc-bot", "displayName": "ISO bot"}

@@ -21,7 +21,7 @@ from compliance_checks.engine import evaluate
 from compliance_checks.findings import Finding, as_json_document
 from compliance_checks.inherit import PACKS_DIR
 from compliance_checks.policy import Policy
-from connector.jira.notes import note_text
+from connector.platforms.jira.notes import note_text
 from tests.regulatory.helpers import pack, record, run
 
 SYDNEY = ZoneInfo("Australia/Sydney")

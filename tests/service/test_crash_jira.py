@@ -17,7 +17,7 @@ import requests
 import yaml
 from sqlalchemy import select
 
-from connector.jira.notes import body_text
+from connector.platforms.jira.notes import body_text
 from connector.store import Store
 from connector.store.models import JournalRow, SourceRow, TicketRow
 from connector.store.runs import latest_findings

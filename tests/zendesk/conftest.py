@@ -6,9 +6,9 @@ import pytest
 from pydantic import SecretStr
 
 from connector.http import RecordedRequest
-from connector.zendesk.auth import OAuthBearer
-from connector.zendesk.http import ZendeskClient
-from connector.zendesk.settings import ZendeskSourceConfig, parse_source_config
+from connector.platforms.zendesk.auth import OAuthBearer
+from connector.platforms.zendesk.http import ZendeskClient
+from connector.platforms.zendesk.settings import ZendeskSourceConfig, parse_source_config
 from tests.zendesk.builders import BASE
 
 

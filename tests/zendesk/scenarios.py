@@ -11,12 +11,12 @@ from typing import Any
 
 from compliance_checks.findings import Finding
 from connector.http import RecordedRequest
+from connector.platforms.zendesk.commands import PullResult, open_client, pull, writeback
+from connector.platforms.zendesk.http import ZendeskClient
+from connector.platforms.zendesk.secrets import SecretSource
+from connector.platforms.zendesk.settings import ZendeskSourceConfig, parse_source_config
+from connector.platforms.zendesk.writer import ticket_state
 from connector.writeback import plan_writeback
-from connector.zendesk.commands import PullResult, open_client, pull, writeback
-from connector.zendesk.http import ZendeskClient
-from connector.zendesk.secrets import SecretSource
-from connector.zendesk.settings import ZendeskSourceConfig, parse_source_config
-from connector.zendesk.writer import ticket_state
 from devtools.sandboxes.zendesk import SandboxServer, SandboxState
 from devtools.sandboxes.zendesk.model import API_USER_ID, DAY
 from tests.zendesk.builders import finding

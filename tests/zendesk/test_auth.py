@@ -12,16 +12,16 @@ import responses
 from pydantic import SecretStr
 from responses import matchers, registries
 
-from connector.zendesk.auth import (
+from connector.platforms.zendesk.auth import (
     AuthError,
     BasicTokenAuth,
     OAuthBearer,
     build_authenticator,
     verify_identity,
 )
-from connector.zendesk.http import ZendeskClient
-from connector.zendesk.secrets import MissingSecretError, SecretSource
-from connector.zendesk.settings import ConfigError
+from connector.platforms.zendesk.http import ZendeskClient
+from connector.platforms.zendesk.secrets import MissingSecretError, SecretSource
+from connector.platforms.zendesk.settings import ConfigError
 from tests.zendesk.builders import BASE
 from tests.zendesk.conftest import FakeClock, make_source
 

@@ -79,7 +79,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> list[RecordedRequest]:
             if "iso10002-noncompliant" in ticket["tags"]:
                 server.state.change_tags(ticket["id"], {"tags": ["iso10002-noncompliant"]}, 2,
                                          "remove")
-        from connector.zendesk.commands import check_credentials, pull, writeback
+        from connector.platforms.zendesk.commands import check_credentials, pull, writeback
 
         writeback(out["source"], findings, apply=True, client=out["client"])
         check_credentials(out["client"])
@@ -120,7 +120,7 @@ def _unique(recorder: list[RecordedRequest]) -> Iterator[RecordedRequest]:
 def test_scenarios_cover_every_endpoint_the_connector_uses(
     recorded: list[RecordedRequest],
 ) -> None:
-    from connector.zendesk.http import endpoint_key
+    from connector.platforms.zendesk.http import endpoint_key
 
     used = {endpoint_key(r.method, r.path) for r in recorded}
     assert used >= {
@@ -150,7 +150,7 @@ def test_token_requests_validate(openapi: Any) -> None:
     import responses
     from pydantic import SecretStr
 
-    from connector.zendesk.auth import OAuthBearer
+    from connector.platforms.zendesk.auth import OAuthBearer
 
     with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
         mock.post(f"{SERVER}/oauth/tokens",

@@ -10,8 +10,8 @@ import responses
 from pydantic import SecretStr
 from responses import matchers, registries
 
-from connector.zendesk.auth import OAuthBearer
-from connector.zendesk.http import (
+from connector.platforms.zendesk.auth import OAuthBearer
+from connector.platforms.zendesk.http import (
     Conflict,
     NotFound,
     TransientError,
@@ -20,7 +20,7 @@ from connector.zendesk.http import (
     ZendeskHTTPError,
     endpoint_key,
 )
-from connector.zendesk.settings import ZendeskSourceConfig
+from connector.platforms.zendesk.settings import ZendeskSourceConfig
 from tests.zendesk.builders import BASE
 from tests.zendesk.conftest import FakeClock
 

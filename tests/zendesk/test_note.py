@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from connector.platforms.zendesk.note import note_html
 from connector.writeback import NoteAction
-from connector.zendesk.note import note_html
 from tests.zendesk.builders import finding
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connector.zendesk.ratelimit import Budget, TokenBucket, parse_rate_limit_headers
+from connector.platforms.zendesk.ratelimit import Budget, TokenBucket, parse_rate_limit_headers
 from tests.zendesk.conftest import FakeClock
 
 

@@ -6,8 +6,8 @@ import pytest
 import responses
 from responses import matchers
 
-from connector.zendesk.http import ZendeskClient
-from connector.zendesk.reader import (
+from connector.platforms.zendesk.http import ZendeskClient
+from connector.platforms.zendesk.reader import (
     GROUPS,
     TICKET_EVENTS,
     TICKET_EXPORT,
@@ -16,7 +16,7 @@ from connector.zendesk.reader import (
     SyncState,
     ZendeskReader,
 )
-from connector.zendesk.settings import ZendeskSourceConfig
+from connector.platforms.zendesk.settings import ZendeskSourceConfig
 from tests.zendesk.builders import BASE, events_page, export_page, ticket, ticket_event, users
 
 EXPORT_URL = BASE + TICKET_EXPORT

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from connector.zendesk.auth import AuthError
-from connector.zendesk.commands import check_credentials, pull, writeback
-from connector.zendesk.settings import parse_source_config
+from connector.platforms.zendesk.auth import AuthError
+from connector.platforms.zendesk.commands import check_credentials, pull, writeback
+from connector.platforms.zendesk.settings import parse_source_config
 from devtools.sandboxes.zendesk import Fault, SandboxServer
 from tests.zendesk import scenarios as sc
 
@@ -189,8 +189,8 @@ def test_bad_credentials_are_detected_despite_the_200(server: SandboxServer) -> 
     source = parse_source_config({
         "platform": "zendesk", "name": "x", "base_url": server.base_url,
         "auth": {"type": "api_token", "email_env": "E", "token_env": "T"}}, origin="x.yaml")
-    from connector.zendesk.commands import open_client
-    from connector.zendesk.secrets import SecretSource
+    from connector.platforms.zendesk.commands import open_client
+    from connector.platforms.zendesk.secrets import SecretSource
 
     client = open_client(source, secrets=SecretSource(environ={"E": "connector@example.test",
                                                                "T": "wrong-token"}))

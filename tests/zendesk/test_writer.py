@@ -8,12 +8,12 @@ import requests
 import responses
 from responses import matchers, registries
 
+from connector.platforms.zendesk.commands import writeback
+from connector.platforms.zendesk.http import ZendeskClient
+from connector.platforms.zendesk.note import note_html
+from connector.platforms.zendesk.settings import ZendeskSourceConfig
+from connector.platforms.zendesk.writer import ticket_state
 from connector.writeback import AGGREGATE_LABEL, marker_label, plan_writeback
-from connector.zendesk.commands import writeback
-from connector.zendesk.http import ZendeskClient
-from connector.zendesk.note import note_html
-from connector.zendesk.settings import ZendeskSourceConfig
-from connector.zendesk.writer import ticket_state
 from tests.zendesk.builders import BASE, finding, ticket
 from tests.zendesk.conftest import FakeClock
 
@@ -204,7 +204,7 @@ def test_no_more_jobs_in_flight_than_the_limit(clock: FakeClock) -> None:
     source = make_source(max_concurrent_jobs=1)
     from pydantic import SecretStr
 
-    from connector.zendesk.auth import OAuthBearer
+    from connector.platforms.zendesk.auth import OAuthBearer
 
     session = requests.Session()
     client = ZendeskClient(source, OAuthBearer(f"{BASE}/oauth/tokens", session,

@@ -25,7 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from connector.jira.client import endpoint_of
+from connector.platforms.jira.client import endpoint_of
 from devtools.sandboxes.jira.model import BOT, FIELD_DEFINITIONS, SandboxIssue
 from devtools.sandboxes.jira.store import JqlError, SandboxStore
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from connector.jira.notes import body_text
+from connector.platforms.jira.notes import body_text
 from devtools.sandboxes.jira.model import BOT, SandboxIssue, adf, jira_time, user
 
 #: Embedded collections are cut like the real services do (Cloud search: 20 comments, 40

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from connector.zendesk.http import endpoint_key
+from connector.platforms.zendesk.http import endpoint_key
 from devtools.sandboxes.zendesk.state import ApiError, SandboxState
 
 FaultKind = Literal["5xx", "429", "drop", "slow", "conflict"]

@@ -39,13 +39,13 @@ from connector.http import (
     RetrySignal,
     build_session,
 )
-from connector.jira.errors import (
+from connector.platforms.jira.errors import (
     AmbiguousWriteError,
     JiraApiError,
     JiraConfigError,
     JiraHttpConfigError,
 )
-from connector.jira.settings import Credentials, JiraSourceConfig
+from connector.platforms.jira.settings import Credentials, JiraSourceConfig
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from typing import Any, NoReturn, Protocol
 import requests
 from pydantic import SecretStr
 
-from connector.zendesk.secrets import SecretSource
-from connector.zendesk.settings import (
+from connector.platforms.zendesk.secrets import SecretSource
+from connector.platforms.zendesk.settings import (
     AccessTokenAuth,
     ApiTokenAuth,
     ClientCredentialsAuth,

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from connector.crashpoints import ARMED, crash_point
-from connector.jira.client import JiraClient
-from connector.jira.errors import AmbiguousWriteError, JiraError, JiraHttpConfigError
-from connector.jira.fieldplan import FINDINGS_PROPERTY
-from connector.jira.notes import note_text, to_adf, to_wiki
-from connector.jira.settings import CommentVisibility
-from connector.jira.state import IssueState, find_our_comment
+from connector.platforms.jira.client import JiraClient
+from connector.platforms.jira.errors import AmbiguousWriteError, JiraError, JiraHttpConfigError
+from connector.platforms.jira.fieldplan import FINDINGS_PROPERTY
+from connector.platforms.jira.notes import note_text, to_adf, to_wiki
+from connector.platforms.jira.settings import CommentVisibility
+from connector.platforms.jira.state import IssueState, find_our_comment
 from connector.ticket_ids import url_segment
 from connector.writeback import WritebackPlan
 

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from compliance_checks.findings import Finding
-from connector.jira.client import JiraClient, Sleeper
-from connector.jira.reader import JiraReader
-from connector.jira.settings import JiraSourceConfig, resolve_credentials
-from connector.jira.state import read_states
-from connector.jira.writer import IssueWriteResult, JiraWriter
+from connector.platforms.jira.client import JiraClient, Sleeper
+from connector.platforms.jira.reader import JiraReader
+from connector.platforms.jira.settings import JiraSourceConfig, resolve_credentials
+from connector.platforms.jira.state import read_states
+from connector.platforms.jira.writer import IssueWriteResult, JiraWriter
 from connector.writeback import plan_writeback
 from mappings.loader import load_mapping
 from mappings.schema import MappingSpec

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from connector.jira.errors import JiraConfigError
+from connector.platforms.jira.errors import JiraConfigError
 
 
 class CloudAuth(BaseModel):

@@ -1,5 +1,5 @@
 """Jira (Cloud and Data Center) as a :class:`~connector.platforms.base.Platform`
-(delegates to ``connector/jira``)."""
+(delegates to ``connector/platforms/jira``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import ClassVar, cast
 
 from compliance_checks.findings import Finding
-from connector.jira.settings import JiraSourceConfig
 from connector.platforms.base import (
     Client,
     IncrementalSource,
@@ -24,6 +23,7 @@ from connector.platforms.base import (
     as_outcome,
     positive_int64,
 )
+from connector.platforms.jira.settings import JiraSourceConfig
 from mappings.schema import MappingSpec
 
 #: An issue key: project key, ``-``, a positive number. Jira's default project-key pattern is
@@ -58,13 +58,13 @@ class Jira(Platform):
     forge_panel = True
 
     def incremental(self, source: SourceSettings, client: Client, spec: MappingSpec) -> IncrementalSource:
-        from connector.jira.client import JiraClient
-        from connector.platforms.jira_sync import JiraIncremental
+        from connector.platforms.jira.client import JiraClient
+        from connector.platforms.jira.incremental import JiraIncremental
 
         return JiraIncremental(_settings(source), cast(JiraClient, client), spec)
 
     def connect(self, source: SourceSettings) -> Client:
-        from connector.jira.commands import connect
+        from connector.platforms.jira.commands import connect
 
         return connect(_settings(source))
 
@@ -80,7 +80,7 @@ class Jira(Platform):
 
     def pull(self, source: SourceSettings, out: Path, *, since: datetime | None, cursor: JsonState,
              ticket: str | None) -> PullResult:
-        from connector.jira import commands
+        from connector.platforms.jira import commands
 
         # The state: the next ``since`` plus the issues at the window's edge (so the overlap
         # re-read does not count them twice).
@@ -100,8 +100,8 @@ class Jira(Platform):
 
     def writeback(self, source: SourceSettings, findings: Sequence[Finding], *, apply: bool,
                   client: Client | None = None) -> WritebackReport:
-        from connector.jira import commands
-        from connector.jira.client import JiraClient
+        from connector.platforms.jira import commands
+        from connector.platforms.jira.client import JiraClient
 
         report = commands.writeback(_settings(source), findings, apply=apply,
                                     client=cast(JiraClient | None, client))

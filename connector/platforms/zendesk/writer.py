@@ -16,17 +16,17 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from compliance_checks.findings import Finding
-from connector.ticket_ids import url_segment
-from connector.writeback import TicketWriteState, WritebackPlan, plan_writeback
-from connector.zendesk.http import (
+from connector.platforms.zendesk.http import (
     Conflict,
     TransientError,
     UnknownOutcome,
     ZendeskClient,
     ZendeskHTTPError,
 )
-from connector.zendesk.note import note_html
-from connector.zendesk.settings import ZendeskSourceConfig
+from connector.platforms.zendesk.note import note_html
+from connector.platforms.zendesk.settings import ZendeskSourceConfig
+from connector.ticket_ids import url_segment
+from connector.writeback import TicketWriteState, WritebackPlan, plan_writeback
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from typing import Any
 
 from connector.crashpoints import ARMED, crash_point
 from connector.http import ReadStats
-from connector.jira.client import JiraClient
-from connector.jira.errors import JiraApiError
-from connector.jira.fieldplan import FieldPlan, discovered_fields, plan_fields
-from connector.jira.jql import build_jql
+from connector.platforms.jira.client import JiraClient
+from connector.platforms.jira.errors import JiraApiError
+from connector.platforms.jira.fieldplan import FieldPlan, discovered_fields, plan_fields
+from connector.platforms.jira.jql import build_jql
 from connector.ticket_ids import url_segment
 from mappings.schema import MappingSpec
 

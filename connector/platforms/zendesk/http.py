@@ -31,9 +31,9 @@ from connector.http import (
     RetrySignal,
     build_session,
 )
-from connector.zendesk.auth import Authenticator, AuthError
-from connector.zendesk.ratelimit import TokenBucket, parse_rate_limit_headers
-from connector.zendesk.settings import ZendeskSourceConfig
+from connector.platforms.zendesk.auth import Authenticator, AuthError
+from connector.platforms.zendesk.ratelimit import TokenBucket, parse_rate_limit_headers
+from connector.platforms.zendesk.settings import ZendeskSourceConfig
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ from functools import partial
 from typing import Any
 
 from connector.bundles import JiraPages, jira_bundle
-from connector.jira.client import JiraClient
-from connector.jira.reader import JiraReader
-from connector.jira.settings import JiraSourceConfig
 from connector.platforms.base import Changes, Doc, JsonState, PageRead, ReadEnd, ReadEvent, TicketChange
+from connector.platforms.jira.client import JiraClient
+from connector.platforms.jira.reader import JiraReader
+from connector.platforms.jira.settings import JiraSourceConfig
 from connector.store.chunking import CHUNK
 from mappings.schema import MappingSpec
 from mappings.select import is_complaint

@@ -1,4 +1,4 @@
-"""Zendesk as a :class:`~connector.platforms.base.Platform` (delegates to ``connector/zendesk``)."""
+"""Zendesk as a :class:`~connector.platforms.base.Platform` (delegates to ``connector/platforms/zendesk``)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from connector.platforms.base import (
     as_outcome,
     positive_int64,
 )
-from connector.zendesk.settings import ZendeskSourceConfig
+from connector.platforms.zendesk.settings import ZendeskSourceConfig
 from mappings.schema import MappingSpec
 
 _SIGNATURE = "x-zendesk-webhook-signature"
@@ -53,14 +53,14 @@ class Zendesk(Platform):
     spills_history = True
 
     def incremental(self, source: SourceSettings, client: Client, spec: MappingSpec) -> IncrementalSource:
-        from connector.platforms.zendesk_sync import ZendeskIncremental
-        from connector.zendesk.http import ZendeskClient
+        from connector.platforms.zendesk.http import ZendeskClient
+        from connector.platforms.zendesk.incremental import ZendeskIncremental
 
         return ZendeskIncremental(_settings(source), cast(ZendeskClient, client), spec)
 
     def connect(self, source: SourceSettings) -> Client:
-        from connector.zendesk.commands import open_client
-        from connector.zendesk.secrets import SecretSource
+        from connector.platforms.zendesk.commands import open_client
+        from connector.platforms.zendesk.secrets import SecretSource
 
         settings = _settings(source)
         return open_client(settings, secrets=SecretSource(settings.secrets_file))
@@ -78,7 +78,7 @@ class Zendesk(Platform):
 
     def pull(self, source: SourceSettings, out: Path, *, since: datetime | None, cursor: JsonState,
              ticket: str | None) -> PullResult:
-        from connector.zendesk import commands
+        from connector.platforms.zendesk import commands
 
         result = commands.pull(_settings(source), out, start_time=since,
                                cursor=cursor if isinstance(cursor, str) else None,
@@ -94,8 +94,8 @@ class Zendesk(Platform):
 
     def writeback(self, source: SourceSettings, findings: Sequence[Finding], *, apply: bool,
                   client: Client | None = None) -> WritebackReport:
-        from connector.zendesk import commands
-        from connector.zendesk.http import ZendeskClient
+        from connector.platforms.zendesk import commands
+        from connector.platforms.zendesk.http import ZendeskClient
 
         report = commands.writeback(_settings(source), list(findings), apply=apply,
                                     client=cast(ZendeskClient | None, client))

@@ -9,11 +9,11 @@ from typing import Any
 
 from connector.bundles import ZendeskDirectory, ZendeskPages, zendesk_bundle
 from connector.platforms.base import Changes, Doc, JsonState, PageRead, ReadEnd, ReadEvent, TicketChange
+from connector.platforms.zendesk.http import ZendeskClient
+from connector.platforms.zendesk.reader import SyncState, ZendeskReader
+from connector.platforms.zendesk.settings import ZendeskSourceConfig
 from connector.spill import SpilledZendeskPages
 from connector.store.chunking import CHUNK
-from connector.zendesk.http import ZendeskClient
-from connector.zendesk.reader import SyncState, ZendeskReader
-from connector.zendesk.settings import ZendeskSourceConfig
 from mappings.schema import MappingSpec
 from mappings.select import is_complaint
 

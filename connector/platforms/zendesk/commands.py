@@ -24,13 +24,13 @@ import requests
 
 from compliance_checks.findings import Finding
 from connector.http import RequestHook, build_session
+from connector.platforms.zendesk.auth import build_authenticator, verify_identity
+from connector.platforms.zendesk.http import ZendeskClient
+from connector.platforms.zendesk.reader import Selector, SyncState, ZendeskReader
+from connector.platforms.zendesk.secrets import SecretSource
+from connector.platforms.zendesk.settings import ZendeskSourceConfig
+from connector.platforms.zendesk.writer import PLATFORM, TicketResult, ZendeskWriter
 from connector.writeback import TicketWriteState, WritebackPlan
-from connector.zendesk.auth import build_authenticator, verify_identity
-from connector.zendesk.http import ZendeskClient
-from connector.zendesk.reader import Selector, SyncState, ZendeskReader
-from connector.zendesk.secrets import SecretSource
-from connector.zendesk.settings import ZendeskSourceConfig
-from connector.zendesk.writer import PLATFORM, TicketResult, ZendeskWriter
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from connector.jira.client import JiraClient
-from connector.jira.fieldplan import FINDINGS_PROPERTY
-from connector.jira.jql import keys_jql
-from connector.jira.notes import body_text
-from connector.jira.reader import comments_complete
+from connector.platforms.jira.client import JiraClient
+from connector.platforms.jira.fieldplan import FINDINGS_PROPERTY
+from connector.platforms.jira.jql import keys_jql
+from connector.platforms.jira.notes import body_text
+from connector.platforms.jira.reader import comments_complete
 from connector.writeback import TicketWriteState
 
 STATE_FIELDS = ("labels", "updated", "comment")

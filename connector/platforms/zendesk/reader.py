@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from connector.http import ReadStats
+from connector.platforms.zendesk.http import ZendeskClient, ZendeskHTTPError
+from connector.platforms.zendesk.settings import ZendeskSourceConfig
 from connector.ticket_ids import url_segment
-from connector.zendesk.http import ZendeskClient, ZendeskHTTPError
-from connector.zendesk.settings import ZendeskSourceConfig
 
 PageKind = Literal["tickets", "ticket_events", "metric_events", "users", "groups", "ticket", "audits"]
 Selector = Callable[[dict[str, Any]], bool]
