@@ -47,11 +47,11 @@ from compliance_checks.model import (
     SourceKind,
     Stage,
 )
-from connector.reports.kinds import Fmt, Kind
-from connector.reports.render import Job, render_reports
 from connector.reports.spool import Spool
 from report_templates.env import RenderContext
 from report_templates.input import FileRef, Item, Period, Provenance, ReportInput, ReportOptions
+from report_templates.kinds import Fmt
+from report_templates.render import Job, render_reports
 
 END = datetime(2026, 11, 1, tzinfo=UTC)
 CHANNELS = ("email", "web", "phone", "chat", "app")
@@ -151,14 +151,14 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-STEPS: dict[str, tuple[tuple[Kind, Fmt], ...]] = {
-    "register-csv": ((Kind.register, Fmt.csv),),
-    "register-xlsx": ((Kind.register, Fmt.xlsx),),
-    "register-html": ((Kind.register, Fmt.html),),
-    "kpi-html": ((Kind.kpi, Fmt.html),),
-    "audit-html": ((Kind.audit, Fmt.html),),
-    "audit-json": ((Kind.audit, Fmt.json),),
-    "shared-pass": ((Kind.register, Fmt.csv), (Kind.kpi, Fmt.html), (Kind.audit, Fmt.html)),
+STEPS: dict[str, tuple[tuple[str, Fmt], ...]] = {
+    "register-csv": (("register", Fmt.csv),),
+    "register-xlsx": (("register", Fmt.xlsx),),
+    "register-html": (("register", Fmt.html),),
+    "kpi-html": (("kpi", Fmt.html),),
+    "audit-html": (("audit", Fmt.html),),
+    "audit-json": (("audit", Fmt.json),),
+    "shared-pass": (("register", Fmt.csv), ("kpi", Fmt.html), ("audit", Fmt.html)),
 }
 
 
@@ -191,7 +191,7 @@ def run_step(name: str, spool_path: Path, out: Path) -> None:
         count = sum(1 for _ in data.current.items())
         sizes = f"{count} complaints"
     else:
-        jobs = [Job(kind, fmt, out / f"{name}-{kind.value}.{fmt.value}") for kind, fmt in STEPS[name]]
+        jobs = [Job(kind, fmt, out / f"{name}-{kind}.{fmt.value}") for kind, fmt in STEPS[name]]
         paths = render_reports(jobs, data, render=render)
         sizes = ", ".join(f"{p.suffix[1:]} {p.stat().st_size / 1e6:.1f} MB" for p in paths)
     spent = time.perf_counter() - t

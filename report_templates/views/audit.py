@@ -15,6 +15,7 @@ from compliance_checks.findings import Finding, Status
 from compliance_checks.model import ComplaintRecord, Event, Frozen
 from compliance_checks.registry import REGISTRY, Registry
 from report_templates.input import AnyFinding, ReportInput, full_findings
+from report_templates.kinds import ReportKind
 from report_templates.views.common import (
     STATUS_ORDER,
     Cohort,
@@ -519,3 +520,6 @@ def build_audit_view(data: ReportInput, *, registry: Registry = REGISTRY) -> Aud
     builder = AuditBuilder(data, registry)
     run_pass(data.current, [builder])
     return builder.finish()
+
+
+KIND = ReportKind(name="audit", title="the audit report (8.5)", start=lambda ctx: AuditBuilder(ctx.data))

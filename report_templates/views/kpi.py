@@ -12,6 +12,7 @@ from compliance_checks.findings import Status
 from compliance_checks.model import ComplaintRecord, Frozen
 from compliance_checks.policy import Policy
 from report_templates.input import AnyFinding, ComplaintSource, Period, ReportInput
+from report_templates.kinds import PassContext, ReportKind
 from report_templates.views.common import (
     STATUS_ORDER,
     Column,
@@ -470,3 +471,12 @@ def build_kpi_view(data: ReportInput) -> KpiView:
 
 def _clause_key(clause_id: str) -> tuple[int, ...]:
     return tuple(int(p) for p in clause_id.split(".") if p.isdigit())
+
+
+def shared_kpi_builder(ctx: PassContext) -> KpiBuilder:
+    """The pass's one KPI builder (the review reads the same counts)."""
+    builder: KpiBuilder = ctx.share("kpi", lambda: KpiBuilder(ctx.data))
+    return builder
+
+
+KIND = ReportKind(name="kpi", title="the KPI report (8.2/8.4)", start=shared_kpi_builder, trend=True)

@@ -10,7 +10,9 @@ from typing import Any, overload
 from compliance_checks.findings import Status
 from compliance_checks.model import ComplaintRecord, Frozen
 from report_templates.input import AnyFinding, ReportInput
+from report_templates.kinds import Fmt, ReportKind
 from report_templates.views.common import (
+    Builder,
     Cohort,
     Column,
     ReportHeader,
@@ -282,3 +284,18 @@ def build_register_view(data: ReportInput) -> RegisterView:
     builder = RegisterBuilder(data)
     run_pass(data.current, [builder])
     return builder.finish()
+
+
+def _register_tables(builder: Builder[object]) -> RegisterTables:
+    assert isinstance(builder, RegisterBuilder)  # noqa: S101 - made by KIND.start
+    return builder.finish_tables()
+
+
+KIND = ReportKind(
+    name="register",
+    title="the complaint register (8.1)",
+    start=lambda ctx: RegisterBuilder(ctx.data),
+    # Written from the slim rows (the HTML page streams them); only its JSON needs the view-model.
+    tables_formats=frozenset({Fmt.csv, Fmt.xlsx, Fmt.html, Fmt.pdf}),
+    tables=_register_tables,
+)

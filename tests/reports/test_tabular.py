@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from connector.reports.render import render_report
 from report_templates.input import ReportInput
+from report_templates.render import render_report
 from tests.reports.builders import HOSTILE_CATEGORY, HOSTILE_NAME, HOSTILE_ROOT, HOSTILE_SUMMARY
 
 HOSTILE = (HOSTILE_SUMMARY, HOSTILE_NAME, HOSTILE_CATEGORY, HOSTILE_ROOT)
