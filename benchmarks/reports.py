@@ -3,9 +3,9 @@
     .venv/bin/python benchmarks/reports.py [--complaints 100000] [--out DIR]
 
 Records and findings are synthesised by a seeded generator (realistic-looking records, the
-baseline policy's 11 findings each) and streamed into a report spool: the file the offline and
-store adapters write before rendering (``connector/reports/spool.py``). That part is not timed.
-Every timed step then reads the spool back one complaint at a time (the JSON parsing of
+baseline policy's 11 findings each) and streamed into a report spool: the scratch SQLite table the
+offline and store adapters write before rendering (``connector/reports/spool.py``). That part is
+not timed. Every timed step then reads the spool back one complaint at a time (the JSON parsing of
 records and findings is included), as a report from an export or the store does. The KPI
 report gets 12 monthly earlier evaluations (cuts of the same data) for its backlog trend.
 
@@ -197,7 +197,7 @@ def run_step(name: str, spool_path: Path, out: Path) -> None:
     spent = time.perf_counter() - t
     cpu = time.process_time() - cpu
     load = os.getloadavg()[0]
-    figures = f"{spent:7.1f} s wall {cpu:7.1f} s CPU  peak {peak_mib():6.0f} MiB  load {load:4.1f}"
+    figures = f"{spent:7.2f} s wall {cpu:7.2f} s CPU  peak {peak_mib():6.0f} MiB  load {load:4.1f}"
     print(f"{name:14s} {figures}  {sizes}", flush=True)
 
 
