@@ -18,13 +18,6 @@ from report_templates.views.review import ReviewView
 View = RegisterView | KpiView | AuditView | ReviewView
 #: What a page can be rendered from (the register also from its slim rows, streamed).
 Page = View | RegisterTables
-TEMPLATES: dict[type[object], str] = {
-    RegisterView: "register.html.j2",
-    RegisterTables: "register.html.j2",
-    KpiView: "kpi.html.j2",
-    AuditView: "audit.html.j2",
-    ReviewView: "review.html.j2",
-}
 _STATUS_COLOURS = (
     ("FAIL", charts.RED),
     ("AT_RISK", charts.AMBER),
@@ -95,7 +88,7 @@ def page_chunks(view: Page, render: RenderContext, templates_dir: str | None) ->
         chart_map = review_charts(view)
     else:
         chart_map = {}
-    template = environment(templates_dir).get_template(TEMPLATES[type(view)])
+    template = environment(templates_dir).get_template(view.TEMPLATE)
     return template.generate(
         view=view, render=render, charts=chart_map, statuses=STATUS_ORDER, exception_rows=exception_rows
     )

@@ -186,7 +186,7 @@ def report(
     names: Annotated[
         list[str],
         typer.Argument(
-            metavar="KINDS...",
+            metavar="KIND",
             help="register, kpi, audit, review, fca-return, asic-idr or cfpb; several share one pass.",
             show_default=False,
         ),

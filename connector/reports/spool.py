@@ -50,7 +50,7 @@ _HEADS = TypeAdapter(tuple[FindingHead, ...])
 #: The ``full`` column of a complaint without such findings.
 _NO_FULL = "[]"
 #: Rows per insert batch, and ids per look-up.
-_BATCH = 1000
+_BATCH = 100
 _SCHEMA = """
     CREATE TABLE item (
         seq INTEGER PRIMARY KEY,

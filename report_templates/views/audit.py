@@ -8,7 +8,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from compliance_checks.clauses import clauses
 from compliance_checks.findings import Finding, Status
@@ -126,6 +126,9 @@ class SampleItem(Frozen):
 
 
 class AuditView(Frozen):
+    #: The page template (``report_templates/audit.html.j2``; a user template of that name overrides it).
+    TEMPLATE: ClassVar[str] = "audit.html.j2"
+
     header: ReportHeader
     files: tuple[FileLine, ...]
     calendar: tuple[tuple[str, str], ...]

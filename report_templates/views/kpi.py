@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo
 
 from compliance_checks.clauses import clauses
@@ -75,6 +75,9 @@ class HistoryPoint(Frozen):
 
 
 class KpiView(Frozen):
+    #: The page template (``report_templates/kpi.html.j2``; a user template of that name overrides it).
+    TEMPLATE: ClassVar[str] = "kpi.html.j2"
+
     header: ReportHeader
     previous_start: date
     previous_end: date

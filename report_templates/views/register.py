@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, overload
+from typing import Any, ClassVar, overload
 
 from compliance_checks.findings import Status
 from compliance_checks.model import ComplaintRecord, Frozen
@@ -64,6 +64,9 @@ class RegisterRow(Frozen):
 
 
 class RegisterView(Frozen):
+    #: The page template (``report_templates/register.html.j2``; a user template of that name overrides it).
+    TEMPLATE: ClassVar[str] = "register.html.j2"
+
     header: ReportHeader
     total: int
     in_scope: int
@@ -219,6 +222,8 @@ class RegisterTables:
     """The register as slim rows (tuples of plain values): what CSV/XLSX write, and what the
     HTML page streams from (``rows`` makes one row model at a time while the page is written,
     so a large register never holds 100,000 models)."""
+
+    TEMPLATE: ClassVar[str] = RegisterView.TEMPLATE
 
     header: ReportHeader
     values: tuple[RowValues, ...]

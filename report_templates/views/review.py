@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from compliance_checks.model import ComplaintRecord, Frozen
 from report_templates.input import AnyFinding, ReportInput
@@ -58,6 +59,9 @@ class OpenAction(Frozen):
 
 
 class ReviewView(Frozen):
+    #: The page template (``report_templates/review.html.j2``; a user template of that name overrides it).
+    TEMPLATE: ClassVar[str] = "review.html.j2"
+
     header: ReportHeader
     previous_start: str
     previous_end: str

@@ -5,23 +5,13 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from report_templates import kinds
 from report_templates.input import ReportInput
 from report_templates.kinds import RETURN_FORMATS, VIEW_FORMATS, Fmt, kind, kind_names, ordered
 from report_templates.render import render_report
-
-
-@pytest.fixture
-def extra_kinds(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(kinds, "KIND_PACKAGES", (*kinds.KIND_PACKAGES, "tests.reports.extra_kinds"))
-    kinds.registry.cache_clear()
-    yield
-    kinds.registry.cache_clear()
 
 
 def test_the_shipped_kinds_and_returns_are_registered() -> None:
