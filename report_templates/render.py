@@ -19,7 +19,7 @@ from report_templates.kinds import Finished, Fmt, PassContext, ReportKind, kind,
 from report_templates.returns import ReturnTable
 from report_templates.views.common import Builder, no_collections, run_pass
 from report_templates.views.register import RegisterTables
-from report_templates.writers import WriteContext, default_render_context, write_output
+from report_templates.writers import WriteContext, write_output
 from report_templates.writers.json import view_json
 
 Output = View | ReturnTable | RegisterTables
@@ -81,19 +81,19 @@ def render_reports(
     jobs: Sequence[Job],
     data: ReportInput,
     *,
+    render: RenderContext,
     templates_dir: Path | None = None,
-    render: RenderContext | None = None,
 ) -> list[Path]:
-    """Build every job's view in one pass over the data, then write each file."""
+    """Build every job's view in one pass over the data, then write each file (``render``: the
+    pages' generation time, version and locale, given by the caller: nothing here reads the clock)."""
     formats: dict[str, set[Fmt]] = {}
     for job in jobs:
         kind(job.kind).check_format(job.fmt)
         formats.setdefault(job.kind, set()).add(job.fmt)
     tables_only = [name for name, fmts in formats.items() if fmts <= kind(name).tables_formats]
-    context = render or default_render_context(data)
 
     def write(job: Job) -> Path:
-        return write_output(views[job.kind], job.fmt, job.out, WriteContext(data, context, templates_dir))
+        return write_output(views[job.kind], job.fmt, job.out, WriteContext(data, render, templates_dir))
 
     # The collector stays paused from the pass through the text writers: the views hold
     # 100,000s of rows, and each full collection while they are finished and written rescanned
@@ -116,8 +116,8 @@ def render_report(
     fmt: Fmt | str,
     out_path: Path,
     *,
+    render: RenderContext,
     templates_dir: Path | None = None,
-    render: RenderContext | None = None,
 ) -> Path:
     """Build the ``kind`` view from ``data`` and write it to ``out_path`` as ``fmt``."""
     job = Job(str(kind), Fmt(fmt), out_path)

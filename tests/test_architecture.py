@@ -180,3 +180,9 @@ def _writes_files(tree: ast.Module) -> bool:
 )
 def test_views_and_return_builders_write_no_files(path):
     assert not _writes_files(_tree(path)), "views build models; report_templates/writers write files"
+
+
+@pytest.mark.parametrize("path", _modules("report_templates"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_report_package_never_reads_the_clock(path):
+    # The generation time is given (``RenderContext``), so a report's bytes depend on its inputs.
+    assert _clock_calls(_tree(path)) == []

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from report_templates.env import RenderContext
 from report_templates.html import Page, View, render_html
@@ -37,11 +35,6 @@ class WriteContext:
     @property
     def templates(self) -> str | None:
         return str(self.templates_dir) if self.templates_dir else None
-
-
-def default_render_context(data: ReportInput) -> RenderContext:
-    now = datetime.now(UTC).astimezone(ZoneInfo(data.period.timezone))
-    return RenderContext(generated_at=now, version=data.provenance.code_version)
 
 
 def _json(view: Page, ctx: WriteContext, out: Path) -> None:
@@ -93,4 +86,4 @@ def write_output(view: Page | ReturnTable, fmt: Fmt, out: Path, ctx: WriteContex
     return out
 
 
-__all__ = ["VIEW_WRITERS", "View", "WriteContext", "default_render_context", "view_json", "write_output"]
+__all__ = ["VIEW_WRITERS", "View", "WriteContext", "view_json", "write_output"]

@@ -12,6 +12,7 @@ import pytest
 from report_templates.input import ReportInput
 from report_templates.kinds import RETURN_FORMATS, VIEW_FORMATS, Fmt, kind, kind_names, ordered
 from report_templates.render import render_report
+from tests.reports.builders import RENDER
 
 
 def test_the_shipped_kinds_and_returns_are_registered() -> None:
@@ -39,7 +40,7 @@ def test_a_kind_declared_in_one_module_is_rendered(
     extra_kinds: None, data: ReportInput, tmp_path: Path
 ) -> None:
     assert "channel-tally" in kind_names()
-    out = render_report("channel-tally", data, "csv", tmp_path / "tally.csv")
+    out = render_report("channel-tally", data, "csv", tmp_path / "tally.csv", render=RENDER)
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "# Complaints by channel"
     rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
@@ -47,4 +48,4 @@ def test_a_kind_declared_in_one_module_is_rendered(
     expected = Counter(r.channel or "unknown" for r in records)
     assert {r["channel"]: int(r["complaints"]) for r in rows} == dict(expected)
     with pytest.raises(ValueError, match="channel-tally is written as csv or json"):
-        render_report("channel-tally", data, "html", tmp_path / "tally.html")
+        render_report("channel-tally", data, "html", tmp_path / "tally.html", render=RENDER)

@@ -13,6 +13,7 @@ from report_templates.input import ComplaintSource, Item, ReportInput, Snapshot,
 from report_templates.kinds import Fmt
 from report_templates.render import Job, build_view, render_reports, view_json
 from report_templates.views.audit import SampleDraw, draw_sample, sample_key
+from tests.reports.builders import RENDER
 
 KINDS = ["register", "kpi", "audit", "review"]
 
@@ -58,7 +59,7 @@ def test_one_pass_feeds_every_report(data: ReportInput, tmp_path: Path) -> None:
     source = StreamSnapshot(data.as_of, read, find=lambda ids: [i for i in items if i.record.id in ids])
     jobs = [Job(k, Fmt.json, tmp_path / f"{k}.json") for k in KINDS]
     jobs.append(Job("register", Fmt.csv, tmp_path / "register.csv"))
-    render_reports(jobs, replace(data, current=source))
+    render_reports(jobs, replace(data, current=source), render=RENDER)
     assert reads == 1  # the sample is re-read through find(), the baseline is its own source
     for kind in KINDS:
         single = view_json(build_view(kind, data))  # type: ignore[arg-type]
