@@ -3,9 +3,9 @@
     .venv/bin/python benchmarks/reports.py [--complaints 100000] [--out DIR]
 
 Records and findings are synthesised by a seeded generator (realistic-looking records, the
-baseline policy's 11 findings each) and streamed into a report spool: the file the offline and
-store adapters write before rendering (``connector/reports/spool.py``). That part is not timed.
-Every timed step then reads the spool back one complaint at a time (the JSON parsing of
+baseline policy's 11 findings each) and streamed into a report spool: the scratch SQLite table the
+offline and store adapters write before rendering (``connector/reports/spool.py``). That part is
+not timed. Every timed step then reads the spool back one complaint at a time (the JSON parsing of
 records and findings is included), as a report from an export or the store does. The KPI
 report gets 12 monthly earlier evaluations (cuts of the same data) for its backlog trend.
 
@@ -47,11 +47,11 @@ from compliance_checks.model import (
     SourceKind,
     Stage,
 )
-from connector.reports.kinds import Fmt, Kind
-from connector.reports.render import Job, render_reports
 from connector.reports.spool import Spool
 from report_templates.env import RenderContext
 from report_templates.input import FileRef, Item, Period, Provenance, ReportInput, ReportOptions
+from report_templates.kinds import Fmt
+from report_templates.render import Job, render_reports
 
 END = datetime(2026, 11, 1, tzinfo=UTC)
 CHANNELS = ("email", "web", "phone", "chat", "app")
@@ -151,14 +151,14 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-STEPS: dict[str, tuple[tuple[Kind, Fmt], ...]] = {
-    "register-csv": ((Kind.register, Fmt.csv),),
-    "register-xlsx": ((Kind.register, Fmt.xlsx),),
-    "register-html": ((Kind.register, Fmt.html),),
-    "kpi-html": ((Kind.kpi, Fmt.html),),
-    "audit-html": ((Kind.audit, Fmt.html),),
-    "audit-json": ((Kind.audit, Fmt.json),),
-    "shared-pass": ((Kind.register, Fmt.csv), (Kind.kpi, Fmt.html), (Kind.audit, Fmt.html)),
+STEPS: dict[str, tuple[tuple[str, Fmt], ...]] = {
+    "register-csv": (("register", Fmt.csv),),
+    "register-xlsx": (("register", Fmt.xlsx),),
+    "register-html": (("register", Fmt.html),),
+    "kpi-html": (("kpi", Fmt.html),),
+    "audit-html": (("audit", Fmt.html),),
+    "audit-json": (("audit", Fmt.json),),
+    "shared-pass": (("register", Fmt.csv), ("kpi", Fmt.html), ("audit", Fmt.html)),
 }
 
 
@@ -191,13 +191,13 @@ def run_step(name: str, spool_path: Path, out: Path) -> None:
         count = sum(1 for _ in data.current.items())
         sizes = f"{count} complaints"
     else:
-        jobs = [Job(kind, fmt, out / f"{name}-{kind.value}.{fmt.value}") for kind, fmt in STEPS[name]]
+        jobs = [Job(kind, fmt, out / f"{name}-{kind}.{fmt.value}") for kind, fmt in STEPS[name]]
         paths = render_reports(jobs, data, render=render)
         sizes = ", ".join(f"{p.suffix[1:]} {p.stat().st_size / 1e6:.1f} MB" for p in paths)
     spent = time.perf_counter() - t
     cpu = time.process_time() - cpu
     load = os.getloadavg()[0]
-    figures = f"{spent:7.1f} s wall {cpu:7.1f} s CPU  peak {peak_mib():6.0f} MiB  load {load:4.1f}"
+    figures = f"{spent:7.2f} s wall {cpu:7.2f} s CPU  peak {peak_mib():6.0f} MiB  load {load:4.1f}"
     print(f"{name:14s} {figures}  {sizes}", flush=True)
 
 

@@ -255,7 +255,8 @@ def reports_section(raw: str) -> str:
 complaint at a time (records and findings parsed from JSON: included in the times), as a report
 from an export or the store does (writing the spool is not timed). The KPI report also gets 12
 monthly earlier "evaluations" for its backlog trend: cuts of the same data by receipt time, read
-from the spool's side file (the export and store adapters hand over one, the trend baseline).
+from the spool's receipt-time and flag columns (the export and store adapters hand over one, the
+trend baseline).
 Each step is its own process; CPU = user + system time of that process (less
 sensitive than wall time to the other jobs on this shared machine; load = 1-minute load average
 at the end of the step).

@@ -22,7 +22,7 @@ from mappings.zendesk_payload import Child
 #: Children buffered before a write (a few MiB at most: comment texts are capped).
 _BATCH = 20_000
 #: A scratch file: no journal, no fsync (it is deleted afterwards whatever happens).
-_SCRATCH_PRAGMAS = """
+SCRATCH_PRAGMAS = """
     PRAGMA journal_mode = OFF;
     PRAGMA synchronous = OFF;
     PRAGMA temp_store = FILE;
@@ -35,7 +35,7 @@ class _ScratchFile:
     def __init__(self, name: str, schema: str, directory: Path | None) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix=f"iso10002-{name}-", dir=directory)
         self._db = sqlite3.connect(Path(self._dir.name) / f"{name}.sqlite")
-        self._db.executescript(_SCRATCH_PRAGMAS + schema)
+        self._db.executescript(SCRATCH_PRAGMAS + schema)
 
     def close(self) -> None:
         self._db.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 from markupsafe import Markup
 
@@ -19,13 +18,6 @@ from report_templates.views.review import ReviewView
 View = RegisterView | KpiView | AuditView | ReviewView
 #: What a page can be rendered from (the register also from its slim rows, streamed).
 Page = View | RegisterTables
-TEMPLATES: dict[type[object], str] = {
-    RegisterView: "register.html.j2",
-    RegisterTables: "register.html.j2",
-    KpiView: "kpi.html.j2",
-    AuditView: "audit.html.j2",
-    ReviewView: "review.html.j2",
-}
 _STATUS_COLOURS = (
     ("FAIL", charts.RED),
     ("AT_RISK", charts.AMBER),
@@ -89,14 +81,14 @@ def review_charts(view: ReviewView) -> dict[str, Markup]:
     }
 
 
-def _chunks(view: Page, render: RenderContext, templates_dir: str | None) -> Iterator[str]:
+def page_chunks(view: Page, render: RenderContext, templates_dir: str | None) -> Iterator[str]:
     if isinstance(view, KpiView):
         chart_map = kpi_charts(view)
     elif isinstance(view, ReviewView):
         chart_map = review_charts(view)
     else:
         chart_map = {}
-    template = environment(templates_dir).get_template(TEMPLATES[type(view)])
+    template = environment(templates_dir).get_template(view.TEMPLATE)
     return template.generate(
         view=view, render=render, charts=chart_map, statuses=STATUS_ORDER, exception_rows=exception_rows
     )
@@ -104,23 +96,4 @@ def _chunks(view: Page, render: RenderContext, templates_dir: str | None) -> Ite
 
 def render_html(view: Page, render: RenderContext, *, templates_dir: str | None = None) -> str:
     """The page for ``view``; ``templates_dir`` overrides shipped templates by file name."""
-    return "".join(_chunks(view, render, templates_dir))
-
-
-#: Characters gathered before each write while a page streams to its file.
-_WRITE_EVERY = 1 << 20
-
-
-def write_html(view: Page, render: RenderContext, out: Path, *, templates_dir: str | None = None) -> None:
-    """``render_html`` streamed to ``out``: the page is never held whole (a register of
-    100,000 rows is tens of megabytes of HTML)."""
-    with out.open("w", encoding="utf-8") as handle:
-        pending: list[str] = []
-        size = 0
-        for chunk in _chunks(view, render, templates_dir):
-            pending.append(chunk)
-            size += len(chunk)
-            if size >= _WRITE_EVERY:
-                handle.write("".join(pending))
-                pending, size = [], 0
-        handle.write("".join(pending))
+    return "".join(page_chunks(view, render, templates_dir))

@@ -265,3 +265,38 @@ BRANCH_CHECKED = [p for p in _modules("connector", "mappings")
 @pytest.mark.parametrize("path", BRANCH_CHECKED, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_platform_name_branch_outside_the_platform_folders(path: Path) -> None:
     assert platform_branches(_tree(path)) == [], "ask connector.platforms.registry / mappings.formats"
+
+#: What ``connector/reports`` keeps: command wiring, the file and store adapters (I/O), the
+#: spool (scratch I/O), versions and hashes (reads files) and the service's schedule glue.
+REPORT_WIRING = {"__init__.py", "cli.py", "offline.py", "scheduled.py", "spool.py", "store.py", "versions.py"}
+_FILE_WRITES = {"write_text", "write_bytes", "mkdir", "touch"}
+
+
+def test_connector_reports_keeps_only_wiring_and_io():
+    assert {p.name for p in (ROOT / "connector" / "reports").glob("*.py")} == REPORT_WIRING
+
+
+def _writes_files(tree: ast.Module) -> bool:
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Name) and node.func.id == "open":
+            return True
+        if isinstance(node.func, ast.Attribute) and node.func.attr in _FILE_WRITES:
+            return True
+    return False
+
+
+@pytest.mark.parametrize(
+    "path",
+    _modules("report_templates/views", "report_templates/returns"),
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_views_and_return_builders_write_no_files(path):
+    assert not _writes_files(_tree(path)), "views build models; report_templates/writers write files"
+
+
+@pytest.mark.parametrize("path", _modules("report_templates"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_report_package_never_reads_the_clock(path):
+    # The generation time is given (``RenderContext``), so a report's bytes depend on its inputs.
+    assert _clock_calls(_tree(path)) == []

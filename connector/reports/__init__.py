@@ -1,5 +1,8 @@
-"""Reports on the command line and for the service: data sources, rendering, file formats.
+"""Reports' I/O and wiring: the ``iso10002 report`` command (``cli``), the export-file and store
+adapters (``offline``, ``store``), the scratch spool they fill (``spool``), file hashes and
+versions (``versions``) and the service's scheduled reports (``scheduled``). The report package
+itself (contract, views, kinds, the pass, writers, templates) is ``report_templates``.
 
-Import the modules you need (``connector.reports.render``, ``.store``, ``.offline``): this
-package imports nothing itself, so ``iso10002`` starts without loading the renderers.
+Import the modules you need: this package imports nothing itself, so ``iso10002`` starts without
+loading the renderers.
 """

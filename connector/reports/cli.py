@@ -14,11 +14,11 @@ from rich.markup import escape
 
 from compliance_checks.configfile import ConfigError
 from connector.inputs import InputError
-from connector.reports.kinds import TREND_KINDS, Fmt, Kind, check_format
 from connector.store_cli import StoreConfigOption, pipeline_for
 from mappings.values import SUPPORTED_RANGE, in_supported_range
 from report_templates.env import LOCALES, RenderContext
 from report_templates.input import Period, ReportInput, ReportOptions
+from report_templates.kinds import Fmt, ReportKind, kind_names, registry
 
 if TYPE_CHECKING:
     from connector.offline import RunSummary
@@ -154,24 +154,40 @@ def _from_store(
         return data, pipeline.config.reports.templates_dir
 
 
+def _kinds(names: list[str], fmt: Fmt | None) -> list[ReportKind]:
+    """The registered kinds named (each once), each checked against ``--format``."""
+    known = registry()
+    chosen: list[ReportKind] = []
+    for name in dict.fromkeys(names):  # a kind named twice is written once
+        if name not in known:
+            raise typer.BadParameter(f"{name!r}: use one of {', '.join(kind_names())}", param_hint="KINDS")
+        try:
+            known[name].check_format(fmt or known[name].default_format)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--format") from None
+        chosen.append(known[name])
+    return chosen
+
+
 def _targets(
-    kinds: list[Kind], fmt: Fmt | None, out: Path | None, end: date
-) -> list[tuple[Kind, Fmt, Path]]:
-    """Each kind's format (``--format``, else html; returns: csv) and output file: ``--out`` is
+    kinds: list[ReportKind], fmt: Fmt | None, out: Path | None, end: date
+) -> list[tuple[str, Fmt, Path]]:
+    """Each kind's format (``--format``, else the kind's default) and output file: ``--out`` is
     the file for one kind, the directory for several (default: the working directory)."""
-    chosen = [(kind, fmt or (Fmt.csv if kind.is_return else Fmt.html)) for kind in kinds]
+    chosen = [(kind.name, fmt or kind.default_format) for kind in kinds]
     if len(kinds) == 1 and out is not None:
-        return [(kinds[0], chosen[0][1], out)]
+        return [(chosen[0][0], chosen[0][1], out)]
     folder = out or Path()
     if folder.exists() and not folder.is_dir():
         raise typer.BadParameter(f"{folder} is a file; several kinds need a directory", param_hint="--out")
-    return [(kind, f, folder / f"{kind.value}-{end.isoformat()}.{f.value}") for kind, f in chosen]
+    return [(name, f, folder / f"{name}-{end.isoformat()}.{f.value}") for name, f in chosen]
 
 
 def report(
-    kinds: Annotated[
-        list[Kind],
+    names: Annotated[
+        list[str],
         typer.Argument(
+            metavar="KIND",
             help="register, kpi, audit, review, fca-return, asic-idr or cfpb; several share one pass.",
             show_default=False,
         ),
@@ -219,17 +235,12 @@ def report(
         raise _fail(EXIT_CONFIG, f"--templates {templates}: not a directory")
     if locale not in LOCALES:
         raise typer.BadParameter(f"use one of {', '.join(LOCALES)}", param_hint="--locale")
-    kinds = list(dict.fromkeys(kinds))  # a kind named twice is written once
-    for kind in kinds:
-        try:
-            check_format(kind, fmt or (Fmt.csv if kind.is_return else Fmt.html))
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--format") from None
+    kinds = _kinds(names, fmt)
     options = _options(seed, sample_size, customers)
     window = (start, end)
     summary: RunSummary | None = None
     # Only the trend reports read the earlier evaluation: the others skip a second full read.
-    baseline = any(kind in TREND_KINDS for kind in kinds)
+    baseline = any(kind.trend for kind in kinds)
     if inputs:
         files = (mapping, policy, waivers)
         data, summary = _offline(platform, inputs, files, window, moment, options, baseline)
@@ -240,7 +251,7 @@ def report(
     generated = datetime.now(UTC).astimezone(ZoneInfo(data.period.timezone))
     render = RenderContext(generated_at=generated, version=data.provenance.code_version, locale=locale)
     # The renderers (matplotlib, openpyxl, WeasyPrint) load only when a report is written.
-    from connector.reports.render import Job, render_reports
+    from report_templates.render import Job, render_reports
 
     for _kind, _fmt, path in targets:
         path.parent.mkdir(parents=True, exist_ok=True)

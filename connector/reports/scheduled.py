@@ -14,21 +14,21 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from connector.pipeline import Pipeline
-from connector.reports.kinds import Fmt, Kind
-from connector.reports.render import Job, render_reports
 from connector.reports.store import store_input
 from report_templates.env import RenderContext
 from report_templates.input import Period
+from report_templates.kinds import Fmt
+from report_templates.render import Job, render_reports
 
 log = logging.getLogger(__name__)
 
 PERIOD_DAYS = 30
-SCHEDULED: tuple[tuple[Kind, Fmt], ...] = (
-    (Kind.register, Fmt.xlsx),
-    (Kind.kpi, Fmt.html),
-    (Kind.audit, Fmt.html),
-    (Kind.audit, Fmt.json),
-    (Kind.review, Fmt.html),
+SCHEDULED: tuple[tuple[str, Fmt], ...] = (
+    ("register", Fmt.xlsx),
+    ("kpi", Fmt.html),
+    ("audit", Fmt.html),
+    ("audit", Fmt.json),
+    ("review", Fmt.html),
 )
 _DAYS = {
     "mon": "monday",
@@ -57,7 +57,7 @@ def scheduled_reports(pipeline: Pipeline, now: datetime) -> list[Path]:
     period = Period(end - timedelta(days=PERIOD_DAYS - 1), end, tz)
     data = store_input(pipeline.store, pipeline.evaluator, pipeline.config, as_of=now, period=period)
     folder = settings.output_dir / end.isoformat()
-    jobs = [Job(kind, fmt, folder / f"{kind.value}-{end.isoformat()}.{fmt.value}") for kind, fmt in SCHEDULED]
+    jobs = [Job(kind, fmt, folder / f"{kind}-{end.isoformat()}.{fmt.value}") for kind, fmt in SCHEDULED]
     render = RenderContext(generated_at=now.astimezone(ZoneInfo(tz)), version=data.provenance.code_version)
     paths = render_reports(jobs, data, templates_dir=settings.templates_dir, render=render)
     log.info("scheduled reports written to %s", folder)

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from compliance_checks.findings import Finding
 from compliance_checks.model import ComplaintRecord
 from compliance_checks.policy import Policy
 from compliance_checks.returns_config import lookup
 from report_templates.returns.asic_codes import TABLES, CodeTable, checked
+from report_templates.returns.builder import return_kind
 from report_templates.returns.common import Cell, ReturnTable, in_period, local_day, provenance_notes
 
 COLUMNS = (
@@ -57,7 +59,8 @@ class AsicRows:
         self.config = policy.spec.returns.asic_idr
         self.rows: list[tuple[float, dict[str, Cell]]] = []
 
-    def add(self, record: ComplaintRecord) -> None:
+    def add(self, record: ComplaintRecord, findings: Iterable[Finding] = ()) -> None:
+        """Count ``record`` (findings are not read: the same signature as every return)."""
         policy, start, end, config = self.policy, self.start, self.end, self.config
         received = local_day(policy, record.received_at)
         closed = local_day(policy, record.decided.at if record.decided else None)
@@ -114,3 +117,6 @@ def asic_idr_rows(records: Iterable[ComplaintRecord], policy: Policy, start: dat
     for record in records:
         rows.add(record)
     return rows.table()
+
+
+KIND = return_kind("asic-idr", "the ASIC IDR data report", AsicRows)

@@ -14,6 +14,7 @@ from compliance_checks.findings import Finding
 from compliance_checks.model import ComplaintRecord, Outcome
 from compliance_checks.policy import Policy
 from compliance_checks.returns_config import lookup
+from report_templates.returns.builder import return_kind
 from report_templates.returns.common import Cell, ReturnTable, in_period, local_day, provenance_notes
 
 COLUMNS = (
@@ -113,3 +114,6 @@ def cfpb_rows(
     for record in records:
         rows.add(record, findings.get(record.id, ()))
     return rows.table()
+
+
+KIND = return_kind("cfpb", "the CFPB complaint data", CfpbRows)

@@ -12,9 +12,11 @@ from datetime import date
 from decimal import Decimal
 
 from compliance_checks.calendar import Duration
+from compliance_checks.findings import Finding
 from compliance_checks.model import ComplaintRecord, Outcome
 from compliance_checks.policy import Policy
 from compliance_checks.returns_config import lookup
+from report_templates.returns.builder import return_kind
 from report_templates.returns.common import Cell, ReturnTable, in_period, local_day, provenance_notes
 
 COLUMNS = (
@@ -47,7 +49,8 @@ class FcaCounts:
         self.policy, self.start, self.end = policy, start, end
         self.counts: dict[str, dict[str, Decimal | int]] = defaultdict(lambda: defaultdict(int))
 
-    def add(self, record: ComplaintRecord) -> None:
+    def add(self, record: ComplaintRecord, findings: Iterable[Finding] = ()) -> None:
+        """Count ``record`` (findings are not read: the same signature as every return)."""
         policy, start, end = self.policy, self.start, self.end
         received = local_day(policy, record.received_at)
         decided_at = record.decided.at if record.decided else None
@@ -99,3 +102,6 @@ def fca_return(records: Iterable[ComplaintRecord], policy: Policy, start: date, 
     for record in records:
         counts.add(record)
     return counts.table()
+
+
+KIND = return_kind("fca-return", "the FCA complaints return (DISP 1 Annex 1R)", FcaCounts)

@@ -8,13 +8,14 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from compliance_checks.clauses import clauses
 from compliance_checks.findings import Finding, Status
 from compliance_checks.model import ComplaintRecord, Event, Frozen
 from compliance_checks.registry import REGISTRY, Registry
 from report_templates.input import AnyFinding, ReportInput, full_findings
+from report_templates.kinds import ReportKind
 from report_templates.views.common import (
     STATUS_ORDER,
     Cohort,
@@ -125,6 +126,9 @@ class SampleItem(Frozen):
 
 
 class AuditView(Frozen):
+    #: The page template (``report_templates/audit.html.j2``; a user template of that name overrides it).
+    TEMPLATE: ClassVar[str] = "audit.html.j2"
+
     header: ReportHeader
     files: tuple[FileLine, ...]
     calendar: tuple[tuple[str, str], ...]
@@ -519,3 +523,6 @@ def build_audit_view(data: ReportInput, *, registry: Registry = REGISTRY) -> Aud
     builder = AuditBuilder(data, registry)
     run_pass(data.current, [builder])
     return builder.finish()
+
+
+KIND = ReportKind(name="audit", title="the audit report (8.5)", start=lambda ctx: AuditBuilder(ctx.data))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo
 
 from compliance_checks.clauses import clauses
@@ -12,6 +12,7 @@ from compliance_checks.findings import Status
 from compliance_checks.model import ComplaintRecord, Frozen
 from compliance_checks.policy import Policy
 from report_templates.input import AnyFinding, ComplaintSource, Period, ReportInput
+from report_templates.kinds import PassContext, ReportKind
 from report_templates.views.common import (
     STATUS_ORDER,
     Column,
@@ -74,6 +75,9 @@ class HistoryPoint(Frozen):
 
 
 class KpiView(Frozen):
+    #: The page template (``report_templates/kpi.html.j2``; a user template of that name overrides it).
+    TEMPLATE: ClassVar[str] = "kpi.html.j2"
+
     header: ReportHeader
     previous_start: date
     previous_end: date
@@ -470,3 +474,12 @@ def build_kpi_view(data: ReportInput) -> KpiView:
 
 def _clause_key(clause_id: str) -> tuple[int, ...]:
     return tuple(int(p) for p in clause_id.split(".") if p.isdigit())
+
+
+def shared_kpi_builder(ctx: PassContext) -> KpiBuilder:
+    """The pass's one KPI builder (the review reads the same counts)."""
+    builder: KpiBuilder = ctx.share("kpi", lambda: KpiBuilder(ctx.data))
+    return builder
+
+
+KIND = ReportKind(name="kpi", title="the KPI report (8.2/8.4)", start=shared_kpi_builder, trend=True)

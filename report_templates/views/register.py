@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, overload
+from typing import Any, ClassVar, overload
 
 from compliance_checks.findings import Status
 from compliance_checks.model import ComplaintRecord, Frozen
 from report_templates.input import AnyFinding, ReportInput
+from report_templates.kinds import Fmt, ReportKind
 from report_templates.views.common import (
+    Builder,
     Cohort,
     Column,
     ReportHeader,
@@ -62,6 +64,9 @@ class RegisterRow(Frozen):
 
 
 class RegisterView(Frozen):
+    #: The page template (``report_templates/register.html.j2``; a user template of that name overrides it).
+    TEMPLATE: ClassVar[str] = "register.html.j2"
+
     header: ReportHeader
     total: int
     in_scope: int
@@ -218,6 +223,8 @@ class RegisterTables:
     HTML page streams from (``rows`` makes one row model at a time while the page is written,
     so a large register never holds 100,000 models)."""
 
+    TEMPLATE: ClassVar[str] = RegisterView.TEMPLATE
+
     header: ReportHeader
     values: tuple[RowValues, ...]
 
@@ -282,3 +289,18 @@ def build_register_view(data: ReportInput) -> RegisterView:
     builder = RegisterBuilder(data)
     run_pass(data.current, [builder])
     return builder.finish()
+
+
+def _register_tables(builder: Builder[object]) -> RegisterTables:
+    assert isinstance(builder, RegisterBuilder)  # noqa: S101 - made by KIND.start
+    return builder.finish_tables()
+
+
+KIND = ReportKind(
+    name="register",
+    title="the complaint register (8.1)",
+    start=lambda ctx: RegisterBuilder(ctx.data),
+    # Written from the slim rows (the HTML page streams them); only its JSON needs the view-model.
+    tables_formats=frozenset({Fmt.csv, Fmt.xlsx, Fmt.html, Fmt.pdf}),
+    tables=_register_tables,
+)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from compliance_checks.model import ComplaintRecord, Frozen
 from report_templates.input import AnyFinding, ReportInput
+from report_templates.kinds import Finished, PassContext, ReportKind
 from report_templates.views.common import (
+    Builder,
     Cohort,
     Column,
     ReportHeader,
@@ -16,6 +19,7 @@ from report_templates.views.common import (
     maybe_local,
     run_pass,
 )
+from report_templates.views.kpi import KIND as KPI_KIND
 from report_templates.views.kpi import (
     METRIC_COLUMNS,
     HistoryPoint,
@@ -23,6 +27,7 @@ from report_templates.views.kpi import (
     KpiView,
     Metric,
     ParetoRow,
+    shared_kpi_builder,
 )
 
 #: The KPIs leadership sees, in this order.
@@ -54,6 +59,9 @@ class OpenAction(Frozen):
 
 
 class ReviewView(Frozen):
+    #: The page template (``report_templates/review.html.j2``; a user template of that name overrides it).
+    TEMPLATE: ClassVar[str] = "review.html.j2"
+
     header: ReportHeader
     previous_start: str
     previous_end: str
@@ -167,3 +175,25 @@ def build_review_view(data: ReportInput, kpi: KpiView | None = None) -> ReviewVi
     builder = ReviewBuilder(data)
     run_pass(data.current, [builder])
     return builder.finish(kpi)
+
+
+def _start(ctx: PassContext) -> ReviewBuilder:
+    # With a KPI report in the same pass, its builder (fed by the pass) is shared.
+    return ReviewBuilder(ctx.data, shared_kpi_builder(ctx) if KPI_KIND.name in ctx.kinds else None)
+
+
+def _finish(builder: Builder[object], ctx: PassContext, finished: Finished) -> ReviewView:
+    assert isinstance(builder, ReviewBuilder)  # noqa: S101 - made by _start
+    kpi = finished.get(KPI_KIND.name)
+    shared = isinstance(kpi, KpiView) and builder.kpi is ctx.shared.get("kpi")
+    return builder.finish(kpi if shared and isinstance(kpi, KpiView) else None)
+
+
+KIND = ReportKind(
+    name="review",
+    title="the management review pack (8.6)",
+    start=_start,
+    finish=_finish,
+    trend=True,
+    after=(KPI_KIND.name,),
+)

@@ -213,8 +213,8 @@ def test_cfpb_rows_with_timely_response():
 
 
 def test_return_csv_has_header_notes_and_guards_formulas(tmp_path):
-    from connector.reports.returns import write_return_csv as write_csv
     from report_templates.returns import ReturnTable
+    from report_templates.writers.returns import write_return_csv as write_csv
 
     table = ReturnTable("T", ("a", "b"), [{"a": "=SUM(A1)", "b": None}], ["layout not official"])
     path = tmp_path / "r.csv"

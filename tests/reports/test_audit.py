@@ -79,9 +79,9 @@ def test_audit_shows_the_regime_policy_chain_and_unconfirmed_figures(tmp_path: P
 
     from compliance_checks import load_policy
     from compliance_checks.inherit import PACKS_DIR
-    from connector.reports.render import view_json
     from connector.reports.versions import policy_chain_refs
     from report_templates.html import render_html
+    from report_templates.render import view_json
     from tests.reports.builders import RENDER
 
     child = tmp_path / "acme-policy.yaml"

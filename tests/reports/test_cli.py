@@ -149,3 +149,19 @@ def test_a_format_is_checked_for_every_kind(export: Path, tmp_path: Path) -> Non
     result = CliRunner().invoke(app, [*args, "--format", "html", "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert not (tmp_path / "out").exists()
+
+
+def test_an_unknown_kind_is_a_usage_error_naming_the_kinds(export: Path, tmp_path: Path) -> None:
+    args = ["report", "ledger", "--platform", "zendesk", "--input", str(export), "--as-of", AS_OF]
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "x.html")])
+    assert result.exit_code == 2
+    assert "'ledger'" in result.output and "fca-return" in result.output
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_a_kind_declared_in_one_module_is_on_the_command_line(
+    export: Path, tmp_path: Path, extra_kinds: None
+) -> None:
+    out = tmp_path / "tally.csv"
+    run(export, out, "channel-tally")
+    assert out.read_text(encoding="utf-8").startswith("# Complaints by channel\n")

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from connector.reports.render import view_json
 from report_templates.html import View, render_html
 from report_templates.input import ReportInput
+from report_templates.render import view_json
 from report_templates.views import build_audit_view, build_kpi_view, build_register_view, build_review_view
 from tests.reports.builders import RENDER, small_registry
 

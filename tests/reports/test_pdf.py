@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from compliance_checks.findings import Status
-from connector.reports.render import build_view, render_report
 from report_templates.html import render_html
 from report_templates.input import ReportInput, Snapshot
+from report_templates.render import build_view, render_report
 from report_templates.views.review import ReviewView
 from tests.reports.builders import AS_OF, CHECKS, RENDER, at, dataset, finding, record
 

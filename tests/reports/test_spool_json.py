@@ -1,6 +1,5 @@
-"""The spool's JSON encoder (pydantic-core's, for speed) keeps what the spool format needs:
-one line per complaint, tab-separated, so no raw tab, newline or carriage return in a field, and
-the value read back unchanged, for hostile and non-ASCII ticket text."""
+"""The spool's JSON encoder (pydantic-core's, for speed): compact text (no raw tab, newline or
+carriage return) that reads back unchanged, for hostile and non-ASCII ticket text."""
 
 from __future__ import annotations
 

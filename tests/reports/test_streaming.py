@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from connector.reports.kinds import Fmt, Kind
-from connector.reports.render import Job, build_view, render_reports, view_json
 from connector.reports.spool import Spool
 from report_templates.input import ComplaintSource, Item, ReportInput, Snapshot, StreamSnapshot
+from report_templates.kinds import Fmt
+from report_templates.render import Job, build_view, render_reports, view_json
 from report_templates.views.audit import SampleDraw, draw_sample, sample_key
+from tests.reports.builders import RENDER
 
 KINDS = ["register", "kpi", "audit", "review"]
 
@@ -56,9 +57,9 @@ def test_one_pass_feeds_every_report(data: ReportInput, tmp_path: Path) -> None:
         return items
 
     source = StreamSnapshot(data.as_of, read, find=lambda ids: [i for i in items if i.record.id in ids])
-    jobs = [Job(Kind(k), Fmt.json, tmp_path / f"{k}.json") for k in KINDS]
-    jobs.append(Job(Kind.register, Fmt.csv, tmp_path / "register.csv"))
-    render_reports(jobs, replace(data, current=source))
+    jobs = [Job(k, Fmt.json, tmp_path / f"{k}.json") for k in KINDS]
+    jobs.append(Job("register", Fmt.csv, tmp_path / "register.csv"))
+    render_reports(jobs, replace(data, current=source), render=RENDER)
     assert reads == 1  # the sample is re-read through find(), the baseline is its own source
     for kind in KINDS:
         single = view_json(build_view(kind, data))  # type: ignore[arg-type]
@@ -101,8 +102,8 @@ def test_register_page_streams_from_slim_rows_identically(data: ReportInput, tmp
     from report_templates.views.register import RegisterView
 
     render = RenderContext(generated_at=data.as_of, version="test")
-    full = build_view(Kind.register, data)
+    full = build_view("register", data)
     assert isinstance(full, RegisterView) and full.rows
-    job = Job(Kind.register, Fmt.html, tmp_path / "register.html")
+    job = Job("register", Fmt.html, tmp_path / "register.html")
     [written] = render_reports([job], data, render=render)
     assert written.read_text(encoding="utf-8") == render_html(full, render)

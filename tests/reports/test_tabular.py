@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from connector.reports.render import render_report
 from report_templates.input import ReportInput
-from tests.reports.builders import HOSTILE_CATEGORY, HOSTILE_NAME, HOSTILE_ROOT, HOSTILE_SUMMARY
+from report_templates.render import render_report
+from tests.reports.builders import HOSTILE_CATEGORY, HOSTILE_NAME, HOSTILE_ROOT, HOSTILE_SUMMARY, RENDER
 
 HOSTILE = (HOSTILE_SUMMARY, HOSTILE_NAME, HOSTILE_CATEGORY, HOSTILE_ROOT)
 
@@ -22,7 +22,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def test_register_csv_round_trip(tmp_path: Path, data: ReportInput) -> None:
-    out = render_report("register", data, "csv", tmp_path / "register.csv")
+    out = render_report("register", data, "csv", tmp_path / "register.csv", render=RENDER)
     rows = read_csv(out)
     assert [r["Complaint"] for r in rows] == ["CS-1", "CS-2", "CS-3", "CS-4", "CS-5", "CS-6"]
     first = rows[0]
@@ -46,18 +46,19 @@ def test_register_csv_round_trip(tmp_path: Path, data: ReportInput) -> None:
 def test_main_table_csv(
     tmp_path: Path, data: ReportInput, kind: str, first_column: str, expected_first: str
 ) -> None:
-    rows = read_csv(render_report(kind, data, "csv", tmp_path / f"{kind}.csv"))
+    rows = read_csv(render_report(kind, data, "csv", tmp_path / f"{kind}.csv", render=RENDER))
     assert rows[0][first_column] == expected_first
 
 
 def test_kpi_csv_numbers_are_numbers(tmp_path: Path, data: ReportInput) -> None:
-    rows = {r["Key"]: r for r in read_csv(render_report("kpi", data, "csv", tmp_path / "k.csv"))}
+    out = render_report("kpi", data, "csv", tmp_path / "k.csv", render=RENDER)
+    rows = {r["Key"]: r for r in read_csv(out)}
     assert float(rows["ack_in_target"]["Value"]) == pytest.approx(0.6)
     assert rows["received"]["Change"] == "3.0"  # a negative change would be -x: a number, not text
 
 
 def test_register_xlsx_round_trip(tmp_path: Path, data: ReportInput) -> None:
-    out = render_report("register", data, "xlsx", tmp_path / "register.xlsx")
+    out = render_report("register", data, "xlsx", tmp_path / "register.xlsx", render=RENDER)
     wb = load_workbook(out)
     ws = wb["Register"]
     assert ws.freeze_panes == "A2"
@@ -76,10 +77,10 @@ def test_register_xlsx_round_trip(tmp_path: Path, data: ReportInput) -> None:
 
 
 def test_xlsx_has_every_table_of_the_view(tmp_path: Path, data: ReportInput) -> None:
-    wb = load_workbook(render_report("audit", data, "xlsx", tmp_path / "audit.xlsx"))
+    wb = load_workbook(render_report("audit", data, "xlsx", tmp_path / "audit.xlsx", render=RENDER))
     assert wb.sheetnames == ["Exceptions", "Clause coverage", "Waivers", "Unconfirmed figures"]
     waivers = wb["Waivers"]
     assert waivers.cell(row=2, column=5).is_date
-    kpi = load_workbook(render_report("kpi", data, "xlsx", tmp_path / "kpi.xlsx"))["KPIs"]
+    kpi = load_workbook(render_report("kpi", data, "xlsx", tmp_path / "kpi.xlsx", render=RENDER))["KPIs"]
     values = {row[0].value: row[3].value for row in kpi.iter_rows(min_row=2)}
     assert values["ack_in_target"] == pytest.approx(0.6)

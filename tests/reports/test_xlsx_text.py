@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from connector.reports.tabular import write_csv, write_xlsx
 from report_templates.cells import FORMULA_START
 from report_templates.views.common import Column, Table
+from report_templates.writers.tabular import write_csv, write_xlsx
 
 #: Text mixing control characters, formula starters, noncharacters, surrogates and anything else.
 NASTY = st.sampled_from(["\x00", "\x0b", "\x1b", "\x07", "\x7f", "\x85", "\ufffe", "\uffff",

@@ -1,0 +1,1 @@
+"""A package of extra report kinds, registered by the registry test only."""
