@@ -1,4 +1,4 @@
-"""Memory and CPU of a store ``check`` against the number of stored complaints (issue 7).
+"""Memory and CPU of a store ``check`` against the number of stored complaints.
 
     .venv/bin/python benchmarks/check_memory.py --complaints 2000 20000 [--json F] [--work DIR]
 

@@ -43,7 +43,7 @@ from devtools.generator.people import LEADS  # noqa: E402
 SOURCES = ("zendesk", "jira")
 SAMPLE = 200
 REPORTS = (("register", "csv"), ("kpi", "html"), ("audit", "html"), ("review", "html"))
-#: The kinds of issue 6's target, rendered again by one ``iso10002 report`` command.
+#: The reports target's kinds (register, KPI, audit), rendered again by one ``iso10002 report`` command.
 SHARED = ("register", "kpi", "audit")
 
 

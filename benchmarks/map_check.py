@@ -1,4 +1,4 @@
-"""Map + check benchmark (issue 2, item 8). Run on demand; not a test.
+"""Map + check benchmark. Run on demand; not a test.
 
     .venv/bin/python benchmarks/map_check.py [--platform jira zendesk] [--complaints 100000]
         [--seed 1] [--profile]

@@ -1,4 +1,4 @@
-"""Reports benchmark (issue 6): register + KPI + audit for N complaints with 12 months of history.
+"""Reports benchmark: register + KPI + audit for N complaints with 12 months of history.
 
     .venv/bin/python benchmarks/reports.py [--complaints 100000] [--out DIR]
 

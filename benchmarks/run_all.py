@@ -60,13 +60,13 @@ ZENDESK_SECTION = (
 
 BENCHMARKS = (
     # 100,000 complaints end to end: 50,000 in each helpdesk.
-    Benchmark("e2e", "End to end at 100,000 complaints (issue 7)",
+    Benchmark("e2e", "End to end at 100,000 complaints",
               [PY, str(BENCH / "e2e.py"), "--complaints", "50000",
                "--json", str(RESULTS / "e2e-100000.json")], e2e_section, "e2e-100000.json"),
-    Benchmark("traffic", "End to end, API calls and write-back at 2 x 10,000 complaints (issue 7)",
+    Benchmark("traffic", "End to end, API calls and write-back at 2 x 10,000 complaints",
               [PY, str(BENCH / "e2e.py"), "--complaints", "10000", "--writeback", "--changes", "100",
                "--json", str(RESULTS / "e2e-10000.json")], traffic_sections, "e2e-10000.json"),
-    Benchmark("map_check", "Map + check (issue 2)",
+    Benchmark("map_check", "Map + check",
               [PY, str(BENCH / "map_check.py"), "--platform", "jira", "zendesk",
                "--complaints", "100000"], map_check_section, "map_check.txt"),
     Benchmark("zendesk_api_calls", "Zendesk API calls",
@@ -74,9 +74,9 @@ BENCHMARKS = (
     Benchmark("jira_api_calls", "Jira API calls",
               [PY, "-m", "benchmarks.jira_api_calls", "--issues", "10000"], jira_section,
               "jira_api_calls.json"),
-    Benchmark("reports", "Reports (issue 6)",
+    Benchmark("reports", "Reports",
               [PY, str(BENCH / "reports.py"), "--complaints", "100000"], reports_section, "reports.txt"),
-    Benchmark("service", "Service (issue 5)", [PY, str(BENCH / "service.py")], None, "service.md"),
+    Benchmark("service", "Service", [PY, str(BENCH / "service.py")], None, "service.md"),
 )
 
 

@@ -1,4 +1,4 @@
-"""Benchmark of the sync service (issue 5), on demand: ``python benchmarks/service.py``.
+"""Benchmark of the sync service, on demand: ``python benchmarks/service.py``.
 
 Against the in-process Zendesk sandbox (virtual clock) with 10,000 tickets:
 1. steady-state cost on an unchanged source: API calls and CPU seconds of the service's own
@@ -7,7 +7,7 @@ Against the in-process Zendesk sandbox (virtual clock) with 10,000 tickets:
 2. webhook-to-write-back latency over 50 webhooks (a ticket becomes a complaint; time until the
    sandbox holds our tag), through the real HTTP app and refresh worker;
 3. the SQLite store's size per 10,000 complaints.
-Prints a Markdown section for benchmarks/README.md ("Service (issue 5)"); ``--json F`` also
+Prints a Markdown section for benchmarks/README.md ("Service"); ``--json F`` also
 writes the raw figures (``run_all.py`` keeps the section in benchmarks/data/results/service.md).
 """
 
@@ -175,7 +175,7 @@ def report(r: dict[str, Any]) -> str:
     rc_calls, rc_cpu = r["reconcile"]
     hour_calls, hour_cpu = r["per_hour"]
     median, p95, n, written = r["latency"]
-    return f"""## Service (issue 5)
+    return f"""## Service
 
 Measured with `benchmarks/service.py` against the in-process Zendesk sandbox (seed 7, virtual
 clock, {r['tickets']:,} tickets of which {r['complaints']:,} are complaints; incremental budget 30/min),

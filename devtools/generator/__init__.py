@@ -1,5 +1,5 @@
 """Realistic, deterministic complaint data as raw Jira Cloud, Jira Data Center and Zendesk
-API payloads (issue 7, item 1).
+API payloads.
 
 ``generate(config)`` streams platform-neutral complaints; ``pages(platform, config)`` streams
 the raw API pages for one platform; ``write_jsonl`` writes them one page per line. Nothing is

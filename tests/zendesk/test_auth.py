@@ -12,6 +12,7 @@ import responses
 from pydantic import SecretStr
 from responses import matchers, registries
 
+from compliance_checks.configfile import ConfigError
 from connector.platforms.zendesk.auth import (
     AuthError,
     BasicTokenAuth,
@@ -21,7 +22,6 @@ from connector.platforms.zendesk.auth import (
 )
 from connector.platforms.zendesk.http import ZendeskClient
 from connector.platforms.zendesk.secrets import MissingSecretError, SecretSource
-from connector.platforms.zendesk.settings import ConfigError
 from tests.zendesk.builders import BASE
 from tests.zendesk.conftest import FakeClock, make_source
 

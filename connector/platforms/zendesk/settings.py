@@ -11,9 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-
-class ConfigError(ValueError):
-    """The source config is invalid; the message names the file and key path."""
+from compliance_checks.configfile import ConfigError, issues_from
 
 
 class _Strict(BaseModel):
@@ -123,13 +121,10 @@ def parse_source_config(data: Any, *, origin: str, key_prefix: str = "") -> Zend
         key_prefix: Where the mapping sits in the file (``sources.support``).
 
     Raises:
-        ConfigError: The first problems, each as ``file: key.path: message``.
+        ConfigError: Every problem, each as ``file: key.path: message``.
     """
     try:
         return ZendeskSourceConfig.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False, include_input=False):
-            path = ".".join(str(p) for p in (key_prefix, *err["loc"]) if p != "")
-            problems.append(f"{origin}: {path or '<root>'}: {err['msg']}")
-        raise ConfigError("; ".join(problems)) from None
+        prefix = [part for part in key_prefix.split(".") if part]
+        raise ConfigError(issues_from(exc, origin, prefix)) from None
