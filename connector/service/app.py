@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hmac
 import logging
 import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
@@ -27,8 +25,6 @@ from connector.service.panel_api import PanelApi
 from connector.service.runner import ServiceRunner
 from connector.service.webhooks import Nudge, WebhookRejected, delivery_key
 from connector.store.deliveries import first_delivery
-from connector.store.runs import latest_findings
-from connector.store.tickets import find_ticket, record_document
 
 log = logging.getLogger(__name__)
 Environ = Callable[[str], str | None]
@@ -119,42 +115,6 @@ class ServiceApp:
             return await self._accept(name, source, delivery.signed_timestamp, body, delivery.nudge)
 
         return receive
-
-    # -- API ------------------------------------------------------------------------------
-    def _authorised(self, request: Request) -> bool:
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            return False
-        return any(hmac.compare_digest(token.encode(), key.encode()) for key in self.api_keys)
-
-    def ticket_document(self, platform: str, ticket: str) -> dict[str, Any] | None:
-        with self.pipeline.store.session() as session:
-            for source in self.pipeline.sources:
-                if source.platform != platform:
-                    continue
-                row = find_ticket(session, source.name, ticket)
-                if row is None or not row.is_complaint:
-                    continue
-                latest = latest_findings(session, source=source.name, ticket=row.ticket)
-                run_id, findings = latest.get((source.name, row.ticket), (None, []))
-                return {
-                    "source": source.name, "platform": platform, "ticket": row.ticket,
-                    "deleted": row.deleted,
-                    "updated_at": row.updated_at.isoformat() if row.updated_at else None,
-                    "record": record_document(row),
-                    "mapping_error": row.mapping_error, "run_id": run_id, "findings": findings,
-                }
-        return None
-
-    async def ticket_api(self, request: Request) -> Response:
-        if not self._authorised(request):
-            return JSONResponse({"error": "unauthorised"}, status_code=401,
-                                headers={"WWW-Authenticate": "Bearer"})
-        doc = await run_in_threadpool(self.ticket_document, request.path_params["platform"],
-                                      request.path_params["ticket"])
-        if doc is None:
-            return JSONResponse({"error": "not found"}, status_code=404)
-        return JSONResponse(doc)
 
     async def healthz(self, _request: Request) -> Response:
         health = self.runner.health

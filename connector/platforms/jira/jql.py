@@ -45,12 +45,6 @@ def selection_clauses(select: Selection) -> list[str]:
     return clauses
 
 
-def needs_client_filter(select: Selection) -> bool:
-    """True when some criterion (request types, field conditions, exclusions) is client-side."""
-    any_of = select.any_of
-    return bool(any_of.request_types or any_of.fields or select.none_of)
-
-
 def build_jql(
     select: Selection, *, since: datetime | None, overlap: timedelta, extra: str | None = None
 ) -> str:
