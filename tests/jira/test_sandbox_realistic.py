@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from compliance_checks import BASELINE_POLICY, load_policy
+from connector.files import evaluate_files
 from connector.generator import GeneratorConfig
 from connector.generator.people import LEADS
 from connector.jira.commands import pull
@@ -18,7 +19,6 @@ from connector.jira.sandbox import SandboxServer
 from connector.jira.sandbox.generator import BOT
 from connector.jira.sandbox.server import DEFAULT_EMAIL, DEFAULT_TOKEN, realistic_state
 from connector.jira.settings import JiraSourceConfig
-from connector.offline import evaluate_files
 from mappings.loader import default_mapping_path, load_mapping
 
 pytestmark = pytest.mark.slow

@@ -11,9 +11,9 @@ import pytest
 import requests
 
 from compliance_checks import BASELINE_POLICY, load_policy
+from connector.files import evaluate_files
 from connector.generator import GeneratorConfig
 from connector.generator.people import LEADS
-from connector.offline import evaluate_files
 from connector.zendesk.sandbox import SandboxServer, SandboxState
 from connector.zendesk.sandbox.realistic import realistic_world
 from mappings.loader import default_mapping_path, load_mapping
