@@ -160,3 +160,26 @@ OUTSIDE_STORE = [p for p in _modules("connector", *PURE_PACKAGES) if STORE_PACKA
 @pytest.mark.parametrize("path", OUTSIDE_STORE, ids=lambda p: str(p.relative_to(ROOT)))
 def test_only_the_store_imports_sqlalchemy(path):
     assert "sqlalchemy" not in _imported_roots(_tree(path))
+
+
+def _names_imported_from(tree: ast.Module, module: str) -> set[str]:
+    return {alias.name for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == module for alias in node.names}
+
+
+def test_one_evaluation_core_and_one_configuration_loader() -> None:
+    # Files and store evaluate through connector/checking.py and load their configuration
+    # through connector/configuration.py, so the two paths cannot drift apart again.
+    core = {"evaluate", "WaiverApplier", "context_for"}
+    loaders = {"load_policy", "load_waivers"}
+    evaluating, loading = set(), set()
+    for path in _modules("connector"):
+        names = _names_imported_from(_tree(path), "compliance_checks")
+        name = path.relative_to(ROOT).as_posix()
+        if names & core:
+            evaluating.add(name)
+        if names & loaders:
+            loading.add(name)
+    assert evaluating == {"connector/checking.py"}
+    # cli.py: ``validate-config`` checks each named file on its own.
+    assert loading == {"connector/configuration.py", "connector/cli.py"}
