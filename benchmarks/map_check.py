@@ -8,7 +8,7 @@ Generates N realistic complaints (about 20 events each) as raw API pages to
 subprocess so peak RSS belongs to that measurement alone:
 
 (a) ``json.loads`` of every line of the file;
-(b) the full offline pipeline, ``connector.offline.evaluate_files`` with the baseline policy
+(b) the full offline pipeline, ``connector.files.evaluate_files`` with the baseline policy
     (streamed: results are counted, never kept).
 
 Prints wall times, the ratio (b)/(a), the same in CPU time (``getrusage``: steadier than wall
@@ -61,7 +61,7 @@ def measure_loads(path: Path) -> dict[str, float]:
 def measure_pipeline(path: Path, platform: str) -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
     from compliance_checks import BASELINE_POLICY, load_policy
-    from connector.offline import RunSummary, evaluate_files
+    from connector.files import RunSummary, evaluate_files
     from mappings.loader import default_mapping_path, load_mapping
 
     mapping = load_mapping(default_mapping_path(MAPPING_PLATFORM[platform]))

@@ -185,7 +185,7 @@ def map_check_section(raw: str) -> str:
     ]
     return f"""`benchmarks/map_check.py --complaints 100000`: 100,000 generated complaints per platform as
 raw API pages (`benchmarks/data/`, git-ignored), then in a fresh process each: (a) `json.loads`
-of every line, (b) the whole offline pipeline (`connector.offline.evaluate_files`, shipped
+of every line, (b) the whole offline pipeline (`connector.files.evaluate_files`, shipped
 mapping, baseline policy), streamed. Wall and CPU time (`getrusage`, user + system) of each;
 the CPU ratio is the one that means something on a shared machine (load = 1-minute load average
 at the end). Peak = `ru_maxrss` of that process. Target: ratio <= 3, peak < 1 GiB.

@@ -51,6 +51,18 @@ def map_bundle(spec: MappingSpec, documents: Sequence[Any], as_of: datetime | No
     return None
 
 
+@dataclass(frozen=True)
+class DocumentBundle:
+    """A stored bundle (one ticket version's documents), mapped on its own as of a time."""
+
+    spec: MappingSpec
+    documents: Sequence[Any]
+    as_of: datetime | None
+
+    def map(self) -> MappedTicket | None:
+        return map_bundle(self.spec, self.documents, self.as_of)
+
+
 # -- Zendesk ------------------------------------------------------------------------------
 
 

@@ -29,14 +29,17 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from compliance_checks import BASELINE_POLICY, NO_WAIVERS, load_policy, load_waivers
+from compliance_checks import BASELINE_POLICY, load_policy, load_waivers
 from compliance_checks.configfile import ConfigError
 from compliance_checks.findings import FINDINGS_SCHEMA_VERSION, Finding, Status
+from connector.checking import TicketEvaluation
 from connector.commands import register_platform_commands
 from connector.config import load_config
+from connector.configuration import load_file_evaluator
+from connector.evaluation import Evaluator
 from connector.explain import Explained, explain_ticket
+from connector.files import RunSummary, evaluate_files
 from connector.inputs import InputError
-from connector.offline import RunSummary, TicketResult, evaluate_files
 from connector.reports.cli import register_report_commands
 from connector.store_cli import StoreConfigOption, check_store, explain_store, register_store_commands
 from connector.ticket_ids import is_ticket_id
@@ -135,21 +138,10 @@ def check(
                     lambda findings, at: _write_findings(findings, at, output_format), fail_on)
         return
     platform = _need_platform(platform)
-    try:
-        loaded_mapping = load_mapping(mapping or default_mapping_path(platform.value))
-        if loaded_mapping.spec.platform != platform.value:
-            raise _fail(
-                EXIT_CONFIG,
-                f"{loaded_mapping.source}: platform is {loaded_mapping.spec.platform}, not {platform.value}",
-            )
-        loaded_policy = load_policy(policy or BASELINE_POLICY)
-        loaded_waivers = load_waivers(waivers) if waivers else NO_WAIVERS
-    except ConfigError as exc:
-        raise _fail(EXIT_CONFIG, f"invalid configuration:\n{exc}") from None
+    evaluator = _file_configuration(platform, mapping, policy, waivers)
     summary = RunSummary()
-    results = evaluate_files(
-        inputs, loaded_mapping, loaded_policy, as_of=moment, waivers=loaded_waivers, summary=summary
-    )
+    results = evaluate_files(inputs, evaluator.mappings[platform.value], evaluator.policy, as_of=moment,
+                             waivers=evaluator.waivers, summary=summary)
     try:
         if output_format is Format.json:
             _write_json(results, moment)
@@ -172,19 +164,28 @@ def check(
         raise typer.Exit(EXIT_PARTIAL)
 
 
+def _file_configuration(
+    platform: Platform, mapping: Path | None, policy: Path | None, waivers: Path | None
+) -> Evaluator:
+    try:
+        return load_file_evaluator(platform.value, mapping, policy, waivers)
+    except ConfigError as exc:
+        raise _fail(EXIT_CONFIG, f"invalid configuration:\n{exc}") from None
+
+
 def _write_findings(findings: Iterable[Finding], as_of: datetime, output_format: Format) -> None:
     # One pass over a stream (a big store run is never all in memory); the table's summary
     # is printed after its rows, so it is complete by then.
     summary = RunSummary()
     tickets: set[str] = set()
 
-    def counted() -> Iterator[TicketResult]:
+    def counted() -> Iterator[TicketEvaluation]:
         for f in findings:
             if f.ticket not in tickets:
                 tickets.add(f.ticket)
                 summary.tickets_seen = summary.complaints = len(tickets)
             summary.statuses[f.status.value] += 1
-            yield TicketResult(f.ticket, None, [f])
+            yield TicketEvaluation(f.ticket, None, [f])
 
     results = counted()
     if output_format is Format.json:
@@ -195,7 +196,7 @@ def _write_findings(findings: Iterable[Finding], as_of: datetime, output_format:
         _write_table(results, summary)
 
 
-def _write_json(results: Iterable[TicketResult], as_of: datetime) -> None:
+def _write_json(results: Iterable[TicketEvaluation], as_of: datetime) -> None:
     # Streamed: one finding at a time, so a large export never sits in memory.
     out = sys.stdout
     out.write(
@@ -224,7 +225,7 @@ CSV_COLUMNS = (
 )
 
 
-def _write_csv(results: Iterable[TicketResult]) -> None:
+def _write_csv(results: Iterable[TicketEvaluation]) -> None:
     writer = csv.writer(sys.stdout)
     writer.writerow(CSV_COLUMNS)
     for result in results:
@@ -257,7 +258,7 @@ _STYLE = {
 }
 
 
-def _write_table(results: Iterable[TicketResult], summary: RunSummary) -> None:
+def _write_table(results: Iterable[TicketEvaluation], summary: RunSummary) -> None:
     from rich.table import Table
 
     console = Console()
@@ -311,16 +312,11 @@ def explain(
     platform = _need_platform(platform)
     if not is_ticket_id(platform.value, ticket):
         raise _fail(EXIT_INPUT, f"not a valid {platform.value} ticket id")
+    evaluator = _file_configuration(platform, mapping, policy, waivers)
+    results = evaluate_files(inputs, evaluator.mappings[platform.value], evaluator.policy, as_of=moment,
+                             waivers=evaluator.waivers)
     try:
-        loaded_mapping = load_mapping(mapping or default_mapping_path(platform.value))
-        loaded_policy = load_policy(policy or BASELINE_POLICY)
-        loaded_waivers = load_waivers(waivers) if waivers else NO_WAIVERS
-    except ConfigError as exc:
-        raise _fail(EXIT_CONFIG, f"invalid configuration:\n{exc}") from None
-    try:
-        explained = explain_ticket(
-            Console(), inputs, ticket, loaded_mapping, loaded_policy, loaded_waivers, moment
-        )
+        explained = explain_ticket(Console(), results, ticket, evaluator.policy, moment)
     except InputError as exc:
         raise _fail(EXIT_INPUT, str(exc)) from None
     if explained is Explained.UNMAPPED:

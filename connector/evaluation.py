@@ -30,10 +30,10 @@ from typing import IO, Any, Literal
 
 import holidays
 
-from compliance_checks import Policy, WaiverApplier, Waivers, context_for, evaluate
+from compliance_checks import Policy, Waivers
 from compliance_checks.findings import Finding
-from compliance_checks.registry import CheckContext
-from connector.bundles import map_bundle, record_texts
+from connector.bundles import DocumentBundle, record_texts
+from connector.checking import Checker
 from connector.reevaluation import evaluated_with, next_change
 from connector.store import Session, Store
 from connector.store.chunking import chunks
@@ -207,8 +207,7 @@ def evaluate_store(
     runs and tests; memory grows with the run); ``on_findings(source, ticket, findings)`` is
     called for every evaluated ticket as it is evaluated, in (source, ticket) order.
     """
-    ctx = context_for(evaluator.policy, as_of)
-    applier = WaiverApplier(evaluator.waivers, as_of.date())
+    checker = Checker(evaluator.policy, as_of, evaluator.waivers)
     digest = evaluator.digest()
     outcome = EvalOutcome(run_id=0, as_of=as_of)
     spool = _Spool()
@@ -219,12 +218,10 @@ def evaluate_store(
         with store.session() as session:
             keys = complaint_keys(session, evaluator.mappings, only, only_open)
             for chunk in chunks(keys, CHUNK):
-                _evaluate_chunk(session, evaluator, chunk, outcome, (spool, manifest), states, ctx, applier,
+                _evaluate_chunk(session, evaluator, chunk, outcome, (spool, manifest), states, checker,
                                 digest=digest, record=record, keep_findings=keep_findings,
                                 skip=record == "changed" and skip_unchanged, on_findings=on_findings)
-        outcome.warnings = list(applier.warnings)
-        if only is None and not outcome.unchanged:
-            outcome.warnings.extend(applier.unused())
+        outcome.warnings = checker.warnings(complete=only is None and not outcome.unchanged)
         # The only write transaction: short, after all the mapping and checking.
         with store.session() as session:
             run = append_run_stream(
@@ -240,6 +237,20 @@ def evaluate_store(
     return outcome
 
 
+#: (source, ticket, ticket id, snapshot id, bundle text) of a ticket to evaluate.
+_Todo = tuple[str, str, int, int, str]
+
+
+def _stored_bundles(
+    evaluator: Evaluator, todo: list[tuple[str, str, int, int]], stored: dict[int, str], as_of: datetime
+) -> Iterator[tuple[_Todo, DocumentBundle]]:
+    """Each ticket to evaluate with its stored bundle (the text released as it is used)."""
+    for source, ticket, ticket_id, snapshot_id in todo:
+        text = stored.pop(snapshot_id)
+        spec = evaluator.mappings[source].spec
+        yield (source, ticket, ticket_id, snapshot_id, text), DocumentBundle(spec, json.loads(text), as_of)
+
+
 def _evaluate_chunk(
     session: Session,
     evaluator: Evaluator,
@@ -247,8 +258,7 @@ def _evaluate_chunk(
     outcome: EvalOutcome,
     spools: tuple[_Spool, _Manifest],
     states: list[tuple[int, int | None, datetime | None, datetime | None]],
-    ctx: CheckContext,
-    applier: WaiverApplier,
+    checker: Checker,
     *,
     digest: str,
     record: Record,
@@ -275,27 +285,25 @@ def _evaluate_chunk(
     stored = bundles(session, [snapshot_id for *_key, snapshot_id in todo])
     previous = latest_findings_of(session, [(s, t) for s, t, *_ids in todo]) if record == "changed" else {}
     spool, manifest = spools
-    for source, ticket, ticket_id, snapshot_id in todo:
-        bundle = stored.pop(snapshot_id)
-        mapped = map_bundle(evaluator.mappings[source].spec, json.loads(bundle), as_of)
-        if mapped is None or mapped.skipped:
+    for (source, ticket, ticket_id, snapshot_id, bundle), result in checker.run(
+        _stored_bundles(evaluator, todo, stored, as_of)
+    ):
+        if result.skipped or result.record is None:
+            if result.error is not None:
+                outcome.errors.append(f"{source}/{ticket}: {result.error}")
             states.append((ticket_id, None, None, None))
             continue
-        if mapped.error is not None or mapped.record is None:
-            outcome.errors.append(f"{source}/{ticket}: {mapped.error}")
-            states.append((ticket_id, None, None, None))
-            continue
-        findings = applier.apply(evaluate(mapped.record, evaluator.policy, ctx))
+        findings = result.findings
         # What was evaluated, as sync stores it: readers check the stored version against it.
         manifest.add(TicketEntry(source, ticket, snapshot_id, sha256_text(bundle),
-                                 record_digest(*record_texts(mapped.record))))
+                                 record_digest(*record_texts(result.record))))
         outcome.tickets += 1
         if keep_findings:
             outcome.findings[(source, ticket)] = findings
         if on_findings is not None:
             on_findings(source, ticket, findings)
         outcome.statuses.update(f.status.value for f in findings)
-        changes_at = next_change(mapped.record, findings, evaluator.policy, as_of)
+        changes_at = next_change(result.record, findings, evaluator.policy, as_of)
         states.append((ticket_id, snapshot_id, as_of, changes_at))
         payloads = [f.to_json_dict() for f in findings]
         before = previous.get((source, ticket))

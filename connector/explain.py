@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
-from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from compliance_checks import Policy, Waivers
+from compliance_checks import Policy
 from compliance_checks.model import ComplaintRecord, EvidenceRef
-from connector.offline import RunSummary, evaluate_files
-from mappings.loader import LoadedMapping
+from connector.checking import TicketEvaluation
 
 _RECORD_FIELDS = (
     "platform",
@@ -74,19 +72,15 @@ class Explained(Enum):
 
 def explain_ticket(
     console: Console,
-    inputs: Sequence[Path],
+    results: Iterable[TicketEvaluation],
     ticket: str,
-    mapping: LoadedMapping,
     policy: Policy,
-    waivers: Waivers,
     as_of: datetime,
 ) -> Explained:
-    """Print the record, timeline and findings of ``ticket``, or why it could not be mapped."""
-    summary = RunSummary()
-    for result in evaluate_files(
-        inputs, mapping, policy, as_of=as_of, waivers=waivers, summary=summary
-    ):
-        if result.ticket != ticket:
+    """Print the record, timeline and findings of ``ticket`` (from the evaluated ``results``,
+    files or a stored version alike), or why it could not be mapped."""
+    for result in results:
+        if result.ticket != ticket or result.skipped:
             continue
         if result.error is not None:
             console.print(
@@ -95,7 +89,7 @@ def explain_ticket(
             )
             return Explained.UNMAPPED
         record = result.record
-        assert record is not None  # noqa: S101 - evaluate_files sets it when there is no error
+        assert record is not None  # noqa: S101 - the core sets it when there is no error or skip
         console.rule(
             f"Complaint {record.id} as of {policy.calendar.local(as_of):%Y-%m-%d %H:%M %Z}"
         )

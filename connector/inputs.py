@@ -8,7 +8,7 @@ time. In JSON Lines files, lines that look like primary pages are not parsed in 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 from connector import untrusted
 from connector.platforms.registry import platform_for
 from connector.spill import SpilledHistory
-from mappings.assemble import Assembler, InputShapeError, MappedTicket, Origin
+from mappings.assemble import Assembler, BadItem, InputShapeError, MappedTicket, Origin
 
 #: First characters of a JSON Lines line that is (very likely) a primary page.
 _PRIMARY_PREFIXES = (b'{"issues"', b'{"tickets"', b'{"ticket":', b'{"ticket" :', b'{"key"', b'{"id"')
@@ -109,12 +109,28 @@ def _looks_primary(doc: _Doc) -> bool:
 SPILL_BYTES = 256 * 1024 * 1024
 
 
-def map_files(
-    paths: Sequence[Path], assembler: Assembler, *, spill_bytes: int = SPILL_BYTES
-) -> Iterator[MappedTicket]:
-    """Every raw ticket in ``paths``, mapped (or with the error that stopped it).
+@dataclass(frozen=True)
+class FileTicket:
+    """One raw ticket of the input files; its history is what ``assembler`` read in pass 1
+    (compacted as read, spilled to disk for big Zendesk inputs), joined when it is mapped.
 
-    Primary documents are mapped newest first (last file, last line first): exports and
+    Map each in the order yielded, before the next is read: duplicates are told apart by
+    that order, and the history of a big input is on disk only while the files are read.
+    """
+
+    assembler: Assembler
+    raw: Mapping[str, Any] | BadItem
+
+    def map(self) -> MappedTicket:
+        return self.assembler.map_item(self.raw)
+
+
+def file_bundles(
+    paths: Sequence[Path], assembler: Assembler, *, spill_bytes: int = SPILL_BYTES
+) -> Iterator[tuple[str, FileTicket]]:
+    """Every raw ticket in ``paths`` as ``(file, bundle)``, for ``connector.checking``.
+
+    Primary documents come newest first (last file, last line first): exports and
     searches run oldest to newest, so when a ticket appears in several pages or pulls, the
     version mapped is its latest one and the older copies are skipped as duplicates.
     """
@@ -129,11 +145,19 @@ def map_files(
             spill.close()
 
 
+def map_files(
+    paths: Sequence[Path], assembler: Assembler, *, spill_bytes: int = SPILL_BYTES
+) -> Iterator[MappedTicket]:
+    """Every raw ticket in ``paths``, mapped (or with the error that stopped it); not checked."""
+    for _path, ticket in file_bundles(paths, assembler, spill_bytes=spill_bytes):
+        yield ticket.map()
+
+
 def _total_size(paths: Sequence[Path]) -> int:
     return sum(p.stat().st_size for p in paths if p.is_file())
 
 
-def _two_passes(paths: Sequence[Path], assembler: Assembler) -> Iterator[MappedTicket]:
+def _two_passes(paths: Sequence[Path], assembler: Assembler) -> Iterator[tuple[str, FileTicket]]:
     # Pass 1: history and directory documents. Primary JSON Lines are only remembered by
     # their byte offset (re-read in pass 2), so the primary payloads are never all in memory.
     primary: list[tuple[Path, _Doc]] = []
@@ -159,19 +183,21 @@ def _two_passes(paths: Sequence[Path], assembler: Assembler) -> Iterator[MappedT
                 handle = handles.get(path) or handles.setdefault(path, _open(path))
                 handle.seek(doc.offset)
                 value = _parse_line(handle.readline(), doc.origin)
-            yield from _map_document(assembler, value, doc.origin)
+            for raw in _raw_tickets(assembler, value, doc.origin):
+                yield str(path), FileTicket(assembler, raw)
     finally:
         for handle in handles.values():
             handle.close()
 
 
-def _map_document(assembler: Assembler, value: Any, origin: Origin) -> Iterator[MappedTicket]:
+def _raw_tickets(assembler: Assembler, value: Any, origin: Origin) -> list[Mapping[str, Any] | BadItem]:
+    """The document's raw tickets, newest (last) first."""
     try:
         raws = list(assembler.items(value, origin))
     except InputShapeError as exc:
         raise InputError(str(exc)) from None
-    for raw in reversed(raws):
-        yield assembler.map_item(raw)
+    raws.reverse()
+    return raws
 
 
 def _contains_primary(assembler: Assembler, value: Any) -> bool:

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from compliance_checks import BASELINE_POLICY, NO_WAIVERS, load_policy, load_waivers
 from compliance_checks.configfile import ConfigError, ConfigIssue
 from connector import metrics
 from connector.config import AppConfig, SourceConfig, load_config
+from connector.configuration import load_evaluator
 from connector.evaluation import EvalOutcome, Evaluator, FindingsCallback, Record, evaluate_store
 from connector.platforms.base import Client
 from connector.platforms.registry import names as platform_names
@@ -27,7 +27,6 @@ from connector.store.locks import SourceLocks
 from connector.store.runs import last_finding_id, status_counts
 from connector.sync import Progress, SourceSync, SyncOutcome, record_error
 from connector.writeback_journal import Mode, WritebackOutcome, connector_writer, run_writeback
-from mappings.loader import LoadedMapping, load_mapping
 
 log = logging.getLogger(__name__)
 
@@ -263,27 +262,6 @@ class Pipeline:
     def close(self) -> None:
         self.unlock()
         self.store.close()
-
-
-def load_evaluator(config: AppConfig) -> Evaluator:
-    """Policy, waivers and every source's mapping (raises ``ConfigError`` naming file and key)."""
-    policy = load_policy(config.policy or BASELINE_POLICY)
-    waivers = load_waivers(config.waivers) if config.waivers else NO_WAIVERS
-    mappings: dict[str, LoadedMapping] = {}
-    issues: list[ConfigIssue] = []
-    for i, source in enumerate(config.sources):
-        try:
-            mapping = load_mapping(source.mapping)
-        except ConfigError as exc:
-            issues.extend(exc.issues)
-            continue
-        if mapping.spec.platform != source.platform:
-            issues.append(ConfigIssue(mapping.source, "platform",
-                                      f"is {mapping.spec.platform}, but sources[{i}] is {source.platform}"))
-        mappings[source.name] = mapping
-    if issues:
-        raise ConfigError(issues)
-    return Evaluator(policy, waivers, mappings)
 
 
 def open_pipeline(config_path: Path, *, client_factory: Callable[[SourceConfig], Client] | None = None,

@@ -19,6 +19,8 @@ from rich.console import Console
 
 from compliance_checks.configfile import ConfigError
 from compliance_checks.findings import Finding, Status
+from connector.bundles import DocumentBundle
+from connector.checking import Checker
 from connector.pipeline import MissingSecret, Pipeline, open_pipeline
 from connector.platforms.registry import names
 from connector.starter import starter_config
@@ -215,12 +217,11 @@ def explain_store(config: Path, ticket: str, as_of: datetime, source: str | None
             documents = bundle_documents(snapshot)
             key = row.ticket
         evaluator = pipeline.evaluator
-        # The stored version is a valid payload document set: explain reads it like a file.
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "ticket.jsonl"
-            path.write_text("".join(json.dumps(d) + "\n" for d in documents), encoding="utf-8")
-            explained = explain_ticket(Console(), [path], key, evaluator.mappings[name], evaluator.policy,
-                                       evaluator.waivers, as_of)
+        # The stored version goes through the same core as a check of the store.
+        checker = Checker(evaluator.policy, as_of, evaluator.waivers)
+        bundle = DocumentBundle(evaluator.mappings[name].spec, documents, as_of)
+        results = (result for _key, result in checker.run([(key, bundle)]))
+        explained = explain_ticket(Console(), results, key, evaluator.policy, as_of)
         if explained is Explained.UNMAPPED:
             raise typer.Exit(EXIT_PARTIAL)
         if explained is Explained.ABSENT:

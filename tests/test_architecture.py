@@ -300,3 +300,26 @@ def test_views_and_return_builders_write_no_files(path):
 def test_the_report_package_never_reads_the_clock(path):
     # The generation time is given (``RenderContext``), so a report's bytes depend on its inputs.
     assert _clock_calls(_tree(path)) == []
+
+
+def _names_imported_from(tree: ast.Module, module: str) -> set[str]:
+    return {alias.name for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == module for alias in node.names}
+
+
+def test_one_evaluation_core_and_one_configuration_loader() -> None:
+    # Files and store evaluate through connector/checking.py and load their configuration
+    # through connector/configuration.py, so the two paths cannot drift apart again.
+    core = {"evaluate", "WaiverApplier", "context_for"}
+    loaders = {"load_policy", "load_waivers"}
+    evaluating, loading = set(), set()
+    for path in _modules("connector"):
+        names = _names_imported_from(_tree(path), "compliance_checks")
+        name = path.relative_to(ROOT).as_posix()
+        if names & core:
+            evaluating.add(name)
+        if names & loaders:
+            loading.add(name)
+    assert evaluating == {"connector/checking.py"}
+    # cli.py: ``validate-config`` checks each named file on its own.
+    assert loading == {"connector/configuration.py", "connector/cli.py"}

@@ -196,11 +196,22 @@ def test_bad_policy_exits_2_listing_every_error(tmp_path):
     assert str(policy) in result.stderr
 
 
-def test_mapping_for_the_other_platform_is_a_config_error():
+@pytest.mark.parametrize("command", [
+    [],  # check
+    ["explain", "CS-1"],
+    ["report", "register", "--format", "json"],
+])
+def test_mapping_for_the_other_platform_is_a_config_error(command: list[str], tmp_path: Path) -> None:
+    # One validation for every command that loads a mapping (explain and report did not check).
     zendesk_mapping = ROOT / "mappings" / "zendesk.yaml"
-    result = run(*check_args(SEARCH), "--mapping", str(zendesk_mapping))
-    assert result.exit_code == 2
-    assert "platform is zendesk" in result.stderr
+    args = check_args(SEARCH) if not command else [
+        *command, "--platform", "jira", "--input", str(SEARCH), "--as-of", AS_OF]
+    if command[:1] == ["report"]:
+        args += ["--out", str(tmp_path / "register.json")]
+    result = run(*args, "--mapping", str(zendesk_mapping))
+    assert result.exit_code == 2, result.output
+    assert "platform: is zendesk, but --platform is jira" in result.stderr
+    assert not (tmp_path / "register.json").exists()
 
 
 def test_waivers_apply_in_the_cli(tmp_path):

@@ -16,10 +16,10 @@ import pytest
 
 from compliance_checks.findings import Finding
 from connector.config import AppConfig
-from connector.offline import evaluate_files
+from connector.files import evaluate_files
 from connector.pipeline import Pipeline, load_evaluator
 from connector.store import Store
-from devtools.generator import GeneratorConfig, write_jsonl
+from devtools.generator import GeneratorConfig, Pattern, generate, write_jsonl
 from devtools.sandboxes.zendesk import SandboxServer, SandboxState
 from tests.zendesk import scenarios as sc
 
@@ -37,6 +37,15 @@ def _outcomes(findings: dict[str, list[Finding]]) -> Outcomes:
 def _differing(files: Outcomes, store: Outcomes) -> dict[tuple[str, str], tuple[object, object]]:
     return {key: (files.get(key), store.get(key)) for key in files.keys() | store.keys()
             if files.get(key) != store.get(key)}
+
+
+def test_the_data_holds_every_non_compliance_pattern_and_variant() -> None:
+    # The equality below proves something only for the patterns the data holds.
+    generated = {(c.pattern, c.variant) for c in generate(CONFIG)}
+    assert {pattern for pattern, _variant in generated} == set(Pattern)
+    variants = {(Pattern.LATE_ACK, "late"), (Pattern.LATE_ACK, "missing"),
+                (Pattern.CLOSED_WITHOUT_OUTCOME, "outcome"), (Pattern.CLOSED_WITHOUT_OUTCOME, "root_cause")}
+    assert variants <= generated
 
 
 @pytest.fixture(scope="module")

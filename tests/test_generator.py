@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from compliance_checks import BASELINE_POLICY, load_policy
-from connector.offline import RunSummary, TicketResult, evaluate_files
+from connector.checking import TicketEvaluation
+from connector.files import RunSummary, evaluate_files
 from devtools.generator import GeneratorConfig, Pattern, generate, pages, write_jsonl
 from devtools.generator.model import Complaint
 from mappings.loader import default_mapping_path, load_mapping
@@ -45,7 +46,7 @@ def _key(platform: str) -> Callable[[Complaint], str]:
     return lambda c: str(100_000 + c.index + 1)
 
 
-def _evaluate(path: Path, platform: str) -> tuple[list[TicketResult], RunSummary]:
+def _evaluate(path: Path, platform: str) -> tuple[list[TicketEvaluation], RunSummary]:
     summary = RunSummary()
     mapping = load_mapping(default_mapping_path(RENDERERS[platform]))
     results = list(
@@ -55,7 +56,7 @@ def _evaluate(path: Path, platform: str) -> tuple[list[TicketResult], RunSummary
 
 
 @cache
-def _pattern_run(platform: str, tmp: Path) -> tuple[dict[str, Complaint], dict[str, TicketResult]]:
+def _pattern_run(platform: str, tmp: Path) -> tuple[dict[str, Complaint], dict[str, TicketEvaluation]]:
     config = _config(700, seed=2026, shares=PATTERN_SHARES)
     path = tmp / f"patterns-{platform}.jsonl"
     write_jsonl(path, platform, config)
@@ -173,14 +174,14 @@ def _settled(c: Complaint) -> bool:
     return not c.truncated and c.received_at < END - timedelta(days=21)
 
 
-def _cases(platform: str, run_dir: Path, pattern: Pattern) -> list[tuple[Complaint, TicketResult]]:
+def _cases(platform: str, run_dir: Path, pattern: Pattern) -> list[tuple[Complaint, TicketEvaluation]]:
     models, results = _pattern_run(platform, run_dir)
     cases = [(c, results[k]) for k, c in models.items() if c.pattern is pattern and _settled(c)]
     assert len(cases) >= 5, f"pattern {pattern} barely generated"
     return cases
 
 
-def _status(result: TicketResult, check: str) -> str:
+def _status(result: TicketEvaluation, check: str) -> str:
     return next(f.status.value for f in result.findings if f.check == check)
 
 

@@ -9,14 +9,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from compliance_checks import BASELINE_POLICY, load_policy
-from connector.offline import RunSummary, TicketResult, evaluate_files
+from connector.checking import TicketEvaluation
+from connector.files import RunSummary, evaluate_files
 from mappings.loader import default_mapping_path, load_mapping
 
 SAMPLE = Path(__file__).resolve().parents[1] / "connector" / "samples" / "zendesk-sample.jsonl"
 AS_OF = datetime(2026, 11, 22, 9, tzinfo=UTC)
 
 
-def _run() -> Iterator[TicketResult]:
+def _run() -> Iterator[TicketEvaluation]:
     mapping = load_mapping(default_mapping_path("zendesk"))
     return evaluate_files([SAMPLE], mapping, load_policy(BASELINE_POLICY), as_of=AS_OF, summary=RunSummary())
 
@@ -57,13 +58,13 @@ def test_a_freeze_made_by_the_host_is_kept() -> None:
 
 
 def test_same_results_with_default_collector_settings() -> None:
-    import connector.offline as offline
+    import connector.files as files
 
     fast = [(r.ticket, [f.model_dump_json() for f in r.findings]) for r in _run()]
-    saved = offline._GC_YOUNG
-    offline._GC_YOUNG = 0  # max(default, 0): CPython's own thresholds
+    saved = files._GC_YOUNG
+    files._GC_YOUNG = 0  # max(default, 0): CPython's own thresholds
     try:
         slow = [(r.ticket, [f.model_dump_json() for f in r.findings]) for r in _run()]
     finally:
-        offline._GC_YOUNG = saved
+        files._GC_YOUNG = saved
     assert fast == slow

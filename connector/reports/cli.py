@@ -21,7 +21,7 @@ from report_templates.input import Period, ReportInput, ReportOptions
 from report_templates.kinds import Fmt, ReportKind, kind_names, registry
 
 if TYPE_CHECKING:
-    from connector.offline import RunSummary
+    from connector.files import RunSummary
 
 EXIT_CONFIG, EXIT_INPUT, EXIT_PARTIAL = 2, 3, 4
 #: A store run the report reads fails verification (as ``verify-store``'s exit code).
@@ -111,8 +111,6 @@ def _offline(
         loaded = load_configuration(source)
     except ConfigError as exc:
         raise _fail(EXIT_CONFIG, f"invalid configuration:\n{exc}") from None
-    if loaded.mapping.spec.platform != platform:
-        raise _fail(EXIT_CONFIG, f"{loaded.mapping.source}: platform is {loaded.mapping.spec.platform}")
     tz = loaded.policy.spec.calendar.timezone
     period = resolve_period(_day(window[0], "--from"), _day(window[1], "--to"), moment, tz)
     try:

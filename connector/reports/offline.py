@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from compliance_checks import BASELINE_POLICY, NO_WAIVERS, Policy, Waivers, load_policy, load_waivers
+from compliance_checks import Policy, Waivers
 from compliance_checks.findings import Finding
 from compliance_checks.model import ComplaintRecord
-from connector.offline import RunSummary, evaluate_files
+from connector.configuration import load_file_evaluator
+from connector.files import RunSummary, evaluate_files
 from connector.reports.spool import Spool
 from connector.reports.versions import code_version, file_ref, holidays_version, policy_chain_refs
-from mappings.loader import LoadedMapping, default_mapping_path, load_mapping
+from mappings.loader import LoadedMapping
 from report_templates.input import (
     ComplaintSource,
     FileRef,
@@ -54,11 +55,8 @@ class Loaded:
 
 def load_configuration(source: OfflineSource) -> Loaded:
     """Mapping, policy and waivers (raises ``ConfigError`` naming file and key)."""
-    return Loaded(
-        mapping=load_mapping(source.mapping or default_mapping_path(source.platform)),
-        policy=load_policy(source.policy or BASELINE_POLICY),
-        waivers=load_waivers(source.waivers) if source.waivers else NO_WAIVERS,
-    )
+    evaluator = load_file_evaluator(source.platform, source.mapping, source.policy, source.waivers)
+    return Loaded(evaluator.mappings[source.platform], evaluator.policy, evaluator.waivers)
 
 
 def evaluated_items(

@@ -246,7 +246,7 @@ def test_datacenter_window_moves_against_the_sandbox(tmp_path: Path) -> None:
 
 def test_lead_pipeline_end_to_end_when_available(cloud: SandboxServer, tmp_path: Path) -> None:
     """pull -> the lead's mapping + checks -> write-back -> pull -> checks -> empty plans."""
-    offline = pytest.importorskip("connector.offline")
+    offline = pytest.importorskip("connector.files")
     from compliance_checks.policy import BASELINE_POLICY, load_policy
     from mappings.loader import load_mapping
 

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from compliance_checks import BASELINE_POLICY, load_policy
-from connector.offline import evaluate_files
+from connector.files import evaluate_files
 from connector.platforms.jira.commands import pull
 from connector.platforms.jira.settings import JiraSourceConfig
 from devtools.generator import GeneratorConfig

@@ -10,8 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from compliance_checks.findings import Finding
+from connector.checking import TicketEvaluation
 from connector.cli import Format, _write_csv, _write_json, _write_table, app
-from connector.offline import RunSummary, TicketResult
+from connector.files import RunSummary
 from connector.store import Store
 from tests.service.helpers import pipeline
 from tests.service.test_cli_store import _config
@@ -23,7 +24,7 @@ runner = CliRunner()
 
 def _in_memory(findings: list[Finding], as_of: datetime, output_format: Format) -> None:
     """The rendering before streaming: every finding in a list, the summary computed first."""
-    results = [TicketResult(f.ticket, None, [f]) for f in findings]
+    results = [TicketEvaluation(f.ticket, None, [f]) for f in findings]
     summary = RunSummary(tickets_seen=len({f.ticket for f in findings}),
                          complaints=len({f.ticket for f in findings}))
     summary.statuses.update(f.status.value for f in findings)

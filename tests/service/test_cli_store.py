@@ -111,3 +111,35 @@ def test_status_check_and_verify_store_read_the_store(tmp_path: Path) -> None:
     store.close()
     tampered = runner.invoke(app, ["verify-store", "-c", str(config)])
     assert tampered.exit_code == 6
+
+
+@pytest.mark.slow
+def test_explain_from_the_store_feeds_the_stored_version_to_the_core_without_temp_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    server = sc.start_sandbox(tickets=8)
+    try:
+        config = _config(tmp_path, server.base_url)
+        store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+        pipe = pipeline(server, store)
+        pipe.sync()
+        checked = pipe.check(keep_findings=True)
+        store.close()
+        as_of = sc.virtual_now(server).isoformat()
+    finally:
+        server.stop()
+    (_source, ticket), findings = sorted(checked.findings.items())[0]
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("explain wrote a temporary file")
+
+    for name in ("TemporaryDirectory", "TemporaryFile", "NamedTemporaryFile", "mkdtemp", "mkstemp"):
+        monkeypatch.setattr(tempfile, name, refuse)
+    wide = {"COLUMNS": "400"}  # check names unfolded in the table
+    result = runner.invoke(app, ["explain", "-c", str(config), "--as-of", as_of, ticket], env=wide)
+    assert result.exit_code == 0, result.output
+    assert f"Complaint {ticket}" in result.stdout
+    for finding in findings:  # the same findings as the check of the store
+        assert finding.check in result.stdout

@@ -55,7 +55,7 @@ def test_pulled_file_feeds_the_offline_check_and_its_findings_write_back(
     server: SandboxServer, tmp_path: Path
 ) -> None:
     from compliance_checks import BASELINE_POLICY, load_policy
-    from connector.offline import evaluate_files
+    from connector.files import evaluate_files
     from mappings.loader import load_mapping
 
     source = sc.sandbox_source(server)

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from compliance_checks import BASELINE_POLICY, load_policy
-from connector.offline import evaluate_files
+from connector.files import evaluate_files
 from devtools.generator import GeneratorConfig
 from devtools.generator.people import LEADS
 from devtools.sandboxes.zendesk import SandboxServer, SandboxState

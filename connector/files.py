@@ -1,4 +1,4 @@
-"""The offline pipeline: payload files -> records -> findings (with waivers), streamed."""
+"""Evaluating export files: payload files -> bundles -> ``connector.checking`` -> a run summary, streamed."""
 
 from __future__ import annotations
 
@@ -10,21 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from compliance_checks import NO_WAIVERS, Policy, WaiverApplier, Waivers, context_for, evaluate
-from compliance_checks.findings import Finding
-from compliance_checks.model import ComplaintRecord
-from connector.inputs import map_files
+from compliance_checks import NO_WAIVERS, Policy, Waivers
+from connector.checking import Checker, TicketEvaluation
+from connector.inputs import file_bundles
 from mappings.assemble import RECEIVED_AFTER_AS_OF, Assembler
 from mappings.loader import LoadedMapping
 from mappings.values import MappingError
-
-
-@dataclass
-class TicketResult:
-    ticket: str
-    record: ComplaintRecord | None
-    findings: list[Finding]
-    error: MappingError | None = None
 
 
 @dataclass
@@ -82,9 +73,9 @@ def evaluate_files(
     as_of: datetime,
     waivers: Waivers = NO_WAIVERS,
     summary: RunSummary | None = None,
-) -> Iterator[TicketResult]:
+) -> Iterator[TicketEvaluation]:
     """Map and check every complaint in ``paths``; a ticket that fails mapping is reported
-    (ticket id, field, reason) and the others carry on."""
+    (ticket id, field, reason) and the others carry on. Skipped tickets are only counted."""
     with _fewer_collections():
         yield from _evaluate_files(paths, mapping, policy, as_of=as_of, waivers=waivers, summary=summary)
 
@@ -97,27 +88,21 @@ def _evaluate_files(
     as_of: datetime,
     waivers: Waivers = NO_WAIVERS,
     summary: RunSummary | None = None,
-) -> Iterator[TicketResult]:
+) -> Iterator[TicketEvaluation]:
     summary = summary if summary is not None else RunSummary()
-    assembler = Assembler(mapping.spec, as_of=as_of)
-    ctx = context_for(policy, as_of)
-    waiver_applier = WaiverApplier(waivers, as_of.date())
-    for mapped in map_files(paths, assembler):
+    checker = Checker(policy, as_of, waivers)
+    for _path, result in checker.run(file_bundles(paths, Assembler(mapping.spec, as_of=as_of))):
         summary.tickets_seen += 1
-        if mapped.skipped:
+        if result.skipped:
             summary.skipped += 1
-            summary.future += mapped.skipped == RECEIVED_AFTER_AS_OF
-            if mapped.warning:
-                summary.warnings.append(mapped.warning)
+            summary.future += result.skipped == RECEIVED_AFTER_AS_OF
+            if result.warning:
+                summary.warnings.append(result.warning)
             continue
-        if mapped.error is not None or mapped.record is None:
-            error = mapped.error or MappingError(mapped.ticket, "payload", "no record produced")
-            summary.mapping_errors.append(error)
-            yield TicketResult(mapped.ticket, None, [], error)
-            continue
-        summary.complaints += 1
-        findings = waiver_applier.apply(evaluate(mapped.record, policy, ctx))
-        summary.statuses.update(f.status.value for f in findings)
-        yield TicketResult(mapped.ticket, mapped.record, findings)
-    summary.warnings.extend(waiver_applier.warnings)
-    summary.warnings.extend(waiver_applier.unused())
+        if result.error is not None:
+            summary.mapping_errors.append(result.error)
+        else:
+            summary.complaints += 1
+            summary.statuses.update(f.status.value for f in result.findings)
+        yield result
+    summary.warnings.extend(checker.warnings(complete=True))
