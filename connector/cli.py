@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -32,6 +32,7 @@ from compliance_checks.configfile import ConfigError
 from compliance_checks.findings import FINDINGS_SCHEMA_VERSION, Finding, Status
 from connector.commands import register_platform_commands
 from connector.explain import explain_ticket
+from connector.gc_tuning import tune_gc_for_batch
 from connector.inputs import InputError
 from connector.offline import RunSummary, TicketResult, evaluate_files
 from connector.reports.cli import register_report_commands
@@ -347,6 +348,17 @@ register_report_commands(app)
 register_store_commands(app)
 
 
+#: Commands that stream many tickets once and then exit; never ``serve`` (a long-running
+#: process whose collector is left as CPython sets it).
+BATCH_COMMANDS = frozenset({"check", "explain", "report", "pull", "writeback", "sync", "run"})
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
 def main() -> None:
     """Console-script entry point."""
+    if _command(sys.argv[1:]) in BATCH_COMMANDS:
+        tune_gc_for_batch()
     app()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 import math
 import statistics
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -67,30 +65,11 @@ class Builder(Protocol[V_co]):
     def finish(self) -> V_co: ...
 
 
-@contextmanager
-def no_collections() -> Iterator[None]:
-    """Pause the cyclic garbage collector for a pass.
-
-    A pass allocates millions of short-lived, acyclic objects (parsed records and findings)
-    while the builders' accumulators grow: the collector keeps re-scanning the growing heap
-    (about a tenth of a 100,000-complaint pass) and finds nothing, since reference counting
-    frees every item as soon as the builders are done with it. The collector resumes after.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def run_pass(source: ComplaintSource, builders: Sequence[Builder[object]]) -> None:
     """One pass over ``source`` feeding every builder."""
-    with no_collections():
-        for record, findings in source.items():
-            for builder in builders:
-                builder.add(record, findings)
+    for record, findings in source.items():
+        for builder in builders:
+            builder.add(record, findings)
 
 
 #: The last record asked about and its receipt time in POSIX seconds (see ``received_ts``).
