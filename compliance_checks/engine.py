@@ -55,7 +55,7 @@ def evaluate(
                 )
                 failed = True
         findings.append(
-            Finding.model_construct(
+            Finding(
                 ticket=record.id,
                 platform=record.platform,
                 check=spec.id,

@@ -184,17 +184,17 @@ def check(
 
 
 def event_evidence(ref: EvidenceRef, note: str | None = None) -> Evidence:
-    return Evidence.model_construct(kind="event", ref=ref.ref(), at=ref.at, note=note or ref.note or "event")
+    return Evidence(kind="event", ref=ref.ref(), at=ref.at, note=note or ref.note or "event")
 
 
 def field_evidence(name: str, value: object) -> Evidence:
     shown = "(empty)" if value in (None, "", ()) else str(value)
     note = f"{name} = {shown[:200]}"
-    return Evidence.model_construct(kind="field", ref=f"field:{name}", at=None, note=note)
+    return Evidence(kind="field", ref=f"field:{name}", at=None, note=note)
 
 
 def absent(note: str) -> Evidence:
-    return Evidence.model_construct(kind="absent", note=note)
+    return Evidence(kind="absent", note=note)
 
 
 def clock(

@@ -55,7 +55,7 @@ _FALSE = {"false", "no", "n", "0", "off", "not given", "none"}
 
 
 def _ref(event: Event, note: str) -> EvidenceRef:
-    return EvidenceRef.model_construct(
+    return EvidenceRef(
         at=event.at, source_kind=event.source_kind, source_id=event.source_id, note=note
     )
 
@@ -234,7 +234,7 @@ def _stage_timeline(
 def _pauses(timeline: StageTimeline, spec: MappingSpec) -> tuple[Interval, ...]:
     pausing = set(spec.status.pausing_stages)
     return tuple(
-        Interval.model_construct(start=at, end=nxt[0] if nxt else None)
+        Interval(start=at, end=nxt[0] if nxt else None)
         for (at, stage, _), nxt in zip(timeline, [*timeline[1:], None], strict=True)
         if stage in pausing
     )
@@ -291,7 +291,7 @@ def _assessment(events: Sequence[Event], spec: MappingSpec, stages_of: _Stages) 
 
 
 def _derived_ref(at: datetime, facts: TicketFacts, note: str) -> EvidenceRef:
-    return EvidenceRef.model_construct(at=at, source_kind=SourceKind.DERIVED, source_id=facts.key, note=note)
+    return EvidenceRef(at=at, source_kind=SourceKind.DERIVED, source_id=facts.key, note=note)
 
 
 def _decision(
@@ -474,7 +474,7 @@ def _severity(facts: TicketFacts, spec: MappingSpec, priority: str | None) -> Se
 def _derived_events(facts: TicketFacts, *refs_and_kinds: EvidenceRef | None) -> tuple[Event, ...]:
     kinds = (None, EventKind.ESCALATION, EventKind.DECISION, EventKind.CLOSURE)
     derived = [
-        Event.model_construct(
+        Event(
             at=facts.created,
             kind=EventKind.RECEIVED,
             source_kind=SourceKind.DERIVED,
@@ -493,7 +493,7 @@ def _derived_events(facts: TicketFacts, *refs_and_kinds: EvidenceRef | None) -> 
         if ref is None or kind is None:
             continue
         derived.append(
-            Event.model_construct(
+            Event(
                 at=ref.at,
                 kind=kind,
                 source_kind=SourceKind.DERIVED,

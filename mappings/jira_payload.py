@@ -112,7 +112,7 @@ def _history_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec,
             field_id = str(item.get("fieldId") or item.get("field") or "")
             kind = _CHANGE_KINDS.get(field_id.lower(), EventKind.FIELD_CHANGE)
             events.append(
-                Event.model_construct(
+                Event(
                     at=at,
                     kind=kind,
                     source_kind=SourceKind.CHANGELOG,
@@ -140,7 +140,7 @@ def _comment_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec,
         author = comment.get("author")
         actor_id = _user_id(author)
         events.append(
-            Event.model_construct(
+            Event(
                 at=at,
                 kind=EventKind.COMMENT,
                 source_kind=SourceKind.COMMENT,

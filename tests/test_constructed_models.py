@@ -1,5 +1,5 @@
-"""Models our own code builds without validating (``model_construct``) are the same as validated
-ones: a round trip through JSON gives the same bytes (field order included)."""
+"""Records and findings our own code builds are the same as validated ones: a round trip
+through JSON gives the same bytes (field order included)."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ class KeptInformedParams(FigureParams):
 def _updates(record: ComplaintRecord, until: datetime | None = None) -> list[EvidenceRef]:
     """Public agent replies (up to ``until``) as evidence references."""
     return [
-        EvidenceRef.model_construct(
+        EvidenceRef(
             at=e.at, source_kind=e.source_kind, source_id=e.source_id, note="public agent reply"
         )
         for e in record.public_agent_comments()
@@ -117,7 +117,7 @@ def _kept_informed(record: ComplaintRecord, p: KeptInformedParams, ctx: CheckCon
     # Silence runs from receipt until the decision (or now, while open).
     end = record.decided.at if record.decided else ctx.now
     updates = _updates(record, until=end)
-    start = EvidenceRef.model_construct(
+    start = EvidenceRef(
         at=record.received_at, source_kind=SourceKind.DERIVED, source_id="received", note="received"
     )
     worst: tuple[EvidenceRef, EvidenceRef, datetime] | None = None

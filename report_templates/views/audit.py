@@ -266,9 +266,8 @@ def coverage_matrix(
 
 
 def exception_row(f: Finding, tz: str) -> ExceptionRow:
-    # Not validated again: every value comes from a validated finding.
     waiver = f.waiver
-    return ExceptionRow.model_construct(
+    return ExceptionRow(
         ticket=f.ticket,
         url=f.url,
         check=f.check,
