@@ -9,7 +9,8 @@ subprocess so peak RSS belongs to that measurement alone:
 
 (a) ``json.loads`` of every line of the file;
 (b) the full offline pipeline, ``connector.files.evaluate_files`` with the baseline policy
-    (streamed: results are counted, never kept).
+    (streamed: results are counted, never kept), with the collector set as ``iso10002 check``
+    sets it (``connector.gc_tuning.tune_gc_for_batch``).
 
 Prints wall times, the ratio (b)/(a), the same in CPU time (``getrusage``: steadier than wall
 time on a shared machine) and the peak RSS of each. Targets: ratio <= 3, peak < 1 GiB.
@@ -62,8 +63,10 @@ def measure_pipeline(path: Path, platform: str) -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
     from compliance_checks import BASELINE_POLICY, load_policy
     from connector.files import RunSummary, evaluate_files
+    from connector.gc_tuning import tune_gc_for_batch
     from mappings.loader import default_mapping_path, load_mapping
 
+    tune_gc_for_batch()  # as `iso10002 check` does
     mapping = load_mapping(default_mapping_path(MAPPING_PLATFORM[platform]))
     policy = load_policy(BASELINE_POLICY)
     summary = RunSummary()

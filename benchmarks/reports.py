@@ -9,7 +9,8 @@ not timed. Every timed step then reads the spool back one complaint at a time (t
 records and findings is included), as a report from an export or the store does. The KPI
 report gets 12 monthly earlier evaluations (cuts of the same data) for its backlog trend.
 
-Each step runs in its own process, so its peak RSS is its own; it prints wall time, CPU time
+Each step runs in its own process (the collector set as ``iso10002 report`` sets it:
+``connector.gc_tuning.tune_gc_for_batch``), so its peak RSS is its own; it prints wall time, CPU time
 (user + system of that process: less sensitive to other load on the machine) and the load
 average. Steps: every report alone
 (one pass each, like separate ``iso10002 report`` commands), then register CSV + KPI HTML +
@@ -47,6 +48,7 @@ from compliance_checks.model import (
     SourceKind,
     Stage,
 )
+from connector.gc_tuning import tune_gc_for_batch
 from connector.reports.spool import Spool
 from report_templates.env import RenderContext
 from report_templates.input import FileRef, Item, Period, Provenance, ReportInput, ReportOptions
@@ -183,6 +185,7 @@ def report_input(spool: Spool) -> ReportInput:
 
 def run_step(name: str, spool_path: Path, out: Path) -> None:
     """One step in this process: prints ``name seconds peak_MiB sizes``."""
+    tune_gc_for_batch()  # as `iso10002 report` does
     data = report_input(Spool.existing(spool_path))
     render = RenderContext(generated_at=END, version="bench")
     cpu = time.process_time()

@@ -55,7 +55,7 @@ def evaluate(
                 )
                 failed = True
         findings.append(
-            Finding.trusted(
+            Finding(
                 ticket=record.id,
                 platform=record.platform,
                 check=spec.id,
@@ -70,7 +70,7 @@ def evaluate(
                 fields_read=result.fields_read,
                 facts=result.facts,
                 url=record.url,
-                waiver=None,  # applied later (waivers.py); given here for Frozen.trusted's fast path
+                waiver=None,  # applied later (waivers.py)
             )
         )
     return findings

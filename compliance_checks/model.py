@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -24,50 +24,10 @@ def _require_aware(value: datetime) -> datetime:
 AwareDatetime = Annotated[datetime, AfterValidator(_require_aware)]
 
 
-#: Per model class: (field -> default, fields with a default factory), for ``Frozen.trusted``.
-_FIELD_DEFAULTS: dict[type[BaseModel], tuple[dict[str, Any], tuple[tuple[str, Any], ...]]] = {}
-
-
 class Frozen(BaseModel):
     """Base for immutable domain models: unknown keys are rejected, nothing is mutable."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-    @classmethod
-    def trusted(cls, **values: Any) -> Self:
-        """Build from values our own code produced, already of the right types, skipping
-        validation (the mapping and check hot paths build millions of these; input from
-        files and APIs is always validated). Omitted fields take their defaults."""
-        layout = _FIELD_DEFAULTS.get(cls)
-        if layout is None:
-            fields = cls.__pydantic_fields__
-            layout = (
-                {name: info.default for name, info in fields.items()},
-                tuple((n, i.default_factory) for n, i in fields.items() if i.default_factory),
-            )
-            _FIELD_DEFAULTS[cls] = layout
-        defaults, factories = layout
-        data = values
-        if len(values) != len(defaults):
-            data = {**defaults, **values}  # field order kept; factories filled below
-            for name, factory in factories:
-                if name not in values:
-                    data[name] = factory()
-        # The slot setters directly (what ``object.__setattr__`` ends up calling): this runs
-        # ~70 times per complaint, and the attribute-name lookups were a third of its cost.
-        obj = _new(cls)
-        _set_dict(obj, data)
-        _set_fields_set(obj, set(values))
-        _set_extra(obj, None)
-        _set_private(obj, None)
-        return obj
-
-
-_new = object.__new__
-_set_dict = BaseModel.__dict__["__dict__"].__set__
-_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 class Stage(StrEnum):

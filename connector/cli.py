@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -39,6 +39,7 @@ from connector.configuration import load_file_evaluator
 from connector.evaluation import Evaluator
 from connector.explain import Explained, explain_ticket
 from connector.files import RunSummary, evaluate_files
+from connector.gc_tuning import tune_gc_for_batch
 from connector.inputs import InputError
 from connector.reports.cli import register_report_commands
 from connector.store_cli import StoreConfigOption, check_store, explain_store, register_store_commands
@@ -378,6 +379,17 @@ register_report_commands(app)
 register_store_commands(app)
 
 
+#: Commands that stream many tickets once and then exit; never ``serve`` (a long-running
+#: process whose collector is left as CPython sets it).
+BATCH_COMMANDS = frozenset({"check", "explain", "report", "pull", "writeback", "sync", "run"})
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
 def main() -> None:
     """Console-script entry point."""
+    if _command(sys.argv[1:]) in BATCH_COMMANDS:
+        tune_gc_for_batch()
     app()

@@ -56,7 +56,7 @@ _FALSE = {"false", "no", "n", "0", "off", "not given", "none"}
 
 
 def _ref(event: Event, note: str) -> EvidenceRef:
-    return EvidenceRef.trusted(
+    return EvidenceRef(
         at=event.at, source_kind=event.source_kind, source_id=event.source_id, note=note
     )
 
@@ -238,7 +238,7 @@ def _stage_timeline(
 def _pauses(timeline: StageTimeline, spec: MappingSpec) -> tuple[Interval, ...]:
     pausing = set(spec.status.pausing_stages)
     return tuple(
-        Interval.trusted(start=at, end=nxt[0] if nxt else None)
+        Interval(start=at, end=nxt[0] if nxt else None)
         for (at, stage, _), nxt in zip(timeline, [*timeline[1:], None], strict=True)
         if stage in pausing
     )
@@ -295,7 +295,7 @@ def _assessment(events: Sequence[Event], spec: MappingSpec, stages_of: _Stages) 
 
 
 def _derived_ref(at: datetime, facts: TicketFacts, note: str) -> EvidenceRef:
-    return EvidenceRef.trusted(at=at, source_kind=SourceKind.DERIVED, source_id=facts.key, note=note)
+    return EvidenceRef(at=at, source_kind=SourceKind.DERIVED, source_id=facts.key, note=note)
 
 
 def _decision(
@@ -478,7 +478,7 @@ def _severity(facts: TicketFacts, spec: MappingSpec, priority: str | None) -> Se
 def _derived_events(facts: TicketFacts, *refs_and_kinds: EvidenceRef | None) -> tuple[Event, ...]:
     kinds = (None, EventKind.ESCALATION, EventKind.DECISION, EventKind.CLOSURE)
     derived = [
-        Event.trusted(
+        Event(
             at=facts.created,
             kind=EventKind.RECEIVED,
             source_kind=SourceKind.DERIVED,
@@ -490,14 +490,14 @@ def _derived_events(facts: TicketFacts, *refs_and_kinds: EvidenceRef | None) -> 
             from_value=None,
             to_value=facts.channel,
             text=None,
-            initial=False,  # every field given: Frozen.trusted's fast path
+            initial=False,
         )
     ]
     for ref, kind in zip(refs_and_kinds, kinds, strict=True):
         if ref is None or kind is None:
             continue
         derived.append(
-            Event.trusted(
+            Event(
                 at=ref.at,
                 kind=kind,
                 source_kind=SourceKind.DERIVED,

@@ -113,7 +113,7 @@ def _history_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec,
             field_id = str(item.get("fieldId") or item.get("field") or "")
             kind = _CHANGE_KINDS.get(field_id.lower(), EventKind.FIELD_CHANGE)
             events.append(
-                Event.trusted(
+                Event(
                     at=at,
                     kind=kind,
                     source_kind=SourceKind.CHANGELOG,
@@ -125,7 +125,7 @@ def _history_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec,
                     from_value=item.get("fromString") or item.get("from"),
                     to_value=item.get("toString") or item.get("to"),
                     text=None,
-                    initial=False,  # every field given: Frozen.trusted's fast path
+                    initial=False,
                 )
             )
     return events
@@ -141,7 +141,7 @@ def _comment_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec,
         author = comment.get("author")
         actor_id = _user_id(author)
         events.append(
-            Event.trusted(
+            Event(
                 at=at,
                 kind=EventKind.COMMENT,
                 source_kind=SourceKind.COMMENT,

@@ -38,7 +38,7 @@ def _reply(e: Event) -> bool:
 
 
 def _ref(e: Event, note: str) -> EvidenceRef:
-    return EvidenceRef.trusted(at=e.at, source_kind=e.source_kind, source_id=e.source_id, note=note)
+    return EvidenceRef(at=e.at, source_kind=e.source_kind, source_id=e.source_id, note=note)
 
 
 def _has_marker(e: Event, markers: Sequence[str]) -> bool:

@@ -34,7 +34,7 @@ def _values(raw: object) -> list[str]:
 
 
 def _ref(e: Event, note: str) -> EvidenceRef:
-    return EvidenceRef.trusted(at=e.at, source_kind=e.source_kind, source_id=e.source_id, note=note)
+    return EvidenceRef(at=e.at, source_kind=e.source_kind, source_id=e.source_id, note=note)
 
 
 def _decision(events: Sequence[Event], part: str, rule: PartsRule) -> EvidenceRef | None:
@@ -112,7 +112,7 @@ def _from_items(facts: TicketFacts, spec: MappingSpec, rule: PartsRule) -> list[
         part_id = to_text(read_path(item, rule.id)) or str(index + 1)
         decided_at = _time(read_path(item, rule.decided), facts.key, "decided") if rule.decided else None
         decided = (
-            EvidenceRef.trusted(
+            EvidenceRef(
                 at=decided_at,
                 source_kind=kind,
                 source_id=f"{facts.key}#{part_id}",

@@ -225,7 +225,7 @@ def _events(
         if child.kind in _COMMENT_TYPES:
             role = _role(child.author_id, requester, directory, spec, channel=None, text=child.text)
             events.append(
-                Event.trusted(
+                Event(
                     at=child.at,
                     kind=EventKind.COMMENT,
                     source_kind=SourceKind.TICKET_EVENT,
@@ -242,7 +242,7 @@ def _events(
             )
         elif child.kind in _SATISFACTION_TYPES:
             events.append(
-                Event.trusted(
+                Event(
                     at=child.at,
                     kind=EventKind.SATISFACTION,
                     source_kind=SourceKind.TICKET_EVENT,
@@ -268,7 +268,7 @@ def _events(
                                            channel=child.channel)
             role = known
             events.append(
-                Event.trusted(
+                Event(
                     at=child.at,
                     kind=_CHANGE_KINDS.get(child.field, EventKind.FIELD_CHANGE),
                     source_kind=SourceKind.TICKET_EVENT,

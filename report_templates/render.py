@@ -17,14 +17,12 @@ from report_templates.html import View
 from report_templates.input import AnyFinding, ReportInput
 from report_templates.kinds import Finished, Fmt, PassContext, ReportKind, kind, ordered
 from report_templates.returns import ReturnTable
-from report_templates.views.common import Builder, no_collections, run_pass
+from report_templates.views.common import Builder, run_pass
 from report_templates.views.register import RegisterTables
 from report_templates.writers import WriteContext, write_output
 from report_templates.writers.json import view_json
 
 Output = View | ReturnTable | RegisterTables
-#: Formats written without the cyclic garbage collector (see ``render_reports``).
-_PAUSED_FORMATS = frozenset({Fmt.csv, Fmt.html, Fmt.json})
 
 
 @dataclass(frozen=True)
@@ -95,19 +93,14 @@ def render_reports(
     def write(job: Job) -> Path:
         return write_output(views[job.kind], job.fmt, job.out, WriteContext(data, render, templates_dir))
 
-    # The collector stays paused from the pass through the text writers: the views hold
-    # 100,000s of rows, and each full collection while they are finished and written rescanned
-    # them all and found nothing. PDF (WeasyPrint's layout tree is cyclic) and XLSX are written
-    # with it running.
-    with no_collections():
-        views = build_views([job.kind for job in jobs], data, tables_only=tables_only)
-        written = {i: write(job) for i, job in enumerate(jobs) if job.fmt in _PAUSED_FORMATS}
-        # Views no later job needs are freed (by reference counting) before the collector
-        # resumes: its first collection would otherwise scan every one of their rows.
-        needed = {job.kind for i, job in enumerate(jobs) if i not in written}
-        for name in [k for k in views if k not in needed]:
-            del views[name]
-    return [written[i] if i in written else write(job) for i, job in enumerate(jobs)]
+    views = build_views([job.kind for job in jobs], data, tables_only=tables_only)
+    last_use = {job.kind: i for i, job in enumerate(jobs)}
+    written = []
+    for i, job in enumerate(jobs):
+        written.append(write(job))
+        if last_use[job.kind] == i:
+            del views[job.kind]  # no later job needs it: freed before the next file is written
+    return written
 
 
 def render_report(

@@ -103,7 +103,7 @@ def timelines(draw: st.DrawFn) -> tuple[MappingSpec, list[Event]]:
     words = st.sampled_from(_vocabulary(spec))
     start = datetime(2026, 1, 5, 9, tzinfo=UTC)
     events = [
-        Event.trusted(
+        Event(
             at=start + timedelta(minutes=i),
             kind=draw(st.sampled_from(list(EventKind))),
             source_kind=SourceKind.CHANGELOG,

@@ -9,7 +9,15 @@ from compliance_checks.checks.figures import FigureParams, with_confidence
 from compliance_checks.findings import Status
 from compliance_checks.model import ComplaintRecord, Severity
 from compliance_checks.policy import Target, TargetField
-from compliance_checks.registry import CheckContext, CheckParams, CheckResult, check, clock
+from compliance_checks.registry import (
+    CheckContext,
+    CheckParams,
+    CheckResult,
+    Example,
+    check,
+    clock,
+    example_ref,
+)
 
 
 class AcknowledgedParams(FigureParams):
@@ -27,6 +35,23 @@ class AcknowledgedParams(FigureParams):
     remediation=(
         "Send the complainant a public acknowledgement (not an internal note) that explains the "
         "process and next steps (7.1), and record it on the ticket."
+    ),
+    # Received Mon 2026-03-02 10:00; 2 business days: due at the close of Wed 03-04.
+    examples=(
+        Example(
+            "public reply the next morning",
+            Status.PASS,
+            {"acknowledged": example_ref("comment:10023", "2026-03-03T09:15:00+00:00")},
+            now="2026-03-03T12:00:00+00:00",
+        ),
+        Example(
+            "first reply on Thursday, after the target",
+            Status.FAIL,
+            {"acknowledged": example_ref("comment:10031", "2026-03-05T10:00:00+00:00")},
+            now="2026-03-05T12:00:00+00:00",
+        ),
+        Example("no reply and the target passed", Status.FAIL, now="2026-03-05T09:00:00+00:00"),
+        Example("no reply yet on the day of receipt", Status.PENDING),
     ),
 )
 def acknowledged_in_time(record: ComplaintRecord, p: AcknowledgedParams, ctx: CheckContext) -> CheckResult:
@@ -73,6 +98,21 @@ class AssessedParams(CheckParams):
     remediation=(
         "Assess the complaint (severity, safety, complexity, impact, urgency): set its priority "
         "and category, and move it into assessment or investigation."
+    ),
+    examples=(
+        Example(
+            "medium severity assessed the next day (target 3 business days)",
+            Status.PASS,
+            {"assessed": example_ref("changelog:20001", "2026-03-03T10:00:00+00:00")},
+            now="2026-03-03T12:00:00+00:00",
+        ),
+        Example("not assessed a week later", Status.FAIL, now="2026-03-09T10:00:00+00:00"),
+        Example(
+            "critical assessed after 5 hours (target 4 business hours)",
+            Status.FAIL,
+            {"severity": "critical", "assessed": example_ref("changelog:20002", "2026-03-02T15:00:00+00:00")},
+            now="2026-03-02T16:00:00+00:00",
+        ),
     ),
 )
 def assessed_in_time(record: ComplaintRecord, p: AssessedParams, ctx: CheckContext) -> CheckResult:

@@ -12,7 +12,9 @@ from compliance_checks.registry import (
     CheckContext,
     CheckParams,
     CheckResult,
+    Example,
     check,
+    example_ref,
     field_evidence,
     open_status,
 )
@@ -34,6 +36,42 @@ class ClosureEvidenceParams(CheckParams):
     remediation=(
         "Record the outcome, a resolution summary, the complainant's response (or the closure "
         "reason) and, if the decision was rejected, the internal and external recourse you offered."
+    ),
+    examples=(
+        Example(
+            "closed with outcome, summary and the complainant's acceptance",
+            Status.PASS,
+            {
+                "stage": "closed",
+                "decided": example_ref("changelog:30001", "2026-03-05T10:00:00+00:00"),
+                "outcome": "upheld",
+                "resolution_summary": "Duplicate charge refunded",
+                "complainant_response": "accepted",
+            },
+            now="2026-03-10T10:00:00+00:00",
+        ),
+        Example(
+            "closed without outcome or resolution summary",
+            Status.FAIL,
+            {
+                "stage": "closed",
+                "decided": example_ref("changelog:30001", "2026-03-05T10:00:00+00:00"),
+                "complainant_response": "accepted",
+            },
+            now="2026-03-10T10:00:00+00:00",
+        ),
+        Example(
+            "closed, decision rejected, no recourse information",
+            Status.FAIL,
+            {
+                "stage": "closed",
+                "decided": example_ref("changelog:30001", "2026-03-05T10:00:00+00:00"),
+                "outcome": "not_upheld",
+                "resolution_summary": "Charge was correct",
+                "complainant_response": "rejected",
+            },
+            now="2026-03-10T10:00:00+00:00",
+        ),
     ),
 )
 def closure_evidence(record: ComplaintRecord, p: ClosureEvidenceParams, ctx: CheckContext) -> CheckResult:

@@ -12,9 +12,11 @@ from compliance_checks.registry import (
     CheckContext,
     CheckParams,
     CheckResult,
+    Example,
     absent,
     check,
     clock,
+    example_ref,
     field_evidence,
     open_status,
 )
@@ -34,6 +36,39 @@ class RootCauseParams(CheckParams):
     severity=Severity.MEDIUM,
     params=RootCauseParams,
     remediation="Code the root cause on the ticket so recurring and systemic problems can be analysed.",
+    examples=(
+        Example(
+            "upheld and closed with a root cause",
+            Status.PASS,
+            {
+                "stage": "closed",
+                "decided": example_ref("changelog:30001", "2026-03-05T10:00:00+00:00"),
+                "outcome": "upheld",
+                "root_cause": "billing_error",
+            },
+            now="2026-03-10T10:00:00+00:00",
+        ),
+        Example(
+            "upheld and closed without a root cause",
+            Status.FAIL,
+            {
+                "stage": "closed",
+                "decided": example_ref("changelog:30001", "2026-03-05T10:00:00+00:00"),
+                "outcome": "upheld",
+            },
+            now="2026-03-10T10:00:00+00:00",
+        ),
+        Example(
+            "not upheld: no root cause needed",
+            Status.NOT_APPLICABLE,
+            {
+                "stage": "closed",
+                "decided": example_ref("changelog:30001", "2026-03-05T10:00:00+00:00"),
+                "outcome": "not_upheld",
+            },
+            now="2026-03-10T10:00:00+00:00",
+        ),
+    ),
 )
 def root_cause_recorded(record: ComplaintRecord, p: RootCauseParams, ctx: CheckContext) -> CheckResult:
     """A coded root cause is recorded once an upheld complaint is decided."""
@@ -75,6 +110,23 @@ class SatisfactionParams(CheckParams):
     severity=Severity.LOW,
     params=SatisfactionParams,
     remediation="Offer the complainant the satisfaction survey about how their complaint was handled.",
+    examples=(
+        Example(
+            "survey sent the day after the decision",
+            Status.PASS,
+            {
+                "decided": example_ref("changelog:30001", "2026-03-05T10:00:00+00:00"),
+                "satisfaction_offered": example_ref("comment:10050", "2026-03-06T10:00:00+00:00"),
+            },
+            now="2026-03-09T10:00:00+00:00",
+        ),
+        Example(
+            "no survey 7 business days after the decision",
+            Status.FAIL,
+            {"decided": example_ref("changelog:30001", "2026-03-05T10:00:00+00:00")},
+            now="2026-03-16T10:00:00+00:00",
+        ),
+    ),
 )
 def satisfaction_offered(record: ComplaintRecord, p: SatisfactionParams, ctx: CheckContext) -> CheckResult:
     """A satisfaction survey is offered within the target after the decision."""

@@ -14,6 +14,7 @@ from compliance_checks.registry import (
     CheckContext,
     CheckParams,
     CheckResult,
+    Example,
     check,
     field_evidence,
     open_status,
@@ -89,6 +90,21 @@ def _missing_fields_result(
         "Fill in the missing fields on the ticket (channel, complainant and contact details, "
         "description, product/service, category)."
     ),
+    examples=(
+        Example("every intake field recorded", Status.PASS),
+        Example(
+            "no contact details after the 1-business-day grace",
+            Status.FAIL,
+            {"complainant": {"id": "cust-1", "name": "Ada Customer"}},
+            now="2026-03-04T09:00:00+00:00",
+        ),
+        Example(
+            "no channel; the grace ends tomorrow, inside the warning window",
+            Status.AT_RISK,
+            {"channel": None},
+            now="2026-03-02T11:00:00+00:00",
+        ),
+    ),
 )
 def record_complete(record: ComplaintRecord, p: RecordCompleteParams, ctx: CheckContext) -> CheckResult:
     """Every required intake field is recorded (within the grace period after receipt)."""
@@ -111,6 +127,15 @@ class RemedyRecordedParams(CheckParams):
     severity=Severity.LOW,
     params=RemedyRecordedParams,
     remediation="Ask the complainant what outcome they want and record it in the remedy-sought field.",
+    examples=(
+        Example("remedy sought recorded", Status.PASS),
+        Example(
+            "not recorded after the 2-business-day grace",
+            Status.FAIL,
+            {"remedy_sought": None},
+            now="2026-03-05T09:00:00+00:00",
+        ),
+    ),
 )
 def remedy_recorded(record: ComplaintRecord, p: RemedyRecordedParams, ctx: CheckContext) -> CheckResult:
     """The remedy the complainant seeks is recorded (within the grace period)."""

@@ -25,10 +25,12 @@ from compliance_checks.registry import (
     CheckContext,
     CheckParams,
     CheckResult,
+    Example,
     absent,
     check,
     clock,
     event_evidence,
+    example_ref,
     field_evidence,
 )
 
@@ -72,10 +74,53 @@ def _accepted_early(record: ComplaintRecord, within: Duration | None, ctx: Check
         "Send (or correct) the final response: the decision, the reasons for it, the remedy offered, "
         "and the complainant's right to refer the complaint to the ombudsman with the time limit."
     ),
+    examples=(
+        Example(
+            "final response with decision, reasons, remedy and ombudsman rights",
+            Status.PASS,
+            {
+                "decided": example_ref("changelog:30001", "2026-03-10T10:00:00+00:00"),
+                "outcome": "upheld",
+                "letters": [
+                    {
+                        "kind": "final_response",
+                        "sent": example_ref("comment:10060", "2026-03-10T11:00:00+00:00"),
+                        "decision": True,
+                        "reasons": True,
+                        "remedy": True,
+                        "ombudsman_rights": True,
+                    }
+                ],
+            },
+            now="2026-03-11T10:00:00+00:00",
+        ),
+        Example(
+            "final response without the ombudsman referral rights",
+            Status.FAIL,
+            {
+                "decided": example_ref("changelog:30001", "2026-03-10T10:00:00+00:00"),
+                "outcome": "upheld",
+                "letters": [
+                    {
+                        "kind": "final_response",
+                        "sent": example_ref("comment:10060", "2026-03-10T11:00:00+00:00"),
+                        "decision": True,
+                        "reasons": True,
+                        "remedy": True,
+                    }
+                ],
+            },
+            now="2026-03-11T10:00:00+00:00",
+        ),
+        Example(
+            "decided, no final response letter after the 1-business-day grace",
+            Status.FAIL,
+            {"decided": example_ref("changelog:30001", "2026-03-10T10:00:00+00:00"), "outcome": "upheld"},
+            now="2026-03-12T09:00:00+00:00",
+        ),
+    ),
 )
-def final_response_content(
-    record: ComplaintRecord, p: FinalContentParams, ctx: CheckContext
-) -> CheckResult:
+def final_response_content(record: ComplaintRecord, p: FinalContentParams, ctx: CheckContext) -> CheckResult:
     """The last final response shows every required element; decided complaints get one."""
     fields = ("letters", "decided", "outcome")
     final = next((x for x in reversed(record.letters) if x.kind is LetterKind.FINAL), None)
@@ -142,10 +187,41 @@ class SummaryResolutionParams(CheckParams):
         "that they may refer it to the Financial Ombudsman Service if they later disagree, and the "
         "ombudsman's website."
     ),
+    examples=(
+        Example(
+            "resolved and accepted the next day; summary resolution with ombudsman rights",
+            Status.PASS,
+            {
+                "decided": example_ref("changelog:30001", "2026-03-03T10:00:00+00:00"),
+                "complainant_response": "accepted",
+                "letters": [
+                    {
+                        "kind": "summary_resolution",
+                        "sent": example_ref("comment:10061", "2026-03-03T11:00:00+00:00"),
+                        "ombudsman_rights": True,
+                    }
+                ],
+            },
+            now="2026-03-04T10:00:00+00:00",
+        ),
+        Example(
+            "summary resolution that does not mention the ombudsman",
+            Status.FAIL,
+            {
+                "decided": example_ref("changelog:30001", "2026-03-03T10:00:00+00:00"),
+                "complainant_response": "accepted",
+                "letters": [
+                    {
+                        "kind": "summary_resolution",
+                        "sent": example_ref("comment:10061", "2026-03-03T11:00:00+00:00"),
+                    }
+                ],
+            },
+            now="2026-03-04T10:00:00+00:00",
+        ),
+    ),
 )
-def summary_resolution(
-    record: ComplaintRecord, p: SummaryResolutionParams, ctx: CheckContext
-) -> CheckResult:
+def summary_resolution(record: ComplaintRecord, p: SummaryResolutionParams, ctx: CheckContext) -> CheckResult:
     """A complaint resolved and accepted by the third business day gets a summary resolution."""
     fields = ("received_at", "decided", "complainant_response", "letters")
     decided = record.decided
@@ -200,10 +276,29 @@ class Stage2HandlerParams(CheckParams):
         "Assign the stage-2 review to a handler who was not involved at stage 1 (objectivity), and "
         "record the hand-over on the ticket."
     ),
+    examples=(
+        Example(
+            "stage 2 handled by someone else",
+            Status.PASS,
+            {
+                "stage2_started": example_ref("changelog:30010", "2026-03-16T10:00:00+00:00"),
+                "handlers_by_stage": {1: ["alice"], 2: ["bob"]},
+            },
+            now="2026-03-17T10:00:00+00:00",
+        ),
+        Example(
+            "stage 2 resolved by the stage-1 handler",
+            Status.FAIL,
+            {
+                "stage": "resolved",
+                "stage2_started": example_ref("changelog:30010", "2026-03-16T10:00:00+00:00"),
+                "handlers_by_stage": {1: ["alice"], 2: ["Alice"]},
+            },
+            now="2026-03-27T10:00:00+00:00",
+        ),
+    ),
 )
-def stage2_handler_differs(
-    record: ComplaintRecord, p: Stage2HandlerParams, ctx: CheckContext
-) -> CheckResult:
+def stage2_handler_differs(record: ComplaintRecord, p: Stage2HandlerParams, ctx: CheckContext) -> CheckResult:
     """The stage-2 handler is not the person who handled stage 1."""
     fields = ("stage2_started", "handlers_by_stage")
     started = record.stage2_started

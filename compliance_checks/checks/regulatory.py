@@ -40,9 +40,11 @@ from compliance_checks.policy import DurationField
 from compliance_checks.registry import (
     CheckContext,
     CheckResult,
+    Example,
     check,
     clock,
     event_evidence,
+    example_ref,
 )
 
 #: Which regimes use each check (documentation and the regime note of docs/regulatory.md).
@@ -125,6 +127,23 @@ _ACK_REMEDIATION = (
     severity=Severity.HIGH,
     params=RegulatoryAckParams,
     remediation=_ACK_REMEDIATION,
+    # 1 business day from Mon 2026-03-02 10:00: due at the close of Tue 03-03.
+    examples=(
+        Example(
+            "acknowledged the afternoon of receipt",
+            Status.PASS,
+            {"acknowledged": example_ref("comment:10023", "2026-03-02T15:00:00+00:00")},
+            now="2026-03-02T16:00:00+00:00",
+            params={"target": "1 business days"},
+        ),
+        Example(
+            "not acknowledged by Wednesday",
+            Status.FAIL,
+            now="2026-03-04T09:00:00+00:00",
+            params={"target": "1 business days"},
+        ),
+        Example("no target set (the pack gives one)", Status.NOT_APPLICABLE),
+    ),
 )
 def regulatory_acknowledged(
     record: ComplaintRecord, p: RegulatoryAckParams, ctx: CheckContext
@@ -140,6 +159,26 @@ def regulatory_acknowledged(
     severity=Severity.HIGH,
     params=RegulatoryAckParams,
     remediation=_ACK_REMEDIATION,
+    # Stage 2 from Mon 03-16 10:00; 5 business days: due at the close of Mon 03-23.
+    examples=(
+        Example(
+            "stage 2 acknowledged the next day",
+            Status.PASS,
+            {
+                "stage2_started": example_ref("changelog:30010", "2026-03-16T10:00:00+00:00"),
+                "stage2_acknowledged": example_ref("comment:10070", "2026-03-17T10:00:00+00:00"),
+            },
+            now="2026-03-17T12:00:00+00:00",
+            params={"target": "5 business days"},
+        ),
+        Example(
+            "stage 2 not acknowledged after 9 business days",
+            Status.FAIL,
+            {"stage2_started": example_ref("changelog:30010", "2026-03-16T10:00:00+00:00")},
+            now="2026-03-27T10:00:00+00:00",
+            params={"target": "5 business days"},
+        ),
+    ),
 )
 def stage2_acknowledged(record: ComplaintRecord, p: RegulatoryAckParams, ctx: CheckContext) -> CheckResult:
     """The stage-2 escalation is acknowledged within the regime's deadline."""
@@ -312,6 +351,49 @@ _RESPONSE_REMEDIATION = (
     severity=Severity.CRITICAL,
     params=RegulatoryResponseParams,
     remediation=_RESPONSE_REMEDIATION,
+    # 15 business days from Mon 2026-03-02 10:00: due at the close of Mon 03-23.
+    examples=(
+        Example(
+            "final response on day 14",
+            Status.PASS,
+            {
+                "letters": [
+                    {
+                        "kind": "final_response",
+                        "sent": example_ref("comment:10060", "2026-03-20T10:00:00+00:00"),
+                    }
+                ]
+            },
+            now="2026-03-23T09:00:00+00:00",
+            params={"target": "15 business days"},
+        ),
+        Example(
+            "no response after the deadline",
+            Status.FAIL,
+            now="2026-03-27T10:00:00+00:00",
+            params={"target": "15 business days"},
+        ),
+        Example(
+            "holding letter with reasons and a new date moves the deadline to 35 business days",
+            Status.PENDING,
+            {
+                "letters": [
+                    {
+                        "kind": "holding_response",
+                        "sent": example_ref("comment:10065", "2026-03-20T10:00:00+00:00"),
+                        "reasons": True,
+                        "new_date": "2026-04-10",
+                    }
+                ]
+            },
+            now="2026-03-27T10:00:00+00:00",
+            params={
+                "target": "15 business days",
+                "extended_target": "35 business days",
+                "extension_requires": ["reasons", "new_date"],
+            },
+        ),
+    ),
 )
 def regulatory_response(
     record: ComplaintRecord, p: RegulatoryResponseParams, ctx: CheckContext
@@ -327,6 +409,33 @@ def regulatory_response(
     severity=Severity.CRITICAL,
     params=RegulatoryResponseParams,
     remediation=_RESPONSE_REMEDIATION,
+    # Stage 2 from Mon 03-16 10:00; 20 business days (Easter 04-03 and 04-06 are holidays): due
+    # at the close of Wed 04-15.
+    examples=(
+        Example(
+            "stage-2 final response within 20 business days",
+            Status.PASS,
+            {
+                "stage2_started": example_ref("changelog:30010", "2026-03-16T10:00:00+00:00"),
+                "letters": [
+                    {
+                        "kind": "final_response",
+                        "sent": example_ref("comment:10080", "2026-04-01T10:00:00+00:00"),
+                        "stage": 2,
+                    }
+                ],
+            },
+            now="2026-04-02T10:00:00+00:00",
+            params={"target": "20 business days", "start": "stage2_started"},
+        ),
+        Example(
+            "no stage-2 response after the deadline",
+            Status.FAIL,
+            {"stage2_started": example_ref("changelog:30010", "2026-03-16T10:00:00+00:00")},
+            now="2026-04-20T10:00:00+00:00",
+            params={"target": "20 business days", "start": "stage2_started"},
+        ),
+    ),
 )
 def stage2_response(record: ComplaintRecord, p: RegulatoryResponseParams, ctx: CheckContext) -> CheckResult:
     """The stage-2 response comes before the regime's stage-2 deadline."""
@@ -410,6 +519,54 @@ def _holding_start(record: ComplaintRecord, p: HoldingParams) -> tuple[datetime 
         "response is delayed and when it will be sent (and their ombudsman referral rights where "
         "the regime requires it)."
     ),
+    # 15 business days from Mon 2026-03-02 10:00: due at the close of Mon 03-23.
+    examples=(
+        Example(
+            "holding letter on day 14 with reasons and a new date",
+            Status.PASS,
+            {
+                "letters": [
+                    {
+                        "kind": "holding_response",
+                        "sent": example_ref("comment:10065", "2026-03-20T10:00:00+00:00"),
+                        "reasons": True,
+                        "new_date": "2026-04-10",
+                    }
+                ]
+            },
+            now="2026-03-24T10:00:00+00:00",
+            params={"target": "15 business days"},
+        ),
+        Example(
+            "holding letter without reasons",
+            Status.FAIL,
+            {
+                "letters": [
+                    {
+                        "kind": "holding_response",
+                        "sent": example_ref("comment:10065", "2026-03-20T10:00:00+00:00"),
+                        "new_date": "2026-04-10",
+                    }
+                ]
+            },
+            now="2026-03-24T10:00:00+00:00",
+            params={"target": "15 business days"},
+        ),
+        Example(
+            "final response by the deadline: no holding letter needed",
+            Status.NOT_APPLICABLE,
+            {
+                "letters": [
+                    {
+                        "kind": "final_response",
+                        "sent": example_ref("comment:10060", "2026-03-20T10:00:00+00:00"),
+                    }
+                ]
+            },
+            now="2026-03-24T10:00:00+00:00",
+            params={"target": "15 business days"},
+        ),
+    ),
 )
 def holding_response(record: ComplaintRecord, p: HoldingParams, ctx: CheckContext) -> CheckResult:
     """A holding letter, when the final response is not sent by the deadline, is timely and complete."""
@@ -467,6 +624,45 @@ def holding_response(record: ComplaintRecord, p: HoldingParams, ctx: CheckContex
         "An extension at stage 2 must be explained in writing before the stage-2 deadline: send "
         "the complainant the reasons and the new date (within the regime's extension limit)."
     ),
+    # Stage 2 from Mon 03-16 10:00; 20 business days: due at the close of Wed 04-15.
+    examples=(
+        Example(
+            "extension letter before the stage-2 deadline, with reasons and a new date",
+            Status.PASS,
+            {
+                "stage2_started": example_ref("changelog:30010", "2026-03-16T10:00:00+00:00"),
+                "letters": [
+                    {
+                        "kind": "holding_response",
+                        "sent": example_ref("comment:10085", "2026-04-01T10:00:00+00:00"),
+                        "stage": 2,
+                        "reasons": True,
+                        "new_date": "2026-04-30",
+                    }
+                ],
+            },
+            now="2026-04-02T10:00:00+00:00",
+            params={"target": "20 business days", "start": "stage2_started"},
+        ),
+        Example(
+            "extension letter after the stage-2 deadline",
+            Status.FAIL,
+            {
+                "stage2_started": example_ref("changelog:30010", "2026-03-16T10:00:00+00:00"),
+                "letters": [
+                    {
+                        "kind": "holding_response",
+                        "sent": example_ref("comment:10085", "2026-04-20T10:00:00+00:00"),
+                        "stage": 2,
+                        "reasons": True,
+                        "new_date": "2026-04-30",
+                    }
+                ],
+            },
+            now="2026-04-21T10:00:00+00:00",
+            params={"target": "20 business days", "start": "stage2_started"},
+        ),
+    ),
 )
 def stage2_extension(record: ComplaintRecord, p: HoldingParams, ctx: CheckContext) -> CheckResult:
     """A stage-2 extension letter, when there is one, precedes the stage-2 deadline and is complete.
@@ -517,6 +713,30 @@ class CfpbParams(FigureParams):
     remediation=(
         "Respond in the CFPB company portal: close the complaint with an explanation or relief, or "
         "mark it In progress and give the final response within 60 days of it being sent to you."
+    ),
+    # Sent to the company Mon 2026-03-02 10:00: a response due within 15 calendar days.
+    examples=(
+        Example(
+            "final response on day 8",
+            Status.PASS,
+            {
+                "sent_to_company_at": "2026-03-02T10:00:00+00:00",
+                "letters": [
+                    {
+                        "kind": "final_response",
+                        "sent": example_ref("comment:10060", "2026-03-10T10:00:00+00:00"),
+                    }
+                ],
+            },
+            now="2026-03-11T10:00:00+00:00",
+        ),
+        Example(
+            "no response by day 18",
+            Status.FAIL,
+            {"sent_to_company_at": "2026-03-02T10:00:00+00:00"},
+            now="2026-03-20T10:00:00+00:00",
+        ),
+        Example("not a CFPB portal complaint", Status.NOT_APPLICABLE),
     ),
 )
 def cfpb_timely_response(record: ComplaintRecord, p: CfpbParams, ctx: CheckContext) -> CheckResult:

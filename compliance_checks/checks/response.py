@@ -8,7 +8,15 @@ from compliance_checks.calendar import Duration
 from compliance_checks.findings import Status
 from compliance_checks.model import ComplaintRecord, Severity
 from compliance_checks.policy import DurationField, Target, TargetField
-from compliance_checks.registry import CheckContext, CheckParams, CheckResult, check, clock
+from compliance_checks.registry import (
+    CheckContext,
+    CheckParams,
+    CheckResult,
+    Example,
+    check,
+    clock,
+    example_ref,
+)
 
 
 class ResponseParams(CheckParams):
@@ -34,6 +42,22 @@ class ResponseParams(CheckParams):
     remediation=(
         "Complete the investigation and record the decision (resolve the ticket with its outcome), "
         "or escalate if the target cannot be met."
+    ),
+    # Medium severity: 20 business days from Mon 2026-03-02 10:00, due at the close of Mon 03-30.
+    examples=(
+        Example(
+            "decided on day 14",
+            Status.PASS,
+            {"decided": example_ref("changelog:30001", "2026-03-20T10:00:00+00:00")},
+            now="2026-03-23T10:00:00+00:00",
+        ),
+        Example("no decision after the target", Status.FAIL, now="2026-04-01T10:00:00+00:00"),
+        Example(
+            "critical (5 business days) decided on day 8",
+            Status.FAIL,
+            {"severity": "critical", "decided": example_ref("changelog:30001", "2026-03-12T10:00:00+00:00")},
+            now="2026-03-13T10:00:00+00:00",
+        ),
     ),
 )
 def response_in_time(record: ComplaintRecord, p: ResponseParams, ctx: CheckContext) -> CheckResult:
@@ -70,6 +94,24 @@ class DecisionCommunicatedParams(CheckParams):
     remediation=(
         "Send the complainant a public reply stating the decision, the reasons and any remedy, "
         "and how to take it further if they are not satisfied."
+    ),
+    examples=(
+        Example(
+            "public reply an hour after the decision",
+            Status.PASS,
+            {
+                "decided": example_ref("changelog:30001", "2026-03-05T10:00:00+00:00"),
+                "decision_communicated": example_ref("comment:10055", "2026-03-05T11:00:00+00:00"),
+            },
+            now="2026-03-05T12:00:00+00:00",
+        ),
+        Example(
+            "decision not communicated by the next business day",
+            Status.FAIL,
+            {"decided": example_ref("changelog:30001", "2026-03-05T10:00:00+00:00")},
+            now="2026-03-09T10:00:00+00:00",
+        ),
+        Example("no decision yet", Status.NOT_APPLICABLE),
     ),
 )
 def decision_communicated(

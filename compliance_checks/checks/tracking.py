@@ -15,10 +15,12 @@ from compliance_checks.registry import (
     CheckContext,
     CheckParams,
     CheckResult,
+    Example,
     absent,
     check,
     clock,
     event_evidence,
+    example_ref,
 )
 
 
@@ -32,7 +34,7 @@ class KeptInformedParams(FigureParams):
 def _updates(record: ComplaintRecord, until: datetime | None = None) -> list[EvidenceRef]:
     """Public agent replies (up to ``until``) as evidence references."""
     return [
-        EvidenceRef.trusted(
+        EvidenceRef(
             at=e.at, source_kind=e.source_kind, source_id=e.source_id, note="public agent reply"
         )
         for e in record.public_agent_comments()
@@ -47,6 +49,58 @@ def _updates(record: ComplaintRecord, until: datetime | None = None) -> list[Evi
     severity=Severity.MEDIUM,
     params=KeptInformedParams,
     remediation="Send the complainant a public progress update now, and agree when the next one is due.",
+    examples=(
+        Example(
+            "decided on day 19 after public updates on days 6 and 14",
+            Status.PASS,
+            {
+                "decided": example_ref("changelog:30001", "2026-03-27T10:00:00+00:00"),
+                "timeline": [
+                    {
+                        "at": "2026-03-10T10:00:00+00:00",
+                        "kind": "comment",
+                        "source_kind": "comment",
+                        "source_id": "10041",
+                        "actor_role": "agent",
+                        "public": True,
+                    },
+                    {
+                        "at": "2026-03-20T10:00:00+00:00",
+                        "kind": "comment",
+                        "source_kind": "comment",
+                        "source_id": "10042",
+                        "actor_role": "agent",
+                        "public": True,
+                    },
+                ],
+            },
+            now="2026-03-30T10:00:00+00:00",
+        ),
+        Example(
+            "decided on day 19 with no update before it",
+            Status.FAIL,
+            {"decided": example_ref("changelog:30001", "2026-03-27T10:00:00+00:00")},
+            now="2026-03-30T10:00:00+00:00",
+        ),
+        Example(
+            "an internal note is not an update",
+            Status.FAIL,
+            {
+                "decided": example_ref("changelog:30001", "2026-03-27T10:00:00+00:00"),
+                "timeline": [
+                    {
+                        "at": "2026-03-10T10:00:00+00:00",
+                        "kind": "comment",
+                        "source_kind": "comment",
+                        "source_id": "10041",
+                        "actor_role": "agent",
+                        "public": False,
+                    }
+                ],
+            },
+            now="2026-03-30T10:00:00+00:00",
+        ),
+    ),
 )
 def kept_informed(record: ComplaintRecord, p: KeptInformedParams, ctx: CheckContext) -> CheckResult:
     """No gap between complainant updates longer than the target while the complaint is open."""
@@ -63,7 +117,7 @@ def _kept_informed(record: ComplaintRecord, p: KeptInformedParams, ctx: CheckCon
     # Silence runs from receipt until the decision (or now, while open).
     end = record.decided.at if record.decided else ctx.now
     updates = _updates(record, until=end)
-    start = EvidenceRef.trusted(
+    start = EvidenceRef(
         at=record.received_at, source_kind=SourceKind.DERIVED, source_id="received", note="received"
     )
     worst: tuple[EvidenceRef, EvidenceRef, datetime] | None = None
@@ -144,6 +198,28 @@ class EscalationParams(CheckParams):
     remediation=(
         "Escalate the complaint to the next level of authority (escalation group, priority or "
         "label as your escalation matrix says) and record why."
+    ),
+    examples=(
+        Example(
+            "critical complaint escalated within the hour",
+            Status.PASS,
+            {
+                "severity": "critical",
+                "escalated": example_ref("changelog:40001", "2026-03-02T11:00:00+00:00"),
+            },
+        ),
+        Example(
+            "critical complaint not escalated the next day",
+            Status.FAIL,
+            {"severity": "critical"},
+            now="2026-03-03T12:00:00+00:00",
+        ),
+        Example(
+            "medium complaint still open past its 20-business-day response target, not escalated",
+            Status.FAIL,
+            now="2026-04-01T10:00:00+00:00",
+        ),
+        Example("medium complaint within its response target", Status.NOT_APPLICABLE),
     ),
 )
 def escalated_when_required(record: ComplaintRecord, p: EscalationParams, ctx: CheckContext) -> CheckResult:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 import math
 import statistics
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -67,46 +65,18 @@ class Builder(Protocol[V_co]):
     def finish(self) -> V_co: ...
 
 
-@contextmanager
-def no_collections() -> Iterator[None]:
-    """Pause the cyclic garbage collector for a pass.
-
-    A pass allocates millions of short-lived, acyclic objects (parsed records and findings)
-    while the builders' accumulators grow: the collector keeps re-scanning the growing heap
-    (about a tenth of a 100,000-complaint pass) and finds nothing, since reference counting
-    frees every item as soon as the builders are done with it. The collector resumes after.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def run_pass(source: ComplaintSource, builders: Sequence[Builder[object]]) -> None:
     """One pass over ``source`` feeding every builder."""
-    with no_collections():
-        for record, findings in source.items():
-            for builder in builders:
-                builder.add(record, findings)
-
-
-#: The last record asked about and its receipt time in POSIX seconds (see ``received_ts``).
-#: One tuple, replaced whole: passes running in threads never see a mismatched pair.
-_LAST_RECEIVED: list[tuple[ComplaintRecord | None, float]] = [(None, 0.0)]
+    for record, findings in source.items():
+        for builder in builders:
+            builder.add(record, findings)
 
 
 def received_ts(record: ComplaintRecord) -> float:
-    """``record.received_at`` as POSIX seconds, computed once per record: every builder of a
-    pass asks for it (cohort tests, repeat tracking, sort keys), about seven times a record."""
-    last, stamp = _LAST_RECEIVED[0]
-    if last is record:  # the cached record is referenced here, so its id cannot be reused
-        return stamp
-    stamp = record.received_at.timestamp()
-    _LAST_RECEIVED[0] = (record, stamp)
-    return stamp
+    """``record.received_at`` as POSIX seconds: comparing aware datetimes in different zones
+    calls utcoffset() on both sides every time; a float keeps microsecond order exactly at these
+    magnitudes. A builder that needs it more than once per record computes it once in ``add``."""
+    return record.received_at.timestamp()
 
 
 class Cohort:
@@ -115,13 +85,14 @@ class Cohort:
     def __init__(self, period: Period, as_of: datetime) -> None:
         self.lo, self.hi = period.bounds()
         self.as_of = as_of
-        # POSIX seconds: comparing aware datetimes in different zones calls utcoffset() on both
-        # sides every time; a float keeps microsecond order exactly at these magnitudes.
         self._lo, self._hi, self._as_of = self.lo.timestamp(), self.hi.timestamp(), as_of.timestamp()
 
     def __contains__(self, record: ComplaintRecord) -> bool:
-        at = received_ts(record)
-        return self._lo <= at < self._hi and at <= self._as_of
+        return self.holds(received_ts(record))
+
+    def holds(self, received: float) -> bool:
+        """A complaint received at ``received`` (``received_ts``) is a member."""
+        return self._lo <= received < self._hi and received <= self._as_of
 
 
 def header(data: ReportInput, kind: str, title: str) -> ReportHeader:

@@ -109,11 +109,10 @@ class Repeats:
         self.by_cause: dict[str, array[float]] = history.by_cause if history else {}
         self.members: list[tuple[str, str, float]] = []
 
-    def seen(self, record: ComplaintRecord) -> None:
-        """Any counted complaint (from any period) can be the earlier one."""
+    def seen(self, record: ComplaintRecord, at: float) -> None:
+        """Any counted complaint (from any period, received at ``at``) can be the earlier one."""
         if self.shared:
             return
-        at = received_ts(record)
         if record.complainant.id:
             times = self.by_person.get(record.complainant.id)
             if times is None:
@@ -125,8 +124,8 @@ class Repeats:
                 times = self.by_cause[record.root_cause] = array("d")
             times.append(at)
 
-    def member(self, record: ComplaintRecord) -> None:
-        self.members.append((record.complainant.id or "", record.root_cause or "", received_ts(record)))
+    def member(self, record: ComplaintRecord, at: float) -> None:
+        self.members.append((record.complainant.id or "", record.root_cause or "", at))
 
     def counts(self) -> tuple[int, int, int]:
         """(by complainant, by root cause, either): members with an *earlier* complaint by the
@@ -207,15 +206,16 @@ class CohortAccumulator:
 
     def add(self, record: ComplaintRecord, findings: tuple[AnyFinding, ...]) -> bool:
         """Count ``record``; True when it is a counted member of the cohort."""
+        at = received_ts(record)
         if counted(record):
-            self.repeats.seen(record)
-        if record not in self.cohort:
+            self.repeats.seen(record, at)
+        if not self.cohort.holds(at):
             return False
         self.received_all += 1
         if not counted(record):
             return False
         self.n += 1
-        self.repeats.member(record)
+        self.repeats.member(record, at)
         if record.acknowledged:
             self.ack_hours.append(hours_between(record.received_at, record.acknowledged.at))
         if record.decided:

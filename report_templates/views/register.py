@@ -259,9 +259,10 @@ class RegisterBuilder:
         self.rows: list[tuple[float, str, RowValues]] = []
 
     def add(self, record: ComplaintRecord, findings: tuple[AnyFinding, ...]) -> None:
-        if record in self.cohort:
+        at = received_ts(record)
+        if self.cohort.holds(at):
             values = register_values(record, findings, self.tz)
-            self.rows.append((received_ts(record), record.id, values))
+            self.rows.append((at, record.id, values))
 
     def _sorted(self) -> tuple[RowValues, ...]:
         """Oldest first (receipt time, then id)."""

@@ -13,7 +13,7 @@ from report_templates.views.register import _FLAGGED, _findings_columns, finding
 
 FINDINGS = st.lists(
     st.builds(
-        lambda check, status: Finding.trusted(
+        lambda check, status: Finding(
             ticket="CS-1",
             platform="jira",
             check=check,

@@ -1,0 +1,39 @@
+"""Records and findings our own code builds are the same as validated ones: a round trip
+through JSON gives the same bytes (field order included)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from connector.files import evaluate_files
+
+from compliance_checks import BASELINE_POLICY, load_policy
+from compliance_checks.findings import Finding
+from compliance_checks.model import ComplaintRecord
+from mappings.loader import default_mapping_path, load_mapping
+
+SAMPLES = Path(__file__).resolve().parents[1] / "connector" / "samples"
+AS_OF = datetime(2026, 11, 22, 9, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("platform", "sample"), [("jira", "jira-cloud-sample.jsonl"), ("zendesk", "zendesk-sample.jsonl")]
+)
+def test_mapped_records_and_findings_equal_their_validated_copies(platform: str, sample: str) -> None:
+    mapping = load_mapping(default_mapping_path(platform))
+    results = list(evaluate_files([SAMPLES / sample], mapping, load_policy(BASELINE_POLICY), as_of=AS_OF))
+    records = [r.record for r in results if r.record is not None]
+    findings = [f for r in results for f in r.findings]
+    assert records and findings
+    for record in records:
+        text = record.model_dump_json()
+        again = ComplaintRecord.model_validate_json(text)
+        assert again.model_dump_json() == text
+        assert again == record
+    for finding in findings:
+        text = finding.model_dump_json()
+        again = Finding.model_validate_json(text)
+        assert again.model_dump_json() == text
+        assert again == finding
