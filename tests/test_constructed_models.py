@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from connector.files import evaluate_files
 
 from compliance_checks import BASELINE_POLICY, load_policy
 from compliance_checks.findings import Finding
 from compliance_checks.model import ComplaintRecord
+from connector.files import evaluate_files
 from mappings.loader import default_mapping_path, load_mapping
 
 SAMPLES = Path(__file__).resolve().parents[1] / "connector" / "samples"

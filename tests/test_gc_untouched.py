@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from connector.files import RunSummary, evaluate_files
-
 from compliance_checks import BASELINE_POLICY, load_policy
 from compliance_checks.model import ComplaintRecord
+from connector.files import RunSummary, evaluate_files
 from mappings.loader import default_mapping_path, load_mapping
 from report_templates.input import AnyFinding, Item
 from report_templates.views.common import run_pass
