@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
-from compliance_checks.model import AwareDatetime, Frozen, Severity
+from compliance_checks.model import Frozen, Severity
 
 #: Version of the findings JSON document (``docs/findings.schema.json``).
 FINDINGS_SCHEMA_VERSION = "1.0"
