@@ -24,6 +24,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connector.platforms.jira.client import endpoint_of
+from devtools.sandboxes.common.auth import basic_credentials
 from devtools.sandboxes.common.traffic import Fault, Traffic, dropping
 from devtools.sandboxes.jira.model import BOT, FIELD_DEFINITIONS, SandboxIssue
 from devtools.sandboxes.jira.store import JqlError, SandboxStore
@@ -99,13 +100,10 @@ class SandboxState(Traffic):
                 return BOT
         elif header == f"Bearer {self.token}":
             return BOT
-        scheme, _, value = (header or "").partition(" ")
-        if self.agent_token is None or scheme != "Basic":
+        credentials = basic_credentials(header)
+        if self.agent_token is None or credentials is None:
             return None
-        try:
-            login, _, password = base64.b64decode(value).decode().partition(":")
-        except (ValueError, UnicodeDecodeError):
-            return None
+        login, password = credentials
         return self.agents.get(login) if password == self.agent_token else None
 
 

@@ -6,7 +6,6 @@ which is what a dropped connection looks like to the client.
 
 from __future__ import annotations
 
-import base64
 import json
 import math
 import re
@@ -21,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from connector.platforms.zendesk.http import endpoint_key
+from devtools.sandboxes.common.auth import basic_credentials
 from devtools.sandboxes.common.traffic import Fault, Traffic, dropping
 from devtools.sandboxes.zendesk.state import ApiError, SandboxState
 
@@ -131,13 +131,8 @@ class SandboxApp(Traffic):
         scheme, _, value = header.partition(" ")
         if scheme.lower() == "bearer":
             return self.state.authenticate(value.strip(), None)
-        if scheme.lower() == "basic":
-            try:
-                user, _, password = base64.b64decode(value).decode().partition(":")
-            except (ValueError, UnicodeDecodeError):
-                return None
-            return self.state.authenticate(None, (user, password))
-        return None
+        basic = basic_credentials(header)
+        return None if basic is None else self.state.authenticate(None, basic)
 
     def _handle(self, request: Request, raw: bytes
                 ) -> tuple[int, dict[str, Any] | None, dict[str, str]]:

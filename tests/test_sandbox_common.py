@@ -1,13 +1,15 @@
-"""The traffic both sandboxes keep (devtools/sandboxes/common/traffic.py): which fault a request
-takes, and a drop before the write on the Jira sandbox (the Zendesk one had it already)."""
+"""What both sandboxes share (devtools/sandboxes/common): which fault a request takes, the call
+and write records, Basic credentials; and a drop before the write on the Jira sandbox."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 
 import pytest
 import requests
 
+from devtools.sandboxes.common.auth import basic_credentials
 from devtools.sandboxes.common.traffic import Fault, Traffic
 from devtools.sandboxes.jira import SandboxServer, make_state
 from devtools.sandboxes.jira.server import DEFAULT_EMAIL, DEFAULT_TOKEN
@@ -53,3 +55,20 @@ def test_jira_drop_before_the_write_loses_the_request(cloud: SandboxServer) -> N
         requests.post(url, auth=(DEFAULT_EMAIL, DEFAULT_TOKEN), json={"body": "x"}, timeout=5)
     assert len(cloud.state.store.issues[key].comments) == before
     assert cloud.state.writes == []
+
+
+def _basic(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    (f"Basic {_basic('agent@example.org:pass:word')}", ("agent@example.org", "pass:word")),
+    (f"basic {_basic('a/token:t')}", ("a/token", "t")),
+    (f"Bearer {_basic('a:b')}", None),
+    ("Basic abc", None),  # bad padding
+    ("Basic " + base64.b64encode(bytes([255]) + b":x").decode(), None),
+    ("", None),
+    (None, None),
+])
+def test_basic_credentials(header: str | None, expected: tuple[str, str] | None) -> None:
+    assert basic_credentials(header) == expected
