@@ -381,6 +381,14 @@ class SandboxState:
                                                 "outdated ticket data. Please fetch the latest "
                                                 "ticket data and try again."})
 
+    def _retag(self, ticket: dict[str, Any], author: int, old: list[str], new: list[str]
+               ) -> None:
+        """A tags change event when the tags differ (the tag endpoints and bulk jobs)."""
+        if new != old:
+            self._write(ticket, author, [{"id": self.world.new_id(), "type": "Change",
+                                          "field_name": "tags", "value": new,
+                                          "previous_value": old}])
+
     def update_ticket(self, tid: int, body: dict[str, Any], author: int) -> dict[str, Any]:
         for hook in list(self.before_ticket_put):
             hook(tid)
@@ -442,10 +450,7 @@ class SandboxState:
             new = given if mode == "set" else (
                 old + [t for t in given if t not in old] if mode == "add"
                 else [t for t in old if t not in given])
-            if new != old:
-                self._write(ticket, author, [{"id": self.world.new_id(), "type": "Change",
-                                              "field_name": "tags", "value": new,
-                                              "previous_value": old}])
+            self._retag(ticket, author, old, new)
             return list(ticket["tags"])
 
     def show_many(self, ids: list[int]) -> list[dict[str, Any]]:
@@ -477,10 +482,7 @@ class SandboxState:
                 old = list(ticket["tags"])
                 new = [t for t in old if t not in remove] + [
                     t for t in add if t not in old and t not in remove]
-                if new != old:
-                    self._write(ticket, author, [{"id": self.world.new_id(), "type": "Change",
-                                                  "field_name": "tags", "value": new,
-                                                  "previous_value": old}])
+                self._retag(ticket, author, old, new)
                 results.append({"id": tid, "action": "update", "success": True,
                                 "status": "Updated"})
             job = Job(secrets.token_hex(8), now + self.limits.job_latency_seconds, len(ids),
