@@ -323,3 +323,27 @@ def test_one_evaluation_core_and_one_configuration_loader() -> None:
     assert evaluating == {"connector/checking.py"}
     # cli.py: ``validate-config`` checks each named file on its own.
     assert loading == {"connector/configuration.py", "connector/cli.py"}
+
+
+#: What the sandboxes share lives once, in devtools/sandboxes/common/: a platform's sandbox
+#: defines none of its names again (no Zendesk-vs-Jira twins of faults, traffic, auth, options).
+_SANDBOXES = ROOT / "devtools" / "sandboxes"
+
+
+def _defined_names(paths: list[Path]) -> set[str]:
+    return {
+        node.name
+        for path in paths
+        for node in _tree(path).body
+        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+
+
+_SHARED = _defined_names(sorted((_SANDBOXES / "common").glob("*.py")))
+
+
+@pytest.mark.parametrize("platform", ["jira", "zendesk"])
+def test_the_sandboxes_define_nothing_the_common_folder_has(platform: str) -> None:
+    assert {"Fault", "Traffic", "LoopbackServer", "basic_credentials"} <= _SHARED
+    own = _defined_names(sorted((_SANDBOXES / platform).glob("*.py")))
+    assert not own & _SHARED

@@ -14,7 +14,7 @@ from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -68,6 +68,16 @@ class SourceSettings(Protocol):
     def auth(self) -> BaseModel: ...
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any: ...
+
+
+_Settings = TypeVar("_Settings", bound=BaseModel)
+
+
+def settings_as(source: SourceSettings, model: type[_Settings]) -> _Settings:
+    """``source`` as a platform's own settings model; another platform's source is a bug."""
+    if not isinstance(source, model):
+        raise TypeError(f"source {source.name!r} is not a {model.__name__}")
+    return source
 
 
 @dataclass(frozen=True)

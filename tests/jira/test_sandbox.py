@@ -131,7 +131,7 @@ def test_dropped_connection_on_comment_post_creates_exactly_one_comment(
     cloud: SandboxServer, tmp_path: Path
 ) -> None:
     src = sandbox_source(cloud, tmp_path)
-    cloud.state.inject(Fault(kind="drop", match="POST /rest/api/3/issue/{key}/comment", times=1))
+    cloud.state.inject(Fault(kind="drop", match="POST /rest/api/3/issue/{key}/comment", count=1))
     report = writeback(src, [finding("CS-3")], apply=True, environ=ENV)
     assert report.results[0].outcome == "written"
     assert _bot_comments(cloud) == Counter({"CS-3": 1})
@@ -147,7 +147,7 @@ def test_429_and_5xx_from_the_sandbox_are_retried(cloud: SandboxServer, tmp_path
 
     src = sandbox_source(cloud, tmp_path)
     cloud.state.inject(Fault(kind="status", status=429, retry_after="3", match="search/jql"))
-    cloud.state.inject(Fault(kind="status", status=502, match="changelog/bulkfetch", times=2))
+    cloud.state.inject(Fault(kind="status", status=502, match="changelog/bulkfetch", count=2))
     sleeper = Sleeper()
     client = JiraClient(src, resolve_credentials(src, ENV), sleeper=sleeper)
     client.connect()

@@ -254,7 +254,7 @@ def test_a_failed_sync_keeps_the_cursor_and_the_rerun_stores_everything_once(
     store: Store, server: SandboxServer
 ) -> None:
     pipe = pipeline(server, store, rate_limits={"max_attempts": 1})
-    server.app.inject(Fault("5xx", path="ticket_events", count=1))  # after the ticket pages
+    server.app.inject(Fault("status", path="ticket_events", count=1))  # after the ticket pages
     outcomes, errors = pipe.sync()
     assert outcomes == [] and len(errors) == 1
     with store.session() as session:

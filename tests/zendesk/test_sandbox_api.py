@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -79,3 +81,24 @@ def test_the_same_seed_gives_the_same_account() -> None:
     assert a.tickets == b.tickets
     assert [(x.id, x.ts, x.events) for x in a.audits] == [(y.id, y.ts, y.events)
                                                           for y in b.audits]
+
+
+@pytest.mark.parametrize("listing", ["users", "groups"])
+def test_users_and_groups_page_by_cursor_in_id_order(server: SandboxServer, listing: str) -> None:
+    state = server.state
+    pages: list[dict[str, Any]] = []
+    after: str | None = None
+    while True:
+        page = (state.list_users([], 2, after) if listing == "users"
+                else state.list_groups(1, after))
+        pages.append(page)
+        meta = page["meta"]
+        after = meta["after_cursor"]
+        if not meta["has_more"]:
+            break
+        assert base64.b64decode(after).decode() == str(page[listing][-1]["id"])
+    ids = [item["id"] for page in pages for item in page[listing]]
+    every = state.world.users if listing == "users" else state.world.groups
+    assert ids == sorted(every) and len(pages) > 1
+    agents = state.list_users(["agent"], 100, None)["users"]
+    assert agents and {u["role"] for u in agents} == {"agent"}

@@ -97,11 +97,11 @@ def test_nothing_changed_costs_at_most_three_calls(server: SandboxServer, tmp_pa
 @pytest.mark.parametrize(
     "faults",
     [
-        [Fault("5xx", path=r"/tickets/\d+", method="PUT", count=3)],
+        [Fault("status", path=r"/tickets/\d+", method="PUT", count=3)],
         [Fault("drop", path=r"/tickets/\d+", method="PUT", count=3, after_write=True)],
         [Fault("drop", path=r"/tickets/\d+", method="PUT", count=2, after_write=False)],
         [Fault("conflict", path=r"/tickets/\d+", method="PUT", count=3)],
-        [Fault("5xx", path="incremental", count=2), Fault("drop", path="show_many", count=1)],
+        [Fault("status", path="incremental", count=2), Fault("drop", path="show_many", count=1)],
     ],
     ids=["5xx-on-note", "drop-after-write", "drop-before-write", "409-race", "read-faults"],
 )
@@ -142,8 +142,10 @@ def test_tight_server_budget_is_respected_from_its_headers(
 def test_server_429s_are_waited_out_on_the_virtual_clock(
     server: SandboxServer, tmp_path: Path
 ) -> None:
-    server.app.inject(Fault("429", path="incremental/ticket_events", delay=30))
-    server.app.inject(Fault("429", path=r"/tickets/\d+", method="PUT", count=2, delay=7))
+    server.app.inject(Fault("status", path="incremental/ticket_events", status=429,
+                            retry_after="30"))
+    server.app.inject(Fault("status", path=r"/tickets/\d+", method="PUT", count=2, status=429,
+                            retry_after="7"))
     out = sc.full_cycle(server, tmp_path, sc.fixed_findings(server))
     assert server.app.faults == []
     assert out["client"].stats.rate_limited == 3
@@ -205,7 +207,7 @@ def test_admin_endpoint_injects_faults_and_reports_calls(server: SandboxServer) 
     import requests
 
     url = server.base_url
-    assert requests.post(f"{url}/__admin/faults", json={"kind": "5xx", "path": "users/me",
+    assert requests.post(f"{url}/__admin/faults", json={"kind": "status", "path": "users/me",
                                                         "status": 502}, timeout=5).status_code == 201
     assert requests.get(f"{url}/api/v2/users/me.json", timeout=5).status_code == 502
     assert requests.get(f"{url}/api/v2/users/me.json", timeout=5).status_code == 200

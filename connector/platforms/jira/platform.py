@@ -22,6 +22,7 @@ from connector.platforms.base import (
     WritebackReport,
     as_outcome,
     positive_int64,
+    settings_as,
 )
 from connector.platforms.jira.settings import JiraSourceConfig
 from mappings.schema import MappingSpec
@@ -45,9 +46,7 @@ _STARTER_SOURCE = """\
 
 
 def _settings(source: SourceSettings) -> JiraSourceConfig:
-    if not isinstance(source, JiraSourceConfig):
-        raise TypeError(f"not a Jira source: {source.name}")
-    return source
+    return settings_as(source, JiraSourceConfig)
 
 
 class Jira(Platform):

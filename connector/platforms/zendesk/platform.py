@@ -19,6 +19,7 @@ from connector.platforms.base import (
     WritebackReport,
     as_outcome,
     positive_int64,
+    settings_as,
 )
 from connector.platforms.zendesk.settings import ZendeskSourceConfig
 from mappings.schema import MappingSpec
@@ -40,9 +41,7 @@ _STARTER_SOURCE = """\
 
 
 def _settings(source: SourceSettings) -> ZendeskSourceConfig:
-    if not isinstance(source, ZendeskSourceConfig):
-        raise TypeError(f"not a Zendesk source: {source.name}")
-    return source
+    return settings_as(source, ZendeskSourceConfig)
 
 
 class Zendesk(Platform):

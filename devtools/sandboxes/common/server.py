@@ -3,6 +3,7 @@ benchmarks) or until SIGTERM/SIGINT (``python -m devtools.sandboxes.<platform>``
 
 from __future__ import annotations
 
+import argparse
 import signal
 import sys
 import threading
@@ -76,3 +77,13 @@ def serve_until_signalled(server: LoopbackServer, banner: str) -> None:
     sys.stdout.flush()
     stop.wait()
     server.stop()
+
+
+def add_generated_world_arguments(parser: argparse.ArgumentParser, *, port: int, seed: int,
+                                  end_default: str) -> None:
+    """The command-line options both sandboxes share: where to listen and what to generate."""
+    parser.add_argument("--port", type=int, default=port, help="0: any free port")
+    parser.add_argument("--seed", type=int, default=seed)
+    parser.add_argument("--complaints", type=int, default=600, help="generated complaints")
+    parser.add_argument("--days", type=int, default=180, help="received over D days")
+    parser.add_argument("--end", default=None, help=f"ISO end of the range (default: {end_default})")

@@ -15,7 +15,7 @@ import os
 from datetime import UTC, datetime, timedelta
 
 from devtools.generator import GeneratorConfig
-from devtools.sandboxes.common import serve_until_signalled
+from devtools.sandboxes.common import add_generated_world_arguments, serve_until_signalled
 from devtools.sandboxes.jira.app import SandboxState
 from devtools.sandboxes.jira.server import (
     DEFAULT_EMAIL,
@@ -41,11 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     """Serve a seeded sandbox in the foreground until interrupted."""
     parser = argparse.ArgumentParser(prog="python -m devtools.sandboxes.jira")
     parser.add_argument("--mode", choices=["cloud", "datacenter"], default="cloud")
-    parser.add_argument("--port", type=int, default=8089, help="0: any free port")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--complaints", type=int, default=600, help="generated complaints")
-    parser.add_argument("--days", type=int, default=180, help="received over D days")
-    parser.add_argument("--end", default=None, help="ISO end of the range (default: now)")
+    add_generated_world_arguments(parser, port=8089, seed=1, end_default="now")
     parser.add_argument("--email", default=DEFAULT_EMAIL)
     parser.add_argument("--token", default=DEFAULT_TOKEN,
                         help="API token / PAT the server accepts (prefer JIRA_SANDBOX_TOKEN)")

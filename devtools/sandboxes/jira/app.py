@@ -13,11 +13,9 @@ import hashlib
 import json
 import math
 import re
-import threading
 import time
-from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -26,6 +24,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connector.platforms.jira.client import endpoint_of
+from devtools.sandboxes.common.auth import basic_credentials
+from devtools.sandboxes.common.traffic import Fault, Traffic, dropping
 from devtools.sandboxes.jira.model import BOT, FIELD_DEFINITIONS, SandboxIssue
 from devtools.sandboxes.jira.store import JqlError, SandboxStore
 
@@ -44,18 +44,6 @@ _ISSUE_IN_PATH = re.compile(r"/issue/(?!bulkfetch)([^/]+)")
 
 
 @dataclass
-class Fault:
-    """Applies to requests whose ``"METHOD /path"`` contains ``match``, ``times`` times."""
-
-    kind: Literal["status", "drop", "slow"]
-    match: str = ""
-    times: int = 1
-    status: int = 503
-    retry_after: str | None = None
-    seconds: float = 0.0
-
-
-@dataclass
 class RecordedRequest:
     method: str
     path: str
@@ -65,7 +53,7 @@ class RecordedRequest:
 
 
 @dataclass
-class SandboxState:
+class SandboxState(Traffic):
     """Everything the gate and routes share; tests drive it through the Python API."""
 
     store: SandboxStore
@@ -79,32 +67,14 @@ class SandboxState:
     #: over Basic auth: the demo's team lead writes as a real agent through the normal API.
     agents: dict[str, str] = field(default_factory=dict)
     agent_token: str | None = None
-    faults: list[Fault] = field(default_factory=list)
-    calls: Counter[str] = field(default_factory=Counter)
     requests: list[RecordedRequest] = field(default_factory=list)
-    #: Every write request (method, endpoint, issue, acting account, answer status).
-    writes: list[dict[str, Any]] = field(default_factory=list)
     _tokens: float = 0.0
     _last: float = field(default_factory=time.monotonic)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def inject(self, fault: Fault) -> None:
+    def reset_calls(self) -> None:
+        super().reset_calls()
         with self._lock:
-            self.faults.append(fault)
-
-    def take_fault(self, name: str) -> Fault | None:
-        with self._lock:
-            for fault in self.faults:
-                if fault.match in name and fault.times > 0:
-                    fault.times -= 1
-                    return fault
-        return None
-
-    def reset_stats(self) -> None:
-        with self._lock:
-            self.calls.clear()
             self.requests.clear()
-            self.writes.clear()
 
     def rate_limited(self) -> float | None:
         """Seconds to wait if the bucket is empty, else ``None`` (and a token is spent)."""
@@ -130,13 +100,10 @@ class SandboxState:
                 return BOT
         elif header == f"Bearer {self.token}":
             return BOT
-        scheme, _, value = (header or "").partition(" ")
-        if self.agent_token is None or scheme != "Basic":
+        credentials = basic_credentials(header)
+        if self.agent_token is None or credentials is None:
             return None
-        try:
-            login, _, password = base64.b64decode(value).decode().partition(":")
-        except (ValueError, UnicodeDecodeError):
-            return None
+        login, password = credentials
         return self.agents.get(login) if password == self.agent_token else None
 
 
@@ -168,9 +135,9 @@ class Gate:
         name = endpoint_of(scope["method"], path)
         state = self.state
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
-        with state._lock:
-            state.calls[name] += 1
-            if state.record:
+        state.count_call(name)
+        if state.record:
+            with state._lock:
                 state.requests.append(
                     RecordedRequest(
                         scope["method"], path, scope["query_string"].decode(), body,
@@ -188,6 +155,7 @@ class Gate:
             )
             return
         scope.setdefault("state", {})["account"] = account
+        lost = send  # a request dropped before it is processed is not a write
         if scope["method"] != "GET" and not any(word in path for word in READ_POSTS):
             send = _recording(send, state, scope["method"], name, path, account)
         wait = state.rate_limited()
@@ -196,17 +164,20 @@ class Gate:
             response.headers["Retry-After"] = str(math.ceil(wait))
             await response(scope, replay, send)
             return
-        fault = state.take_fault(name)
+        fault = state.take_fault(scope["method"], path, name)
         if fault is not None and fault.kind == "slow":
-            await asyncio.sleep(fault.seconds)
+            await asyncio.sleep(fault.delay)
         elif fault is not None and fault.kind == "status":
             response = _err(fault.status, f"Injected fault {fault.status}")
             if fault.retry_after is not None:
                 response.headers["Retry-After"] = fault.retry_after
             await response(scope, replay, send)
             return
+        if fault is not None and fault.kind == "drop" and not fault.after_write:
+            await _err(200)(scope, replay, dropping(lost))
+            return
         if fault is not None and fault.kind == "drop":
-            await self.app(scope, replay, _dropping(send))
+            await self.app(scope, replay, dropping(send))
             return
         await self.app(scope, replay, send)
 
@@ -220,23 +191,8 @@ def _recording(send: Send, state: SandboxState, method: str, name: str, path: st
 
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
-            with state._lock:
-                state.writes.append({**entry, "status": message["status"]})
+            state.log_write({**entry, "status": message["status"]})
         await send(message)
-
-    return wrapped
-
-
-def _dropping(send: Send) -> Send:
-    """Process the request, then break the connection mid-answer (a lost response)."""
-
-    async def wrapped(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            headers = [(k, v) for k, v in message["headers"] if k.lower() != b"content-length"]
-            headers.append((b"content-length", b"100000"))
-            await send({**message, "headers": headers})
-        elif message["type"] == "http.response.body":
-            await send({"type": "http.response.body", "body": b"{", "more_body": False})
 
     return wrapped
 
@@ -539,14 +495,12 @@ async def admin_faults(request: Request) -> JSONResponse:
 async def admin_stats(request: Request) -> JSONResponse:
     state = _state(request)
     if request.method == "DELETE":
-        state.reset_stats()
-    return JSONResponse({"calls": dict(state.calls), "total": sum(state.calls.values())})
+        state.reset_calls()
+    return JSONResponse(state.calls_view())
 
 
 async def admin_writes(request: Request) -> JSONResponse:
-    state = _state(request)
-    with state._lock:
-        return JSONResponse({"writes": list(state.writes)})
+    return JSONResponse(_state(request).writes_view())
 
 
 def build_app(state: SandboxState) -> ASGIApp:

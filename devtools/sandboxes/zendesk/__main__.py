@@ -15,7 +15,7 @@ import logging
 import os
 from datetime import datetime
 
-from devtools.sandboxes.common import serve_until_signalled
+from devtools.sandboxes.common import add_generated_world_arguments, serve_until_signalled
 from devtools.sandboxes.zendesk.realistic import demo_config
 from devtools.sandboxes.zendesk.server import SandboxServer
 from devtools.sandboxes.zendesk.state import SandboxState
@@ -46,12 +46,8 @@ def _state(args: argparse.Namespace) -> SandboxState:
 def main(argv: list[str] | None = None) -> None:
     """Serve a seeded sandbox on 127.0.0.1 until interrupted."""
     parser = argparse.ArgumentParser(prog="python -m devtools.sandboxes.zendesk")
-    parser.add_argument("--port", type=int, default=8765, help="0: any free port")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--complaints", type=int, default=600, help="generated complaints")
-    parser.add_argument("--days", type=int, default=180, help="received over D days")
-    parser.add_argument("--end", default=None,
-                        help="ISO end of the range (default: now minus the hold-back)")
+    add_generated_world_arguments(parser, port=8765, seed=7,
+                                  end_default="now minus the hold-back")
     parser.add_argument("--hold-back", type=int, default=60,
                         help="seconds the exports hold back (Zendesk: 60)")
     parser.add_argument("--incremental-per-minute", type=int, default=None)

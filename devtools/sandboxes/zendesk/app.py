@@ -6,15 +6,13 @@ which is what a dropped connection looks like to the client.
 
 from __future__ import annotations
 
-import base64
 import json
 import math
 import re
-import threading
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from dataclasses import asdict
+from typing import Any
 
 import anyio
 from starlette.requests import Request
@@ -22,51 +20,23 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from connector.platforms.zendesk.http import endpoint_key
+from devtools.sandboxes.common.auth import basic_credentials
+from devtools.sandboxes.common.traffic import Fault, Traffic, dropping
 from devtools.sandboxes.zendesk.state import ApiError, SandboxState
 
-FaultKind = Literal["5xx", "429", "drop", "slow", "conflict"]
 ANONYMOUS = {"id": None, "url": None, "name": "Anonymous user", "email": "invalid@example.com",
              "role": "end-user", "active": True, "verified": False}
 _T = r"(?P<id>\d+)"
 _J = r"(?:\.json)?$"
 
 
-class DroppedConnection(Exception):
-    """Raised after a truncated response so the server closes the socket."""
-
-
-@dataclass
-class Fault:
-    """A fault for the next ``count`` requests matching ``method`` and the ``path`` regex.
-
-    ``drop`` cuts the response mid-body; with ``after_write`` the request is processed first
-    (the nasty case: the write landed but the client never hears so).
-    """
-
-    kind: FaultKind
-    path: str = ".*"
-    method: str | None = None
-    count: int = 1
-    status: int = 503
-    delay: float = 0.3
-    after_write: bool = True
-
-    def matches(self, method: str, path: str) -> bool:
-        return (self.method is None or self.method == method) and re.search(
-            self.path, path) is not None
-
-
-class SandboxApp:
-    """ASGI callable serving one :class:`SandboxState`."""
+class SandboxApp(Traffic):
+    """ASGI callable serving one :class:`SandboxState`. Its ``writes`` (method, endpoint, ticket
+    ids, answer status, acting user) show exactly which tickets a run wrote to."""
 
     def __init__(self, state: SandboxState) -> None:
+        super().__init__()
         self.state = state
-        self.faults: list[Fault] = []
-        self.calls: Counter[str] = Counter()
-        #: Every write request (method, endpoint, ticket ids, answer status, acting user):
-        #: lets the demo and tests show exactly which tickets a run wrote to.
-        self.writes: list[dict[str, Any]] = []
-        self._lock = threading.Lock()
         self._windows: Counter[tuple[str, int]] = Counter()
         self._routes: list[tuple[str, re.Pattern[str], Callable[..., Any]]] = [
             ("GET", re.compile(r"^/api/v2/users/me" + _J), self._me),
@@ -86,20 +56,6 @@ class SandboxApp:
             ("PUT", re.compile(rf"^/api/v2/tickets/{_T}" + _J), self._put_ticket),
         ]
 
-    # -- Python API -----------------------------------------------------------------------
-    def inject(self, fault: Fault) -> None:
-        with self._lock:
-            self.faults.append(fault)
-
-    def clear_faults(self) -> None:
-        with self._lock:
-            self.faults.clear()
-
-    def reset_calls(self) -> None:
-        with self._lock:
-            self.calls.clear()
-            self.writes.clear()
-
     def _record_write(self, request: Request, status: int) -> None:
         method, path = request.method, request.url.path
         if method == "GET" or re.fullmatch(r"/oauth/tokens(?:\.json)?", path):
@@ -107,20 +63,8 @@ class SandboxApp:
         match = re.search(r"/tickets/(\d+)", path)
         ids = [int(match.group(1))] if match else [
             int(i) for i in request.query_params.get("ids", "").split(",") if i.isdigit()]
-        entry = {"method": method, "endpoint": endpoint_key(method, path), "tickets": ids,
-                 "status": status, "user": self._user(request)}
-        with self._lock:
-            self.writes.append(entry)
-
-    def _take_fault(self, method: str, path: str) -> Fault | None:
-        with self._lock:
-            for fault in self.faults:
-                if fault.count > 0 and fault.matches(method, path):
-                    fault.count -= 1
-                    if fault.count == 0:
-                        self.faults.remove(fault)
-                    return fault
-        return None
+        self.log_write({"method": method, "endpoint": endpoint_key(method, path), "tickets": ids,
+                        "status": status, "user": self._user(request)})
 
     # -- ASGI -------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -131,20 +75,20 @@ class SandboxApp:
         if path.startswith("/__admin/"):
             await (await self._admin(request))(scope, receive, send)
             return
-        with self._lock:
-            self.calls[endpoint_key(method, path)] += 1
-        fault = self._take_fault(method, path)
+        endpoint = endpoint_key(method, path)
+        self.count_call(endpoint)
+        fault = self.take_fault(method, path, endpoint)
         if fault is not None and fault.kind == "slow":
             await anyio.sleep(fault.delay)
-        if fault is not None and fault.kind == "5xx":
-            await JSONResponse({"error": "ServiceUnavailable"}, fault.status)(scope, receive, send)
-            return
-        if fault is not None and fault.kind == "429":
-            await JSONResponse({"error": "TooManyRequests"}, 429, headers={
-                "Retry-After": str(math.ceil(fault.delay))})(scope, receive, send)
+        if fault is not None and fault.kind == "status":
+            error = "TooManyRequests" if fault.status == 429 else "ServiceUnavailable"
+            headers = {} if fault.retry_after is None else {"Retry-After": fault.retry_after}
+            await JSONResponse({"error": error}, fault.status, headers=headers)(
+                scope, receive, send)
             return
         if fault is not None and fault.kind == "drop" and not fault.after_write:
-            await self._drop(send)
+            await JSONResponse({})(scope, receive, dropping(send))
+            return
         if fault is not None and fault.kind == "conflict":
             match = re.search(r"/tickets/(\d+)", path)
             if match:
@@ -153,19 +97,11 @@ class SandboxApp:
         status, body, headers = self._handle(request, raw)
         self._record_write(request, status)
         if fault is not None and fault.kind == "drop":
-            await self._drop(send)
+            send = dropping(send)
         payload = b"" if body is None else json.dumps(body).encode()
         resp = Response(payload, status, headers=headers,
                         media_type=None if body is None else "application/json; charset=utf-8")
         await resp(scope, receive, send)
-
-    @staticmethod
-    async def _drop(send: Send) -> None:
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", b"4096")]})
-        await send({"type": "http.response.body", "body": b'{"tick', "more_body": True})
-        raise DroppedConnection("fault injection: connection dropped")
 
     # -- cross-cutting -------------------------------------------------------------------------
     def _rate_headers(self, bucket: str | None) -> tuple[dict[str, str], bool, int]:
@@ -195,13 +131,8 @@ class SandboxApp:
         scheme, _, value = header.partition(" ")
         if scheme.lower() == "bearer":
             return self.state.authenticate(value.strip(), None)
-        if scheme.lower() == "basic":
-            try:
-                user, _, password = base64.b64decode(value).decode().partition(":")
-            except (ValueError, UnicodeDecodeError):
-                return None
-            return self.state.authenticate(None, (user, password))
-        return None
+        basic = basic_credentials(header)
+        return None if basic is None else self.state.authenticate(None, basic)
 
     def _handle(self, request: Request, raw: bytes
                 ) -> tuple[int, dict[str, Any] | None, dict[str, str]]:
@@ -355,12 +286,9 @@ class SandboxApp:
             self.clear_faults()
             return Response(status_code=204)
         if path == "/__admin/calls" and method == "GET":
-            with self._lock:
-                return JSONResponse({"calls": dict(self.calls),
-                                     "total": sum(self.calls.values())})
+            return JSONResponse(self.calls_view())
         if path == "/__admin/writes" and method == "GET":
-            with self._lock:
-                return JSONResponse({"writes": list(self.writes)})
+            return JSONResponse(self.writes_view())
         if path == "/__admin/calls" and method == "DELETE":
             self.reset_calls()
             return Response(status_code=204)

@@ -340,29 +340,13 @@ class SandboxState:
     # -- users --------------------------------------------------------------------------
     def list_users(self, roles: list[str], size: int, after: str | None) -> dict[str, Any]:
         with self.lock:
-            users = sorted((u for u in self.world.users.values()
-                            if not roles or u["role"] in roles), key=lambda u: u["id"])
-            start = int(base64.b64decode(after).decode()) if after else 0
-            rest = [u for u in users if u["id"] > start]
-            page = rest[:size]
-            more = len(rest) > size
-            cur = base64.b64encode(str(page[-1]["id"]).encode()).decode() if page else None
-            return {"users": copy.deepcopy(page),
-                    "meta": {"has_more": more, "after_cursor": cur, "before_cursor": None},
-                    "links": {"next": None, "prev": None}}
+            users = [u for u in self.world.users.values() if not roles or u["role"] in roles]
+            return _id_page("users", users, size, after)
 
     def list_groups(self, size: int, after: str | None) -> dict[str, Any]:
         """``GET /api/v2/groups`` with cursor pagination (deleted groups included, as by default)."""
         with self.lock:
-            groups = sorted(self.world.groups.values(), key=lambda g: g["id"])
-            start = int(base64.b64decode(after).decode()) if after else 0
-            rest = [g for g in groups if g["id"] > start]
-            page = rest[:size]
-            more = len(rest) > size
-            cur = base64.b64encode(str(page[-1]["id"]).encode()).decode() if page else None
-            return {"groups": copy.deepcopy(page),
-                    "meta": {"has_more": more, "after_cursor": cur, "before_cursor": None},
-                    "links": {"next": None, "prev": None}}
+            return _id_page("groups", list(self.world.groups.values()), size, after)
 
     # -- tickets ------------------------------------------------------------------------
     def get_ticket(self, tid: int) -> dict[str, Any]:
@@ -396,6 +380,14 @@ class SandboxState:
                                  "description": "Safe Update prevented the update due to "
                                                 "outdated ticket data. Please fetch the latest "
                                                 "ticket data and try again."})
+
+    def _retag(self, ticket: dict[str, Any], author: int, old: list[str], new: list[str]
+               ) -> None:
+        """A tags change event when the tags differ (the tag endpoints and bulk jobs)."""
+        if new != old:
+            self._write(ticket, author, [{"id": self.world.new_id(), "type": "Change",
+                                          "field_name": "tags", "value": new,
+                                          "previous_value": old}])
 
     def update_ticket(self, tid: int, body: dict[str, Any], author: int) -> dict[str, Any]:
         for hook in list(self.before_ticket_put):
@@ -458,10 +450,7 @@ class SandboxState:
             new = given if mode == "set" else (
                 old + [t for t in given if t not in old] if mode == "add"
                 else [t for t in old if t not in given])
-            if new != old:
-                self._write(ticket, author, [{"id": self.world.new_id(), "type": "Change",
-                                              "field_name": "tags", "value": new,
-                                              "previous_value": old}])
+            self._retag(ticket, author, old, new)
             return list(ticket["tags"])
 
     def show_many(self, ids: list[int]) -> list[dict[str, Any]]:
@@ -493,10 +482,7 @@ class SandboxState:
                 old = list(ticket["tags"])
                 new = [t for t in old if t not in remove] + [
                     t for t in add if t not in old and t not in remove]
-                if new != old:
-                    self._write(ticket, author, [{"id": self.world.new_id(), "type": "Change",
-                                                  "field_name": "tags", "value": new,
-                                                  "previous_value": old}])
+                self._retag(ticket, author, old, new)
                 results.append({"id": tid, "action": "update", "success": True,
                                 "status": "Updated"})
             job = Job(secrets.token_hex(8), now + self.limits.job_latency_seconds, len(ids),
@@ -516,6 +502,19 @@ class SandboxState:
                 "status": "completed" if done else "queued",
                 "message": "Completed at " + iso(int(job.ready_at)) if done else None,
                 "results": job.results if done else None}}
+
+
+def _id_page(name: str, items: list[dict[str, Any]], size: int, after: str | None
+             ) -> dict[str, Any]:
+    """One page of ``items`` by id after the cursor ``after`` (Zendesk cursor pagination, the
+    cursor an opaque base64 of the last id)."""
+    start = int(base64.b64decode(after).decode()) if after else 0
+    rest = sorted((i for i in items if i["id"] > start), key=lambda i: int(i["id"]))
+    page = rest[:size]
+    cursor = base64.b64encode(str(page[-1]["id"]).encode()).decode() if page else None
+    return {name: copy.deepcopy(page),
+            "meta": {"has_more": len(rest) > size, "after_cursor": cursor, "before_cursor": None},
+            "links": {"next": None, "prev": None}}
 
 
 def _ts_of(text: str) -> int:
