@@ -69,7 +69,7 @@ def _options(seed: int, sample_size: int, customers: int | None) -> ReportOption
     return ReportOptions(sample_seed=seed, sample_size=sample_size, customers=customers)
 
 
-def _offline(
+def _from_files(
     platform: str | None,
     inputs: list[Path],
     files: tuple[Path | None, Path | None, Path | None],
@@ -79,18 +79,18 @@ def _offline(
     with_baseline: bool,
 ) -> tuple[ReportInput, RunSummary]:
     from connector.platforms.registry import names
-    from connector.reports.offline import OfflineSource, load_configuration, offline_input
+    from connector.reports.files import ExportFiles, files_input, load_files_configuration
 
     if platform not in names():
         raise typer.BadParameter("with --input, give --platform jira or zendesk", param_hint="--platform")
     mapping, policy, waivers = files
-    source = OfflineSource(platform, tuple(inputs), mapping, policy, waivers)
+    source = ExportFiles(platform, tuple(inputs), mapping, policy, waivers)
     with reported(ConfigError):
-        loaded = load_configuration(source)
+        loaded = load_files_configuration(source)
     tz = loaded.policy.spec.calendar.timezone
     period = resolve_period(_day(window[0], "--from"), _day(window[1], "--to"), moment, tz)
     with reported(InputError):
-        return offline_input(
+        return files_input(
             source, as_of=moment, period=period, options=options, loaded=loaded, with_baseline=with_baseline
         )
 
@@ -215,7 +215,7 @@ def report(
     baseline = any(kind.trend for kind in kinds)
     if inputs:
         files = (mapping, policy, waivers)
-        data, summary = _offline(platform, inputs, files, window, moment, options, baseline)
+        data, summary = _from_files(platform, inputs, files, window, moment, options, baseline)
     else:
         data, configured = _from_store(config, window, moment, options, baseline)
         templates = templates or configured
