@@ -24,7 +24,7 @@ from connector.platforms.registry import platform_for
 from connector.store import Store, with_password
 from connector.store.journal import has_open_entries
 from connector.store.locks import SourceLocks
-from connector.store.runs import last_finding_id, status_counts
+from connector.store.runs import last_finding_id, latest_status_counts
 from connector.sync import Progress, SourceSync, SyncOutcome, record_error
 from connector.writeback_journal import Mode, WritebackOutcome, connector_writer, run_writeback
 
@@ -211,7 +211,7 @@ class Pipeline:
             newest = last_finding_id(session)
             if newest == self._findings_counted_at:
                 return
-            metrics.set_findings(status_counts(session))
+            metrics.set_findings(latest_status_counts(session))
         self._findings_counted_at = newest
 
     def _writeback_settled(self, source: str) -> tuple[bool, int]:

@@ -158,12 +158,6 @@ class ZendeskBundle:
         for child in children:
             self.children[child.id] = child
 
-    def add_ticket_event(self, event: Mapping[str, Any]) -> None:
-        self.add_children(ticket_event_children(event))
-
-    def add_audit(self, audit: Mapping[str, Any]) -> None:
-        self.add_children(audit_children(audit))
-
 
 @dataclass
 class Directory:

@@ -1,6 +1,6 @@
 """What every report is built from: a small, source-neutral data contract.
 
-The offline adapter (``connector.reports.offline``) fills it from export files and the store
+The export-file adapter (``connector.reports.files``) fills it from export files and the store
 adapter (``connector.reports.store``) from the history store. View-models read only this, so
 they stay pure functions.
 

@@ -268,7 +268,7 @@ def test_no_platform_name_branch_outside_the_platform_folders(path: Path) -> Non
 
 #: What ``connector/reports`` keeps: command wiring, the file and store adapters (I/O), the
 #: spool (scratch I/O), versions and hashes (reads files) and the service's schedule glue.
-REPORT_WIRING = {"__init__.py", "cli.py", "offline.py", "scheduled.py", "spool.py", "store.py", "versions.py"}
+REPORT_WIRING = {"__init__.py", "files.py", "scheduled.py", "spool.py", "store.py", "versions.py"}
 _FILE_WRITES = {"write_text", "write_bytes", "mkdir", "touch"}
 
 
@@ -321,8 +321,8 @@ def test_one_evaluation_core_and_one_configuration_loader() -> None:
         if names & loaders:
             loading.add(name)
     assert evaluating == {"connector/checking.py"}
-    # cli.py: ``validate-config`` checks each named file on its own.
-    assert loading == {"connector/configuration.py", "connector/cli.py"}
+    # cli/config.py: ``validate-config`` checks each named file on its own.
+    assert loading == {"connector/configuration.py", "connector/cli/config.py"}
 
 
 #: What the sandboxes share lives once, in devtools/sandboxes/common/: a platform's sandbox
@@ -347,3 +347,58 @@ def test_the_sandboxes_define_nothing_the_common_folder_has(platform: str) -> No
     assert {"Fault", "Traffic", "LoopbackServer", "basic_credentials"} <= _SHARED
     own = _defined_names(sorted((_SANDBOXES / platform).glob("*.py")))
     assert not own & _SHARED
+
+
+def _exit_code_violations(tree: ast.Module) -> list[str]:
+    """``EXIT_*`` constants defined, or ``typer.Exit``/``Exit`` called with a literal code."""
+    found = []
+    for node in ast.walk(tree):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        for target in targets:
+            for name in ast.walk(target):
+                if isinstance(name, ast.Name) and name.id.startswith("EXIT_"):
+                    found.append(f"line {node.lineno}: defines {name.id}")
+        if isinstance(node, ast.Call):
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if called == "Exit" and any(isinstance(arg, ast.Constant) for arg in node.args):
+                found.append(f"line {node.lineno}: Exit with a literal code")
+    return found
+
+
+def test_exit_code_rule_catches_a_local_constant_and_a_literal() -> None:
+    tree = ast.parse("EXIT_X = 2\nA, EXIT_Y = 1, 3\nraise typer.Exit(4)\nraise Exit(code=ExitCode.OK)\n")
+    assert _exit_code_violations(tree) == [
+        "line 1: defines EXIT_X", "line 2: defines EXIT_Y", "line 3: Exit with a literal code"]
+
+
+@pytest.mark.parametrize("path", _modules("connector/cli"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_cli_exit_codes_come_from_one_module(path: Path) -> None:
+    # Every command exits with a connector.cli.exit_codes.ExitCode, so README's list is the code's.
+    assert _exit_code_violations(_tree(path)) == []
+
+
+def test_the_command_line_is_one_package() -> None:
+    # Exit codes, error printing and --as-of parsing live once, in connector/cli.
+    assert not (ROOT / "connector" / "cli.py").exists()
+    assert not (ROOT / "connector" / "store_cli.py").exists()
+    assert not (ROOT / "connector" / "commands.py").exists()
+    for path in _modules("connector", "report_templates"):
+        if "cli" in path.relative_to(ROOT).parts:
+            continue
+        source = path.read_text(encoding="utf-8")
+        assert "typer" not in _imported_roots(_tree(path)), path
+        assert "def _as_of(" not in source and "def parse_as_of(" not in source, path
+
+
+def test_readme_lists_the_exit_codes() -> None:
+    from connector.cli.exit_codes import ExitCode
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = readme[readme.index("Exit codes:"):]
+    for code in ExitCode:
+        assert f"`{code.value}`" in listed, code

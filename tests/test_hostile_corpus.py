@@ -34,7 +34,7 @@ SAMPLES = {
 }
 SAMPLE_TICKET = {"zendesk": "100001", "jira": "CS-1"}
 AS_OF = "2026-11-22T09:00:00+00:00"
-EXITS = {0, 1, 2, 3, 4, 5, 6}  # connector/cli.py
+EXITS = {0, 1, 2, 3, 4, 5, 6}  # connector/cli/exit_codes.py
 CASES = sorted(p.name.removesuffix(".expect.json") for p in HOSTILE.glob("*.expect.json"))
 PDF_CASES = {"jira-null-items"}  # PDF is slow: one case proves the path
 runner = CliRunner()

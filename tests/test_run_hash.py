@@ -1,4 +1,4 @@
-"""The streamed run hash equals the historical ``content_hash`` byte for byte (stores written
+"""The streamed run hash equals the historical ``run_hash`` byte for byte (stores written
 before streaming must still verify)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connector.store.models import RunRow
-from connector.store.runs import RunHasher, content_hash
+from connector.store.runs import RunHasher, run_hash
 from connector.store.tickets import canonical_json
 
 # Quotes, backslashes, NUL, non-ASCII and astral characters: everything JSON escapes or not.
@@ -40,7 +40,7 @@ def test_streamed_hash_equals_content_hash(
     hasher = RunHasher(run)
     for item in sorted(findings):
         hasher.add(*item)
-    assert hasher.hexdigest() == content_hash(run, findings)
+    assert hasher.hexdigest() == run_hash(run, findings)
 
 
 def test_unsorted_stream_is_refused() -> None:

@@ -104,8 +104,8 @@ class StoredItem(NamedTuple):
 def _dumps(value: object) -> str:
     """Compact JSON, non-ASCII kept (as ``json.dumps(..., ensure_ascii=False)`` writes it).
 
-    pydantic-core's encoder: a store read re-encodes every record, and this is about 1.6x
-    faster than the ``json`` module's."""
+    pydantic-core's encoder: a store read re-encodes every record, and this one is faster than
+    the ``json`` module's."""
     return to_json(value).decode()
 
 

@@ -1,6 +1,7 @@
 """Evaluation runs and their findings: append-only, each run's hash chained to the previous.
 
-``content_hash = sha256(canonical JSON of the run's metadata, its findings and prev_hash)``.
+A run's ``content_hash`` column holds :func:`run_hash`: ``sha256(canonical JSON of the run's
+metadata, its findings and prev_hash)``.
 Editing any stored finding, or any run field, or removing a run breaks the chain, which
 :func:`verify_chain` reports.
 
@@ -158,11 +159,11 @@ def _material(run: RunRow, findings: Any, manifest: str | None = None) -> dict[s
     }
 
 
-def content_hash(
+def run_hash(
     run: RunRow, findings: Iterable[tuple[str, str, str]], manifest: str | None = None
 ) -> str:
-    """The run's hash from its stored fields, its findings' (source, ticket, payload text) and
-    (format 2) its manifest's digest."""
+    """The run's chain hash (stored as ``RunRow.content_hash``) from its stored fields, its
+    findings' (source, ticket, payload text) and (format 2) its manifest's digest."""
     return sha256_text(canonical_json(_material(run, sorted(findings), manifest)))
 
 
@@ -172,7 +173,7 @@ _PLACEHOLDER = "\x00findings\x00"
 
 
 class RunHasher:
-    """:func:`content_hash` computed incrementally: feed the findings already in sorted
+    """:func:`run_hash` computed incrementally: feed the findings already in sorted
     ``(source, ticket, payload text)`` order, one at a time, so a run of any size hashes in
     constant memory. The bytes hashed are exactly ``canonical_json`` of the whole material."""
 
@@ -250,7 +251,7 @@ def append_run_stream(
 
     Rows are inserted in the given order (a ticket's findings in evaluation order, which is
     what ``run_findings`` hands back); the hash sorts each ticket's payloads, so it equals
-    :func:`content_hash` of the stored rows."""
+    :func:`run_hash` of the stored rows."""
     head = session.scalar(select(ChainHead).where(ChainHead.id == 1).with_for_update())
     if head is None:
         raise RuntimeError("store not initialised (no chain head)")
@@ -641,7 +642,7 @@ def last_runs(session: Session, limit: int = 5) -> list[RunRow]:
     return list(session.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(limit)))
 
 
-def status_counts(session: Session) -> dict[str, int]:
+def latest_status_counts(session: Session) -> dict[str, int]:
     """Statuses of the latest findings of every ticket (for metrics and ``status``), in SQL:
     the metrics update after every check, so this must not parse every stored finding in
     Python. The status is the hashed payload's (an edited ``status`` column is not counted)."""

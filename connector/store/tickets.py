@@ -9,7 +9,7 @@ from datetime import datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connector.store.chunking import chunks
@@ -214,7 +214,3 @@ def tickets_of(
     if not include_deleted:
         query = query.where(TicketRow.deleted.is_(False))
     return list(session.scalars(query.order_by(TicketRow.source, TicketRow.id)))
-
-
-def snapshot_count(session: Session) -> int:
-    return int(session.scalar(select(func.count(SnapshotRow.id))) or 0)

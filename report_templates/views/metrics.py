@@ -10,7 +10,7 @@ import math
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -68,15 +68,6 @@ class ClockCounts:
 
     def figure(self) -> Figure:
         return Figure(ratio(self.passed, self.settled), self.passed, self.settled)
-
-
-def in_target(findings: Sequence[AnyFinding], check: str) -> Figure:
-    """Share of complaints whose clock ``check`` is settled in time (see ``ClockCounts``)."""
-    counts = ClockCounts()
-    for f in findings:
-        if f.check == check:
-            counts.add(f)
-    return counts.figure()
 
 
 def satisfied(value: str | None) -> bool | None:

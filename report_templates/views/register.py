@@ -184,10 +184,6 @@ def row_model(values: RowValues) -> RegisterRow:
     return RegisterRow.model_construct(**fields)
 
 
-def register_row(record: ComplaintRecord, findings: tuple[AnyFinding, ...], tz: str) -> RegisterRow:
-    return row_model(register_values(record, findings, tz))
-
-
 class TupleRows(Sequence[Mapping[str, object]]):
     """Rows kept as tuples, shown to the table writers as mappings one at a time."""
 

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from compliance_checks.findings import Finding
 from connector.checking import TicketEvaluation
-from connector.cli import Format, _write_csv, _write_json, _write_table, app
+from connector.cli import app
+from connector.cli.check import Format, _write_csv, _write_json, _write_table
 from connector.files import RunSummary
 from connector.store import Store
 from tests.service.helpers import pipeline

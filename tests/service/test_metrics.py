@@ -54,8 +54,8 @@ def test_findings_gauge_follows_the_latest_findings_and_recounts_only_after_new_
 ) -> None:
     client, pipeline = served
     counted: list[int] = []
-    real = pipeline_module.status_counts
-    monkeypatch.setattr(pipeline_module, "status_counts", lambda s: counted.append(1) or real(s))
+    real = pipeline_module.latest_status_counts
+    monkeypatch.setattr(pipeline_module, "latest_status_counts", lambda s: counted.append(1) or real(s))
 
     _record(pipeline.store, ("1", "acknowledged-in-time", "FAIL"), ("1", "kept-informed", "PASS"),
             ("2", "acknowledged-in-time", "PASS"))

@@ -24,7 +24,7 @@ from connector.store.models import (
     SourceRow,
     TicketRow,
 )
-from connector.store.runs import content_hash, latest_findings, status_counts, verify_chain
+from connector.store.runs import latest_findings, latest_status_counts, run_hash, verify_chain
 from connector.store.tickets import record_document
 from devtools.sandboxes.zendesk import Fault, SandboxServer
 from tests.service.helpers import complaint_ids, pipeline
@@ -124,7 +124,7 @@ def _as_format_1(store: Store) -> None:
             run.hash_format, run.prev_hash = 1, previous
             rows = session.execute(select(FindingRow.source, FindingRow.ticket, FindingRow.payload)
                                    .where(FindingRow.run_id == run.id))
-            run.content_hash = previous = content_hash(run, ((s, t, p) for s, t, p in rows))
+            run.content_hash = previous = run_hash(run, ((s, t, p) for s, t, p in rows))
         session.execute(update(ChainHead).values(last_hash=previous))
 
 
@@ -199,7 +199,7 @@ def test_sync_check_round_trip(store: Store, server: SandboxServer) -> None:
     assert {key: by_check([f.to_json_dict() for f in fs]) for key, fs in outcome.findings.items()} == {
         key: by_check(payloads) for key, (_run, payloads) in latest.items()}
     with store.session() as session:
-        counts = status_counts(session)
+        counts = latest_status_counts(session)
     assert counts == dict(outcome.statuses)
 
 

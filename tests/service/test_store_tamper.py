@@ -27,7 +27,7 @@ from connector.reports.store import read_store
 from connector.service.panel_api import PanelApi
 from connector.store import Store
 from connector.store.models import FindingRow, RunRow, SnapshotRow, TicketRow
-from connector.store.runs import StoreTampered, status_counts, verify_chain
+from connector.store.runs import StoreTampered, latest_status_counts, verify_chain
 from tests.service.conftest import _postgres_url
 from tests.zendesk import scenarios as sc
 
@@ -242,13 +242,13 @@ def test_fail_rows_set_to_pass_are_refused_by_verify_store_and_report_audit(
 def test_metrics_and_panel_show_the_hashed_finding_not_an_edited_copy(seeded: Seeded, name: str) -> None:
     tickets = _tickets_with_fails(seeded)
     with seeded.pipeline.store.session() as session:
-        counts = status_counts(session)
+        counts = latest_status_counts(session)
     panels = _panel_statuses(seeded, tickets)
     assert counts.get("FAIL")
     assert any(s == "FAIL" for shown in panels.values() for _c, s in shown)
     with _tampered(seeded, TAMPERS[name]):
         with seeded.pipeline.store.session() as session:
-            assert status_counts(session) == counts
+            assert latest_status_counts(session) == counts
         assert _panel_statuses(seeded, tickets) == panels
 
 

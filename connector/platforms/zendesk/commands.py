@@ -29,7 +29,7 @@ from connector.platforms.zendesk.http import ZendeskClient
 from connector.platforms.zendesk.reader import Selector, SyncState, ZendeskReader
 from connector.platforms.zendesk.secrets import SecretSource
 from connector.platforms.zendesk.settings import ZendeskSourceConfig
-from connector.platforms.zendesk.writer import PLATFORM, TicketResult, ZendeskWriter
+from connector.platforms.zendesk.writer import PLATFORM, TicketWriteResult, ZendeskWriter
 from connector.writeback import TicketWriteState, WritebackPlan
 
 log = logging.getLogger(__name__)
@@ -245,14 +245,14 @@ def writeback(
     if missing:
         known.update(writer.read_states(missing))
     plans: list[WritebackPlan] = []
-    results: list[TicketResult] = []
+    results: list[TicketWriteResult] = []
     for ticket in sorted(by_ticket, key=lambda t: (len(t), t)):
         if ticket not in known:
             # Deleted (or merged away) tickets cannot carry tags or notes: nothing to do.
-            results.append(TicketResult(ticket, "skipped", error="ticket not found (deleted?)"))
+            results.append(TicketWriteResult(ticket, "skipped", error="ticket not found (deleted?)"))
             continue
         if ticket in writer.closed:
-            results.append(TicketResult(ticket, "skipped",
+            results.append(TicketWriteResult(ticket, "skipped",
                                         error="closed ticket: Zendesk allows no updates to it"))
             continue
         plans.append(writer.plan(by_ticket[ticket], known[ticket]))

@@ -39,8 +39,8 @@ Outcome = Literal["written", "unchanged", "skipped", "failed"]
 
 
 @dataclass
-class TicketResult:
-    """What happened to one ticket."""
+class TicketWriteResult:
+    """What writing back did to one ticket."""
 
     ticket: str
     outcome: Outcome
@@ -144,13 +144,13 @@ class ZendeskWriter:
         plans: Sequence[WritebackPlan],
         states: Mapping[str, TicketWriteState],
         findings: Mapping[str, Sequence[Finding]],
-    ) -> list[TicketResult]:
+    ) -> list[TicketWriteResult]:
         """Apply non-empty plans; returns one result per plan (empty plans: ``unchanged``)."""
-        results: list[TicketResult] = []
+        results: list[TicketWriteResult] = []
         tag_only: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = defaultdict(list)
         for plan in plans:
             if plan.is_empty:
-                results.append(TicketResult(plan.ticket, "unchanged"))
+                results.append(TicketWriteResult(plan.ticket, "unchanged"))
             elif plan.note is not None:
                 results.append(
                     self._write_with_note(plan, states[plan.ticket], findings[plan.ticket])
@@ -162,8 +162,8 @@ class ZendeskWriter:
 
     def _write_with_note(
         self, plan: WritebackPlan, state: TicketWriteState, findings: Sequence[Finding]
-    ) -> TicketResult:
-        result = TicketResult(plan.ticket, "failed")
+    ) -> TicketWriteResult:
+        result = TicketWriteResult(plan.ticket, "failed")
         uncertain = False  # True once a PUT may have landed without us seeing the answer
         for attempt in range(1, self.source.write_attempts + 1):
             result.attempts = attempt
@@ -210,14 +210,14 @@ class ZendeskWriter:
 
     def _bulk_tags(
         self, groups: Mapping[tuple[tuple[str, ...], tuple[str, ...]], list[str]]
-    ) -> list[TicketResult]:
+    ) -> list[TicketWriteResult]:
         """Tag-only changes: ``update_many`` jobs, at most ``max_concurrent_jobs`` at a time."""
         pending: list[tuple[tuple[str, ...], tuple[str, ...], Sequence[str]]] = [
             (add, remove, batch)
             for (add, remove), tickets in sorted(groups.items())
             for batch in chunks(sorted(tickets, key=_id_order))
         ]
-        results: list[TicketResult] = []
+        results: list[TicketWriteResult] = []
         while pending:
             wave, pending = (
                 pending[: self.source.max_concurrent_jobs],
@@ -236,15 +236,15 @@ class ZendeskWriter:
                     jobs.append((str(body["job_status"]["id"]), add, remove, batch))
                 except (ZendeskHTTPError, TransientError, KeyError) as exc:
                     results.extend(
-                        TicketResult(t, "failed", error=f"update_many: {exc}") for t in batch
+                        TicketWriteResult(t, "failed", error=f"update_many: {exc}") for t in batch
                     )
             results.extend(self._await_jobs(jobs))
         return results
 
     def _await_jobs(
         self, jobs: list[tuple[str | None, tuple[str, ...], tuple[str, ...], Sequence[str]]]
-    ) -> list[TicketResult]:
-        results: list[TicketResult] = []
+    ) -> list[TicketWriteResult]:
+        results: list[TicketWriteResult] = []
         open_jobs = {job_id: (add, remove, batch) for job_id, add, remove, batch in jobs if job_id}
         for _ in range(self.source.job_poll_max):
             if not open_jobs:
@@ -260,7 +260,7 @@ class ZendeskWriter:
                     results.extend(_job_results(status, add, remove, batch))
         for _add, _remove, batch in open_jobs.values():
             results.extend(
-                TicketResult(t, "failed", error="update_many job did not finish in time")
+                TicketWriteResult(t, "failed", error="update_many job did not finish in time")
                 for t in batch
             )
         return results
@@ -268,24 +268,24 @@ class ZendeskWriter:
 
 def _job_results(
     status: Mapping[str, Any], add: Sequence[str], remove: Sequence[str], batch: Sequence[str]
-) -> list[TicketResult]:
+) -> list[TicketWriteResult]:
     by_id: dict[str, Mapping[str, Any]] = {
         str(r.get("id")): r for r in status.get("results") or [] if isinstance(r, Mapping)
     }
-    out: list[TicketResult] = []
+    out: list[TicketWriteResult] = []
     for ticket in batch:
         item = by_id.get(ticket)
         ok = status.get("status") == "completed" and (
             item is None or item.get("success", True) is not False
         )
         if ok:
-            out.append(TicketResult(ticket, "written", added_tags=list(add),
+            out.append(TicketWriteResult(ticket, "written", added_tags=list(add),
                                     removed_tags=list(remove), attempts=1))
         else:
             detail = (item or {}).get("errors") or (item or {}).get("details") or status.get(
                 "message"
             )
-            out.append(TicketResult(ticket, "failed", attempts=1,
+            out.append(TicketWriteResult(ticket, "failed", attempts=1,
                                     error=f"update_many job {status.get('status')}: {detail}"))
     return out
 
@@ -295,7 +295,7 @@ def _id_order(ticket: str) -> tuple[int, str]:
 
 
 __all__ = [
-    "TicketResult",
+    "TicketWriteResult",
     "ZendeskWriter",
     "full_tag_list",
     "note_update_body",

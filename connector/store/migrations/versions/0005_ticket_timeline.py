@@ -4,8 +4,8 @@ A report from the store reads every complaint's record but never its timeline (a
 quarters of the record's JSON), except for the few complaints of the audit sample. With the
 timeline inside ``tickets.record`` every report parsed and re-encoded it to split it off; now
 sync writes the record without its timeline to ``record`` and the timeline to ``timeline``.
-The upgrade splits the rows already stored, 500 at a time (measured: 3.1 s for a store of
-10,000 complaints, once); readers still accept a whole record (``timeline`` NULL).
+The upgrade splits the rows already stored, 500 at a time (once); readers still accept a whole
+record (``timeline`` NULL).
 
 Revision ID: 0005
 Revises: 0004

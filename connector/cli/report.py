@@ -1,5 +1,6 @@
 """``iso10002 report register|kpi|audit|review ...``: reports from export files or the store on
-the command line; several kinds at once share one read of the data and one pass over it."""
+the command line (the reports themselves: ``report_templates``; their I/O: ``connector.reports``);
+several kinds at once share one read of the data and one pass over it."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from compliance_checks.configfile import ConfigError
+from connector.cli.as_of import as_of_or_now
+from connector.cli.errors import err, fail, reported
+from connector.cli.exit_codes import ExitCode
+from connector.cli.options import StoreConfigOption
+from connector.cli.store import pipeline_for
 from connector.inputs import InputError
-from connector.store_cli import StoreConfigOption, pipeline_for
-from mappings.values import SUPPORTED_RANGE, in_supported_range
 from report_templates.env import LOCALES, RenderContext
 from report_templates.input import Period, ReportInput, ReportOptions
 from report_templates.kinds import Fmt, ReportKind, kind_names, registry
@@ -23,11 +26,7 @@ from report_templates.kinds import Fmt, ReportKind, kind_names, registry
 if TYPE_CHECKING:
     from connector.files import RunSummary
 
-EXIT_CONFIG, EXIT_INPUT, EXIT_PARTIAL = 2, 3, 4
-#: A store run the report reads fails verification (as ``verify-store``'s exit code).
-EXIT_TAMPERED = 6
 DEFAULT_DAYS = 30
-err = Console(stderr=True)
 
 HELP = """Render a report: the complaint REGISTER (8.1), the KPI report (8.2/8.4), the AUDIT
 report (8.5), the management REVIEW pack (8.6), or a regulator return (FCA-RETURN, ASIC-IDR,
@@ -46,27 +45,6 @@ headline KPIs). Regulator returns: csv (header notes as # lines) or json.
 Several kinds (e.g. `report register kpi audit --out DIR`) are rendered from one read of the
 data and one pass over it, into DIR as <kind>-<to>.<format>: much faster than one command each
 on a large store."""
-
-
-def _fail(code: int, message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
-    return typer.Exit(code)
-
-
-def _moment(value: str | None) -> datetime:
-    if value is None:
-        return datetime.now(UTC)
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not an ISO 8601 date-time", param_hint="--as-of") from None
-    if moment.tzinfo is None:
-        raise typer.BadParameter("give a timezone, e.g. 2026-11-22T09:00:00+00:00", param_hint="--as-of")
-    try:
-        return in_supported_range(moment)
-    except (ValueError, OverflowError):
-        raise typer.BadParameter(f"{value!r} is outside the supported range ({SUPPORTED_RANGE})",
-                                 param_hint="--as-of") from None
 
 
 def _day(value: str | None, hint: str) -> date | None:
@@ -91,7 +69,7 @@ def _options(seed: int, sample_size: int, customers: int | None) -> ReportOption
     return ReportOptions(sample_seed=seed, sample_size=sample_size, customers=customers)
 
 
-def _offline(
+def _from_files(
     platform: str | None,
     inputs: list[Path],
     files: tuple[Path | None, Path | None, Path | None],
@@ -101,24 +79,20 @@ def _offline(
     with_baseline: bool,
 ) -> tuple[ReportInput, RunSummary]:
     from connector.platforms.registry import names
-    from connector.reports.offline import OfflineSource, load_configuration, offline_input
+    from connector.reports.files import ExportFiles, files_input, load_files_configuration
 
     if platform not in names():
         raise typer.BadParameter("with --input, give --platform jira or zendesk", param_hint="--platform")
     mapping, policy, waivers = files
-    source = OfflineSource(platform, tuple(inputs), mapping, policy, waivers)
-    try:
-        loaded = load_configuration(source)
-    except ConfigError as exc:
-        raise _fail(EXIT_CONFIG, f"invalid configuration:\n{exc}") from None
+    source = ExportFiles(platform, tuple(inputs), mapping, policy, waivers)
+    with reported(ConfigError):
+        loaded = load_files_configuration(source)
     tz = loaded.policy.spec.calendar.timezone
     period = resolve_period(_day(window[0], "--from"), _day(window[1], "--to"), moment, tz)
-    try:
-        return offline_input(
+    with reported(InputError):
+        return files_input(
             source, as_of=moment, period=period, options=options, loaded=loaded, with_baseline=with_baseline
         )
-    except InputError as exc:
-        raise _fail(EXIT_INPUT, str(exc)) from None
 
 
 def _from_store(
@@ -146,9 +120,9 @@ def _from_store(
                 with_baseline=with_baseline,
             )
         except NoEvaluation as exc:
-            raise _fail(EXIT_INPUT, str(exc)) from None
+            raise fail(ExitCode.INPUT, str(exc)) from None
         except StoreTampered as exc:
-            raise _fail(EXIT_TAMPERED, f"no report written: {exc}") from None
+            raise fail(ExitCode.TAMPERED, f"no report written: {exc}") from None
         return data, pipeline.config.reports.templates_dir
 
 
@@ -228,9 +202,9 @@ def report(
     ] = None,
     locale: Annotated[str, typer.Option("--locale", help=f"Number format: {', '.join(LOCALES)}.")] = "en_GB",
 ) -> None:
-    moment = _moment(as_of)
+    moment = as_of_or_now(as_of)
     if templates is not None and not templates.is_dir():
-        raise _fail(EXIT_CONFIG, f"--templates {templates}: not a directory")
+        raise fail(ExitCode.CONFIG, f"--templates {templates}: not a directory")
     if locale not in LOCALES:
         raise typer.BadParameter(f"use one of {', '.join(LOCALES)}", param_hint="--locale")
     kinds = _kinds(names, fmt)
@@ -241,7 +215,7 @@ def report(
     baseline = any(kind.trend for kind in kinds)
     if inputs:
         files = (mapping, policy, waivers)
-        data, summary = _offline(platform, inputs, files, window, moment, options, baseline)
+        data, summary = _from_files(platform, inputs, files, window, moment, options, baseline)
     else:
         data, configured = _from_store(config, window, moment, options, baseline)
         templates = templates or configured
@@ -264,10 +238,6 @@ def report(
     for path in written:
         err.print(f"wrote {path}", highlight=False)
     if summary is not None and summary.tickets_seen == 0:
-        raise _fail(EXIT_INPUT, "no tickets found in the input")
+        raise fail(ExitCode.INPUT, "no tickets found in the input")
     if unmapped:
-        raise typer.Exit(EXIT_PARTIAL)
-
-
-def register_report_commands(app: typer.Typer) -> None:
-    app.command("report", help=HELP)(report)
+        raise typer.Exit(ExitCode.PARTIAL)

@@ -1,4 +1,4 @@
-"""The offline data source: export files (``--platform P --input FILE``) -> ``ReportInput``.
+"""The export-file data source: export files (``--platform P --input FILE``) -> ``ReportInput``.
 
 The files are evaluated as of the report time and, for the KPI trend, again as of the end of
 the previous period, so the baseline shows what was known then (not what is known now). Each
@@ -14,8 +14,6 @@ from datetime import datetime
 from pathlib import Path
 
 from compliance_checks import Policy, Waivers
-from compliance_checks.findings import Finding
-from compliance_checks.model import ComplaintRecord
 from connector.configuration import load_file_evaluator
 from connector.files import RunSummary, evaluate_files
 from connector.reports.spool import Spool
@@ -29,13 +27,11 @@ from report_templates.input import (
     Provenance,
     ReportInput,
     ReportOptions,
-    Snapshot,
-    full_findings,
 )
 
 
 @dataclass(frozen=True)
-class OfflineSource:
+class ExportFiles:
     """What the CLI passes in: the export files and the configuration to evaluate them with."""
 
     platform: str
@@ -53,14 +49,14 @@ class Loaded:
     warnings: list[str] = field(default_factory=list)
 
 
-def load_configuration(source: OfflineSource) -> Loaded:
+def load_files_configuration(source: ExportFiles) -> Loaded:
     """Mapping, policy and waivers (raises ``ConfigError`` naming file and key)."""
     evaluator = load_file_evaluator(source.platform, source.mapping, source.policy, source.waivers)
     return Loaded(evaluator.mappings[source.platform], evaluator.policy, evaluator.waivers)
 
 
 def evaluated_items(
-    source: OfflineSource, loaded: Loaded, as_of: datetime, summary: RunSummary | None = None
+    source: ExportFiles, loaded: Loaded, as_of: datetime, summary: RunSummary | None = None
 ) -> Iterator[Item]:
     """Every complaint of the files evaluated as of ``as_of``, one at a time."""
     for result in evaluate_files(
@@ -70,20 +66,8 @@ def evaluated_items(
             yield Item(result.record, tuple(result.findings))
 
 
-def evaluate_snapshot(
-    source: OfflineSource, loaded: Loaded, as_of: datetime, summary: RunSummary | None = None
-) -> Snapshot:
-    """The whole evaluation in memory (small exports, tests)."""
-    records: list[ComplaintRecord] = []
-    findings: dict[str, tuple[Finding, ...]] = {}
-    for record, found in evaluated_items(source, loaded, as_of, summary):
-        records.append(record)
-        findings[record.id] = full_findings(found)
-    return Snapshot(as_of=as_of, records=tuple(records), findings=findings)
-
-
 def spooled_snapshot(
-    source: OfflineSource, loaded: Loaded, as_of: datetime, summary: RunSummary | None = None
+    source: ExportFiles, loaded: Loaded, as_of: datetime, summary: RunSummary | None = None
 ) -> tuple[ComplaintSource, datetime | None]:
     """The evaluation streamed into a spool, and the newest ``updated_at`` seen (freshness)."""
     spool = Spool()
@@ -100,8 +84,8 @@ def spooled_snapshot(
     return spool.source(as_of), (newest[0] if newest else None)
 
 
-def offline_input(
-    source: OfflineSource,
+def files_input(
+    source: ExportFiles,
     *,
     as_of: datetime,
     period: Period,
@@ -110,7 +94,7 @@ def offline_input(
     loaded: Loaded | None = None,
 ) -> tuple[ReportInput, RunSummary]:
     """Build the report input from export files; the summary carries mapping errors/warnings."""
-    loaded = loaded or load_configuration(source)
+    loaded = loaded or load_files_configuration(source)
     summary = RunSummary()
     current, freshness = spooled_snapshot(source, loaded, as_of, summary)
     history: tuple[ComplaintSource, ...] = ()

@@ -1,0 +1,196 @@
+"""Store-backed commands: ``sync``, ``run``, ``status``, ``verify-store``, ``serve``; and the
+pipeline they (and the store modes of ``check``, ``explain``, ``writeback``, ``report``) open."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from compliance_checks.configfile import ConfigError
+from connector.cli.errors import err, fail, reported
+from connector.cli.exit_codes import ExitCode
+from connector.cli.options import StoreConfigOption
+from connector.pipeline import Pipeline, open_pipeline
+from connector.store import StoreError
+from connector.store.journal import counts_by_state, open_entries
+from connector.store.locks import LockHeld
+from connector.store.models import SourceRow
+from connector.store.runs import last_runs, verify_chain
+from connector.sync import Progress
+from connector.writeback_journal import Mode
+
+log = logging.getLogger("iso10002")
+
+
+@contextmanager
+def pipeline_for(config: Path, *, lock: bool = False, secrets: bool = False,
+                 serving: bool = False) -> Iterator[Pipeline]:
+    """Open the pipeline, mapping config/store problems to exit codes.
+
+    ``secrets``: the command talks to the platforms, so their secrets must be set.
+    """
+    with reported(ConfigError, StoreError):
+        pipeline = open_pipeline(config, need_secrets=secrets, serving=serving)
+    try:
+        if lock:
+            with reported(LockHeld):
+                pipeline.lock_sources()
+        yield pipeline
+    finally:
+        pipeline.close()
+
+
+def configure_logging() -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, stream=sys.stderr,
+            format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        )
+
+
+@contextmanager
+def sync_progress() -> Iterator[Callable[[str], Progress | None]]:
+    """A rich progress bar on a terminal; plain log lines (every 10 pages) otherwise."""
+    if err.is_terminal:
+        from rich.progress import Progress as Bar
+        from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with Bar(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                 console=err, transient=True) as bar:
+
+            def for_source(name: str) -> Progress:
+                task = bar.add_task(f"sync {name}", total=None)
+                return lambda pages, tickets: bar.update(
+                    task, description=f"sync {name}: {pages} pages, {tickets} tickets")
+
+            yield for_source
+        return
+
+    def plain(name: str) -> Progress:
+        def report(pages: int, tickets: int) -> None:
+            if pages % 10 == 0:
+                log.info("sync source=%s pages=%d tickets=%d", name, pages, tickets)
+        return report
+
+    yield plain
+
+
+def do_sync(pipeline: Pipeline, *, full: bool = False) -> dict[str, Any]:
+    with sync_progress() as progress:
+        outcomes, errors = pipeline.sync(full=full, progress=progress)
+    return {
+        "synced": [o.as_json() for o in outcomes],
+        "errors": [e.__dict__ for e in errors],
+    }
+
+
+def writeback_mode(pipeline: Pipeline, apply: bool | None) -> Mode | None:
+    if apply is not None:
+        return "apply" if apply else "plan"
+    mode = pipeline.config.writeback.mode
+    return None if mode == "off" else mode
+
+
+def do_writeback(pipeline: Pipeline, mode: Mode | None, *, show_plans: bool) -> dict[str, Any]:
+    if mode is None:
+        return {"mode": "off"}
+    outcomes, errors = pipeline.writeback(mode)
+    out = []
+    for o in outcomes:
+        doc = o.as_json()
+        if not show_plans:
+            doc["plans"] = len(o.plans)
+        out.append(doc)
+    return {"mode": mode, "sources": out, "errors": [e.__dict__ for e in errors]}
+
+
+def sync(
+    config: StoreConfigOption = Path("iso10002.yaml"),
+    full: Annotated[bool, typer.Option("--full", help="Full reconciliation (deletions, drift).")] = False,
+) -> None:
+    """Pull changes from every source into the store (cursor committed only after success)."""
+    configure_logging()
+    with pipeline_for(config, lock=True, secrets=True) as pipeline:
+        summary = do_sync(pipeline, full=full)
+    typer.echo(json.dumps(summary, indent=2, default=str))
+    if summary["errors"]:
+        raise typer.Exit(ExitCode.PLATFORM)
+
+def run(
+    config: StoreConfigOption = Path("iso10002.yaml"),
+    apply: Annotated[bool | None, typer.Option(
+        "--apply/--dry-run", help="Override the config's write-back mode.")] = None,
+) -> None:
+    """Sync, check and write back once."""
+    configure_logging()
+    with pipeline_for(config, lock=True, secrets=True) as pipeline:
+        summary = do_sync(pipeline)
+        outcome = pipeline.check(kind="run")
+        summary["check"] = {"run": outcome.run_id, "as_of": outcome.as_of.isoformat(),
+                            "tickets": outcome.tickets, "statuses": dict(outcome.statuses),
+                            "errors": outcome.errors}
+        summary["writeback"] = do_writeback(pipeline, writeback_mode(pipeline, apply),
+                                            show_plans=False)
+    typer.echo(json.dumps(summary, indent=2, default=str))
+    if summary["errors"] or summary["writeback"].get("errors"):
+        raise typer.Exit(ExitCode.PLATFORM)
+
+def status(config: StoreConfigOption = Path("iso10002.yaml")) -> None:
+    """Last runs, cursor positions, pending write-backs and errors."""
+    with pipeline_for(config) as pipeline, pipeline.store.session() as session:
+        sources = {row.name: row for row in session.query(SourceRow)}
+        doc: dict[str, Any] = {
+            "sources": [
+                {
+                    "name": s.name, "platform": s.platform,
+                    "cursor_at": _iso(sources[s.name].cursor_at) if s.name in sources else None,
+                    "last_success_at": (
+                        _iso(sources[s.name].last_success_at) if s.name in sources else None),
+                    "last_error": sources[s.name].last_error if s.name in sources else None,
+                    "last_error_at": _iso(sources[s.name].last_error_at) if s.name in sources else None,
+                }
+                for s in pipeline.sources
+            ],
+            "runs": [
+                {"id": r.id, "kind": r.kind, "started_at": _iso(r.started_at), "as_of": _iso(r.as_of),
+                 "tickets": r.tickets, "errors": len(json.loads(r.errors))}
+                for r in last_runs(session)
+            ],
+            "writeback": {
+                "journal": counts_by_state(session),
+                "pending": [{"source": e.source, "ticket": e.ticket, "state": e.state, "error": e.error}
+                            for e in open_entries(session)][:50],
+            },
+        }
+    typer.echo(json.dumps(doc, indent=2))
+
+def verify_store(config: StoreConfigOption = Path("iso10002.yaml")) -> None:
+    """Recompute every run's hash and the chain: proves the history was not edited."""
+    with pipeline_for(config) as pipeline, pipeline.store.session() as session:
+        count, problems = verify_chain(session)
+    for problem in problems:
+        err.print(f"[red]✗[/red] {problem}", highlight=False)
+    if problems:
+        raise fail(ExitCode.TAMPERED, f"{len(problems)} problem(s) in {count} runs: the history was altered")
+    typer.echo(f"ok: {count} runs, hash chain intact")
+
+def serve(config: StoreConfigOption = Path("iso10002.yaml")) -> None:
+    """Run the service: scheduled sync/check/write-back plus webhooks, API and metrics."""
+    from connector.service.main import serve_forever
+
+    configure_logging()
+    with pipeline_for(config, lock=True, secrets=True, serving=True) as pipeline:
+        code = serve_forever(pipeline)
+    raise typer.Exit(code)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
