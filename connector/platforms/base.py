@@ -1,6 +1,6 @@
 """The Platform interface: what the connector needs of one helpdesk.
 
-Each helpdesk implements :class:`Platform` in its own module (``connector/platforms/<name>.py``)
+Each helpdesk implements :class:`Platform` in its own folder (``connector/platforms/<name>/platform.py``)
 and is listed in :mod:`connector.platforms.registry`; nothing outside the per-platform folders
 branches on a platform's name. The clients, readers and writers stay typed by the small
 protocols below: the pipeline asks a client for its call counts only.
