@@ -16,6 +16,7 @@ import pytest
 
 from compliance_checks.findings import Finding
 from connector.config import AppConfig
+from connector.evaluation import Evaluator
 from connector.files import evaluate_files
 from connector.pipeline import Pipeline, load_evaluator
 from connector.store import Store
@@ -55,37 +56,48 @@ def zendesk() -> Iterator[SandboxServer]:
     server.stop()
 
 
-def test_zendesk_files_and_store_give_identical_findings(zendesk: SandboxServer, tmp_path: Path) -> None:
-    as_of = sc.virtual_now(zendesk)
-    source = sc.sandbox_source(zendesk, include_metric_events=False, per_page=100, events_per_page=1000)
-    config = AppConfig.model_validate({
-        "sources": [source.model_dump(mode="json")],
-        "sync": {"initial_since": (END - timedelta(days=CONFIG.days + 2)).isoformat()},
-    })
-    evaluator = load_evaluator(config)
-    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+def _from_store(pipeline: Pipeline, as_of: datetime) -> Outcomes:
+    """Sync every source into the pipeline's store, then evaluate the store as of ``as_of``."""
     try:
-        client = sc.sandbox_client(zendesk, source)
-        pipeline = Pipeline(config, store, evaluator, clock=lambda: as_of, client_factory=lambda _s: client)
         _outcomes_sync, errors = pipeline.sync()
         assert errors == []
         stored = pipeline.check(as_of=as_of, keep_findings=True)
     finally:
-        store.close()
-    from_store = _outcomes({ticket: found for (_src, ticket), found in stored.findings.items()})
+        pipeline.store.close()
+    return _outcomes({ticket: found for (_src, ticket), found in stored.findings.items()})
 
-    export = write_jsonl(tmp_path / "export.jsonl", "zendesk", CONFIG)
-    assert export > 0
-    mapping = evaluator.mappings[source.name]
-    results = evaluate_files([tmp_path / "export.jsonl"], mapping, evaluator.policy, as_of=as_of)
-    from_files = _outcomes({r.ticket: r.findings for r in results if r.record is not None})
 
-    assert len({t for t, _c in from_files}) == CONFIG.complaints
+def _from_files(export: str, evaluator: Evaluator, source: str, as_of: datetime, tmp_path: Path) -> Outcomes:
+    """The same generated data written as ``export`` files, evaluated from the files."""
+    path = tmp_path / "export.jsonl"
+    assert write_jsonl(path, export, CONFIG) > 0
+    results = evaluate_files([path], evaluator.mappings[source], evaluator.policy, as_of=as_of)
+    outcomes = _outcomes({r.ticket: r.findings for r in results if r.record is not None})
+    assert len({t for t, _c in outcomes}) == CONFIG.complaints
+    return outcomes
+
+
+def _config(source: dict[str, object]) -> AppConfig:
+    return AppConfig.model_validate({
+        "sources": [source],
+        "sync": {"initial_since": (END - timedelta(days=CONFIG.days + 2)).isoformat()},
+    })
+
+
+def test_zendesk_files_and_store_give_identical_findings(zendesk: SandboxServer, tmp_path: Path) -> None:
+    as_of = sc.virtual_now(zendesk)
+    source = sc.sandbox_source(zendesk, include_metric_events=False, per_page=100, events_per_page=1000)
+    config = _config(source.model_dump(mode="json"))
+    evaluator = load_evaluator(config)
+    client = sc.sandbox_client(zendesk, source)
+    pipeline = Pipeline(config, Store(f"sqlite:///{tmp_path / 'store.db'}"), evaluator,
+                        clock=lambda: as_of, client_factory=lambda _s: client)
+    from_store = _from_store(pipeline, as_of)
+    from_files = _from_files("zendesk", evaluator, source.name, as_of, tmp_path)
     assert _differing(from_files, from_store) == {}
     escalation = [status for (_t, check), (status, _due) in from_store.items()
                   if check == "escalated-when-required"]
     assert "PASS" in escalation  # the group rule resolved: escalations into the named group count
-
 
 
 @pytest.mark.parametrize("mode", [
@@ -95,39 +107,24 @@ def test_zendesk_files_and_store_give_identical_findings(zendesk: SandboxServer,
                             "cannot tell internal notes from replies yet; the generator's export embeds "
                             "them (a shape real Data Center does not send)")),
 ])
-def test_jira_files_and_store_give_identical_findings(mode: str, tmp_path: Path) -> None:
+def test_jira_files_and_store_give_identical_findings(
+    mode: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from devtools.sandboxes.jira import SandboxServer as JiraSandbox
     from devtools.sandboxes.jira.server import DEFAULT_EMAIL, DEFAULT_TOKEN, realistic_state
     from mappings.loader import default_mapping_path
 
-    as_of = END
+    for name in ("JIRA_EMAIL", "JIRA_API_TOKEN", "JIRA_PAT"):
+        monkeypatch.setenv(name, DEFAULT_EMAIL if name == "JIRA_EMAIL" else DEFAULT_TOKEN)
     with JiraSandbox(realistic_state(CONFIG, mode=mode)) as server:
-        config = AppConfig.model_validate({
-            "sources": [{
-                "platform": "jira", "name": "jira", "base_url": server.url, "deployment": mode,
-                "mapping": str(default_mapping_path("jira")),
-                "auth": {"kind": "cloud_token"} if mode == "cloud" else {"kind": "pat"},
-                "retry": {"max_attempts": 2, "base_delay": 0.0, "max_delay": 0.0},
-            }],
-            "sync": {"initial_since": (END - timedelta(days=CONFIG.days + 2)).isoformat()},
+        config = _config({
+            "platform": "jira", "name": "jira", "base_url": server.url, "deployment": mode,
+            "mapping": str(default_mapping_path("jira")),
+            "auth": {"kind": "cloud_token"} if mode == "cloud" else {"kind": "pat"},
+            "retry": {"max_attempts": 2, "base_delay": 0.0, "max_delay": 0.0},
         })
         evaluator = load_evaluator(config)
-        store = Store(f"sqlite:///{tmp_path / 'store.db'}")
-        try:
-            with pytest.MonkeyPatch.context() as patch:
-                for name, value in {"JIRA_EMAIL": DEFAULT_EMAIL, "JIRA_API_TOKEN": DEFAULT_TOKEN,
-                                    "JIRA_PAT": DEFAULT_TOKEN}.items():
-                    patch.setenv(name, value)
-                pipeline = Pipeline(config, store, evaluator, clock=lambda: as_of)
-                _outcomes_sync, errors = pipeline.sync()
-                assert errors == []
-                stored = pipeline.check(as_of=as_of, keep_findings=True)
-        finally:
-            store.close()
-    from_store = _outcomes({ticket: found for (_src, ticket), found in stored.findings.items()})
-    write_jsonl(tmp_path / "export.jsonl", "jira" if mode == "cloud" else "jira-dc", CONFIG)
-    results = evaluate_files([tmp_path / "export.jsonl"], evaluator.mappings["jira"], evaluator.policy,
-                             as_of=as_of)
-    from_files = _outcomes({r.ticket: r.findings for r in results if r.record is not None})
-    assert len({t for t, _c in from_files}) == CONFIG.complaints
+        pipeline = Pipeline(config, Store(f"sqlite:///{tmp_path / 'store.db'}"), evaluator, clock=lambda: END)
+        from_store = _from_store(pipeline, END)
+    from_files = _from_files("jira" if mode == "cloud" else "jira-dc", evaluator, "jira", END, tmp_path)
     assert _differing(from_files, from_store) == {}
