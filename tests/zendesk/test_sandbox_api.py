@@ -90,7 +90,7 @@ def test_users_and_groups_page_by_cursor_in_id_order(server: SandboxServer, list
     after: str | None = None
     while True:
         page = (state.list_users([], 2, after) if listing == "users"
-                else state.list_groups(1, after))
+                else state.list_groups(1, after, exclude_deleted=False))
         pages.append(page)
         meta = page["meta"]
         after = meta["after_cursor"]
@@ -102,3 +102,17 @@ def test_users_and_groups_page_by_cursor_in_id_order(server: SandboxServer, list
     assert ids == sorted(every) and len(pages) > 1
     agents = state.list_users(["agent"], 100, None)["users"]
     assert agents and {u["role"] for u in agents} == {"agent"}
+
+
+def test_groups_exclude_deleted_only_when_asked(server: SandboxServer) -> None:
+    state = server.state
+    gid = min(state.world.groups)
+    state.world.groups[gid] = {**state.world.groups[gid], "deleted": True}
+    try:
+        every = state.list_groups(100, None, exclude_deleted=False)["groups"]
+        live = state.list_groups(100, None, exclude_deleted=True)["groups"]
+    finally:
+        state.world.groups[gid] = {**state.world.groups[gid], "deleted": False}
+    assert gid in {g["id"] for g in every}
+    assert gid not in {g["id"] for g in live}
+    assert len(every) == len(live) + 1

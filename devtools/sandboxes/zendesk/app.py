@@ -190,7 +190,9 @@ class SandboxApp(Traffic):
     def _groups(self, request: Request, base: str, body: Any, user: int) -> tuple[int, Any]:
         # List Groups: at most 100 records a page (Zendesk Support API reference, ListGroups).
         size = self._int(request, "page[size]", 100, 100)
-        return 200, self.state.list_groups(size, request.query_params.get("page[after]"))
+        exclude = request.query_params.get("exclude_deleted", "false").lower() == "true"
+        return 200, self.state.list_groups(size, request.query_params.get("page[after]"),
+                                           exclude_deleted=exclude)
 
     def _export(self, request: Request, base: str, body: Any, user: int) -> tuple[int, Any]:
         q = request.query_params

@@ -343,10 +343,12 @@ class SandboxState:
             users = [u for u in self.world.users.values() if not roles or u["role"] in roles]
             return _id_page("users", users, size, after)
 
-    def list_groups(self, size: int, after: str | None) -> dict[str, Any]:
-        """``GET /api/v2/groups`` with cursor pagination (deleted groups included, as by default)."""
+    def list_groups(self, size: int, after: str | None, *, exclude_deleted: bool) -> dict[str, Any]:
+        """``GET /api/v2/groups`` with cursor pagination. ``exclude_deleted`` is the documented
+        parameter; its default is not documented, so the connector always sends it."""
         with self.lock:
-            return _id_page("groups", list(self.world.groups.values()), size, after)
+            groups = [g for g in self.world.groups.values() if not (exclude_deleted and g.get("deleted"))]
+            return _id_page("groups", groups, size, after)
 
     # -- tickets ------------------------------------------------------------------------
     def get_ticket(self, tid: int) -> dict[str, Any]:
