@@ -20,7 +20,7 @@ from typing import Any
 import requests
 import yaml
 
-from compliance_checks.findings import Finding
+from compliance_checks.findings import FINDING_JSON, Finding
 from connector.platforms.jira.commands import pull, writeback
 from connector.platforms.jira.settings import JiraSourceConfig
 from devtools.sandboxes.jira import SandboxServer, make_state
@@ -40,7 +40,7 @@ MAPPING = {
 
 def _findings(keys: list[str], flagged: set[str]) -> list[Finding]:
     return [
-        Finding.model_validate(
+        FINDING_JSON.validate_python(
             {
                 "ticket": key, "platform": "jira", "check": "ISO10002-ACK-001",
                 "title": "Acknowledged in time", "status": "FAIL" if key in flagged else "PASS",

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
+from typing import ClassVar
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, ConfigDict, TypeAdapter
 
-from compliance_checks.model import Frozen, Severity
+from compliance_checks.model import VALUE_CONFIG, Frozen, Severity
 
 #: Version of the findings JSON document (``docs/findings.schema.json``).
 FINDINGS_SCHEMA_VERSION = "1.0"
@@ -39,13 +41,16 @@ class Status(StrEnum):
         return self in (Status.FAIL, Status.AT_RISK, Status.ERROR)
 
 
-class Evidence(Frozen):
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Evidence:
     """One thing a check looked at: an event of the timeline or a mapped field."""
 
     kind: str  # "event" | "field" | "absent"
     ref: str | None = None  # e.g. "comment:10023", "changelog:11008613", "field:remedy_sought"
     at: AwareDatetime | None = None
     note: str
+
+    __pydantic_config__: ClassVar[ConfigDict] = VALUE_CONFIG
 
 
 class WaiverApplied(Frozen):
@@ -55,8 +60,10 @@ class WaiverApplied(Frozen):
     original_status: Status
 
 
-class Finding(Frozen):
-    """The result of one check on one complaint."""
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    """The result of one check on one complaint (a plain value like :class:`Evidence`: one per
+    check per complaint; validated where read from JSON, through :data:`FINDING_JSON`)."""
 
     ticket: str
     platform: str
@@ -70,12 +77,19 @@ class Finding(Frozen):
     evidence: tuple[Evidence, ...] = ()
     remediation: str | None = None
     fields_read: tuple[str, ...] = ()
-    facts: dict[str, Scalar] = Field(default_factory=dict)
+    facts: dict[str, Scalar] = dataclasses.field(default_factory=dict)
     waiver: WaiverApplied | None = None
     url: str | None = None
 
+    __pydantic_config__: ClassVar[ConfigDict] = VALUE_CONFIG
+
     def to_json_dict(self) -> dict[str, object]:
-        return self.model_dump(mode="json")
+        result: dict[str, object] = FINDING_JSON.dump_python(self, mode="json")
+        return result
+
+
+#: Reads and writes a finding's JSON form (the store, the write-back journal, ``--format json``).
+FINDING_JSON: TypeAdapter[Finding] = TypeAdapter(Finding)
 
 
 def findings_hash(findings: Iterable[Finding]) -> str:

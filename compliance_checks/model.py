@@ -7,10 +7,11 @@ immutable; every event on the timeline keeps the id of the platform object it ca
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -19,6 +20,14 @@ class Frozen(BaseModel):
     """Base for immutable domain models: unknown keys are rejected, nothing is mutable."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+#: Timeline events, evidence and findings are built hundreds of thousands of times per run, so
+#: they are frozen, slotted dataclasses built without validation: mypy checks the callers, and
+#: their times come from ``mappings.values.parse_time`` (which rejects naive ones) or from the
+#: calendar. Pydantic still validates them, with this configuration, wherever they are read
+#: from JSON or from dicts (the store, the report spool, the write-back journal).
+VALUE_CONFIG = ConfigDict(extra="forbid")
 
 
 class Stage(StrEnum):
@@ -97,7 +106,8 @@ class SourceKind(StrEnum):
     DERIVED = "derived"
 
 
-class Event(Frozen):
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
     """One entry of the complaint's timeline.
 
     ``source_id`` is the platform object's id (comment id, changelog history id, audit or
@@ -120,6 +130,8 @@ class Event(Frozen):
     #: e.g. a complaint created as urgent was never *escalated* to urgent.
     initial: bool = False
 
+    __pydantic_config__: ClassVar[ConfigDict] = VALUE_CONFIG
+
     def ref(self) -> str:
         """A short, stable citation for this event (``comment:10023``)."""
         return f"{self.source_kind.value}:{self.source_id}"
@@ -131,13 +143,16 @@ class Party(Frozen):
     contact: str | None = None
 
 
-class EvidenceRef(Frozen):
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class EvidenceRef:
     """A timestamped pointer to the event that proves a derived field."""
 
     at: AwareDatetime
     source_kind: SourceKind
     source_id: str
     note: str | None = None
+
+    __pydantic_config__: ClassVar[ConfigDict] = VALUE_CONFIG
 
     def ref(self) -> str:
         return f"{self.source_kind.value}:{self.source_id}"

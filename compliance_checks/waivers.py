@@ -7,6 +7,7 @@ is not applied and is reported, never silently ignored.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -163,12 +164,11 @@ class WaiverApplier:
                 original_status=finding.status,
             )
             out.append(
-                finding.model_copy(
-                    update={
-                        "status": Status.WAIVED,
-                        "waiver": applied,
-                        "message": f"{finding.message} (waived: {waiver.reason})",
-                    }
+                dataclasses.replace(
+                    finding,
+                    status=Status.WAIVED,
+                    waiver=applied,
+                    message=f"{finding.message} (waived: {waiver.reason})",
                 )
             )
         return out

@@ -7,6 +7,7 @@ that :mod:`connector.platforms.jira.notes` shapes as ADF or wiki markup). Undefi
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -48,9 +49,11 @@ def _environment() -> Environment:
 def one_line(finding: Finding) -> Finding:
     """A line break in ticket text quoted by a finding would start a block (a bullet, a
     paragraph) of the note: each finding stays one item."""
-    update = {k: flat for k in ("message", "remediation")
-              if isinstance(v := getattr(finding, k), str) and (flat := " ".join(v.splitlines())) != v}
-    return finding.model_copy(update=update) if update else finding
+    message = " ".join(finding.message.splitlines())
+    remediation = finding.remediation and " ".join(finding.remediation.splitlines())
+    if (message, remediation) == (finding.message, finding.remediation):
+        return finding
+    return dataclasses.replace(finding, message=message, remediation=remediation)
 
 
 def render_note(

@@ -7,11 +7,12 @@ of the record coming due (checks ignore events after ``now``), a running pause (
 move with ``now``), and the date changing (waivers expire by date). :func:`next_change`
 returns a conservative lower bound of the earliest such event, so a re-evaluation at any
 time in ``[evaluated_as_of, next_change)`` gives the same findings and can be skipped.
-``tests/test_reevaluation_skip.py`` checks this against full re-evaluations.
+``tests/service/test_reevaluation_skip.py`` checks this against full re-evaluations.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
@@ -35,11 +36,20 @@ def evaluated_with(meta: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(meta).encode("utf-8")).hexdigest()
 
 
+def _attributes(value: object) -> Iterable[Any] | None:
+    """The attribute values of a record part (pydantic model or dataclass); None otherwise."""
+    if isinstance(value, BaseModel):
+        return value.__dict__.values()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (getattr(value, f.name) for f in dataclasses.fields(value))
+    return None
+
+
 def _datetimes(value: Any) -> Iterator[datetime]:
     if isinstance(value, datetime):
         yield value
-    elif isinstance(value, BaseModel):
-        for item in value.__dict__.values():
+    elif (attributes := _attributes(value)) is not None:
+        for item in attributes:
             yield from _datetimes(item)
     elif isinstance(value, tuple | list | set | frozenset):
         for item in value:
@@ -52,8 +62,8 @@ def _datetimes(value: Any) -> Iterator[datetime]:
 def _running_pause(value: Any) -> bool:
     if isinstance(value, Interval):
         return value.end is None
-    if isinstance(value, BaseModel):
-        return any(_running_pause(item) for item in value.__dict__.values())
+    if (attributes := _attributes(value)) is not None:
+        return any(_running_pause(item) for item in attributes)
     if isinstance(value, tuple | list):
         return any(_running_pause(item) for item in value)
     if isinstance(value, dict):

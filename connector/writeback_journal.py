@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from compliance_checks.findings import Finding, findings_hash
+from compliance_checks.findings import FINDING_JSON, Finding, findings_hash
 from connector.crashpoints import ARMED, crash_point
 from connector.platforms.base import Client, SourceSettings, WritebackReport
 from connector.platforms.registry import platform_for
@@ -95,7 +95,7 @@ def _choose(
         found = latest.get((source, ticket))
         if found is None:
             continue  # never evaluated (not a complaint, or not checked yet)
-        findings = [Finding.model_validate(p) for p in found[1]]
+        findings = [FINDING_JSON.validate_python(p) for p in found[1]]
         hash_ = _hash(findings)
         last = applied.get(ticket)
         settled = last == hash_ or (last is None and hash_ == RESOLVED_HASH)

@@ -186,12 +186,12 @@ class Assembler:
             self._metric_sets[str(metric_set.get("ticket_id"))] = metric_set
             recognised = True
         for index, event in enumerate(doc.get("ticket_events") or ()):
-            self._add_zendesk_children(event, f"ticket_events[{index}]", ticket_event_children, origin)
+            self._add_zendesk_children(event, ("ticket_events", index), ticket_event_children, origin)
             recognised = True
         for index, audit in enumerate(
             doc.get("audits") or ([doc["audit"]] if isinstance(doc.get("audit"), dict) else ())
         ):
-            self._add_zendesk_children(audit, f"audits[{index}]", audit_children, origin)
+            self._add_zendesk_children(audit, ("audits", index), audit_children, origin)
             recognised = True
         if "ticket_events" in doc or "audits" in doc or "ticket_metric_events" in doc:
             recognised = True
@@ -199,16 +199,22 @@ class Assembler:
             raise InputShapeError(f"{origin}: not a Zendesk payload shape (keys: {', '.join(list(doc)[:8])})")
 
     def _add_zendesk_children(
-        self, item: Any, where: str, children: Callable[[Mapping[str, Any]], list[Child]], origin: Origin
+        self,
+        item: Any,
+        where: tuple[str, int],
+        children: Callable[[Mapping[str, Any]], list[Child]],
+        origin: Origin,
     ) -> None:
+        """Add one history item (``where``: its list and position in the page, for errors)."""
+        kind, index = where
         if not isinstance(item, dict):
-            raise InputShapeError(f"{origin}: {where}: expected an object, got {type(item).__name__}")
+            raise InputShapeError(f"{origin}: {kind}[{index}]: expected an object, got {type(item).__name__}")
         ticket_id = str(item.get("ticket_id"))
         try:
             self.zendesk_history.add(ticket_id, children(item))
         except (ValueError, TypeError, AttributeError) as exc:
             # Bad history stops its own ticket (reported when the ticket is mapped), not the run.
-            field_name = f"{where.split('[')[0]}[id {item.get('id')}]"
+            field_name = f"{kind}[id {item.get('id')}]"
             self._history_errors.setdefault(ticket_id, MappingError(ticket_id, field_name, str(exc)))
 
     # -- primary documents -----------------------------------------------------------------

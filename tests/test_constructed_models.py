@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from compliance_checks import BASELINE_POLICY, load_policy
-from compliance_checks.findings import Finding
+from compliance_checks.findings import FINDING_JSON
 from compliance_checks.model import ComplaintRecord
 from connector.files import evaluate_files
 from mappings.loader import default_mapping_path, load_mapping
@@ -33,7 +33,7 @@ def test_mapped_records_and_findings_equal_their_validated_copies(platform: str,
         assert again.model_dump_json() == text
         assert again == record
     for finding in findings:
-        text = finding.model_dump_json()
-        again = Finding.model_validate_json(text)
-        assert again.model_dump_json() == text
+        text = FINDING_JSON.dump_json(finding)
+        again = FINDING_JSON.validate_json(text)
+        assert FINDING_JSON.dump_json(again) == text
         assert again == finding

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from compliance_checks.findings import Finding
+from compliance_checks.findings import FINDING_JSON
 from connector.bundles import map_bundle
 from connector.cli import app
 from connector.platforms.jira.notes import note_text
@@ -213,7 +213,7 @@ def test_writeback_note(case: str) -> None:
     if expect["exit"] not in (0, 1, 4):
         return
     result = run("check", *input_args(case), "--format", "json")
-    findings = [Finding.model_validate(f) for f in json.loads(result.stdout)["findings"]]
+    findings = [FINDING_JSON.validate_python(f) for f in json.loads(result.stdout)["findings"]]
     assert findings
     note = note_text(findings[:20], resolved=False, marker="[iso10002]")
     assert note and "Traceback" not in note

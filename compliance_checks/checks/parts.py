@@ -7,6 +7,8 @@ date, ``facts["late_parts"]`` the failing ones.
 
 from __future__ import annotations
 
+import dataclasses
+
 from compliance_checks.findings import Evidence, Status
 from compliance_checks.model import ComplaintPart
 from compliance_checks.registry import CheckContext, CheckResult
@@ -16,7 +18,7 @@ _ORDER = (Status.FAIL, Status.AT_RISK, Status.PENDING, Status.MANUAL, Status.PAS
 
 
 def _tagged(evidence: tuple[Evidence, ...], part: ComplaintPart) -> tuple[Evidence, ...]:
-    return tuple(e.model_copy(update={"note": f"part {part.id}: {e.note}"}) for e in evidence)
+    return tuple(dataclasses.replace(e, note=f"part {part.id}: {e.note}") for e in evidence)
 
 
 def combine(

@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from compliance_checks.findings import Finding
+from compliance_checks.findings import FINDING_JSON
 from compliance_checks.model import ComplaintRecord
 from connector.bundles import map_bundle
 from connector.config import AppConfig
@@ -179,7 +179,7 @@ def _chunk_items(
         if isinstance(record, StoredItem):
             yield record._replace(findings=recorded)
         else:
-            yield Item(record, tuple(Finding.model_validate_json(payload) for _, payload in recorded))
+            yield Item(record, tuple(FINDING_JSON.validate_json(payload) for _, payload in recorded))
 
 
 def _items(

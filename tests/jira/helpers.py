@@ -121,7 +121,7 @@ def mapping_file(directory: Path, mapping: MappingSpec | None = None) -> Path:
 
 
 def finding(ticket: str, check: str = "ISO10002-ACK-001", status: str = "FAIL", **kw: Any) -> Any:
-    from compliance_checks.findings import Finding
+    from compliance_checks.findings import FINDING_JSON
 
     data: dict[str, Any] = {
         "ticket": ticket,
@@ -134,7 +134,7 @@ def finding(ticket: str, check: str = "ISO10002-ACK-001", status: str = "FAIL", 
         "message": "No acknowledgement recorded within 2 business days.",
     }
     data.update(kw)
-    return Finding.model_validate(data)
+    return FINDING_JSON.validate_python(data)
 
 
 def sandbox_source(server: SandboxServer, tmp_path: Path, **overrides: Any) -> JiraSourceConfig:

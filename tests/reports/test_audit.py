@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import replace
 from pathlib import Path
 
@@ -66,7 +67,7 @@ def test_content_hash_is_stable_and_input_sensitive(data: ReportInput) -> None:
     )
     assert build_audit_view(changed_waivers).content_hash != build_audit_view(data).content_hash
     findings = dict(data.current.findings)
-    findings["CS-5"] = tuple(f.model_copy(update={"message": "edited"}) for f in findings["CS-5"])
+    findings["CS-5"] = tuple(dataclasses.replace(f, message="edited") for f in findings["CS-5"])
     changed_finding = replace(data, current=replace(data.current, findings=findings))
     assert build_audit_view(changed_finding).content_hash != build_audit_view(data).content_hash
     later = replace(data, current=replace(data.current, as_of=data.as_of.replace(minute=1)))

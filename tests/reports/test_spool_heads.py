@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compliance_checks.findings import Evidence, Finding, Status, WaiverApplied
+from compliance_checks.findings import FINDING_JSON, Evidence, Finding, Status, WaiverApplied
 from compliance_checks.model import ComplaintRecord, Event, EventKind, Severity, SourceKind
 from connector.reports.spool import Spool, StoredItem
 from report_templates.input import FULL_STATUSES, FindingHead, Item
@@ -75,7 +75,8 @@ def _check(written: list[Item], spool: Spool) -> None:
                 assert head == full
             else:
                 assert type(head) is FindingHead
-                assert head.model_dump() == full.model_dump(include=set(FindingHead.model_fields))
+                head_fields = set(FindingHead.model_fields)
+                assert head.model_dump() == FINDING_JSON.dump_python(full, include=head_fields)
     ids = [w.record.id for w in written]
     assert sorted(spool.find(ids), key=lambda i: ids.index(i.record.id)) == written
 
@@ -91,7 +92,7 @@ def test_heads_and_whole_findings_round_trip(complaints: list[tuple[str, list[Fi
             StoredItem(
                 item.record.model_dump_json(exclude_defaults=True),
                 tuple(
-                    (f.status.value, f.model_dump_json(exclude_defaults=True, indent=1))
+                    (f.status.value, FINDING_JSON.dump_json(f, exclude_defaults=True, indent=1).decode())
                     for f in item.findings
                 ),
             )

@@ -18,7 +18,7 @@ import yaml
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from compliance_checks.findings import Finding
+from compliance_checks.findings import FINDING_JSON
 from compliance_checks.model import ComplaintRecord
 from connector.bundles import map_bundle
 from connector.cli import app
@@ -255,15 +255,15 @@ def _reference_items(store: Store, evaluator: Evaluator, as_of: datetime) -> lis
                     continue
                 record = mapped.record
             payloads = sorted(recorded.get((row.source, row.ticket), []), key=lambda p: str(p["check"]))
-            findings = [Finding.model_validate(p) for p in payloads]
-            out.append((record.model_dump_json(), json.dumps([f.model_dump(mode="json") for f in findings])))
+            findings = [FINDING_JSON.validate_python(p) for p in payloads]
+            out.append((record.model_dump_json(), json.dumps([f.to_json_dict() for f in findings])))
     return out
 
 
 def _read(store: Store, evaluator: Evaluator, as_of: datetime) -> list[tuple[str, str]]:
     read = read_store(store, evaluator, as_of)
     items = list(read.source.lookup([i.record.id for i in read.source.items()]))
-    return [(r.model_dump_json(), json.dumps([f.model_dump(mode="json") for f in fs])) for r, fs in items]
+    return [(r.model_dump_json(), json.dumps([f.to_json_dict() for f in fs])) for r, fs in items]
 
 
 def test_records_stored_whole_before_migration_0005_read_the_same(seeded: Seeded, tmp_path: Path) -> None:
@@ -305,7 +305,7 @@ def test_store_read_gives_each_complaint_as_it_stood_with_its_recorded_findings(
             read = read_store(store, evaluator, as_of)
             items = list(read.source.lookup([i.record.id for i in read.source.items()]))
             actual = [
-                (r.model_dump_json(), json.dumps([f.model_dump(mode="json") for f in fs])) for r, fs in items
+                (r.model_dump_json(), json.dumps([f.to_json_dict() for f in fs])) for r, fs in items
             ]
             expected = _reference_items(store, evaluator, as_of)
             assert actual == expected, as_of
