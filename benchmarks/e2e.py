@@ -134,8 +134,10 @@ class Bench:
         peak = usage.ru_maxrss
         after = {k: b.calls() for k, b in self.boxes.items()}
         # The 1-minute load average when the step ends: wall times on a shared machine.
-        result: dict[str, Any] = {"wall_s": round(wall, 1), "peak_mib": round(peak / 1024),
-                                  "load": round(os.getloadavg()[0], 1)}
+        # The child's own CPU: steadier than wall time, and without the sandboxes' share.
+        cpu = usage.ru_utime + usage.ru_stime
+        result: dict[str, Any] = {"wall_s": round(wall, 1), "cpu_s": round(cpu, 2),
+                                  "peak_mib": round(peak / 1024), "load": round(os.getloadavg()[0], 1)}
         if proc.returncode != 0:
             # Kept, not raised: a step killed for memory (exit -9) is a result too.
             result["failed"] = proc.returncode

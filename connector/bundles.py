@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from compliance_checks.model import TIMELINE_JSON, ComplaintRecord
+from connector.store.tickets import canonical_json, sha256_text
 from mappings.assemble import Assembler, MappedTicket, Origin
 from mappings.schema import MappingSpec
 
@@ -27,6 +28,12 @@ def record_texts(record: ComplaintRecord) -> tuple[str, str]:
     """A mapped record's JSON without its timeline, and the timeline's JSON: what sync stores
     in ``tickets.record``/``timeline`` (apart: reports hardly read timelines)."""
     return record.model_dump_json(exclude={"timeline"}), TIMELINE_JSON.dump_json(record.timeline).decode()
+
+
+def record_digest_of(record: ComplaintRecord) -> str:
+    """``record_digest(*record_texts(record))`` without the JSON text round trip: the
+    canonical JSON of the record's JSON-mode dump is the same text."""
+    return sha256_text(canonical_json(record.model_dump(mode="json")))
 
 
 def parse_stamp(value: str) -> datetime:

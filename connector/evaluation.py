@@ -32,7 +32,7 @@ import holidays
 
 from compliance_checks import Policy, Waivers
 from compliance_checks.findings import Finding
-from connector.bundles import DocumentBundle, record_texts
+from connector.bundles import DocumentBundle, record_digest_of
 from connector.checking import Checker
 from connector.reevaluation import evaluated_with, next_change
 from connector.store import Session, Store
@@ -53,7 +53,7 @@ from connector.store.runs import (
     latest_findings_of,
     ticket_findings,
 )
-from connector.store.tickets import record_digest, sha256_text
+from connector.store.tickets import sha256_text
 from mappings.loader import LoadedMapping
 
 log = logging.getLogger(__name__)
@@ -296,7 +296,7 @@ def _evaluate_chunk(
         findings = result.findings
         # What was evaluated, as sync stores it: readers check the stored version against it.
         manifest.add(TicketEntry(source, ticket, snapshot_id, sha256_text(bundle),
-                                 record_digest(*record_texts(result.record))))
+                                 record_digest_of(result.record)))
         outcome.tickets += 1
         if keep_findings:
             outcome.findings[(source, ticket)] = findings

@@ -12,10 +12,10 @@ time in ``[evaluated_as_of, next_change)`` gives the same findings and can be sk
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from compliance_checks import Policy
 from compliance_checks.calendar import Duration
 from compliance_checks.findings import Finding, Status
-from compliance_checks.model import ComplaintRecord, Interval
+from compliance_checks.model import ComplaintRecord, Event, Interval
 from connector.store.tickets import canonical_json
 
 #: Precision of the search for when a deadline enters the warning window; the result is
@@ -36,39 +36,35 @@ def evaluated_with(meta: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(meta).encode("utf-8")).hexdigest()
 
 
-def _attributes(value: object) -> Iterable[Any] | None:
-    """The attribute values of a record part (pydantic model or dataclass); None otherwise."""
-    if isinstance(value, BaseModel):
-        return value.__dict__.values()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (getattr(value, f.name) for f in dataclasses.fields(value))
-    return None
+#: Values that hold no time and nothing nested: the walk below stops at them.
+_LEAVES = (str, int, float, Decimal, date)
 
 
-def _datetimes(value: Any) -> Iterator[datetime]:
-    if isinstance(value, datetime):
-        yield value
-    elif (attributes := _attributes(value)) is not None:
-        for item in attributes:
-            yield from _datetimes(item)
-    elif isinstance(value, tuple | list | set | frozenset):
-        for item in value:
-            yield from _datetimes(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _datetimes(item)
-
-
-def _running_pause(value: Any) -> bool:
-    if isinstance(value, Interval):
-        return value.end is None
-    if (attributes := _attributes(value)) is not None:
-        return any(_running_pause(item) for item in attributes)
-    if isinstance(value, tuple | list):
-        return any(_running_pause(item) for item in value)
-    if isinstance(value, dict):
-        return any(_running_pause(item) for item in value.values())
-    return False
+def _times_in(record: ComplaintRecord) -> list[datetime] | None:
+    """Every time anywhere in ``record`` (models, dataclasses, tuples, dicts), or None when a
+    pause is still running (its deadlines move with ``now``). A generic walk, so a dated field
+    added to the record later is covered without changing this."""
+    times: list[datetime] = []
+    pending: list[Any] = [record]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, datetime):
+            times.append(value)
+        elif value is None or isinstance(value, _LEAVES):
+            continue
+        elif type(value) is Event:  # most of a record; its only time is ``at`` (tested)
+            times.append(value.at)
+        elif isinstance(value, tuple | list | set | frozenset):
+            pending.extend(value)
+        elif isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, Interval) and value.end is None:
+            return None
+        elif isinstance(value, BaseModel):
+            pending.extend(value.__dict__.values())
+        elif (names := getattr(type(value), "__dataclass_fields__", None)) is not None:
+            pending.extend(getattr(value, name) for name in names)
+    return times
 
 
 def _enters_window(policy: Policy, due_at: datetime, as_of: datetime, window: Duration) -> datetime | None:
@@ -98,9 +94,10 @@ def next_change(
 ) -> datetime:
     """The earliest time the findings of ``record`` may differ from those at ``as_of``
     (``as_of`` itself when that cannot be bounded: a re-evaluation is never skipped then)."""
-    if _running_pause(record):
+    times = _times_in(record)
+    if times is None:
         return as_of
-    events = [moment for moment in _datetimes(record) if moment > as_of]
+    events = [moment for moment in times if moment > as_of]
     events.append(_next_midnight(as_of))
     window = policy.spec.warning_window
     for finding in findings:

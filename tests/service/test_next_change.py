@@ -4,9 +4,12 @@ periodic re-evaluation skip a ticket whose findings have changed."""
 
 from __future__ import annotations
 
+import typing
 from datetime import datetime, timedelta
 
-from compliance_checks.model import EvidenceRef, Letter, LetterKind, SourceKind
+from pydantic import AwareDatetime
+
+from compliance_checks.model import Event, EvidenceRef, Letter, LetterKind, SourceKind
 from connector.reevaluation import next_change
 from tests.checks.conftest import NOW, POLICY, comment, make_record, pause
 
@@ -42,3 +45,12 @@ def test_a_running_pause_allows_no_skip() -> None:
 def test_without_later_times_the_next_change_is_the_next_midnight() -> None:
     record = make_record(timeline=(comment("comment:c-1", AS_OF - timedelta(hours=1)),))
     assert next_change(record, (), POLICY, AS_OF) > SOON
+
+
+def test_an_events_only_time_is_at() -> None:
+    """The walk reads ``Event.at`` without visiting the other fields: a second dated field on
+    Event must be added to that fast path."""
+    hints = typing.get_type_hints(Event)
+    times = {datetime, AwareDatetime}
+    dated = [name for name, hint in hints.items() if times & {hint, *typing.get_args(hint)}]
+    assert dated == ["at"]
