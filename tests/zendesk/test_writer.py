@@ -21,6 +21,17 @@ SHOW_MANY = f"{BASE}/api/v2/tickets/show_many.json"
 UPDATE_MANY = f"{BASE}/api/v2/tickets/update_many.json"
 
 
+def updated(tid: int) -> dict:
+    """A bulk-update job result as in the Support API's ``JobStatusResponseExample``."""
+    return {"action": "update", "id": tid, "status": "Updated", "success": True}
+
+
+def failed_result(tid: int, error: str = "TicketUpdateFailed",
+                  details: str = "Ticket cannot be updated") -> dict:
+    """A ``FailedResult`` (Support API OpenAPI): id, action, success false, error, details."""
+    return {"action": "update", "id": tid, "success": False, "error": error, "details": details}
+
+
 def expected_note_body(raw_ticket: dict, findings: list, stamp: str) -> dict:
     state = ticket_state(raw_ticket)
     plan = plan_writeback(findings, state, marker_tags=True)
@@ -185,9 +196,10 @@ def test_tag_only_changes_go_through_update_many_in_batches_of_100_with_polling(
                       {"id": int(i), "status": "Updated", "success": True} for i in ids[100:200]]}})
     responses.get(f"{BASE}/api/v2/job_statuses/job2.json",
                   json={"job_status": {"id": "job2", "status": "completed", "results": [
-                      {"id": 201, "success": False, "errors": "closed ticket"}]}})
+                      updated(int(i)) for i in ids[201:]] + [failed_result(201)]}})
     responses.get(f"{BASE}/api/v2/job_statuses/job0.json",
-                  json={"job_status": {"id": "job0", "status": "completed", "results": []}})
+                  json={"job_status": {"id": "job0", "status": "completed", "results": [
+                      updated(int(i)) for i in ids[:100]]}})
     report = writeback(source, fs, apply=True, client=client)
     outcomes = {r["ticket"]: r["outcome"] for r in report.results}
     assert outcomes["201"] == "failed"
@@ -219,9 +231,86 @@ def test_no_more_jobs_in_flight_than_the_limit(clock: FakeClock) -> None:
     # Job 2 is only submitted after job 1 has completed.
     responses.put(UPDATE_MANY, json={"job_status": {"id": "j1", "status": "queued"}})
     responses.get(f"{BASE}/api/v2/job_statuses/j1.json",
-                  json={"job_status": {"id": "j1", "status": "completed"}})
+                  json={"job_status": {"id": "j1", "status": "completed",
+                                       "results": [updated(int(i)) for i in ids[:100]]}})
     responses.put(UPDATE_MANY, json={"job_status": {"id": "j2", "status": "queued"}})
     responses.get(f"{BASE}/api/v2/job_statuses/j2.json",
-                  json={"job_status": {"id": "j2", "status": "completed"}})
+                  json={"job_status": {"id": "j2", "status": "completed",
+                                       "results": [updated(int(i)) for i in ids[100:]]}})
     report = writeback(source, [finding(i) for i in ids], apply=True, client=client)
     assert all(r["outcome"] == "written" for r in report.results)
+
+
+def _tag_only(ids: list[str]) -> None:
+    """show_many answers where only the aggregate tag is missing: a tag-only plan per ticket."""
+    plan = plan_writeback([finding(ids[0])], ticket_state(ticket(1, tags=[])), marker_tags=True)
+    tags = [t for t in plan.add_labels if t != AGGREGATE_LABEL]
+    responses.get(SHOW_MANY, json={"tickets": [ticket(int(i), tags=tags, updated_at="s")
+                                               for i in ids]})
+
+
+@responses.activate(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True)
+def test_a_failed_result_fails_only_its_ticket_and_says_why(
+    client: ZendeskClient, source: ZendeskSourceConfig
+) -> None:
+    """Job Statuses: a completed bulk job lists each ticket; a ``FailedResult`` carries
+    ``error`` and ``details`` (Support API OpenAPI, components/schemas/FailedResult)."""
+    ids = ["1", "2", "3"]
+    _tag_only(ids)
+    responses.put(UPDATE_MANY, json={"job_status": {"id": "j", "status": "queued"}})
+    responses.get(f"{BASE}/api/v2/job_statuses/j.json", json={"job_status": {
+        "id": "j", "status": "working", "progress": 1, "results": None}})
+    responses.get(f"{BASE}/api/v2/job_statuses/j.json", json={"job_status": {
+        "id": "j", "status": "completed", "progress": 3,
+        "results": [updated(1), failed_result(2, "PermissionDenied", "closed"), updated(3)]}})
+    report = writeback(source, [finding(i) for i in ids], apply=True, client=client)
+    by_ticket = {r["ticket"]: r for r in report.results}
+    assert [by_ticket[i]["outcome"] for i in ids] == ["written", "failed", "written"]
+    assert by_ticket["2"]["error"] == "update_many job completed: PermissionDenied: closed"
+
+
+@responses.activate(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True)
+def test_a_ticket_without_a_result_is_failed_so_the_next_run_retries_it(
+    client: ZendeskClient, source: ZendeskSourceConfig
+) -> None:
+    """Only an explicit ``success: true`` result is evidence the tags landed: a ticket missing
+    from ``results`` is reported failed (the journal retries failed tickets, not applied ones)."""
+    ids = ["1", "2"]
+    _tag_only(ids)
+    responses.put(UPDATE_MANY, json={"job_status": {"id": "j", "status": "queued"}})
+    responses.get(f"{BASE}/api/v2/job_statuses/j.json", json={"job_status": {
+        "id": "j", "status": "completed", "results": [updated(1)]}})
+    report = writeback(source, [finding(i) for i in ids], apply=True, client=client)
+    by_ticket = {r["ticket"]: r for r in report.results}
+    assert by_ticket["1"]["outcome"] == "written"
+    assert by_ticket["2"]["outcome"] == "failed"
+    assert "no result for this ticket" in by_ticket["2"]["error"]
+
+
+@responses.activate(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True)
+def test_failed_and_killed_jobs_keep_the_per_ticket_successes(
+    client: ZendeskClient, source: ZendeskSourceConfig
+) -> None:
+    """Job Statuses ``status``: "failed" and "killed" are end states. A failed job's results still
+    say which tickets were updated; a killed job's tickets are all failed (retried next run)."""
+    ids = ["1", "2", "3"]
+    plan = plan_writeback([finding("1")], ticket_state(ticket(1, tags=[])), marker_tags=True)
+    tags = [t for t in plan.add_labels if t != AGGREGATE_LABEL]
+    # Ticket 3 has an extra stale tag to remove: a second group, a second job.
+    raws = [ticket(1, tags=tags, updated_at="s"), ticket(2, tags=tags, updated_at="s"),
+            ticket(3, tags=[*tags, "iso10002-at-risk"], updated_at="s")]
+    responses.get(SHOW_MANY, json={"tickets": raws})
+    for name in ("a", "b"):
+        responses.put(UPDATE_MANY, json={"job_status": {"id": name, "status": "queued"}})
+    responses.get(f"{BASE}/api/v2/job_statuses/a.json", json={"job_status": {
+        "id": "a", "status": "failed", "message": "worker crashed",
+        "results": [updated(1)]}})
+    responses.get(f"{BASE}/api/v2/job_statuses/b.json", json={"job_status": {
+        "id": "b", "status": "killed", "message": None, "results": None}})
+    report = writeback(source, [finding(i) for i in ids], apply=True, client=client)
+    by_ticket = {r["ticket"]: r for r in report.results}
+    assert {t: r["outcome"] for t, r in by_ticket.items()} == {
+        "1": "written", "2": "failed", "3": "failed"}
+    assert by_ticket["2"]["error"] == (
+        "update_many job failed: no result for this ticket (worker crashed)")
+    assert by_ticket["3"]["error"] == "update_many job killed: no result for this ticket"

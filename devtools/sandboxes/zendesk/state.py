@@ -54,12 +54,26 @@ class Clock:
             self._virtual += seconds
 
 
+#: Job Statuses, JSON format ``status``: "queued", "working", "failed", "completed", "killed"
+#: (developer.zendesk.com/api-reference/ticketing/ticket-management/job_statuses/).
+JOB_END_STATES = ("completed", "failed", "killed")
+#: Comments API: a ticket takes at most 5,000 comments, then updates adding one get 422
+#: (platform-zendesk.md §3b).
+MAX_COMMENTS = 5000
+
+
 @dataclass
 class Job:
+    """One background job. It is ``queued`` until ``started_at``, ``working`` until
+    ``ready_at``, then ends as ``end`` (``completed`` unless a test asked otherwise)."""
+
     id: str
     ready_at: float
     total: int
     results: list[dict[str, Any]]
+    started_at: float = 0.0
+    end: str = "completed"
+    message: str | None = None
 
 
 @dataclass
@@ -107,6 +121,10 @@ class SandboxState:
     jobs: dict[str, Job] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     before_ticket_put: list[Callable[[int], None]] = field(default_factory=list)
+    #: Called with the ticket ids of each ``update_many`` before the job runs (races).
+    before_update_many: list[Callable[[list[int]], None]] = field(default_factory=list)
+    #: End states (``failed``/``killed``) with their message for the next jobs queued.
+    next_job_ends: list[tuple[str, str]] = field(default_factory=list)
     by_ticket: dict[int, list[Audit]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -376,12 +394,31 @@ class SandboxState:
         return audit
 
     def _check_stamp(self, ticket: dict[str, Any], body: dict[str, Any]) -> None:
-        safe = body.get("safe_update") not in (None, False, "false") or "updated_stamp" in body
-        if safe and body.get("updated_stamp") != ticket["updated_at"]:
+        """Safe update: only when ``safe_update`` is sent. Tickets API, Ticket ``safe_update``:
+        "A value of false has the same effect as true. Omit the property to force the updates
+        to not be safe"; Tags API, "Safe Update": a stale ``updated_stamp`` gives 409 Conflict.
+        ``safe_update`` without ``updated_stamp`` ("required when true", Update Ticket request
+        schema) is refused too: its real answer is not documented, and refusing is stricter."""
+        if "safe_update" not in body:
+            return
+        if body.get("updated_stamp") != ticket["updated_at"]:
             raise ApiError(409, {"error": "UpdateConflict",
                                  "description": "Safe Update prevented the update due to "
                                                 "outdated ticket data. Please fetch the latest "
                                                 "ticket data and try again."})
+
+    @staticmethod
+    def _refuse_closed(ticket: dict[str, Any]) -> None:
+        """Closed tickets take no updates (platform-zendesk.md §4, "Comments are immutable":
+        writing to closed tickets fails). The real status and body are not verified: 422."""
+        if ticket["status"] == "closed":
+            raise ApiError(422, {"error": "RecordInvalid",
+                                 "description": "Record validation errors",
+                                 "details": {"status": [{"description": "closed"}]}})
+
+    def _comment_count(self, tid: int) -> int:
+        return sum(1 for a in self.by_ticket.get(tid, []) for e in a.events
+                   if e["type"] in ("Comment", "VoiceComment"))
 
     def _retag(self, ticket: dict[str, Any], author: int, old: list[str], new: list[str]
                ) -> None:
@@ -396,14 +433,15 @@ class SandboxState:
             hook(tid)
         with self.lock:
             ticket = self.get_ticket(tid)
-            if ticket["status"] == "closed":
-                raise ApiError(422, {"error": "RecordInvalid",
-                                     "description": "Record validation errors",
-                                     "details": {"status": [{"description": "closed"}]}})
+            self._refuse_closed(ticket)
             self._check_stamp(ticket, body)
             events: list[dict[str, Any]] = []
             comment = body.get("comment")
             if isinstance(comment, dict):
+                if self._comment_count(tid) >= MAX_COMMENTS:
+                    raise ApiError(422, {"error": "RecordInvalid",
+                                         "description": "Record validation errors",
+                                         "details": {"base": [{"description": "comment limit"}]}})
                 markup = str(comment.get("html_body") or comment.get("body") or "")
                 plain = html.unescape(_TAG_HTML.sub("", markup)).strip()
                 events.append({"id": self.world.new_id(), "type": "Comment",
@@ -445,7 +483,8 @@ class SandboxState:
                     ) -> list[str]:
         with self.lock:
             ticket = self.get_ticket(tid)
-            if mode != "set" and "updated_stamp" in body:
+            self._refuse_closed(ticket)
+            if mode != "set":  # Add and Remove Tags support safe updates; Set Tags does not
                 self._check_stamp(ticket, body)
             given = [str(t) for t in body.get("tags") or []]
             old = list(ticket["tags"])
@@ -465,45 +504,75 @@ class SandboxState:
 
     # -- jobs ---------------------------------------------------------------------------
     def update_many(self, ids: list[int], body: dict[str, Any], author: int) -> Job:
+        """Update Many Tickets, bulk form (``ids`` + one ``ticket``): at most 100 ids; a job
+        slot among ``max_jobs`` (Rate limits, "Job limit"). The tag changes are applied here,
+        when the job is queued: the sandbox does not delay them to when the job runs."""
         if len(ids) > 100:
             raise ApiError(400, {"error": "TooManyValues", "max_count": 100})
+        for hook in list(self.before_update_many):
+            hook(ids)
         with self.lock:
             now = self.clock.now()
             active = sum(1 for j in self.jobs.values() if j.ready_at > now)
             if active >= self.limits.max_jobs:
                 raise ApiError(429, {"error": "TooManyJobs"}, {"Retry-After": "5"})
+            end, message = self.next_job_ends.pop(0) if self.next_job_ends else ("completed", None)
             add = [str(t) for t in body.get("additional_tags") or []]
             remove = {str(t) for t in body.get("remove_tags") or []}
-            results = []
-            for tid in ids:
-                ticket = self.world.tickets.get(tid)
-                if ticket is None or ticket["status"] in ("deleted", "closed"):
-                    results.append({"id": tid, "action": "update", "success": False,
-                                    "status": "Failed", "errors": "Ticket cannot be updated"})
-                    continue
-                old = list(ticket["tags"])
-                new = [t for t in old if t not in remove] + [
-                    t for t in add if t not in old and t not in remove]
-                self._retag(ticket, author, old, new)
-                results.append({"id": tid, "action": "update", "success": True,
-                                "status": "Updated"})
-            job = Job(secrets.token_hex(8), now + self.limits.job_latency_seconds, len(ids),
-                      results)
+            results = [] if end == "killed" else [
+                self._bulk_update_one(tid, add, remove, author) for tid in ids]
+            latency = self.limits.job_latency_seconds
+            job = Job(secrets.token_hex(8), now + 2 * latency, len(ids), results,
+                      started_at=now + latency, end=end, message=message)
             self.jobs[job.id] = job
             return job
 
+    def _bulk_update_one(self, tid: int, add: list[str], remove: set[str], author: int
+                         ) -> dict[str, Any]:
+        """One job result: ``UpdateResourceResult`` or, for a ticket that cannot be updated,
+        ``FailedResult`` {id, action, success: false, error, details} (Support API OpenAPI,
+        components/schemas). The error text for a closed ticket is not documented."""
+        ticket = self.world.tickets.get(tid)
+        if ticket is None or ticket["status"] in ("deleted", "closed"):
+            reason = "RecordNotFound" if ticket is None or ticket["status"] == "deleted" \
+                else "TicketUpdateFailed"
+            return {"id": tid, "action": "update", "success": False, "error": reason,
+                    "details": "Ticket cannot be updated" if ticket else "Not found"}
+        old = list(ticket["tags"])
+        new = [t for t in old if t not in remove] + [
+            t for t in add if t not in old and t not in remove]
+        self._retag(ticket, author, old, new)
+        return {"id": tid, "action": "update", "success": True, "status": "Updated"}
+
+    def end_next_job(self, status: str, message: str) -> None:
+        """Make the next queued job end ``failed`` (its results kept) or ``killed`` (nothing
+        done, no results): both are documented end states a client must handle."""
+        if status not in ("failed", "killed"):
+            raise ValueError(status)
+        with self.lock:
+            self.next_job_ends.append((status, message))
+
     def job_view(self, job_id: str, base: str) -> dict[str, Any]:
+        """Show Job Status (``JobStatus``): ``queued`` (no progress, no results), ``working``
+        (partial progress, results not yet given), then the end state with ``results``."""
         with self.lock:
             job = self.jobs.get(job_id)
             if job is None:
                 raise ApiError(404, {"error": "RecordNotFound", "description": "Not found"})
-            done = self.clock.now() >= job.ready_at
-            return {"job_status": {
-                "id": job.id, "url": f"{base}/api/v2/job_statuses/{job.id}.json",
-                "total": job.total, "progress": job.total if done else 0,
-                "status": "completed" if done else "queued",
-                "message": "Completed at " + iso(int(job.ready_at)) if done else None,
-                "results": job.results if done else None}}
+            now = self.clock.now()
+            view: dict[str, Any] = {"id": job.id, "url": f"{base}/api/v2/job_statuses/{job.id}.json",
+                                    "job_type": "Bulk Update", "total": job.total}
+            if now < job.started_at:
+                view.update(status="queued", progress=None, message=None, results=None)
+            elif now < job.ready_at:
+                view.update(status="working", progress=job.total // 2, message=None,
+                            results=None)
+            else:
+                done = len(job.results) if job.end != "completed" else job.total
+                view.update(status=job.end, progress=done,
+                            message=job.message or "Completed at " + iso(int(job.ready_at)),
+                            results=copy.deepcopy(job.results) if job.end != "killed" else None)
+            return {"job_status": view}
 
 
 def _id_page(name: str, items: list[dict[str, Any]], size: int, after: str | None
