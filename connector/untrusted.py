@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 REPLACEMENT = "\ufffd"
 #: A surrogate code point in decoded text: json pairs valid escapes, so any left is unpaired.
 _SURROGATE = re.compile("[\ud800-\udfff]")
-#: The JSON escape of a surrogate (``\uD800``-``\uDFFF``): without one, no walk is needed.
-_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
-_ESCAPE_TEXT = re.compile(r"\\u[dD][89a-fA-F]")
+#: A real JSON escape of a surrogate (``\uD800``-``\uDFFF``: after an even number of backslashes,
+#: so ``\\ud800`` is text, not an escape); group 1 tells a high (8-B) from a low (C-F) half.
+_ESCAPE_BYTES = re.compile(rb"(?<!\\)(?:\\\\)*\\u[dD]([89a-fA-F])[0-9a-fA-F]{2}")
+_ESCAPE_TEXT = re.compile(r"(?<!\\)(?:\\\\)*\\u[dD]([89a-fA-F])[0-9a-fA-F]{2}")
+_HIGH = frozenset("89abAB")
 
 
 def clean_text(text: str) -> str:
@@ -35,11 +38,31 @@ def clean(value: Any) -> Any:
     return value
 
 
+def _unpaired_escape(matches: Iterator[re.Match[str]] | Iterator[re.Match[bytes]]) -> bool:
+    """Whether the surrogate escapes found leave one unpaired: JSON joins a high escape with a
+    low one right after it; any other surrogate escape decodes to a lone surrogate."""
+    open_high_end = -1
+    for match in matches:
+        half = match.group(1)
+        high = (half.decode() if isinstance(half, bytes) else half) in _HIGH
+        escape_start = match.end() - 6
+        if open_high_end >= 0:
+            if high or escape_start != open_high_end:
+                return True
+            open_high_end = -1
+        elif high:
+            open_high_end = match.end()
+        else:
+            return True
+    return open_high_end >= 0
+
+
 def loads(data: bytes | str) -> Any:
-    """``json.loads`` whose strings are all encodable (raises what ``json.loads`` raises)."""
+    """``json.loads`` whose strings are all encodable (raises what ``json.loads`` raises). Text
+    whose surrogate escapes are all paired (emoji escaped by an ASCII-only writer) is not walked."""
     value = json.loads(data)
     if isinstance(data, bytes):
-        suspect = _ESCAPE_BYTES.search(data) is not None
+        suspect = _unpaired_escape(_ESCAPE_BYTES.finditer(data))
     else:
-        suspect = _ESCAPE_TEXT.search(data) is not None or _SURROGATE.search(data) is not None
+        suspect = _SURROGATE.search(data) is not None or _unpaired_escape(_ESCAPE_TEXT.finditer(data))
     return clean(value) if suspect else value

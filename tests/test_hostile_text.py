@@ -38,8 +38,15 @@ def inputs(platform: str, case: str) -> list[str]:
 # -- the boundary --------------------------------------------------------------------------------
 
 
-#: Any text, half of its characters surrogates (st.text() alone never draws one).
-HOSTILE_TEXT = st.text(st.one_of(st.integers(0xD800, 0xDFFF).map(chr), st.characters()))
+#: Any text, many of its characters surrogates (st.text() alone never draws one), with pieces
+#: that look like surrogate escapes once backslashes are escaped (``\\ud83d`` is text).
+HOSTILE_TEXT = st.lists(
+    st.one_of(
+        st.integers(0xD800, 0xDFFF).map(chr),
+        st.characters(),
+        st.sampled_from(["\\", "\\u", "ud83d", "\\ud83d", "\\ude00", "\U0001f600", "\\\\"]),
+    )
+).map("".join)
 
 
 def utf16_meaning(text: str) -> str:
@@ -59,6 +66,22 @@ def test_parsed_json_text_is_always_encodable_and_otherwise_unchanged(text: str)
 
 def test_a_valid_surrogate_pair_escape_is_kept() -> None:
     assert untrusted.loads(b'["\\ud83d\\ude00", "\\udcff"]') == ["\U0001f600", "\ufffd"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (rb'"\ud83d\ude00"', "\U0001f600"),  # a pair: kept
+        (rb'"\\ud83d\ude00"', "\\ud83d\ufffd"),  # escaped backslash, then a lone low half
+        (rb'"\\\ud83d\ude00"', "\\\U0001f600"),  # escaped backslash, then a pair
+        (rb'"\ud83d\\ude00"', "\ufffd\\ude00"),  # a lone high half, then text
+        (rb'["\ud83d", "\ude00"]', ["\ufffd", "\ufffd"]),  # halves in two strings
+        (rb'"\uDBFF\uDFFF"', "\U0010ffff"),  # upper case
+    ],
+)
+def test_escaped_backslashes_never_hide_a_lone_half(raw: bytes, expected: object) -> None:
+    for data in (raw, raw.decode()):
+        assert untrusted.loads(data) == expected
 
 
 # -- every output --------------------------------------------------------------------------------
