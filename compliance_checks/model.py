@@ -325,6 +325,15 @@ class ComplaintRecord(Frozen):
             if e.kind is EventKind.COMMENT and e.public and e.actor_role is ActorRole.AGENT
         )
 
+    def unknown_visibility_agent_comments(self) -> tuple[Event, ...]:
+        """Agent comments whose visibility the source could not tell (``public`` is None):
+        never an acknowledgement or an update, but a finding must say they were there."""
+        return tuple(
+            e
+            for e in self.timeline
+            if e.kind is EventKind.COMMENT and e.public is None and e.actor_role is ActorRole.AGENT
+        )
+
     def event(self, source_kind: SourceKind, source_id: str) -> Event | None:
         for candidate in self.timeline:
             if candidate.source_kind is source_kind and candidate.source_id == source_id:

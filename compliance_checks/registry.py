@@ -197,6 +197,21 @@ def absent(note: str) -> Evidence:
     return Evidence(kind="absent", note=note)
 
 
+def visibility_unknown(record: ComplaintRecord, since: datetime, until: datetime) -> tuple[Evidence, ...]:
+    """Agent comments in ``[since, until]`` that were not counted because nobody could tell
+    whether the complainant saw them (a reviewer can check them by hand)."""
+    return tuple(
+        Evidence(
+            kind="event",
+            ref=e.ref(),
+            at=e.at,
+            note="visibility unknown: agent comment not counted as a public reply",
+        )
+        for e in record.unknown_visibility_agent_comments()
+        if since <= e.at <= until
+    )
+
+
 def clock(
     *,
     what: str,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
 from compliance_checks.model import ActorRole, Event, EventKind, Party, SourceKind
@@ -79,15 +79,56 @@ def _role(
     return ActorRole.AGENT
 
 
-def _comment_public(comment: Mapping[str, Any], spec: MappingSpec) -> bool:
-    if "jsdPublic" in comment:  # JSM on Cloud
-        return bool(comment["jsdPublic"])
-    for prop in comment.get("properties") or ():
-        if prop.get("key") == JSM_INTERNAL_PROPERTY:  # JSM on Data Center
-            return not bool((prop.get("value") or {}).get("internal"))
-    if comment.get("visibility"):  # restricted to a role or group
+def comment_public(comment: Mapping[str, Any], spec: MappingSpec) -> bool | None:
+    """Whether the complainant can see a comment; ``None`` when the payload cannot tell.
+
+    Precedence (docs/jira.md, "Comment visibility"): a ``visibility`` restriction (Comment
+    schema: "the group or role to which this comment is visible") hides it whatever
+    ``jsdPublic`` says; then JSM's ``sd.public.comment`` property; then ``jsdPublic: false``
+    (Cloud's JSM internal flag). ``jsdPublic: true`` only says JSM does not hide it (the schema:
+    it defaults to true, also on projects without JSM), as does a fetched property list without
+    the JSM key: the mapping's ``comments_public_by_default`` decides those. Data Center search
+    sends neither ``jsdPublic`` nor properties: unknown until the comment page is read with
+    ``expand=properties``.
+    """
+    seen = _visibility(comment)
+    return spec.actors.comments_public_by_default if seen == _BY_DEFAULT else seen
+
+
+_BY_DEFAULT: Final = "default"
+
+
+def _visibility(comment: Mapping[str, Any]) -> bool | Literal["default"] | None:
+    if comment.get("visibility"):
         return False
-    return spec.actors.comments_public_by_default
+    properties = comment.get("properties")
+    for prop in properties if isinstance(properties, list) else ():
+        if isinstance(prop, Mapping) and prop.get("key") == JSM_INTERNAL_PROPERTY:
+            value = prop.get("value")
+            return not (isinstance(value, Mapping) and bool(value.get("internal")))
+    if comment.get("jsdPublic") is False:
+        return False
+    if comment.get("jsdPublic") is True or isinstance(properties, list):
+        return _BY_DEFAULT
+    return None
+
+
+def comments_needing_visibility(issue: Mapping[str, Any]) -> bool:
+    """True when an embedded comment not written by the reporter has unknown visibility, so
+    only its comment page with ``expand=properties`` can tell an internal note from a reply.
+
+    (Spec-free on purpose: the reader and the generator's export decide alike.)
+    """
+    fields = issue.get("fields")
+    if not isinstance(fields, Mapping):
+        return False
+    page = fields.get("comment")
+    comments = page.get("comments") if isinstance(page, Mapping) else None
+    reporter = _user_id(fields.get("reporter") or fields.get("creator"))
+    return any(
+        isinstance(c, Mapping) and _visibility(c) is None and _user_id(c.get("author")) != reporter
+        for c in comments or ()
+    )
 
 
 def browse_url(issue: Mapping[str, Any], spec: MappingSpec) -> str | None:
@@ -148,7 +189,7 @@ def _comment_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec,
                 source_id=comment_id,
                 actor_role=_role(author, reporter, spec, text, user_id=actor_id),
                 actor_id=actor_id,
-                public=_comment_public(comment, spec),
+                public=comment_public(comment, spec),
                 field=None,
                 from_value=None,
                 to_value=None,

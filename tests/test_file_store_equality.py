@@ -100,13 +100,7 @@ def test_zendesk_files_and_store_give_identical_findings(zendesk: SandboxServer,
     assert "PASS" in escalation  # the group rule resolved: escalations into the named group count
 
 
-@pytest.mark.parametrize("mode", [
-    "cloud",
-    pytest.param("datacenter", marks=pytest.mark.xfail(
-        strict=True, reason="Data Center search embeds no comment properties, so a synced issue "
-                            "cannot tell internal notes from replies yet; the generator's export embeds "
-                            "them (a shape real Data Center does not send)")),
-])
+@pytest.mark.parametrize("mode", ["cloud", "datacenter"])
 def test_jira_files_and_store_give_identical_findings(
     mode: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -104,8 +104,17 @@ def test_exact_size_and_page_shapes(platform: str, n: int, tmp_path: Path) -> No
         assert len(issues) == n
         assert len({i["key"] for i in issues}) == n
         if platform == "jira-dc":
-            assert all(p["total"] == n and "startAt" in p for p in all_pages)
+            searches = [p for p in all_pages if "issues" in p]
+            assert all(p["total"] == n and "startAt" in p for p in searches)
             assert isinstance(issues[0]["fields"]["description"], str)  # wiki markup
+            # DC search embeds no comment properties; the comment pages read with
+            # expand=properties carry them (one per issue needing them, as the reader reads).
+            embedded = [c for i in issues for c in i["fields"]["comment"]["comments"]]
+            assert embedded and not any("properties" in c for c in embedded)
+            paged = [p for p in all_pages if "issue" in p]
+            assert paged and all(isinstance(c["properties"], list)
+                                 for p in paged for c in p["comments"]["comments"])
+            assert len(searches) + len(paged) == len(all_pages)
         else:
             assert all_pages[-1]["isLast"] is True and all_pages[-1]["nextPageToken"] is None
             assert issues[0]["fields"]["description"]["type"] == "doc"  # ADF

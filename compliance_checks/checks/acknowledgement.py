@@ -17,6 +17,7 @@ from compliance_checks.registry import (
     check,
     clock,
     example_ref,
+    visibility_unknown,
 )
 
 
@@ -65,14 +66,18 @@ def _acknowledged_in_time(record: ComplaintRecord, p: AcknowledgedParams, ctx: C
     if target is None:
         return CheckResult(Status.NOT_APPLICABLE, "No acknowledgement target for this complaint")
     due_at = ctx.calendar.due(record.received_at, target, record.paused if p.pausable else (), now=ctx.now)
+    done = record.acknowledged
+    # Replies before the acknowledgement (or until now) whose visibility is unknown were not counted.
+    unknown = visibility_unknown(record, record.received_at, done.at if done is not None else ctx.now)
     return clock(
         what="Acknowledgement",
         started=record.received_at,
         due_at=due_at,
-        done=record.acknowledged,
+        done=done,
         ctx=ctx,
         fields_read=("received_at", "acknowledged"),
-        facts={"target": str(target)},
+        evidence=unknown,
+        facts={"target": str(target), **({"visibility_unknown": len(unknown)} if unknown else {})},
     )
 
 

@@ -21,6 +21,7 @@ from compliance_checks.registry import (
     clock,
     event_evidence,
     example_ref,
+    visibility_unknown,
 )
 
 
@@ -137,6 +138,10 @@ def _kept_informed(record: ComplaintRecord, p: KeptInformedParams, ctx: CheckCon
         "max_gap": str(gap),
         "updates": len(updates),
     }
+    # Agent comments nobody can tell were public are not updates: the finding shows them.
+    unknown = visibility_unknown(record, record.received_at, end)
+    if unknown:
+        facts["visibility_unknown"] = len(unknown)
     if worst is not None:
         before, after, due = worst
         return CheckResult(
@@ -147,6 +152,7 @@ def _kept_informed(record: ComplaintRecord, p: KeptInformedParams, ctx: CheckCon
             (
                 event_evidence(before, "last contact before the silence"),
                 event_evidence(after, "decision" if after is record.decided else "next update"),
+                *unknown,
             ),
             facts,
             fields,
@@ -156,7 +162,7 @@ def _kept_informed(record: ComplaintRecord, p: KeptInformedParams, ctx: CheckCon
             Status.PASS,
             f"Complainant updated at least every {gap} until the decision",
             None,
-            tuple(event_evidence(u) for u in updates[-3:]),
+            (*(event_evidence(u) for u in updates[-3:]), *unknown),
             facts,
             fields,
         )
@@ -169,7 +175,7 @@ def _kept_informed(record: ComplaintRecord, p: KeptInformedParams, ctx: CheckCon
         done=None,
         ctx=ctx,
         fields_read=fields,
-        evidence=(event_evidence(previous, "last contact"),),
+        evidence=(event_evidence(previous, "last contact"), *unknown),
         facts=facts,
     )
     return result

@@ -4,7 +4,9 @@
   bodies, ``jsdPublic`` on comments, user objects with ``accountId``/``accountType``, the
   changelog embedded (complete, or truncated with separate ``/changelog/bulkfetch`` pages).
 * Jira Data Center REST v2 ``/search`` pages: ``{"expand", "startAt", "maxResults", "total",
-  "issues"}``, wiki-markup bodies, JSM's ``sd.public.comment`` property on each comment.
+  "issues"}``, wiki-markup bodies and no comment properties (DC search embeds none), each
+  followed by the ``GET issue/{key}/comment?expand=properties`` pages (JSM's
+  ``sd.public.comment`` on each comment) of the issues the connector reads them for.
 
 Ids, statuses, priorities and custom fields are those of the shipped ``mappings/jira.yaml``.
 """
@@ -21,6 +23,7 @@ from typing import Any
 
 from devtools.generator.model import Complaint, Event, Kind, Person
 from devtools.generator.people import BY_ID
+from mappings.jira_payload import comments_needing_visibility
 
 BASE = "https://complaints-demo.atlassian.net"
 DC_BASE = "https://jira.example-bank.internal"
@@ -202,7 +205,8 @@ class _Issue:
 
     # -- history -------------------------------------------------------------------------
 
-    def comment(self, e: Event) -> dict[str, Any]:
+    def comment(self, e: Event, *, properties: bool = False) -> dict[str, Any]:
+        """One comment as Jira sends it; ``properties``: with ``expand=properties``."""
         ident = str(self.c.index * 1000 + e.seq + 100_000)
         author = self.user(e.actor)
         comment: dict[str, Any] = {
@@ -214,11 +218,20 @@ class _Issue:
             "created": _fmt(e.at),
             "updated": _fmt(e.at),
         }
-        if self.dc:
-            comment["properties"] = [{"key": "sd.public.comment", "value": {"internal": not e.public}}]
-        else:
+        if not self.dc:
             comment["jsdPublic"] = bool(e.public)
+        if properties:
+            comment["properties"] = [{"key": "sd.public.comment", "value": {"internal": not e.public}}]
         return comment
+
+    def comment_pages(self, size: int = 100) -> list[dict[str, Any]]:
+        """The issue's comment pages with properties, wrapped as the connector exports them."""
+        comments = [self.comment(e, properties=True) for e in self.c.events if e.kind is Kind.COMMENT]
+        return [
+            {"issue": self.key, "comments": {"startAt": start, "maxResults": size, "total": len(comments),
+                                             "comments": comments[start:start + size]}}
+            for start in range(0, len(comments), size)
+        ]
 
     def items(self, e: Event) -> list[dict[str, Any]]:
         if e.kind is Kind.STATUS:
@@ -289,7 +302,7 @@ class _Issue:
 
     # -- the issue ------------------------------------------------------------------------
 
-    def fields(self) -> dict[str, Any]:
+    def fields(self, properties: bool = False) -> dict[str, Any]:
         c = self.c
         reporter = self.user(c.complainant)
         values = dict(c.fields)
@@ -369,7 +382,7 @@ class _Issue:
                 fields[field_id] = value
         rating = {"good": 5, "bad": 2}.get(c.satisfaction or "")
         fields["customfield_10067"] = {"rating": rating} if rating else None
-        comments = [self.comment(e) for e in c.events if e.kind is Kind.COMMENT]
+        comments = [self.comment(e, properties=properties) for e in c.events if e.kind is Kind.COMMENT]
         fields["comment"] = {
             "comments": comments,
             "self": f"{self.base}/rest/api/{self.api}/issue/{self.id}/comment",
@@ -379,8 +392,11 @@ class _Issue:
         }
         return fields
 
-    def render(self, embed_limit: int | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        """(issue JSON, its full history list when the embedded changelog was truncated)."""
+    def render(
+        self, embed_limit: int | None, *, properties: bool = False
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """(issue JSON, its full history list when the embedded changelog was truncated);
+        ``properties``: comments with their properties (stored form, not search's)."""
         histories = self.histories()
         shown = histories if embed_limit is None else histories[:embed_limit]
         issue = {
@@ -388,7 +404,7 @@ class _Issue:
             "id": self.id,
             "self": f"{self.base}/rest/api/{self.api}/issue/{self.id}",
             "key": self.key,
-            "fields": self.fields(),
+            "fields": self.fields(properties),
             "changelog": {
                 "startAt": 0,
                 "maxResults": len(shown),
@@ -401,11 +417,12 @@ class _Issue:
 
 
 def issue_payload(c: Complaint, *, data_center: bool = False) -> dict[str, Any]:
-    """One complaint as a complete issue (changelog and comments embedded in full).
+    """One complaint as a complete issue (changelog and comments embedded in full, comments
+    with their properties: what Jira stores, which search never sends whole).
 
     For consumers that hold issues one by one (the Jira sandbox seeds itself from this).
     """
-    return _Issue(c, JiraOptions(data_center=data_center)).render(None)[0]
+    return _Issue(c, JiraOptions(data_center=data_center)).render(None, properties=True)[0]
 
 
 _AUTOMATION = Person(id=-1, name="Automation for Jira", email="automation@helpdesk.invalid", role="system")
@@ -437,12 +454,13 @@ def jira_pages(complaints: Iterator[Complaint], total: int, options: JiraOptions
     changelogs: list[dict[str, Any]] = []
     start = 0
     for complaint in complaints:
-        issue, full = _Issue(complaint, options).render(
-            None if options.data_center else options.embed_histories
-        )
+        one = _Issue(complaint, options)
+        issue, full = one.render(None if options.data_center else options.embed_histories)
         page.append(issue)
         if full:
             changelogs.append({"issueId": issue["id"], "changeHistories": full})
+        if options.data_center and comments_needing_visibility(issue):
+            changelogs.extend(one.comment_pages())  # read after the search page, as the reader does
         if len(page) == options.page_size:
             yield from _emit(page, changelogs, start, total, options, last=start + len(page) >= total)
             start += len(page)
@@ -468,6 +486,7 @@ def _emit(
             "total": total,
             "issues": page,
         }
+        yield from changelogs  # Data Center: the comment pages with properties
         return
     token = None if last else f"CLkBEgYIgNzCogYYACIcZm9yZWlnbi1rZXk6Q1MtcGFnZS0{start + len(page):06d}"
     yield {"issues": page, "nextPageToken": token, "isLast": last}

@@ -3,7 +3,9 @@
 Cloud: ``POST search/jql`` (nextPageToken) -> ``POST changelog/bulkfetch`` per <=1000 issues ->
 ``GET issue/{key}/comment`` only for issues whose embedded comments are incomplete.
 Data Center: ``GET search`` (startAt) with ``expand=changelog``, moving the ``updated`` window
-instead of paging past the 10,000-result limit; per-issue calls only for truncated parts.
+instead of paging past the 10,000-result limit; per-issue calls only for truncated parts, and
+``GET issue/{key}/comment?expand=properties`` for issues with another's comment of unknown
+visibility (search embeds no comment properties).
 
 Pages are yielded unchanged except that issues already seen (same id and ``updated``) or not
 complaints by the client-side criteria are dropped from ``issues``. Mapping happens elsewhere.
@@ -24,6 +26,7 @@ from connector.platforms.jira.errors import JiraApiError
 from connector.platforms.jira.fieldplan import FieldPlan, discovered_fields, plan_fields
 from connector.platforms.jira.jql import build_jql
 from connector.ticket_ids import url_segment
+from mappings.jira_payload import comments_needing_visibility
 from mappings.schema import MappingSpec
 
 log = logging.getLogger(__name__)
@@ -70,6 +73,10 @@ class JiraReadStats(ReadStats):
     not_complaints: int = 0
     truncated_comments: int = 0
     truncated_changelogs: int = 0
+    #: Data Center: complete comment pages read again with ``expand=properties`` (1 call each
+    #: per 100 comments), and those that failed.
+    comment_visibility_reads: int = 0
+    comment_visibility_failed: int = 0
 
 
 @dataclass
@@ -209,12 +216,14 @@ class JiraReader:
 
     def _comment_pages(self, key: str) -> Iterator[RawPage]:
         size = self.client.source.page_sizes.comments
+        params: dict[str, Any] = {"maxResults": size, "orderBy": "created"}
+        if not self.client.is_cloud:
+            # Data Center has no jsdPublic: JSM's sd.public.comment property tells internal
+            # notes from replies (platform-jira.md 3.1, 3.3; pycontribs/jira #1011).
+            params["expand"] = "properties"
         start = 0
         while True:
-            page = self.client.get(
-                f"issue/{url_segment(key)}/comment",
-                {"startAt": start, "maxResults": size, "orderBy": "created"},
-            )
+            page = self.client.get(f"issue/{url_segment(key)}/comment", {"startAt": start, **params})
             yield {"issue": key, "comments": page}
             got = len(page.get("comments") or [])
             start += got
@@ -353,3 +362,16 @@ class JiraReader:
             if not comments_complete(issue):
                 self.state.stats.truncated_comments += 1
                 yield from self._comment_pages(key)
+            elif comments_needing_visibility(issue):
+                yield from self._visibility_pages(key)
+
+    def _visibility_pages(self, key: str) -> Iterator[RawPage]:
+        """Data Center search embeds no comment properties: read the issue's comments once
+        more with them. A failure leaves those comments' visibility unknown (never a reply)."""
+        self.state.stats.comment_visibility_reads += 1
+        try:
+            yield from self._comment_pages(key)
+        except JiraApiError as exc:
+            self.state.stats.comment_visibility_failed += 1
+            log.warning("comment visibility of %s not read (HTTP %s); its agent comments stay "
+                        "'visibility unknown'", key, exc.status)

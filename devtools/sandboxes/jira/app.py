@@ -445,13 +445,14 @@ async def comments(request: Request) -> Response:
         return JSONResponse(state.store.render_comment(comment), status_code=201)
     q = request.query_params
     start, size = int(q.get("startAt", "0")), min(int(q.get("maxResults", "100")), 100)
+    with_properties = "properties" in _split(q.getlist("expand"))
     ordered = list(issue.comments)
     if q.get("orderBy", "created").startswith("-"):
         ordered.reverse()
     page = ordered[start : start + size]
     return JSONResponse(
         {
-            "comments": [state.store.render_comment(c) for c in page],
+            "comments": [state.store.render_comment(c, properties=with_properties) for c in page],
             "startAt": start,
             "maxResults": size,
             "total": len(ordered),

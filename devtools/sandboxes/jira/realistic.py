@@ -41,11 +41,7 @@ def realistic_issues(config: GeneratorConfig, *, data_center: bool = False) -> R
     for complaint in generate(config):
         issue = issue_payload(complaint, data_center=data_center)
         fields = dict(issue["fields"])
-        comments = fields.pop("comment")["comments"]
-        for comment in comments:
-            if not data_center:  # DC renders the property already; Cloud adds it on request
-                comment["properties"] = [{"key": "sd.public.comment",
-                                          "value": {"internal": not comment["jsdPublic"]}}]
+        comments = fields.pop("comment")["comments"]  # with properties: the stored form
         out.issues.append(SandboxIssue(
             id=str(issue["id"]), key=str(issue["key"]), fields=fields,
             histories=list(issue["changelog"]["histories"]), comments=comments,

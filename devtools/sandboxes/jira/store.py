@@ -140,11 +140,16 @@ class SandboxStore:
             return body if isinstance(body, dict) else adf(str(body))
         return body if isinstance(body, str) else body_text(body)
 
-    def render_comment(self, comment: dict[str, Any]) -> dict[str, Any]:
+    def render_comment(self, comment: dict[str, Any], *, properties: bool = False) -> dict[str, Any]:
+        """A comment as the REST API sends it. Properties only on request (``expand=properties``:
+        Cloud spec, Get comments by IDs; per-issue list reported on Server/DC, pycontribs/jira
+        #1011); search never embeds them (platform-jira.md 3.1)."""
         out = {k: v for k, v in comment.items() if k != "properties"}
         out["body"] = self.body(comment["body"])
         if self.mode != "cloud":
-            out.pop("jsdPublic", None)  # Data Center has no jsdPublic (only the property)
+            out.pop("jsdPublic", None)  # Data Center has no jsdPublic (pycontribs/jira #1011)
+        if properties:
+            out["properties"] = list(comment.get("properties") or [])
         return out
 
     def render(
@@ -211,7 +216,12 @@ class SandboxStore:
                 "body": payload["body"],
                 "created": now,
                 "updated": now,
-                "jsdPublic": not internal and "visibility" not in payload,
+                # Comment schema (jira-platform-v3.json, Comment.jsdPublic): "Defaults to true when
+                # comments are created in the Jira Cloud Platform", also where JSM is absent, and a
+                # role/group ``visibility`` does not change it. Only JSM's internal flag (the
+                # sd.public.comment property, platform-jira.md 3.3) turns it false
+                # (pycontribs/jira #1011: False for internal comments on Cloud).
+                "jsdPublic": not internal,
                 "properties": list(payload.get("properties") or []),
             }
             if "visibility" in payload:
