@@ -111,7 +111,21 @@ def test_incremental_pull_with_nothing_changed_costs_one_search(cloud: SandboxSe
     assert again.tickets == 0
     # The deployment is configured and no issue needs mapping: no serverInfo, no field list.
     assert again.calls_by_endpoint == {"POST /rest/api/3/search/jql": 1}
-    assert again.cursor["since"] == first.cursor["since"]
+    assert again.cursor == first.cursor
+
+
+def test_repeated_incremental_pulls_with_nothing_changed_each_cost_one_search(
+    cloud: SandboxServer, tmp_path: Path
+) -> None:
+    # The issues at the window's edge that a pull skipped as known stay known for the next one:
+    # otherwise every other pull maps them again (field list, changelogs) and counts them twice.
+    src = sandbox_source(cloud, tmp_path)
+    cursor = pull(src, tmp_path / "a.jsonl", since=None, environ=ENV).cursor
+    for n in range(3):
+        again = pull(src, tmp_path / f"b{n}.jsonl", cursor=cursor, environ=ENV)
+        assert again.calls_by_endpoint == {"POST /rest/api/3/search/jql": 1}
+        assert (again.tickets, again.cursor) == (0, cursor)
+        cursor = again.cursor
 
 
 def test_incremental_pull_on_a_custom_address_with_auto_deployment_costs_two(
