@@ -69,7 +69,7 @@ def measure(n: int, k: int, seed: int) -> dict[str, Any]:
         out["full_sync_virtual_minutes"] = round((state.clock.now() - START) / 60, 1)
         out["full_sync_429s"] = client.stats.rate_limited
         out["full_sync_floor"] = math.ceil(n / 1000) + math.ceil(events / 1000)
-        out["events_returned"] = first.ticket_events
+        out["events_returned"] = first.details["ticket_events"]
 
         state.clock.advance(600)
         c0 = calls()
@@ -95,7 +95,7 @@ def measure(n: int, k: int, seed: int) -> dict[str, Any]:
         c0 = calls()
         report = writeback(source, findings, apply=True, client=client, states=states)
         out["writeback_tags"] = calls() - c0
-        out["writeback_tags_breakdown"] = {k2: v for k2, v in report.api_calls.items()
+        out["writeback_tags_breakdown"] = {k2: v for k2, v in report.calls_by_endpoint.items()
                                            if "update_many" in k2 or "job_statuses" in k2}
         out["writeback_tags_target"] = math.ceil(k / 100)
         # The same without known states: + ceil(K/100) show_many reads.

@@ -27,6 +27,18 @@ from devtools.sandboxes.zendesk.model import API_USER_ID
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = "2026-11-22T09:00:00+00:00"
 runner = CliRunner()
+#: What ``pull`` and ``writeback`` print, for users and their scripts: keys never drop or move.
+PULL_KEYS = ["platform", "out", "cursor", "lines", "tickets", "api_calls", "calls_by_endpoint"]
+WRITEBACK_KEYS = ["applied", "plans", "results", "summary", "api_calls", "calls_by_endpoint"]
+SUMMARY_KEYS = ["tickets", "changes_planned", "written", "unchanged", "skipped", "failed"]
+
+
+def assert_writeback_json(output: str, ticket_keys: set[str]) -> None:
+    doc = json.loads(output)
+    assert list(doc) == WRITEBACK_KEYS
+    assert list(doc["summary"]) == SUMMARY_KEYS
+    assert doc["results"]
+    assert all(ticket_keys | {"ticket", "outcome", "error"} <= set(r) for r in doc["results"])
 
 
 def invoke(*args: str) -> Any:
@@ -102,6 +114,9 @@ def test_jira_pull_check_writeback_then_nothing_to_write(
     assert pulled.exit_code == 0, pulled.output
     assert json.loads(state.read_text())["sandbox"]["since"], "the cursor is kept after success"
     assert DEFAULT_TOKEN not in pulled.output
+    printed = json.loads(pulled.stdout)
+    assert list(printed) == [*PULL_KEYS, "deployment", "truncated_comments", "duplicates_skipped"]
+    assert list(printed["cursor"]) == ["since", "boundary"]
 
     findings = check_json(tmp_path, "jira", mapping_path, tmp_path / "1.jsonl")
     flagged = [f for f in json.loads(findings.read_text())["findings"] if f["status"] in ("FAIL", "AT_RISK")]
@@ -111,6 +126,7 @@ def test_jira_pull_check_writeback_then_nothing_to_write(
         "writeback", "--platform", "jira", "--config", str(config), "--findings", str(findings), "--apply"
     )
     assert applied.exit_code == 0, applied.output
+    assert_writeback_json(applied.stdout, {"comment", "comment_id", "labels_added", "labels_removed"})
     issues = jira_cloud.state.store.issues.values()
     labels = {label for issue in issues for label in issue.fields.get("labels") or ()}
     assert "iso10002-noncompliant" in labels
@@ -171,6 +187,8 @@ def test_zendesk_pull_check_writeback_then_nothing_to_write(
     )
     assert pulled.exit_code == 0, pulled.output
     assert "sandbox-secret" not in pulled.output
+    assert list(json.loads(pulled.stdout)) == [
+        *PULL_KEYS, "complaints", "deleted_tickets", "ticket_events", "metric_events", "agents"]
     findings = check_json(tmp_path, "zendesk", mapping_path, first)
     assert any(f["status"] == "FAIL" for f in json.loads(findings.read_text())["findings"])
 
@@ -178,6 +196,7 @@ def test_zendesk_pull_check_writeback_then_nothing_to_write(
         "writeback", "--platform", "zendesk", "--config", str(config), "--findings", str(findings), "--apply"
     )
     assert applied.exit_code == 0, applied.output
+    assert_writeback_json(applied.stdout, {"note", "added_tags", "removed_tags", "attempts"})
 
     # The incremental pull (from the saved cursor) has only what changed: our writes.
     second = tmp_path / "2.jsonl"

@@ -42,7 +42,7 @@ def _source(server: SandboxServer) -> JiraSourceConfig:
 def test_the_connector_reads_every_complaint_and_finds_the_patterns(mode: str, tmp_path: Path) -> None:
     with SandboxServer(realistic_state(CONFIG, mode=mode)) as server:
         result = pull(_source(server), tmp_path / "pull.jsonl", since=None, environ=ENV)
-    assert result.issues == CONFIG.complaints
+    assert result.tickets == CONFIG.complaints
     results = list(evaluate_files([result.out], load_mapping(default_mapping_path("jira")),
                                   load_policy(BASELINE_POLICY), as_of=END))
     assert len([r for r in results if r.record is not None]) == CONFIG.complaints

@@ -11,6 +11,7 @@ import responses
 from responses import matchers
 
 from compliance_checks.findings import findings_hash
+from connector.platforms.base import TicketOutcome
 from connector.platforms.jira.commands import writeback
 from connector.platforms.jira.notes import note_text, to_adf, to_wiki
 from tests.jira.helpers import CLOUD, DC, client, finding, issue, mapping_file, source
@@ -129,7 +130,7 @@ def test_first_write_creates_internal_adf_comment_then_one_edit(
 
     report = writeback(src, fs, apply=True, client=c)
 
-    assert [(r.outcome, r.comment, r.comment_id) for r in report.results] == [
+    assert [(r.outcome, r.details["comment"], r.details["comment_id"]) for r in report.results] == [
         ("written", "created", "900")
     ]
     assert text.startswith("[iso10002] ")
@@ -176,7 +177,7 @@ def test_changed_findings_update_our_comment_in_place_and_remove_stale_labels(
         ],
     )
     report = writeback(src, fs, apply=True, client=c)
-    assert report.results[0].comment == "updated"
+    assert report.results[0].details["comment"] == "updated"
     assert "vip" not in str(rsps.calls[-1].request.body)  # other labels are never sent
 
 
@@ -239,7 +240,7 @@ def test_all_fixed_turns_our_comment_into_a_resolved_note(
         ],
     )
     report = writeback(src, fs, apply=True, client=c)
-    assert report.results[0].comment == "resolved"
+    assert report.results[0].details["comment"] == "resolved"
 
 
 def test_datacenter_uses_wiki_markup_and_role_visibility(
@@ -281,7 +282,7 @@ def test_datacenter_uses_wiki_markup_and_role_visibility(
             ),
         ],
     )
-    assert writeback(src, fs, apply=True, client=c).results[0].comment_id == "77"
+    assert writeback(src, fs, apply=True, client=c).results[0].details["comment_id"] == "77"
 
 
 @pytest.mark.parametrize("landed", [True, False])
@@ -315,7 +316,7 @@ def test_dropped_connection_after_comment_post_never_duplicates(
 
     posts = [x for x in rsps.calls if x.request.method == "POST" and x.request.url.startswith(url)]
     assert len(posts) == (1 if landed else 2)
-    assert result.comment_id == ("901" if landed else "902")
+    assert result.details["comment_id"] == ("901" if landed else "902")
     assert result.outcome == "written"
 
 
@@ -337,7 +338,7 @@ def test_comment_deleted_by_a_human_is_recreated(
     rsps.post(f"{CLOUD}/rest/api/3/issue/{KEY}/comment", status=201, json={"id": "950"})
     rsps.put(f"{CLOUD}/rest/api/3/issue/{KEY}", status=204)
     result = writeback(src, fs, apply=True, client=c).results[0]
-    assert (result.comment, result.comment_id) == ("created", "950")
+    assert (result.details["comment"], result.details["comment_id"]) == ("created", "950")
 
 
 def test_comment_without_property_is_found_and_updated_not_duplicated(
@@ -352,7 +353,7 @@ def test_comment_without_property_is_found_and_updated_not_duplicated(
     rsps.put(f"{CLOUD}/rest/api/3/issue/{KEY}/comment/900", json={"id": "900"})
     rsps.put(f"{CLOUD}/rest/api/3/issue/{KEY}", status=204)
     result = writeback(src, fs, apply=True, client=c).results[0]
-    assert (result.comment, result.comment_id) == ("updated", "900")
+    assert (result.details["comment"], result.details["comment_id"]) == ("updated", "900")
 
 
 def test_failed_edit_is_reported_per_issue(rsps: responses.RequestsMock, tmp_path: Path) -> None:
@@ -367,7 +368,7 @@ def test_failed_edit_is_reported_per_issue(rsps: responses.RequestsMock, tmp_pat
         json={"errors": {"labels": "The label 'a b' contains spaces which is invalid."}},
     )
     report = writeback(src, fs, apply=True, client=c)
-    assert report.failed[0].comment_id == "900"
+    assert report.failed[0].details["comment_id"] == "900"
     assert "contains spaces" in (report.failed[0].error or "")
 
 
@@ -387,8 +388,8 @@ def test_dry_run_plans_without_writing_and_reports_missing_issues(
     c = client(src)
     c.connect()
     report = writeback(src, [finding(KEY), finding("CMP-404")], apply=False, client=c)
-    assert report.missing == ["CMP-404"]
-    assert report.results == []
+    # A dry run writes nothing; the issue bulk fetch did not find is reported as skipped.
+    assert report.results == [TicketOutcome("CMP-404", "skipped", "issue not found (deleted?)")]
     assert report.plans[0]["note"]["action"] == "create"
     assert report.plans[0]["add_labels"] == [ACK, "iso10002-noncompliant"]
     assert report.to_json()["applied"] is False

@@ -11,7 +11,8 @@ from typing import Any
 
 from compliance_checks.findings import Finding
 from connector.http import RecordedRequest
-from connector.platforms.zendesk.commands import PullResult, open_client, pull, writeback
+from connector.platforms.base import JsonState, PullResult
+from connector.platforms.zendesk.commands import open_client, pull, writeback
 from connector.platforms.zendesk.http import ZendeskClient
 from connector.platforms.zendesk.secrets import SecretSource
 from connector.platforms.zendesk.settings import ZendeskSourceConfig, parse_source_config
@@ -88,7 +89,7 @@ def virtual_now(server: SandboxServer) -> datetime:
 
 
 def do_pull(server: SandboxServer, source: ZendeskSourceConfig, client: ZendeskClient,
-            out: Path, cursor: str | None = None) -> PullResult:
+            out: Path, cursor: JsonState = None) -> PullResult:
     return pull(source, out, start_time=None if cursor else virtual_now(server).replace(
         year=2025), cursor=cursor, client=client, now=lambda: virtual_now(server))
 

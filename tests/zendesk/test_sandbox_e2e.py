@@ -30,23 +30,23 @@ def test_full_cycle_converges_and_never_duplicates_a_note(
     out = sc.full_cycle(server, tmp_path, findings)
     first, report, second, again = out["first"], out["report"], out["second"], out["again"]
     assert first.tickets == len(server.state.world.tickets) == 42  # 40 generated, 2 built
-    assert first.deleted_tickets == sum(
+    assert first.details["deleted_tickets"] == sum(
         1 for t in server.state.world.tickets.values() if t["status"] == "deleted")
-    assert first.complaints < first.tickets  # the mapping's selection ran
+    assert int(first.details["complaints"]) < first.tickets  # the mapping's selection ran
     assert report.failed == []
-    written = {r["ticket"] for r in report.results if r["note"] == "create"}
+    written = {r.ticket for r in report.results if r.details["note"] == "create"}
     assert written  # odd/at-risk tickets got a note
     # The second pull sees exactly the tickets we wrote to, now carrying our marker tags.
-    assert second.tickets == len({r["ticket"] for r in report.results
-                                  if r["outcome"] == "written"})
+    assert second.tickets == len({r.ticket for r in report.results
+                                  if r.outcome == "written"})
     assert sc.pending_plans(out["first"].out, findings)  # before: work to do
     assert sc.pending_plans(second.out, findings) == []  # after: nothing left
     # Nothing left to write; closed tickets (Zendesk refuses updates) are skipped both times.
     closed = {str(t) for t, ticket in server.state.world.tickets.items() if ticket["status"] == "closed"}
-    assert all(r["outcome"] == ("skipped" if r["ticket"] in closed else "unchanged")
+    assert all(r.outcome == ("skipped" if r.ticket in closed else "unchanged")
                for r in again.results)
     assert "PUT /api/v2/tickets/{id}" not in {
-        k for k, v in again.api_calls.items() if v > report.api_calls.get(k, 0)}
+        k for k, v in again.calls_by_endpoint.items() if v > report.calls_by_endpoint.get(k, 0)}
     assert set(sc.notes_by_ticket(server).values()) == {1}
     assert {str(t) for t in sc.notes_by_ticket(server)} == written
 
@@ -164,14 +164,14 @@ def test_tag_only_drift_uses_update_many(server: SandboxServer, tmp_path: Path) 
             server.state.change_tags(ticket["id"], {"tags": ["iso10002-noncompliant"]}, 2,
                                      "remove")
     report = writeback(out["source"], findings, apply=True, client=out["client"])
-    restored = [r for r in report.results if r["outcome"] == "written"]
+    restored = [r for r in report.results if r.outcome == "written"]
     assert restored
-    assert all(r["added_tags"] == ["iso10002-noncompliant"] and r["note"] is None
+    assert all(r.details["added_tags"] == ["iso10002-noncompliant"] and r.details["note"] is None
                for r in restored)
     assert server.app.faults == []
     # One job, repeated once after the dropped answer.
-    assert report.api_calls["PUT /api/v2/tickets/update_many"] == 2 + out[
-        "again"].api_calls.get("PUT /api/v2/tickets/update_many", 0)
+    assert report.calls_by_endpoint["PUT /api/v2/tickets/update_many"] == 2 + out[
+        "again"].calls_by_endpoint.get("PUT /api/v2/tickets/update_many", 0)
     assert set(sc.notes_by_ticket(server).values()) == {1}
 
 
@@ -184,7 +184,7 @@ def test_single_ticket_fallback_reads_audits(server: SandboxServer, tmp_path: Pa
     lines = list(sc.read_lines(result.out))
     assert lines[0]["ticket"]["id"] == tid
     assert lines[1]["audits"][0]["ticket_id"] == tid
-    assert result.api_calls["GET /api/v2/tickets/{id}/audits"] == 1
+    assert result.calls_by_endpoint["GET /api/v2/tickets/{id}/audits"] == 1
 
 
 def test_bad_credentials_are_detected_despite_the_200(server: SandboxServer) -> None:

@@ -45,7 +45,7 @@ def test_the_connector_reads_every_complaint_and_finds_the_patterns(
                                events_per_page=1000)
     client = sc.sandbox_client(server, source)
     pulled = sc.do_pull(server, source, client, tmp_path / "pull.jsonl")
-    assert pulled.complaints == CONFIG.complaints
+    assert pulled.details["complaints"] == CONFIG.complaints
     results = list(evaluate_files([pulled.out], load_mapping(default_mapping_path("zendesk")),
                                   load_policy(BASELINE_POLICY), as_of=sc.virtual_now(server)))
     assert len([r for r in results if r.record is not None]) == CONFIG.complaints

@@ -145,13 +145,13 @@ def test_writer_reports_a_failed_result_per_ticket_and_retries_it_next_run(
         server.state.before_update_many.append(close_victim)
         report = writeback(out["source"], findings, apply=True, client=out["client"])
         server.state.before_update_many.clear()
-        outcomes = {r["ticket"]: r for r in report.results}
-        assert outcomes[str(victim)]["outcome"] == "failed"
-        assert "TicketUpdateFailed" in outcomes[str(victim)]["error"]
-        assert all(outcomes[str(t)]["outcome"] == "written" for t in flagged[1:])
+        outcomes = {r.ticket: r for r in report.results}
+        assert outcomes[str(victim)].outcome == "failed"
+        assert "TicketUpdateFailed" in (outcomes[str(victim)].error or "")
+        assert all(outcomes[str(t)].outcome == "written" for t in flagged[1:])
         # Each job polled twice: "working" (one poll interval in), then "completed".
-        jobs = report.api_calls["PUT /api/v2/tickets/update_many"]
-        assert report.api_calls["GET /api/v2/job_statuses/{id}"] == 2 * jobs
+        jobs = report.calls_by_endpoint["PUT /api/v2/tickets/update_many"]
+        assert report.calls_by_endpoint["GET /api/v2/job_statuses/{id}"] == 2 * jobs
 
         # A killed job: nothing written, every ticket failed; the next run writes them.
         for tid in flagged[1:]:
@@ -159,12 +159,12 @@ def test_writer_reports_a_failed_result_per_ticket_and_retries_it_next_run(
         server.state.end_next_job("killed", "killed by an admin")
         rest = {str(t) for t in flagged[1:]}
         killed = writeback(out["source"], findings, apply=True, client=out["client"])
-        assert {r["ticket"]: r["outcome"] for r in killed.results if r["ticket"] in rest} \
+        assert {r.ticket: r.outcome for r in killed.results if r.ticket in rest} \
             == dict.fromkeys(rest, "failed")
         # The closed ticket is skipped from now on (Zendesk refuses it), not failed each run.
-        assert {r["ticket"]: r["outcome"] for r in killed.results}[str(victim)] == "skipped"
+        assert {r.ticket: r.outcome for r in killed.results}[str(victim)] == "skipped"
         again = writeback(out["source"], findings, apply=True, client=out["client"])
-        assert {r["ticket"]: r["outcome"] for r in again.results if r["ticket"] in rest} \
+        assert {r.ticket: r.outcome for r in again.results if r.ticket in rest} \
             == dict.fromkeys(rest, "written")
         assert all("iso10002-noncompliant" in server.state.world.tickets[t]["tags"]
                    for t in flagged[1:])

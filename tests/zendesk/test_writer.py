@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import requests
 import responses
 from responses import matchers, registries
@@ -56,10 +54,10 @@ def test_note_put_body_is_exact_and_keeps_foreign_tags(
     responses.put(f"{BASE}/api/v2/tickets/5.json", match=[matchers.json_params_matcher(body)],
                   json={"ticket": {**raw, "tags": body["ticket"]["tags"]}, "audit": {}})
     report = writeback(source, fs, apply=True, client=client)
-    assert report.results == [{"ticket": "5", "outcome": "written", "note": "create",
-                               "added_tags": sorted(set(body["ticket"]["tags"]) - {"vip",
-                                                                                  "complaint"}),
-                               "removed_tags": [], "attempts": 1, "error": None}]
+    added = sorted(set(body["ticket"]["tags"]) - {"vip", "complaint"})
+    assert [r.to_json() for r in report.results] == [
+        {"ticket": "5", "outcome": "written", "note": "create", "added_tags": added,
+         "removed_tags": [], "attempts": 1, "error": None}]
 
 
 @responses.activate(assert_all_requests_are_fired=True)
@@ -68,14 +66,14 @@ def test_dry_run_reads_but_never_writes(client: ZendeskClient, source: ZendeskSo
     responses.get(SHOW_MANY, json={"tickets": [raw]})
     report = writeback(source, [finding("5")], apply=False, client=client)
     assert report.results == []
-    doc = json.loads(report.to_json())
+    doc = report.to_json()
     assert doc["applied"] is False
     plan = doc["plans"][0]
     assert plan["note"]["action"] == "create"
     assert "<strong>[iso10002]" in plan["note"]["html_body"]
     assert AGGREGATE_LABEL in plan["add_tags"]
-    assert doc["summary"] == {"tickets": 1, "changes_planned": 1, "written": 0, "skipped": 0,
-                              "failed": 0}
+    assert doc["summary"] == {"tickets": 1, "changes_planned": 1, "written": 0, "unchanged": 0,
+                              "skipped": 0, "failed": 0}
 
 
 @responses.activate(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True)
@@ -95,8 +93,8 @@ def test_409_rereads_and_replans_with_the_new_stamp(
                       expected_note_body(new, fs, "2024-02-01T10:05:00Z"))],
                   json={"ticket": new})
     report = writeback(source, fs, apply=True, client=client)
-    assert report.results[0]["outcome"] == "written"
-    assert report.results[0]["attempts"] == 2
+    assert report.results[0].outcome == "written"
+    assert report.results[0].details["attempts"] == 2
 
 
 @responses.activate(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True)
@@ -113,8 +111,8 @@ def test_dropped_note_put_is_not_repeated_when_the_marker_landed(
     responses.get(f"{BASE}/api/v2/tickets/5.json", json={"ticket": landed})
     # No second PUT is registered: strict mode would fail on one.
     report = writeback(source, fs, apply=True, client=client)
-    assert report.results[0]["outcome"] == "written"
-    assert report.results[0]["note"] == "create"
+    assert report.results[0].outcome == "written"
+    assert report.results[0].details["note"] == "create"
     # One bounded backoff before re-reading; never a blind second PUT.
     assert len(clock.sleeps) == 1
     assert 0 <= clock.sleeps[0] <= source.rate_limits.backoff_base_seconds
@@ -134,8 +132,8 @@ def test_dropped_note_put_is_repeated_when_nothing_landed(
                       expected_note_body(old, fs, "2024-02-01T10:00:00Z"))],
                   json={"ticket": old})
     report = writeback(source, fs, apply=True, client=client)
-    assert report.results[0]["outcome"] == "written"
-    assert report.results[0]["attempts"] == 2
+    assert report.results[0].outcome == "written"
+    assert report.results[0].details["attempts"] == 2
 
 
 @responses.activate(assert_all_requests_are_fired=True)
@@ -146,12 +144,12 @@ def test_closed_ticket_fails_and_deleted_ticket_is_skipped_per_ticket(
     responses.put(f"{BASE}/api/v2/tickets/5.json", status=422,
                   json={"error": "RecordInvalid", "description": "closed"})
     report = writeback(source, [finding("5"), finding("6")], apply=True, client=client)
-    by_ticket = {r["ticket"]: r for r in report.results}
-    assert by_ticket["5"]["outcome"] == "failed"
-    assert "RecordInvalid" in by_ticket["5"]["error"]
-    assert by_ticket["6"] == {"ticket": "6", "outcome": "skipped", "note": None, "added_tags": [],
-                              "removed_tags": [], "attempts": 0,
-                              "error": "ticket not found (deleted?)"}
+    by_ticket = {r.ticket: r for r in report.results}
+    assert by_ticket["5"].outcome == "failed"
+    assert "RecordInvalid" in (by_ticket["5"].error or "")
+    assert by_ticket["6"].to_json() == {"ticket": "6", "outcome": "skipped", "note": None,
+                                        "added_tags": [], "removed_tags": [], "attempts": 0,
+                                        "error": "ticket not found (deleted?)"}
 
 
 @responses.activate(assert_all_requests_are_fired=True)
@@ -161,8 +159,8 @@ def test_a_closed_ticket_is_skipped_without_a_write(
     # Zendesk answers 422 to every update of a closed ticket: trying on every run is noise.
     responses.get(SHOW_MANY, json={"tickets": [ticket(5, tags=[], status="closed")]})
     report = writeback(source, [finding("5")], apply=True, client=client)
-    assert report.results[0]["outcome"] == "skipped"
-    assert "closed" in report.results[0]["error"]
+    assert report.results[0].outcome == "skipped"
+    assert "closed" in (report.results[0].error or "")
     assert report.plans == []
     assert [c.request.method for c in responses.calls] == ["GET"]
 
@@ -201,11 +199,11 @@ def test_tag_only_changes_go_through_update_many_in_batches_of_100_with_polling(
                   json={"job_status": {"id": "job0", "status": "completed", "results": [
                       updated(int(i)) for i in ids[:100]]}})
     report = writeback(source, fs, apply=True, client=client)
-    outcomes = {r["ticket"]: r["outcome"] for r in report.results}
+    outcomes = {r.ticket: r.outcome for r in report.results}
     assert outcomes["201"] == "failed"
     assert sum(1 for o in outcomes.values() if o == "written") == 249
-    assert report.api_calls["PUT /api/v2/tickets/update_many"] == 3
-    assert "PUT /api/v2/tickets/{id}" not in report.api_calls
+    assert report.calls_by_endpoint["PUT /api/v2/tickets/update_many"] == 3
+    assert "PUT /api/v2/tickets/{id}" not in report.calls_by_endpoint
     assert clock.sleeps == [source.job_poll_interval_seconds] * 2
 
 
@@ -238,7 +236,7 @@ def test_no_more_jobs_in_flight_than_the_limit(clock: FakeClock) -> None:
                   json={"job_status": {"id": "j2", "status": "completed",
                                        "results": [updated(int(i)) for i in ids[100:]]}})
     report = writeback(source, [finding(i) for i in ids], apply=True, client=client)
-    assert all(r["outcome"] == "written" for r in report.results)
+    assert all(r.outcome == "written" for r in report.results)
 
 
 def _tag_only(ids: list[str]) -> None:
@@ -264,9 +262,9 @@ def test_a_failed_result_fails_only_its_ticket_and_says_why(
         "id": "j", "status": "completed", "progress": 3,
         "results": [updated(1), failed_result(2, "PermissionDenied", "closed"), updated(3)]}})
     report = writeback(source, [finding(i) for i in ids], apply=True, client=client)
-    by_ticket = {r["ticket"]: r for r in report.results}
-    assert [by_ticket[i]["outcome"] for i in ids] == ["written", "failed", "written"]
-    assert by_ticket["2"]["error"] == "update_many job completed: PermissionDenied: closed"
+    by_ticket = {r.ticket: r for r in report.results}
+    assert [by_ticket[i].outcome for i in ids] == ["written", "failed", "written"]
+    assert by_ticket["2"].error == "update_many job completed: PermissionDenied: closed"
 
 
 @responses.activate(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True)
@@ -281,10 +279,10 @@ def test_a_ticket_without_a_result_is_failed_so_the_next_run_retries_it(
     responses.get(f"{BASE}/api/v2/job_statuses/j.json", json={"job_status": {
         "id": "j", "status": "completed", "results": [updated(1)]}})
     report = writeback(source, [finding(i) for i in ids], apply=True, client=client)
-    by_ticket = {r["ticket"]: r for r in report.results}
-    assert by_ticket["1"]["outcome"] == "written"
-    assert by_ticket["2"]["outcome"] == "failed"
-    assert "no result for this ticket" in by_ticket["2"]["error"]
+    by_ticket = {r.ticket: r for r in report.results}
+    assert by_ticket["1"].outcome == "written"
+    assert by_ticket["2"].outcome == "failed"
+    assert "no result for this ticket" in by_ticket["2"].error
 
 
 @responses.activate(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True)
@@ -308,9 +306,9 @@ def test_failed_and_killed_jobs_keep_the_per_ticket_successes(
     responses.get(f"{BASE}/api/v2/job_statuses/b.json", json={"job_status": {
         "id": "b", "status": "killed", "message": None, "results": None}})
     report = writeback(source, [finding(i) for i in ids], apply=True, client=client)
-    by_ticket = {r["ticket"]: r for r in report.results}
-    assert {t: r["outcome"] for t, r in by_ticket.items()} == {
+    by_ticket = {r.ticket: r for r in report.results}
+    assert {t: r.outcome for t, r in by_ticket.items()} == {
         "1": "written", "2": "failed", "3": "failed"}
-    assert by_ticket["2"]["error"] == (
+    assert by_ticket["2"].error == (
         "update_many job failed: no result for this ticket (worker crashed)")
-    assert by_ticket["3"]["error"] == "update_many job killed: no result for this ticket"
+    assert by_ticket["3"].error == "update_many job killed: no result for this ticket"

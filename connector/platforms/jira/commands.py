@@ -13,72 +13,22 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from compliance_checks.findings import Finding
+from connector.platforms.base import JsonState, PullResult, TicketOutcome, WritebackReport, as_outcome
 from connector.platforms.jira.client import JiraClient, Sleeper
 from connector.platforms.jira.reader import JiraReader
 from connector.platforms.jira.settings import JiraSourceConfig, resolve_credentials
 from connector.platforms.jira.state import read_states
-from connector.platforms.jira.writer import IssueWriteResult, JiraWriter
+from connector.platforms.jira.writer import JiraWriter
 from connector.writeback import plan_writeback
 from mappings.loader import load_mapping
 from mappings.schema import MappingSpec
 from mappings.select import is_complaint
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class PullResult:
-    """What one pull did; ``cursor`` is the next ``since`` (not persisted here)."""
-
-    out: Path
-    deployment: str
-    cursor: datetime | None
-    issues: int
-    lines: int
-    truncated_comments: int
-    duplicates_skipped: int
-    api_calls: int
-    calls_by_endpoint: dict[str, int]
-    #: id -> updated of issues the next run's overlap will see again (pass back as ``known``).
-    boundary: dict[str, str] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["out"] = str(self.out)
-        data["cursor"] = self.cursor.isoformat() if self.cursor else None
-        return data
-
-
-@dataclass
-class WritebackReport:
-    """Dry run: the plans. Apply: what was written or failed, per issue."""
-
-    applied: bool
-    plans: list[dict[str, Any]] = field(default_factory=list)
-    results: list[IssueWriteResult] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    api_calls: int = 0
-    calls_by_endpoint: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def failed(self) -> list[IssueWriteResult]:
-        return [r for r in self.results if r.outcome == "failed"]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "applied": self.applied,
-            "plans": self.plans,
-            "results": [asdict(r) for r in self.results],
-            "missing": self.missing,
-            "api_calls": self.api_calls,
-            "calls_by_endpoint": self.calls_by_endpoint,
-        }
 
 
 def connect(
@@ -101,12 +51,21 @@ def pull(
     source: JiraSourceConfig,
     out: Path,
     *,
-    since: datetime | None,
-    known: Mapping[str, str] | None = None,
+    since: datetime | None = None,
+    cursor: JsonState = None,
     client: JiraClient | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> PullResult:
-    """Read every complaint issue updated since ``since`` (all when ``None``) into ``out``."""
+    """Read every complaint issue updated since ``since`` into ``out``.
+
+    ``cursor`` is a previous pull's: the next ``since`` (which ``since`` overrides) plus the
+    issues at the window's edge, so that the overlap re-read does not count them twice.
+    Neither: every complaint issue.
+    """
+    saved = cursor if isinstance(cursor, dict) else {}
+    saved_since = saved.get("since")
+    since = since or (datetime.fromisoformat(saved_since) if saved_since else None)
+    known = saved.get("boundary") or None
     spec = _spec(source)
     client = client or connect(source, environ=environ)
     if not spec.actors.connector_accounts:
@@ -129,16 +88,17 @@ def pull(
     tmp.replace(out)  # a half-written file never looks like a finished pull
     state = reader.state
     return PullResult(
+        platform="jira",
         out=out,
-        deployment=str(client.deployment),
-        cursor=state.cursor,
-        issues=state.stats.issues,
+        cursor={"since": state.cursor.isoformat() if state.cursor else None,
+                "boundary": state.boundary(timedelta(seconds=source.overlap_seconds))},
         lines=lines,
-        truncated_comments=state.stats.truncated_comments,
-        duplicates_skipped=state.stats.duplicates_skipped,
+        tickets=state.stats.issues,
         api_calls=client.stats.total,
         calls_by_endpoint=client.stats.as_dict(),
-        boundary=state.boundary(timedelta(seconds=source.overlap_seconds)),
+        details={"deployment": str(client.deployment),
+                 "truncated_comments": state.stats.truncated_comments,
+                 "duplicates_skipped": state.stats.duplicates_skipped},
     )
 
 
@@ -164,15 +124,17 @@ def writeback(
         client, marker=marker, own_ids=own_ids, visibility=source.comment_visibility
     )
     report = WritebackReport(applied=apply)
+    missing: list[TicketOutcome] = []
     for ticket in sorted(by_ticket):
         state = states.get(ticket)
         if state is None:
-            report.missing.append(ticket)
+            missing.append(TicketOutcome(ticket, "skipped", "issue not found (deleted?)"))
             continue
         plan = plan_writeback(by_ticket[ticket], state.write, marker_tags=False)
         report.plans.append({**plan.model_dump(mode="json"), "is_empty": plan.is_empty})
         if apply:
-            report.results.append(writer.apply(plan, state))
+            report.results.append(as_outcome(writer.apply(plan, state)))
+    report.results += missing  # after the written ones, as the report has always listed them
     report.api_calls = client.stats.total
     report.calls_by_endpoint = client.stats.as_dict()
     return report

@@ -17,10 +17,8 @@ from connector.platforms.base import (
     Platform,
     PullResult,
     SourceSettings,
-    TicketOutcome,
     WebhookDelivery,
     WritebackReport,
-    as_outcome,
     positive_int64,
     settings_as,
 )
@@ -81,33 +79,15 @@ class Jira(Platform):
              ticket: str | None) -> PullResult:
         from connector.platforms.jira import commands
 
-        # The state: the next ``since`` plus the issues at the window's edge (so the overlap
-        # re-read does not count them twice).
-        saved = cursor if isinstance(cursor, dict) else {}
-        saved_since = saved.get("since")
-        since_at = since or (datetime.fromisoformat(saved_since) if saved_since else None)
-        result = commands.pull(_settings(source), out, since=since_at, known=saved.get("boundary") or None)
-        return PullResult(
-            platform=self.name, out=result.out,
-            cursor={"since": result.cursor.isoformat() if result.cursor else None,
-                    "boundary": result.boundary},
-            lines=result.lines, tickets=result.issues, api_calls=result.api_calls,
-            calls_by_endpoint=dict(result.calls_by_endpoint),
-            details={"deployment": result.deployment, "truncated_comments": result.truncated_comments,
-                     "duplicates_skipped": result.duplicates_skipped},
-        )
+        return commands.pull(_settings(source), out, since=since, cursor=cursor)
 
     def writeback(self, source: SourceSettings, findings: Sequence[Finding], *, apply: bool,
                   client: Client | None = None) -> WritebackReport:
         from connector.platforms.jira import commands
         from connector.platforms.jira.client import JiraClient
 
-        report = commands.writeback(_settings(source), findings, apply=apply,
-                                    client=cast(JiraClient | None, client))
-        results = [as_outcome(r) for r in report.results]
-        results += [TicketOutcome(t, "skipped", "issue not found (deleted?)") for t in report.missing]
-        return WritebackReport(applied=report.applied, plans=report.plans, results=results,
-                               api_calls=report.api_calls, calls_by_endpoint=dict(report.calls_by_endpoint))
+        return commands.writeback(_settings(source), findings, apply=apply,
+                                  client=cast(JiraClient | None, client))
 
     def verify_webhook(self, secret: str, body: bytes, headers: Mapping[str, str], now: datetime,
                        max_age: timedelta) -> WebhookDelivery:

@@ -196,11 +196,13 @@ class JiraReader:
         """Drop duplicates (id, updated) and non-complaints; track the cursor."""
         kept = []
         for issue in issues:
-            if not self._is_new(issue):
-                self.state.stats.duplicates_skipped += 1
-                continue
             issue_id = str(issue.get("id"))
             updated = str((issue.get("fields") or {}).get("updated") or "")
+            if not self._is_new(issue):
+                self.state.stats.duplicates_skipped += 1
+                # Still at the window's edge: the next pull must know it too.
+                self.state.seen.setdefault(issue_id, updated)
+                continue
             if updated:
                 self.state.seen[issue_id] = updated
                 moment = parse_jira_time(updated)

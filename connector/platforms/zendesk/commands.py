@@ -15,7 +15,6 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import requests
 
 from compliance_checks.findings import Finding
 from connector.http import RequestHook, build_session
+from connector.platforms.base import JsonState, PullResult, WritebackReport, as_outcome
 from connector.platforms.zendesk.auth import build_authenticator, verify_identity
 from connector.platforms.zendesk.http import ZendeskClient
 from connector.platforms.zendesk.reader import Selector, SyncState, ZendeskReader
@@ -72,32 +72,12 @@ def complaint_selector(source: ZendeskSourceConfig) -> Selector | None:
     return lambda ticket: is_complaint(spec, ticket)
 
 
-@dataclass
-class PullResult:
-    """A successful pull: persist ``cursor`` only now."""
-
-    out: Path
-    cursor: str
-    lines: int
-    tickets: int
-    deleted_tickets: int
-    complaints: int
-    ticket_events: int
-    metric_events: int
-    agents: int
-    api_calls: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def api_calls_total(self) -> int:
-        return sum(self.api_calls.values())
-
-
 def pull(
     source: ZendeskSourceConfig,
     out: Path,
     *,
     start_time: datetime | None,
-    cursor: str | None,
+    cursor: JsonState,
     ticket_id: int | None = None,
     client: ZendeskClient | None = None,
     selector: Selector | None = None,
@@ -109,7 +89,8 @@ def pull(
         source: The Zendesk source.
         out: Output file; replaced atomically on success.
         start_time: First run only: export changes since this aware datetime.
-        cursor: A cursor from a previous :class:`PullResult` (takes precedence).
+        cursor: A previous :class:`PullResult`'s cursor (takes precedence; only its string
+            form is Zendesk's).
         ticket_id: Read just this ticket with its audits (single-ticket fallback).
         client: Injected client (tests, sandbox); built from the source otherwise.
         selector: Complaint selection; defaults to the source's mapping.
@@ -119,7 +100,7 @@ def pull(
         ValueError: Neither or a naive/too recent ``start_time``; a foreign cursor.
         AuthError: Credentials rejected (including the "Anonymous user" 200).
     """
-    state = SyncState.decode(cursor) if cursor else None
+    state = SyncState.decode(cursor) if isinstance(cursor, str) and cursor else None
     start: int | None = None
     if state is None and ticket_id is None:
         if start_time is None:
@@ -158,48 +139,17 @@ def pull(
     os.replace(tmp, out)
     stats = reader.stats
     return PullResult(
+        platform=PLATFORM,
         out=out,
         cursor=new_state.encode(),
         lines=lines,
         tickets=stats.tickets,
-        deleted_tickets=stats.deleted_tickets,
-        complaints=stats.complaints,
-        ticket_events=stats.ticket_events,
-        metric_events=stats.metric_events,
-        agents=stats.agents,
-        api_calls=dict(client.stats.calls),
+        api_calls=client.stats.total,
+        calls_by_endpoint=dict(client.stats.calls),
+        details={"complaints": stats.complaints, "deleted_tickets": stats.deleted_tickets,
+                 "ticket_events": stats.ticket_events, "metric_events": stats.metric_events,
+                 "agents": stats.agents},
     )
-
-
-@dataclass
-class WritebackReport:
-    """Dry run: the plans. Apply: the plans plus what was written and what failed."""
-
-    applied: bool
-    plans: list[dict[str, Any]]
-    results: list[dict[str, Any]] = field(default_factory=list)
-    api_calls: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def failed(self) -> list[dict[str, Any]]:
-        return [r for r in self.results if r["outcome"] == "failed"]
-
-    def to_json(self) -> str:
-        """Stable JSON (sorted keys) for ``--dry-run`` output and apply reports."""
-        doc = {
-            "applied": self.applied,
-            "plans": self.plans,
-            "results": self.results,
-            "summary": {
-                "tickets": len(self.plans),
-                "changes_planned": sum(1 for p in self.plans if not p["is_empty"]),
-                "written": sum(1 for r in self.results if r["outcome"] == "written"),
-                "skipped": sum(1 for r in self.results if r["outcome"] == "skipped"),
-                "failed": len(self.failed),
-            },
-            "api_calls": self.api_calls,
-        }
-        return json.dumps(doc, indent=2, sort_keys=True)
 
 
 def plan_document(plan: WritebackPlan, note_html: str | None) -> dict[str, Any]:
@@ -262,7 +212,8 @@ def writeback(
     return WritebackReport(
         applied=apply,
         plans=docs,
-        results=[asdict(r) for r in sorted(results, key=lambda r: (len(r.ticket), r.ticket))],
-        api_calls=dict(client.stats.calls),
+        results=[as_outcome(r) for r in sorted(results, key=lambda r: (len(r.ticket), r.ticket))],
+        api_calls=client.stats.total,
+        calls_by_endpoint=dict(client.stats.calls),
     )
 

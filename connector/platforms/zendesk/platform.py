@@ -17,7 +17,6 @@ from connector.platforms.base import (
     SourceSettings,
     WebhookDelivery,
     WritebackReport,
-    as_outcome,
     positive_int64,
     settings_as,
 )
@@ -79,29 +78,16 @@ class Zendesk(Platform):
              ticket: str | None) -> PullResult:
         from connector.platforms.zendesk import commands
 
-        result = commands.pull(_settings(source), out, start_time=since,
-                               cursor=cursor if isinstance(cursor, str) else None,
-                               ticket_id=int(ticket) if ticket else None)
-        return PullResult(
-            platform=self.name, out=result.out, cursor=result.cursor, lines=result.lines,
-            tickets=result.tickets, api_calls=result.api_calls_total,
-            calls_by_endpoint=dict(result.api_calls),
-            details={"complaints": result.complaints, "deleted_tickets": result.deleted_tickets,
-                     "ticket_events": result.ticket_events, "metric_events": result.metric_events,
-                     "agents": result.agents},
-        )
+        return commands.pull(_settings(source), out, start_time=since, cursor=cursor,
+                             ticket_id=int(ticket) if ticket else None)
 
     def writeback(self, source: SourceSettings, findings: Sequence[Finding], *, apply: bool,
                   client: Client | None = None) -> WritebackReport:
         from connector.platforms.zendesk import commands
         from connector.platforms.zendesk.http import ZendeskClient
 
-        report = commands.writeback(_settings(source), list(findings), apply=apply,
-                                    client=cast(ZendeskClient | None, client))
-        return WritebackReport(
-            applied=report.applied, plans=report.plans, results=[as_outcome(r) for r in report.results],
-            api_calls=sum(report.api_calls.values()), calls_by_endpoint=dict(report.api_calls),
-        )
+        return commands.writeback(_settings(source), list(findings), apply=apply,
+                                  client=cast(ZendeskClient | None, client))
 
     def verify_webhook(self, secret: str, body: bytes, headers: Mapping[str, str], now: datetime,
                        max_age: timedelta) -> WebhookDelivery:
