@@ -15,6 +15,7 @@ from typing import Any
 
 from compliance_checks.model import TIMELINE_JSON, ComplaintRecord
 from mappings.assemble import Assembler, MappedTicket, Origin
+from mappings.jira_payload import history_key, merge_history
 from mappings.schema import MappingSpec
 
 Doc = dict[str, Any]
@@ -230,27 +231,34 @@ class JiraPages:
         for issue in page.get("issues") or ():
             self.issues[str(issue["id"])] = dict(issue)
         for entry in page.get("issueChangeLogs") or ():
-            bucket = self.histories.setdefault(str(entry.get("issueId")), {})
-            for history in entry.get("changeHistories") or ():
-                bucket[str(history.get("id"))] = history
+            self._add_histories(str(entry.get("issueId")), entry.get("changeHistories") or ())
         if "issue" in page and isinstance(page.get("changelog"), Mapping):
-            bucket = self.histories.setdefault(str(page["issue"]), {})
             changelog = page["changelog"]
-            for history in changelog.get("values") or changelog.get("histories") or ():
-                bucket[str(history.get("id"))] = history
+            listed = changelog.get("values") or changelog.get("histories") or ()
+            self._add_histories(str(page["issue"]), listed)
         if "issue" in page and isinstance(page.get("comments"), Mapping):
             bucket = self.comments.setdefault(str(page["issue"]), {})
             for comment in page["comments"].get("comments") or ():
                 bucket[str(comment.get("id"))] = comment
+
+    def _add_histories(self, issue: str, histories: Iterable[Doc]) -> None:
+        """Keyed as the mapping keys them: an id-less history is kept, a repeated id merged."""
+        bucket = self.histories.setdefault(issue, {})
+        for history in histories:
+            key = history_key(history)
+            bucket[key] = dict(merge_history(bucket.get(key), history))
 
 
 def jira_bundle(issue: Doc, pages: JiraPages) -> list[Doc]:
     """One issue with the changelog and comment pages read for it."""
     issue_id, key = str(issue["id"]), str(issue["key"])
     bundle: list[Doc] = [{"issues": [issue]}]
-    histories = {**pages.histories.get(issue_id, {}), **pages.histories.get(key, {})}
+    histories = dict(pages.histories.get(issue_id, {}))
+    for hkey, history in pages.histories.get(key, {}).items():
+        histories[hkey] = dict(merge_history(histories.get(hkey), history))
     if histories:
-        ordered = sorted(histories.values(), key=lambda h: (str(h.get("created")), str(h.get("id"))))
+        order = sorted(histories, key=lambda k: (str(histories[k].get("created")), k))
+        ordered = [histories[k] for k in order]
         bundle.append({"issueChangeLogs": [{"issueId": issue_id, "changeHistories": ordered}]})
     comments = {**pages.comments.get(issue_id, {}), **pages.comments.get(key, {})}
     if comments:
