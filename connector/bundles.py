@@ -15,7 +15,7 @@ from typing import Any
 
 from compliance_checks.model import TIMELINE_JSON, ComplaintRecord
 from mappings.assemble import Assembler, MappedTicket, Origin
-from mappings.jira_payload import history_key, merge_history
+from mappings.jira_payload import history_key, merge_history, unnamed_change_fields
 from mappings.schema import MappingSpec
 
 Doc = dict[str, Any]
@@ -249,10 +249,15 @@ class JiraPages:
             bucket[key] = dict(merge_history(bucket.get(key), history))
 
 
-def jira_bundle(issue: Doc, pages: JiraPages) -> list[Doc]:
-    """One issue with the changelog and comment pages read for it."""
+def jira_bundle(issue: Doc, pages: JiraPages, definitions: Sequence[Mapping[str, Any]] = ()) -> list[Any]:
+    """One issue with the changelog and comment pages read for it.
+
+    When a change item names its field only by display name (older Data Center), the bundle
+    also carries the site's definitions of that name (a ``GET /field`` list), so the stored
+    ticket maps as the same ticket read from files.
+    """
     issue_id, key = str(issue["id"]), str(issue["key"])
-    bundle: list[Doc] = [{"issues": [issue]}]
+    bundle: list[Any] = [{"issues": [issue]}]
     histories = dict(pages.histories.get(issue_id, {}))
     for hkey, history in pages.histories.get(key, {}).items():
         histories[hkey] = dict(merge_history(histories.get(hkey), history))
@@ -260,6 +265,11 @@ def jira_bundle(issue: Doc, pages: JiraPages) -> list[Doc]:
         order = sorted(histories, key=lambda k: (str(histories[k].get("created")), k))
         ordered = [histories[k] for k in order]
         bundle.append({"issueChangeLogs": [{"issueId": issue_id, "changeHistories": ordered}]})
+    embedded = (issue.get("changelog") or {}).get("histories") or ()
+    names = unnamed_change_fields([*embedded, *histories.values()])
+    named = [dict(d) for d in definitions if str(d.get("name")).casefold() in names]
+    if named:
+        bundle.append(named)
     comments = {**pages.comments.get(issue_id, {}), **pages.comments.get(key, {})}
     if comments:
         ordered = sorted(comments.values(), key=lambda c: (str(c.get("created")), str(c.get("id"))))

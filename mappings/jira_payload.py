@@ -73,6 +73,17 @@ def field_names(definitions: Iterable[Any]) -> dict[str, list[str]]:
     return names
 
 
+def unnamed_change_fields(histories: Iterable[Mapping[str, Any]]) -> set[str]:
+    """Casefolded display names of custom-field change items that carry no ``fieldId``."""
+    return {
+        str(item.get("field")).casefold()
+        for history in histories
+        for item in history.get("items") or ()
+        if isinstance(item, Mapping) and not item.get("fieldId") and item.get("field")
+        and item.get("fieldtype") != "jira"
+    }
+
+
 def is_field_definition(doc: Mapping[str, Any]) -> bool:
     """One entry of the ``/field`` list (``FieldDetails``: ``id``, ``name``, ``custom``, ...)."""
     return "id" in doc and "name" in doc and "fields" not in doc and ("custom" in doc or "clauseNames" in doc)
