@@ -269,25 +269,45 @@ class ZendeskWriter:
 def _job_results(
     status: Mapping[str, Any], add: Sequence[str], remove: Sequence[str], batch: Sequence[str]
 ) -> list[TicketWriteResult]:
+    """One result per ticket of a finished ``update_many`` job.
+
+    Job Statuses, "Results": each ticket has its own result, ``success: true``
+    (``UpdateResourceResult``) or ``success: false`` with ``error`` and ``details``
+    (``FailedResult``, Support API OpenAPI). Only an explicit success counts as written, whatever
+    the job's status; a ticket with no result (a ``killed`` job, a ``failed`` job that stopped
+    early, an answer without ``results``) is failed, so the journal retries it next run.
+    """
     by_id: dict[str, Mapping[str, Any]] = {
-        str(r.get("id")): r for r in status.get("results") or [] if isinstance(r, Mapping)
+        str(r.get("id")): r for r in _result_list(status) if isinstance(r, Mapping)
     }
+    job = str(status.get("status"))
     out: list[TicketWriteResult] = []
     for ticket in batch:
         item = by_id.get(ticket)
-        ok = status.get("status") == "completed" and (
-            item is None or item.get("success", True) is not False
-        )
-        if ok:
+        if item is not None and item.get("success") is True:
             out.append(TicketWriteResult(ticket, "written", added_tags=list(add),
-                                    removed_tags=list(remove), attempts=1))
-        else:
-            detail = (item or {}).get("errors") or (item or {}).get("details") or status.get(
-                "message"
-            )
+                                         removed_tags=list(remove), attempts=1))
+        elif item is not None:
             out.append(TicketWriteResult(ticket, "failed", attempts=1,
-                                    error=f"update_many job {status.get('status')}: {detail}"))
+                                         error=f"update_many job {job}: {_failure(item)}"))
+        else:
+            message = status.get("message")
+            out.append(TicketWriteResult(
+                ticket, "failed", attempts=1,
+                error=f"update_many job {job}: no result for this ticket"
+                + (f" ({str(message)[:200]})" if message else "")))
     return out
+
+
+def _result_list(status: Mapping[str, Any]) -> list[Any]:
+    results = status.get("results")
+    return results if isinstance(results, list) else []
+
+
+def _failure(item: Mapping[str, Any]) -> str:
+    """``error: details`` of a ``FailedResult`` (older answers used ``errors``), shortened."""
+    parts = [str(item[key]) for key in ("error", "details", "errors") if item.get(key)]
+    return (": ".join(parts) or "failed without a reason")[:300]
 
 
 def _id_order(ticket: str) -> tuple[int, str]:
