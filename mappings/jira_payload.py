@@ -31,6 +31,9 @@ _CHANGE_KINDS = {
 JSM_INTERNAL_PROPERTY = "sd.public.comment"
 #: Prefix of a derived history key; Jira's own history ids are numeric, so these never clash.
 DERIVED_HISTORY_PREFIX = "noid-"
+#: ``ChangeDetails.fieldtype`` of a system field (its ``field`` is then the changelog name, not a
+#: display name to look up); custom fields say ``custom``.
+SYSTEM_FIELDTYPE = "jira"
 
 
 def history_key(history: Mapping[str, Any]) -> str:
@@ -80,7 +83,7 @@ def unnamed_change_fields(histories: Iterable[Mapping[str, Any]]) -> set[str]:
         for history in histories
         for item in history.get("items") or ()
         if isinstance(item, Mapping) and not item.get("fieldId") and item.get("field")
-        and item.get("fieldtype") != "jira"
+        and item.get("fieldtype") != SYSTEM_FIELDTYPE
     }
 
 
@@ -205,7 +208,7 @@ class _FieldResolver:
         if item.get("fieldId"):
             return str(item["fieldId"])
         name = str(item.get("field") or "")
-        if not name or item.get("fieldtype") == "jira":  # a system field's changelog name
+        if not name or item.get("fieldtype") == SYSTEM_FIELDTYPE:  # a system field's changelog name
             return name
         candidates = self.names.get(name.casefold(), [])
         if not self.names:
