@@ -16,6 +16,7 @@ from typing import Any
 from compliance_checks.model import TIMELINE_JSON, ComplaintRecord
 from connector.store.tickets import canonical_json, sha256_text
 from mappings.assemble import Assembler, MappedTicket, Origin
+from mappings.jira_payload import history_key, merge_history, unnamed_change_fields
 from mappings.schema import MappingSpec
 
 Doc = dict[str, Any]
@@ -237,28 +238,45 @@ class JiraPages:
         for issue in page.get("issues") or ():
             self.issues[str(issue["id"])] = dict(issue)
         for entry in page.get("issueChangeLogs") or ():
-            bucket = self.histories.setdefault(str(entry.get("issueId")), {})
-            for history in entry.get("changeHistories") or ():
-                bucket[str(history.get("id"))] = history
+            self._add_histories(str(entry.get("issueId")), entry.get("changeHistories") or ())
         if "issue" in page and isinstance(page.get("changelog"), Mapping):
-            bucket = self.histories.setdefault(str(page["issue"]), {})
             changelog = page["changelog"]
-            for history in changelog.get("values") or changelog.get("histories") or ():
-                bucket[str(history.get("id"))] = history
+            listed = changelog.get("values") or changelog.get("histories") or ()
+            self._add_histories(str(page["issue"]), listed)
         if "issue" in page and isinstance(page.get("comments"), Mapping):
             bucket = self.comments.setdefault(str(page["issue"]), {})
             for comment in page["comments"].get("comments") or ():
                 bucket[str(comment.get("id"))] = comment
 
+    def _add_histories(self, issue: str, histories: Iterable[Doc]) -> None:
+        """Keyed as the mapping keys them: an id-less history is kept, a repeated id merged."""
+        bucket = self.histories.setdefault(issue, {})
+        for history in histories:
+            key = history_key(history)
+            bucket[key] = dict(merge_history(bucket.get(key), history))
 
-def jira_bundle(issue: Doc, pages: JiraPages) -> list[Doc]:
-    """One issue with the changelog and comment pages read for it."""
+
+def jira_bundle(issue: Doc, pages: JiraPages, definitions: Sequence[Mapping[str, Any]] = ()) -> list[Any]:
+    """One issue with the changelog and comment pages read for it.
+
+    When a change item names its field only by display name (older Data Center), the bundle
+    also carries the site's definitions of that name (a ``GET /field`` list), so the stored
+    ticket maps as the same ticket read from files.
+    """
     issue_id, key = str(issue["id"]), str(issue["key"])
-    bundle: list[Doc] = [{"issues": [issue]}]
-    histories = {**pages.histories.get(issue_id, {}), **pages.histories.get(key, {})}
+    bundle: list[Any] = [{"issues": [issue]}]
+    histories = dict(pages.histories.get(issue_id, {}))
+    for hkey, history in pages.histories.get(key, {}).items():
+        histories[hkey] = dict(merge_history(histories.get(hkey), history))
     if histories:
-        ordered = sorted(histories.values(), key=lambda h: (str(h.get("created")), str(h.get("id"))))
+        order = sorted(histories, key=lambda k: (str(histories[k].get("created")), k))
+        ordered = [histories[k] for k in order]
         bundle.append({"issueChangeLogs": [{"issueId": issue_id, "changeHistories": ordered}]})
+    embedded = (issue.get("changelog") or {}).get("histories") or ()
+    names = unnamed_change_fields([*embedded, *histories.values()])
+    named = [dict(d) for d in definitions if str(d.get("name")).casefold() in names]
+    if named:
+        bundle.append(named)
     comments = {**pages.comments.get(issue_id, {}), **pages.comments.get(key, {})}
     if comments:
         ordered = sorted(comments.values(), key=lambda c: (str(c.get("created")), str(c.get("id"))))

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from compliance_checks.model import ComplaintRecord
 from mappings.derive import build_record
 from mappings.formats import PayloadFormat, format_for
-from mappings.jira_payload import JiraBundle, jira_facts
+from mappings.jira_payload import JiraBundle, field_names, is_field_definition, jira_facts
 from mappings.raw import check_raw
 from mappings.schema import MappingSpec
 from mappings.select import is_complaint
@@ -114,6 +114,9 @@ class Assembler:
     directory: Directory = field(default_factory=Directory)
     _jira_histories: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
     _jira_comments: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
+    #: The site's field list (``GET /field``), for changelog items that name a field only by name.
+    _jira_fields: list[Mapping[str, Any]] = field(default_factory=list)
+    _field_names: tuple[int, dict[str, list[str]]] | None = None
     #: Zendesk history per ticket id, compacted as it is read (raw events are not kept).
     zendesk_history: HistoryStore = field(default_factory=lambda: MemoryHistory())
     _metric_sets: dict[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -145,6 +148,9 @@ class Assembler:
 
     def add_jira_history(self, doc: Mapping[str, Any], origin: Origin) -> None:
         if self.is_primary(doc):
+            return
+        if is_field_definition(doc):  # one entry of a ``GET /field`` list (a bare array)
+            self._jira_fields.append(doc)
             return
         if isinstance(doc.get("issueChangeLogs"), list):
             for entry in doc["issueChangeLogs"]:
@@ -282,7 +288,7 @@ class Assembler:
         return self.format.facts(self, raw)
 
     def jira_facts(self, raw: Mapping[str, Any]) -> Any:
-        bundle = JiraBundle(issue=raw)
+        bundle = JiraBundle(issue=raw, field_names=self._jira_field_names())
         bundle.add_histories(list((raw.get("changelog") or {}).get("histories") or ()))
         comment_field = (raw.get("fields") or {}).get("comment")
         if isinstance(comment_field, dict):
@@ -291,6 +297,11 @@ class Assembler:
             bundle.add_histories(self._jira_histories.pop(ident, []))
             bundle.add_comments(self._jira_comments.pop(ident, []))
         return jira_facts(bundle, self.spec)
+
+    def _jira_field_names(self) -> dict[str, list[str]]:
+        if self._field_names is None or self._field_names[0] != len(self._jira_fields):
+            self._field_names = (len(self._jira_fields), field_names(self._jira_fields))
+        return self._field_names[1]
 
     def zendesk_facts(self, raw: Mapping[str, Any]) -> Any:
         ticket_id = str(raw.get("id"))

@@ -2,12 +2,16 @@
 
 An issue's history may arrive embedded (``changelog``/``fields.comment``, often truncated) or
 in separate pages (``/changelog/bulkfetch``, ``/issue/{key}/changelog``, ``/issue/{key}/comment``);
-``JiraBundle`` merges them by id, so nothing is counted twice.
+``JiraBundle`` merges them by id, so nothing is counted twice. A history without an id (the
+``Changelog`` schema does not require one; go-jira's recorded sprint page has one) is keyed by
+a digest of its content, so it is neither lost nor counted twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal
@@ -25,6 +29,67 @@ _CHANGE_KINDS = {
     "labels": EventKind.LABEL_CHANGE,
 }
 JSM_INTERNAL_PROPERTY = "sd.public.comment"
+#: Prefix of a derived history key; Jira's own history ids are numeric, so these never clash.
+DERIVED_HISTORY_PREFIX = "noid-"
+#: ``ChangeDetails.fieldtype`` of a system field (its ``field`` is then the changelog name, not a
+#: display name to look up); custom fields say ``custom``.
+SYSTEM_FIELDTYPE = "jira"
+
+
+def history_key(history: Mapping[str, Any]) -> str:
+    """The history's id; without one, a digest of when, who and what changed (stable across
+    reads, so the same history read twice is kept once and its evidence id never moves)."""
+    ident = history.get("id")
+    if ident is not None and str(ident) != "":
+        return str(ident)
+    material = [str(history.get("created")), _user_id(history.get("author")), history.get("items") or []]
+    text = json.dumps(material, sort_keys=True, separators=(",", ":"), default=str)
+    return DERIVED_HISTORY_PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def merge_history(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Two copies of one history (same id): the union of their items, in order.
+
+    Copies can differ (``changelog/bulkfetch`` with ``fieldIds`` returns only those items), and
+    a repeated id must never drop the items only the other copy has.
+    """
+    if old is None or old == new:
+        return new
+    seen = {_item_digest(item) for item in old.get("items") or ()}
+    extra = [item for item in new.get("items") or () if _item_digest(item) not in seen]
+    return {**new, **old, "items": [*(old.get("items") or ()), *extra]} if extra else old
+
+
+def _item_digest(item: Any) -> str:
+    return json.dumps(item, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def field_names(definitions: Iterable[Any]) -> dict[str, list[str]]:
+    """``GET /rest/api/{2,3}/field`` definitions -> casefolded display name -> field ids."""
+    names: dict[str, list[str]] = {}
+    for definition in definitions:
+        if not isinstance(definition, Mapping) or not definition.get("id") or not definition.get("name"):
+            continue
+        ids = names.setdefault(str(definition["name"]).casefold(), [])
+        if str(definition["id"]) not in ids:
+            ids.append(str(definition["id"]))
+    return names
+
+
+def unnamed_change_fields(histories: Iterable[Mapping[str, Any]]) -> set[str]:
+    """Casefolded display names of custom-field change items that carry no ``fieldId``."""
+    return {
+        str(item.get("field")).casefold()
+        for history in histories
+        for item in history.get("items") or ()
+        if isinstance(item, Mapping) and not item.get("fieldId") and item.get("field")
+        and item.get("fieldtype") != SYSTEM_FIELDTYPE
+    }
+
+
+def is_field_definition(doc: Mapping[str, Any]) -> bool:
+    """One entry of the ``/field`` list (``FieldDetails``: ``id``, ``name``, ``custom``, ...)."""
+    return "id" in doc and "name" in doc and "fields" not in doc and ("custom" in doc or "clauseNames" in doc)
 
 
 @dataclass
@@ -35,10 +100,13 @@ class JiraBundle:
     histories: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     comments: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     properties: dict[str, Any] = field(default_factory=dict)
+    #: The site's field list (casefolded display name -> ids), to name changes without ``fieldId``.
+    field_names: dict[str, list[str]] = field(default_factory=dict)
 
     def add_histories(self, items: list[Mapping[str, Any]]) -> None:
         for history in items:
-            self.histories[str(history.get("id"))] = history
+            key = history_key(history)
+            self.histories[key] = merge_history(self.histories.get(key), history)
 
     def add_comments(self, items: list[Mapping[str, Any]]) -> None:
         for comment in items:
@@ -141,7 +209,68 @@ def browse_url(issue: Mapping[str, Any], spec: MappingSpec) -> str | None:
     return template.format(base=base, key=issue.get("key"))
 
 
-def _history_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec, key: str) -> list[Event]:
+def _rule_fields(spec: MappingSpec) -> set[str]:
+    """Every changelog field a mapping rule names (casefolded ids or names)."""
+    named = [*spec.escalation.fields, *spec.assessment.fields, *spec.decision.fields]
+    regulatory = spec.regulatory
+    if regulatory is None:
+        return {str(name).casefold() for name in named if name}
+    for letter in (regulatory.holding_response, regulatory.final_response, regulatory.summary_resolution,
+                   regulatory.stage2, regulatory.extension_letter):
+        if letter is not None:
+            named.extend(letter.fields)
+    parts = regulatory.parts
+    if parts is not None:
+        named.append(parts.field_event or "")
+        if parts.field is not None and parts.field.custom_field is not None:
+            named.append(str(parts.field.custom_field))
+    return {str(name).casefold() for name in named if name}
+
+
+@dataclass
+class _FieldResolver:
+    """Names a change item's field by id. Data Center changelog items may lack ``fieldId``
+    (``ChangeDetails`` does not require it) and carry the display name in ``field``: a custom
+    field's name is looked up in the site's field list, so rules naming ``customfield_NNNNN``
+    match; a name several fields share is never resolved by guessing."""
+
+    names: Mapping[str, list[str]]
+    spec: MappingSpec
+    key: str
+    unresolved: set[str] = field(default_factory=set)
+    _named: set[str] | None = None
+
+    def named(self) -> set[str]:
+        if self._named is None:
+            self._named = _rule_fields(self.spec)
+        return self._named
+
+    def __call__(self, item: Mapping[str, Any], where: str) -> str:
+        if item.get("fieldId"):
+            return str(item["fieldId"])
+        name = str(item.get("field") or "")
+        if not name or item.get("fieldtype") == SYSTEM_FIELDTYPE:  # a system field's changelog name
+            return name
+        candidates = self.names.get(name.casefold(), [])
+        if not self.names:
+            self.unresolved.add(name)
+        if len(candidates) == 1:
+            only = candidates[0].casefold()
+            # A mapping that names this site's display name (and not the id) keeps matching.
+            keep_name = name.casefold() in self.named() and only not in self.named()
+            return name if keep_name else candidates[0]
+        if len(candidates) > 1 and any(c.casefold() in self.named() for c in candidates):
+            raise MappingError(
+                self.key, f"{where}.field",
+                f"field name {name!r} belongs to several fields ({', '.join(candidates)}) and the "
+                "change item has no fieldId: cannot tell which one changed",
+            )
+        return name
+
+
+def _history_events(
+    bundle: JiraBundle, reporter: str | None, spec: MappingSpec, key: str, field_of: _FieldResolver
+) -> list[Event]:
     events = []
     for history_id, history in bundle.histories.items():
         at = _time(key, f"changelog[{history_id}].created", history.get("created"))
@@ -150,8 +279,8 @@ def _history_events(bundle: JiraBundle, reporter: str | None, spec: MappingSpec,
         author = history.get("author")
         actor_id = _user_id(author)
         role = _role(author, reporter, spec, user_id=actor_id)  # once per history
-        for item in history.get("items") or ():
-            field_id = str(item.get("fieldId") or item.get("field") or "")
+        for index, item in enumerate(history.get("items") or ()):
+            field_id = field_of(item, f"changelog[{history_id}].items[{index}]")
             kind = _CHANGE_KINDS.get(field_id.lower(), EventKind.FIELD_CHANGE)
             events.append(
                 Event(
@@ -243,8 +372,9 @@ def jira_facts(bundle: JiraBundle, spec: MappingSpec) -> TicketFacts:
     reporter_id = _user_id(reporter)
     properties = dict(bundle.properties)
     properties.update(issue.get("properties") or {})
+    field_of = _FieldResolver(bundle.field_names, spec, key)
     try:
-        events = _history_events(bundle, reporter_id, spec, key) + _comment_events(
+        events = _history_events(bundle, reporter_id, spec, key, field_of) + _comment_events(
             bundle, reporter_id, spec, key
         )
     except ValueError as exc:
@@ -277,5 +407,8 @@ def jira_facts(bundle: JiraBundle, spec: MappingSpec) -> TicketFacts:
         description=_text(key, "fields.description", fields.get("description")),
         channel=to_text(channel.get("value")) if isinstance(channel, dict) else to_text(channel),
         events=events,
-        gaps=_completeness_gaps(issue, bundle),
+        gaps=_completeness_gaps(issue, bundle) + [
+            f"changelog field {name!r} has no fieldId and no field list was given to resolve it"
+            for name in sorted(field_of.unresolved)
+        ],
     )

@@ -24,6 +24,7 @@ from connector.platforms.jira.settings import JiraSourceConfig, resolve_credenti
 from connector.platforms.jira.state import read_states
 from connector.platforms.jira.writer import JiraWriter
 from connector.writeback import plan_writeback
+from mappings.jira_payload import unnamed_change_fields
 from mappings.loader import load_mapping
 from mappings.schema import MappingSpec
 from mappings.select import is_complaint
@@ -45,6 +46,18 @@ def connect(
 
 def _spec(source: JiraSourceConfig) -> MappingSpec:
     return load_mapping(source.mapping).spec
+
+
+def _page_histories(page: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Every changelog history of one raw page (embedded, bulk or per-issue)."""
+    found = [history for issue in page.get("issues") or ()
+             for history in (issue.get("changelog") or {}).get("histories") or ()]
+    for entry in page.get("issueChangeLogs") or ():
+        found.extend(entry.get("changeHistories") or ())
+    changelog = page.get("changelog")
+    if isinstance(changelog, Mapping):
+        found.extend(changelog.get("values") or changelog.get("histories") or ())
+    return found
 
 
 def pull(
@@ -81,9 +94,17 @@ def pull(
     lines = 0
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(out.suffix + ".part")
+    unnamed: set[str] = set()
     with tmp.open("w", encoding="utf-8") as handle:
         for page in reader.pages(since):
             handle.write(json.dumps(page, separators=(",", ":"), ensure_ascii=False) + "\n")
+            lines += 1
+            unnamed |= unnamed_change_fields(_page_histories(page))
+        # Change items named only by display name: the field list (already read) names them.
+        named = [dict(d) for d in (reader.plan.definitions if reader.plan else ())
+                 if str(d.get("name")).casefold() in unnamed]
+        if named:
+            handle.write(json.dumps(named, separators=(",", ":"), ensure_ascii=False) + "\n")
             lines += 1
     tmp.replace(out)  # a half-written file never looks like a finished pull
     state = reader.state

@@ -7,7 +7,7 @@ and the JSM SLA / request-type fields discovered once from ``/field`` by their s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +51,9 @@ class FieldPlan:
     properties: tuple[str, ...]
     #: ``None``: fetch every changelog field (the mapping needs more than 10).
     changelog_field_ids: tuple[str, ...] | None
+    #: The site's field list (``id``, ``name``, ``custom`` of ``GET /field``): names the field of
+    #: a Data Center change item without ``fieldId``. Empty until discovered.
+    definitions: tuple[Mapping[str, Any], ...] = ()
 
 
 def _sources(node: Any) -> Iterator[Source]:
@@ -97,6 +100,15 @@ def discovered_fields(field_definitions: Iterable[dict[str, Any]]) -> tuple[str,
         str(f["id"])
         for f in field_definitions
         if (f.get("schema") or {}).get("custom") in wanted and f.get("id")
+    )
+
+
+def field_definitions(listed: Iterable[Any]) -> tuple[Mapping[str, Any], ...]:
+    """The part of ``GET /field`` the mapping needs, in the same (``FieldDetails``) shape."""
+    return tuple(
+        {"id": str(f["id"]), "name": str(f["name"]), "custom": bool(f.get("custom"))}
+        for f in listed
+        if isinstance(f, dict) and f.get("id") and f.get("name")
     )
 
 

@@ -88,7 +88,8 @@ class JiraIncremental:
             part = issues[start:start + CHUNK]
             crash_at = len(part) // 2 if first[0] else -1
             first[0] = False  # the first transaction of the sync, half stored
-            yield Changes([self._change(issue, pages) for issue in part], crash_at=crash_at)
+            yield Changes([self._change(issue, pages, self._definitions()) for issue in part],
+                          crash_at=crash_at)
             for issue in part:
                 issue_id, key = str(issue["id"]), str(issue["key"])
                 pages.issues.pop(issue_id, None)
@@ -104,15 +105,23 @@ class JiraIncremental:
             pages.add(page)
             yield PageRead(len(pages.issues) - before)
         spec = self.spec
-        yield Changes([self._change(issue, pages, complaint=partial(is_complaint, spec, issue))
+        yield Changes([self._change(issue, pages, self._definitions(),
+                                    complaint=partial(is_complaint, spec, issue))
                        for issue in pages.issues.values()])
 
+    def _definitions(self) -> tuple[Mapping[str, Any], ...]:
+        """The site's field list as the reader discovered it (no call of its own)."""
+        plan = self._reader.plan if self._reader is not None else None
+        return plan.definitions if plan is not None else ()
+
     @staticmethod
-    def _change(issue: Doc, pages: JiraPages, complaint: Callable[[], bool] | None = None) -> TicketChange:
+    def _change(issue: Doc, pages: JiraPages, definitions: tuple[Mapping[str, Any], ...] = (),
+                complaint: Callable[[], bool] | None = None) -> TicketChange:
         key, issue_id = str(issue["key"]), str(issue["id"])
 
         def bundle(_previous: list[Doc] | None) -> tuple[list[Doc], str]:
-            return jira_bundle(issue, pages), str((issue.get("fields") or {}).get("updated") or "")
+            documents = jira_bundle(issue, pages, definitions)
+            return documents, str((issue.get("fields") or {}).get("updated") or "")
 
         # The search keeps complaints only; a refresh's issue not stored yet is checked.
         return TicketChange(ticket=key, keys=(key, issue_id), external_id=issue_id, bundle=bundle,

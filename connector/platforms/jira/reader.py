@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,7 +23,7 @@ from connector.crashpoints import ARMED, crash_point
 from connector.http import ReadStats
 from connector.platforms.jira.client import JiraClient
 from connector.platforms.jira.errors import JiraApiError
-from connector.platforms.jira.fieldplan import FieldPlan, discovered_fields, plan_fields
+from connector.platforms.jira.fieldplan import FieldPlan, discovered_fields, field_definitions, plan_fields
 from connector.platforms.jira.jql import build_jql
 from connector.ticket_ids import url_segment
 from mappings.jira_payload import comments_needing_visibility
@@ -166,8 +166,12 @@ class JiraReader:
     # -- shared -----------------------------------------------------------------------------
 
     def _discover(self) -> FieldPlan:
-        """The field plan with this site's JSM SLA / request-type field ids (``GET field``)."""
-        return plan_fields(self.spec, discovered_fields(self.client.get("field")))
+        """The field plan with this site's JSM SLA / request-type field ids and its field names
+        (one ``GET field``)."""
+        listed = self.client.get("field")
+        listed = listed if isinstance(listed, list) else []
+        return replace(plan_fields(self.spec, discovered_fields(listed)),
+                       definitions=field_definitions(listed))
 
     def _request_plan(self) -> FieldPlan:
         """The plan to search with: the settled one, else the mapping's own fields (an

@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from connector.platforms.jira.client import endpoint_of
 from devtools.sandboxes.common.auth import basic_credentials
 from devtools.sandboxes.common.traffic import Fault, Traffic, dropping
-from devtools.sandboxes.jira.model import BOT, FIELD_DEFINITIONS, SandboxIssue
+from devtools.sandboxes.jira.model import BOT, SandboxIssue
 from devtools.sandboxes.jira.store import JqlError, SandboxStore
 
 SEARCH_REMOVED = {
@@ -244,7 +244,7 @@ async def server_info(request: Request) -> JSONResponse:
 
 
 async def fields(request: Request) -> JSONResponse:
-    return JSONResponse(FIELD_DEFINITIONS)
+    return JSONResponse(_state(request).store.field_definitions)
 
 
 async def myself(request: Request) -> JSONResponse:

@@ -23,6 +23,8 @@ class RealisticData:
     people: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Agent log-in (Cloud e-mail, Data Center user name) -> account id / user key.
     agents: dict[str, str] = field(default_factory=dict)
+    #: The custom fields the changelogs change (id -> display name), for the ``/field`` list.
+    custom_fields: dict[str, str] = field(default_factory=dict)
 
 
 def _account(user: dict[str, Any]) -> str:
@@ -42,6 +44,10 @@ def realistic_issues(config: GeneratorConfig, *, data_center: bool = False) -> R
         issue = issue_payload(complaint, data_center=data_center)
         fields = dict(issue["fields"])
         comments = fields.pop("comment")["comments"]  # with properties: the stored form
+        for history in issue["changelog"]["histories"]:
+            for item in history["items"]:
+                if item.get("fieldtype") == "custom" and item.get("fieldId"):
+                    out.custom_fields[str(item["fieldId"])] = str(item["field"])
         out.issues.append(SandboxIssue(
             id=str(issue["id"]), key=str(issue["key"]), fields=fields,
             histories=list(issue["changelog"]["histories"]), comments=comments,

@@ -27,12 +27,14 @@ def make_state(
     token: str = DEFAULT_TOKEN,
     rate_per_second: float | None = None,
     record: bool = True,
+    legacy_changelog: bool = False,
 ) -> SandboxState:
     """A small account from the shared generator (Cloud or Data Center): ``issues`` complaints
     received over the ``days`` before :data:`SMALL_END`, in project CS."""
     config = GeneratorConfig(complaints=issues, end=SMALL_END, seed=seed, days=days)
     return realistic_state(config, mode=mode, email=email, token=token,
-                           rate_per_second=rate_per_second, record=record)
+                           rate_per_second=rate_per_second, record=record,
+                           legacy_changelog=legacy_changelog)
 
 
 def realistic_state(
@@ -44,8 +46,12 @@ def realistic_state(
     agent_token: str | None = None,
     rate_per_second: float | None = None,
     record: bool = False,
+    legacy_changelog: bool = False,
 ) -> SandboxState:
     """A sandbox seeded from the shared generator (project CS, as ``mappings/jira.yaml``).
+
+    ``legacy_changelog`` (Data Center only): histories without ``id`` and change items without
+    ``fieldId``, as older Data Center sends them (see :class:`SandboxStore`).
 
     With ``agent_token`` every generated agent can log in (Basic: e-mail on Cloud, user name on
     Data Center, and that token) and write as themselves.
@@ -54,8 +60,11 @@ def realistic_state(
 
     if mode not in ("cloud", "datacenter"):
         raise ValueError(f"mode must be cloud or datacenter, not {mode!r}")
+    if legacy_changelog and mode != "datacenter":
+        raise ValueError("legacy_changelog is a Data Center shape")
     data = realistic_issues(config, data_center=mode == "datacenter")
-    store = SandboxStore(data.issues, mode=mode, people=data.people)
+    store = SandboxStore(data.issues, mode=mode, people=data.people, custom_fields=data.custom_fields,
+                         legacy_changelog=legacy_changelog)
     return SandboxState(
         store=store, mode=mode, email=email, token=token, rate_per_second=rate_per_second,
         record=record, agents=data.agents, agent_token=agent_token,

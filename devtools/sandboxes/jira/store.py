@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connector.platforms.jira.notes import body_text
-from devtools.sandboxes.jira.model import BOT, SandboxIssue, adf, jira_time, user
+from devtools.sandboxes.jira.model import BOT, FIELD_DEFINITIONS, SandboxIssue, adf, jira_time, user
 
 #: Embedded collections are cut like the real services do (Cloud search: 20 comments, 40
 #: histories; Data Center: more, but still bounded).
@@ -100,8 +100,21 @@ class SandboxStore:
         mode: str,
         clock: Callable[[], datetime] | None = None,
         people: dict[str, dict[str, Any]] | None = None,
+        custom_fields: dict[str, str] | None = None,
+        legacy_changelog: bool = False,
     ) -> None:
         self.mode = mode
+        #: ``GET /field``: every field the issues use, as Jira lists every field of the site.
+        known = {d["id"] for d in FIELD_DEFINITIONS}
+        self.field_definitions = [*FIELD_DEFINITIONS, *(
+            {"id": fid, "name": name, "custom": True, "schema": {"type": "string"}}
+            for fid, name in sorted((custom_fields or {}).items()) if fid not in known)]
+        #: Older Data Center: no history ``id``, no item ``fieldId`` (only the display name in
+        #: ``field``). Neither is required by the ``Changelog`` / ``ChangeDetails`` schemas of
+        #: jira-platform-v3.json; go-jira's recorded sprint page
+        #: (mocks/issues_in_sprint_with_changelog.json) has a history without id and items
+        #: without fieldId.
+        self.legacy_changelog = legacy_changelog
         self.issues = {i.key: i for i in issues}
         self.by_id = {i.id: i for i in issues}
         #: User objects by account id (realistic data); others are made up from the id.
@@ -185,6 +198,8 @@ class SandboxStore:
             out["properties"] = props
         if changelog:
             recent = issue.histories[-max_histories:]
+            if self.legacy_changelog:
+                recent = [self._legacy(h) for h in recent]
             out["changelog"] = {
                 "startAt": 0,
                 "maxResults": len(recent),
@@ -192,6 +207,11 @@ class SandboxStore:
                 "histories": recent,
             }
         return out
+
+    @staticmethod
+    def _legacy(history: dict[str, Any]) -> dict[str, Any]:
+        items = [{k: v for k, v in item.items() if k != "fieldId"} for item in history["items"]]
+        return {**{k: v for k, v in history.items() if k != "id"}, "items": items}
 
     # -- writing ----------------------------------------------------------------------------
 
