@@ -171,3 +171,45 @@ def test_sandbox_comment_limit_and_property_size(cloud: SandboxServer) -> None:
     assert big.status_code == 400 and FINDINGS_PROPERTY not in issue.properties
     ok = requests.put(prop, json={"v": 1}, auth=AUTH, timeout=10)
     assert ok.status_code == 201
+
+
+def test_store_write_back_reports_the_screen_once_and_settles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``iso10002 run``'s path (sync, check, journalled write-back): the screen problem is one
+    warning of the source's outcome, and the journal settles the tickets (no second write)."""
+    from datetime import timedelta
+
+    from connector.config import AppConfig
+    from connector.pipeline import Pipeline, load_evaluator
+    from connector.store import Store
+    from devtools.sandboxes.jira.server import SMALL_END
+    from mappings.loader import default_mapping_path
+
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    with SandboxServer(make_state(mode="cloud", seed=5, issues=20)) as server:
+        server.state.store.off_edit_screen["CS"] = {"labels"}
+        config = AppConfig.model_validate({
+            "sources": [{
+                "platform": "jira", "name": "jira", "base_url": server.url, "deployment": "cloud",
+                "mapping": str(default_mapping_path("jira")), "auth": {"kind": "cloud_token"},
+                "retry": {"max_attempts": 2, "base_delay": 0.0, "max_delay": 0.0},
+            }],
+            "sync": {"initial_since": (SMALL_END - timedelta(days=200)).isoformat()},
+        })
+        pipe = Pipeline(config, Store(f"sqlite:///{tmp_path / 'store.db'}"), load_evaluator(config),
+                        clock=lambda: SMALL_END)
+        try:
+            pipe.sync()
+            pipe.check(as_of=SMALL_END, record="all")
+            outcomes, errors = pipe.writeback("apply")
+            assert errors == [] and outcomes[0].failed == 0 and outcomes[0].written > 1
+            assert len(outcomes[0].warnings) == 1 and "project CS" in outcomes[0].warnings[0]
+            server.state.reset_calls()
+            again, _ = pipe.writeback("apply", force=True)
+            writes = {e: n for e, n in server.state.calls.items()
+                      if not e.startswith("GET") and "bulkfetch" not in e and "search" not in e}
+            assert writes == {} and again[0].failed == 0
+        finally:
+            pipe.store.close()
