@@ -46,6 +46,9 @@ class WritebackOutcome:
     failed: int = 0
     plans: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: Things to fix on the helpdesk side that did not stop the write (e.g. a field the
+    #: project's screen refuses), each once.
+    warnings: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -192,6 +195,10 @@ def _write_batch(
     if ARMED:
         crash_point("after-platform-write")
     outcome.plans.extend(report.plans)
+    for ticket_outcome in report.results:
+        warning = ticket_outcome.details.get("warning")
+        if warning and str(warning) not in outcome.warnings:
+            outcome.warnings.append(str(warning))
     with store.session() as session:
         entries = {e.ticket: e for e in open_entries(session, source) if e.ticket in hashes}
         outcomes = report.outcomes()

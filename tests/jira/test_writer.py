@@ -393,3 +393,56 @@ def test_dry_run_plans_without_writing_and_reports_missing_issues(
     assert report.plans[0]["note"]["action"] == "create"
     assert report.plans[0]["add_labels"] == [ACK, "iso10002-noncompliant"]
     assert report.to_json()["applied"] is False
+
+
+#: Jira's refusal of a field missing from the edit screen (ErrorCollection, jira-platform-v3.json;
+#: message and shape as recorded in bitbucket.org/apdc/the-scheduler/issues/339).
+OFF_SCREEN = {
+    "errorMessages": [],
+    "errors": {"labels": "Field 'labels' cannot be set. It is not on the appropriate screen, or unknown."},
+}
+
+
+def test_labels_off_the_edit_screen_edit_is_repeated_with_the_property_only(
+    rsps: responses.RequestsMock, tmp_path: Path
+) -> None:
+    fs = [finding(KEY)]
+    state = issue(1, "2026-02-01T09:00:00.000+0000", properties={}) | {"key": KEY}
+    src, c = _setup(rsps, tmp_path, state, deployment="datacenter")
+    rsps.post(f"{DC}/rest/api/2/issue/{KEY}/comment", status=201, json={"id": "77"})
+    labels = {"update": {"labels": [{"add": ACK}, {"add": "iso10002-noncompliant"}]}}
+    prop = [{"key": "iso10002.findings", "value": _summary(fs, "77")}]
+    rsps.put(
+        f"{DC}/rest/api/2/issue/{KEY}",
+        status=400,
+        json=OFF_SCREEN,
+        match=[*NO_NOTIFY, matchers.json_params_matcher({"properties": prop, **labels})],
+    )
+    refused = [{"key": "iso10002.findings", "value": {**_summary(fs, "77"), "labels_refused": True}}]
+    rsps.put(
+        f"{DC}/rest/api/2/issue/{KEY}",
+        status=204,
+        match=[*NO_NOTIFY, matchers.json_params_matcher({"properties": refused})],
+    )
+    result = writeback(src, fs, apply=True, client=c).results[0]
+    assert (result.outcome, result.comment_id, result.labels_added) == ("written", "77", [])
+    assert result.labels_not_written == [f"+{ACK}", "+iso10002-noncompliant"]
+    assert result.warning is not None and "project CMP" in result.warning
+
+
+def test_recorded_label_refusal_reads_the_edit_screen_instead_of_editing(
+    rsps: responses.RequestsMock, tmp_path: Path
+) -> None:
+    fs = [finding(KEY)]
+    value = {**_summary(fs, "900"), "labels_refused": True}
+    state = issue(1, "2026-02-01T09:00:00.000+0000", properties={"iso10002.findings": value})
+    src, c = _setup(rsps, tmp_path, state | {"key": KEY})
+    # Get edit issue metadata: only the fields of the edit screen (jira-platform-v3.json example).
+    rsps.get(
+        f"{CLOUD}/rest/api/3/issue/{KEY}/editmeta",
+        json={"fields": {"summary": {"key": "summary", "name": "Summary", "operations": ["set"],
+                                     "required": True, "schema": {"type": "string"}}}},
+    )
+    result = writeback(src, fs, apply=True, client=c).results[0]
+    assert (result.outcome, result.comment) == ("unchanged", "none")
+    assert result.labels_not_written == [f"+{ACK}", "+iso10002-noncompliant"]

@@ -310,9 +310,12 @@ class JiraClient:
                 method=method,
                 path=path,
             )
-        raise self._fatal(method, path, status, _error_text(response))
+        raise self._fatal(method, path, status, _error_text(response), _field_errors(response))
 
-    def _fatal(self, method: str, path: str, status: int, detail: str) -> JiraApiError:
+    def _fatal(
+        self, method: str, path: str, status: int, detail: str,
+        field_errors: dict[str, str] | None = None,
+    ) -> JiraApiError:
         where = f"{method} {path} on source {self.source.name!r} ({self.source.rest_root})"
         auth = self.source.auth
         if status == 401:
@@ -349,8 +352,21 @@ class JiraClient:
                 path=path,
             )
         return JiraApiError(
-            f"HTTP {status}: {where}: {detail}", status=status, method=method, path=path
+            f"HTTP {status}: {where}: {detail}", status=status, method=method, path=path,
+            field_errors=field_errors,
         )
+
+
+def _field_errors(response: requests.Response) -> dict[str, str]:
+    """The ``errors`` map of Jira's ErrorCollection (field id -> message); empty if absent."""
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    errors = data.get("errors") if isinstance(data, dict) else None
+    if not isinstance(errors, dict):
+        return {}
+    return {str(k): str(v) for k, v in errors.items()}
 
 
 def _error_text(response: requests.Response) -> str:

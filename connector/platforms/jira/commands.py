@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from compliance_checks.findings import Finding
 from connector.platforms.base import JsonState, PullResult, TicketOutcome, WritebackReport, as_outcome

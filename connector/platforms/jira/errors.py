@@ -14,11 +14,22 @@ class JiraConfigError(JiraError):
 class JiraApiError(JiraError):
     """Jira answered with an error we cannot recover from by retrying."""
 
-    def __init__(self, message: str, *, status: int | None, method: str, path: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None,
+        method: str,
+        path: str,
+        field_errors: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.method = method
         self.path = path
+        #: The ``errors`` map of Jira's ErrorCollection (field id -> message), e.g. a field
+        #: refused because it is not on the edit screen.
+        self.field_errors: dict[str, str] = field_errors or {}
 
 
 class JiraHttpConfigError(JiraApiError, JiraConfigError):

@@ -28,6 +28,9 @@ class IssueState:
     write: TicketWriteState
     #: Embedded comments held every comment (so "no note of ours" is a fact).
     comments_complete: bool
+    #: Our property records that the last edit could not carry the labels (the project's edit
+    #: screen lacks the Labels field): check the screen before sending them again.
+    labels_refused: bool = False
 
 
 def is_our_comment(comment: Mapping[str, Any], *, marker: str, own_ids: set[str]) -> bool:
@@ -67,6 +70,7 @@ def issue_state(issue: Mapping[str, Any], *, marker: str, own_ids: set[str]) -> 
             updated_stamp=fields.get("updated"),
         ),
         comments_complete=comments_complete(issue),
+        labels_refused=prop.get("labels_refused") is True,
     )
 
 

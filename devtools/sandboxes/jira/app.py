@@ -111,6 +111,85 @@ def _err(status: int, *messages: str, **errors: str) -> JSONResponse:
     return JSONResponse({"errorMessages": list(messages), "errors": errors}, status_code=status)
 
 
+#: Jira's refusal of a field missing from the issue's Edit screen, in the ErrorCollection shape
+#: (jira-platform-v3.json: Edit issue 400 "not associated with the issue's edit screen";
+#: message and body as recorded in bitbucket.org/apdc/the-scheduler/issues/339).
+OFF_SCREEN = "Field '{0}' cannot be set. It is not on the appropriate screen, or unknown."
+#: Property values: "a valid, non-empty JSON blob. The maximum length is 32768 characters."
+#: (jira-platform-v3.json: Set issue property).
+PROPERTY_MAX = 32768
+#: Jira Cloud's per-issue comment limit; adding one more answers 413 (jira-platform-v3.json:
+#: Add comment 413; the figure from Atlassian's announced issue limits, as summarised at
+#: actonic.de "Understanding Atlassian Jira Cloud issue limits").
+COMMENTS_PER_ISSUE = 5000
+#: ADF node and mark types (developer.atlassian.com/cloud/jira/platform/apis/document/structure:
+#: the node and mark lists).
+ADF_NODES = frozenset({
+    "blockquote", "bulletList", "codeBlock", "date", "emoji", "expand", "hardBreak", "heading",
+    "inlineCard", "listItem", "media", "mediaGroup", "mediaInline", "mediaSingle", "mention",
+    "nestedExpand", "orderedList", "panel", "paragraph", "rule", "status", "table", "tableCell",
+    "tableHeader", "tableRow", "text",
+})
+ADF_MARKS = frozenset({
+    "alignment", "backgroundColor", "border", "code", "em", "indentation", "link", "strike",
+    "strong", "subsup", "textColor", "underline",
+})
+
+
+def _adf_node_ok(node: Any) -> bool:
+    if not isinstance(node, dict) or node.get("type") not in ADF_NODES:
+        return False
+    if node["type"] == "text":
+        text = node.get("text")
+        if not isinstance(text, str) or not text:  # text_node: text minLength 1
+            return False
+    marks = node.get("marks", [])
+    if not isinstance(marks, list) or any(
+        not isinstance(m, dict) or m.get("type") not in ADF_MARKS for m in marks
+    ):
+        return False
+    content = node.get("content", [])
+    return isinstance(content, list) and all(_adf_node_ok(child) for child in content)
+
+
+def valid_adf_document(body: Any) -> bool:
+    """The ADF JSON schema's ``doc_node``: exactly ``version`` 1, ``type`` "doc" and a
+    ``content`` array (additionalProperties false), every node and mark of a known type."""
+    return (
+        isinstance(body, dict)
+        and set(body) == {"version", "type", "content"}
+        and body["version"] == 1
+        and body["type"] == "doc"
+        and isinstance(body["content"], list)
+        and all(_adf_node_ok(node) for node in body["content"])
+    )
+
+
+def _comment_body_error(mode: str, body: dict[str, Any]) -> JSONResponse | None:
+    """v3 (Cloud) takes comment bodies in ADF only."""
+    if "body" not in body:
+        return _err(400, body="Comment body can not be empty!")
+    if mode != "cloud":
+        return None
+    if not isinstance(body["body"], dict):
+        # A wiki/plain string on v3 (pchuri/jira-cli#38: {"errors":{"comment":"Comment body
+        # is not valid!"}}).
+        return _err(400, comment="Comment body is not valid!")
+    if not valid_adf_document(body["body"]):
+        # A document the ADF schema rejects (RHEcosystemAppEng/sdlc-plugins#206 on add comment,
+        # nguyenvanduocit/jira-mcp#42: {"errorMessages":["INVALID_INPUT"],"errors":{}}).
+        return _err(400, "INVALID_INPUT")
+    return None
+
+
+def _property_error(value: Any) -> JSONResponse | None:
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    if value in (None, {}, [], "") or len(text) > PROPERTY_MAX:
+        return _err(400, f"The property value must be a non-empty JSON value of at most "
+                         f"{PROPERTY_MAX} characters.")
+    return None
+
+
 class Gate:
     """ASGI middleware: admin API, counting, recording, auth, rate limit and faults."""
 
@@ -428,8 +507,34 @@ async def issue_edit(request: Request) -> Response:
         for value in op.values():
             if " " in str(value):
                 return _err(400, labels=f"The label '{value}' contains spaces which is invalid.")
-    _state(request).store.edit(issue, body, _account(request))
+    store = _state(request).store
+    refused = store.refused_fields(issue, [*(body.get("fields") or {}), *(body.get("update") or {})])
+    if refused:
+        # Nothing of the edit is applied, properties included.
+        return _err(400, **{name: OFF_SCREEN.format(name) for name in refused})
+    for prop in body.get("properties") or []:
+        if (error := _property_error(prop.get("value"))) is not None:
+            return error
+    store.edit(issue, body, _account(request))
     return Response(status_code=204)
+
+
+async def issue_editmeta(request: Request) -> Response:
+    """Fields of the issue's Edit screen (jira-platform-v3.json: Get edit issue metadata)."""
+    issue = _issue(request)
+    if issue is None:
+        return _not_found()
+    out: dict[str, Any] = {}
+    for definition in _state(request).store.edit_screen_fields(issue):
+        operations = ["add", "set", "remove"] if definition["id"] == "labels" else ["set"]
+        out[definition["id"]] = {
+            "required": definition["id"] == "summary",
+            "schema": definition["schema"],
+            "name": definition["name"],
+            "key": definition["id"],
+            "operations": operations,
+        }
+    return JSONResponse({"fields": out})
 
 
 async def comments(request: Request) -> Response:
@@ -439,8 +544,10 @@ async def comments(request: Request) -> Response:
     state = _state(request)
     if request.method == "POST":
         body = await _json(request)
-        if "body" not in body:
-            return _err(400, body="Comment body can not be empty!")
+        if (error := _comment_body_error(state.mode, body)) is not None:
+            return error
+        if len(issue.comments) >= COMMENTS_PER_ISSUE:
+            return _err(413, f"This issue has reached the limit of {COMMENTS_PER_ISSUE} comments.")
         comment = state.store.add_comment(issue, body, _account(request))
         return JSONResponse(state.store.render_comment(comment), status_code=201)
     q = request.query_params
@@ -466,6 +573,8 @@ async def comment_update(request: Request) -> Response:
         return _not_found()
     state = _state(request)
     body = await _json(request)
+    if (error := _comment_body_error(state.mode, body)) is not None:
+        return error
     comment = state.store.update_comment(issue, request.path_params["cid"], body, _account(request))
     if comment is None:
         return _err(404, f"Can not find a comment for the id: {request.path_params['cid']}.")
@@ -479,7 +588,13 @@ async def issue_property(request: Request) -> Response:
     prop = request.path_params["prop"]
     if request.method == "PUT":
         existed = prop in issue.properties
-        issue.properties[prop] = await request.json()
+        try:
+            value = await request.json()
+        except ValueError:
+            return _err(400, "The property value must be valid JSON.")
+        if (error := _property_error(value)) is not None:
+            return error
+        issue.properties[prop] = value
         return Response(status_code=200 if existed else 201)
     if prop not in issue.properties:
         return _err(404, f"The property with key '{prop}' does not exist.")
@@ -516,6 +631,7 @@ def build_app(state: SandboxState) -> ASGIApp:
         Route(f"{api}/search", search_dc, methods=["GET", "POST"]),
         Route(f"{api}/issue/{{key}}", issue_get, methods=["GET"]),
         Route(f"{api}/issue/{{key}}", issue_edit, methods=["PUT"]),
+        Route(f"{api}/issue/{{key}}/editmeta", issue_editmeta, methods=["GET"]),
         Route(f"{api}/issue/{{key}}/comment", comments, methods=["GET", "POST"]),
         Route(f"{api}/issue/{{key}}/comment/{{cid}}", comment_update, methods=["PUT"]),
         Route(f"{api}/issue/{{key}}/properties/{{prop}}", issue_property, methods=["GET", "PUT"]),

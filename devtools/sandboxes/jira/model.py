@@ -56,3 +56,8 @@ FIELD_DEFINITIONS: list[dict[str, Any]] = [
      "schema": {"type": "sd-servicelevelagreement",
                 "custom": "com.atlassian.servicedesk:sd-sla-field"}},
 ]
+
+#: Fields an edit can set (``editmeta``); status and the SLA field are never editable.
+EDITABLE_FIELDS = [
+    f for f in FIELD_DEFINITIONS if f["id"] not in ("status", SLA_FIELD, REQUEST_TYPE_FIELD)
+]

@@ -9,7 +9,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connector.platforms.jira.notes import body_text
-from devtools.sandboxes.jira.model import BOT, FIELD_DEFINITIONS, SandboxIssue, adf, jira_time, user
+from devtools.sandboxes.jira.model import (
+    BOT,
+    EDITABLE_FIELDS,
+    FIELD_DEFINITIONS,
+    SandboxIssue,
+    adf,
+    jira_time,
+    user,
+)
 
 #: Embedded collections are cut like the real services do (Cloud search: 20 comments, 40
 #: histories; Data Center: more, but still bounded).
@@ -126,6 +134,9 @@ class SandboxStore:
         # a sync pages through one query, and re-filtering 100,000 issues per page is slow.
         self._version = 0
         self._search_cache: tuple[str, int, list[SandboxIssue]] | None = None
+        #: Per project key, the fields its Edit screen lacks (any project may leave e.g. Labels
+        #: off: Jira then refuses an edit setting them; see ``app.issue_edit``).
+        self.off_edit_screen: dict[str, set[str]] = {}
 
     def person(self, account_id: str) -> dict[str, Any]:
         """The user object Jira embeds for ``account_id`` (author, updateAuthor)."""
@@ -212,6 +223,16 @@ class SandboxStore:
     def _legacy(history: dict[str, Any]) -> dict[str, Any]:
         items = [{k: v for k, v in item.items() if k != "fieldId"} for item in history["items"]]
         return {**{k: v for k, v in history.items() if k != "id"}, "items": items}
+
+    def edit_screen_fields(self, issue: SandboxIssue) -> list[dict[str, Any]]:
+        """The editable field definitions on ``issue``'s Edit screen."""
+        hidden = self.off_edit_screen.get(issue.fields["project"]["key"], set())
+        return [f for f in EDITABLE_FIELDS if f["id"] not in hidden]
+
+    def refused_fields(self, issue: SandboxIssue, names: Iterable[str]) -> list[str]:
+        """Of ``names``, the fields this issue's Edit screen does not hold."""
+        hidden = self.off_edit_screen.get(issue.fields["project"]["key"], set())
+        return sorted(n for n in set(names) if n in hidden)
 
     # -- writing ----------------------------------------------------------------------------
 
