@@ -115,7 +115,8 @@ def test_jira_pull_check_writeback_then_nothing_to_write(
     assert json.loads(state.read_text())["sandbox"]["since"], "the cursor is kept after success"
     assert DEFAULT_TOKEN not in pulled.output
     printed = json.loads(pulled.stdout)
-    assert list(printed) == [*PULL_KEYS, "deployment", "truncated_comments", "duplicates_skipped"]
+    assert list(printed) == [*PULL_KEYS, "deployment", "truncated_comments", "duplicates_skipped",
+                            "comment_visibility_reads", "comment_visibility_failed"]
     assert list(printed["cursor"]) == ["since", "boundary"]
 
     findings = check_json(tmp_path, "jira", mapping_path, tmp_path / "1.jsonl")

@@ -224,7 +224,8 @@ def test_dc_pull_keeps_going_when_a_visibility_read_fails(tmp_path: Path) -> Non
         result = pull(sandbox_source(server, tmp_path), tmp_path / "pull.jsonl", since=None,
                       environ={"JIRA_PAT": DEFAULT_TOKEN})
     lines = _pull_lines(result.out)
-    assert result.issues == 30
+    assert result.tickets == 30
+    assert result.details["comment_visibility_failed"] == 1
     issues = [i for line in lines for i in line.get("issues") or ()]
     paged = {line["issue"] for line in lines if "issue" in line}
     missed = {i["key"] for i in issues if comments_needing_visibility(i)} - paged

@@ -120,7 +120,9 @@ def pull(
         calls_by_endpoint=client.stats.as_dict(),
         details={"deployment": str(client.deployment),
                  "truncated_comments": state.stats.truncated_comments,
-                 "duplicates_skipped": state.stats.duplicates_skipped},
+                 "duplicates_skipped": state.stats.duplicates_skipped,
+                 "comment_visibility_reads": state.stats.comment_visibility_reads,
+                 "comment_visibility_failed": state.stats.comment_visibility_failed},
     )
 
 
