@@ -72,12 +72,12 @@ def test_three_runs_without_labels_on_the_edit_screen_write_once_then_nothing(
     assert [r.outcome for r in first.results] == ["written", "written"]
     assert calls[POST_COMMENT] == 2
     assert calls[EDIT] == 3  # one refused (the project is learnt), then property-only edits
-    warnings = [r.warning for r in first.results if r.warning]
+    warnings = [r.details["warning"] for r in first.results if r.details.get("warning")]
     assert len(warnings) == 1  # once per project and run
     assert "project CS" in warnings[0] and "Project settings > Screens" in warnings[0]
     for r in first.results:
-        assert r.labels_not_written == ["+iso10002-ISO10002-ACK-001", "+iso10002-noncompliant"]
-        assert r.labels_added == []
+        assert r.details["labels_not_written"] == ["+iso10002-ISO10002-ACK-001", "+iso10002-noncompliant"]
+        assert r.details["labels_added"] == []
     for key in FLAGGED:
         prop = cloud.state.store.issues[key].properties[FINDINGS_PROPERTY]
         assert prop["labels_refused"] is True and prop["comment_id"] == _ours(cloud, key)[0]["id"]
@@ -89,7 +89,7 @@ def test_three_runs_without_labels_on_the_edit_screen_write_once_then_nothing(
         writes = {e: n for e, n in calls.items() if not e.startswith("GET") and "bulkfetch" not in e}
         assert writes == {}
         assert calls[EDITMETA] == 1  # one read per project, not one failing edit per issue
-        assert sum(1 for r in again.results if r.warning) == 1
+        assert sum(1 for r in again.results if r.details.get("warning")) == 1
     assert all(len(_ours(cloud, k)) == 1 for k in FLAGGED)
 
     # The admin adds Labels to the Edit screen: the next run writes them, comments untouched.

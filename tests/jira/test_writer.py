@@ -425,9 +425,10 @@ def test_labels_off_the_edit_screen_edit_is_repeated_with_the_property_only(
         match=[*NO_NOTIFY, matchers.json_params_matcher({"properties": refused})],
     )
     result = writeback(src, fs, apply=True, client=c).results[0]
-    assert (result.outcome, result.comment_id, result.labels_added) == ("written", "77", [])
-    assert result.labels_not_written == [f"+{ACK}", "+iso10002-noncompliant"]
-    assert result.warning is not None and "project CMP" in result.warning
+    details = result.details
+    assert (result.outcome, details["comment_id"], details["labels_added"]) == ("written", "77", [])
+    assert result.details["labels_not_written"] == [f"+{ACK}", "+iso10002-noncompliant"]
+    assert "project CMP" in result.details["warning"]
 
 
 def test_recorded_label_refusal_reads_the_edit_screen_instead_of_editing(
@@ -444,5 +445,5 @@ def test_recorded_label_refusal_reads_the_edit_screen_instead_of_editing(
                                      "required": True, "schema": {"type": "string"}}}},
     )
     result = writeback(src, fs, apply=True, client=c).results[0]
-    assert (result.outcome, result.comment) == ("unchanged", "none")
-    assert result.labels_not_written == [f"+{ACK}", "+iso10002-noncompliant"]
+    assert (result.outcome, result.details["comment"]) == ("unchanged", "none")
+    assert result.details["labels_not_written"] == [f"+{ACK}", "+iso10002-noncompliant"]
