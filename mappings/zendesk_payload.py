@@ -59,6 +59,7 @@ _CHILD_META = {
     "formatted_to",
     "transcription_visible",
     "trusted",
+    "custom_ticket_fields",
 }
 
 
@@ -88,9 +89,35 @@ def _text_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+#: Via display names (the ticket-event export's ``via`` strings) and via ids -> via types
+#: (Zendesk "Via types reference": 0 web_form/web, 4 mail/email, 5 web_service/api, 8 rule).
+_VIA_TYPES: dict[str, str] = {
+    "web form": "web", "web_form": "web", "0": "web",
+    "mail": "email", "4": "email",
+    "web service": "api", "web_service": "api", "web service (api)": "api", "5": "api",
+    "rule": "rule", "trigger, automation": "rule", "8": "rule",
+}
+
+
+def via_channel(via: Any) -> str | None:
+    """The via type of a ``via`` object, a bare channel, a display name or a via id.
+
+    Audits carry ``{"channel": "rule", ...}`` (Via object reference); the ticket-event export
+    carries display names ("Rule", "Web form"); channels may also be via ids (8 = rule).
+    """
+    channel = via.get("channel") if isinstance(via, Mapping) else via
+    if channel is None or isinstance(channel, bool) or channel == "":
+        return None
+    text = str(channel).strip().casefold()
+    return _VIA_TYPES.get(text, text)
+
+
 def _child(raw: Mapping[str, Any], at: datetime, parent_author: str | None, channel: str | None) -> Child:
     kind = str(raw.get("type") or raw.get("event_type") or "")
     child_id = str(raw.get("id"))
+    # An event's own via decides who made it: a trigger's change inside an agent's update is
+    # the rule's (Ticket Audits: each event may carry its own ``via``).
+    channel = via_channel(raw["via"]) if raw.get("via") else channel
     if kind in _COMMENT_TYPES:
         author = raw.get("author_id")
         text = to_text(raw.get("plain_body") or raw.get("body"))
@@ -126,11 +153,32 @@ def ticket_event_children(event: Mapping[str, Any]) -> list[Child]:
     at = parse_time(event.get("created_at") or event.get("timestamp"))
     if at is None:
         return []
-    via = event.get("via")
-    channel = via.get("channel") if isinstance(via, dict) else via
+    channel = via_channel(event.get("via"))
     updater = event.get("updater_id")
     author = str(updater) if updater is not None else None
-    return [_child(c, at, author, str(channel) if channel else None) for c in event.get("child_events") or ()]
+    return [
+        _child(c, at, author, channel)
+        for raw in event.get("child_events") or ()
+        for c in _split_custom_fields(raw)
+    ]
+
+
+def _split_custom_fields(raw: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A ticket-event child naming custom fields by id, one child per field.
+
+    The export carries a custom-field change as ``{"custom_ticket_fields": {"<field id>":
+    "<value>"}, "event_type": "Change", "previous_value": ...}``; as an audit event the same
+    change is ``{"field_name": "<field id>", "value": ...}``, with the same event id.
+    """
+    fields = raw.get("custom_ticket_fields")
+    if not isinstance(fields, Mapping) or raw.get("field_name"):
+        return [raw]
+    rest = {k: v for k, v in raw.items() if k != "custom_ticket_fields"}
+    if len(fields) == 1:
+        ((name, value),) = fields.items()
+        return [{**rest, "field_name": str(name), "value": value}]
+    return [{**rest, "id": f"{raw.get('id')}:{name}", "field_name": str(name), "value": value}
+            for name, value in fields.items()]
 
 
 def audit_children(audit: Mapping[str, Any]) -> list[Child]:
@@ -138,10 +186,10 @@ def audit_children(audit: Mapping[str, Any]) -> list[Child]:
     at = parse_time(audit.get("created_at"))
     if at is None:
         return []
-    channel = read_path(audit, "via.channel")
+    channel = via_channel(audit.get("via"))
     author = audit.get("author_id")
     return [
-        _child(c, at, str(author) if author is not None else None, str(channel) if channel else None)
+        _child(c, at, str(author) if author is not None else None, channel)
         for c in audit.get("events") or ()
     ]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import responses
 from responses import matchers
@@ -88,14 +90,120 @@ def test_ticket_events_follow_end_time_with_comment_events(
     assert pages[0].body["ticket_events"][0]["child_events"][0]["public"] is True
 
 
+def _run(gen: Any) -> tuple[list[Any], Any]:
+    pages = []
+    try:
+        while True:
+            pages.append(next(gen))
+    except StopIteration as stop:
+        return pages, stop.value
+
+
 @responses.activate(assert_all_requests_are_fired=True)
-def test_time_based_export_that_does_not_advance_is_an_error(
+def test_time_based_export_whose_end_time_goes_backwards_is_an_error(
     client: ZendeskClient, source: ZendeskSourceConfig
 ) -> None:
-    responses.get(EVENTS_URL, json=events_page([ticket_event(1, 1, 100)] * 2, end_time=100,
+    responses.get(EVENTS_URL, json=events_page([ticket_event(1, 1, 90)] * 2, end_time=90,
                                                end=False))
     with pytest.raises(ExportStalled):
         list(ZendeskReader(client, source).ticket_events(100))
+
+
+# Same-second bursts. "Using the Incremental Exports API", time-based exports: a page may hold
+# more than ``per_page`` items when they share a timestamp (platform-zendesk.md 1a: "can exceed
+# 1000 items when timestamps tie"); ``per_page`` is at most 1,000 (3c).
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_a_page_longer_than_asked_holds_its_whole_second_and_the_export_moves_on(
+    client: ZendeskClient, source: ZendeskSourceConfig
+) -> None:
+    common = {"include": "comment_events", "per_page": "2"}
+    burst = [ticket_event(i, i, 100) for i in range(1, 4)]
+    responses.get(EVENTS_URL, match=q(start_time="100", **common),
+                  json=events_page(burst, end_time=100, end=False))
+    responses.get(EVENTS_URL, match=q(start_time="101", **common),
+                  json=events_page([ticket_event(9, 9, 130)], end_time=130, end=True))
+    reader = ZendeskReader(client, source)
+    _, next_start = _run(reader.ticket_events(100))
+    assert next_start == 130
+    assert reader.stats.ticket_events == 4
+    assert reader.stats.burst_seconds == []
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_a_full_page_in_one_second_is_asked_again_at_the_largest_page(
+    client: ZendeskClient, source: ZendeskSourceConfig
+) -> None:
+    responses.get(EVENTS_URL, match=q(start_time="100", include="comment_events", per_page="2"),
+                  json=events_page([ticket_event(1, 1, 100), ticket_event(2, 2, 100)],
+                                   end_time=100, end=False))
+    whole = [ticket_event(1, 1, 100), ticket_event(2, 2, 100), ticket_event(3, 3, 100),
+             ticket_event(4, 4, 150)]
+    responses.get(EVENTS_URL,
+                  match=q(start_time="100", include="comment_events", per_page="1000"),
+                  json=events_page(whole, end_time=150, end=True))
+    reader = ZendeskReader(client, source)
+    _, next_start = _run(reader.ticket_events(100))
+    assert next_start == 150
+    assert reader.stats.burst_seconds == []
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_a_burst_over_the_largest_page_moves_on_and_reads_those_tickets_audits(
+    client: ZendeskClient, source: ZendeskSourceConfig
+) -> None:
+    state = SyncState(tickets_cursor="c0", events_start_time=100)
+    responses.get(EXPORT_URL, match=q(cursor="c0", include="metric_sets,users", per_page="2"),
+                  json=export_page([ticket(1, generated_timestamp=100),
+                                    ticket(2, generated_timestamp=50)], after="c1", end=True))
+    responses.get(EVENTS_URL, match=q(start_time="100", include="comment_events", per_page="2"),
+                  json=events_page([ticket_event(1, 1, 100), ticket_event(2, 1, 100)],
+                                   end_time=100, end=False))
+    full = [ticket_event(i, 1, 100) for i in range(1, 1001)]
+    responses.get(EVENTS_URL,
+                  match=q(start_time="100", include="comment_events", per_page="1000"),
+                  json=events_page(full, end_time=100, end=False))
+    responses.get(EVENTS_URL,
+                  match=q(start_time="101", include="comment_events", per_page="1000"),
+                  json=events_page([], end_time=101, end=True))
+    # Only ticket 1 changed at or after the burst second: only its audits are read.
+    responses.get(f"{BASE}/api/v2/tickets/1/audits.json", match=q(**{"page[size]": "100"}),
+                  json={"audits": [], "meta": {"has_more": False}})
+    responses.get(BASE + USERS, json={"users": users(), "meta": {"has_more": False}})
+    responses.get(BASE + GROUPS, json={"groups": [], "meta": {"has_more": False}})
+    reader = ZendeskReader(client, source)
+    pages, new = _run(reader.sync(state, start_time=None))
+    assert new.events_start_time == 101  # the saved state moves on
+    assert new.tickets_cursor == "c1"
+    assert reader.stats.burst_seconds == [("ticket_events", 100)]
+    assert reader.stats.burst_audit_tickets == 1
+    assert [p.kind for p in pages].count("audits") == 1
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_an_empty_first_export_without_a_cursor_keeps_its_start_time(
+    client: ZendeskClient, source: ZendeskSourceConfig
+) -> None:
+    """CursorBasedExportIncrementalTicketsResponse: ``after_cursor`` is nullable; a first export
+    with no results may come back without one. The next run must start from the start time."""
+    inc = {"include": "metric_sets,users", "per_page": "2"}
+    empty = export_page([], after=None, end=True)
+    for _ in range(2):
+        responses.get(EXPORT_URL, match=q(start_time="500", **inc), json=empty)
+        responses.get(EVENTS_URL, json=events_page([], end_time=500, end=True),
+                      match=q(start_time="500", include="comment_events", per_page="2"))
+    _, first = _run(ZendeskReader(client, source).sync(None, start_time=500))
+    assert first.tickets_cursor is None and first.tickets_start_time == 500
+    saved = SyncState.decode(first.encode())
+    assert saved == first
+    _, second = _run(ZendeskReader(client, source).sync(saved, start_time=None))
+    assert second == first
+
+
+def test_states_written_before_the_start_time_field_still_decode() -> None:
+    old = SyncState(tickets_cursor="c1", events_start_time=600)
+    assert SyncState.decode(old.encode()) == old
+    assert "\"s\"" not in __import__("base64").urlsafe_b64decode(old.encode()[3:]).decode()
 
 
 @responses.activate(assert_all_requests_are_fired=True)

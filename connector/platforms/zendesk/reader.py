@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from array import array
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -28,12 +29,14 @@ TICKET_EVENTS = "/api/v2/incremental/ticket_events.json"
 METRIC_EVENTS = "/api/v2/incremental/ticket_metric_events.json"
 USERS = "/api/v2/users.json"
 GROUPS = "/api/v2/groups.json"
-#: Metric events come at most 100 per page (time-based variant).
+#: Metric events come at most 100 per page (time-based variant), the default page.
 METRIC_EVENTS_PAGE = 100
 #: Users and groups lists: cursor pagination, at most 100 per page.
 USERS_PAGE = 100
 #: A stream that does not advance is a server bug; stop instead of looping forever.
 MAX_PAGES = 100_000
+#: The time-based exports' largest page (Incremental Exports: ``per_page`` at most 1,000).
+TIME_BASED_MAX_PAGE = 1000
 
 
 class ExportStalled(ZendeskHTTPError):
@@ -55,17 +58,20 @@ class SyncState:
     tickets_cursor: str | None = None
     events_start_time: int | None = None
     metric_events_start_time: int | None = None
+    #: The ticket export's position while it has no cursor yet: a first export with no
+    #: results may come back without ``after_cursor`` (the schema makes it nullable).
+    tickets_start_time: int | None = None
 
     def encode(self) -> str:
         """An opaque, URL-safe string (``v1.`` + base64 JSON)."""
-        raw = json.dumps(
-            {
-                "t": self.tickets_cursor,
-                "e": self.events_start_time,
-                "m": self.metric_events_start_time,
-            },
-            separators=(",", ":"),
-        )
+        data: dict[str, str | int | None] = {
+            "t": self.tickets_cursor,
+            "e": self.events_start_time,
+            "m": self.metric_events_start_time,
+        }
+        if self.tickets_start_time is not None:
+            data["s"] = self.tickets_start_time
+        raw = json.dumps(data, separators=(",", ":"))
         return "v1." + base64.urlsafe_b64encode(raw.encode()).decode("ascii")
 
     @classmethod
@@ -79,7 +85,7 @@ class SyncState:
             raise ValueError("not an iso10002 Zendesk sync cursor (expected 'v1.' prefix)")
         try:
             data = json.loads(base64.urlsafe_b64decode(text[3:].encode()))
-            return cls(data["t"], data["e"], data["m"])
+            return cls(data["t"], data["e"], data["m"], data.get("s"))
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError("corrupt iso10002 Zendesk sync cursor") from exc
 
@@ -96,6 +102,11 @@ class ZendeskReadStats(ReadStats):
     agents: int = 0
     groups: int = 0
     complaint_ids: list[int] = field(default_factory=list)
+    #: Seconds of a time-based export whose items did not all fit a page (kind, second): the
+    #: export moved past them; ticket-event seconds are read again from the tickets' audits.
+    burst_seconds: list[tuple[str, int]] = field(default_factory=list)
+    #: Tickets whose audits were read because of such a second.
+    burst_audit_tickets: int = 0
 
 
 class ZendeskReader:
@@ -111,6 +122,10 @@ class ZendeskReader:
         self.source = source
         self.selector = selector
         self.stats = ZendeskReadStats()
+        # (id, generated_timestamp) of this run's exported tickets, compact: the audit fallback
+        # for a same-second burst reads the tickets changed at or after that second.
+        self._exported_ids: array[int] = array("q")
+        self._exported_at: array[int] = array("q")
 
     # -- tickets ------------------------------------------------------------------------
     def export_tickets(
@@ -145,6 +160,10 @@ class ZendeskReader:
         self.stats.pages += 1
         for ticket in tickets:
             self.stats.tickets += 1
+            if isinstance(ticket.get("id"), int):
+                self._exported_ids.append(ticket["id"])
+                stamp = ticket.get("generated_timestamp")
+                self._exported_at.append(stamp if isinstance(stamp, int) else 2**62)
             if ticket.get("status") == "deleted":
                 self.stats.deleted_tickets += 1
             if self.selector is None or self.selector(ticket):
@@ -157,12 +176,14 @@ class ZendeskReader:
         return (yield from self._time_based(
             TICKET_EVENTS, "ticket_events", "ticket_events", start_time,
             {"include": "comment_events", "per_page": self.source.events_per_page},
+            TIME_BASED_MAX_PAGE,
         ))
 
     def metric_events(self, start_time: int) -> Generator[Page, None, int]:
         """Time-based ticket-metric-event export (SLA evidence); returns the next start."""
         return (yield from self._time_based(
-            METRIC_EVENTS, "ticket_metric_events", "metric_events", start_time, {}
+            METRIC_EVENTS, "ticket_metric_events", "metric_events", start_time, {},
+            METRIC_EVENTS_PAGE,
         ))
 
     def _time_based(
@@ -172,10 +193,12 @@ class ZendeskReader:
         kind: PageKind,
         start_time: int,
         extra: dict[str, str | int],
+        max_page: int,
     ) -> Generator[Page, None, int]:
         start = start_time
+        params = dict(extra)
         for _ in range(MAX_PAGES):
-            body = self.client.get(path, {"start_time": start, **extra})
+            body = self.client.get(path, {"start_time": start, **params})
             items = body.get(key) or []
             self.stats.pages += 1
             if kind == "ticket_events":
@@ -190,10 +213,48 @@ class ZendeskReader:
             next_start = int(end_time) if end_time is not None else start
             if body.get("end_of_stream") or not body.get("next_page") or not items:
                 return next_start
-            if next_start <= start:
-                raise ExportStalled(200, "GET", path, "end_time did not advance")
+            if next_start < start:
+                raise ExportStalled(200, "GET", path, "end_time went backwards")
+            if next_start == start:
+                # Every item of the page is in the second ``start``: a same-second burst.
+                next_start, params = self._past_burst(kind, start, len(items), params, max_page)
             start = next_start
         raise ExportStalled(200, "GET", path, "too many pages")
+
+    def _past_burst(
+        self, kind: PageKind, second: int, count: int, params: dict[str, str | int], max_page: int
+    ) -> tuple[int, dict[str, str | int]]:
+        """Where to go on from a page that did not move ``end_time`` past ``second``.
+
+        A time-based export may return more than ``per_page`` items when they share a
+        timestamp (Using the Incremental Exports API, time-based exports): a page longer than
+        asked holds the whole second, so the next second follows. A page that merely filled
+        ``per_page`` is asked again at the largest page size; if even that is full, the export
+        goes on from the next second and the second is recorded, so the run never stalls and
+        the state saved always moves on (ticket events of that second come from audits).
+        """
+        asked = int(params.get("per_page") or max_page)
+        if count != asked:
+            # Longer than asked (the whole second) or not even full: nothing of it is left.
+            return second + 1, params
+        if asked < max_page:
+            return second, {**params, "per_page": max_page}
+        self.stats.burst_seconds.append((kind, second))
+        return second + 1, params
+
+    def burst_audits(self) -> Iterator[Page]:
+        """Audit pages of every ticket exported this run that changed at or after the earliest
+        ticket-event second not read whole (one audits call per 100 audits per ticket, only
+        after such a second: the export has no way to page inside one second)."""
+        seconds = [s for kind, s in self.stats.burst_seconds if kind == "ticket_events"]
+        if not seconds:
+            return
+        first = min(seconds)
+        ids = sorted({i for i, at in zip(self._exported_ids, self._exported_at, strict=True)
+                      if at >= first})
+        for ticket_id in ids:
+            self.stats.burst_audit_tickets += 1
+            yield from self._audit_pages(ticket_id)
 
     # -- people -------------------------------------------------------------------------
     def agents(self) -> Iterator[Page]:
@@ -227,6 +288,9 @@ class ZendeskReader:
         body = self.client.get(f"/api/v2/tickets/{url_segment(str(ticket_id))}.json")
         self._count_tickets([body["ticket"]] if isinstance(body.get("ticket"), dict) else [])
         yield Page("ticket", body)
+        yield from self._audit_pages(ticket_id)
+
+    def _audit_pages(self, ticket_id: int) -> Iterator[Page]:
         params: dict[str, str | int] = {"page[size]": 100}
         for _ in range(MAX_PAGES):
             audits = self.client.get(f"/api/v2/tickets/{url_segment(str(ticket_id))}/audits.json", params)
@@ -248,7 +312,8 @@ class ZendeskReader:
             start_time: Unix seconds for the first run (ignored when ``state`` has cursors).
         """
         state = state or SyncState()
-        if state.tickets_cursor is None and start_time is None:
+        tickets_start = state.tickets_start_time if state.tickets_start_time is not None else start_time
+        if state.tickets_cursor is None and tickets_start is None:
             raise ValueError("the first run needs a start_time")
         events_start = (
             state.events_start_time if state.events_start_time is not None else start_time
@@ -261,11 +326,18 @@ class ZendeskReader:
             else start_time
         )
         tickets_cursor = yield from self.export_tickets(
-            start_time=None if state.tickets_cursor else start_time,
+            start_time=None if state.tickets_cursor else tickets_start,
             cursor=state.tickets_cursor,
         )
         next_events = yield from self.ticket_events(events_start)
-        new = replace(state, tickets_cursor=tickets_cursor, events_start_time=next_events)
+        yield from self.burst_audits()
+        new = replace(
+            state,
+            tickets_cursor=tickets_cursor,
+            # Without a cursor yet, the export's start time stays its position.
+            tickets_start_time=None if tickets_cursor else tickets_start,
+            events_start_time=next_events,
+        )
         if self.source.include_metric_events and metrics_start is not None:
             next_metrics = yield from self.metric_events(metrics_start)
             new = replace(new, metric_events_start_time=next_metrics)

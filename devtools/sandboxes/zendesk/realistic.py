@@ -41,6 +41,12 @@ def _event(child: dict[str, Any]) -> dict[str, Any]:
                              if k not in ("via", "via_reference_id", "event_type")}}
 
 
+#: The generator writes the export's display names; audits keep via types ("Via types
+#: reference": web form 0 -> web, mail 4 -> email, web service 5 -> api, rule 8 -> rule).
+VIA_TYPES = {"Web form": "web", "Mail": "email", "Web service": "api", "Rule": "rule",
+             "Voice": "voice", "Chat": "chat", "Mobile SDK": "mobile"}
+
+
 def realistic_world(config: GeneratorConfig) -> World:
     """The account for ``config``: the generator's complaints plus our integration user."""
     world = World(next_id=FIRST_WRITE_ID)
@@ -62,7 +68,7 @@ def realistic_world(config: GeneratorConfig) -> World:
             world.audits.append(Audit(
                 id=int(event["id"]), ticket_id=int(event["ticket_id"]),
                 ts=int(event["timestamp"]), author_id=int(event["updater_id"]),
-                channel=str(event["via"]),
+                channel=VIA_TYPES.get(str(event["via"]), str(event["via"]).lower()),
                 events=[_event(c) for c in event["child_events"]],
             ))
     world.audits.sort(key=lambda a: (a.ts, a.id))

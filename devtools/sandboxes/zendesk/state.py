@@ -24,7 +24,11 @@ from devtools.sandboxes.zendesk.model import API_USER_ID, DAY, Audit, World, iso
 
 HOLD_BACK = 60  # seconds: exports never return the most recent minute
 AGENT_ROLES = ("agent", "admin")
-VIA_NAMES = {"web": "Web form", "email": "Mail", "api": "Web service"}
+#: Audits carry via types (``via.channel``: web, email, api, rule, ...; "Via types reference",
+#: recorded go-zendesk GET_ticket_audits.json); the ticket-event export names them for display
+#: ("Web form", "Rule"; a real export child recorded in zendesk-java-client's ChildEvent).
+VIA_NAMES = {"web": "Web form", "email": "Mail", "api": "Web service", "rule": "Rule",
+             "voice": "Voice", "chat": "Chat", "mobile": "Mobile SDK"}
 _TAG_HTML = re.compile(r"<[^>]+>")
 
 
@@ -246,11 +250,14 @@ class SandboxState:
             last = page[-1] if page else after
             tickets = [self.ticket_view(self.world.tickets[k[1]], base,
                                         metric_set="metric_sets" in include) for k in page]
+            # A first export with no results has no position to hand back: ``after_cursor`` and
+            # ``after_url`` are null (CursorBasedExportIncrementalTicketsResponse: nullable).
+            cursor_out = None if start_time is not None and not page else _cursor(last)
             body: dict[str, Any] = {
                 "tickets": tickets,
-                "after_url": f"{base}/api/v2/incremental/tickets/cursor.json?cursor="
-                             f"{_cursor(last)}",
-                "after_cursor": _cursor(last),
+                "after_url": None if cursor_out is None else
+                f"{base}/api/v2/incremental/tickets/cursor.json?cursor={cursor_out}",
+                "after_cursor": cursor_out,
                 "before_url": None, "before_cursor": None,
                 "end_of_stream": len(rest) <= per_page,
             }
@@ -262,26 +269,38 @@ class SandboxState:
             return body
 
     def _child_events(self, audit: Audit, with_comments: bool) -> list[dict[str, Any]]:
-        via = VIA_NAMES.get(audit.channel, audit.channel)
         children: list[dict[str, Any]] = []
         for event in audit.events:
-            base = {"id": event["id"], "via": via, "via_reference_id": None}
+            # Each event's own via (a trigger's change inside an agent's update) or the audit's.
+            own = event.get("via")
+            channel = own.get("channel") if isinstance(own, dict) else audit.channel
+            base = {"id": event["id"], "via": VIA_NAMES.get(str(channel), channel),
+                    "via_reference_id": None}
+            rest = {k: v for k, v in event.items() if k not in ("id", "via")}
             if event["type"] == "Comment":
                 if with_comments:
-                    children.append({**base, **{k: v for k, v in event.items() if k != "id"},
-                                     "created_at": iso(audit.ts), "event_type": "Comment"})
+                    children.append({**base, **rest, "created_at": iso(audit.ts),
+                                     "event_type": "Comment"})
                 else:
                     children.append({**base, "comment_present": True,
                                      "comment_public": event["public"], "event_type": "Change"})
             elif event["type"] not in ("Change", "Create"):
                 # e.g. SatisfactionRating: exported with its own keys
-                children.append({**base, **{k: v for k, v in event.items() if k != "id"},
-                                 "event_type": event["type"]})
+                children.append({**base, **rest, "event_type": event["type"]})
             elif event["field_name"] == "tags":
                 old, new = set(event.get("previous_value") or []), set(event["value"] or [])
                 children.append({**base, "tags": event["value"],
                                  "added_tags": sorted(new - old),
                                  "removed_tags": sorted(old - new), "event_type": event["type"]})
+            elif str(event["field_name"]).isdigit():
+                # A custom field (named by id) is exported under ``custom_ticket_fields`` (a real
+                # export child recorded in zendesk-java-client's ChildEvent: {"custom_ticket_fields":
+                # {"360041597112": "set_up_app"}, "event_type": "Change", "previous_value": null}).
+                child = {**base, "custom_ticket_fields": {str(event["field_name"]): event["value"]},
+                         "event_type": event["type"]}
+                if event["type"] == "Change":
+                    child["previous_value"] = event.get("previous_value")
+                children.append(child)
             else:
                 child = {**base, event["field_name"]: event["value"], "event_type": event["type"]}
                 if event["type"] == "Change":
@@ -303,6 +322,14 @@ class SandboxState:
                 if audit.ts >= horizon:
                     break
                 page.append(audit)
+            if len(page) == per_page:
+                # A page ends on a whole second: items sharing the last timestamp all come, even
+                # past ``per_page`` ("Using the Incremental Exports API", time-based exports: a
+                # page can exceed the limit when timestamps tie), so ``end_time`` can move on.
+                for audit in self.world.audits[first + per_page:]:
+                    if audit.ts != page[-1].ts:
+                        break
+                    page.append(audit)
             events = [{
                 "id": a.id, "ticket_id": a.ticket_id, "timestamp": a.ts,
                 "created_at": iso(a.ts), "updater_id": a.author_id,
