@@ -312,3 +312,51 @@ def test_failed_and_killed_jobs_keep_the_per_ticket_successes(
     assert by_ticket["2"].error == (
         "update_many job failed: no result for this ticket (worker crashed)")
     assert by_ticket["3"].error == "update_many job killed: no result for this ticket"
+
+
+def _note_conflict_then_marker_without_aggregate() -> tuple[list, list[str]]:
+    """A 409 on the note PUT; the re-read shows the marker (the note is there, a parallel run's)
+    but not the aggregate tag: the note must not be re-written, the tag still has to land."""
+    fs = [finding("5")]
+    old = ticket(5, tags=[], updated_at="2024-02-01T10:00:00Z")
+    plan = plan_writeback(fs, ticket_state(old), marker_tags=True)
+    assert marker_label(plan.findings_hash) in plan.add_labels
+    present = [t for t in plan.add_labels if t != AGGREGATE_LABEL]
+    responses.get(SHOW_MANY, json={"tickets": [old]})
+    responses.put(f"{BASE}/api/v2/tickets/5.json", status=409,
+                  match=[matchers.json_params_matcher(expected_note_body(old, fs, "2024-02-01T10:00:00Z"))])
+    responses.get(f"{BASE}/api/v2/tickets/5.json",
+                  json={"ticket": ticket(5, tags=present, updated_at="2024-02-01T10:00:05Z")})
+    # Tags Add through update_many (idempotent), never a second note PUT.
+    responses.put(UPDATE_MANY, match=[matchers.query_param_matcher({"ids": "5"}),
+                                      matchers.json_params_matcher(
+                                          {"ticket": {"additional_tags": [AGGREGATE_LABEL]}})],
+                  json={"job_status": {"id": "j", "status": "queued"}})
+    return fs, present
+
+
+@responses.activate(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True)
+def test_409_with_note_present_applies_the_leftover_tags_without_a_second_note(
+    client: ZendeskClient, source: ZendeskSourceConfig
+) -> None:
+    fs, _ = _note_conflict_then_marker_without_aggregate()
+    responses.get(f"{BASE}/api/v2/job_statuses/j.json",
+                  json={"job_status": {"id": "j", "status": "completed", "results": [updated(5)]}})
+    report = writeback(source, fs, apply=True, client=client)
+    [result] = report.results
+    assert (result.outcome, result.details["note"], result.details["added_tags"], result.error) == (
+        "written", None, [AGGREGATE_LABEL], None)
+    assert report.calls_by_endpoint["PUT /api/v2/tickets/{id}"] == 1  # the one note PUT (409)
+
+
+@responses.activate(registry=registries.OrderedRegistry, assert_all_requests_are_fired=True)
+def test_409_with_note_present_and_failed_tags_is_failed_so_the_journal_retries(
+    client: ZendeskClient, source: ZendeskSourceConfig
+) -> None:
+    fs, _ = _note_conflict_then_marker_without_aggregate()
+    responses.get(f"{BASE}/api/v2/job_statuses/j.json",
+                  json={"job_status": {"id": "j", "status": "completed", "results": [failed_result(5)]}})
+    report = writeback(source, fs, apply=True, client=client)
+    [result] = report.results
+    assert result.outcome == "failed"
+    assert "note present; tag changes failed" in (result.error or "")

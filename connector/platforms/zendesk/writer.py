@@ -148,21 +148,31 @@ class ZendeskWriter:
         """Apply non-empty plans; returns one result per plan (empty plans: ``unchanged``)."""
         results: list[TicketWriteResult] = []
         tag_only: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = defaultdict(list)
+        noted: dict[str, TicketWriteResult] = {}  # note present, tag changes left over
         for plan in plans:
             if plan.is_empty:
                 results.append(TicketWriteResult(plan.ticket, "unchanged"))
             elif plan.note is not None:
-                results.append(
-                    self._write_with_note(plan, states[plan.ticket], findings[plan.ticket])
-                )
+                result, leftover = self._write_with_note(plan, states[plan.ticket], findings[plan.ticket])
+                results.append(result)
+                if leftover is not None:
+                    # Applied now with the tag-only jobs: the journal settles the ticket after
+                    # this run, so a change left for "the next run" would never be retried.
+                    noted[plan.ticket] = result
+                    tag_only[(leftover.add_labels, leftover.remove_labels)].append(plan.ticket)
             else:
                 tag_only[(plan.add_labels, plan.remove_labels)].append(plan.ticket)
-        results.extend(self._bulk_tags(tag_only))
+        for tagged in self._bulk_tags(tag_only):
+            if tagged.ticket in noted:
+                _merge_tags(noted[tagged.ticket], tagged)
+            else:
+                results.append(tagged)
         return results
 
     def _write_with_note(
         self, plan: WritebackPlan, state: TicketWriteState, findings: Sequence[Finding]
-    ) -> TicketWriteResult:
+    ) -> tuple[TicketWriteResult, WritebackPlan | None]:
+        """The note PUT; also the tag-only plan left when a re-read shows the note already there."""
         result = TicketWriteResult(plan.ticket, "failed")
         uncertain = False  # True once a PUT may have landed without us seeing the answer
         for attempt in range(1, self.source.write_attempts + 1):
@@ -186,27 +196,25 @@ class ZendeskWriter:
                     state = self.read_state(plan.ticket)
                 except (ZendeskHTTPError, TransientError) as read_exc:
                     result.error = f"could not re-read after {exc}: {read_exc}"
-                    return result
+                    return result, None
                 fresh = self.plan(findings, state)
                 if fresh.note is None:
                     # Our marker is on the ticket: the note is there (ours, or a parallel run's).
                     result.outcome = "written" if uncertain else "unchanged"
                     result.note = plan.note.action if (uncertain and plan.note) else None
-                    if not fresh.is_empty:
-                        result.error = "note present; leftover tag changes for the next run"
-                    return result
+                    return result, None if fresh.is_empty else fresh
                 plan = fresh
                 continue
             except ZendeskHTTPError as exc:
                 result.error = str(exc)
-                return result
+                return result, None
             result.outcome = "written"
             result.note = plan.note.action if plan.note else None
             result.added_tags = list(plan.add_labels)
             result.removed_tags = list(plan.remove_labels)
-            return result
+            return result, None
         result.error = f"gave up after {self.source.write_attempts} attempts (ticket kept changing)"
-        return result
+        return result, None
 
     def _bulk_tags(
         self, groups: Mapping[tuple[tuple[str, ...], tuple[str, ...]], list[str]]
@@ -264,6 +272,18 @@ class ZendeskWriter:
                 for t in batch
             )
         return results
+
+
+def _merge_tags(noted: TicketWriteResult, tagged: TicketWriteResult) -> None:
+    """Fold the leftover tag job's result into the note's: a failed job fails the ticket, so the
+    journal keeps it open and the next run retries the tags (its re-read plans no note)."""
+    if tagged.outcome == "failed":
+        noted.outcome = "failed"
+        noted.error = f"note present; tag changes failed: {tagged.error}"
+        return
+    noted.outcome = "written"
+    noted.added_tags = tagged.added_tags
+    noted.removed_tags = tagged.removed_tags
 
 
 def _job_results(
