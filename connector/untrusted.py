@@ -15,10 +15,11 @@ from typing import Any
 REPLACEMENT = "\ufffd"
 #: A surrogate code point in decoded text: json pairs valid escapes, so any left is unpaired.
 _SURROGATE = re.compile("[\ud800-\udfff]")
-#: A real JSON escape of a surrogate (``\uD800``-``\uDFFF``: after an even number of backslashes,
-#: so ``\\ud800`` is text, not an escape); group 1 tells a high (8-B) from a low (C-F) half.
-_ESCAPE_BYTES = re.compile(rb"(?<!\\)(?:\\\\)*\\u[dD]([89a-fA-F])[0-9a-fA-F]{2}")
-_ESCAPE_TEXT = re.compile(r"(?<!\\)(?:\\\\)*\\u[dD]([89a-fA-F])[0-9a-fA-F]{2}")
+#: The JSON escape of a surrogate (``\uD800``-``\uDFFF``), or text that looks like one (after an
+#: escaped backslash); group 1 tells a high (8-B) from a low (C-F) half. A literal first
+#: character keeps the scan fast.
+_ESCAPE_BYTES = re.compile(rb"\\u[dD]([89a-fA-F])[0-9a-fA-F]{2}")
+_ESCAPE_TEXT = re.compile(r"\\u[dD]([89a-fA-F])[0-9a-fA-F]{2}")
 _HIGH = frozenset("89abAB")
 
 
@@ -38,16 +39,25 @@ def clean(value: Any) -> Any:
     return value
 
 
-def _unpaired_escape(matches: Iterator[re.Match[str]] | Iterator[re.Match[bytes]]) -> bool:
+def _unpaired_escape(
+    data: bytes | str, matches: Iterator[re.Match[str]] | Iterator[re.Match[bytes]]
+) -> bool:
     """Whether the surrogate escapes found leave one unpaired: JSON joins a high escape with a
-    low one right after it; any other surrogate escape decodes to a lone surrogate."""
+    low one right after it; any other surrogate escape decodes to a lone surrogate. A match
+    after an odd number of backslashes is text (``\\\\ud800``), not an escape."""
+    backslash = b"\\"[0] if isinstance(data, bytes) else "\\"
     open_high_end = -1
     for match in matches:
+        start = match.start()
+        before = start
+        while before > 0 and data[before - 1] == backslash:
+            before -= 1
+        if (start - before) % 2:
+            continue
         half = match.group(1)
         high = (half.decode() if isinstance(half, bytes) else half) in _HIGH
-        escape_start = match.end() - 6
         if open_high_end >= 0:
-            if high or escape_start != open_high_end:
+            if high or start != open_high_end:
                 return True
             open_high_end = -1
         elif high:
@@ -62,7 +72,9 @@ def loads(data: bytes | str) -> Any:
     whose surrogate escapes are all paired (emoji escaped by an ASCII-only writer) is not walked."""
     value = json.loads(data)
     if isinstance(data, bytes):
-        suspect = _unpaired_escape(_ESCAPE_BYTES.finditer(data))
+        suspect = _unpaired_escape(data, _ESCAPE_BYTES.finditer(data))
     else:
-        suspect = _SURROGATE.search(data) is not None or _unpaired_escape(_ESCAPE_TEXT.finditer(data))
+        suspect = _SURROGATE.search(data) is not None or _unpaired_escape(
+            data, _ESCAPE_TEXT.finditer(data)
+        )
     return clean(value) if suspect else value
