@@ -262,6 +262,7 @@ class Assembler:
                 )
             return MappedTicket(key, skipped="duplicate (an older or identical copy)")
         self._seen[ident] = stamp
+        raw = self.format.prepared(raw)
         try:
             # Types first: selection and mapping read values loosely (see mappings/raw.py).
             check_raw(self.spec.platform, key, raw)

@@ -59,9 +59,31 @@ def read_source(source: Source, raw: Mapping[str, Any], platform: str) -> Any:
     return format_for(platform).custom_field(raw, str(source.custom_field))
 
 
+class ZendeskTicketView(dict[str, Any]):
+    """A raw Zendesk ticket (a copy of its top level) that indexes ``custom_fields`` by id the
+    first time one is read: the mapping reads about fifteen of them per ticket."""
+
+    __slots__ = ("_custom_fields",)
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        super().__init__(raw)
+        self._custom_fields: dict[str, Any] | None = None
+
+    def custom_fields(self) -> dict[str, Any]:
+        if self._custom_fields is None:
+            self._custom_fields = _custom_field_index(self)
+        return self._custom_fields
+
+
+def _custom_field_index(raw: Mapping[str, Any]) -> dict[str, Any]:
+    return {str(e.get("id")): e.get("value") for e in raw.get("custom_fields") or () if isinstance(e, dict)}
+
+
 def zendesk_custom_field(raw: Mapping[str, Any], field_id: str) -> Any:
-    """A Zendesk custom field: ``custom_fields`` is a list of ``{id, value}``."""
-    return _shallow(_custom_fields(raw).get(field_id))
+    """A Zendesk custom field: ``custom_fields`` is a list of ``{id, value}`` (ids are numbers
+    in the API, strings in a mapping)."""
+    index = raw.custom_fields() if isinstance(raw, ZendeskTicketView) else _custom_field_index(raw)
+    return _shallow(index.get(field_id))
 
 
 def jira_custom_field(raw: Mapping[str, Any], field_id: str) -> Any:
@@ -74,18 +96,6 @@ def _shallow(value: Any) -> Any:
     if isinstance(value, dict | list):
         check_depth(value)
     return value
-
-
-_LAST_CUSTOM_FIELDS: list[Any] = [None, {}]
-
-
-def _custom_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Zendesk ``custom_fields`` as id -> value; the mapping reads ~15 of them per ticket, one
-    ticket after another, so the last ticket's index is kept (single-entry cache)."""
-    if _LAST_CUSTOM_FIELDS[0] is not raw:
-        index = {str(e.get("id")): e.get("value") for e in raw.get("custom_fields") or ()}
-        _LAST_CUSTOM_FIELDS[:] = [raw, index]
-    return _LAST_CUSTOM_FIELDS[1]  # type: ignore[no-any-return]
 
 
 def unwrap_option(value: Any) -> Any:
@@ -111,40 +121,39 @@ _BLOCK_END = ("paragraph", "heading", "listItem", "codeBlock", "blockquote")
 
 
 def adf_text(node: Any) -> str:
-    """Plain text of an Atlassian Document Format tree (Jira Cloud v3 bodies).
-
-    Walked with an explicit stack (no recursion); deeper than ``MAX_DEPTH`` is refused."""
+    """Plain text of an Atlassian Document Format tree (Jira Cloud v3 bodies); deeper than
+    ``MAX_DEPTH`` is refused (so the recursion stays far below Python's limit)."""
     parts: list[str] = []
-    # (item, depth); a str item is text to emit when popped (a block's closing newline).
-    stack: list[tuple[Any, int]] = [(node, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if type(item) is str:
-            parts.append(item)
-            continue
-        if depth > MAX_DEPTH:
-            raise TooDeepError
-        children: Any = ()
-        if isinstance(item, dict):
-            kind = item.get("type")
-            if kind == "text":
-                parts.append(str(item.get("text", "")))
-            elif kind in ("mention", "emoji", "status", "date") and isinstance(item.get("attrs"), Mapping):
-                attrs = item["attrs"]
-                parts.append(str(attrs.get("text") or attrs.get("shortName") or ""))
-            elif kind == "hardBreak":
-                parts.append("\n")
-            if kind in _BLOCK_END:
-                stack.append(("\n", depth))
-            children = item.get("content") or ()
-        elif isinstance(item, list):
-            children = item
-        if isinstance(children, list | tuple):
-            stack.extend((child, depth + 1) for child in reversed(children))
+    _adf_parts(node, parts, 0)
     text = "".join(parts)
     if "\n\n\n" in text:  # rare: skip the regex otherwise (hot path)
         text = _BLANK_RUNS.sub("\n\n", text)
     return text.strip()
+
+
+def _adf_parts(item: Any, parts: list[str], depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise TooDeepError
+    if isinstance(item, list):
+        for child in item:
+            _adf_parts(child, parts, depth + 1)
+        return
+    if not isinstance(item, dict):
+        return
+    kind = item.get("type")
+    if kind == "text":
+        parts.append(str(item.get("text", "")))
+    elif kind in ("mention", "emoji", "status", "date") and isinstance(item.get("attrs"), Mapping):
+        attrs = item["attrs"]
+        parts.append(str(attrs.get("text") or attrs.get("shortName") or ""))
+    elif kind == "hardBreak":
+        parts.append("\n")
+    children = item.get("content")
+    if isinstance(children, list | tuple):
+        for child in children:
+            _adf_parts(child, parts, depth + 1)
+    if kind in _BLOCK_END:
+        parts.append("\n")
 
 
 def to_text(value: Any) -> str | None:

@@ -99,13 +99,27 @@ _VIA_TYPES: dict[str, str] = {
 }
 
 
+#: The spellings seen in payloads, looked up before any normalising (most events carry one).
+_VIA_SPELLINGS: dict[str, str] = {
+    **_VIA_TYPES,
+    **{name.title(): via for name, via in _VIA_TYPES.items()},
+    **{via: via for via in ("web", "email", "api", "rule", "mobile", "chat", "voice", "sms")},
+    "Web Form": "web", "Web form": "web", "Web service": "api", "Mail": "email",
+}
+
+
 def via_channel(via: Any) -> str | None:
     """The via type of a ``via`` object, a bare channel, a display name or a via id.
 
     Audits carry ``{"channel": "rule", ...}`` (Via object reference); the ticket-event export
     carries display names ("Rule", "Web form"); channels may also be via ids (8 = rule).
     """
-    channel = via.get("channel") if isinstance(via, Mapping) else via
+    if isinstance(via, dict):
+        channel = via.get("channel")
+    else:
+        channel = via.get("channel") if not isinstance(via, str) and isinstance(via, Mapping) else via
+    if type(channel) is str and (known := _VIA_SPELLINGS.get(channel)) is not None:
+        return known
     if channel is None or isinstance(channel, bool) or channel == "":
         return None
     text = str(channel).strip().casefold()

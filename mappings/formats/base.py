@@ -43,6 +43,10 @@ class PayloadFormat(ABC):
     def custom_field(self, raw: Mapping[str, Any], field_id: str) -> Any:
         """The raw value of custom field ``field_id`` (before translation)."""
 
+    def prepared(self, raw: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The raw ticket as the mapping reads it (a format may index it once per ticket)."""
+        return raw
+
     def outside_projects(self, raw: Mapping[str, Any], projects: set[str]) -> bool:
         """Whether ``select.projects`` (folded) excludes the ticket (no projects: never)."""
         return False

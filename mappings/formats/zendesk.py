@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from compliance_checks.model import SourceKind
 from mappings.formats.base import PayloadFormat
 from mappings.raw import ZendeskTicket
-from mappings.values import zendesk_custom_field
+from mappings.values import ZendeskTicketView, zendesk_custom_field
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -40,6 +40,9 @@ class ZendeskFormat(PayloadFormat):
 
     def custom_field(self, raw: Mapping[str, Any], field_id: str) -> Any:
         return zendesk_custom_field(raw, field_id)
+
+    def prepared(self, raw: Mapping[str, Any]) -> Mapping[str, Any]:
+        return ZendeskTicketView(raw)
 
     def marked(self, raw: Mapping[str, Any], markers: AnyOf) -> bool:
         return raw.get("ticket_form_id") in markers.forms

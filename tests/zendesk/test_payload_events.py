@@ -126,3 +126,15 @@ def test_recorded_audit_file_is_unchanged_by_the_reader() -> None:
     event = recorded["audits"][0]["events"][1]
     assert recorded["audits"][0]["via"] == {"channel": "web"}
     assert event["via"]["channel"] == "rule" and event["via"]["source"]["rel"] == "trigger"
+
+
+def test_the_known_via_spellings_agree_with_the_normalised_reading() -> None:
+    """``via_channel`` looks common spellings up before normalising: the table must give what
+    normalising (strip, casefold, display name or id -> via type) gives."""
+    from mappings import zendesk_payload
+
+    for spelling, via in zendesk_payload._VIA_SPELLINGS.items():
+        normalised = spelling.strip().casefold()
+        assert zendesk_payload._VIA_TYPES.get(normalised, normalised) == via, spelling
+        assert zendesk_payload.via_channel({"channel": spelling}) == via
+        assert zendesk_payload.via_channel(f" {spelling.upper()} ") == via
