@@ -5,7 +5,8 @@ from collections.abc import Iterator
 import pytest
 import responses
 
-from tests.jira.openapi_check import assert_conforms, from_responses
+from devtools.sandboxes.jira import SandboxServer, make_state
+from tests.jira.openapi_check import assert_conforms, from_responses, from_sandbox
 
 
 @pytest.fixture
@@ -17,3 +18,13 @@ def rsps() -> Iterator[responses.RequestsMock]:
     with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
         yield mock
         assert_conforms(from_responses(mock.calls))
+
+
+@pytest.fixture
+def cloud() -> Iterator[SandboxServer]:
+    """A Jira Cloud sandbox (40 generated issues); on teardown every request it received must
+    be valid for Atlassian's OpenAPI document."""
+    server = SandboxServer(make_state(mode="cloud", seed=11, issues=40)).start()
+    yield server
+    server.stop()
+    assert_conforms(from_sandbox(server.state.requests))

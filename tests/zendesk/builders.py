@@ -115,3 +115,13 @@ def finding(
         ),
         remediation="Send the complainant an acknowledgement with the case reference.",
     )
+
+
+def drain(gen: Any) -> tuple[list[Any], Any]:
+    """Every item a generator yields, and the value it returns."""
+    items = []
+    try:
+        while True:
+            items.append(next(gen))
+    except StopIteration as stop:
+        return items, stop.value

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import responses
 from responses import matchers
@@ -19,7 +17,7 @@ from connector.platforms.zendesk.reader import (
     ZendeskReader,
 )
 from connector.platforms.zendesk.settings import ZendeskSourceConfig
-from tests.zendesk.builders import BASE, events_page, export_page, ticket, ticket_event, users
+from tests.zendesk.builders import BASE, drain, events_page, export_page, ticket, ticket_event, users
 
 EXPORT_URL = BASE + TICKET_EXPORT
 EVENTS_URL = BASE + TICKET_EVENTS
@@ -90,13 +88,6 @@ def test_ticket_events_follow_end_time_with_comment_events(
     assert pages[0].body["ticket_events"][0]["child_events"][0]["public"] is True
 
 
-def _run(gen: Any) -> tuple[list[Any], Any]:
-    pages = []
-    try:
-        while True:
-            pages.append(next(gen))
-    except StopIteration as stop:
-        return pages, stop.value
 
 
 @responses.activate(assert_all_requests_are_fired=True)
@@ -124,7 +115,7 @@ def test_a_page_longer_than_asked_holds_its_whole_second_and_the_export_moves_on
     responses.get(EVENTS_URL, match=q(start_time="101", **common),
                   json=events_page([ticket_event(9, 9, 130)], end_time=130, end=True))
     reader = ZendeskReader(client, source)
-    _, next_start = _run(reader.ticket_events(100))
+    _, next_start = drain(reader.ticket_events(100))
     assert next_start == 130
     assert reader.stats.ticket_events == 4
     assert reader.stats.burst_seconds == []
@@ -143,7 +134,7 @@ def test_a_full_page_in_one_second_is_asked_again_at_the_largest_page(
                   match=q(start_time="100", include="comment_events", per_page="1000"),
                   json=events_page(whole, end_time=150, end=True))
     reader = ZendeskReader(client, source)
-    _, next_start = _run(reader.ticket_events(100))
+    _, next_start = drain(reader.ticket_events(100))
     assert next_start == 150
     assert reader.stats.burst_seconds == []
 
@@ -172,7 +163,7 @@ def test_a_burst_over_the_largest_page_moves_on_and_reads_those_tickets_audits(
     responses.get(BASE + USERS, json={"users": users(), "meta": {"has_more": False}})
     responses.get(BASE + GROUPS, json={"groups": [], "meta": {"has_more": False}})
     reader = ZendeskReader(client, source)
-    pages, new = _run(reader.sync(state, start_time=None))
+    pages, new = drain(reader.sync(state, start_time=None))
     assert new.events_start_time == 101  # the saved state moves on
     assert new.tickets_cursor == "c1"
     assert reader.stats.burst_seconds == [("ticket_events", 100)]
@@ -192,11 +183,11 @@ def test_an_empty_first_export_without_a_cursor_keeps_its_start_time(
         responses.get(EXPORT_URL, match=q(start_time="500", **inc), json=empty)
         responses.get(EVENTS_URL, json=events_page([], end_time=500, end=True),
                       match=q(start_time="500", include="comment_events", per_page="2"))
-    _, first = _run(ZendeskReader(client, source).sync(None, start_time=500))
+    _, first = drain(ZendeskReader(client, source).sync(None, start_time=500))
     assert first.tickets_cursor is None and first.tickets_start_time == 500
     saved = SyncState.decode(first.encode())
     assert saved == first
-    _, second = _run(ZendeskReader(client, source).sync(saved, start_time=None))
+    _, second = drain(ZendeskReader(client, source).sync(saved, start_time=None))
     assert second == first
 
 

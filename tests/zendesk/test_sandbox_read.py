@@ -22,6 +22,7 @@ from devtools.sandboxes.zendesk.model import API_USER_ID, Audit
 from devtools.sandboxes.zendesk.state import SandboxState
 from mappings.zendesk_payload import ticket_event_children
 from tests.zendesk import scenarios as sc
+from tests.zendesk.builders import drain
 
 pytestmark = pytest.mark.slow
 
@@ -35,13 +36,6 @@ def server() -> Iterator[SandboxServer]:
     srv.stop()
 
 
-def _run(gen: Any) -> tuple[list[Any], Any]:
-    pages = []
-    try:
-        while True:
-            pages.append(next(gen))
-    except StopIteration as stop:
-        return pages, stop.value
 
 
 def _all_events(state: SandboxState) -> list[dict[str, Any]]:
@@ -95,7 +89,7 @@ def test_two_syncs_after_an_empty_first_export_without_a_cursor(server: SandboxS
     source = sc.sandbox_source(server, include_metric_events=False)
     client = sc.sandbox_client(server, source)
     horizon = int(state.clock.now()) - 60  # nothing in the account is this recent
-    first_pages, first = _run(ZendeskReader(client, source).sync(None, start_time=horizon))
+    first_pages, first = drain(ZendeskReader(client, source).sync(None, start_time=horizon))
     export = next(p.body for p in first_pages if p.kind == "tickets")
     assert export["tickets"] == [] and export["after_cursor"] is None
     assert first.tickets_cursor is None and first.tickets_start_time == horizon
@@ -105,7 +99,7 @@ def test_two_syncs_after_an_empty_first_export_without_a_cursor(server: SandboxS
     state.clock.advance(5)
     state.change_tags(tid, {"tags": ["probe"]}, API_USER_ID, "add")
     state.clock.advance(120)
-    pages, second = _run(ZendeskReader(client, source).sync(saved, start_time=None))
+    pages, second = drain(ZendeskReader(client, source).sync(saved, start_time=None))
     exported = [t["id"] for p in pages if p.kind == "tickets" for t in p.body["tickets"]]
     assert tid in exported
     assert second.tickets_cursor is not None and second.tickets_start_time is None
@@ -127,7 +121,7 @@ def test_a_same_second_burst_larger_than_a_page_is_read_whole_and_the_export_mov
     source = sc.sandbox_source(server, events_per_page=2)
     client = sc.sandbox_client(server, source)
     reader = ZendeskReader(client, source)
-    pages, next_start = _run(reader.ticket_events(burst_at))
+    pages, next_start = drain(reader.ticket_events(burst_at))
     seen = {e["id"] for p in pages for e in p.body["ticket_events"]}
     assert {91_000_000_000 + n for n in range(5)} <= seen
     assert next_start > burst_at
