@@ -10,7 +10,13 @@ from __future__ import annotations
 from pydantic import Field, StrictBool
 
 from compliance_checks.calendar import Duration
-from compliance_checks.checks.regime_common import Content, fmt, missing_content, rule_note
+from compliance_checks.checks.regime_common import (
+    Content,
+    fmt,
+    in_categories,
+    missing_content,
+    rule_note,
+)
 from compliance_checks.findings import Status
 from compliance_checks.model import (
     ComplainantResponse,
@@ -53,12 +59,16 @@ class FinalContentParams(CheckParams):
     #: No final response letter is needed for a complaint resolved and accepted within this time
     #: of receipt (FCA DISP 1.5: 3 business days; ASIC RG 271: 5 business days).
     accepted_within: DurationField | None = None
+    #: Categories that always need the written response, however early they are resolved.
+    accepted_within_excludes: list[str] = Field(default_factory=list)
     rule: str | None = None
 
 
-def _accepted_early(record: ComplaintRecord, within: Duration | None, ctx: CheckContext) -> bool:
+def _accepted_early(
+    record: ComplaintRecord, within: Duration | None, excludes: list[str], ctx: CheckContext
+) -> bool:
     decided = record.decided
-    if within is None or decided is None:
+    if within is None or decided is None or in_categories(record, excludes):
         return False
     accepted = record.complainant_response is ComplainantResponse.ACCEPTED
     return accepted and decided.at <= ctx.calendar.due(record.received_at, within)
@@ -127,7 +137,7 @@ def final_response_content(record: ComplaintRecord, p: FinalContentParams, ctx: 
     if final is None:
         if record.decided is None:
             return CheckResult(Status.NOT_APPLICABLE, "No decision yet", fields_read=fields)
-        if _accepted_early(record, p.accepted_within, ctx):
+        if _accepted_early(record, p.accepted_within, p.accepted_within_excludes, ctx):
             return CheckResult(
                 Status.NOT_APPLICABLE,
                 f"Resolved and accepted within {p.accepted_within}: no final response letter required",

@@ -146,6 +146,14 @@ def missing_content(letter: Letter, required: list[Content]) -> list[str]:
     return missing
 
 
+def in_categories(record: ComplaintRecord, categories: list[str]) -> bool:
+    """Whether the record's category is one of ``categories`` (case-insensitive)."""
+    if record.category is None:
+        return False
+    wanted = record.category.casefold()
+    return any(c.casefold() == wanted for c in categories)
+
+
 def rule_note(rule: str | None) -> str:
     return f" ({rule})" if rule else ""
 

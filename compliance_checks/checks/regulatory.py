@@ -23,6 +23,7 @@ from compliance_checks.checks.regime_common import (
     clock_start,
     first_stop,
     fmt,
+    in_categories,
     missing_content,
     rule_note,
 )
@@ -198,6 +199,8 @@ class RegulatoryResponseParams(FigureParams):
     extend_to_new_date: StrictBool = False
     #: Complaints resolved and accepted within this time need no final response (FCA DISP 1.5).
     accepted_within: DurationField | None = None
+    #: Categories that always need the written response, however early they are resolved.
+    accepted_within_excludes: list[str] = Field(default_factory=list)
     rule: str | None = None
 
 
@@ -317,7 +320,9 @@ def _response(
         return CheckResult(Status.NOT_APPLICABLE, reason[:1].upper() + reason[1:], fields_read=fields)
     facts: dict[str, str | int | float | bool | None] = {"clock_start": started_by, "rule": p.rule}
     used: list[str] = []
-    if p.accepted_within is not None and stage == 1:
+    if p.accepted_within is not None and stage == 1 and in_categories(record, p.accepted_within_excludes):
+        facts["accepted_within_excluded"] = f"{record.category}: a written response is required"
+    elif p.accepted_within is not None and stage == 1:
         accept_due = ctx.calendar.due(start_at, p.accepted_within)
         decided = record.decided
         accepted = record.complainant_response is ComplainantResponse.ACCEPTED

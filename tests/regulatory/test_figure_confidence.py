@@ -41,14 +41,14 @@ def test_asic_30_days_is_marked_unconfirmed_in_facts_and_message():
     assert result.status.value == "FAIL"
     assert result.due_at == datetime.combine(date(2026, 4, 1), END_OF_DAY, tzinfo=SYDNEY)
     assert result.facts["figure_confidence"] == "unconfirmed"
-    assert str(result.facts["unconfirmed_figures"]).startswith("target.default (news reports")
-    assert "Deadline figure unconfirmed in the pack: target.default (news reports" in result.message
+    assert str(result.facts["unconfirmed_figures"]).startswith("target.default (RG 271.56 and Table 2")
+    assert "Deadline figure unconfirmed in the pack: target.default (RG 271.56" in result.message
 
 
 def test_the_figure_actually_used_is_the_one_reported():
     # Superannuation: 45 days (target.by_category, unconfirmed), not the 30-day default.
     result = finding(pack("asic-rg271"), "regulatory-response", category="superannuation")
-    assert str(result.facts["unconfirmed_figures"]).startswith("target.by_category (firm complaint pages")
+    assert str(result.facts["unconfirmed_figures"]).startswith("target.by_category (RG 271.58-59")
     assert "target.default" not in str(result.facts["unconfirmed_figures"])
 
 

@@ -156,9 +156,9 @@ CASES = [
         "regulatory-acknowledged",
         t(SYDNEY, 2026, 4, 24, 16),
         {},
-        # 24 hours -> Sat 25 Apr 16:00; 1 business day after Fri 24: weekend, Mon 27 Apr ANZAC Day
-        # (observed, NSW) -> Tue 28 Apr 17:00 AEST. The later of the two.
-        close(SYDNEY, 2026, 4, 28),
+        # 24 hours -> Sat 25 Apr 16:00 AEST; 1 business day after Fri 24: weekend, Mon 27 Apr
+        # ANZAC Day (observed, NSW) -> Tue 28 Apr 17:00 AEST. The earlier of the two: Saturday.
+        t(SYDNEY, 2026, 4, 25, 16),
         id="asic-ack-24h-or-1bd-over-anzac-day-observed",
     ),
     pytest.param(
@@ -166,9 +166,9 @@ CASES = [
         "regulatory-acknowledged",
         t(SYDNEY, 2026, 3, 2, 8),
         {},
-        # Mon 08:00 is before opening: effective Mon 09:00; 1 bd -> Tue 3 Mar 17:00 AEDT, later
-        # than 24 hours (Tue 08:00).
-        close(SYDNEY, 2026, 3, 3),
+        # Mon 08:00 is before opening: 1 bd -> Tue 3 Mar 17:00 AEDT; 24 hours from receipt itself
+        # (no opening-hours shift) -> Tue 3 Mar 08:00 AEDT, the earlier.
+        t(SYDNEY, 2026, 3, 3, 8),
         id="asic-ack-before-opening",
     ),
     # ---- cbi-cpc (IE) -----------------------------------------------------------------------
@@ -398,8 +398,14 @@ def test_pack_due_date(pack_name, check_id, received, overrides, due):
 
 
 def test_asic_state_is_configurable(tmp_path):
-    """A child policy picks Victoria: Labour Day (Mon 9 Mar 2026) is a Victorian holiday only."""
+    """A child policy picks Victoria: Labour Day (Mon 9 Mar 2026) is a Victorian holiday only.
+
+    The 5-business-day window of RG 271's no-written-response rule, received Fri 6 Mar 10:00:
+    NSW 9,10,11,12,13 Mar -> Fri 13 Mar 17:00 AEDT; VIC skips Mon 9 -> 10..13, 16 -> Mon 16 Mar.
+    Resolved and accepted Mon 16 Mar 10:00: inside the Victorian window only.
+    """
     from compliance_checks import load_policy
+    from compliance_checks.model import ComplainantResponse
     from tests.regulatory.helpers import run_policy
 
     child = tmp_path / "ours.yaml"
@@ -408,13 +414,17 @@ def test_asic_state_is_configurable(tmp_path):
         "calendar: {timezone: Australia/Melbourne, holidays: {subdivision: VIC}}\n",
         encoding="utf-8",
     )
-    rec = record(t(SYDNEY, 2026, 3, 6))
-    # NSW: 1 bd after Fri 6 Mar -> Mon 9 Mar 17:00 AEDT.
-    assert run("asic-rg271", "regulatory-acknowledged", rec).due_at == close(SYDNEY, 2026, 3, 9)
-    # VIC: Mon 9 Mar Labour Day skipped -> Tue 10 Mar 17:00 AEDT (Melbourne, same offset).
+    rec = record(
+        t(SYDNEY, 2026, 3, 6),
+        decided=ref("changelog:1", t(SYDNEY, 2026, 3, 16)),
+        complainant_response=ComplainantResponse.ACCEPTED,
+    )
+    now = t(SYDNEY, 2026, 3, 16, 11)
+    nsw = run("asic-rg271", "regulatory-response", rec, now)
+    assert nsw.status.value == "PENDING" and nsw.due_at == eod(SYDNEY, 2026, 4, 5)
     melbourne = ZoneInfo("Australia/Melbourne")
-    result = run_policy(load_policy(child), "regulatory-acknowledged", rec)
-    assert result.due_at == close(melbourne, 2026, 3, 10)
+    vic = run_policy(load_policy(child), "regulatory-response", rec, now)
+    assert vic.status.value == "PASS" and vic.due_at == close(melbourne, 2026, 3, 16)
 
 
 def test_fca_summary_resolution_window_over_christmas():

@@ -294,22 +294,28 @@ def test_stage2_acknowledgement_and_response():
 
 
 def test_asic_acknowledgement():
-    received = at(3, 2, tz=SYDNEY)  # Mon 10:00 AEDT; due Tue 3 Mar 17:00 AEDT
-    due = at(3, 3, 17, tz=SYDNEY)
+    # "24 hours (or one business day)", read as the earlier: Mon 2 Mar 10:00 AEDT + 24 hours ->
+    # Tue 3 Mar 10:00 AEDT (1 business day would be Tue 17:00).
+    received = at(3, 2, tz=SYDNEY)
+    due = at(3, 3, 10, tz=SYDNEY)
     ok = {"received_at": received, "acknowledged": ref("comment:70", at(3, 3, 9, tz=SYDNEY))}
     expect(run("asic-rg271", "regulatory-acknowledged", at(3, 3, 10, tz=SYDNEY), **ok), "PASS", due)
-    late = {"received_at": received, "acknowledged": ref("comment:70", at(3, 4, 9, tz=SYDNEY))}
+    # Tue 15:00: within 1 business day but 29 hours after receipt -> late.
+    late = {"received_at": received, "acknowledged": ref("comment:70", at(3, 3, 15, tz=SYDNEY))}
     expect(run("asic-rg271", "regulatory-acknowledged", at(3, 4, 10, tz=SYDNEY), **late), "FAIL", due)
     expect(
         run("asic-rg271", "regulatory-acknowledged", at(3, 2, 10, 5, tz=SYDNEY), received_at=received),
         "AT_RISK",
         due,
     )
-    # A 3-business-day target (a child policy's, say) -> Thu 5 Mar 17:00; Mon + 1 bd < that.
+    # A child policy's 3-business-day target alone (no alternative) -> Thu 5 Mar 17:00 AEDT.
     policy = pack("asic-rg271")
     params: Any = {c.id: c.params for c in policy.checks}["regulatory-acknowledged"]
     longer = params.model_copy(
-        update={"target": params.target.model_copy(update={"default": Duration.parse("3 business days")})}
+        update={
+            "target": params.target.model_copy(update={"default": Duration.parse("3 business days")}),
+            "alternative": None,
+        }
     )
     result = REGISTRY.get("regulatory-acknowledged").fn(
         record(received), longer, context_for(policy, at(3, 2, 10, 5, tz=SYDNEY))
