@@ -1,0 +1,147 @@
+"""ASIC RG 271 (July 2020, in effect 5 Oct 2021) clocks of the asic-rg271 pack, worked by hand.
+
+Pack calendar: Australia/Sydney, NSW holidays, 09:00-17:00 Mon-Fri (AEDT until Sun 5 Apr 2026,
+AEST after). ``N days`` is due at the end of the calendar day N days after the local day of
+receipt (weekends and holidays count); ``N business days`` at the close of the N-th business day
+after the (effective) day of receipt. Figures and their sources: the pack's provenance block.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from compliance_checks import load_policy
+from compliance_checks.calendar import END_OF_DAY
+from compliance_checks.model import ComplainantResponse, Letter
+from compliance_checks.registry import CheckResult
+from tests.regulatory.helpers import letter, pack, record, ref, run, run_policy
+
+SYDNEY = ZoneInfo("Australia/Sydney")
+MELBOURNE = ZoneInfo("Australia/Melbourne")
+
+
+def t(y: int, mo: int, d: int, h: int = 10, mi: int = 0, tz: ZoneInfo = SYDNEY) -> datetime:
+    return datetime(y, mo, d, h, mi, tzinfo=tz)
+
+
+def eod(y: int, mo: int, d: int) -> datetime:
+    return datetime.combine(datetime(y, mo, d).date(), END_OF_DAY, tzinfo=SYDNEY)
+
+
+def expect(result: CheckResult, status: str, due: datetime) -> None:
+    assert result.status.value == status, result.message
+    assert result.due_at == due, (result.due_at, due)
+
+
+# ---- acknowledgement: "within 24 hours (or one business day)", the earlier ------------------
+
+
+def test_ack_after_hours_on_a_weekend_is_due_24_hours_later():
+    # Sat 7 Mar 2026 20:00 AEDT. 24 hours -> Sun 8 Mar 20:00; 1 business day: Monday's opening
+    # is the effective receipt -> close of Tue 10 Mar. Earlier: Sun 8 Mar 20:00 AEDT.
+    received = t(2026, 3, 7, 20)
+    rec = record(received, acknowledged=ref("comment:1", t(2026, 3, 9, 9, 30)))
+    # Acknowledged Mon 9 Mar 09:30 (the first opening): 13.5 hours late under RG 271's 24 hours.
+    expect(run("asic-rg271", "regulatory-acknowledged", rec, t(2026, 3, 9, 10)), "FAIL", t(2026, 3, 8, 20))
+    on_time = record(received, acknowledged=ref("comment:2", t(2026, 3, 8, 19)))
+    expect(
+        run("asic-rg271", "regulatory-acknowledged", on_time, t(2026, 3, 9, 10)), "PASS", t(2026, 3, 8, 20)
+    )
+
+
+def test_ack_across_a_victorian_holiday(tmp_path: Path):
+    # Victoria (Labour Day Mon 9 Mar 2026). Received Fri 6 Mar 16:30 AEDT: 24 hours -> Sat 7 Mar
+    # 16:30; 1 business day skips the weekend and Labour Day -> Tue 10 Mar 17:00. Earlier: Sat.
+    child = tmp_path / "vic.yaml"
+    child.write_text(
+        "extends: asic-rg271\nname: vic\n"
+        "calendar: {timezone: Australia/Melbourne, holidays: {subdivision: VIC}}\n",
+        encoding="utf-8",
+    )
+    received = t(2026, 3, 6, 16, 30, tz=MELBOURNE)
+    rec = record(received, acknowledged=ref("comment:3", t(2026, 3, 10, 9, tz=MELBOURNE)))
+    result = run_policy(load_policy(child), "regulatory-acknowledged", rec, t(2026, 3, 10, 12, tz=MELBOURNE))
+    expect(result, "FAIL", t(2026, 3, 7, 16, 30, tz=MELBOURNE))
+    assert result.facts["alternative"] == "earlier of 24 hours and 1 business days"
+
+
+def test_ack_at_month_end_late_evening():
+    # Tue 31 Mar 2026 23:00 AEDT + 24 hours -> Wed 1 Apr 23:00 AEDT (1 bd: close of Wed 1 Apr
+    # 17:00 counts from Wednesday's opening -> Thu 2 Apr 17:00; the earlier is Wed 23:00).
+    rec = record(t(2026, 3, 31, 23))
+    expect(run("asic-rg271", "regulatory-acknowledged", rec), "AT_RISK", t(2026, 4, 1, 23))
+
+
+# ---- traditional trustee: 45 calendar days ------------------------------------------------
+
+
+def test_traditional_trustee_45_days_from_a_weekend_month_end_evening():
+    # Sat 31 Jan 2026 20:00 AEDT: the day of receipt is Sat 31 Jan (calendar days, no opening
+    # shift). +28 -> Sat 28 Feb, +45 -> Tue 17 Mar, end of day AEDT (not the 30-day default,
+    # which would be Mon 2 Mar).
+    rec = record(t(2026, 1, 31, 20), category="Traditional Trustee")
+    expect(run("asic-rg271", "regulatory-response", rec, t(2026, 3, 3)), "PENDING", eod(2026, 3, 17))
+    late = run("asic-rg271", "regulatory-response", rec, t(2026, 3, 18, 9))
+    expect(late, "FAIL", eod(2026, 3, 17))
+    assert late.facts["target"] == "45 days"
+
+
+# ---- superannuation death benefit: 90 calendar days, counted from receipt -------------------
+
+
+def test_death_benefit_90_days_over_anzac_day():
+    # Fri 24 Apr 2026 18:30 AEST (after hours; ANZAC Day Sat 25, observed Mon 27 Apr in NSW: no
+    # effect on calendar days). Counted from receipt (the 28-day objection period's end is not on
+    # the record; receipt is never later): 24 Apr +6 -> 30 Apr, +37 -> 31 May, +67 -> 30 Jun,
+    # +90 -> Thu 23 Jul 2026, end of day AEST.
+    rec = record(t(2026, 4, 24, 18, 30), category="death benefit")
+    expect(run("asic-rg271", "regulatory-response", rec, t(2026, 5, 25)), "PENDING", eod(2026, 7, 23))
+    answered = rec.model_copy(update={"letters": (_final("comment:9", t(2026, 7, 23, 16)),)})
+    expect(run("asic-rg271", "regulatory-response", answered, t(2026, 7, 24)), "PASS", eod(2026, 7, 23))
+
+
+def _final(source: str, when: datetime) -> Letter:
+    return letter("final_response", source, when, decision=True, reasons=True, ombudsman_rights=True)
+
+
+# ---- the 5-business-day no-written-response rule and its exclusions ------------------------
+
+# Received Fri 24 Apr 2026 16:00 AEST; resolved and accepted Thu 30 Apr 10:00. 5 business days
+# (NSW): Mon 27 Apr (ANZAC Day observed) skipped -> 28, 29, 30 Apr, 1 May, Mon 4 May 17:00 AEST.
+RECEIVED = t(2026, 4, 24, 16)
+RESOLVED = {
+    "decided": ref("changelog:5", t(2026, 4, 30)),
+    "complainant_response": ComplainantResponse.ACCEPTED,
+}
+NOW = t(2026, 4, 30, 11)
+
+
+def test_resolved_within_5_business_days_needs_no_written_response():
+    rec = record(RECEIVED, **RESOLVED)
+    window_end = datetime.combine(datetime(2026, 5, 4).date(), time(17), tzinfo=SYDNEY)
+    expect(run("asic-rg271", "regulatory-response", rec, NOW), "PASS", window_end)
+    assert run("asic-rg271", "final-response-content", rec, NOW).status.value == "NOT_APPLICABLE"
+
+
+def test_hardship_and_default_notice_complaints_still_need_the_written_response():
+    # Credit hardship / default notice: 21 days from Fri 24 Apr -> Fri 15 May, end of day AEST;
+    # the early acceptance does not stop that clock, and the final response letter is due one
+    # business day after the decision (Thu 30 Apr 10:00 -> close of Fri 1 May).
+    for category in ("credit hardship", "Default Notice"):
+        rec = record(RECEIVED, category=category, **RESOLVED)
+        response = run("asic-rg271", "regulatory-response", rec, NOW)
+        expect(response, "PENDING", eod(2026, 5, 15))
+        assert "written response is required" in str(response.facts["accepted_within_excluded"])
+        letter_due = run("asic-rg271", "final-response-content", rec, t(2026, 5, 4, 9))
+        expect(letter_due, "FAIL", datetime.combine(datetime(2026, 5, 1).date(), time(17), tzinfo=SYDNEY))
+
+
+def test_the_pack_cites_each_figure():
+    params = {c.id: c.params for c in pack("asic-rg271").checks}
+    response = params["regulatory-response"]
+    assert response.target is not None
+    assert {k.casefold() for k in response.target.by_category} >= {"traditional trustee", "death benefit"}
+    assert response.accepted_within_excludes == ["credit hardship", "default notice"]
+    assert params["final-response-content"].accepted_within_excludes == ["credit hardship", "default notice"]
