@@ -276,6 +276,9 @@ class ComplaintRecord(Frozen):
     letters: tuple[Letter, ...] = ()
     #: Two-stage procedures (Housing Ombudsman, SPSO): 1, or 2 once escalated to stage 2.
     procedure_stage: int = 1
+    #: When the complainant asked for stage 2 (the stage-2 clocks start here: Housing Ombudsman
+    #: Code 2024 6.11, SPSO); ``stage2_started`` is when an agent marked the ticket stage 2.
+    stage2_requested: EvidenceRef | None = None
     stage2_started: EvidenceRef | None = None
     stage2_acknowledged: EvidenceRef | None = None
     #: Handlers (assignees, as the platform names them) while at each procedure stage.

@@ -21,6 +21,7 @@ from compliance_checks.model import (
     EvidenceRef,
     Letter,
     LetterKind,
+    SourceKind,
 )
 from mappings.facts import TicketFacts
 from mappings.regulatory_parts import complaint_parts
@@ -196,6 +197,35 @@ def _handlers(
     return {1: tuple(stage1), 2: tuple(stage2)}
 
 
+def _stage2_request(
+    timeline: _Timeline, events: Sequence[Event], rule: Stage2Rule, facts: TicketFacts, spec: MappingSpec
+) -> EvidenceRef | None:
+    """When the complainant asked for stage 2 (None: not mapped or not asked)."""
+    found: list[EvidenceRef] = []
+    if rule.requested_field is not None:
+        raw = read_source(rule.requested_field, facts.raw, spec.platform)
+        try:
+            at = parse_time(raw) if raw else None
+        except ValueError as exc:
+            raise MappingError(facts.key, "regulatory.stage2.requested_field", str(exc)) from None
+        if at is not None:
+            found.append(
+                EvidenceRef(
+                    at=at,
+                    source_kind=SourceKind.DERIVED,
+                    source_id="stage2.requested_field",
+                    note="stage 2 requested (field)",
+                )
+            )
+    marks = casefold_set(rule.requested_labels)
+    mark = next((e for _, e, added in timeline.labels_added if added & marks), None) if marks else None
+    if mark is not None:
+        asked = [e for e in events if e.kind is EventKind.COMMENT and e.public
+                 and e.actor_role is ActorRole.COMPLAINANT and e.at <= mark.at]
+        found.append(_ref(asked[-1] if asked else mark, "stage 2 requested"))
+    return min(found, key=lambda r: r.at, default=None)
+
+
 def _value(rule: FieldRule | None, facts: TicketFacts, spec: MappingSpec) -> str | None:
     if rule is None:
         return None
@@ -233,6 +263,9 @@ def regulatory_fields(events: Sequence[Event], facts: TicketFacts, spec: Mapping
         "letters": tuple(sorted(letters, key=lambda x: x.sent.at)),
         "procedure_stage": 2 if stage2 else 1,
         "stage2_started": _ref(stage2, "stage 2 started") if stage2 else None,
+        "stage2_requested": _stage2_request(timeline, events, rules.stage2, facts, spec)
+        if rules.stage2
+        else None,
         "stage2_acknowledged": _ref(ack, "stage 2 acknowledged") if ack else None,
         "handlers_by_stage": _handlers(events, facts, stage2_at),
         "product_group": _value(rules.product_group, facts, spec),

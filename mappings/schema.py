@@ -232,6 +232,11 @@ class Stage2Rule(Recogniser):
     """Escalation to stage 2 of a two-stage procedure; also entering one of these statuses."""
 
     statuses: list[str] = Field(default_factory=list)
+    #: When the complainant asked for stage 2 (the stage-2 clocks start there): a label / tag an
+    #: agent adds to mark the request (the complainant's latest public comment at or before it is
+    #: the request; none: the label itself), or a date-time field holding the request time.
+    requested_labels: list[str] = Field(default_factory=list)
+    requested_field: FieldRule | None = None
 
 
 class PartsRule(Frozen):

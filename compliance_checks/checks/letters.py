@@ -50,6 +50,9 @@ class FinalContentParams(CheckParams):
             Content.OMBUDSMAN_RIGHTS,
         ]
     )
+    #: Two-stage procedures: what a stage-1 response must show when it differs from ``required``
+    #: (SPSO: only the stage-2 final response signposts the ombudsman). None: ``required``.
+    required_stage1: list[Content] | None = None
     #: A remedy is required only for these outcomes (an unknown outcome requires it).
     remedy_for_outcomes: list[Outcome] = Field(
         default_factory=lambda: [Outcome.UPHELD, Outcome.PARTLY_UPHELD]
@@ -153,13 +156,14 @@ def final_response_content(record: ComplaintRecord, p: FinalContentParams, ctx: 
             evidence=(event_evidence(record.decided, "decision"),),
             facts={"grace": str(p.grace)},
         )
-    required = list(p.required)
+    required = list(p.required if final.stage != 1 or p.required_stage1 is None else p.required_stage1)
     if record.outcome is not None and record.outcome not in p.remedy_for_outcomes:
         required = [c for c in required if c is not Content.REMEDY]
     missing = missing_content(final, required)
     evidence = (event_evidence(final.sent, "final response"),)
     facts: dict[str, str | int | float | bool | None] = {
         "required": ", ".join(c.value for c in required),
+        "letter_stage": final.stage,
         "rule": p.rule,
     }
     if missing:

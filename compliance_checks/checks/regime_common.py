@@ -96,13 +96,27 @@ def clock_start(record: ComplaintRecord, start: ClockStart) -> tuple[datetime | 
         return record.received_at, "received (not acknowledged yet)"
     if start is ClockStart.SENT_TO_COMPANY:
         return record.sent_to_company_at, "sent to company"
-    if record.stage2_started is None:
-        return None, "stage 2 not started"
+    escalated, escalated_by = stage2_start(record)
+    if escalated is None:
+        return None, escalated_by
     if start is ClockStart.STAGE2_ACKNOWLEDGED and record.stage2_acknowledged is not None:
         return record.stage2_acknowledged.at, "stage 2 acknowledged"
     if start is ClockStart.STAGE2_ACKNOWLEDGED:
-        return record.stage2_started.at, "stage 2 started (not acknowledged yet)"
-    return record.stage2_started.at, "stage 2 started"
+        return escalated, f"{escalated_by} (not acknowledged yet)"
+    return escalated, escalated_by
+
+
+def stage2_start(record: ComplaintRecord) -> tuple[datetime | None, str]:
+    """When stage 2 began for the clocks: the complainant's request when mapped (the earlier of
+    the request and the stage-2 mark); else the mark, saying the clock may start late."""
+    requested, started = record.stage2_requested, record.stage2_started
+    if requested is not None and (started is None or requested.at <= started.at):
+        return requested.at, "stage 2 requested by the complainant"
+    if started is not None and requested is not None:
+        return started.at, "stage 2 marked (before the mapped request)"
+    if started is not None:
+        return started.at, "stage 2 marked by an agent (request time not mapped: may start late)"
+    return None, "stage 2 not started"
 
 
 def stage_of(record: ComplaintRecord, moment: datetime) -> int:

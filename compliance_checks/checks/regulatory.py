@@ -89,14 +89,22 @@ def _acknowledged(
     start_at, started_by = clock_start(
         record, ClockStart.RECEIVED if stage == 1 else ClockStart.STAGE2_STARTED
     )
-    fields = ("received_at", "acknowledged") if stage == 1 else ("stage2_started", "stage2_acknowledged")
+    fields = (
+        ("received_at", "acknowledged")
+        if stage == 1
+        else ("stage2_requested", "stage2_started", "stage2_acknowledged")
+    )
     target = p.target.for_record(record) if p.target else None
     if start_at is None or target is None or p.target is None:
         reason = started_by if start_at is None else "no acknowledgement target for this complaint"
         return CheckResult(Status.NOT_APPLICABLE, reason[:1].upper() + reason[1:], fields_read=fields)
     due_at = ctx.calendar.due(start_at, target)
     used = [f"target.{p.target.key_for(record)}"]
-    facts: dict[str, str | int | float | bool | None] = {"target": str(target), "rule": p.rule}
+    facts: dict[str, str | int | float | bool | None] = {
+        "target": str(target),
+        "rule": p.rule,
+        "clock_start": started_by,
+    }
     if p.alternative is not None:
         other = ctx.calendar.due(start_at, p.alternative)
         due_at = max(due_at, other) if p.combine is Combine.LATER else min(due_at, other)
@@ -204,7 +212,15 @@ class RegulatoryResponseParams(FigureParams):
     rule: str | None = None
 
 
-_RESPONSE_FIELDS = ("received_at", "letters", "decided", "stage2_started", "sent_to_company_at", "parts")
+_RESPONSE_FIELDS = (
+    "received_at",
+    "letters",
+    "decided",
+    "stage2_requested",
+    "stage2_started",
+    "sent_to_company_at",
+    "parts",
+)
 
 
 def _clock(
@@ -313,7 +329,7 @@ def _response(
     fields = _RESPONSE_FIELDS
     start_at, started_by = clock_start(record, p.start)
     target = p.target.for_record(record) if p.target else None
-    if stage == 2 and record.stage2_started is None:
+    if stage == 2 and record.stage2_started is None and record.stage2_requested is None:
         return CheckResult(Status.NOT_APPLICABLE, "No stage-2 escalation", fields_read=fields)
     if start_at is None or target is None:
         reason = started_by if start_at is None else "no regulatory response target for this complaint"
@@ -504,7 +520,7 @@ def _judge_letter(
     return CheckResult(Status.PASS, f"{what} on time and complete", due_at, evidence, facts, _HOLDING_FIELDS)
 
 
-_HOLDING_FIELDS = ("received_at", "letters", "decided", "stage2_started")
+_HOLDING_FIELDS = ("received_at", "letters", "decided", "stage2_requested", "stage2_started")
 
 
 def _holding_start(record: ComplaintRecord, p: HoldingParams) -> tuple[datetime | None, str, Duration | None]:
@@ -675,7 +691,7 @@ def stage2_extension(record: ComplaintRecord, p: HoldingParams, ctx: CheckContex
     No extension letter is not a finding here: ``stage2-response`` then holds the original deadline.
     """
     fields = _HOLDING_FIELDS
-    if record.stage2_started is None:
+    if record.stage2_started is None and record.stage2_requested is None:
         return CheckResult(Status.NOT_APPLICABLE, "No stage-2 escalation", fields_read=fields)
     holding = record.letter(LetterKind.HOLDING, 2)
     start_at, started_by, target = _holding_start(record, p)
