@@ -5,6 +5,7 @@ Regulatory clocks never pause: these checks ignore ``record.paused`` by construc
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -12,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import Field, PlainValidator
 
 from compliance_checks.calendar import Duration
+from compliance_checks.findings import Status
 from compliance_checks.model import (
     ComplaintRecord,
     EvidenceRef,
@@ -20,7 +22,7 @@ from compliance_checks.model import (
     SourceKind,
 )
 from compliance_checks.policy import DurationField, Target
-from compliance_checks.registry import CheckContext
+from compliance_checks.registry import CheckContext, CheckResult
 
 
 class RegimeTarget(Target):
@@ -117,6 +119,27 @@ def stage2_start(record: ComplaintRecord) -> tuple[datetime | None, str]:
     if started is not None:
         return started.at, "stage 2 marked by an agent (request time not mapped: may start late)"
     return None, "stage 2 not started"
+
+
+def unproven_stage2_pass(result: CheckResult, record: ComplaintRecord, start_at: datetime) -> CheckResult:
+    """A stage-2 clock counted from the agent's stage-2 mark because the complainant's request
+    time is not mapped may have started earlier than that: a FAIL from it stands (the request
+    came at or before the mark), a PASS is not evidence and becomes MANUAL."""
+    started = record.stage2_started
+    if (
+        result.status is not Status.PASS
+        or record.stage2_requested is not None
+        or started is None
+        or start_at != started.at
+    ):
+        return result
+    message = (
+        f"{result.message}, counted from the agent's stage-2 mark: the complainant's request "
+        "time is not mapped (regulatory.stage2.requested_labels / requested_field), so check "
+        "by hand when they asked"
+    )
+    return replace(result, status=Status.MANUAL, message=message,
+                   facts={**result.facts, "stage2_request": "not mapped"})
 
 
 def stage_of(record: ComplaintRecord, moment: datetime) -> int:

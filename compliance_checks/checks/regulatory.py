@@ -26,6 +26,7 @@ from compliance_checks.checks.regime_common import (
     in_categories,
     missing_content,
     rule_note,
+    unproven_stage2_pass,
 )
 from compliance_checks.findings import Status
 from compliance_checks.model import (
@@ -120,6 +121,8 @@ def _acknowledged(
         fields_read=fields,
         facts=facts,
     )
+    if stage == 2:
+        result = unproven_stage2_pass(result, record, start_at)
     return with_confidence(result, p, used)
 
 
@@ -171,8 +174,19 @@ def regulatory_acknowledged(
     # Stage 2 from Mon 03-16 10:00; 5 business days: due at the close of Mon 03-23.
     examples=(
         Example(
-            "stage 2 acknowledged the next day",
+            "stage 2 acknowledged the day after the complainant asked",
             Status.PASS,
+            {
+                "stage2_requested": example_ref("comment:10065", "2026-03-16T09:00:00+00:00"),
+                "stage2_started": example_ref("changelog:30010", "2026-03-16T10:00:00+00:00"),
+                "stage2_acknowledged": example_ref("comment:10070", "2026-03-17T10:00:00+00:00"),
+            },
+            now="2026-03-17T12:00:00+00:00",
+            params={"target": "5 business days"},
+        ),
+        Example(
+            "in time from the agent's mark, but when the complainant asked is not mapped",
+            Status.MANUAL,
             {
                 "stage2_started": example_ref("changelog:30010", "2026-03-16T10:00:00+00:00"),
                 "stage2_acknowledged": example_ref("comment:10070", "2026-03-17T10:00:00+00:00"),
@@ -354,6 +368,8 @@ def _response(
             )
             return with_confidence(result, p, ["accepted_within"])
     whole = _clock(record, p, ctx, stage=stage, start_at=start_at, facts=facts, used=used)
+    if stage == 2:
+        whole = unproven_stage2_pass(whole, record, start_at)
     parts = _part_clocks(record, p, ctx, start_at, facts, used) if stage == 1 else []
     return with_confidence(combine(whole, parts, ctx), p, used)
 
@@ -437,6 +453,7 @@ def regulatory_response(
             "stage-2 final response within 20 business days",
             Status.PASS,
             {
+                "stage2_requested": example_ref("comment:10065", "2026-03-16T10:00:00+00:00"),
                 "stage2_started": example_ref("changelog:30010", "2026-03-16T10:00:00+00:00"),
                 "letters": [
                     {

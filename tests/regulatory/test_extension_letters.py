@@ -116,7 +116,8 @@ def test_a_stage1_holding_letter_does_not_extend_stage2():
 def test_spso_stage2_extension_has_no_maximum():
     # Escalated Mon 13 Apr: due Tue 12 May 17:00 BST; extension of Mon 11 May to Tue 30 Jun ->
     # Tue 30 Jun 17:00 BST (our sources set no maximum).
-    stage2 = {"stage2_started": ref("changelog:40", at(4, 13))}
+    stage2 = {"stage2_requested": ref("comment:39", at(4, 13)),
+              "stage2_started": ref("changelog:40", at(4, 13))}
     ext = extension(at(5, 11), date(2026, 6, 30))
     rec = record(at(3, 2), letters=(ext, final(at(6, 29))), **stage2)
     result = run("spso", "stage2-response", rec, at(7, 1))

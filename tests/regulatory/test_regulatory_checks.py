@@ -273,7 +273,10 @@ def test_stage2_acknowledgement_and_response():
         run("housing-ombudsman", "stage2-acknowledged", at(3, 26, 17, 30), **STAGE2), "AT_RISK", at(3, 27, 17)
     )
     acked = {**STAGE2, "stage2_acknowledged": ref("comment:61", at(3, 24))}
-    expect(run("housing-ombudsman", "stage2-acknowledged", at(3, 25), **acked), "PASS", at(3, 27, 17))
+    # In time from the agent's mark, but the complainant may have asked earlier: not evidence.
+    expect(run("housing-ombudsman", "stage2-acknowledged", at(3, 25), **acked), "MANUAL", at(3, 27, 17))
+    asked = {**acked, "stage2_requested": ref("comment:59", at(3, 20))}
+    expect(run("housing-ombudsman", "stage2-acknowledged", at(3, 25), **asked), "PASS", at(3, 27, 17))
     late = {**STAGE2, "stage2_acknowledged": ref("comment:61", at(3, 30))}
     expect(run("housing-ombudsman", "stage2-acknowledged", at(3, 31), **late), "FAIL", at(3, 27, 17))
     # Response: 20 wd from the stage-2 acknowledgement (Tue 24 Mar): 25-27 Mar (3), 30 Mar-2 Apr (7);
