@@ -5,8 +5,11 @@ Durations are written ``<n> <unit>``:
 * ``minutes``, ``hours``: elapsed wall-clock time;
 * ``business hours``: time counted only inside working hours, skipping holidays;
 * ``business days`` / ``working days``: due at the close of the n-th business day after the
-  day of receipt; a complaint received outside working hours counts as received at the next
-  opening;
+  day of receipt; with the calendar's ``receipt: next_opening`` (the default) a complaint
+  received outside working hours counts as received at the next opening, with
+  ``receipt: day_of_receipt`` the day of receipt is the local calendar day it arrived on,
+  whether or not that day is a business day (regulators counting "after the day on which it is
+  received");
 * ``days`` / ``weeks``: due at the end (23:59:59.999999 local) of the calendar day n (7n) days
   after the day of receipt.
 
@@ -116,6 +119,15 @@ class Duration:
         return f"{amount} {self.unit.value}"
 
 
+class ReceiptRule(StrEnum):
+    """Which day a ``business days`` clock counts from when receipt is outside working hours."""
+
+    #: Received after hours or on a closed day = received at the next opening (ISO baseline).
+    NEXT_OPENING = "next_opening"
+    #: Counted from the local calendar day of receipt, business day or not.
+    DAY_OF_RECEIPT = "day_of_receipt"
+
+
 class HolidaySource(Frozen):
     """Public holidays from the ``holidays`` package."""
 
@@ -149,6 +161,8 @@ class CalendarConfig(Frozen):
     )
     holidays: HolidaySource | None = None
     extra_holidays: list[date] = Field(default_factory=list)
+    #: When a ``business days`` clock starts for a receipt outside working hours.
+    receipt: ReceiptRule = ReceiptRule.NEXT_OPENING
 
     @field_validator("timezone")
     @classmethod
@@ -313,7 +327,7 @@ class BusinessCalendar:
             cursor = self.next_opening(span[1])
 
     def close_of_nth_business_day(self, start: datetime, n: int) -> datetime:
-        """Close of the n-th business day after the (effective) day of receipt."""
+        """Close of the n-th business day after the (effective) day of receipt (see ``receipt``)."""
         key = (self._effective_day(start), n)
         close = self._nth_close.get(key)
         if close is None:
@@ -328,9 +342,12 @@ class BusinessCalendar:
     def _effective_day(self, start: datetime) -> date:
         """``local(next_opening(start)).date()`` without building the opening instant: only
         the day matters to business-day deadlines, which every clock of every complaint asks
-        for (the answer per day is memoised; the start only decides before/after closing)."""
+        for (the answer per day is memoised; the start only decides before/after closing).
+        With ``receipt: day_of_receipt`` it is the local day of ``start`` itself."""
         moment = _aware(start).astimezone(UTC)
         day = moment.astimezone(self.tz).date()
+        if self.config.receipt is ReceiptRule.DAY_OF_RECEIPT:
+            return day
         span = self.working_span(day)
         if span is not None and moment < span[1]:
             if moment >= span[0]:

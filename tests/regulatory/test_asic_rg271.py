@@ -68,10 +68,11 @@ def test_ack_across_a_victorian_holiday(tmp_path: Path):
 
 
 def test_ack_at_month_end_late_evening():
-    # Tue 31 Mar 2026 23:00 AEDT + 24 hours -> Wed 1 Apr 23:00 AEDT (1 bd: close of Wed 1 Apr
-    # 17:00 counts from Wednesday's opening -> Thu 2 Apr 17:00; the earlier is Wed 23:00).
+    # Tue 31 Mar 2026 23:00 AEDT + 24 hours -> Wed 1 Apr 23:00 AEDT; 1 business day counted from
+    # the day of receipt (the pack's receipt rule: Tue 31 Mar) -> close of Wed 1 Apr, 17:00 AEDT
+    # (Sydney leaves daylight time on Sun 5 Apr). The earlier of the two: Wed 1 Apr 17:00.
     rec = record(t(2026, 3, 31, 23))
-    expect(run("asic-rg271", "regulatory-acknowledged", rec), "AT_RISK", t(2026, 4, 1, 23))
+    expect(run("asic-rg271", "regulatory-acknowledged", rec), "AT_RISK", t(2026, 4, 1, 17))
 
 
 # ---- traditional trustee: 45 calendar days ------------------------------------------------

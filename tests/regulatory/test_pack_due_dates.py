@@ -1,11 +1,11 @@
-"""Due dates of every pack on real dates, worked out by hand in each case's comment.
-
-Conventions (domain document, "Clocks and durations"): ``N business/working days`` is due at the
-close of the N-th business day after the (effective) day of receipt, where a complaint received
-outside working hours counts as received at the next opening; ``N days`` / ``N weeks`` are due at
+"""Due dates of every pack on real dates, worked out by hand in each case's comment. Conventions
+(domain document, "Clocks and durations"): ``N business/working days`` is due at the close of the
+N-th business day after the day of receipt: every regulatory pack sets ``receipt: day_of_receipt``
+(the local calendar day it arrived on, business day or not; the ISO baseline's ``next_opening``
+counts an after-hours receipt from the next opening); ``N days`` / ``N weeks`` are due at
 23:59:59.999999 local on the calendar day N (7N) days after the day of receipt. Every pack here
-works 09:00-17:00 Mon-Fri unless its case says otherwise. Each case runs the pack's own check on
-an open record one minute after the clock starts and reads the ``due_at`` of the PENDING result.
+works 09:00-17:00 Mon-Fri unless its case says otherwise. Each case runs the pack's own check on an
+open record one minute after the clock starts and reads the ``due_at`` of the PENDING result.
 """
 
 from __future__ import annotations
@@ -75,9 +75,10 @@ CASES = [
         "regulatory-response",
         t(LONDON, 2026, 3, 20, 17, 30),
         {"category": "e-money"},
-        # Fri 20 Mar 17:30 is after close: received at the next opening, Mon 23 Mar 09:00;
-        # then as above -> Wed 15 Apr 17:00 BST (selected by category this time).
-        close(LONDON, 2026, 4, 15),
+        # Fri 20 Mar 17:30 is after close, but the pack counts from the day of receipt (Fri 20);
+        # 15 bd after it: 23-27 Mar (5), 30, 31 Mar, 1, 2 Apr (9), Good Friday 3 Apr and Easter
+        # Monday 6 Apr skipped, 7-10 (13), 13, 14 (15) -> Tue 14 Apr 17:00 BST (by category).
+        close(LONDON, 2026, 4, 14),
         id="fca-e-money-after-close-of-business",
     ),
     pytest.param(
@@ -108,9 +109,9 @@ CASES = [
         "regulatory-response",
         t(DUBLIN, 2026, 1, 31, 11),
         {},
-        # Sat 31 Jan: next opening is Tue 3 Feb (Mon 2 Feb is St Brigid's Day); 15 bd after Tue 3:
-        # 4,5,6,9,10,11,12,13,16,17,18,19,20,23,24 Feb -> Tue 24 Feb 17:00 GMT.
-        close(DUBLIN, 2026, 2, 24),
+        # Sat 31 Jan, counted from the day of receipt; Mon 2 Feb is St Brigid's Day; 15 bd after
+        # Sat 31: 3,4,5,6,9,10,11,12,13,16,17,18,19,20,23 Feb -> Mon 23 Feb 17:00 GMT.
+        close(DUBLIN, 2026, 2, 23),
         id="psd2-saturday-receipt-before-st-brigids-day",
     ),
     pytest.param(
@@ -227,9 +228,9 @@ CASES = [
         "stage2-acknowledged",
         t(LONDON, 2026, 5, 1),
         {"stage2_started": ("changelog:9", t(LONDON, 2026, 5, 22, 18))},
-        # Escalated Fri 22 May 18:00 (after close); Mon 25 May spring bank holiday -> effective
-        # Tue 26 May; 5 wd: 27,28,29 May, 1,2 Jun -> Tue 2 Jun 17:00 BST.
-        close(LONDON, 2026, 6, 2),
+        # Escalated Fri 22 May 18:00 (after close), counted from that day; Mon 25 May spring bank
+        # holiday skipped; 5 wd: 26,27,28,29 May, 1 Jun -> Mon 1 Jun 17:00 BST.
+        close(LONDON, 2026, 6, 1),
         id="housing-stage2-ack-after-close-before-bank-holiday",
     ),
     pytest.param(
@@ -320,9 +321,9 @@ CASES = [
         "regulatory-response",
         t(SINGAPORE, 2026, 7, 30, 17, 30),
         {},
-        # Thu 30 Jul 17:30 after close -> Fri 31 Jul; 20 bd: 3-7 Aug (5); National Day Sun 9
-        # observed Mon 10 skipped; 11-14 (9), 17-21 (14), 24-28 (19), 31 Aug (20) -> Mon 31 Aug.
-        close(SINGAPORE, 2026, 8, 31),
+        # Thu 30 Jul 17:30 after close, counted from that day; 20 bd: Fri 31 Jul (1), 3-7 Aug (6);
+        # National Day Sun 9 observed Mon 10 skipped; 11-14 (10), 17-21 (15), 24-28 (20) -> Fri 28 Aug.
+        close(SINGAPORE, 2026, 8, 28),
         id="sg-20-business-days-national-day-observed",
     ),
     # ---- uae-cbuae (AE; Mon-Thu 08:00-16:00, Fri 08:00-12:00) -------------------------------
@@ -340,9 +341,10 @@ CASES = [
         "regulatory-response",
         t(DUBAI, 2026, 11, 27, 13),
         {},
-        # Fri 27 Nov 13:00 is after Friday's 12:00 close -> Mon 30 Nov; 10 bd: Tue 1 Dec (1);
-        # National Day 2, 3 Dec skipped; 4, 7-11 (7), 14, 15, 16 (10) -> Wed 16 Dec 16:00.
-        close(DUBAI, 2026, 12, 16, 16),
+        # Fri 27 Nov 13:00 is after Friday's 12:00 close, counted from that day; 10 bd: Mon 30 Nov
+        # (1), Tue 1 Dec (2); National Day 2, 3 Dec skipped; 4 (3), 7-11 (8), 14, 15 (10) -> Tue 15
+        # Dec 16:00.
+        close(DUBAI, 2026, 12, 15, 16),
         id="uae-10-business-days-friday-half-day-national-day",
     ),
     # ---- bahrain-cbb (BH; Sun-Thu 08:00-16:00) ----------------------------------------------

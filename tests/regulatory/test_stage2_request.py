@@ -17,8 +17,9 @@ from tests.regulatory.helpers import record, ref, run
 
 LONDON = ZoneInfo("Europe/London")
 RECEIVED = datetime(2026, 4, 1, 10, tzinfo=LONDON)
-# The complainant asks for stage 2 on Fri 22 May 2026 at 18:30 (after hours: effective Tue 26,
-# since Mon 25 May 2026 is the Spring bank holiday in England and in Scotland).
+# The complainant asks for stage 2 on Fri 22 May 2026 at 18:30 (after hours; both packs count
+# from the day of receipt, Fri 22; Mon 25 May 2026 is the Spring bank holiday in England and in
+# Scotland).
 REQUEST = datetime(2026, 5, 22, 18, 30, tzinfo=LONDON)
 # The agent adds the stage-2 tag on Tue 26 May at 09:30.
 TAGGED = datetime(2026, 5, 26, 9, 30, tzinfo=LONDON)
@@ -29,11 +30,10 @@ def _close(y: int, mo: int, d: int) -> datetime:
 
 
 def test_housing_ombudsman_stage2_ack_counts_from_the_request() -> None:
-    # Request Fri 22 May 18:30 -> counted from Tue 26 May (Sat, Sun, bank holiday Mon 25 skipped).
-    # 5 working days after the day of receipt: Wed 27, Thu 28, Fri 29, Mon 1 Jun, Tue 2 Jun.
-    # From the tag (Tue 26 09:30) it would be Tue 2 Jun too; so take an acknowledgement on
-    # Wed 3 Jun 10:00 with the tag a week later, Tue 2 Jun: from the tag the due date would be
-    # Tue 9 Jun (a false PASS); from the request it is Tue 2 Jun 17:00 -> FAIL.
+    # Request Fri 22 May 18:30, day of receipt Fri 22 (Sat, Sun, bank holiday Mon 25 skipped).
+    # 5 working days after it: Tue 26, Wed 27, Thu 28, Fri 29, Mon 1 Jun -> Mon 1 Jun 17:00.
+    # Take an acknowledgement on Wed 3 Jun 10:00 with the tag on Tue 2 Jun: from the tag the due
+    # date would be Tue 9 Jun (a false PASS); from the request it is Mon 1 Jun 17:00 -> FAIL.
     tagged = datetime(2026, 6, 2, 9, 30, tzinfo=LONDON)
     ack = datetime(2026, 6, 3, 10, tzinfo=LONDON)
     rec = record(
@@ -44,7 +44,7 @@ def test_housing_ombudsman_stage2_ack_counts_from_the_request() -> None:
         procedure_stage=2,
     )
     result = run("housing-ombudsman", "stage2-acknowledged", rec, now=ack.replace(hour=12))
-    assert result.due_at == _close(2026, 6, 2)
+    assert result.due_at == _close(2026, 6, 1)
     assert result.status is Status.FAIL
     assert result.facts["clock_start"] == "stage 2 requested by the complainant"
 
@@ -59,7 +59,7 @@ def test_housing_ombudsman_without_the_request_falls_back_to_the_tag_and_says_so
 
 def test_spso_stage2_ack_friday_evening_request_monday_tag() -> None:
     # Request Fri 22 May 18:30; tag Tue 26 May 09:30 (Mon 25 May: Spring bank holiday, SCT too).
-    # 3 working days from the request (effective Tue 26): Wed 27, Thu 28, Fri 29 May 17:00.
+    # 3 working days after the day of receipt (Fri 22): Tue 26, Wed 27, Thu 28 May 17:00.
     rec = record(
         RECEIVED,
         stage2_requested=ref("comment:20001", REQUEST),
@@ -67,14 +67,14 @@ def test_spso_stage2_ack_friday_evening_request_monday_tag() -> None:
         procedure_stage=2,
     )
     result = run("spso", "stage2-acknowledged", rec, now=TAGGED.replace(hour=12))
-    assert result.due_at == _close(2026, 5, 29)
+    assert result.due_at == _close(2026, 5, 28)
 
 
 def test_spso_stage2_response_counts_from_the_request() -> None:
-    # Request on Fri 15 May 18:00 (effective Mon 18 May), tag Wed 20 May 10:00.
-    # 20 working days from the request: 19,20,21,22 May (4), [25 May holiday], 26-29 (8),
-    # 1-5 Jun (13), 8-12 Jun (18), [15 Jun: a Scottish bank holiday in the `holidays` package's
-    # GB/SCT 2026 calendar], 16, 17 Jun (20): Wed 17 Jun 17:00.
+    # Request on Fri 15 May 18:00 (day of receipt Fri 15), tag Wed 20 May 10:00.
+    # 20 working days after the request's day: 18-22 May (5), [25 May holiday], 26-29 (9),
+    # 1-5 Jun (14), 8-12 Jun (19), [15 Jun: a Scottish bank holiday in the `holidays` package's
+    # GB/SCT 2026 calendar], 16 Jun (20): Tue 16 Jun 17:00.
     # From the tag it would be Fri 19 Jun: no response by Thu 18 Jun is late.
     request = datetime(2026, 5, 15, 18, tzinfo=LONDON)
     tagged = datetime(2026, 5, 20, 10, tzinfo=LONDON)
@@ -85,5 +85,5 @@ def test_spso_stage2_response_counts_from_the_request() -> None:
         procedure_stage=2,
     )
     result = run("spso", "stage2-response", rec, now=datetime(2026, 6, 18, 10, tzinfo=LONDON))
-    assert result.due_at == _close(2026, 6, 17)
+    assert result.due_at == _close(2026, 6, 16)
     assert result.status is Status.FAIL
