@@ -10,14 +10,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from compliance_checks.model import Frozen
+from compliance_checks.model import Frozen, normalise
 
 CodeTable = dict[str, str]
-
-
-def normalise(value: str) -> str:
-    """``current_account``, ``Current Account``, ``current-account`` -> ``current account``."""
-    return " ".join(value.replace("_", " ").replace("-", " ").casefold().split())
 
 
 def lookup(table: CodeTable, value: str | None) -> str | None:

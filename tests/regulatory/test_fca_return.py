@@ -9,6 +9,7 @@ Jira Cloud search and Zendesk incremental export responses, see connector/sample
 from __future__ import annotations
 
 import csv
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -174,3 +175,41 @@ def test_an_unmapped_value_is_named_on_stderr_and_strict_exits_4(tmp_path: Path)
     )
     code, output = report("fca-return", *source, "--out", str(out), "--strict", start="2026-09-01")
     assert code == ExitCode.PARTIAL, output
+
+
+def test_a_zendesk_payment_services_tag_gets_15_business_days_and_the_annex_1ad_row(tmp_path: Path):
+    """Zendesk sample ticket 100001 with the product-group dropdown (field 360000000040, the
+    mapping's `product_group`) set to the option tag `payment_services` (Zendesk Support API,
+    "Ticket Fields": a dropdown's value is its option tag).
+
+    Created 2026-09-22T10:06:38Z = Tue 22 Sep 11:06 BST, inside working hours. DISP 1.6.2AR,
+    15 business days (England and Wales, no bank holiday until 25 Dec): 23-25 Sep (3), 28 Sep -
+    2 Oct (8), 5-9 Oct (13), 12, 13 Oct (15) -> Tue 13 Oct 17:00 BST = 16:00Z. Ticket 100002
+    (received Wed 23 Sep, no tag) keeps DISP 1.6.2R's 8 weeks: 23 Sep + 56 days = Wed 18 Nov, end
+    of day GMT.
+    """
+    lines = []
+    for line in SAMPLE_FILES["zendesk"].read_text(encoding="utf-8").splitlines():
+        page = json.loads(line)
+        for ticket in page.get("tickets", []):
+            if ticket["id"] == 100001:
+                ticket["custom_fields"].append({"id": 360000000040, "value": "payment_services"})
+        lines.append(json.dumps(page))
+    export = tmp_path / "zendesk.jsonl"
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = ["--platform", "zendesk", "--input", str(export), "--policy", FCA_POLICY, "--as-of", AS_OF]
+    result = CliRunner().invoke(app, ["check", *source, "--format", "json"])
+    findings = json.loads(result.stdout)["findings"]
+    due = {
+        f["ticket"]: f["due_at"]
+        for f in findings
+        if f["check"] == "regulatory-response" and f["ticket"] in ("100001", "100002")
+    }
+    assert due == {"100001": "2026-10-13T16:00:00Z", "100002": "2026-11-18T23:59:59.999999Z"}
+    out = tmp_path / "fca.csv"
+    code, output = report("fca-return", *source[:-2], "--strict", "--out", str(out), start="2026-09-01")
+    assert code == ExitCode.OK, output
+    psd = [row for row in read_return(out) if row["Return"] == R1AD]
+    assert [(r["Product / service grouping"], r["Opened"], r["Closed"]) for r in psd] == [
+        ("Payment services", "1", "1")
+    ]
