@@ -152,6 +152,17 @@ class FcaCounts:
                 cells[column] = f"{value:.2f}" if column == REDRESS else int(value)
         return cells
 
+    def _totals(self, section: str) -> str:
+        """The return-level figures of the forms (complaints outstanding at the start, opened), or
+        a nil return: a complaint closed in the period was outstanding at its start or opened in it."""
+        rows = [values for (ret, _group), values in self.counts.items() if ret == section]
+        if not rows:
+            return f"{section}: nil return (no complaint outstanding at the start or opened in the period)."
+        outstanding, opened, closed = (
+            sum(int(v.get(c, 0)) for v in rows) for c in ("Outstanding at start", "Opened", "Closed")
+        )
+        return f"{section} totals: outstanding at start {outstanding}, opened {opened}, closed {closed}."
+
     def table(self) -> ReturnTable:
         unmapped_group = self.config.unmapped_group
         order = sorted(self.counts, key=lambda k: (k[0] != ANNEX_1R, k[1] == unmapped_group, k[1]))
@@ -165,11 +176,13 @@ class FcaCounts:
             "'DISP 1 Annex 1R': the complaints return by product / service "
             "grouping; rows 'DISP 1 Annex 1AD': payment services and e-money complaints, reported in that "
             "separate return (DISP 1.10B), whose service groupings (DISP 1 Annex 1AA) the record does not "
-            "carry. Not included: product-level rows, the main-cause table, nil return, group-firm FRNs, "
+            "carry. Not included: product-level rows, the main-cause table, group-firm FRNs, "
             "consent to publish, contextualisation. PS25/19 replaces these returns with a consolidated one.",
             "Closed = decided in the period; 3 business days and 8 weeks (Annex 1R), 15 and 35 business days "
             "(Annex 1AD, DISP 1.6.2AR) counted from receipt with the policy's calendar; upheld includes "
             "partly upheld.",
+            self._totals(ANNEX_1R),
+            self._totals(ANNEX_1AD),
             *(f"Warning: {w}" for w in self.warnings),
             *(
                 f"UNMAPPED: {count} complaint(s) counted under '{unmapped_group}' ({value}): add the value "

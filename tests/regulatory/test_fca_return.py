@@ -78,6 +78,8 @@ def test_values_match_across_spellings_and_payments_go_to_annex_1ad():
     ]
     assert table.unmapped == {}
     assert not any("Decumulation, life and pensions / Investments" in str(r) for r in table.rows)
+    assert "DISP 1 Annex 1R totals: outstanding at start 0, opened 1, closed 1." in table.notes
+    assert "DISP 1 Annex 1AD totals: outstanding at start 0, opened 3, closed 3." in table.notes
 
 
 def report(*args: str, start: str = START) -> tuple[int, str]:
@@ -148,6 +150,9 @@ def test_samples_leave_nothing_unmapped_and_totals_match_the_register(platform: 
         "Closed after 8 weeks",
     )
     assert sum(total(rows, b) for b in bands) == len(closed)
+    figures = f"outstanding at start {outstanding}, opened {opened}, closed {len(closed)}"
+    totals = f"# DISP 1 Annex 1R totals: {figures}."
+    assert totals in out.read_text(encoding="utf-8").splitlines()
 
 
 def test_an_unmapped_value_is_named_on_stderr_and_strict_exits_4(tmp_path: Path):

@@ -78,6 +78,9 @@ def test_fca_return_hand_counted():
         (r1r, "Unmapped", 1, 0, 1, 0, 0, 1, *none3, 0, "0.00"),
     ]
     assert table.unmapped == {"category 'Widgets', product 'Widgets'": 1}
+    # Outstanding at start: A, D; opened: B, C, E; closed: A, B, D. No payment services complaint.
+    assert "DISP 1 Annex 1R totals: outstanding at start 2, opened 3, closed 3." in table.notes
+    assert any(n.startswith("DISP 1 Annex 1AD: nil return") for n in table.notes)
     assert any(n.startswith("WORKING PAPER, not a submission") for n in table.notes)
     assert any(n.startswith("UNMAPPED: 1 complaint(s) counted under 'Unmapped'") for n in table.notes)
     assert any(n.startswith("Unconfirmed figure: receipt-cut-off") for n in table.notes)
