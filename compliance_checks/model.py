@@ -16,6 +16,13 @@ from typing import Any, ClassVar
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 
+def normalise(value: str) -> str:
+    """The form a configured value (a pack's table key) and a ticket's value are compared in:
+    ``current_account`` (a Zendesk option tag), ``Current account`` (a Jira option name) and
+    ``current-account`` all read ``current account``."""
+    return " ".join(value.replace("_", " ").replace("-", " ").casefold().split())
+
+
 class Frozen(BaseModel):
     """Base for immutable domain models: unknown keys are rejected, nothing is mutable."""
 

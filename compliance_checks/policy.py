@@ -33,7 +33,7 @@ from compliance_checks.configfile import (
     validate,
 )
 from compliance_checks.inherit import PolicyChain, load_chain
-from compliance_checks.model import ComplaintRecord, Frozen, Severity
+from compliance_checks.model import ComplaintRecord, Frozen, Severity, normalise
 from compliance_checks.packs import (
     ClockRule,
     Figure,
@@ -66,7 +66,8 @@ DurationField = Annotated[
 class Target(CheckParams):
     """A clock target: one duration, optionally varying by severity and by category.
 
-    Resolution order: category, then severity, then default.
+    Resolution order: category, then severity, then default. Categories are compared after
+    ``normalise`` (a Zendesk tag ``e_money`` finds the key ``e-money``).
     """
 
     default: DurationField | None = None
@@ -76,7 +77,7 @@ class Target(CheckParams):
     def for_record(self, record: ComplaintRecord) -> Duration | None:
         if record.category is not None:
             for category, duration in self.by_category.items():
-                if category.casefold() == record.category.casefold():
+                if normalise(category) == normalise(record.category):
                     return duration
         if record.severity is not None and record.severity in self.by_severity:
             return self.by_severity[record.severity]

@@ -1,31 +1,34 @@
 """The ``returns`` block of a policy: code tables the regulator returns translate values with.
 
-Each table maps a record value (product group, category, channel, outcome...; matched
-case-insensitively) to the code the regulator's layout expects. Values missing from a table are
-reported in the return as unmapped rather than guessed.
+Each table maps a record value (product group, category, channel, outcome...) to the code the
+regulator's layout expects. Keys and values are matched after ``normalise``: the same option reads
+``current_account`` on Zendesk (a dropdown tag) and ``Current account`` on Jira (the option name).
+Values missing from a table are reported in the return as unmapped rather than guessed.
 """
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from compliance_checks.model import Frozen
+from compliance_checks.model import Frozen, normalise
 
 CodeTable = dict[str, str]
 
 
 def lookup(table: CodeTable, value: str | None) -> str | None:
-    """The code for ``value`` (case-insensitive), or None when unmapped or empty."""
+    """The code for ``value`` (matched after ``normalise``), or None when unmapped or empty."""
     if value is None:
         return None
-    folded = {k.casefold(): v for k, v in table.items()}
-    return folded.get(value.casefold())
+    folded = {normalise(k): v for k, v in table.items()}
+    return folded.get(normalise(value))
 
 
 class FcaReturnConfig(Frozen):
-    """DISP 1 Annex 1R: record product group (or category) -> the return's product grouping."""
+    """DISP 1 Annex 1R: record product group (or category, or product) -> the return's grouping."""
 
     product_groups: CodeTable = Field(default_factory=dict)
+    #: Groupings reported in the payment services and e-money return (DISP 1 Annex 1AD).
+    payment_services_return: list[str] = Field(default_factory=list)
     #: Group used for a complaint whose product group is not in the table.
     unmapped_group: str = "Unmapped"
 

@@ -81,9 +81,12 @@ def render_reports(
     *,
     render: RenderContext,
     templates_dir: Path | None = None,
+    returns: dict[str, ReturnTable] | None = None,
 ) -> list[Path]:
     """Build every job's view in one pass over the data, then write each file (``render``: the
-    pages' generation time, version and locale, given by the caller: nothing here reads the clock)."""
+    pages' generation time, version and locale, given by the caller: nothing here reads the clock).
+    ``returns``, when given, receives each regulator return built, by kind (its warnings and
+    unmapped values are for the caller to tell)."""
     formats: dict[str, set[Fmt]] = {}
     for job in jobs:
         kind(job.kind).check_format(job.fmt)
@@ -94,6 +97,8 @@ def render_reports(
         return write_output(views[job.kind], job.fmt, job.out, WriteContext(data, render, templates_dir))
 
     views = build_views([job.kind for job in jobs], data, tables_only=tables_only)
+    if returns is not None:
+        returns.update({name: view for name, view in views.items() if isinstance(view, ReturnTable)})
     last_use = {job.kind: i for i, job in enumerate(jobs)}
     written = []
     for i, job in enumerate(jobs):

@@ -20,6 +20,7 @@ from compliance_checks.model import (
     Letter,
     LetterKind,
     SourceKind,
+    normalise,
 )
 from compliance_checks.policy import DurationField, Target
 from compliance_checks.registry import CheckContext, CheckResult
@@ -36,7 +37,7 @@ class RegimeTarget(Target):
     def for_record(self, record: ComplaintRecord) -> Duration | None:
         if record.product_group is not None:
             for group, duration in self.by_product_group.items():
-                if group.casefold() == record.product_group.casefold():
+                if normalise(group) == normalise(record.product_group):
                     return duration
         return super().for_record(record)
 
@@ -49,7 +50,7 @@ class RegimeTarget(Target):
         ):
             if value is not None:
                 for key in table:
-                    if key.casefold() == value.casefold():
+                    if normalise(key) == normalise(value):
                         return f"{name}.{key}"
         if record.severity is not None and record.severity in self.by_severity:
             return f"by_severity.{record.severity.value}"

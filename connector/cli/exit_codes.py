@@ -16,7 +16,8 @@ class ExitCode(IntEnum):
     CONFIG = 2
     #: Input error: file unreadable, invalid JSON, unknown payload shape, ticket not found.
     INPUT = 3
-    #: Partial: some tickets could not be mapped (each is reported); the others were checked.
+    #: Partial: some tickets could not be mapped (each is reported); the others were checked. Also
+    #: ``report <return> --strict`` when a return counted complaints as unmapped (each value named).
     PARTIAL = 4
     #: Platform error (``pull``, ``writeback``, ``sync``, ``run``), another instance holds the
     #: lock, or the store stayed busy being created/migrated by another process.

@@ -22,6 +22,7 @@ from connector.inputs import InputError
 from report_templates.env import LOCALES, RenderContext
 from report_templates.input import Period, ReportInput, ReportOptions
 from report_templates.kinds import Fmt, ReportKind, kind_names, registry
+from report_templates.returns import ReturnTable
 
 if TYPE_CHECKING:
     from connector.files import RunSummary
@@ -201,6 +202,14 @@ def report(
         int | None, typer.Option("--customers", help="Customers served, for complaints per 1,000 customers.")
     ] = None,
     locale: Annotated[str, typer.Option("--locale", help=f"Number format: {', '.join(LOCALES)}.")] = "en_GB",
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Regulator returns: exit 4 when a complaint's value is not in the return's code tables "
+            "(it is always warned about, and counted as unmapped).",
+        ),
+    ] = False,
 ) -> None:
     moment = as_of_or_now(as_of)
     if templates is not None and not templates.is_dir():
@@ -228,16 +237,34 @@ def report(
     for _kind, _fmt, path in targets:
         path.parent.mkdir(parents=True, exist_ok=True)
     jobs = [Job(kind, f, path) for kind, f, path in targets]
-    written = render_reports(jobs, data, templates_dir=templates, render=render)
+    returns: dict[str, ReturnTable] = {}
+    written = render_reports(jobs, data, templates_dir=templates, render=render, returns=returns)
     unmapped = [n for n in data.provenance.notes if n.startswith("not mapped:")]
     for note in unmapped:
         shown = escape(note.removeprefix("not mapped: "))
         err.print(f"[yellow]not mapped:[/yellow] {shown}", highlight=False)
     for warning in summary.warnings if summary else ():
         err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
+    unmapped_values = _tell_returns(returns)
     for path in written:
         err.print(f"wrote {path}", highlight=False)
     if summary is not None and summary.tickets_seen == 0:
         raise fail(ExitCode.INPUT, "no tickets found in the input")
-    if unmapped:
+    if unmapped or (strict and unmapped_values):
         raise typer.Exit(ExitCode.PARTIAL)
+
+
+def _tell_returns(returns: dict[str, ReturnTable]) -> int:
+    """Each return's warnings and unmapped values on stderr; the number of unmapped complaints."""
+    total = 0
+    for name, table in returns.items():
+        for warning in table.warnings:
+            err.print(f"[yellow]warning:[/yellow] {name}: {escape(warning)}", highlight=False)
+        for value, count in table.unmapped.items():
+            total += count
+            err.print(
+                f"[bold red]UNMAPPED[/bold red] {name}: {count} complaint(s) with {escape(value)}: "
+                "not in the return's code table (counted as unmapped)",
+                highlight=False,
+            )
+    return total

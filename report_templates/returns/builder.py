@@ -5,6 +5,7 @@ was not available, which figures of the policy are unconfirmed, and where the da
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Protocol, cast
 
@@ -46,7 +47,8 @@ class ReturnBuilder:
             f"Data: {prov.source}; evaluated as of {self.data.as_of.isoformat()}; data as fresh as {fresh}; "
             f"policy {prov.policy.name} sha256 {prov.policy.sha256}; code {prov.code_version}."
         )
-        return ReturnTable(table.title, table.columns, table.rows, [*table.notes, data_note, *prov.notes])
+        notes = [*table.notes, data_note, *prov.notes]
+        return replace(table, notes=notes)
 
 
 def return_kind(name: str, title: str, rows: Callable[[Policy, date, date], ReturnRows]) -> ReportKind:

@@ -12,12 +12,17 @@ Cell = str | int | None
 
 @dataclass(frozen=True)
 class ReturnTable:
-    """Rows of one return; ``notes`` go in the header (layout caveats, unconfirmed figures)."""
+    """Rows of one return; ``notes`` go in the header (layout caveats, unconfirmed figures).
+
+    ``warnings`` are also told on stderr by the CLI; ``unmapped``: record values the return's code
+    tables did not map, with the number of complaints (the CLI names them; ``--strict`` fails)."""
 
     title: str
     columns: tuple[str, ...]
     rows: list[dict[str, Cell]]
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    unmapped: dict[str, int] = field(default_factory=dict)
 
 
 def local_day(policy: Policy, moment: datetime | None) -> date | None:

@@ -73,6 +73,26 @@ CASES = [
     pytest.param(
         "fca-disp",
         "regulatory-response",
+        t(LONDON, 2026, 3, 23),
+        {"product_group": "payment_services"},
+        # The Zendesk option tag of the product-group dropdown (values are tags, Zendesk Support
+        # API "Ticket Fields", tagger): matched to the pack's `payment services` after normalising;
+        # then as above -> Wed 15 Apr 17:00 BST, not the 8 weeks of other complaints.
+        close(LONDON, 2026, 4, 15),
+        id="fca-payments-15-business-days-zendesk-tag",
+    ),
+    pytest.param(
+        "fca-disp",
+        "regulatory-response",
+        t(LONDON, 2026, 3, 23),
+        {"category": "E_Money"},
+        # By category, spelt as a tag: the same 15 business days -> Wed 15 Apr 17:00 BST.
+        close(LONDON, 2026, 4, 15),
+        id="fca-emoney-15-business-days-category-tag",
+    ),
+    pytest.param(
+        "fca-disp",
+        "regulatory-response",
         t(LONDON, 2026, 3, 20, 17, 30),
         {"category": "e-money"},
         # Fri 20 Mar 17:30 is after close, but the pack counts from the day of receipt (Fri 20);

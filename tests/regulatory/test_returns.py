@@ -71,12 +71,18 @@ def test_fca_return_hand_counted():
     ]
     table = fca_return(records, pack("fca-disp"), date(2026, 3, 1), date(2026, 3, 31))
     counts = [tuple(row.values()) for row in table.rows]
+    r1r, none3 = "DISP 1 Annex 1R", (None, None, None)  # Annex 1R rows leave the 15/35-day bands blank
     assert counts == [
-        ("Banking and credit cards", 0, 3, 1, 1, 0, 0, 1, "20.00"),
-        ("Home finance", 1, 0, 1, 0, 1, 0, 1, "100.50"),
-        ("Unmapped", 1, 0, 1, 0, 0, 1, 0, "0.00"),
+        (r1r, "Banking and credit cards", 0, 3, 1, 1, 0, 0, *none3, 1, "20.00"),
+        (r1r, "Home finance", 1, 0, 1, 0, 1, 0, *none3, 1, "100.50"),
+        (r1r, "Unmapped", 1, 0, 1, 0, 0, 1, *none3, 0, "0.00"),
     ]
-    assert any("not the GABRIEL/RegData upload format" in n for n in table.notes)
+    assert table.unmapped == {"category 'Widgets', product 'Widgets'": 1}
+    # Outstanding at start: A, D; opened: B, C, E; closed: A, B, D. No payment services complaint.
+    assert "DISP 1 Annex 1R totals: outstanding at start 2, opened 3, closed 3." in table.notes
+    assert any(n.startswith("DISP 1 Annex 1AD: nil return") for n in table.notes)
+    assert any(n.startswith("WORKING PAPER, not a submission") for n in table.notes)
+    assert any(n.startswith("UNMAPPED: 1 complaint(s) counted under 'Unmapped'") for n in table.notes)
     assert any(n.startswith("Unconfirmed figure: receipt-cut-off") for n in table.notes)
 
 

@@ -201,7 +201,8 @@ def test_returns_and_formats_from_the_store(seeded: Seeded, tmp_path: Path, kind
     assert result.exit_code == 0, result.output
     if kind == "fca-return":
         text = out.read_text(encoding="utf-8")
-        assert text.startswith("# FCA complaints return") and "not the GABRIEL/RegData upload format" in text
+        assert text.startswith("# FCA complaints return") and "WORKING PAPER, not a submission" in text
+        assert ",Unmapped," not in text and "UNMAPPED" not in result.output
         assert "# Data: history store: sandbox (zendesk)" in text
     elif kind == "cfpb":
         assert json.loads(out.read_text(encoding="utf-8"))["columns"][-1] == "Complaint ID"

@@ -1,0 +1,220 @@
+"""The FCA return: values matched across helpdesk spellings, payment services and e-money in their
+own return (DISP 1.10B, DISP 1 Annex 1AD), unmapped values warned about (``--strict``: exit 4), and
+the totals read back from the CSV against the complaint register of the same export.
+
+Payloads: the bundled samples ``connector/samples/*.jsonl`` (generator output in the shape of the
+Jira Cloud search and Zendesk incremental export responses, see connector/samples/README.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from typer.testing import CliRunner
+
+from compliance_checks.inherit import PACKS_DIR
+from compliance_checks.model import Outcome, Stage
+from connector.cli import app
+from connector.cli.exit_codes import ExitCode
+from report_templates.returns import fca_return
+from tests.regulatory.helpers import pack, record, ref
+
+LONDON = ZoneInfo("Europe/London")
+SAMPLES = Path(__file__).resolve().parents[2] / "connector" / "samples"
+SAMPLE_FILES = {"jira": SAMPLES / "jira-cloud-sample.jsonl", "zendesk": SAMPLES / "zendesk-sample.jsonl"}
+FCA_POLICY = str(PACKS_DIR / "fca-disp.yaml")
+AS_OF = "2026-11-22T09:00:00+00:00"
+START, END = "2026-10-15", "2026-11-22"  # splits the samples' 60 days: some outstanding at start
+R1R, R1AD, BLANK = "DISP 1 Annex 1R", "DISP 1 Annex 1AD", (None, None, None)
+
+
+def t(y: int, m: int, d: int, h: int = 10) -> datetime:
+    return datetime(y, m, d, h, tzinfo=LONDON)
+
+
+def decided(cid: str, received: datetime, when: datetime, **kw: object):
+    return record(received, id=cid, stage=Stage.RESOLVED, decided=ref(f"changelog:{cid}", when), **kw)
+
+
+def test_values_match_across_spellings_and_payments_go_to_annex_1ad():
+    """England and Wales, no bank holiday in March 2026; Good Friday 3 Apr, Easter Monday 6 Apr.
+
+    All received Mon 2 Mar 2026 10:00. 3 business days: due Thu 5 Mar 17:00 (DISP 1.5).
+    15 business days (DISP 1.6.2AR): Tue 3 .. Fri 6 (4), 9-13 Mar (9), 16-20 Mar (14), Mon 23 Mar
+    (15): due Mon 23 Mar 17:00. 35 business days: 24-27 Mar (19), 30 Mar - 2 Apr (23), 3 and 6 Apr
+    skipped, 7-10 Apr (27), 13-17 Apr (32), 20, 21, 22 Apr (35): due Wed 22 Apr 17:00.
+    - K: product `current_account` (Zendesk tag), decided Thu 5 Mar 16:00: Annex 1R, within 3 bd.
+    - P1: product group `payment_services` (tag), decided Mon 23 Mar 16:00: within 15 bd.
+    - P2: category `E-Money`, decided Tue 24 Mar 10:00: after 15, within 35 bd; upheld, 5.00.
+    - P3: product group `Payment Services`, decided Thu 23 Apr 10:00: after 35 bd.
+    """
+    received = t(2026, 3, 2)
+    records = [
+        decided("K", received, t(2026, 3, 5, 16), product="current_account"),
+        decided(
+            "P1", received, t(2026, 3, 23, 16), product_group="payment_services", product="current_account"
+        ),
+        decided(
+            "P2",
+            received,
+            t(2026, 3, 24),
+            category="E-Money",
+            outcome=Outcome.UPHELD,
+            redress_amount=Decimal("5"),
+        ),
+        decided("P3", received, t(2026, 4, 23), product_group="Payment Services"),
+    ]
+    table = fca_return(records, pack("fca-disp"), date(2026, 3, 1), date(2026, 4, 30))
+    assert [tuple(row.values()) for row in table.rows] == [
+        (R1R, "Banking and credit cards", 0, 1, 1, 1, 0, 0, *BLANK, 0, "0.00"),
+        (R1AD, "E-money", 0, 1, 1, *BLANK, 0, 1, 0, 1, "5.00"),
+        (R1AD, "Payment services", 0, 2, 2, *BLANK, 1, 0, 1, 0, "0.00"),
+    ]
+    assert table.unmapped == {}
+    assert not any("Decumulation, life and pensions / Investments" in str(r) for r in table.rows)
+    assert "DISP 1 Annex 1R totals: outstanding at start 0, opened 1, closed 1." in table.notes
+    assert "DISP 1 Annex 1AD totals: outstanding at start 0, opened 3, closed 3." in table.notes
+
+
+def report(*args: str, start: str = START) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["report", *args, "--as-of", AS_OF, "--from", start, "--to", END])
+    return result.exit_code, result.output
+
+
+def read_return(path: Path) -> list[dict[str, str]]:
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("# ")]
+    return list(csv.DictReader(lines))
+
+
+def total(rows: list[dict[str, str]], column: str) -> int:
+    return sum(int(row[column] or 0) for row in rows)
+
+
+@pytest.mark.parametrize("platform", ["jira", "zendesk"])
+def test_samples_leave_nothing_unmapped_and_totals_match_the_register(platform: str, tmp_path: Path):
+    """Every sample complaint lands in a real grouping (exit 0 even with ``--strict``), and the
+    return's totals equal what the complaint register of the same export says for the period."""
+    source = ["--platform", platform, "--input", str(SAMPLE_FILES[platform]), "--policy", FCA_POLICY]
+    out = tmp_path / "fca.csv"
+    code, output = report("fca-return", *source, "--strict", "--out", str(out))
+    assert code == ExitCode.OK, output
+    assert "UNMAPPED" not in output
+    rows = read_return(out)
+    assert {row["Product / service grouping"] for row in rows} <= {
+        "Banking and credit cards",
+        "Credit related",
+        "Home finance",
+        "Insurance & pure protection",
+    }
+    register = tmp_path / "register.csv"
+    wide = ["--from", "2026-09-01", "--to", END]  # every sample complaint (received from 21 Sep)
+    result = CliRunner().invoke(
+        app,
+        ["report", "register", *source, "--as-of", AS_OF, *wide, "--format", "csv", "--out", str(register)],
+    )
+    assert result.exit_code == 0, result.output
+    with register.open(encoding="utf-8", newline="") as handle:
+        complaints = list(csv.DictReader(handle))
+    assert len(complaints) == 40
+    start, end = date.fromisoformat(START), date.fromisoformat(END)
+
+    def day(value: str) -> date | None:  # register times are in the policy's zone (Europe/London)
+        return datetime.fromisoformat(value).date() if value else None
+
+    received = [day(c["Received"]) for c in complaints]
+    closed = [c for c in complaints if (d := day(c["Decided"])) is not None and start <= d <= end]
+    opened = sum(1 for r in received if r is not None and start <= r <= end)
+    outstanding = sum(
+        1
+        for c in complaints
+        if (r := day(c["Received"])) is not None
+        and r < start
+        and ((d := day(c["Decided"])) is None or d >= start)
+    )
+    assert outstanding > 0 and opened > 0  # the period splits the sample
+    assert total(rows, "Opened") == opened
+    assert total(rows, "Outstanding at start") == outstanding
+    assert total(rows, "Closed") == len(closed)
+    assert total(rows, "Upheld (incl. partly upheld)") == sum(
+        1 for c in closed if c["Outcome"] in ("upheld", "partly_upheld")
+    )
+    bands = (
+        "Closed within 3 business days",
+        "Closed after 3 business days and within 8 weeks",
+        "Closed after 8 weeks",
+    )
+    assert sum(total(rows, b) for b in bands) == len(closed)
+    figures = f"outstanding at start {outstanding}, opened {opened}, closed {len(closed)}"
+    totals = f"# DISP 1 Annex 1R totals: {figures}."
+    assert totals in out.read_text(encoding="utf-8").splitlines()
+
+
+def test_an_unmapped_value_is_named_on_stderr_and_strict_exits_4(tmp_path: Path):
+    """The Zendesk sample with its `current_account` option tag renamed to one the pack's table
+    does not know: 12 complaints (6 + 3 + 1 + 2 by category, all received in the period)."""
+    export = tmp_path / "zendesk.jsonl"
+    export.write_text(
+        SAMPLE_FILES["zendesk"].read_text(encoding="utf-8").replace("current_account", "offshore_trust"),
+        encoding="utf-8",
+    )
+    source = ["--platform", "zendesk", "--input", str(export), "--policy", FCA_POLICY]
+    out = tmp_path / "fca.csv"
+    code, output = report("fca-return", *source, "--out", str(out), start="2026-09-01")
+    assert code == ExitCode.OK, output
+    said = " ".join(output.split())
+    assert (
+        "UNMAPPED fca-return: 6 complaint(s) with category 'account_management', product 'offshore_trust'"
+        in said
+    )
+    assert "UNMAPPED fca-return: 2 complaint(s) with category 'payments', product 'offshore_trust'" in said
+    unmapped = [row for row in read_return(out) if row["Product / service grouping"] == "Unmapped"]
+    assert total(unmapped, "Opened") == 12
+    assert any(
+        line.startswith("# UNMAPPED: 6 complaint(s)") for line in out.read_text(encoding="utf-8").splitlines()
+    )
+    code, output = report("fca-return", *source, "--out", str(out), "--strict", start="2026-09-01")
+    assert code == ExitCode.PARTIAL, output
+
+
+def test_a_zendesk_payment_services_tag_gets_15_business_days_and_the_annex_1ad_row(tmp_path: Path):
+    """Zendesk sample ticket 100001 with the product-group dropdown (field 360000000040, the
+    mapping's `product_group`) set to the option tag `payment_services` (Zendesk Support API,
+    "Ticket Fields": a dropdown's value is its option tag).
+
+    Created 2026-09-22T10:06:38Z = Tue 22 Sep 11:06 BST, inside working hours. DISP 1.6.2AR,
+    15 business days (England and Wales, no bank holiday until 25 Dec): 23-25 Sep (3), 28 Sep -
+    2 Oct (8), 5-9 Oct (13), 12, 13 Oct (15) -> Tue 13 Oct 17:00 BST = 16:00Z. Ticket 100002
+    (received Wed 23 Sep, no tag) keeps DISP 1.6.2R's 8 weeks: 23 Sep + 56 days = Wed 18 Nov, end
+    of day GMT.
+    """
+    lines = []
+    for line in SAMPLE_FILES["zendesk"].read_text(encoding="utf-8").splitlines():
+        page = json.loads(line)
+        for ticket in page.get("tickets", []):
+            if ticket["id"] == 100001:
+                ticket["custom_fields"].append({"id": 360000000040, "value": "payment_services"})
+        lines.append(json.dumps(page))
+    export = tmp_path / "zendesk.jsonl"
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = ["--platform", "zendesk", "--input", str(export), "--policy", FCA_POLICY, "--as-of", AS_OF]
+    result = CliRunner().invoke(app, ["check", *source, "--format", "json"])
+    findings = json.loads(result.stdout)["findings"]
+    due = {
+        f["ticket"]: f["due_at"]
+        for f in findings
+        if f["check"] == "regulatory-response" and f["ticket"] in ("100001", "100002")
+    }
+    assert due == {"100001": "2026-10-13T16:00:00Z", "100002": "2026-11-18T23:59:59.999999Z"}
+    out = tmp_path / "fca.csv"
+    code, output = report("fca-return", *source[:-2], "--strict", "--out", str(out), start="2026-09-01")
+    assert code == ExitCode.OK, output
+    psd = [row for row in read_return(out) if row["Return"] == R1AD]
+    assert [(r["Product / service grouping"], r["Opened"], r["Closed"]) for r in psd] == [
+        ("Payment services", "1", "1")
+    ]
