@@ -35,25 +35,23 @@ def expect(result: CheckResult, status: str, due: datetime) -> None:
     assert result.due_at == due, (result.due_at, due)
 
 
-# ---- acknowledgement: "within 24 hours (or one business day)", the earlier ------------------
+# ---- acknowledgement: "within 24 hours (or one business day)", the later, from the receipt day --
 
 
-def test_ack_after_hours_on_a_weekend_is_due_24_hours_later():
-    # Sat 7 Mar 2026 20:00 AEDT. 24 hours -> Sun 8 Mar 20:00; 1 business day: Monday's opening
-    # is the effective receipt -> close of Tue 10 Mar. Earlier: Sun 8 Mar 20:00 AEDT.
+def test_ack_after_hours_on_a_weekend_is_due_at_the_close_of_the_next_business_day():
+    # Sat 7 Mar 2026 20:00 AEDT. 24 hours -> Sun 8 Mar 20:00; 1 business day after the day of
+    # receipt (Sat 7; Mon 9 Mar is no NSW holiday) -> close of Mon 9 Mar, 17:00 AEDT. The later:
+    # Mon 9 Mar 17:00 (not two business days, as the old after-hours cut-off gave: Tue 10 Mar).
     received = t(2026, 3, 7, 20)
-    rec = record(received, acknowledged=ref("comment:1", t(2026, 3, 9, 9, 30)))
-    # Acknowledged Mon 9 Mar 09:30 (the first opening): 13.5 hours late under RG 271's 24 hours.
-    expect(run("asic-rg271", "regulatory-acknowledged", rec, t(2026, 3, 9, 10)), "FAIL", t(2026, 3, 8, 20))
-    on_time = record(received, acknowledged=ref("comment:2", t(2026, 3, 8, 19)))
-    expect(
-        run("asic-rg271", "regulatory-acknowledged", on_time, t(2026, 3, 9, 10)), "PASS", t(2026, 3, 8, 20)
-    )
+    on_time = record(received, acknowledged=ref("comment:1", t(2026, 3, 9, 9, 30)))
+    expect(run("asic-rg271", "regulatory-acknowledged", on_time, t(2026, 3, 9, 10)), "PASS", t(2026, 3, 9, 17))
+    late = record(received, acknowledged=ref("comment:2", t(2026, 3, 10, 9)))
+    expect(run("asic-rg271", "regulatory-acknowledged", late, t(2026, 3, 10, 10)), "FAIL", t(2026, 3, 9, 17))
 
 
 def test_ack_across_a_victorian_holiday(tmp_path: Path):
     # Victoria (Labour Day Mon 9 Mar 2026). Received Fri 6 Mar 16:30 AEDT: 24 hours -> Sat 7 Mar
-    # 16:30; 1 business day skips the weekend and Labour Day -> Tue 10 Mar 17:00. Earlier: Sat.
+    # 16:30; 1 business day skips the weekend and Labour Day -> Tue 10 Mar 17:00. The later: Tue.
     child = tmp_path / "vic.yaml"
     child.write_text(
         "extends: asic-rg271\nname: vic\n"
@@ -61,18 +59,22 @@ def test_ack_across_a_victorian_holiday(tmp_path: Path):
         encoding="utf-8",
     )
     received = t(2026, 3, 6, 16, 30, tz=MELBOURNE)
-    rec = record(received, acknowledged=ref("comment:3", t(2026, 3, 10, 9, tz=MELBOURNE)))
-    result = run_policy(load_policy(child), "regulatory-acknowledged", rec, t(2026, 3, 10, 12, tz=MELBOURNE))
-    expect(result, "FAIL", t(2026, 3, 7, 16, 30, tz=MELBOURNE))
-    assert result.facts["alternative"] == "earlier of 24 hours and 1 business days"
+    rec = record(received, acknowledged=ref("comment:3", t(2026, 3, 10, 18, tz=MELBOURNE)))
+    result = run_policy(load_policy(child), "regulatory-acknowledged", rec, t(2026, 3, 11, 9, tz=MELBOURNE))
+    expect(result, "FAIL", t(2026, 3, 10, 17, tz=MELBOURNE))
+    assert result.facts["alternative"] == "later of 24 hours and 1 business days"
+    # In NSW (no holiday on 9 Mar) the same Tuesday-evening acknowledgement is a day late too:
+    # due at the close of Mon 9 Mar.
+    nsw = run("asic-rg271", "regulatory-acknowledged", record(t(2026, 3, 6, 16, 30)), t(2026, 3, 6, 17))
+    assert nsw.due_at == t(2026, 3, 9, 17)
 
 
 def test_ack_at_month_end_late_evening():
     # Tue 31 Mar 2026 23:00 AEDT + 24 hours -> Wed 1 Apr 23:00 AEDT; 1 business day counted from
     # the day of receipt (the pack's receipt rule: Tue 31 Mar) -> close of Wed 1 Apr, 17:00 AEDT
-    # (Sydney leaves daylight time on Sun 5 Apr). The earlier of the two: Wed 1 Apr 17:00.
+    # (Sydney leaves daylight time on Sun 5 Apr). The later of the two: Wed 1 Apr 23:00.
     rec = record(t(2026, 3, 31, 23))
-    expect(run("asic-rg271", "regulatory-acknowledged", rec), "AT_RISK", t(2026, 4, 1, 17))
+    expect(run("asic-rg271", "regulatory-acknowledged", rec), "PENDING", t(2026, 4, 1, 23))
 
 
 # ---- traditional trustee: 45 calendar days ------------------------------------------------

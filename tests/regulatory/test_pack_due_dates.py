@@ -178,8 +178,8 @@ CASES = [
         t(SYDNEY, 2026, 4, 24, 16),
         {},
         # 24 hours -> Sat 25 Apr 16:00 AEST; 1 business day after Fri 24: weekend, Mon 27 Apr
-        # ANZAC Day (observed, NSW) -> Tue 28 Apr 17:00 AEST. The earlier of the two: Saturday.
-        t(SYDNEY, 2026, 4, 25, 16),
+        # ANZAC Day (observed, NSW) -> Tue 28 Apr 17:00 AEST. The later of the two: Tuesday.
+        t(SYDNEY, 2026, 4, 28, 17),
         id="asic-ack-24h-or-1bd-over-anzac-day-observed",
     ),
     pytest.param(
@@ -187,9 +187,9 @@ CASES = [
         "regulatory-acknowledged",
         t(SYDNEY, 2026, 3, 2, 8),
         {},
-        # Mon 08:00 is before opening: 1 bd -> Tue 3 Mar 17:00 AEDT; 24 hours from receipt itself
-        # (no opening-hours shift) -> Tue 3 Mar 08:00 AEDT, the earlier.
-        t(SYDNEY, 2026, 3, 3, 8),
+        # Mon 08:00, before opening; day of receipt Mon 2 Mar: 1 bd -> close of Tue 3 Mar 17:00
+        # AEDT; 24 hours -> Tue 3 Mar 08:00 AEDT. The later: Tue 3 Mar 17:00.
+        t(SYDNEY, 2026, 3, 3, 17),
         id="asic-ack-before-opening",
     ),
     # ---- cbi-cpc (IE) -----------------------------------------------------------------------

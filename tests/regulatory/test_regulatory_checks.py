@@ -297,14 +297,16 @@ def test_stage2_acknowledgement_and_response():
 
 
 def test_asic_acknowledgement():
-    # "24 hours (or one business day)", read as the earlier: Mon 2 Mar 10:00 AEDT + 24 hours ->
-    # Tue 3 Mar 10:00 AEDT (1 business day would be Tue 17:00).
+    # "24 hours (or one business day)", read as the later: Mon 2 Mar 10:00 AEDT + 24 hours ->
+    # Tue 3 Mar 10:00 AEDT; 1 business day -> close of Tue 3 Mar, 17:00 AEDT, the later.
     received = at(3, 2, tz=SYDNEY)
-    due = at(3, 3, 10, tz=SYDNEY)
+    due = at(3, 3, 17, tz=SYDNEY)
     ok = {"received_at": received, "acknowledged": ref("comment:70", at(3, 3, 9, tz=SYDNEY))}
     expect(run("asic-rg271", "regulatory-acknowledged", at(3, 3, 10, tz=SYDNEY), **ok), "PASS", due)
-    # Tue 15:00: within 1 business day but 29 hours after receipt -> late.
-    late = {"received_at": received, "acknowledged": ref("comment:70", at(3, 3, 15, tz=SYDNEY))}
+    # Tue 15:00 (29 hours, within the business day) is in time; Wed 09:00 is late.
+    ok_day = {"received_at": received, "acknowledged": ref("comment:70", at(3, 3, 15, tz=SYDNEY))}
+    expect(run("asic-rg271", "regulatory-acknowledged", at(3, 4, 10, tz=SYDNEY), **ok_day), "PASS", due)
+    late = {"received_at": received, "acknowledged": ref("comment:70", at(3, 4, 9, tz=SYDNEY))}
     expect(run("asic-rg271", "regulatory-acknowledged", at(3, 4, 10, tz=SYDNEY), **late), "FAIL", due)
     expect(
         run("asic-rg271", "regulatory-acknowledged", at(3, 2, 10, 5, tz=SYDNEY), received_at=received),
