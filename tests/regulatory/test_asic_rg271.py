@@ -44,9 +44,10 @@ def test_ack_after_hours_on_a_weekend_is_due_at_the_close_of_the_next_business_d
     # Mon 9 Mar 17:00 (not two business days, as the old after-hours cut-off gave: Tue 10 Mar).
     received = t(2026, 3, 7, 20)
     on_time = record(received, acknowledged=ref("comment:1", t(2026, 3, 9, 9, 30)))
-    expect(run("asic-rg271", "regulatory-acknowledged", on_time, t(2026, 3, 9, 10)), "PASS", t(2026, 3, 9, 17))
+    due = t(2026, 3, 9, 17)
+    expect(run("asic-rg271", "regulatory-acknowledged", on_time, t(2026, 3, 9, 10)), "PASS", due)
     late = record(received, acknowledged=ref("comment:2", t(2026, 3, 10, 9)))
-    expect(run("asic-rg271", "regulatory-acknowledged", late, t(2026, 3, 10, 10)), "FAIL", t(2026, 3, 9, 17))
+    expect(run("asic-rg271", "regulatory-acknowledged", late, t(2026, 3, 10, 10)), "FAIL", due)
 
 
 def test_ack_across_a_victorian_holiday(tmp_path: Path):
