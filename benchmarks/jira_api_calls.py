@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,12 +21,16 @@ from typing import Any
 import requests
 import yaml
 
-from compliance_checks.findings import FINDING_JSON, Finding
-from connector.platforms.jira.commands import pull, writeback
-from connector.platforms.jira.settings import JiraSourceConfig
-from devtools.sandboxes.jira import SandboxServer, make_state
-from devtools.sandboxes.jira.model import BOT
-from devtools.sandboxes.jira.server import DEFAULT_EMAIL, DEFAULT_TOKEN
+# devtools/ is not installed with the package: run from the checkout.
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from compliance_checks.findings import FINDING_JSON, Finding  # noqa: E402
+from connector.platforms.jira.commands import pull, writeback  # noqa: E402
+from connector.platforms.jira.settings import JiraSourceConfig  # noqa: E402
+from devtools.sandboxes.jira import SandboxServer, make_state  # noqa: E402
+from devtools.sandboxes.jira.model import BOT  # noqa: E402
+from devtools.sandboxes.jira.server import DEFAULT_EMAIL, DEFAULT_TOKEN  # noqa: E402
 
 ENV = {"JIRA_EMAIL": DEFAULT_EMAIL, "JIRA_API_TOKEN": DEFAULT_TOKEN}
 MAPPING = {
