@@ -47,6 +47,7 @@ from compliance_checks.registry import (
     clock,
     event_evidence,
     example_ref,
+    visibility_unknown,
 )
 
 #: Which regimes use each check (documentation and the regime note of docs/regulatory.md).
@@ -112,6 +113,10 @@ def _acknowledged(
         facts["alternative"] = f"{p.combine.value} of {target} and {p.alternative}"
         used.append("alternative")
     done = record.acknowledged if stage == 1 else record.stage2_acknowledged
+    # Agent comments whose visibility the source could not tell were not counted: say so.
+    unknown = visibility_unknown(record, start_at, done.at if done is not None else ctx.now)
+    if unknown:
+        facts["visibility_unknown"] = len(unknown)
     result = clock(
         what=("Acknowledgement" if stage == 1 else "Stage-2 acknowledgement") + rule_note(p.rule),
         started=start_at,
@@ -119,6 +124,7 @@ def _acknowledged(
         done=done,
         ctx=ctx,
         fields_read=fields,
+        evidence=unknown,
         facts=facts,
     )
     if stage == 2:

@@ -149,3 +149,19 @@ def test_the_pack_cites_each_figure():
     assert {k.casefold() for k in response.target.by_category} >= {"traditional trustee", "death benefit"}
     assert response.accepted_within_excludes == ["credit hardship", "default notice"]
     assert params["final-response-content"].accepted_within_excludes == ["credit hardship", "default notice"]
+
+
+def test_an_agent_comment_of_unknown_visibility_is_named_not_counted():
+    """A Data Center comment whose visibility could not be read (``public`` None) is no
+    acknowledgement; the finding names it so a reviewer can check it by hand."""
+    from compliance_checks.model import ActorRole, Event, EventKind, SourceKind
+
+    received = t(2026, 3, 2, 10)
+    unknown = Event(at=t(2026, 3, 2, 11), kind=EventKind.COMMENT, source_kind=SourceKind.COMMENT,
+                    source_id="501", actor_role=ActorRole.AGENT, actor_id="a1", public=None)
+    rec = record(received, timeline=(unknown,))
+    result = run("asic-rg271", "regulatory-acknowledged", rec, t(2026, 3, 2, 12))
+    assert result.status.value != "PASS"  # the comment is not an acknowledgement
+    assert result.facts["visibility_unknown"] == 1
+    named = [e for e in result.evidence if e.ref == "comment:501"]
+    assert len(named) == 1 and "visibility unknown" in named[0].note
