@@ -104,7 +104,7 @@ _VIA_SPELLINGS: dict[str, str] = {
     **_VIA_TYPES,
     **{name.title(): via for name, via in _VIA_TYPES.items()},
     **{via: via for via in ("web", "email", "api", "rule", "mobile", "chat", "voice", "sms")},
-    "Web Form": "web", "Web form": "web", "Web service": "api", "Mail": "email",
+    "Web form": "web", "Web service": "api",
 }
 
 
