@@ -181,6 +181,8 @@ class LetterKind(StrEnum):
     FINAL = "final_response"
     #: FCA DISP 1.5 summary resolution communication.
     SUMMARY = "summary_resolution"
+    #: CBUAE 17.3.4: the update an overdue complaint gets, with the reasons for the delay.
+    OVERDUE_UPDATE = "overdue_update"
 
 
 class Letter(Frozen):

@@ -216,7 +216,7 @@ def _rule_fields(spec: MappingSpec) -> set[str]:
     if regulatory is None:
         return {str(name).casefold() for name in named if name}
     for letter in (regulatory.holding_response, regulatory.final_response, regulatory.summary_resolution,
-                   regulatory.stage2, regulatory.extension_letter):
+                   regulatory.stage2, regulatory.extension_letter, regulatory.overdue_update):
         if letter is not None:
             named.extend(letter.fields)
     parts = regulatory.parts

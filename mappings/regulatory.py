@@ -253,6 +253,7 @@ def regulatory_fields(events: Sequence[Event], facts: TicketFacts, spec: Mapping
         (LetterKind.SUMMARY, rules.summary_resolution),
         # Extension letters are holding letters (reasons and a new date), typically at stage 2.
         (LetterKind.HOLDING, rules.extension_letter),
+        (LetterKind.OVERDUE_UPDATE, rules.overdue_update),
     ):
         if rule is not None:
             found = _letters(timeline, facts, spec, kind, rule, stage2_at)

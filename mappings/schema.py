@@ -287,6 +287,8 @@ class RegulatoryRules(Frozen):
     parts: PartsRule | None = None
     #: Stage-2 extension letters (Housing Ombudsman, SPSO): reasons and a new date.
     extension_letter: LetterRule | None = None
+    #: The update an overdue complaint gets with the reasons for the delay (CBUAE 17.3.4).
+    overdue_update: LetterRule | None = None
 
 
 class MappingSpec(Frozen):

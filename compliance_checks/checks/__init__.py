@@ -1,6 +1,6 @@
 """The ISO 10002 checks. Importing this package registers every check, in this order.
 
-``letters`` and ``regulatory`` hold the regulatory-pack checks (docs/regulatory.md).
+``letters``, ``regulatory`` and ``regulatory_timing`` hold the regulatory-pack checks (docs/regulatory.md).
 """
 
 from compliance_checks.checks import (  # noqa: F401 - imported for registration
@@ -10,6 +10,7 @@ from compliance_checks.checks import (  # noqa: F401 - imported for registration
     intake,
     letters,
     regulatory,
+    regulatory_timing,
     response,
     tracking,
 )

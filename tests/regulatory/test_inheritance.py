@@ -202,6 +202,7 @@ def test_unconfirmed_figures_are_exposed():
         "checks.acknowledged-in-time.params.target",
         "checks.kept-informed.params.max_gap",
         "checks.regulatory-response.params.target.default",
+        "checks.outcome-letter.params.target.default",
     ]
     assert cbi.unconfirmed[0].value == "5 business days"
     assert "UNCONFIRMED" in cbi.unconfirmed[0].label()
