@@ -8,11 +8,19 @@ business. Holidays are those of the `holidays` package for the pack's country / 
 
 from __future__ import annotations
 
+import copy
+import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+from typer.testing import CliRunner
+
 from compliance_checks.findings import Status
+from compliance_checks.inherit import PACKS_DIR
 from compliance_checks.model import Stage
+from connector.cli import app
 from tests.regulatory.helpers import letter, record, ref, run
 
 DUBAI = ZoneInfo("Asia/Dubai")
@@ -200,3 +208,89 @@ def test_spso_stage1_extension_without_reasons_or_after_the_deadline_moves_nothi
     status, due, facts = spso(t(LONDON, 12, 4), extension(t(LONDON, 12, 3, 11), reasons=True))
     assert (status, due) == (Status.FAIL, SPSO_5)
     assert "after the deadline" in str(facts["extension_ignored"])
+
+
+# ---- through `iso10002 check` ----------------------------------------------------------------
+# The bundled samples (connector/samples/README.md: generator output in the shape of the Zendesk
+# incremental ticket-events export and the Jira Cloud search response). Zendesk ticket 100001 and
+# Jira CS-1 were created 2026-09-22T10:06:38Z = Tue 22 Sep 14:06 Dubai, and get no final
+# response. Business days after Tue 22 Sep (no UAE holiday in Sep-Oct 2026): Wed 23 (1), Thu 24,
+# Fri 25, Mon 28, Tue 29, Wed 30, Thu 1 Oct, Fri 2, Mon 5, Tue 6 Oct (10): overdue from 16:00
+# Dubai Tue 6 Oct; the update is due by the close of Wed 7 Oct, 16:00 Dubai = 12:00Z.
+
+SAMPLES = Path(__file__).resolve().parents[2] / "connector" / "samples"
+UPDATE_TEXT = "[OVERDUE] We are sorry: the reason for the delay is that we are waiting for the card scheme."
+SAMPLE_UPDATE_DUE = "2026-10-07T12:00:00Z"
+
+
+def _sample_pages(name: str) -> list[dict]:
+    return [json.loads(line) for line in (SAMPLES / name).read_text("utf-8").splitlines()]
+
+
+def _with_zendesk_update(path: Path) -> None:
+    """A public agent comment on ticket 100001 (Zendesk ticket events: an Audit whose child
+    Comment has ``public: true``), copied from the ticket's own agent reply."""
+    pages = _sample_pages("zendesk-sample.jsonl")
+    for page in pages:
+        events = page.get("ticket_events", [])
+        reply = next(
+            e for e in events
+            if e["ticket_id"] == 100001
+            and any(c.get("type") == "Comment" and c["public"] and c["author_id"] == 381000000100
+                    for c in e["child_events"])
+        ) if events else None
+        if reply is None:
+            continue
+        audit = copy.deepcopy(reply)
+        audit.update(id=100001900, created_at="2026-10-07T09:00:00Z", timestamp=1791363600)
+        comment = next(c for c in audit["child_events"] if c.get("type") == "Comment")
+        comment.update(id=1000019000, body=UPDATE_TEXT, plain_body=UPDATE_TEXT,
+                       html_body=f"<p>{UPDATE_TEXT}</p>", created_at="2026-10-07T09:00:00Z",
+                       audit_id=100001900)
+        audit["child_events"] = [comment]
+        events.append(audit)
+    path.write_text("\n".join(json.dumps(p) for p in pages) + "\n", encoding="utf-8")
+
+
+def _with_jira_update(path: Path) -> None:
+    """A comment on CS-1 copied from its own first agent comment (same author and visibility)."""
+    pages = _sample_pages("jira-cloud-sample.jsonl")
+    for page in pages:
+        for issue in page.get("issues", []):
+            if issue["key"] != "CS-1":
+                continue
+            comments = issue["fields"]["comment"]["comments"]
+            added = copy.deepcopy(comments[0])
+            when = "2026-10-07T09:00:00.000+0000"
+            added.update(id="109999", created=when, updated=when)
+            added["self"] = added["self"].rsplit("/", 1)[0] + "/109999"
+            added["body"] = {"type": "doc", "version": 1, "content": [
+                {"type": "paragraph", "content": [{"type": "text", "text": UPDATE_TEXT}]}]}
+            comments.append(added)
+            issue["fields"]["comment"]["total"] = len(comments)
+    path.write_text("\n".join(json.dumps(p) for p in pages) + "\n", encoding="utf-8")
+
+
+def _overdue_update(platform: str, export: Path, ticket: str) -> dict[str, str]:
+    policy = str(PACKS_DIR / "uae-cbuae.yaml")
+    args = ["check", "--platform", platform, "--input", str(export), "--policy", policy,
+            "--as-of", "2026-11-22T09:00:00+00:00", "--format", "json"]
+    result = CliRunner().invoke(app, args)
+    findings = json.loads(result.stdout)["findings"]
+    return next(f for f in findings if f["check"] == "overdue-update" and f["ticket"] == ticket)
+
+
+@pytest.mark.parametrize(
+    ("platform", "sample", "edit", "ticket"),
+    [
+        ("zendesk", "zendesk-sample.jsonl", _with_zendesk_update, "100001"),
+        ("jira", "jira-cloud-sample.jsonl", _with_jira_update, "CS-1"),
+    ],
+)
+def test_check_cli_reads_the_overdue_update_from_a_public_reply(platform, sample, edit, ticket, tmp_path):
+    before = _overdue_update(platform, SAMPLES / sample, ticket)
+    assert (before["status"], before["due_at"]) == ("FAIL", SAMPLE_UPDATE_DUE)
+    export = tmp_path / sample
+    edit(export)
+    after = _overdue_update(platform, export, ticket)
+    assert (after["status"], after["due_at"]) == ("PASS", SAMPLE_UPDATE_DUE), after["message"]
