@@ -82,7 +82,24 @@ class Field:
     value: str
 
 
-Step = Reply | Status | Field
+@dataclass(frozen=True)
+class Label:
+    """A label added by the agent, in Jira's spelling (``stage-2``); Zendesk's renderer writes it
+    as the tag ``stage_2``, the spelling the shipped Zendesk mapping names."""
+
+    at: datetime
+    name: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """A public comment by the complainant (e.g. asking for stage 2)."""
+
+    at: datetime
+    text: str = "I am not satisfied with your answer."
+
+
+Step = Reply | Status | Field | Label | Message
 
 
 @dataclass
@@ -153,6 +170,12 @@ def complaint(case: Case, platform: str) -> Complaint:
             c.events.append(
                 Event(step.at, Kind.COMMENT, AGENT, seq, public=step.public, text=letter_text(platform, step))
             )
+        elif isinstance(step, Message):
+            c.events.append(Event(step.at, Kind.COMMENT, COMPLAINANT, seq, public=True, text=step.text))
+        elif isinstance(step, Label):
+            labels = (*c.labels, step.name)
+            c.events.append(Event(step.at, Kind.LABELS, AGENT, seq, before=c.labels, after=labels))
+            c.labels = labels
         elif isinstance(step, Status):
             c.events.append(Event(step.at, Kind.STATUS, AGENT, seq, before=c.status, after=step.to))
             c.status = step.to
