@@ -103,3 +103,27 @@ def test_stage2_not_answered_by_day_20_without_an_extension(tmp_path: Path) -> N
     results = check_both(case, PACK, as_of=uk(2026, 4, 28, 10), tmp_path=tmp_path)
     assert_finding(results, "stage2-response", "FAIL", datetime(2026, 4, 27, 16, tzinfo=UTC))
     assert_finding(results, "stage2-extension", "NOT_APPLICABLE", None)
+
+
+def test_stage2_acknowledgement_sent_before_the_agent_labels_the_request_counts(tmp_path: Path) -> None:
+    """Stage 2 as above: the complainant asks Fri 27 Mar 17:45 GMT; the agent answers "we have
+    received your request for a stage 2 investigation" on Mon 30 Mar 09:00 BST and labels the
+    ticket at 09:15. The acknowledgement is due Wed 1 Apr 17:00 BST = 16:00 UTC (3 working days
+    after Fri 27); it was sent Mon 30 Mar 09:00: PASS. (Before, only replies after the label
+    counted, so the next reply, the stage-2 response of Thu 23 Apr, was taken as the
+    acknowledgement: FAIL.)
+    """
+    case = Case(
+        received=uk(2026, 3, 9, 10),
+        steps=[
+            Reply(uk(2026, 3, 13, 11), letter="final_response", content=STAGE1),
+            Message(uk(2026, 3, 27, 17, 45), "I want my complaint looked at again at stage 2."),
+            Reply(uk(2026, 3, 30, 9), text="We have received your request for a stage 2 investigation."),
+            Label(uk(2026, 3, 30, 9, 15), "stage-2-requested"),
+            Label(uk(2026, 3, 30, 9, 16), "stage-2"),
+            Reply(uk(2026, 4, 23, 10), letter="final_response", content=STAGE2),
+        ],
+    )
+    results = check_both(case, PACK, as_of=uk(2026, 4, 28, 10), tmp_path=tmp_path)
+    assert_finding(results, "stage2-acknowledged", "PASS", datetime(2026, 4, 1, 16, tzinfo=UTC))
+    assert_finding(results, "stage2-response", "PASS", datetime(2026, 4, 27, 16, tzinfo=UTC))
