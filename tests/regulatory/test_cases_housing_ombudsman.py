@@ -146,3 +146,31 @@ def test_a_stage2_response_that_is_also_the_stage2_acknowledgement_is_late(tmp_p
     results = check_both(case, PACK, as_of=uk(9, 29, 10), tmp_path=tmp_path)
     assert_finding(results, "stage2-acknowledged", "FAIL", utc(6, 29, 16))
     assert_finding(results, "stage2-response", "FAIL", utc(7, 27, 16))
+
+
+def test_stage2_extension_promising_more_than_20_extra_working_days(tmp_path: Path) -> None:
+    """6.14 / 6.15: the resident asks on Fri 28 Aug 2026 19:00 BST; labelled Tue 1 Sep; acknowledged
+    Wed 2 Sep (due Mon 7 Sep 17:00 BST: PASS). Response: 20 working days after Wed 2 Sep: Thu 3, Fri 4
+    (2), 7-11 (7), 14-18 (12), 21-25 (17), 28, 29, Wed 30 Sep (20): due Wed 30 Sep 17:00 BST = 16:00
+    UTC. Extension letter Wed 30 Sep 10:00 (in time) promising Fri 20 Nov, beyond the 40 working
+    days limit: 1-2 Oct (22), 5-9 (27), 12-16 (32), 19-23 (37), 26-28 Oct (40) = Wed 28 Oct:
+    stage2-extension FAIL (due 30 Sep); the deadline moves no further than Wed 28 Oct 17:00 GMT
+    (BST ended Sun 25 Oct) = 17:00 UTC; the response of Thu 19 Nov is late: FAIL.
+    """
+    case = Case(
+        received=uk(8, 3, 10),
+        steps=[
+            Reply(uk(8, 4, 10)),
+            Reply(uk(8, 14, 11), letter="final_response", content=STAGE1),
+            Message(uk(8, 28, 19), "Please escalate my complaint to stage 2."),
+            Label(uk(9, 1, 9, 30), "stage-2-requested"),
+            Label(uk(9, 1, 9, 31), "stage-2"),
+            Reply(uk(9, 2, 10)),
+            extension(uk(9, 30, 10), date(2026, 11, 20)),
+            Reply(uk(11, 19, 10), letter="final_response", content=STAGE2),
+        ],
+    )
+    results = check_both(case, PACK, as_of=uk(11, 23, 10), tmp_path=tmp_path)
+    assert_finding(results, "stage2-acknowledged", "PASS", utc(9, 7, 16))
+    assert_finding(results, "stage2-extension", "FAIL", utc(9, 30, 16))
+    assert_finding(results, "stage2-response", "FAIL", utc(10, 28, 17))
