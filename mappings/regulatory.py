@@ -259,14 +259,15 @@ def regulatory_fields(events: Sequence[Event], facts: TicketFacts, spec: Mapping
             found = _letters(timeline, facts, spec, kind, rule, stage2_at)
             seen = {(x.kind, x.sent.ref()) for x in letters}
             letters.extend(x for x in found if (x.kind, x.sent.ref()) not in seen)
-    ack = next((e for e in timeline.replies if stage2_at is not None and e.at >= stage2_at), None)
+    requested = _stage2_request(timeline, events, rules.stage2, facts, spec) if rules.stage2 else None
+    # An agent may acknowledge the complainant's request before marking the ticket as stage 2.
+    ack_from = min(stage2_at, requested.at) if stage2_at is not None and requested is not None else stage2_at
+    ack = next((e for e in timeline.replies if ack_from is not None and e.at >= ack_from), None)
     values: dict[str, Any] = {
         "letters": tuple(sorted(letters, key=lambda x: x.sent.at)),
         "procedure_stage": 2 if stage2 else 1,
         "stage2_started": _ref(stage2, "stage 2 started") if stage2 else None,
-        "stage2_requested": _stage2_request(timeline, events, rules.stage2, facts, spec)
-        if rules.stage2
-        else None,
+        "stage2_requested": requested,
         "stage2_acknowledged": _ref(ack, "stage 2 acknowledged") if ack else None,
         "handlers_by_stage": _handlers(events, facts, stage2_at),
         "product_group": _value(rules.product_group, facts, spec),

@@ -88,13 +88,25 @@ class Content(StrEnum):
     NEW_DATE = "new_date"
 
 
-def clock_start(record: ComplaintRecord, start: ClockStart) -> tuple[datetime | None, str]:
-    """When the clock starts and what started it (None: the clock has not started)."""
+def clock_start(
+    record: ComplaintRecord,
+    start: ClockStart,
+    *,
+    acknowledge_within: Duration | None = None,
+    ctx: CheckContext | None = None,
+) -> tuple[datetime | None, str]:
+    """When the clock starts and what started it (None: the clock has not started).
+
+    ``acknowledge_within`` (with ``ctx``): the acknowledgement that starts the clock was itself due
+    within this of receipt (or of stage 2): a later one starts it at that deadline instead.
+    """
     if start is ClockStart.RECEIVED:
         return record.received_at, "received"
     if start is ClockStart.ACKNOWLEDGED:
         if record.acknowledged is not None:
-            return record.acknowledged.at, "acknowledged"
+            return _acknowledged_by(
+                record.acknowledged.at, "acknowledged", record.received_at, acknowledge_within, ctx
+            )
         # Not acknowledged yet: counting from receipt is the strictest reading.
         return record.received_at, "received (not acknowledged yet)"
     if start is ClockStart.SENT_TO_COMPANY:
@@ -103,10 +115,25 @@ def clock_start(record: ComplaintRecord, start: ClockStart) -> tuple[datetime | 
     if escalated is None:
         return None, escalated_by
     if start is ClockStart.STAGE2_ACKNOWLEDGED and record.stage2_acknowledged is not None:
-        return record.stage2_acknowledged.at, "stage 2 acknowledged"
+        return _acknowledged_by(
+            record.stage2_acknowledged.at, "stage 2 acknowledged", escalated, acknowledge_within, ctx
+        )
     if start is ClockStart.STAGE2_ACKNOWLEDGED:
         return escalated, f"{escalated_by} (not acknowledged yet)"
     return escalated, escalated_by
+
+
+def _acknowledged_by(
+    at: datetime, what: str, base: datetime, within: Duration | None, ctx: CheckContext | None
+) -> tuple[datetime, str]:
+    """A clock counted from an acknowledgement starts no later than the acknowledgement was due:
+    acknowledging late (or only in the response itself) buys no time."""
+    if within is None or ctx is None:
+        return at, what
+    due = ctx.calendar.due(base, within)
+    if at <= due:
+        return at, what
+    return due, f"{what} late: counted from the acknowledgement deadline ({within})"
 
 
 def stage2_start(record: ComplaintRecord) -> tuple[datetime | None, str]:

@@ -225,6 +225,10 @@ class RegulatoryResponseParams(FigureParams):
     extension_requires: list[Content] = Field(default_factory=list)
     #: The moved deadline is the letter's new date (capped by ``extended_target`` when given).
     extend_to_new_date: StrictBool = False
+    #: The acknowledgement that starts the clock (``start: acknowledged`` / ``stage2_acknowledged``)
+    #: was due within this (Housing Ombudsman Code 2024 6.2 / 6.11): a later one, or none but the
+    #: response itself, starts the clock at that deadline.
+    acknowledge_within: DurationField | None = None
     #: Complaints resolved and accepted within this time need no final response (FCA DISP 1.5).
     accepted_within: DurationField | None = None
     #: Categories that always need the written response, however early they are resolved.
@@ -347,7 +351,7 @@ def _response(
     record: ComplaintRecord, p: RegulatoryResponseParams, ctx: CheckContext, *, stage: int
 ) -> CheckResult:
     fields = _RESPONSE_FIELDS
-    start_at, started_by = clock_start(record, p.start)
+    start_at, started_by = clock_start(record, p.start, acknowledge_within=p.acknowledge_within, ctx=ctx)
     target = p.target.for_record(record) if p.target else None
     if stage == 2 and record.stage2_started is None and record.stage2_requested is None:
         return CheckResult(Status.NOT_APPLICABLE, "No stage-2 escalation", fields_read=fields)
@@ -494,6 +498,10 @@ class HoldingParams(FigureParams):
     required: list[Content] = Field(default_factory=lambda: [Content.REASONS, Content.NEW_DATE])
     #: The latest final deadline the letter may promise (PSD2: 35 business days).
     extended_target: RegimeTargetField | None = None
+    #: The acknowledgement that starts the clock (``start: acknowledged`` / ``stage2_acknowledged``)
+    #: was due within this (Housing Ombudsman Code 2024 6.2 / 6.11): a later one, or none but the
+    #: response itself, starts the clock at that deadline.
+    acknowledge_within: DurationField | None = None
     #: Responses that make a holding letter unnecessary when sent by the deadline.
     final_on: list[StopEvent] = Field(default_factory=lambda: [StopEvent.FINAL_RESPONSE])
     rule: str | None = None
@@ -546,8 +554,10 @@ def _judge_letter(
 _HOLDING_FIELDS = ("received_at", "letters", "decided", "stage2_requested", "stage2_started")
 
 
-def _holding_start(record: ComplaintRecord, p: HoldingParams) -> tuple[datetime | None, str, Duration | None]:
-    start_at, started_by = clock_start(record, p.start)
+def _holding_start(
+    record: ComplaintRecord, p: HoldingParams, ctx: CheckContext
+) -> tuple[datetime | None, str, Duration | None]:
+    start_at, started_by = clock_start(record, p.start, acknowledge_within=p.acknowledge_within, ctx=ctx)
     target = p.target.for_record(record) if p.target else None
     return start_at, started_by, target
 
@@ -615,7 +625,7 @@ def _holding_start(record: ComplaintRecord, p: HoldingParams) -> tuple[datetime 
 def holding_response(record: ComplaintRecord, p: HoldingParams, ctx: CheckContext) -> CheckResult:
     """A holding letter, when the final response is not sent by the deadline, is timely and complete."""
     fields = _HOLDING_FIELDS
-    start_at, started_by, target = _holding_start(record, p)
+    start_at, started_by, target = _holding_start(record, p, ctx)
     if start_at is None or target is None or p.target is None:
         reason = started_by if start_at is None else "no deadline for this complaint"
         return CheckResult(Status.NOT_APPLICABLE, reason[:1].upper() + reason[1:], fields_read=fields)
@@ -717,7 +727,7 @@ def stage2_extension(record: ComplaintRecord, p: HoldingParams, ctx: CheckContex
     if record.stage2_started is None and record.stage2_requested is None:
         return CheckResult(Status.NOT_APPLICABLE, "No stage-2 escalation", fields_read=fields)
     holding = record.letter(LetterKind.HOLDING, 2)
-    start_at, started_by, target = _holding_start(record, p)
+    start_at, started_by, target = _holding_start(record, p, ctx)
     if holding is None:
         return CheckResult(Status.NOT_APPLICABLE, "No stage-2 extension letter", fields_read=fields)
     if start_at is None or target is None or p.target is None:

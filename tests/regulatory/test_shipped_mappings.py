@@ -31,6 +31,7 @@ REGULATORY_FIELDS = {
     "letters",
     "procedure_stage",
     "stage2_started",
+    "stage2_requested",
     "stage2_acknowledged",
     "handlers_by_stage",
     "product_group",
