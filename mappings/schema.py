@@ -239,6 +239,21 @@ class Stage2Rule(Recogniser):
     requested_field: FieldRule | None = None
 
 
+class AcceptanceRule(Frozen):
+    """When the complainant indicated acceptance of a response (FCA DISP 1.5.2AR; ASIC RG 271's
+    5-business-day rule reads it too). The time is the last of these signals on the history:
+
+    ``labels``: a Jira label / Zendesk tag added; ``fields``: a field (raw id or name, as in the
+    changelog / audit) set to one of the listed raw values (Jira: the option's name, Zendesk: the
+    option tag); a later change of that field to another value withdraws the acceptance;
+    ``markers``: text in a *public complainant* comment (matched case-insensitively).
+    """
+
+    labels: list[str] = Field(default_factory=list)
+    fields: dict[str, list[str]] = Field(default_factory=dict)
+    markers: list[str] = Field(default_factory=list)
+
+
 class PartsRule(Frozen):
     """How a complaint's parts (each with its own clock) are recognised on a ticket.
 
@@ -287,6 +302,8 @@ class RegulatoryRules(Frozen):
     parts: PartsRule | None = None
     #: Stage-2 extension letters (Housing Ombudsman, SPSO): reasons and a new date.
     extension_letter: LetterRule | None = None
+    #: When the complainant accepted (the summary-resolution and 5-business-day rules need it).
+    acceptance: AcceptanceRule | None = None
 
 
 class MappingSpec(Frozen):

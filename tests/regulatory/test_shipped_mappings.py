@@ -37,6 +37,7 @@ REGULATORY_FIELDS = {
     "redress_amount",
     "sent_to_company_at",
     "parts",
+    "accepted",
 }
 
 
