@@ -9,9 +9,9 @@ configures differently is here. Unknown keys are rejected everywhere.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from compliance_checks.model import Frozen, Severity, Stage
 
@@ -250,7 +250,8 @@ class AcceptanceRule(Frozen):
     """
 
     labels: list[str] = Field(default_factory=list)
-    fields: dict[str, list[str]] = Field(default_factory=dict)
+    #: Keys may be written unquoted (a Zendesk field id is a number in YAML).
+    fields: dict[Annotated[str, BeforeValidator(str)], list[str]] = Field(default_factory=dict)
     markers: list[str] = Field(default_factory=list)
 
 

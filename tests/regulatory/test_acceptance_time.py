@@ -275,6 +275,18 @@ def test_zendesk_acceptance_is_the_audit_change_of_the_response_field():
     assert build_record(facts("zendesk", [ours], {"id": 9}), shipped("zendesk")).accepted is None
 
 
+def test_an_unquoted_zendesk_field_id_is_accepted_and_unknown_keys_are_rejected():
+    """YAML reads ``{360000000033: [...]}`` as a number key: it names the same field."""
+    data = yaml.safe_load(default_mapping_path("zendesk").read_text(encoding="utf-8"))
+    data["regulatory"]["acceptance"] = yaml.safe_load("fields: {360000000033: [response_accepted]}")
+    spec = MappingSpec.model_validate(data)
+    assert spec.regulatory is not None and spec.regulatory.acceptance is not None
+    assert spec.regulatory.acceptance.fields == {"360000000033": ["response_accepted"]}
+    data["regulatory"]["acceptance"] = {"statuses": ["accepted"]}
+    with pytest.raises(ValueError, match="statuses"):
+        MappingSpec.model_validate(data)
+
+
 def test_jira_acceptance_is_the_changelog_item_and_a_marker_may_be_a_complainant_reply():
     """Jira Cloud REST v3 ``Changelog`` items: ``fieldId`` customfield_10063, ``toString`` the
     option name "Accepted". A mapping may also name a label or a marker in a *public complainant*
