@@ -268,6 +268,10 @@ class ComplaintRecord(Frozen):
     decided: EvidenceRef | None = None
     decision_communicated: EvidenceRef | None = None
     complainant_response: ComplainantResponse | None = None
+    #: When the complainant indicated acceptance (mapping block ``regulatory.acceptance``); None:
+    #: not accepted, or accepted at a time the ticket does not show. FCA DISP 1.5.2AR: a complaint
+    #: is resolved when the complainant indicated acceptance of a response.
+    accepted: EvidenceRef | None = None
     recourse_given: bool | None = None
     closed: EvidenceRef | None = None
     closure_reason: str | None = None
@@ -328,6 +332,17 @@ class ComplaintRecord(Frozen):
     @property
     def summary_resolution(self) -> Letter | None:
         return self.letter(LetterKind.SUMMARY)
+
+    def resolved_by_acceptance(self) -> AwareDatetime | None:
+        """When the complaint was resolved by the complainant's acceptance: the later of the
+        decision and the acceptance (FCA DISP 1.5.2AR: resolved when the complainant indicated
+        acceptance of a response). None when not decided, not accepted, or accepted at a time the
+        ticket does not show: an early-resolution exemption is then not proven."""
+        if self.decided is None or self.accepted is None:
+            return None
+        if self.complainant_response in (ComplainantResponse.REJECTED, ComplainantResponse.NONE):
+            return None  # the acceptance was withdrawn
+        return max(self.decided.at, self.accepted.at)
 
     def public_agent_comments(self) -> tuple[Event, ...]:
         """Complainant updates (7.3): public comments written by an agent, oldest first."""

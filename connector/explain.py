@@ -41,6 +41,7 @@ _RECORD_FIELDS = (
     "outcome",
     "resolution_summary",
     "complainant_response",
+    "accepted",
     "recourse_given",
     "closed",
     "closure_reason",

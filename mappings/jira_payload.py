@@ -219,6 +219,8 @@ def _rule_fields(spec: MappingSpec) -> set[str]:
                    regulatory.stage2, regulatory.extension_letter, regulatory.overdue_update):
         if letter is not None:
             named.extend(letter.fields)
+    if regulatory.acceptance is not None:
+        named.extend(regulatory.acceptance.fields)
     parts = regulatory.parts
     if parts is not None:
         named.append(parts.field_event or "")

@@ -25,7 +25,7 @@ from compliance_checks.model import (
 )
 from mappings.facts import TicketFacts
 from mappings.regulatory_parts import complaint_parts
-from mappings.schema import FieldRule, LetterRule, MappingSpec, Recogniser, Stage2Rule
+from mappings.schema import AcceptanceRule, FieldRule, LetterRule, MappingSpec, Recogniser, Stage2Rule
 from mappings.values import MappingError, casefold_set, parse_time, read_source, to_text
 
 #: A label/field change this close to a public agent comment belongs to that comment's update.
@@ -226,6 +226,33 @@ def _stage2_request(
     return min(found, key=lambda r: r.at, default=None)
 
 
+def _acceptance(events: Sequence[Event], rule: AcceptanceRule) -> EvidenceRef | None:
+    """The last acceptance signal on the history (None: none, or withdrawn by a later change of
+    an acceptance field to another value). Our own writes never count."""
+    labels = casefold_set(rule.labels)
+    fields = {name.casefold(): casefold_set(values) for name, values in rule.fields.items()}
+    markers = tuple(m.casefold() for m in rule.markers if m)
+    found: Event | None = None
+    for e in events:
+        if e.actor_role is ActorRole.CONNECTOR:
+            continue
+        if e.kind is EventKind.LABEL_CHANGE and labels:
+            before = frozenset((e.from_value or "").casefold().split())
+            if (frozenset((e.to_value or "").casefold().split()) - before) & labels:
+                found = e
+        elif e.kind is EventKind.FIELD_CHANGE and (values := fields.get((e.field or "").casefold())):
+            found = e if (e.to_value or "").casefold() in values else None
+        elif (
+            markers
+            and e.kind is EventKind.COMMENT
+            and e.public
+            and e.actor_role is ActorRole.COMPLAINANT
+            and any(m in (e.text or "").casefold() for m in markers)
+        ):
+            found = e
+    return _ref(found, "complainant accepted") if found is not None else None
+
+
 def _value(rule: FieldRule | None, facts: TicketFacts, spec: MappingSpec) -> str | None:
     if rule is None:
         return None
@@ -272,6 +299,7 @@ def regulatory_fields(events: Sequence[Event], facts: TicketFacts, spec: Mapping
         "handlers_by_stage": _handlers(events, facts, stage2_at),
         "product_group": _value(rules.product_group, facts, spec),
         "parts": complaint_parts(events, facts, spec),
+        "accepted": _acceptance(events, rules.acceptance) if rules.acceptance else None,
     }
     redress = _value(rules.redress_amount, facts, spec)
     if redress is not None:

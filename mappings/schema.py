@@ -9,9 +9,9 @@ configures differently is here. Unknown keys are rejected everywhere.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from compliance_checks.model import Frozen, Severity, Stage
 
@@ -239,6 +239,22 @@ class Stage2Rule(Recogniser):
     requested_field: FieldRule | None = None
 
 
+class AcceptanceRule(Frozen):
+    """When the complainant indicated acceptance of a response (FCA DISP 1.5.2AR; ASIC RG 271's
+    5-business-day rule reads it too). The time is the last of these signals on the history:
+
+    ``labels``: a Jira label / Zendesk tag added; ``fields``: a field (raw id or name, as in the
+    changelog / audit) set to one of the listed raw values (Jira: the option's name, Zendesk: the
+    option tag); a later change of that field to another value withdraws the acceptance;
+    ``markers``: text in a *public complainant* comment (matched case-insensitively).
+    """
+
+    labels: list[str] = Field(default_factory=list)
+    #: Keys may be written unquoted (a Zendesk field id is a number in YAML).
+    fields: dict[Annotated[str, BeforeValidator(str)], list[str]] = Field(default_factory=dict)
+    markers: list[str] = Field(default_factory=list)
+
+
 class PartsRule(Frozen):
     """How a complaint's parts (each with its own clock) are recognised on a ticket.
 
@@ -289,6 +305,8 @@ class RegulatoryRules(Frozen):
     extension_letter: LetterRule | None = None
     #: The update an overdue complaint gets with the reasons for the delay (CBUAE 17.3.4).
     overdue_update: LetterRule | None = None
+    #: When the complainant accepted (the summary-resolution and 5-business-day rules need it).
+    acceptance: AcceptanceRule | None = None
 
 
 class MappingSpec(Frozen):

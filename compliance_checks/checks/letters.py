@@ -12,6 +12,7 @@ from pydantic import Field, StrictBool
 from compliance_checks.calendar import Duration
 from compliance_checks.checks.regime_common import (
     Content,
+    acceptance_time_unknown,
     fmt,
     in_categories,
     missing_content,
@@ -19,7 +20,6 @@ from compliance_checks.checks.regime_common import (
 )
 from compliance_checks.findings import Status
 from compliance_checks.model import (
-    ComplainantResponse,
     ComplaintRecord,
     LetterKind,
     Outcome,
@@ -70,11 +70,12 @@ class FinalContentParams(CheckParams):
 def _accepted_early(
     record: ComplaintRecord, within: Duration | None, excludes: list[str], ctx: CheckContext
 ) -> bool:
-    decided = record.decided
-    if within is None or decided is None or in_categories(record, excludes):
+    """Resolved by the complainant's acceptance within ``within`` of receipt; an acceptance at an
+    unknown time never proves it (the final response rules apply)."""
+    resolved = record.resolved_by_acceptance()
+    if within is None or resolved is None or in_categories(record, excludes):
         return False
-    accepted = record.complainant_response is ComplainantResponse.ACCEPTED
-    return accepted and decided.at <= ctx.calendar.due(record.received_at, within)
+    return resolved <= ctx.calendar.due(record.received_at, within)
 
 
 @check(
@@ -208,6 +209,7 @@ class SummaryResolutionParams(CheckParams):
             {
                 "decided": example_ref("changelog:30001", "2026-03-03T10:00:00+00:00"),
                 "complainant_response": "accepted",
+                "accepted": example_ref("changelog:30002", "2026-03-03T10:30:00+00:00"),
                 "letters": [
                     {
                         "kind": "summary_resolution",
@@ -224,6 +226,7 @@ class SummaryResolutionParams(CheckParams):
             {
                 "decided": example_ref("changelog:30001", "2026-03-03T10:00:00+00:00"),
                 "complainant_response": "accepted",
+                "accepted": example_ref("changelog:30002", "2026-03-03T10:30:00+00:00"),
                 "letters": [
                     {
                         "kind": "summary_resolution",
@@ -233,19 +236,43 @@ class SummaryResolutionParams(CheckParams):
             },
             now="2026-03-04T10:00:00+00:00",
         ),
+        Example(
+            "accepted, but the ticket does not show when (acceptance time not mapped)",
+            Status.MANUAL,
+            {
+                "decided": example_ref("changelog:30001", "2026-03-03T10:00:00+00:00"),
+                "complainant_response": "accepted",
+            },
+            now="2026-03-04T10:00:00+00:00",
+        ),
     ),
 )
 def summary_resolution(record: ComplaintRecord, p: SummaryResolutionParams, ctx: CheckContext) -> CheckResult:
-    """A complaint resolved and accepted by the third business day gets a summary resolution."""
-    fields = ("received_at", "decided", "complainant_response", "letters")
+    """A complaint resolved and accepted by the third business day gets a summary resolution.
+
+    Resolved means the complainant indicated acceptance (DISP 1.5.2AR), so the acceptance time,
+    not the decision time, must fall in the window (DISP 1.5.1R)."""
+    fields = ("received_at", "decided", "complainant_response", "accepted", "letters")
     decided = record.decided
     resolved_by = ctx.calendar.due(record.received_at, p.resolved_within)
     if decided is None:
         return CheckResult(Status.NOT_APPLICABLE, "Not resolved yet", fields_read=fields)
-    if decided.at > resolved_by or record.complainant_response is not ComplainantResponse.ACCEPTED:
+    resolved = record.resolved_by_acceptance()
+    if resolved is None and acceptance_time_unknown(record) and decided.at <= resolved_by:
+        return CheckResult(
+            Status.MANUAL,
+            f"Accepted, but the ticket does not show when: a summary resolution only if accepted by "
+            f"{fmt(resolved_by, ctx)}; until shown, the final response rules apply",
+            resolved_by,
+            (event_evidence(decided, "decision"), absent("no acceptance time on the timeline")),
+            {"resolved_within": str(p.resolved_within), "rule": p.rule},
+            fields,
+        )
+    if resolved is None or resolved > resolved_by:
+        when = f" (accepted {fmt(resolved, ctx)})" if resolved is not None else ""
         return CheckResult(
             Status.NOT_APPLICABLE,
-            f"Not resolved and accepted by {fmt(resolved_by, ctx)}: the final response rules apply",
+            f"Not resolved and accepted by {fmt(resolved_by, ctx)}{when}: the final response rules apply",
             fields_read=fields,
         )
     letter = record.summary_resolution
@@ -253,8 +280,8 @@ def summary_resolution(record: ComplaintRecord, p: SummaryResolutionParams, ctx:
         letter = record.final_response
     result = clock(
         what="Summary resolution communication" + rule_note(p.rule),
-        started=decided.at,
-        due_at=ctx.calendar.due(decided.at, p.within),
+        started=resolved,
+        due_at=ctx.calendar.due(resolved, p.within),
         done=letter.sent if letter else None,
         ctx=ctx,
         fields_read=fields,

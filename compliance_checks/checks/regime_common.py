@@ -15,6 +15,7 @@ from pydantic import Field, PlainValidator
 from compliance_checks.calendar import Duration
 from compliance_checks.findings import Status
 from compliance_checks.model import (
+    ComplainantResponse,
     ComplaintRecord,
     EvidenceRef,
     Letter,
@@ -217,6 +218,11 @@ def in_categories(record: ComplaintRecord, categories: list[str]) -> bool:
         return False
     wanted = record.category.casefold()
     return any(c.casefold() == wanted for c in categories)
+
+
+def acceptance_time_unknown(record: ComplaintRecord) -> bool:
+    """Accepted (``complainant_response``) but the ticket does not show when."""
+    return record.complainant_response is ComplainantResponse.ACCEPTED and record.accepted is None
 
 
 def rule_note(rule: str | None) -> str:

@@ -20,6 +20,7 @@ from compliance_checks.checks.regime_common import (
     Content,
     RegimeTargetField,
     StopEvent,
+    acceptance_time_unknown,
     clock_start,
     first_stop,
     fmt,
@@ -30,7 +31,6 @@ from compliance_checks.checks.regime_common import (
 )
 from compliance_checks.findings import Status
 from compliance_checks.model import (
-    ComplainantResponse,
     ComplaintPart,
     ComplaintRecord,
     EvidenceRef,
@@ -240,6 +240,8 @@ _RESPONSE_FIELDS = (
     "received_at",
     "letters",
     "decided",
+    "complainant_response",
+    "accepted",
     "stage2_requested",
     "stage2_started",
     "sent_to_company_at",
@@ -364,15 +366,16 @@ def _response(
         facts["accepted_within_excluded"] = f"{record.category}: a written response is required"
     elif p.accepted_within is not None and stage == 1:
         accept_due = ctx.calendar.due(start_at, p.accepted_within)
-        decided = record.decided
-        accepted = record.complainant_response is ComplainantResponse.ACCEPTED
-        if accepted and decided is not None and decided.at <= accept_due:
+        resolved = record.resolved_by_acceptance()
+        if acceptance_time_unknown(record):
+            facts["accepted_within_unproven"] = "accepted at a time the ticket does not show"
+        if resolved is not None and resolved <= accept_due and record.decided and record.accepted:
             result = CheckResult(
                 Status.PASS,
                 f"Resolved and accepted by {fmt(accept_due, ctx)} (within {p.accepted_within}): "
                 "no final response deadline applies",
                 accept_due,
-                (event_evidence(decided),),
+                (event_evidence(record.decided), event_evidence(record.accepted)),
                 {**facts, "target": str(target), "accepted_within": str(p.accepted_within)},
                 fields,
             )

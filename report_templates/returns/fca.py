@@ -133,7 +133,11 @@ class FcaCounts:
             return
         row["Closed"] += 1
         for column, within in BANDS[key[0]]:
-            if within is None or decided_at <= policy.calendar.due(record.received_at, within):
+            # DISP 1.5.1R / 1.5.2AR: within 3 business days only when accepted by then.
+            closed_at = record.resolved_by_acceptance() if column == WITHIN_3BD else decided_at
+            if within is None or (
+                closed_at is not None and closed_at <= policy.calendar.due(record.received_at, within)
+            ):
                 row[column] += 1
                 break
         if record.outcome in (Outcome.UPHELD, Outcome.PARTLY_UPHELD):

@@ -118,6 +118,7 @@ RECEIVED = t(2026, 4, 24, 16)
 RESOLVED = {
     "decided": ref("changelog:5", t(2026, 4, 30)),
     "complainant_response": ComplainantResponse.ACCEPTED,
+    "accepted": ref("changelog:6", t(2026, 4, 30)),
 }
 NOW = t(2026, 4, 30, 11)
 

@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from compliance_checks.inherit import PACKS_DIR
-from compliance_checks.model import Outcome, Stage
+from compliance_checks.model import ComplainantResponse, Outcome, Stage
 from connector.cli import app
 from connector.cli.exit_codes import ExitCode
 from report_templates.returns import fca_return
@@ -49,14 +49,22 @@ def test_values_match_across_spellings_and_payments_go_to_annex_1ad():
     15 business days (DISP 1.6.2AR): Tue 3 .. Fri 6 (4), 9-13 Mar (9), 16-20 Mar (14), Mon 23 Mar
     (15): due Mon 23 Mar 17:00. 35 business days: 24-27 Mar (19), 30 Mar - 2 Apr (23), 3 and 6 Apr
     skipped, 7-10 Apr (27), 13-17 Apr (32), 20, 21, 22 Apr (35): due Wed 22 Apr 17:00.
-    - K: product `current_account` (Zendesk tag), decided Thu 5 Mar 16:00: Annex 1R, within 3 bd.
+    - K: product `current_account` (Zendesk tag), decided and accepted Thu 5 Mar 16:00: Annex 1R,
+      within 3 bd.
     - P1: product group `payment_services` (tag), decided Mon 23 Mar 16:00: within 15 bd.
     - P2: category `E-Money`, decided Tue 24 Mar 10:00: after 15, within 35 bd; upheld, 5.00.
     - P3: product group `Payment Services`, decided Thu 23 Apr 10:00: after 35 bd.
     """
     received = t(2026, 3, 2)
     records = [
-        decided("K", received, t(2026, 3, 5, 16), product="current_account"),
+        decided(
+            "K",
+            received,
+            t(2026, 3, 5, 16),
+            product="current_account",
+            complainant_response=ComplainantResponse.ACCEPTED,
+            accepted=ref("changelog:K2", t(2026, 3, 5, 16)),
+        ),
         decided(
             "P1", received, t(2026, 3, 23, 16), product_group="payment_services", product="current_account"
         ),

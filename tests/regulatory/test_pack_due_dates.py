@@ -440,6 +440,7 @@ def test_asic_state_is_configurable(tmp_path):
         t(SYDNEY, 2026, 3, 6),
         decided=ref("changelog:1", t(SYDNEY, 2026, 3, 16)),
         complainant_response=ComplainantResponse.ACCEPTED,
+        accepted=ref("changelog:2", t(SYDNEY, 2026, 3, 16)),
     )
     now = t(SYDNEY, 2026, 3, 16, 11)
     nsw = run("asic-rg271", "regulatory-response", rec, now)

@@ -62,13 +62,19 @@ def test_fca_saturday_receipt_resolved_on_the_fourth_business_day_is_not_a_summa
         stage=Stage.RESOLVED,
         decided=ref("changelog:9", decided),
         complainant_response=ComplainantResponse.ACCEPTED,
+        accepted=ref("changelog:10", decided),
         letters=(summary,),
     )
     result = run("fca-disp", "summary-resolution", rec, at(LONDON, 3, 13))
     assert result.status.value == "NOT_APPLICABLE", result.message
     assert "2026-03-11 17:00" in result.message
     # The same resolution on Wed 11 (3rd business day) is a summary resolution.
-    early = rec.model_copy(update={"decided": ref("changelog:9", at(LONDON, 3, 11, 10))})
+    early = rec.model_copy(
+        update={
+            "decided": ref("changelog:9", at(LONDON, 3, 11, 10)),
+            "accepted": ref("changelog:10", at(LONDON, 3, 11, 10)),
+        }
+    )
     assert run("fca-disp", "summary-resolution", early, at(LONDON, 3, 13)).status.value == "PASS"
 
 

@@ -87,6 +87,7 @@ def test_fca_resolved_and_accepted_within_3_business_days_needs_no_final_respons
         stage=Stage.RESOLVED,
         decided=ref("changelog:5", at(3, 4, 12)),
         complainant_response=ComplainantResponse.ACCEPTED,
+        accepted=ref("changelog:6", at(3, 4, 12)),
     )
     # 3 business days after Mon 2 Mar: Thu 5 Mar 17:00 GMT.
     expect(result, "PASS", at(3, 5, 17), "no final response deadline applies")
@@ -199,6 +200,7 @@ def test_no_final_response_letter_needed_when_accepted_within_3_business_days():
         stage=Stage.RESOLVED,
         decided=ref("changelog:8", at(3, 3)),
         complainant_response=ComplainantResponse.ACCEPTED,
+        accepted=ref("changelog:9", at(3, 3)),
     )
     expect(result, "NOT_APPLICABLE")
 
@@ -209,6 +211,7 @@ RESOLVED_EARLY = {
     "stage": Stage.RESOLVED,
     "decided": ref("changelog:9", at(3, 3)),
     "complainant_response": ComplainantResponse.ACCEPTED,
+    "accepted": ref("changelog:10", at(3, 3)),
 }
 
 
@@ -236,7 +239,11 @@ def test_summary_resolution_pending_at_risk_and_overdue():
 
 
 def test_summary_resolution_not_applicable_after_the_third_business_day():
-    late = {**RESOLVED_EARLY, "decided": ref("changelog:9", at(3, 6))}
+    late = {
+        **RESOLVED_EARLY,
+        "decided": ref("changelog:9", at(3, 6)),
+        "accepted": ref("changelog:10", at(3, 6)),
+    }
     expect(run("fca-disp", "summary-resolution", at(3, 9), **late), "NOT_APPLICABLE")
 
 

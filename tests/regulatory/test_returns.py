@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from compliance_checks.findings import Finding, Status
 from compliance_checks.inherit import PACKS_DIR
-from compliance_checks.model import Outcome, Severity, Stage
+from compliance_checks.model import ComplainantResponse, Outcome, Severity, Stage
 from compliance_checks.policy import Policy, parse_policy
 from report_templates.returns import asic_idr_rows, cfpb_rows, fca_return
 from report_templates.returns.asic import AsicRows
@@ -44,7 +44,8 @@ def test_fca_return_hand_counted():
             outcome=Outcome.UPHELD,
             redress_amount=Decimal("100.50"),
         ),
-        # Opened and closed in 3 bd (due Thu 5 Mar 17:00). Banking, partly upheld, redress 20.
+        # Opened and closed in 3 bd (due Thu 5 Mar 17:00), accepted at the decision (DISP 1.5.2AR).
+        # Banking, partly upheld, redress 20.
         rec(
             "B",
             t(2026, 3, 2),
@@ -52,6 +53,8 @@ def test_fca_return_hand_counted():
             product_group="credit card",
             outcome=Outcome.PARTLY_UPHELD,
             redress_amount=Decimal("20"),
+            complainant_response=ComplainantResponse.ACCEPTED,
+            accepted=ref("changelog:B2", t(2026, 3, 4, 12)),
         ),
         # Opened, still open; grouped by category (no product group).
         rec("C", t(2026, 3, 10), category="Current account"),

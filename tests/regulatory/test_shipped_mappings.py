@@ -38,6 +38,7 @@ REGULATORY_FIELDS = {
     "redress_amount",
     "sent_to_company_at",
     "parts",
+    "accepted",
 }
 
 
