@@ -122,9 +122,9 @@ class FcaCounts:
             self.config = _with_pack_tables(self.config)
             tz = policy.spec.calendar.timezone
             self.warnings.append(
-                f"policy {policy.spec.name} has no returns.fca.product_groups: the groupings of the "
-                f"{FCA_PACK} pack are used, and the time bands use this policy's calendar ({tz}); "
-                f"extend {FCA_PACK} for an FCA return"
+                f"policy {policy.spec.name} has no returns.fca.product_groups: the code tables (groupings, "
+                f"products, causes) of the {FCA_PACK} pack are used, and the time bands use this "
+                f"policy's calendar ({tz}); extend {FCA_PACK} for an FCA return"
             )
         self.counts: dict[Key, dict[str, Decimal | int]] = defaultdict(lambda: defaultdict(int))
         self.causes: dict[tuple[str, str | None], Counter[str]] = defaultdict(Counter)

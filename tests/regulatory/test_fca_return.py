@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from compliance_checks.inherit import PACKS_DIR
 from compliance_checks.model import Outcome, Stage
+from compliance_checks.policy import load_policy
 from connector.cli import app
 from connector.cli.exit_codes import ExitCode
 from report_templates.returns import fca_return
@@ -319,6 +320,17 @@ def test_return_details_are_printed_from_the_policy_and_never_defaulted(tmp_path
     assert "# Nil return declaration: DISP 1 Annex 1R No; DISP 1 Annex 1AD Yes." in header
     assert any(
         line.startswith("# Consent to the FCA publishing") and line.endswith(": No.") for line in header
+    )
+    # A policy without code tables borrows the pack's, and keeps its own return details.
+    own = tmp_path / "own.yaml"
+    baseline = PACKS_DIR.parent / "iso10002-baseline.yaml"
+    own.write_text(
+        f"extends: {baseline}\nname: own\nreturns:\n  fca:\n    firm_reference: '999999'\n", encoding="utf-8"
+    )
+    borrowed = fca_return([], load_policy(own), date(2026, 3, 1), date(2026, 3, 31))
+    assert "Firm reference number (FRN): 999999." in borrowed.notes
+    assert any(
+        "code tables (groupings, products, causes) of the fca-disp pack" in w for w in borrowed.warnings
     )
 
 
