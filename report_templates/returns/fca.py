@@ -292,6 +292,9 @@ class FcaCounts:
             f"returns.fca.products; they sum to the grouping row), '{CAUSES}' (Annex 1R: complaints "
             "opened in the period per product by main cause, from the record's category through "
             "returns.fca.causes; they sum to the product's opened).",
+            "Groupings and products with no complaint in the period are not listed: on the form enter 0 "
+            "where the firm does business in them, and leave them blank where it does not (FCA GABRIEL "
+            "help, Complaints DISP 1 Ann 1R, Q2).",
             "Closed = decided in the period; 3 business days and 8 weeks (Annex 1R), 15 and 35 business days "
             "(Annex 1AD, DISP 1.6.2AR) counted from receipt with the policy's calendar; upheld includes "
             "partly upheld.",

@@ -300,6 +300,7 @@ def test_return_details_are_printed_from_the_policy_and_never_defaulted(tmp_path
     said = " ".join(unset.notes)
     assert "NOT SET: fill in returns.fca.group_firms" in said
     assert "NOT SET: fill in returns.fca.consent_to_publish (never assumed yes)" in said
+    assert "on the form enter 0 where the firm does business in them" in said  # GABRIEL help, Q2
     child = tmp_path / "firm.yaml"
     child.write_text(
         "extends: fca-disp\nname: firm\nreturns:\n  fca:\n"
