@@ -176,6 +176,8 @@ def test_an_unmapped_value_is_named_on_stderr_and_strict_exits_4(tmp_path: Path)
         in said
     )
     assert "UNMAPPED fca-return: 2 complaint(s) with category 'payments', product 'offshore_trust'" in said
+    # The product table is told apart: the same 12 complaints, unmapped as a product too.
+    assert "UNMAPPED fca-return: 12 complaint(s) with product 'offshore_trust' (returns.fca.products)" in said
     unmapped = [row for row in read_return(out) if row["Product / service grouping"] == "Unmapped"]
     assert total(unmapped, "Opened") == 12
     assert any(
