@@ -24,13 +24,27 @@ def lookup(table: CodeTable, value: str | None) -> str | None:
 
 
 class FcaReturnConfig(Frozen):
-    """DISP 1 Annex 1R: record product group (or category, or product) -> the return's grouping."""
+    """DISP 1 Annex 1R: record product group (or category, or product) -> the return's grouping;
+    record product -> the form's product; record category -> the form's main cause; and the
+    return details the form asks for (left ``None`` they are printed as still to fill in)."""
 
     product_groups: CodeTable = Field(default_factory=dict)
     #: Groupings reported in the payment services and e-money return (DISP 1 Annex 1AD).
     payment_services_return: list[str] = Field(default_factory=list)
     #: Group used for a complaint whose product group is not in the table.
     unmapped_group: str = "Unmapped"
+    #: Record product -> the form's product row under its grouping (DISP 1 Annex 1R, Table 1).
+    products: CodeTable = Field(default_factory=dict)
+    unmapped_product: str = "Unmapped product"
+    #: Record category -> the form's main cause of complaint (complaints opened, by cause).
+    causes: CodeTable = Field(default_factory=dict)
+    unmapped_cause: str = "Unmapped cause"
+    #: The reporting firm's FCA firm reference number (FRN).
+    firm_reference: str | None = None
+    #: FRNs of the other group entities the return covers; ``[]``: the return covers this firm only.
+    group_firms: list[str] | None = None
+    #: Consent to the FCA publishing the data before the firm does (DISP 1.10A); never assumed.
+    consent_to_publish: bool | None = None
 
 
 class AsicIdrConfig(Frozen):

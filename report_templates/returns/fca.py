@@ -1,11 +1,15 @@
 """FCA complaint counts by product / service grouping: the DISP 1 Annex 1R return, and the
 payment services and e-money groupings that DISP 1.10B sends to their own return (DISP 1 Annex 1AD).
 
+Three sections, told apart by the ``Section`` column: the grouping rows, the product rows under
+each Annex 1R grouping (``returns.fca.products``; they sum to their grouping row), and the main
+causes of the complaints opened, per product (``returns.fca.causes``).
+
 Closed = decided (final response or resolution) in the period. "Upheld" counts upheld and partly
 upheld (DISP 1.10 guidance); redress sums the recorded redress of complaints closed in the period.
 A complaint whose product group, category and product are all missing from the policy's table is
 counted under the unmapped grouping and named in ``ReturnTable.unmapped`` (the CLI warns; with
-``--strict`` it fails).
+``--strict`` it fails); so are products and categories missing from the product and cause tables.
 """
 
 from __future__ import annotations
@@ -26,7 +30,16 @@ from report_templates.returns.builder import return_kind
 from report_templates.returns.common import Cell, ReturnTable, in_period, local_day, provenance_notes
 
 ANNEX_1R, ANNEX_1AD = "DISP 1 Annex 1R", "DISP 1 Annex 1AD"
-GROUPING = "Product / service grouping"
+GROUPING, PRODUCT, SECTION = "Product / service grouping", "Product", "Section"
+GROUPINGS, PRODUCTS, CAUSES = "Groupings", "Products", "Main causes"
+#: The main-cause headings of the complaints opened (DISP 1 Annex 1R, Table 1).
+FORM_CAUSES = (
+    "Advising, selling and arranging",
+    "Terms and disputed sums/charges",
+    "General admin/customer service",
+    "Arrears related",
+    "Other",
+)
 WITHIN_3BD, WITHIN_8W, AFTER_8W = (
     "Closed within 3 business days",
     "Closed after 3 business days and within 8 weeks",
@@ -40,7 +53,9 @@ WITHIN_15BD, WITHIN_35BD, AFTER_35BD = (
 REDRESS = "Redress paid"
 COLUMNS = (
     "Return",
+    SECTION,
     GROUPING,
+    PRODUCT,
     "Outstanding at start",
     "Opened",
     "Closed",
@@ -70,9 +85,19 @@ BANDS: dict[str, tuple[tuple[str, Duration | None], ...]] = {
 FCA_PACK = "fca-disp"
 
 
+TABLES = ("product_groups", "payment_services_return", "products", "causes")
+Key = tuple[str, str, str | None]  # return, grouping, product (None: a grouping without product rows)
+
+
 @cache
 def _pack_config() -> FcaReturnConfig:
     return load_policy(PACKS_DIR / f"{FCA_PACK}.yaml").spec.returns.fca
+
+
+def _with_pack_tables(config: FcaReturnConfig) -> FcaReturnConfig:
+    """The pack's code tables where the policy has none; the policy's return details kept."""
+    pack = _pack_config()
+    return config.model_copy(update={t: getattr(config, t) or getattr(pack, t) for t in TABLES})
 
 
 def _described(record: ComplaintRecord) -> str:
@@ -94,23 +119,42 @@ class FcaCounts:
         self.config = policy.spec.returns.fca
         self.warnings: list[str] = []
         if not self.config.product_groups:
-            self.config = _pack_config()
+            self.config = _with_pack_tables(self.config)
             tz = policy.spec.calendar.timezone
             self.warnings.append(
-                f"policy {policy.spec.name} has no returns.fca.product_groups: the groupings of the "
-                f"{FCA_PACK} pack are used, and the time bands use this policy's calendar ({tz}); "
-                f"extend {FCA_PACK} for an FCA return"
+                f"policy {policy.spec.name} has no returns.fca.product_groups: the code tables (groupings, "
+                f"products, causes) of the {FCA_PACK} pack are used, and the time bands use this "
+                f"policy's calendar ({tz}); extend {FCA_PACK} for an FCA return"
             )
-        self.counts: dict[tuple[str, str], dict[str, Decimal | int]] = defaultdict(lambda: defaultdict(int))
+        self.counts: dict[Key, dict[str, Decimal | int]] = defaultdict(lambda: defaultdict(int))
+        self.causes: dict[tuple[str, str | None], Counter[str]] = defaultdict(Counter)
         self.unmapped: Counter[str] = Counter()
 
-    def _row_key(self, record: ComplaintRecord) -> tuple[str, str]:
+    def _row_key(self, record: ComplaintRecord) -> Key:
         for value in (record.product_group, record.category, record.product):
             group = lookup(self.config.product_groups, value)
             if group is not None:
-                separate = group in self.config.payment_services_return
-                return (ANNEX_1AD if separate else ANNEX_1R), group
-        return ANNEX_1R, self.config.unmapped_group
+                if group in self.config.payment_services_return:
+                    return ANNEX_1AD, group, None  # its service groupings: not carried by the record
+                return ANNEX_1R, group, self._product(record)
+        return ANNEX_1R, self.config.unmapped_group, self._product(record)
+
+    def _product(self, record: ComplaintRecord) -> str:
+        product = lookup(self.config.products, record.product)
+        if product is not None:
+            return product
+        shown = f"product {record.product!r}" if record.product else "no product"
+        self.unmapped[f"{shown} (returns.fca.products)"] += 1
+        return self.config.unmapped_product
+
+    def _count_cause(self, record: ComplaintRecord, key: Key) -> None:
+        """The main cause of a complaint opened in the period (Annex 1R rows only)."""
+        cause = lookup(self.config.causes, record.category)
+        if cause is None:
+            shown = f"category {record.category!r}" if record.category else "no category"
+            self.unmapped[f"{shown} (returns.fca.causes)"] += 1
+            cause = self.config.unmapped_cause
+        self.causes[(key[1], key[2])][cause] += 1
 
     def add(self, record: ComplaintRecord, findings: Iterable[Finding] = ()) -> None:
         """Count ``record`` (findings are not read: the same signature as every return)."""
@@ -126,9 +170,11 @@ class FcaCounts:
         key = self._row_key(record)
         row = self.counts[key]
         if key[1] == self.config.unmapped_group:
-            self.unmapped[_described(record)] += 1
+            self.unmapped[f"{_described(record)} (returns.fca.product_groups)"] += 1
         row["Outstanding at start"] += int(outstanding)
         row["Opened"] += int(opened)
+        if opened and key[0] == ANNEX_1R:
+            self._count_cause(record, key)
         if decided_at is None or not closed:
             return
         row["Closed"] += 1
@@ -144,11 +190,26 @@ class FcaCounts:
             row["Upheld (incl. partly upheld)"] += 1
         row[REDRESS] += record.redress_amount or Decimal(0)
 
-    def _cells(self, key: tuple[str, str]) -> dict[str, Cell]:
-        values = self.counts[key]
-        other_bands = {column for ret, bands in BANDS.items() if ret != key[0] for column, _ in bands}
-        cells: dict[str, Cell] = {"Return": key[0], GROUPING: key[1]}
-        for column in COLUMNS[2:]:
+    def _grouped(self) -> dict[tuple[str, str], dict[str, Decimal | int]]:
+        """The grouping rows: the sums of their product rows."""
+        groups: dict[tuple[str, str], dict[str, Decimal | int]] = defaultdict(lambda: defaultdict(int))
+        for (ret, group, _product), values in self.counts.items():
+            for column, value in values.items():
+                groups[(ret, group)][column] += value
+        return groups
+
+    def _order(self, ret: str, group: str, product: str | None = None) -> tuple[bool, bool, str, bool, str]:
+        config = self.config
+        unmapped_product = product == config.unmapped_product
+        return ret != ANNEX_1R, group == config.unmapped_group, group, unmapped_product, product or ""
+
+    @staticmethod
+    def _cells(
+        ret: str, section: str, group: str, product: str | None, values: dict[str, Decimal | int]
+    ) -> dict[str, Cell]:
+        other_bands = {column for r, bands in BANDS.items() if r != ret for column, _ in bands}
+        cells: dict[str, Cell] = {"Return": ret, SECTION: section, GROUPING: group, PRODUCT: product}
+        for column in COLUMNS[4:]:
             value = values.get(column, 0)
             if column in other_bands:
                 cells[column] = None  # the other return's time bands
@@ -156,10 +217,33 @@ class FcaCounts:
                 cells[column] = f"{value:.2f}" if column == REDRESS else int(value)
         return cells
 
+    def _cause_columns(self) -> tuple[str, ...]:
+        seen = {cause for counts in self.causes.values() for cause in counts}
+        unmapped = self.config.unmapped_cause
+        extra = sorted(seen - set(FORM_CAUSES) - {unmapped})  # a policy's own cause names
+        return (*FORM_CAUSES, *extra, *((unmapped,) if unmapped in seen else ()))
+
+    def _rows(self, causes: tuple[str, ...]) -> list[dict[str, Cell]]:
+        groups = self._grouped()
+        rows = [
+            self._cells(ret, GROUPINGS, group, None, groups[(ret, group)])
+            for ret, group in sorted(groups, key=lambda k: self._order(*k))
+        ]
+        products = sorted((k for k in self.counts if k[2] is not None), key=lambda k: self._order(*k))
+        rows += [
+            self._cells(ret, PRODUCTS, group, product, self.counts[(ret, group, product)])
+            for ret, group, product in products
+        ]
+        for group, product in sorted(self.causes, key=lambda k: self._order(ANNEX_1R, *k)):
+            counts = self.causes[(group, product)]
+            cells: dict[str, Cell] = {"Return": ANNEX_1R, SECTION: CAUSES, GROUPING: group, PRODUCT: product}
+            rows.append(cells | {cause: counts[cause] for cause in causes})
+        return rows
+
     def _totals(self, section: str) -> str:
         """The return-level figures of the forms (complaints outstanding at the start, opened), or
         a nil return: a complaint closed in the period was outstanding at its start or opened in it."""
-        rows = [values for (ret, _group), values in self.counts.items() if ret == section]
+        rows = [values for (ret, *_), values in self.counts.items() if ret == section]
         if not rows:
             return f"{section}: nil return (no complaint outstanding at the start or opened in the period)."
         outstanding, opened, closed = (
@@ -167,10 +251,35 @@ class FcaCounts:
         )
         return f"{section} totals: outstanding at start {outstanding}, opened {opened}, closed {closed}."
 
+    def _details(self) -> list[str]:
+        """The forms' return details: FRN, group reporting, nil return, consent to publish."""
+        config = self.config
+        frn = config.firm_reference or "NOT SET: fill in returns.fca.firm_reference"
+        if config.group_firms is None:
+            group = "NOT SET: fill in returns.fca.group_firms ([] when the return covers this firm only)"
+        elif config.group_firms:
+            group = f"Yes; additional FRNs {', '.join(config.group_firms)}"
+        else:
+            group = "No (this firm only)"
+        consent = (
+            "NOT SET: fill in returns.fca.consent_to_publish (never assumed yes)"
+            if config.consent_to_publish is None
+            else ("Yes" if config.consent_to_publish else "No")
+        )
+        nil = {
+            ret: "Yes" if not any(k[0] == ret for k in self.counts) else "No" for ret in (ANNEX_1R, ANNEX_1AD)
+        }
+        return [
+            f"Firm reference number (FRN): {frn}.",
+            f"Group reporting (the return covers complaints of more than one entity): {group}.",
+            f"Nil return declaration: {ANNEX_1R} {nil[ANNEX_1R]}; {ANNEX_1AD} {nil[ANNEX_1AD]}.",
+            "Consent to the FCA publishing the complaints data before the firm does (DISP 1.10A; asked "
+            f"of firms reporting 500 or more complaints, or 1000 or more): {consent}.",
+        ]
+
     def table(self) -> ReturnTable:
-        unmapped_group = self.config.unmapped_group
-        order = sorted(self.counts, key=lambda k: (k[0] != ANNEX_1R, k[1] == unmapped_group, k[1]))
-        rows = [self._cells(key) for key in order]
+        causes = self._cause_columns()
+        rows = self._rows(causes)
         unmapped = dict(sorted(self.unmapped.items()))
         notes = [
             f"FCA complaints return counts, {self.start.isoformat()} to {self.end.isoformat()} "
@@ -180,24 +289,32 @@ class FcaCounts:
             "'DISP 1 Annex 1R': the complaints return by product / service "
             "grouping; rows 'DISP 1 Annex 1AD': payment services and e-money complaints, reported in that "
             "separate return (DISP 1.10B), whose service groupings (DISP 1 Annex 1AA) the record does not "
-            "carry. Not included: product-level rows, the main-cause table, group-firm FRNs, "
-            "consent to publish, contextualisation. PS25/19 replaces these returns with a consolidated one.",
+            "carry. Not included: the Annex 1AD service groupings, the detailed causes under each "
+            "main-cause heading, contextualisation. PS25/19 replaces these returns with a consolidated one.",
+            f"Three tables, told apart by the 'Section' column: '{GROUPINGS}' (one row per return and "
+            f"grouping), '{PRODUCTS}' (Annex 1R: one row per product under its grouping, from "
+            f"returns.fca.products; they sum to the grouping row), '{CAUSES}' (Annex 1R: complaints "
+            "opened in the period per product by main cause, from the record's category through "
+            "returns.fca.causes; they sum to the product's opened).",
+            "Groupings and products with no complaint in the period are not listed: on the form enter 0 "
+            "where the firm does business in them, and leave them blank where it does not (FCA GABRIEL "
+            "help, Complaints DISP 1 Ann 1R, Q2).",
             "Closed = decided in the period; 3 business days and 8 weeks (Annex 1R), 15 and 35 business days "
             "(Annex 1AD, DISP 1.6.2AR) counted from receipt with the policy's calendar; upheld includes "
             "partly upheld.",
+            *self._details(),
             self._totals(ANNEX_1R),
             self._totals(ANNEX_1AD),
             *(f"Warning: {w}" for w in self.warnings),
             *(
-                f"UNMAPPED: {count} complaint(s) counted under '{unmapped_group}' ({value}): add the value "
-                "to returns.fca.product_groups"
+                f"UNMAPPED: {count} complaint(s) with {value}: counted as unmapped; add the value there"
                 for value, count in unmapped.items()
             ),
             *provenance_notes(self.policy),
         ]
         return ReturnTable(
             "FCA complaints return (DISP 1 Annex 1R; payment services and e-money: DISP 1 Annex 1AD)",
-            COLUMNS,
+            (*COLUMNS, *causes),
             rows,
             notes,
             warnings=list(self.warnings),

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from compliance_checks.inherit import PACKS_DIR
 from compliance_checks.model import ComplainantResponse, Outcome, Stage
+from compliance_checks.policy import load_policy
 from connector.cli import app
 from connector.cli.exit_codes import ExitCode
 from report_templates.returns import fca_return
@@ -62,6 +63,7 @@ def test_values_match_across_spellings_and_payments_go_to_annex_1ad():
             received,
             t(2026, 3, 5, 16),
             product="current_account",
+            category="fees_and_charges",
             complainant_response=ComplainantResponse.ACCEPTED,
             accepted=ref("changelog:K2", t(2026, 3, 5, 16)),
         ),
@@ -79,10 +81,11 @@ def test_values_match_across_spellings_and_payments_go_to_annex_1ad():
         decided("P3", received, t(2026, 4, 23), product_group="Payment Services"),
     ]
     table = fca_return(records, pack("fca-disp"), date(2026, 3, 1), date(2026, 4, 30))
-    assert [tuple(row.values()) for row in table.rows] == [
-        (R1R, "Banking and credit cards", 0, 1, 1, 1, 0, 0, *BLANK, 0, "0.00"),
-        (R1AD, "E-money", 0, 1, 1, *BLANK, 0, 1, 0, 1, "5.00"),
-        (R1AD, "Payment services", 0, 2, 2, *BLANK, 1, 0, 1, 0, "0.00"),
+    groupings = [tuple(row.values()) for row in table.rows if row["Section"] == "Groupings"]
+    assert groupings == [
+        (R1R, "Groupings", "Banking and credit cards", None, 0, 1, 1, 1, 0, 0, *BLANK, 0, "0.00"),
+        (R1AD, "Groupings", "E-money", None, 0, 1, 1, *BLANK, 0, 1, 0, 1, "5.00"),
+        (R1AD, "Groupings", "Payment services", None, 0, 2, 2, *BLANK, 1, 0, 1, 0, "0.00"),
     ]
     assert table.unmapped == {}
     assert not any("Decumulation, life and pensions / Investments" in str(r) for r in table.rows)
@@ -95,9 +98,10 @@ def report(*args: str, start: str = START) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def read_return(path: Path) -> list[dict[str, str]]:
+def read_return(path: Path, section: str = "Groupings") -> list[dict[str, str]]:
+    """The rows of one section (table) of the return's CSV."""
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("# ")]
-    return list(csv.DictReader(lines))
+    return [row for row in csv.DictReader(lines) if row["Section"] == section]
 
 
 def total(rows: list[dict[str, str]], column: str) -> int:
@@ -181,6 +185,8 @@ def test_an_unmapped_value_is_named_on_stderr_and_strict_exits_4(tmp_path: Path)
         in said
     )
     assert "UNMAPPED fca-return: 2 complaint(s) with category 'payments', product 'offshore_trust'" in said
+    # The product table is told apart: the same 12 complaints, unmapped as a product too.
+    assert "UNMAPPED fca-return: 12 complaint(s) with product 'offshore_trust' (returns.fca.products)" in said
     unmapped = [row for row in read_return(out) if row["Product / service grouping"] == "Unmapped"]
     assert total(unmapped, "Opened") == 12
     assert any(
@@ -226,3 +232,172 @@ def test_a_zendesk_payment_services_tag_gets_15_business_days_and_the_annex_1ad_
     assert [(r["Product / service grouping"], r["Opened"], r["Closed"]) for r in psd] == [
         ("Payment services", "1", "1")
     ]
+
+
+CAUSE_HEADINGS = (
+    "Advising, selling and arranging",
+    "Terms and disputed sums/charges",
+    "General admin/customer service",
+    "Arrears related",
+    "Other",
+)
+
+
+def section(table, name: str) -> list[tuple[object, ...]]:
+    """The rows of one section, every column of the table (a cell a row lacks as None)."""
+    columns = [c for c in table.columns if c != "Section"]
+    return [tuple(row.get(c) for c in columns) for row in table.rows if row["Section"] == name]
+
+
+def test_product_rows_sum_to_their_grouping_and_causes_count_the_complaints_opened():
+    """Period Sun 1 - Tue 31 Mar 2026, England and Wales (no bank holiday in Feb / Mar 2026).
+
+    - A: `Credit card`, category `Fees and charges`, received Mon 2 Mar 10:00, decided Thu 5 Mar
+      16:00: the 3rd business day after receipt closes Thu 5 Mar 17:00 (DISP 1.5.1R) -> within
+      3 business days. Cause: Terms and disputed sums/charges.
+    - B: `credit_card` (Zendesk tag), `service_quality`, received Mon 2 Mar, open. Cause: General
+      admin/customer service.
+    - C: `Current account`, `Payments`, received Fri 20 Feb (before the period: outstanding at
+      its start), decided Mon 9 Mar: after Wed 25 Feb 17:00 (3 business days), before Fri 17 Apr
+      (8 weeks) -> "after 3 business days and within 8 weeks". Not opened in the period: no cause.
+    - D: `Savings`, category `Lottery winnings` (not in returns.fca.causes), received Tue 3 Mar,
+      open -> the unmapped cause column, named.
+    - E: product group `mortgage`, product `Buy-to-let` (not in returns.fca.products), category
+      `arrears`, received Tue 3 Mar, open -> Home finance, unmapped product (named); Arrears
+      related.
+    """
+    records = [
+        decided("A", t(2026, 3, 2), t(2026, 3, 5, 16), product="Credit card", category="Fees and charges"),
+        record(t(2026, 3, 2), id="B", product="credit_card", category="service_quality"),
+        decided("C", t(2026, 2, 20), t(2026, 3, 9), product="Current account", category="Payments"),
+        record(t(2026, 3, 3), id="D", product="Savings", category="Lottery winnings"),
+        record(t(2026, 3, 3), id="E", product_group="mortgage", product="Buy-to-let", category="arrears"),
+    ]
+    table = fca_return(records, pack("fca-disp"), date(2026, 3, 1), date(2026, 3, 31))
+    counts = (*BLANK, 0, "0.00")  # Annex 1AD bands blank, upheld, redress
+    no_causes = (None,) * 6
+    savings = "Savings (inc. cash ISAs) and other banking"
+    assert section(table, "Groupings") == [
+        (R1R, "Banking and credit cards", None, 1, 3, 2, 1, 1, 0, *counts, *no_causes),
+        (R1R, "Home finance", None, 0, 1, 0, 0, 0, 0, *counts, *no_causes),
+    ]
+    assert section(table, "Products") == [
+        (R1R, "Banking and credit cards", "Credit cards", 0, 2, 1, 1, 0, 0, *counts, *no_causes),
+        (R1R, "Banking and credit cards", "Current accounts", 1, 0, 1, 0, 1, 0, *counts, *no_causes),
+        (R1R, "Banking and credit cards", savings, 0, 1, 0, 0, 0, 0, *counts, *no_causes),
+        (R1R, "Home finance", "Unmapped product", 0, 1, 0, 0, 0, 0, *counts, *no_causes),
+    ]
+    blank = (None,) * 11  # the count columns
+    assert table.columns[-6:] == (*CAUSE_HEADINGS, "Unmapped cause")
+    assert section(table, "Main causes") == [
+        (R1R, "Banking and credit cards", "Credit cards", *blank, 0, 1, 1, 0, 0, 0),
+        (R1R, "Banking and credit cards", savings, *blank, 0, 0, 0, 0, 0, 1),
+        (R1R, "Home finance", "Unmapped product", *blank, 0, 0, 0, 1, 0, 0),
+    ]
+    assert table.unmapped == {
+        "category 'Lottery winnings' (returns.fca.causes)": 1,
+        "product 'Buy-to-let' (returns.fca.products)": 1,
+    }
+
+
+def test_return_details_are_printed_from_the_policy_and_never_defaulted(tmp_path: Path):
+    """DISP 1 Annex 1R's return details: group reporting (FRNs of the other entities), nil return
+    declaration, consent to the FCA publishing the data (DISP 1.10A). Unset, each says to fill it
+    in; consent is never printed as yes unless the policy says so."""
+    unset = fca_return([], pack("fca-disp"), date(2026, 3, 1), date(2026, 3, 31))
+    assert unset.rows == []
+    assert "Nil return declaration: DISP 1 Annex 1R Yes; DISP 1 Annex 1AD Yes." in unset.notes
+    assert "Firm reference number (FRN): NOT SET: fill in returns.fca.firm_reference." in unset.notes
+    said = " ".join(unset.notes)
+    assert "NOT SET: fill in returns.fca.group_firms" in said
+    assert "NOT SET: fill in returns.fca.consent_to_publish (never assumed yes)" in said
+    assert "on the form enter 0 where the firm does business in them" in said  # GABRIEL help, Q2
+    child = tmp_path / "firm.yaml"
+    child.write_text(
+        "extends: fca-disp\nname: firm\nreturns:\n  fca:\n"
+        "    firm_reference: '123456'\n    group_firms: ['654321', '111111']\n"
+        "    consent_to_publish: false\n",
+        encoding="utf-8",
+    )
+    source = ["--platform", "zendesk", "--input", str(SAMPLE_FILES["zendesk"]), "--policy", str(child)]
+    out = tmp_path / "fca.csv"
+    code, output = report("fca-return", *source, "--strict", "--out", str(out))
+    assert code == ExitCode.OK, output
+    header = out.read_text(encoding="utf-8").splitlines()
+    assert "# Firm reference number (FRN): 123456." in header
+    assert (
+        "# Group reporting (the return covers complaints of more than one entity): Yes; additional FRNs "
+        "654321, 111111." in header
+    )
+    assert "# Nil return declaration: DISP 1 Annex 1R No; DISP 1 Annex 1AD Yes." in header
+    assert any(
+        line.startswith("# Consent to the FCA publishing") and line.endswith(": No.") for line in header
+    )
+    # A policy without code tables borrows the pack's, and keeps its own return details.
+    own = tmp_path / "own.yaml"
+    baseline = PACKS_DIR.parent / "iso10002-baseline.yaml"
+    own.write_text(
+        f"extends: {baseline}\nname: own\nreturns:\n  fca:\n    firm_reference: '999999'\n", encoding="utf-8"
+    )
+    borrowed = fca_return([], load_policy(own), date(2026, 3, 1), date(2026, 3, 31))
+    assert "Firm reference number (FRN): 999999." in borrowed.notes
+    assert any(
+        "code tables (groupings, products, causes) of the fca-disp pack" in w for w in borrowed.warnings
+    )
+
+
+def check_sections(path: Path) -> None:
+    """Product rows sum to their grouping row, column by column; each product's main causes sum
+    to its complaints opened; nothing is unmapped."""
+    groupings, products, causes = (read_return(path, s) for s in ("Groupings", "Products", "Main causes"))
+    numeric = [
+        c for c in groupings[0] if c not in ("Return", "Section", "Product / service grouping", "Product")
+    ]
+    numeric = [c for c in numeric if c not in CAUSE_HEADINGS and c != "Redress paid"]
+    for row in groupings:
+        if row["Return"] != R1R:
+            continue
+        mine = [p for p in products if p["Product / service grouping"] == row["Product / service grouping"]]
+        assert mine, row
+        for column in numeric:
+            assert total(mine, column) == int(row[column] or 0), (row, column)
+        redress = sum(Decimal(p["Redress paid"]) for p in mine)
+        assert redress == Decimal(row["Redress paid"])
+    opened = {(p["Product / service grouping"], p["Product"]): int(p["Opened"]) for p in products}
+    by_cause = {
+        (c["Product / service grouping"], c["Product"]): sum(int(c[h]) for h in CAUSE_HEADINGS)
+        for c in causes
+    }
+    assert by_cause == {k: v for k, v in opened.items() if v}
+    assert sum(by_cause.values()) == total([g for g in groupings if g["Return"] == R1R], "Opened")
+    assert {p["Product"] for p in products}.isdisjoint({"Unmapped product"})
+
+
+@pytest.mark.parametrize("platform", ["jira", "zendesk"])
+def test_sample_sections_read_back_sum_to_the_groupings(platform: str, tmp_path: Path):
+    source = ["--platform", platform, "--input", str(SAMPLE_FILES[platform]), "--policy", FCA_POLICY]
+    out = tmp_path / "fca.csv"
+    code, output = report("fca-return", *source, "--strict", "--out", str(out), start="2026-09-01")
+    assert code == ExitCode.OK, output
+    check_sections(out)
+    assert len(read_return(out, "Products")) >= 4
+
+
+@pytest.mark.parametrize("platform", ["jira", "zendesk"])
+def test_a_demo_sized_generated_export_leaves_nothing_unmapped(platform: str, tmp_path: Path):
+    """`make demo`'s data: the generator's 600 complaints per helpdesk over 180 days (seed 1),
+    under the baseline policy the demo runs with (the fca-disp tables, with a warning)."""
+    from devtools.generator import GeneratorConfig, write_jsonl
+
+    export = tmp_path / f"{platform}.jsonl"
+    end = datetime.fromisoformat("2026-11-20T17:00:00+00:00")
+    write_jsonl(export, platform, GeneratorConfig(complaints=600, end=end, seed=1, days=180))
+    baseline = str(PACKS_DIR.parent / "iso10002-baseline.yaml")
+    source = ["--platform", platform, "--input", str(export), "--policy", baseline]
+    out = tmp_path / "fca.csv"
+    code, output = report("fca-return", *source, "--strict", "--out", str(out), start="2026-05-01")
+    assert code == ExitCode.OK, output
+    assert "UNMAPPED" not in output
+    check_sections(out)
+    groupings = read_return(out)
+    assert total(groupings, "Opened") > 500

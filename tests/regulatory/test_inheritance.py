@@ -209,7 +209,13 @@ def test_unconfirmed_figures_are_exposed():
     cfpb = load_policy(PACKS_DIR / "cfpb.yaml")
     assert cfpb.unconfirmed == ()
     fca = load_policy(PACKS_DIR / "fca-disp.yaml")
-    assert [f.key for f in fca.unconfirmed] == ["receipt-cut-off", "credit-related-grouping"]
+    assert [f.key for f in fca.unconfirmed] == [
+        "receipt-cut-off",
+        "credit-related-grouping",
+        "fca-return-products",
+        "fca-return-causes",
+        "fca-return-details",
+    ]
     firm = [f.key for f in fca.provenance if f.confidence.value == "firm-target"]
     assert "checks.acknowledged-in-time.params.target" in firm
 

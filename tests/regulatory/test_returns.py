@@ -73,19 +73,19 @@ def test_fca_return_hand_counted():
         rec("F", t(2026, 1, 10), t(2026, 2, 10), product_group="insurance"),
     ]
     table = fca_return(records, pack("fca-disp"), date(2026, 3, 1), date(2026, 3, 31))
-    counts = [tuple(row.values()) for row in table.rows]
+    counts = [tuple(row.values()) for row in table.rows if row["Section"] == "Groupings"]
     r1r, none3 = "DISP 1 Annex 1R", (None, None, None)  # Annex 1R rows leave the 15/35-day bands blank
     assert counts == [
-        (r1r, "Banking and credit cards", 0, 3, 1, 1, 0, 0, *none3, 1, "20.00"),
-        (r1r, "Home finance", 1, 0, 1, 0, 1, 0, *none3, 1, "100.50"),
-        (r1r, "Unmapped", 1, 0, 1, 0, 0, 1, *none3, 0, "0.00"),
+        (r1r, "Groupings", "Banking and credit cards", None, 0, 3, 1, 1, 0, 0, *none3, 1, "20.00"),
+        (r1r, "Groupings", "Home finance", None, 1, 0, 1, 0, 1, 0, *none3, 1, "100.50"),
+        (r1r, "Groupings", "Unmapped", None, 1, 0, 1, 0, 0, 1, *none3, 0, "0.00"),
     ]
-    assert table.unmapped == {"category 'Widgets', product 'Widgets'": 1}
+    assert table.unmapped["category 'Widgets', product 'Widgets' (returns.fca.product_groups)"] == 1
     # Outstanding at start: A, D; opened: B, C, E; closed: A, B, D. No payment services complaint.
     assert "DISP 1 Annex 1R totals: outstanding at start 2, opened 3, closed 3." in table.notes
     assert any(n.startswith("DISP 1 Annex 1AD: nil return") for n in table.notes)
     assert any(n.startswith("WORKING PAPER, not a submission") for n in table.notes)
-    assert any(n.startswith("UNMAPPED: 1 complaint(s) counted under 'Unmapped'") for n in table.notes)
+    assert any(n.startswith("UNMAPPED: 1 complaint(s) with category 'Widgets'") for n in table.notes)
     assert any(n.startswith("Unconfirmed figure: receipt-cut-off") for n in table.notes)
 
 
