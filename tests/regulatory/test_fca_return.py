@@ -253,8 +253,8 @@ def test_product_rows_sum_to_their_grouping_and_causes_count_the_complaints_open
     """Period Sun 1 - Tue 31 Mar 2026, England and Wales (no bank holiday in Feb / Mar 2026).
 
     - A: `Credit card`, category `Fees and charges`, received Mon 2 Mar 10:00, decided Thu 5 Mar
-      16:00: the 3rd business day after receipt closes Thu 5 Mar 17:00 (DISP 1.5.1R) -> within
-      3 business days. Cause: Terms and disputed sums/charges.
+      16:00, accepted at once: the 3rd business day after receipt closes Thu 5 Mar 17:00
+      (DISP 1.5.1R, acceptance by then per DISP 1.5.2AR) -> within 3 business days. Cause: Terms and disputed sums/charges.
     - B: `credit_card` (Zendesk tag), `service_quality`, received Mon 2 Mar, open. Cause: General
       admin/customer service.
     - C: `Current account`, `Payments`, received Fri 20 Feb (before the period: outstanding at
@@ -267,7 +267,15 @@ def test_product_rows_sum_to_their_grouping_and_causes_count_the_complaints_open
       related.
     """
     records = [
-        decided("A", t(2026, 3, 2), t(2026, 3, 5, 16), product="Credit card", category="Fees and charges"),
+        decided(
+            "A",
+            t(2026, 3, 2),
+            t(2026, 3, 5, 16),
+            product="Credit card",
+            category="Fees and charges",
+            complainant_response=ComplainantResponse.ACCEPTED,
+            accepted=ref("changelog:A2", t(2026, 3, 5, 16)),
+        ),
         record(t(2026, 3, 2), id="B", product="credit_card", category="service_quality"),
         decided("C", t(2026, 2, 20), t(2026, 3, 9), product="Current account", category="Payments"),
         record(t(2026, 3, 3), id="D", product="Savings", category="Lottery winnings"),
