@@ -169,7 +169,11 @@ def _acknowledgement_letter(
 ) -> list[Letter]:
     """The acknowledgement as a letter: by the rule's signals, else the first public agent reply."""
     if _has_signals(rule):
-        return _letters(timeline, facts, spec, LetterKind.ACKNOWLEDGEMENT, rule, stage2_at)[:1]
+        return [
+            x
+            for x in _letters(timeline, facts, spec, LetterKind.ACKNOWLEDGEMENT, rule, stage2_at)
+            if x.stage == 1
+        ]
     first = timeline.replies[0] if timeline.replies else None
     if first is None or (stage2_at is not None and first.at >= stage2_at):
         return []
