@@ -21,9 +21,11 @@ from typing import get_args
 from zoneinfo import ZoneInfo
 
 from compliance_checks.checks.regime_common import Content
-from compliance_checks.model import ComplainantResponse, Outcome, Stage
+from compliance_checks.model import ComplainantResponse, LetterKind, Outcome, Stage
+from mappings.derive import build_record
 from mappings.schema import LetterContent
 from tests.regulatory.helpers import FCA_FINAL_ELEMENTS, FCA_SUMMARY_ELEMENTS, letter, record, ref, run
+from tests.regulatory.test_mapping_regulatory import facts, reply, spec
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -115,3 +117,32 @@ def test_fca_summary_resolution_without_waiver_wording_or_website_fails():
     result = _summary(ombudsman_rights=True, elements={"resolved_statement": True})
     assert result.status.value == "FAIL", result.message
     assert result.facts["missing"] == "consent to waive wording, ombudsman website"
+
+
+def test_mapping_recognises_new_elements_by_marker_and_by_yes_no_field():
+    """The same `content` rules recognise the new elements (Jira mapping, Jira Cloud REST v3
+    issue shape `fields.customfield_*`): a marker in the public agent reply -> shown; a yes/no
+    field saying "no" -> not shown; no rule or nothing found -> left out (not evidenced)."""
+    block = """
+regulatory:
+  final_response:
+    markers: ["[FR]"]
+    content:
+      time_limit_six_months: {markers: ["within six months of the date of this letter"]}
+      ombudsman_leaflet: {field: {custom_field: customfield_10097}}
+      ombudsman_website: {markers: ["financial-ombudsman.org.uk"]}
+  acknowledgement:
+    content:
+      reg7_notice: {markers: ["[CHR NOTICE]"]}
+"""
+    events = [
+        reply("comment:1", at(3), "Thank you, we have your complaint. [CHR NOTICE] Our process..."),
+        reply("comment:2", at(20), "[FR] Refer within six months of the date of this letter."),
+    ]
+    rec = build_record(facts(events, {"customfield_10097": "no"}), spec(block))
+    final = rec.final_response
+    ack = rec.letter(LetterKind.ACKNOWLEDGEMENT)
+    assert final is not None and ack is not None
+    assert final.elements == {"time_limit_six_months": True, "ombudsman_leaflet": False}
+    assert final.shows("ombudsman_website") is None and final.shows("consent_to_waive_wording") is None
+    assert (ack.sent.ref(), ack.elements) == ("comment:1", {"reg7_notice": True})
