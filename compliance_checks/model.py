@@ -183,6 +183,9 @@ class LetterKind(StrEnum):
     SUMMARY = "summary_resolution"
     #: CBUAE 17.3.4: the update an overdue complaint gets, with the reasons for the delay.
     OVERDUE_UPDATE = "overdue_update"
+    #: The written acknowledgement, when a regime prescribes what it must carry (Singapore FA
+    #: (CHR) Regs reg 5(3)(a) notice, CBB BC-2.3.2(a) explanation).
+    ACKNOWLEDGEMENT = "acknowledgement"
 
 
 class Letter(Frozen):
@@ -201,6 +204,19 @@ class Letter(Frozen):
     ombudsman_rights: bool | None = None
     #: Holding letters: the new date the complainant was given.
     new_date: date | None = None
+    #: Further elements by name (ombudsman leaflet, website, time limit, waiver wording, notices),
+    #: as the mapping recognises them: True shown, False not shown; absent: not evidenced.
+    elements: dict[str, bool] = Field(default_factory=dict)
+
+    def shows(self, element: str) -> bool | None:
+        """Whether the letter shows ``element`` (None: not evidenced)."""
+        if element in _LETTER_FLAGS:
+            flag: bool | None = getattr(self, element)
+            return flag
+        return self.elements.get(element)
+
+
+_LETTER_FLAGS = frozenset({"decision", "reasons", "remedy", "ombudsman_rights"})
 
 
 class ComplaintPart(Frozen):

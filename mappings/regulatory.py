@@ -130,10 +130,6 @@ def _letters(
         if sent.ref() in used:
             continue  # the label and the comment of one update are one letter
         used.add(sent.ref())
-        content = {
-            name: _content_shown(comment, content_rule.markers, content_rule.field, facts, spec)
-            for name, content_rule in rule.content.items()
-        }
         letters.append(
             Letter(
                 kind=kind,
@@ -142,10 +138,52 @@ def _letters(
                 new_date=_new_date(comment, rule.new_date, facts, spec)
                 if kind is LetterKind.HOLDING
                 else None,
-                **content,
+                **_content(comment, rule, facts, spec),
             )
         )
     return letters
+
+
+def _content(
+    comment: Event | None, rule: LetterRule, facts: TicketFacts, spec: MappingSpec
+) -> dict[str, Any]:
+    """The letter's content flags: the four named fields of ``Letter``, the rest in ``elements``
+    (an element not evidenced is left out: unknown, never shown)."""
+    flags: dict[str, Any] = {}
+    elements: dict[str, bool] = {}
+    for name, content_rule in rule.content.items():
+        shown = _content_shown(comment, content_rule.markers, content_rule.field, facts, spec)
+        if name in Letter.model_fields:
+            flags[name] = shown
+        elif shown is not None:
+            elements[name] = shown
+    return {**flags, "elements": elements}
+
+
+def _has_signals(rule: Recogniser) -> bool:
+    return bool(rule.labels or rule.fields or rule.markers)
+
+
+def _acknowledgement_letter(
+    timeline: _Timeline, facts: TicketFacts, spec: MappingSpec, rule: LetterRule, stage2_at: datetime | None
+) -> list[Letter]:
+    """The acknowledgement as a letter: by the rule's signals, else the first public agent reply."""
+    if _has_signals(rule):
+        return [
+            x
+            for x in _letters(timeline, facts, spec, LetterKind.ACKNOWLEDGEMENT, rule, stage2_at)
+            if x.stage == 1
+        ]
+    first = timeline.replies[0] if timeline.replies else None
+    if first is None or (stage2_at is not None and first.at >= stage2_at):
+        return []
+    return [
+        Letter(
+            kind=LetterKind.ACKNOWLEDGEMENT,
+            sent=_ref(first, "acknowledgement"),
+            **_content(first, rule, facts, spec),
+        )
+    ]
 
 
 def _same_update(replies: Sequence[Event], at: datetime) -> Event | None:
@@ -286,6 +324,8 @@ def regulatory_fields(events: Sequence[Event], facts: TicketFacts, spec: Mapping
             found = _letters(timeline, facts, spec, kind, rule, stage2_at)
             seen = {(x.kind, x.sent.ref()) for x in letters}
             letters.extend(x for x in found if (x.kind, x.sent.ref()) not in seen)
+    if rules.acknowledgement is not None:
+        letters.extend(_acknowledgement_letter(timeline, facts, spec, rules.acknowledgement, stage2_at))
     requested = _stage2_request(timeline, events, rules.stage2, facts, spec) if rules.stage2 else None
     # An agent may acknowledge the complainant's request before marking the ticket as stage 2.
     ack_from = min(stage2_at, requested.at) if stage2_at is not None and requested is not None else stage2_at

@@ -217,7 +217,21 @@ class ContentRule(Frozen):
     field: FieldRule | None = None
 
 
-LetterContent = Literal["decision", "reasons", "remedy", "ombudsman_rights"]
+#: The letter elements a mapping can recognise: the packs' ``Content`` names but ``new_date``
+#: (tests/regulatory/test_letter_content.py keeps the two lists equal).
+LetterContent = Literal[
+    "decision",
+    "reasons",
+    "remedy",
+    "ombudsman_rights",
+    "ombudsman_leaflet",
+    "ombudsman_website",
+    "time_limit_six_months",
+    "consent_to_waive_wording",
+    "resolved_statement",
+    "reg7_notice",
+    "handling_explanation",
+]
 
 
 class LetterRule(Recogniser):
@@ -307,6 +321,9 @@ class RegulatoryRules(Frozen):
     overdue_update: LetterRule | None = None
     #: When the complainant accepted (the summary-resolution and 5-business-day rules need it).
     acceptance: AcceptanceRule | None = None
+    #: What the acknowledgement shows (``content``). Without labels / fields / markers, the
+    #: acknowledgement letter is the first public agent reply (the record's acknowledgement).
+    acknowledgement: LetterRule | None = None
 
 
 class MappingSpec(Frozen):

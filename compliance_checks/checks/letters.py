@@ -2,7 +2,7 @@
 
 Regime notes: final-response-content (fca-disp, psd2, asic-rg271, cbi-cpc, housing-ombudsman,
 spso, singapore-fa); summary-resolution (fca-disp, DISP 1.5); stage2-handler-differs
-(housing-ombudsman, spso).
+(housing-ombudsman, spso); acknowledgement-content (singapore-fa, bahrain-cbb).
 """
 
 from __future__ import annotations
@@ -396,3 +396,99 @@ def stage2_handler_differs(record: ComplaintRecord, p: Stage2HandlerParams, ctx:
         facts,
         fields,
     )
+
+
+class AckContentParams(CheckParams):
+    #: What the written acknowledgement must carry (Singapore FA (CHR) Regs reg 5(3)(a): the reg
+    #: 7(2) notice; CBB BC-2.3.2(a): how the complaint will be handled).
+    required: list[Content] = Field(default_factory=list)
+    #: When the acknowledgement is due, from receipt (the regime's acknowledgement time).
+    within: DurationField = Duration.parse("2 business days")
+    rule: str | None = None
+
+
+@check(
+    id="acknowledgement-content",
+    title="Written acknowledgement carries what the regime prescribes",
+    clauses=("7.4",),
+    severity=Severity.HIGH,
+    params=AckContentParams,
+    remediation=(
+        "Send the complainant, within the acknowledgement time, a written acknowledgement that "
+        "carries the notice or explanation the regime prescribes, and record it on the ticket."
+    ),
+    # Received Mon 2026-03-02 10:00; 2 business days: due at the close of Wed 03-04.
+    examples=(
+        Example(
+            "acknowledgement with the prescribed notice the next morning",
+            Status.PASS,
+            {
+                "acknowledged": example_ref("comment:10023", "2026-03-03T09:15:00+00:00"),
+                "letters": [
+                    {
+                        "kind": "acknowledgement",
+                        "sent": example_ref("comment:10023", "2026-03-03T09:15:00+00:00"),
+                        "elements": {"reg7_notice": True},
+                    }
+                ],
+            },
+            now="2026-03-03T12:00:00+00:00",
+            params={"required": ["reg7_notice"]},
+        ),
+        Example(
+            "acknowledgement without the notice, after the acknowledgement time",
+            Status.FAIL,
+            {
+                "acknowledged": example_ref("comment:10023", "2026-03-03T09:15:00+00:00"),
+                "letters": [
+                    {
+                        "kind": "acknowledgement",
+                        "sent": example_ref("comment:10023", "2026-03-03T09:15:00+00:00"),
+                    }
+                ],
+            },
+            now="2026-03-05T09:00:00+00:00",
+            params={"required": ["reg7_notice"]},
+        ),
+    ),
+)
+def acknowledgement_content(record: ComplaintRecord, p: AckContentParams, ctx: CheckContext) -> CheckResult:
+    """The acknowledgement letters sent by the acknowledgement deadline show every required element."""
+    fields = ("received_at", "acknowledged", "letters")
+    if not p.required:
+        return CheckResult(Status.NOT_APPLICABLE, "No acknowledgement content prescribed", fields_read=fields)
+    due_at = ctx.calendar.due(record.received_at, p.within)
+    names = ", ".join(c.value.replace("_", " ") for c in p.required)
+    until = min(due_at, ctx.now)  # a letter after the deadline is late; one after "now" not sent yet
+    acks = [x for x in record.letters if x.kind is LetterKind.ACKNOWLEDGEMENT and x.sent.at <= until]
+    facts: dict[str, str | int | float | bool | None] = {
+        "required": ", ".join(c.value for c in p.required),
+        "within": str(p.within),
+        "rule": p.rule,
+    }
+    if not acks:
+        # No acknowledgement whose content the mapping could read: not evidenced, never PASS.
+        return clock(
+            what=f"Acknowledgement with the {names}{rule_note(p.rule)}",
+            started=record.received_at,
+            due_at=due_at,
+            done=None,
+            ctx=ctx,
+            fields_read=fields,
+            evidence=(event_evidence(record.acknowledged, "acknowledged, content not evidenced"),)
+            if record.acknowledged is not None
+            else (),
+            facts=facts,
+        )
+    # The notice may come in a second message before the deadline: an element shown by any counts.
+    missing = [c.value.replace("_", " ") for c in p.required if all(missing_content(x, [c]) for x in acks)]
+    evidence = tuple(event_evidence(x.sent, "acknowledgement") for x in acks)
+    if not missing:
+        return CheckResult(Status.PASS, f"Acknowledgement shows the {names}", due_at, evidence, facts, fields)
+    facts["missing"] = ", ".join(missing)
+    message = f"Acknowledgement does not show: {', '.join(missing)}{rule_note(p.rule)}"
+    if ctx.now < due_at:
+        return CheckResult(
+            Status.PENDING, f"{message}; due by {fmt(due_at, ctx)}", due_at, evidence, facts, fields
+        )
+    return CheckResult(Status.FAIL, message, due_at, evidence, facts, fields)

@@ -82,11 +82,31 @@ class StopEvent(StrEnum):
 
 
 class Content(StrEnum):
+    """Elements a pack may require of a letter; the mapping's ``content`` block recognises each
+    (docs/regulatory.md "Letter content")."""
+
     DECISION = "decision"
     REASONS = "reasons"
     REMEDY = "remedy"
     OMBUDSMAN_RIGHTS = "ombudsman_rights"
     NEW_DATE = "new_date"
+    #: FCA DISP 1.6.2R(1)(d): the Financial Ombudsman Service's standard explanatory leaflet.
+    OMBUDSMAN_LEAFLET = "ombudsman_leaflet"
+    #: DISP 1.6.2R(1)(da), DISP 1.5.4R(4): the ombudsman's website address.
+    OMBUDSMAN_WEBSITE = "ombudsman_website"
+    #: DISP 2.8.2R(1) as worded in DISP 1 Annex 3R: refer within six months of the letter.
+    TIME_LIMIT_SIX_MONTHS = "time_limit_six_months"
+    #: DISP 1.6.2R(1)(f), DISP 1.5.4R(3): whether the firm consents to waive the time limits,
+    #: in the DISP 1 Annex 3R wording.
+    CONSENT_TO_WAIVE_WORDING = "consent_to_waive_wording"
+    #: DISP 1.5.4R(1): the complaint was made and the firm now considers it resolved.
+    RESOLVED_STATEMENT = "resolved_statement"
+    #: Singapore FA (CHR) Regs 2021 reg 5(3)(a): the written notice of reg 7(2), with the
+    #: acknowledgement.
+    REG7_NOTICE = "reg7_notice"
+    #: CBB Rulebook BC-2.3.2(a): how the complaint will be handled and any actions required of
+    #: the customer, in the acknowledgement.
+    HANDLING_EXPLANATION = "handling_explanation"
 
 
 def clock_start(
@@ -206,7 +226,7 @@ def missing_content(letter: Letter, required: list[Content]) -> list[str]:
     """Required content the letter does not evidence (None = not evidenced)."""
     missing = []
     for item in required:
-        value: object = letter.new_date if item is Content.NEW_DATE else getattr(letter, item.value)
+        value: object = letter.new_date if item is Content.NEW_DATE else letter.shows(item.value)
         if value in (None, False):
             missing.append(item.value.replace("_", " "))
     return missing

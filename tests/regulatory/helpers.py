@@ -32,6 +32,21 @@ def ref(source: str, when: datetime, note: str | None = None) -> EvidenceRef:
     return EvidenceRef(at=when, source_kind=SourceKind(kind), source_id=source_id, note=note)
 
 
+#: What the fca-disp pack requires beyond decision / reasons / remedy / ombudsman rights
+#: (DISP 1.6.2R(1)(d)-(f), DISP 1 Annex 3R; DISP 1.5.4R(1)-(4)).
+FCA_FINAL_ELEMENTS = {
+    "ombudsman_leaflet": True,
+    "ombudsman_website": True,
+    "time_limit_six_months": True,
+    "consent_to_waive_wording": True,
+}
+FCA_SUMMARY_ELEMENTS = {
+    "resolved_statement": True,
+    "ombudsman_website": True,
+    "consent_to_waive_wording": True,
+}
+
+
 def letter(kind: str, source: str, when: datetime, *, stage: int = 1, **content: Any) -> Letter:
     return Letter(kind=LetterKind(kind), sent=ref(source, when), stage=stage, **content)
 

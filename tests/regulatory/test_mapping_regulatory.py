@@ -185,7 +185,7 @@ def test_stage2_without_reassignment_keeps_the_stage1_handler():
 
 
 def test_no_regulatory_block_leaves_the_fields_empty():
-    record = build_record(facts([reply("comment:1", at(3), "[FR] Our decision")]), spec("{}"))
+    record = build_record(facts([reply("comment:1", at(3), "[FR] Our decision")]), spec("{regulatory: null}"))
     assert record.letters == () and record.procedure_stage == 1 and record.handlers_by_stage == {}
 
 

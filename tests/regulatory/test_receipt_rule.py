@@ -24,7 +24,7 @@ from compliance_checks.calendar import BusinessCalendar, CalendarConfig, Duratio
 from compliance_checks.inherit import PACKS_DIR
 from compliance_checks.model import ComplainantResponse, Stage
 from connector.cli import app
-from tests.regulatory.helpers import letter, pack, record, ref, run
+from tests.regulatory.helpers import FCA_SUMMARY_ELEMENTS, letter, pack, record, ref, run
 
 LONDON = ZoneInfo("Europe/London")
 SINGAPORE = ZoneInfo("Asia/Singapore")
@@ -56,7 +56,13 @@ def test_fca_saturday_receipt_resolved_on_the_fourth_business_day_is_not_a_summa
     to Thu 12 17:00, so this passed as a summary resolution.)"""
     received = at(LONDON, 3, 7, 11)
     decided = at(LONDON, 3, 12, 10)
-    summary = letter("summary_resolution", "comment:50", at(LONDON, 3, 12, 11), ombudsman_rights=True)
+    summary = letter(
+        "summary_resolution",
+        "comment:50",
+        at(LONDON, 3, 12, 11),
+        ombudsman_rights=True,
+        elements=FCA_SUMMARY_ELEMENTS,
+    )
     rec = record(
         received,
         stage=Stage.RESOLVED,

@@ -17,7 +17,7 @@ from compliance_checks import REGISTRY, context_for
 from compliance_checks.calendar import END_OF_DAY, Duration
 from compliance_checks.model import ComplainantResponse, Outcome, Stage
 from compliance_checks.registry import CheckResult
-from tests.regulatory.helpers import letter, pack, record, ref
+from tests.regulatory.helpers import FCA_FINAL_ELEMENTS, FCA_SUMMARY_ELEMENTS, letter, pack, record, ref
 
 LONDON = ZoneInfo("Europe/London")
 SYDNEY = ZoneInfo("Australia/Sydney")
@@ -30,7 +30,13 @@ def at(month: int, day: int, hour: int = 10, minute: int = 0, tz: ZoneInfo = LON
 
 RECEIVED = at(3, 2)
 FCA_DUE = datetime.combine(date(2026, 4, 27), END_OF_DAY, tzinfo=LONDON)
-FULL = {"decision": True, "reasons": True, "remedy": True, "ombudsman_rights": True}
+FULL = {
+    "decision": True,
+    "reasons": True,
+    "remedy": True,
+    "ombudsman_rights": True,
+    "elements": FCA_FINAL_ELEMENTS,
+}
 
 
 def run(
@@ -171,7 +177,13 @@ def test_final_response_without_ombudsman_rights_fails():
 
 def test_rejected_complaint_needs_no_remedy_in_the_final_response():
     final = letter(
-        "final_response", "comment:42", at(3, 20), decision=True, reasons=True, ombudsman_rights=True
+        "final_response",
+        "comment:42",
+        at(3, 20),
+        decision=True,
+        reasons=True,
+        ombudsman_rights=True,
+        elements=FCA_FINAL_ELEMENTS,
     )
     result = run(
         "fca-disp", "final-response-content", at(3, 21), letters=(final,), outcome=Outcome.NOT_UPHELD
@@ -216,14 +228,16 @@ RESOLVED_EARLY = {
 
 
 def test_summary_resolution_communication_passes():
-    summary = letter("summary_resolution", "comment:50", at(3, 3, 11), ombudsman_rights=True)
+    summary = letter(
+        "summary_resolution", "comment:50", at(3, 3, 11), ombudsman_rights=True, elements=FCA_SUMMARY_ELEMENTS
+    )
     result = run("fca-disp", "summary-resolution", at(3, 4), letters=(summary,), **RESOLVED_EARLY)
     # 1 business day after Tue 3 Mar 10:00 -> Wed 4 Mar 17:00 GMT.
     expect(result, "PASS", at(3, 4, 17))
 
 
 def test_summary_resolution_without_ombudsman_rights_fails():
-    summary = letter("summary_resolution", "comment:51", at(3, 3, 11))
+    summary = letter("summary_resolution", "comment:51", at(3, 3, 11), elements=FCA_SUMMARY_ELEMENTS)
     result = run("fca-disp", "summary-resolution", at(3, 4), letters=(summary,), **RESOLVED_EARLY)
     expect(result, "FAIL", at(3, 4, 17), "does not show: ombudsman rights")
 
