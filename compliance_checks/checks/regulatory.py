@@ -282,6 +282,9 @@ def _clock(
         if moved is None:
             if note is not None:
                 facts["extension_ignored"] = note
+                # This complaint's holding letter asks for more time (FCA payments, PSD2): refused
+                # (late or incomplete), it is no response either and stops nothing.
+                stops = [s for s in stops if s is not StopEvent.HOLDING_RESPONSE]
         else:
             # A timely holding / extension letter buys time; it does not stop the clock itself.
             due_at = moved

@@ -157,3 +157,20 @@ def test_acceptance_after_the_third_business_day_leaves_the_eight_week_clock(tmp
     assert_finding(results, "regulatory-response", "PENDING", utc(6, 25, 22, 59, 59, 999999))
     for found in results.values():
         assert found["summary-resolution"].status == "NOT_APPLICABLE"
+
+
+def test_payment_services_holding_reply_without_a_deadline_does_not_buy_the_35_days(tmp_path: Path):
+    """DISP 1.6.2AR: in exceptional circumstances a holding reply "clearly indicating the reasons for
+    the delay ... and specifying the deadline" by which the final reply comes (at most 35 business
+    days). Payment services (product group field). Received Mon 2 Mar 2026 10:00 GMT; 15 business
+    days: 3-6 Mar (4), 9-13 (9), 16-20 (14), Mon 23 Mar (15): due Mon 23 Mar 17:00 GMT (= UTC). A
+    holding reply Fri 20 Mar with reasons and FOS rights but no deadline; as of Mon 30 Mar 09:00 BST
+    no final reply: regulatory-response FAIL, due 23 Mar 17:00 UTC (not PENDING to day 35).
+    """
+    case = Case(
+        received=ldn(3, 2, 10),
+        regulatory={"product_group": "Payment services"},
+        steps=[Reply(ldn(3, 3, 10)), Reply(ldn(3, 20, 10), letter="holding_response", content=HOLDING)],
+    )
+    results = check_both(case, "fca-disp", as_of=ldn(3, 30, 9), tmp_path=tmp_path)
+    assert_finding(results, "regulatory-response", "FAIL", utc(3, 23, 17))

@@ -89,3 +89,24 @@ def test_no_reply_after_the_october_bank_holiday_and_clock_change(tmp_path: Path
     results = check_both(case, "psd2", as_of=dub(11, 17, 9), tmp_path=tmp_path)
     assert_finding(results, "regulatory-response", "FAIL", utc(11, 16, 17))
     assert_finding(results, "holding-response", "FAIL", utc(11, 16, 17))
+
+
+def test_holding_reply_without_reasons_does_not_buy_the_35_days(tmp_path: Path):
+    """Art. 101(2): the holding reply must clearly indicate the reasons for the delay and the
+    deadline; one without reasons is not a holding reply and the 15-day deadline stands.
+    Received Mon 2 Mar 2026 10:00 GMT. 15 business days: Tue 3 - Fri 6 (4), 9-13 (9), Mon 16 (10),
+    Tue 17 St Patrick's Day closed, Wed 18 - Fri 20 (13), Mon 23 (14), Tue 24 Mar (15): due Tue 24
+    Mar 17:00 GMT. A "holding reply" Fri 20 Mar gives a date (10 Apr) but no reasons; as of Mon 30
+    Mar no final reply: regulatory-response FAIL, due 24 Mar 17:00 UTC (not PENDING to day 35), and
+    holding-response FAIL (the letter lacks reasons).
+    """
+    case = Case(
+        received=dub(3, 2, 10),
+        steps=[
+            Reply(dub(3, 3, 10)),
+            Reply(dub(3, 20, 10), letter="holding_response", new_date=date(2026, 4, 10)),
+        ],
+    )
+    results = check_both(case, "psd2", as_of=dub(3, 30, 9), tmp_path=tmp_path)
+    assert_finding(results, "regulatory-response", "FAIL", utc(3, 24, 17))
+    assert_finding(results, "holding-response", "FAIL", utc(3, 24, 17))
