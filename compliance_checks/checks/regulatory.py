@@ -225,6 +225,9 @@ class RegulatoryResponseParams(FigureParams):
     extension_requires: list[Content] = Field(default_factory=list)
     #: The moved deadline is the letter's new date (capped by ``extended_target`` when given).
     extend_to_new_date: StrictBool = False
+    #: What a holding letter must show to stop the clock (``stop_on: [holding_response]``), e.g.
+    #: the FCA 8-week letter's reasons, expected date and ombudsman rights (DISP 1.6.2R(2)).
+    holding_requires: list[Content] = Field(default_factory=list)
     #: Complaints resolved and accepted within this time need no final response (FCA DISP 1.5).
     accepted_within: DurationField | None = None
     #: Categories that always need the written response, however early they are resolved.
@@ -293,6 +296,12 @@ def _clock(
             if p.extended_target is not None and p.extended_target.for_record(record) is not None:
                 facts["extended_target"] = str(p.extended_target.for_record(record))
             what += f" (holding reply sent {fmt(holding.sent.at, ctx)})"
+    if holding is not None and StopEvent.HOLDING_RESPONSE in stops:
+        missing = missing_content(holding, p.holding_requires)
+        if missing:
+            # Not the response the regime asks for: the breach must not hide behind it.
+            stops = [s for s in stops if s is not StopEvent.HOLDING_RESPONSE]
+            facts["holding_not_counted"] = f"holding letter does not show {', '.join(missing)}"
     done = first_stop(record, stops, stage, after=after)
     if done_by is not None and (done is None or done_by.at < done.at):
         done = done_by

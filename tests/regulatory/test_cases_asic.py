@@ -130,3 +130,20 @@ def test_hardship_complaint_accepted_early_still_needs_its_written_response(tmp_
     results = check_both(_christmas_case("Credit hardship"), "asic-rg271", as_of=syd(1, 5, 9, year=2027),
                          tmp_path=tmp_path)
     assert_finding(results, "regulatory-response", "PENDING", utc(1, 13, 12, 59, 59, 999999, year=2027))
+
+
+def test_delay_notification_without_afca_rights_does_not_end_the_idr_timeframe(tmp_path: Path):
+    """RG 271.60-63 (AFCA's RG 271 page): the IDR delay notification gives the reasons for the delay
+    and the complainant's right to complain to AFCA. Received Mon 1 Jun 2026 10:00 AEST; 30 calendar
+    days: Wed 1 Jul, end of day AEST = 13:59:59.999999 UTC. A delay letter Fri 26 Jun with reasons
+    only; as of Fri 3 Jul no IDR response: regulatory-response FAIL and holding-response FAIL, both
+    due 1 Jul 13:59:59.999999 UTC.
+    """
+    case = Case(
+        received=syd(6, 1, 10),
+        steps=[Reply(syd(6, 1, 11)), Reply(syd(6, 26, 10), letter="holding_response", content=("reasons",))],
+    )
+    results = check_both(case, "asic-rg271", as_of=syd(7, 3, 9), tmp_path=tmp_path)
+    due = utc(7, 1, 13, 59, 59, 999999)
+    assert_finding(results, "regulatory-response", "FAIL", due)
+    assert_finding(results, "holding-response", "FAIL", due)

@@ -174,3 +174,27 @@ def test_payment_services_holding_reply_without_a_deadline_does_not_buy_the_35_d
     )
     results = check_both(case, "fca-disp", as_of=ldn(3, 30, 9), tmp_path=tmp_path)
     assert_finding(results, "regulatory-response", "FAIL", utc(3, 23, 17))
+
+
+def test_eight_week_letter_without_ombudsman_rights_does_not_meet_the_time_rule(tmp_path: Path):
+    """DISP 1.6.2R(2): the written response by the end of 8 weeks explains why there is no final
+    response yet, says when one is expected, and tells the complainant they may now refer the
+    complaint to the Financial Ombudsman Service. Received Mon 5 Jan 2026 10:00 GMT; 8 weeks = 56
+    days after Mon 5 Jan: Mon 2 Mar, end of day 23:59:59.999999 GMT (= UTC). A letter Fri 20 Feb
+    with reasons and a date (31 Mar) but no FOS rights; as of Tue 10 Mar no final response:
+    regulatory-response FAIL (the letter is not a DISP 1.6.2R(2) response) and holding-response FAIL,
+    both due 2 Mar 23:59:59.999999 UTC.
+    """
+    case = Case(
+        received=ldn(1, 5, 10),
+        steps=[
+            Reply(ldn(1, 6, 10)),
+            Reply(
+                ldn(2, 20, 10), letter="holding_response", content=("reasons",), new_date=date(2026, 3, 31)
+            ),
+        ],
+    )
+    results = check_both(case, "fca-disp", as_of=ldn(3, 10, 9), tmp_path=tmp_path)
+    due = utc(3, 2, 23, 59, 59, 999999)
+    assert_finding(results, "regulatory-response", "FAIL", due)
+    assert_finding(results, "holding-response", "FAIL", due)
