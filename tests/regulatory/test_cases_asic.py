@@ -75,6 +75,7 @@ def test_thirty_days_from_a_month_end_receipt_across_daylight_saving_end(tmp_pat
     due = utc(4, 30, 13, 59, 59, 999999)
     assert_finding(results, "regulatory-response", "PASS", due)
     assert_finding(results, "holding-response", "NOT_APPLICABLE", due)
+    assert_finding(results, "final-response-content", "PASS", None)
 
 
 def test_credit_hardship_21_days_ended_by_an_idr_delay_notification(tmp_path: Path):

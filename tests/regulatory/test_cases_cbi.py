@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tests.regulatory.cases import Case, Reply, assert_finding, check_both
+from tests.regulatory.cases import Case, Reply, Status, assert_finding, check_both
 
 DUBLIN = ZoneInfo("Europe/Dublin")
 UTC = ZoneInfo("UTC")
@@ -72,3 +72,31 @@ def test_after_hours_month_end_receipt_holding_letter_on_day_39(tmp_path: Path):
     results = check_both(case, "cbi-cpc", as_of=dub(5, 29, 9), tmp_path=tmp_path)
     assert_finding(results, "regulatory-response", "PASS", utc(5, 28, 16))
     assert_finding(results, "holding-response", "PASS", utc(5, 28, 16))
+
+
+def test_october_bank_holiday_and_clock_change_updates_kept_and_final_response_by_day_40(tmp_path: Path):
+    """Received Thu 22 Oct 2026 15:00 IST (summer time ends Sun 25 Oct; October bank holiday Mon 26).
+    Acknowledgement, 5 business days after Thu 22: Fri 23 (1), Mon 26 closed, Tue 27 - Fri 30 Oct (5):
+    due Fri 30 Oct 17:00 GMT (= UTC); acknowledged Fri 30 Oct 16:00: PASS.
+    Updates: from Fri 30 Oct, 20 business days: 2-6 Nov (5), 9-13 (10), 16-20 (15), 23-27 (20): Fri
+    27 Nov 17:00; updated Thu 26 Nov; from Thu 26 Nov the next 20 run past the decision (Fri 11 Dec):
+    kept-informed PASS (no due: decided).
+    Resolution, 40 business days after Thu 22 Oct: Fri 23 (1), 27-30 Oct (5), 2-6 Nov (10), 9-13
+    (15), 16-20 (20), 23-27 (25), 30 Nov - 4 Dec (30), 7-11 (35), 14-18 Dec (40): due Fri 18 Dec 17:00
+    GMT. Final response (decision, reasons, FSPO rights) Fri 11 Dec 12:00: regulatory-response PASS,
+    final-response-content PASS.
+    """
+    case = Case(
+        received=dub(10, 22, 15),
+        steps=[
+            Reply(dub(10, 30, 16)),
+            Reply(dub(11, 26, 10)),
+            Reply(dub(12, 11, 12), letter="final_response", content=("decision", "reasons"), text=FSPO),
+            Status(dub(12, 11, 12), "resolved"),
+        ],
+    )
+    results = check_both(case, "cbi-cpc", as_of=dub(12, 14, 9), tmp_path=tmp_path)
+    assert_finding(results, "acknowledged-in-time", "PASS", utc(10, 30, 17))
+    assert_finding(results, "kept-informed", "PASS", None)
+    assert_finding(results, "regulatory-response", "PASS", utc(12, 18, 17))
+    assert_finding(results, "final-response-content", "PASS", None)

@@ -71,7 +71,8 @@ def test_eight_weeks_missed_by_a_day(tmp_path: Path):
     """Received Sat 31 Jan 2026 11:00 GMT (weekend, month end). 8 weeks = 56 days after Sat 31 Jan: Sat
     28 Mar 2026 (the day before BST starts), end of day 23:59:59.999999 GMT. Final response (decision,
     reasons, remedy, FOS rights) Mon 30 Mar 10:00 BST: after the deadline: FAIL, due 28 Mar
-    23:59:59.999999 UTC; no holding letter was sent by then: holding-response FAIL with the same due.
+    23:59:59.999999 UTC; no holding letter was sent by then: holding-response FAIL with the same due;
+    the letter itself is complete: final-response-content PASS.
     """
     case = Case(
         received=ldn(1, 31, 11),
@@ -85,6 +86,8 @@ def test_eight_weeks_missed_by_a_day(tmp_path: Path):
     due = utc(3, 28, 23, 59, 59, 999999)
     assert_finding(results, "regulatory-response", "FAIL", due)
     assert_finding(results, "holding-response", "FAIL", due)
+    # Late, but complete (decision, reasons, remedy, FOS rights: DISP 1.6.2R, DISP 1 Annex 3R).
+    assert_finding(results, "final-response-content", "PASS", None)
 
 
 def test_payment_services_weekend_receipt_easter_and_may_bank_holidays(tmp_path: Path):
