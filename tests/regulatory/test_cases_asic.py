@@ -148,3 +148,13 @@ def test_delay_notification_without_afca_rights_does_not_end_the_idr_timeframe(t
     due = utc(7, 1, 13, 59, 59, 999999)
     assert_finding(results, "regulatory-response", "FAIL", due)
     assert_finding(results, "holding-response", "FAIL", due)
+
+
+def test_sunday_night_receipt_before_the_kings_birthday_acknowledged_late(tmp_path: Path):
+    """Received Sun 7 Jun 2026 20:00 AEST. 24 hours: Mon 8 Jun 20:00. One business day after the day of
+    receipt: Mon 8 Jun King's Birthday closed, Tue 9 Jun, close 17:00 AEST = 07:00 UTC. The later:
+    Tue 9 Jun 07:00 UTC. Acknowledged Wed 10 Jun 09:00: regulatory-acknowledged FAIL.
+    """
+    case = Case(received=syd(6, 7, 20), steps=[Reply(syd(6, 10, 9))])
+    results = check_both(case, "asic-rg271", as_of=syd(6, 10, 12), tmp_path=tmp_path)
+    assert_finding(results, "regulatory-acknowledged", "FAIL", utc(6, 9, 7))

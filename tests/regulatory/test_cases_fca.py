@@ -201,3 +201,25 @@ def test_eight_week_letter_without_ombudsman_rights_does_not_meet_the_time_rule(
     due = utc(3, 2, 23, 59, 59, 999999)
     assert_finding(results, "regulatory-response", "FAIL", due)
     assert_finding(results, "holding-response", "FAIL", due)
+
+
+def test_summary_resolution_communication_missing_after_a_saturday_receipt(tmp_path: Path):
+    """DISP 1.5.1R: received Sat 1 Aug 2026 11:00 BST (weekend). 3rd
+    business day after Sat 1 Aug: Mon 3 (1), Tue 4 (2), Wed 5 Aug (3): close 17:00 BST = 16:00 UTC.
+    Resolved and accepted Tue 4 Aug 15:00: summary route; regulatory-response PASS, due 5 Aug 16:00 UTC.
+    The summary resolution communication (DISP 1.5.4R) is due within the pack's 1 business day of the
+    decision day Tue 4: Wed 5 Aug 17:00 BST = 16:00 UTC; none sent by Thu 6 Aug: summary-resolution
+    FAIL, due 5 Aug 16:00 UTC.
+    """
+    case = Case(
+        received=ldn(8, 1, 11),
+        steps=[
+            Reply(ldn(8, 3, 9, 30)),
+            Status(ldn(8, 4, 15), "resolved"),
+            Field(ldn(8, 4, 15), "outcome", "upheld"),
+            Field(ldn(8, 4, 15), "complainant_response", "accepted"),
+        ],
+    )
+    results = check_both(case, "fca-disp", as_of=ldn(8, 6, 12), tmp_path=tmp_path)
+    assert_finding(results, "regulatory-response", "PASS", utc(8, 5, 16))
+    assert_finding(results, "summary-resolution", "FAIL", utc(8, 5, 16))
