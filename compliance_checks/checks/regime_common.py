@@ -233,11 +233,12 @@ def missing_content(letter: Letter, required: list[Content]) -> list[str]:
 
 
 def in_categories(record: ComplaintRecord, categories: list[str]) -> bool:
-    """Whether the record's category is one of ``categories`` (case-insensitive)."""
+    """Whether the record's category is one of ``categories``, compared as the targets' tables are
+    (``normalise``: a Zendesk tag ``credit_hardship`` is ``credit hardship``)."""
     if record.category is None:
         return False
-    wanted = record.category.casefold()
-    return any(c.casefold() == wanted for c in categories)
+    wanted = normalise(record.category)
+    return any(normalise(c) == wanted for c in categories)
 
 
 def acceptance_time_unknown(record: ComplaintRecord) -> bool:

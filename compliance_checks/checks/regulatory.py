@@ -229,6 +229,9 @@ class RegulatoryResponseParams(FigureParams):
     #: was due within this (Housing Ombudsman Code 2024 6.2 / 6.11): a later one, or none but the
     #: response itself, starts the clock at that deadline.
     acknowledge_within: DurationField | None = None
+    #: What a holding letter must show to stop the clock (``stop_on: [holding_response]``), e.g.
+    #: the FCA 8-week letter's reasons, expected date and ombudsman rights (DISP 1.6.2R(2)).
+    holding_requires: list[Content] = Field(default_factory=list)
     #: Complaints resolved and accepted within this time need no final response (FCA DISP 1.5).
     accepted_within: DurationField | None = None
     #: Categories that always need the written response, however early they are resolved.
@@ -288,6 +291,9 @@ def _clock(
         if moved is None:
             if note is not None:
                 facts["extension_ignored"] = note
+                # This complaint's holding letter asks for more time (FCA payments, PSD2): refused
+                # (late or incomplete), it is no response either and stops nothing.
+                stops = [s for s in stops if s is not StopEvent.HOLDING_RESPONSE]
         else:
             # A timely holding / extension letter buys time; it does not stop the clock itself.
             due_at = moved
@@ -296,6 +302,12 @@ def _clock(
             if p.extended_target is not None and p.extended_target.for_record(record) is not None:
                 facts["extended_target"] = str(p.extended_target.for_record(record))
             what += f" (holding reply sent {fmt(holding.sent.at, ctx)})"
+    if holding is not None and StopEvent.HOLDING_RESPONSE in stops:
+        missing = missing_content(holding, p.holding_requires)
+        if missing:
+            # Not the response the regime asks for: the breach must not hide behind it.
+            stops = [s for s in stops if s is not StopEvent.HOLDING_RESPONSE]
+            facts["holding_not_counted"] = f"holding letter does not show {', '.join(missing)}"
     done = first_stop(record, stops, stage, after=after)
     if done_by is not None and (done is None or done_by.at < done.at):
         done = done_by

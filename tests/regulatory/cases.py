@@ -105,13 +105,14 @@ Step = Reply | Status | Field | Label | Message
 @dataclass
 class Case:
     """One hand-worked complaint. ``regulatory``: values of the mapping's ``regulatory`` fields
-    (``product_group``, ``sent_to_company``, ...) as the platform stores them (text)."""
+    (``product_group``, ``sent_to_company``, ...) as the platform stores them: one text for both
+    platforms, or ``{platform: text}`` where they differ (Jira date-times: ``...T10:00:00.000+0000``)."""
 
     received: datetime
     steps: Sequence[Step] = ()
     category: str = "Service"
     product: str = "Current account"
-    regulatory: Mapping[str, str] = field(default_factory=dict)
+    regulatory: Mapping[str, str | Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -188,13 +189,17 @@ def complaint(case: Case, platform: str) -> Complaint:
     return c
 
 
-def _set_regulatory_fields(platform: str, page: dict[str, Any], values: Mapping[str, str]) -> None:
+def _set_regulatory_fields(
+    platform: str, page: dict[str, Any], values: Mapping[str, str | Mapping[str, str]]
+) -> None:
     # Fields the generator does not model, at the id the shipped mapping reads them from:
     # Zendesk `custom_fields` [{id, value}] (Tickets API), Jira `fields.customfield_N` (a select
     # list option `{"value": ...}` for the product group, text otherwise).
     block = regulatory_block(platform)
-    for name, value in values.items():
+    for name, given in values.items():
+        assert name in block, f"mappings/{platform}.yaml has no regulatory.{name}"
         field_id = block[name]["custom_field"]
+        value = given if isinstance(given, str) else given[platform]
         if platform == "zendesk":
             for ticket in page.get("tickets", ()):
                 ticket["custom_fields"].append({"id": int(field_id), "value": value})

@@ -207,7 +207,10 @@ def test_no_extension_rule_for_the_complaint_leaves_no_extension_facts():
     # FCA, a general complaint (no payment-services product group): the 8-week holding letter of
     # Mon 20 Apr stops the 8-week clock (due Mon 27 Apr 23:59:59 BST); no extension applies, so
     # no extension fact is recorded.
-    holding = letter("holding_response", "comment:30", at(4, 20), reasons=True, ombudsman_rights=True)
+    holding = letter(
+        "holding_response", "comment:30", at(4, 20), reasons=True, new_date=date(2026, 5, 29),
+        ombudsman_rights=True,
+    )
     result = run("fca-disp", "regulatory-response", record(at(3, 2), letters=(holding,)), at(4, 28))
     assert result.status.value == "PASS", result.message
     assert "extension" not in result.facts and "extension_ignored" not in result.facts

@@ -411,7 +411,17 @@ def test_pack_due_date(pack_name, check_id, received, overrides, due):
         # A timely holding reply with reasons and a new date, one hour after the clock starts.
         sent = start + timedelta(hours=1)
         rec = rec.model_copy(
-            update={"letters": (letter("holding_response", "comment:77", sent, reasons=True),)}
+            update={
+                "letters": (
+                    letter(
+                        "holding_response",
+                        "comment:77",
+                        sent,
+                        reasons=True,
+                        new_date=(start + timedelta(days=20)).date(),
+                    ),
+                )
+            }
         )
         now = sent + timedelta(minutes=1)
     result = run(pack_name, check_id, rec, now)

@@ -68,7 +68,11 @@ def test_fca_final_response_in_8_weeks_passes():
 
 
 def test_fca_8_week_holding_response_stops_the_clock():
-    holding = letter("holding_response", "comment:11", at(4, 20), reasons=True, ombudsman_rights=True)
+    # DISP 1.6.2R(2): reasons, when a final response is expected, FOS rights.
+    holding = letter(
+        "holding_response", "comment:11", at(4, 20), reasons=True, new_date=date(2026, 5, 29),
+        ombudsman_rights=True,
+    )
     expect(run("fca-disp", "regulatory-response", at(5, 1), letters=(holding,)), "PASS", FCA_DUE)
 
 
