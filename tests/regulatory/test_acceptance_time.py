@@ -44,7 +44,7 @@ from mappings.facts import TicketFacts
 from mappings.loader import default_mapping_path
 from mappings.schema import MappingSpec
 from report_templates.returns import fca_return
-from tests.regulatory.helpers import letter, pack, record, ref, run
+from tests.regulatory.helpers import FCA_SUMMARY_ELEMENTS, letter, pack, record, ref, run
 
 LONDON = ZoneInfo("Europe/London")
 SAMPLES = Path(__file__).resolve().parents[2] / "connector" / "samples"
@@ -111,7 +111,15 @@ def weekend(accepted: datetime, letter_at: datetime) -> Any:
         decided=ref("changelog:9", at(3, 9)),
         complainant_response=ComplainantResponse.ACCEPTED,
         accepted=ref("changelog:10", accepted),
-        letters=(letter("summary_resolution", "comment:11", letter_at, ombudsman_rights=True),),
+        letters=(
+            letter(
+                "summary_resolution",
+                "comment:11",
+                letter_at,
+                ombudsman_rights=True,
+                elements=FCA_SUMMARY_ELEMENTS,
+            ),
+        ),
     )
 
 

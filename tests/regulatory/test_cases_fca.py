@@ -18,13 +18,23 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from tests.regulatory.cases import Case, Field, Reply, Status, assert_finding, check_both
 
 LONDON = ZoneInfo("Europe/London")
 UTC = ZoneInfo("UTC")
-FINAL = ("decision", "reasons", "remedy", "ombudsman_rights")
+# DISP 1.6.2R(1)(a)-(f) with the DISP 1 Annex 3R wording (the pack's final-response-content).
+FINAL = (
+    "decision",
+    "reasons",
+    "remedy",
+    "ombudsman_rights",
+    "ombudsman_leaflet",
+    "ombudsman_website",
+    "time_limit_six_months",
+    "consent_to_waive_wording",
+)
+# DISP 1.5.4R(1)-(4): resolved, may refer to the FOS, the Annex 3R waiver wording, the FOS website.
+SUMMARY = ("resolved_statement", "ombudsman_rights", "consent_to_waive_wording", "ombudsman_website")
 HOLDING = ("reasons", "ombudsman_rights")
 
 
@@ -124,7 +134,7 @@ def _summary_case(accepted_at: datetime) -> Case:
             Status(ldn(5, 5, 11), "resolved"),
             Field(ldn(5, 5, 11), "outcome", "upheld"),
             Field(accepted_at, "complainant_response", "accepted"),
-            Reply(ldn(5, 6, 10), letter="summary_resolution", content=("ombudsman_rights",)),
+            Reply(ldn(5, 6, 10), letter="summary_resolution", content=SUMMARY),
         ],
     )
 
@@ -143,11 +153,6 @@ def test_summary_resolution_month_end_receipt_across_the_may_bank_holiday(tmp_pa
     assert_finding(results, "summary-resolution", "PASS", utc(5, 6, 16))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the acceptance time is not on the record yet (reg-accept adds it): acceptance after the "
-    "3rd business day still counts as a summary resolution",
-)
 def test_acceptance_after_the_third_business_day_leaves_the_eight_week_clock(tmp_path: Path):
     """Same complaint (received Thu 30 Apr 2026 16:00 BST, resolved Tue 5 May 11:00), but the
     complainant accepts on Fri 8 May 10:00, after the close of the 3rd business day (Wed 6 May 17:00

@@ -254,7 +254,8 @@ def test_product_rows_sum_to_their_grouping_and_causes_count_the_complaints_open
 
     - A: `Credit card`, category `Fees and charges`, received Mon 2 Mar 10:00, decided Thu 5 Mar
       16:00, accepted at once: the 3rd business day after receipt closes Thu 5 Mar 17:00
-      (DISP 1.5.1R, acceptance by then per DISP 1.5.2AR) -> within 3 business days. Cause: Terms and disputed sums/charges.
+      (DISP 1.5.1R, acceptance by then per DISP 1.5.2AR) -> within 3 business days. Cause: Terms
+      and disputed sums/charges.
     - B: `credit_card` (Zendesk tag), `service_quality`, received Mon 2 Mar, open. Cause: General
       admin/customer service.
     - C: `Current account`, `Payments`, received Fri 20 Feb (before the period: outstanding at

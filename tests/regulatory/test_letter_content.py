@@ -94,6 +94,7 @@ def _summary(*, ombudsman_rights: bool | None, elements: dict[str, bool]):
         stage=Stage.RESOLVED,
         decided=ref("changelog:8", at(3)),
         complainant_response=ComplainantResponse.ACCEPTED,
+        accepted=ref("changelog:9", at(3)),
         letters=(src,),
     )
     return run("fca-disp", "summary-resolution", rec, at(4))
