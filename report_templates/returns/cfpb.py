@@ -71,6 +71,18 @@ class CfpbRows:
         self.config = policy.spec.returns.cfpb
         self.rows: list[tuple[float, dict[str, Cell]]] = []
         self.no_cfpb_received = 0
+        #: Record products with no CFPB product in returns.cfpb.codes.product -> complaints.
+        self.unmapped: dict[str, int] = {}
+
+    def _product(self, value: str | None) -> str | None:
+        """The CFPB's product name for the record's product; ``UNMAPPED:<value>`` (counted) if none."""
+        if value is None:
+            return None
+        product = lookup(self.config.codes.get("product", {}), value)
+        if product is not None:
+            return product
+        self.unmapped[value] = self.unmapped.get(value, 0) + 1
+        return f"UNMAPPED:{value}"
 
     def add(self, record: ComplaintRecord, findings: Iterable[Finding]) -> None:
         policy, config = self.policy, self.config
@@ -84,7 +96,7 @@ class CfpbRows:
             self.no_cfpb_received += 1
         row: dict[str, Cell] = {
             "Date received": received.isoformat() if received else None,
-            "Product": lookup(config.codes.get("product", {}), record.product) or record.product,
+            "Product": self._product(record.product),
             "Sub-product": record.subcategory,
             "Issue": record.category,
             "Sub-issue": None,
@@ -127,10 +139,15 @@ class CfpbRows:
             "calendar days of 'Date sent to company' (Company Portal Manual 8.1), blank while that clock "
             "runs; 'Untimely response': no response by then. Fields the helpdesk does not hold are blank.",
             *self.received_notes(),
+            *(
+                f"UNMAPPED: {n} complaint(s) with product '{value}': not in returns.cfpb.codes.product."
+                for value, n in sorted(self.unmapped.items())
+            ),
             *provenance_notes(self.policy),
         ]
         rows = [row for _, row in sorted(self.rows, key=lambda item: item[0])]
-        return ReturnTable("CFPB complaint data", COLUMNS, rows, notes)
+        unmapped = {f"product '{value}'": n for value, n in sorted(self.unmapped.items())}
+        return ReturnTable("CFPB complaint data", COLUMNS, rows, notes, unmapped=unmapped)
 
 
 def cfpb_rows(

@@ -159,8 +159,34 @@ def test_cfpb_rows_match_the_findings_and_the_register(tmp_path: Path):
         "report", "cfpb", *source, "--as-of", AS_OF, "--from", START, "--to", END, "--out", str(out)
     )
     assert code == ExitCode.OK, output
+    # Products (Zendesk option tags) in the pack's CFPB table; `mobile_app` is no CFPB product.
+    said = " ".join(output.split())
+    assert "UNMAPPED cfpb: 1 complaint(s) with product 'mobile_app'" in said
     notes, rows = read_csv(out)
     by_id = {r["Complaint ID"]: r for r in rows}
+    assert [by_id[str(t)]["Product"] for t in (100001, 100029, 100030, 100036)] == [
+        "Checking or savings account",
+        "UNMAPPED:mobile_app",
+        "Checking or savings account",
+        "Credit card or prepaid card",
+    ]
+    assert "UNMAPPED: 1 complaint(s) with product 'mobile_app': not in returns.cfpb.codes.product." in notes
+    assert any(n.startswith("Unconfirmed figure: returns.cfpb.codes.product") for n in notes)
+    strict = cli(
+        "report",
+        "cfpb",
+        *source,
+        "--as-of",
+        AS_OF,
+        "--from",
+        START,
+        "--to",
+        END,
+        "--out",
+        str(out),
+        "--strict",
+    )
+    assert strict[0] == ExitCode.PARTIAL, strict[1]
     assert set(by_id) == {str(t) for t in sent}
     ny = ZoneInfo("America/New_York")
     for ticket, when in sent.items():
