@@ -317,6 +317,8 @@ class ComplaintRecord(Frozen):
     redress_amount: Decimal | None = None
     #: CFPB: when the portal sent the complaint to the company (its clocks start here).
     sent_to_company_at: AwareDatetime | None = None
+    #: CFPB: when the CFPB received the complaint (the database's "Date received"), when mapped.
+    cfpb_received_at: AwareDatetime | None = None
     #: Parts with their own clocks (empty: the complaint is one part).
     parts: tuple[ComplaintPart, ...] = ()
 

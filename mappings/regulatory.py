@@ -349,10 +349,14 @@ def regulatory_fields(events: Sequence[Event], facts: TicketFacts, spec: Mapping
             raise MappingError(
                 facts.key, "regulatory.redress_amount", f"{redress!r} is not an amount"
             ) from None
-    sent = read_source(rules.sent_to_company, facts.raw, spec.platform) if rules.sent_to_company else None
-    if sent:
-        try:
-            values["sent_to_company_at"] = parse_time(sent)
-        except ValueError as exc:
-            raise MappingError(facts.key, "regulatory.sent_to_company", str(exc)) from None
+    for name, time_rule, target in (
+        ("sent_to_company", rules.sent_to_company, "sent_to_company_at"),
+        ("cfpb_received", rules.cfpb_received, "cfpb_received_at"),
+    ):
+        moment = read_source(time_rule, facts.raw, spec.platform) if time_rule else None
+        if moment:
+            try:
+                values[target] = parse_time(moment)
+            except ValueError as exc:
+                raise MappingError(facts.key, f"regulatory.{name}", str(exc)) from None
     return values

@@ -313,6 +313,8 @@ class RegulatoryRules(Frozen):
     product_group: FieldRule | None = None
     redress_amount: FieldRule | None = None
     sent_to_company: FieldRule | None = None
+    #: CFPB: the date the CFPB received the complaint (the return's "Date received").
+    cfpb_received: FieldRule | None = None
     #: Complaint parts with their own clocks.
     parts: PartsRule | None = None
     #: Stage-2 extension letters (Housing Ombudsman, SPSO): reasons and a new date.

@@ -828,7 +828,7 @@ def cfpb_timely_response(record: ComplaintRecord, p: CfpbParams, ctx: CheckConte
             f"Final response within {p.respond_within} of sent-to-company",
             first_due,
             (event_evidence(final),),
-            {**facts, "timely_response": "Yes"},
+            {**facts, "timely_response": "Yes", "response_given": "final"},
             fields,
         )
     if interim is not None and interim.at <= first_due:
@@ -854,12 +854,30 @@ def cfpb_timely_response(record: ComplaintRecord, p: CfpbParams, ctx: CheckConte
             fields_read=fields,
             facts=facts,
         )
-    timely = {Status.FAIL: "No", Status.PASS: "Yes"}.get(result.status)
     return CheckResult(
         result.status,
         result.message,
         result.due_at,
         result.evidence,
-        {**result.facts, "timely_response": timely},
+        {**result.facts, **_cfpb_timeliness(final, interim, first_due, ctx.now)},
         result.fields_read,
     )
+
+
+def _cfpb_timeliness(
+    final: EvidenceRef | None, interim: EvidenceRef | None, first_due: datetime, now: datetime
+) -> dict[str, str | int | float | bool | None]:
+    """The CFPB database's "Timely response?" and whether any response was given.
+
+    Field reference ("Timely response?": whether the company gave a timely response) read with
+    Company Portal Manual 8.1: a response, final or "In progress", within 15 calendar days of the
+    complaint being sent. It is unknown (None) while that clock runs without a response.
+    """
+    given = [r for r in (final, interim) if r is not None and r.at <= now]
+    first = min(given, key=lambda r: r.at, default=None)
+    if first is not None and first.at <= first_due:
+        timely: str | None = "Yes"
+    else:
+        timely = "No" if now > first_due else None
+    response = "final" if final in given else "in_progress" if given else "none"
+    return {"timely_response": timely, "response_given": response}

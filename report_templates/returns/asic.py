@@ -39,13 +39,20 @@ COLUMNS = (
 )
 
 
-def _code(
-    codes: dict[str, dict[str, str]], tables: dict[str, CodeTable], element: str, value: str | None
-) -> str | None:
-    if value is None:
-        return None
-    code = lookup(codes.get(element, {}), value)
-    return f"UNMAPPED:{value}" if code is None else checked(tables.get(element), code)
+#: Where ASIC says how the data is lodged (the layout itself, in the handbook, was not retrieved).
+LODGEMENT = (
+    "ASIC takes an IDR data file in the machine-readable format of its IDR data reporting handbook "
+    "(or its Excel template), lodged through the ASIC Regulatory Portal "
+    "(asic.gov.au, 'Internal dispute resolution data reporting'); that handbook's layout was not "
+    "retrieved, so this file is a working paper, not a submission."
+)
+#: ASIC 21-177MR (July 2021) and the dictionary's contents page: several products/services, issues
+#: and outcomes may be reported per complaint; how (the dictionary's section on it) was not retrieved.
+MULTIPLE = (
+    "ASIC allows several products or services, issues and outcomes per complaint (ASIC 21-177MR; IDR "
+    "data dictionary, pilot version July 2021, 'How to report multiple products or services, issues, "
+    "and outcomes'); that section was not retrieved, so one of each is written per complaint."
+)
 
 
 class AsicRows:
@@ -58,6 +65,19 @@ class AsicRows:
         self.tables = TABLES if tables is None else tables
         self.config = policy.spec.returns.asic_idr
         self.rows: list[tuple[float, dict[str, Cell]]] = []
+        #: (column, record value) -> complaints whose value has no code in the policy's table.
+        self.unmapped: dict[tuple[str, str], int] = {}
+
+    def _code(self, element: str, value: str | None) -> str | None:
+        if value is None:
+            return None
+        code = lookup(self.config.codes.get(element, {}), value)
+        if code is not None:
+            return checked(self.tables.get(element), code)
+        table = self.tables.get(element)
+        key = (table.column if table else element, value)
+        self.unmapped[key] = self.unmapped.get(key, 0) + 1
+        return f"UNMAPPED:{value}"
 
     def add(self, record: ComplaintRecord, findings: Iterable[Finding] = ()) -> None:
         """Count ``record`` (findings are not read: the same signature as every return)."""
@@ -72,20 +92,16 @@ class AsicRows:
         row: dict[str, Cell] = {
             "Unique identifier": record.id,
             "Brand": config.brand,
-            "Complaint type": _code(config.codes, self.tables, "complaint_type", record.category),
-            "Current status": _code(config.codes, self.tables, "status", status),
-            "Receipt channel": _code(config.codes, self.tables, "channel", record.channel),
+            "Complaint type": self._code("complaint_type", record.category),
+            "Current status": self._code("status", status),
+            "Receipt channel": self._code("channel", record.channel),
             "Date received": received.isoformat() if received else None,
             "Date closed": closed.isoformat() if closed else None,
             "Days to resolve": (closed - received).days if closed and received else None,
             "About a representative": "Y" if record.representative else "N",
-            "Product or service": _code(
-                config.codes, self.tables, "product", record.product_group or record.product
-            ),
-            "Issue": _code(config.codes, self.tables, "issue", record.subcategory or record.category),
-            "Outcome": _code(
-                config.codes, self.tables, "outcome", record.outcome.value if record.outcome else None
-            )
+            "Product or service": self._code("product", record.product_group or record.product),
+            "Issue": self._code("issue", record.subcategory or record.category),
+            "Outcome": self._code("outcome", record.outcome.value if record.outcome else None)
             if closed
             else None,
             "Compensation": f"{record.redress_amount:.2f}" if record.redress_amount is not None else None,
@@ -101,15 +117,29 @@ class AsicRows:
         notes = [
             f"ASIC IDR data, {start.isoformat()} to {end.isoformat()}: complaints received in the period "
             "or open at its start, one row each.",
+            LODGEMENT,
             "Layout: element names follow the IDR data dictionary's list of elements as summarised in "
             "secondary sources; the official field names, order and code tables were not available. "
             "Codes come from the policy's returns.asic_idr.codes mapping; UNMAPPED:<value> marks a value "
-            "with no code. Multiple products/issues/outcomes per complaint are not modelled.",
+            "with no code.",
+            MULTIPLE,
             *(table.header() for table in self.tables.values()),
+            *self.unmapped_notes(),
             *provenance_notes(self.policy),
         ]
         rows = [row for _, row in sorted(self.rows, key=lambda item: item[0])]
-        return ReturnTable("ASIC IDR data report", COLUMNS, rows, notes)
+        unmapped = {f"{column} '{value}'": n for (column, value), n in sorted(self.unmapped.items())}
+        return ReturnTable("ASIC IDR data report", COLUMNS, rows, notes, unmapped=unmapped)
+
+    def unmapped_notes(self) -> list[str]:
+        per_column: dict[str, list[int]] = {}
+        for (column, _value), count in self.unmapped.items():
+            per_column.setdefault(column, []).append(count)
+        return [
+            f"UNMAPPED: {column}: {len(counts)} value(s) on {sum(counts)} row(s) have no code in "
+            f"returns.asic_idr.codes."
+            for column, counts in per_column.items()
+        ]
 
 
 def asic_idr_rows(records: Iterable[ComplaintRecord], policy: Policy, start: date, end: date) -> ReturnTable:

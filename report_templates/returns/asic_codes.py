@@ -40,11 +40,20 @@ class CodeTable:
         return f"{self.column}: {len(self.codes)} codes, {self.confidence.value} ({self.source})."
 
 
+#: Versions looked for: the draft (CP 311 Attachment 2, May 2019: first page only, its Table 1 of
+#: firm identifying elements), the pilot version (July 2021: contents page only, Appendix "Codes
+#: reference tables" for product or service, complaint issue, outcome) and the current IDR data
+#: reporting handbook and Excel template linked from asic.gov.au "Internal dispute resolution data
+#: reporting" (not retrieved). None of them gave a code list.
 _APPENDIX = (
-    "IDR data dictionary, Appendix: codes reference tables; table of contents only, "
-    "https://www.readkong.com/page/internal-dispute-resolution-data-dictionary-pilot-3162040"
+    "IDR data dictionary, pilot version July 2021, Appendix: codes reference tables; contents page "
+    "only, https://www.readkong.com/page/internal-dispute-resolution-data-dictionary-pilot-3162040; "
+    "the current IDR data reporting handbook was not retrieved"
 )
-_ELEMENTS = "element named in secondary sources (mondaq 1279968), values not listed"
+_ELEMENTS = (
+    "element named in secondary sources (mondaq 1279968), values not listed; the IDR data reporting "
+    "handbook was not retrieved"
+)
 
 #: Coded elements of the return, keyed by the policy's ``returns.asic_idr.codes`` table name.
 TABLES: dict[str, CodeTable] = {

@@ -1,7 +1,12 @@
 """CFPB Consumer Complaint Database fields, one row per portal complaint (with a sent date).
 
-"Timely response?" comes from the cfpb-timely-response finding. "Company response to consumer"
-is derived from the record (the real value is what the company chose in the portal).
+Columns and meanings: the CFPB's "Field reference" of the Consumer Complaint Database
+(consumerfinance.gov/complaint/data-use/, source cfpb/api ccdb/fields.html). "Date received" is
+the date the CFPB received the complaint (mapped ``regulatory.cfpb_received``; blank when not
+mapped, never the firm's own receipt). "Timely response?" and "Untimely response" come from the
+cfpb-timely-response finding (a response within 15 calendar days of "Date sent to company",
+Company Portal Manual 8.1). "Company response to consumer" is otherwise derived from the record
+(the real value is what the company chose in the portal).
 """
 
 from __future__ import annotations
@@ -39,7 +44,16 @@ COLUMNS = (
 )
 
 
-def company_response(record: ComplaintRecord) -> str:
+def company_response(record: ComplaintRecord, timeliness: Mapping[str, object] | None = None) -> str | None:
+    """The database's "Company response to consumer"; ``timeliness``: the cfpb-timely-response facts.
+
+    No response by day 15 and none since: "Untimely response". A record without a response while
+    the clock still runs has no value yet (the CFPB publishes it only once answered or at day 15).
+    """
+    if timeliness is not None and not record.stage.is_finished:
+        given = timeliness.get("response_given")
+        if given == "none":
+            return "Untimely response" if timeliness.get("timely_response") == "No" else None
     if not record.stage.is_finished:
         return "In progress"
     if record.redress_amount is not None and record.redress_amount > Decimal(0):
@@ -56,19 +70,33 @@ class CfpbRows:
         self.policy, self.start, self.end = policy, start, end
         self.config = policy.spec.returns.cfpb
         self.rows: list[tuple[float, dict[str, Cell]]] = []
+        self.no_cfpb_received = 0
+        #: Record products with no CFPB product in returns.cfpb.codes.product -> complaints.
+        self.unmapped: dict[str, int] = {}
+
+    def _product(self, value: str | None) -> str | None:
+        """The CFPB's product name for the record's product; ``UNMAPPED:<value>`` (counted) if none."""
+        if value is None:
+            return None
+        product = lookup(self.config.codes.get("product", {}), value)
+        if product is not None:
+            return product
+        self.unmapped[value] = self.unmapped.get(value, 0) + 1
+        return f"UNMAPPED:{value}"
 
     def add(self, record: ComplaintRecord, findings: Iterable[Finding]) -> None:
         policy, config = self.policy, self.config
         sent = local_day(policy, record.sent_to_company_at)
         if sent is None or not in_period(sent, self.start, self.end):
             return
-        timely = next(
-            (f.facts.get("timely_response") for f in findings if f.check == "cfpb-timely-response"), None
-        )
-        received = local_day(policy, record.received_at)
+        facts = next((f.facts for f in findings if f.check == "cfpb-timely-response"), None)
+        timely = facts.get("timely_response") if facts is not None else None
+        received = local_day(policy, record.cfpb_received_at)
+        if received is None:
+            self.no_cfpb_received += 1
         row: dict[str, Cell] = {
             "Date received": received.isoformat() if received else None,
-            "Product": lookup(config.codes.get("product", {}), record.product) or record.product,
+            "Product": self._product(record.product),
             "Sub-product": record.subcategory,
             "Issue": record.category,
             "Sub-issue": None,
@@ -82,12 +110,21 @@ class CfpbRows:
             "Consumer consent provided?": None,
             "Submitted via": lookup(config.codes.get("submitted_via", {}), record.channel) or record.channel,
             "Date sent to company": sent.isoformat(),
-            "Company response to consumer": company_response(record),
+            "Company response to consumer": company_response(record, facts),
             "Timely response?": str(timely) if timely is not None else None,
             "Consumer disputed?": None,
             "Complaint ID": record.id,
         }
         self.rows.append((record.received_at.timestamp(), row))
+
+    def received_notes(self) -> list[str]:
+        if not self.no_cfpb_received:
+            return []
+        return [
+            f"'Date received' is the date the CFPB received the complaint; it is blank on "
+            f"{self.no_cfpb_received} rows because the mapping has no regulatory.cfpb_received source "
+            "(the firm's own receipt date is not that date)."
+        ]
 
     def table(self) -> ReturnTable:
         start, end = self.start, self.end
@@ -95,12 +132,22 @@ class CfpbRows:
             f"CFPB consumer complaint fields, complaints sent to the company {start.isoformat()} to "
             f"{end.isoformat()}.",
             "Layout: the column names of the CFPB public Consumer Complaint Database; this is not a portal "
-            "upload format. 'Company response to consumer' is derived from the record; 'Timely response?' "
-            "is blank while the 15-day clock is still running. Fields the helpdesk does not hold are blank.",
+            "upload format (the CFPB publishes no company-side submission file: companies answer in the "
+            "Company Portal), so this is a working paper, not a submission. Meanings: CFPB Field reference "
+            "(consumerfinance.gov/complaint/data-use/). 'Company response to consumer' is derived from the "
+            "record; 'Timely response?' is whether a response (final or In progress) was given within 15 "
+            "calendar days of 'Date sent to company' (Company Portal Manual 8.1), blank while that clock "
+            "runs; 'Untimely response': no response by then. Fields the helpdesk does not hold are blank.",
+            *self.received_notes(),
+            *(
+                f"UNMAPPED: {n} complaint(s) with product '{value}': not in returns.cfpb.codes.product."
+                for value, n in sorted(self.unmapped.items())
+            ),
             *provenance_notes(self.policy),
         ]
         rows = [row for _, row in sorted(self.rows, key=lambda item: item[0])]
-        return ReturnTable("CFPB complaint data", COLUMNS, rows, notes)
+        unmapped = {f"product '{value}'": n for value, n in sorted(self.unmapped.items())}
+        return ReturnTable("CFPB complaint data", COLUMNS, rows, notes, unmapped=unmapped)
 
 
 def cfpb_rows(

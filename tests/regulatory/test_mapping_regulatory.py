@@ -44,6 +44,7 @@ regulatory:
   product_group: {custom_field: customfield_10080, map: {PSD: payment services}}
   redress_amount: {custom_field: customfield_10081}
   sent_to_company: {custom_field: customfield_10082}
+  cfpb_received: {custom_field: customfield_10083}
 """
 
 
@@ -118,6 +119,7 @@ def test_letters_recognised_by_marker_label_and_field_with_content():
                 "customfield_10081": "20.00",
                 "customfield_10091": "yes",
                 "customfield_10082": "2026-03-03T09:00:00Z",
+                "customfield_10083": "2026-03-02T15:30:00-05:00",
             },
         ),
         spec(),
@@ -135,6 +137,8 @@ def test_letters_recognised_by_marker_label_and_field_with_content():
     assert record.product_group == "payment services"
     assert record.redress_amount == Decimal("20.00")
     assert record.sent_to_company_at == datetime(2026, 3, 3, 9, tzinfo=ZoneInfo("UTC"))
+    # The CFPB's own receipt ("Date received" in its database), not the ticket's creation.
+    assert record.cfpb_received_at == datetime(2026, 3, 2, 20, 30, tzinfo=ZoneInfo("UTC"))
 
 
 def test_stage2_escalation_acknowledgement_and_handlers():

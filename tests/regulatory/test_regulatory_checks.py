@@ -384,15 +384,49 @@ def test_cfpb_timely_response():
     too_late = letter("final_response", "comment:83", at(5, 5, tz=NEW_YORK), **FULL)
     failed = cfpb(at(5, 6, tz=NEW_YORK), progress, too_late)
     expect(failed, "FAIL", DAY60)
-    assert failed.facts["timely_response"] == "No"
+    # "Timely response?" is the 15-day response (In progress on day 8), not the final one.
+    assert (failed.facts["timely_response"], failed.facts["response_given"]) == ("Yes", "final")
     silent = cfpb(at(3, 18, tz=NEW_YORK))
     expect(silent, "FAIL", DAY15, "overdue")
-    assert silent.facts["timely_response"] == "No"
-    expect(cfpb(at(3, 3, tz=NEW_YORK)), "PENDING", DAY15)
+    assert (silent.facts["timely_response"], silent.facts["response_given"]) == ("No", "none")
+    running = cfpb(at(3, 3, tz=NEW_YORK))
+    expect(running, "PENDING", DAY15)
+    assert (running.facts["timely_response"], running.facts["response_given"]) == (None, "none")
     # Tue 17 Mar 09:00 + 1 business day = Wed 18 Mar 17:00 >= the day-15 deadline -> AT_RISK.
     expect(cfpb(at(3, 17, 9, tz=NEW_YORK)), "AT_RISK", DAY15)
     no_portal = run("cfpb", "cfpb-timely-response", at(3, 3, tz=NEW_YORK), received_at=SENT)
     expect(no_portal, "NOT_APPLICABLE")
+
+
+def test_cfpb_day_15_on_a_weekend_us_holiday_does_not_move():
+    """CFPB Company Portal Manual 8.1 (v2.14 May 2015, v2.16 Mar 2016): a response "within 15
+    calendar days of the complaint being sent to your portal"; the manual gives no roll-forward for
+    weekends or holidays, so none is applied.
+
+    Sent Fri 19 Jun 2026 10:00 EDT. Day 15 = Sat 4 Jul 2026, Independence Day (observed Fri 3 Jul):
+    due Sat 4 Jul end of day. An In progress reply on Sat 4 Jul 20:00 is timely; one on Mon 6 Jul
+    (the next business day) is not. "Timely response?" follows that reply, not the final response.
+    """
+    sent = datetime(2026, 6, 19, 10, tzinfo=NEW_YORK)
+    day15 = datetime.combine(date(2026, 7, 4), END_OF_DAY, tzinfo=NEW_YORK)
+
+    def reply(when: datetime) -> CheckResult:
+        progress = letter("holding_response", "comment:90", when)
+        return run(
+            "cfpb",
+            "cfpb-timely-response",
+            datetime(2026, 7, 8, 10, tzinfo=NEW_YORK),
+            received_at=sent,
+            sent_to_company_at=sent,
+            letters=(progress,),
+        )
+
+    on_holiday = reply(datetime(2026, 7, 4, 20, tzinfo=NEW_YORK))
+    expect(on_holiday, "PENDING")  # final response due by day 60
+    assert (on_holiday.facts["timely_response"], on_holiday.facts["response_given"]) == ("Yes", "in_progress")
+    next_business_day = reply(datetime(2026, 7, 6, 9, tzinfo=NEW_YORK))
+    expect(next_business_day, "FAIL", day15, "late")
+    assert next_business_day.facts["timely_response"] == "No"
 
 
 @pytest.mark.parametrize("check_id", ["regulatory-response", "stage2-response"])

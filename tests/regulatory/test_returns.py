@@ -234,3 +234,47 @@ def test_return_csv_has_header_notes_and_guards_formulas(tmp_path):
         "a,b",
         "'=SUM(A1),",
     ]
+
+
+def test_cfpb_date_received_is_the_cfpbs_and_untimely_response_is_produced():
+    """CFPB Field reference (consumerfinance.gov/complaint/data-use/; cfpb/api ccdb/fields.html):
+    "Date received" is the date the CFPB received the complaint, "Date sent to company" the date
+    the CFPB sent it; "Company response to consumer" includes "Untimely response" (no response
+    given in time). Company Portal Manual 8.1: 15 calendar days from sent-to-company.
+
+    - U: CFPB received Fri 27 Feb, sent Mon 2 Mar; firm logged it Tue 3 Mar. No response: day 15
+      = Tue 17 Mar passed -> "Untimely response", Timely "No".
+    - V: sent Mon 2 Mar, no CFPB receipt date mapped -> "Date received" blank (never Tue 3 Mar,
+      the firm's receipt) and a header note; In progress on day 8, final on day 40 -> "In
+      progress", Timely "Yes" (the 15-day response).
+    """
+
+    def n(m: int, d: int) -> datetime:
+        return t(2026, m, d, tz=NEW_YORK)
+
+    def timeliness(cid: str, timely: str, given: str) -> Finding:
+        return Finding(
+            ticket=cid,
+            platform="jira",
+            check="cfpb-timely-response",
+            title="t",
+            status=Status.FAIL,
+            clauses=("7.7",),
+            severity=Severity.CRITICAL,
+            message="m",
+            facts={"timely_response": timely, "response_given": given},
+        )
+
+    records = [
+        rec("U", n(3, 3), sent_to_company_at=n(3, 2), cfpb_received_at=n(2, 27)),
+        rec("V", n(3, 3), sent_to_company_at=n(3, 2)),
+    ]
+    findings = {"U": (timeliness("U", "No", "none"),), "V": (timeliness("V", "Yes", "in_progress"),)}
+    table = cfpb_rows(records, findings, pack("cfpb"), date(2026, 3, 1), date(2026, 3, 31))
+    cells = [
+        (r["Complaint ID"], r["Date received"], r["Company response to consumer"], r["Timely response?"])
+        for r in table.rows
+    ]
+    assert cells == [("U", "2026-02-27", "Untimely response", "No"), ("V", None, "In progress", "Yes")]
+    assert any("blank on 1 rows" in note for note in table.notes)
+    assert any("working paper, not a submission" in note for note in table.notes)

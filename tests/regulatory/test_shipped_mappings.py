@@ -37,6 +37,7 @@ REGULATORY_FIELDS = {
     "product_group",
     "redress_amount",
     "sent_to_company_at",
+    "cfpb_received_at",
     "parts",
     "accepted",
 }
