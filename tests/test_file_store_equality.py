@@ -13,13 +13,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from compliance_checks.findings import Finding
+from compliance_checks.model import ComplaintRecord
 from connector.config import AppConfig
 from connector.evaluation import Evaluator
 from connector.files import evaluate_files
 from connector.pipeline import Pipeline, load_evaluator
 from connector.store import Store
+from connector.store.models import TicketRow
 from devtools.generator import GeneratorConfig, Pattern, generate, write_jsonl
 from devtools.sandboxes.zendesk import SandboxServer, SandboxState
 from tests.zendesk import scenarios as sc
@@ -65,6 +68,16 @@ def _from_store(pipeline: Pipeline, as_of: datetime) -> Outcomes:
     finally:
         pipeline.store.close()
     return _outcomes({ticket: found for (_src, ticket), found in stored.findings.items()})
+
+
+def _stored_records(store: Store) -> list[ComplaintRecord]:
+    try:
+        with store.session() as session:
+            texts = session.scalars(select(TicketRow.record).where(TicketRow.record.is_not(None))).all()
+    finally:
+        store.close()
+    assert texts
+    return [ComplaintRecord.model_validate_json(text) for text in texts]
 
 
 def _from_files(export: str, evaluator: Evaluator, source: str, as_of: datetime, tmp_path: Path) -> Outcomes:
@@ -118,7 +131,12 @@ def test_jira_files_and_store_give_identical_findings(
             "retry": {"max_attempts": 2, "base_delay": 0.0, "max_delay": 0.0},
         })
         evaluator = load_evaluator(config)
-        pipeline = Pipeline(config, Store(f"sqlite:///{tmp_path / 'store.db'}"), evaluator, clock=lambda: END)
+        store_url = f"sqlite:///{tmp_path / 'store.db'}"
+        pipeline = Pipeline(config, Store(store_url), evaluator, clock=lambda: END)
         from_store = _from_store(pipeline, END)
+        records = _stored_records(Store(store_url))
+        # Stored issues carry no ``self``: the link comes from the source's base_url.
+        assert {r.url for r in records} == {f"{server.url}/browse/{r.id}" for r in records}
+        assert all(r.assignee_name for r in records if r.assignee)  # names, not account ids
     from_files = _from_files("jira" if mode == "cloud" else "jira-dc", evaluator, "jira", END, tmp_path)
     assert _differing(from_files, from_store) == {}
