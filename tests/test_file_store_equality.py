@@ -103,9 +103,15 @@ def test_zendesk_files_and_store_give_identical_findings(zendesk: SandboxServer,
     config = _config(source.model_dump(mode="json"))
     evaluator = load_evaluator(config)
     client = sc.sandbox_client(zendesk, source)
-    pipeline = Pipeline(config, Store(f"sqlite:///{tmp_path / 'store.db'}"), evaluator,
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    pipeline = Pipeline(config, Store(store_url), evaluator,
                         clock=lambda: as_of, client_factory=lambda _s: client)
     from_store = _from_store(pipeline, as_of)
+    records = _stored_records(Store(store_url))
+    assert all(r.url and r.url.endswith(f"/agent/tickets/{r.id}") for r in records)
+    named = [r for r in records if r.assignee]
+    assert named and all(r.assignee_name and r.assignee_name != r.assignee for r in named)
+    assert not any(r.group and r.group.isdigit() for r in records)  # group names, not ids
     from_files = _from_files("zendesk", evaluator, source.name, as_of, tmp_path)
     assert _differing(from_files, from_store) == {}
     escalation = [status for (_t, check), (status, _due) in from_store.items()
