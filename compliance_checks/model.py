@@ -265,6 +265,8 @@ class ComplaintRecord(Frozen):
     severity: Severity | None = None
     priority: str | None = None
     assignee: str | None = None
+    #: The assignee's display name as the helpdesk shows it (``assignee`` stays the id).
+    assignee_name: str | None = None
     group: str | None = None
     team: str | None = None
     escalation_level: int = 0

@@ -46,9 +46,12 @@ def parse_stamp(value: str) -> datetime:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def map_bundle(spec: MappingSpec, documents: Sequence[Any], as_of: datetime | None) -> MappedTicket | None:
-    """Map the bundle's one ticket (None when the bundle holds no ticket)."""
-    assembler = Assembler(spec, as_of=as_of)
+def map_bundle(
+    spec: MappingSpec, documents: Sequence[Any], as_of: datetime | None, site: str | None = None
+) -> MappedTicket | None:
+    """Map the bundle's one ticket (None when the bundle holds no ticket); ``site``: the
+    source's site URL, for the ticket link when the stored payload carries none."""
+    assembler = Assembler(spec, as_of=as_of, site=site)
     for doc in documents:
         if not assembler.is_primary(doc):
             assembler.add_history(doc, _ORIGIN)
@@ -66,9 +69,10 @@ class DocumentBundle:
     spec: MappingSpec
     documents: Sequence[Any]
     as_of: datetime | None
+    site: str | None = None
 
     def map(self) -> MappedTicket | None:
-        return map_bundle(self.spec, self.documents, self.as_of)
+        return map_bundle(self.spec, self.documents, self.as_of, self.site)
 
 
 # -- Zendesk ------------------------------------------------------------------------------

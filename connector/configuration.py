@@ -7,13 +7,14 @@ The one place every command loads them (``check``, ``explain``, ``report``, ``wr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from compliance_checks import BASELINE_POLICY, NO_WAIVERS, load_policy, load_waivers
 from compliance_checks.configfile import ConfigError, ConfigIssue
 from connector.config import AppConfig
 from connector.evaluation import Evaluator
+from connector.platforms.registry import platform_for
 from mappings.loader import LoadedMapping, default_mapping_path, load_mapping
 
 
@@ -25,12 +26,14 @@ class MappingChoice:
     platform: str  # what the source is; the mapping must be for it
     path: Path | None  # None: the shipped mapping for the platform
     chosen_by: str  # what set the platform, for the error message ("--platform", "sources[0]")
+    site: str | None = None  # the source's site URL (ticket links for stored payloads)
 
 
 def load_evaluator(config: AppConfig) -> Evaluator:
     """Policy, waivers and every configured source's mapping (raises ``ConfigError`` naming
     every problem's file and key)."""
-    choices = [MappingChoice(s.name, s.platform, s.mapping, f"sources[{i}]")
+    choices = [MappingChoice(s.name, s.platform, s.mapping, f"sources[{i}]",
+                             platform_for(s.platform).site_url(s))
                for i, s in enumerate(config.sources)]
     return load_configuration(choices, config.policy, config.waivers)
 
@@ -57,7 +60,7 @@ def load_configuration(
         if mapping.spec.platform != choice.platform:
             why = f"is {mapping.spec.platform}, but {choice.chosen_by} is {choice.platform}"
             issues.append(ConfigIssue(mapping.source, "platform", why))
-        loaded[choice.name] = mapping
+        loaded[choice.name] = replace(mapping, site=choice.site)
     try:
         loaded_policy = load_policy(policy or BASELINE_POLICY)
     except ConfigError as exc:

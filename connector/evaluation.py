@@ -247,8 +247,9 @@ def _stored_bundles(
     """Each ticket to evaluate with its stored bundle (the text released as it is used)."""
     for source, ticket, ticket_id, snapshot_id in todo:
         text = stored.pop(snapshot_id)
-        spec = evaluator.mappings[source].spec
-        yield (source, ticket, ticket_id, snapshot_id, text), DocumentBundle(spec, json.loads(text), as_of)
+        mapping = evaluator.mappings[source]
+        bundle = DocumentBundle(mapping.spec, json.loads(text), as_of, mapping.site)
+        yield (source, ticket, ticket_id, snapshot_id, text), bundle
 
 
 def _evaluate_chunk(

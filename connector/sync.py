@@ -78,7 +78,7 @@ def api_total(client: Client) -> int:
 
 
 def _remap(row: TicketRow, mapping: LoadedMapping, documents: list[Any]) -> None:
-    mapped = map_bundle(mapping.spec, documents, None)
+    mapped = map_bundle(mapping.spec, documents, None, mapping.site)
     row.mapping_hash = mapping.sha256
     if mapped is None or mapped.skipped:
         row.is_complaint = False

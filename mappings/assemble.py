@@ -111,6 +111,8 @@ class MappedTicket:
 class Assembler:
     spec: MappingSpec
     as_of: datetime | None = None
+    #: The source's site URL: ticket links when a payload carries none (a stored bundle).
+    site: str | None = None
     directory: Directory = field(default_factory=Directory)
     _jira_histories: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
     _jira_comments: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
@@ -297,7 +299,7 @@ class Assembler:
         for ident in {str(raw.get("id")), str(raw.get("key"))}:
             bundle.add_histories(self._jira_histories.pop(ident, []))
             bundle.add_comments(self._jira_comments.pop(ident, []))
-        return jira_facts(bundle, self.spec)
+        return jira_facts(bundle, self.spec, self.site)
 
     def _jira_field_names(self) -> dict[str, list[str]]:
         if self._field_names is None or self._field_names[0] != len(self._jira_fields):
@@ -309,7 +311,7 @@ class Assembler:
         zbundle = ZendeskBundle(ticket=raw, metric_set=self._metric_sets.pop(ticket_id, None))
         # A ticket is mapped once: its history is released as soon as it is used.
         zbundle.add_children(self.zendesk_history.take(ticket_id))
-        return zendesk_facts(zbundle, self.directory, self.spec)
+        return zendesk_facts(zbundle, self.directory, self.spec, self.site)
 
 
 def _json_type(value: Any) -> str:

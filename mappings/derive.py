@@ -439,6 +439,7 @@ def build_record(facts: TicketFacts, spec: MappingSpec, as_of: datetime | None =
             severity=severity,
             priority=priority_now,
             assignee=facts.assignee,
+            assignee_name=facts.assignee_name,
             group=facts.group,
             escalation_level=1 if escalated else 0,
             escalated=escalated,

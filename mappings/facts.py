@@ -28,6 +28,7 @@ class TicketFacts:
     status_category: str | None = None
     priority: str | None = None
     assignee: str | None = None
+    assignee_name: str | None = None
     group: str | None = None
     labels: list[str] = field(default_factory=list)
     requester: Party = field(default_factory=Party)

@@ -122,6 +122,12 @@ def _user_id(user: Any) -> str | None:
     return None
 
 
+def _display_name(user: Any) -> str | None:
+    """A user object's ``displayName`` (Jira REST ``UserDetails``/``User`` schemas)."""
+    name = user.get("displayName") if isinstance(user, dict) else None
+    return str(name) if name else None
+
+
 _UNSET: Any = object()
 
 
@@ -199,12 +205,16 @@ def comments_needing_visibility(issue: Mapping[str, Any]) -> bool:
     )
 
 
-def browse_url(issue: Mapping[str, Any], spec: MappingSpec) -> str | None:
+def browse_url(issue: Mapping[str, Any], spec: MappingSpec, site: str | None = None) -> str | None:
+    """The issue's page: on the site its ``self`` names, else on ``site`` (the source's)."""
     self_url = issue.get("self")
-    if not self_url:
+    if self_url:
+        parts = urlsplit(str(self_url))
+        base = f"{parts.scheme}://{parts.netloc}"
+    elif site:
+        base = site.rstrip("/")
+    else:
         return None
-    parts = urlsplit(str(self_url))
-    base = f"{parts.scheme}://{parts.netloc}"
     template = spec.ticket_url or "{base}/browse/{key}"
     return template.format(base=base, key=issue.get("key"))
 
@@ -358,7 +368,7 @@ def _completeness_gaps(issue: Mapping[str, Any], bundle: JiraBundle) -> list[str
     return gaps
 
 
-def jira_facts(bundle: JiraBundle, spec: MappingSpec) -> TicketFacts:
+def jira_facts(bundle: JiraBundle, spec: MappingSpec, site: str | None = None) -> TicketFacts:
     issue = bundle.issue
     key = str(issue.get("key") or issue.get("id") or "?")
     fields: Mapping[str, Any] = issue.get("fields") or {}
@@ -391,13 +401,14 @@ def jira_facts(bundle: JiraBundle, spec: MappingSpec) -> TicketFacts:
         platform="jira",
         created=created,
         raw={**issue, "properties": properties},
-        url=browse_url(issue, spec),
+        url=browse_url(issue, spec, site),
         updated=updated,
         resolved_at=resolved,
         status=status.get("name") if isinstance(status, dict) else None,
         status_category=read_path(status, "statusCategory.key"),
         priority=read_path(fields, "priority.name"),
         assignee=_user_id(fields.get("assignee")),
+        assignee_name=_display_name(fields.get("assignee")),
         group=None,
         labels=[str(label) for label in fields.get("labels") or ()],
         requester=Party(

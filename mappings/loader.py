@@ -16,6 +16,8 @@ class LoadedMapping:
     spec: MappingSpec
     source: str
     sha256: str
+    #: The configured source's site URL, for ticket links when a payload carries none.
+    site: str | None = None
 
 
 def parse_mapping(text: str, source: str) -> LoadedMapping:

@@ -377,7 +377,9 @@ def _text(key: str, field_path: str, value: Any) -> str | None:
         raise MappingError(key, field_path, str(exc)) from None
 
 
-def zendesk_facts(bundle: ZendeskBundle, directory: Directory, spec: MappingSpec) -> TicketFacts:
+def zendesk_facts(
+    bundle: ZendeskBundle, directory: Directory, spec: MappingSpec, site: str | None = None
+) -> TicketFacts:
     ticket = bundle.ticket
     key = str(ticket.get("id") or "?")
     try:
@@ -393,10 +395,11 @@ def zendesk_facts(bundle: ZendeskBundle, directory: Directory, spec: MappingSpec
     metric_set = bundle.metric_set or ticket.get("metric_set")
     first_reply, solved, reopens = _metric_evidence(key, created, metric_set)
     group_id = ticket.get("group_id")
+    assignee_id = str(ticket["assignee_id"]) if ticket.get("assignee_id") is not None else None
     url = None
-    if ticket.get("url"):
-        base = str(ticket["url"]).split("/api/v2/")[0]
-        url = (spec.ticket_url or "{base}/agent/tickets/{key}").format(base=base, key=key)
+    base = str(ticket["url"]).split("/api/v2/")[0] if ticket.get("url") else site
+    if base:
+        url = (spec.ticket_url or "{base}/agent/tickets/{key}").format(base=base.rstrip("/"), key=key)
     return TicketFacts(
         key=key,
         id=key,
@@ -407,7 +410,8 @@ def zendesk_facts(bundle: ZendeskBundle, directory: Directory, spec: MappingSpec
         updated=updated,
         status=ticket.get("status"),
         priority=ticket.get("priority"),
-        assignee=str(ticket["assignee_id"]) if ticket.get("assignee_id") is not None else None,
+        assignee=assignee_id,
+        assignee_name=to_text(directory.users.get(assignee_id or "", {}).get("name")),
         group=directory.groups.get(str(group_id), str(group_id)) if group_id is not None else None,
         labels=[str(t) for t in ticket.get("tags") or ()],
         requester=Party(id=requester_id, name=requester.get("name"), contact=requester.get("email")),

@@ -13,13 +13,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from compliance_checks.findings import Finding
+from compliance_checks.model import ComplaintRecord
 from connector.config import AppConfig
 from connector.evaluation import Evaluator
 from connector.files import evaluate_files
 from connector.pipeline import Pipeline, load_evaluator
 from connector.store import Store
+from connector.store.models import TicketRow
 from devtools.generator import GeneratorConfig, Pattern, generate, write_jsonl
 from devtools.sandboxes.zendesk import SandboxServer, SandboxState
 from tests.zendesk import scenarios as sc
@@ -67,6 +70,16 @@ def _from_store(pipeline: Pipeline, as_of: datetime) -> Outcomes:
     return _outcomes({ticket: found for (_src, ticket), found in stored.findings.items()})
 
 
+def _stored_records(store: Store) -> list[ComplaintRecord]:
+    try:
+        with store.session() as session:
+            texts = session.scalars(select(TicketRow.record).where(TicketRow.record.is_not(None))).all()
+    finally:
+        store.close()
+    assert texts
+    return [ComplaintRecord.model_validate_json(text) for text in texts]
+
+
 def _from_files(export: str, evaluator: Evaluator, source: str, as_of: datetime, tmp_path: Path) -> Outcomes:
     """The same generated data written as ``export`` files, evaluated from the files."""
     path = tmp_path / "export.jsonl"
@@ -90,9 +103,15 @@ def test_zendesk_files_and_store_give_identical_findings(zendesk: SandboxServer,
     config = _config(source.model_dump(mode="json"))
     evaluator = load_evaluator(config)
     client = sc.sandbox_client(zendesk, source)
-    pipeline = Pipeline(config, Store(f"sqlite:///{tmp_path / 'store.db'}"), evaluator,
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    pipeline = Pipeline(config, Store(store_url), evaluator,
                         clock=lambda: as_of, client_factory=lambda _s: client)
     from_store = _from_store(pipeline, as_of)
+    records = _stored_records(Store(store_url))
+    assert all(r.url and r.url.endswith(f"/agent/tickets/{r.id}") for r in records)
+    named = [r for r in records if r.assignee]
+    assert named and all(r.assignee_name and r.assignee_name != r.assignee for r in named)
+    assert not any(r.group and r.group.isdigit() for r in records)  # group names, not ids
     from_files = _from_files("zendesk", evaluator, source.name, as_of, tmp_path)
     assert _differing(from_files, from_store) == {}
     escalation = [status for (_t, check), (status, _due) in from_store.items()
@@ -118,7 +137,12 @@ def test_jira_files_and_store_give_identical_findings(
             "retry": {"max_attempts": 2, "base_delay": 0.0, "max_delay": 0.0},
         })
         evaluator = load_evaluator(config)
-        pipeline = Pipeline(config, Store(f"sqlite:///{tmp_path / 'store.db'}"), evaluator, clock=lambda: END)
+        store_url = f"sqlite:///{tmp_path / 'store.db'}"
+        pipeline = Pipeline(config, Store(store_url), evaluator, clock=lambda: END)
         from_store = _from_store(pipeline, END)
+        records = _stored_records(Store(store_url))
+        # Stored issues carry no ``self``: the link comes from the source's base_url.
+        assert {r.url for r in records} == {f"{server.url}/browse/{r.id}" for r in records}
+        assert all(r.assignee_name for r in records if r.assignee)  # names, not account ids
     from_files = _from_files("jira" if mode == "cloud" else "jira-dc", evaluator, "jira", END, tmp_path)
     assert _differing(from_files, from_store) == {}

@@ -85,7 +85,8 @@ def explain_store(config: Path, ticket: str, as_of: datetime, source: str | None
         evaluator = pipeline.evaluator
         # The stored version goes through the same core as a check of the store.
         checker = Checker(evaluator.policy, as_of, evaluator.waivers)
-        bundle = DocumentBundle(evaluator.mappings[name].spec, documents, as_of)
+        mapping = evaluator.mappings[name]
+        bundle = DocumentBundle(mapping.spec, documents, as_of, mapping.site)
         results = (result for _key, result in checker.run([(key, bundle)]))
         explained = explain_ticket(Console(), results, key, evaluator.policy, as_of)
         if explained is Explained.UNMAPPED:

@@ -278,6 +278,11 @@ class Platform(ABC):
     def evidence_link(self, source: SourceSettings, ticket: str, ref: str | None) -> str | None:
         """Where an agent sees the evidence ``ref`` (``kind:id``) of ``ticket``."""
 
+    def site_url(self, source: SourceSettings) -> str | None:
+        """The source's site (``{base}`` of the mapping's ``ticket_url``): ticket links for
+        stored payloads that carry no URL of their own. None: not known."""
+        return None
+
     # -- command line -------------------------------------------------------------------------
     @abstractmethod
     def pull(self, source: SourceSettings, out: Path, *, since: datetime | None, cursor: JsonState,

@@ -98,7 +98,7 @@ def _mapped_at(
     an error."""
     if bundle is None:
         return None, None
-    mapped = map_bundle(mapping.spec, json.loads(bundle), as_of)
+    mapped = map_bundle(mapping.spec, json.loads(bundle), as_of, mapping.site)
     if mapped is None or mapped.skipped:
         return None, None
     if mapped.error is not None or mapped.record is None:

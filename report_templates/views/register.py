@@ -49,6 +49,7 @@ class RegisterRow(Frozen):
     stage: str
     severity: str | None
     owner: str | None
+    owner_id: str | None
     team: str | None
     escalated: bool
     acknowledged_at: datetime | None
@@ -99,6 +100,7 @@ REGISTER_COLUMNS: tuple[Column, ...] = (
     Column(key="stage", label="Stage"),
     Column(key="severity", label="Severity"),
     Column(key="owner", label="Owner"),
+    Column(key="owner_id", label="Owner id"),
     Column(key="team", label="Team"),
     Column(key="escalated", label="Escalated"),
     Column(key="acknowledged_at", label="Acknowledged", kind="datetime"),
@@ -161,6 +163,7 @@ def register_values(record: ComplaintRecord, findings: tuple[AnyFinding, ...], t
         record.status,
         record.stage.value,
         record.severity.value if record.severity else None,
+        record.assignee_name or record.assignee,
         record.assignee,
         record.team or record.group,
         record.escalated is not None or record.escalation_level > 0,

@@ -54,6 +54,7 @@ class OpenAction(Frozen):
     url: str | None
     severity: str | None
     owner: str | None
+    owner_id: str | None = None
     checks: tuple[str, ...]
     due_at: datetime | None
 
@@ -89,6 +90,7 @@ class ReviewView(Frozen):
                     Column(key="url", label="Link", kind="url"),
                     Column(key="severity", label="Severity"),
                     Column(key="owner", label="Owner"),
+                    Column(key="owner_id", label="Owner id"),
                     Column(key="checks", label="Checks flagged"),
                     Column(key="due_at", label="Earliest due", kind="datetime"),
                 ),
@@ -107,7 +109,8 @@ def open_action(record: ComplaintRecord, findings: tuple[AnyFinding, ...], tz: s
         ticket=record.id,
         url=record.url,
         severity=record.severity.value if record.severity else None,
-        owner=record.assignee,
+        owner=record.assignee_name or record.assignee,
+        owner_id=record.assignee,
         checks=tuple(sorted({f"{f.check} ({f.status.value})" for f in flagged})),
         due_at=maybe_local(min(dues), tz) if dues else None,
     )

@@ -68,6 +68,9 @@ class Jira(Platform):
     def is_ticket_id(self, value: str) -> bool:
         return _KEY.fullmatch(value) is not None or positive_int64(value)
 
+    def site_url(self, source: SourceSettings) -> str | None:
+        return _settings(source).base_url.rstrip("/")
+
     def evidence_link(self, source: SourceSettings, ticket: str, ref: str | None) -> str | None:
         kind, _, ident = (ref or "").partition(":")
         base = _settings(source).base_url.rstrip("/")

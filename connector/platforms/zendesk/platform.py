@@ -70,6 +70,9 @@ class Zendesk(Platform):
     def is_ticket_id(self, value: str) -> bool:
         return positive_int64(value)
 
+    def site_url(self, source: SourceSettings) -> str | None:
+        return _settings(source).api_root
+
     def evidence_link(self, source: SourceSettings, ticket: str, ref: str | None) -> str | None:
         # The agent UI has no per-comment anchor.
         return f"{_settings(source).api_root}/agent/tickets/{ticket}"
