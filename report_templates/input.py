@@ -237,7 +237,7 @@ class ReportOptions:
     repeat_window_days: int = 30
     #: Customers served, for "complaints per 1,000 customers" (omitted when unknown).
     customers: int | None = None
-    #: Open actions listed in the review pack (the rest are counted).
+    #: Open actions on the review pack's summary page (the rest are in its appendix).
     review_actions: int = 12
 
 

@@ -70,8 +70,11 @@ class ReviewView(Frozen):
     top_root_causes: tuple[ParetoRow, ...]
     systemic_threshold: int
     systemic: tuple[SystemicIssue, ...]
+    #: Every open action, most urgent first: the first ``open_actions_shown`` on the summary
+    #: page, the rest in the appendix.
     open_actions: tuple[OpenAction, ...]
     open_actions_total: int
+    open_actions_shown: int
     history: tuple[HistoryPoint, ...]
 
     def tables(self) -> tuple[Table, ...]:
@@ -165,8 +168,9 @@ class ReviewBuilder:
             top_root_causes=kpi.root_causes[:5],
             systemic_threshold=threshold,
             systemic=tuple(systemic),
-            open_actions=tuple(actions[: data.options.review_actions]),
+            open_actions=tuple(actions),
             open_actions_total=len(actions),
+            open_actions_shown=min(len(actions), data.options.review_actions),
             history=kpi.history,
         )
 

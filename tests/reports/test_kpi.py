@@ -86,4 +86,4 @@ def test_review_pack(data: ReportInput) -> None:
     assert [(s.root_cause, s.complaints) for s in view.systemic] == [("pricing", ("CS-1", "CS-2"))]
     # open and flagged: CS-5 (FAIL, due 10-22) before CS-4 (AT_RISK, due 11-06)
     assert [a.ticket for a in view.open_actions] == ["CS-5", "CS-4"]
-    assert view.open_actions_total == 2
+    assert view.open_actions_total == view.open_actions_shown == 2
