@@ -123,6 +123,25 @@ class KpiView(Frozen):
     def metric(self, key: str) -> Metric:
         return next(m for m in self.metrics if m.key == key)
 
+    def _compliance_table(self) -> Table:
+        months = tuple(self.compliance_by_month[0].by_month) if self.compliance_by_month else ()
+        return Table(
+            name="Compliance by month",
+            columns=(
+                Column(key="check", label="Check"),
+                *(Column(key=m, label=f"{m} PASS share", kind="ratio") for m in months),
+                *(Column(key=f"{m} settled", label=f"{m} settled", kind="int") for m in months),
+            ),
+            rows=tuple(
+                {
+                    "check": r.check,
+                    **r.by_month,
+                    **{f"{m} settled": n for m, n in r.settled.items()},
+                }
+                for r in self.compliance_by_month
+            ),
+        )
+
     def tables(self) -> tuple[Table, ...]:
         """The KPI table first (the CSV export), then the breakdowns (extra XLSX sheets)."""
         counts = (
@@ -149,6 +168,7 @@ class KpiView(Frozen):
                 ),
                 rows=tuple(r.model_dump() for r in self.root_causes),
             ),
+            self._compliance_table(),
             Table(name="Findings by check", columns=findings_cols, rows=_flat(self.findings_by_check)),
             Table(name="Findings by team", columns=findings_cols, rows=_flat(self.findings_by_team)),
         )

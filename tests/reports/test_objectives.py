@@ -69,6 +69,10 @@ def test_compliance_trend_by_month_per_check(data: ReportInput) -> None:
     assert rows["acknowledged-in-time"].settled == {"2026-10": 5}
     # response-in-time: PASS 2 of settled 3 (AT_RISK and PENDING are still running)
     assert rows["response-in-time"].settled == {"2026-10": 3}
+    # the same figures are a sheet of the XLSX/tabular export
+    table = next(t for t in build_kpi_view(data).tables() if t.name == "Compliance by month")
+    first = next(r for r in table.rows if r["check"] == "acknowledged-in-time")
+    assert (first["2026-10"], first["2026-10 settled"]) == (pytest.approx(0.6), 5)
 
 
 def test_definitions_come_from_the_policy_and_are_stated(data: ReportInput) -> None:
