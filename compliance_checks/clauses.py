@@ -17,6 +17,8 @@ class Clause(BaseModel):
     id: str
     title: str
     summary: str
+    #: What an auditor should ask for where no enabled check covers the clause.
+    evidence: str
 
 
 @lru_cache(maxsize=1)

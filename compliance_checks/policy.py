@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
@@ -19,7 +19,9 @@ from pydantic import (
     PlainValidator,
     StrictBool,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
 )
 
 from compliance_checks.calendar import BusinessCalendar, CalendarConfig, Duration
@@ -92,6 +94,101 @@ def _to_target(value: Any) -> Any:
 TargetField = Annotated[Target, PlainValidator(lambda v: Target.model_validate(_to_target(v)))]
 
 
+def _to_share(value: Any) -> float:
+    """``"95 %"``/``"95%"`` or a number from 0 to 1 -> a share from 0 to 1."""
+    if isinstance(value, bool):
+        raise ValueError("a share is text like '95 %' or a number from 0 to 1")  # noqa: TRY004
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.endswith("%"):
+            raise ValueError(f"a share is text like '95 %', not {value!r}")
+        try:
+            share = float(text[:-1].strip()) / 100
+        except ValueError:
+            raise ValueError(f"a share is text like '95 %', not {value!r}") from None
+    elif isinstance(value, int | float):
+        share = float(value)
+    else:
+        raise ValueError("a share is text like '95 %' or a number from 0 to 1")  # noqa: TRY004
+    if not 0 <= share <= 1:
+        raise ValueError(f"a share is between 0 % and 100 %, not {value!r}")
+    return share
+
+
+ShareField = Annotated[
+    float,
+    PlainValidator(_to_share),
+    PlainSerializer(lambda v: f"{v * 100:g} %", return_type=str),
+    WithJsonSchema({"type": "string", "examples": ["95 %", "90 %"]}),
+]
+
+
+class KpiObjective(Frozen):
+    """One KPI's objective (clause 6/8.4): ``met`` at the objective or better, ``amber`` down to
+    the amber line, ``missed`` beyond it."""
+
+    objective: ShareField
+    amber: ShareField | None = None
+
+
+#: Objective names in a policy's ``kpis`` block -> whether a higher value is better.
+KPI_OBJECTIVES: dict[str, Literal["higher", "lower"]] = {
+    "acknowledged_in_time": "higher",
+    "responded_in_time": "higher",
+    "closed_in_time": "higher",
+    "satisfied": "higher",
+    "escalated": "lower",
+    "reopened": "lower",
+    "repeat_complaints": "lower",
+}
+
+
+class KpiObjectives(Frozen):
+    """The policy's ``kpis`` block; a KPI without an objective is reported without a judgement."""
+
+    acknowledged_in_time: KpiObjective | None = None
+    responded_in_time: KpiObjective | None = None
+    closed_in_time: KpiObjective | None = None
+    satisfied: KpiObjective | None = None
+    escalated: KpiObjective | None = None
+    reopened: KpiObjective | None = None
+    repeat_complaints: KpiObjective | None = None
+
+    @field_validator(*KPI_OBJECTIVES)
+    @classmethod
+    def _amber_beyond_objective(cls, item: KpiObjective | None, info: ValidationInfo) -> KpiObjective | None:
+        if item is None or item.amber is None or info.field_name is None:
+            return item
+        if KPI_OBJECTIVES[info.field_name] == "higher" and item.amber > item.objective:
+            raise ValueError("amber must not be above the objective (higher is better)")
+        if KPI_OBJECTIVES[info.field_name] == "lower" and item.amber < item.objective:
+            raise ValueError("amber must not be below the objective (lower is better)")
+        return item
+
+    def judge(self, name: str, value: float | None) -> Literal["met", "amber", "missed"] | None:
+        """``met`` / ``amber`` / ``missed`` for ``value``; None without an objective or a value."""
+        item: KpiObjective | None = getattr(self, name, None)
+        if item is None or value is None:
+            return None
+        sign = 1 if KPI_OBJECTIVES[name] == "higher" else -1
+        if sign * value >= sign * item.objective:
+            return "met"
+        if item.amber is not None and sign * value >= sign * item.amber:
+            return "amber"
+        return "missed"
+
+
+class Analysis(Frozen):
+    """How the reports define repeat complaints and systemic issues (stated in the reports)."""
+
+    #: A complaint is a repeat when the same complainant complained within this many days before.
+    repeat_window_days: int = Field(default=30, ge=1, le=3660)
+    #: A root cause is systemic when it accounts for at least this many complaints in the period...
+    systemic_min_count: int = Field(default=5, ge=1)
+    #: ...and at least this share of the period's complaints with a root cause.
+    systemic_min_share: ShareField = 0.10
+
+
 class CheckConfig(Frozen):
     enabled: StrictBool = True
     #: Overrides the check's own severity in findings.
@@ -114,6 +211,10 @@ class PolicySpec(Frozen):
     record_keeping: str | None = None
     notes: list[str] = Field(default_factory=list)
     returns: ReturnsConfig = Field(default_factory=ReturnsConfig)
+    #: KPI objectives (met / amber / missed in the KPI report and the management review).
+    kpis: KpiObjectives = Field(default_factory=KpiObjectives)
+    #: Definitions of repeat complaints and systemic issues.
+    analysis: Analysis = Field(default_factory=Analysis)
 
 
 @dataclass(frozen=True)

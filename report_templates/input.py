@@ -230,14 +230,9 @@ class ReportOptions:
 
     sample_seed: int = 10002
     sample_size: int = 10
-    #: A root cause recurring at least this often in the period is a systemic issue (8.2).
-    systemic_threshold: int = 3
-    #: Two complaints by the same complainant (or with the same root cause) within this many
-    #: days make the later one a repeat.
-    repeat_window_days: int = 30
     #: Customers served, for "complaints per 1,000 customers" (omitted when unknown).
     customers: int | None = None
-    #: Open actions listed in the review pack (the rest are counted).
+    #: Open actions on the review pack's summary page (the rest are in its appendix).
     review_actions: int = 12
 
 

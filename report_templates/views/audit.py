@@ -59,18 +59,19 @@ class UnconfirmedFigure(Frozen):
 class CoverageCheck(Frozen):
     check: str
     title: str
-    enabled: bool
     counts: dict[str, int]
 
 
 class CoverageRow(Frozen):
     clause: str
     title: str
-    #: AUTOMATED: at least one enabled check; DISABLED: checks exist but the policy turns them
-    #: off; MANUAL: no check, human evidence needed.
-    coverage: Literal["AUTOMATED", "DISABLED", "MANUAL"]
+    #: AUTOMATED: at least one check the policy enables; MANUAL: none, human evidence needed.
+    coverage: Literal["AUTOMATED", "MANUAL"]
+    #: The enabled checks citing the clause (a check the policy does not enable is not listed).
     checks: tuple[CoverageCheck, ...]
     counts: dict[str, int]
+    #: What an auditor should ask for when the coverage is MANUAL.
+    evidence: str | None
 
 
 class ExceptionRow(Frozen):
@@ -167,6 +168,7 @@ class AuditView(Frozen):
                 "title": r.title,
                 "coverage": r.coverage,
                 "checks": ", ".join(c.check for c in r.checks),
+                "evidence": r.evidence,
                 **r.counts,
             }
             for r in self.coverage
@@ -180,6 +182,7 @@ class AuditView(Frozen):
                     Column(key="title", label="Title"),
                     Column(key="coverage", label="Coverage"),
                     Column(key="checks", label="Checks"),
+                    Column(key="evidence", label="Evidence to ask for (MANUAL)"),
                     *(Column(key=s, label=s, kind="int") for s in STATUS_ORDER),
                 ),
                 rows=coverage_rows,
@@ -239,31 +242,27 @@ def _counts(tallied: Counter[str]) -> dict[str, int]:
 def coverage_matrix(
     by_check: dict[str, Counter[str]], enabled: set[str], registry: Registry
 ) -> tuple[CoverageRow, ...]:
-    """Every clause of the catalogue -> the checks citing it -> counts per status."""
+    """Every clause of the catalogue -> the enabled checks citing it -> counts per status; a
+    clause no enabled check covers is MANUAL, with the evidence to ask for."""
     rows = []
     for clause in clauses():
-        specs = sorted((s for s in registry if clause.id in s.clauses), key=lambda s: s.id)
+        cited = (s for s in registry if clause.id in s.clauses and s.id in enabled)
+        specs = sorted(cited, key=lambda s: s.id)
         checks = tuple(
-            CoverageCheck(
-                check=s.id,
-                title=s.title,
-                enabled=s.id in enabled,
-                counts=_counts(by_check.get(s.id, Counter())),
-            )
+            CoverageCheck(check=s.id, title=s.title, counts=_counts(by_check.get(s.id, Counter())))
             for s in specs
         )
         total: Counter[str] = Counter()
         for c in checks:
             total.update(by_check.get(c.check, Counter()))
-        if not checks:
-            coverage: Literal["AUTOMATED", "DISABLED", "MANUAL"] = "MANUAL"
-        elif any(c.enabled for c in checks):
-            coverage = "AUTOMATED"
-        else:
-            coverage = "DISABLED"
         rows.append(
             CoverageRow(
-                clause=clause.id, title=clause.title, coverage=coverage, checks=checks, counts=_counts(total)
+                clause=clause.id,
+                title=clause.title,
+                coverage="AUTOMATED" if checks else "MANUAL",
+                checks=checks,
+                counts=_counts(total),
+                evidence=None if checks else clause.evidence,
             )
         )
     return tuple(rows)

@@ -19,11 +19,13 @@ from report_templates.views.common import (
     ReportHeader,
     Table,
     header,
+    ratio,
     run_pass,
 )
 from report_templates.views.metrics import (
     ACK_CHECK,
     RESPONSE_CHECK,
+    SETTLED,
     Backlog,
     CohortAccumulator,
     CohortFigures,
@@ -45,6 +47,20 @@ class Metric(Frozen):
     denominator: int | None
     better: Better
     target: str | None = None
+    #: The policy's KPI objective (``kpis`` block) and amber line, and the judgement against them.
+    objective: float | None = None
+    amber: float | None = None
+    judgement: Literal["met", "amber", "missed"] | None = None
+
+
+class ComplianceRow(Frozen):
+    """One check's compliance by month of receipt: PASS / (PASS + FAIL + WAIVED), None if no
+    clock settled that month."""
+
+    check: str
+    title: str
+    by_month: dict[str, float | None]
+    settled: dict[str, int]
 
 
 class CountRow(Frozen):
@@ -96,9 +112,35 @@ class KpiView(Frozen):
     findings_by_clause: tuple[FindingsRow, ...]
     findings_by_team: tuple[FindingsRow, ...]
     history: tuple[HistoryPoint, ...]
+    #: False when the previous period has no complaints (a first period): nothing to compare.
+    has_previous: bool
+    compliance_by_month: tuple[ComplianceRow, ...]
+    #: The definitions the figures use (from the policy's ``analysis`` block).
+    repeat_window_days: int
+    systemic_min_count: int
+    systemic_min_share: float
 
     def metric(self, key: str) -> Metric:
         return next(m for m in self.metrics if m.key == key)
+
+    def _compliance_table(self) -> Table:
+        months = tuple(self.compliance_by_month[0].by_month) if self.compliance_by_month else ()
+        return Table(
+            name="Compliance by month",
+            columns=(
+                Column(key="check", label="Check"),
+                *(Column(key=m, label=f"{m} PASS share", kind="ratio") for m in months),
+                *(Column(key=f"{m} settled", label=f"{m} settled", kind="int") for m in months),
+            ),
+            rows=tuple(
+                {
+                    "check": r.check,
+                    **r.by_month,
+                    **{f"{m} settled": n for m, n in r.settled.items()},
+                }
+                for r in self.compliance_by_month
+            ),
+        )
 
     def tables(self) -> tuple[Table, ...]:
         """The KPI table first (the CSV export), then the breakdowns (extra XLSX sheets)."""
@@ -126,6 +168,7 @@ class KpiView(Frozen):
                 ),
                 rows=tuple(r.model_dump() for r in self.root_causes),
             ),
+            self._compliance_table(),
             Table(name="Findings by check", columns=findings_cols, rows=_flat(self.findings_by_check)),
             Table(name="Findings by team", columns=findings_cols, rows=_flat(self.findings_by_team)),
         )
@@ -140,7 +183,10 @@ METRIC_COLUMNS: tuple[Column, ...] = (
     Column(key="change", label="Change", kind="float"),
     Column(key="numerator", label="Numerator", kind="int"),
     Column(key="denominator", label="Denominator", kind="int"),
-    Column(key="target", label="Objective (policy)"),
+    Column(key="target", label="Per-complaint target (policy)"),
+    Column(key="objective", label="KPI objective", kind="ratio"),
+    Column(key="amber", label="Amber line", kind="ratio"),
+    Column(key="judgement", label="Met / amber / missed"),
 )
 
 
@@ -164,8 +210,19 @@ def target_text(policy: Policy, check_id: str) -> str | None:
     return None
 
 
+#: KPI key -> its objective's name in the policy's ``kpis`` block.
+OBJECTIVE_NAMES = {
+    "ack_in_target": "acknowledged_in_time",
+    "response_in_target": "responded_in_time",
+    "closed_in_target": "closed_in_time",
+    "satisfaction_rate": "satisfied",
+    "escalation_rate": "escalated",
+    "reopen_rate": "reopened",
+    "repeat_rate": "repeat_complaints",
+}
+
 _SPECS: tuple[tuple[str, str, Unit, Better, str | None], ...] = (
-    # key, label, unit, better, check whose policy target is the objective
+    # key, label, unit, better, check whose policy target is the per-complaint target
     ("received", "Complaints received", "count", "neutral", None),
     ("per_1000_customers", "Complaints per 1,000 customers", "per_1000", "lower", None),
     ("ack_median_hours", "Acknowledgement time, median", "hours", "lower", None),
@@ -180,9 +237,8 @@ _SPECS: tuple[tuple[str, str, Unit, Better, str | None], ...] = (
     ("escalation_rate", "Escalation rate (escalated / received)", "ratio", "lower", None),
     ("reopen_rate", "Reopen rate (reopened / closed)", "ratio", "lower", None),
     ("upheld_rate", "Upheld rate ((upheld + partly upheld) / closed)", "ratio", "neutral", None),
-    ("repeat_rate", "Repeat complaints / received", "ratio", "lower", None),
-    ("repeat_complainant_rate", "Repeat: same complainant / received", "ratio", "lower", None),
-    ("repeat_root_cause_rate", "Repeat: same root cause / received", "ratio", "lower", None),
+    ("repeat_rate", "Repeat complaints (same complainant) / received", "ratio", "lower", None),
+    ("repeat_root_cause_rate", "Recurring root cause / received", "ratio", "lower", None),
     ("satisfaction_rate", "Satisfied with handling (of rated)", "ratio", "higher", None),
 )
 
@@ -195,11 +251,17 @@ def _figure(figs: CohortFigures, key: str) -> Figure:
     return value
 
 
-def metrics(now: CohortFigures, before: CohortFigures, policy: Policy) -> tuple[Metric, ...]:
+def metrics(now: CohortFigures, before: CohortFigures | None, policy: Policy) -> tuple[Metric, ...]:
+    """Every KPI against the previous period (None: no previous period to compare with) and
+    against the policy's objective."""
     out = []
+    objectives = policy.spec.kpis
     for key, label, unit, better, target_check in _SPECS:
-        cur, prev = _figure(now, key), _figure(before, key)
+        cur = _figure(now, key)
+        prev = _figure(before, key) if before is not None else Figure(None)
         change = cur.value - prev.value if cur.value is not None and prev.value is not None else None
+        name = OBJECTIVE_NAMES.get(key)
+        item = getattr(objectives, name) if name else None
         out.append(
             Metric(
                 key=key,
@@ -212,6 +274,9 @@ def metrics(now: CohortFigures, before: CohortFigures, policy: Policy) -> tuple[
                 denominator=cur.denominator,
                 better=better,
                 target=target_text(policy, target_check) if target_check else None,
+                objective=item.objective if item else None,
+                amber=item.amber if item else None,
+                judgement=objectives.judge(name, cur.value) if name else None,
             )
         )
     return tuple(out)
@@ -301,7 +366,9 @@ class SnapshotPass:
 
     def __init__(self, source: ComplaintSource, period: Period, data: ReportInput) -> None:
         self.as_of = source.as_of
-        self.cohort = CohortAccumulator(period, source.as_of, data.options)
+        self.cohort = CohortAccumulator(
+            period, source.as_of, data.options, analysis=data.policy.spec.analysis
+        )
         self.breakdowns = Breakdowns()
         self.backlog = Backlog(source.as_of)
 
@@ -347,7 +414,13 @@ class KpiBuilder:
         self.before = (
             None
             if self.baseline is not None
-            else CohortAccumulator(self.previous, data.as_of, data.options, history=self.now.cohort.repeats)
+            else CohortAccumulator(
+                self.previous,
+                data.as_of,
+                data.options,
+                history=self.now.cohort.repeats,
+                analysis=data.policy.spec.analysis,
+            )
         )
         self.before_breakdowns = Breakdowns()
         self.weeks: Counter[str] = Counter()
@@ -361,6 +434,8 @@ class KpiBuilder:
         self.labels: dict[date, tuple[str, str]] = {}
         self.causes: Counter[str] = Counter()
         self.root_cause_missing = 0
+        #: Settled clocks by (month, check, status) for the compliance trend.
+        self.monthly: Counter[tuple[str, str, str]] = Counter()
 
     def add(self, record: ComplaintRecord, findings: tuple[AnyFinding, ...]) -> None:
         if self.before is not None and self.before.add(record, findings):
@@ -380,9 +455,12 @@ class KpiBuilder:
         team = record.team or record.group or "(no team)"
         self.teams[team] = None
         tally = self.tally
+        monthly, month = self.monthly, labels[1]
         for f in findings:
             # a StrEnum status counts under its str value (no .value lookup)
             tally[team, f.check, f.title, f.clauses, f.status] += 1
+            if f.status in SETTLED:
+                monthly[month, f.check, f.status] += 1
 
     def _findings_by(self) -> tuple[StatusCounts, dict[str, str], StatusCounts, StatusCounts]:
         """The tally by check (with each check's first title), by clause and by team."""
@@ -418,9 +496,29 @@ class KpiBuilder:
             raise RuntimeError("the KPI baseline was not computed")
         return figures, breakdowns, back, sorted(points, key=lambda p: p.as_of)
 
+    def _compliance(self, titles: dict[str, str]) -> tuple[ComplianceRow, ...]:
+        months = _months(self.data.period)
+        rows = []
+        for check in sorted(titles):
+            passed = {m: self.monthly[m, check, Status.PASS] for m in months}
+            settled = {m: sum(self.monthly[m, check, s] for s in SETTLED) for m in months}
+            rows.append(
+                ComplianceRow(
+                    check=check,
+                    title=titles[check],
+                    by_month={m: ratio(passed[m], settled[m]) for m in months},
+                    settled=settled,
+                )
+            )
+        return tuple(rows)
+
     def finish(self) -> KpiView:
         data = self.data
-        before_figs, before, back_before, history = self._baseline()
+        analysis = data.policy.spec.analysis
+        before_figs, before_all, back_before, history = self._baseline()
+        # A previous period without complaints (a first period) gives nothing to compare with.
+        has_previous = before_figs.received > 0
+        before = before_all if has_previous else None
         now = self.now.breakdowns
         pareto, running = [], 0
         total_causes = sum(self.causes.values())
@@ -440,12 +538,12 @@ class KpiBuilder:
             previous_start=self.previous.start,
             previous_end=self.previous.end,
             baseline="snapshot" if self.baseline is not None else "current",
-            metrics=metrics(self.now.cohort.figures(), before_figs, data.policy),
+            metrics=metrics(self.now.cohort.figures(), before_figs if has_previous else None, data.policy),
             volume_by_week=_buckets(self.weeks, _weeks(data.period)),
             volume_by_month=_buckets(self.months, _months(data.period)),
-            by_channel=count_rows(now.channel, before.channel),
-            by_category=count_rows(now.category, before.category),
-            by_severity=count_rows(now.severity, before.severity),
+            by_channel=count_rows(now.channel, before.channel if before else None),
+            by_category=count_rows(now.category, before.category if before else None),
+            by_severity=count_rows(now.severity, before.severity if before else None),
             backlog=tuple(
                 CountRow(
                     label=k,
@@ -463,6 +561,11 @@ class KpiBuilder:
             ),
             findings_by_team=findings_rows(by_team, {}),
             history=tuple(history),
+            has_previous=has_previous,
+            compliance_by_month=self._compliance(titles),
+            repeat_window_days=analysis.repeat_window_days,
+            systemic_min_count=analysis.systemic_min_count,
+            systemic_min_share=analysis.systemic_min_share,
         )
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from compliance_checks.findings import Status
 from compliance_checks.model import ComplaintRecord, Outcome
+from compliance_checks.policy import Analysis
 from report_templates.input import AnyFinding, Brief, ComplaintSource, Period, ReportOptions
 from report_templates.views.common import (
     Cohort,
@@ -37,7 +38,7 @@ AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("29-56 days", 29, 56),
     ("over 56 days", 57, None),
 )
-_SETTLED = (Status.PASS, Status.FAIL, Status.WAIVED)
+SETTLED = (Status.PASS, Status.FAIL, Status.WAIVED)
 _SATISFIED = {"good", "satisfied", "very satisfied"}
 _DISSATISFIED = {"bad", "dissatisfied", "very dissatisfied"}
 
@@ -62,7 +63,7 @@ class ClockCounts:
         self.settled = 0
 
     def add(self, finding: AnyFinding) -> None:
-        if finding.status in _SETTLED:
+        if finding.status in SETTLED:
             self.settled += 1
             self.passed += finding.status is Status.PASS
 
@@ -161,7 +162,6 @@ class CohortFigures:
     reopen_rate: Figure
     upheld_rate: Figure
     repeat_rate: Figure
-    repeat_complainant_rate: Figure
     repeat_root_cause_rate: Figure
     satisfaction_rate: Figure
     per_1000_customers: Figure
@@ -174,11 +174,17 @@ class CohortAccumulator:
     """
 
     def __init__(
-        self, period: Period, as_of: datetime, options: ReportOptions, history: Repeats | None = None
+        self,
+        period: Period,
+        as_of: datetime,
+        options: ReportOptions,
+        history: Repeats | None = None,
+        analysis: Analysis | None = None,
     ) -> None:
         self.cohort = Cohort(period, as_of)
         self.options = options
-        self.repeats = Repeats(timedelta(days=options.repeat_window_days), history)
+        window = (analysis or Analysis()).repeat_window_days
+        self.repeats = Repeats(timedelta(days=window), history)
         self.received_all = 0
         self.n = 0
         self.ack_hours = array("d")
@@ -237,7 +243,7 @@ class CohortAccumulator:
 
     def figures(self) -> CohortFigures:
         n, closed = self.n, self.closed
-        person, cause, either = self.repeats.counts()
+        person, cause, _ = self.repeats.counts()
         per_1000 = Figure(None)
         if self.options.customers:
             per_1000 = Figure(n * 1000 / self.options.customers, n, self.options.customers)
@@ -265,17 +271,19 @@ class CohortAccumulator:
             escalation_rate=Figure(ratio(self.escalated, n), self.escalated, n),
             reopen_rate=Figure(ratio(self.reopened, closed), self.reopened, closed),
             upheld_rate=Figure(ratio(self.upheld, closed), self.upheld, closed),
-            repeat_rate=Figure(ratio(either, n), either, n),
-            repeat_complainant_rate=Figure(ratio(person, n), person, n),
+            # A repeat complaint is the same complainant's; a shared root cause is recurrence (8.2).
+            repeat_rate=Figure(ratio(person, n), person, n),
             repeat_root_cause_rate=Figure(ratio(cause, n), cause, n),
             satisfaction_rate=Figure(ratio(self.satisfied, self.rated), self.satisfied, self.rated),
             per_1000_customers=per_1000,
         )
 
 
-def figures(snapshot: ComplaintSource, period: Period, options: ReportOptions) -> CohortFigures:
+def figures(
+    snapshot: ComplaintSource, period: Period, options: ReportOptions, analysis: Analysis | None = None
+) -> CohortFigures:
     """The KPIs of ``period``'s cohort in ``snapshot`` (one pass)."""
-    acc = CohortAccumulator(period, snapshot.as_of, options)
+    acc = CohortAccumulator(period, snapshot.as_of, options, analysis=analysis)
     for record, findings in snapshot.items():
         acc.add(record, findings)
     return acc.figures()

@@ -69,10 +69,19 @@ class ReviewView(Frozen):
     headline: tuple[Metric, ...]
     volume: tuple[tuple[str, int], ...]
     top_root_causes: tuple[ParetoRow, ...]
-    systemic_threshold: int
+    #: A systemic issue: a root cause with at least this many complaints and this share of the
+    #: period's complaints with a root cause (the policy's ``analysis`` block).
+    systemic_min_count: int
+    systemic_min_share: float
     systemic: tuple[SystemicIssue, ...]
+    repeat_window_days: int
+    #: False when the previous period has no complaints (nothing to compare with).
+    has_previous: bool
+    #: Every open action, most urgent first: the first ``open_actions_shown`` on the summary
+    #: page, the rest in the appendix.
     open_actions: tuple[OpenAction, ...]
     open_actions_total: int
+    open_actions_shown: int
     history: tuple[HistoryPoint, ...]
 
     def tables(self) -> tuple[Table, ...]:
@@ -144,7 +153,6 @@ class ReviewBuilder:
     def finish(self, kpi: KpiView | None = None) -> ReviewView:
         kpi = kpi or self.kpi.finish()
         data = self.data
-        threshold = data.options.systemic_threshold
         systemic = [
             SystemicIssue(
                 root_cause=row.label,
@@ -152,7 +160,7 @@ class ReviewBuilder:
                 complaints=tuple(sorted(self.by_cause.get(row.label, ()))[:8]),
             )
             for row in kpi.root_causes
-            if row.count >= threshold
+            if row.count >= kpi.systemic_min_count and row.share >= kpi.systemic_min_share
         ]
         far = datetime.max.replace(tzinfo=data.as_of.tzinfo)
         # Most urgent (earliest due) first.
@@ -166,10 +174,14 @@ class ReviewBuilder:
             headline=tuple(kpi.metric(k) for k in HEADLINE_KEYS),
             volume=tuple((r.label, r.count) for r in volume),
             top_root_causes=kpi.root_causes[:5],
-            systemic_threshold=threshold,
+            systemic_min_count=kpi.systemic_min_count,
+            systemic_min_share=kpi.systemic_min_share,
             systemic=tuple(systemic),
-            open_actions=tuple(actions[: data.options.review_actions]),
+            repeat_window_days=kpi.repeat_window_days,
+            has_previous=kpi.has_previous,
+            open_actions=tuple(actions),
             open_actions_total=len(actions),
+            open_actions_shown=min(len(actions), data.options.review_actions),
             history=kpi.history,
         )
 

@@ -52,6 +52,11 @@ checks:
     params:
       target: {default: 20 business days, by_severity: {critical: 5 business days}}
   root-cause-recorded: {params: {outcomes: [upheld, partly_upheld], within: 5 business days}}
+kpis:
+  acknowledged_in_time: {objective: 95 %, amber: 60 %}
+  responded_in_time: {objective: 50 %, amber: 40 %}
+  escalated: {objective: 10 %, amber: 15 %}
+analysis: {repeat_window_days: 30, systemic_min_count: 2, systemic_min_share: 0 %}
 """
 CHECKS = ("acknowledged-in-time", "response-in-time", "root-cause-recorded")
 
@@ -354,7 +359,7 @@ def dataset(**changes: Any) -> ReportInput:
         "provenance": provenance,
         "waivers": waivers,
         "history": history,
-        "options": ReportOptions(sample_seed=7, sample_size=3, systemic_threshold=2, customers=2000),
+        "options": ReportOptions(sample_seed=7, sample_size=3, customers=2000),
     }
     fields.update(changes)
     return ReportInput(**fields)

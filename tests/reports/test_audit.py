@@ -9,10 +9,11 @@ from pathlib import Path
 import yaml
 
 from compliance_checks.findings import Status
+from report_templates.html import render_html
 from report_templates.input import ReportInput, ReportOptions
 from report_templates.views import build_audit_view
 from report_templates.views.audit import draw_sample
-from tests.reports.builders import dataset, small_registry
+from tests.reports.builders import RENDER, dataset, small_registry
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "compliance_checks" / "clauses.yaml"
 
@@ -29,6 +30,25 @@ def test_coverage_matrix_lists_every_clause_of_the_catalogue(data: ReportInput) 
     # 7.4: acknowledged-in-time over CS-1..CS-5 -> PASS 3, WAIVED 1, FAIL 1
     assert rows["7.4"].counts["PASS"] == 3 and rows["7.4"].counts["WAIVED"] == 1
     assert rows["7.4"].counts["FAIL"] == 1
+
+
+def test_coverage_lists_only_enabled_checks_and_names_manual_evidence(data: ReportInput) -> None:
+    """The full registry holds checks the ISO-only test policy does not enable (regulatory ones,
+    and stage2-handler-differs citing clause 4): they are not clause rows, and clause 4 is MANUAL
+    with the evidence an auditor should ask for, not DISABLED."""
+    view = build_audit_view(data)  # the full registry, the test policy's three checks enabled
+    listed = {c.check for row in view.coverage for c in row.checks}
+    assert listed == {"acknowledged-in-time", "response-in-time", "root-cause-recorded"}
+    rows = {row.clause: row for row in view.coverage}
+    assert {row.coverage for row in view.coverage} == {"AUTOMATED", "MANUAL"}
+    for clause in ("4", "5", "6", "8.4", "8.5", "8.6", "8.7"):
+        assert rows[clause].coverage == "MANUAL"
+        assert rows[clause].evidence  # named, never a bare "human evidence needed"
+    assert "policy" in (rows["4"].evidence or "")
+    assert rows["7.4"].coverage == "AUTOMATED" and rows["7.4"].evidence is None
+    html = render_html(view, RENDER)
+    assert "disabled by policy" not in html and "DISABLED" not in html
+    assert "Ask for: Top-management commitment" in html  # clause 5's evidence
 
 
 def test_exceptions_and_waivers(data: ReportInput) -> None:
@@ -108,7 +128,7 @@ def test_audit_shows_the_regime_policy_chain_and_unconfirmed_figures(tmp_path: P
     assert cut_off.declared_in == "fca-disp.yaml" and "DISP 1.5.3G" in cut_off.source
     html = render_html(view, RENDER)
     assert "Regulatory regime and policy provenance" in html and "Unconfirmed figures" in html
-    assert 'UNCONFIRMED</span> receipt-cut-off' in html
+    assert "UNCONFIRMED</span> receipt-cut-off" in html
     assert '"unconfirmed": [' in view_json(view) and "receipt-cut-off" in view_json(view)
     # the baseline-only policy of the other tests has none, and says so
     assert "None: every regulatory figure" in render_html(build_audit_view(base), RENDER)

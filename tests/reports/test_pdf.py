@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import shutil
+import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +18,14 @@ from report_templates.views.review import ReviewView
 from tests.reports.builders import AS_OF, CHECKS, RENDER, at, dataset, finding, record
 
 weasyprint = pytest.importorskip("weasyprint", reason="WeasyPrint (and Pango) not installed")
+PDFTOTEXT = shutil.which("pdftotext")
+needs_pdftotext = pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) not installed")
+
+
+def pdf_text(path: Path, *pages: str) -> str:
+    assert PDFTOTEXT is not None
+    run = subprocess.run([PDFTOTEXT, *pages, str(path), "-"], capture_output=True, text=True, check=True)
+    return run.stdout
 
 
 @pytest.mark.parametrize("kind", ["audit", "kpi", "review"])
@@ -67,11 +77,22 @@ def busy_month(complaints: int = 800) -> ReportInput:
     return dataset(current=Snapshot(AS_OF, tuple(records), findings))
 
 
-def test_review_pack_is_one_printed_page(tmp_path: Path) -> None:
+@needs_pdftotext
+def test_review_pack_summary_is_one_printed_page_and_appendix_lists_every_action(tmp_path: Path) -> None:
     data = busy_month()
     view = build_view("review", data)
     assert isinstance(view, ReviewView)
-    assert len(view.systemic) == 12 and view.open_actions_total > len(view.open_actions) == 12
+    assert len(view.systemic) == 12 and view.open_actions_total > view.open_actions_shown == 12
+    # Every open action is in the view (none dropped), most urgent first.
+    assert len(view.open_actions) == view.open_actions_total
     html = render_html(view, RENDER)
-    assert len(weasyprint.HTML(string=html).render().pages) == 1
+    pages = weasyprint.HTML(string=html).render().pages
+    out = render_report("review", data, "pdf", tmp_path / "review.pdf", render=RENDER)
+    first = pdf_text(out, "-f", "1", "-l", "1")
+    assert "Open actions" in first and "Appendix A" in first  # the caption points at it
+    assert "Appendix A: the other" not in first  # the appendix starts on a page of its own
+    assert len(pages) > 1
+    everything = pdf_text(out)
+    missing = [a.ticket for a in view.open_actions if a.ticket not in everything]
+    assert missing == []
     assert "and 7 more" in html  # systemic issues beyond the top five are counted, not listed

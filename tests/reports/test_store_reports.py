@@ -305,9 +305,7 @@ def test_store_read_gives_each_complaint_as_it_stood_with_its_recorded_findings(
         for as_of in (seeded.early, seeded.early + timedelta(days=1), seeded.late):
             read = read_store(store, evaluator, as_of)
             items = list(read.source.lookup([i.record.id for i in read.source.items()]))
-            actual = [
-                (r.model_dump_json(), json.dumps([f.to_json_dict() for f in fs])) for r, fs in items
-            ]
+            actual = [(r.model_dump_json(), json.dumps([f.to_json_dict() for f in fs])) for r, fs in items]
             expected = _reference_items(store, evaluator, as_of)
             assert actual == expected, as_of
             assert len(actual) > 10 and any(json.loads(f) for _, f in actual)

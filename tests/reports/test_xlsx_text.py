@@ -17,15 +17,34 @@ from report_templates.views.common import Column, Table
 from report_templates.writers.tabular import write_csv, write_xlsx
 
 #: Text mixing control characters, formula starters, noncharacters, surrogates and anything else.
-NASTY = st.sampled_from(["\x00", "\x0b", "\x1b", "\x07", "\x7f", "\x85", "\ufffe", "\uffff",
-                         "\ud800", "\udcff", "=", "+", "-", "@", "\t", "\r", "\n", " "])
+NASTY = st.sampled_from(
+    [
+        "\x00",
+        "\x0b",
+        "\x1b",
+        "\x07",
+        "\x7f",
+        "\x85",
+        "\ufffe",
+        "\uffff",
+        "\ud800",
+        "\udcff",
+        "=",
+        "+",
+        "-",
+        "@",
+        "\t",
+        "\r",
+        "\n",
+        " ",
+    ]
+)
 TEXT = st.text(st.one_of(NASTY, st.characters()), max_size=40)
 
 
 def xml_allowed(c: str) -> bool:
     code = ord(c)
-    return (c in "\t\n\r" or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
-            or 0x10000 <= code <= 0x10FFFF)
+    return c in "\t\n\r" or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
 
 
 def expected_cell(text: str) -> str:
@@ -55,8 +74,11 @@ def test_any_text_is_written_visible_and_inert(texts: list[str]) -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(TEXT.map(lambda t: "".join(c for c in t if not "\ud800" <= c <= "\udfff")),
-                min_size=1, max_size=5))
+@given(
+    st.lists(
+        TEXT.map(lambda t: "".join(c for c in t if not "\ud800" <= c <= "\udfff")), min_size=1, max_size=5
+    )
+)
 def test_csv_keeps_any_encodable_text_and_neutralises_formulas(texts: list[str]) -> None:
     # Surrogates never get this far: connector.untrusted replaces them where JSON enters.
     with tempfile.TemporaryDirectory() as tmp:
