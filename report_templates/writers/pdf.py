@@ -8,8 +8,9 @@ from pathlib import Path
 LOG = logging.getLogger(__name__)
 
 # Tagged PDF (structure tree, document language and title) for screen readers: WeasyPrint's
-# PDF/UA-1 variant, `write_pdf(pdf_variant="pdf/ua-1")` or `--pdf-variant pdf/ua-1` on its CLI
-# (WeasyPrint docs, "API Reference" > "PDF" options; "Common Use Cases" > "PDF/UA").
+# PDF/UA-1 variant, `write_pdf(pdf_variant="pdf/ua-1")`, `--pdf-variant pdf/ua-1` on its CLI (in
+# every version we allow: WeasyPrint 70.0 "API Reference", Command-line API, --pdf-variant choices,
+# doc.courtbouillon.org/weasyprint/v70.0/api_reference.html; the variant exists since version 57).
 PDF_VARIANT = "pdf/ua-1"
 
 # WeasyPrint's own warning when no installed font has a character (it draws .notdef, a box).
