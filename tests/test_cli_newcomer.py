@@ -1,0 +1,110 @@
+"""A new user's first minutes, as the README tells them: ``init``, ``validate-config -c``,
+``--version``, the help text, and output written whole or not at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from connector.cli import app
+
+runner = CliRunner()
+SECRETS = {"ZENDESK_CLIENT_ID": "id-value-xyz", "ZENDESK_CLIENT_SECRET": "secret-value-xyz",
+           "JIRA_EMAIL": "bot@example.com", "JIRA_API_TOKEN": "token-value-xyz"}
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Any:
+    return runner.invoke(app, list(args), env={"COLUMNS": "250", **(env or {})})
+
+
+@pytest.fixture
+def no_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in SECRETS:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.parametrize("platform", ["zendesk", "jira"])
+def test_init_in_an_empty_directory_validates_as_written(
+    platform: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_secrets: None
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("init", "--platform", platform)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "mappings" / f"{platform}.yaml").is_file()
+    assert (tmp_path / "policy.yaml").is_file()
+    for command in ("validate-config -c iso10002.yaml", "run -c iso10002.yaml --dry-run",
+                    "run -c iso10002.yaml --apply"):
+        assert f"iso10002 {command}" in result.stdout
+    checked = run("validate-config", "-c", "iso10002.yaml", env=SECRETS)
+    assert checked.exit_code == 0, checked.output
+    assert "✓ iso10002.yaml" in checked.stdout
+    assert f"✓ mappings/{platform}.yaml" in checked.stdout
+    assert "✓ policy.yaml" in checked.stdout
+
+
+def test_init_from_another_directory_writes_everything_beside_the_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_secrets: None
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("init", "--platform", "zendesk", "--out", "conf/iso10002.yaml")
+    assert result.exit_code == 0, result.output
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    checked = run("validate-config", "-c", str(tmp_path / "conf" / "iso10002.yaml"), env=SECRETS)
+    assert checked.exit_code == 0, checked.output
+
+
+def test_init_never_overwrites_without_force(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "policy.yaml").write_text("mine: true\n", encoding="utf-8")
+    result = run("init", "--platform", "zendesk")
+    assert result.exit_code == 2
+    assert "policy.yaml" in result.stderr
+    assert (tmp_path / "policy.yaml").read_text(encoding="utf-8") == "mine: true\n"
+    assert not (tmp_path / "iso10002.yaml").exists()  # nothing written, not half of it
+    forced = run("init", "--platform", "zendesk", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "extends: iso10002-baseline" in (tmp_path / "policy.yaml").read_text(encoding="utf-8")
+
+
+def test_validate_config_names_unset_secrets_by_variable_never_their_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_secrets: None
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run("init", "--platform", "zendesk").exit_code == 0
+    result = run("validate-config", "-c", "iso10002.yaml", env={"ZENDESK_CLIENT_ID": "id-value-xyz"})
+    assert result.exit_code == 2
+    assert ("iso10002.yaml: sources[0].auth.client_secret_env: environment variable "
+            "ZENDESK_CLIENT_SECRET is not set") in result.stdout
+    assert "client_id_env" not in result.stdout
+    assert "id-value-xyz" not in result.output
+    assert "1 problem(s) found" in result.stderr
+
+
+def test_validate_config_names_a_missing_mapping_by_its_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run("init", "--platform", "jira").exit_code == 0
+    (tmp_path / "mappings" / "jira.yaml").unlink()
+    result = run("validate-config", "-c", "iso10002.yaml", env=SECRETS)
+    assert result.exit_code == 2
+    assert "mappings/jira.yaml: no such mapping file (named by sources[0].mapping;" in result.stdout
+    assert "Traceback" not in result.output
+
+
+def test_validate_config_refuses_a_mapping_of_the_other_platform(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run("init", "--platform", "jira").exit_code == 0
+    (tmp_path / "mappings" / "jira.yaml").write_text(
+        (Path(__file__).resolve().parents[1] / "mappings" / "zendesk.yaml").read_text(encoding="utf-8"),
+        encoding="utf-8")
+    result = run("validate-config", "-c", "iso10002.yaml", env=SECRETS)
+    assert result.exit_code == 2
+    assert "iso10002.yaml: sources[0].mapping: mappings/jira.yaml is a zendesk mapping" in result.stdout
