@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.main
+from typer.core import TyperGroup
 from typer.testing import CliRunner
 
 from connector.cli import app
@@ -108,3 +111,24 @@ def test_validate_config_refuses_a_mapping_of_the_other_platform(
     result = run("validate-config", "-c", "iso10002.yaml", env=SECRETS)
     assert result.exit_code == 2
     assert "iso10002.yaml: sources[0].mapping: mappings/jira.yaml is a zendesk mapping" in result.stdout
+
+
+def _commands() -> list[str]:
+    group = typer.main.get_command(app)
+    assert isinstance(group, TyperGroup)
+    return sorted(group.commands)
+
+
+def test_version_prints_the_package_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"iso10002 {metadata.version('iso10002-connector')}\n"
+
+
+@pytest.mark.parametrize("command", [[], *([name] for name in _commands())])
+def test_help_has_no_type_placeholders_or_rst_markup(command: list[str]) -> None:
+    result = run(*command, "--help")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    for fragment in ("<bool>", "<list[", "<path>", "<str>", "<int>", "``"):
+        assert fragment not in text, (command, fragment)

@@ -59,7 +59,7 @@ def check(
     ] = None,
     config: StoreConfigOption = Path("iso10002.yaml"),
 ) -> None:
-    """Check complaints: payload files offline (``--input``), or the store (records the run)."""
+    """Check complaints: payload files offline (--input), or the store (records the run)."""
     moment = as_of_or_now(as_of)
     if not inputs:
         check_store(config, moment if as_of else None,

@@ -108,9 +108,9 @@ def init(
 ) -> None:
     """Write a commented starter config, with the example mapping and a policy stub beside it.
 
-    Writes ``--out``, ``mappings/<platform>.yaml`` (the shipped example) and ``policy.yaml``
-    (extends the shipped baseline) next to it: together they pass ``validate-config -c`` once
-    the secrets are set. Exit 2, writing nothing, when any of them exists (without ``--force``).
+    Writes --out, mappings/PLATFORM.yaml (the shipped example) and policy.yaml (extends the
+    shipped baseline) next to it: together they pass validate-config -c once the secrets are
+    set. Exit 2, writing nothing, when any of them exists (without --force).
     """
     if platform not in names():
         raise fail(ExitCode.CONFIG, f"--platform must be one of {', '.join(names())}")
