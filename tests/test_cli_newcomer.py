@@ -132,3 +132,46 @@ def test_help_has_no_type_placeholders_or_rst_markup(command: list[str]) -> None
     text = result.stdout
     for fragment in ("<bool>", "<list[", "<path>", "<str>", "<int>", "``"):
         assert fragment not in text, (command, fragment)
+
+
+JIRA_PAGE = Path(__file__).parent / "fixtures" / "jira" / "handmade_cloud_search_jql.json"
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_check_prints_no_partial_document_when_an_input_error_stops_it(fmt: str, tmp_path: Path) -> None:
+    """The first file is a valid page (the shape of Jira Cloud's ``POST /rest/api/3/search/jql``
+    response, as the handmade fixture follows it); the second is not JSON at all."""
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"issues": [', encoding="utf-8")
+    result = run("check", "--platform", "jira", "--as-of", "2026-03-12T09:00:00+00:00", "--format", fmt,
+                 "--input", str(JIRA_PAGE), "--input", str(broken))
+    assert result.exit_code == 3, result.output
+    assert result.stdout == ""
+    assert "broken.json" in result.stderr
+    whole = run("check", "--platform", "jira", "--as-of", "2026-03-12T09:00:00+00:00", "--format", fmt,
+                "--input", str(JIRA_PAGE))
+    assert whole.exit_code == 0, whole.output
+    assert whole.stdout.startswith('{"schema_version"' if fmt == "json" else "ticket,check,status")
+
+
+ZENDESK_SAMPLE = Path(__file__).resolve().parents[1] / "connector" / "samples" / "zendesk-sample.jsonl"
+
+
+def test_report_writes_every_file_whole_or_none(tmp_path: Path) -> None:
+    """A template that fails (here: ``--templates`` with a syntax error in the second kind's)
+    leaves no report, not the first one written and the second half written."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "kpi.html.j2").write_text("{% for x in %}", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["report", "register", "kpi", "--platform", "zendesk", "--input", str(ZENDESK_SAMPLE),
+            "--as-of", "2026-11-22T09:00:00+00:00", "--templates", str(templates), "--out", str(out)]
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert "no report written: template error" in result.stderr
+    assert not out.exists() or list(out.iterdir()) == []
+    (templates / "kpi.html.j2").unlink()
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["kpi-2026-11-22.html", "register-2026-11-22.html"]
+    assert (out / "kpi-2026-11-22.html").stat().st_mode & 0o044 == 0o044  # readable as before

@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
+from jinja2 import TemplateError
 from rich.markup import escape
 
 from compliance_checks.configfile import ConfigError
 from connector.cli.as_of import as_of_or_now
 from connector.cli.errors import err, fail, reported
 from connector.cli.exit_codes import ExitCode
+from connector.cli.files import staged
 from connector.cli.options import StoreConfigOption
 from connector.cli.store import pipeline_for
 from connector.inputs import InputError
@@ -234,11 +236,14 @@ def report(
     # The renderers (matplotlib, openpyxl, WeasyPrint) load only when a report is written.
     from report_templates.render import Job, render_reports
 
-    for _kind, _fmt, path in targets:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    jobs = [Job(kind, f, path) for kind, f, path in targets]
     returns: dict[str, ReturnTable] = {}
-    written = render_reports(jobs, data, templates_dir=templates, render=render, returns=returns)
+    with staged([path for _kind, _fmt, path in targets]) as temporary:
+        jobs = [Job(kind, f, temporary[path]) for kind, f, path in targets]
+        try:
+            render_reports(jobs, data, templates_dir=templates, render=render, returns=returns)
+        except TemplateError as exc:
+            raise fail(ExitCode.CONFIG, f"no report written: template error: {exc}") from None
+    written = [path for _kind, _fmt, path in targets]
     unmapped = [n for n in data.provenance.notes if n.startswith("not mapped:")]
     for note in unmapped:
         shown = escape(note.removeprefix("not mapped: "))
