@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from compliance_checks.configfile import ConfigError
+from compliance_checks.findings import Finding
 from connector.cli.errors import err, fail, reported
 from connector.cli.exit_codes import ExitCode
 from connector.cli.options import StoreConfigOption
@@ -99,10 +100,11 @@ def writeback_mode(pipeline: Pipeline, apply: bool | None) -> Mode | None:
     return None if mode == "off" else mode
 
 
-def do_writeback(pipeline: Pipeline, mode: Mode | None, *, show_plans: bool) -> dict[str, Any]:
+def do_writeback(pipeline: Pipeline, mode: Mode | None, *, show_plans: bool,
+                 unrecorded: Mapping[tuple[str, str], list[Finding]] | None = None) -> dict[str, Any]:
     if mode is None:
         return {"mode": "off"}
-    outcomes, errors = pipeline.writeback(mode)
+    outcomes, errors = pipeline.writeback(mode, unrecorded=unrecorded)
     out = []
     for o in outcomes:
         doc = o.as_json()
@@ -129,16 +131,21 @@ def run(
     apply: Annotated[bool | None, typer.Option(
         "--apply/--dry-run", help="Override the config's write-back mode.")] = None,
 ) -> None:
-    """Sync, check and write back once."""
+    """Sync, check and write back once.
+
+    --dry-run: the check is not recorded in the history (its run is 0), nothing is journalled
+    and nothing written; the plan is what --apply would write now.
+    """
     configure_logging()
+    dry_run = apply is False
     with pipeline_for(config, lock=True, secrets=True) as pipeline:
         summary = do_sync(pipeline)
-        outcome = pipeline.check(kind="run")
+        outcome = pipeline.check(kind="run", record="none" if dry_run else "all", keep_findings=dry_run)
         summary["check"] = {"run": outcome.run_id, "as_of": outcome.as_of.isoformat(),
                             "tickets": outcome.tickets, "statuses": dict(outcome.statuses),
                             "errors": outcome.errors}
-        summary["writeback"] = do_writeback(pipeline, writeback_mode(pipeline, apply),
-                                            show_plans=False)
+        summary["writeback"] = do_writeback(pipeline, writeback_mode(pipeline, apply), show_plans=False,
+                                            unrecorded=outcome.findings if dry_run else None)
     typer.echo(json.dumps(summary, indent=2, default=str))
     if summary["errors"] or summary["writeback"].get("errors"):
         raise typer.Exit(ExitCode.PLATFORM)
