@@ -175,3 +175,20 @@ def test_report_writes_every_file_whole_or_none(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["kpi-2026-11-22.html", "register-2026-11-22.html"]
     assert (out / "kpi-2026-11-22.html").stat().st_mode & 0o044 == 0o044  # readable as before
+
+
+def test_progress_shows_on_a_terminal_only() -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from connector.cli.human import working
+
+    piped = StringIO()
+    with working(Console(file=piped), "checking complaints"):
+        pass
+    assert piped.getvalue() == ""
+    terminal = StringIO()
+    with working(Console(file=terminal, force_terminal=True), "checking complaints"):
+        pass
+    assert "checking complaints" in terminal.getvalue()

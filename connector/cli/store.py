@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 
 from compliance_checks.configfile import ConfigError
 from compliance_checks.findings import Finding
 from connector.cli.errors import err, fail, reported
 from connector.cli.exit_codes import ExitCode
+from connector.cli.human import FormatOption, OutputFormat, print_run, print_status, working
 from connector.cli.options import StoreConfigOption
 from connector.pipeline import Pipeline, open_pipeline
 from connector.store import StoreError
@@ -129,7 +131,9 @@ def sync(
 def run(
     config: StoreConfigOption = Path("iso10002.yaml"),
     apply: Annotated[bool | None, typer.Option(
-        "--apply/--dry-run", help="Override the config's write-back mode.")] = None,
+        "--apply/--dry-run",
+        help="Override the config's write-back mode (--dry-run: nothing recorded or written).")] = None,
+    output_format: FormatOption = OutputFormat.table,
 ) -> None:
     """Sync, check and write back once.
 
@@ -140,17 +144,21 @@ def run(
     dry_run = apply is False
     with pipeline_for(config, lock=True, secrets=True) as pipeline:
         summary = do_sync(pipeline)
-        outcome = pipeline.check(kind="run", record="none" if dry_run else "all", keep_findings=dry_run)
+        with working(err, "checking complaints"):
+            outcome = pipeline.check(kind="run", record="none" if dry_run else "all", keep_findings=dry_run)
         summary["check"] = {"run": outcome.run_id, "as_of": outcome.as_of.isoformat(),
                             "tickets": outcome.tickets, "statuses": dict(outcome.statuses),
                             "errors": outcome.errors}
-        summary["writeback"] = do_writeback(pipeline, writeback_mode(pipeline, apply), show_plans=False,
-                                            unrecorded=outcome.findings if dry_run else None)
-    typer.echo(json.dumps(summary, indent=2, default=str))
+        with working(err, "writing back" if apply else "planning the write-back"):
+            summary["writeback"] = do_writeback(pipeline, writeback_mode(pipeline, apply), show_plans=False,
+                                                unrecorded=outcome.findings if dry_run else None)
+    _print(summary, output_format, print_run)
     if summary["errors"] or summary["writeback"].get("errors"):
         raise typer.Exit(ExitCode.PLATFORM)
 
-def status(config: StoreConfigOption = Path("iso10002.yaml")) -> None:
+def status(
+    config: StoreConfigOption = Path("iso10002.yaml"), output_format: FormatOption = OutputFormat.table
+) -> None:
     """Last runs, cursor positions, pending write-backs and errors."""
     with pipeline_for(config) as pipeline, pipeline.store.session() as session:
         sources = {row.name: row for row in session.query(SourceRow)}
@@ -177,7 +185,7 @@ def status(config: StoreConfigOption = Path("iso10002.yaml")) -> None:
                             for e in open_entries(session)][:50],
             },
         }
-    typer.echo(json.dumps(doc, indent=2))
+    _print(doc, output_format, print_status, default=None)
 
 def verify_store(config: StoreConfigOption = Path("iso10002.yaml")) -> None:
     """Recompute every run's hash and the chain: proves the history was not edited."""
@@ -197,6 +205,15 @@ def serve(config: StoreConfigOption = Path("iso10002.yaml")) -> None:
     with pipeline_for(config, lock=True, secrets=True, serving=True) as pipeline:
         code = serve_forever(pipeline)
     raise typer.Exit(code)
+
+
+def _print(doc: dict[str, Any], output_format: OutputFormat, human: Callable[[dict[str, Any], Console], None],
+           default: Callable[[Any], str] | None = str) -> None:
+    """``doc`` as JSON (as it always was), or as tables for people."""
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(doc, indent=2, default=default))
+    else:
+        human(doc, Console(soft_wrap=False))
 
 
 def _iso(value: datetime | None) -> str | None:

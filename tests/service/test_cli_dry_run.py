@@ -1,5 +1,6 @@
 """``iso10002 run --dry-run`` records nothing: no evaluation run in the hash-chained history, no
-write-back journal entry, no write to the helpdesk; it still prints what --apply would write."""
+write-back journal entry, no write to the helpdesk; it still prints what --apply would write.
+``run`` and ``status`` print tables by default, their JSON documents with ``--format json``."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ def test_dry_run_records_nothing_and_apply_then_writes_what_it_planned(
     server = sc.start_sandbox(tickets=20)
     try:
         config = _config(tmp_path, server.base_url)
-        dry = runner.invoke(app, ["run", "-c", str(config), "--dry-run"])
+        dry = runner.invoke(app, ["run", "-c", str(config), "--dry-run", "--format", "json"])
         assert dry.exit_code == 0, dry.output
         summary = json.loads(dry.stdout)
         assert summary["check"]["run"] == 0 and summary["check"]["tickets"] > 0
@@ -66,7 +67,7 @@ def test_dry_run_records_nothing_and_apply_then_writes_what_it_planned(
         assert _counts(tmp_path) == (0, 0)
         assert server.app.writes_view()["writes"] == []
 
-        applied = runner.invoke(app, ["run", "-c", str(config), "--apply"])
+        applied = runner.invoke(app, ["run", "-c", str(config), "--apply", "--format", "json"])
         assert applied.exit_code == 0, applied.output
         done = json.loads(applied.stdout)
         assert done["check"]["run"] == 1
@@ -74,5 +75,19 @@ def test_dry_run_records_nothing_and_apply_then_writes_what_it_planned(
         runs, journal = _counts(tmp_path)
         assert runs == 1 and journal == planned
         assert server.app.writes_view()["writes"]
+
+        # For people (the default): tables, no JSON; the dry run says it recorded nothing.
+        shown = runner.invoke(app, ["run", "-c", str(config), "--dry-run"], env={"COLUMNS": "120"})
+        assert shown.exit_code == 0, shown.output
+        assert not shown.stdout.lstrip().startswith("{")
+        for fragment in ("Sync", "sandbox", "not recorded (dry run)", "Write-back (plan)", "to write"):
+            assert fragment in shown.stdout, fragment
+        assert _counts(tmp_path)[0] == 1
+        status = runner.invoke(app, ["status", "-c", str(config)], env={"COLUMNS": "120"})
+        assert status.exit_code == 0, status.output
+        for fragment in ("Sources", "Last runs", "Write-back journal:"):
+            assert fragment in status.stdout, fragment
+        as_json = runner.invoke(app, ["status", "-c", str(config), "--format", "json"])
+        assert [r["id"] for r in json.loads(as_json.stdout)["runs"]] == [1]
     finally:
         server.stop()
