@@ -192,3 +192,25 @@ def test_progress_shows_on_a_terminal_only() -> None:
     with working(Console(file=terminal, force_terminal=True), "checking complaints"):
         pass
     assert "checking complaints" in terminal.getvalue()
+
+
+@pytest.mark.parametrize(("kind", "pack"), [("fca-return", "fca-disp"), ("asic-idr", "asic-rg271"),
+                                            ("cfpb", "cfpb")])
+def test_a_return_on_a_policy_without_its_pack_is_warned_about_and_strict_fails(
+    kind: str, pack: str, tmp_path: Path
+) -> None:
+    args = ["report", kind, "--platform", "zendesk", "--input", str(ZENDESK_SAMPLE),
+            "--as-of", "2026-11-22T09:00:00+00:00"]
+    warning = f"{kind}: the policy iso10002-baseline does not extend the {pack} pack"
+    loose = run(*args, "--out", str(tmp_path / "loose.csv"))
+    assert loose.exit_code == 0, loose.output
+    assert warning in loose.stderr
+    strict = run(*args, "--out", str(tmp_path / "strict.csv"), "--strict")
+    assert strict.exit_code == 2, strict.output
+    assert warning in strict.stderr
+    assert not (tmp_path / "strict.csv").exists()
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(f"extends: {pack}\nname: acme\n", encoding="utf-8")
+    regulated = run(*args, "--out", str(tmp_path / "regulated.csv"), "--policy", str(policy))
+    assert "does not extend" not in regulated.stderr
+    assert (tmp_path / "regulated.csv").is_file()
