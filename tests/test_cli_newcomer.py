@@ -214,3 +214,20 @@ def test_a_return_on_a_policy_without_its_pack_is_warned_about_and_strict_fails(
     regulated = run(*args, "--out", str(tmp_path / "regulated.csv"), "--policy", str(policy))
     assert "does not extend" not in regulated.stderr
     assert (tmp_path / "regulated.csv").is_file()
+
+
+def test_explain_in_an_80_column_terminal_prints_blocks_not_sliver_columns() -> None:
+    """The shipped Zendesk sample (payloads in the shape of the Incremental Ticket Export and
+    Ticket Events, connector/samples); ticket 100040 has evidence and remediation lines."""
+    args = ["explain", "--platform", "zendesk", "--input", str(ZENDESK_SAMPLE),
+            "--as-of", "2026-11-22T09:00:00+00:00", "100040"]
+    narrow = runner.invoke(app, args, env={"COLUMNS": "80"})
+    assert narrow.exit_code == 0, narrow.output
+    lines = [line.rstrip() for line in narrow.stdout.splitlines()]
+    assert max(len(line) for line in lines) <= 80
+    for fragment in ("remedy-recorded AT_RISK (clause 7.2, due 2026-11-24 17:30)",
+                     "    evidence: field:remedy_sought: remedy_sought = (empty)",
+                     "    what to do: Ask the complainant what outcome they want and record it in the"):
+        assert fragment in lines, fragment
+    wide = runner.invoke(app, args, env={"COLUMNS": "250"})
+    assert "┃ Check" in wide.stdout  # a wide terminal keeps the tables
