@@ -124,3 +124,16 @@ def test_the_readme_connects_a_helpdesk_line_by_line(
     assert "Write-back (apply)" in outputs[-1]
     status = runner.invoke(app, ["status", "-c", "iso10002.yaml", "--format", "json"])
     assert [r["kind"] for r in json.loads(status.stdout)["runs"]] == ["run"]
+
+    # --online: one authenticated read per source; refused credentials are a problem (exit 2)
+    # naming the source, never the secret.
+    online = runner.invoke(app, ["validate-config", "-c", "iso10002.yaml", "--online"])
+    assert online.exit_code == 0, online.output
+    assert "iso10002.yaml: sources[0] (" in online.stdout and "authenticated as" in online.stdout
+    wrong = "not-the-secret-xyz"
+    monkeypatch.setenv(list(SECRETS[platform])[-1], wrong)
+    refused = runner.invoke(app, ["validate-config", "-c", "iso10002.yaml", "--online"])
+    assert refused.exit_code == 2, refused.output
+    assert "sources[0]" in refused.stdout and "online check failed" in refused.stdout
+    assert wrong not in refused.output
+    assert "Traceback" not in refused.output

@@ -19,7 +19,7 @@ from connector.cli.files import write_atomically
 from connector.config import load_config
 from connector.configuration import missing_mapping
 from connector.pipeline import require_secrets
-from connector.platforms.registry import names
+from connector.platforms.registry import names, platform_for
 from connector.starter import STARTER_POLICY, starter_config
 from mappings.loader import default_mapping_path, load_mapping
 
@@ -34,11 +34,15 @@ def validate_config(
                      "policy (with its packs) and waivers it names, and that every secret it names by "
                      "environment variable is set; repeatable."),
     ] = None,
+    online: Annotated[bool, typer.Option(
+        "--online", help="Also call each source of --config once (who am I) with its credentials.")] = False,
 ) -> None:
     """Validate config, mapping, policy and waiver files; report every error (default: shipped files).
 
     Exit 0 when everything is valid, 2 when anything is not (each problem on its own line, with
     its file and key path). Secret values are never read out, only whether they are set.
+    --online: one authenticated read per source (Zendesk GET /api/v2/users/me, Jira GET myself),
+    once the files are valid; an unreachable source or refused credentials is a problem too.
     """
     if not (mapping or policy or waivers or config):
         mapping = [default_mapping_path("jira"), default_mapping_path("zendesk")]
@@ -60,8 +64,27 @@ def validate_config(
                 console.print(f"[red]✗[/red] {escape(str(issue))}", highlight=False, markup=True)
         else:
             console.print(f"[green]✓[/green] {escape(str(path))}", highlight=False)
+    if online and not problems:
+        problems += _probe_sources(config or [], console)
     if problems:
         raise fail(ExitCode.CONFIG, f"{problems} problem(s) found")
+
+
+def _probe_sources(configs: list[Path], console: Console) -> int:
+    """Call each source once; the number that failed (each printed with its key path)."""
+    failed = 0
+    for path in configs:
+        for i, source in enumerate(load_config(path).sources):
+            where = f"{path}: sources[{i}] ({source.name})"
+            try:
+                answer = platform_for(source.platform).probe(source)
+            except Exception as exc:  # noqa: BLE001 - any failure is this source's problem, reported
+                failed += 1
+                console.print(f"[red]✗[/red] {escape(where)}: online check failed: {escape(str(exc))}",
+                              highlight=False)
+            else:
+                console.print(f"[green]✓[/green] {escape(where)}: {escape(answer)}", highlight=False)
+    return failed
 
 
 def _config_check(path: Path) -> None:
