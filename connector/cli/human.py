@@ -63,8 +63,20 @@ def _errors(console: Console, errors: list[dict[str, Any]]) -> None:
                       f"{escape(str(error['message']))}", highlight=False, soft_wrap=True)
 
 
+def print_sync(summary: dict[str, Any], console: Console) -> None:
+    """The ``sync`` summary: one row per source, then any source's error."""
+    _print_synced(summary, console)
+    _errors(console, summary["errors"])
+
+
 def print_run(summary: dict[str, Any], console: Console) -> None:
     """The ``run`` summary: sync per source, the check, write-back per source."""
+    _print_synced(summary, console)
+    _print_check_and_writeback(summary, console)
+    _errors(console, summary["errors"])
+
+
+def _print_synced(summary: dict[str, Any], console: Console) -> None:
     synced = _table("Sync", "source", "tickets", "new versions", "deleted", "pages", "API calls",
                     "quarantined")
     for s in summary["synced"]:
@@ -72,6 +84,9 @@ def print_run(summary: dict[str, Any], console: Console) -> None:
                        f"{s['deleted']:,}", f"{s['pages']:,}", f"{s['api_calls']:,}",
                        f"{len(s['quarantined']):,}")
     console.print(synced)
+
+
+def _print_check_and_writeback(summary: dict[str, Any], console: Console) -> None:
     check = summary["check"]
     statuses = ", ".join(f"{k} {v:,}" for k, v in sorted(check["statuses"].items())) or "none"
     recorded = f"run {check['run']}" if check["run"] else "not recorded (dry run)"
@@ -94,7 +109,6 @@ def print_run(summary: dict[str, Any], console: Console) -> None:
                 console.print(f"[yellow]warning:[/yellow] {escape(s['source'])}: {escape(warning)}",
                               highlight=False, soft_wrap=True)
         _errors(console, writeback["errors"])
-    _errors(console, summary["errors"])
 
 
 def print_status(doc: dict[str, Any], console: Console) -> None:

@@ -19,7 +19,7 @@ from compliance_checks.configfile import ConfigError
 from compliance_checks.findings import Finding
 from connector.cli.errors import err, fail, reported
 from connector.cli.exit_codes import ExitCode
-from connector.cli.human import FormatOption, OutputFormat, print_run, print_status, working
+from connector.cli.human import FormatOption, OutputFormat, print_run, print_status, print_sync, working
 from connector.cli.options import StoreConfigOption
 from connector.pipeline import Pipeline, open_pipeline
 from connector.store import StoreError
@@ -119,12 +119,13 @@ def do_writeback(pipeline: Pipeline, mode: Mode | None, *, show_plans: bool,
 def sync(
     config: StoreConfigOption = Path("iso10002.yaml"),
     full: Annotated[bool, typer.Option("--full", help="Full reconciliation (deletions, drift).")] = False,
+    output_format: FormatOption = OutputFormat.table,
 ) -> None:
     """Pull changes from every source into the store (cursor committed only after success)."""
     configure_logging()
     with pipeline_for(config, lock=True, secrets=True) as pipeline:
         summary = do_sync(pipeline, full=full)
-    typer.echo(json.dumps(summary, indent=2, default=str))
+    _print(summary, output_format, print_sync)
     if summary["errors"]:
         raise typer.Exit(ExitCode.PLATFORM)
 

@@ -1,6 +1,6 @@
 """``iso10002 run --dry-run`` records nothing: no evaluation run in the hash-chained history, no
 write-back journal entry, no write to the helpdesk; it still prints what --apply would write.
-``run`` and ``status`` print tables by default, their JSON documents with ``--format json``."""
+``run``, ``status`` and ``sync`` print tables by default, their JSON documents with ``--format json``."""
 
 from __future__ import annotations
 
@@ -89,5 +89,10 @@ def test_dry_run_records_nothing_and_apply_then_writes_what_it_planned(
             assert fragment in status.stdout, fragment
         as_json = runner.invoke(app, ["status", "-c", str(config), "--format", "json"])
         assert [r["id"] for r in json.loads(as_json.stdout)["runs"]] == [1]
+        synced = runner.invoke(app, ["sync", "-c", str(config)], env={"COLUMNS": "120"})
+        assert synced.exit_code == 0, synced.output
+        assert "Sync" in synced.stdout and "new versions" in synced.stdout
+        synced_json = runner.invoke(app, ["sync", "-c", str(config), "--format", "json"])
+        assert list(json.loads(synced_json.stdout)) == ["synced", "errors"]
     finally:
         server.stop()
