@@ -20,6 +20,7 @@ from connector.cli.as_of import as_of_or_now
 from connector.cli.errors import err, fail, reported
 from connector.cli.exit_codes import ExitCode
 from connector.cli.files import staged
+from connector.cli.human import working
 from connector.cli.options import StoreConfigOption
 from connector.cli.store import pipeline_for
 from connector.inputs import InputError
@@ -227,12 +228,13 @@ def report(
     summary: RunSummary | None = None
     # Only the trend reports read the earlier evaluation: the others skip a second full read.
     baseline = any(kind.trend for kind in kinds)
-    if inputs:
-        files = (mapping, policy, waivers)
-        data, summary = _from_files(platform, inputs, files, window, moment, options, baseline)
-    else:
-        data, configured = _from_store(config, window, moment, options, baseline)
-        templates = templates or configured
+    with working(err, "reading and evaluating complaints"):
+        if inputs:
+            files = (mapping, policy, waivers)
+            data, summary = _from_files(platform, inputs, files, window, moment, options, baseline)
+        else:
+            data, configured = _from_store(config, window, moment, options, baseline)
+            templates = templates or configured
     _check_regimes(kinds, data.policy, strict)
     targets = _targets(kinds, fmt, out, data.period.end)
     generated = datetime.now(UTC).astimezone(ZoneInfo(data.period.timezone))
@@ -244,7 +246,8 @@ def report(
     with staged([path for _kind, _fmt, path in targets]) as temporary:
         jobs = [Job(kind, f, temporary[path]) for kind, f, path in targets]
         try:
-            render_reports(jobs, data, templates_dir=templates, render=render, returns=returns)
+            with working(err, f"rendering {', '.join(kind.name for kind in kinds)}"):
+                render_reports(jobs, data, templates_dir=templates, render=render, returns=returns)
         except TemplateError as exc:
             raise fail(ExitCode.CONFIG, f"no report written: template error: {exc}") from None
     written = [path for _kind, _fmt, path in targets]
