@@ -45,6 +45,14 @@ def load_file_evaluator(
     return load_configuration([MappingChoice(platform, platform, mapping, "--platform")], policy, waivers)
 
 
+def missing_mapping(path: Path, chosen_by: str) -> ConfigIssue:
+    """The issue for a mapping file that is not there, saying which key named it and where
+    a relative path is looked up."""
+    where = f"{chosen_by}.mapping" if chosen_by.startswith("sources[") else chosen_by
+    return ConfigIssue(str(path), "", f"no such mapping file (named by {where}; a relative path is "
+                       "looked up next to the config file, then in the working directory)")
+
+
 def load_configuration(
     mappings: Sequence[MappingChoice], policy: Path | None, waivers: Path | None
 ) -> Evaluator:
@@ -52,6 +60,9 @@ def load_configuration(
     issues: list[ConfigIssue] = []
     loaded: dict[str, LoadedMapping] = {}
     for choice in mappings:
+        if choice.path is not None and not choice.path.is_file():
+            issues.append(missing_mapping(choice.path, choice.chosen_by))
+            continue
         try:
             mapping = load_mapping(choice.path or default_mapping_path(choice.platform))
         except ConfigError as exc:

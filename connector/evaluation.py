@@ -58,7 +58,8 @@ from mappings.loader import LoadedMapping
 
 log = logging.getLogger(__name__)
 
-Record = Literal["all", "changed"]
+#: Which findings a run stores; ``"none"``: a dry run, evaluated and never recorded.
+Record = Literal["all", "changed", "none"]
 #: ``(source, ticket, findings)`` of each evaluated ticket, as it is evaluated.
 FindingsCallback = Callable[[str, str, list[Finding]], None]
 #: Tickets read, mapped and checked per chunk.
@@ -201,7 +202,8 @@ def evaluate_store(
     stored ones (the periodic re-evaluation; keeps the store small) and does not even re-check
     a ticket whose snapshot and configuration are unchanged since its last evaluation and whose
     next clock event is still ahead; ``"all"`` stores every evaluated ticket's findings
-    (explicit checks: a complete, reproducible record). ``skip_unchanged=False`` re-checks every
+    (explicit checks: a complete, reproducible record); ``"none"`` stores nothing (``run_id``
+    stays 0: a dry run). ``skip_unchanged=False`` re-checks every
     ticket even with ``"changed"`` (the daily reconciliation: a missed clock event can then
     never last longer than a day). ``keep_findings`` keeps the findings in the outcome (small
     runs and tests; memory grows with the run); ``on_findings(source, ticket, findings)`` is
@@ -222,6 +224,8 @@ def evaluate_store(
                                 digest=digest, record=record, keep_findings=keep_findings,
                                 skip=record == "changed" and skip_unchanged, on_findings=on_findings)
         outcome.warnings = checker.warnings(complete=only is None and not outcome.unchanged)
+        if record == "none":
+            return outcome  # a dry run: nothing appended to the history, no state recorded
         # The only write transaction: short, after all the mapping and checking.
         with store.session() as session:
             run = append_run_stream(

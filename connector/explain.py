@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from enum import Enum
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from compliance_checks import Policy
-from compliance_checks.model import ComplaintRecord, EvidenceRef
+from compliance_checks.findings import Finding
+from compliance_checks.model import ComplaintRecord, Event, EvidenceRef
 from connector.checking import TicketEvaluation
 
 _RECORD_FIELDS = (
@@ -71,6 +74,41 @@ class Explained(Enum):
     ABSENT = "absent"  # not in the input, or not a complaint
 
 
+#: Terminal width from which the timeline and checks are tables; narrower (an 80-column
+#: terminal), each event and each check is a few lines of its own instead of sliver columns.
+WIDE = 120
+
+
+def _detail(event: Event) -> str:
+    return event.text or (
+        f"{event.field}: {event.from_value or '∅'} → {event.to_value or '∅'}" if event.field else ""
+    )
+
+
+def _print_narrow(
+    console: Console, record: ComplaintRecord, findings: Sequence[Finding], policy: Policy
+) -> None:
+    """The timeline and checks for a narrow terminal: one block per event and per check."""
+    console.rule("Timeline (oldest first)")
+    for event in record.timeline:
+        public = "" if event.public is None else (" public" if event.public else " internal")
+        console.print(f"{policy.calendar.local(event.at):%Y-%m-%d %H:%M}  [bold]{event.kind.value}[/bold] by "
+                      f"{event.actor_role.value}{public}  [dim]{escape(event.ref())}[/dim]", highlight=False)
+        detail = _detail(event)
+        if detail:
+            console.print(Padding(Text(detail[:120]), (0, 0, 0, 4)))
+    console.rule("Checks")
+    for f in findings:
+        due = f", due {policy.calendar.local(f.due_at):%Y-%m-%d %H:%M}" if f.due_at else ""
+        console.print(f"[bold]{f.check}[/bold] {f.status.value} (clause {', '.join(f.clauses)}{due})",
+                      highlight=False)
+        lines = [f"why: {f.message}", *(f"evidence: {e.ref or e.kind}: {e.note}" for e in f.evidence)]
+        if f.remediation:
+            lines.append(f"what to do: {f.remediation}")
+        for line in lines:
+            console.print(Padding(Text(line), (0, 0, 0, 4)))
+
+
 def explain_ticket(
     console: Console,
     results: Iterable[TicketEvaluation],
@@ -109,15 +147,14 @@ def explain_ticket(
         for gap in record.attributes.get("history_gaps", []):
             fields.add_row("[bold yellow]history[/bold yellow]", str(gap))
         console.print(fields)
+        if console.width < WIDE:
+            _print_narrow(console, record, result.findings, policy)
+            return Explained.SHOWN
         timeline = Table(title="Timeline (oldest first)")
         for column in ("When", "Event", "By", "Public", "Detail", "Source"):
             timeline.add_column(column, overflow="fold")
         for event in record.timeline:
-            detail = event.text or (
-                f"{event.field}: {event.from_value or '∅'} → {event.to_value or '∅'}"
-                if event.field
-                else ""
-            )
+            detail = _detail(event)
             timeline.add_row(
                 f"{policy.calendar.local(event.at):%Y-%m-%d %H:%M}",
                 event.kind.value,

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from compliance_checks.configfile import ConfigError, ConfigIssue
+from compliance_checks.findings import Finding
 from connector import metrics
 from connector.config import AppConfig, SourceConfig, load_config
 from connector.configuration import load_evaluator
@@ -26,7 +27,13 @@ from connector.store.journal import has_open_entries
 from connector.store.locks import SourceLocks
 from connector.store.runs import last_finding_id, latest_status_counts
 from connector.sync import Progress, SourceSync, SyncOutcome, record_error
-from connector.writeback_journal import Mode, WritebackOutcome, connector_writer, run_writeback
+from connector.writeback_journal import (
+    Mode,
+    WritebackOutcome,
+    connector_writer,
+    plan_unrecorded,
+    run_writeback,
+)
 
 log = logging.getLogger(__name__)
 
@@ -223,8 +230,13 @@ class Pipeline:
         return settled, newest
 
     def writeback(self, mode: Mode, *, force: bool = False,
-                  only: Collection[tuple[str, str]] | None = None
+                  only: Collection[tuple[str, str]] | None = None,
+                  unrecorded: Mapping[tuple[str, str], list[Finding]] | None = None,
                   ) -> tuple[list[WritebackOutcome], list[StepError]]:
+        """Plan or apply the write-back of the latest stored findings; ``unrecorded``: plan
+        (only) from these findings of a dry run instead, which the store never saw."""
+        if unrecorded is not None and mode != "plan":
+            raise ValueError("findings that were not recorded can only be planned")
         outcomes: list[WritebackOutcome] = []
         errors: list[StepError] = []
         for source in self.sources:
@@ -242,8 +254,13 @@ class Pipeline:
             try:
                 client = self.client(source.name)
                 before = int(client.stats.total)
-                outcome = run_writeback(self.store, source.name, connector_writer(source, client),
-                                        mode=mode, now=self.clock, force=force, only=tickets)
+                writer = connector_writer(source, client)
+                if unrecorded is not None:
+                    fresh = {t: found for (s, t), found in unrecorded.items() if s == source.name}
+                    outcome = plan_unrecorded(self.store, source.name, writer, fresh)
+                else:
+                    outcome = run_writeback(self.store, source.name, writer,
+                                            mode=mode, now=self.clock, force=force, only=tickets)
                 metrics.API_CALLS.labels(source.name).inc(int(client.stats.total) - before)
             except Exception as exc:
                 message = f"{type(exc).__name__}: {exc}"

@@ -9,7 +9,7 @@ store:
   url: sqlite:///iso10002.db           # or postgresql+psycopg://iso10002@db.internal/iso10002
   # password_env: ISO10002_DB_PASSWORD # PostgreSQL password, from the environment
 
-policy: null                           # your policy file; null = the shipped ISO 10002 baseline
+policy: {policy}
 waivers: null                          # waivers file (approved, expiring exceptions)
 
 writeback:
@@ -37,12 +37,26 @@ api:
   keys_env: [ISO10002_API_KEY]         # each variable holds one accepted API key (Bearer)
 """
 
-def starter_config(platform: str) -> str:
-    """The YAML text (comments included) for one source of ``platform`` (``jira``, ``zendesk``)."""
+#: The policy stub ``init`` writes beside the config: the shipped baseline, ready to override.
+STARTER_POLICY = """\
+# Your complaints policy: the shipped ISO 10002 baseline; override single values below.
+# Regulated? Extend a pack instead (fca-disp, asic-rg271, cfpb, ...: see docs/regulatory.md).
+extends: iso10002-baseline
+name: my-complaints-policy
+"""
+
+#: What ``policy:`` says when no policy file is written beside the config.
+_NO_POLICY = "null                           # your policy file; null = the shipped ISO 10002 baseline"
+
+
+def starter_config(platform: str, policy: str | None = None) -> str:
+    """The YAML text (comments included) for one source of ``platform`` (``jira``, ``zendesk``);
+    ``policy``: the policy file it names (relative to the config), else the shipped baseline."""
     chosen = platform_for(platform)
     header = (
         "# iso10002 connector configuration (see docs/service.md for every key).\n"
         "# Secrets never go in this file: it names environment variables instead.\n"
     )
-    common = _COMMON.format(webhook=chosen.starter_webhook())
+    named = f"{policy:<30} # your policy (extends the shipped ISO 10002 baseline)" if policy else _NO_POLICY
+    common = _COMMON.format(webhook=chosen.starter_webhook(), policy=named)
     return header + "sources:\n" + chosen.starter_source() + "\n" + common

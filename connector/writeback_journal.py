@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -157,6 +157,28 @@ def run_writeback(
     for chosen, hashes in candidate_batches(store, source, force=force, only=only, batch=batch):
         outcome.candidates += len(chosen)
         _write_batch(store, source, writer, chosen, hashes, mode=mode, now=now, outcome=outcome)
+    return outcome
+
+
+def plan_unrecorded(
+    store: Store, source: str, writer: Writer, findings: Mapping[str, list[Finding]], *, batch: int = BATCH
+) -> WritebackOutcome:
+    """The plan for findings that were evaluated but not recorded (``run --dry-run``): the
+    tickets whose findings are not on the ticket yet, as :func:`run_writeback` would choose
+    them; journals nothing, writes nothing."""
+    outcome = WritebackOutcome(source, "plan")
+    for part in chunks(sorted(findings), batch):
+        with store.session() as session:
+            applied = applied_hashes(session, source, part)
+        chosen: dict[str, list[Finding]] = {}
+        for ticket in part:
+            hash_, last = _hash(findings[ticket]), applied.get(ticket)
+            if last == hash_ or (last is None and hash_ == RESOLVED_HASH):
+                continue  # already on the ticket, or nothing was ever said and nothing to say
+            chosen[ticket] = findings[ticket]
+        outcome.candidates += len(chosen)
+        if chosen:
+            outcome.plans.extend(writer([f for t in sorted(chosen) for f in chosen[t]], False).plans)
     return outcome
 
 

@@ -337,7 +337,10 @@ def test_validate_config_lists_every_error_of_config_policy_and_waivers_in_one_r
         "policy: policy.yaml\nwaivers: waivers.yaml\nwriteback:\n  mode: off\n",
         encoding="utf-8",
     )
-    result = run("validate-config", "--config", str(config))
+    # The secrets the config names are set: unset ones would be problems too.
+    secrets = {"JIRA_EMAIL": "bot@example.com", "JIRA_API_TOKEN": "t"}
+    result = runner.invoke(app, ["validate-config", "--config", str(config)],
+                           env={"COLUMNS": "250", **secrets})
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     lines = [line for line in result.stdout.splitlines() if line.startswith("✗")]

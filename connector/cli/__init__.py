@@ -8,11 +8,15 @@ Without ``--input``, ``check``, ``explain`` and ``report`` read the store named 
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
 
 import typer
 
 from connector.cli import check, config, explain, platform, report, store
+from connector.cli.exit_codes import ExitCode
+from connector.cli.help import PlainHelpCommand, PlainHelpGroup
+from connector.evaluation import code_version
 from connector.gc_tuning import tune_gc_for_batch
 
 __all__ = ["app", "main"]
@@ -22,19 +26,40 @@ app = typer.Typer(
     help="Check helpdesk complaints against ISO 10002:2018 and your policy.",
     no_args_is_help=True,
     add_completion=False,
+    cls=PlainHelpGroup,
 )
-app.command()(check.check)
-app.command()(explain.explain)
-app.command("validate-config")(config.validate_config)
-app.command()(platform.pull)
-app.command()(platform.writeback)
-app.command("report", help=report.HELP)(report.report)
-app.command()(config.init)
-app.command()(store.sync)
-app.command()(store.run)
-app.command()(store.status)
-app.command("verify-store")(store.verify_store)
-app.command()(store.serve)
+
+
+def _version(shown: bool) -> None:
+    if shown:
+        typer.echo(f"iso10002 {code_version()}")
+        raise typer.Exit(ExitCode.OK)
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Check helpdesk complaints against ISO 10002:2018 and your policy."""
+
+
+def _command(name: str | None = None, **kwargs: Any) -> Callable[[Callable[..., None]], Any]:
+    return app.command(name, cls=PlainHelpCommand, **kwargs)
+
+
+_command()(check.check)
+_command()(explain.explain)
+_command("validate-config")(config.validate_config)
+_command()(platform.pull)
+_command()(platform.writeback)
+_command("report", help=report.HELP)(report.report)
+_command()(config.init)
+_command()(store.sync)
+_command()(store.run)
+_command()(store.status)
+_command("verify-store")(store.verify_store)
+_command()(store.serve)
 
 
 #: Commands that map and check many tickets in one go: worth tuning the collector for (never
@@ -42,12 +67,12 @@ app.command()(store.serve)
 BATCH_COMMANDS = frozenset({"check", "explain", "report", "pull", "writeback", "sync", "run"})
 
 
-def _command(argv: Sequence[str]) -> str | None:
+def _command_of(argv: Sequence[str]) -> str | None:
     return next((arg for arg in argv if not arg.startswith("-")), None)
 
 
 def main() -> None:
     """Console-script entry point."""
-    if _command(sys.argv[1:]) in BATCH_COMMANDS:
+    if _command_of(sys.argv[1:]) in BATCH_COMMANDS:
         tune_gc_for_batch()
     app()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import pickle
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -59,7 +60,7 @@ def check(
     ] = None,
     config: StoreConfigOption = Path("iso10002.yaml"),
 ) -> None:
-    """Check complaints: payload files offline (``--input``), or the store (records the run)."""
+    """Check complaints: payload files offline (--input), or the store (records the run)."""
     moment = as_of_or_now(as_of)
     if not inputs:
         check_store(config, moment if as_of else None,
@@ -105,17 +106,28 @@ def _write_findings(findings: Iterable[Finding], as_of: datetime, output_format:
 def _write_results(
     results: Iterable[TicketEvaluation], summary: RunSummary, as_of: datetime, output_format: Format
 ) -> None:
-    if output_format is Format.json:
-        _write_json(results, as_of)
-    elif output_format is Format.csv:
-        _write_csv(results)
-    else:
+    if output_format is Format.table:
         _write_table(results, summary)
+        return
+    # A document is printed whole or not at all: an input error part-way through leaves stdout
+    # empty (exit code and message on stderr), never a truncated document. Spooled to disk past
+    # a few MiB, so a large export never sits in memory.
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+", encoding="utf-8",
+                                       newline="") as spool:
+        if output_format is Format.json:
+            _write_json(results, as_of, spool)
+        else:
+            _write_csv(results, spool)
+        spool.seek(0)
+        shutil.copyfileobj(spool, sys.stdout)
 
 
-def _write_json(results: Iterable[TicketEvaluation], as_of: datetime) -> None:
+#: Bytes of a JSON/CSV document kept in memory before its spool moves to a temporary file.
+SPOOL_IN_MEMORY = 8 * 1024 * 1024
+
+
+def _write_json(results: Iterable[TicketEvaluation], as_of: datetime, out: IO[str]) -> None:
     # Streamed: one finding at a time, so a large export never sits in memory.
-    out = sys.stdout
     out.write(
         f'{{"schema_version": "{FINDINGS_SCHEMA_VERSION}", '
         f'"as_of": {json.dumps(as_of.isoformat())}, "findings": ['
@@ -142,8 +154,8 @@ CSV_COLUMNS = (
 )
 
 
-def _write_csv(results: Iterable[TicketEvaluation]) -> None:
-    writer = csv.writer(sys.stdout)
+def _write_csv(results: Iterable[TicketEvaluation], out: IO[str]) -> None:
+    writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for result in results:
         for f in result.findings:

@@ -12,7 +12,8 @@ class ExitCode(IntEnum):
     OK = 0
     #: ``--fail-on`` matched: findings with one of the given statuses were produced.
     FAIL_ON = 1
-    #: Configuration error: config, mapping, policy or waiver file; bad option; unset secret variable.
+    #: Configuration error: config, mapping, policy or waiver file; bad option; unset secret variable;
+    #: ``report <return> --strict`` on a policy that does not extend the return's pack.
     CONFIG = 2
     #: Input error: file unreadable, invalid JSON, unknown payload shape, ticket not found.
     INPUT = 3

@@ -75,7 +75,7 @@ def pull(
         str | None, typer.Option("--ticket", help="Zendesk: only this ticket (audits).")
     ] = None,
 ) -> None:
-    """Read complaint tickets with their history into a payload file for ``check --input``."""
+    """Read complaint tickets with their history into a payload file for check --input."""
     with reported(ConfigError):
         chosen = pick_source(load_config(config), platform, source, str(config))
     since_at = parse_moment(since, "--since") if since else None
@@ -109,8 +109,8 @@ def writeback(
 ) -> None:
     """Plan (default) or apply the write-back of findings: labels/tags and one internal note.
 
-    Without ``--findings``: the latest stored findings, journalled (``--apply``) so that a
-    crash never duplicates a note; without a flag the config's ``writeback.mode`` decides.
+    Without --findings: the latest stored findings, journalled (--apply) so that a crash
+    never duplicates a note; without a flag the config's writeback.mode decides.
     """
     if findings is None:
         _store_writeback(config, apply)

@@ -10,12 +10,17 @@ from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
+from jinja2 import TemplateError
 from rich.markup import escape
 
 from compliance_checks.configfile import ConfigError
+from compliance_checks.inherit import PACKS_DIR
+from compliance_checks.policy import Policy
 from connector.cli.as_of import as_of_or_now
 from connector.cli.errors import err, fail, reported
 from connector.cli.exit_codes import ExitCode
+from connector.cli.files import staged
+from connector.cli.human import working
 from connector.cli.options import StoreConfigOption
 from connector.cli.store import pipeline_for
 from connector.inputs import InputError
@@ -207,7 +212,8 @@ def report(
         typer.Option(
             "--strict",
             help="Regulator returns: exit 4 when a complaint's value is not in the return's code tables "
-            "(it is always warned about, and counted as unmapped).",
+            "(it is always warned about, and counted as unmapped); exit 2, writing nothing, when the "
+            "policy does not extend the return's regulatory pack (always warned about).",
         ),
     ] = False,
 ) -> None:
@@ -222,23 +228,29 @@ def report(
     summary: RunSummary | None = None
     # Only the trend reports read the earlier evaluation: the others skip a second full read.
     baseline = any(kind.trend for kind in kinds)
-    if inputs:
-        files = (mapping, policy, waivers)
-        data, summary = _from_files(platform, inputs, files, window, moment, options, baseline)
-    else:
-        data, configured = _from_store(config, window, moment, options, baseline)
-        templates = templates or configured
+    with working(err, "reading and evaluating complaints"):
+        if inputs:
+            files = (mapping, policy, waivers)
+            data, summary = _from_files(platform, inputs, files, window, moment, options, baseline)
+        else:
+            data, configured = _from_store(config, window, moment, options, baseline)
+            templates = templates or configured
+    _check_regimes(kinds, data.policy, strict)
     targets = _targets(kinds, fmt, out, data.period.end)
     generated = datetime.now(UTC).astimezone(ZoneInfo(data.period.timezone))
     render = RenderContext(generated_at=generated, version=data.provenance.code_version, locale=locale)
     # The renderers (matplotlib, openpyxl, WeasyPrint) load only when a report is written.
     from report_templates.render import Job, render_reports
 
-    for _kind, _fmt, path in targets:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    jobs = [Job(kind, f, path) for kind, f, path in targets]
     returns: dict[str, ReturnTable] = {}
-    written = render_reports(jobs, data, templates_dir=templates, render=render, returns=returns)
+    with staged([path for _kind, _fmt, path in targets]) as temporary:
+        jobs = [Job(kind, f, temporary[path]) for kind, f, path in targets]
+        try:
+            with working(err, f"rendering {', '.join(kind.name for kind in kinds)}"):
+                render_reports(jobs, data, templates_dir=templates, render=render, returns=returns)
+        except TemplateError as exc:
+            raise fail(ExitCode.CONFIG, f"no report written: template error: {exc}") from None
+    written = [path for _kind, _fmt, path in targets]
     unmapped = [n for n in data.provenance.notes if n.startswith("not mapped:")]
     for note in unmapped:
         shown = escape(note.removeprefix("not mapped: "))
@@ -252,6 +264,25 @@ def report(
         raise fail(ExitCode.INPUT, "no tickets found in the input")
     if unmapped or (strict and unmapped_values):
         raise typer.Exit(ExitCode.PARTIAL)
+
+
+#: The regulatory pack each regulator return is built for: its clocks, code tables and
+#: grouping. On a policy that does not extend it, the return is not the regulator's.
+RETURN_PACKS = {"fca-return": "fca-disp", "asic-idr": "asic-rg271", "cfpb": "cfpb"}
+
+
+def _check_regimes(kinds: list[ReportKind], policy: Policy, strict: bool) -> None:
+    """Warn (``--strict``: stop, exit 2, nothing written) for each return asked of a policy
+    that does not extend that return's pack."""
+    chain = {Path(source).resolve() for source in policy.chain}
+    missing = [(kind.name, pack) for kind in kinds if (pack := RETURN_PACKS.get(kind.name))
+               and (PACKS_DIR / f"{pack}.yaml").resolve() not in chain]
+    for name, pack in missing:
+        err.print(f"[yellow]warning:[/yellow] {name}: the policy {escape(policy.spec.name)} does not "
+                  f"extend the {pack} pack, so the return's clocks and figures are not the regulator's "
+                  f"(add `extends: {pack}` to your policy)", highlight=False, soft_wrap=True)
+    if missing and strict:
+        raise fail(ExitCode.CONFIG, "no report written: --strict and a return's pack is not in the policy")
 
 
 def _tell_returns(returns: dict[str, ReturnTable]) -> int:

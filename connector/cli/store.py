@@ -6,17 +6,20 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 
 from compliance_checks.configfile import ConfigError
+from compliance_checks.findings import Finding
 from connector.cli.errors import err, fail, reported
 from connector.cli.exit_codes import ExitCode
+from connector.cli.human import FormatOption, OutputFormat, print_run, print_status, print_sync, working
 from connector.cli.options import StoreConfigOption
 from connector.pipeline import Pipeline, open_pipeline
 from connector.store import StoreError
@@ -99,10 +102,11 @@ def writeback_mode(pipeline: Pipeline, apply: bool | None) -> Mode | None:
     return None if mode == "off" else mode
 
 
-def do_writeback(pipeline: Pipeline, mode: Mode | None, *, show_plans: bool) -> dict[str, Any]:
+def do_writeback(pipeline: Pipeline, mode: Mode | None, *, show_plans: bool,
+                 unrecorded: Mapping[tuple[str, str], list[Finding]] | None = None) -> dict[str, Any]:
     if mode is None:
         return {"mode": "off"}
-    outcomes, errors = pipeline.writeback(mode)
+    outcomes, errors = pipeline.writeback(mode, unrecorded=unrecorded)
     out = []
     for o in outcomes:
         doc = o.as_json()
@@ -115,35 +119,47 @@ def do_writeback(pipeline: Pipeline, mode: Mode | None, *, show_plans: bool) -> 
 def sync(
     config: StoreConfigOption = Path("iso10002.yaml"),
     full: Annotated[bool, typer.Option("--full", help="Full reconciliation (deletions, drift).")] = False,
+    output_format: FormatOption = OutputFormat.table,
 ) -> None:
     """Pull changes from every source into the store (cursor committed only after success)."""
     configure_logging()
     with pipeline_for(config, lock=True, secrets=True) as pipeline:
         summary = do_sync(pipeline, full=full)
-    typer.echo(json.dumps(summary, indent=2, default=str))
+    _print(summary, output_format, print_sync)
     if summary["errors"]:
         raise typer.Exit(ExitCode.PLATFORM)
 
 def run(
     config: StoreConfigOption = Path("iso10002.yaml"),
     apply: Annotated[bool | None, typer.Option(
-        "--apply/--dry-run", help="Override the config's write-back mode.")] = None,
+        "--apply/--dry-run",
+        help="Override the config's write-back mode (--dry-run: nothing recorded or written).")] = None,
+    output_format: FormatOption = OutputFormat.table,
 ) -> None:
-    """Sync, check and write back once."""
+    """Sync, check and write back once.
+
+    --dry-run: the check is not recorded in the history (its run is 0), nothing is journalled
+    and nothing written; the plan is what --apply would write now.
+    """
     configure_logging()
+    dry_run = apply is False
     with pipeline_for(config, lock=True, secrets=True) as pipeline:
         summary = do_sync(pipeline)
-        outcome = pipeline.check(kind="run")
+        with working(err, "checking complaints"):
+            outcome = pipeline.check(kind="run", record="none" if dry_run else "all", keep_findings=dry_run)
         summary["check"] = {"run": outcome.run_id, "as_of": outcome.as_of.isoformat(),
                             "tickets": outcome.tickets, "statuses": dict(outcome.statuses),
                             "errors": outcome.errors}
-        summary["writeback"] = do_writeback(pipeline, writeback_mode(pipeline, apply),
-                                            show_plans=False)
-    typer.echo(json.dumps(summary, indent=2, default=str))
+        with working(err, "writing back" if apply else "planning the write-back"):
+            summary["writeback"] = do_writeback(pipeline, writeback_mode(pipeline, apply), show_plans=False,
+                                                unrecorded=outcome.findings if dry_run else None)
+    _print(summary, output_format, print_run)
     if summary["errors"] or summary["writeback"].get("errors"):
         raise typer.Exit(ExitCode.PLATFORM)
 
-def status(config: StoreConfigOption = Path("iso10002.yaml")) -> None:
+def status(
+    config: StoreConfigOption = Path("iso10002.yaml"), output_format: FormatOption = OutputFormat.table
+) -> None:
     """Last runs, cursor positions, pending write-backs and errors."""
     with pipeline_for(config) as pipeline, pipeline.store.session() as session:
         sources = {row.name: row for row in session.query(SourceRow)}
@@ -170,7 +186,7 @@ def status(config: StoreConfigOption = Path("iso10002.yaml")) -> None:
                             for e in open_entries(session)][:50],
             },
         }
-    typer.echo(json.dumps(doc, indent=2))
+    _print(doc, output_format, print_status, default=None)
 
 def verify_store(config: StoreConfigOption = Path("iso10002.yaml")) -> None:
     """Recompute every run's hash and the chain: proves the history was not edited."""
@@ -190,6 +206,15 @@ def serve(config: StoreConfigOption = Path("iso10002.yaml")) -> None:
     with pipeline_for(config, lock=True, secrets=True, serving=True) as pipeline:
         code = serve_forever(pipeline)
     raise typer.Exit(code)
+
+
+def _print(doc: dict[str, Any], output_format: OutputFormat, human: Callable[[dict[str, Any], Console], None],
+           default: Callable[[Any], str] | None = str) -> None:
+    """``doc`` as JSON (as it always was), or as tables for people."""
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(doc, indent=2, default=default))
+    else:
+        human(doc, Console(soft_wrap=False))
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -262,6 +262,12 @@ class Platform(ABC):
         """A connected client (secrets from the environment / the source's secrets file)."""
 
     @abstractmethod
+    def probe(self, source: SourceSettings) -> str:
+        """One authenticated read proving the source answers with its credentials and the rights
+        the connector needs; says who the connector is there (never a secret). Raises
+        (``ValueError``, ``RuntimeError``, ``OSError``) naming what failed."""
+
+    @abstractmethod
     def incremental(self, source: SourceSettings, client: Client, spec: MappingSpec) -> IncrementalSource:
         """The incremental reader of ``source`` (long-lived: one per sync of a source)."""
 

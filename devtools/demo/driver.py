@@ -97,7 +97,8 @@ class Demo:
 
     def run(self, config: Path, number: int) -> dict[str, Any]:
         started = time.monotonic()
-        done = self.iso10002(["run", "-c", str(config), "--apply"], self.logs / f"run-{number}.log")
+        done = self.iso10002(["run", "-c", str(config), "--apply", "--format", "json"],
+                             self.logs / f"run-{number}.log")
         self.result.seconds[f"run{number}"] = round(time.monotonic() - started, 1)
         if done.returncode != 0:
             raise RuntimeError(f"iso10002 run exited {done.returncode}; see {self.logs}/run-{number}.log")

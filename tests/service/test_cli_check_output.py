@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -30,9 +31,9 @@ def _in_memory(findings: list[Finding], as_of: datetime, output_format: Format) 
                          complaints=len({f.ticket for f in findings}))
     summary.statuses.update(f.status.value for f in findings)
     if output_format is Format.json:
-        _write_json(results, as_of)
+        _write_json(results, as_of, sys.stdout)
     elif output_format is Format.csv:
-        _write_csv(results)
+        _write_csv(results, sys.stdout)
     else:
         _write_table(results, summary)
 

@@ -96,7 +96,7 @@ def test_status_check_and_verify_store_read_the_store(tmp_path: Path) -> None:
         as_of = sc.virtual_now(server).isoformat()
     finally:
         server.stop()
-    status = runner.invoke(app, ["status", "-c", str(config)])
+    status = runner.invoke(app, ["status", "-c", str(config), "--format", "json"])
     assert status.exit_code == 0, status.output
     doc = json.loads(status.output)
     assert doc["sources"][0]["cursor_at"] and doc["runs"][0]["kind"] == "check"

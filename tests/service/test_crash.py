@@ -24,9 +24,9 @@ def test_killed_run_restarts_without_duplicates_or_losses(tmp_path: Path, point:
         complaints = {str(t["id"]) for t in admin.tickets()
                       if "complaint" in t["tags"] and t["status"] != "deleted"}
 
-        crashed = procs.run_cli("run", "-c", str(config), ISO10002_CRASH_AT=point)
+        crashed = procs.run_cli("run", "-c", str(config), "--format", "json", ISO10002_CRASH_AT=point)
         assert crashed.returncode == 137, crashed.stderr[-2000:]
-        recovered = procs.run_cli("run", "-c", str(config))
+        recovered = procs.run_cli("run", "-c", str(config), "--format", "json")
         assert recovered.returncode == 0, recovered.stderr[-2000:]
 
         # Nothing skipped: every complaint is in the store.

@@ -82,9 +82,10 @@ def test_killed_jira_run_restarts_without_duplicates_or_losses(
         store_block, store_env = procs.store_settings(store_url)
         config = _config(tmp_path, base, store_block)
 
-        crashed = procs.run_cli("run", "-c", str(config), ISO10002_CRASH_AT=point, **store_env)
+        crashed = procs.run_cli("run", "-c", str(config), "--format", "json", ISO10002_CRASH_AT=point,
+                                **store_env)
         assert crashed.returncode == 137, crashed.stderr[-2000:]
-        recovered = procs.run_cli("run", "-c", str(config), **store_env)
+        recovered = procs.run_cli("run", "-c", str(config), "--format", "json", **store_env)
         assert recovered.returncode == 0, recovered.stderr[-2000:]
 
         issues = admin.issues()

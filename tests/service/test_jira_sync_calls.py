@@ -35,7 +35,7 @@ def _config(tmp: Path, base: str, deployment: str) -> Path:
 
 
 def _sync(config: Path) -> dict[str, Any]:
-    done = procs.run_cli("sync", "-c", str(config))
+    done = procs.run_cli("sync", "-c", str(config), "--format", "json")
     assert done.returncode == 0, done.stderr[-2000:]
     outcome: dict[str, Any] = json.loads(done.stdout)["synced"][0]
     return outcome

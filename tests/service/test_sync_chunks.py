@@ -32,12 +32,13 @@ def test_killed_sync_keeps_committed_chunks_and_completes_once(tmp_path: Path) -
         assert partial > 0  # the first chunk's transaction committed before the kill
         assert cursor is None or cursor[0] is None  # ... the cursor did not
 
-        done = procs.run_cli("sync", "-c", str(config))
+        done = procs.run_cli("sync", "-c", str(config), "--format", "json")
         assert done.returncode == 0, done.stderr[-2000:]
         recovered = json.loads(done.stdout)["synced"][0]
         clean = tmp_path / "clean"
         clean.mkdir()
-        reference = procs.run_cli("sync", "-c", str(procs.write_config(clean, zendesk=base)))
+        reference = procs.run_cli("sync", "-c", str(procs.write_config(clean, zendesk=base)),
+                                  "--format", "json")
         assert reference.returncode == 0, reference.stderr[-2000:]
 
     def stored(path: Path) -> tuple[dict[str, int], set[tuple[str, str]], str | None]:

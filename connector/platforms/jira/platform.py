@@ -65,6 +65,13 @@ class Jira(Platform):
 
         return connect(_settings(source))
 
+    def probe(self, source: SourceSettings) -> str:
+        from connector.platforms.jira.commands import connect
+
+        me = connect(_settings(source)).myself()  # GET /rest/api/{2,3}/myself
+        who = me.get("accountId") or me.get("key") or me.get("name")
+        return f"authenticated as {who}"
+
     def is_ticket_id(self, value: str) -> bool:
         return _KEY.fullmatch(value) is not None or positive_int64(value)
 

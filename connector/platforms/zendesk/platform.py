@@ -63,6 +63,17 @@ class Zendesk(Platform):
         settings = _settings(source)
         return open_client(settings, secrets=SecretSource(settings.secrets_file))
 
+    def probe(self, source: SourceSettings) -> str:
+        from connector.platforms.zendesk.commands import check_credentials
+        from connector.platforms.zendesk.http import ZendeskClient
+
+        client = self.connect(source)
+        assert isinstance(client, ZendeskClient)  # noqa: S101 - connect() makes one
+        # GET /api/v2/users/me: a 200 "Anonymous user" means the credentials were refused; the
+        # incremental exports need an admin.
+        user = check_credentials(client, need_admin=True)
+        return f"authenticated as user {user['id']} (role {user.get('role')})"
+
     def own_accounts(self, source: SourceSettings) -> set[str]:
         user = _settings(source).api_user_id
         return set() if user is None else {str(user)}
