@@ -6,9 +6,14 @@ option the value each occurrence takes (its help says "repeatable"), an argument
 
 from __future__ import annotations
 
-# typer vendors its own click (typer._click): the types its commands are built from.
-from typer._click.core import Context, Parameter
+from typing import Any
+
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+
+# typer's command context and parameter base classes live in its private vendored click module:
+# left untyped rather than imported from there.
+Context = Any
+Parameter = Any
 
 #: What a value is called in help, by the type name typer gives it.
 _NAMES = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "path": "PATH", "datetime": "DATETIME"}
