@@ -239,10 +239,11 @@ class Pipeline:
                 if settled and not force:
                     outcomes.append(WritebackOutcome(source.name, mode))
                     continue
+            zone = self.evaluator.policy.calendar.tz
             try:
                 client = self.client(source.name)
                 before = int(client.stats.total)
-                outcome = run_writeback(self.store, source.name, connector_writer(source, client),
+                outcome = run_writeback(self.store, source.name, connector_writer(source, client, zone),
                                         mode=mode, now=self.clock, force=force, only=tickets)
                 metrics.API_CALLS.labels(source.name).inc(int(client.stats.total) - before)
             except Exception as exc:
