@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from compliance_checks.advice import ACTIONABLE
 from compliance_checks.findings import Evidence, Finding, Status
 from compliance_checks.model import ComplaintRecord
 from compliance_checks.policy import Policy
@@ -66,7 +67,7 @@ def evaluate(
                 due_at=result.due_at,
                 message=result.message,
                 evidence=result.evidence,
-                remediation=spec.remediation if failed or result.status is not Status.PASS else None,
+                remediation=spec.remediation if failed or result.status in ACTIONABLE else None,
                 fields_read=result.fields_read,
                 facts=result.facts,
                 url=record.url,

@@ -13,8 +13,9 @@ from rich.table import Table
 from rich.text import Text
 
 from compliance_checks import Policy
+from compliance_checks.advice import advice
 from compliance_checks.findings import Finding
-from compliance_checks.model import ComplaintRecord, Event, EvidenceRef
+from compliance_checks.model import ComplaintRecord, Event, EvidenceRef, Stage
 from connector.checking import TicketEvaluation
 
 _RECORD_FIELDS = (
@@ -167,16 +168,17 @@ def explain_ticket(
         findings = Table(title="Checks")
         for column in ("Check", "Clause", "Status", "Due", "Why", "Evidence", "What to do"):
             findings.add_column(column, overflow="fold")
+        closed = record.stage is Stage.CLOSED
         for f in result.findings:
             evidence = "\n".join(f"{e.ref or e.kind}: {e.note}" for e in f.evidence)
             findings.add_row(
                 f.check,
                 ", ".join(f.clauses),
                 f.status.value,
-                f"{policy.calendar.local(f.due_at):%Y-%m-%d %H:%M}" if f.due_at else "",
+                f"{policy.calendar.local(f.due_at):%Y-%m-%d %H:%M %Z}" if f.due_at else "",
                 f.message,
                 evidence,
-                f.remediation or "",
+                advice(f, closed=closed) or "",
             )
         console.print(findings)
         return Explained.SHOWN

@@ -8,8 +8,8 @@ that :mod:`connector.platforms.jira.notes` shapes as ADF or wiki markup). Undefi
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 import report_templates
+from compliance_checks.advice import advice
 from compliance_checks.findings import Finding, Status
 
 #: Lets the mapping recognise our own notes (``actors.connector_marker``).
@@ -24,8 +25,16 @@ NOTE_MARKER = "[iso10002]"
 _STATUS_LABELS = {Status.FAIL: "not compliant", Status.AT_RISK: "at risk of breaching"}
 
 
-def _due_date(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M %Z").strip()
+def moment_in(zone: tzinfo | None) -> Callable[[datetime], str]:
+    """How the note writes a time: in the policy's ``zone`` (UTC when none is given), always
+    labelled, so the note carries one time zone, the one its finding messages use."""
+
+    def show(value: datetime) -> str:
+        local = value.astimezone(zone) if zone is not None else value
+        label = local.tzname() or ""
+        return f"{local:%Y-%m-%d %H:%M} {label}".strip()
+
+    return show
 
 
 def _status_label(status: Status) -> str:
@@ -41,8 +50,9 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
-    env.filters["due_date"] = _due_date
     env.globals["status_label"] = _status_label
+    # The write-back planner knows no ticket stage (a closed Zendesk ticket is never written).
+    env.globals["advice"] = lambda f: advice(f, closed=False)
     return env
 
 
@@ -62,10 +72,12 @@ def render_note(
     *,
     resolved: bool,
     marker: str = NOTE_MARKER,
+    zone: tzinfo | None = None,
     **extra: Any,
 ) -> str:
-    """The note from ``report_templates/<template>`` (autoescaped when it is ``*.html.j2``);
-    ``extra`` adds platform values."""
+    """The note from ``report_templates/<template>`` (autoescaped when it is ``*.html.j2``),
+    times in the policy's ``zone``; ``extra`` adds platform values."""
     return _environment().get_template(template).render(
-        findings=[one_line(f) for f in findings], resolved=resolved, marker=marker, **extra
+        findings=[one_line(f) for f in findings], resolved=resolved, marker=marker,
+        when=moment_in(zone), **extra
     )

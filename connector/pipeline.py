@@ -251,10 +251,11 @@ class Pipeline:
                 if settled and not force:
                     outcomes.append(WritebackOutcome(source.name, mode))
                     continue
+            zone = self.evaluator.policy.calendar.tz
             try:
                 client = self.client(source.name)
                 before = int(client.stats.total)
-                writer = connector_writer(source, client)
+                writer = connector_writer(source, client, zone)
                 if unrecorded is not None:
                     fresh = {t: found for (s, t), found in unrecorded.items() if s == source.name}
                     outcome = plan_unrecorded(self.store, source.name, writer, fresh)

@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Literal
 
 from compliance_checks.findings import FINDING_JSON, Finding, findings_hash
@@ -54,12 +54,12 @@ class WritebackOutcome:
         return asdict(self)
 
 
-def connector_writer(source: SourceSettings, client: Client) -> Writer:
-    """The platform's ``writeback`` bound to ``source`` and ``client``."""
+def connector_writer(source: SourceSettings, client: Client, zone: tzinfo | None = None) -> Writer:
+    """The platform's ``writeback`` bound to ``source``, ``client`` and the policy's ``zone``."""
     platform = platform_for(source.platform)
 
     def write(findings: list[Finding], apply: bool) -> WritebackReport:
-        return platform.writeback(source, findings, apply=apply, client=client)
+        return platform.writeback(source, findings, apply=apply, client=client, zone=zone)
 
     return write
 

@@ -368,3 +368,11 @@ def test_explain_refuses_an_id_outside_the_grammar_with_exit_3(ticket):
     assert result.exit_code == 3
     assert "not a valid jira ticket id" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_check_table_due_column_is_in_the_policy_zone_and_labelled():
+    """The Due column is the policy's zone (Europe/London), like the messages beside it."""
+    result = run(*check_args(SEARCH, BULK, fmt="table", as_of=LATER))
+    assert result.exit_code == 0, result.output
+    assert "Due (Europe/London)" in result.stdout
+    assert "2026-03-17 17:30 GMT" in result.stdout.split("Satisfaction")[0]

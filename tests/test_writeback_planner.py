@@ -173,3 +173,20 @@ def test_plans_converge_and_never_touch_foreign_labels(
         again = plan_writeback(findings, state, marker_tags=marker_tags)
         assert again.is_empty, f"re-planning after apply must be empty, got {again}"
         assert set(foreign_labels) <= set(state.labels)
+
+
+def test_a_late_acknowledgement_keeps_its_label_as_the_record_of_the_breach() -> None:
+    """The demo's fix: a public reply after the deadline turns "overdue" into "late"; the check
+    stays FAIL (a late step cannot be un-late), so its label stays, and the demo says why."""
+    from devtools.demo.driver import historic_labels
+
+    late = finding("acknowledged-in-time", Status.FAIL,
+                   "Acknowledgement late: done 2026-11-25 10:00 GMT, due 2026-11-24 17:30 GMT")
+    labels = (AGGREGATE_LABEL, "iso10002-acknowledged-in-time", "iso10002-kept-informed")
+    state = TicketWriteState(ticket="CS-1", platform="jira", labels=labels, note_hash="old", note_id="9")
+    plan = plan_writeback([late, finding("kept-informed", Status.PENDING)], state, marker_tags=False)
+    assert plan.remove_labels == ("iso10002-kept-informed",)
+    assert "iso10002-acknowledged-in-time" not in plan.add_labels + plan.remove_labels
+    after = (AGGREGATE_LABEL, "iso10002-acknowledged-in-time")
+    statuses = {"acknowledged-in-time": "FAIL", "kept-informed": "PENDING"}
+    assert historic_labels(after, statuses) == ["iso10002-acknowledged-in-time"]

@@ -14,12 +14,15 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from compliance_checks.advice import advice
 from compliance_checks.findings import FINDINGS_SCHEMA_VERSION, Finding, Status
+from compliance_checks.model import Stage
 from connector.checking import TicketEvaluation
 from connector.cli.as_of import AsOfOption, as_of_or_now
 from connector.cli.errors import err, fail, reported
@@ -64,7 +67,7 @@ def check(
     moment = as_of_or_now(as_of)
     if not inputs:
         check_store(config, moment if as_of else None,
-                    lambda findings, at: _write_findings(findings, at, output_format), fail_on)
+                    lambda findings, at, zone: _write_findings(findings, at, zone, output_format), fail_on)
         return
     platform = need_platform(platform)
     evaluator = file_configuration(platform, mapping, policy, waivers)
@@ -72,7 +75,7 @@ def check(
     results = evaluate_files(inputs, evaluator.mappings[platform.value], evaluator.policy, as_of=moment,
                              waivers=evaluator.waivers, summary=summary)
     with reported(InputError):
-        _write_results(results, summary, moment, output_format)
+        _write_results(results, summary, moment, evaluator.policy.calendar.tz, output_format)
     for error in summary.mapping_errors:
         # Escaped: ids and field paths come from ticket content ("issues[0]" is not markup).
         err.print(f"[yellow]not mapped:[/yellow] {escape(str(error))}", highlight=False)
@@ -86,7 +89,9 @@ def check(
         raise typer.Exit(ExitCode.PARTIAL)
 
 
-def _write_findings(findings: Iterable[Finding], as_of: datetime, output_format: Format) -> None:
+def _write_findings(
+    findings: Iterable[Finding], as_of: datetime, zone: ZoneInfo, output_format: Format
+) -> None:
     # One pass over a stream (a big store run is never all in memory); the table's summary
     # is printed after its rows, so it is complete by then.
     summary = RunSummary()
@@ -100,14 +105,15 @@ def _write_findings(findings: Iterable[Finding], as_of: datetime, output_format:
             summary.statuses[f.status.value] += 1
             yield TicketEvaluation(f.ticket, None, [f])
 
-    _write_results(counted(), summary, as_of, output_format)
+    _write_results(counted(), summary, as_of, zone, output_format)
 
 
 def _write_results(
-    results: Iterable[TicketEvaluation], summary: RunSummary, as_of: datetime, output_format: Format
+    results: Iterable[TicketEvaluation], summary: RunSummary, as_of: datetime, zone: ZoneInfo,
+    output_format: Format,
 ) -> None:
     if output_format is Format.table:
-        _write_table(results, summary)
+        _write_table(results, summary, zone)
         return
     # A document is printed whole or not at all: an input error part-way through leaves stdout
     # empty (exit code and message on stderr), never a truncated document. Spooled to disk past
@@ -158,6 +164,7 @@ def _write_csv(results: Iterable[TicketEvaluation], out: IO[str]) -> None:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for result in results:
+        closed = result.record is not None and result.record.stage is Stage.CLOSED
         for f in result.findings:
             evidence = "; ".join(f"{e.ref or e.kind}: {e.note}" for e in f.evidence)
             row = (
@@ -168,7 +175,7 @@ def _write_csv(results: Iterable[TicketEvaluation], out: IO[str]) -> None:
                 " ".join(f.clauses),
                 f.due_at.isoformat() if f.due_at else "",
                 f.message,
-                f.remediation or "",
+                advice(f, closed=closed) or "",
                 evidence,
                 f.url or "",
             )
@@ -187,12 +194,13 @@ _STYLE = {
 }
 
 
-def _write_table(results: Iterable[TicketEvaluation], summary: RunSummary) -> None:
+def _write_table(results: Iterable[TicketEvaluation], summary: RunSummary, zone: ZoneInfo) -> None:
     from rich.table import Table
 
     console = Console()
     table = Table(title="ISO 10002 findings (needing attention)", show_lines=False)
-    for column in ("Ticket", "Check", "Clause", "Status", "Due", "Message"):
+    # Due times in the policy's zone, as the messages beside them are, and labelled so.
+    for column in ("Ticket", "Check", "Clause", "Status", f"Due ({zone.key})", "Message"):
         table.add_column(column, overflow="fold")
     flagged_tickets = set()
     for result in results:
@@ -205,7 +213,7 @@ def _write_table(results: Iterable[TicketEvaluation], summary: RunSummary) -> No
                 f.check,
                 ", ".join(f.clauses),
                 f"[{_STYLE[f.status.value]}]{f.status.value}[/]",
-                f.due_at.strftime("%Y-%m-%d %H:%M") if f.due_at else "",
+                f"{f.due_at.astimezone(zone):%Y-%m-%d %H:%M %Z}" if f.due_at else "",
                 f.message,
             )
     console.print(table)
@@ -221,7 +229,8 @@ def _write_table(results: Iterable[TicketEvaluation], summary: RunSummary) -> No
     )
 
 
-def check_store(config: Path, as_of: datetime | None, write: Callable[[Iterable[Finding], datetime], None],
+def check_store(config: Path, as_of: datetime | None,
+                write: Callable[[Iterable[Finding], datetime, ZoneInfo], None],
                 fail_on: list[Status] | None) -> None:
     """``iso10002 check`` without ``--input``: evaluate the store and record the run."""
     # The findings go to a temporary file as tickets are evaluated and are printed from it
@@ -233,8 +242,9 @@ def check_store(config: Path, as_of: datetime | None, write: Callable[[Iterable[
 
         with pipeline_for(config) as pipeline:
             outcome = pipeline.check(as_of=as_of, on_findings=keep)
+            zone = pipeline.evaluator.policy.calendar.tz
         spool.seek(0)
-        write(_unspool(spool), outcome.as_of)
+        write(_unspool(spool), outcome.as_of, zone)
     err.print(f"run {outcome.run_id}: {outcome.tickets} complaints evaluated, "
               f"{outcome.stored} findings recorded", highlight=False)
     for error in outcome.errors:

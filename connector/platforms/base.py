@@ -12,7 +12,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar
 
@@ -297,8 +297,9 @@ class Platform(ABC):
 
     @abstractmethod
     def writeback(self, source: SourceSettings, findings: Sequence[Finding], *, apply: bool,
-                  client: Client | None = None) -> WritebackReport:
-        """Plan (and with ``apply`` write) the findings' labels and note on each ticket."""
+                  client: Client | None = None, zone: tzinfo | None = None) -> WritebackReport:
+        """Plan (and with ``apply`` write) the findings' labels and note on each ticket (the
+        note's times in the policy's ``zone``)."""
 
     # -- webhooks -----------------------------------------------------------------------------
     @abstractmethod

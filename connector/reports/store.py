@@ -213,13 +213,20 @@ def read_store(
         spool.write(_items(session, evaluator, as_of, errors, verified))
     notes = [
         f"findings: each complaint's latest evaluation at or before the as-of time; newest such run "
-        f"#{run.id} ({run.kind}) evaluated as of {run.as_of.isoformat()}",
+        f"#{run.id} ({run.kind}) evaluated as of {_when(run.as_of, evaluator)}",
         *(f"not mapped: {e}" for e in errors),
     ]
     return StoreRead(spool.source(as_of), run, notes)
 
 
-def _freshness(session: Session, config: AppConfig, as_of: datetime) -> tuple[datetime | None, list[str]]:
+def _when(moment: datetime, evaluator: Evaluator) -> str:
+    """A time in a data note as the report shows every other: in the policy's zone, labelled."""
+    return f"{evaluator.policy.calendar.local(moment):%Y-%m-%d %H:%M %Z}"
+
+
+def _freshness(
+    session: Session, config: AppConfig, as_of: datetime, evaluator: Evaluator
+) -> tuple[datetime | None, list[str]]:
     """The oldest last successful sync of the sources, capped at ``as_of`` (a source synced
     after the as-of time holds everything up to it), and a note for each source not synced."""
     rows = source_rows(session)
@@ -233,7 +240,7 @@ def _freshness(session: Session, config: AppConfig, as_of: datetime) -> tuple[da
             continue
         if last < as_of:
             notes.append(
-                f"source {source.name}: last successful sync {last.isoformat()}, before the as-of time"
+                f"source {source.name}: last successful sync {_when(last, evaluator)}, before the as-of time"
             )
         stamps.append(min(last, as_of))
     if len(stamps) < len(config.sources):
@@ -280,7 +287,7 @@ def store_input(
         except NoEvaluation:
             history = ()  # nothing recorded then: the trend baseline comes from the current read
     with store.session() as session:
-        freshness, source_notes = _freshness(session, config, as_of)
+        freshness, source_notes = _freshness(session, config, as_of, evaluator)
     run = current.run
     recorded = json.loads(run.mapping_hashes)
     provenance = Provenance(

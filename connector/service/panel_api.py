@@ -21,12 +21,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from compliance_checks.advice import advice, is_historic
+from compliance_checks.findings import FINDING_JSON
 from connector.config import SourceConfig
 from connector.pipeline import Pipeline
 from connector.platforms.registry import names, platform_for
@@ -109,9 +112,22 @@ def overall_state(findings: list[dict[str, Any]]) -> str:
     return "compliant"
 
 
+def _advised(f: dict[str, Any], closed: bool, zone: ZoneInfo) -> dict[str, Any]:
+    """A stored finding as the panel shows it: its remediation replaced by the advice that can be
+    followed now (``compliance_checks.advice``), ``historic`` when the breach has already
+    happened, and its due time in the policy's zone (ISO 8601 with the offset)."""
+    finding = FINDING_JSON.validate_python(f)
+    due = finding.due_at.astimezone(zone).isoformat() if finding.due_at else None
+    return {**f, "due_at": due, "remediation": advice(finding, closed=closed),
+            "historic": is_historic(finding, closed=closed)}
+
+
 def panel_view(source: SourceConfig, ticket: str, record: dict[str, Any] | None,
-               findings: list[dict[str, Any]], run: RunRow | None, now: datetime) -> dict[str, Any]:
-    as_of = run.as_of.astimezone(UTC) if run is not None else None
+               findings: list[dict[str, Any]], run: RunRow | None, now: datetime,
+               zone: ZoneInfo) -> dict[str, Any]:
+    """The panel's view; every time is ISO 8601 with its offset, in the policy's ``zone``
+    (named in ``timezone``)."""
+    as_of = run.as_of.astimezone(zone) if run is not None else None
     closed = (record or {}).get("stage") == "closed"
     shown: list[dict[str, Any]] = []
     clocks: list[dict[str, Any]] = []
@@ -119,12 +135,12 @@ def panel_view(source: SourceConfig, ticket: str, record: dict[str, Any] | None,
     for f in findings:
         evidence = [{**e, "link": evidence_link(source, ticket, e.get("ref"))}
                     for e in f.get("evidence") or []]
-        shown.append({**f, "evidence": evidence})
+        shown.append({**_advised(f, closed, zone), "evidence": evidence})
         if f.get("due_at") and f.get("status") in _CLOCKED:
             due = datetime.fromisoformat(str(f["due_at"]))
             clocks.append({
                 "check": f.get("check"), "title": f.get("title"), "status": f.get("status"),
-                "due_at": due.astimezone(UTC).isoformat(),
+                "due_at": due.astimezone(zone).isoformat(),
                 # A closed complaint's clocks have stopped: no time left to show.
                 "running": not closed,
                 "seconds_left_at_evaluation": _seconds(due, as_of) if as_of and not closed else None,
@@ -137,9 +153,10 @@ def panel_view(source: SourceConfig, ticket: str, record: dict[str, Any] | None,
         "state": overall_state(findings),
         "stage": (record or {}).get("stage"),
         "ticket_link": evidence_link(source, ticket, None),
-        "evaluated_at": run.started_at.astimezone(UTC).isoformat() if run is not None else None,
+        "timezone": zone.key,
+        "evaluated_at": run.started_at.astimezone(zone).isoformat() if run is not None else None,
         "as_of": as_of.isoformat() if as_of else None,
-        "now": now.isoformat(),
+        "now": now.astimezone(zone).isoformat(),
         "findings": shown, "clocks": clocks, "waivers": waivers,
     }
 
@@ -225,7 +242,8 @@ class PanelApi:
                     "deleted": row.deleted,
                     "updated_at": row.updated_at.isoformat() if row.updated_at else None,
                     "record": record, "mapping_error": row.mapping_error, "run_id": run_id,
-                    **panel_view(source, row.ticket, record, findings, run, now),
+                    **panel_view(source, row.ticket, record, findings, run, now,
+                                 self.pipeline.evaluator.policy.calendar.tz),
                 }
                 return 200, doc
         if not_complaint is not None:

@@ -14,13 +14,14 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from connector.store import Store
+from connector.writeback import is_ours
 from devtools.demo import reports, sandboxes
 from devtools.demo.config import write_config
 from devtools.demo.sandboxes import Sandbox, Secrets
@@ -41,6 +42,13 @@ class Settings:
     seed: int = 1
     days: int = 180
     reports: bool = True
+
+
+def historic_labels(labels: Iterable[str], statuses: Mapping[str, str]) -> list[str]:
+    """Check labels a fix leaves on the ticket because their check still FAILs: the breach
+    happened (a late step cannot be made on time), so the label stays as its record."""
+    return [label for label in labels
+            if is_ours(label) and statuses.get(label.removeprefix("iso10002-")) == "FAIL"]
 
 
 @dataclass
@@ -253,6 +261,9 @@ class Demo:
                                       or "unchanged statuses (messages updated)"))
         self.say(f"    labels     before: {' '.join(fix.before.labels) or '-'}")
         self.say(f"               after:  {' '.join(fix.after.labels) or '-'}")
+        for label in historic_labels(fix.after.labels, fix.statuses_after):
+            self.say(f"    kept       {label}: still FAIL, a breach that already happened (done late) "
+                     "cannot be undone; the label is its record")
         if name == "zendesk":
             self.say(f"    note       {fix.before.notes} -> {fix.after.notes} internal notes "
                      "(Zendesk comments cannot be edited: a new note replaces the old one, the "

@@ -10,9 +10,10 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import ClassVar, Literal
 
+from compliance_checks.advice import advice
 from compliance_checks.clauses import clauses
 from compliance_checks.findings import Finding, Status
-from compliance_checks.model import ComplaintRecord, Event, Frozen
+from compliance_checks.model import ComplaintRecord, Event, Frozen, Stage
 from compliance_checks.registry import REGISTRY, Registry
 from report_templates.input import AnyFinding, ReportInput, full_findings
 from report_templates.kinds import ReportKind
@@ -268,7 +269,9 @@ def coverage_matrix(
     return tuple(rows)
 
 
-def exception_row(f: Finding, tz: str) -> ExceptionRow:
+def exception_row(f: Finding, tz: str, *, closed: bool = False) -> ExceptionRow:
+    """One exception; its "remediation" is the advice that can still be followed
+    (``compliance_checks.advice``: a breach on a closed complaint asks for the corrective action)."""
     waiver = f.waiver
     return ExceptionRow(
         ticket=f.ticket,
@@ -282,7 +285,7 @@ def exception_row(f: Finding, tz: str) -> ExceptionRow:
         due_at=maybe_local(f.due_at, tz),
         message=f.message,
         evidence=tuple(f"{e.ref or e.kind}: {trim(e.note, 300)}" for e in f.evidence),
-        remediation=f.remediation,
+        remediation=advice(f, closed=closed),
         waiver_approver=waiver.approver if waiver else None,
         waiver_expires=waiver.expires if waiver else None,
     )
@@ -442,7 +445,9 @@ class AuditBuilder:
             tally[f.check, status] += 1  # a StrEnum member counts under its str value
             if status in EXCEPTION_STATUSES:
                 # a source yields these statuses whole (``FULL_STATUSES``)
-                self.exceptions.append(exception_row(_whole(f), self.tz))
+                self.exceptions.append(
+                    exception_row(_whole(f), self.tz, closed=record.stage is Stage.CLOSED)
+                )
             if f.waiver is not None:
                 self.used.add((f.check, f.ticket))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -447,3 +448,33 @@ def test_recorded_label_refusal_reads_the_edit_screen_instead_of_editing(
     result = writeback(src, fs, apply=True, client=c).results[0]
     assert (result.outcome, result.details["comment"]) == ("unchanged", "none")
     assert result.details["labels_not_written"] == [f"+{ACK}", "+iso10002-noncompliant"]
+
+
+def test_note_shows_each_due_time_once_in_the_policy_zone() -> None:
+    """A finding read back from the store carries ``due_at`` in UTC (``docs/findings.schema.json``)
+    and a message in the policy's zone: the note says the time once, labelled GMT, not again in
+    UTC. Comment body: ADF (Jira Cloud REST v3 ``POST /rest/api/3/issue/{key}/comment``)."""
+    from zoneinfo import ZoneInfo
+
+    due = finding(KEY, "acknowledged-in-time", "AT_RISK", due_at="2026-12-08T17:30:00Z",
+                  message="Acknowledgement due 2026-12-08 17:30 GMT")
+    other = finding(KEY, "assessed-in-time", "FAIL", due_at="2026-12-07T17:30:00Z",
+                    message="Not assessed")
+    text = note_text([due, other], resolved=False, marker="[iso10002]", zone=ZoneInfo("Europe/London"))
+    assert "UTC" not in text
+    assert text.count("2026-12-08 17:30 GMT") == 1
+    assert "Not assessed (due 2026-12-07 17:30 GMT)" in text
+    assert "UTC" not in json.dumps(to_adf(text))
+
+
+def test_note_on_a_late_step_asks_for_the_corrective_action_and_explains_the_kept_label() -> None:
+    """Done late (the clock's ``late_by_hours`` fact): a reply now cannot undo it, so the note
+    does not ask for one; the label stays as the record of the breach, and the note says so."""
+    late = finding(KEY, "acknowledged-in-time", "FAIL", due_at="2026-12-04T17:30:00Z",
+                   message="Acknowledgement late: done 2026-12-07 11:36 GMT, due 2026-12-04 17:30 GMT",
+                   remediation="Send the complainant a public acknowledgement.",
+                   facts={"late_by_hours": 66.1})
+    text = note_text([late], resolved=False, marker="[iso10002]")
+    assert "public acknowledgement" not in text
+    assert "Record the corrective action" in text
+    assert "keeps its label as the record of that breach" in text

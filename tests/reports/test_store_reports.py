@@ -311,3 +311,14 @@ def test_store_read_gives_each_complaint_as_it_stood_with_its_recorded_findings(
             assert len(actual) > 10 and any(json.loads(f) for _, f in actual)
     finally:
         store.close()
+
+
+def test_audit_data_notes_show_times_in_the_policy_zone(seeded: Seeded, tmp_path: Path) -> None:
+    """The data notes say when the run was evaluated as the rest of the report does: in the
+    policy's zone (Europe/London), labelled, not a raw ISO 8601 string with microseconds."""
+    import re
+
+    notes = _audit(seeded, tmp_path, seeded.late, "zone")["notes"]
+    run_note = next(n for n in notes if "evaluated as of" in n)  # type: ignore[attr-defined]
+    assert re.search(r"evaluated as of \d{4}-\d\d-\d\d \d\d:\d\d (GMT|BST)$", run_note), run_note
+    assert not any("+00:00" in n for n in notes)  # type: ignore[attr-defined]

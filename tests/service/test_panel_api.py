@@ -291,3 +291,36 @@ def test_cors_only_for_configured_origins(world: World, tmp_path: Path) -> None:
     with app_for([]) as client:  # default: no CORS at all (the Zendesk proxy and Forge need none)
         answer = client.get("/api/v1/tickets/zendesk/1", headers={**AUTH, "Origin": "https://acme.example"})
         assert "access-control-allow-origin" not in answer.headers
+
+
+def test_closed_complaint_panel_asks_for_the_corrective_action_in_the_policy_zone() -> None:
+    """The panel payload on a closed complaint: no "Escalate the complaint" on a breach that can
+    no longer be fixed, no remedy on NOT_APPLICABLE, and times in the policy's zone with offsets."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from compliance_checks.advice import CLOSED_ADVICE
+    from connector.service.panel_api import panel_view
+
+    config = AppConfig.model_validate({"sources": [
+        {"platform": "zendesk", "name": "z", "subdomain": "acme", "mapping": "mappings/zendesk.yaml",
+         "auth": {"type": "api_token", "email_env": "E", "token_env": "T"}},
+    ]})
+    base = {"ticket": "42", "platform": "zendesk", "clauses": ["7.6"], "severity": "high"}
+    findings = [
+        {**base, "check": "escalated-in-time", "title": "Escalated", "status": "FAIL",
+         "due_at": "2026-06-03T16:30:00Z", "message": "Escalation overdue since 2026-06-03 17:30 BST",
+         "remediation": "Escalate the complaint."},
+        {**base, "check": "root-cause-recorded", "title": "Root cause", "status": "NOT_APPLICABLE",
+         "message": "Not upheld", "remediation": "Code the root cause on the ticket."},
+    ]
+    view = panel_view(config.sources[0], "42", {"stage": "closed"}, findings, None,
+                      datetime(2026, 6, 10, 9, 0, tzinfo=UTC), ZoneInfo("Europe/London"))
+    by_check = {f["check"]: f for f in view["findings"]}
+    assert by_check["escalated-in-time"]["remediation"] == CLOSED_ADVICE
+    assert by_check["escalated-in-time"]["historic"] is True
+    assert by_check["root-cause-recorded"]["remediation"] is None
+    assert view["timezone"] == "Europe/London"
+    assert by_check["escalated-in-time"]["due_at"] == "2026-06-03T17:30:00+01:00"
+    assert view["clocks"][0]["due_at"] == "2026-06-03T17:30:00+01:00"
+    assert view["now"] == "2026-06-10T10:00:00+01:00"

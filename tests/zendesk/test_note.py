@@ -36,3 +36,17 @@ def test_resolved_note() -> None:
     html = note_html(NoteAction(action="resolve"), findings_hash="h0")
     assert "resolved" in html
     assert "What is wrong" not in html
+
+
+def test_note_times_are_in_the_policy_zone_and_labelled() -> None:
+    """Due and evidence times in the policy's zone (Europe/London in summer: BST), never UTC."""
+    import dataclasses
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    f = dataclasses.replace(finding(), due_at=datetime(2026, 6, 3, 16, 30, tzinfo=UTC))
+    html = note_html(NoteAction(action="create", findings=(f,)), findings_hash="h",
+                     zone=ZoneInfo("Europe/London"))
+    assert "Due: 2026-06-03 17:30 BST" in html
+    assert "ticket_event:101 (2024-01-01 09:00 GMT)" in html
+    assert "UTC" not in html

@@ -13,7 +13,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +133,7 @@ def writeback(
     apply: bool,
     client: JiraClient | None = None,
     environ: Mapping[str, str] | None = None,
+    zone: tzinfo | None = None,
 ) -> WritebackReport:
     """Plan (and with ``apply`` write) labels, our one comment and the findings property."""
     spec = _spec(source)
@@ -145,7 +146,7 @@ def writeback(
     own_ids = client.own_account_ids() | set(spec.actors.connector_accounts)
     states = read_states(client, by_ticket, marker=marker, own_ids=own_ids)
     writer = JiraWriter(
-        client, marker=marker, own_ids=own_ids, visibility=source.comment_visibility
+        client, marker=marker, own_ids=own_ids, visibility=source.comment_visibility, zone=zone
     )
     report = WritebackReport(applied=apply)
     missing: list[TicketOutcome] = []

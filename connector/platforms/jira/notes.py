@@ -4,6 +4,7 @@ wiki (DC)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import tzinfo
 from typing import Any
 
 from compliance_checks.findings import Finding
@@ -19,9 +20,12 @@ _WIKI_SAFE_ASCII = frozenset(" ,")
 _NOT_PRINTABLE = "\ufffd"
 
 
-def note_text(findings: Sequence[Finding], *, resolved: bool, marker: str) -> str:
-    """The note text (content from :mod:`connector.notes`); it always starts with ``marker``."""
-    text = render_note(TEMPLATE, findings, resolved=resolved, marker=marker)
+def note_text(
+    findings: Sequence[Finding], *, resolved: bool, marker: str, zone: tzinfo | None = None
+) -> str:
+    """The note text (content from :mod:`connector.notes`, times in the policy's ``zone``); it
+    always starts with ``marker``."""
+    text = render_note(TEMPLATE, findings, resolved=resolved, marker=marker, zone=zone)
     text = text.strip() + "\n"
     if not text.startswith(marker):
         raise ValueError(f"{TEMPLATE} must start with the marker {marker!r}")

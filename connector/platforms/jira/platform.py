@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import ClassVar, cast
 
@@ -92,12 +92,12 @@ class Jira(Platform):
         return commands.pull(_settings(source), out, since=since, cursor=cursor)
 
     def writeback(self, source: SourceSettings, findings: Sequence[Finding], *, apply: bool,
-                  client: Client | None = None) -> WritebackReport:
+                  client: Client | None = None, zone: tzinfo | None = None) -> WritebackReport:
         from connector.platforms.jira import commands
         from connector.platforms.jira.client import JiraClient
 
         return commands.writeback(_settings(source), findings, apply=apply,
-                                  client=cast(JiraClient | None, client))
+                                  client=cast(JiraClient | None, client), zone=zone)
 
     def verify_webhook(self, secret: str, body: bytes, headers: Mapping[str, str], now: datetime,
                        max_age: timedelta) -> WebhookDelivery:

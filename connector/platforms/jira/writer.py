@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from typing import Any, Literal
 
 from connector.crashpoints import ARMED, crash_point
@@ -85,8 +86,10 @@ class JiraWriter:
         marker: str,
         own_ids: set[str],
         visibility: CommentVisibility,
+        zone: tzinfo | None = None,
     ) -> None:
         self.client = client
+        self.zone = zone
         self.marker = marker
         self.own_ids = own_ids
         self.visibility = visibility
@@ -103,7 +106,8 @@ class JiraWriter:
         """Comment payload: ADF on Cloud, wiki on DC, kept internal as configured."""
         note = plan.note
         resolved = note is not None and note.action == "resolve"
-        text = note_text(note.findings if note else (), resolved=resolved, marker=self.marker)
+        text = note_text(note.findings if note else (), resolved=resolved, marker=self.marker,
+                         zone=self.zone)
         body: dict[str, Any] = {
             "body": to_adf(text) if self.client.is_cloud else to_wiki(text, marker=self.marker)
         }

@@ -9,13 +9,14 @@ persist is returned only then.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from connector.http import RequestHook, build_session
 from connector.platforms.base import JsonState, PullResult, WritebackReport, as_outcome
 from connector.platforms.zendesk.auth import build_authenticator, verify_identity
 from connector.platforms.zendesk.http import ZendeskClient
+from connector.platforms.zendesk.note import note_html
 from connector.platforms.zendesk.reader import Selector, SyncState, ZendeskReader
 from connector.platforms.zendesk.secrets import SecretSource
 from connector.platforms.zendesk.settings import ZendeskSourceConfig
@@ -173,6 +175,7 @@ def writeback(
     apply: bool,
     client: ZendeskClient | None = None,
     states: Mapping[str, TicketWriteState] | None = None,
+    zone: tzinfo | None = None,
 ) -> WritebackReport:
     """Plan (and with ``apply``, write) tags and the internal note for each ticket.
 
@@ -185,7 +188,7 @@ def writeback(
             just made); otherwise read with ``show_many`` (100 tickets per call).
     """
     client = client or open_client(source)
-    writer = ZendeskWriter(client, source)
+    writer = ZendeskWriter(client, source, render=functools.partial(note_html, zone=zone))
     by_ticket: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         if finding.platform == PLATFORM:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import ClassVar, cast
 
@@ -96,12 +96,12 @@ class Zendesk(Platform):
                              ticket_id=int(ticket) if ticket else None)
 
     def writeback(self, source: SourceSettings, findings: Sequence[Finding], *, apply: bool,
-                  client: Client | None = None) -> WritebackReport:
+                  client: Client | None = None, zone: tzinfo | None = None) -> WritebackReport:
         from connector.platforms.zendesk import commands
         from connector.platforms.zendesk.http import ZendeskClient
 
         return commands.writeback(_settings(source), list(findings), apply=apply,
-                                  client=cast(ZendeskClient | None, client))
+                                  client=cast(ZendeskClient | None, client), zone=zone)
 
     def verify_webhook(self, secret: str, body: bytes, headers: Mapping[str, str], now: datetime,
                        max_age: timedelta) -> WebhookDelivery:
