@@ -4,6 +4,7 @@ several kinds at once share one read of the data and one pass over it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,6 +18,7 @@ from connector.cli.as_of import as_of_or_now
 from connector.cli.errors import err, fail, reported
 from connector.cli.exit_codes import ExitCode
 from connector.cli.options import StoreConfigOption
+from connector.cli.progress import ReportProgress
 from connector.cli.store import pipeline_for
 from connector.inputs import InputError
 from report_templates.env import LOCALES, RenderContext
@@ -222,23 +224,26 @@ def report(
     summary: RunSummary | None = None
     # Only the trend reports read the earlier evaluation: the others skip a second full read.
     baseline = any(kind.trend for kind in kinds)
-    if inputs:
-        files = (mapping, policy, waivers)
-        data, summary = _from_files(platform, inputs, files, window, moment, options, baseline)
-    else:
-        data, configured = _from_store(config, window, moment, options, baseline)
-        templates = templates or configured
-    targets = _targets(kinds, fmt, out, data.period.end)
-    generated = datetime.now(UTC).astimezone(ZoneInfo(data.period.timezone))
-    render = RenderContext(generated_at=generated, version=data.provenance.code_version, locale=locale)
-    # The renderers (matplotlib, openpyxl, WeasyPrint) load only when a report is written.
-    from report_templates.render import Job, render_reports
+    with ReportProgress(err) as progress:
+        if inputs:
+            files = (mapping, policy, waivers)
+            data, summary = _from_files(platform, inputs, files, window, moment, options, baseline)
+        else:
+            data, configured = _from_store(config, window, moment, options, baseline)
+            templates = templates or configured
+        targets = _targets(kinds, fmt, out, data.period.end)
+        generated = datetime.now(UTC).astimezone(ZoneInfo(data.period.timezone))
+        render = RenderContext(generated_at=generated, version=data.provenance.code_version, locale=locale)
+        # The renderers (matplotlib, openpyxl, WeasyPrint) load only when a report is written.
+        from report_templates.render import Job, render_reports
 
-    for _kind, _fmt, path in targets:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    jobs = [Job(kind, f, path) for kind, f, path in targets]
-    returns: dict[str, ReturnTable] = {}
-    written = render_reports(jobs, data, templates_dir=templates, render=render, returns=returns)
+        for _kind, _fmt, path in targets:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        jobs = [Job(kind, f, path) for kind, f, path in targets]
+        returns: dict[str, ReturnTable] = {}
+        written = render_reports(jobs, replace(data, current=progress.count(data.current)),
+                                 templates_dir=templates, render=render, returns=returns,
+                                 on_write=lambda job: progress.writing(job.out.name))
     unmapped = [n for n in data.provenance.notes if n.startswith("not mapped:")]
     for note in unmapped:
         shown = escape(note.removeprefix("not mapped: "))
