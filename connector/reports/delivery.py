@@ -60,6 +60,9 @@ def _sha256(path: Path) -> str:
 def write_period(output_dir: Path, label: str, manifest: Mapping[str, Any],
                  render: Callable[[Path], list[Path]]) -> Path:
     """Render into a hidden folder beside the final one, add the manifest, rename into place."""
+    final = output_dir / label
+    if final.exists():  # not ours (ours always has a manifest): never written over
+        raise FileExistsError(f"{final} exists without {MANIFEST}: move it away to deliver {label}")
     output_dir.mkdir(parents=True, exist_ok=True)
     for stale in output_dir.glob(f"{_PARTIAL}{label}-*"):  # left by a crash mid-render
         shutil.rmtree(stale, ignore_errors=True)
@@ -68,7 +71,6 @@ def write_period(output_dir: Path, label: str, manifest: Mapping[str, Any],
         paths = render(tmp)
         files = {p.name: _sha256(p) for p in paths}
         write_manifest(tmp, {**manifest, "files": files, "emailed": None})
-        final = output_dir / label
         os.rename(tmp, final)  # fails if another writer got there first: never overwrite
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -122,6 +122,16 @@ def test_a_failed_render_leaves_no_period_folder(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_folder_without_manifest_is_never_written_over(tmp_path: Path) -> None:
+    theirs = tmp_path / "2026-11"
+    theirs.mkdir()
+    (theirs / "notes.txt").write_text("someone else's", encoding="utf-8")
+    with pytest.raises(FileExistsError, match=r"without delivered\.json"):
+        delivery.write_period(tmp_path, "2026-11", {"period": "2026-11"}, lambda folder: [])
+    assert [p.name for p in theirs.iterdir()] == ["notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-11"]
+
+
 # -- the service's step against a store and a real SMTP server -------------------------------
 
 
