@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from connector.pipeline import Pipeline
 from connector.reports.delivery import email_period, read_manifest, write_period
-from connector.reports.periods import last_complete
 from connector.reports.store import store_input
 from report_templates.env import RenderContext
+from report_templates.input import Period
 from report_templates.kinds import Fmt
 from report_templates.render import Job, render_reports
 
@@ -44,6 +44,28 @@ def schedule_parts(text: str) -> tuple[str, str]:
     if parts[0] == "daily":
         return "day", parts[1]
     return _DAYS[parts[1]], parts[2]
+
+
+def last_complete(spec: str, now: datetime, timezone: str, anchor: date) -> tuple[str, Period]:
+    """The last period of ``spec`` (``month``, ``quarter``, ``days:N``) that ended before
+    ``now``'s day in ``timezone``, with its label (``2026-11``, ``2026-Q3``,
+    ``2026-11-01--2026-11-14``): the label names the files and marks the period as delivered."""
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    if spec == "month":
+        end = today.replace(day=1) - timedelta(days=1)
+        start = end.replace(day=1)
+        return f"{start:%Y-%m}", Period(start, end, timezone)
+    if spec == "quarter":
+        first = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        end = first - timedelta(days=1)
+        start = date(end.year, end.month - 2, 1)
+        return f"{start.year}-Q{(start.month + 2) // 3}", Period(start, end, timezone)
+    days = int(spec.removeprefix("days:"))
+    # Blocks of N days from the anchor; the one containing today is not complete yet.
+    current = anchor + timedelta(days=((today - anchor).days // days) * days)
+    start = current - timedelta(days=days)
+    end = current - timedelta(days=1)
+    return f"{start.isoformat()}--{end.isoformat()}", Period(start, end, timezone)
 
 
 def _jobs(outputs: tuple[str, ...], folder: Path, label: str) -> list[Job]:

@@ -28,8 +28,7 @@ from compliance_checks.configfile import ConfigError
 from connector.config import AppConfig, load_config
 from connector.pipeline import Pipeline, load_evaluator
 from connector.reports import delivery, scheduled
-from connector.reports.periods import last_complete
-from connector.reports.scheduled import scheduled_reports
+from connector.reports.scheduled import last_complete, scheduled_reports
 from connector.store import Store
 from tests.zendesk import scenarios as sc
 
