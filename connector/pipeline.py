@@ -85,6 +85,28 @@ def require_secrets(config: AppConfig, source_file: str, environ: Mapping[str, s
         raise MissingSecret(issues)
 
 
+def _email_secret_issues(config: AppConfig, source_file: str, env: Mapping[str, str]) -> list[ConfigIssue]:
+    """The scheduled reports' SMTP credentials (environment, then ``reports.email.secrets_file``)."""
+    from connector.platforms.zendesk.secrets import MissingSecretError, SecretSource
+
+    email = config.reports.email
+    if not config.reports.schedule or email is None:
+        return []
+    secrets = SecretSource(email.secrets_file, env)
+    issues = []
+    for key, name in (("username_env", email.username_env), ("password_env", email.password_env)):
+        if name is None:
+            continue
+        try:
+            secrets.get(name)
+        except MissingSecretError:
+            issues.append(ConfigIssue(source_file, f"reports.email.{key}", f"secret {name} is not set"))
+        except OSError as exc:
+            issues.append(ConfigIssue(source_file, "reports.email.secrets_file",
+                                      f"cannot read: {exc.strerror}"))
+    return issues
+
+
 def require_service_secrets(config: AppConfig, source_file: str,
                             environ: Mapping[str, str] | None = None) -> None:
     """Raise :class:`MissingSecret` naming every unset variable ``serve`` needs of its own.
@@ -103,6 +125,7 @@ def require_service_secrets(config: AppConfig, source_file: str,
         wanted.extend((f"api.keys_env[{i}]", name) for i, name in enumerate(config.api.keys_env))
     issues = [ConfigIssue(source_file, key, f"environment variable {name} is not set")
               for key, name in wanted if not env.get(name, "").strip()]
+    issues.extend(_email_secret_issues(config, source_file, env))
     if issues:
         raise MissingSecret(issues)
 

@@ -6,11 +6,11 @@ environment variable, never written in the file.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 _TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
 
@@ -64,17 +64,82 @@ class ScheduleConfig(_Strict):
     reconcile_daily_at: str = Field(default="02:30", pattern=_TIME)
 
 
+class ReportEmailConfig(_Strict):
+    """Email the scheduled reports (SMTP; credentials named by variable, never in the file)."""
+
+    host: str = Field(min_length=1)
+    port: int = Field(default=587, ge=1, le=65535)
+    #: Upgrade the connection with STARTTLS before anything is sent (needed for credentials).
+    starttls: bool = True
+    #: PEM file of the CA that signs the server's certificate (default: the system's CAs).
+    ca_file: Path | None = None
+    username_env: str | None = None
+    password_env: str | None = None
+    #: ``KEY=VALUE`` file read after the environment (like a source's ``secrets_file``).
+    secrets_file: Path | None = None
+    sender: str = Field(min_length=3, pattern=r"@")
+    to: tuple[str, ...] = Field(min_length=1)
+    timeout_seconds: float = Field(default=60, gt=0, le=600)
+    #: Reports larger than this in total are not attached; the email lists where they are.
+    max_attachment_bytes: int = Field(default=20 * 1024 * 1024, ge=0)
+
+    @field_validator("to")
+    @classmethod
+    def _addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [a for a in value if "@" not in a or any(c in a for c in " ,;<>\r\n")]
+        if bad:
+            raise ValueError(f"not an email address: {bad}")
+        return value
+
+    @model_validator(mode="after")
+    def _credentials_need_tls(self) -> ReportEmailConfig:
+        if (self.username_env is None) != (self.password_env is None):
+            raise ValueError("set both username_env and password_env, or neither")
+        if self.username_env is not None and not self.starttls:
+            raise ValueError("credentials are only sent after STARTTLS: set starttls: true")
+        return self
+
+
+#: What the service renders when ``outputs`` is not set: ``<kind>.<format>``.
+DEFAULT_OUTPUTS = ("register.xlsx", "kpi.html", "audit.html", "audit.json", "review.html")
+
+
 class ReportsConfig(_Strict):
     """Scheduled reports (``connector.reports.scheduled``; see docs/reports.md)."""
 
     output_dir: Path = Path("reports")
     #: Directory whose templates override the shipped ones (``iso10002 report --templates``).
     templates_dir: Path | None = None
-    #: ``daily HH:MM`` or ``weekly <mon..sun> HH:MM``; None = no scheduled reports.
+    #: When to look for a newly completed period: ``daily HH:MM`` or ``weekly <mon..sun> HH:MM``;
+    #: None = no scheduled reports.
     schedule: str | None = Field(
         default=None,
         pattern=r"^(daily|weekly (mon|tue|wed|thu|fri|sat|sun)) ([01]\d|2[0-3]):[0-5]\d$",
     )
+    #: ``month``, ``quarter`` or ``days:N`` (blocks of N days counted from ``period_anchor``):
+    #: each run reports the last complete one, in the policy's time zone, once.
+    period: str = Field(default="month", pattern=r"^(month|quarter|days:[1-9]\d{0,2})$")
+    period_anchor: date = date(2024, 1, 1)
+    #: ``<kind>.<format>`` per file, e.g. ``audit.pdf``, ``register.xlsx``.
+    outputs: tuple[str, ...] = Field(default=DEFAULT_OUTPUTS, min_length=1)
+    email: ReportEmailConfig | None = None
+
+    @field_validator("outputs")
+    @classmethod
+    def _known_outputs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from report_templates.kinds import registry  # the views: only when outputs are given
+
+        kinds = registry()
+        for output in value:
+            name, _, fmt = output.rpartition(".")
+            if name not in kinds:
+                raise ValueError(f"{output!r}: unknown report {name!r}; known: {sorted(kinds)}")
+            if fmt not in {f.value for f in kinds[name].formats}:
+                formats = [f.value for f in kinds[name].formats]
+                raise ValueError(f"{output!r}: {name} has no format {fmt!r}; it has {formats}")
+        if len(set(value)) != len(value):
+            raise ValueError("an output is listed twice")
+        return value
 
 
 class ZendeskWebhookConfig(_Strict):

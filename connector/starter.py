@@ -26,6 +26,7 @@ schedule:
 reports:                               # scheduled reports (written by the reports package)
   output_dir: reports
   schedule: null                       # e.g. "daily 06:00" or "weekly mon 07:00"
+  period: month                        # the last complete month | quarter | days:N, once each
 
 webhooks:                              # optional: near-real-time refresh of single tickets
 {webhook}

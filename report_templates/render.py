@@ -6,7 +6,7 @@ several reports from the *same* pass (the service renders its scheduled reports 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -82,11 +82,13 @@ def render_reports(
     render: RenderContext,
     templates_dir: Path | None = None,
     returns: dict[str, ReturnTable] | None = None,
+    on_write: Callable[[Job], None] | None = None,
 ) -> list[Path]:
     """Build every job's view in one pass over the data, then write each file (``render``: the
     pages' generation time, version and locale, given by the caller: nothing here reads the clock).
     ``returns``, when given, receives each regulator return built, by kind (its warnings and
-    unmapped values are for the caller to tell)."""
+    unmapped values are for the caller to tell); ``on_write`` is told of each file before it is
+    written (a progress display)."""
     formats: dict[str, set[Fmt]] = {}
     for job in jobs:
         kind(job.kind).check_format(job.fmt)
@@ -102,6 +104,8 @@ def render_reports(
     last_use = {job.kind: i for i, job in enumerate(jobs)}
     written = []
     for i, job in enumerate(jobs):
+        if on_write is not None:
+            on_write(job)
         written.append(write(job))
         if last_use[job.kind] == i:
             del views[job.kind]  # no later job needs it: freed before the next file is written

@@ -267,8 +267,11 @@ def test_no_platform_name_branch_outside_the_platform_folders(path: Path) -> Non
     assert platform_branches(_tree(path)) == [], "ask connector.platforms.registry / mappings.formats"
 
 #: What ``connector/reports`` keeps: command wiring, the file and store adapters (I/O), the
-#: spool (scratch I/O), versions and hashes (reads files) and the service's schedule glue.
-REPORT_WIRING = {"__init__.py", "files.py", "scheduled.py", "spool.py", "store.py", "versions.py"}
+#: spool (scratch I/O), versions and hashes (reads files), the service's schedule glue and the
+#: delivery of its reports (a folder, email).
+REPORT_WIRING = {
+    "__init__.py", "delivery.py", "files.py", "scheduled.py", "spool.py", "store.py", "versions.py",
+}
 _FILE_WRITES = {"write_text", "write_bytes", "mkdir", "touch"}
 
 

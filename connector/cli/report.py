@@ -4,6 +4,7 @@ several kinds at once share one read of the data and one pass over it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -20,8 +21,8 @@ from connector.cli.as_of import as_of_or_now
 from connector.cli.errors import err, fail, reported
 from connector.cli.exit_codes import ExitCode
 from connector.cli.files import staged
-from connector.cli.human import working
 from connector.cli.options import StoreConfigOption
+from connector.cli.progress import ReportProgress
 from connector.cli.store import pipeline_for
 from connector.inputs import InputError
 from report_templates.env import LOCALES, RenderContext
@@ -228,28 +229,31 @@ def report(
     summary: RunSummary | None = None
     # Only the trend reports read the earlier evaluation: the others skip a second full read.
     baseline = any(kind.trend for kind in kinds)
-    with working(err, "reading and evaluating complaints"):
+    with ReportProgress(err) as progress:
         if inputs:
             files = (mapping, policy, waivers)
             data, summary = _from_files(platform, inputs, files, window, moment, options, baseline)
         else:
             data, configured = _from_store(config, window, moment, options, baseline)
             templates = templates or configured
-    _check_regimes(kinds, data.policy, strict)
-    targets = _targets(kinds, fmt, out, data.period.end)
-    generated = datetime.now(UTC).astimezone(ZoneInfo(data.period.timezone))
-    render = RenderContext(generated_at=generated, version=data.provenance.code_version, locale=locale)
-    # The renderers (matplotlib, openpyxl, WeasyPrint) load only when a report is written.
-    from report_templates.render import Job, render_reports
+        _check_regimes(kinds, data.policy, strict)
+        targets = _targets(kinds, fmt, out, data.period.end)
+        generated = datetime.now(UTC).astimezone(ZoneInfo(data.period.timezone))
+        render = RenderContext(generated_at=generated, version=data.provenance.code_version, locale=locale)
+        # The renderers (matplotlib, openpyxl, WeasyPrint) load only when a report is written.
+        from report_templates.render import Job, render_reports
 
-    returns: dict[str, ReturnTable] = {}
-    with staged([path for _kind, _fmt, path in targets]) as temporary:
-        jobs = [Job(kind, f, temporary[path]) for kind, f, path in targets]
-        try:
-            with working(err, f"rendering {', '.join(kind.name for kind in kinds)}"):
-                render_reports(jobs, data, templates_dir=templates, render=render, returns=returns)
-        except TemplateError as exc:
-            raise fail(ExitCode.CONFIG, f"no report written: template error: {exc}") from None
+        returns: dict[str, ReturnTable] = {}
+        # Each file is written whole or not at all: rendered beside its target, renamed at the end.
+        with staged([path for _kind, _fmt, path in targets]) as temporary:
+            jobs = [Job(kind, f, temporary[path]) for kind, f, path in targets]
+            shown = {temporary[path]: path.name for _kind, _fmt, path in targets}
+            try:
+                render_reports(jobs, replace(data, current=progress.count(data.current)),
+                               templates_dir=templates, render=render, returns=returns,
+                               on_write=lambda job: progress.writing(shown[job.out]))
+            except TemplateError as exc:
+                raise fail(ExitCode.CONFIG, f"no report written: template error: {exc}") from None
     written = [path for _kind, _fmt, path in targets]
     unmapped = [n for n in data.provenance.notes if n.startswith("not mapped:")]
     for note in unmapped:

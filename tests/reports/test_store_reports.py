@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -209,19 +210,23 @@ def test_returns_and_formats_from_the_store(seeded: Seeded, tmp_path: Path, kind
 
 
 def test_the_service_wrote_its_scheduled_reports(seeded: Seeded) -> None:
-    folder = seeded.config.parent / "scheduled" / seeded.late.date().isoformat()
+    # The default period is the last complete calendar month in the policy's time zone.
+    tz = load_evaluator(load_config(seeded.config)).policy.spec.calendar.timezone
+    last = seeded.late.astimezone(ZoneInfo(tz)).date().replace(day=1) - timedelta(days=1)
+    label = f"{last:%Y-%m}"
+    folder = seeded.config.parent / "scheduled" / label
     names = sorted(p.name for p in folder.iterdir())
-    day = seeded.late.date().isoformat()
     assert names == sorted(
         [
-            f"audit-{day}.html",
-            f"audit-{day}.json",
-            f"kpi-{day}.html",
-            f"register-{day}.xlsx",
-            f"review-{day}.html",
+            f"audit-{label}.html",
+            f"audit-{label}.json",
+            f"kpi-{label}.html",
+            f"register-{label}.xlsx",
+            f"review-{label}.html",
+            "delivered.json",
         ]
     )
-    audit = json.loads((folder / f"audit-{day}.json").read_text(encoding="utf-8"))
+    audit = json.loads((folder / f"audit-{label}.json").read_text(encoding="utf-8"))
     assert audit["header"]["source"] == "history store: sandbox (zendesk)"
 
 
