@@ -247,11 +247,11 @@ def report(
         # Each file is written whole or not at all: rendered beside its target, renamed at the end.
         with staged([path for _kind, _fmt, path in targets]) as temporary:
             jobs = [Job(kind, f, temporary[path]) for kind, f, path in targets]
-            shown = {temporary[path]: path.name for _kind, _fmt, path in targets}
+            final_names = {temporary[path]: path.name for _kind, _fmt, path in targets}
             try:
                 render_reports(jobs, replace(data, current=progress.count(data.current)),
                                templates_dir=templates, render=render, returns=returns,
-                               on_write=lambda job: progress.writing(shown[job.out]))
+                               on_write=lambda job: progress.writing(final_names[job.out]))
             except TemplateError as exc:
                 raise fail(ExitCode.CONFIG, f"no report written: template error: {exc}") from None
     written = [path for _kind, _fmt, path in targets]
