@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from markupsafe import Markup
 
 from report_templates import charts
-from report_templates.audit_rows import exception_rows
+from report_templates.audit_rows import exception_groups, exception_rows
 from report_templates.env import RenderContext, environment
 from report_templates.views.audit import AuditView
 from report_templates.views.common import STATUS_ORDER
@@ -81,6 +84,32 @@ def review_charts(view: ReviewView) -> dict[str, Markup]:
     }
 
 
+#: No fetch of any kind; inline styles (the page's and the SVG charts'); data: images only.
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+
+@dataclass(frozen=True)
+class Script:
+    """The inline script of a page and the Content-Security-Policy that allows only it."""
+
+    body: Markup
+    csp: str
+
+
+def page_script(view: Page, templates_dir: str | None) -> Script:
+    """The table tools for the pages with long tables (register, audit); no script elsewhere.
+
+    The page's CSP allows no fetch at all and only this script, by its sha256 (a meta CSP
+    cannot carry a nonce usefully for a static file), so injected markup could not run."""
+    policy = _CSP
+    if not isinstance(view, RegisterView | RegisterTables | AuditView):
+        return Script(body=Markup(""), csp=policy)
+    body = environment(templates_dir).get_template("_tables.js.j2").render()
+    digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
+    # A script's text is never escaped: it is our own file, and it contains no "</script".
+    return Script(body=Markup(body), csp=f"{policy}; script-src 'sha256-{digest}'")  # noqa: S704
+
+
 def page_chunks(view: Page, render: RenderContext, templates_dir: str | None) -> Iterator[str]:
     if isinstance(view, KpiView):
         chart_map = kpi_charts(view)
@@ -90,7 +119,13 @@ def page_chunks(view: Page, render: RenderContext, templates_dir: str | None) ->
         chart_map = {}
     template = environment(templates_dir).get_template(view.TEMPLATE)
     return template.generate(
-        view=view, render=render, charts=chart_map, statuses=STATUS_ORDER, exception_rows=exception_rows
+        view=view,
+        render=render,
+        charts=chart_map,
+        statuses=STATUS_ORDER,
+        exception_rows=exception_rows,
+        exception_groups=exception_groups,
+        script=page_script(view, templates_dir),
     )
 
 

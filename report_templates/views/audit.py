@@ -88,6 +88,9 @@ class ExceptionRow(Frozen):
     remediation: str | None
     waiver_approver: str | None
     waiver_expires: date | None
+    #: The complaint's owner and team (the audit page groups exceptions by them).
+    owner: str | None = None
+    team: str | None = None
 
 
 class WaiverRow(Frozen):
@@ -214,6 +217,8 @@ EXCEPTION_COLUMNS: tuple[Column, ...] = (
     Column(key="remediation", label="Remediation"),
     Column(key="waiver_approver", label="Waiver approver"),
     Column(key="waiver_expires", label="Waiver expires", kind="date"),
+    Column(key="owner", label="Owner"),
+    Column(key="team", label="Team"),
 )
 WAIVER_COLUMNS: tuple[Column, ...] = (
     Column(key="check", label="Check"),
@@ -269,7 +274,7 @@ def coverage_matrix(
     return tuple(rows)
 
 
-def exception_row(f: Finding, tz: str) -> ExceptionRow:
+def exception_row(f: Finding, tz: str, record: ComplaintRecord | None = None) -> ExceptionRow:
     waiver = f.waiver
     return ExceptionRow(
         ticket=f.ticket,
@@ -286,6 +291,8 @@ def exception_row(f: Finding, tz: str) -> ExceptionRow:
         remediation=f.remediation,
         waiver_approver=waiver.approver if waiver else None,
         waiver_expires=waiver.expires if waiver else None,
+        owner=record.assignee if record else None,
+        team=(record.team or record.group) if record else None,
     )
 
 
@@ -443,7 +450,7 @@ class AuditBuilder:
             tally[f.check, status] += 1  # a StrEnum member counts under its str value
             if status in EXCEPTION_STATUSES:
                 # a source yields these statuses whole (``FULL_STATUSES``)
-                self.exceptions.append(exception_row(_whole(f), self.tz))
+                self.exceptions.append(exception_row(_whole(f), self.tz, record))
             if f.waiver is not None:
                 self.used.add((f.check, f.ticket))
 
