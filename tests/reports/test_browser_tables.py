@@ -125,7 +125,7 @@ pick("f-check", "acknowledged-in-time");
 out.failing = rows().map(r => r.cells[15].textContent);
 pick("f-check", "");
 pick("f-stage", "closed");
-out.closed = rows().map(r => r.cells[7].getAttribute("data-k"));
+out.closed = rows().map(r => r.cells[7].textContent.split(" ")[0]);
 pick("f-stage", "");
 var q = document.querySelector(".tools input[type=search]");
 q.value = "cs-17"; q.dispatchEvent(new Event("input"));
