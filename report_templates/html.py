@@ -67,6 +67,17 @@ def period_axis(labels: list[str], start: date, end: date) -> tuple[list[tuple[i
     return ticks, partial
 
 
+def partial_note(labels: list[str], start: date, end: date) -> str:
+    """``; partial: 2025-11 (from 21 Nov), 2026-11 (to 20 Nov)`` for a table of periods, or ''."""
+    parts = []
+    for i in period_axis(labels, start, end)[1]:
+        first, last = _span(labels[i])
+        days = [f"from {start:%d %b}"] if first < start else []
+        days += [f"to {end:%d %b}"] if last > end else []
+        parts.append(f"{labels[i]} ({' '.join(days)})")
+    return f"; partial: {', '.join(parts)}" if parts else ""
+
+
 def kpi_charts(view: KpiView) -> dict[str, Markup]:
     checks = view.findings_by_check
     weeks = [r.label for r in view.volume_by_week]
@@ -170,6 +181,7 @@ def page_chunks(view: Page, render: RenderContext, templates_dir: str | None) ->
         statuses=STATUS_ORDER,
         exception_rows=exception_rows,
         exception_groups=exception_groups,
+        partial_note=partial_note,
         script=page_script(view, templates_dir),
     )
 

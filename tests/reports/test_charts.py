@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from report_templates import charts
-from report_templates.html import kpi_charts, period_axis
+from report_templates.html import kpi_charts, partial_note, period_axis
 from report_templates.input import ReportInput
 from report_templates.views import build_kpi_view
 
@@ -59,3 +59,15 @@ def test_whole_periods_are_not_partial_and_few_periods_keep_every_label() -> Non
     assert partial == [0]
     svg = str(charts.period_chart([3, 4], title="V", ticks=[(0, "a"), (1, "b")], partial=[0]))
     assert "partial (not all its days in the period)" in svg
+
+
+def test_partial_months_are_named_for_the_table_caption() -> None:
+    start, end = date(2025, 11, 21), date(2026, 11, 20)
+    months = [f"{2025 + (10 + n) // 12}-{(10 + n) % 12 + 1:02d}" for n in range(13)]
+    assert months[0] == "2025-11" and months[-1] == "2026-11"
+    assert partial_note(months, start, end) == "; partial: 2025-11 (from 21 Nov), 2026-11 (to 20 Nov)"
+    assert partial_note(["2026-10"], date(2026, 10, 1), date(2026, 10, 31)) == ""
+    assert (
+        partial_note(["2026-10"], date(2026, 10, 2), date(2026, 10, 30))
+        == "; partial: 2026-10 (from 02 Oct to 30 Oct)"
+    )
