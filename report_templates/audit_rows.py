@@ -10,6 +10,8 @@ checks this against the template loop it replaces.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import groupby
 
 from markupsafe import Markup
 
@@ -65,3 +67,41 @@ def exception_rows(rows: Sequence[ExceptionRow]) -> Iterator[Markup]:
     for start in range(0, len(rows), BATCH):
         chunk = "".join(exception_row_html(e) for e in rows[start : start + BATCH])
         yield Markup(chunk)  # noqa: S704 - every value is escaped above
+
+
+NO_TEAM, NO_OWNER = "No team", "Unassigned"
+
+
+@dataclass(frozen=True)
+class ExceptionGroup:
+    """The exceptions of one owner in one team (the audit page's table of contents entry)."""
+
+    anchor: str
+    team: str
+    owner: str
+    rows: tuple[ExceptionRow, ...]
+
+    @property
+    def statuses(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for r in self.rows:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        return counts
+
+
+def _group_key(r: ExceptionRow) -> tuple[bool, str, bool, str]:
+    # Named teams and owners first, alphabetically; the unassigned ones last.
+    return (r.team is None, r.team or "", r.owner is None, r.owner or "")
+
+
+def exception_groups(rows: Sequence[ExceptionRow]) -> list[tuple[str, list[ExceptionGroup]]]:
+    """The exceptions by team, then owner (each group keeps the view's status/due order)."""
+    ordered = sorted(rows, key=_group_key)  # stable: the order within a group is kept
+    teams: list[tuple[str, list[ExceptionGroup]]] = []
+    for n, ((_, team, _, owner), members) in enumerate(groupby(ordered, key=_group_key)):
+        group = ExceptionGroup(f"exc-{n + 1}", team or NO_TEAM, owner or NO_OWNER, tuple(members))
+        if teams and teams[-1][0] == group.team:
+            teams[-1][1].append(group)
+        else:
+            teams.append((group.team, [group]))
+    return teams

@@ -144,3 +144,41 @@ def line_chart(
         ax.set_title(title, loc="left")
         fig.tight_layout()
         return _svg(fig, title)
+
+
+def period_chart(
+    values: Sequence[float],
+    *,
+    title: str,
+    ticks: Sequence[tuple[int, str]],
+    partial: Sequence[int] = (),
+    size: tuple[float, float] = (6.4, 2.6),
+) -> Markup:
+    """Bars per period (week or month) labelled only at ``ticks`` (one per month over a year
+    stays readable); the ``partial`` periods, cut by the report period, are hatched and named."""
+    from matplotlib.patches import Patch
+
+    with _style():
+        fig = _figure(size)
+        ax = fig.add_subplot()
+        bars = ax.bar(list(range(len(values))), values, color=BLUE)
+        for i in partial:
+            bars[i].set(facecolor="white", edgecolor=BLUE, hatch="////")
+        crowded = sum(len(label) for _, label in ticks) > 60  # month names fit upright
+        ax.set_xticks(
+            [i for i, _ in ticks],
+            [label for _, label in ticks],
+            rotation=45 if crowded else 0,
+            ha="right" if crowded else "center",
+        )
+        if partial:
+            key = Patch(
+                facecolor="white",
+                edgecolor=BLUE,
+                hatch="////",
+                label="partial (not all its days in the period)",
+            )
+            ax.legend(handles=[key], loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        ax.set_title(title, loc="left")
+        fig.tight_layout()
+        return _svg(fig, title)

@@ -90,6 +90,9 @@ class ExceptionRow(Frozen):
     remediation: str | None
     waiver_approver: str | None
     waiver_expires: date | None
+    #: The complaint's owner and team (the audit page groups exceptions by them).
+    owner: str | None = None
+    team: str | None = None
 
 
 class WaiverRow(Frozen):
@@ -218,6 +221,8 @@ EXCEPTION_COLUMNS: tuple[Column, ...] = (
     Column(key="remediation", label="Remediation"),
     Column(key="waiver_approver", label="Waiver approver"),
     Column(key="waiver_expires", label="Waiver expires", kind="date"),
+    Column(key="owner", label="Owner"),
+    Column(key="team", label="Team"),
 )
 WAIVER_COLUMNS: tuple[Column, ...] = (
     Column(key="check", label="Check"),
@@ -269,7 +274,7 @@ def coverage_matrix(
     return tuple(rows)
 
 
-def exception_row(f: Finding, tz: str, *, closed: bool = False) -> ExceptionRow:
+def exception_row(f: Finding, tz: str, record: ComplaintRecord | None = None) -> ExceptionRow:
     """One exception; its "remediation" is the advice that can still be followed
     (``compliance_checks.advice``: a breach on a closed complaint asks for the corrective action)."""
     waiver = f.waiver
@@ -285,9 +290,11 @@ def exception_row(f: Finding, tz: str, *, closed: bool = False) -> ExceptionRow:
         due_at=maybe_local(f.due_at, tz),
         message=f.message,
         evidence=tuple(f"{e.ref or e.kind}: {trim(e.note, 300)}" for e in f.evidence),
-        remediation=advice(f, closed=closed),
+        remediation=advice(f, closed=record is not None and record.stage is Stage.CLOSED),
         waiver_approver=waiver.approver if waiver else None,
         waiver_expires=waiver.expires if waiver else None,
+        owner=(record.assignee_name or record.assignee) if record else None,
+        team=(record.team or record.group) if record else None,
     )
 
 
@@ -445,9 +452,7 @@ class AuditBuilder:
             tally[f.check, status] += 1  # a StrEnum member counts under its str value
             if status in EXCEPTION_STATUSES:
                 # a source yields these statuses whole (``FULL_STATUSES``)
-                self.exceptions.append(
-                    exception_row(_whole(f), self.tz, closed=record.stage is Stage.CLOSED)
-                )
+                self.exceptions.append(exception_row(_whole(f), self.tz, record))
             if f.waiver is not None:
                 self.used.add((f.check, f.ticket))
 
