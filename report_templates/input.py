@@ -239,6 +239,8 @@ class ReportOptions:
     customers: int | None = None
     #: Open actions listed in the review pack (the rest are counted).
     review_actions: int = 12
+    #: Pseudonymise complainants and drop contact details and free text (``report_templates.redact``).
+    redact: bool = False
 
 
 @dataclass(frozen=True)

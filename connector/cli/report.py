@@ -4,6 +4,7 @@ several kinds at once share one read of the data and one pass over it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -66,8 +67,8 @@ def resolve_period(start: date | None, end: date | None, as_of: datetime, tz: st
     return Period(start, end, tz)
 
 
-def _options(seed: int, sample_size: int, customers: int | None) -> ReportOptions:
-    return ReportOptions(sample_seed=seed, sample_size=sample_size, customers=customers)
+def _options(seed: int, sample_size: int, customers: int | None, redact: bool) -> ReportOptions:
+    return ReportOptions(sample_seed=seed, sample_size=sample_size, customers=customers, redact=redact)
 
 
 def _from_files(
@@ -108,6 +109,8 @@ def _from_store(
     from connector.store.runs import StoreTampered
 
     with pipeline_for(config) as pipeline:
+        if pipeline.config.reports.redact:  # the store's reports always go out redacted
+            options = replace(options, redact=True)
         tz = pipeline.evaluator.policy.spec.calendar.timezone
         period = resolve_period(_day(window[0], "--from"), _day(window[1], "--to"), moment, tz)
         try:
@@ -202,6 +205,14 @@ def report(
         int | None, typer.Option("--customers", help="Customers served, for complaints per 1,000 customers.")
     ] = None,
     locale: Annotated[str, typer.Option("--locale", help=f"Number format: {', '.join(LOCALES)}.")] = "en_GB",
+    redact: Annotated[
+        bool,
+        typer.Option(
+            "--redact",
+            help="For use outside: pseudonymise complainants (stable within this report only) and drop "
+            "contact details, free text, comment bodies and evidence quotes, in every format.",
+        ),
+    ] = False,
     strict: Annotated[
         bool,
         typer.Option(
@@ -217,7 +228,7 @@ def report(
     if locale not in LOCALES:
         raise typer.BadParameter(f"use one of {', '.join(LOCALES)}", param_hint="--locale")
     kinds = _kinds(names, fmt)
-    options = _options(seed, sample_size, customers)
+    options = _options(seed, sample_size, customers, redact)
     window = (start, end)
     summary: RunSummary | None = None
     # Only the trend reports read the earlier evaluation: the others skip a second full read.

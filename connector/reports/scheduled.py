@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from connector.pipeline import Pipeline
 from connector.reports.store import store_input
 from report_templates.env import RenderContext
-from report_templates.input import Period
+from report_templates.input import Period, ReportOptions
 from report_templates.kinds import Fmt
 from report_templates.render import Job, render_reports
 
@@ -55,7 +55,10 @@ def scheduled_reports(pipeline: Pipeline, now: datetime) -> list[Path]:
     tz = pipeline.evaluator.policy.spec.calendar.timezone
     end = now.astimezone(ZoneInfo(tz)).date()
     period = Period(end - timedelta(days=PERIOD_DAYS - 1), end, tz)
-    data = store_input(pipeline.store, pipeline.evaluator, pipeline.config, as_of=now, period=period)
+    options = ReportOptions(redact=settings.redact)
+    data = store_input(
+        pipeline.store, pipeline.evaluator, pipeline.config, as_of=now, period=period, options=options
+    )
     folder = settings.output_dir / end.isoformat()
     jobs = [Job(kind, fmt, folder / f"{kind}-{end.isoformat()}.{fmt.value}") for kind, fmt in SCHEDULED]
     render = RenderContext(generated_at=now.astimezone(ZoneInfo(tz)), version=data.provenance.code_version)
