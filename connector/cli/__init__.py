@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import typer
 
-from connector.cli import check, config, explain, platform, report, store
+from connector.cli import check, config, explain, platform, report, store, verify_report
 from connector.gc_tuning import tune_gc_for_batch
 
 __all__ = ["app", "main"]
@@ -34,12 +34,15 @@ app.command()(store.sync)
 app.command()(store.run)
 app.command()(store.status)
 app.command("verify-store")(store.verify_store)
+app.command("verify-report", help=verify_report.HELP)(verify_report.verify_report)
 app.command()(store.serve)
 
 
 #: Commands that map and check many tickets in one go: worth tuning the collector for (never
 #: ``serve``, which must not pause collection while it answers requests).
-BATCH_COMMANDS = frozenset({"check", "explain", "report", "pull", "writeback", "sync", "run"})
+BATCH_COMMANDS = frozenset(
+    {"check", "explain", "report", "verify-report", "pull", "writeback", "sync", "run"}
+)
 
 
 def _command(argv: Sequence[str]) -> str | None:

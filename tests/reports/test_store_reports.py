@@ -313,3 +313,24 @@ def test_store_read_gives_each_complaint_as_it_stood_with_its_recorded_findings(
             assert len(actual) > 10 and any(json.loads(f) for _, f in actual)
     finally:
         store.close()
+
+
+def test_verify_report_rebuilds_an_audit_from_the_unchanged_store(seeded: Seeded, tmp_path: Path) -> None:
+    """``iso10002 verify-report`` on a store report: MATCH while the store is unchanged (later
+    runs do not change a report as of an earlier time); an edited report file: MISMATCH naming
+    the row."""
+    doc = _audit(seeded, tmp_path, seeded.early, "early")
+    report = tmp_path / "early.json"
+    verified = runner.invoke(app, ["verify-report", str(report), "--config", str(seeded.config)])
+    assert verified.exit_code == 0, verified.output
+    assert verified.output.startswith("MATCH") and str(doc["content_hash"]) in verified.output.replace(
+        "\n", ""
+    )
+    rows = doc["exceptions"]
+    assert isinstance(rows, list) and rows
+    rows[0]["message"] = "edited after the report was written"
+    report.write_text(json.dumps(doc), encoding="utf-8")
+    edited = runner.invoke(app, ["verify-report", str(report), "--config", str(seeded.config)])
+    assert edited.exit_code == 6, edited.output
+    said = " ".join(edited.output.split())
+    assert f"exceptions: row {rows[0]['ticket']} / {rows[0]['check']} differs in message" in said
