@@ -8,8 +8,8 @@ with the complainant pseudonymised and free text removed:
   complainant always has the same pseudonym (repeat-complaint figures still count) while
   pseudonyms cannot be linked across reports or reversed;
 - contact details, free-text fields (summary, description, remedy sought, resolution, corrective
-  action...), mapped attributes, comment bodies and changed values of non-workflow fields are
-  dropped; evidence notes (which quote comments) are replaced by ``REDACTED_NOTE``.
+  action...), mapped attributes and comment bodies are dropped; changed values of non-workflow
+  fields and evidence notes (which quote comments) read ``REDACTED_NOTE``.
 
 Ticket ids, links, dates, statuses, findings and staff names stay: they are what an auditor
 samples and checks.
@@ -50,7 +50,19 @@ FREE_TEXT_FIELDS: tuple[str, ...] = (
 )
 #: Changed fields whose old/new values stay in a timeline (workflow values, not free text).
 WORKFLOW_FIELDS = frozenset(
-    {"status", "priority", "severity", "stage", "resolution", "assignee", "group", "group_id", "team", "type"}
+    {
+        "status",
+        "priority",
+        "severity",
+        "stage",
+        "resolution",
+        "assignee",
+        "assignee_id",
+        "group",
+        "group_id",
+        "team",
+        "type",
+    }
 )
 
 
@@ -68,6 +80,11 @@ class Pseudonyms:
         return f"Complainant-{digest.hexdigest()[:10]}"
 
 
+def _value(value: str | None, workflow: bool) -> str | None:
+    """A changed field's value: kept for workflow fields, else marked removed (not shown as empty)."""
+    return value if workflow or value is None else REDACTED_NOTE
+
+
 def _event(event: Event, complainant_id: str | None, pseudonym: str | None) -> Event:
     workflow = event.field in WORKFLOW_FIELDS
     by_complainant = event.actor_role is ActorRole.COMPLAINANT or (
@@ -76,8 +93,8 @@ def _event(event: Event, complainant_id: str | None, pseudonym: str | None) -> E
     return dataclasses.replace(
         event,
         text=None,
-        from_value=event.from_value if workflow else None,
-        to_value=event.to_value if workflow else None,
+        from_value=_value(event.from_value, workflow),
+        to_value=_value(event.to_value, workflow),
         actor_id=pseudonym if by_complainant else event.actor_id,
     )
 

@@ -12,15 +12,16 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from compliance_checks.model import Party
+from compliance_checks.model import ActorRole, ComplaintRecord, Event, EventKind, Party, SourceKind
 from connector.cli import app
-from report_templates.redact import REDACTION_NOTICE, Pseudonyms
+from report_templates.redact import REDACTED_NOTE, REDACTION_NOTICE, Pseudonyms, redact_record
 
 AS_OF = "2026-11-22T09:00:00+00:00"
 KINDS = ("register", "kpi", "audit", "review")
@@ -149,3 +150,56 @@ def test_pseudonyms_are_stable_within_a_report_and_differ_across_reports() -> No
     assert one.of(grace) != one.of(Party(id="381000000108"))
     assert one.of(grace) != two.of(grace)
     assert "Grace" not in (one.of(grace) or "")
+
+
+def test_a_record_keeps_its_workflow_and_loses_what_names_or_quotes_the_complainant() -> None:
+    """A Zendesk-shaped record (requester with name and email, a private note, a description
+    change and a status change) as the mapping produces it."""
+    at = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+    comment = Event(
+        at=at,
+        kind=EventKind.COMMENT,
+        source_kind=SourceKind.COMMENT,
+        source_id="1",
+        actor_role=ActorRole.AGENT,
+        public=False,
+        text=f"Ms Murphy called; {INTERNAL_NOTE}.",
+    )
+    described = Event(
+        at=at,
+        kind=EventKind.FIELD_CHANGE,
+        source_kind=SourceKind.AUDIT,
+        source_id="2",
+        actor_role=ActorRole.COMPLAINANT,
+        actor_id="381000000107",
+        field="description",
+        from_value=None,
+        to_value="Grace Murphy, grace@example.com",
+    )
+    status = Event(
+        at=at,
+        kind=EventKind.STATUS_CHANGE,
+        source_kind=SourceKind.AUDIT,
+        source_id="3",
+        field="status",
+        from_value="new",
+        to_value="open",
+    )
+    record = ComplaintRecord(
+        id="100001",
+        platform="zendesk",
+        received_at=at,
+        summary="Grace Murphy: refund",
+        complainant=Party(id="381000000107", name="Grace Murphy", contact="grace@example.com"),
+        timeline=(comment, described, status),
+        attributes={"email": "grace@example.com"},
+    )
+    names = Pseudonyms()
+    out = redact_record(record, names)
+    assert "Murphy" not in out.model_dump_json() and "grace@" not in out.model_dump_json()
+    assert out.complainant.name == out.complainant.id == names.of(record.complainant)
+    assert out.complainant.contact is None and out.summary is None and out.attributes == {}
+    note, change, kept = out.timeline
+    assert note.text is None and note.public is False
+    assert (change.from_value, change.to_value, change.actor_id) == (None, REDACTED_NOTE, out.complainant.id)
+    assert (kept.from_value, kept.to_value) == ("new", "open")

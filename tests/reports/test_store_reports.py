@@ -334,3 +334,21 @@ def test_verify_report_rebuilds_an_audit_from_the_unchanged_store(seeded: Seeded
     assert edited.exit_code == 6, edited.output
     said = " ".join(edited.output.split())
     assert f"exceptions: row {rows[0]['ticket']} / {rows[0]['check']} differs in message" in said
+
+
+def test_reports_redact_in_the_config_redacts_every_report_from_the_store(
+    seeded: Seeded, tmp_path: Path
+) -> None:
+    doc = yaml.safe_load(seeded.config.read_text(encoding="utf-8"))
+    doc["reports"]["redact"] = True
+    config = tmp_path / "redacting.yaml"
+    config.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    out = tmp_path / "register.json"
+    args = ["report", "register", "--config", str(config), "--as-of", seeded.late.isoformat()]
+    result = runner.invoke(app, [*args, "--from", "2025-01-01", "--format", "json", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    register = json.loads(out.read_text(encoding="utf-8"))
+    assert register["header"]["redacted"] is True
+    rows = register["rows"]
+    assert rows and all(r["complainant_contact"] is None for r in rows)
+    assert all(str(r["complainant"]).startswith("Complainant-") for r in rows if r["complainant"])
