@@ -203,3 +203,58 @@ def test_a_record_keeps_its_workflow_and_loses_what_names_or_quotes_the_complain
     assert note.text is None and note.public is False
     assert (change.from_value, change.to_value, change.actor_id) == (None, REDACTED_NOTE, out.complainant.id)
     assert (kept.from_value, kept.to_value) == ("new", "open")
+
+
+def test_a_jira_export_redacts_the_same_way(tmp_path: Path) -> None:
+    """A generated Jira export (``devtools.generator --platform jira``: issues with the reporter's
+    displayName and emailAddress, comments and changelogs as Jira's REST API returns them)."""
+    export = tmp_path / "jira.json"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "devtools.generator",
+            "--platform",
+            "jira",
+            "--complaints",
+            "40",
+            "--seed",
+            "7",
+            "--end",
+            "2026-11-20T17:00:00+00:00",
+            "--days",
+            "60",
+            "--out",
+            str(export),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    common = [
+        "report",
+        *KINDS,
+        "--platform",
+        "jira",
+        "--input",
+        str(export),
+        "--as-of",
+        AS_OF,
+        "--from",
+        "2026-09-01",
+        "--to",
+        "2026-11-20",
+        "--sample-size",
+        "40",
+        "--format",
+        "json",
+    ]
+    for folder, extra in (("plain", []), ("redacted", ["--redact"])):
+        result = CliRunner().invoke(app, [*common, "--out", str(tmp_path / folder), *extra])
+        assert result.exit_code == 0, result.output
+    rows = json.loads(next((tmp_path / "plain").glob("register-*.json")).read_text(encoding="utf-8"))["rows"]
+    names = {r["complainant"] for r in rows if r["complainant"]}
+    emails = {r["complainant_contact"] for r in rows if r["complainant_contact"]}
+    plain = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "plain").iterdir())
+    assert leaks(plain, names, emails)
+    for path in (tmp_path / "redacted").iterdir():
+        assert leaks(path.read_text(encoding="utf-8"), names, emails) == [], path.name
