@@ -103,8 +103,10 @@ def _from_store(
     moment: datetime,
     options: ReportOptions,
     with_baseline: bool,
+    refused: str = "no report written",
 ) -> tuple[ReportInput, Path | None]:
-    """The store's input and the config's templates directory (``reports.templates_dir``)."""
+    """The store's input and the config's templates directory (``reports.templates_dir``);
+    ``refused`` leads the message when the store fails verification."""
     from connector.reports.store import NoEvaluation, store_input
     from connector.store.runs import StoreTampered
 
@@ -126,7 +128,7 @@ def _from_store(
         except NoEvaluation as exc:
             raise fail(ExitCode.INPUT, str(exc)) from None
         except StoreTampered as exc:
-            raise fail(ExitCode.TAMPERED, f"no report written: {exc}") from None
+            raise fail(ExitCode.TAMPERED, f"{refused}: {exc}") from None
         return data, pipeline.config.reports.templates_dir
 
 

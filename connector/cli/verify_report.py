@@ -66,7 +66,8 @@ def verify_report(
             platform, inputs, (mapping, policy, waivers), window, claim.as_of, options, False
         )
     else:
-        data, configured = _from_store(config, window, claim.as_of, options, False)
+        refused = "cannot verify the report"
+        data, configured = _from_store(config, window, claim.as_of, options, False, refused)
         templates = templates or configured
     data = replace(data, options=replace(data.options, redact=claim.redacted))
     from report_templates.render import build_view
