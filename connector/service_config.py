@@ -110,6 +110,9 @@ class ReportsConfig(_Strict):
     output_dir: Path = Path("reports")
     #: Directory whose templates override the shipped ones (``iso10002 report --templates``).
     templates_dir: Path | None = None
+    #: Pseudonymise complainants and drop contact details and free text in every scheduled
+    #: report, and in ``iso10002 report`` from this store (``--redact``).
+    redact: bool = False
     #: When to look for a newly completed period: ``daily HH:MM`` or ``weekly <mon..sun> HH:MM``;
     #: None = no scheduled reports.
     schedule: str | None = Field(

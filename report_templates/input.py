@@ -234,6 +234,8 @@ class ReportOptions:
     customers: int | None = None
     #: Open actions on the review pack's summary page (the rest are in its appendix).
     review_actions: int = 12
+    #: Pseudonymise complainants and drop contact details and free text (``report_templates.redact``).
+    redact: bool = False
 
 
 @dataclass(frozen=True)

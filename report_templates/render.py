@@ -16,6 +16,7 @@ from report_templates.env import RenderContext
 from report_templates.html import View
 from report_templates.input import AnyFinding, ReportInput
 from report_templates.kinds import Finished, Fmt, PassContext, ReportKind, kind, ordered
+from report_templates.redact import redacted
 from report_templates.returns import ReturnTable
 from report_templates.views.common import Builder, run_pass
 from report_templates.views.register import RegisterTables
@@ -66,6 +67,8 @@ def build_views(
 ) -> dict[str, Output]:
     """Every ``kinds`` view from one pass over ``data.current`` (``tables_only``: kinds whose
     output needs only the tables, e.g. a register written as CSV)."""
+    if data.options.redact:
+        data = redacted(data)
     builders = _Builders(kinds, data, tables_only)
     run_pass(data.current, [builders])
     return builders.finish()

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from connector.cli import check, config, explain, platform, report, store
+from connector.cli import check, config, explain, platform, report, store, verify_report
 from connector.cli.exit_codes import ExitCode
 from connector.cli.help import PlainHelpCommand, PlainHelpGroup
 from connector.evaluation import code_version
@@ -59,12 +59,15 @@ _command()(store.sync)
 _command()(store.run)
 _command()(store.status)
 _command("verify-store")(store.verify_store)
+_command("verify-report", help=verify_report.HELP)(verify_report.verify_report)
 _command()(store.serve)
 
 
 #: Commands that map and check many tickets in one go: worth tuning the collector for (never
 #: ``serve``, which must not pause collection while it answers requests).
-BATCH_COMMANDS = frozenset({"check", "explain", "report", "pull", "writeback", "sync", "run"})
+BATCH_COMMANDS = frozenset(
+    {"check", "explain", "report", "verify-report", "pull", "writeback", "sync", "run"}
+)
 
 
 def _command_of(argv: Sequence[str]) -> str | None:

@@ -24,5 +24,6 @@ class ExitCode(IntEnum):
     #: lock, or the store stayed busy being created/migrated by another process.
     PLATFORM = 5
     #: ``verify-store``: the stored history was altered (hash chain broken); ``report`` from the
-    #: store: a run it reads fails verification (no report written).
+    #: store: a run it reads fails verification (no report written); ``verify-report``: the
+    #: report does not match what its data gives (or was edited after writing).
     TAMPERED = 6

@@ -72,8 +72,8 @@ def resolve_period(start: date | None, end: date | None, as_of: datetime, tz: st
     return Period(start, end, tz)
 
 
-def _options(seed: int, sample_size: int, customers: int | None) -> ReportOptions:
-    return ReportOptions(sample_seed=seed, sample_size=sample_size, customers=customers)
+def _options(seed: int, sample_size: int, customers: int | None, redact: bool) -> ReportOptions:
+    return ReportOptions(sample_seed=seed, sample_size=sample_size, customers=customers, redact=redact)
 
 
 def _from_files(
@@ -108,12 +108,16 @@ def _from_store(
     moment: datetime,
     options: ReportOptions,
     with_baseline: bool,
+    refused: str = "no report written",
 ) -> tuple[ReportInput, Path | None]:
-    """The store's input and the config's templates directory (``reports.templates_dir``)."""
+    """The store's input and the config's templates directory (``reports.templates_dir``);
+    ``refused`` leads the message when the store fails verification."""
     from connector.reports.store import NoEvaluation, store_input
     from connector.store.runs import StoreTampered
 
     with pipeline_for(config) as pipeline:
+        if pipeline.config.reports.redact:  # the store's reports always go out redacted
+            options = replace(options, redact=True)
         tz = pipeline.evaluator.policy.spec.calendar.timezone
         period = resolve_period(_day(window[0], "--from"), _day(window[1], "--to"), moment, tz)
         try:
@@ -129,7 +133,7 @@ def _from_store(
         except NoEvaluation as exc:
             raise fail(ExitCode.INPUT, str(exc)) from None
         except StoreTampered as exc:
-            raise fail(ExitCode.TAMPERED, f"no report written: {exc}") from None
+            raise fail(ExitCode.TAMPERED, f"{refused}: {exc}") from None
         return data, pipeline.config.reports.templates_dir
 
 
@@ -208,6 +212,14 @@ def report(
         int | None, typer.Option("--customers", help="Customers served, for complaints per 1,000 customers.")
     ] = None,
     locale: Annotated[str, typer.Option("--locale", help=f"Number format: {', '.join(LOCALES)}.")] = "en_GB",
+    redact: Annotated[
+        bool,
+        typer.Option(
+            "--redact",
+            help="For use outside: pseudonymise complainants (stable within this report only) and drop "
+            "contact details, free text, comment bodies and evidence quotes, in every format.",
+        ),
+    ] = False,
     strict: Annotated[
         bool,
         typer.Option(
@@ -224,7 +236,7 @@ def report(
     if locale not in LOCALES:
         raise typer.BadParameter(f"use one of {', '.join(LOCALES)}", param_hint="--locale")
     kinds = _kinds(names, fmt)
-    options = _options(seed, sample_size, customers)
+    options = _options(seed, sample_size, customers, redact)
     window = (start, end)
     summary: RunSummary | None = None
     # Only the trend reports read the earlier evaluation: the others skip a second full read.

@@ -21,7 +21,7 @@ from connector.pipeline import Pipeline
 from connector.reports.delivery import email_period, read_manifest, write_period
 from connector.reports.store import store_input
 from report_templates.env import RenderContext
-from report_templates.input import Period
+from report_templates.input import Period, ReportOptions
 from report_templates.kinds import Fmt
 from report_templates.render import Job, render_reports
 
@@ -86,7 +86,9 @@ def scheduled_reports(pipeline: Pipeline, now: datetime,
     label, period = last_complete(settings.period, now, tz, settings.period_anchor)
     folder = settings.output_dir / label
     if read_manifest(folder) is None:
-        data = store_input(pipeline.store, pipeline.evaluator, pipeline.config, as_of=now, period=period)
+        options = ReportOptions(redact=settings.redact)
+        data = store_input(pipeline.store, pipeline.evaluator, pipeline.config, as_of=now, period=period,
+                           options=options)
         render = RenderContext(generated_at=local_now, version=data.provenance.code_version)
         manifest = {"period": label, "start": period.start.isoformat(), "end": period.end.isoformat(),
                     "timezone": tz, "as_of": local_now.isoformat()}

@@ -33,6 +33,8 @@ class ReportHeader(Frozen):
     source: str
     data_freshness: datetime | None
     code_version: str
+    #: Complainants pseudonymised, contact details and free text removed (``--redact``).
+    redacted: bool = False
 
 
 class Column(Frozen):
@@ -108,6 +110,7 @@ def header(data: ReportInput, kind: str, title: str) -> ReportHeader:
         source=data.provenance.source,
         data_freshness=local(fresh, tz) if fresh else None,
         code_version=data.provenance.code_version,
+        redacted=data.options.redact,
     )
 
 

@@ -15,6 +15,7 @@ from report_templates.env import RenderContext
 from report_templates.html import Page, View, render_html
 from report_templates.input import ReportInput
 from report_templates.kinds import Fmt
+from report_templates.redact import REDACTION_NOTICE
 from report_templates.returns.common import ReturnTable
 from report_templates.views.register import RegisterTables
 from report_templates.writers.html import write_html
@@ -33,6 +34,11 @@ class WriteContext:
     templates_dir: Path | None = None
 
     @property
+    def notice(self) -> str | None:
+        """A line every tabular file of this report starts with (the redaction notice)."""
+        return REDACTION_NOTICE if self.data.options.redact else None
+
+    @property
     def templates(self) -> str | None:
         return str(self.templates_dir) if self.templates_dir else None
 
@@ -43,12 +49,12 @@ def _json(view: Page, ctx: WriteContext, out: Path) -> None:
     out.write_text(view_json(view), encoding="utf-8")
 
 
-def _csv(view: Page, _ctx: WriteContext, out: Path) -> None:
-    write_csv(view.tables()[0], out)
+def _csv(view: Page, ctx: WriteContext, out: Path) -> None:
+    write_csv(view.tables()[0], out, ctx.notice)
 
 
 def _xlsx(view: Page, ctx: WriteContext, out: Path) -> None:
-    write_xlsx(view.tables(), out, ctx.data.period.timezone)
+    write_xlsx(view.tables(), out, ctx.data.period.timezone, ctx.notice)
 
 
 def _html(view: Page, ctx: WriteContext, out: Path) -> None:

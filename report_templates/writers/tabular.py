@@ -69,9 +69,12 @@ def _values(table: Table) -> Iterator[Sequence[object]]:
         yield [row.get(k) for k in keys]
 
 
-def write_csv(table: Table, out: Path) -> None:
+def write_csv(table: Table, out: Path, notice: str | None = None) -> None:
+    """``notice`` (e.g. the redaction notice) goes first as a ``#`` line."""
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
+        if notice:
+            handle.write(f"# {notice}\n")
         writer.writerow([safe_cell(c.label) for c in table.columns])
         writer.writerows(_csv_row(values) for values in _values(table))
 
@@ -127,13 +130,16 @@ def _excel_value(value: datetime | date | float) -> datetime | float:
     return value
 
 
-def write_xlsx(tables: tuple[Table, ...], out: Path, timezone: str) -> None:
-    """One sheet per table (main table first): header frozen, autofilter on, real dates.
+def write_xlsx(tables: tuple[Table, ...], out: Path, timezone: str, notice: str | None = None) -> None:
+    """One sheet per table (main table first): header frozen, autofilter on, real dates;
+    ``notice`` (e.g. the redaction notice) on a first sheet of its own.
 
     A write-only workbook (rows streamed to the file): the frozen pane and the filter range are
     set before the first row is written, which write-only sheets allow.
     """
     wb = Workbook(write_only=True)
+    if notice:
+        wb.create_sheet(title="Notice").append([safe_xlsx_cell(notice)])
     for table in tables:
         ws = wb.create_sheet(title=xml_text(table.name)[:31])
         ws.freeze_panes = "A2"

@@ -327,3 +327,42 @@ def test_audit_data_notes_show_times_in_the_policy_zone(seeded: Seeded, tmp_path
     run_note = next(n for n in notes if "evaluated as of" in n)  # type: ignore[attr-defined]
     assert re.search(r"evaluated as of \d{4}-\d\d-\d\d \d\d:\d\d (GMT|BST)$", run_note), run_note
     assert not any("+00:00" in n for n in notes)  # type: ignore[attr-defined]
+
+
+def test_verify_report_rebuilds_an_audit_from_the_unchanged_store(seeded: Seeded, tmp_path: Path) -> None:
+    """``iso10002 verify-report`` on a store report: MATCH while the store is unchanged (later
+    runs do not change a report as of an earlier time); an edited report file: MISMATCH naming
+    the row."""
+    doc = _audit(seeded, tmp_path, seeded.early, "early")
+    report = tmp_path / "early.json"
+    verified = runner.invoke(app, ["verify-report", str(report), "--config", str(seeded.config)])
+    assert verified.exit_code == 0, verified.output
+    assert verified.output.startswith("MATCH") and str(doc["content_hash"]) in verified.output.replace(
+        "\n", ""
+    )
+    rows = doc["exceptions"]
+    assert isinstance(rows, list) and rows
+    rows[0]["message"] = "edited after the report was written"
+    report.write_text(json.dumps(doc), encoding="utf-8")
+    edited = runner.invoke(app, ["verify-report", str(report), "--config", str(seeded.config)])
+    assert edited.exit_code == 6, edited.output
+    said = " ".join(edited.output.split())
+    assert f"exceptions: row {rows[0]['ticket']} / {rows[0]['check']} differs in message" in said
+
+
+def test_reports_redact_in_the_config_redacts_every_report_from_the_store(
+    seeded: Seeded, tmp_path: Path
+) -> None:
+    doc = yaml.safe_load(seeded.config.read_text(encoding="utf-8"))
+    doc["reports"]["redact"] = True
+    config = tmp_path / "redacting.yaml"
+    config.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    out = tmp_path / "register.json"
+    args = ["report", "register", "--config", str(config), "--as-of", seeded.late.isoformat()]
+    result = runner.invoke(app, [*args, "--from", "2025-01-01", "--format", "json", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    register = json.loads(out.read_text(encoding="utf-8"))
+    assert register["header"]["redacted"] is True
+    rows = register["rows"]
+    assert rows and all(r["complainant_contact"] is None for r in rows)
+    assert all(str(r["complainant"]).startswith("Complainant-") for r in rows if r["complainant"])

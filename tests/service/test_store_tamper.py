@@ -331,3 +331,27 @@ def test_an_edited_record_is_refused_by_verify_store_and_report_audit(seeded: Se
     assert audit.exit_code == 6, audit.output
     assert audit.exception is None or isinstance(audit.exception, SystemExit)
     assert "store fails verification" in audit.output and not out.exists()
+
+
+def test_verify_report_matches_the_untouched_store_and_refuses_an_edited_one(
+    seeded: Seeded, tmp_path: Path
+) -> None:
+    """An audit report from the store verifies; after a stored record is edited,
+    ``verify-report`` exits 6 naming the run and the ticket (no traceback); put back, it
+    matches again."""
+    out = tmp_path / "audit.json"
+    report = ["report", "audit", "--config", str(seeded.config), "--as-of", seeded.as_of.isoformat(),
+              "--from", "2025-01-01", "--to", seeded.as_of.date().isoformat(), "--format", "json",
+              "--out", str(out)]
+    assert runner.invoke(app, report, env=seeded.env).exit_code == 0
+    verify = ["verify-report", str(out), "--config", str(seeded.config)]
+    matched = runner.invoke(app, verify, env=seeded.env)
+    assert matched.exit_code == 0, matched.output
+    assert matched.output.startswith("MATCH")
+    with _ticket_tampered(seeded, "tickets.record") as ticket:
+        refused = runner.invoke(app, verify, env=seeded.env)
+    assert refused.exit_code == 6, refused.output
+    assert refused.exception is None or isinstance(refused.exception, SystemExit)
+    said = " ".join(refused.output.split())
+    assert "cannot verify the report" in said and f"run {seeded.last_run}" in said and ticket in said
+    assert runner.invoke(app, verify, env=seeded.env).exit_code == 0
