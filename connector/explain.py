@@ -114,7 +114,7 @@ def explain_ticket(
             timeline.add_column(column, overflow="fold")
         for event in record.timeline:
             detail = event.text or (
-                f"{event.field}: {event.from_value or '∅'} → {event.to_value or '∅'}"
+                f"{event.field_title or event.field}: {event.from_value or '∅'} → {event.to_value or '∅'}"
                 if event.field
                 else ""
             )
