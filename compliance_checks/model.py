@@ -133,6 +133,9 @@ class Event:
     from_value: str | None = None
     to_value: str | None = None
     text: str | None = None
+    #: ``field`` as a person reads it ("Outcome" for ``360000000030``); ``field`` stays the id
+    #: that mapping rules match.
+    field_title: str | None = None
     #: The value was set when the ticket was created (Zendesk ``Create``): not a change, so
     #: e.g. a complaint created as urgent was never *escalated* to urgent.
     initial: bool = False

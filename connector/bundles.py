@@ -174,9 +174,15 @@ def _mentioned_groups(ticket: Mapping[str, Any], history: Iterable[Doc]) -> set[
     ids = {str(ticket["group_id"])} if ticket.get("group_id") is not None else set()
     for item in history:
         for child in item.get("child_events") or item.get("events") or ():
+            # Audits name the field (``field_name``/``value``); incremental ticket events key
+            # the value by the field itself (``{"group_id": ..., "previous_value": ...}``).
             if child.get("field_name") == "group_id":
                 values = (child.get("value"), child.get("previous_value"))
-                ids.update(str(v) for v in values if v not in (None, ""))
+            elif "group_id" in child:
+                values = (child.get("group_id"), child.get("previous_value"))
+            else:
+                continue
+            ids.update(str(v) for v in values if v not in (None, ""))
     return ids
 
 

@@ -82,7 +82,9 @@ WIDE = 120
 
 def _detail(event: Event) -> str:
     return event.text or (
-        f"{event.field}: {event.from_value or '∅'} → {event.to_value or '∅'}" if event.field else ""
+        f"{event.field_title or event.field}: {event.from_value or '∅'} → {event.to_value or '∅'}"
+        if event.field
+        else ""
     )
 
 

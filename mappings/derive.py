@@ -323,7 +323,9 @@ def _decision(
         lambda e: (e.field or "").casefold() in fields and bool(e.to_value),
     )
     if field_event is not None and (decided is None or field_event.at < decided.at):
-        decided = _ref(field_event, f"decision field {field_event.field} set")
+        named = (f"{field_event.field_title} ({field_event.field})" if field_event.field_title
+                 else field_event.field)
+        decided = _ref(field_event, f"decision field {named} set")
     if decided is None and facts.metric_solved is not None and stage_now.is_finished:
         decided = facts.metric_solved
     return decided

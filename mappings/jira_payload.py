@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from compliance_checks.model import ActorRole, Event, EventKind, Party, SourceKind
 from mappings.facts import TicketFacts
-from mappings.schema import MappingSpec
+from mappings.schema import MappingSpec, field_titles
 from mappings.values import MappingError, TooDeepError, parse_time, read_path, to_text
 
 _CHANGE_KINDS = {
@@ -280,10 +280,20 @@ class _FieldResolver:
         return name
 
 
+def _field_title(item: Mapping[str, Any], field_id: str, titles: Mapping[str, str]) -> str | None:
+    """The site's own name for a changed custom field (``ChangeDetails.field``), else the record
+    field the mapping reads from it; system fields (``status``) need none."""
+    name = item.get("field")
+    if name and str(name) != field_id:
+        return str(name)
+    return titles.get(field_id)
+
+
 def _history_events(
     bundle: JiraBundle, reporter: str | None, spec: MappingSpec, key: str, field_of: _FieldResolver
 ) -> list[Event]:
     events = []
+    titles = field_titles(spec.fields)
     for history_id, history in bundle.histories.items():
         at = _time(key, f"changelog[{history_id}].created", history.get("created"))
         if at is None:
@@ -307,6 +317,7 @@ def _history_events(
                     from_value=item.get("fromString") or item.get("from"),
                     to_value=item.get("toString") or item.get("to"),
                     text=None,
+                    field_title=_field_title(item, field_id, titles),
                     initial=False,
                 )
             )

@@ -124,6 +124,27 @@ class FieldRules(Frozen):
     next_update_due: FieldRule | None = None
 
 
+#: Per ``FieldRules`` (by id; the object is kept so the id stays its own): its titles.
+_TITLES: dict[int, tuple[FieldRules, dict[str, str]]] = {}
+
+
+def field_titles(rules: FieldRules) -> dict[str, str]:
+    """Custom field id -> the record field the mapping reads from it, as a title ("Root cause"):
+    a timeline names a custom field without asking the helpdesk for its field list."""
+    cached = _TITLES.get(id(rules))
+    if cached is not None and cached[0] is rules:
+        return cached[1]
+    titles = {
+        str(rule.custom_field): name.replace("_", " ").capitalize()
+        for name in type(rules).model_fields
+        if (rule := getattr(rules, name)) is not None and rule.custom_field is not None
+    }
+    if len(_TITLES) > 256:
+        _TITLES.clear()  # mappings reloaded many times: never keep old rules alive
+    _TITLES[id(rules)] = (rules, titles)
+    return titles
+
+
 class StatusRules(Frozen):
     """Platform status -> ISO stage. Names match case-insensitively."""
 

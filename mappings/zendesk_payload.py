@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from compliance_checks.model import ActorRole, Event, EventKind, EvidenceRef, Party, SourceKind
 from mappings.facts import TicketFacts
-from mappings.schema import MappingSpec
+from mappings.schema import MappingSpec, field_titles
 from mappings.values import MappingError, TooDeepError, parse_time, read_path, to_text
 
 _CHANGE_KINDS = {
@@ -277,6 +277,7 @@ def _events(
 ) -> list[Event]:
     events: list[Event] = []
     roles: dict[tuple[str | None, str | None], ActorRole] = {}
+    titles = field_titles(spec.fields)
     for child in bundle.children.values():
         if child.kind in _COMMENT_TYPES:
             role = _role(child.author_id, requester, directory, spec, channel=None, text=child.text)
@@ -314,9 +315,10 @@ def _events(
                 )
             )
         elif child.kind in ("Change", "Create") and child.field is not None:
-            value = child.value
-            if child.field == "group_id" and value is not None:
-                value = directory.groups.get(value, value)
+            value, previous = child.value, child.previous
+            if child.field == "group_id":  # both sides named, as the ticket's group is
+                value = directory.groups.get(value, value) if value is not None else None
+                previous = directory.groups.get(previous, previous) if previous is not None else None
             who = (child.parent_author, child.channel)
             known = roles.get(who)
             if known is None:  # a ticket's changes come from a handful of (author, channel) pairs
@@ -333,9 +335,10 @@ def _events(
                     actor_id=child.parent_author,
                     public=None,
                     field=child.field,
-                    from_value=child.previous,
+                    from_value=previous,
                     to_value=value,
                     text=None,
+                    field_title=titles.get(child.field),
                     initial=child.kind == "Create",
                 )
             )

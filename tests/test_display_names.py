@@ -12,13 +12,19 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime
 from typing import Any
 
+from rich.console import Console
+
 from compliance_checks.model import ComplaintRecord
-from connector.bundles import map_bundle
+from connector.bundles import ZendeskDirectory, ZendeskPages, map_bundle, zendesk_bundle
+from connector.checking import TicketEvaluation
 from connector.config import AppConfig
 from connector.configuration import load_evaluator
+from connector.explain import explain_ticket
 from mappings.loader import default_mapping_path
+from report_templates.views.audit import sample_item
 from report_templates.views.register import register_values
 from report_templates.views.review import open_action
 from tests.test_mappings import JIRA_CLOUD, ZD_EXPORT, make_spec
@@ -119,3 +125,90 @@ def test_hostile_assignee_names_are_escaped_in_the_register_html() -> None:
     assert "&lt;img src=x onerror=alert(1)&gt;&#34;Grace" in html
     assert 'title="5b10a2844c20165700ede21g"' in html
     assert 'href="https://example.atlassian.net/browse/CS-101"' in html
+
+
+def _zendesk_audit(*events: dict[str, Any]) -> dict[str, Any]:
+    """One audit in the shape of Zendesk's List Audits for a Ticket (recorded:
+    fixtures/zendesk/go-zendesk/GET_ticket_audits.json): ``Change`` events name the field by
+    ``field_name`` (a custom field by its numeric id) with ``value`` and ``previous_value``."""
+    return {"audits": [{
+        "id": 7001, "ticket_id": 501, "created_at": "2026-03-03T09:00:00Z", "author_id": 9001,
+        "via": {"channel": "web"}, "metadata": {"system": {}, "custom": {}},
+        "events": [{"id": 7100 + n, "type": "Change", **e} for n, e in enumerate(events)],
+    }]}
+
+
+def _field_changes(record: ComplaintRecord) -> dict[str | None, tuple[str | None, str | None, str | None]]:
+    return {e.field: (e.field_title, e.from_value, e.to_value) for e in record.timeline if e.field}
+
+
+def test_zendesk_custom_field_changes_are_titled_by_the_record_field_they_map_to() -> None:
+    audit = _zendesk_audit(
+        {"field_name": "360000000030", "value": "outcome_not_upheld", "previous_value": None},
+        {"field_name": "99", "value": "x", "previous_value": None},
+        {"field_name": "group_id", "value": "71", "previous_value": "70"},
+    )
+    changes = _field_changes(_record("zendesk", [_zendesk_page(), audit]))
+    assert changes["360000000030"] == ("Outcome", None, "outcome_not_upheld")
+    assert changes["99"][0] is None  # a field no mapping reads keeps its id: no title invented
+    # A group change names both groups, as the ticket's group is named.
+    assert changes["group_id"][1:] == ("Tier 1", "Complaints Escalation")
+
+
+def test_jira_custom_field_changes_take_the_sites_field_name() -> None:
+    """``ChangeDetails`` (jira-platform-v3.json) carries ``fieldId`` and the site's ``field``
+    name; an item without a name falls back to the record field the mapping reads from it."""
+    issue = _issue()
+    outcome = make_spec("jira").fields.outcome
+    assert outcome is not None and outcome.custom_field is not None
+    field_id = str(outcome.custom_field)
+    history = issue["changelog"]["histories"][0]
+    history["items"] = [
+        {"field": "Complaint outcome", "fieldtype": "custom", "fieldId": field_id,
+         "from": None, "fromString": None, "to": "1", "toString": "Upheld"},
+        {"field": "", "fieldtype": "custom", "fieldId": "customfield_99999",
+         "from": None, "fromString": None, "to": "x", "toString": "x"},
+    ]
+    changes = _field_changes(_record("jira", [{"issues": [issue]}]))
+    assert changes[field_id][0] == "Complaint outcome"
+    assert changes["customfield_99999"][0] is None
+    history["items"][0]["field"] = ""
+    assert _field_changes(_record("jira", [{"issues": [issue]}]))[field_id][0] == "Outcome"
+
+
+def test_explain_and_the_audit_sample_name_custom_fields() -> None:
+    audit = _zendesk_audit(
+        {"field_name": "360000000030", "value": "outcome_not_upheld", "previous_value": None})
+    record = _record("zendesk", [_zendesk_page(), audit])
+    config = AppConfig.model_validate({"sources": [
+        {"platform": "zendesk", "name": "zd", "subdomain": "acme", "auth": {"type": "api_token"}}]})
+    console = Console(record=True, width=300)
+    explain_ticket(console, [TicketEvaluation("501", record, [])], "501", load_evaluator(config).policy,
+                   datetime(2026, 3, 10, tzinfo=UTC))
+    shown = console.export_text()
+    assert "Outcome: ∅ → outcome_not_upheld" in shown
+    assert "360000000030" not in shown
+    details = [row.detail for row in sample_item(record, (), "UTC").timeline]
+    assert "Outcome: - -> outcome_not_upheld" in details
+
+
+def test_a_stored_bundle_carries_the_groups_its_ticket_events_name() -> None:
+    """Incremental ticket events key a change by the field itself (``{"group_id": 71,
+    "previous_value": 70, "event_type": "Change"}``, as tests/fixtures/zendesk/
+    handmade_ticket_events.json keys ``status``); audits use ``field_name``/``value``. The
+    stored bundle kept only the groups audits named, so a group the ticket left showed as an id
+    (``group_id: 360000010001 -> Complaints Escalation`` in the demo's ``explain``)."""
+    page = _zendesk_page()
+    page["tickets"][0]["group_id"] = 71
+    event = {"id": 9, "ticket_id": 501, "created_at": "2026-03-03T09:00:00Z", "updater_id": 9001,
+             "via": "Web form", "system": {}, "event_type": "Audit",
+             "child_events": [{"id": 901, "via": "Web form", "via_reference_id": None,
+                               "group_id": 71, "previous_value": 70, "event_type": "Change"}]}
+    pages = ZendeskPages()
+    pages.add("tickets", page)
+    pages.add("ticket_events", {"ticket_events": [event]})
+    bundle = zendesk_bundle("501", pages, None, ZendeskDirectory())
+    assert bundle is not None
+    assert sorted(g["id"] for g in bundle[0]["groups"]) == [70, 71]
+    changes = _field_changes(_record("zendesk", bundle))
+    assert changes["group_id"][1:] == ("Tier 1", "Complaints Escalation")

@@ -595,7 +595,7 @@ def test_decision_from_decision_field_before_status(tmp_path):
     bulk["issueChangeLogs"][0]["changeHistories"].append(outcome_set)
     record = record_of([JIRA_CLOUD, write_json(tmp_path, "b.json", bulk)], "CS-101")
     assert record.decided.ref() == "changelog:1005"
-    assert record.decided.note == "decision field customfield_10060 set"
+    assert record.decided.note == "decision field Outcome (customfield_10060) set"  # named, id kept
     # the reply after the decision field was set communicates it
     assert record.decision_communicated.ref() == "comment:10026"
 

@@ -333,7 +333,8 @@ def _detail(event: Event) -> str | None:
     if event.text:
         return trim(event.text, 240)
     if event.field or event.to_value:
-        return trim(f"{event.field or 'value'}: {event.from_value or '-'} -> {event.to_value or '-'}", 240)
+        name = event.field_title or event.field or "value"
+        return trim(f"{name}: {event.from_value or '-'} -> {event.to_value or '-'}", 240)
     return None
 
 

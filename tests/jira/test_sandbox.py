@@ -278,3 +278,26 @@ def test_lead_pipeline_end_to_end_when_available(cloud: SandboxServer, tmp_path:
     second = pull(src, tmp_path / "2.jsonl", since=None, environ=ENV)
     again = writeback(src, check(second.out), apply=False, environ=ENV)
     assert [p["ticket"] for p in again.plans if not p["is_empty"]] == []
+
+
+@pytest.mark.parametrize("mode", ["cloud", "datacenter"])
+def test_sandbox_issues_carry_self_like_the_real_api(mode: str) -> None:
+    """IssueBean (jira-platform-v3.json) has ``self``, "The URL of the issue details"; a recorded
+    Cloud search page (fixtures/jira/airbyte-source-jira/issues.json) sends it even for issues
+    read with a field list: search and GET issue both carry it."""
+    # Cloud: basic auth with an API token; Data Center: a personal access token (Bearer).
+    session = requests.Session()
+    if mode == "cloud":
+        session.auth = (DEFAULT_EMAIL, DEFAULT_TOKEN)
+    else:
+        session.headers["Authorization"] = f"Bearer {DEFAULT_TOKEN}"
+    api, search = ("3", "search/jql") if mode == "cloud" else ("2", "search")
+    with SandboxServer(make_state(mode=mode, seed=3, issues=3)) as server:
+        server.state.record = False
+        base = server.url
+        params = {"jql": 'project in ("CS")', "fields": "summary"}
+        issues = session.get(f"{base}/rest/api/{api}/{search}", params=params, timeout=5).json()["issues"]
+        one = session.get(f"{base}/rest/api/{api}/issue/{issues[0]['key']}",
+                          params={"fields": "summary"}, timeout=5).json()
+    assert issues and all(i["self"] == f"{base}/rest/api/{api}/issue/{i['id']}" for i in issues)
+    assert one["self"] == issues[0]["self"]

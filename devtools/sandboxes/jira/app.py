@@ -279,6 +279,11 @@ def _recording(send: Send, state: SandboxState, method: str, name: str, path: st
 # -- routes ------------------------------------------------------------------------------------
 
 
+def _base(request: Request) -> str:
+    """The site address as the client called it (``self`` links are built on it)."""
+    return str(request.base_url).rstrip("/")
+
+
 def _state(request: Request) -> SandboxState:
     state: SandboxState = request.app.state.sandbox
     return state
@@ -382,7 +387,8 @@ async def search_jql(request: Request) -> JSONResponse:
     page = found[offset : offset + size]
     out: dict[str, Any] = {
         "issues": [
-            state.store.render(i, wanted, props, changelog="changelog" in expand) for i in page
+            state.store.render(i, wanted, props, changelog="changelog" in expand, base=_base(request))
+            for i in page
         ]
     }
     if offset + size < len(found):
@@ -422,7 +428,8 @@ async def search_dc(request: Request) -> JSONResponse:
             "startAt": start,
             "maxResults": size,
             "total": len(found),
-            "issues": [state.store.render(i, wanted, props, changelog=changelog) for i in page],
+            "issues": [state.store.render(i, wanted, props, changelog=changelog, base=_base(request))
+                       for i in page],
         }
     )
 
@@ -476,7 +483,8 @@ async def issue_bulkfetch(request: Request) -> JSONResponse:
             errors.append({"id": ident, "errorMessages": ["Issue does not exist"]})
         else:
             issues.append(
-                state.store.render(issue, body.get("fields") or [], body.get("properties") or [])
+                state.store.render(issue, body.get("fields") or [], body.get("properties") or [],
+                                   base=_base(request))
             )
     return JSONResponse({"issues": issues, "issueErrors": errors})
 
@@ -490,7 +498,7 @@ async def issue_get(request: Request) -> Response:
     wanted = _split(q.getlist("fields")) or ["*all"]
     return JSONResponse(
         state.store.render(issue, wanted, _split(q.getlist("properties")),
-                           changelog="changelog" in q.get("expand", ""))
+                           changelog="changelog" in q.get("expand", ""), base=_base(request))
     )
 
 

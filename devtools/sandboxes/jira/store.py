@@ -183,8 +183,10 @@ class SandboxStore:
         properties: Iterable[str] = (),
         *,
         changelog: bool = False,
+        base: str = "",
     ) -> dict[str, Any]:
-        """An issue as search returns it: only the requested fields, truncated embeds."""
+        """An issue as search returns it: only the requested fields, truncated embeds.
+        ``base`` is the site's address the request came to (for the issue's ``self``)."""
         max_comments, max_histories = EMBED_LIMITS[self.mode]
         wanted = list(fields)
         everything = "*all" in wanted or "*navigable" in wanted
@@ -203,7 +205,11 @@ class SandboxStore:
                 out_fields[name] = self.body(value) if name == "description" and value else value
         if everything and "comment" not in out_fields:
             out_fields["comment"] = {"comments": [], "total": len(issue.comments)}
-        out: dict[str, Any] = {"id": issue.id, "key": issue.key, "fields": out_fields}
+        # IssueBean (jira-platform-v3.json): ``self`` is always sent, whatever ``fields`` asked
+        # for (airbyte-source-jira/issues.json, a recorded Cloud search page, carries it).
+        api = "3" if self.mode == "cloud" else "2"
+        out: dict[str, Any] = {"id": issue.id, "self": f"{base}/rest/api/{api}/issue/{issue.id}",
+                               "key": issue.key, "fields": out_fields}
         props = {p: issue.properties[p] for p in properties if p in issue.properties}
         if properties:
             out["properties"] = props
