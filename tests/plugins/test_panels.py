@@ -424,7 +424,9 @@ def test_times_are_in_the_viewers_zone_with_the_policys_shown(runs: Runs, platfo
     zone = _doc(runs.service, platform, runs.tickets[f"{platform}-failing"])["timezone"]
     assert zone != VIEWER_ZONE
     assert f"yours: {VIEWER_ZONE}; policy: {zone}" in dom
-    assert "(policy: " in dom and " UTC<" not in dom
+    # A due time in New York's zone, then the policy's; never the old UTC-only rendering.
+    assert re.search(r"due [^<(]*\b(EST|EDT|GMT-[45])\b \(policy: [^<)]+\)", dom), dom
+    assert not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", dom)
 
 
 def _jira_comment_ids(runs: Runs, key: str) -> set[str]:

@@ -36,8 +36,9 @@
 
   function format(date, zone) {
     try {
-      return new Intl.DateTimeFormat(undefined, { timeZone: zone, dateStyle: "medium", timeStyle: "short",
-        timeZoneName: "short" }).format(date);
+      // dateStyle/timeStyle cannot be combined with timeZoneName: the parts are spelled out.
+      return new Intl.DateTimeFormat(undefined, { timeZone: zone, year: "numeric", month: "short", day: "numeric",
+        hour: "2-digit", minute: "2-digit", timeZoneName: "short" }).format(date);
     } catch (e) {  // an unknown zone name: UTC rather than a wrong local time
       return date.toISOString().slice(0, 16).replace("T", " ") + " UTC";
     }
