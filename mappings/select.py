@@ -74,3 +74,44 @@ def scope_of(spec: MappingSpec, raw: Mapping[str, Any]) -> tuple[bool, str | Non
         if matches(rule.when, raw, spec.platform):
             return False, rule.reason
     return True, None
+
+
+def _quoted(values: list[Any]) -> str:
+    return ", ".join(f"“{v}”" for v in values)
+
+
+def describe_condition(condition: Condition) -> str:
+    """A condition in a few words (``field 360000000010 is one of “complaint”``)."""
+    if condition.custom_field is not None:
+        where = f"field {condition.custom_field}"
+    elif condition.path is not None:
+        where = ".".join(condition.path) if isinstance(condition.path, list) else condition.path
+    else:
+        where = "a constant"
+    tests = []
+    if condition.equals is not None:
+        tests.append(f"is “{condition.equals}”")
+    if condition.in_ is not None:
+        tests.append(f"is one of {_quoted(condition.in_)}")
+    if condition.contains is not None:
+        tests.append(f"contains “{condition.contains}”")
+    if condition.exists is not None:
+        tests.append("is set" if condition.exists else "is empty")
+    return f"{where} {' and '.join(tests)}"
+
+
+def describe_selection(spec: MappingSpec) -> dict[str, list[str]]:
+    """What makes a ticket a complaint under ``spec``, for people: ``markers`` (any one makes a
+    ticket a complaint; empty: every ticket in the projects is one), ``excluded_by`` (any one
+    excludes it) and ``projects`` (the only projects searched)."""
+    select, noun = spec.select, format_for(spec.platform).label_noun
+    markers = select.any_of
+    described = [
+        *(f"{noun} “{label}”" for label in markers.labels),
+        *(f"issue type “{name}”" for name in markers.issue_types),
+        *(f"request type “{name}”" for name in markers.request_types),
+        *(f"ticket form {form}" for form in markers.forms),
+        *(describe_condition(c) for c in markers.fields),
+    ]
+    return {"markers": described, "excluded_by": [describe_condition(c) for c in select.none_of],
+            "projects": list(select.projects)}

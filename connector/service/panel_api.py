@@ -39,6 +39,7 @@ from connector.store.models import RunRow
 from connector.store.runs import latest_findings
 from connector.store.tickets import find_ticket, record_document
 from connector.ticket_ids import is_ticket_id
+from mappings.select import describe_selection
 
 log = logging.getLogger(__name__)
 _FAILING = {"FAIL", "ERROR"}
@@ -122,6 +123,15 @@ def _advised(f: dict[str, Any], closed: bool, zone: ZoneInfo) -> dict[str, Any]:
             "historic": is_historic(finding, closed=closed)}
 
 
+def _linked(source: SourceConfig, ticket: str, ticket_link: str | None,
+            evidence: dict[str, Any]) -> dict[str, Any]:
+    """An evidence entry with its ``link`` and what the link ``opens``: ``item`` (the comment or
+    change itself) or ``ticket`` (the platform cannot link to the item, or the evidence is a field)."""
+    link = evidence_link(source, ticket, evidence.get("ref"))
+    opens = None if link is None else "ticket" if link == ticket_link else "item"
+    return {**evidence, "link": link, "opens": opens}
+
+
 def panel_view(source: SourceConfig, ticket: str, record: dict[str, Any] | None,
                findings: list[dict[str, Any]], run: RunRow | None, now: datetime,
                zone: ZoneInfo) -> dict[str, Any]:
@@ -132,9 +142,9 @@ def panel_view(source: SourceConfig, ticket: str, record: dict[str, Any] | None,
     shown: list[dict[str, Any]] = []
     clocks: list[dict[str, Any]] = []
     waivers: list[dict[str, Any]] = []
+    ticket_link = evidence_link(source, ticket, None)
     for f in findings:
-        evidence = [{**e, "link": evidence_link(source, ticket, e.get("ref"))}
-                    for e in f.get("evidence") or []]
+        evidence = [_linked(source, ticket, ticket_link, e) for e in f.get("evidence") or []]
         shown.append({**_advised(f, closed, zone), "evidence": evidence})
         if f.get("due_at") and f.get("status") in _CLOCKED:
             due = datetime.fromisoformat(str(f["due_at"]))
@@ -152,7 +162,7 @@ def panel_view(source: SourceConfig, ticket: str, record: dict[str, Any] | None,
     return {
         "state": overall_state(findings),
         "stage": (record or {}).get("stage"),
-        "ticket_link": evidence_link(source, ticket, None),
+        "ticket_link": ticket_link,
         "timezone": zone.key,
         "evaluated_at": run.started_at.astimezone(zone).isoformat() if run is not None else None,
         "as_of": as_of.isoformat() if as_of else None,
@@ -231,7 +241,8 @@ class PanelApi:
                 if not row.is_complaint:
                     not_complaint = {"error": "not_a_complaint", "reason": "mapping", "platform": platform,
                                      "ticket": row.ticket, "source": source.name,
-                                     "message": "This ticket is not a complaint under the mapping."}
+                                     "message": "This ticket is not a complaint under the mapping.",
+                                     "selection": self._selection(source)}
                     continue
                 run_id, findings = latest_findings(session, source=source.name, ticket=row.ticket).get(
                     (source.name, row.ticket), (None, []))
@@ -253,8 +264,14 @@ class PanelApi:
                          "message": f"No {platform} source is configured."}
         # The sync keeps complaints only: a ticket it never kept was not a complaint when last synced
         # (or is newer than the last sync: a refresh settles it).
+        sources = self._sources(platform, caller or Caller(""))
         return 404, {"error": "not_a_complaint", "reason": "not_kept", "platform": platform, "ticket": ticket,
-                     "message": "Not a complaint as of the last sync (or created since: re-check)."}
+                     "message": "Not a complaint as of the last sync (or created since: re-check).",
+                     "selection": self._selection(sources[0]) if sources else None}
+
+    def _selection(self, source: SourceConfig) -> dict[str, list[str]]:
+        """The source's mapping rules that make a ticket a complaint, described for people."""
+        return describe_selection(self.pipeline.evaluator.mappings[source.name].spec)
 
     async def get(self, request: Request) -> Response:
         try:

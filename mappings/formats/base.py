@@ -19,6 +19,8 @@ class PayloadFormat(ABC):
     name: ClassVar[str]
     #: "a ticket" / "an issue", in messages about a payload's items.
     ticket_noun: ClassVar[str]
+    #: What the platform calls a ticket's labels ("label" / "tag"), in descriptions of markers.
+    label_noun: ClassVar[str]
     #: What evidence citing the ticket itself is.
     source_kind: ClassVar[SourceKind]
 

@@ -24,6 +24,7 @@ def _fold(value: Any) -> str:
 class JiraFormat(PayloadFormat):
     name = "jira"
     ticket_noun = "an issue"
+    label_noun = "label"
     source_kind = SourceKind.ISSUE
 
     @property

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 class ZendeskFormat(PayloadFormat):
     name = "zendesk"
     ticket_noun = "a ticket"
+    label_noun = "tag"
     source_kind = SourceKind.TICKET
 
     @property

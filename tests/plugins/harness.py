@@ -5,14 +5,17 @@ Chromium runs (``--dump-dom`` and ``--screenshot``) with console errors collecte
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import threading
 from dataclasses import dataclass, field
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import requests
 
@@ -20,6 +23,8 @@ from tests.service.forge_tokens import ForgeKeys
 
 ROOT = Path(__file__).resolve().parents[2]
 STUBS = Path(__file__).resolve().parent / "stubs"
+#: Test-only third-party scripts, vendored (axe-core: MPL-2.0, see its LICENSE beside it).
+VENDOR = Path(__file__).resolve().parent / "vendor"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 TYPES = {".html": "text/html", ".js": "application/javascript", ".css": "text/css", ".svg": "image/svg+xml",
          ".png": "image/png", ".json": "application/json"}
@@ -37,11 +42,27 @@ class Helpdesk:
 
 #: The pages a static server serves (with the stubs injected), by URL path: the plugins' own pages
 #: and the test page of the shared panel core (served with plugins/common as the root).
-PAGES = ("/assets/iframe.html", "/index.html", "/core.html")
-RECHECK_HOOK = '  <script src="/__stubs/recheck_hook.js"></script>\n</body>'
+PAGES = ("/assets/iframe.html", "/index.html", "/core.html", "/__frame.html")
+RECHECK_HOOK = ('  <script src="/__stubs/recheck_hook.js"></script>\n'
+                '  <script src="/__stubs/layout_probe.js"></script>\n</body>')
 
 
-def _page(root: Path, path: str) -> bytes:
+def _frame(query: str) -> bytes:
+    """A host page holding ``src`` (a page of this server) in an iframe of ``w`` x ``h`` px."""
+    args = parse_qs(query)
+    src, width, height = args["src"][0], int(args["w"][0]), int(args["h"][0])
+    if not src.startswith("/") or src.startswith("//"):
+        raise ValueError("the frame shows pages of this server only")
+    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Test host</title>'
+            f'</head>\n<body style="margin:0"><iframe id="app" title="ISO 10002 panel" width="{width}" '
+            f'height="{height}" style="border:0;display:block" src="{escape(src)}"></iframe>\n'
+            '<textarea id="frame-dom" hidden></textarea>\n'
+            '<script src="/__stubs/frame_host.js"></script>\n</body></html>\n').encode()
+
+
+def _page(root: Path, path: str, query: str = "") -> bytes:
+    if path == "/__frame.html":
+        return _frame(query)
     if path == "/core.html":  # the core alone: a test transport instead of platform glue
         html = (STUBS / "core_page.html").read_text(encoding="utf-8")
     elif path == "/assets/iframe.html":  # Zendesk: the stub replaces ZAFClient.init after the real SDK
@@ -108,8 +129,10 @@ def static_server(root: Path, helpdesk: Helpdesk) -> ThreadingHTTPServer:  # noq
                 return self._service(method, path[len("/__service"):])
             if path.startswith("/__stubs/"):
                 file = STUBS / path.rsplit("/", 1)[1]
+            elif path.startswith("/__vendor/"):
+                file = VENDOR / path.rsplit("/", 1)[1]
             elif path in PAGES:
-                return self._send(200, _page(root, path), "text/html")
+                return self._send(200, _page(root, path, self.path.partition("?")[2]), "text/html")
             elif path == "/vendor/forge-bridge.js" and not (root / "vendor" / "forge-bridge.js").is_file():
                 file = STUBS / "forge_bridge_standin.js"
             else:
@@ -151,17 +174,20 @@ class PageRun:
                 if "CONSOLE" in line and ("Uncaught" in line or "Failed" in line or "Error" in line)]
 
 
-def _chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[str]:
+def _chromium(args: list[str], profile: Path, tz: str | None = None) -> subprocess.CompletedProcess[str]:
     base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
             "--disable-extensions", "--hide-scrollbars", f"--user-data-dir={profile}",
             "--enable-logging=stderr", "--v=0", "--virtual-time-budget=8000"]
-    return subprocess.run([*base, *args], capture_output=True, text=True, timeout=60, check=False)
+    env = {**os.environ, "TZ": tz} if tz else None  # the viewer's time zone, as the browser sees it
+    return subprocess.run([*base, *args], capture_output=True, text=True, timeout=60, check=False, env=env)
 
 
-def open_page(url: str, shots: Path, name: str, *, width: int = 320, height: int = 900) -> PageRun:
-    """The DOM after scripts settled, Chromium's log, and a screenshot (``shots/name.png``): one run."""
+def open_page(url: str, shots: Path, name: str, *, width: int = 320, height: int = 900,
+              tz: str | None = None) -> PageRun:
+    """The DOM after scripts settled, Chromium's log, and a screenshot (``shots/name.png``): one run
+    (``tz``: the browser's time zone)."""
     shot = shots / f"{name}.png"
     run = _chromium([f"--screenshot={shot}", f"--window-size={width},{height}", "--dump-dom", url],
-                    shots / f".profile-{name}")
+                    shots / f".profile-{name}", tz)
     return PageRun(run.stdout, run.stderr, shot)

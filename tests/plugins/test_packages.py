@@ -183,3 +183,14 @@ def test_forge_manifest_wires_panel_endpoint_and_remote() -> None:
     assert manifest["app"]["id"].startswith("ari:cloud:ecosystem::app/")
     page = (JIRA / "static" / "panel" / "index.html").read_text()
     assert 'src="vendor/forge-bridge.js"' in page and "https://" not in page
+
+
+def test_panel_scripts_never_parse_service_text_as_html() -> None:
+    """Ticket text (finding messages, evidence notes) is untrusted: the core and the platform glue
+    build nodes and set textContent; no HTML-parsing sink appears in code (comments aside)."""
+    sinks = re.compile(r"\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|"
+                       r"\bnew Function\b|\beval\(")
+    for script in (COMMON / "panel-core.js", ZENDESK / "assets" / "app.js",
+                   JIRA / "static" / "panel" / "app.js"):
+        code = re.sub(r"/\*.*?\*/|(?m:^\s*//[^\n]*)", "", script.read_text(encoding="utf-8"), flags=re.S)
+        assert not sinks.search(code), script

@@ -49,6 +49,10 @@ JIRA_PANEL = harness.ROOT / "plugins" / "jira" / "static" / "panel"
 CORE = harness.ROOT / "plugins" / "common"
 #: The platform whose sandbox tickets feed the core's test page.
 CORE_TICKETS = "zendesk"
+#: The browser's zone on the first-screen pages: not the policy's, so both must show.
+VIEWER_ZONE = "America/New_York"
+#: Zendesk's sidebar app height (the panels' first screen).
+FIRST_SCREEN = 480
 
 
 @dataclass
@@ -64,6 +68,9 @@ class Runs:
     jira: harness.Helpdesk
     core: harness.Helpdesk
     tickets: dict[str, str]
+    service: str = ""
+    jira_site: str = ""
+    keys: demo_sandboxes.Secrets | None = None
 
 
 def _doc(url: str, platform: str, ticket: str) -> dict[str, Any]:
@@ -176,10 +183,21 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
             procs.wait_for("re-evaluation with the waivers", lambda: all(
                 _doc(url, p, t).get("state") == "waived" for p, t in waived.items()), 30)
             complaints = [t for p in states for found in states[p].values() for t in found if p == "zendesk"]
-            yield _browse(url, shots, forge, tickets, _not_kept(complaints))
+            tickets["zendesk-closed"] = next((t for t in states["zendesk"].get("failing", [])[1:]
+                                              if _doc(url, "zendesk", t).get("stage") == "closed"), "")
+            runs = _browse(url, shots, forge, tickets, _not_kept(complaints))
+            runs.service, runs.jira_site, runs.keys = url, started[1].url, keys
+            yield runs
     finally:
         for sandbox in started:
             sandbox.stop()
+
+
+def _framed(page: str, width: int) -> str:
+    """``page`` inside a host page's iframe of the first screen's size (a viewport Chromium's window
+    cannot have: it keeps a minimum window size)."""
+    site, _, path = page.partition("://")[2].partition("/")
+    return f"http://{site}/__frame.html?" + urlencode({"src": "/" + path, "w": width, "h": FIRST_SCREEN})
 
 
 def _pages(sites: dict[str, str], service: str, down: str, tickets: dict[str, str],
@@ -194,19 +212,24 @@ def _pages(sites: dict[str, str], service: str, down: str, tickets: dict[str, st
     def jira(site: str, issue: str) -> str:
         return f"{site}/index.html?" + urlencode({"issue": issue})
 
-    pages = {f"core-{state}": core(tickets[f"{CORE_TICKETS}-{state}"])
+    pages = {f"core-{state}": core(tickets[f"{CORE_TICKETS}-{state}"]) + "&axe=1"
              for state in STATES if tickets.get(f"{CORE_TICKETS}-{state}")}
-    pages["core-not_a_complaint"] = core(question)
+    pages["core-not_a_complaint"] = core(question) + "&axe=1"
     pages["core-unreachable"] = f"{sites['core_down']}/core.html?platform=zendesk&ticket=1"
     if "core-at_risk" in pages:  # not the failing ticket: zendesk-recheck refreshes that one (429 within 1 s)
         pages["core-recheck"] = pages["core-at_risk"] + "&click=recheck"
     if tickets.get("zendesk-failing"):
         failing = zendesk(sites["zendesk"], tickets["zendesk-failing"], service)
         pages["zendesk-recheck"] = failing + "&click=recheck"
+        pages[f"zendesk-{FIRST_SCREEN}"] = _framed(failing + "&axe=1", 320)
+    if tickets.get("zendesk-closed"):
+        closed = zendesk(sites["zendesk"], tickets["zendesk-closed"], service) + "&axe=1"
+        pages["zendesk-closed"] = _framed(closed, 320)
     pages["zendesk-not_a_complaint"] = zendesk(sites["zendesk"], question, service)
     pages["zendesk-unreachable"] = zendesk(sites["zendesk"], "1", down)
     if tickets.get("jira-failing"):
         pages["jira-recheck"] = jira(sites["jira"], tickets["jira-failing"]) + "&click=recheck"
+        pages[f"jira-{FIRST_SCREEN}"] = _framed(jira(sites["jira"], tickets["jira-failing"]) + "&axe=1", 480)
     pages["jira-not_a_complaint"] = jira(sites["jira"], "NOPE-1")
     pages["jira-unreachable"] = jira(sites["jira_down"], "CMP-1")
     return pages
@@ -231,13 +254,26 @@ def _browse_with(url: str, down: str, shots: Path, keys: ForgeKeys, tickets: dic
     try:
         with ThreadPoolExecutor(max_workers=4) as pool:
             futures = {name: pool.submit(harness.open_page, page, shots, name,
-                                         width=480 if name.startswith("jira") else 320)
+                                         width=480 if name.startswith("jira") else 320,
+                                         **_first_screen(name))
                        for name, page in pages.items()}
             return Runs({name: f.result() for name, f in futures.items()}, zendesk, jira, core, tickets)
     finally:
         for server in servers.values():
             server.shutdown()
             server.server_close()
+
+
+def _first_screen(name: str) -> dict[str, Any]:
+    """The first-screen pages (framed at 480 px high): in a zone other than the policy's."""
+    return {"tz": VIEWER_ZONE} if name.endswith(f"-{FIRST_SCREEN}") or name == "zendesk-closed" else {}
+
+
+def _inner(run: harness.PageRun) -> str:
+    """The framed panel's own DOM (its probe posted it to the host page)."""
+    match = re.search(r'<textarea id="frame-dom" hidden="">(.*?)</textarea>', run.dom, re.S)
+    assert match and match.group(1), "the framed panel posted no DOM"
+    return html.unescape(match.group(1))
 
 
 def _not_kept(complaints: list[str]) -> str:
@@ -345,3 +381,108 @@ def test_refusing_address_refuses_and_keeps_its_port() -> None:
             requests.get(down, timeout=5)
         with socket.socket() as other, pytest.raises(OSError):
             other.bind(("127.0.0.1", port))
+
+
+def _probe(run: harness.PageRun, name: str) -> Any:
+    match = re.search(rf'data-{name}="([^"]*)"', run.dom)
+    assert match, f"the page recorded no {name}"
+    return json.loads(html.unescape(match.group(1)))
+
+
+def _hrefs(dom: str) -> list[tuple[str, str]]:
+    """(href, data-opens) of every evidence link in the DOM."""
+    return [(html.unescape(href), opens) for href, opens in
+            re.findall(r'<a href="([^"]+)"[^>]*data-opens="([^"]+)"', dom)]
+
+
+@pytest.mark.parametrize("platform", ["zendesk", "jira"])
+def test_failing_ticket_shows_its_fix_and_recheck_on_the_first_screen(runs: Runs, platform: str) -> None:
+    """At the sidebar's 480 px: the state, the most urgent finding's advice (from the payload) and
+    the Re-check button sit inside the viewport without scrolling; clocks come after them."""
+    run = _run(runs, f"{platform}-{FIRST_SCREEN}")
+    layout = _probe(run, "layout")
+    height = layout["viewport"]["height"]
+    assert 0 < height <= FIRST_SCREEN and layout["scrollY"] == 0 and layout["state"] == "failing"
+    for part in ("badge", "advice", "recheck"):
+        assert layout[part] is not None, part
+        assert layout[part]["top"] >= 0 and layout[part]["bottom"] <= height, (part, layout)
+    doc = _doc(runs.service, platform, runs.tickets[f"{platform}-failing"])
+    advice = {f["remediation"] for f in doc["findings"]
+              if f["status"] in ("FAIL", "ERROR") and f["remediation"]}
+    shown = layout["advice"]["text"]
+    assert shown.startswith(("What to do: ", "Record the corrective action: "))
+    assert shown.split(": ", 1)[1] in advice
+    dom = _inner(run)
+    assert dom.index('class="recheck"') < dom.index('id="iso-findings"')
+    if 'id="iso-clocks"' in dom:
+        assert dom.index('class="recheck"') < dom.index('id="iso-clocks"')
+
+
+@pytest.mark.parametrize("platform", ["zendesk", "jira"])
+def test_times_are_in_the_viewers_zone_with_the_policys_shown(runs: Runs, platform: str) -> None:
+    dom = _inner(_run(runs, f"{platform}-{FIRST_SCREEN}"))
+    zone = _doc(runs.service, platform, runs.tickets[f"{platform}-failing"])["timezone"]
+    assert zone != VIEWER_ZONE
+    assert f"yours: {VIEWER_ZONE}; policy: {zone}" in dom
+    # A due time in New York's zone, then the policy's; never the old UTC-only rendering.
+    assert re.search(r"due [^<(]*\b(EST|EDT|GMT-[45])\b \(policy: [^<)]+\)", dom), dom
+    assert not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", dom)
+
+
+def _jira_comment_ids(runs: Runs, key: str) -> set[str]:
+    assert runs.keys is not None
+    answer = requests.get(f"{runs.jira_site}/rest/api/3/issue/{key}/comment", params={"maxResults": 5000},
+                          auth=(demo_sandboxes.JIRA_EMAIL, runs.keys.jira_token), timeout=10)
+    answer.raise_for_status()
+    return {str(c["id"]) for c in answer.json()["comments"]}
+
+
+def test_jira_evidence_links_open_the_comment_itself(runs: Runs) -> None:
+    """Comment evidence links ``/browse/KEY?focusedCommentId=ID`` (Jira's comment permalink form),
+    and each ID is a comment of that issue in the sandbox; the hrefs are the payload's."""
+    key = runs.tickets["jira-failing"]
+    links = _hrefs(_inner(_run(runs, f"jira-{FIRST_SCREEN}")))
+    doc = _doc(runs.service, "jira", key)
+    assert set(links) == {(e["link"], e["opens"])
+                          for f in doc["findings"] for e in f["evidence"] if e["link"]}
+    focused = [href for href, opens in links if opens == "item"]
+    assert focused, links
+    ids = {href.split("focusedCommentId=", 1)[1] for href in focused}
+    assert all(href.startswith(f"{runs.jira_site}/browse/{key}?focusedCommentId=") for href in focused)
+    assert ids <= _jira_comment_ids(runs, key)
+
+
+def test_zendesk_evidence_links_open_the_ticket_and_say_so(runs: Runs) -> None:
+    """Zendesk documents no agent-UI address for one comment or event: the links open the ticket,
+    and the link text says so."""
+    ticket = runs.tickets["zendesk-failing"]
+    dom = _inner(_run(runs, f"zendesk-{FIRST_SCREEN}"))
+    links = _hrefs(dom)
+    assert links and {opens for _href, opens in links} == {"ticket"}
+    assert {href for href, _opens in links} == {_doc(runs.service, "zendesk", ticket)["ticket_link"]}
+    assert "(opens the ticket)</a>" in dom
+
+
+def test_closed_complaint_asks_for_the_corrective_action(runs: Runs) -> None:
+    run = _run(runs, "zendesk-closed")
+    advice = _probe(run, "layout")["advice"]
+    assert advice is not None and advice["text"].startswith("Record the corrective action: ")
+    dom = _inner(run)
+    assert "reply now" not in dom.lower() and "What to do: " not in dom
+
+
+def test_not_a_complaint_names_the_selecting_markers(runs: Runs) -> None:
+    dom = _run(runs, "core-not_a_complaint").dom
+    assert 'id="iso-selection"' in dom
+    for marker in ("tag “complaint”", "ticket form 360000000001", "Never when: tags contains “spam”"):
+        assert marker in dom, marker
+
+
+AXE_PAGES = [*(f"core-{s}" for s in STATES), "core-not_a_complaint", f"zendesk-{FIRST_SCREEN}",
+             f"jira-{FIRST_SCREEN}", "zendesk-closed"]
+
+
+@pytest.mark.parametrize("name", AXE_PAGES)
+def test_panels_have_no_axe_violations(runs: Runs, name: str) -> None:
+    """axe-core (vendored, tests/plugins/vendor) on each state: names, roles, contrast, landmarks."""
+    assert _probe(_run(runs, name), "axe") == []

@@ -324,3 +324,52 @@ def test_closed_complaint_panel_asks_for_the_corrective_action_in_the_policy_zon
     assert by_check["escalated-in-time"]["due_at"] == "2026-06-03T17:30:00+01:00"
     assert view["clocks"][0]["due_at"] == "2026-06-03T17:30:00+01:00"
     assert view["now"] == "2026-06-10T10:00:00+01:00"
+
+
+def test_not_a_complaint_names_the_selecting_markers(world: World) -> None:
+    """The 404 says which tags, forms and fields make a ticket a complaint (the mapping's
+    ``select``, here the shipped mappings/zendesk.yaml), so an agent can tell what is missing."""
+    questions = [t for t, ticket in world.server.state.world.tickets.items()
+                 if "complaint" not in ticket["tags"] and ticket["status"] != "deleted"]
+    body = world.client.get(f"/api/v1/tickets/zendesk/{questions[0]}", headers=AUTH).json()
+    assert body["selection"] == {
+        "markers": ["tag “complaint”", "ticket form 360000000001",
+                    "field 360000000010 is one of “complaint”"],
+        "excluded_by": ["tags contains “spam”"], "projects": []}
+
+
+def test_evidence_says_whether_its_link_opens_the_comment_or_the_ticket() -> None:
+    """Jira links a comment with ``/browse/KEY?focusedCommentId=ID`` (the comment permalink form
+    Jira's UI uses; observed, not found in Atlassian's reference docs, cf. the permalink thread
+    bitbucket.org/atlassianlabs/jira-threaded-comments/issues/10): the link opens the comment.
+    Zendesk documents no agent-UI address for one comment or event (developer.zendesk.com Ticket
+    Comments API: comments have ids, no agent URL), so its link opens the ticket and says so; a
+    Jira changelog entry has no documented anchor either."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from connector.service.panel_api import panel_view
+
+    config = AppConfig.model_validate({"sources": [
+        {"platform": "jira", "name": "j", "base_url": "https://acme.atlassian.net", "deployment": "cloud",
+         "mapping": "mappings/jira.yaml", "auth": {"kind": "cloud_token"}},
+        {"platform": "zendesk", "name": "z", "subdomain": "acme", "mapping": "mappings/zendesk.yaml",
+         "auth": {"type": "api_token", "email_env": "E", "token_env": "T"}},
+    ]})
+    evidence = [{"kind": "event", "ref": "comment:10023", "note": "first reply"},
+                {"kind": "event", "ref": "changelog:5", "note": "status change"},
+                {"kind": "field", "ref": "field:remedy_sought", "note": "remedy"}]
+    finding = {"platform": "jira", "check": "acknowledged-in-time", "title": "Acknowledged", "status": "FAIL",
+               "clauses": ["8.3"], "severity": "high", "message": "Late", "evidence": evidence}
+    now, zone = datetime(2026, 6, 10, 9, 0, tzinfo=UTC), ZoneInfo("UTC")
+    jira = panel_view(config.sources[0], "CS-7", {"stage": "open"}, [{**finding, "ticket": "CS-7"}], None,
+                      now, zone)["findings"][0]["evidence"]
+    assert [(e["link"], e["opens"]) for e in jira] == [
+        ("https://acme.atlassian.net/browse/CS-7?focusedCommentId=10023", "item"),
+        ("https://acme.atlassian.net/browse/CS-7", "ticket"),
+        ("https://acme.atlassian.net/browse/CS-7", "ticket")]
+    zendesk_finding = {**finding, "ticket": "42", "platform": "zendesk"}
+    zendesk = panel_view(config.sources[1], "42", {"stage": "open"}, [zendesk_finding], None,
+                         now, zone)["findings"][0]["evidence"]
+    assert {(e["link"], e["opens"]) for e in zendesk} == {
+        ("https://acme.zendesk.com/agent/tickets/42", "ticket")}

@@ -15,6 +15,8 @@
     PENDING: "Pending", MANUAL: "Manual check", NOT_APPLICABLE: "Not applicable"
   };
   var ACTION = { FAIL: 0, ERROR: 0, AT_RISK: 1, WAIVED: 2, MANUAL: 3, PENDING: 4 };
+  // Statuses that ask someone to act (compliance_checks/advice.py): the "Next action" candidates.
+  var NEXT = { FAIL: 1, ERROR: 1, AT_RISK: 1, PENDING: 1 };
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -27,11 +29,28 @@
     return node;
   }
 
+  // Times in the viewer's zone (the browser's), with the policy's zone beside them when it differs:
+  // deadlines are computed in the policy's zone, people read them in their own.
+  var VIEWER_ZONE = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+  var POLICY = { zone: null };
+
+  function format(date, zone) {
+    try {
+      // dateStyle/timeStyle cannot be combined with timeZoneName: the parts are spelled out.
+      return new Intl.DateTimeFormat(undefined, { timeZone: zone, year: "numeric", month: "short", day: "numeric",
+        hour: "2-digit", minute: "2-digit", timeZoneName: "short" }).format(date);
+    } catch (e) {  // an unknown zone name: UTC rather than a wrong local time
+      return date.toISOString().slice(0, 16).replace("T", " ") + " UTC";
+    }
+  }
+
   function when(iso) {
     if (!iso) return "—";
     var d = new Date(iso);
     if (isNaN(d.getTime())) return iso;
-    return d.toISOString().slice(0, 16).replace("T", " ") + " UTC";
+    var mine = format(d, VIEWER_ZONE);
+    if (!POLICY.zone || POLICY.zone === VIEWER_ZONE) return mine;
+    return mine + " (policy: " + format(d, POLICY.zone) + ")";
   }
 
   function duration(seconds) {
@@ -52,7 +71,7 @@
   }
 
   function section(title, id, children) {
-    return el("section", { cls: "block", "aria-labelledby": id }, [el("h3", { id: id, text: title })].concat(children));
+    return el("section", { cls: "block", "aria-labelledby": id }, [el("h2", { id: id, text: title })].concat(children));
   }
 
   function renderClocks(doc) {
@@ -71,40 +90,72 @@
     return section(title, "iso-clocks", [list]);
   }
 
-  function renderFinding(f) {
-    var items = [
-      el("div", { cls: "finding-head" }, [badge(f.status, STATUS_TEXT[f.status] || f.status),
-        el("span", { cls: "finding-title", text: f.title || f.check })]),
-      el("p", { cls: "muted", text: "Clause " + (f.clauses || []).join(", ") + (f.due_at ? " · due " + when(f.due_at) : "") }),
-      f.message ? el("p", { text: f.message }) : null,
-      f.remediation && f.status in ACTION && f.status !== "WAIVED" ? el("p", { cls: "remedy" }, [el("strong", { text: "Fix: " }), document.createTextNode(f.remediation)]) : null
-    ];
+  function renderEvidence(f) {
     var links = (f.evidence || []).filter(function (e) { return e.link; });
-    if (links.length) {
-      var ev = el("ul", { cls: "evidence", "aria-label": "Evidence" });
-      links.forEach(function (e) {
-        ev.appendChild(el("li", {}, [el("a", { href: e.link, target: "_blank", rel: "noopener noreferrer",
-          text: e.note || e.ref || "evidence" })]));
-      });
-      items.push(ev);
-    }
-    return el("li", { cls: "finding finding-" + String(f.status).toLowerCase(), "data-check": f.check }, items);
+    if (!links.length) return null;
+    var ev = el("ul", { cls: "evidence", "aria-label": "Evidence" });
+    links.forEach(function (e) {
+      // The payload says whether the link opens the comment/change itself or only the ticket.
+      var where = e.opens === "ticket" ? " (opens the ticket)" : "";
+      ev.appendChild(el("li", {}, [el("a", { href: e.link, target: "_blank", rel: "noopener noreferrer",
+        "data-opens": e.opens || "ticket", text: (e.note || e.ref || "evidence") + where })]));
+    });
+    return ev;
   }
 
-  function renderFindings(doc) {
-    var findings = doc.findings || [];
-    var action = findings.filter(function (f) { return f.status in ACTION; })
-      .sort(function (a, b) { return ACTION[a.status] - ACTION[b.status]; });
-    var rest = findings.filter(function (f) { return !(f.status in ACTION); });
-    var list = el("ul", { cls: "findings" });
-    action.forEach(function (f) { list.appendChild(renderFinding(f)); });
-    var parts = [action.length ? list : el("p", { text: "No check needs action." })];
+  function renderAdvice(f) {
+    if (!f.remediation || !(f.status in NEXT)) return null;
+    // The advice comes from the service; a breach already done asks for the corrective action.
+    var label = f.historic ? "Record the corrective action: " : "What to do: ";
+    return el("p", { cls: f.historic ? "remedy historic" : "remedy" },
+      [el("strong", { text: label }), document.createTextNode(f.remediation)]);
+  }
+
+  function renderFinding(f, tag) {
+    return el(tag || "li", { cls: "finding finding-" + String(f.status).toLowerCase(), "data-check": f.check }, [
+      el("div", { cls: "finding-head" }, [badge(f.status, STATUS_TEXT[f.status] || f.status),
+        el("span", { cls: "finding-title", text: f.title || f.check })]),
+      renderAdvice(f),
+      el("p", { cls: "muted", text: "Clause " + (f.clauses || []).join(", ") + (f.due_at ? " · due " + when(f.due_at) : "") }),
+      f.message ? el("p", { text: f.message }) : null,
+      renderEvidence(f)
+    ]);
+  }
+
+  // Most urgent first: what can still be fixed before what can only be recorded, then by status,
+  // then the earliest due.
+  function urgency(a, b) {
+    return (a.historic ? 1 : 0) - (b.historic ? 1 : 0) || ACTION[a.status] - ACTION[b.status] ||
+      String(a.due_at || "~").localeCompare(String(b.due_at || "~"));
+  }
+
+  function actionable(doc) {
+    return (doc.findings || []).filter(function (f) { return f.status in ACTION; }).sort(urgency);
+  }
+
+  function renderNext(first) {
+    if (!first) return null;
+    return el("section", { cls: "block next", "aria-labelledby": "iso-next" }, [
+      el("h2", { id: "iso-next", text: "Next action" }), renderFinding(first, "div")]);
+  }
+
+  function renderFindings(doc, action, next) {
+    var rest = (doc.findings || []).filter(function (f) { return !(f.status in ACTION); });
+    var parts = [];
+    if (next && !action.length && !rest.length) return null;
+    if (action.length) {
+      var list = el("ul", { cls: "findings" });
+      action.forEach(function (f) { list.appendChild(renderFinding(f)); });
+      parts.push(list);
+    } else if (!next) {
+      parts.push(el("p", { text: "No check needs action." }));
+    }
     if (rest.length) {
       var more = el("ul", { cls: "findings" });
       rest.forEach(function (f) { more.appendChild(renderFinding(f)); });
       parts.push(el("details", {}, [el("summary", { text: "Passed or not applicable (" + rest.length + ")" }), more]));
     }
-    return section("Findings", "iso-findings", parts);
+    return section(next ? "Other findings" : "Findings", "iso-findings", parts);
   }
 
   function renderWaivers(doc) {
@@ -117,17 +168,44 @@
     return section("Waivers", "iso-waivers", [list]);
   }
 
+  function renderSelection(selection) {
+    if (!selection) return null;
+    var markers = selection.markers || [], parts = [];
+    parts.push(el("p", { text: markers.length ? "A ticket is a complaint when it has any of:" :
+      "Every ticket is a complaint under the mapping, unless excluded." }));
+    if (markers.length) {
+      var list = el("ul", { cls: "markers" });
+      markers.forEach(function (m) { list.appendChild(el("li", { text: m })); });
+      parts.push(list);
+    }
+    if ((selection.projects || []).length) {
+      parts.push(el("p", { cls: "muted", text: "Only in: " + selection.projects.join(", ") }));
+    }
+    if ((selection.excluded_by || []).length) {
+      parts.push(el("p", { cls: "muted", text: "Never when: " + selection.excluded_by.join("; ") }));
+    }
+    return section("What makes a complaint", "iso-selection", parts);
+  }
+
+  // The first screen (a 480 px sidebar) holds the state, the next action and the Re-check button;
+  // clocks, other findings, waivers and facts follow below.
   function IsoPanel(root, transport) {
     this.root = root;
     this.transport = transport;
+    this.top = el("div", { cls: "top" });
     this.content = el("div", { cls: "content" });
     this.live = el("p", { cls: "live", role: "status", "aria-live": "polite" });
     this.button = el("button", { type: "button", cls: "recheck", text: "Re-check now" });
     this.button.addEventListener("click", this.recheck.bind(this));
     root.appendChild(el("div", { cls: "panel", "aria-busy": "true" }, [
-      el("h2", { cls: "title", text: "ISO 10002 status" }), this.content, this.button, this.live]));
+      el("h1", { cls: "title", text: "ISO 10002 status" }), this.top, this.button, this.live, this.content]));
     this.frame = root.firstChild;
   }
+
+  IsoPanel.prototype.fill = function (top, rest) {
+    this.top.replaceChildren.apply(this.top, top.filter(function (n) { return n; }));
+    this.content.replaceChildren.apply(this.content, (rest || []).filter(function (n) { return n; }));
+  };
 
   IsoPanel.prototype.setState = function (state) {
     this.frame.setAttribute("data-state", state);
@@ -137,7 +215,7 @@
   IsoPanel.prototype.load = function () {
     var self = this;
     this.setState("loading");
-    this.content.replaceChildren(el("p", { cls: "muted", text: "Loading the complaint's status…" }));
+    this.fill([el("p", { cls: "muted", text: "Loading the complaint's status…" })]);
     return this.transport.load().then(function (res) { self.show(res); },
       function (err) { self.unreachable(err); });
   };
@@ -150,16 +228,17 @@
       this.button.hidden = false;
       var parts = [el("div", { cls: "summary" }, [badge("na", STATE_TEXT.not_a_complaint)]),
         el("p", { text: "This ticket is not a complaint, so ISO 10002 checks do not apply." })];
+      parts.push(renderSelection(body.selection));
       if (body.reason === "not_kept") {
         parts.push(el("p", { cls: "muted", text: "If it became a complaint since the last sync, use “Re-check now”." }));
       }
-      this.content.replaceChildren.apply(this.content, parts);
+      this.fill(parts);
       return;
     }
     if (res.status === 404) {
       this.setState("not_a_complaint");
-      this.content.replaceChildren(el("div", { cls: "summary" }, [badge("na", "Not checked yet")]),
-        el("p", { text: "The service has not seen this ticket yet. Use “Re-check now” to sync it." }));
+      this.fill([el("div", { cls: "summary" }, [badge("na", "Not checked yet")]),
+        el("p", { text: "The service has not seen this ticket yet. Use “Re-check now” to sync it." })]);
       return;
     }
     this.unreachable({ status: res.status, message: body.error || body.reason });
@@ -175,23 +254,27 @@
       "The service answered HTTP " + status + ".";
     var retry = el("button", { type: "button", cls: "recheck retry", text: "Try again" });
     retry.addEventListener("click", function () { self.load().then(function () { self.live.textContent = "Loaded again."; }); });
-    this.content.replaceChildren(el("div", { cls: "summary", role: "alert" }, [badge("error", STATE_TEXT.unreachable),
-      el("p", { text: why + " The complaint's status cannot be shown right now." })]), retry);
+    this.fill([el("div", { cls: "summary", role: "alert" }, [badge("error", STATE_TEXT.unreachable),
+      el("p", { text: why + " The complaint's status cannot be shown right now." })]), retry]);
   };
 
   IsoPanel.prototype.render = function (doc) {
+    POLICY.zone = doc.timezone || null;
     this.setState(doc.state);
     this.button.hidden = false;
     var stage = doc.stage ? String(doc.stage).replace(/_/g, " ") : "—";
-    var summary = el("div", { cls: "summary" }, [
-      badge(doc.state, STATE_TEXT[doc.state] || doc.state),
-      el("dl", { cls: "facts" }, [
-        el("dt", { text: "Stage" }), el("dd", { cls: "stage", text: stage }),
-        el("dt", { text: "Last evaluated" }), el("dd", { cls: "evaluated", text: when(doc.evaluated_at) })
-      ])
-    ]);
-    this.content.replaceChildren.apply(this.content, [summary, renderClocks(doc), renderFindings(doc), renderWaivers(doc)]
-      .filter(function (n) { return n; }));
+    var action = actionable(doc);
+    var next = action.filter(function (f) { return f.status in NEXT; })[0];
+    var others = action.filter(function (f) { return f !== next; });
+    var summary = el("div", { cls: "summary" }, [badge(doc.state, STATE_TEXT[doc.state] || doc.state)]);
+    var facts = section("About", "iso-facts", [el("dl", { cls: "facts" }, [
+      el("dt", { text: "Stage" }), el("dd", { cls: "stage", text: stage }),
+      el("dt", { text: "Last evaluated" }), el("dd", { cls: "evaluated", text: when(doc.evaluated_at) }),
+      el("dt", { text: "Time zone" }), el("dd", { cls: "zones", text: "yours: " + VIEWER_ZONE +
+        (doc.timezone ? "; policy: " + doc.timezone : "") })
+    ])]);
+    this.fill([summary, renderNext(next)],
+      [renderClocks(doc), renderFindings(doc, others, Boolean(next)), renderWaivers(doc), facts]);
   };
 
   IsoPanel.prototype.recheck = function () {
