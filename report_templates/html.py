@@ -33,6 +33,8 @@ def kpi_charts(view: KpiView) -> dict[str, Markup]:
             [r.label for r in view.volume_by_week],
             [r.count for r in view.volume_by_week],
             title="Complaints received per week",
+            partial=[r.partial for r in view.volume_by_week],
+            ticks=charts.week_ticks([r.label for r in view.volume_by_week]),
         ),
         "volume_channel": charts.bar_chart(
             [r.label for r in view.by_channel],
