@@ -4,9 +4,13 @@ several months (hand-built inputs in the builders.py shape; counts worked in eac
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +18,7 @@ from compliance_checks.findings import Status
 from report_templates import charts
 from report_templates.html import kpi_charts, render_html
 from report_templates.input import Period, ReportInput, Snapshot
+from report_templates.render import render_report
 from report_templates.views import build_kpi_view
 from tests.reports.builders import AS_OF, CHECKS, RENDER, at, dataset, finding, record
 
@@ -142,7 +147,7 @@ def test_compliance_trend_across_three_months_marks_partial_months() -> None:
 
 def test_compliance_trend_html_marks_partial_months() -> None:
     html = render_html(build_kpi_view(three_month_input()), RENDER)
-    section = html[html.index('id="compliance"') : html.index('id="volume"')]
+    section = html[html.index('id="compliance"') : html.index('id="backlog"')]
     heads = re.findall(r'<th scope="col" class="n">(.*?)</th>', section)
     assert heads == [
         '2026-08 <small class="partial">(partial month)</small>',
@@ -150,3 +155,59 @@ def test_compliance_trend_html_marks_partial_months() -> None:
         '2026-10 <small class="partial">(partial month)</small>',
     ]
     assert "a partial month counts only the days of it inside the report period" in section
+
+
+PDFTOTEXT = shutil.which("pdftotext")
+needs_pdf = pytest.mark.skipif(
+    PDFTOTEXT is None or importlib.util.find_spec("weasyprint") is None,
+    reason="WeasyPrint or pdftotext (poppler-utils) not installed",
+)
+
+
+def pdf_pages(data: ReportInput, path: Path) -> list[str]:
+    """The text of each page of the KPI PDF (pdftotext leaves out text clipped off the page)."""
+    assert PDFTOTEXT is not None
+    render_report("kpi", data, "pdf", path, render=RENDER)
+    run = subprocess.run([PDFTOTEXT, str(path), "-"], capture_output=True, text=True, check=True)
+    return run.stdout.split("\f")
+
+
+@needs_pdf
+def test_kpi_pdf_page_one_is_the_kpis_their_judgements_and_definitions(tmp_path: Path) -> None:
+    data = dataset()
+    pages = pdf_pages(data, tmp_path / "kpi.pdf")
+    first = " ".join(pages[0].split())
+    assert "KPIs (ISO 10002 8.4)" in first
+    for metric in build_kpi_view(data).metrics:
+        assert " ".join(metric.label.split()) in first, metric.label
+    assert {"MET", "AMBER", "MISSED"} <= set(first.split())
+    assert "Definitions. Repeat complaint" in first and "Systemic issue" in first
+    # the charts start page 2 rather than leaving a chart row's height blank under the table
+    assert "Volume" not in first.split()
+    assert "Volume" in pages[1].split()
+
+
+def busy_year_input() -> ReportInput:
+    """101 complaints on the 20th of each month of 2026, acknowledged-in-time alternately PASS
+    and FAIL (51 / 101 = 50.5 % a month); the period starts 15 January (a partial month)."""
+    records, findings = [], {}
+    for month in range(1, 13):
+        for n in range(101):
+            ident = f"CS-{month}-{n}"
+            records.append(record(ident, at(f"2026-{month:02d}-20", 12), ack_h=2))
+            status = Status.PASS if n % 2 == 0 else Status.FAIL
+            findings[ident] = (finding(ident, CHECKS[0], status),)
+    current = Snapshot(AS_OF.replace(year=2027, month=1), tuple(records), findings)
+    period = Period(date(2026, 1, 15), date(2026, 12, 31), "Europe/London")
+    return dataset(current=current, period=period, history=())
+
+
+@needs_pdf
+def test_kpi_pdf_prints_every_month_of_the_compliance_trend(tmp_path: Path) -> None:
+    pages = pdf_pages(busy_year_input(), tmp_path / "kpi.pdf")
+    text = "\f".join(pages)
+    trend = text[text.index("Compliance by month of receipt") : text.index("Backlog by age")]
+    # twelve months of "50.5 % (n = 101)" cells used to run off the page's right edge
+    assert [m for m in (f"2026-{n:02d}" for n in range(1, 13)) if m not in trend] == []
+    assert trend.count("50.5 %") == 12
+    assert trend.count("(partial month)") == 1
