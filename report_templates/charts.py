@@ -8,14 +8,18 @@ metadata (no date, no creator/version) make the same data give the same SVG. Tex
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from datetime import date
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.container import BarContainer
     from matplotlib.figure import Figure
 
 RC = {
@@ -30,6 +34,10 @@ RC = {
 }
 METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 BLUE, GREY, RED, AMBER, GREEN = "#1f5f99", "#9aa5b1", "#b3261e", "#c77c02", "#2e7d32"
+#: At most this many labelled ticks on a time axis: more do not fit a page width legibly.
+MAX_TICKS = 13
+PARTIAL_NOTE = "partial period"
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _PROLOGUE = re.compile(r"^.*?(<svg\b)", re.DOTALL)
 _METADATA_BLOCK = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 
@@ -59,6 +67,35 @@ def _svg(fig: Figure, label: str) -> Markup:
     return Markup(body.strip())  # noqa: S704 - our own SVG; the label is escaped above
 
 
+Ticks = Sequence[tuple[int, str]]
+
+
+def thin_ticks(labels: Sequence[str], max_ticks: int = MAX_TICKS) -> list[tuple[int, str]]:
+    """Every n-th label (from the first), so that at most ``max_ticks`` are shown."""
+    step = max(1, math.ceil(len(labels) / max_ticks))
+    return [(i, str(labels[i])) for i in range(0, len(labels), step)]
+
+
+def week_ticks(weeks: Sequence[str], max_ticks: int = MAX_TICKS) -> list[tuple[int, str]]:
+    """Ticks for ISO-week bars (``2026-W05``): every week when they fit, else one a month at its
+    first week (``Jan 2027``; the year on the first tick and on January), every n-th month when
+    even those do not fit. A week's month is its Thursday's, as ISO 8601 gives a week its year."""
+    if len(weeks) <= max_ticks:
+        return [(i, str(w)) for i, w in enumerate(weeks)]
+    starts: list[tuple[int, date]] = []
+    for i, week in enumerate(weeks):
+        year, number = week.split("-W")
+        thursday = date.fromisocalendar(int(year), int(number), 4)
+        if not starts or (starts[-1][1].year, starts[-1][1].month) != (thursday.year, thursday.month):
+            starts.append((i, thursday))
+    step = max(1, math.ceil(len(starts) / max_ticks))
+    chosen = starts[::step]
+    return [
+        (i, f"{_MONTHS[d.month - 1]} {d.year}" if n == 0 or d.month == 1 else _MONTHS[d.month - 1])
+        for n, (i, d) in enumerate(chosen)
+    ]
+
+
 def bar_chart(
     labels: Sequence[str],
     values: Sequence[float],
@@ -67,7 +104,11 @@ def bar_chart(
     horizontal: bool = False,
     color: str = BLUE,
     size: tuple[float, float] = (6.4, 2.6),
+    partial: Sequence[bool] = (),
+    ticks: Ticks | None = None,
 ) -> Markup:
+    """Bars; ``partial`` marks bars of a period only partly inside the report (hatched, lighter,
+    with a legend note); ``ticks`` are the labelled positions (default: every bar)."""
     with _style():
         fig = _figure(size)
         ax = fig.add_subplot()
@@ -77,16 +118,29 @@ def bar_chart(
             ax.set_yticks(positions, [str(x) for x in labels])
             ax.invert_yaxis()
         else:
-            ax.bar(positions, values, color=color)
+            bars = ax.bar(positions, values, color=color)
+            _mark_partial(ax, bars, partial, color)
+            shown = list(ticks) if ticks is not None else [(i, str(x)) for i, x in enumerate(labels)]
             ax.set_xticks(
-                positions,
-                [str(x) for x in labels],
-                rotation=45 if len(labels) > 8 else 0,
-                ha="right" if len(labels) > 8 else "center",
+                [i for i, _ in shown],
+                [text for _, text in shown],
+                rotation=45 if len(shown) > 8 else 0,
+                ha="right" if len(shown) > 8 else "center",
             )
         ax.set_title(title, loc="left")
         fig.tight_layout()
         return _svg(fig, title)
+
+
+def _mark_partial(ax: Axes, bars: BarContainer, partial: Sequence[bool], color: str) -> None:
+    marked = [bar for bar, flag in zip(bars, partial, strict=False) if flag]
+    for bar in marked:
+        bar.set_facecolor("white")
+        bar.set_edgecolor(color)
+        bar.set_hatch("////")
+    if marked:
+        marked[0].set_label(PARTIAL_NOTE)
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False)
 
 
 def pareto_chart(
@@ -139,46 +193,11 @@ def line_chart(
         positions = list(range(len(labels)))
         for name, values, color in series:
             ax.plot(positions, values, marker="o", color=color, label=name)
-        ax.set_xticks(positions, [str(x) for x in labels], rotation=30 if len(labels) > 6 else 0, ha="right")
-        ax.legend(frameon=False)
-        ax.set_title(title, loc="left")
-        fig.tight_layout()
-        return _svg(fig, title)
-
-
-def period_chart(
-    values: Sequence[float],
-    *,
-    title: str,
-    ticks: Sequence[tuple[int, str]],
-    partial: Sequence[int] = (),
-    size: tuple[float, float] = (6.4, 2.6),
-) -> Markup:
-    """Bars per period (week or month) labelled only at ``ticks`` (one per month over a year
-    stays readable); the ``partial`` periods, cut by the report period, are hatched and named."""
-    from matplotlib.patches import Patch
-
-    with _style():
-        fig = _figure(size)
-        ax = fig.add_subplot()
-        bars = ax.bar(list(range(len(values))), values, color=BLUE)
-        for i in partial:
-            bars[i].set(facecolor="white", edgecolor=BLUE, hatch="////")
-        crowded = sum(len(label) for _, label in ticks) > 60  # month names fit upright
+        shown = thin_ticks(labels)
         ax.set_xticks(
-            [i for i, _ in ticks],
-            [label for _, label in ticks],
-            rotation=45 if crowded else 0,
-            ha="right" if crowded else "center",
+            [i for i, _ in shown], [t for _, t in shown], rotation=30 if len(shown) > 6 else 0, ha="right"
         )
-        if partial:
-            key = Patch(
-                facecolor="white",
-                edgecolor=BLUE,
-                hatch="////",
-                label="partial (not all its days in the period)",
-            )
-            ax.legend(handles=[key], loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        ax.legend(frameon=False)
         ax.set_title(title, loc="left")
         fig.tight_layout()
         return _svg(fig, title)

@@ -6,7 +6,6 @@ import base64
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 from markupsafe import Markup
 
@@ -30,64 +29,15 @@ _STATUS_COLOURS = (
 )
 
 
-#: Up to this many periods every bar is labelled; beyond, only the first period of each month.
-_LABEL_ALL = 14
-
-
-def _span(label: str) -> tuple[date, date]:
-    """First and last day of an ISO week (``2026-W05``) or a month (``2026-02``) label."""
-    if "-W" in label:
-        iso_year, week = label.split("-W")
-        monday = date.fromisocalendar(int(iso_year), int(week), 1)
-        return monday, monday + timedelta(days=6)
-    year, month = label.split("-")
-    first = date(int(year), int(month), 1)
-    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-
-
-def period_axis(labels: list[str], start: date, end: date) -> tuple[list[tuple[int, str]], list[int]]:
-    """(ticks, partial periods) for bars per week or month over ``start``..``end``.
-
-    A period is partial when the report period cuts it (it starts mid-week, ends mid-month).
-    Over many periods, one tick a month at the period holding its first day, labelled ``Jan 2026``
-    (the year shown on the first tick and on January)."""
-    spans = [_span(label) for label in labels]
-    partial = sorted({i for i in (0, len(spans) - 1) if spans and (spans[i][0] < start or spans[i][1] > end)})
-    if len(labels) <= _LABEL_ALL:
-        return list(enumerate(labels)), partial
-    ticks: list[tuple[int, str]] = []
-    for i, (first, last) in enumerate(spans):
-        month_start = (
-            first if first.day == 1 else (last.replace(day=1) if last.month != first.month else None)
-        )
-        if month_start is None:
-            continue
-        with_year = not ticks or month_start.month == 1
-        ticks.append((i, month_start.strftime("%b %Y" if with_year else "%b")))
-    return ticks, partial
-
-
-def partial_note(labels: list[str], start: date, end: date) -> str:
-    """``; partial: 2025-11 (from 21 Nov), 2026-11 (to 20 Nov)`` for a table of periods, or ''."""
-    parts = []
-    for i in period_axis(labels, start, end)[1]:
-        first, last = _span(labels[i])
-        days = [f"from {start:%d %b}"] if first < start else []
-        days += [f"to {end:%d %b}"] if last > end else []
-        parts.append(f"{labels[i]} ({' '.join(days)})")
-    return f"; partial: {', '.join(parts)}" if parts else ""
-
-
 def kpi_charts(view: KpiView) -> dict[str, Markup]:
     checks = view.findings_by_check
-    weeks = [r.label for r in view.volume_by_week]
-    ticks, partial = period_axis(weeks, view.header.period_start, view.header.period_end)
     out = {
-        "volume_week": charts.period_chart(
+        "volume_week": charts.bar_chart(
+            [r.label for r in view.volume_by_week],
             [r.count for r in view.volume_by_week],
             title="Complaints received per week",
-            ticks=ticks,
-            partial=partial,
+            partial=[r.partial for r in view.volume_by_week],
+            ticks=charts.week_ticks([r.label for r in view.volume_by_week]),
         ),
         "volume_channel": charts.bar_chart(
             [r.label for r in view.by_channel],
@@ -126,15 +76,15 @@ def kpi_charts(view: KpiView) -> dict[str, Markup]:
 
 
 def review_charts(view: ReviewView) -> dict[str, Markup]:
-    ticks, partial = period_axis(
-        [label for label, _ in view.volume], view.header.period_start, view.header.period_end
-    )
+    labels = [label for label, _ in view.volume]
+    weekly = any("-W" in label for label in labels)
     return {
-        "volume": charts.period_chart(
+        "volume": charts.bar_chart(
+            labels,
             [count for _, count in view.volume],
             title="Complaints received",
-            ticks=ticks,
-            partial=partial,
+            partial=list(view.volume_partial),
+            ticks=charts.week_ticks(labels) if weekly else charts.thin_ticks(labels),
             size=(5.0, 2.2),
         )
     }
@@ -181,7 +131,6 @@ def page_chunks(view: Page, render: RenderContext, templates_dir: str | None) ->
         statuses=STATUS_ORDER,
         exception_rows=exception_rows,
         exception_groups=exception_groups,
-        partial_note=partial_note,
         script=page_script(view, templates_dir),
     )
 

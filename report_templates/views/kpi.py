@@ -61,6 +61,8 @@ class ComplianceRow(Frozen):
     title: str
     by_month: dict[str, float | None]
     settled: dict[str, int]
+    #: Months the report period covers only in part (its first and last month, as a rule).
+    partial: tuple[str, ...] = ()
 
 
 class CountRow(Frozen):
@@ -68,6 +70,8 @@ class CountRow(Frozen):
     count: int
     previous: int | None
     share: float | None
+    #: A week or month the report period covers only in part: its count is not a full one.
+    partial: bool = False
 
 
 class ParetoRow(Frozen):
@@ -125,12 +129,17 @@ class KpiView(Frozen):
 
     def _compliance_table(self) -> Table:
         months = tuple(self.compliance_by_month[0].by_month) if self.compliance_by_month else ()
+        partial = set(self.compliance_by_month[0].partial) if self.compliance_by_month else set()
+
+        def named(m: str) -> str:
+            return f"{m} (partial month)" if m in partial else m
+
         return Table(
             name="Compliance by month",
             columns=(
                 Column(key="check", label="Check"),
-                *(Column(key=m, label=f"{m} PASS share", kind="ratio") for m in months),
-                *(Column(key=f"{m} settled", label=f"{m} settled", kind="int") for m in months),
+                *(Column(key=m, label=f"{named(m)} PASS share", kind="ratio") for m in months),
+                *(Column(key=f"{m} settled", label=f"{named(m)} settled", kind="int") for m in months),
             ),
             rows=tuple(
                 {
@@ -297,10 +306,16 @@ def count_rows(now: Counter[str], before: Counter[str] | None) -> tuple[CountRow
     )
 
 
-def _buckets(counts: Counter[str], wanted: list[str]) -> tuple[CountRow, ...]:
+def _buckets(counts: Counter[str], wanted: list[str], partial: set[str]) -> tuple[CountRow, ...]:
     total = sum(counts.values())
     return tuple(
-        CountRow(label=k, count=counts[k], previous=None, share=counts[k] / total if total else None)
+        CountRow(
+            label=k,
+            count=counts[k],
+            previous=None,
+            share=counts[k] / total if total else None,
+            partial=k in partial,
+        )
         for k in wanted
     )
 
@@ -327,6 +342,24 @@ def _months(period: Period) -> list[str]:
         if label not in out:
             out.append(label)
         day += timedelta(days=1)
+    return out
+
+
+def partial_weeks(period: Period) -> set[str]:
+    """The ISO weeks (Monday to Sunday) the period does not cover whole."""
+    first = period.start - timedelta(days=period.start.weekday())
+    last = period.end + timedelta(days=6 - period.end.weekday())
+    ends = ((first, first == period.start), (last, last == period.end))
+    return {_week(d) for d, whole in ends if not whole}
+
+
+def partial_months(period: Period) -> set[str]:
+    """The calendar months the period does not cover whole."""
+    out = set()
+    if period.start.day != 1:
+        out.add(f"{period.start.year}-{period.start.month:02d}")
+    if (period.end + timedelta(days=1)).day != 1:
+        out.add(f"{period.end.year}-{period.end.month:02d}")
     return out
 
 
@@ -498,6 +531,7 @@ class KpiBuilder:
 
     def _compliance(self, titles: dict[str, str]) -> tuple[ComplianceRow, ...]:
         months = _months(self.data.period)
+        partial = tuple(m for m in months if m in partial_months(self.data.period))
         rows = []
         for check in sorted(titles):
             passed = {m: self.monthly[m, check, Status.PASS] for m in months}
@@ -508,6 +542,7 @@ class KpiBuilder:
                     title=titles[check],
                     by_month={m: ratio(passed[m], settled[m]) for m in months},
                     settled=settled,
+                    partial=partial,
                 )
             )
         return tuple(rows)
@@ -539,8 +574,8 @@ class KpiBuilder:
             previous_end=self.previous.end,
             baseline="snapshot" if self.baseline is not None else "current",
             metrics=metrics(self.now.cohort.figures(), before_figs if has_previous else None, data.policy),
-            volume_by_week=_buckets(self.weeks, _weeks(data.period)),
-            volume_by_month=_buckets(self.months, _months(data.period)),
+            volume_by_week=_buckets(self.weeks, _weeks(data.period), partial_weeks(data.period)),
+            volume_by_month=_buckets(self.months, _months(data.period), partial_months(data.period)),
             by_channel=count_rows(now.channel, before.channel if before else None),
             by_category=count_rows(now.category, before.category if before else None),
             by_severity=count_rows(now.severity, before.severity if before else None),

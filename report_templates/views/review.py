@@ -68,6 +68,8 @@ class ReviewView(Frozen):
     previous_end: str
     headline: tuple[Metric, ...]
     volume: tuple[tuple[str, int], ...]
+    #: For each ``volume`` period: the report period covers only part of it.
+    volume_partial: tuple[bool, ...] = ()
     top_root_causes: tuple[ParetoRow, ...]
     #: A systemic issue: a root cause with at least this many complaints and this share of the
     #: period's complaints with a root cause (the policy's ``analysis`` block).
@@ -173,6 +175,7 @@ class ReviewBuilder:
             previous_end=kpi.previous_end.isoformat(),
             headline=tuple(kpi.metric(k) for k in HEADLINE_KEYS),
             volume=tuple((r.label, r.count) for r in volume),
+            volume_partial=tuple(r.partial for r in volume),
             top_root_causes=kpi.root_causes[:5],
             systemic_min_count=kpi.systemic_min_count,
             systemic_min_share=kpi.systemic_min_share,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from report_templates import charts
-from report_templates.html import kpi_charts, partial_note, period_axis
+from report_templates.html import kpi_charts
 from report_templates.input import ReportInput
 from report_templates.views import build_kpi_view
 
@@ -25,49 +23,13 @@ def test_svg_is_self_contained() -> None:
     assert 'href="http' not in svg.replace('xmlns:xlink="http://www.w3.org/1999/xlink"', "")
 
 
-def test_a_year_of_weeks_has_one_tick_a_month_and_marks_the_partial_weeks() -> None:
-    """Friday 2025-11-21 to Friday 2026-11-20: 53 ISO weeks, the first and last cut short."""
-    start, end = date(2025, 11, 21), date(2026, 11, 20)
-    days = (date.fromordinal(n) for n in range(start.toordinal(), end.toordinal() + 1))
-    weeks = sorted({f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}" for d in days})
-    assert len(weeks) == 53
-    ticks, partial = period_axis(weeks, start, end)
-    assert partial == [0, 52]
-    labels = [label for _, label in ticks]
-    assert labels == [
-        "Dec 2025",
-        "Jan 2026",
-        "Feb",
-        "Mar",
-        "Apr",
-        "May",
-        "Jun",
-        "Jul",
-        "Aug",
-        "Sep",
-        "Oct",
-        "Nov",
-    ]
-    assert weeks[ticks[0][0]] == "2025-W49"  # Mon 1 Dec 2025
-    assert weeks[ticks[1][0]] == "2026-W01"  # the week holding Thu 1 Jan 2026
+def test_the_reviews_volume_chart_marks_the_weeks_the_period_cuts(data: ReportInput) -> None:
+    """The test period starts Thu 1 Oct 2026: its first ISO week (2026-W40, Mon 28 Sep - Sun 4 Oct)
+    is only partly inside, so its bar is hatched and the legend says so."""
+    from report_templates.html import review_charts
+    from report_templates.views.review import build_review_view
 
-
-def test_whole_periods_are_not_partial_and_few_periods_keep_every_label() -> None:
-    ticks, partial = period_axis(["2026-W40", "2026-W41"], date(2026, 9, 28), date(2026, 10, 11))
-    assert partial == [] and ticks == [(0, "2026-W40"), (1, "2026-W41")]
-    _, partial = period_axis(["2026-09", "2026-10"], date(2026, 9, 2), date(2026, 10, 31))
-    assert partial == [0]
-    svg = str(charts.period_chart([3, 4], title="V", ticks=[(0, "a"), (1, "b")], partial=[0]))
-    assert "partial (not all its days in the period)" in svg
-
-
-def test_partial_months_are_named_for_the_table_caption() -> None:
-    start, end = date(2025, 11, 21), date(2026, 11, 20)
-    months = [f"{2025 + (10 + n) // 12}-{(10 + n) % 12 + 1:02d}" for n in range(13)]
-    assert months[0] == "2025-11" and months[-1] == "2026-11"
-    assert partial_note(months, start, end) == "; partial: 2025-11 (from 21 Nov), 2026-11 (to 20 Nov)"
-    assert partial_note(["2026-10"], date(2026, 10, 1), date(2026, 10, 31)) == ""
-    assert (
-        partial_note(["2026-10"], date(2026, 10, 2), date(2026, 10, 30))
-        == "; partial: 2026-10 (from 02 Oct to 30 Oct)"
-    )
+    view = build_review_view(data)
+    labels = [label for label, _ in view.volume]
+    assert labels[0] == "2026-W40" and view.volume_partial[0]
+    assert charts.PARTIAL_NOTE in str(review_charts(view)["volume"])
