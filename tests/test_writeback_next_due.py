@@ -8,6 +8,7 @@ a Jira date custom field the same (REST v3 "Edit issue", date picker ``YYYY-MM-D
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from compliance_checks.findings import Finding, Status
@@ -92,3 +93,17 @@ def test_without_a_configured_field_nothing_changes() -> None:
     state = TicketWriteState(ticket="42", platform="zendesk")
     plan = plan_writeback([finding("kept-informed", Status.PENDING)], state, marker_tags=True)
     assert plan.is_empty
+
+
+def test_init_prints_the_work_queue_recipes(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from connector.cli import app
+
+    for platform, needle in (("zendesk", "ISO 10002: overdue by team"),
+                             ("jira", "ORDER BY cf[<number>] ASC")):
+        result = CliRunner().invoke(app, ["init", "--platform", platform,
+                                          "--out", str(tmp_path / platform / "iso.yaml")])
+        assert result.exit_code == 0, result.output
+        assert "ISO 10002: breaching in the next business day" in result.output
+        assert needle in result.output

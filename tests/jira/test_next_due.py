@@ -20,6 +20,7 @@ import requests
 
 from compliance_checks.findings import Finding
 from connector.platforms.jira.commands import pull, writeback
+from connector.platforms.jira.recipes import filters
 from devtools.sandboxes.jira import SandboxServer
 from devtools.sandboxes.jira.model import NEXT_DUE_FIELD
 from devtools.sandboxes.jira.server import DEFAULT_EMAIL, DEFAULT_TOKEN
@@ -30,8 +31,7 @@ AUTH = (DEFAULT_EMAIL, DEFAULT_TOKEN)
 ZONE = ZoneInfo("America/New_York")
 BASE = datetime(2026, 11, 24, 3, 30, tzinfo=UTC)  # 22:30 on the 23rd in New York
 CF = NEXT_DUE_FIELD.removeprefix("customfield_")
-QUEUE_JQL = ('labels in ("iso10002-due-overdue", "iso10002-due-at-risk") '
-             f"AND cf[{CF}] is not EMPTY ORDER BY cf[{CF}] ASC")
+RECIPES = filters(CF)
 
 
 def keys(path: Path) -> list[str]:
@@ -61,10 +61,15 @@ def test_the_date_field_rides_in_the_one_edit_and_the_queue_filter_sorts_by_it(
 ) -> None:
     src = sandbox_source(cloud, tmp_path, next_due={"field_id": NEXT_DUE_FIELD})
     issue_keys = keys(pull(src, tmp_path / "p.jsonl", since=None, environ=ENV).out)
+    store = cloud.state.store.issues
+    # The generated history is mostly closed: reopen CS-1..CS-16 so both queues have rows.
+    in_progress = next(i.fields["status"] for i in store.values()
+                       if i.fields["status"]["statusCategory"]["key"] == "indeterminate")
+    for n in range(1, 17):
+        store[f"CS-{n}"].fields["status"] = dict(in_progress)
     findings = findings_for(issue_keys)
     report = writeback(src, findings, apply=True, environ=ENV, zone=ZONE)
     assert not report.failed
-    store = cloud.state.store.issues
     expected = {f.ticket: f.due_at.astimezone(ZONE).date().isoformat()
                 for f in findings if f.status.value != "PASS" and f.due_at}
     for key in issue_keys:
@@ -77,12 +82,15 @@ def test_the_date_field_rides_in_the_one_edit_and_the_queue_filter_sorts_by_it(
     assert report.calls_by_endpoint["PUT /rest/api/3/issue/{key}"] == written
     assert not any("properties" in k for k in report.calls_by_endpoint)
 
-    answer = search(cloud, QUEUE_JQL)
-    assert answer.status_code == 200
-    got = [(i["key"], i["fields"][NEXT_DUE_FIELD]) for i in answer.json()["issues"]]
-    queue = {f.ticket for f in findings if f.status.value in ("FAIL", "AT_RISK")}
-    assert {k for k, _ in got} == queue
-    assert [d for _, d in got] == sorted(expected[k] for k in queue)
+    done = {k for k, i in store.items()
+            if i.fields["status"]["statusCategory"]["key"] == "done"}
+    for (_name, jql), status in zip(RECIPES.items(), ("AT_RISK", "FAIL"), strict=True):
+        answer = search(cloud, jql)
+        assert answer.status_code == 200, answer.text
+        got = [(i["key"], i["fields"][NEXT_DUE_FIELD]) for i in answer.json()["issues"]]
+        queue = {f.ticket for f in findings if f.status.value == status} - done
+        assert queue and {k for k, _ in got} == queue
+        assert [d for _, d in got] == sorted(expected[k] for k in queue)
 
     again = writeback(src, findings, apply=True, environ=ENV, zone=ZONE)
     assert [p for p in again.plans if not p["is_empty"]] == []

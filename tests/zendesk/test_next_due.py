@@ -19,9 +19,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from compliance_checks import BASELINE_POLICY, load_policy
-from compliance_checks.findings import Finding
+from compliance_checks.findings import Finding, Status
 from connector.files import evaluate_files
 from connector.platforms.zendesk.commands import writeback
+from connector.platforms.zendesk.recipes import view_bodies
 from connector.writeback import OPEN, next_due
 from devtools.generator.zendesk_render import NEXT_DUE_FIELD
 from devtools.sandboxes.zendesk import SandboxServer, SandboxState
@@ -87,15 +88,31 @@ def expected_dates(findings: list[Finding]) -> dict[str, date]:
     return out
 
 
-def breaching_view(tickets: dict[int, dict[str, Any]]) -> list[tuple[int, str | None]]:
-    """The recipe view, by its documented semantics: all of ``status less_than solved`` and
-    ``current_tags includes`` one of the warning tags; ``sort_by`` the date field, ascending.
-    Where Zendesk puts an empty date is not documented: none may be in this view's result."""
-    rank = ["new", "open", "pending", "hold", "solved", "closed"]
-    rows = [(tid, field_value(t)) for tid, t in tickets.items()
-            if t["status"] in rank and rank.index(t["status"]) < rank.index("solved")
-            and WARNING_TAGS & set(t["tags"])]
-    return sorted(rows, key=lambda row: (row[1] or "9999-12-31", row[0]))
+STATUS_ORDER = ["new", "open", "pending", "hold", "solved", "closed"]
+
+
+def matches(ticket: dict[str, Any], condition: dict[str, str]) -> bool:
+    """One view condition, by the Conditions reference: ``status less_than`` compares in the
+    status order; ``current_tags includes`` any of the space-separated tags."""
+    field, op, value = condition["field"], condition["operator"], condition["value"]
+    if (field, op) == ("status", "less_than"):
+        return STATUS_ORDER.index(ticket["status"]) < STATUS_ORDER.index(value)
+    if (field, op) == ("current_tags", "includes"):
+        return bool(set(value.split()) & set(ticket["tags"]))
+    raise AssertionError(f"condition not reproduced here: {condition}")
+
+
+def run_view(body: dict[str, Any], tickets: dict[int, dict[str, Any]]
+             ) -> list[tuple[int, int | None, str | None]]:
+    """The recipe view's result from the sandbox's stored tickets: every ``all`` condition,
+    then ``group_by`` (group id) and ``sort_by`` the date field, ascending. Where Zendesk puts an
+    empty date is not documented: the tests check that no row of these views lacks one."""
+    view = body["view"]
+    rows = [(tid, t.get("group_id"), field_value(t)) for tid, t in tickets.items()
+            if t["status"] in STATUS_ORDER and all(matches(t, c) for c in view["all"])]
+    assert view["output"]["sort_by"] == str(NEXT_DUE_FIELD)
+    grouped = view["output"].get("group_by") == "group"
+    return sorted(rows, key=lambda r: ((r[1] or 0) if grouped else 0, r[2] or "", r[0]))
 
 
 def test_every_open_tracked_ticket_gets_the_date_and_the_view_sorts_by_it(
@@ -118,13 +135,22 @@ def test_every_open_tracked_ticket_gets_the_date_and_the_view_sorts_by_it(
     for tid in open_ids:
         if str(tid) in flagged:
             assert WARNING_TAGS & set(tickets[tid]["tags"])
-    view = breaching_view(tickets)
-    assert view, "the generator makes at-risk or overdue open complaints"
-    dated = [d for _tid, d in view if d is not None]
-    assert dated == sorted(dated)
-    assert [d for _tid, d in view] == sorted(
-        (expected[str(tid)].isoformat() if str(tid) in expected else None for tid, _ in view),
-        key=lambda d: d or "9999-12-31")
+    views = view_bodies(str(NEXT_DUE_FIELD))
+    breaching = run_view(views["breaching"], tickets)
+    at_risk = {f.ticket for f in findings if f.status is Status.AT_RISK}
+    overdue_ids = {f.ticket for f in findings if f.status is Status.FAIL}
+    assert {str(t) for t, _g, _d in breaching} == {
+        str(t) for t in open_ids if str(t) in at_risk - overdue_ids}
+    assert breaching, "the generator makes complaints about to breach"
+    assert [d for _t, _g, d in breaching] == sorted(
+        expected[str(t)].isoformat() for t, _g, _d in breaching)
+    by_team = run_view(views["overdue"], tickets)
+    assert {str(t) for t, _g, _d in by_team} == {str(t) for t in open_ids
+                                                if str(t) in overdue_ids}
+    assert by_team, "the generator makes overdue complaints"
+    for team in {g for _t, g, _d in by_team}:
+        dates = [d for _t, g, d in by_team if g == team]
+        assert None not in dates and dates == sorted(dates)
     # Written only when it changes: a second run writes nothing.
     again = writeback(source, findings, apply=True, client=client, zone=ZONE)
     assert {r.outcome for r in again.results} <= {"unchanged", "skipped"}

@@ -54,6 +54,7 @@ def _split_top(text: str, sep: str) -> list[str]:
 
 _IN = re.compile(r"^(\w+) in \((.*)\)$", re.DOTALL)
 _UPDATED = re.compile(r"^updated >= (\d+)$")
+_CATEGORY_NOT = re.compile(r'^statusCategory != ("?[\w ]+"?)$', re.IGNORECASE)
 _CF_NOT_EMPTY = re.compile(r"^cf\[(\d+)\] is not EMPTY$", re.IGNORECASE)
 _CF_ORDER = re.compile(r"^cf\[(\d+)\](?:\s+(ASC|DESC))?$", re.IGNORECASE)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -74,6 +75,10 @@ def _clause(text: str) -> Predicate:
     if text.startswith("(") and text.endswith(")"):
         options = [_clause(p) for p in _split_top(text[1:-1], " OR ")]
         return lambda issue: any(p(issue) for p in options)
+    if m := _CATEGORY_NOT.match(text):
+        category = m.group(1).strip('"').lower()
+        return lambda issue: category not in {
+            str(issue.fields["status"]["statusCategory"].get(k, "")).lower() for k in ("key", "name")}
     if m := _CF_NOT_EMPTY.match(text):
         name = f"customfield_{m.group(1)}"
         return lambda issue: issue.fields.get(name) not in (None, "", [])
