@@ -10,6 +10,7 @@ applied yields an empty plan (convergence; see tests/test_writeback_planner.py).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime, tzinfo
 from typing import Literal
 
 from pydantic import Field
@@ -26,6 +27,11 @@ MARKER_PREFIX = f"{NAMESPACE}-h-"
 FLAGGED = (Status.FAIL, Status.AT_RISK)
 #: The hash a ticket's note reflects once every finding is fixed ("resolved" note written).
 RESOLVED_HASH = findings_hash(())
+#: Statuses whose clock is still open: the next-due date is the earliest of their ``due_at``.
+OPEN = (Status.FAIL, Status.AT_RISK, Status.PENDING)
+#: The compact next-due state is one tag/label with this prefix (a view or JQL filters on it).
+DUE_STATE_PREFIX = f"{NAMESPACE}-due-"
+DueState = Literal["overdue", "at-risk", "on-track", "compliant"]
 
 
 class TicketWriteState(Frozen):
@@ -40,6 +46,8 @@ class TicketWriteState(Frozen):
     note_id: str | None = None
     #: Zendesk ``updated_at`` for ``safe_update``; Jira: ``updated``.
     updated_stamp: str | None = None
+    #: The next-due date field's current value (``YYYY-MM-DD``), when one is configured.
+    due_value: str | None = None
 
 
 class NoteAction(Frozen):
@@ -60,10 +68,13 @@ class WritebackPlan(Frozen):
     updated_stamp: str | None = None
     #: Machine-readable findings (Jira issue property ``iso10002.findings``).
     findings_summary: dict[str, object] = Field(default_factory=dict)
+    #: True when the next-due date field must be written (to ``due_value``; None clears it).
+    set_due: bool = False
+    due_value: str | None = None
 
     @property
     def is_empty(self) -> bool:
-        return not (self.add_labels or self.remove_labels or self.note)
+        return not (self.add_labels or self.remove_labels or self.note or self.set_due)
 
 
 def flagged(findings: Iterable[Finding]) -> tuple[Finding, ...]:
@@ -98,6 +109,39 @@ def desired_labels(findings: Sequence[Finding]) -> set[str]:
     return {AGGREGATE_LABEL} | {check_label(f.check) for f in to_flag}
 
 
+def next_due(findings: Iterable[Finding]) -> datetime | None:
+    """The earliest due time among the findings whose clock is still open."""
+    return min((f.due_at for f in findings if f.status in OPEN and f.due_at), default=None)
+
+
+def due_date_value(due: datetime | None, zone: tzinfo) -> str | None:
+    """What a date field holds: the policy-zone calendar date of ``due`` (``YYYY-MM-DD``).
+
+    A date field has no time of day; the state tag says whether that day is already missed.
+    """
+    return None if due is None else due.astimezone(zone).date().isoformat()
+
+
+def due_state(findings: Sequence[Finding], *, said_before: bool) -> DueState | None:
+    """overdue (a check failed) > at-risk > on-track (a clock runs) > compliant.
+
+    ``compliant`` is only written where we flagged or tracked the ticket before, so tickets we
+    never touched get no write.
+    """
+    statuses = {f.status for f in findings}
+    if Status.FAIL in statuses:
+        return "overdue"
+    if Status.AT_RISK in statuses:
+        return "at-risk"
+    if Status.PENDING in statuses:
+        return "on-track"
+    return "compliant" if said_before else None
+
+
+def due_state_label(state: DueState) -> str:
+    return f"{DUE_STATE_PREFIX}{state}"
+
+
 def summary_document(ticket: str, findings: Sequence[Finding], hash_: str) -> dict[str, object]:
     """The machine-readable findings kept on the ticket (small: Jira caps a property at 32 KB)."""
     return {
@@ -117,12 +161,18 @@ def summary_document(ticket: str, findings: Sequence[Finding], hash_: str) -> di
 
 
 def plan_writeback(
-    findings: Sequence[Finding], state: TicketWriteState, *, marker_tags: bool
+    findings: Sequence[Finding],
+    state: TicketWriteState,
+    *,
+    marker_tags: bool,
+    due_zone: tzinfo | None = None,
 ) -> WritebackPlan:
     """Plan the writes that bring ``state`` in line with ``findings``.
 
     ``marker_tags``: keep the note hash in a tag (Zendesk, where comments are immutable and the
     tag comes back with every export row); otherwise the caller keeps it in a property (Jira).
+    ``due_zone``: the policy zone when a next-due date field is configured (None: no next-due
+    write-back); the date field and the state tag go in the same update as the labels.
     """
     to_flag = flagged(findings)
     hash_ = findings_hash(to_flag)
@@ -142,6 +192,16 @@ def plan_writeback(
             note = NoteAction(action="resolve", note_id=state.note_id)
     if marker_tags and (note is not None or note_hash is not None):
         wanted.add(marker_label(hash_ if note is not None else note_hash or hash_))
+    set_due, due_value = False, None
+    if due_zone is not None:
+        said_before = note_hash is not None or any(
+            label.startswith(DUE_STATE_PREFIX) for label in current_ours
+        )
+        compact = due_state(findings, said_before=said_before)
+        if compact is not None:
+            wanted.add(due_state_label(compact))
+        due_value = due_date_value(next_due(findings), due_zone)
+        set_due = due_value != state.due_value
 
     return WritebackPlan(
         ticket=state.ticket,
@@ -152,4 +212,6 @@ def plan_writeback(
         note=note,
         updated_stamp=state.updated_stamp,
         findings_summary=summary_document(state.ticket, findings, hash_),
+        set_due=set_due,
+        due_value=due_value,
     )

@@ -61,6 +61,18 @@ def test_summary_counts_every_complaint_of_both_helpdesks(demo: tuple[Path, list
 
 
 @pytest.mark.slow
+def test_every_flagged_open_ticket_holds_the_next_due_date(
+    demo: tuple[Path, list[str], Secrets]
+) -> None:
+    out, _lines, _keys = demo
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    for source in ("zendesk", "jira"):
+        due = summary["next_due"][source]
+        assert due["flagged_open"] > 0
+        assert due["missing"] == []
+
+
+@pytest.mark.slow
 def test_reports_are_written(demo: tuple[Path, list[str], Secrets]) -> None:
     out, _lines, _keys = demo
     names = sorted(p.name for p in (out / "reports").iterdir())

@@ -158,3 +158,5 @@ def init(
         f"  iso10002 run -c {out} --dry-run\n"
         f"  iso10002 run -c {out} --apply"
     )
+    if recipes := platform_for(platform).queue_recipes():
+        typer.echo(recipes)

@@ -312,6 +312,10 @@ class Platform(ABC):
     def starter_source(self) -> str:
         """The commented YAML of one ``sources[]`` entry for ``iso10002 init``."""
 
+    def queue_recipes(self) -> str:
+        """Work-queue recipes (views / filters on the next-due field) for ``iso10002 init``."""
+        return ""
+
     @abstractmethod
     def starter_webhook(self) -> str:
         """The commented YAML of the ``webhooks.<name>`` block for ``iso10002 init``."""

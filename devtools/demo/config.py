@@ -15,8 +15,10 @@ import yaml
 
 from devtools.demo.sandboxes import Sandbox
 from devtools.generator.config import CATEGORIES, PRODUCTS
+from devtools.generator.zendesk_render import NEXT_DUE_FIELD as ZENDESK_NEXT_DUE
 from devtools.generator.zendesk_render import field_value
 from devtools.sandboxes.jira.model import BOT
+from devtools.sandboxes.jira.model import NEXT_DUE_FIELD as JIRA_NEXT_DUE
 from devtools.sandboxes.zendesk.model import API_USER_ID
 from mappings.loader import default_mapping_path
 
@@ -67,12 +69,14 @@ def write_config(out: Path, zendesk: Sandbox, jira: Sandbox, *, days: int) -> Pa
                 "rate_limits": {"incremental_per_minute": 30, "account_per_minute": 2500},
                 "job_poll_interval_seconds": 0.2,
                 "api_user_id": API_USER_ID,
+                "next_due": {"field_id": ZENDESK_NEXT_DUE},  # the work queue's date field
             },
             {
                 "platform": "jira", "name": "jira", "base_url": jira.url, "deployment": "cloud",
                 "mapping": str(_mapping("jira", out, BOT).relative_to(out)),
                 "auth": {"kind": "cloud_token", "email_env": "ISO10002_DEMO_JIRA_EMAIL",
                          "token_env": "ISO10002_DEMO_JIRA_API_TOKEN"},
+                "next_due": {"field_id": JIRA_NEXT_DUE},
             },
         ],
         "store": {"url": f"sqlite:///{(out / 'store.db').resolve()}"},

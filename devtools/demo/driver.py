@@ -75,6 +75,8 @@ class Result:
     run2_writes_total: dict[str, int] = field(default_factory=dict)
     clock_changes: dict[str, list[str]] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    #: Per source: flagged tickets still open, and those of them without the next-due date.
+    next_due: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class Demo:
@@ -191,7 +193,17 @@ class Demo:
             for f in found:
                 table.setdefault(f["check"], Counter())[f["status"]] += 1
         self.result.findings = {k: dict(v) for k, v in sorted(table.items())}
+        self.check_due_dates(view)
         return datetime.fromisoformat(summary["check"]["as_of"])
+
+    def check_due_dates(self, view: StoreView) -> None:
+        """Every flagged open ticket holds the next-due date field (the work queue's sort key)."""
+        self.say("")
+        for source, sandbox in self.sandboxes.items():
+            opened, missing = Desk(sandbox, self.keys).open_without_due_date(view.flagged(source))
+            self.result.next_due[source] = {"flagged_open": opened, "missing": missing}
+            self.say(f"  {source}: {opened - len(missing)} of {opened} flagged open tickets carry "
+                     "the next-due date field (the work queue's sort key)")
 
     def render_reports(self, config: Path, as_of: datetime) -> None:
         self.say("")

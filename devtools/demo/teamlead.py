@@ -17,7 +17,9 @@ from connector.writeback import is_ours
 from devtools.demo.sandboxes import HTTP_TIMEOUT, Sandbox, Secrets
 from devtools.demo.summary import FLAGGED, StoreView
 from devtools.generator.people import LEADS
+from devtools.generator.zendesk_render import NEXT_DUE_FIELD as ZENDESK_NEXT_DUE
 from devtools.sandboxes.jira.model import BOT
+from devtools.sandboxes.jira.model import NEXT_DUE_FIELD as JIRA_NEXT_DUE
 
 #: Checks a public reply can settle, best first: an AT_RISK one of these turns PASS (or its
 #: clock restarts), so its flag disappears; a FAIL one stays failed but its finding changes.
@@ -103,6 +105,31 @@ class Desk:
         self.http.post(self.sandbox.url + path, json={"body": adf},
                        timeout=HTTP_TIMEOUT).raise_for_status()
         return f"POST {path} (public comment)"
+
+    def open_without_due_date(self, tickets: list[str]) -> tuple[int, list[str]]:
+        """Of ``tickets``, how many are open, and which open ones lack the next-due date
+        (read in pages of 100, as the connector reads)."""
+        open_count, missing = 0, []
+        for start in range(0, len(tickets), 100):
+            for ticket, is_open, due in self._due_dates(tickets[start:start + 100]):
+                open_count += is_open
+                if is_open and not due:
+                    missing.append(ticket)
+        return open_count, missing
+
+    def _due_dates(self, batch: list[str]) -> list[tuple[str, bool, object]]:
+        if self.sandbox.platform == "zendesk":
+            found = self._get("/api/v2/tickets/show_many.json", ids=",".join(batch))["tickets"]
+            return [(str(t["id"]), t["status"] not in ("solved", "closed"),
+                     next((f["value"] for f in t["custom_fields"] if f["id"] == ZENDESK_NEXT_DUE),
+                          None)) for t in found]
+        jql = "key in (" + ",".join(f'"{k}"' for k in batch) + ")"
+        response = self.http.post(self.sandbox.url + "/rest/api/3/search/jql", timeout=HTTP_TIMEOUT,
+                                  json={"jql": jql, "fields": ["status", JIRA_NEXT_DUE],
+                                        "maxResults": len(batch)})
+        response.raise_for_status()
+        return [(i["key"], i["fields"]["status"]["statusCategory"]["key"] != "done",
+                 i["fields"].get(JIRA_NEXT_DUE)) for i in response.json()["issues"]]
 
     def look(self, ticket: str) -> Look:
         if self.sandbox.platform == "zendesk":

@@ -75,6 +75,8 @@ FIELD_IDS = {
     "corrective_action": 360000000037,
 }
 CONTACT_REASON = 360000000010
+#: The demo account's date field for the connector's next-due write-back (unset when seeded).
+NEXT_DUE_FIELD = 360000000040
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -144,9 +144,12 @@ def writeback(
             by_ticket[finding.ticket].append(finding)
     marker = spec.actors.connector_marker
     own_ids = client.own_account_ids() | set(spec.actors.connector_accounts)
-    states = read_states(client, by_ticket, marker=marker, own_ids=own_ids)
+    due_field = source.next_due.field_id if source.next_due else None
+    due_zone = (zone or UTC) if due_field else None
+    states = read_states(client, by_ticket, marker=marker, own_ids=own_ids, due_field=due_field)
     writer = JiraWriter(
-        client, marker=marker, own_ids=own_ids, visibility=source.comment_visibility, zone=zone
+        client, marker=marker, own_ids=own_ids, visibility=source.comment_visibility, zone=zone,
+        due_field=due_field,
     )
     report = WritebackReport(applied=apply)
     missing: list[TicketOutcome] = []
@@ -155,7 +158,7 @@ def writeback(
         if state is None:
             missing.append(TicketOutcome(ticket, "skipped", "issue not found (deleted?)"))
             continue
-        plan = plan_writeback(by_ticket[ticket], state.write, marker_tags=False)
+        plan = plan_writeback(by_ticket[ticket], state.write, marker_tags=False, due_zone=due_zone)
         report.plans.append({**plan.model_dump(mode="json"), "is_empty": plan.is_empty})
         if apply:
             report.results.append(as_outcome(writer.apply(plan, state)))

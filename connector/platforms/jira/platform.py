@@ -40,6 +40,8 @@ _STARTER_SOURCE = """\
       kind: cloud_token                # Data Center: kind: pat, token_env: JIRA_PAT
       email_env: JIRA_EMAIL
       token_env: JIRA_API_TOKEN
+    # next_due:                        # work queue: a Date Picker field (init prints the filters)
+    #   field_id: customfield_10200
 """
 
 
@@ -110,6 +112,11 @@ class Jira(Platform):
 
     def starter_source(self) -> str:
         return _STARTER_SOURCE
+
+    def queue_recipes(self) -> str:
+        from connector.platforms.jira.recipes import queue_recipes
+
+        return queue_recipes()
 
     def starter_webhook(self) -> str:
         return ("  jira:\n    secret_env: ISO10002_JIRA_WEBHOOK_SECRET      # the secret set on the Jira "

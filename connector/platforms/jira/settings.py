@@ -99,6 +99,16 @@ class PageSizes(BaseModel):
     state_read: int = Field(default=100, ge=1, le=100)
 
 
+class NextDueField(BaseModel):
+    """Where the earliest open due date goes: a *date picker* custom field (``YYYY-MM-DD``),
+    set in the same ``PUT /issue`` as the labels; the compact state is one
+    ``iso10002-due-<state>`` label. JQL sorts on it with ``ORDER BY cf[<number>]``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    field_id: str = Field(pattern=r"^customfield_[0-9]+$")
+
+
 class JiraSourceConfig(BaseModel):
     """One Jira site as configured in the connector's config file."""
 
@@ -120,6 +130,8 @@ class JiraSourceConfig(BaseModel):
     overlap_seconds: int = Field(default=300, ge=0)
     #: Send ``notifyUsers=false`` on our edits (needs admin rights, else Jira ignores it).
     notify_users: bool = False
+    #: Next-due write-back (off unless set): see docs/jira.md "Next-due field and filters".
+    next_due: NextDueField | None = None
 
     @field_validator("base_url", "api_base")
     @classmethod

@@ -48,7 +48,9 @@ def find_our_comment(
     return str(found[-1]["id"]) if found else None
 
 
-def issue_state(issue: Mapping[str, Any], *, marker: str, own_ids: set[str]) -> IssueState:
+def issue_state(
+    issue: Mapping[str, Any], *, marker: str, own_ids: set[str], due_field: str | None = None
+) -> IssueState:
     """Write state of one raw issue (from search or bulk fetch)."""
     fields = issue.get("fields") or {}
     prop = (issue.get("properties") or {}).get(FINDINGS_PROPERTY) or {}
@@ -68,10 +70,18 @@ def issue_state(issue: Mapping[str, Any], *, marker: str, own_ids: set[str]) -> 
             note_hash=prop.get("hash"),
             note_id=str(note_id) if note_id else None,
             updated_stamp=fields.get("updated"),
+            due_value=_date_value(fields, due_field),
         ),
         comments_complete=comments_complete(issue),
         labels_refused=prop.get("labels_refused") is True,
     )
+
+
+def _date_value(fields: Mapping[str, Any], due_field: str | None) -> str | None:
+    """A date picker's value is a ``YYYY-MM-DD`` string or null; anything else (a wrongly
+    configured field) reads as unset, so the next edit sets it and Jira says what is wrong."""
+    value = fields.get(due_field) if due_field else None
+    return value if isinstance(value, str) and value else None
 
 
 def _batches(keys: list[str], size: int) -> Iterator[list[str]]:
@@ -80,10 +90,18 @@ def _batches(keys: list[str], size: int) -> Iterator[list[str]]:
 
 
 def read_states(
-    client: JiraClient, keys: Iterable[str], *, marker: str, own_ids: set[str]
+    client: JiraClient,
+    keys: Iterable[str],
+    *,
+    marker: str,
+    own_ids: set[str],
+    due_field: str | None = None,
 ) -> dict[str, IssueState]:
-    """Write state for each existing issue among ``keys`` (missing ones are left out)."""
+    """Write state for each existing issue among ``keys`` (missing ones are left out).
+
+    ``due_field``: the next-due date field, read in the same calls as the labels."""
     wanted = sorted(dict.fromkeys(keys))
+    state_fields = [*STATE_FIELDS, *([due_field] if due_field else [])]
     size = client.source.page_sizes.state_read
     states: dict[str, IssueState] = {}
     for batch in _batches(wanted, size):
@@ -92,7 +110,7 @@ def read_states(
                 "issue/bulkfetch",
                 {
                     "issueIdsOrKeys": batch,
-                    "fields": list(STATE_FIELDS),
+                    "fields": state_fields,
                     "properties": [FINDINGS_PROPERTY],
                 },
             )
@@ -101,13 +119,13 @@ def read_states(
                 "search",
                 {
                     "jql": keys_jql(batch),
-                    "fields": ",".join(STATE_FIELDS),
+                    "fields": ",".join(state_fields),
                     "properties": FINDINGS_PROPERTY,
                     "maxResults": len(batch),
                     "validateQuery": "warn",
                 },
             )
         for raw in page.get("issues") or []:
-            st = issue_state(raw, marker=marker, own_ids=own_ids)
+            st = issue_state(raw, marker=marker, own_ids=own_ids, due_field=due_field)
             states[st.key] = st
     return states

@@ -87,9 +87,12 @@ class JiraWriter:
         own_ids: set[str],
         visibility: CommentVisibility,
         zone: tzinfo | None = None,
+        due_field: str | None = None,
     ) -> None:
         self.client = client
         self.zone = zone
+        #: The next-due date field (``customfield_NNNNN``), set in the same edit as the labels.
+        self.due_field = due_field
         self.marker = marker
         self.own_ids = own_ids
         self.visibility = visibility
@@ -123,13 +126,13 @@ class JiraWriter:
             body["visibility"] = restriction
         return body
 
-    @staticmethod
     def edit_body(
-        plan: WritebackPlan, comment_id: str | None, *, labels: bool = True
+        self, plan: WritebackPlan, comment_id: str | None, *, labels: bool = True
     ) -> dict[str, Any]:
-        """The one issue edit: label add/remove operations (never a replacement) + property.
+        """The one issue edit: label add/remove operations (never a replacement) + property,
+        and the next-due date field when it changes.
 
-        ``labels=False``: the property only, recording that the label operations were refused.
+        ``labels=False``: without the labels, recording that the label operations were refused.
         """
         ops: list[dict[str, str]] = [{"add": label} for label in plan.add_labels]
         ops += [{"remove": label} for label in plan.remove_labels]
@@ -139,6 +142,8 @@ class JiraWriter:
         body: dict[str, Any] = {"properties": [{"key": FINDINGS_PROPERTY, "value": value}]}
         if ops and labels:
             body["update"] = {"labels": ops}
+        if self.due_field and plan.set_due:
+            body["fields"] = {self.due_field: plan.due_value}
         return body
 
     # -- applying ---------------------------------------------------------------------------
@@ -152,7 +157,7 @@ class JiraWriter:
         comment_id = state.write.note_id
         try:
             send_labels = self._labels_writable(key, state, plan)
-            if not send_labels and plan.note is None and state.labels_refused:
+            if not send_labels and plan.note is None and state.labels_refused and not plan.set_due:
                 # Only refused labels are left and the property already says so: no call.
                 self._labels_refused(result, plan, project_of(key))
                 return result

@@ -164,6 +164,7 @@ def plan_document(plan: WritebackPlan, note_html: str | None) -> dict[str, Any]:
         if plan.note is None
         else {"action": plan.note.action, "html_body": note_html},
         "updated_stamp": plan.updated_stamp,
+        "next_due": {"value": plan.due_value} if plan.set_due else None,
         "is_empty": plan.is_empty,
     }
 
@@ -188,7 +189,7 @@ def writeback(
             just made); otherwise read with ``show_many`` (100 tickets per call).
     """
     client = client or open_client(source)
-    writer = ZendeskWriter(client, source, render=functools.partial(note_html, zone=zone))
+    writer = ZendeskWriter(client, source, render=functools.partial(note_html, zone=zone), zone=zone)
     by_ticket: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         if finding.platform == PLATFORM:

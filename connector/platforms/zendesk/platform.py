@@ -36,6 +36,8 @@ _STARTER_SOURCE = """\
       client_id_env: ZENDESK_CLIENT_ID
       client_secret_env: ZENDESK_CLIENT_SECRET
     # secrets_file: /etc/iso10002/secrets.env   # KEY=VALUE lines, after the environment
+    # next_due:                        # work queue: a Date ticket field (init prints the views)
+    #   field_id: 360000000040
 """
 
 
@@ -113,6 +115,11 @@ class Zendesk(Platform):
 
     def starter_source(self) -> str:
         return _STARTER_SOURCE
+
+    def queue_recipes(self) -> str:
+        from connector.platforms.zendesk.recipes import queue_recipes
+
+        return queue_recipes()
 
     def starter_webhook(self) -> str:
         return ("  zendesk:\n    secret_env: ISO10002_ZENDESK_WEBHOOK_SECRET   # the webhook's signing "

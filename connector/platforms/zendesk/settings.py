@@ -67,6 +67,16 @@ class RateLimitConfig(_Strict):
     max_retry_after_seconds: float = Field(default=600.0, gt=0)
 
 
+class NextDueConfig(_Strict):
+    """Where the earliest open due date goes: a *date* custom ticket field, by id.
+
+    The field holds ``YYYY-MM-DD`` (a date field has no time); the compact state goes in one
+    ``iso10002-due-<state>`` tag in the same update (views filter and sort on both).
+    """
+
+    field_id: int = Field(ge=1)
+
+
 class ZendeskSourceConfig(_Strict):
     """One Zendesk Support account to read from and write back to."""
 
@@ -95,6 +105,8 @@ class ZendeskSourceConfig(_Strict):
     write_attempts: int = Field(default=4, ge=1, le=10)
     #: The API user's id, so our own writes read as CONNECTOR (filled from ``/users/me``).
     api_user_id: int | None = None
+    #: Next-due write-back (off unless set): see docs/zendesk.md "Next-due field and views".
+    next_due: NextDueConfig | None = None
 
     @model_validator(mode="after")
     def _one_address(self) -> ZendeskSourceConfig:

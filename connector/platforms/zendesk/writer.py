@@ -13,6 +13,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 from typing import Any, Literal
 
 from compliance_checks.findings import Finding
@@ -51,14 +52,38 @@ class TicketWriteResult:
     error: str | None = None
 
 
-def ticket_state(ticket: Mapping[str, Any]) -> TicketWriteState:
-    """The write-back view of a raw Zendesk ticket (tags, ``updated_at``)."""
+#: One group of identical changes for an ``update_many`` job: tags to add, to remove, and the
+#: next-due field write (``()`` leaves the field alone, ``(date,)`` sets it, ``(None,)`` clears).
+GroupKey = tuple[tuple[str, ...], tuple[str, ...], tuple[str | None, ...]]
+
+
+def ticket_state(ticket: Mapping[str, Any], due_field_id: int | None = None) -> TicketWriteState:
+    """The write-back view of a raw Zendesk ticket (tags, ``updated_at``, the next-due field)."""
     return TicketWriteState(
         ticket=str(ticket["id"]),
         platform=PLATFORM,
         labels=tuple(str(t) for t in ticket.get("tags") or ()),
         updated_stamp=ticket.get("updated_at"),
+        due_value=_field_value(ticket, due_field_id),
     )
+
+
+def _field_value(ticket: Mapping[str, Any], field_id: int | None) -> str | None:
+    """A custom field's value from ``custom_fields: [{id, value}]`` (Tickets API, JSON format)."""
+    if field_id is None:
+        return None
+    for entry in ticket.get("custom_fields") or ():
+        if isinstance(entry, Mapping) and entry.get("id") == field_id:
+            value = entry.get("value")
+            return str(value) if value not in (None, "") else None
+    return None
+
+
+def due_fields(plan: WritebackPlan, field_id: int | None) -> list[dict[str, Any]]:
+    """``custom_fields`` entries for the plan's next-due write (none when it does not change)."""
+    if field_id is None or not plan.set_due:
+        return []
+    return [{"id": field_id, "value": plan.due_value}]
 
 
 def full_tag_list(state: TicketWriteState, plan: WritebackPlan) -> list[str]:
@@ -68,26 +93,45 @@ def full_tag_list(state: TicketWriteState, plan: WritebackPlan) -> list[str]:
     return kept + [t for t in plan.add_labels if t not in kept]
 
 
-def note_update_body(state: TicketWriteState, plan: WritebackPlan, html: str) -> dict[str, Any]:
+def note_update_body(
+    state: TicketWriteState, plan: WritebackPlan, html: str, due_field_id: int | None = None
+) -> dict[str, Any]:
     """The exact ``PUT /api/v2/tickets/{id}`` body for a plan with a note."""
     ticket: dict[str, Any] = {
         "tags": full_tag_list(state, plan),
         "comment": {"html_body": html, "public": False},
     }
+    if fields := due_fields(plan, due_field_id):
+        ticket["custom_fields"] = fields
     if state.updated_stamp:
         ticket["safe_update"] = True
         ticket["updated_stamp"] = state.updated_stamp
     return {"ticket": ticket}
 
 
-def tags_update_body(add: Sequence[str], remove: Sequence[str]) -> dict[str, Any]:
-    """The ``update_many`` body for one group of identical tag changes."""
-    ticket: dict[str, list[str]] = {}
+def tags_update_body(
+    add: Sequence[str],
+    remove: Sequence[str],
+    due: tuple[str | None, ...] = (),
+    due_field_id: int | None = None,
+) -> dict[str, Any]:
+    """The ``update_many`` body for one group of identical tag (and next-due field) changes.
+
+    The bulk form sets the same ``custom_fields`` on every id (Tickets API, "Update Many
+    Tickets"), so tickets are grouped by the date too: one job per date, not one call per ticket.
+    """
+    ticket: dict[str, Any] = {}
     if add:
         ticket["additional_tags"] = list(add)
     if remove:
         ticket["remove_tags"] = list(remove)
+    if due and due_field_id is not None:
+        ticket["custom_fields"] = [{"id": due_field_id, "value": due[0]}]
     return {"ticket": ticket}
+
+
+def group_key(plan: WritebackPlan) -> GroupKey:
+    return (plan.add_labels, plan.remove_labels, (plan.due_value,) if plan.set_due else ())
 
 
 def chunks(items: Sequence[str], size: int = BATCH) -> Iterable[Sequence[str]]:
@@ -104,10 +148,14 @@ class ZendeskWriter:
         source: ZendeskSourceConfig,
         *,
         render: Callable[..., str] = note_html,
+        zone: tzinfo | None = None,
     ) -> None:
         self.client = client
         self.source = source
         self.render = render
+        self.due_field_id = source.next_due.field_id if source.next_due else None
+        #: The policy zone whose calendar date the next-due field holds.
+        self.due_zone = (zone or UTC) if source.next_due else None
         #: Tickets found ``closed`` by ``read_states``: Zendesk refuses every update to them
         #: (422), so they are skipped instead of failing on every run.
         self.closed: set[str] = set()
@@ -119,19 +167,18 @@ class ZendeskWriter:
         for batch in chunks(sorted(set(ticket_ids), key=_id_order)):
             body = self.client.get("/api/v2/tickets/show_many.json", {"ids": ",".join(batch)})
             for ticket in body.get("tickets") or []:
-                states[str(ticket["id"])] = ticket_state(ticket)
+                states[str(ticket["id"])] = ticket_state(ticket, self.due_field_id)
                 if ticket.get("status") == "closed":
                     self.closed.add(str(ticket["id"]))
         return states
 
     def read_state(self, ticket_id: str) -> TicketWriteState:
         body = self.client.get(f"/api/v2/tickets/{url_segment(ticket_id)}.json")
-        return ticket_state(body["ticket"])
+        return ticket_state(body["ticket"], self.due_field_id)
 
     # -- planning -------------------------------------------------------------------------
-    @staticmethod
-    def plan(findings: Sequence[Finding], state: TicketWriteState) -> WritebackPlan:
-        return plan_writeback(findings, state, marker_tags=True)
+    def plan(self, findings: Sequence[Finding], state: TicketWriteState) -> WritebackPlan:
+        return plan_writeback(findings, state, marker_tags=True, due_zone=self.due_zone)
 
     def render_plan(self, plan: WritebackPlan) -> str | None:
         if plan.note is None:
@@ -147,7 +194,7 @@ class ZendeskWriter:
     ) -> list[TicketWriteResult]:
         """Apply non-empty plans; returns one result per plan (empty plans: ``unchanged``)."""
         results: list[TicketWriteResult] = []
-        tag_only: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = defaultdict(list)
+        tag_only: dict[GroupKey, list[str]] = defaultdict(list)
         noted: dict[str, TicketWriteResult] = {}  # note present, tag changes left over
         for plan in plans:
             if plan.is_empty:
@@ -159,9 +206,9 @@ class ZendeskWriter:
                     # Applied now with the tag-only jobs: the journal settles the ticket after
                     # this run, so a change left for "the next run" would never be retried.
                     noted[plan.ticket] = result
-                    tag_only[(leftover.add_labels, leftover.remove_labels)].append(plan.ticket)
+                    tag_only[group_key(leftover)].append(plan.ticket)
             else:
-                tag_only[(plan.add_labels, plan.remove_labels)].append(plan.ticket)
+                tag_only[group_key(plan)].append(plan.ticket)
         for tagged in self._bulk_tags(tag_only):
             if tagged.ticket in noted:
                 _merge_tags(noted[tagged.ticket], tagged)
@@ -183,7 +230,7 @@ class ZendeskWriter:
                 self.client.request(
                     "PUT",
                     f"/api/v2/tickets/{url_segment(plan.ticket)}.json",
-                    json=note_update_body(state, plan, html),
+                    json=note_update_body(state, plan, html, self.due_field_id),
                     idempotent=False,
                 )
             except (Conflict, UnknownOutcome) as exc:
@@ -216,13 +263,12 @@ class ZendeskWriter:
         result.error = f"gave up after {self.source.write_attempts} attempts (ticket kept changing)"
         return result, None
 
-    def _bulk_tags(
-        self, groups: Mapping[tuple[tuple[str, ...], tuple[str, ...]], list[str]]
-    ) -> list[TicketWriteResult]:
+    def _bulk_tags(self, groups: Mapping[GroupKey, list[str]]) -> list[TicketWriteResult]:
         """Tag-only changes: ``update_many`` jobs, at most ``max_concurrent_jobs`` at a time."""
-        pending: list[tuple[tuple[str, ...], tuple[str, ...], Sequence[str]]] = [
-            (add, remove, batch)
-            for (add, remove), tickets in sorted(groups.items())
+        pending: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str | None, ...],
+                            Sequence[str]]] = [
+            (add, remove, due, batch)
+            for (add, remove, due), tickets in sorted(groups.items(), key=_group_order)
             for batch in chunks(sorted(tickets, key=_id_order))
         ]
         results: list[TicketWriteResult] = []
@@ -232,13 +278,13 @@ class ZendeskWriter:
                 pending[self.source.max_concurrent_jobs :],
             )
             jobs: list[tuple[str | None, tuple[str, ...], tuple[str, ...], Sequence[str]]] = []
-            for add, remove, batch in wave:
+            for add, remove, due, batch in wave:
                 try:
                     body = self.client.request(
                         "PUT",
                         "/api/v2/tickets/update_many.json",
                         params={"ids": ",".join(batch)},
-                        json=tags_update_body(add, remove),
+                        json=tags_update_body(add, remove, due, self.due_field_id),
                         idempotent=True,  # adding/removing a tag twice changes nothing
                     )
                     jobs.append((str(body["job_status"]["id"]), add, remove, batch))
@@ -272,6 +318,12 @@ class ZendeskWriter:
                 for t in batch
             )
         return results
+
+
+def _group_order(item: tuple[GroupKey, list[str]]) -> tuple[object, ...]:
+    """Sortable form of a group (a cleared field's ``None`` sorts first)."""
+    (add, remove, due), _tickets = item
+    return (add, remove, tuple(d or "" for d in due), len(due))
 
 
 def _merge_tags(noted: TicketWriteResult, tagged: TicketWriteResult) -> None:

@@ -26,8 +26,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from connector.platforms.jira.client import endpoint_of
 from devtools.sandboxes.common.auth import basic_credentials
 from devtools.sandboxes.common.traffic import Fault, Traffic, dropping
-from devtools.sandboxes.jira.model import BOT, SandboxIssue
-from devtools.sandboxes.jira.store import JqlError, SandboxStore
+from devtools.sandboxes.jira.model import BOT, EDITABLE_FIELDS, SandboxIssue
+from devtools.sandboxes.jira.store import JqlError, SandboxStore, is_date
 
 SEARCH_REMOVED = {
     "errorMessages": [
@@ -520,11 +520,29 @@ async def issue_edit(request: Request) -> Response:
     if refused:
         # Nothing of the edit is applied, properties included.
         return _err(400, **{name: OFF_SCREEN.format(name) for name in refused})
+    for name, value in (body.get("fields") or {}).items():
+        if (error := _field_error(store, name, value)) is not None:
+            return error
     for prop in body.get("properties") or []:
         if (error := _property_error(prop.get("value"))) is not None:
             return error
     store.edit(issue, body, _account(request))
     return Response(status_code=204)
+
+
+def _field_error(store: SandboxStore, name: str, value: Any) -> JSONResponse | None:
+    """``fields`` values: only editable fields; a date picker takes ``YYYY-MM-DD`` or null
+    (Atlassian "JIRA REST API examples", Creating an issue: DatePickerField
+    ``"2011-10-03"``; DateTimeField is the one with a time). The real refusal text for a bad
+    date is not confirmed: the sandbox refuses with 400 on the field, which is at least as
+    strict."""
+    definition = next((d for d in store.field_definitions if d["id"] == name), None)
+    editable = {d["id"] for d in EDITABLE_FIELDS}
+    if definition is None or name not in editable:
+        return _err(400, **{name: OFF_SCREEN.format(name)})
+    if definition["schema"].get("type") == "date" and value is not None and not is_date(value):
+        return _err(400, **{name: f"Error parsing date string: {value}"})
+    return None
 
 
 async def issue_editmeta(request: Request) -> Response:

@@ -12,6 +12,9 @@ BOT = "acc-iso-bot"
 SLA_FIELD = "customfield_10030"
 REQUEST_TYPE_FIELD = "customfield_10010"
 CATEGORY_FIELD = "customfield_10050"
+#: A date picker field for the connector's next-due write-back (unset when seeded).
+NEXT_DUE_FIELD = "customfield_10200"
+DATE_PICKER = "com.atlassian.jira.plugin.system.customfieldtypes:datepicker"
 
 
 def jira_time(moment: datetime) -> str:
@@ -52,6 +55,8 @@ FIELD_DEFINITIONS: list[dict[str, Any]] = [
      "schema": {"type": "option", "custom": "com.atlassian.jira.plugin.system.customfieldtypes:select"}},
     {"id": REQUEST_TYPE_FIELD, "name": "Request Type", "custom": True,
      "schema": {"type": "sd-customerrequesttype", "custom": "com.atlassian.servicedesk:vp-origin"}},
+    {"id": NEXT_DUE_FIELD, "name": "ISO 10002 next due", "custom": True,
+     "schema": {"type": "date", "custom": DATE_PICKER, "customId": 10200}},
     {"id": SLA_FIELD, "name": "Time to first response", "custom": True,
      "schema": {"type": "sd-servicelevelagreement",
                 "custom": "com.atlassian.servicedesk:sd-sla-field"}},

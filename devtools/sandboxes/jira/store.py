@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from connector.platforms.jira.notes import body_text
@@ -54,6 +54,10 @@ def _split_top(text: str, sep: str) -> list[str]:
 
 _IN = re.compile(r"^(\w+) in \((.*)\)$", re.DOTALL)
 _UPDATED = re.compile(r"^updated >= (\d+)$")
+_CATEGORY_NOT = re.compile(r'^statusCategory != ("?[\w ]+"?)$', re.IGNORECASE)
+_CF_NOT_EMPTY = re.compile(r"^cf\[(\d+)\] is not EMPTY$", re.IGNORECASE)
+_CF_ORDER = re.compile(r"^cf\[(\d+)\](?:\s+(ASC|DESC))?$", re.IGNORECASE)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 Predicate = Callable[[SandboxIssue], bool]
@@ -71,6 +75,13 @@ def _clause(text: str) -> Predicate:
     if text.startswith("(") and text.endswith(")"):
         options = [_clause(p) for p in _split_top(text[1:-1], " OR ")]
         return lambda issue: any(p(issue) for p in options)
+    if m := _CATEGORY_NOT.match(text):
+        category = m.group(1).strip('"').lower()
+        return lambda issue: category not in {
+            str(issue.fields["status"]["statusCategory"].get(k, "")).lower() for k in ("key", "name")}
+    if m := _CF_NOT_EMPTY.match(text):
+        name = f"customfield_{m.group(1)}"
+        return lambda issue: issue.fields.get(name) not in (None, "", [])
     if m := _UPDATED.match(text):
         bound = int(m.group(1))
         return lambda issue: _updated_ms(issue) >= bound
@@ -87,6 +98,29 @@ def _clause(text: str) -> Predicate:
         get = getters[field]
         return lambda issue: any(v.lower() in wanted for v in get(issue))
     raise JqlError(f"Error in the JQL Query: cannot parse '{text}'")
+
+
+def is_date(value: object) -> bool:
+    """``YYYY-MM-DD`` and a real calendar date (a date picker's value; no time part)."""
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def order_field(jql: str) -> tuple[str, bool] | None:
+    """``ORDER BY cf[N] [ASC|DESC][, ...]``: the custom field and descending? (else None: the
+    sandbox's fixed ``updated, key`` order). Only a first ``cf[N]`` term is understood."""
+    parts = re.split(r"\s+ORDER BY\s+", jql, flags=re.IGNORECASE)
+    if len(parts) < 2:
+        return None
+    first = parts[1].split(",")[0].strip()
+    if m := _CF_ORDER.match(first):
+        return f"customfield_{m.group(1)}", (m.group(2) or "ASC").upper() == "DESC"
+    return None
 
 
 def compile_jql(jql: str) -> Predicate:
@@ -155,6 +189,13 @@ class SandboxStore:
                 return cached[2]
             found = sorted((i for i in self.issues.values() if match(i)),
                            key=lambda i: (_updated_ms(i), int(i.key.rsplit("-", 1)[1])))
+            if (order := order_field(jql)) is not None:
+                # Stable sort on the field; where Jira puts EMPTY is not confirmed, so the
+                # sandbox refuses to guess: order by a field only with "is not EMPTY" on it.
+                name, descending = order
+                if any(not i.fields.get(name) for i in found):
+                    raise JqlError(f"ORDER BY {name} needs 'cf[...] is not EMPTY' in the sandbox")
+                found = sorted(found, key=lambda i: str(i.fields[name]), reverse=descending)
             self._search_cache = (jql, self._version, found)
             return found
 
@@ -308,6 +349,10 @@ class SandboxStore:
                     labels = list(op["set"])
             for prop in payload.get("properties") or []:
                 issue.properties[prop["key"]] = prop["value"]
+            for name, value in (payload.get("fields") or {}).items():
+                if name != "labels" and issue.fields.get(name) != value:
+                    issue.fields[name] = value  # checked by app.issue_edit
+                    self._touch(issue)
             if labels != before:
                 issue.fields["labels"] = labels
                 now = self._touch(issue)

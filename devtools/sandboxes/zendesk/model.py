@@ -31,6 +31,9 @@ class World:
     tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
     audits: list[Audit] = field(default_factory=list)
     next_id: int = 10_000_000
+    #: Custom ticket fields of type ``date`` (Ticket Fields API ``type: "date"``), by id: the
+    #: only custom fields a write may set here, each value checked as a date.
+    date_fields: set[int] = field(default_factory=set)
 
     def new_id(self) -> int:
         self.next_id += 1

@@ -14,7 +14,13 @@ from typing import Any
 
 from devtools.generator import GeneratorConfig, generate
 from devtools.generator.people import AGENT_PEOPLE
-from devtools.generator.zendesk_render import GROUPS, group, ticket_payloads, user
+from devtools.generator.zendesk_render import (
+    GROUPS,
+    NEXT_DUE_FIELD,
+    group,
+    ticket_payloads,
+    user,
+)
 from devtools.sandboxes.zendesk.model import API_USER_ID, Audit, World
 from devtools.sandboxes.zendesk.model import user as sandbox_user
 
@@ -49,7 +55,7 @@ VIA_TYPES = {"Web form": "web", "Mail": "email", "Web service": "api", "Rule": "
 
 def realistic_world(config: GeneratorConfig) -> World:
     """The account for ``config``: the generator's complaints plus our integration user."""
-    world = World(next_id=FIRST_WRITE_ID)
+    world = World(next_id=FIRST_WRITE_ID, date_fields={NEXT_DUE_FIELD})
     oldest = int((config.end - timedelta(days=config.days + 1)).timestamp())
     world.users[API_USER_ID] = sandbox_user(API_USER_ID, "ISO 10002 connector", "admin", oldest)
     for person in AGENT_PEOPLE:
