@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from compliance_checks.advice import is_historic
 from compliance_checks.findings import Finding, Status, findings_hash
 from compliance_checks.model import Frozen
 
@@ -109,9 +110,15 @@ def desired_labels(findings: Sequence[Finding]) -> set[str]:
     return {AGGREGATE_LABEL} | {check_label(f.check) for f in to_flag}
 
 
+def actionable(findings: Iterable[Finding]) -> list[Finding]:
+    """The open findings someone can still act on: a step done late is a historic breach (it
+    keeps its label and note), not work in the queue."""
+    return [f for f in findings if f.status in OPEN and not is_historic(f, closed=False)]
+
+
 def next_due(findings: Iterable[Finding]) -> datetime | None:
     """The earliest due time among the findings whose clock is still open."""
-    return min((f.due_at for f in findings if f.status in OPEN and f.due_at), default=None)
+    return min((f.due_at for f in actionable(findings) if f.due_at), default=None)
 
 
 def due_date_value(due: datetime | None, zone: tzinfo) -> str | None:
@@ -123,12 +130,13 @@ def due_date_value(due: datetime | None, zone: tzinfo) -> str | None:
 
 
 def due_state(findings: Sequence[Finding], *, said_before: bool) -> DueState | None:
-    """overdue (a check failed) > at-risk > on-track (a clock runs) > compliant.
+    """overdue (a check failed and can still be acted on) > at-risk > on-track (a clock runs) >
+    compliant.
 
     ``compliant`` is only written where we flagged or tracked the ticket before, so tickets we
     never touched get no write.
     """
-    statuses = {f.status for f in findings}
+    statuses = {f.status for f in actionable(findings)}
     if Status.FAIL in statuses:
         return "overdue"
     if Status.AT_RISK in statuses:

@@ -21,9 +21,9 @@ SYDNEY = ZoneInfo("Australia/Sydney")
 DUE = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)
 
 
-def finding(check: str, status: Status, due: datetime | None = DUE) -> Finding:
+def finding(check: str, status: Status, due: datetime | None = DUE, **facts: float) -> Finding:
     return Finding(ticket="42", platform="zendesk", check=check, title=check, status=status,
-                   clauses=("7.4",), severity=Severity.HIGH, due_at=due, message="m")
+                   clauses=("7.4",), severity=Severity.HIGH, due_at=due, message="m", facts=facts)
 
 
 def applied(state: TicketWriteState, findings: list[Finding]) -> TicketWriteState:
@@ -60,6 +60,19 @@ def test_a_failed_check_is_overdue_and_replaces_the_old_state_tag() -> None:
     assert "iso10002-due-overdue" in plan.add_labels
     assert plan.remove_labels == ("iso10002-due-on-track",)
     assert not plan.set_due  # the date did not change: not rewritten
+
+
+def test_a_step_done_late_is_not_work_in_the_queue() -> None:
+    """The acknowledgement went out 3 hours late: a breach on record (its label and note stay),
+    but nothing left to do on the ticket, so it neither sets the date nor makes it overdue; the
+    running response clock does."""
+    state = TicketWriteState(ticket="42", platform="zendesk")
+    late = finding("acknowledged-in-time", Status.FAIL, DUE - timedelta(days=20), late_by_hours=3.0)
+    running = finding("response-in-time", Status.PENDING, DUE)
+    plan = plan_writeback([late, running], state, marker_tags=True, due_zone=LONDON)
+    assert plan.due_value == "2026-11-24"
+    assert "iso10002-due-on-track" in plan.add_labels
+    assert "iso10002-acknowledged-in-time" in plan.add_labels
 
 
 def test_nothing_open_clears_the_date_and_says_compliant_once() -> None:
