@@ -9,6 +9,7 @@ API reference; see tests/fixtures/zendesk/ATTRIBUTION.md)."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -190,3 +191,21 @@ def test_verify_store_detects_an_edited_or_damaged_compressed_version(
     assert text_of.count("evaluated version (snapshots.bundle or sha256) differs") == 1
     assert "2 ticket(s) whose evaluated version" in text_of
     assert "whose stored record or timeline differs" in text_of
+
+
+def test_a_new_sqlite_store_uses_16_kib_pages_and_an_older_file_keeps_its_own(tmp_path: Path) -> None:
+    """Compressed rows of a few KB fill 16 KiB pages far better than 4 KiB ones; the size of
+    an existing file's pages cannot change in WAL mode, and opening it must still work."""
+    new = Store(f"sqlite:///{tmp_path / 'new.db'}")
+    assert _raw(new, "PRAGMA page_size") == [(16384,)]
+    new.close()
+    old_path = tmp_path / "old.db"
+    with sqlite3.connect(old_path) as connection:
+        connection.execute("PRAGMA page_size=4096")
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("CREATE TABLE placeholder (x INTEGER)")
+    old = Store(f"sqlite:///{old_path}")
+    assert _raw(old, "PRAGMA page_size") == [(4096,)]
+    with old.session() as session:
+        ensure_source(session, "zd", "zendesk")
+    old.close()
