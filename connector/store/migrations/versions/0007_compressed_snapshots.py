@@ -21,9 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
+import zstandard
 from alembic import op
-
-from connector.store.compression import compress_text, decompress_text
 
 revision = "0007"
 down_revision = "0006"
@@ -36,6 +35,16 @@ CHUNK = 500
 COLUMNS = (("snapshots", "bundle", False), ("tickets", "record", True), ("tickets", "timeline", True))
 
 Type = sa.types.TypeEngine[Any]
+
+
+# The stored form, frozen here (``connector.store.compression`` may change later): one zstd
+# frame of the UTF-8 text, at zstd's default level.
+def compress_text(text: str) -> bytes:
+    return zstandard.ZstdCompressor(level=3).compress(text.encode("utf-8"))
+
+
+def decompress_text(data: bytes) -> str:
+    return zstandard.ZstdDecompressor().decompress(bytes(data)).decode("utf-8")
 
 
 def upgrade() -> None:
