@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -22,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from connector.store.compression import CorruptBundle, compress_text, decompress_text
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -42,6 +45,33 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         moment: datetime = value
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+#: What a compressed column that does not decompress reads as.
+UNREADABLE = "\x00unreadable stored value"
+
+
+class CompressedText(TypeDecorator[str]):
+    """Text kept as a zstd frame (migration 0007); readers and writers see the text.
+
+    Bytes that do not decompress (edited or damaged) read as :data:`UNREADABLE`: not JSON and
+    never matching a digest, so they fail like an edited text value did (``verify-store``
+    reports the version or record as altered) instead of stopping the reader mid-way.
+    """
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else compress_text(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        try:
+            return decompress_text(value)
+        except CorruptBundle:
+            return UNREADABLE
 
 
 class Base(DeclarativeBase):
@@ -87,11 +117,12 @@ class TicketRow(Base):
     is_complaint: Mapped[bool] = mapped_column(Boolean, default=True)
     is_open: Mapped[bool | None] = mapped_column(Boolean)
     #: The mapped record of the latest snapshot (JSON) without its timeline, or the mapping error.
-    record: Mapped[str | None] = mapped_column(Text)
+    #: (record and timeline are stored zstd-compressed since migration 0007.)
+    record: Mapped[str | None] = mapped_column(CompressedText)
     #: That record's timeline (JSON array), apart so that reports need not parse it (migration
     #: 0005 split the rows stored before it). NULL with a record: a record stored whole, which
     #: readers still accept (``tickets.record_document``); no writer of ours produces one.
-    timeline: Mapped[str | None] = mapped_column(Text)
+    timeline: Mapped[str | None] = mapped_column(CompressedText)
     mapping_error: Mapped[str | None] = mapped_column(Text)
     mapping_hash: Mapped[str | None] = mapped_column(String(64))
     # What the last evaluation saw (migration 0003): the periodic re-evaluation skips the
@@ -118,8 +149,10 @@ class SnapshotRow(Base):
     updated_stamp: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Digest of the bundle's JSON text (not of its compressed bytes).
     sha256: Mapped[str] = mapped_column(String(64))
-    bundle: Mapped[str] = mapped_column(Text)
+    #: The payload documents as canonical JSON text, stored zstd-compressed.
+    bundle: Mapped[str] = mapped_column(CompressedText)
 
 
 class ChainHead(Base):
