@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 _TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
 
@@ -127,6 +127,40 @@ class ForgeConfig(_Strict):
     #: Jira source name -> the site and installation whose tokens may read that source's tickets.
     #: A token from any other site or installation is refused (403).
     sites: dict[str, ForgeSite] = Field(min_length=1)
+
+
+class UiUser(_Strict):
+    #: An argon2 hash (``iso10002 hash-password``), never the password.
+    password_hash: str = Field(pattern=r"^\$argon2(id|i|d)\$")
+
+
+class UiConfig(_Strict):
+    """The ``/ui`` dashboard: read-only pages plus a CSRF-protected Re-check. Off unless users or a
+    trusted proxy header are configured (docs/service.md)."""
+
+    #: Username -> argon2 hash: the login form checks these.
+    users: dict[str, UiUser] = Field(default_factory=dict)
+    #: Environment variable holding the key that signs session cookies (at least 32 characters).
+    session_secret_env: str = "ISO10002_UI_SESSION_SECRET"  # noqa: S105 - a variable name
+    session_max_age_seconds: int = Field(default=8 * 3600, ge=60, le=7 * 24 * 3600)
+    #: Mark the session cookie ``Secure`` (set when the service is reached over TLS, e.g. behind a proxy).
+    secure_cookies: bool = False
+    #: A reverse proxy that has already authenticated the user (oauth2-proxy) names them in this
+    #: header; it is believed only from ``trusted_proxies`` (client addresses of the proxy).
+    trusted_header: str | None = None
+    trusted_proxies: tuple[str, ...] = ()
+    #: Rows per register page.
+    page_size: int = Field(default=50, ge=10, le=500)
+
+    @model_validator(mode="after")
+    def _proxy_needs_addresses(self) -> UiConfig:
+        if self.trusted_header and not self.trusted_proxies:
+            raise ValueError("ui.trusted_header needs ui.trusted_proxies (the proxy's addresses)")
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.users) or self.trusted_header is not None
 
 
 class ApiConfig(_Strict):

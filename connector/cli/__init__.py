@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from connector.cli import check, config, explain, platform, report, store
+from connector.cli import check, config, explain, platform, report, store, ui
 from connector.cli.exit_codes import ExitCode
 from connector.cli.help import PlainHelpCommand, PlainHelpGroup
 from connector.evaluation import code_version
@@ -60,6 +60,7 @@ _command()(store.run)
 _command()(store.status)
 _command("verify-store")(store.verify_store)
 _command()(store.serve)
+_command("hash-password")(ui.hash_password)
 
 
 #: Commands that map and check many tickets in one go: worth tuning the collector for (never
