@@ -89,6 +89,11 @@ def _text(value: Any, fallback: str) -> str:
     return value.strip() if isinstance(value, str) and value.strip() else fallback
 
 
+def _team(record: dict[str, Any]) -> str:
+    """The record's team, else its helpdesk group (a Zendesk group, a Jira team field)."""
+    return _text(record.get("team") or record.get("group"), "(no team)")
+
+
 def _next_item(source: SourceConfig, ticket: str, link: str | None, record: dict[str, Any],
                findings: list[dict[str, Any]]) -> QueueItem | None:
     clocked = [f for f in findings if f.get("status") in _CLOCKED and f.get("due_at")]
@@ -97,7 +102,7 @@ def _next_item(source: SourceConfig, ticket: str, link: str | None, record: dict
     first = min(clocked, key=lambda f: datetime.fromisoformat(str(f["due_at"])))
     return QueueItem(
         source=source.name, platform=source.platform, ticket=ticket, link=link,
-        summary=_text(record.get("summary"), "(no summary)"), team=_text(record.get("team"), "(no team)"),
+        summary=_text(record.get("summary"), "(no summary)"), team=_team(record),
         owner=_text(record.get("assignee_name") or record.get("assignee"), "(unassigned)"),
         check=str(first.get("check")), title=_text(first.get("title"), str(first.get("check"))),
         status=str(first.get("status")), due_at=datetime.fromisoformat(str(first["due_at"])),
@@ -119,7 +124,7 @@ def build_rows(pipeline: Pipeline, keyed: list[tuple[str, str, bool | None, str 
         item = _next_item(source, ticket, link, record, found) if still_open else None
         rows.append(Row(
             source=source_name, platform=source.platform, ticket=ticket, link=link,
-            summary=_text(record.get("summary"), "(no summary)"), team=_text(record.get("team"), "(no team)"),
+            summary=_text(record.get("summary"), "(no summary)"), team=_team(record),
             owner=_text(record.get("assignee_name") or record.get("assignee"), "(unassigned)"),
             stage=_text(record.get("stage"), "unknown"), open=still_open, state=overall_state(found),
             flagged=tuple(sorted({str(f.get("check")) for f in found
