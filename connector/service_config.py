@@ -151,6 +151,9 @@ class UiConfig(_Strict):
     trusted_proxies: tuple[str, ...] = ()
     #: Rows per register page.
     page_size: int = Field(default=50, ge=10, le=500)
+    #: The work queue lists this many of the most urgent tickets (the counts by team and owner
+    #: above it cover them all).
+    queue_limit: int = Field(default=200, ge=1, le=2000)
 
     @model_validator(mode="after")
     def _proxy_needs_addresses(self) -> UiConfig:

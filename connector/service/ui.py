@@ -135,11 +135,16 @@ class Ui:
         kpis, kpi_note = await run_in_threadpool(self.data.kpis, now)
         sources = await run_in_threadpool(self.data.sources)
         last_run = await run_in_threadpool(self.data.last_run)
-        by_team = groupby(sorted(queue, key=lambda i: (i.team, i.due_at)), key=lambda i: i.team)
+        counts: dict[tuple[str, str], list[int]] = {}
+        for i in queue:
+            counts.setdefault((i.team, i.owner), [0, 0])[0 if i.overdue(now) else 1] += 1
+        shown = queue[: self.config.queue_limit]
+        by_team = groupby(sorted(shown, key=lambda i: (i.team, i.due_at)), key=lambda i: i.team)
         teams = [(team, [(owner, list(items)) for owner, items in groupby(
                     sorted(group, key=lambda i: (i.owner, i.due_at)), key=lambda i: i.owner)])
                  for team, group in by_team]
         return self._page(request, "ui_home.html.j2", now=now, teams=teams, queued=len(queue),
+                          shown=len(shown), counts=sorted(counts.items()),
                           overdue=sum(i.overdue(now) for i in queue), kpis=kpis, kpi_note=kpi_note,
                           sources=sources, last_run=last_run,
                           notice=request.query_params.get("queued"))

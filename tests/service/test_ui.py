@@ -237,3 +237,19 @@ def test_the_dashboard_is_off_without_a_session_secret(world: World) -> None:
     panel = PanelApi(pipe, lambda *_a, **_k: None, [], clock=pipe.clock)
     with TestClient(Starlette(routes=ui_mount(pipe, panel, "too short", pipe.clock))) as client:
         assert client.get("/ui/login").status_code == 503
+
+
+def test_work_queue_lists_the_most_urgent_up_to_the_limit_and_counts_all(world: World) -> None:
+    from connector.service.ui_data import Dashboard
+
+    now = world.pipeline.clock()
+    expected = Dashboard(world.pipeline).queue(now)
+    assert len(expected) > 2
+    with world.client(**USERS, queue_limit=2) as client:
+        _login(client)
+        page = client.get("/ui/").text
+    listed = re.findall(r'name="ticket" value="([^"]+)"', page)
+    assert set(listed) == {i.ticket for i in expected[:2]}
+    assert f"The 2 most urgent of {len(expected)} are listed" in page
+    counted = re.findall(r"<tr><td>[^<]*</td><td>[^<]*</td><td>(\d+)</td><td>(\d+)</td></tr>", page)
+    assert sum(int(a) + int(b) for a, b in counted) == len(expected)
