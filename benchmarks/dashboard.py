@@ -82,7 +82,8 @@ def measure(tickets: int, repeat: int) -> dict[str, Any]:
         time.sleep(0.05)
     base = f"http://127.0.0.1:{http.servers[0].sockets[0].getsockname()[1]}"
     session = requests.Session()
-    login = session.post(f"{base}/ui/login", data={"username": "bench", "password": PASSWORD}, timeout=60)
+    login = session.post(f"{base}/ui/login", data={"username": "bench", "password": PASSWORD}, timeout=60,
+                         allow_redirects=False)
     login.raise_for_status()
     results: dict[str, Any] = {"tickets": tickets, "complaints": complaints, "prepare_s": prepared,
                                "pages": {}}

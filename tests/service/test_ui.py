@@ -253,3 +253,45 @@ def test_work_queue_lists_the_most_urgent_up_to_the_limit_and_counts_all(world: 
     assert f"The 2 most urgent of {len(expected)} are listed" in page
     counted = re.findall(r"<tr><td>[^<]*</td><td>[^<]*</td><td>(\d+)</td><td>(\d+)</td></tr>", page)
     assert sum(int(a) + int(b) for a, b in counted) == len(expected)
+
+
+def _request(client: str, headers: dict[str, str]) -> Any:
+    from starlette.requests import Request
+
+    scope = {"type": "http", "method": "GET", "path": "/ui/", "headers": [
+        (k.lower().encode(), v.encode()) for k, v in headers.items()], "client": (client, 50000),
+        "session": {}}
+    return Request(scope)
+
+
+def test_trusted_proxy_header_names_the_user_only_from_a_trusted_address() -> None:
+    from connector.service.ui_auth import UiAuth
+    from connector.service_config import UiConfig
+
+    auth = UiAuth(UiConfig(trusted_header="X-Forwarded-User", trusted_proxies=("10.1.0.0/16", "::1")))
+    named = {"X-Forwarded-User": "lead@example.com"}
+    assert auth.user(_request("10.1.2.3", named)) == "lead@example.com"
+    assert auth.user(_request("::1", named)) == "lead@example.com"
+    assert auth.user(_request("10.2.0.1", named)) is None
+    assert auth.user(_request("10.1.2.3", {})) is None
+    assert auth.user(_request("10.1.2.3", {"X-Forwarded-User": "  "})) is None
+    with pytest.raises(ValueError, match="trusted_proxies"):
+        UiConfig(trusted_header="X-Forwarded-User")
+
+
+def test_hash_password_reads_stdin_and_prints_a_verifiable_argon2_hash() -> None:
+    from typer.testing import CliRunner
+
+    from connector.cli import app
+    from connector.service.ui_auth import UiAuth
+    from connector.service_config import UiConfig, UiUser
+
+    runner = CliRunner()
+    done = runner.invoke(app, ["hash-password"], input=PASSWORD + "\n")
+    assert done.exit_code == 0, done.output
+    digest = done.output.strip()
+    assert digest.startswith("$argon2id$") and PASSWORD not in done.output
+    auth = UiAuth(UiConfig(users={"lead": UiUser(password_hash=digest)}))
+    assert auth.check_password("lead", PASSWORD) and not auth.check_password("lead", PASSWORD + "x")
+    short = runner.invoke(app, ["hash-password"], input="short\n")
+    assert short.exit_code == 3 and "at least 12 characters" in short.output
