@@ -60,14 +60,14 @@ async def _form(request: Request) -> dict[str, str]:
 
 class Ui:
     def __init__(self, pipeline: Pipeline, panel: PanelApi, secret: str | None,
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime], *, background: bool = True) -> None:
         self.pipeline = pipeline
         self.config = pipeline.config.ui
         self.auth = UiAuth(self.config)
         self.panel = panel
         self.secret = secret if secret and len(secret) >= MIN_SECRET else None
         self.clock = clock
-        self.data = Dashboard(pipeline)
+        self.data = Dashboard(pipeline, clock, background=background)
 
     # -- helpers ----------------------------------------------------------------------------
     def _page(self, request: Request, template: str, status: int = 200, **values: Any) -> Response:
@@ -129,10 +129,17 @@ class Ui:
         return RedirectResponse(request.scope.get("root_path", "") + "/login", status_code=303)
 
     # -- pages --------------------------------------------------------------------------------
+    def _preparing(self, request: Request) -> Response:
+        response = self._page(request, "ui_preparing.html.j2", status=503)
+        response.headers["Retry-After"] = "5"
+        return response
+
     async def home(self, request: Request) -> Response:
+        snap, fresh = await run_in_threadpool(self.data.snapshot)
+        if snap is None:
+            return self._preparing(request)
         now = self.clock()
-        queue = await run_in_threadpool(self.data.queue, now)
-        kpis, kpi_note = await run_in_threadpool(self.data.kpis, now)
+        queue = snap.queue(now)
         sources = await run_in_threadpool(self.data.sources)
         last_run = await run_in_threadpool(self.data.last_run)
         counts: dict[tuple[str, str], list[int]] = {}
@@ -144,17 +151,18 @@ class Ui:
                     sorted(group, key=lambda i: (i.owner, i.due_at)), key=lambda i: i.owner)])
                  for team, group in by_team]
         return self._page(request, "ui_home.html.j2", now=now, teams=teams, queued=len(queue),
-                          shown=len(shown), counts=sorted(counts.items()),
-                          overdue=sum(i.overdue(now) for i in queue), kpis=kpis, kpi_note=kpi_note,
-                          sources=sources, last_run=last_run,
-                          notice=request.query_params.get("queued"))
+                          shown=len(shown), counts=sorted(counts.items()), snap=snap, fresh=fresh,
+                          overdue=sum(i.overdue(now) for i in queue), kpis=snap.kpis, kpi_note=snap.kpi_note,
+                          sources=sources, last_run=last_run, notice=request.query_params.get("queued"))
 
     async def register(self, request: Request) -> Response:
         q = request.query_params
         status, team, check = q.get("status", ""), q.get("team", ""), q.get("check", "")
         search = q.get("q", "").strip().lower()
-        board = await run_in_threadpool(self.data.board)
-        rows = board.rows
+        snap, fresh = await run_in_threadpool(self.data.snapshot)
+        if snap is None:
+            return self._preparing(request)
+        rows = snap.rows
 
         def keep(r: Row) -> bool:
             return ((not status or r.state == status) and (not team or r.team == team)
@@ -169,7 +177,7 @@ class Ui:
         filters = {k: v for k, v in given if v}
         return self._page(
             request, "ui_register.html.j2", rows=chosen[(page - 1) * size: page * size], total=len(chosen),
-            page=page, pages=pages, filters=filters, states=STATES,
+            page=page, pages=pages, filters=filters, states=STATES, snap=snap, fresh=fresh,
             teams=sorted({r.team for r in rows}), checks=sorted({c for r in rows for c in r.flagged}),
             query=lambda **extra: urlencode({**filters, **extra}))
 
@@ -216,9 +224,13 @@ class Ui:
         return Starlette(routes=routes, middleware=[session])
 
 
-def ui_mount(pipeline: Pipeline, panel: PanelApi, secret: str | None,
-             clock: Callable[[], datetime]) -> list[Mount]:
-    """The ``/ui`` mount when the dashboard is configured (users or a trusted proxy header)."""
+def ui_mount(pipeline: Pipeline, panel: PanelApi, secret: str | None, clock: Callable[[], datetime],
+             *, background: bool = True) -> list[Mount]:
+    """The ``/ui`` mount when the dashboard is configured (users or a trusted proxy header).
+    With ``background``, the page data is built in a background thread, the first build now."""
     if not pipeline.config.ui.enabled:
         return []
-    return [Mount("/ui", app=Ui(pipeline, panel, secret, clock).app())]
+    ui = Ui(pipeline, panel, secret, clock, background=background)
+    if background and ui.secret is not None:
+        ui.data.start_build()
+    return [Mount("/ui", app=ui.app())]

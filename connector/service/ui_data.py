@@ -2,15 +2,16 @@
 per-source sync/evaluation status and the KPI tiles (the KPI report's metrics, judged against the
 policy's ``kpis`` objectives by ``report_templates.views.kpi``).
 
-The queue and register are built once per set of recorded findings (the newest finding id) and
-the KPI tiles once per evaluation run, so a page view between evaluations reads two numbers."""
+The page data is built once per state of the store (newest finding id and run id), so a page
+view between evaluations reads two numbers and renders."""
 
 from __future__ import annotations
 
 import json
 import logging
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -70,10 +71,22 @@ class Row:
     next_item: QueueItem | None = None
 
 
-@dataclass
-class Board:
-    key: int
-    rows: list[Row] = field(default_factory=list)
+@dataclass(frozen=True)
+class Snapshot:
+    """The page data of one state of the store: (newest finding id, newest run id)."""
+
+    key: tuple[int, int | None]
+    rows: list[Row]
+    kpis: tuple[Metric, ...]
+    kpi_note: str | None
+    built_at: datetime
+
+    def queue(self, now: datetime) -> list[QueueItem]:
+        """Open complaints whose next clock is overdue or inside the warning window (judged
+        AT_RISK, or already FAIL, by the last evaluation), most urgent first."""
+        items = [r.next_item for r in self.rows if r.next_item is not None]
+        due = [i for i in items if i.overdue(now) or i.status in {"AT_RISK", "FAIL"}]
+        return sorted(due, key=lambda i: (i.due_at, i.source, i.ticket))
 
 
 @dataclass(frozen=True)
@@ -135,35 +148,60 @@ def build_rows(pipeline: Pipeline, keyed: list[tuple[str, str, bool | None, str 
 
 
 class Dashboard:
-    """The dashboard's data, cached between evaluations (thread-safe: pages are read in threads)."""
+    """The dashboard's data. Building it reads every complaint and its latest findings (and the
+    KPI report's pass), so it is built once per state of the store: in the background when
+    ``background`` (a page then shows the last build, saying it is updating), else on request."""
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline, clock: Callable[[], datetime], *, background: bool = True) -> None:
         self.pipeline = pipeline
-        self._lock = threading.Lock()
-        self._board: Board | None = None
-        self._kpis: tuple[int | None, tuple[Metric, ...], str | None] | None = None
+        self.clock = clock
+        self.background = background
+        self._build_lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._building: threading.Thread | None = None
 
     @property
     def zone(self) -> ZoneInfo:
         return self.pipeline.evaluator.policy.calendar.tz
 
-    def board(self) -> Board:
-        with self._lock:
-            with self.pipeline.store.session() as session:
-                key = last_finding_id(session)
-                if self._board is not None and self._board.key == key:
-                    return self._board
-                keyed = open_complaints(session)
-                findings = latest_findings(session)
-            self._board = Board(key, build_rows(self.pipeline, keyed, findings))
-            return self._board
+    def _key(self) -> tuple[int, int | None]:
+        with self.pipeline.store.session() as session:
+            return last_finding_id(session), newest_run_id(session)
 
-    def queue(self, now: datetime) -> list[QueueItem]:
-        """Open complaints whose next clock is overdue or inside the warning window (judged
-        AT_RISK by the last evaluation), most urgent first."""
-        items = [r.next_item for r in self.board().rows if r.next_item is not None]
-        due = [i for i in items if i.overdue(now) or i.status in {"AT_RISK", "FAIL"}]
-        return sorted(due, key=lambda i: (i.due_at, i.source, i.ticket))
+    def snapshot(self) -> tuple[Snapshot | None, bool]:
+        """The newest built page data (None before the first build) and whether it is current."""
+        key = self._key()
+        snap = self._snapshot
+        if snap is not None and snap.key == key:
+            return snap, True
+        if not self.background:
+            return self._build(key), True
+        self.start_build()
+        return snap, False
+
+    def start_build(self) -> None:
+        """Build in a background thread, unless a build is already running."""
+        with self._build_lock:
+            if self._building is not None and self._building.is_alive():
+                return
+            self._building = threading.Thread(target=self._build_logged, name="ui-build", daemon=True)
+            self._building.start()
+
+    def _build_logged(self) -> None:
+        try:
+            self._build(self._key())
+        except Exception:
+            log.exception("dashboard: building the page data failed")
+
+    def _build(self, key: tuple[int, int | None]) -> Snapshot:
+        now = self.clock()
+        with self.pipeline.store.session() as session:
+            keyed = open_complaints(session)
+            findings = latest_findings(session)
+        rows = build_rows(self.pipeline, keyed, findings)
+        kpis, note = self._kpis(now)
+        self._snapshot = Snapshot(key, rows, kpis, note, now)
+        return self._snapshot
 
     def sources(self) -> list[SourceStatus]:
         with self.pipeline.store.session() as session:
@@ -183,14 +221,9 @@ class Dashboard:
             run = runs[0]
             return {"id": run.id, "started_at": run.started_at, "as_of": run.as_of}
 
-    def kpis(self, now: datetime) -> tuple[tuple[Metric, ...], str | None]:
+    def _kpis(self, now: datetime) -> tuple[tuple[Metric, ...], str | None]:
         """The KPI report's metrics that have an objective, over the last ``KPI_DAYS`` days, and
         a note when they cannot be shown."""
-        with self.pipeline.store.session() as session:
-            run_id = newest_run_id(session)
-        cached = self._kpis
-        if cached is not None and cached[0] == run_id:
-            return cached[1], cached[2]
         tz = self.zone.key
         end = now.astimezone(self.zone).date()
         period = Period(end - timedelta(days=KPI_DAYS - 1), end, tz)
@@ -208,5 +241,4 @@ class Dashboard:
             log.error(  # noqa: TRY400 - the problems are listed by verify-store, not in a traceback
                 "dashboard KPIs: the store's evaluation history does not verify")
             note = "The store's evaluation history does not verify: run iso10002 store verify."
-        self._kpis = (run_id, metrics, note)
         return metrics, note

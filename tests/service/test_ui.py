@@ -26,6 +26,7 @@ from tests.zendesk import scenarios as sc
 with warnings.catch_warnings():  # starlette nags about httpx vs httpx2; httpx works
     warnings.simplefilter("ignore")
     from starlette.applications import Starlette
+    from starlette.routing import Mount
     from starlette.testclient import TestClient
 
 pytestmark = pytest.mark.slow
@@ -51,7 +52,7 @@ class World:
             self.queued.append((source, ticket))
 
         panel = PanelApi(pipe, enqueue, [], clock=self.pipeline.clock)
-        app = Starlette(routes=ui_mount(pipe, panel, SECRET, self.pipeline.clock))
+        app = Starlette(routes=ui_mount(pipe, panel, SECRET, self.pipeline.clock, background=False))
         return TestClient(app, base_url="http://testserver")
 
 
@@ -76,6 +77,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     yield World(pipe, server, hostile)
     store.close()
     server.stop()
+
+
+def _snapshot(world: World) -> Any:
+    from connector.service.ui_data import Dashboard
+
+    snap, fresh = Dashboard(world.pipeline, world.pipeline.clock, background=False).snapshot()
+    assert fresh
+    return snap
 
 
 def _login(client: TestClient, password: str = PASSWORD) -> Any:
@@ -186,9 +195,7 @@ def test_work_queue_lists_overdue_and_due_soon_by_team_and_owner_with_helpdesk_l
         _login(client)
         page = client.get("/ui/").text
     # What the store holds: open complaints whose earliest clocked finding is overdue or AT_RISK.
-    from connector.service.ui_data import Dashboard
-
-    expected = Dashboard(world.pipeline).queue(now)
+    expected = _snapshot(world).queue(now)
     assert expected, "the seeded sandbox has no overdue or at-risk complaint"
     for item in expected:
         assert f'href="{world.server.base_url}/agent/tickets/{item.ticket}"' in page
@@ -240,10 +247,8 @@ def test_the_dashboard_is_off_without_a_session_secret(world: World) -> None:
 
 
 def test_work_queue_lists_the_most_urgent_up_to_the_limit_and_counts_all(world: World) -> None:
-    from connector.service.ui_data import Dashboard
-
     now = world.pipeline.clock()
-    expected = Dashboard(world.pipeline).queue(now)
+    expected = _snapshot(world).queue(now)
     assert len(expected) > 2
     with world.client(**USERS, queue_limit=2) as client:
         _login(client)
@@ -295,3 +300,36 @@ def test_hash_password_reads_stdin_and_prints_a_verifiable_argon2_hash() -> None
     assert auth.check_password("lead", PASSWORD) and not auth.check_password("lead", PASSWORD + "x")
     short = runner.invoke(app, ["hash-password"], input="short\n")
     assert short.exit_code == 3 and "at least 12 characters" in short.output
+
+
+def test_background_builds_serve_the_last_build_while_the_next_runs(world: World) -> None:
+    from connector.service.ui_data import Dashboard
+
+    data = Dashboard(world.pipeline, world.pipeline.clock)
+    assert data.snapshot() == (None, False)  # nothing built yet: the page says "preparing"
+    assert data._building is not None
+    data._building.join(timeout=120)
+    snap, fresh = data.snapshot()
+    assert snap is not None and fresh
+    finding, run = snap.key
+    data._key = lambda: (finding + 1, run)  # type: ignore[method-assign]  # new findings recorded
+    stale, fresh = data.snapshot()
+    assert stale is snap and not fresh
+    data._building.join(timeout=120)
+    assert data.snapshot() == (data._snapshot, True) and data._snapshot is not snap
+
+
+def test_the_first_page_before_any_build_says_preparing_and_reloads(world: World) -> None:
+    config = world.pipeline.config.model_copy(update={"ui": AppConfig.model_validate({
+        "sources": [s.model_dump(mode="json") for s in world.pipeline.sources], "ui": USERS}).ui})
+    pipe = Pipeline(config, world.pipeline.store, world.pipeline.evaluator, clock=world.pipeline.clock)
+    panel = PanelApi(pipe, lambda *_a, **_k: None, [], clock=pipe.clock)
+    from connector.service.ui import Ui
+
+    ui = Ui(pipe, panel, SECRET, pipe.clock)
+    ui.data.start_build = lambda: None  # type: ignore[method-assign]  # the build never finishes
+    with TestClient(Starlette(routes=[Mount("/ui", app=ui.app())])) as client:
+        _login(client)
+        page = client.get("/ui/")
+    assert page.status_code == 503 and page.headers["retry-after"] == "5"
+    assert '<meta http-equiv="refresh" content="5">' in page.text and "Preparing" in page.text

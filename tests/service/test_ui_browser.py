@@ -57,7 +57,10 @@ def test_dashboard_in_chromium_against_serve(tmp_path: Path, browser: Browser) -
             error = browser.wait("document.querySelector('.error')?.textContent")
             assert error == "Wrong username or password."
             _sign_in(browser, url, PASSWORD)
-            summary = browser.wait("document.querySelector('#queue-summary')?.textContent")
+            # The page data is built in the background; a page showing an older build reloads itself.
+            fresh_summary = ("!document.querySelector('#updating')"
+                             " && document.querySelector('#queue-summary')?.textContent")
+            summary = browser.wait(fresh_summary, 60)
             assert "overdue" in summary
             links = browser.js("[...document.querySelectorAll('table.queue a')].map(a => a.href)")
             assert links and all(link.startswith(f"{base}/agent/tickets/") for link in links)
@@ -66,7 +69,7 @@ def test_dashboard_in_chromium_against_serve(tmp_path: Path, browser: Browser) -
             browser.screenshot(tmp_path / "queue.png")
             ticket = browser.js("document.querySelector('table.queue input[name=ticket]').value")
             browser.js("document.querySelector('table.queue button').click()")
-            notice = browser.wait("document.querySelector('.notice')?.textContent")
+            notice = browser.wait("document.querySelector('#queued-notice')?.textContent")
             assert notice == f"Re-check of {ticket} queued."
             # The register, filtered server-side.
             browser.goto(f"{url}/ui/register?status=failing")
