@@ -77,6 +77,7 @@ BENCHMARKS = (
     Benchmark("reports", "Reports",
               [PY, str(BENCH / "reports.py"), "--complaints", "100000"], reports_section, "reports.txt"),
     Benchmark("service", "Service", [PY, str(BENCH / "service.py")], None, "service.md"),
+    Benchmark("dashboard", "Dashboard", [PY, str(BENCH / "dashboard.py")], None, "dashboard.md"),
 )
 
 

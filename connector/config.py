@@ -23,6 +23,7 @@ from connector.service_config import (
     ServerConfig,
     StoreConfig,
     SyncConfig,
+    UiConfig,
     WebhooksConfig,
     WritebackConfig,
 )
@@ -51,6 +52,7 @@ class AppConfig(BaseModel):
     webhooks: WebhooksConfig = Field(default_factory=WebhooksConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
+    ui: UiConfig = Field(default_factory=UiConfig)
 
     @model_validator(mode="after")
     def _forge_sites_name_jira_sources(self) -> AppConfig:

@@ -197,6 +197,43 @@ class ForgeConfig(_Strict):
     sites: dict[str, ForgeSite] = Field(min_length=1)
 
 
+class UiUser(_Strict):
+    #: An argon2 hash (``iso10002 hash-password``), never the password.
+    password_hash: str = Field(pattern=r"^\$argon2(id|i|d)\$")
+
+
+class UiConfig(_Strict):
+    """The ``/ui`` dashboard: read-only pages plus a CSRF-protected Re-check. Off unless users or a
+    trusted proxy header are configured (docs/service.md)."""
+
+    #: Username -> argon2 hash: the login form checks these.
+    users: dict[str, UiUser] = Field(default_factory=dict)
+    #: Environment variable holding the key that signs session cookies (at least 32 characters).
+    session_secret_env: str = "ISO10002_UI_SESSION_SECRET"  # noqa: S105 - a variable name
+    session_max_age_seconds: int = Field(default=8 * 3600, ge=60, le=7 * 24 * 3600)
+    #: Mark the session cookie ``Secure`` (set when the service is reached over TLS, e.g. behind a proxy).
+    secure_cookies: bool = False
+    #: A reverse proxy that has already authenticated the user (oauth2-proxy) names them in this
+    #: header; it is believed only from ``trusted_proxies`` (client addresses of the proxy).
+    trusted_header: str | None = None
+    trusted_proxies: tuple[str, ...] = ()
+    #: Rows per register page.
+    page_size: int = Field(default=50, ge=10, le=500)
+    #: The work queue lists this many of the most urgent tickets (the counts by team and owner
+    #: above it cover them all).
+    queue_limit: int = Field(default=200, ge=1, le=2000)
+
+    @model_validator(mode="after")
+    def _proxy_needs_addresses(self) -> UiConfig:
+        if self.trusted_header and not self.trusted_proxies:
+            raise ValueError("ui.trusted_header needs ui.trusted_proxies (the proxy's addresses)")
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.users) or self.trusted_header is not None
+
+
 class ApiConfig(_Strict):
     #: Environment variables each holding one accepted API key (``Authorization: Bearer KEY``).
     keys_env: tuple[str, ...] = ("ISO10002_API_KEY",)

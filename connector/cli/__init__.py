@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from connector.cli import check, config, explain, platform, report, store, verify_report
+from connector.cli import check, config, explain, platform, report, store, ui, verify_report
 from connector.cli.exit_codes import ExitCode
 from connector.cli.help import PlainHelpCommand, PlainHelpGroup
 from connector.evaluation import code_version
@@ -61,6 +61,7 @@ _command()(store.status)
 _command("verify-store")(store.verify_store)
 _command("verify-report", help=verify_report.HELP)(verify_report.verify_report)
 _command()(store.serve)
+_command("hash-password")(ui.hash_password)
 
 
 #: Commands that map and check many tickets in one go: worth tuning the collector for (never

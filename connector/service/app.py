@@ -23,6 +23,7 @@ from connector.platforms.base import Platform
 from connector.platforms.registry import platform_for, platforms
 from connector.service.panel_api import PanelApi
 from connector.service.runner import ServiceRunner
+from connector.service.ui import ui_mount
 from connector.service.webhooks import Nudge, WebhookRejected, delivery_key
 from connector.store.deliveries import first_delivery
 
@@ -150,5 +151,7 @@ def build_app(pipeline: Pipeline, runner: ServiceRunner, environ: Environ = os.e
         *panel.routes(),
         Route("/healthz", handlers.healthz, methods=["GET"]),
         Route("/metrics", handlers.metrics, methods=["GET"]),
+        # The dashboard (connector/service/ui.py), when ui users or a trusted proxy are configured.
+        *ui_mount(pipeline, panel, environ(pipeline.config.ui.session_secret_env), handlers.clock),
     ], middleware=middleware)
 

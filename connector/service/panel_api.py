@@ -290,6 +290,11 @@ class PanelApi:
             return _bad_ticket(exc)
         except NotAuthorised as exc:
             return self._unauthorised(exc)
+        return await self.recheck(platform, ticket, caller)
+
+    async def recheck(self, platform: str, ticket: str, caller: Caller) -> Response:
+        """Queue a re-sync and re-evaluation of an admitted ticket, within the rate limits (the
+        panels' refresh and the dashboard's Re-check)."""
         sources = self._sources(platform, caller)
         if not sources:
             return JSONResponse({"error": "not_found", "message": f"no {platform} source"}, status_code=404)

@@ -214,3 +214,12 @@ def tickets_of(
     if not include_deleted:
         query = query.where(TicketRow.deleted.is_(False))
     return list(session.scalars(query.order_by(TicketRow.source, TicketRow.id)))
+
+
+def open_complaints(session: Session) -> list[tuple[str, str, bool | None, str | None]]:
+    """(source, ticket, is_open, record JSON without its timeline) of every complaint not marked
+    deleted, by source then ticket: what the dashboard lists (keys and records, no snapshots)."""
+    query = select(TicketRow.source, TicketRow.ticket, TicketRow.is_open, TicketRow.record).where(
+        TicketRow.is_complaint.is_(True), TicketRow.deleted.is_(False)
+    ).order_by(TicketRow.source, TicketRow.ticket)
+    return [(s, t, o, r) for s, t, o, r in session.execute(query)]

@@ -152,10 +152,10 @@ def run_cli(*args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
 
 
 @contextmanager
-def serve(config: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+def serve(config: Path, **extra_env: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
     with (config.parent / "serve.log").open("w") as log:
         proc = subprocess.Popen([ISO10002, "serve", "-c", str(config)], stdout=subprocess.PIPE,
-                                stderr=log, text=True, env=env(), cwd=ROOT)
+                                stderr=log, text=True, env=env(**extra_env), cwd=ROOT)
         try:
             url = _read_line(proc, "listening on").rsplit(" ", 1)[1]
             yield proc, url

@@ -1,0 +1,244 @@
+"""What the ``/ui`` dashboard shows, read from the store: the work queue, the register rows, the
+per-source sync/evaluation status and the KPI tiles (the KPI report's metrics, judged against the
+policy's ``kpis`` objectives by ``report_templates.views.kpi``).
+
+The page data is built once per state of the store (newest finding id and run id), so a page
+view between evaluations reads two numbers and renders."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from connector.config import SourceConfig
+from connector.pipeline import Pipeline
+from connector.reports.store import NoEvaluation, store_input
+from connector.service.panel_api import evidence_link, overall_state
+from connector.store.runs import StoreTampered, last_finding_id, last_runs, latest_findings, newest_run_id
+from connector.store.tickets import open_complaints, source_rows
+from report_templates.input import Period
+from report_templates.views.kpi import Metric, build_kpi_view
+
+log = logging.getLogger(__name__)
+#: Findings whose due date is a clock the team still races.
+_CLOCKED = {"PENDING", "AT_RISK", "FAIL"}
+#: The KPI tiles' period: the last 30 days, as the scheduled reports use.
+KPI_DAYS = 30
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    source: str
+    platform: str
+    ticket: str
+    link: str | None
+    summary: str
+    team: str
+    owner: str
+    check: str
+    title: str
+    status: str
+    due_at: datetime
+
+    def overdue(self, now: datetime) -> bool:
+        return self.due_at <= now
+
+
+@dataclass(frozen=True)
+class Row:
+    """One complaint of the register."""
+
+    source: str
+    platform: str
+    ticket: str
+    link: str | None
+    summary: str
+    team: str
+    owner: str
+    stage: str
+    open: bool
+    state: str
+    #: Checks whose latest finding is FAIL, ERROR or AT_RISK.
+    flagged: tuple[str, ...]
+    next_due: datetime | None
+    #: The next clocked finding (for the queue), or None.
+    next_item: QueueItem | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The page data of one state of the store: (newest finding id, newest run id)."""
+
+    key: tuple[int, int | None]
+    rows: list[Row]
+    kpis: tuple[Metric, ...]
+    kpi_note: str | None
+    built_at: datetime
+
+    def queue(self, now: datetime) -> list[QueueItem]:
+        """Open complaints whose next clock is overdue or inside the warning window (judged
+        AT_RISK, or already FAIL, by the last evaluation), most urgent first."""
+        items = [r.next_item for r in self.rows if r.next_item is not None]
+        due = [i for i in items if i.overdue(now) or i.status in {"AT_RISK", "FAIL"}]
+        return sorted(due, key=lambda i: (i.due_at, i.source, i.ticket))
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    name: str
+    platform: str
+    last_success_at: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+
+
+def _text(value: Any, fallback: str) -> str:
+    return value.strip() if isinstance(value, str) and value.strip() else fallback
+
+
+def _team(record: dict[str, Any]) -> str:
+    """The record's team, else its helpdesk group (a Zendesk group, a Jira team field)."""
+    return _text(record.get("team") or record.get("group"), "(no team)")
+
+
+def _next_item(source: SourceConfig, ticket: str, link: str | None, record: dict[str, Any],
+               findings: list[dict[str, Any]]) -> QueueItem | None:
+    clocked = [f for f in findings if f.get("status") in _CLOCKED and f.get("due_at")]
+    if not clocked:
+        return None
+    first = min(clocked, key=lambda f: datetime.fromisoformat(str(f["due_at"])))
+    return QueueItem(
+        source=source.name, platform=source.platform, ticket=ticket, link=link,
+        summary=_text(record.get("summary"), "(no summary)"), team=_team(record),
+        owner=_text(record.get("assignee_name") or record.get("assignee"), "(unassigned)"),
+        check=str(first.get("check")), title=_text(first.get("title"), str(first.get("check"))),
+        status=str(first.get("status")), due_at=datetime.fromisoformat(str(first["due_at"])),
+    )
+
+
+def build_rows(pipeline: Pipeline, keyed: list[tuple[str, str, bool | None, str | None]],
+               findings: dict[tuple[str, str], tuple[int, list[dict[str, Any]]]]) -> list[Row]:
+    sources = {s.name: s for s in pipeline.sources}
+    rows: list[Row] = []
+    for source_name, ticket, is_open, record_json in keyed:
+        source = sources.get(source_name)
+        if source is None:
+            continue
+        record: dict[str, Any] = json.loads(record_json) if record_json else {}
+        found = findings.get((source_name, ticket), (0, []))[1]
+        link = evidence_link(source, ticket, None)
+        still_open = is_open is not False and record.get("stage") != "closed"
+        item = _next_item(source, ticket, link, record, found) if still_open else None
+        rows.append(Row(
+            source=source_name, platform=source.platform, ticket=ticket, link=link,
+            summary=_text(record.get("summary"), "(no summary)"), team=_team(record),
+            owner=_text(record.get("assignee_name") or record.get("assignee"), "(unassigned)"),
+            stage=_text(record.get("stage"), "unknown"), open=still_open, state=overall_state(found),
+            flagged=tuple(sorted({str(f.get("check")) for f in found
+                                  if f.get("status") in {"FAIL", "ERROR", "AT_RISK"}})),
+            next_due=item.due_at if item else None, next_item=item,
+        ))
+    return rows
+
+
+class Dashboard:
+    """The dashboard's data. Building it reads every complaint and its latest findings (and the
+    KPI report's pass), so it is built once per state of the store: in the background when
+    ``background`` (a page then shows the last build, saying it is updating), else on request."""
+
+    def __init__(self, pipeline: Pipeline, clock: Callable[[], datetime], *, background: bool = True) -> None:
+        self.pipeline = pipeline
+        self.clock = clock
+        self.background = background
+        self._build_lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._building: threading.Thread | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.pipeline.evaluator.policy.calendar.tz
+
+    def _key(self) -> tuple[int, int | None]:
+        with self.pipeline.store.session() as session:
+            return last_finding_id(session), newest_run_id(session)
+
+    def snapshot(self) -> tuple[Snapshot | None, bool]:
+        """The newest built page data (None before the first build) and whether it is current."""
+        key = self._key()
+        snap = self._snapshot
+        if snap is not None and snap.key == key:
+            return snap, True
+        if not self.background:
+            return self._build(key), True
+        self.start_build()
+        return snap, False
+
+    def start_build(self) -> None:
+        """Build in a background thread, unless a build is already running."""
+        with self._build_lock:
+            if self._building is not None and self._building.is_alive():
+                return
+            self._building = threading.Thread(target=self._build_logged, name="ui-build", daemon=True)
+            self._building.start()
+
+    def _build_logged(self) -> None:
+        try:
+            self._build(self._key())
+        except Exception:
+            log.exception("dashboard: building the page data failed")
+
+    def _build(self, key: tuple[int, int | None]) -> Snapshot:
+        now = self.clock()
+        with self.pipeline.store.session() as session:
+            keyed = open_complaints(session)
+            findings = latest_findings(session)
+        rows = build_rows(self.pipeline, keyed, findings)
+        kpis, note = self._kpis(now)
+        self._snapshot = Snapshot(key, rows, kpis, note, now)
+        return self._snapshot
+
+    def sources(self) -> list[SourceStatus]:
+        with self.pipeline.store.session() as session:
+            stored = source_rows(session)
+        out = []
+        for s in self.pipeline.sources:
+            row = stored.get(s.name)
+            out.append(SourceStatus(s.name, s.platform, row.last_success_at if row else None,
+                                    row.last_error if row else None, row.last_error_at if row else None))
+        return out
+
+    def last_run(self) -> dict[str, Any] | None:
+        with self.pipeline.store.session() as session:
+            runs = last_runs(session, 1)
+            if not runs:
+                return None
+            run = runs[0]
+            return {"id": run.id, "started_at": run.started_at, "as_of": run.as_of}
+
+    def _kpis(self, now: datetime) -> tuple[tuple[Metric, ...], str | None]:
+        """The KPI report's metrics that have an objective, over the last ``KPI_DAYS`` days, and
+        a note when they cannot be shown."""
+        tz = self.zone.key
+        end = now.astimezone(self.zone).date()
+        period = Period(end - timedelta(days=KPI_DAYS - 1), end, tz)
+        metrics: tuple[Metric, ...] = ()
+        note: str | None = None
+        try:
+            data = store_input(self.pipeline.store, self.pipeline.evaluator, self.pipeline.config,
+                               as_of=now, period=period, with_baseline=False)
+            metrics = tuple(m for m in build_kpi_view(data).metrics if m.objective is not None)
+            if not metrics:
+                note = "The policy sets no KPI objectives (its kpis block)."
+        except NoEvaluation:
+            note = "No evaluation has run yet."
+        except StoreTampered:
+            log.error(  # noqa: TRY400 - the problems are listed by verify-store, not in a traceback
+                "dashboard KPIs: the store's evaluation history does not verify")
+            note = "The store's evaluation history does not verify: run iso10002 store verify."
+        return metrics, note
