@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from connector.store.chunking import CHUNK, chunks
@@ -97,3 +97,17 @@ def record_evaluation_states(
              "evaluated_as_of": evaluated_as_of, "next_change_at": next_change_at}
             for ticket_id, snapshot_id, evaluated_as_of, next_change_at in chunk
         ])
+
+
+def stale_records(session: Session, mapping_hashes: dict[str, str], version: str) -> list[tuple[int, str]]:
+    """(id, source) of the tickets of these sources whose cached record was mapped by another
+    mapping file or code version (``connector.remap``), by id."""
+    stale: list[tuple[int, str]] = []
+    for source, mapping_hash in sorted(mapping_hashes.items()):
+        query = select(TicketRow.id, TicketRow.source).where(
+            TicketRow.source == source,
+            or_(TicketRow.mapping_hash.is_(None), TicketRow.mapping_hash != mapping_hash,
+                TicketRow.mapper_version.is_(None), TicketRow.mapper_version != version),
+        )
+        stale.extend((i, s) for i, s in session.execute(query.order_by(TicketRow.id)))
+    return stale
