@@ -210,7 +210,7 @@ def evaluate_store(
     if record != "none":
         # Rows mapped by another mapping file or release first: the manifest's record digests
         # are then those of the rows ``verify-store`` compares them with.
-        remap_stale(store, evaluator.mappings)
+        remap_stale(store, evaluator.mappings, only)
     try:
         with store.session() as session:
             keys = complaint_keys(session, evaluator.mappings, only, only_open)

@@ -13,7 +13,7 @@ mapper (``connector.store.runs.ticket_row_problem``).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import cache
 from importlib import metadata
 from typing import Any
@@ -21,7 +21,7 @@ from typing import Any
 from connector.bundles import map_bundle, record_texts
 from connector.store import Store
 from connector.store.chunking import chunks
-from connector.store.evaluations import bundles, stale_records, versions_as_of
+from connector.store.evaluations import bundles, stale_records, ticket_rows, versions_as_of
 from connector.store.models import TicketRow
 from mappings.loader import LoadedMapping
 
@@ -57,21 +57,23 @@ def remap_row(row: TicketRow, mapping: LoadedMapping, documents: list[Any]) -> N
     row.is_open = mapped.record.is_open and not row.deleted
 
 
-def remap_stale(store: Store, mappings: Mapping[str, LoadedMapping]) -> int:
-    """Re-map, from their newest stored snapshot, the rows of these sources whose record was
-    mapped by another mapping file or code version; how many. Reads the store only (two
-    queries per chunk plus the updates), never the helpdesk."""
+def remap_stale(
+    store: Store, mappings: Mapping[str, LoadedMapping], only: Collection[tuple[str, str]] | None = None
+) -> int:
+    """Re-map, from their newest stored snapshot, the rows of these sources (``only``: of these
+    (source, ticket) keys) whose record was mapped by another mapping file or code version; how
+    many. Reads the store only (three queries per chunk of rows, plus the updates), never the
+    helpdesk."""
     version = code_version()
     with store.session() as session:
-        stale = stale_records(session, {name: m.sha256 for name, m in mappings.items()}, version)
+        stale = stale_records(session, {name: m.sha256 for name, m in mappings.items()}, version, only)
     for chunk in chunks(stale, CHUNK):
+        ids = [ticket_id for ticket_id, _source in chunk]
         with store.session() as session:
-            newest = versions_as_of(session, [ticket_id for ticket_id, _source in chunk], None)
+            newest = versions_as_of(session, ids, None)
             texts = bundles(session, list(newest.values()))
-            for ticket_id, source in chunk:
-                snapshot_id = newest.get(ticket_id)
-                if snapshot_id is None:
-                    continue  # no version stored: nothing to map
-                row = session.get_one(TicketRow, ticket_id)
-                remap_row(row, mappings[source], json.loads(texts[snapshot_id]))
+            for row in ticket_rows(session, ids):
+                snapshot_id = newest.get(row.id)
+                if snapshot_id is not None:  # else no version stored: nothing to map
+                    remap_row(row, mappings[row.source], json.loads(texts.pop(snapshot_id)))
     return len(stale)

@@ -99,9 +99,12 @@ def record_evaluation_states(
         ])
 
 
-def stale_records(session: Session, mapping_hashes: dict[str, str], version: str) -> list[tuple[int, str]]:
-    """(id, source) of the tickets of these sources whose cached record was mapped by another
-    mapping file or code version (``connector.remap``), by id."""
+def stale_records(
+    session: Session, mapping_hashes: dict[str, str], version: str,
+    only: Collection[tuple[str, str]] | None = None,
+) -> list[tuple[int, str]]:
+    """(id, source) of the tickets of these sources (``only``: of these keys) whose cached
+    record was mapped by another mapping file or code version (``connector.remap``)."""
     stale: list[tuple[int, str]] = []
     for source, mapping_hash in sorted(mapping_hashes.items()):
         query = select(TicketRow.id, TicketRow.source).where(
@@ -109,5 +112,15 @@ def stale_records(session: Session, mapping_hashes: dict[str, str], version: str
             or_(TicketRow.mapping_hash.is_(None), TicketRow.mapping_hash != mapping_hash,
                 TicketRow.mapper_version.is_(None), TicketRow.mapper_version != version),
         )
-        stale.extend((i, s) for i, s in session.execute(query.order_by(TicketRow.id)))
-    return stale
+        if only is None:
+            stale.extend((i, s) for i, s in session.execute(query))
+            continue
+        # A webhook evaluates one ticket: look at just that one, not the whole store.
+        for chunk in chunks(sorted(t for s, t in set(only) if s == source), CHUNK):
+            stale.extend((i, s) for i, s in session.execute(query.where(TicketRow.ticket.in_(chunk))))
+    return sorted(stale)
+
+
+def ticket_rows(session: Session, ids: Sequence[int]) -> list[TicketRow]:
+    """The ticket rows with these ids (one query), to update in the session."""
+    return list(session.scalars(select(TicketRow).where(TicketRow.id.in_(list(ids)))))

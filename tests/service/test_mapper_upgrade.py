@@ -191,6 +191,24 @@ def test_a_sync_after_an_upgrade_remaps_without_making_the_old_run_look_edited(
     assert _problems(built) == []
 
 
+def test_a_one_ticket_evaluation_after_an_upgrade_remaps_that_ticket_only(
+    built: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A webhook's evaluation of one ticket re-maps that row, not the whole store; the rows
+    left as the previous release stored them still verify against the old run."""
+    _upgrade(monkeypatch)
+    with built.pipeline.store.session() as session:
+        first = session.scalars(select(TicketRow.ticket).where(TicketRow.is_complaint.is_(True))
+                                .order_by(TicketRow.id).limit(1)).one()
+    built.pipeline.check(as_of=built.as_of, only={("sandbox", first)})
+    with built.pipeline.store.session() as session:
+        versions = dict(session.execute(select(TicketRow.ticket, TicketRow.mapper_version)
+                                        .where(TicketRow.is_complaint.is_(True))).all())
+    assert versions.pop(first) == "2.0.0"
+    assert versions and set(versions.values()) == {None}
+    assert _problems(built) == []
+
+
 def test_a_real_edit_after_an_upgrade_is_still_detected(
     built: Built, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
