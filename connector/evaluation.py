@@ -24,8 +24,6 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
-from importlib import metadata
 from typing import IO, Any, Literal
 
 import holidays
@@ -35,6 +33,7 @@ from compliance_checks.findings import Finding
 from connector.bundles import DocumentBundle, record_digest_of
 from connector.checking import Checker
 from connector.reevaluation import evaluated_with, next_change
+from connector.remap import code_version, remap_stale
 from connector.store import Session, Store
 from connector.store.chunking import chunks
 from connector.store.evaluations import (
@@ -64,14 +63,6 @@ Record = Literal["all", "changed", "none"]
 FindingsCallback = Callable[[str, str, list[Finding]], None]
 #: Tickets read, mapped and checked per chunk.
 CHUNK = 500
-
-
-@cache  # a package metadata lookup (milliseconds), needed twice per evaluation
-def code_version() -> str:
-    try:
-        return metadata.version("iso10002-connector")
-    except metadata.PackageNotFoundError:  # pragma: no cover - running from a plain checkout
-        return "0+unknown"
 
 
 @dataclass(frozen=True)
@@ -216,6 +207,10 @@ def evaluate_store(
     manifest = _Manifest()
     # (ticket id, snapshot id or None, as_of, next change or None) per evaluated ticket.
     states: list[tuple[int, int | None, datetime | None, datetime | None]] = []
+    if record != "none":
+        # Rows mapped by another mapping file or release first: the manifest's record digests
+        # are then those of the rows ``verify-store`` compares them with.
+        remap_stale(store, evaluator.mappings, only)
     try:
         with store.session() as session:
             keys = complaint_keys(session, evaluator.mappings, only, only_open)

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from connector.bundles import map_bundle, parse_stamp, record_texts
+from connector.bundles import parse_stamp
 from connector.crashpoints import ARMED, crash_point
 from connector.platforms.base import Changes, Client, PageRead, ReadEvent, SourceSettings, TicketChange
 from connector.platforms.registry import platform_for
+from connector.remap import code_version, remap_row
 from connector.store import Session, Store
 from connector.store.bulk import TicketBatch
 from connector.store.models import SourceRow, TicketRow
@@ -77,31 +78,14 @@ def api_total(client: Client) -> int:
     return int(client.stats.total)
 
 
-def _remap(row: TicketRow, mapping: LoadedMapping, documents: list[Any]) -> None:
-    mapped = map_bundle(mapping.spec, documents, None, mapping.site)
-    row.mapping_hash = mapping.sha256
-    if mapped is None or mapped.skipped:
-        row.is_complaint = False
-        return
-    row.is_complaint = True
-    if mapped.error is not None or mapped.record is None:
-        row.record = row.timeline = None
-        row.mapping_error = str(mapped.error or "no record produced")
-        row.is_open = True
-        return
-    row.record, row.timeline = record_texts(mapped.record)
-    row.mapping_error = None
-    row.is_open = mapped.record.is_open and not row.deleted
-
-
 def _store_version(
     batch: TicketBatch, row: TicketRow, mapping: LoadedMapping, documents: list[Doc], stamp: str,
     now: datetime,
 ) -> bool:
     updated = parse_stamp(stamp) if stamp else now
     added = batch.add_snapshot(row, stamp=stamp, updated_at=updated, documents=documents)
-    if added or row.mapping_hash != mapping.sha256:
-        _remap(row, mapping, documents)
+    if added or row.mapping_hash != mapping.sha256 or row.mapper_version != code_version():
+        remap_row(row, mapping, documents)
     return added
 
 

@@ -16,8 +16,8 @@ import typer
 from connector.cli import check, config, explain, platform, report, store, ui, verify_report
 from connector.cli.exit_codes import ExitCode
 from connector.cli.help import PlainHelpCommand, PlainHelpGroup
-from connector.evaluation import code_version
 from connector.gc_tuning import tune_gc_for_batch
+from connector.remap import code_version
 
 __all__ = ["app", "main"]
 

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from connector.store.chunking import CHUNK, chunks
@@ -97,3 +97,30 @@ def record_evaluation_states(
              "evaluated_as_of": evaluated_as_of, "next_change_at": next_change_at}
             for ticket_id, snapshot_id, evaluated_as_of, next_change_at in chunk
         ])
+
+
+def stale_records(
+    session: Session, mapping_hashes: dict[str, str], version: str,
+    only: Collection[tuple[str, str]] | None = None,
+) -> list[tuple[int, str]]:
+    """(id, source) of the tickets of these sources (``only``: of these keys) whose cached
+    record was mapped by another mapping file or code version (``connector.remap``)."""
+    stale: list[tuple[int, str]] = []
+    for source, mapping_hash in sorted(mapping_hashes.items()):
+        query = select(TicketRow.id, TicketRow.source).where(
+            TicketRow.source == source,
+            or_(TicketRow.mapping_hash.is_(None), TicketRow.mapping_hash != mapping_hash,
+                TicketRow.mapper_version.is_(None), TicketRow.mapper_version != version),
+        )
+        if only is None:
+            stale.extend((i, s) for i, s in session.execute(query))
+            continue
+        # A webhook evaluates one ticket: look at just that one, not the whole store.
+        for chunk in chunks(sorted(t for s, t in set(only) if s == source), CHUNK):
+            stale.extend((i, s) for i, s in session.execute(query.where(TicketRow.ticket.in_(chunk))))
+    return sorted(stale)
+
+
+def ticket_rows(session: Session, ids: Sequence[int]) -> list[TicketRow]:
+    """The ticket rows with these ids (one query), to update in the session."""
+    return list(session.scalars(select(TicketRow).where(TicketRow.id.in_(list(ids)))))

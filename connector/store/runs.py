@@ -422,6 +422,8 @@ class Evaluated:
     run_as_of: datetime
     #: The mapping hash the run recorded for the ticket's source.
     mapping_hash: str | None
+    #: The run's code version (the mapper of its record digests).
+    code_version: str
     snapshot_id: int
     snapshot_sha256: str
     record_sha256: str
@@ -433,8 +435,8 @@ def evaluated_versions(
     """Per ticket of ``source``: its entry in the manifest of the newest run (by as-of time,
     then id; at or before ``as_of`` when given) that mapped and checked it."""
     query = (
-        select(RunTicketRow.ticket, RunRow.id, RunRow.as_of, RunRow.mapping_hashes, RunTicketRow.snapshot_id,
-               RunTicketRow.snapshot_sha256, RunTicketRow.record_sha256)
+        select(RunTicketRow.ticket, RunRow.id, RunRow.as_of, RunRow.mapping_hashes, RunRow.code_version,
+               RunTicketRow.snapshot_id, RunTicketRow.snapshot_sha256, RunTicketRow.record_sha256)
         .join(RunRow, RunRow.id == RunTicketRow.run_id)
         .where(RunTicketRow.source == source, RunTicketRow.ticket.in_(list(tickets)))
     )
@@ -442,7 +444,9 @@ def evaluated_versions(
         query = query.where(RunRow.as_of <= as_of)
     best: dict[str, Evaluated] = {}
     mappings: dict[int, dict[str, Any]] = {}
-    for ticket, run_id, run_as_of, hashes, snapshot_id, snapshot_sha, record_sha in session.execute(query):
+    for ticket, run_id, run_as_of, hashes, code, snapshot_id, snapshot_sha, record_sha in session.execute(
+        query
+    ):
         known = best.get(ticket)
         if known is not None and (known.run_as_of, known.run_id) >= (run_as_of, run_id):
             continue
@@ -450,7 +454,7 @@ def evaluated_versions(
             mappings[run_id] = _json_object(hashes)
         mapping = mappings[run_id].get(source)
         best[ticket] = Evaluated(run_id, run_as_of, mapping if isinstance(mapping, str) else None,
-                                 snapshot_id, snapshot_sha, record_sha)
+                                 str(code), snapshot_id, snapshot_sha, record_sha)
     return best
 
 
@@ -470,12 +474,15 @@ def newest_snapshots(session: Session, ticket_ids: Collection[int]) -> dict[int,
 def ticket_row_problem(row: Any, entry: Evaluated, newest_snapshot: int | None) -> str | None:
     """What contradicts a ticket row's newest evaluation, or None. ``row`` has the ticket
     columns ``deleted``, ``deleted_at``, ``is_complaint``, ``record``, ``timeline``,
-    ``mapping_hash``. The record and complaint mark are compared only while the row still holds
-    the evaluated version under the run's mapping: a later sync legitimately replaces them."""
+    ``mapping_hash``, ``mapper_version``. The record and complaint mark are compared only while
+    the row still holds the evaluated version under the run's mapping file and code version: a
+    later sync, or a later release's re-mapping, legitimately replaces them."""
     if row.deleted and row.deleted_at is not None and row.deleted_at <= entry.run_as_of:
         return "marked deleted before the run that evaluated it"
     if newest_snapshot != entry.snapshot_id or row.mapping_hash != entry.mapping_hash:
         return None
+    if row.mapper_version is not None and row.mapper_version != entry.code_version:
+        return None  # re-mapped by a later release since (NULL: mapped before versions were kept)
     if not row.is_complaint:
         return "marked not a complaint, but its evaluated version is one"
     try:
@@ -507,7 +514,8 @@ def grouped_problems(problems: Iterable[tuple[int, str, str]]) -> list[ChainProb
 def _ticket_problems(session: Session) -> Iterator[tuple[int, str, str]]:
     """Each ticket row checked against its newest manifest entry, a chunk at a time."""
     columns = (TicketRow.id, TicketRow.source, TicketRow.ticket, TicketRow.deleted, TicketRow.deleted_at,
-               TicketRow.is_complaint, TicketRow.record, TicketRow.timeline, TicketRow.mapping_hash)
+               TicketRow.is_complaint, TicketRow.record, TicketRow.timeline, TicketRow.mapping_hash,
+               TicketRow.mapper_version)
     keys = sorted((str(s), str(t), int(i)) for s, t, i in session.execute(
         select(TicketRow.source, TicketRow.ticket, TicketRow.id).where(
             TicketRow.ticket.in_(select(RunTicketRow.ticket).distinct()))))

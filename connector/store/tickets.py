@@ -147,6 +147,7 @@ REPORT_COLUMNS = (
     TicketRow.record,
     TicketRow.timeline,
     TicketRow.mapping_hash,
+    TicketRow.mapper_version,
 )
 
 

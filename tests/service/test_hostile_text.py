@@ -67,14 +67,14 @@ def test_a_ticket_that_cannot_be_stored_is_quarantined_and_the_rest_sync(
     import connector.sync as sync_module
 
     bad = min(complaint_ids(server), key=int)
-    real = sync_module._remap
+    real = sync_module.remap_row
 
     def remap(row: TicketRow, mapping: object, documents: list[object]) -> None:
         if row.ticket == bad:
             raise UnicodeEncodeError("utf-8", LONE, 0, 1, "surrogates not allowed")
         real(row, mapping, documents)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(sync_module, "_remap", remap)
+    monkeypatch.setattr(sync_module, "remap_row", remap)
     outcomes, errors = pipeline(server, sqlite_store).sync()
     assert errors == []
     assert outcomes[0].quarantined == [{"ticket": bad, "reason": "cannot be stored (UnicodeEncodeError)"}]
