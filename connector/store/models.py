@@ -125,7 +125,7 @@ class TicketRow(Base):
     timeline: Mapped[str | None] = mapped_column(CompressedText)
     mapping_error: Mapped[str | None] = mapped_column(Text)
     mapping_hash: Mapped[str | None] = mapped_column(String(64))
-    #: The code version that mapped ``record`` (migration 0007; NULL: before it): with
+    #: The code version that mapped ``record`` (migration 0008; NULL: before it): with
     #: ``mapping_hash``, the mapper a run's record digest is compared under (``connector.remap``).
     mapper_version: Mapped[str | None] = mapped_column(String(40))
     # What the last evaluation saw (migration 0003): the periodic re-evaluation skips the

@@ -6,8 +6,8 @@ recorded digests of the new mapping while the rows kept the old one, and ``verif
 reported an honest store as edited. Rows stored before this revision keep NULL: the first
 sync or run re-maps them from their stored snapshot (``connector.remap``).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
