@@ -210,7 +210,6 @@ def test_unconfirmed_figures_are_exposed():
     assert [f.key for f in cfpb.unconfirmed] == ["returns.cfpb.codes.product"]  # the CFPB product names
     fca = load_policy(PACKS_DIR / "fca-disp.yaml")
     assert [f.key for f in fca.unconfirmed] == [
-        "receipt-cut-off",
         "credit-related-grouping",
         "fca-return-products",
         "fca-return-causes",

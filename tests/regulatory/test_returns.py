@@ -86,7 +86,7 @@ def test_fca_return_hand_counted():
     assert any(n.startswith("DISP 1 Annex 1AD: nil return") for n in table.notes)
     assert any(n.startswith("WORKING PAPER, not a submission") for n in table.notes)
     assert any(n.startswith("UNMAPPED: 1 complaint(s) with category 'Widgets'") for n in table.notes)
-    assert any(n.startswith("Unconfirmed figure: receipt-cut-off") for n in table.notes)
+    assert any(n.startswith("Unconfirmed figure: credit-related-grouping") for n in table.notes)
 
 
 def test_asic_idr_rows_hand_counted():

@@ -123,13 +123,13 @@ def test_audit_shows_the_regime_policy_chain_and_unconfirmed_figures(tmp_path: P
     assert view.policy_chain[1].sha256 == hashlib.sha256(pack_file.read_bytes()).hexdigest()
     assert view.policy_chain[0].sha256 == hashlib.sha256(child.read_bytes()).hexdigest()
     keys = [u.key for u in view.unconfirmed]
-    assert keys == sorted(f.key for f in policy.unconfirmed) and "receipt-cut-off" in keys
-    cut_off = next(u for u in view.unconfirmed if u.key == "receipt-cut-off")
-    assert cut_off.declared_in == "fca-disp.yaml" and "DISP 1.5.3G" in cut_off.source
+    assert keys == sorted(f.key for f in policy.unconfirmed) and "credit-related-grouping" in keys
+    credit = next(u for u in view.unconfirmed if u.key == "credit-related-grouping")
+    assert credit.declared_in == "fca-disp.yaml" and "Annex 1B" in credit.source
     html = render_html(view, RENDER)
     assert "Regulatory regime and policy provenance" in html and "Unconfirmed figures" in html
-    assert "UNCONFIRMED</span> receipt-cut-off" in html
-    assert '"unconfirmed": [' in view_json(view) and "receipt-cut-off" in view_json(view)
+    assert "UNCONFIRMED</span> credit-related-grouping" in html
+    assert '"unconfirmed": [' in view_json(view) and "credit-related-grouping" in view_json(view)
     # the baseline-only policy of the other tests has none, and says so
     assert "None: every regulatory figure" in render_html(build_audit_view(base), RENDER)
     assert view.content_hash != build_audit_view(base).content_hash
