@@ -53,7 +53,7 @@ def test_trend_baseline_is_the_earlier_evaluation(data: ReportInput) -> None:
     view = build_kpi_view(data)
     m = {x.key: x for x in view.metrics}
     assert view.baseline == "snapshot"
-    assert (str(view.previous_start), str(view.previous_end)) == ("2026-08-31", "2026-09-30")
+    assert (str(view.previous_start), str(view.previous_end)) == ("2026-09-01", "2026-09-30")
     # September as known on 1 October: CS-7 and CS-8 received; only CS-7 closed (upheld)
     assert m["received"].previous == 2
     assert m["received"].change == 3
