@@ -52,4 +52,6 @@ def test_quarter_report_compares_with_the_previous_quarter() -> None:
     assert (view.previous_start, view.previous_end) == (date(2025, 10, 1), date(2025, 12, 31))
     received = view.metric("received")
     assert (received.value, received.previous) == (1, 2)
-    assert "Baseline: 2025-10-01 to 2025-12-31" in render_html(view, RENDER)
+    html = render_html(view, RENDER)
+    assert "Baseline: 2025-10-01 to 2025-12-31" in html
+    assert "equal length" not in html  # the KPI table's caption named the old rule
