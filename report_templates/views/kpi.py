@@ -118,6 +118,9 @@ class KpiView(Frozen):
     history: tuple[HistoryPoint, ...]
     #: False when the previous period has no complaints (a first period): nothing to compare.
     has_previous: bool
+    #: The earliest receipt day in the data when it falls after the previous period's start:
+    #: the data may cover that period only in part (a source cannot say), so the report says so.
+    data_from: date | None
     compliance_by_month: tuple[ComplianceRow, ...]
     #: The definitions the figures use (from the policy's ``analysis`` block).
     repeat_window_days: int
@@ -469,8 +472,12 @@ class KpiBuilder:
         self.root_cause_missing = 0
         #: Settled clocks by (month, check, status) for the compliance trend.
         self.monthly: Counter[tuple[str, str, str]] = Counter()
+        #: The earliest receipt in the data (does the data cover the previous period?).
+        self.first: datetime | None = None
 
     def add(self, record: ComplaintRecord, findings: tuple[AnyFinding, ...]) -> None:
+        if self.first is None or record.received_at < self.first:
+            self.first = record.received_at
         if self.before is not None and self.before.add(record, findings):
             self.before_breakdowns.add(record)
         if not self.now.add(record, findings):
@@ -553,6 +560,8 @@ class KpiBuilder:
         before_figs, before_all, back_before, history = self._baseline()
         # A previous period without complaints (a first period) gives nothing to compare with.
         has_previous = before_figs.received > 0
+        first_day = self.first.astimezone(self.zone).date() if self.first is not None else None
+        data_from = first_day if has_previous and first_day and first_day > self.previous.start else None
         before = before_all if has_previous else None
         now = self.now.breakdowns
         pareto, running = [], 0
@@ -597,6 +606,7 @@ class KpiBuilder:
             findings_by_team=findings_rows(by_team, {}),
             history=tuple(history),
             has_previous=has_previous,
+            data_from=data_from,
             compliance_by_month=self._compliance(titles),
             repeat_window_days=analysis.repeat_window_days,
             systemic_min_count=analysis.systemic_min_count,

@@ -11,7 +11,7 @@ import pytest
 from compliance_checks.findings import Status
 from report_templates.html import render_html
 from report_templates.input import Period, Snapshot
-from report_templates.views import build_kpi_view
+from report_templates.views import build_kpi_view, build_review_view
 from tests.reports.builders import AS_OF, CHECKS, RENDER, at, dataset, finding, record
 
 TZ = "Europe/London"
@@ -55,3 +55,25 @@ def test_quarter_report_compares_with_the_previous_quarter() -> None:
     html = render_html(view, RENDER)
     assert "Baseline: 2025-10-01 to 2025-12-31" in html
     assert "equal length" not in html  # the KPI table's caption named the old rule
+
+
+def test_data_beginning_inside_the_previous_period_is_stated() -> None:
+    # A year's export (as devtools.generator writes) starting 1 December 2025, reported for
+    # January to November 2026: the baseline 2025-02-01..2025-12-31 holds only December's
+    # complaints, which would read as "+N vs previous" with no warning.
+    days = ["2025-12-01", "2025-12-15", "2026-01-10", "2026-06-10"]
+    records = [record(f"CS-{i}", at(d, 12), ack_h=2) for i, d in enumerate(days)]
+    findings = {r.id: (finding(r.id, CHECKS[0], Status.PASS),) for r in records}
+    current = Snapshot(AS_OF.replace(month=12, day=1), tuple(records), findings)
+    period = Period(date(2026, 1, 1), date(2026, 11, 30), TZ)
+    data = dataset(current=current, period=period, history=())
+    view = build_kpi_view(data)
+    assert (view.previous_start, view.data_from) == (date(2025, 2, 1), date(2025, 12, 1))
+    assert "earliest complaint in the data was received on 2025-12-01, after the previous period began" in (
+        render_html(view, RENDER)
+    )
+    review_html = render_html(build_review_view(data), RENDER)
+    assert "earliest complaint in the data was received on 2025-12-01, after it began" in review_html
+    # data reaching back before the baseline's start: nothing to say
+    covered = dataset(current=current, period=Period(date(2026, 1, 1), date(2026, 1, 31), TZ), history=())
+    assert build_kpi_view(covered).data_from is None
