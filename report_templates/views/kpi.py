@@ -113,7 +113,10 @@ class KpiView(Frozen):
     root_causes: tuple[ParetoRow, ...]
     root_cause_missing: int
     findings_by_check: tuple[FindingsRow, ...]
+    #: Clauses some finding of the period cites (a row of zeros would read as "no problems").
     findings_by_clause: tuple[FindingsRow, ...]
+    #: Catalogue clauses no finding cites: no enabled check evidences them (MANUAL in the audit).
+    clauses_without_findings: tuple[str, ...]
     findings_by_team: tuple[FindingsRow, ...]
     history: tuple[HistoryPoint, ...]
     #: False when the previous period has no complaints (a first period): nothing to compare.
@@ -601,8 +604,12 @@ class KpiBuilder:
             root_cause_missing=self.root_cause_missing,
             findings_by_check=findings_rows(by_check, titles),
             findings_by_clause=tuple(
-                sorted(findings_rows(by_clause, clause_titles), key=lambda r: _clause_key(r.key))
+                sorted(
+                    (r for r in findings_rows(by_clause, clause_titles) if any(r.counts.values())),
+                    key=lambda r: _clause_key(r.key),
+                )
             ),
+            clauses_without_findings=tuple(c for c, tally in by_clause.items() if not any(tally.values())),
             findings_by_team=findings_rows(by_team, {}),
             history=tuple(history),
             has_previous=has_previous,
