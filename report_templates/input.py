@@ -218,10 +218,26 @@ class Period:
         lo, hi = self.bounds()
         return lo <= moment < hi
 
+    def calendar_months(self) -> int | None:
+        """1, 3 or 12 when this is exactly a calendar month, quarter or year; else None."""
+        if self.start.day != 1 or (self.end + timedelta(days=1)).day != 1:
+            return None
+        months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+        if months == 1 or (months == 3 and self.start.month % 3 == 1) or (
+                months == 12 and self.start.month == 1):
+            return months
+        return None
+
     def previous(self) -> Period:
-        """The period of equal length just before this one (the trend baseline)."""
-        length = timedelta(days=self.days)
-        return Period(self.start - length, self.start - timedelta(days=1), self.timezone)
+        """The trend baseline: the previous calendar month, quarter or year for such a period
+        (a Q1 report compares with Q4, not with the 90 days before); otherwise the period of
+        equal length just before this one."""
+        end = self.start - timedelta(days=1)
+        months = self.calendar_months()
+        if months is not None:
+            index = end.year * 12 + end.month - months  # its first month, counted from year 0
+            return Period(date(index // 12, index % 12 + 1, 1), end, self.timezone)
+        return Period(self.start - timedelta(days=self.days), end, self.timezone)
 
 
 @dataclass(frozen=True)

@@ -113,11 +113,17 @@ class KpiView(Frozen):
     root_causes: tuple[ParetoRow, ...]
     root_cause_missing: int
     findings_by_check: tuple[FindingsRow, ...]
+    #: Clauses some finding of the period cites (a row of zeros would read as "no problems").
     findings_by_clause: tuple[FindingsRow, ...]
+    #: Catalogue clauses no finding cites: no enabled check evidences them (MANUAL in the audit).
+    clauses_without_findings: tuple[str, ...]
     findings_by_team: tuple[FindingsRow, ...]
     history: tuple[HistoryPoint, ...]
     #: False when the previous period has no complaints (a first period): nothing to compare.
     has_previous: bool
+    #: The earliest receipt day in the data when it falls after the previous period's start:
+    #: the data may cover that period only in part (a source cannot say), so the report says so.
+    data_from: date | None
     compliance_by_month: tuple[ComplianceRow, ...]
     #: The definitions the figures use (from the policy's ``analysis`` block).
     repeat_window_days: int
@@ -469,8 +475,12 @@ class KpiBuilder:
         self.root_cause_missing = 0
         #: Settled clocks by (month, check, status) for the compliance trend.
         self.monthly: Counter[tuple[str, str, str]] = Counter()
+        #: The earliest receipt in the data (does the data cover the previous period?).
+        self.first: datetime | None = None
 
     def add(self, record: ComplaintRecord, findings: tuple[AnyFinding, ...]) -> None:
+        if self.first is None or record.received_at < self.first:
+            self.first = record.received_at
         if self.before is not None and self.before.add(record, findings):
             self.before_breakdowns.add(record)
         if not self.now.add(record, findings):
@@ -553,6 +563,8 @@ class KpiBuilder:
         before_figs, before_all, back_before, history = self._baseline()
         # A previous period without complaints (a first period) gives nothing to compare with.
         has_previous = before_figs.received > 0
+        first_day = self.first.astimezone(self.zone).date() if self.first is not None else None
+        data_from = first_day if has_previous and first_day and first_day > self.previous.start else None
         before = before_all if has_previous else None
         now = self.now.breakdowns
         pareto, running = [], 0
@@ -592,11 +604,16 @@ class KpiBuilder:
             root_cause_missing=self.root_cause_missing,
             findings_by_check=findings_rows(by_check, titles),
             findings_by_clause=tuple(
-                sorted(findings_rows(by_clause, clause_titles), key=lambda r: _clause_key(r.key))
+                sorted(
+                    (r for r in findings_rows(by_clause, clause_titles) if any(r.counts.values())),
+                    key=lambda r: _clause_key(r.key),
+                )
             ),
+            clauses_without_findings=tuple(c for c, tally in by_clause.items() if not any(tally.values())),
             findings_by_team=findings_rows(by_team, {}),
             history=tuple(history),
             has_previous=has_previous,
+            data_from=data_from,
             compliance_by_month=self._compliance(titles),
             repeat_window_days=analysis.repeat_window_days,
             systemic_min_count=analysis.systemic_min_count,

@@ -79,6 +79,8 @@ class ReviewView(Frozen):
     repeat_window_days: int
     #: False when the previous period has no complaints (nothing to compare with).
     has_previous: bool
+    #: The first receipt day of the data when it falls inside the previous period (ISO date).
+    data_from: str | None
     #: Every open action, most urgent first: the first ``open_actions_shown`` on the summary
     #: page, the rest in the appendix.
     open_actions: tuple[OpenAction, ...]
@@ -182,6 +184,7 @@ class ReviewBuilder:
             systemic=tuple(systemic),
             repeat_window_days=kpi.repeat_window_days,
             has_previous=kpi.has_previous,
+            data_from=kpi.data_from.isoformat() if kpi.data_from else None,
             open_actions=tuple(actions),
             open_actions_total=len(actions),
             open_actions_shown=min(len(actions), data.options.review_actions),

@@ -68,6 +68,15 @@ def test_exceptions_and_waivers(data: ReportInput) -> None:
     ]
 
 
+def test_exception_groups_count_in_words_and_name_the_timezone(data: ReportInput) -> None:
+    # groups: Billing/agent.a 2 (CS-3 twice), Complaints/agent.c 1 (CS-4), the hostile owner 1 (CS-5)
+    html = render_html(build_audit_view(data, registry=small_registry()), RENDER)
+    assert "Billing · agent.a: 2 findings</th>" in html
+    assert "Complaints · agent.c: 1 finding</th>" in html
+    assert "1 findings" not in html
+    assert "4 findings, by team and owner, then by status and due time. Times in Europe/London." in html
+
+
 def test_sample_is_reproducible_and_has_full_timelines(data: ReportInput) -> None:
     first = build_audit_view(data)
     again = build_audit_view(data)

@@ -53,7 +53,7 @@ def test_trend_baseline_is_the_earlier_evaluation(data: ReportInput) -> None:
     view = build_kpi_view(data)
     m = {x.key: x for x in view.metrics}
     assert view.baseline == "snapshot"
-    assert (str(view.previous_start), str(view.previous_end)) == ("2026-08-31", "2026-09-30")
+    assert (str(view.previous_start), str(view.previous_end)) == ("2026-09-01", "2026-09-30")
     # September as known on 1 October: CS-7 and CS-8 received; only CS-7 closed (upheld)
     assert m["received"].previous == 2
     assert m["received"].change == 3
@@ -86,3 +86,23 @@ def test_review_pack(data: ReportInput) -> None:
     # open and flagged: CS-5 (FAIL, due 10-22) before CS-4 (AT_RISK, due 11-06)
     assert [a.ticket for a in view.open_actions] == ["CS-5", "CS-4"]
     assert view.open_actions_total == view.open_actions_shown == 2
+
+
+def test_findings_by_clause_lists_only_cited_clauses_and_names_the_rest(data: ReportInput) -> None:
+    """A clause no finding cites had a row of zeros, which reads as "no problems" although no
+    enabled check evidences it; it is named in the caption instead."""
+    from report_templates.html import render_html
+    from tests.reports.builders import RENDER
+
+    view = build_kpi_view(data)
+    # acknowledged-in-time (7.4): PASS CS-1, CS-2, CS-4; FAIL CS-5 (CS-3 WAIVED)
+    assert [(r.key, r.counts["PASS"], r.counts["FAIL"]) for r in view.findings_by_clause] == [
+        ("7.4", 3, 1),
+        ("7.7", 2, 1),
+        ("8.2", 2, 0),
+    ]
+    assert view.clauses_without_findings[:3] == ("4", "5", "6")
+    assert "7.4" not in view.clauses_without_findings
+    html = render_html(view, RENDER)
+    assert "no finding cites clauses 4, 5, 6, 7.1, 7.2," in html
+    assert "4 Guiding principles</th>" not in html

@@ -46,3 +46,27 @@ def _reference(findings: tuple[Finding, ...]) -> tuple[int, int, str]:
 def test_one_loop_equals_the_status_counts(findings: tuple[Finding, ...]) -> None:
     assert _findings_columns(findings) == _reference(findings)
     assert findings_summary(findings) == _reference(findings)[2]
+
+
+def test_unassigned_complaint_says_so_in_owner_team() -> None:
+    """A complaint with a team but no assignee read "/ Complaints" in the register's owner/team
+    cell (seen on a 10,000-complaint Zendesk export: new tickets have a group, no assignee)."""
+    from datetime import date
+
+    from report_templates.html import render_html
+    from report_templates.input import Period, Snapshot
+    from report_templates.views import build_register_view
+    from tests.reports.builders import AS_OF, RENDER, at, dataset, record
+
+    records = (
+        record("CS-1", at("2026-10-02"), team="Complaints"),
+        record("CS-2", at("2026-10-03"), team="Billing", assignee="u-7", assignee_name="Grace Murphy"),
+    )
+    data = dataset(
+        current=Snapshot(AS_OF, records, {}),
+        period=Period(date(2026, 10, 1), date(2026, 10, 31), "Europe/London"),
+        history=(),
+    )
+    html = render_html(build_register_view(data), RENDER)
+    assert ">Unassigned / Complaints</td>" in html
+    assert ">Grace Murphy / Billing</td>" in html
