@@ -214,6 +214,7 @@ def test_unconfirmed_figures_are_exposed():
         "credit-related-grouping",
         "fca-return-products",
         "fca-return-causes",
+        "fca-return-services",
         "fca-return-details",
     ]
     firm = [f.key for f in fca.provenance if f.confidence.value == "firm-target"]
