@@ -460,3 +460,40 @@ def test_a_demo_sized_generated_export_leaves_nothing_unmapped(platform: str, tm
     check_sections(filed)
     groupings = read_return(filed)
     assert total(groupings, "Opened") > 500
+
+
+def test_a_jira_payment_service_option_gives_the_annex_1ad_service_row(tmp_path: Path):
+    """Jira Cloud sample issue CS-1 with the shipped mapping's product-group select list
+    (customfield_10080) set to "Payment services" and its payment-service select list
+    (customfield_10084) to "Standing order" (Jira Cloud REST v3 "Search for issues using JQL": a
+    select list's value is ``{"self", "value", "id"}``). DISP 1 Annex 1AA: the complaint goes to
+    the one service it relates to: the Standing orders row under Payment services, which sums to
+    the grouping row; nothing unmapped, so ``--strict`` passes."""
+    lines = []
+    for line in SAMPLE_FILES["jira"].read_text(encoding="utf-8").splitlines():
+        page = json.loads(line)
+        for issue in page.get("issues", []):
+            if issue["key"] == "CS-1":
+                base = "https://complaints-demo.atlassian.net/rest/api/3/customFieldOption/"
+                issue["fields"]["customfield_10080"] = {
+                    "self": base + "19001",
+                    "value": "Payment services",
+                    "id": "19001",
+                }
+                issue["fields"]["customfield_10084"] = {
+                    "self": base + "19002",
+                    "value": "Standing order",
+                    "id": "19002",
+                }
+        lines.append(json.dumps(page))
+    export = tmp_path / "jira.jsonl"
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = ["--platform", "jira", "--input", str(export), "--policy", FCA_POLICY]
+    out = tmp_path / "fca.csv"
+    code, output = report("fca-return", *source, "--strict", "--out", str(out), start="2026-09-01")
+    assert code == ExitCode.OK, output
+    services = read_return(out, "Services")
+    assert [(r["Return"], r["Product / service grouping"], r["Product"], r["Opened"]) for r in services] == [
+        (R1AD, "Payment services", "Standing orders", "1")
+    ]
+    check_sections(out)
