@@ -6,7 +6,8 @@ the date the CFPB received the complaint (mapped ``regulatory.cfpb_received``; b
 mapped, never the firm's own receipt). "Timely response?" and "Untimely response" come from the
 cfpb-timely-response finding (a response within 15 calendar days of "Date sent to company",
 Company Portal Manual 8.1). "Company response to consumer" is otherwise derived from the record
-(the real value is what the company chose in the portal).
+(the real value is what the company chose in the portal). "Sub-product" comes only from the
+policy's ``returns.cfpb.codes.sub_product`` (record product -> sub-product), blank otherwise.
 """
 
 from __future__ import annotations
