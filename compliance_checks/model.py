@@ -319,6 +319,9 @@ class ComplaintRecord(Frozen):
     handlers_by_stage: dict[int, tuple[str, ...]] = Field(default_factory=dict)
     #: Regulator's product grouping (FCA return) and redress paid.
     product_group: str | None = None
+    #: The payment service a payment services / e-money complaint is about (FCA DISP 1 Annex 1AD
+    #: service groupings), when the mapping has a ``regulatory.payment_service`` source.
+    payment_service: str | None = None
     redress_amount: Decimal | None = None
     #: CFPB: when the portal sent the complaint to the company (its clocks start here).
     sent_to_company_at: AwareDatetime | None = None

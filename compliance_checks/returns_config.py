@@ -36,6 +36,10 @@ class FcaReturnConfig(Frozen):
     #: Record product -> the form's product row under its grouping (DISP 1 Annex 1R, Table 1).
     products: CodeTable = Field(default_factory=dict)
     unmapped_product: str = "Unmapped product"
+    #: Record payment service, else product, else subcategory -> the service grouping of the
+    #: payment services and e-money return (DISP 1 Annex 1AD, Table 1; DISP 1 Annex 1AA notes).
+    services: CodeTable = Field(default_factory=dict)
+    unmapped_service: str = "Unmapped service"
     #: Record category -> the form's main cause of complaint (complaints opened, by cause).
     causes: CodeTable = Field(default_factory=dict)
     unmapped_cause: str = "Unmapped cause"

@@ -338,6 +338,7 @@ def regulatory_fields(events: Sequence[Event], facts: TicketFacts, spec: Mapping
         "stage2_acknowledged": _ref(ack, "stage 2 acknowledged") if ack else None,
         "handlers_by_stage": _handlers(events, facts, stage2_at),
         "product_group": _value(rules.product_group, facts, spec),
+        "payment_service": _value(rules.payment_service, facts, spec),
         "parts": complaint_parts(events, facts, spec),
         "accepted": _acceptance(events, rules.acceptance) if rules.acceptance else None,
     }

@@ -332,6 +332,8 @@ class RegulatoryRules(Frozen):
     stage2: Stage2Rule | None = None
     #: The regulator's product grouping (FCA return), redress paid, CFPB sent-to-company date.
     product_group: FieldRule | None = None
+    #: FCA DISP 1 Annex 1AD: the payment service (ATM withdrawal, direct debit, ...) of the complaint.
+    payment_service: FieldRule | None = None
     redress_amount: FieldRule | None = None
     sent_to_company: FieldRule | None = None
     #: CFPB: the date the CFPB received the complaint (the return's "Date received").

@@ -6,7 +6,8 @@ the date the CFPB received the complaint (mapped ``regulatory.cfpb_received``; b
 mapped, never the firm's own receipt). "Timely response?" and "Untimely response" come from the
 cfpb-timely-response finding (a response within 15 calendar days of "Date sent to company",
 Company Portal Manual 8.1). "Company response to consumer" is otherwise derived from the record
-(the real value is what the company chose in the portal).
+(the real value is what the company chose in the portal). "Sub-product" comes only from the
+policy's ``returns.cfpb.codes.sub_product`` (record product -> sub-product), blank otherwise.
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ class CfpbRows:
         self.no_cfpb_received = 0
         #: Record products with no CFPB product in returns.cfpb.codes.product -> complaints.
         self.unmapped: dict[str, int] = {}
+        #: Rows whose "Sub-product" is blank: no returns.cfpb.codes.sub_product entry.
+        self.no_sub_product = 0
 
     def _product(self, value: str | None) -> str | None:
         """The CFPB's product name for the record's product; ``UNMAPPED:<value>`` (counted) if none."""
@@ -83,6 +86,15 @@ class CfpbRows:
             return product
         self.unmapped[value] = self.unmapped.get(value, 0) + 1
         return f"UNMAPPED:{value}"
+
+    def _sub_product(self, value: str | None) -> str | None:
+        """The CFPB's sub-product for the record's product, when the policy maps it; else blank.
+
+        The record's subcategory is not used: it is what went wrong (an issue), not a sub-product."""
+        sub_product = lookup(self.config.codes.get("sub_product", {}), value)
+        if sub_product is None:
+            self.no_sub_product += 1
+        return sub_product
 
     def add(self, record: ComplaintRecord, findings: Iterable[Finding]) -> None:
         policy, config = self.policy, self.config
@@ -97,7 +109,7 @@ class CfpbRows:
         row: dict[str, Cell] = {
             "Date received": received.isoformat() if received else None,
             "Product": self._product(record.product),
-            "Sub-product": record.subcategory,
+            "Sub-product": self._sub_product(record.product),
             "Issue": record.category,
             "Sub-issue": None,
             # Narratives are published only with consent and after scrubbing: never exported here.
@@ -126,6 +138,15 @@ class CfpbRows:
             "(the firm's own receipt date is not that date)."
         ]
 
+    def sub_product_notes(self) -> list[str]:
+        if not self.no_sub_product:
+            return []
+        return [
+            f"'Sub-product' is blank on {self.no_sub_product} rows: their product has no entry in "
+            "returns.cfpb.codes.sub_product (record product -> the CFPB's sub-product); the record's "
+            "subcategory is an issue, not a sub-product, so it is not used."
+        ]
+
     def table(self) -> ReturnTable:
         start, end = self.start, self.end
         notes = [
@@ -139,6 +160,7 @@ class CfpbRows:
             "calendar days of 'Date sent to company' (Company Portal Manual 8.1), blank while that clock "
             "runs; 'Untimely response': no response by then. Fields the helpdesk does not hold are blank.",
             *self.received_notes(),
+            *self.sub_product_notes(),
             *(
                 f"UNMAPPED: {n} complaint(s) with product '{value}': not in returns.cfpb.codes.product."
                 for value, n in sorted(self.unmapped.items())

@@ -1,9 +1,10 @@
 """FCA complaint counts by product / service grouping: the DISP 1 Annex 1R return, and the
 payment services and e-money groupings that DISP 1.10B sends to their own return (DISP 1 Annex 1AD).
 
-Three sections, told apart by the ``Section`` column: the grouping rows, the product rows under
-each Annex 1R grouping (``returns.fca.products``; they sum to their grouping row), and the main
-causes of the complaints opened, per product (``returns.fca.causes``).
+Four sections, told apart by the ``Section`` column: the grouping rows, the product rows under
+each Annex 1R grouping (``returns.fca.products``; they sum to their grouping row), the service rows
+under each Annex 1AD grouping (``returns.fca.services``; they sum to their grouping row), and the
+main causes of the complaints opened, per product (``returns.fca.causes``).
 
 Closed = decided (final response or resolution) in the period. "Upheld" counts upheld and partly
 upheld (DISP 1.10 guidance); redress sums the recorded redress of complaints closed in the period.
@@ -31,7 +32,7 @@ from report_templates.returns.common import Cell, ReturnTable, in_period, local_
 
 ANNEX_1R, ANNEX_1AD = "DISP 1 Annex 1R", "DISP 1 Annex 1AD"
 GROUPING, PRODUCT, SECTION = "Product / service grouping", "Product", "Section"
-GROUPINGS, PRODUCTS, CAUSES = "Groupings", "Products", "Main causes"
+GROUPINGS, PRODUCTS, SERVICES, CAUSES = "Groupings", "Products", "Services", "Main causes"
 #: The main-cause headings of the complaints opened (DISP 1 Annex 1R, Table 1).
 FORM_CAUSES = (
     "Advising, selling and arranging",
@@ -85,8 +86,8 @@ BANDS: dict[str, tuple[tuple[str, Duration | None], ...]] = {
 FCA_PACK = "fca-disp"
 
 
-TABLES = ("product_groups", "payment_services_return", "products", "causes")
-Key = tuple[str, str, str | None]  # return, grouping, product (None: a grouping without product rows)
+TABLES = ("product_groups", "payment_services_return", "products", "services", "causes")
+Key = tuple[str, str, str]  # return, grouping, product (Annex 1R) or service (Annex 1AD)
 
 
 @cache
@@ -135,7 +136,7 @@ class FcaCounts:
             group = lookup(self.config.product_groups, value)
             if group is not None:
                 if group in self.config.payment_services_return:
-                    return ANNEX_1AD, group, None  # its service groupings: not carried by the record
+                    return ANNEX_1AD, group, self._service(record)
                 return ANNEX_1R, group, self._product(record)
         return ANNEX_1R, self.config.unmapped_group, self._product(record)
 
@@ -146,6 +147,21 @@ class FcaCounts:
         shown = f"product {record.product!r}" if record.product else "no product"
         self.unmapped[f"{shown} (returns.fca.products)"] += 1
         return self.config.unmapped_product
+
+    def _service(self, record: ComplaintRecord) -> str:
+        """The Annex 1AD service grouping: the record's payment service, else product, else subcategory."""
+        values = (
+            ("payment service", record.payment_service),
+            ("product", record.product),
+            ("subcategory", record.subcategory),
+        )
+        for _name, value in values:
+            service = lookup(self.config.services, value)
+            if service is not None:
+                return service
+        shown = ", ".join(f"{name} {value!r}" for name, value in values if value)
+        self.unmapped[f"{shown or 'no payment service, product or subcategory'} (returns.fca.services)"] += 1
+        return self.config.unmapped_service
 
     def _count_cause(self, record: ComplaintRecord, key: Key) -> None:
         """The main cause of a complaint opened in the period (Annex 1R rows only)."""
@@ -200,7 +216,7 @@ class FcaCounts:
 
     def _order(self, ret: str, group: str, product: str | None = None) -> tuple[bool, bool, str, bool, str]:
         config = self.config
-        unmapped_product = product == config.unmapped_product
+        unmapped_product = product in (config.unmapped_product, config.unmapped_service)
         return ret != ANNEX_1R, group == config.unmapped_group, group, unmapped_product, product or ""
 
     @staticmethod
@@ -229,10 +245,12 @@ class FcaCounts:
             self._cells(ret, GROUPINGS, group, None, groups[(ret, group)])
             for ret, group in sorted(groups, key=lambda k: self._order(*k))
         ]
-        products = sorted((k for k in self.counts if k[2] is not None), key=lambda k: self._order(*k))
+        products = sorted(self.counts, key=lambda k: self._order(*k))
         rows += [
-            self._cells(ret, PRODUCTS, group, product, self.counts[(ret, group, product)])
-            for ret, group, product in products
+            self._cells(
+                ret, PRODUCTS if ret == ANNEX_1R else SERVICES, group, item, self.counts[(ret, group, item)]
+            )
+            for ret, group, item in products
         ]
         for group, product in sorted(self.causes, key=lambda k: self._order(ANNEX_1R, *k)):
             counts = self.causes[(group, product)]
@@ -288,12 +306,16 @@ class FcaCounts:
             "GABRIEL), not this file, and the forms' exact layout was not available. Rows "
             "'DISP 1 Annex 1R': the complaints return by product / service "
             "grouping; rows 'DISP 1 Annex 1AD': payment services and e-money complaints, reported in that "
-            "separate return (DISP 1.10B), whose service groupings (DISP 1 Annex 1AA) the record does not "
-            "carry. Not included: the Annex 1AD service groupings, the detailed causes under each "
-            "main-cause heading, contextualisation. PS25/19 replaces these returns with a consolidated one.",
-            f"Three tables, told apart by the 'Section' column: '{GROUPINGS}' (one row per return and "
+            "separate return (DISP 1.10B). Not included: the detailed causes under each main-cause heading, "
+            "contextualisation, Annex 1AD's tables other than Table 1 (e.g. payment volumes). PS25/19 "
+            "replaces these returns with a consolidated one.",
+            f"Four tables, told apart by the 'Section' column: '{GROUPINGS}' (one row per return and "
             f"grouping), '{PRODUCTS}' (Annex 1R: one row per product under its grouping, from "
-            f"returns.fca.products; they sum to the grouping row), '{CAUSES}' (Annex 1R: complaints "
+            f"returns.fca.products; they sum to the grouping row), '{SERVICES}' (Annex 1AD: one row "
+            "per service grouping, in the 'Product' column, under its grouping, from the record's "
+            "payment service, else product, else subcategory through returns.fca.services; they sum to "
+            "the grouping row; the service names are unconfirmed against the form), "
+            f"'{CAUSES}' (Annex 1R: complaints "
             "opened in the period per product by main cause, from the record's category through "
             "returns.fca.causes; they sum to the product's opened).",
             "Groupings and products with no complaint in the period are not listed: on the form enter 0 "

@@ -68,17 +68,25 @@ def test_values_match_across_spellings_and_payments_go_to_annex_1ad():
             accepted=ref("changelog:K2", t(2026, 3, 5, 16)),
         ),
         decided(
-            "P1", received, t(2026, 3, 23, 16), product_group="payment_services", product="current_account"
+            "P1",
+            received,
+            t(2026, 3, 23, 16),
+            product_group="payment_services",
+            product="current_account",
+            payment_service="direct_debit",
         ),
         decided(
             "P2",
             received,
             t(2026, 3, 24),
             category="E-Money",
+            payment_service="E-money redemption",
             outcome=Outcome.UPHELD,
             redress_amount=Decimal("5"),
         ),
-        decided("P3", received, t(2026, 4, 23), product_group="Payment Services"),
+        decided(
+            "P3", received, t(2026, 4, 23), product_group="Payment Services", subcategory="ATM-withdrawal"
+        ),
     ]
     table = fca_return(records, pack("fca-disp"), date(2026, 3, 1), date(2026, 4, 30))
     groupings = [tuple(row.values()) for row in table.rows if row["Section"] == "Groupings"]
@@ -86,6 +94,12 @@ def test_values_match_across_spellings_and_payments_go_to_annex_1ad():
         (R1R, "Groupings", "Banking and credit cards", None, 0, 1, 1, 1, 0, 0, *BLANK, 0, "0.00"),
         (R1AD, "Groupings", "E-money", None, 0, 1, 1, *BLANK, 0, 1, 0, 1, "5.00"),
         (R1AD, "Groupings", "Payment services", None, 0, 2, 2, *BLANK, 1, 0, 1, 0, "0.00"),
+    ]
+    # Service rows (DISP 1 Annex 1AD Table 1): payment service, else product, else subcategory.
+    assert [row[:14] for row in section(table, "Services")] == [  # no cause columns on Annex 1AD
+        (R1AD, "E-money", "Issuing or redemption of e-money", 0, 1, 1, *BLANK, 0, 1, 0, 1, "5.00"),
+        (R1AD, "Payment services", "ATM withdrawal", 0, 1, 1, *BLANK, 0, 0, 1, 0, "0.00"),
+        (R1AD, "Payment services", "Direct debits", 0, 1, 1, *BLANK, 1, 0, 0, 0, "0.00"),
     ]
     assert table.unmapped == {}
     assert not any("Decumulation, life and pensions / Investments" in str(r) for r in table.rows)
@@ -206,16 +220,15 @@ def test_a_zendesk_payment_services_tag_gets_15_business_days_and_the_annex_1ad_
     2 Oct (8), 5-9 Oct (13), 12, 13 Oct (15) -> Tue 13 Oct 17:00 BST = 16:00Z. Ticket 100002
     (received Wed 23 Sep, no tag) keeps DISP 1.6.2R's 8 weeks: 23 Sep + 56 days = Wed 18 Nov, end
     of day GMT.
+
+    Its Annex 1AD service row (DISP 1 Annex 1AA, "Service groupings"): the ticket's product
+    (`current_account`) and subcategory (`app_crash`) name no payment service, so without the
+    payment-service dropdown (field 360000000046, the mapping's `payment_service`) it is counted
+    as an unmapped service and ``--strict`` exits 4; with the option tag `atm_withdrawal` it is
+    the ATM withdrawal row, which sums to the Payment services grouping row.
     """
-    lines = []
-    for line in SAMPLE_FILES["zendesk"].read_text(encoding="utf-8").splitlines():
-        page = json.loads(line)
-        for ticket in page.get("tickets", []):
-            if ticket["id"] == 100001:
-                ticket["custom_fields"].append({"id": 360000000040, "value": "payment_services"})
-        lines.append(json.dumps(page))
     export = tmp_path / "zendesk.jsonl"
-    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_zendesk_export(export, {100001: {360000000040: "payment_services"}})
     source = ["--platform", "zendesk", "--input", str(export), "--policy", FCA_POLICY, "--as-of", AS_OF]
     result = CliRunner().invoke(app, ["check", *source, "--format", "json"])
     findings = json.loads(result.stdout)["findings"]
@@ -227,11 +240,38 @@ def test_a_zendesk_payment_services_tag_gets_15_business_days_and_the_annex_1ad_
     assert due == {"100001": "2026-10-13T16:00:00Z", "100002": "2026-11-18T23:59:59.999999Z"}
     out = tmp_path / "fca.csv"
     code, output = report("fca-return", *source[:-2], "--strict", "--out", str(out), start="2026-09-01")
+    assert code == ExitCode.PARTIAL, output
+    said = " ".join(output.split())
+    assert (
+        "UNMAPPED fca-return: 1 complaint(s) with product 'current_account', subcategory 'app_crash' "
+        "(returns.fca.services)" in said
+    )
+    assert [r["Product"] for r in read_return(out, "Services")] == ["Unmapped service"]
+    write_zendesk_export(export, {100001: {360000000040: "payment_services", 360000000046: "atm_withdrawal"}})
+    code, output = report("fca-return", *source[:-2], "--strict", "--out", str(out), start="2026-09-01")
     assert code == ExitCode.OK, output
     psd = [row for row in read_return(out) if row["Return"] == R1AD]
     assert [(r["Product / service grouping"], r["Opened"], r["Closed"]) for r in psd] == [
         ("Payment services", "1", "1")
     ]
+    services = read_return(out, "Services")
+    assert [(r["Product / service grouping"], r["Product"], r["Opened"]) for r in services] == [
+        ("Payment services", "ATM withdrawal", "1")
+    ]
+    check_sections(out)
+
+
+def write_zendesk_export(path: Path, fields: dict[int, dict[int, str]]) -> None:
+    """The Zendesk sample with custom field values added to some tickets (Zendesk Support API,
+    "Tickets": ``custom_fields`` is a list of ``{"id", "value"}``; a dropdown's value is its tag)."""
+    lines = []
+    for line in SAMPLE_FILES["zendesk"].read_text(encoding="utf-8").splitlines():
+        page = json.loads(line)
+        for ticket in page.get("tickets", []):
+            for field_id, value in fields.get(ticket["id"], {}).items():
+                ticket["custom_fields"].append({"id": field_id, "value": value})
+        lines.append(json.dumps(page))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 CAUSE_HEADINGS = (
@@ -356,17 +396,17 @@ def test_return_details_are_printed_from_the_policy_and_never_defaulted(tmp_path
 
 
 def check_sections(path: Path) -> None:
-    """Product rows sum to their grouping row, column by column; each product's main causes sum
-    to its complaints opened; nothing is unmapped."""
+    """Product rows (Annex 1R) and service rows (Annex 1AD) sum to their grouping row, column by
+    column; each product's main causes sum to its complaints opened; nothing is unmapped."""
     groupings, products, causes = (read_return(path, s) for s in ("Groupings", "Products", "Main causes"))
     numeric = [
         c for c in groupings[0] if c not in ("Return", "Section", "Product / service grouping", "Product")
     ]
     numeric = [c for c in numeric if c not in CAUSE_HEADINGS and c != "Redress paid"]
+    services = read_return(path, "Services")
     for row in groupings:
-        if row["Return"] != R1R:
-            continue
-        mine = [p for p in products if p["Product / service grouping"] == row["Product / service grouping"]]
+        items = products if row["Return"] == R1R else services
+        mine = [p for p in items if p["Product / service grouping"] == row["Product / service grouping"]]
         assert mine, row
         for column in numeric:
             assert total(mine, column) == int(row[column] or 0), (row, column)
@@ -379,7 +419,7 @@ def check_sections(path: Path) -> None:
     }
     assert by_cause == {k: v for k, v in opened.items() if v}
     assert sum(by_cause.values()) == total([g for g in groupings if g["Return"] == R1R], "Opened")
-    assert {p["Product"] for p in products}.isdisjoint({"Unmapped product"})
+    assert {p["Product"] for p in products + services}.isdisjoint({"Unmapped product", "Unmapped service"})
 
 
 @pytest.mark.parametrize("platform", ["jira", "zendesk"])
@@ -420,3 +460,40 @@ def test_a_demo_sized_generated_export_leaves_nothing_unmapped(platform: str, tm
     check_sections(filed)
     groupings = read_return(filed)
     assert total(groupings, "Opened") > 500
+
+
+def test_a_jira_payment_service_option_gives_the_annex_1ad_service_row(tmp_path: Path):
+    """Jira Cloud sample issue CS-1 with the shipped mapping's product-group select list
+    (customfield_10080) set to "Payment services" and its payment-service select list
+    (customfield_10084) to "Standing order" (Jira Cloud REST v3 "Search for issues using JQL": a
+    select list's value is ``{"self", "value", "id"}``). DISP 1 Annex 1AA: the complaint goes to
+    the one service it relates to: the Standing orders row under Payment services, which sums to
+    the grouping row; nothing unmapped, so ``--strict`` passes."""
+    lines = []
+    for line in SAMPLE_FILES["jira"].read_text(encoding="utf-8").splitlines():
+        page = json.loads(line)
+        for issue in page.get("issues", []):
+            if issue["key"] == "CS-1":
+                base = "https://complaints-demo.atlassian.net/rest/api/3/customFieldOption/"
+                issue["fields"]["customfield_10080"] = {
+                    "self": base + "19001",
+                    "value": "Payment services",
+                    "id": "19001",
+                }
+                issue["fields"]["customfield_10084"] = {
+                    "self": base + "19002",
+                    "value": "Standing order",
+                    "id": "19002",
+                }
+        lines.append(json.dumps(page))
+    export = tmp_path / "jira.jsonl"
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = ["--platform", "jira", "--input", str(export), "--policy", FCA_POLICY]
+    out = tmp_path / "fca.csv"
+    code, output = report("fca-return", *source, "--strict", "--out", str(out), start="2026-09-01")
+    assert code == ExitCode.OK, output
+    services = read_return(out, "Services")
+    assert [(r["Return"], r["Product / service grouping"], r["Product"], r["Opened"]) for r in services] == [
+        (R1AD, "Payment services", "Standing orders", "1")
+    ]
+    check_sections(out)

@@ -207,12 +207,16 @@ def test_unconfirmed_figures_are_exposed():
     assert cbi.unconfirmed[0].value == "5 business days"
     assert "UNCONFIRMED" in cbi.unconfirmed[0].label()
     cfpb = load_policy(PACKS_DIR / "cfpb.yaml")
-    assert [f.key for f in cfpb.unconfirmed] == ["returns.cfpb.codes.product"]  # the CFPB product names
+    assert [f.key for f in cfpb.unconfirmed] == [  # the CFPB product and sub-product names
+        "returns.cfpb.codes.product",
+        "returns.cfpb.codes.sub_product",
+    ]
     fca = load_policy(PACKS_DIR / "fca-disp.yaml")
     assert [f.key for f in fca.unconfirmed] == [
         "credit-related-grouping",
         "fca-return-products",
         "fca-return-causes",
+        "fca-return-services",
         "fca-return-details",
     ]
     firm = [f.key for f in fca.provenance if f.confidence.value == "firm-target"]

@@ -171,6 +171,17 @@ def test_cfpb_rows_match_the_findings_and_the_register(tmp_path: Path):
         "Credit card or prepaid card",
     ]
     assert "UNMAPPED: 1 complaint(s) with product 'mobile_app': not in returns.cfpb.codes.product." in notes
+    # "Sub-product" (CFPB Field reference: the sub-product the consumer identified, e.g. "Checking
+    # account") from the pack's returns.cfpb.codes.sub_product by record product; never the
+    # record's subcategory (an issue such as "app_crash"). mobile_app has none: blank, with a note.
+    assert [by_id[str(t)]["Sub-product"] for t in (100001, 100029, 100030, 100036)] == [
+        "Checking account",
+        "",
+        "Savings account",
+        "General-purpose credit card or charge card",
+    ]
+    assert any(n.startswith("'Sub-product' is blank on 1 rows") for n in notes)
+    assert any(n.startswith("Unconfirmed figure: returns.cfpb.codes.sub_product") for n in notes)
     assert any(n.startswith("Unconfirmed figure: returns.cfpb.codes.product") for n in notes)
     strict = cli(
         "report",
@@ -207,3 +218,37 @@ def test_cfpb_rows_match_the_findings_and_the_register(tmp_path: Path):
     assert (cells["100030"], cells["100036"]) == (("No", "Untimely response"), ("", ""))
     complaints = {c["Complaint"]: c for c in register(source, tmp_path / "register.csv")}
     assert set(by_id) <= set(complaints)
+
+
+@pytest.mark.parametrize("platform", ["jira", "zendesk"])
+def test_the_samples_have_no_cfpb_portal_complaint_so_nothing_is_unmapped(platform: str, tmp_path: Path):
+    """Only complaints the CFPB portal sent to the company (a "Date sent to company": the shipped
+    mappings' ``sent_to_company`` field, Jira customfield_10082 / Zendesk 360000000042) are in the
+    return. No bundled sample ticket carries that field, so the samples' "Mobile app" and "Home
+    insurance" complaints are not CFPB complaints at all: the return has no row, nothing is
+    unmapped and ``--strict`` passes."""
+    raw = SAMPLE_FILES[platform].read_text(encoding="utf-8")
+    assert (
+        "customfield_10082" not in raw and '"id": 360000000042' not in raw and '"id":360000000042' not in raw
+    )
+    policy = tmp_path / "cfpb.yaml"
+    policy.write_text(f"extends: {PACKS_DIR / 'cfpb.yaml'}\nname: cfpb-test\n", encoding="utf-8")
+    source = ["--platform", platform, "--input", str(SAMPLE_FILES[platform]), "--policy", str(policy)]
+    out = tmp_path / "cfpb.csv"
+    args = [
+        "report",
+        "cfpb",
+        *source,
+        "--as-of",
+        AS_OF,
+        "--from",
+        "2026-09-01",
+        "--to",
+        END,
+        "--out",
+        str(out),
+    ]
+    code, output = cli(*args, "--strict")
+    assert code == ExitCode.OK, output
+    assert "UNMAPPED" not in output
+    assert read_csv(out)[1] == []
