@@ -76,7 +76,7 @@ FIELD_IDS = {
 }
 CONTACT_REASON = 360000000010
 #: The demo account's date field for the connector's next-due write-back (unset when seeded).
-NEXT_DUE_FIELD = 360000000040
+NEXT_DUE_FIELD = 360000000060
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ _STARTER_SOURCE = """\
       client_secret_env: ZENDESK_CLIENT_SECRET
     # secrets_file: /etc/iso10002/secrets.env   # KEY=VALUE lines, after the environment
     # next_due:                        # work queue: a Date ticket field (init prints the views)
-    #   field_id: 360000000040
+    #   field_id: 360000000060
 """
 
 
