@@ -13,6 +13,7 @@ import json
 import logging
 import multiprocessing
 import threading
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -155,6 +156,8 @@ def build_rows(pipeline: Pipeline, keyed: list[tuple[str, str, bool | None, str 
     return rows
 
 
+#: The dashboards of this process, for :func:`close_all`.
+_OPEN: weakref.WeakSet[Dashboard] = weakref.WeakSet()
 #: The worker process's pipeline, opened on its first build and kept for the next ones.
 _WORKER: dict[tuple[str, str], Pipeline] = {}
 
@@ -181,6 +184,12 @@ def _build_in_worker(config: AppConfig, store_url: str, key: tuple[int, int | No
     return build_snapshot(pipeline, key, now)
 
 
+def close_all() -> None:
+    """Stop every dashboard's worker process (the service calls this when it stops)."""
+    for dashboard in list(_OPEN):
+        dashboard.close()
+
+
 class Dashboard:
     """The dashboard's data. Building it reads every complaint and its latest findings (and the
     KPI report's pass), so it is built once per state of the store: in the background when
@@ -196,6 +205,7 @@ class Dashboard:
         self._snapshot: Snapshot | None = None
         self._building: threading.Thread | None = None
         self._pool: ProcessPoolExecutor | None = None
+        _OPEN.add(self)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -232,6 +242,8 @@ class Dashboard:
                 self._snapshot = self._build_elsewhere(key, self.clock())
             else:
                 self._build(key)
+        except BrokenProcessPool:  # stopped by close(), or killed: the next build starts a new one
+            log.warning("dashboard: the page-data worker process stopped during a build")
         except Exception:
             log.exception("dashboard: building the page data failed")
 
@@ -243,14 +255,21 @@ class Dashboard:
             return self._pool.submit(_build_in_worker, self.pipeline.config, self.pipeline.store.url,
                                      key, now).result()
         except BrokenProcessPool:
-            self._pool = None  # the worker died (killed, out of memory): a new one next time
+            self._pool = None  # a new worker next time
             raise
 
     def close(self) -> None:
-        """Stop the worker process (a running build is abandoned)."""
+        """Stop the worker process, abandoning a running build (at exit the executor would
+        otherwise wait for it)."""
         pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+        if pool is None:
+            return
+        workers = list(pool._processes.values()) if pool._processes else []
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.join()
 
     def _build(self, key: tuple[int, int | None]) -> Snapshot:
         self._snapshot = build_snapshot(self.pipeline, key, self.clock())

@@ -344,6 +344,22 @@ def test_background_builds_run_in_a_worker_process(world: World, monkeypatch: py
     assert snap.key == expected.key and snap.rows == expected.rows and snap.kpis == expected.kpis
 
 
+def test_closing_stops_the_worker_even_during_a_build(world: World) -> None:
+    """The service stops without waiting for a build in progress (the executor would join it)."""
+    from connector.service import ui_data
+
+    data = ui_data.Dashboard(world.pipeline, world.pipeline.clock)
+    data.start_build()
+    assert data._building is not None
+    while data._building.is_alive() and (data._pool is None or not data._pool._processes):
+        data._building.join(timeout=0.05)  # until the worker is up: the build runs in it
+    workers = list(data._pool._processes.values())
+    ui_data.close_all()
+    assert data._pool is None and workers and not any(w.is_alive() for w in workers)
+    data._building.join(timeout=120)
+    assert not data._building.is_alive()
+
+
 def test_an_in_memory_store_is_built_in_process(world: World) -> None:
     """Another process cannot open an in-memory SQLite database: those builds stay here."""
     from connector.store.engine import reopenable
