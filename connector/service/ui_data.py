@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import pickle
 import threading
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -158,6 +159,8 @@ def build_rows(pipeline: Pipeline, keyed: list[tuple[str, str, bool | None, str 
 
 #: The dashboards of this process, for :func:`close_all`.
 _OPEN: weakref.WeakSet[Dashboard] = weakref.WeakSet()
+#: Rows per pickled chunk sent back by the worker.
+_CHUNK = 500
 #: The worker process's pipeline, opened on its first build and kept for the next ones.
 _WORKER: dict[tuple[str, str], Pipeline] = {}
 
@@ -173,15 +176,27 @@ def build_snapshot(pipeline: Pipeline, key: tuple[int, int | None], now: datetim
 
 
 def _build_in_worker(config: AppConfig, store_url: str, key: tuple[int, int | None],
-                     now: datetime) -> Snapshot:
-    """A build in the worker process: the config, policy and store opened there, once."""
+                     now: datetime) -> tuple[Snapshot, list[bytes]]:
+    """A build in the worker process (the config, policy and store opened there, once): the
+    snapshot without its rows, and the rows pickled in chunks of ``_CHUNK``."""
     cached = (config.model_dump_json(), store_url)
     pipeline = _WORKER.get(cached)
     if pipeline is None:
         _WORKER.clear()
         pipeline = Pipeline(config, Store(store_url, migrate_now=False), load_evaluator(config))
         _WORKER[cached] = pipeline
-    return build_snapshot(pipeline, key, now)
+    snap = build_snapshot(pipeline, key, now)
+    chunks = [pickle.dumps(snap.rows[i:i + _CHUNK]) for i in range(0, len(snap.rows), _CHUNK)]
+    return replace(snap, rows=[]), chunks
+
+
+def _unpickled(snap: Snapshot, chunks: list[bytes]) -> Snapshot:
+    """The rows read back a chunk at a time: one unpickling holds the interpreter throughout,
+    so between chunks the page requests get their turn."""
+    rows: list[Row] = []
+    for chunk in chunks:
+        rows.extend(pickle.loads(chunk))  # noqa: S301 - from our own worker process
+    return replace(snap, rows=rows)
 
 
 def close_all() -> None:
@@ -252,11 +267,12 @@ class Dashboard:
             # spawn, not fork: the service process runs threads (a forked lock may be held).
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         try:
-            return self._pool.submit(_build_in_worker, self.pipeline.config, self.pipeline.store.url,
-                                     key, now).result()
+            snap, chunks = self._pool.submit(_build_in_worker, self.pipeline.config,
+                                             self.pipeline.store.url, key, now).result()
         except BrokenProcessPool:
             self._pool = None  # a new worker next time
             raise
+        return _unpickled(snap, chunks)
 
     def close(self) -> None:
         """Stop the worker process, abandoning a running build (at exit the executor would

@@ -344,6 +344,20 @@ def test_background_builds_run_in_a_worker_process(world: World, monkeypatch: py
     assert snap.key == expected.key and snap.rows == expected.rows and snap.kpis == expected.kpis
 
 
+def test_the_worker_sends_the_rows_back_in_chunks(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows come back in pickled chunks (read one at a time, so page requests get turns
+    between them) and are put back together in order."""
+    from connector.service import ui_data
+
+    expected, _ = ui_data.Dashboard(world.pipeline, world.pipeline.clock, background=False).snapshot()
+    assert expected is not None and len(expected.rows) > 7
+    monkeypatch.setattr(ui_data, "_CHUNK", 7)
+    bare, chunks = ui_data._build_in_worker(world.pipeline.config, world.pipeline.store.url, expected.key,
+                                            expected.built_at)
+    assert bare.rows == [] and len(chunks) == -(-len(expected.rows) // 7)
+    assert ui_data._unpickled(bare, chunks) == expected
+
+
 def test_closing_stops_the_worker_even_during_a_build(world: World) -> None:
     """The service stops without waiting for a build in progress (the executor would join it)."""
     from connector.service import ui_data
