@@ -126,7 +126,8 @@ def measure(pipeline: Pipeline, mode: str, repeat: int) -> dict[str, Any]:
         time.sleep(0.05)
     results["rebuild_s"] = time.perf_counter() - rebuilding
     results["during_rebuild"] = {"loads": len(during), "median": statistics.median(during),
-                                 "max": max(during)}
+                                 "max": max(during), "slowest_at": during.index(max(during)) + 1,
+                                 "over_1s": sum(t > 1 for t in during)}
     http.should_exit = True
     thread.join(timeout=15)
     ui_data.reopenable = reopenable
