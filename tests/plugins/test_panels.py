@@ -182,6 +182,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
                               headers={"Authorization": f"Bearer {procs.API_KEY}"}).raise_for_status()
             procs.wait_for("re-evaluation with the waivers", lambda: all(
                 _doc(url, p, t).get("state") == "waived" for p, t in waived.items()), 30)
+            tickets["jira-evidence"] = tickets["jira-failing"]  # a complaint with comments as evidence
             for p in states:  # the first-screen pages need a breach the agent can still fix
                 tickets[f"{p}-failing"] = next((t for t in states[p].get("failing", [])[1:]
                                                 if _fixable(_doc(url, p, t))), "")
@@ -241,6 +242,8 @@ def _pages(sites: dict[str, str], service: str, down: str, tickets: dict[str, st
     if tickets.get("jira-failing"):
         pages["jira-recheck"] = jira(sites["jira"], tickets["jira-failing"]) + "&click=recheck"
         pages[f"jira-{FIRST_SCREEN}"] = _framed(jira(sites["jira"], tickets["jira-failing"]) + "&axe=1", 480)
+    if tickets.get("jira-evidence"):
+        pages["jira-evidence"] = _framed(jira(sites["jira"], tickets["jira-evidence"]), 480)
     pages["jira-not_a_complaint"] = jira(sites["jira"], "NOPE-1")
     pages["jira-unreachable"] = jira(sites["jira_down"], "CMP-1")
     return pages
@@ -452,8 +455,8 @@ def _jira_comment_ids(runs: Runs, key: str) -> set[str]:
 def test_jira_evidence_links_open_the_comment_itself(runs: Runs) -> None:
     """Comment evidence links ``/browse/KEY?focusedCommentId=ID`` (Jira's comment permalink form),
     and each ID is a comment of that issue in the sandbox; the hrefs are the payload's."""
-    key = runs.tickets["jira-failing"]
-    links = _hrefs(_inner(_run(runs, f"jira-{FIRST_SCREEN}")))
+    key = runs.tickets["jira-evidence"]
+    links = _hrefs(_inner(_run(runs, "jira-evidence")))
     doc = _doc(runs.service, "jira", key)
     assert set(links) == {(e["link"], e["opens"])
                           for f in doc["findings"] for e in f["evidence"] if e["link"]}
