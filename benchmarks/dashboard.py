@@ -4,8 +4,10 @@ For each size, the in-process Zendesk sandbox (virtual clock, seed 7) is synced 
 a fresh SQLite store; the service's HTTP app (``build_app``, a signed-in session) then runs under
 uvicorn on a loopback port the server binds itself. Measured over HTTP (request sent to the last
 byte read): the first background build of the page data, ``--repeat`` loads of each page, then a
-new evaluation and the page loads while the data is rebuilt. Prints a Markdown section for
-benchmarks/README.md ("Dashboard")."""
+new evaluation and the page loads while the data is rebuilt. Each size is measured with the build in
+the worker process (the product's way) and, for comparison on the same machine and store, in a
+thread of the service process (``--modes``). Prints a Markdown section for benchmarks/README.md
+("Dashboard")."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from connector.config import AppConfig  # noqa: E402
 from connector.pipeline import Pipeline, load_evaluator  # noqa: E402
+from connector.service import ui_data  # noqa: E402
 from connector.service.app import build_app  # noqa: E402
 from connector.service.runner import ServiceRunner  # noqa: E402
 from connector.service.ui_auth import hash_password  # noqa: E402
@@ -37,6 +40,8 @@ from tests.zendesk import scenarios as sc  # noqa: E402
 
 PASSWORD = "benchmark password"  # noqa: S105 - the local benchmark's login
 SECRET = "benchmark-session-secret-0123456789abcdef"  # noqa: S105 - the local benchmark's key
+#: Where the background build runs: "process" (a worker process), "thread" (the service process).
+MODES = ("process", "thread")
 PAGES = ("/ui/", "/ui/register", "/ui/register?status=failing&page=2", "/ui/register?q=payment")
 
 
@@ -56,7 +61,7 @@ def _ready(session: requests.Session, base: str, since: float) -> float:
     return time.perf_counter() - since
 
 
-def measure(tickets: int, repeat: int) -> dict[str, Any]:
+def prepare(tickets: int) -> tuple[Pipeline, SandboxServer, dict[str, Any]]:
     state = SandboxState.seeded(7, tickets, start=sc.START)
     state.limits.incremental_per_minute = 30
     state.limits.account_per_minute = 100_000
@@ -80,6 +85,15 @@ def measure(tickets: int, repeat: int) -> dict[str, Any]:
     prepared = time.perf_counter() - started
     with store.session() as s:
         complaints = len(open_complaints(s))
+    return pipeline, server, {"tickets": tickets, "complaints": complaints, "prepare_s": prepared}
+
+
+def measure(pipeline: Pipeline, mode: str, repeat: int) -> dict[str, Any]:
+    """One app on ``pipeline``'s store, its background builds in ``mode``."""
+    config = pipeline.config
+    reopenable = ui_data.reopenable
+    if mode == "thread":  # as if the store could not be opened from another process
+        ui_data.reopenable = lambda _url: False  # type: ignore[assignment]
     started_app = time.perf_counter()
     app = build_app(pipeline, ServiceRunner(pipeline),
                     environ=lambda name: SECRET if name == config.ui.session_secret_env else None)
@@ -94,8 +108,7 @@ def measure(tickets: int, repeat: int) -> dict[str, Any]:
                          allow_redirects=False)
     if login.status_code != 303:
         raise RuntimeError(f"login answered {login.status_code}")
-    results: dict[str, Any] = {"tickets": tickets, "complaints": complaints, "prepare_s": prepared,
-                               "build_s": _ready(session, base, started_app), "pages": {}}
+    results: dict[str, Any] = {"mode": mode, "build_s": _ready(session, base, started_app), "pages": {}}
     for page in PAGES:
         times = [_timed(session, base + page) for _ in range(repeat)]
         results["pages"][page] = {"median": statistics.median(times), "max": max(times),
@@ -113,11 +126,11 @@ def measure(tickets: int, repeat: int) -> dict[str, Any]:
         time.sleep(0.05)
     results["rebuild_s"] = time.perf_counter() - rebuilding
     results["during_rebuild"] = {"loads": len(during), "median": statistics.median(during),
-                                 "max": max(during)}
+                                 "max": max(during), "slowest_at": during.index(max(during)) + 1,
+                                 "over_1s": sum(t > 1 for t in during)}
     http.should_exit = True
     thread.join(timeout=15)
-    store.close()
-    server.stop()
+    ui_data.reopenable = reopenable
     return results
 
 
@@ -127,23 +140,25 @@ def report(runs: list[dict[str, Any]], repeat: int) -> str:
         "`benchmarks/dashboard.py`: the Zendesk sandbox (seed 7) synced and checked into SQLite, then",
         "the service's app (`build_app`) under uvicorn on loopback and a signed-in `requests` session.",
         "A page load is one GET, request sent to last byte read (the document a browser navigates",
-        "to; the page has no scripts and one small stylesheet). The page data is built in a",
-        "background thread, once per state of the store: \"first build\" is from the app's start until",
-        "`/ui/` stops answering \"preparing\"; \"rebuild\" is after a new evaluation, during which the",
-        "pages serve the previous build (\"during rebuild\" loads).",
+        "to; the page has no scripts and one small stylesheet). The page data is built in the",
+        "background, once per state of the store: \"first build\" is from the app's start until",
+        "`/ui/` stops answering \"preparing\" (in process mode, the worker's start-up included);",
+        "\"rebuild\" is after a new evaluation, during which the pages serve the previous build",
+        "(\"during rebuild\" loads). Build \"process\": in the worker process (the product);",
+        "\"thread\": in a thread of the service process (as before), on the same store in the same run.",
         f"Page loads: median and max of {repeat}.", "",
-        "| complaints | first build s | rebuild s | `/ui/` during rebuild, median / max s (loads) |",
-        "|---|---|---|---|",
+        "| complaints | build | first build s | rebuild s | `/ui/` during rebuild, median / max s (loads) |",
+        "|---|---|---|---|---|",
     ]
     for r in runs:
         d = r["during_rebuild"]
-        lines.append(f"| {r['complaints']:,} | {r['build_s']:.1f} | {r['rebuild_s']:.1f} | "
+        lines.append(f"| {r['complaints']:,} | {r['mode']} | {r['build_s']:.1f} | {r['rebuild_s']:.1f} | "
                      f"{d['median']:.3f} / {d['max']:.3f} ({d['loads']}) |")
-    lines += ["", "| complaints | page | median s | max s | KiB |", "|---|---|---|---|---|"]
+    lines += ["", "| complaints | build | page | median s | max s | KiB |", "|---|---|---|---|---|---|"]
     for r in runs:
         for page, f in r["pages"].items():
-            lines.append(f"| {r['complaints']:,} | `{page}` | {f['median']:.3f} | {f['max']:.3f} | "
-                         f"{f['bytes'] / 1024:.0f} |")
+            lines.append(f"| {r['complaints']:,} | {r['mode']} | `{page}` | {f['median']:.3f} | "
+                         f"{f['max']:.3f} | {f['bytes'] / 1024:.0f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -151,14 +166,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--tickets", type=int, nargs="+", default=[1_200, 10_000],
                         help="sandbox sizes in tickets (the seeded sandbox's tickets are all complaints)")
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     runs = []
     for size in args.tickets:
         print(f"{size} tickets…", file=sys.stderr, flush=True)
-        runs.append(measure(size, args.repeat))
-        print(f"  {runs[-1]}", file=sys.stderr, flush=True)
+        pipeline, server, prepared = prepare(size)
+        for mode in args.modes:
+            runs.append({**prepared, **measure(pipeline, mode, args.repeat)})
+            print(f"  {runs[-1]}", file=sys.stderr, flush=True)
+        pipeline.store.close()
+        server.stop()
     print(report(runs, args.repeat))
 
 

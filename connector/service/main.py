@@ -15,6 +15,7 @@ import uvicorn
 from connector.pipeline import Pipeline
 from connector.service.app import build_app
 from connector.service.runner import ServiceRunner
+from connector.service.ui_data import close_all as close_dashboards
 
 log = logging.getLogger(__name__)
 
@@ -50,5 +51,6 @@ def serve_forever(pipeline: Pipeline) -> int:
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+        close_dashboards()  # a page-data build in progress is not waited for
     log.info("stopped cleanly")
     return 0

@@ -227,7 +227,8 @@ class Ui:
 def ui_mount(pipeline: Pipeline, panel: PanelApi, secret: str | None, clock: Callable[[], datetime],
              *, background: bool = True) -> list[Mount]:
     """The ``/ui`` mount when the dashboard is configured (users or a trusted proxy header).
-    With ``background``, the page data is built in a background thread, the first build now."""
+    With ``background``, the page data is built in the background (``ui_data.Dashboard``), the
+    first build now."""
     if not pipeline.config.ui.enabled:
         return []
     ui = Ui(pipeline, panel, secret, clock, background=background)

@@ -3,23 +3,33 @@ per-source sync/evaluation status and the KPI tiles (the KPI report's metrics, j
 policy's ``kpis`` objectives by ``report_templates.views.kpi``).
 
 The page data is built once per state of the store (newest finding id and run id), so a page
-view between evaluations reads two numbers and renders."""
+view between evaluations reads two numbers and renders. A background build runs in a worker
+process (the store opened again from its URL), so it does not compete with page requests for
+the service process's interpreter."""
 
 from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
+import pickle
 import threading
+import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from connector.config import SourceConfig
+from connector.config import AppConfig, SourceConfig
+from connector.configuration import load_evaluator
 from connector.pipeline import Pipeline
 from connector.reports.store import NoEvaluation, store_input
 from connector.service.panel_api import evidence_link, overall_state
+from connector.store import Store
+from connector.store.engine import reopenable
 from connector.store.runs import StoreTampered, last_finding_id, last_runs, latest_findings, newest_run_id
 from connector.store.tickets import open_complaints, source_rows
 from report_templates.input import Period
@@ -147,10 +157,60 @@ def build_rows(pipeline: Pipeline, keyed: list[tuple[str, str, bool | None, str 
     return rows
 
 
+#: The dashboards of this process, for :func:`close_all`.
+_OPEN: weakref.WeakSet[Dashboard] = weakref.WeakSet()
+#: Rows per pickled chunk sent back by the worker.
+_CHUNK = 500
+#: The worker process's pipeline, opened on its first build and kept for the next ones.
+_WORKER: dict[tuple[str, str], Pipeline] = {}
+
+
+def build_snapshot(pipeline: Pipeline, key: tuple[int, int | None], now: datetime) -> Snapshot:
+    """The page data of the store's state ``key``, as of ``now``."""
+    with pipeline.store.session() as session:
+        keyed = open_complaints(session)
+        findings = latest_findings(session)
+    rows = build_rows(pipeline, keyed, findings)
+    kpis, note = kpi_tiles(pipeline, now)
+    return Snapshot(key, rows, kpis, note, now)
+
+
+def _build_in_worker(config: AppConfig, store_url: str, key: tuple[int, int | None],
+                     now: datetime) -> tuple[Snapshot, list[bytes]]:
+    """A build in the worker process (the config, policy and store opened there, once): the
+    snapshot without its rows, and the rows pickled in chunks of ``_CHUNK``."""
+    cached = (config.model_dump_json(), store_url)
+    pipeline = _WORKER.get(cached)
+    if pipeline is None:
+        _WORKER.clear()
+        pipeline = Pipeline(config, Store(store_url, migrate_now=False), load_evaluator(config))
+        _WORKER[cached] = pipeline
+    snap = build_snapshot(pipeline, key, now)
+    chunks = [pickle.dumps(snap.rows[i:i + _CHUNK]) for i in range(0, len(snap.rows), _CHUNK)]
+    return replace(snap, rows=[]), chunks
+
+
+def _unpickled(snap: Snapshot, chunks: list[bytes]) -> Snapshot:
+    """The rows read back a chunk at a time: one unpickling holds the interpreter throughout,
+    so between chunks the page requests get their turn."""
+    rows: list[Row] = []
+    for chunk in chunks:
+        rows.extend(pickle.loads(chunk))  # noqa: S301 - from our own worker process
+    return replace(snap, rows=rows)
+
+
+def close_all() -> None:
+    """Stop every dashboard's worker process (the service calls this when it stops)."""
+    for dashboard in list(_OPEN):
+        dashboard.close()
+
+
 class Dashboard:
     """The dashboard's data. Building it reads every complaint and its latest findings (and the
     KPI report's pass), so it is built once per state of the store: in the background when
-    ``background`` (a page then shows the last build, saying it is updating), else on request."""
+    ``background`` (a page then shows the last build, saying it is updating), else on request.
+    A background build runs in a worker process when the store can be opened from another
+    process (not an in-memory SQLite database); the worker reloads the evaluator from the config."""
 
     def __init__(self, pipeline: Pipeline, clock: Callable[[], datetime], *, background: bool = True) -> None:
         self.pipeline = pipeline
@@ -159,6 +219,8 @@ class Dashboard:
         self._build_lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._building: threading.Thread | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        _OPEN.add(self)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -180,7 +242,8 @@ class Dashboard:
         return snap, False
 
     def start_build(self) -> None:
-        """Build in a background thread, unless a build is already running."""
+        """Build in a background thread (which waits for the worker process), unless a build is
+        already running."""
         with self._build_lock:
             if self._building is not None and self._building.is_alive():
                 return
@@ -189,18 +252,43 @@ class Dashboard:
 
     def _build_logged(self) -> None:
         try:
-            self._build(self._key())
+            key = self._key()
+            if reopenable(self.pipeline.store.url):
+                self._snapshot = self._build_elsewhere(key, self.clock())
+            else:
+                self._build(key)
+        except BrokenProcessPool:  # stopped by close(), or killed: the next build starts a new one
+            log.warning("dashboard: the page-data worker process stopped during a build")
         except Exception:
             log.exception("dashboard: building the page data failed")
 
+    def _build_elsewhere(self, key: tuple[int, int | None], now: datetime) -> Snapshot:
+        if self._pool is None:
+            # spawn, not fork: the service process runs threads (a forked lock may be held).
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            snap, chunks = self._pool.submit(_build_in_worker, self.pipeline.config,
+                                             self.pipeline.store.url, key, now).result()
+        except BrokenProcessPool:
+            self._pool = None  # a new worker next time
+            raise
+        return _unpickled(snap, chunks)
+
+    def close(self) -> None:
+        """Stop the worker process, abandoning a running build (at exit the executor would
+        otherwise wait for it)."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        workers = list(pool._processes.values()) if pool._processes else []
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.join()
+
     def _build(self, key: tuple[int, int | None]) -> Snapshot:
-        now = self.clock()
-        with self.pipeline.store.session() as session:
-            keyed = open_complaints(session)
-            findings = latest_findings(session)
-        rows = build_rows(self.pipeline, keyed, findings)
-        kpis, note = self._kpis(now)
-        self._snapshot = Snapshot(key, rows, kpis, note, now)
+        self._snapshot = build_snapshot(self.pipeline, key, self.clock())
         return self._snapshot
 
     def sources(self) -> list[SourceStatus]:
@@ -221,24 +309,25 @@ class Dashboard:
             run = runs[0]
             return {"id": run.id, "started_at": run.started_at, "as_of": run.as_of}
 
-    def _kpis(self, now: datetime) -> tuple[tuple[Metric, ...], str | None]:
-        """The KPI report's metrics that have an objective, over the last ``KPI_DAYS`` days, and
-        a note when they cannot be shown."""
-        tz = self.zone.key
-        end = now.astimezone(self.zone).date()
-        period = Period(end - timedelta(days=KPI_DAYS - 1), end, tz)
-        metrics: tuple[Metric, ...] = ()
-        note: str | None = None
-        try:
-            data = store_input(self.pipeline.store, self.pipeline.evaluator, self.pipeline.config,
-                               as_of=now, period=period, with_baseline=False)
-            metrics = tuple(m for m in build_kpi_view(data).metrics if m.objective is not None)
-            if not metrics:
-                note = "The policy sets no KPI objectives (its kpis block)."
-        except NoEvaluation:
-            note = "No evaluation has run yet."
-        except StoreTampered:
-            log.error(  # noqa: TRY400 - the problems are listed by verify-store, not in a traceback
-                "dashboard KPIs: the store's evaluation history does not verify")
-            note = "The store's evaluation history does not verify: run iso10002 store verify."
-        return metrics, note
+
+def kpi_tiles(pipeline: Pipeline, now: datetime) -> tuple[tuple[Metric, ...], str | None]:
+    """The KPI report's metrics that have an objective, over the last ``KPI_DAYS`` days, and a
+    note when they cannot be shown."""
+    zone = pipeline.evaluator.policy.calendar.tz
+    end = now.astimezone(zone).date()
+    period = Period(end - timedelta(days=KPI_DAYS - 1), end, zone.key)
+    metrics: tuple[Metric, ...] = ()
+    note: str | None = None
+    try:
+        data = store_input(pipeline.store, pipeline.evaluator, pipeline.config,
+                           as_of=now, period=period, with_baseline=False)
+        metrics = tuple(m for m in build_kpi_view(data).metrics if m.objective is not None)
+        if not metrics:
+            note = "The policy sets no KPI objectives (its kpis block)."
+    except NoEvaluation:
+        note = "No evaluation has run yet."
+    except StoreTampered:
+        log.error(  # noqa: TRY400 - the problems are listed by verify-store, not in a traceback
+            "dashboard KPIs: the store's evaluation history does not verify")
+        note = "The store's evaluation history does not verify: run iso10002 store verify."
+    return metrics, note

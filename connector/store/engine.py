@@ -100,6 +100,16 @@ class Store:
         self.engine.dispose()
 
 
+def reopenable(url: str) -> bool:
+    """Whether another process opening ``url`` sees the same store (an in-memory SQLite
+    database lives in one process only)."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    return parsed.get_backend_name() != "sqlite" or (
+        database not in ("", ":memory:") and parsed.query.get("mode") != "memory"
+        and "mode=memory" not in database)
+
+
 def _sqlite_file(url: str) -> Path | None:
     parsed = make_url(url)
     database = parsed.database

@@ -168,7 +168,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
         config = _config(tmp, started[0], started[1], api)
         states = _first_pass(config, keys)
         tickets = {f"{p}-{state}": found[0] for p in states for state, found in states[p].items()}
-        for p in states:  # the first failing complaint gets waivers, the next one stays failing
+        for p in states:  # the first failing complaint gets waivers, the others stay failing
             failing = states[p].get("failing", [])
             tickets[f"{p}-waived"], tickets[f"{p}-failing"] = [*failing, "", ""][:2]
         waived = {p: tickets[f"{p}-waived"] for p in states}
@@ -182,6 +182,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
                               headers={"Authorization": f"Bearer {procs.API_KEY}"}).raise_for_status()
             procs.wait_for("re-evaluation with the waivers", lambda: all(
                 _doc(url, p, t).get("state") == "waived" for p, t in waived.items()), 30)
+            tickets["jira-evidence"] = tickets["jira-failing"]  # a complaint with comments as evidence
+            for p in states:  # the first-screen pages need a breach the agent can still fix
+                tickets[f"{p}-failing"] = next((t for t in states[p].get("failing", [])[1:]
+                                                if _fixable(_doc(url, p, t))), "")
             complaints = [t for p in states for found in states[p].values() for t in found if p == "zendesk"]
             tickets["zendesk-closed"] = next((t for t in states["zendesk"].get("failing", [])[1:]
                                               if _doc(url, "zendesk", t).get("stage") == "closed"), "")
@@ -191,6 +195,14 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
     finally:
         for sandbox in started:
             sandbox.stop()
+
+
+def _fixable(doc: dict[str, Any]) -> bool:
+    """An open complaint with a FAIL or ERROR whose advice can still be followed (not a breach
+    already done, which only asks for the corrective action)."""
+    return doc.get("stage") != "closed" and any(
+        f["status"] in ("FAIL", "ERROR") and f["remediation"] and not f["historic"]
+        for f in doc.get("findings", []))
 
 
 def _framed(page: str, width: int) -> str:
@@ -230,6 +242,8 @@ def _pages(sites: dict[str, str], service: str, down: str, tickets: dict[str, st
     if tickets.get("jira-failing"):
         pages["jira-recheck"] = jira(sites["jira"], tickets["jira-failing"]) + "&click=recheck"
         pages[f"jira-{FIRST_SCREEN}"] = _framed(jira(sites["jira"], tickets["jira-failing"]) + "&axe=1", 480)
+    if tickets.get("jira-evidence"):
+        pages["jira-evidence"] = _framed(jira(sites["jira"], tickets["jira-evidence"]), 480)
     pages["jira-not_a_complaint"] = jira(sites["jira"], "NOPE-1")
     pages["jira-unreachable"] = jira(sites["jira_down"], "CMP-1")
     return pages
@@ -407,10 +421,11 @@ def test_failing_ticket_shows_its_fix_and_recheck_on_the_first_screen(runs: Runs
         assert layout[part] is not None, part
         assert layout[part]["top"] >= 0 and layout[part]["bottom"] <= height, (part, layout)
     doc = _doc(runs.service, platform, runs.tickets[f"{platform}-failing"])
+    assert doc["stage"] != "closed"
     advice = {f["remediation"] for f in doc["findings"]
-              if f["status"] in ("FAIL", "ERROR") and f["remediation"]}
+              if f["status"] in ("FAIL", "ERROR") and f["remediation"] and not f["historic"]}
     shown = layout["advice"]["text"]
-    assert shown.startswith(("What to do: ", "Record the corrective action: "))
+    assert shown.startswith("What to do: ")
     assert shown.split(": ", 1)[1] in advice
     dom = _inner(run)
     assert dom.index('class="recheck"') < dom.index('id="iso-findings"')
@@ -440,8 +455,8 @@ def _jira_comment_ids(runs: Runs, key: str) -> set[str]:
 def test_jira_evidence_links_open_the_comment_itself(runs: Runs) -> None:
     """Comment evidence links ``/browse/KEY?focusedCommentId=ID`` (Jira's comment permalink form),
     and each ID is a comment of that issue in the sandbox; the hrefs are the payload's."""
-    key = runs.tickets["jira-failing"]
-    links = _hrefs(_inner(_run(runs, f"jira-{FIRST_SCREEN}")))
+    key = runs.tickets["jira-evidence"]
+    links = _hrefs(_inner(_run(runs, "jira-evidence")))
     doc = _doc(runs.service, "jira", key)
     assert set(links) == {(e["link"], e["opens"])
                           for f in doc["findings"] for e in f["evidence"] if e["link"]}

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 CHROMIUM = Path("/usr/bin/chromium")
+#: axe-core, vendored for the browser tests (tests/plugins/vendor/README.md), never fetched.
+AXE = Path(__file__).resolve().parents[1] / "plugins" / "vendor" / "axe.min.js"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--remote-debugging-pipe")
@@ -77,6 +79,19 @@ class Browser:
                 return value
             time.sleep(0.1)
         raise AssertionError(f"not within {deadline}s: {expression} (at {self.js('location.href')})")
+
+    def axe(self) -> list[dict[str, Any]]:
+        """axe-core's violations on the current page: (rule id, impact, offending nodes). The
+        script is evaluated over the DevTools protocol, so a page whose CSP forbids scripts is
+        checked as served."""
+        self.js(AXE.read_text(encoding="utf-8"))
+        answer = self.page("Runtime.evaluate", awaitPromise=True, returnByValue=True, expression=(
+            "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ("
+            "{id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))})))"))
+        if "exceptionDetails" in answer:
+            raise RuntimeError(f"axe-core failed: {answer['exceptionDetails']}")
+        violations: list[dict[str, Any]] = answer["result"]["value"]
+        return violations
 
     def goto(self, url: str) -> None:
         self.page("Page.navigate", url=url)

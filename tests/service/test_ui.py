@@ -319,6 +319,70 @@ def test_background_builds_serve_the_last_build_while_the_next_runs(world: World
     assert data.snapshot() == (data._snapshot, True) and data._snapshot is not snap
 
 
+def test_background_builds_run_in_a_worker_process(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build (every complaint and its findings read and shaped) runs in another process, so
+    page requests do not wait for the service process's interpreter: with the builder broken in
+    this process, a background build still produces the same page data as a build here."""
+    from connector.service import ui_data
+
+    expected, _ = ui_data.Dashboard(world.pipeline, world.pipeline.clock, background=False).snapshot()
+    assert expected is not None and expected.rows
+
+    def not_here(*_args: Any, **_kwargs: Any) -> list[ui_data.Row]:
+        raise AssertionError("built on the service process's interpreter")
+
+    monkeypatch.setattr(ui_data, "build_rows", not_here)
+    data = ui_data.Dashboard(world.pipeline, world.pipeline.clock)
+    try:
+        data.start_build()
+        assert data._building is not None
+        data._building.join(timeout=120)
+        snap, fresh = data.snapshot()
+    finally:
+        data.close()
+    assert snap is not None and fresh
+    assert snap.key == expected.key and snap.rows == expected.rows and snap.kpis == expected.kpis
+
+
+def test_the_worker_sends_the_rows_back_in_chunks(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows come back in pickled chunks (read one at a time, so page requests get turns
+    between them) and are put back together in order."""
+    from connector.service import ui_data
+
+    expected, _ = ui_data.Dashboard(world.pipeline, world.pipeline.clock, background=False).snapshot()
+    assert expected is not None and len(expected.rows) > 7
+    monkeypatch.setattr(ui_data, "_CHUNK", 7)
+    bare, chunks = ui_data._build_in_worker(world.pipeline.config, world.pipeline.store.url, expected.key,
+                                            expected.built_at)
+    assert bare.rows == [] and len(chunks) == -(-len(expected.rows) // 7)
+    assert ui_data._unpickled(bare, chunks) == expected
+
+
+def test_closing_stops_the_worker_even_during_a_build(world: World) -> None:
+    """The service stops without waiting for a build in progress (the executor would join it)."""
+    from connector.service import ui_data
+
+    data = ui_data.Dashboard(world.pipeline, world.pipeline.clock)
+    data.start_build()
+    assert data._building is not None
+    while data._building.is_alive() and (data._pool is None or not data._pool._processes):
+        data._building.join(timeout=0.05)  # until the worker is up: the build runs in it
+    workers = list(data._pool._processes.values())
+    ui_data.close_all()
+    assert data._pool is None and workers and not any(w.is_alive() for w in workers)
+    data._building.join(timeout=120)
+    assert not data._building.is_alive()
+
+
+def test_an_in_memory_store_is_built_in_process(world: World) -> None:
+    """Another process cannot open an in-memory SQLite database: those builds stay here."""
+    from connector.store.engine import reopenable
+
+    assert not reopenable("sqlite://") and not reopenable("sqlite:///:memory:")
+    assert not reopenable("sqlite:///file:x?mode=memory&uri=true")
+    assert reopenable(world.pipeline.store.url) and reopenable("postgresql+psycopg://u@db/iso")
+
+
 def test_the_first_page_before_any_build_says_preparing_and_reloads(world: World) -> None:
     config = world.pipeline.config.model_copy(update={"ui": AppConfig.model_validate({
         "sources": [s.model_dump(mode="json") for s in world.pipeline.sources], "ui": USERS}).ui})

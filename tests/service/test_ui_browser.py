@@ -1,7 +1,8 @@
 """The ``/ui`` dashboard in headless Chromium against a real ``iso10002 serve`` (its own port,
 bound by the server itself) on a Zendesk sandbox process: the login redirect, a wrong password,
 the work queue with helpdesk links, Re-check (CSRF token from the page), the filtered register,
-sign-out, and a cross-site form post refused. Screenshots go to pytest's tmp dir."""
+sign-out, and a cross-site form post refused; axe-core (vendored) on the login form, the
+wrong-password answer, the work queue and the register. Screenshots go to pytest's tmp dir."""
 
 from __future__ import annotations
 
@@ -45,6 +46,12 @@ def _sign_in(browser: Browser, url: str, password: str) -> None:
 
 def test_dashboard_in_chromium_against_serve(tmp_path: Path, browser: Browser) -> None:
     ui = {"users": {"lead": {"password_hash": hash_password(PASSWORD)}}}
+    flawed = tmp_path / "flawed.html"  # axe-core itself finds what it should
+    flawed.write_text('<!doctype html><html lang="en"><title>t</title><img src="x.png"></html>',
+                      encoding="utf-8")
+    browser.goto(flawed.as_uri())
+    browser.wait("!!document.querySelector('img')")
+    assert "image-alt" in {v["id"] for v in browser.axe()}
     with procs.sandbox("zendesk") as base:
         config = procs.write_config(tmp_path, zendesk=base, ui=ui)
         with procs.serve(config, ISO10002_UI_SESSION_SECRET=SECRET) as (_proc, url):
@@ -53,9 +60,11 @@ def test_dashboard_in_chromium_against_serve(tmp_path: Path, browser: Browser) -
             browser.goto(f"{url}/ui/")
             browser.wait("location.pathname === '/ui/login'")
             browser.screenshot(tmp_path / "login.png")
+            assert browser.axe() == []
             _sign_in(browser, url, "not the password")
             error = browser.wait("document.querySelector('.error')?.textContent")
             assert error == "Wrong username or password."
+            assert browser.axe() == []  # the error page (401)
             _sign_in(browser, url, PASSWORD)
             # The page data is built in the background; a page showing an older build reloads itself.
             fresh_summary = ("!document.querySelector('#updating')"
@@ -67,6 +76,7 @@ def test_dashboard_in_chromium_against_serve(tmp_path: Path, browser: Browser) -
             last_run = browser.js("document.querySelector('#last-run').textContent")
             assert last_run.startswith("Last evaluation: run #")
             browser.screenshot(tmp_path / "queue.png")
+            assert browser.axe() == []
             ticket = browser.js("document.querySelector('table.queue input[name=ticket]').value")
             browser.js("document.querySelector('table.queue button').click()")
             notice = browser.wait("document.querySelector('#queued-notice')?.textContent")
@@ -79,6 +89,7 @@ def test_dashboard_in_chromium_against_serve(tmp_path: Path, browser: Browser) -
                 "[...document.querySelectorAll('table.register tbody tr')].map(r => r.className)")
             assert states and set(states) == {"failing"}
             browser.screenshot(tmp_path / "register.png")
+            assert browser.axe() == []
             # Another site's page posting to Re-check (with the session's own token, even) is refused.
             csrf = browser.js("document.querySelector('input[name=csrf]').value")
             attack = tmp_path / "attack.html"
