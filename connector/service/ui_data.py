@@ -9,10 +9,13 @@ the service process's interpreter."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import multiprocessing
+import os
 import pickle
+import signal
 import threading
 import weakref
 from collections.abc import Callable
@@ -220,6 +223,7 @@ class Dashboard:
         self._snapshot: Snapshot | None = None
         self._building: threading.Thread | None = None
         self._pool: ProcessPoolExecutor | None = None
+        self._worker_pid: int | None = None
         _OPEN.add(self)
 
     @property
@@ -266,6 +270,8 @@ class Dashboard:
         if self._pool is None:
             # spawn, not fork: the service process runs threads (a forked lock may be held).
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            # One worker, kept: its pid lets close() stop it without the executor's internals.
+            self._worker_pid = self._pool.submit(os.getpid).result()
         try:
             snap, chunks = self._pool.submit(_build_in_worker, self.pipeline.config,
                                              self.pipeline.store.url, key, now).result()
@@ -278,14 +284,13 @@ class Dashboard:
         """Stop the worker process, abandoning a running build (at exit the executor would
         otherwise wait for it)."""
         pool, self._pool = self._pool, None
+        pid, self._worker_pid = self._worker_pid, None
         if pool is None:
             return
-        workers = list(pool._processes.values()) if pool._processes else []
         pool.shutdown(wait=False, cancel_futures=True)
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.join()
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):  # it had already stopped
+                os.kill(pid, signal.SIGTERM)
 
     def _build(self, key: tuple[int, int | None]) -> Snapshot:
         self._snapshot = build_snapshot(self.pipeline, key, self.clock())

@@ -360,16 +360,31 @@ def test_the_worker_sends_the_rows_back_in_chunks(world: World, monkeypatch: pyt
 
 def test_closing_stops_the_worker_even_during_a_build(world: World) -> None:
     """The service stops without waiting for a build in progress (the executor would join it)."""
+    import os
+    import time
+
     from connector.service import ui_data
 
     data = ui_data.Dashboard(world.pipeline, world.pipeline.clock)
     data.start_build()
     assert data._building is not None
-    while data._building.is_alive() and (data._pool is None or not data._pool._processes):
+    while data._building.is_alive() and data._worker_pid is None:
         data._building.join(timeout=0.05)  # until the worker is up: the build runs in it
-    workers = list(data._pool._processes.values())
+    pid = data._worker_pid
+    assert pid is not None
     ui_data.close_all()
-    assert data._pool is None and workers and not any(w.is_alive() for w in workers)
+    assert data._pool is None
+
+    def gone() -> bool:
+        try:
+            return os.waitpid(pid, os.WNOHANG)[0] == pid
+        except ChildProcessError:  # already reaped by the executor's own thread
+            return True
+
+    deadline = time.monotonic() + 60  # a bound on waiting, not a timing assertion
+    while not gone() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert gone()
     data._building.join(timeout=120)
     assert not data._building.is_alive()
 
