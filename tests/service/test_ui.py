@@ -398,7 +398,9 @@ def test_an_in_memory_store_is_built_in_process(world: World) -> None:
     assert reopenable(world.pipeline.store.url) and reopenable("postgresql+psycopg://u@db/iso")
 
 
-def test_the_first_page_before_any_build_says_preparing_and_reloads(world: World) -> None:
+def test_the_first_page_before_any_build_says_preparing_and_offers_a_reload(world: World) -> None:
+    """No automatic refresh (axe-core `meta-refresh`, WCAG 2.2.1: a page must not reload by itself
+    on a timer the user cannot control): a Retry-After header for clients and a reload link."""
     config = world.pipeline.config.model_copy(update={"ui": AppConfig.model_validate({
         "sources": [s.model_dump(mode="json") for s in world.pipeline.sources], "ui": USERS}).ui})
     pipe = Pipeline(config, world.pipeline.store, world.pipeline.evaluator, clock=world.pipeline.clock)
@@ -411,4 +413,5 @@ def test_the_first_page_before_any_build_says_preparing_and_reloads(world: World
         _login(client)
         page = client.get("/ui/")
     assert page.status_code == 503 and page.headers["retry-after"] == "5"
-    assert '<meta http-equiv="refresh" content="5">' in page.text and "Preparing" in page.text
+    assert "http-equiv" not in page.text and '<a href="">Reload</a>' in page.text
+    assert "Preparing" in page.text
