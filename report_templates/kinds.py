@@ -79,6 +79,9 @@ class ReportKind:
     trend: bool = False
     #: A regulator return (a ``ReturnTable``), listed apart in the help.
     regulator_return: bool = False
+    #: A return's regulatory pack: its clocks, code tables and groupings are the regulator's only
+    #: on a policy that extends it.
+    pack: str | None = None
     finish: Callable[[Builder[object], PassContext, Finished], object] = _finish
     #: Formats written from ``tables(builder)`` alone, without the full view-model.
     tables_formats: frozenset[Fmt] = frozenset()

@@ -282,16 +282,11 @@ def report(
         raise typer.Exit(ExitCode.PARTIAL)
 
 
-#: The regulatory pack each regulator return is built for: its clocks, code tables and
-#: grouping. On a policy that does not extend it, the return is not the regulator's.
-RETURN_PACKS = {"fca-return": "fca-disp", "asic-idr": "asic-rg271", "cfpb": "cfpb"}
-
-
 def _check_regimes(kinds: list[ReportKind], policy: Policy, strict: bool) -> None:
     """Warn (``--strict``: stop, exit 2, nothing written) for each return asked of a policy
     that does not extend that return's pack."""
     chain = {Path(source).resolve() for source in policy.chain}
-    missing = [(kind.name, pack) for kind in kinds if (pack := RETURN_PACKS.get(kind.name))
+    missing = [(kind.name, pack) for kind in kinds if (pack := kind.pack)
                and (PACKS_DIR / f"{pack}.yaml").resolve() not in chain]
     for name, pack in missing:
         err.print(f"[yellow]warning:[/yellow] {name}: the policy {escape(policy.spec.name)} does not "

@@ -149,4 +149,4 @@ def asic_idr_rows(records: Iterable[ComplaintRecord], policy: Policy, start: dat
     return rows.table()
 
 
-KIND = return_kind("asic-idr", "the ASIC IDR data report", AsicRows)
+KIND = return_kind("asic-idr", "the ASIC IDR data report", AsicRows, pack="asic-rg271")

@@ -51,8 +51,11 @@ class ReturnBuilder:
         return replace(table, notes=notes)
 
 
-def return_kind(name: str, title: str, rows: Callable[[Policy, date, date], ReturnRows]) -> ReportKind:
-    """A regulator return as a report kind: ``rows(policy, start, end)`` per pass."""
+def return_kind(
+    name: str, title: str, rows: Callable[[Policy, date, date], ReturnRows], *, pack: str | None = None
+) -> ReportKind:
+    """A regulator return as a report kind: ``rows(policy, start, end)`` per pass, built for the
+    regulatory ``pack`` (``compliance_checks/policies/packs/<pack>.yaml``), if any."""
 
     def start(ctx: PassContext) -> ReturnBuilder:
         period = ctx.data.period
@@ -65,4 +68,5 @@ def return_kind(name: str, title: str, rows: Callable[[Policy, date, date], Retu
         formats=RETURN_FORMATS,
         default_format=Fmt.csv,
         regulator_return=True,
+        pack=pack,
     )

@@ -185,4 +185,4 @@ def cfpb_rows(
     return rows.table()
 
 
-KIND = return_kind("cfpb", "the CFPB complaint data", CfpbRows)
+KIND = return_kind("cfpb", "the CFPB complaint data", CfpbRows, pack="cfpb")

@@ -351,4 +351,6 @@ def fca_return(records: Iterable[ComplaintRecord], policy: Policy, start: date, 
     return counts.table()
 
 
-KIND = return_kind("fca-return", "the FCA complaints return (DISP 1 Annex 1R / 1AD)", FcaCounts)
+KIND = return_kind(
+    "fca-return", "the FCA complaints return (DISP 1 Annex 1R / 1AD)", FcaCounts, pack="fca-disp"
+)
