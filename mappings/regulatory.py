@@ -236,9 +236,15 @@ def _handlers(
 
 
 def _stage2_request(
-    timeline: _Timeline, events: Sequence[Event], rule: Stage2Rule, facts: TicketFacts, spec: MappingSpec
+    timeline: _Timeline,
+    events: Sequence[Event],
+    rule: Stage2Rule,
+    facts: TicketFacts,
+    spec: MappingSpec,
+    stage1_answers: Sequence[datetime],
 ) -> EvidenceRef | None:
-    """When the complainant asked for stage 2 (None: not mapped or not asked)."""
+    """When the complainant asked for stage 2 (None: not mapped or not asked). ``stage1_answers``:
+    when stage-1 final responses were sent."""
     found: list[EvidenceRef] = []
     if rule.requested_field is not None:
         raw = read_source(rule.requested_field, facts.raw, spec.platform)
@@ -258,26 +264,39 @@ def _stage2_request(
     marks = casefold_set(rule.requested_labels)
     mark = next((e for _, e, added in timeline.labels_added if added & marks), None) if marks else None
     if mark is not None:
+        # The request is a complainant comment after the stage-1 answer (else after our first
+        # reply): an earlier one is the complaint itself or a stage-1 follow-up, which would start
+        # the stage-2 clocks, and find their acknowledgement, weeks early.
+        answered = [t for t in stage1_answers if t < mark.at]
+        replied = [r.at for r in timeline.replies[:1] if r.at < mark.at]
+        since = max(answered) if answered else (replied[0] if replied else None)
         asked = [e for e in events if e.kind is EventKind.COMMENT and e.public
-                 and e.actor_role is ActorRole.COMPLAINANT and e.at <= mark.at]
+                 and e.actor_role is ActorRole.COMPLAINANT and e.at <= mark.at
+                 and (since is None or e.at > since)]
         found.append(_ref(asked[-1] if asked else mark, "stage 2 requested"))
     return min(found, key=lambda r: r.at, default=None)
 
 
 def _acceptance(events: Sequence[Event], rule: AcceptanceRule) -> EvidenceRef | None:
     """The last acceptance signal on the history (None: none, or withdrawn by a later change of
-    an acceptance field to another value). Our own writes never count."""
+    an acceptance field to another value or the removal of an acceptance label). Only an agent's
+    or the complainant's change counts."""
     labels = casefold_set(rule.labels)
     fields = {name.casefold(): casefold_set(values) for name, values in rule.fields.items()}
     markers = tuple(m.casefold() for m in rule.markers if m)
     found: Event | None = None
     for e in events:
-        if e.actor_role is ActorRole.CONNECTOR:
+        # An agent recording the complainant's answer, or the complainant: never our own writes,
+        # and never an author we cannot tell (an automation or an unknown user).
+        if e.actor_role not in (ActorRole.AGENT, ActorRole.COMPLAINANT):
             continue
         if e.kind is EventKind.LABEL_CHANGE and labels:
             before = frozenset((e.from_value or "").casefold().split())
-            if (frozenset((e.to_value or "").casefold().split()) - before) & labels:
+            after = frozenset((e.to_value or "").casefold().split())
+            if (after - before) & labels:
                 found = e
+            elif (before - after) & labels:  # the acceptance label taken off: withdrawn
+                found = None
         elif e.kind is EventKind.FIELD_CHANGE and (values := fields.get((e.field or "").casefold())):
             found = e if (e.to_value or "").casefold() in values else None
         elif (
@@ -326,7 +345,10 @@ def regulatory_fields(events: Sequence[Event], facts: TicketFacts, spec: Mapping
             letters.extend(x for x in found if (x.kind, x.sent.ref()) not in seen)
     if rules.acknowledgement is not None:
         letters.extend(_acknowledgement_letter(timeline, facts, spec, rules.acknowledgement, stage2_at))
-    requested = _stage2_request(timeline, events, rules.stage2, facts, spec) if rules.stage2 else None
+    answers = [x.sent.at for x in letters if x.kind is LetterKind.FINAL and x.stage == 1]
+    requested = (
+        _stage2_request(timeline, events, rules.stage2, facts, spec, answers) if rules.stage2 else None
+    )
     # An agent may acknowledge the complainant's request before marking the ticket as stage 2.
     ack_from = min(stage2_at, requested.at) if stage2_at is not None and requested is not None else stage2_at
     ack = next((e for e in timeline.replies if ack_from is not None and e.at >= ack_from), None)

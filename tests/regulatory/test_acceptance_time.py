@@ -284,6 +284,34 @@ def test_zendesk_acceptance_is_the_audit_change_of_the_response_field():
     assert build_record(facts("zendesk", [ours], {"id": 9}), shipped("zendesk")).accepted is None
 
 
+def test_an_acceptance_by_an_unknown_author_or_an_automation_never_counts():
+    """The same field change made by an author we cannot tell (an unknown user) or by a trigger
+    (system) is not evidence that the complainant accepted: no acceptance time, no exemption."""
+    for role in (ActorRole.UNKNOWN, ActorRole.SYSTEM):
+        change = ev(
+            EventKind.FIELD_CHANGE,
+            "audit:4",
+            at(3, 4, 12),
+            field="360000000033",
+            to_value="response_accepted",
+            actor_role=role,
+        )
+        assert build_record(facts("zendesk", [change], {"id": 9}), shipped("zendesk")).accepted is None
+
+
+def test_removing_the_acceptance_label_withdraws_it():
+    """A mapping that marks acceptance by a label: added Wed 4 Mar, taken off Fri 6 Mar -> no
+    acceptance (as a field changed to another value withdraws it)."""
+    from mappings.regulatory import _acceptance
+    from mappings.schema import AcceptanceRule
+
+    rule = AcceptanceRule(labels=["accepted"])
+    added = ev(EventKind.LABEL_CHANGE, "changelog:1", at(3, 4, 12), from_value="", to_value="accepted")
+    removed = ev(EventKind.LABEL_CHANGE, "changelog:2", at(3, 6), from_value="accepted", to_value="")
+    assert _acceptance([added], rule) is not None
+    assert _acceptance([added, removed], rule) is None
+
+
 def test_an_unquoted_zendesk_field_id_is_accepted_and_unknown_keys_are_rejected():
     """YAML reads ``{360000000033: [...]}`` as a number key: it names the same field."""
     data = yaml.safe_load(default_mapping_path("zendesk").read_text(encoding="utf-8"))

@@ -73,3 +73,28 @@ def test_shipped_mapping_maps_the_request_field(platform: str, raw: dict[str, An
     record = build_record(facts(platform, events, raw), shipped(platform))
     assert record.stage2_started is not None and record.stage2_started.at == STAGE2
     assert record.stage2_requested is not None and record.stage2_requested.at == ASKED
+
+
+@pytest.mark.parametrize("platform", ["jira", "zendesk"])
+def test_the_stage1_complaint_is_never_taken_for_the_stage2_request(platform: str) -> None:
+    """The complainant wrote only once, the complaint itself (Mon 2 Mar 2026); we answered on
+    Tue 3 Mar; on Mon 20 Apr an agent tags a stage-2 request made by phone. The request is the
+    tag's time, not the 2 Mar complaint, and the 3 Mar stage-1 reply is not the stage-2
+    acknowledgement (it would pass that clock and start the stage-2 response clock seven weeks
+    early)."""
+    requested, stage2 = LABELS[platform]
+    field = "labels" if platform == "jira" else "tags"
+    src = SOURCE[platform]
+    tagged = datetime(2026, 4, 20, 10, tzinfo=LONDON)
+    events = [
+        ev(EventKind.COMMENT, "comment:1", datetime(2026, 3, 2, 10, tzinfo=LONDON), public=True,
+           actor_role=ActorRole.COMPLAINANT, text="You charged me twice."),
+        ev(EventKind.COMMENT, "comment:2", datetime(2026, 3, 3, 10, tzinfo=LONDON), public=True,
+           actor_role=ActorRole.AGENT, text="Thank you, we are looking into it."),
+        ev(EventKind.LABEL_CHANGE, f"{src}:3", tagged, field=field, to_value=f"{requested} {stage2}"),
+    ]
+    raw: dict[str, Any] = {"key": "9", "fields": {}} if platform == "jira" else {"id": 9, "custom_fields": []}
+    record = build_record(facts(platform, events, raw), shipped(platform))
+    assert record.stage2_requested is not None
+    assert (record.stage2_requested.at, record.stage2_requested.ref()) == (tagged, f"{src}:3")
+    assert record.stage2_acknowledged is None
