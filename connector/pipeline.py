@@ -279,12 +279,13 @@ class Pipeline:
                 client = self.client(source.name)
                 before = int(client.stats.total)
                 writer = connector_writer(source, client, zone)
+                due_zone = zone if source.next_due is not None else None
                 if unrecorded is not None:
                     fresh = {t: found for (s, t), found in unrecorded.items() if s == source.name}
-                    outcome = plan_unrecorded(self.store, source.name, writer, fresh)
+                    outcome = plan_unrecorded(self.store, source.name, writer, fresh, due_zone=due_zone)
                 else:
-                    outcome = run_writeback(self.store, source.name, writer,
-                                            mode=mode, now=self.clock, force=force, only=tickets)
+                    outcome = run_writeback(self.store, source.name, writer, mode=mode, now=self.clock,
+                                            force=force, only=tickets, due_zone=due_zone)
                 metrics.API_CALLS.labels(source.name).inc(int(client.stats.total) - before)
             except Exception as exc:
                 message = f"{type(exc).__name__}: {exc}"

@@ -9,6 +9,7 @@ the connector's re-read shows whether the write landed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -25,7 +26,7 @@ from connector.store.chunking import chunks
 from connector.store.journal import applied_hashes, finish_entry, open_entries, plan_entry
 from connector.store.runs import latest_findings_of
 from connector.store.tickets import find_ticket, live_ticket_keys
-from connector.writeback import RESOLVED_HASH, flagged
+from connector.writeback import RESOLVED_HASH, due_date_value, due_state, flagged, next_due
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,24 @@ def connector_writer(source: SourceSettings, client: Client, zone: tzinfo | None
     return write
 
 
-def _hash(findings: list[Finding]) -> str:
-    return findings_hash(flagged(findings))
+def _hash(findings: list[Finding], due_zone: tzinfo | None = None) -> str:
+    """What the write-back would say on the ticket: the flagged findings and, where the source
+    keeps a next-due field (``due_zone``: the policy's zone), the due date and state, so a ticket
+    with only a running clock is written too. Nothing open hashes as before (untouched tickets
+    with nothing to say stay unwritten)."""
+    said = findings_hash(flagged(findings))
+    if due_zone is None:
+        return said
+    due = due_date_value(next_due(findings), due_zone)
+    state = due_state(findings, said_before=True)
+    if due is None and state == "compliant":
+        return said
+    return hashlib.sha256(f"{said}|{due}|{state}".encode()).hexdigest()[:16]
+
+
+def _settled(last: str | None, hash_: str) -> bool:
+    """Already on the ticket, or nothing was ever said and there is nothing to say."""
+    return last == hash_ or (last is None and hash_ == RESOLVED_HASH)
 
 
 #: Tickets planned and written per batch: bounds memory (a first write-back flags thousands of
@@ -87,7 +104,13 @@ def _tickets_to_consider(session: Session, source: str, only: Collection[str] | 
 
 
 def _choose(
-    session: Session, source: str, tickets: list[str], *, force: bool, unfinished: Collection[str]
+    session: Session,
+    source: str,
+    tickets: list[str],
+    *,
+    force: bool,
+    unfinished: Collection[str],
+    due_zone: tzinfo | None = None,
 ) -> tuple[dict[str, list[Finding]], dict[str, str]]:
     """Of ``tickets``, those whose latest findings are not on the ticket yet, with their hash."""
     latest = latest_findings_of(session, [(source, t) for t in tickets])
@@ -99,11 +122,9 @@ def _choose(
         if found is None:
             continue  # never evaluated (not a complaint, or not checked yet)
         findings = [FINDING_JSON.validate_python(p) for p in found[1]]
-        hash_ = _hash(findings)
-        last = applied.get(ticket)
-        settled = last == hash_ or (last is None and hash_ == RESOLVED_HASH)
-        if settled and not force and ticket not in unfinished:
-            continue  # already on the ticket, or nothing was ever said and nothing to say
+        hash_ = _hash(findings, due_zone)
+        if _settled(applied.get(ticket), hash_) and not force and ticket not in unfinished:
+            continue
         chosen[ticket] = findings
         hashes[ticket] = hash_
     return chosen, hashes
@@ -111,7 +132,7 @@ def _choose(
 
 def candidate_batches(
     store: Store, source: str, *, force: bool = False, only: Collection[str] | None = None,
-    batch: int = BATCH,
+    batch: int = BATCH, due_zone: tzinfo | None = None,
 ) -> Iterator[tuple[dict[str, list[Finding]], dict[str, str]]]:
     """Tickets whose latest findings are not on the ticket yet, ``batch`` tickets read at a time
     (only non-empty batches are yielded): memory stays flat however many tickets are flagged."""
@@ -120,7 +141,9 @@ def candidate_batches(
         unfinished = {e.ticket for e in open_entries(session, source)}
     for part in chunks(tickets, batch):
         with store.session() as session:
-            chosen, hashes = _choose(session, source, part, force=force, unfinished=unfinished)
+            chosen, hashes = _choose(
+                session, source, part, force=force, unfinished=unfinished, due_zone=due_zone
+            )
         if chosen:
             yield chosen, hashes
 
@@ -147,21 +170,30 @@ def run_writeback(
     force: bool = False,
     only: Collection[str] | None = None,
     batch: int = BATCH,
+    due_zone: tzinfo | None = None,
 ) -> WritebackOutcome:
-    """Plan (``plan``) or apply (``apply``) the write-back of the latest stored findings.
+    """Plan (``plan``) or apply (``apply``) the write-back of the latest stored findings
+    (``due_zone``: the policy's zone when the source keeps a next-due field).
 
     Batch by batch: each batch is journalled, written and settled before the next is read, so
     a crash loses at most the batch in flight (its journal entries stay open and are retried).
     """
     outcome = WritebackOutcome(source, mode)
-    for chosen, hashes in candidate_batches(store, source, force=force, only=only, batch=batch):
+    batches = candidate_batches(store, source, force=force, only=only, batch=batch, due_zone=due_zone)
+    for chosen, hashes in batches:
         outcome.candidates += len(chosen)
         _write_batch(store, source, writer, chosen, hashes, mode=mode, now=now, outcome=outcome)
     return outcome
 
 
 def plan_unrecorded(
-    store: Store, source: str, writer: Writer, findings: Mapping[str, list[Finding]], *, batch: int = BATCH
+    store: Store,
+    source: str,
+    writer: Writer,
+    findings: Mapping[str, list[Finding]],
+    *,
+    batch: int = BATCH,
+    due_zone: tzinfo | None = None,
 ) -> WritebackOutcome:
     """The plan for findings that were evaluated but not recorded (``run --dry-run``): the
     tickets whose findings are not on the ticket yet, as :func:`run_writeback` would choose
@@ -170,12 +202,11 @@ def plan_unrecorded(
     for part in chunks(sorted(findings), batch):
         with store.session() as session:
             applied = applied_hashes(session, source, part)
-        chosen: dict[str, list[Finding]] = {}
-        for ticket in part:
-            hash_, last = _hash(findings[ticket]), applied.get(ticket)
-            if last == hash_ or (last is None and hash_ == RESOLVED_HASH):
-                continue  # already on the ticket, or nothing was ever said and nothing to say
-            chosen[ticket] = findings[ticket]
+        chosen = {
+            ticket: findings[ticket]
+            for ticket in part
+            if not _settled(applied.get(ticket), _hash(findings[ticket], due_zone))
+        }
         outcome.candidates += len(chosen)
         if chosen:
             outcome.plans.extend(writer([f for t in sorted(chosen) for f in chosen[t]], False).plans)

@@ -49,7 +49,8 @@ def test_summary_counts_every_complaint_of_both_helpdesks(demo: tuple[Path, list
         figures = summary["figures"][source]
         assert figures["complaints"] == COMPLAINTS
         assert 0 < figures["flagged"] <= COMPLAINTS
-        assert 0 < figures["written"] <= figures["flagged"]
+        # Flagged tickets, and (the demo keeps a next-due field) open ones with a running clock.
+        assert 0 < figures["written"] <= COMPLAINTS
         assert figures["reads"] > 0
         assert figures["writes"] > 0
     findings = summary["findings"]

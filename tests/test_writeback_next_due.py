@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from compliance_checks.findings import Finding, Status
 from compliance_checks.model import Severity
+from connector.platforms.base import WritebackReport
 from connector.writeback import TicketWriteState, plan_writeback
 
 LONDON = ZoneInfo("Europe/London")
@@ -120,3 +121,28 @@ def test_init_prints_the_work_queue_recipes(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         assert "ISO 10002: breaching in the next business day" in result.output
         assert needle in result.output
+
+
+def test_the_journal_sends_a_ticket_with_only_a_running_clock_to_the_planner(tmp_path: Path) -> None:
+    """Which tickets reach the planner is decided before it, by what the write-back would say:
+    with a next-due field, a ticket whose only open finding is a PENDING clock has a date and an
+    on-track state to write (nothing flagged, so without the field there is nothing to say)."""
+    from connector.store import Store
+    from connector.writeback_journal import plan_unrecorded
+
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    seen: list[list[Finding]] = []
+
+    def writer(findings: list[Finding], apply: bool) -> WritebackReport:
+        seen.append(findings)
+        return WritebackReport(applied=apply)
+
+    fresh = {"42": [finding("kept-informed", Status.PENDING)]}
+    try:
+        assert plan_unrecorded(store, "zd", writer, fresh).candidates == 0
+        assert plan_unrecorded(store, "zd", writer, fresh, due_zone=LONDON).candidates == 1
+        assert [f.ticket for f in seen[0]] == ["42"]
+        nothing_open = {"42": [finding("kept-informed", Status.PASS)]}
+        assert plan_unrecorded(store, "zd", writer, nothing_open, due_zone=LONDON).candidates == 0
+    finally:
+        store.close()

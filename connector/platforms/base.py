@@ -67,6 +67,10 @@ class SourceSettings(Protocol):
     @property
     def auth(self) -> BaseModel: ...
 
+    #: The ticket field the write-back keeps the next due date in (None: not kept).
+    @property
+    def next_due(self) -> BaseModel | None: ...
+
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any: ...
 
 
