@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from compliance_checks.findings import FINDING_JSON
 from connector.config import AppConfig, SourceConfig
 from connector.configuration import load_evaluator
 from connector.pipeline import Pipeline
@@ -35,6 +36,7 @@ from connector.store import Store
 from connector.store.engine import reopenable
 from connector.store.runs import StoreTampered, last_finding_id, last_runs, latest_findings, newest_run_id
 from connector.store.tickets import open_complaints, source_rows
+from connector.writeback import actionable
 from report_templates.input import Period
 from report_templates.views.kpi import Metric, build_kpi_view
 
@@ -120,18 +122,25 @@ def _team(record: dict[str, Any]) -> str:
     return _text(record.get("team") or record.get("group"), "(no team)")
 
 
+def _owner(record: dict[str, Any]) -> str:
+    return _text(record.get("assignee_name") or record.get("assignee"), "(unassigned)")
+
+
 def _next_item(source: SourceConfig, ticket: str, link: str | None, record: dict[str, Any],
                findings: list[dict[str, Any]]) -> QueueItem | None:
-    clocked = [f for f in findings if f.get("status") in _CLOCKED and f.get("due_at")]
-    if not clocked:
+    """The most urgent finding someone can still act on, by the write-back's rule (a step done
+    late is a breach on record, not queue work)."""
+    clocked = [FINDING_JSON.validate_python(f) for f in findings
+               if f.get("status") in _CLOCKED and f.get("due_at")]
+    work = [(f.due_at, f) for f in actionable(clocked) if f.due_at is not None]
+    if not work:
         return None
-    first = min(clocked, key=lambda f: datetime.fromisoformat(str(f["due_at"])))
+    due_at, first = min(work, key=lambda pair: pair[0])
     return QueueItem(
         source=source.name, platform=source.platform, ticket=ticket, link=link,
-        summary=_text(record.get("summary"), "(no summary)"), team=_team(record),
-        owner=_text(record.get("assignee_name") or record.get("assignee"), "(unassigned)"),
-        check=str(first.get("check")), title=_text(first.get("title"), str(first.get("check"))),
-        status=str(first.get("status")), due_at=datetime.fromisoformat(str(first["due_at"])),
+        summary=_text(record.get("summary"), "(no summary)"), team=_team(record), owner=_owner(record),
+        check=first.check, title=first.title or first.check, status=first.status.value,
+        due_at=due_at,
     )
 
 
@@ -151,7 +160,7 @@ def build_rows(pipeline: Pipeline, keyed: list[tuple[str, str, bool | None, str 
         rows.append(Row(
             source=source_name, platform=source.platform, ticket=ticket, link=link,
             summary=_text(record.get("summary"), "(no summary)"), team=_team(record),
-            owner=_text(record.get("assignee_name") or record.get("assignee"), "(unassigned)"),
+            owner=_owner(record),
             stage=_text(record.get("stage"), "unknown"), open=still_open, state=overall_state(found),
             flagged=tuple(sorted({str(f.get("check")) for f in found
                                   if f.get("status") in {"FAIL", "ERROR", "AT_RISK"}})),

@@ -415,3 +415,30 @@ def test_the_first_page_before_any_build_says_preparing_and_offers_a_reload(worl
     assert page.status_code == 503 and page.headers["retry-after"] == "5"
     assert "http-equiv" not in page.text and '<a href="">Reload</a>' in page.text
     assert "Preparing" in page.text
+
+
+def test_a_step_done_late_is_not_the_queue_item() -> None:
+    """The acknowledgement went out 3 hours late (a FAIL with ``late_by_hours``): a breach on
+    record, as the write-back treats it, not the work item; the running response clock is."""
+    from datetime import datetime
+
+    from compliance_checks.findings import Finding, Status
+    from compliance_checks.model import Severity
+    from connector.platforms.zendesk.settings import parse_source_config
+    from connector.service.ui_data import _next_item
+
+    def finding(check: str, status: Status, due: str, **facts: float) -> dict[str, object]:
+        return Finding(ticket="7", platform="zendesk", check=check, title=check, status=status,
+                       clauses=("7.4",), severity=Severity.HIGH, message="m",
+                       due_at=datetime.fromisoformat(due), facts=facts).to_json_dict()
+
+    late = finding("acknowledged-in-time", Status.FAIL, "2026-03-03T17:00:00+00:00", late_by_hours=3.0)
+    running = finding("response-in-time", Status.PENDING, "2026-04-27T17:00:00+01:00")
+    source = parse_source_config({
+        "platform": "zendesk", "name": "zd", "base_url": "https://acme.zendesk.com",
+        "auth": {"type": "oauth_client_credentials", "client_id_env": "ZD_ID",
+                 "client_secret_env": "ZD_SECRET"},
+        "mapping": "mappings/zendesk.yaml"}, origin="test.yaml")
+    item = _next_item(source, "7", None, {}, [late, running])
+    assert item is not None and item.check == "response-in-time"
+    assert _next_item(source, "7", None, {}, [late]) is None
