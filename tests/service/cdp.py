@@ -74,7 +74,13 @@ class Browser:
         """Poll ``expression`` until it is truthy (page loads are asynchronous)."""
         end = time.monotonic() + deadline
         while time.monotonic() < end:
-            value = self.js(f"document.readyState === 'complete' && ({expression})")
+            try:
+                value = self.js(f"document.readyState === 'complete' && ({expression})")
+            except RuntimeError as exc:
+                # The page navigated away mid-evaluation (a form posting itself): poll again.
+                if "navigated or closed" not in str(exc) and "context" not in str(exc):
+                    raise
+                value = None
             if value:
                 return value
             time.sleep(0.1)
