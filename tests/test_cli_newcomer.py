@@ -182,15 +182,16 @@ def test_progress_shows_on_a_terminal_only() -> None:
 
     from rich.console import Console
 
-    from connector.cli.human import working
+    from connector.cli.progress import Steps
 
     piped = StringIO()
-    with working(Console(file=piped), "checking complaints"):
+    with Steps(console=Console(file=piped)) as display, display.step("checking complaints"):
         pass
     assert piped.getvalue() == ""
     terminal = StringIO()
-    with working(Console(file=terminal, force_terminal=True), "checking complaints"):
-        pass
+    with Steps(console=Console(file=terminal, force_terminal=True)) as display, \
+            display.step("checking complaints"):
+        display._progress.refresh()
     assert "checking complaints" in terminal.getvalue()
 
 

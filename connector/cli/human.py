@@ -3,8 +3,6 @@ document ``--format json`` prints (so the two never say different things)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -29,17 +27,6 @@ FormatOption = Annotated[
 #: Columns of counts (right-aligned); the others are names and times.
 _COUNTS = {"tickets", "new versions", "deleted", "pages", "API calls", "quarantined", "to write", "written",
            "unchanged", "failed", "run", "not mapped"}
-
-
-@contextmanager
-def working(console: Console, message: str) -> Iterator[None]:
-    """A spinner with ``message`` while a long step runs, on a terminal only (never in a pipe,
-    a log file or a test: their output stays exactly the document)."""
-    if not console.is_terminal:
-        yield
-        return
-    with console.status(message):
-        yield
 
 
 def _table(title: str, *columns: str) -> Table:
