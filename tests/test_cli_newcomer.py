@@ -232,3 +232,41 @@ def test_explain_in_an_80_column_terminal_prints_blocks_not_sliver_columns() -> 
         assert fragment in lines, fragment
     wide = runner.invoke(app, args, env={"COLUMNS": "250"})
     assert "┃ Check" in wide.stdout  # a wide terminal keeps the tables
+
+
+@pytest.mark.parametrize("command", [["report"], ["run"], ["validate-config"], ["verify-report"]])
+def test_help_paragraphs_wrap_to_the_terminal_without_stranded_words(command: list[str]) -> None:
+    # The docstrings' own line breaks used to survive the terminal's wrapping: "or, without"
+    # alone on a line of an 80-column `report --help`, "journalled" in `run --help`.
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    description = result.stdout.split("Usage:", 1)[1].split("╭", 1)[0].splitlines()[1:]
+    paragraphs: list[list[str]] = [[]]
+    for line in description:
+        if line.strip():
+            paragraphs[-1].append(line.rstrip())
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    for paragraph in paragraphs:
+        for line in paragraph[:-1]:  # only a paragraph's last line may be short
+            assert len(line) >= 60, (line, paragraph)
+
+
+def test_run_and_sync_log_only_warnings_while_the_progress_display_shows(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logging
+    from io import StringIO
+
+    from rich.console import Console
+
+    from connector.cli.progress import Steps
+    from connector.cli.store import configure_logging
+
+    root = logging.getLogger()
+    for display, level in ((Steps(console=Console(file=StringIO(), force_terminal=True)), logging.WARNING),
+                           (Steps(console=Console(file=StringIO())), logging.INFO)):
+        monkeypatch.setattr(root, "handlers", [])
+        monkeypatch.setattr(root, "level", logging.NOTSET)
+        configure_logging(display)
+        assert root.level == level

@@ -53,11 +53,13 @@ def pipeline_for(config: Path, *, lock: bool = False, secrets: bool = False,
         pipeline.close()
 
 
-def configure_logging() -> None:
+def configure_logging(display: Steps | None = None) -> None:
+    """Log lines on stderr: from INFO (each step, each migration) for a log file or the service;
+    from WARNING while ``display`` shows the steps on a terminal (it says the same, readably)."""
     if not logging.getLogger().handlers:
         logging.basicConfig(
-            level=logging.INFO, stream=sys.stderr,
-            format="%(asctime)s %(levelname)s %(name)s %(message)s",
+            level=logging.WARNING if display is not None and display.shown else logging.INFO,
+            stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s %(message)s",
         )
 
 
@@ -116,10 +118,10 @@ def sync(
     output_format: FormatOption = OutputFormat.table,
 ) -> None:
     """Pull changes from every source into the store (cursor committed only after success)."""
-    configure_logging()
-    with Steps(shown=output_format is OutputFormat.table) as display, \
-            pipeline_for(config, lock=True, secrets=True, display=display) as pipeline:
-        summary = do_sync(pipeline, display, full=full)
+    with Steps(shown=output_format is OutputFormat.table) as display:
+        configure_logging(display)
+        with pipeline_for(config, lock=True, secrets=True, display=display) as pipeline:
+            summary = do_sync(pipeline, display, full=full)
     _print(summary, output_format, print_sync)
     if summary["errors"]:
         raise typer.Exit(ExitCode.PLATFORM)
@@ -136,18 +138,19 @@ def run(
     --dry-run: the check is not recorded in the history (its run is 0), nothing is journalled
     and nothing written; the plan is what --apply would write now.
     """
-    configure_logging()
     dry_run = apply is False
-    with Steps(shown=output_format is OutputFormat.table) as display, \
-            pipeline_for(config, lock=True, secrets=True, display=display) as pipeline:
-        summary = do_sync(pipeline, display)
-        outcome = pipeline.check(kind="run", record="none" if dry_run else "all", keep_findings=dry_run,
-                                 tally=display.tally())
-        summary["check"] = {"run": outcome.run_id, "as_of": outcome.as_of.isoformat(),
-                            "tickets": outcome.tickets, "statuses": dict(outcome.statuses),
-                            "errors": outcome.errors}
-        summary["writeback"] = do_writeback(pipeline, writeback_mode(pipeline, apply), show_plans=False,
-                                            unrecorded=outcome.findings if dry_run else None, display=display)
+    with Steps(shown=output_format is OutputFormat.table) as display:
+        configure_logging(display)
+        with pipeline_for(config, lock=True, secrets=True, display=display) as pipeline:
+            summary = do_sync(pipeline, display)
+            outcome = pipeline.check(kind="run", record="none" if dry_run else "all", keep_findings=dry_run,
+                                     tally=display.tally())
+            summary["check"] = {"run": outcome.run_id, "as_of": outcome.as_of.isoformat(),
+                                "tickets": outcome.tickets, "statuses": dict(outcome.statuses),
+                                "errors": outcome.errors}
+            summary["writeback"] = do_writeback(
+                pipeline, writeback_mode(pipeline, apply), show_plans=False,
+                unrecorded=outcome.findings if dry_run else None, display=display)
     _print(summary, output_format, print_run)
     if summary["errors"] or summary["writeback"].get("errors"):
         raise typer.Exit(ExitCode.PLATFORM)
