@@ -51,6 +51,9 @@ class WritebackOutcome:
     #: Things to fix on the helpdesk side that did not stop the write (e.g. a field the
     #: project's screen refuses), each once.
     warnings: list[str] = field(default_factory=list)
+    #: Tickets the helpdesk takes no update to (a closed Zendesk ticket): not "unchanged".
+    #: Last, so that the document's earlier keys keep their places.
+    skipped: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -274,7 +277,8 @@ def _write_batch(
                 finish_entry(entry, "failed", now(), error=error, result=result)
             else:
                 outcome.written += result == "written"
-                outcome.unchanged += result != "written"
+                outcome.skipped += result == "skipped"
+                outcome.unchanged += result not in ("written", "skipped")
                 finish_entry(entry, "applied", now(), result=json.dumps({"outcome": result, "note": error}))
 
 

@@ -26,7 +26,7 @@ FormatOption = Annotated[
 
 #: Columns of counts (right-aligned); the others are names and times.
 _COUNTS = {"tickets", "new versions", "deleted", "pages", "API calls", "quarantined", "to write", "written",
-           "unchanged", "failed", "run", "not mapped"}
+           "unchanged", "skipped", "failed", "run", "not mapped"}
 
 
 def _table(title: str, *columns: str) -> Table:
@@ -86,11 +86,14 @@ def _print_check_and_writeback(summary: dict[str, Any], console: Console) -> Non
         console.print("Write-back: off", highlight=False)
     else:
         written = _table(f"Write-back ({writeback['mode']})", "source", "to write", "written", "unchanged",
-                         "failed")
+                         "skipped", "failed")
         for s in writeback["sources"]:
             written.add_row(escape(s["source"]), f"{s['candidates']:,}", f"{s['written']:,}",
-                            f"{s['unchanged']:,}", f"{s['failed']:,}")
+                            f"{s['unchanged']:,}", f"{s.get('skipped', 0):,}", f"{s['failed']:,}")
         console.print(written)
+        if any(s.get("skipped") for s in writeback["sources"]):
+            console.print("skipped: tickets the helpdesk takes no update to (a closed Zendesk ticket); "
+                          "their findings are in the reports", highlight=False, soft_wrap=True)
         for s in writeback["sources"]:
             for warning in s["warnings"]:
                 console.print(f"[yellow]warning:[/yellow] {escape(s['source'])}: {escape(warning)}",
