@@ -270,3 +270,27 @@ def test_run_and_sync_log_only_warnings_while_the_progress_display_shows(
         monkeypatch.setattr(root, "level", logging.NOTSET)
         configure_logging(display)
         assert root.level == level
+
+
+@pytest.mark.parametrize(("platform", "placeholder", "edited"), [
+    ("zendesk", "subdomain: yourcompany ", "subdomain: acme "),
+    ("jira", "base_url: https://yourcompany.atlassian.net", "base_url: https://acme.atlassian.net"),
+])
+def test_validate_config_warns_of_the_starters_placeholder_site(
+    platform: str, placeholder: str, edited: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    no_secrets: None
+) -> None:
+    # Valid as written (init then validate-config exits 0), but an unedited source syncs from
+    # nowhere: said before the first run, not discovered by it.
+    monkeypatch.chdir(tmp_path)
+    assert run("init", "--platform", platform).exit_code == 0
+    checked = run("validate-config", "-c", "iso10002.yaml", env=SECRETS)
+    assert checked.exit_code == 0, checked.output
+    assert "sources[0]" in checked.stdout and "is the starter's placeholder" in checked.stdout
+    config = tmp_path / "iso10002.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert placeholder in text
+    config.write_text(text.replace(placeholder, edited), encoding="utf-8")
+    again = run("validate-config", "-c", "iso10002.yaml", env=SECRETS)
+    assert again.exit_code == 0, again.output
+    assert "placeholder" not in again.stdout
