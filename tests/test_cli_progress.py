@@ -54,6 +54,9 @@ def test_steps_on_a_terminal_show_each_step_with_its_count() -> None:
         assert tally is not None
         tally("checking complaints", 500, 1200)
         assert list(display.counted(range(3), "checking tickets")) == [0, 1, 2]
+        display.note("sync zd", "3 tickets, 1 pages")
+        tasks = display._progress.tasks
+        assert [t.finished for t in tasks] == [False, True, False]  # a later step ends "checking tickets"
         display._progress.refresh()
     shown = screen.getvalue()
     assert "checking complaints" in shown and "500/1,200" in shown

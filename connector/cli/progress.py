@@ -54,8 +54,15 @@ class Steps:
 
     def _task(self, step: str) -> TaskID:
         if step not in self._tasks:
+            self._finish_open_steps()  # steps run one after the other: a new one ends the others
             self._tasks[step] = self._progress.add_task(step, total=None, count="")
         return self._tasks[step]
+
+    def _finish_open_steps(self) -> None:
+        for task in self._progress.tasks:
+            if task.total is None:  # a step without a total: its spinner stops, its bar fills
+                done = max(int(task.completed), 1)
+                self._progress.update(task.id, total=done, completed=done)
 
     def note(self, step: str, count: str, *, done: int | None = None, total: int | None = None) -> None:
         """Show ``step`` with ``count`` (free text) and, when given, how far it is."""
@@ -63,7 +70,8 @@ class Steps:
             self._progress.update(self._task(step), count=count, completed=done or 0, total=total)
 
     def _tally(self, step: str, done: int, total: int | None) -> None:
-        self.note(step, f"{done:,}" if total is None else f"{done:,}/{total:,}", done=done, total=total)
+        count = f"{done:,}/{total:,}" if total is not None else f"{done:,}" if done else ""
+        self.note(step, count, done=done, total=total)
 
     def tally(self) -> Tally | None:
         """The callback for ``connector``'s long steps; ``None`` when nothing is shown."""
