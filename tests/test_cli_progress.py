@@ -117,3 +117,11 @@ def test_report_and_verify_report_show_progress_on_a_terminal_only(
                                 "--out", str(tmp_path / "again.json")])
     assert again.exit_code == 0, again.output
     assert "reading complaints" in again.stderr
+
+
+def test_a_display_cleared_early_is_not_stopped_again() -> None:
+    # A terminal that cannot redraw (TERM=dumb) gets a blank line at each stop: one, not two.
+    screen = StringIO()
+    with Steps(console=Console(file=screen, force_terminal=True, force_interactive=False)) as display:
+        assert list(display.counted([1, 2], "checking tickets", last=True)) == [1, 2]
+    assert screen.getvalue().count("\n") == 1

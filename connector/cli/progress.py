@@ -43,14 +43,22 @@ class Steps:
             console=console, transient=True, disable=not self.shown,
         )
         self._tasks: dict[str, TaskID] = {}
+        self._running = False
 
     def __enter__(self) -> Self:
         self._progress.start()
+        self._running = True
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self._progress.stop()
+        self._close()
+
+    def _close(self) -> None:
+        # Once: rich prints a blank line at each stop on a terminal that cannot redraw.
+        if self._running:
+            self._running = False
+            self._progress.stop()
 
     def _task(self, step: str) -> TaskID:
         if step not in self._tasks:
@@ -91,7 +99,7 @@ class Steps:
             if done % EVERY == 0:
                 self._tally(step, done, None)
         if last:
-            self._progress.stop()
+            self._close()
         else:
             self._tally(step, done, None)
 
