@@ -53,6 +53,7 @@ from connector.store.runs import (
     ticket_findings,
 )
 from connector.store.tickets import sha256_text
+from connector.tally import Tally
 from mappings.loader import LoadedMapping
 
 log = logging.getLogger(__name__)
@@ -186,6 +187,7 @@ def evaluate_store(
     keep_findings: bool = False,
     skip_unchanged: bool = True,
     on_findings: FindingsCallback | None = None,
+    tally: Tally | None = None,
 ) -> EvalOutcome:
     """Evaluate stored complaints (all, ``only`` these, or the open ones) and append a run.
 
@@ -198,7 +200,8 @@ def evaluate_store(
     ticket even with ``"changed"`` (the daily reconciliation: a missed clock event can then
     never last longer than a day). ``keep_findings`` keeps the findings in the outcome (small
     runs and tests; memory grows with the run); ``on_findings(source, ticket, findings)`` is
-    called for every evaluated ticket as it is evaluated, in (source, ticket) order.
+    called for every evaluated ticket as it is evaluated, in (source, ticket) order;
+    ``tally`` is told the progress after each chunk.
     """
     checker = Checker(evaluator.policy, as_of, evaluator.waivers)
     digest = evaluator.digest()
@@ -210,18 +213,22 @@ def evaluate_store(
     if record != "none":
         # Rows mapped by another mapping file or release first: the manifest's record digests
         # are then those of the rows ``verify-store`` compares them with.
-        remap_stale(store, evaluator.mappings, only)
+        remap_stale(store, evaluator.mappings, only, tally=tally)
     try:
         with store.session() as session:
             keys = complaint_keys(session, evaluator.mappings, only, only_open)
-            for chunk in chunks(keys, CHUNK):
+            for done, chunk in enumerate(chunks(keys, CHUNK)):
                 _evaluate_chunk(session, evaluator, chunk, outcome, (spool, manifest), states, checker,
                                 digest=digest, record=record, keep_findings=keep_findings,
                                 skip=record == "changed" and skip_unchanged, on_findings=on_findings)
+                if tally is not None:
+                    tally("checking complaints", min((done + 1) * CHUNK, len(keys)), len(keys))
         outcome.warnings = checker.warnings(complete=only is None and not outcome.unchanged)
         if record == "none":
             return outcome  # a dry run: nothing appended to the history, no state recorded
         # The only write transaction: short, after all the mapping and checking.
+        if tally is not None:
+            tally("recording the run", outcome.tickets, outcome.tickets)
         with store.session() as session:
             run = append_run_stream(
                 session, evaluator.meta(kind, now, as_of), spool, tickets=outcome.tickets,

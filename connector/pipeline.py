@@ -27,6 +27,7 @@ from connector.store.journal import has_open_entries
 from connector.store.locks import SourceLocks
 from connector.store.runs import last_finding_id, latest_status_counts
 from connector.sync import Progress, SourceSync, SyncOutcome, record_error
+from connector.tally import Tally
 from connector.writeback_journal import (
     Mode,
     WritebackOutcome,
@@ -221,12 +222,13 @@ class Pipeline:
     def check(self, *, as_of: datetime | None = None, kind: str = "check",
               only: Collection[tuple[str, str]] | None = None, only_open: bool = False,
               record: Record = "all", keep_findings: bool = False,
-              skip_unchanged: bool = True, on_findings: FindingsCallback | None = None) -> EvalOutcome:
+              skip_unchanged: bool = True, on_findings: FindingsCallback | None = None,
+              tally: Tally | None = None) -> EvalOutcome:
         now = self.clock()
         outcome = evaluate_store(self.store, self.evaluator, as_of=as_of or now, now=now, kind=kind,
                                  only=only, only_open=only_open, record=record,
                                  keep_findings=keep_findings, skip_unchanged=skip_unchanged,
-                                 on_findings=on_findings)
+                                 on_findings=on_findings, tally=tally)
         metrics.RUNS.labels(kind, "ok").inc()
         return outcome
 
@@ -255,7 +257,7 @@ class Pipeline:
     def writeback(self, mode: Mode, *, force: bool = False,
                   only: Collection[tuple[str, str]] | None = None,
                   unrecorded: Mapping[tuple[str, str], list[Finding]] | None = None,
-                  ) -> tuple[list[WritebackOutcome], list[StepError]]:
+                  tally: Tally | None = None) -> tuple[list[WritebackOutcome], list[StepError]]:
         """Plan or apply the write-back of the latest stored findings; ``unrecorded``: plan
         (only) from these findings of a dry run instead, which the store never saw."""
         if unrecorded is not None and mode != "plan":
@@ -282,10 +284,11 @@ class Pipeline:
                 due_zone = zone if source.next_due is not None else None
                 if unrecorded is not None:
                     fresh = {t: found for (s, t), found in unrecorded.items() if s == source.name}
-                    outcome = plan_unrecorded(self.store, source.name, writer, fresh, due_zone=due_zone)
+                    outcome = plan_unrecorded(self.store, source.name, writer, fresh, due_zone=due_zone,
+                                              tally=tally)
                 else:
                     outcome = run_writeback(self.store, source.name, writer, mode=mode, now=self.clock,
-                                            force=force, only=tickets, due_zone=due_zone)
+                                            force=force, only=tickets, due_zone=due_zone, tally=tally)
                 metrics.API_CALLS.labels(source.name).inc(int(client.stats.total) - before)
             except Exception as exc:
                 message = f"{type(exc).__name__}: {exc}"

@@ -23,6 +23,7 @@ from connector.store import Store
 from connector.store.chunking import chunks
 from connector.store.evaluations import bundles, stale_records, ticket_rows, versions_as_of
 from connector.store.models import TicketRow
+from connector.tally import Tally
 from mappings.loader import LoadedMapping
 
 #: Rows re-mapped per transaction.
@@ -58,7 +59,8 @@ def remap_row(row: TicketRow, mapping: LoadedMapping, documents: list[Any]) -> N
 
 
 def remap_stale(
-    store: Store, mappings: Mapping[str, LoadedMapping], only: Collection[tuple[str, str]] | None = None
+    store: Store, mappings: Mapping[str, LoadedMapping], only: Collection[tuple[str, str]] | None = None,
+    *, tally: Tally | None = None,
 ) -> int:
     """Re-map, from their newest stored snapshot, the rows of these sources (``only``: of these
     (source, ticket) keys) whose record was mapped by another mapping file or code version; how
@@ -67,7 +69,7 @@ def remap_stale(
     version = code_version()
     with store.session() as session:
         stale = stale_records(session, {name: m.sha256 for name, m in mappings.items()}, version, only)
-    for chunk in chunks(stale, CHUNK):
+    for done, chunk in enumerate(chunks(stale, CHUNK)):
         ids = [ticket_id for ticket_id, _source in chunk]
         with store.session() as session:
             newest = versions_as_of(session, ids, None)
@@ -76,4 +78,7 @@ def remap_stale(
                 snapshot_id = newest.get(row.id)
                 if snapshot_id is not None:  # else no version stored: nothing to map
                     remap_row(row, mappings[row.source], json.loads(texts.pop(snapshot_id)))
+        if tally is not None:
+            tally("re-mapping stored records (new mapping or release)",
+                  min((done + 1) * CHUNK, len(stale)), len(stale))
     return len(stale)

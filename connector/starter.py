@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from connector.config import SourceConfig
 from connector.platforms.registry import platform_for
+
+#: The account name in every platform's starter source (``starter_source``): a site still
+#: named by it was not filled in yet.
+PLACEHOLDER_ACCOUNT = "yourcompany"
+
+
+def placeholder_site(source: SourceConfig) -> str | None:
+    """The source's site when it is still the starter's placeholder, else None."""
+    site = platform_for(source.platform).site_url(source)
+    host = urlsplit(site or "").hostname or ""
+    return site if host.split(".", 1)[0] == PLACEHOLDER_ACCOUNT else None
 
 _COMMON = """\
 store:

@@ -26,6 +26,7 @@ from connector.store.chunking import chunks
 from connector.store.journal import applied_hashes, finish_entry, open_entries, plan_entry
 from connector.store.runs import latest_findings_of
 from connector.store.tickets import find_ticket, live_ticket_keys
+from connector.tally import Tally
 from connector.writeback import RESOLVED_HASH, due_date_value, due_state, flagged, next_due
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,9 @@ class WritebackOutcome:
     #: Things to fix on the helpdesk side that did not stop the write (e.g. a field the
     #: project's screen refuses), each once.
     warnings: list[str] = field(default_factory=list)
+    #: Tickets the helpdesk takes no update to (a closed Zendesk ticket): not "unchanged".
+    #: Last, so that the document's earlier keys keep their places.
+    skipped: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -171,6 +175,7 @@ def run_writeback(
     only: Collection[str] | None = None,
     batch: int = BATCH,
     due_zone: tzinfo | None = None,
+    tally: Tally | None = None,
 ) -> WritebackOutcome:
     """Plan (``plan``) or apply (``apply``) the write-back of the latest stored findings
     (``due_zone``: the policy's zone when the source keeps a next-due field).
@@ -183,7 +188,13 @@ def run_writeback(
     for chosen, hashes in batches:
         outcome.candidates += len(chosen)
         _write_batch(store, source, writer, chosen, hashes, mode=mode, now=now, outcome=outcome)
+        if tally is not None:
+            tally(_step(source, mode), outcome.candidates, None)
     return outcome
+
+
+def _step(source: str, mode: Mode) -> str:
+    return f"{'planning the write-back to' if mode == 'plan' else 'writing back to'} {source}: tickets"
 
 
 def plan_unrecorded(
@@ -194,6 +205,7 @@ def plan_unrecorded(
     *,
     batch: int = BATCH,
     due_zone: tzinfo | None = None,
+    tally: Tally | None = None,
 ) -> WritebackOutcome:
     """The plan for findings that were evaluated but not recorded (``run --dry-run``): the
     tickets whose findings are not on the ticket yet, as :func:`run_writeback` would choose
@@ -210,6 +222,8 @@ def plan_unrecorded(
         outcome.candidates += len(chosen)
         if chosen:
             outcome.plans.extend(writer([f for t in sorted(chosen) for f in chosen[t]], False).plans)
+        if tally is not None:
+            tally(_step(source, "plan"), outcome.candidates, None)
     return outcome
 
 
@@ -263,7 +277,8 @@ def _write_batch(
                 finish_entry(entry, "failed", now(), error=error, result=result)
             else:
                 outcome.written += result == "written"
-                outcome.unchanged += result != "written"
+                outcome.skipped += result == "skipped"
+                outcome.unchanged += result not in ("written", "skipped")
                 finish_entry(entry, "applied", now(), result=json.dumps({"outcome": result, "note": error}))
 
 

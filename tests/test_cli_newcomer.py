@@ -182,15 +182,16 @@ def test_progress_shows_on_a_terminal_only() -> None:
 
     from rich.console import Console
 
-    from connector.cli.human import working
+    from connector.cli.progress import Steps
 
     piped = StringIO()
-    with working(Console(file=piped), "checking complaints"):
+    with Steps(console=Console(file=piped)) as display, display.step("checking complaints"):
         pass
     assert piped.getvalue() == ""
     terminal = StringIO()
-    with working(Console(file=terminal, force_terminal=True), "checking complaints"):
-        pass
+    with Steps(console=Console(file=terminal, force_terminal=True)) as display, \
+            display.step("checking complaints"):
+        display._progress.refresh()
     assert "checking complaints" in terminal.getvalue()
 
 
@@ -231,3 +232,65 @@ def test_explain_in_an_80_column_terminal_prints_blocks_not_sliver_columns() -> 
         assert fragment in lines, fragment
     wide = runner.invoke(app, args, env={"COLUMNS": "250"})
     assert "┃ Check" in wide.stdout  # a wide terminal keeps the tables
+
+
+@pytest.mark.parametrize("command", [["report"], ["run"], ["validate-config"], ["verify-report"]])
+def test_help_paragraphs_wrap_to_the_terminal_without_stranded_words(command: list[str]) -> None:
+    # The docstrings' own line breaks used to survive the terminal's wrapping: "or, without"
+    # alone on a line of an 80-column `report --help`, "journalled" in `run --help`.
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    description = result.stdout.split("Usage:", 1)[1].split("╭", 1)[0].splitlines()[1:]
+    paragraphs: list[list[str]] = [[]]
+    for line in description:
+        if line.strip():
+            paragraphs[-1].append(line.rstrip())
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    for paragraph in paragraphs:
+        for line in paragraph[:-1]:  # only a paragraph's last line may be short
+            assert len(line) >= 60, (line, paragraph)
+
+
+def test_run_and_sync_log_only_warnings_while_the_progress_display_shows(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logging
+    from io import StringIO
+
+    from rich.console import Console
+
+    from connector.cli.progress import Steps
+    from connector.cli.store import configure_logging
+
+    root = logging.getLogger()
+    for display, level in ((Steps(console=Console(file=StringIO(), force_terminal=True)), logging.WARNING),
+                           (Steps(console=Console(file=StringIO())), logging.INFO)):
+        monkeypatch.setattr(root, "handlers", [])
+        monkeypatch.setattr(root, "level", logging.NOTSET)
+        configure_logging(display)
+        assert root.level == level
+
+
+@pytest.mark.parametrize(("platform", "placeholder", "edited"), [
+    ("zendesk", "subdomain: yourcompany ", "subdomain: acme "),
+    ("jira", "base_url: https://yourcompany.atlassian.net", "base_url: https://acme.atlassian.net"),
+])
+def test_validate_config_warns_of_the_starters_placeholder_site(
+    platform: str, placeholder: str, edited: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    no_secrets: None
+) -> None:
+    # Valid as written (init then validate-config exits 0), but an unedited source syncs from
+    # nowhere: said before the first run, not discovered by it.
+    monkeypatch.chdir(tmp_path)
+    assert run("init", "--platform", platform).exit_code == 0
+    checked = run("validate-config", "-c", "iso10002.yaml", env=SECRETS)
+    assert checked.exit_code == 0, checked.output
+    assert "sources[0]" in checked.stdout and "is the starter's placeholder" in checked.stdout
+    config = tmp_path / "iso10002.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert placeholder in text
+    config.write_text(text.replace(placeholder, edited), encoding="utf-8")
+    again = run("validate-config", "-c", "iso10002.yaml", env=SECRETS)
+    assert again.exit_code == 0, again.output
+    assert "placeholder" not in again.stdout

@@ -37,6 +37,7 @@ from connector.cli.options import (
     file_configuration,
     need_platform,
 )
+from connector.cli.progress import Steps
 from connector.cli.store import pipeline_for
 from connector.files import RunSummary, evaluate_files
 from connector.inputs import InputError
@@ -67,15 +68,19 @@ def check(
     moment = as_of_or_now(as_of)
     if not inputs:
         check_store(config, moment if as_of else None,
-                    lambda findings, at, zone: _write_findings(findings, at, zone, output_format), fail_on)
+                    lambda findings, at, zone: _write_findings(findings, at, zone, output_format), fail_on,
+                    shown=output_format is Format.table)
         return
     platform = need_platform(platform)
     evaluator = file_configuration(platform, mapping, policy, waivers)
     summary = RunSummary()
-    results = evaluate_files(inputs, evaluator.mappings[platform.value], evaluator.policy, as_of=moment,
-                             waivers=evaluator.waivers, summary=summary)
-    with reported(InputError):
-        _write_results(results, summary, moment, evaluator.policy.calendar.tz, output_format)
+    # Progress only beside the table: a JSON or CSV document is for scripts.
+    with Steps(shown=output_format is Format.table) as display:
+        results = evaluate_files(inputs, evaluator.mappings[platform.value], evaluator.policy, as_of=moment,
+                                 waivers=evaluator.waivers, summary=summary)
+        with reported(InputError):
+            _write_results(display.counted(results, "checking tickets", last=True), summary, moment,
+                           evaluator.policy.calendar.tz, output_format)
     for error in summary.mapping_errors:
         # Escaped: ids and field paths come from ticket content ("issues[0]" is not markup).
         err.print(f"[yellow]not mapped:[/yellow] {escape(str(error))}", highlight=False)
@@ -231,8 +236,9 @@ def _write_table(results: Iterable[TicketEvaluation], summary: RunSummary, zone:
 
 def check_store(config: Path, as_of: datetime | None,
                 write: Callable[[Iterable[Finding], datetime, ZoneInfo], None],
-                fail_on: list[Status] | None) -> None:
-    """``iso10002 check`` without ``--input``: evaluate the store and record the run."""
+                fail_on: list[Status] | None, *, shown: bool = True) -> None:
+    """``iso10002 check`` without ``--input``: evaluate the store and record the run
+    (``shown``: with progress on a terminal)."""
     # The findings go to a temporary file as tickets are evaluated and are printed from it
     # once the run is recorded: a big store's findings are never all in memory. Pickled (our
     # own file, read back by this process only) so each finding prints exactly as evaluated.
@@ -240,8 +246,8 @@ def check_store(config: Path, as_of: datetime | None,
         def keep(_source: str, _ticket: str, findings: list[Finding]) -> None:
             pickle.dump(findings, spool, protocol=pickle.HIGHEST_PROTOCOL)
 
-        with pipeline_for(config) as pipeline:
-            outcome = pipeline.check(as_of=as_of, on_findings=keep)
+        with Steps(shown=shown) as display, pipeline_for(config, display=display) as pipeline:
+            outcome = pipeline.check(as_of=as_of, on_findings=keep, tally=display.tally())
             zone = pipeline.evaluator.policy.calendar.tz
         spool.seek(0)
         write(_unspool(spool), outcome.as_of, zone)

@@ -20,7 +20,7 @@ from connector.config import load_config
 from connector.configuration import missing_mapping
 from connector.pipeline import require_secrets
 from connector.platforms.registry import names, platform_for
-from connector.starter import STARTER_POLICY, starter_config
+from connector.starter import STARTER_POLICY, placeholder_site, starter_config
 from mappings.loader import default_mapping_path, load_mapping
 
 
@@ -64,10 +64,27 @@ def validate_config(
                 console.print(f"[red]✗[/red] {escape(str(issue))}", highlight=False, markup=True)
         else:
             console.print(f"[green]✓[/green] {escape(str(path))}", highlight=False)
+    for path in config or ():
+        _tell_placeholders(path, console)
     if online and not problems:
         problems += _probe_sources(config or [], console)
     if problems:
         raise fail(ExitCode.CONFIG, f"{problems} problem(s) found")
+
+
+def _tell_placeholders(path: Path, console: Console) -> None:
+    """Warn of a source still at the starter's placeholder address: valid as written (so that
+    ``init`` then ``validate-config`` passes), but nothing to sync from until it is edited."""
+    try:
+        loaded = load_config(path)
+    except ConfigError:
+        return  # reported above
+    for i, source in enumerate(loaded.sources):
+        site = placeholder_site(source)
+        if site is not None:
+            console.print(f"[yellow]![/yellow] {escape(str(path))}: sources[{i}] ({escape(source.name)}): "
+                          f"{escape(site)} is the starter's placeholder: put your helpdesk's address there "
+                          "before the first run", highlight=False)
 
 
 def _probe_sources(configs: list[Path], console: Console) -> int:

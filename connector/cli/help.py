@@ -1,7 +1,11 @@
-"""Help text as a user reads it: no type placeholders (``<bool>``, ``<list[Path]>``).
+"""Help text as a user reads it: no type placeholders (``<bool>``, ``<list[Path]>``), and
+paragraphs wrapped to the terminal.
 
 Every command is registered with :class:`PlainHelpCommand`: a flag shows no value, a repeatable
 option the value each occurrence takes (its help says "repeatable"), an argument only its name.
+A docstring's paragraphs are joined into one line each (:func:`unwrapped`): typer's rich help
+keeps their line breaks and then wraps again at the terminal's width, stranding a word or two
+on a line of its own.
 """
 
 from __future__ import annotations
@@ -39,8 +43,28 @@ def plain(params: list[Parameter], ctx: Context) -> list[Parameter]:
     return params
 
 
+def unwrapped(text: str | None) -> str | None:
+    """Each paragraph of ``text`` on one line; a list item ("- ", "* ", indented) keeps its own."""
+    if not text:
+        return text
+    paragraphs = []
+    for paragraph in text.split("\n\n"):
+        lines: list[str] = []
+        for line in paragraph.splitlines():
+            if lines and not line.startswith((" ", "\t", "- ", "* ")):
+                lines[-1] += " " + line.strip()
+            else:
+                lines.append(line)
+        paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
+
+
 class PlainHelpCommand(TyperCommand):
     """A command whose help names values plainly."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = unwrapped(self.help)
 
     def get_params(self, ctx: Context) -> list[Parameter]:
         return plain(super().get_params(ctx), ctx)
@@ -48,6 +72,10 @@ class PlainHelpCommand(TyperCommand):
 
 class PlainHelpGroup(TyperGroup):
     """The ``iso10002`` group, whose help names values plainly."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = unwrapped(self.help)
 
     def get_params(self, ctx: Context) -> list[Parameter]:
         return plain(super().get_params(ctx), ctx)

@@ -3,8 +3,6 @@ document ``--format json`` prints (so the two never say different things)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -28,18 +26,7 @@ FormatOption = Annotated[
 
 #: Columns of counts (right-aligned); the others are names and times.
 _COUNTS = {"tickets", "new versions", "deleted", "pages", "API calls", "quarantined", "to write", "written",
-           "unchanged", "failed", "run", "not mapped"}
-
-
-@contextmanager
-def working(console: Console, message: str) -> Iterator[None]:
-    """A spinner with ``message`` while a long step runs, on a terminal only (never in a pipe,
-    a log file or a test: their output stays exactly the document)."""
-    if not console.is_terminal:
-        yield
-        return
-    with console.status(message):
-        yield
+           "unchanged", "skipped", "failed", "run", "not mapped"}
 
 
 def _table(title: str, *columns: str) -> Table:
@@ -99,11 +86,14 @@ def _print_check_and_writeback(summary: dict[str, Any], console: Console) -> Non
         console.print("Write-back: off", highlight=False)
     else:
         written = _table(f"Write-back ({writeback['mode']})", "source", "to write", "written", "unchanged",
-                         "failed")
+                         "skipped", "failed")
         for s in writeback["sources"]:
             written.add_row(escape(s["source"]), f"{s['candidates']:,}", f"{s['written']:,}",
-                            f"{s['unchanged']:,}", f"{s['failed']:,}")
+                            f"{s['unchanged']:,}", f"{s.get('skipped', 0):,}", f"{s['failed']:,}")
         console.print(written)
+        if any(s.get("skipped") for s in writeback["sources"]):
+            console.print("skipped: tickets the helpdesk takes no update to (a closed Zendesk ticket); "
+                          "their findings are in the reports", highlight=False, soft_wrap=True)
         for s in writeback["sources"]:
             for warning in s["warnings"]:
                 console.print(f"[yellow]warning:[/yellow] {escape(s['source'])}: {escape(warning)}",

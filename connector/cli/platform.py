@@ -21,6 +21,7 @@ from compliance_checks.findings import Finding
 from connector.cli.as_of import parse_moment
 from connector.cli.errors import fail, reported
 from connector.cli.exit_codes import ExitCode
+from connector.cli.progress import Steps
 from connector.cli.store import do_writeback, pipeline_for, writeback_mode
 from connector.config import SourceConfig, load_config, pick_source
 from connector.pipeline import require_secrets
@@ -128,7 +129,7 @@ def writeback(
 
 
 def _store_writeback(config: Path, apply: bool | None) -> None:
-    with pipeline_for(config) as pipeline:
+    with Steps() as display, pipeline_for(config, display=display) as pipeline:
         mode = writeback_mode(pipeline, apply)
         if mode is not None:  # plan and apply both read the helpdesk
             with reported(ConfigError):
@@ -136,7 +137,7 @@ def _store_writeback(config: Path, apply: bool | None) -> None:
         if mode == "apply":
             with reported(LockHeld):
                 pipeline.lock_sources()  # one writer per source
-        summary = do_writeback(pipeline, mode, show_plans=mode == "plan")
+        summary = do_writeback(pipeline, mode, show_plans=mode == "plan", display=display)
     typer.echo(json.dumps(summary, indent=2, default=str))
     if summary.get("errors"):
         raise typer.Exit(ExitCode.PLATFORM)

@@ -22,7 +22,7 @@ from connector.cli.errors import err, fail, reported
 from connector.cli.exit_codes import ExitCode
 from connector.cli.files import staged
 from connector.cli.options import StoreConfigOption
-from connector.cli.progress import ReportProgress
+from connector.cli.progress import ReportProgress, Steps
 from connector.cli.store import pipeline_for
 from connector.inputs import InputError
 from report_templates.env import LOCALES, RenderContext
@@ -109,27 +109,30 @@ def _from_store(
     options: ReportOptions,
     with_baseline: bool,
     refused: str = "no report written",
+    display: Steps | None = None,
 ) -> tuple[ReportInput, Path | None]:
     """The store's input and the config's templates directory (``reports.templates_dir``);
-    ``refused`` leads the message when the store fails verification."""
+    ``refused`` leads the message when the store fails verification; ``display`` shows the steps."""
     from connector.reports.store import NoEvaluation, store_input
     from connector.store.runs import StoreTampered
 
-    with pipeline_for(config) as pipeline:
+    display = display or Steps(shown=False)
+    with pipeline_for(config, display=display) as pipeline:
         if pipeline.config.reports.redact:  # the store's reports always go out redacted
             options = replace(options, redact=True)
         tz = pipeline.evaluator.policy.spec.calendar.timezone
         period = resolve_period(_day(window[0], "--from"), _day(window[1], "--to"), moment, tz)
         try:
-            data = store_input(
-                pipeline.store,
-                pipeline.evaluator,
-                pipeline.config,
-                as_of=moment,
-                period=period,
-                options=options,
-                with_baseline=with_baseline,
-            )
+            with display.step("reading and verifying the store"):
+                data = store_input(
+                    pipeline.store,
+                    pipeline.evaluator,
+                    pipeline.config,
+                    as_of=moment,
+                    period=period,
+                    options=options,
+                    with_baseline=with_baseline,
+                )
         except NoEvaluation as exc:
             raise fail(ExitCode.INPUT, str(exc)) from None
         except StoreTampered as exc:
@@ -241,12 +244,12 @@ def report(
     summary: RunSummary | None = None
     # Only the trend reports read the earlier evaluation: the others skip a second full read.
     baseline = any(kind.trend for kind in kinds)
-    with ReportProgress(err) as progress:
+    with ReportProgress() as progress:
         if inputs:
             files = (mapping, policy, waivers)
             data, summary = _from_files(platform, inputs, files, window, moment, options, baseline)
         else:
-            data, configured = _from_store(config, window, moment, options, baseline)
+            data, configured = _from_store(config, window, moment, options, baseline, display=progress)
             templates = templates or configured
         _check_regimes(kinds, data.policy, strict)
         targets = _targets(kinds, fmt, out, data.period.end)

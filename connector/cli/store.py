@@ -19,8 +19,9 @@ from compliance_checks.configfile import ConfigError
 from compliance_checks.findings import Finding
 from connector.cli.errors import err, fail, reported
 from connector.cli.exit_codes import ExitCode
-from connector.cli.human import FormatOption, OutputFormat, print_run, print_status, print_sync, working
+from connector.cli.human import FormatOption, OutputFormat, print_run, print_status, print_sync
 from connector.cli.options import StoreConfigOption
+from connector.cli.progress import Steps
 from connector.pipeline import Pipeline, open_pipeline
 from connector.store import StoreError
 from connector.store.journal import counts_by_state, open_entries
@@ -35,12 +36,13 @@ log = logging.getLogger("iso10002")
 
 @contextmanager
 def pipeline_for(config: Path, *, lock: bool = False, secrets: bool = False,
-                 serving: bool = False) -> Iterator[Pipeline]:
+                 serving: bool = False, display: Steps | None = None) -> Iterator[Pipeline]:
     """Open the pipeline, mapping config/store problems to exit codes.
 
     ``secrets``: the command talks to the platforms, so their secrets must be set.
+    ``display``: where opening shows (it migrates a store written by an older release).
     """
-    with reported(ConfigError, StoreError):
+    with reported(ConfigError, StoreError), (display or Steps(shown=False)).step("opening the store"):
         pipeline = open_pipeline(config, need_secrets=secrets, serving=serving)
     try:
         if lock:
@@ -51,31 +53,24 @@ def pipeline_for(config: Path, *, lock: bool = False, secrets: bool = False,
         pipeline.close()
 
 
-def configure_logging() -> None:
+def configure_logging(display: Steps | None = None) -> None:
+    """Log lines on stderr: from INFO (each step, each migration) for a log file or the service;
+    from WARNING while ``display`` shows the steps on a terminal (it says the same, readably)."""
     if not logging.getLogger().handlers:
         logging.basicConfig(
-            level=logging.INFO, stream=sys.stderr,
-            format="%(asctime)s %(levelname)s %(name)s %(message)s",
+            level=logging.WARNING if display is not None and display.shown else logging.INFO,
+            stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s %(message)s",
         )
 
 
-@contextmanager
-def sync_progress() -> Iterator[Callable[[str], Progress | None]]:
-    """A rich progress bar on a terminal; plain log lines (every 10 pages) otherwise."""
-    if err.is_terminal:
-        from rich.progress import Progress as Bar
-        from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+def sync_progress(display: Steps) -> Callable[[str], Progress]:
+    """Per source: its line in ``display`` when shown; plain log lines (every 10 pages) otherwise."""
+    if display.shown:
+        def for_source(name: str) -> Progress:
+            return lambda pages, tickets: display.note(f"sync {name}",
+                                                       f"{tickets:,} tickets, {pages:,} pages")
 
-        with Bar(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                 console=err, transient=True) as bar:
-
-            def for_source(name: str) -> Progress:
-                task = bar.add_task(f"sync {name}", total=None)
-                return lambda pages, tickets: bar.update(
-                    task, description=f"sync {name}: {pages} pages, {tickets} tickets")
-
-            yield for_source
-        return
+        return for_source
 
     def plain(name: str) -> Progress:
         def report(pages: int, tickets: int) -> None:
@@ -83,12 +78,11 @@ def sync_progress() -> Iterator[Callable[[str], Progress | None]]:
                 log.info("sync source=%s pages=%d tickets=%d", name, pages, tickets)
         return report
 
-    yield plain
+    return plain
 
 
-def do_sync(pipeline: Pipeline, *, full: bool = False) -> dict[str, Any]:
-    with sync_progress() as progress:
-        outcomes, errors = pipeline.sync(full=full, progress=progress)
+def do_sync(pipeline: Pipeline, display: Steps, *, full: bool = False) -> dict[str, Any]:
+    outcomes, errors = pipeline.sync(full=full, progress=sync_progress(display))
     return {
         "synced": [o.as_json() for o in outcomes],
         "errors": [e.__dict__ for e in errors],
@@ -103,10 +97,12 @@ def writeback_mode(pipeline: Pipeline, apply: bool | None) -> Mode | None:
 
 
 def do_writeback(pipeline: Pipeline, mode: Mode | None, *, show_plans: bool,
-                 unrecorded: Mapping[tuple[str, str], list[Finding]] | None = None) -> dict[str, Any]:
+                 unrecorded: Mapping[tuple[str, str], list[Finding]] | None = None,
+                 display: Steps | None = None) -> dict[str, Any]:
     if mode is None:
         return {"mode": "off"}
-    outcomes, errors = pipeline.writeback(mode, unrecorded=unrecorded)
+    outcomes, errors = pipeline.writeback(mode, unrecorded=unrecorded,
+                                          tally=display.tally() if display else None)
     out = []
     for o in outcomes:
         doc = o.as_json()
@@ -122,9 +118,10 @@ def sync(
     output_format: FormatOption = OutputFormat.table,
 ) -> None:
     """Pull changes from every source into the store (cursor committed only after success)."""
-    configure_logging()
-    with pipeline_for(config, lock=True, secrets=True) as pipeline:
-        summary = do_sync(pipeline, full=full)
+    with Steps(shown=output_format is OutputFormat.table) as display:
+        configure_logging(display)
+        with pipeline_for(config, lock=True, secrets=True, display=display) as pipeline:
+            summary = do_sync(pipeline, display, full=full)
     _print(summary, output_format, print_sync)
     if summary["errors"]:
         raise typer.Exit(ExitCode.PLATFORM)
@@ -141,18 +138,19 @@ def run(
     --dry-run: the check is not recorded in the history (its run is 0), nothing is journalled
     and nothing written; the plan is what --apply would write now.
     """
-    configure_logging()
     dry_run = apply is False
-    with pipeline_for(config, lock=True, secrets=True) as pipeline:
-        summary = do_sync(pipeline)
-        with working(err, "checking complaints"):
-            outcome = pipeline.check(kind="run", record="none" if dry_run else "all", keep_findings=dry_run)
-        summary["check"] = {"run": outcome.run_id, "as_of": outcome.as_of.isoformat(),
-                            "tickets": outcome.tickets, "statuses": dict(outcome.statuses),
-                            "errors": outcome.errors}
-        with working(err, "writing back" if apply else "planning the write-back"):
-            summary["writeback"] = do_writeback(pipeline, writeback_mode(pipeline, apply), show_plans=False,
-                                                unrecorded=outcome.findings if dry_run else None)
+    with Steps(shown=output_format is OutputFormat.table) as display:
+        configure_logging(display)
+        with pipeline_for(config, lock=True, secrets=True, display=display) as pipeline:
+            summary = do_sync(pipeline, display)
+            outcome = pipeline.check(kind="run", record="none" if dry_run else "all", keep_findings=dry_run,
+                                     tally=display.tally())
+            summary["check"] = {"run": outcome.run_id, "as_of": outcome.as_of.isoformat(),
+                                "tickets": outcome.tickets, "statuses": dict(outcome.statuses),
+                                "errors": outcome.errors}
+            summary["writeback"] = do_writeback(
+                pipeline, writeback_mode(pipeline, apply), show_plans=False,
+                unrecorded=outcome.findings if dry_run else None, display=display)
     _print(summary, output_format, print_run)
     if summary["errors"] or summary["writeback"].get("errors"):
         raise typer.Exit(ExitCode.PLATFORM)
@@ -190,8 +188,9 @@ def status(
 
 def verify_store(config: StoreConfigOption = Path("iso10002.yaml")) -> None:
     """Recompute every run's hash and the chain: proves the history was not edited."""
-    with pipeline_for(config) as pipeline, pipeline.store.session() as session:
-        count, problems = verify_chain(session)
+    with Steps() as display, pipeline_for(config, display=display) as pipeline, \
+            pipeline.store.session() as session:
+        count, problems = verify_chain(session, tally=display.tally())
     for problem in problems:
         err.print(f"[red]✗[/red] {problem}", highlight=False)
     if problems:

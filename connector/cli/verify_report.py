@@ -18,6 +18,7 @@ from rich.markup import escape
 from connector.cli.errors import fail
 from connector.cli.exit_codes import ExitCode
 from connector.cli.options import StoreConfigOption
+from connector.cli.progress import ReportProgress
 from connector.cli.report import _from_files, _from_store
 from report_templates.input import ReportOptions
 from report_templates.verify import SHOWN, NotAnAuditReport, Verdict, compare, read_claim
@@ -61,19 +62,22 @@ def verify_report(
         sample_seed=claim.sample_seed, sample_size=claim.sample_size, redact=claim.redacted
     )
     window = (claim.period_start.isoformat(), claim.period_end.isoformat())
-    if inputs:
-        data, _summary = _from_files(
-            platform, inputs, (mapping, policy, waivers), window, claim.as_of, options, False
-        )
-    else:
-        refused = "cannot verify the report"
-        data, configured = _from_store(config, window, claim.as_of, options, False, refused)
-        templates = templates or configured
-    data = replace(data, options=replace(data.options, redact=claim.redacted))
-    from report_templates.render import build_view
-    from report_templates.views.audit import AuditView
+    with ReportProgress() as progress:
+        if inputs:
+            data, _summary = _from_files(
+                platform, inputs, (mapping, policy, waivers), window, claim.as_of, options, False
+            )
+        else:
+            refused = "cannot verify the report"
+            data, configured = _from_store(config, window, claim.as_of, options, False, refused,
+                                               display=progress)
+            templates = templates or configured
+        data = replace(data, options=replace(data.options, redact=claim.redacted),
+                       current=progress.count(data.current))
+        from report_templates.render import build_view
+        from report_templates.views.audit import AuditView
 
-    expected = build_view("audit", data)
+        expected = build_view("audit", data)
     if not isinstance(expected, AuditView):  # pragma: no cover - the audit kind builds an AuditView
         raise TypeError("the audit kind built another view")
     verdict = compare(claim, expected, templates_dir=str(templates) if templates else None)

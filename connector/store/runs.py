@@ -38,6 +38,7 @@ from connector.store.engine import GENESIS, StoreError
 from connector.store.evaluations import versions_as_of
 from connector.store.models import ChainHead, FindingRow, RunRow, RunTicketRow, SnapshotRow, TicketRow
 from connector.store.tickets import canonical_json, record_digest, sha256_text
+from connector.tally import Tally
 
 
 class _PayloadField(FunctionElement[str]):
@@ -394,8 +395,9 @@ def _run_problems(session: Session, run: RunRow, previous: str) -> list[ChainPro
     return problems
 
 
-def verify_chain(session: Session) -> tuple[int, list[ChainProblem]]:
-    """Recompute every run's hash and the links between runs. Returns (runs, problems)."""
+def verify_chain(session: Session, tally: Tally | None = None) -> tuple[int, list[ChainProblem]]:
+    """Recompute every run's hash and the links between runs. Returns (runs, problems);
+    ``tally`` is told the progress after each run and before each whole-store check."""
     problems: list[ChainProblem] = []
     previous = GENESIS
     count = 0
@@ -406,9 +408,13 @@ def verify_chain(session: Session) -> tuple[int, list[ChainProblem]]:
         problems.extend(_run_problems(session, run, previous))
         previous = run.content_hash
         session.expunge(run)
+        if tally is not None:
+            tally("verifying runs", count, len(run_ids))
     head = session.scalar(select(ChainHead).where(ChainHead.id == 1))
     if head is not None and head.last_hash != previous:
         problems.append(ChainProblem(head.last_run_id or 0, "the last run is missing (chain head differs)"))
+    if tally is not None:
+        tally("verifying stored versions and tickets", 0, None)
     problems.extend(grouped_problems(_snapshot_problems(session)))
     problems.extend(grouped_problems(_ticket_problems(session)))
     return count, problems

@@ -90,7 +90,32 @@ def test_write_back_goes_batch_by_batch_and_settles_every_ticket(
     assert all(len(b) <= 3 for b in batches) and len(batches) >= 2
     assert set().union(*batches) == set(flagged) and sum(map(len, batches)) == len(flagged)
     assert outcome.candidates == len(flagged) and outcome.failed == 0
-    assert outcome.written + outcome.unchanged == len(flagged)
+    assert outcome.written + outcome.unchanged + outcome.skipped == len(flagged)
     with sqlite_store.session() as session:
         assert open_entries(session, "sandbox") == []
     assert candidates(sqlite_store, "sandbox")[0] == {}
+
+
+def test_a_closed_ticket_is_counted_as_skipped_not_unchanged(
+    sqlite_store: Store, server: SandboxServer
+) -> None:
+    """Writing to a closed Zendesk ticket fails (/work/shared/docs/platform-zendesk.md, the
+    comments section: "writing to closed tickets fails"): the writer skips them. The outcome
+    counted them "unchanged", which on a first write-back read as if their labels were there."""
+    import json
+
+    from connector.store.models import JournalRow
+
+    for ticket_id in sorted(server.state.world.tickets)[::2]:
+        server.state.world.tickets[ticket_id]["status"] = "closed"
+    pipe = pipeline(server, sqlite_store)
+    pipe.sync()
+    pipe.check(record="all")
+    [outcome], errors = pipe.writeback("apply")
+    assert not errors
+    with sqlite_store.session() as session:
+        results = [json.loads(r.result)["outcome"] for r in session.query(JournalRow)]
+    assert "skipped" in results and "written" in results
+    assert outcome.skipped == results.count("skipped")
+    assert outcome.unchanged == results.count("unchanged")
+    assert outcome.written == results.count("written")
