@@ -65,20 +65,12 @@ def _prepared(rule: Recogniser) -> _Prepared:
     return prepared
 
 
-_ANSWERING = frozenset({ActorRole.AGENT, ActorRole.COMPLAINANT})
-_ANSWER_KINDS = frozenset({EventKind.LABEL_CHANGE, EventKind.FIELD_CHANGE})
-
-
 class _Timeline:
     """One pass over the events: what the recognisers test, casefolded once per ticket (the
     recognisers run five times per ticket; re-scanning every event each time was most of the
-    mapping cost of the block); the acceptance, the stage-2 request and the handlers read
-    their events from the same pass. Our own writes never count and are left out (a handler
-    is a handler, whoever assigned them)."""
+    mapping cost of the block). Our own writes never count and are left out."""
 
-    __slots__ = (
-        "answers", "assignments", "fields_set", "labels_added", "replies", "reply_texts", "statuses"
-    )
+    __slots__ = ("fields_set", "labels_added", "replies", "reply_texts", "statuses")
 
     def __init__(self, events: Sequence[Event]) -> None:
         self.labels_added: list[tuple[int, Event, frozenset[str]]] = []
@@ -86,22 +78,11 @@ class _Timeline:
         self.statuses: list[tuple[int, Event, str]] = []
         self.reply_texts: list[tuple[int, Event, str]] = []
         self.replies: list[Event] = []
-        #: Every assignment change (ours too: a handler is a handler), for the handlers by stage.
-        self.assignments: list[Event] = []
-        #: Label and field changes and public comments by an agent or the complainant: the only
-        #: events that can record (or withdraw) the complainant's acceptance or stage-2 request.
-        self.answers: list[Event] = []
         for i, e in enumerate(events):
             role = e.actor_role
-            kind = e.kind
-            if kind is EventKind.ASSIGNMENT_CHANGE:
-                self.assignments.append(e)
             if role is ActorRole.CONNECTOR:
                 continue
-            if role in _ANSWERING and (
-                kind in _ANSWER_KINDS or (kind is EventKind.COMMENT and e.public)
-            ):
-                self.answers.append(e)
+            kind = e.kind
             if kind is EventKind.LABEL_CHANGE:
                 to = (e.to_value or "").casefold().split()
                 added = frozenset(to) - frozenset((e.from_value or "").casefold().split())
@@ -238,9 +219,9 @@ def _new_date(
 
 
 def _handlers(
-    timeline: _Timeline, facts: TicketFacts, stage2_at: datetime | None
+    events: Sequence[Event], facts: TicketFacts, stage2_at: datetime | None
 ) -> dict[int, tuple[str, ...]]:
-    changes = timeline.assignments
+    changes = [e for e in events if e.kind is EventKind.ASSIGNMENT_CHANGE]
     initial = changes[0].from_value if changes else facts.assignee
     stage1 = [initial] if initial else []
     stage2: list[str] = []
@@ -256,6 +237,7 @@ def _handlers(
 
 def _stage2_request(
     timeline: _Timeline,
+    events: Sequence[Event],
     rule: Stage2Rule,
     facts: TicketFacts,
     spec: MappingSpec,
@@ -288,7 +270,7 @@ def _stage2_request(
         answered = [t for t in stage1_answers if t < mark.at]
         replied = [r.at for r in timeline.replies[:1] if r.at < mark.at]
         since = max(answered) if answered else (replied[0] if replied else None)
-        asked = [e for e in timeline.answers if e.kind is EventKind.COMMENT
+        asked = [e for e in events if e.kind is EventKind.COMMENT and e.public
                  and e.actor_role is ActorRole.COMPLAINANT and e.at <= mark.at
                  and (since is None or e.at > since)]
         found.append(_ref(asked[-1] if asked else mark, "stage 2 requested"))
@@ -306,7 +288,7 @@ def _acceptance(events: Sequence[Event], rule: AcceptanceRule) -> EvidenceRef | 
     for e in events:
         # An agent recording the complainant's answer, or the complainant: never our own writes,
         # and never an author we cannot tell (an automation or an unknown user).
-        if e.actor_role not in _ANSWERING:
+        if e.actor_role not in (ActorRole.AGENT, ActorRole.COMPLAINANT):
             continue
         if e.kind is EventKind.LABEL_CHANGE and labels:
             before = frozenset((e.from_value or "").casefold().split())
@@ -365,7 +347,7 @@ def regulatory_fields(events: Sequence[Event], facts: TicketFacts, spec: Mapping
         letters.extend(_acknowledgement_letter(timeline, facts, spec, rules.acknowledgement, stage2_at))
     answers = [x.sent.at for x in letters if x.kind is LetterKind.FINAL and x.stage == 1]
     requested = (
-        _stage2_request(timeline, rules.stage2, facts, spec, answers) if rules.stage2 else None
+        _stage2_request(timeline, events, rules.stage2, facts, spec, answers) if rules.stage2 else None
     )
     # An agent may acknowledge the complainant's request before marking the ticket as stage 2.
     ack_from = min(stage2_at, requested.at) if stage2_at is not None and requested is not None else stage2_at
@@ -376,11 +358,11 @@ def regulatory_fields(events: Sequence[Event], facts: TicketFacts, spec: Mapping
         "stage2_started": _ref(stage2, "stage 2 started") if stage2 else None,
         "stage2_requested": requested,
         "stage2_acknowledged": _ref(ack, "stage 2 acknowledged") if ack else None,
-        "handlers_by_stage": _handlers(timeline, facts, stage2_at),
+        "handlers_by_stage": _handlers(events, facts, stage2_at),
         "product_group": _value(rules.product_group, facts, spec),
         "payment_service": _value(rules.payment_service, facts, spec),
         "parts": complaint_parts(events, facts, spec),
-        "accepted": _acceptance(timeline.answers, rules.acceptance) if rules.acceptance else None,
+        "accepted": _acceptance(events, rules.acceptance) if rules.acceptance else None,
     }
     redress = _value(rules.redress_amount, facts, spec)
     if redress is not None:
