@@ -7,6 +7,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
+from functools import cache
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
@@ -16,8 +17,6 @@ from starlette.requests import Request
 from connector.service_config import UiConfig
 
 _HASHER = PasswordHasher()
-#: Checked when the user is unknown, so that a wrong name costs as long as a wrong password.
-_DUMMY = _HASHER.hash(secrets.token_urlsafe(16))
 #: Browsers send ``Sec-Fetch-Site``; only these values are a same-site (or typed-in) request.
 _SAME_SITE = {"same-origin", "none"}
 MIN_SECRET = 32
@@ -25,6 +24,14 @@ MIN_SECRET = 32
 
 def hash_password(password: str) -> str:
     return _HASHER.hash(password)
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when the user is unknown, so that a wrong name costs as long as a wrong password.
+    Made when the dashboard starts, not at import: every CLI command imports this module, and
+    one argon2 hash is more CPU than a small report."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 def _networks(addresses: tuple[str, ...]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -35,11 +42,12 @@ class UiAuth:
     def __init__(self, config: UiConfig) -> None:
         self.config = config
         self.proxies = _networks(config.trusted_proxies)
+        _dummy_hash()  # ready before the first sign-in, so the first unknown name is not faster
 
     def check_password(self, user: str, password: str) -> bool:
         entry = self.config.users.get(user)
         try:
-            _HASHER.verify(entry.password_hash if entry else _DUMMY, password)
+            _HASHER.verify(entry.password_hash if entry else _dummy_hash(), password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
         return entry is not None
