@@ -53,6 +53,7 @@ from connector.store.runs import (
     latest_findings_of,
     ticket_findings,
 )
+from connector.store.tickets import sha256_text
 from connector.stored_records import StoredRecord, reusable_records
 from mappings.loader import LoadedMapping
 
@@ -259,9 +260,10 @@ def _ticket_bundles(
             yield key, StoredRecord(ticket, record)
             continue
         mapping = evaluator.mappings[source]
-        documents = json.loads(texts.pop(snapshot_id))
-        yield (source, ticket, ticket_id, snapshot_id, digest, None), DocumentBundle(
-            mapping.spec, documents, as_of, mapping.site)
+        text = texts.pop(snapshot_id)
+        # The digest of the text mapped, as before: an edited bundle is named as evaluated.
+        yield (source, ticket, ticket_id, snapshot_id, sha256_text(text), None), DocumentBundle(
+            mapping.spec, json.loads(text), as_of, mapping.site)
 
 
 def _evaluate_chunk(

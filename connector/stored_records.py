@@ -58,10 +58,12 @@ def _mapped_current_state(record: ComplaintRecord, as_of: datetime) -> bool:
     return record.updated_at is not None and as_of >= record.updated_at and as_of >= record.received_at
 
 
-def _vouched(entry: LastEvaluated | None, source: str, snapshot_id: int, mapping: LoadedMapping) -> bool:
-    """The newest run that evaluated the ticket evaluated this snapshot with this mapping file
-    and code (its record digest is compared once the record is read)."""
-    if entry is None or entry.snapshot_id != snapshot_id or entry.code_version != code_version():
+def _vouched(entry: LastEvaluated | None, candidate: Candidate, mapping: LoadedMapping) -> bool:
+    """The newest run that evaluated the ticket evaluated this snapshot (same id and digest)
+    with this mapping file and code (its record digest is compared once the record is read)."""
+    source, _ticket, _id, snapshot_id, snapshot_sha256 = candidate
+    if (entry is None or entry.snapshot_id != snapshot_id or entry.snapshot_sha256 != snapshot_sha256
+            or entry.code_version != code_version()):
         return False
     try:
         hashes = json.loads(entry.mapping_hashes)
@@ -82,7 +84,7 @@ def reusable_records(
         found = last_evaluated(session, source, [c[1] for c in same_basis if c[0] == source])
         entries.update(((source, ticket), entry) for ticket, entry in found.items())
     vouched = {c[2]: entries[(c[0], c[1])] for c in same_basis
-               if _vouched(entries.get((c[0], c[1])), c[0], c[3], mappings[c[0]])}
+               if _vouched(entries.get((c[0], c[1])), c, mappings[c[0]])}
     reusable: dict[int, tuple[ComplaintRecord, str]] = {}
     for ticket_id, (record_text, timeline_text) in cached_records(session, list(vouched)).items():
         loaded = _load(record_text, timeline_text)

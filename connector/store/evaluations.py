@@ -157,6 +157,7 @@ class LastEvaluated:
     what the hash chain says was last evaluated."""
 
     snapshot_id: int
+    snapshot_sha256: str
     record_sha256: str
     run_as_of: datetime
     #: The run's mapping hashes (JSON object text, source name -> hash) and code version.
@@ -174,11 +175,12 @@ def last_evaluated(session: Session, source: str, tickets: Collection[str]) -> d
         .subquery()
     )
     query = (
-        select(RunTicketRow.ticket, RunTicketRow.snapshot_id, RunTicketRow.record_sha256, RunRow.as_of,
-               RunRow.mapping_hashes, RunRow.code_version)
+        select(RunTicketRow.ticket, RunTicketRow.snapshot_id, RunTicketRow.snapshot_sha256,
+               RunTicketRow.record_sha256, RunRow.as_of, RunRow.mapping_hashes, RunRow.code_version)
         .join(newest, (newest.c.ticket == RunTicketRow.ticket) & (newest.c.run_id == RunTicketRow.run_id))
         .join(RunRow, RunRow.id == RunTicketRow.run_id)
         .where(RunTicketRow.source == source)
     )
-    return {ticket: LastEvaluated(snapshot_id, record_sha256, run_as_of, hashes, code)
-            for ticket, snapshot_id, record_sha256, run_as_of, hashes, code in session.execute(query)}
+    return {ticket: LastEvaluated(snapshot_id, snapshot_sha256, record_sha256, run_as_of, hashes, code)
+            for ticket, snapshot_id, snapshot_sha256, record_sha256, run_as_of, hashes, code
+            in session.execute(query)}
