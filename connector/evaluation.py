@@ -31,7 +31,7 @@ import holidays
 from compliance_checks import Policy, Waivers
 from compliance_checks.findings import Finding
 from connector.bundles import DocumentBundle, record_digest_of
-from connector.checking import Checker
+from connector.checking import Bundle, Checker
 from connector.reevaluation import evaluated_with, next_change
 from connector.remap import code_version, remap_stale
 from connector.store import Session, Store
@@ -42,6 +42,7 @@ from connector.store.evaluations import (
     complaint_keys,
     evaluation_states,
     record_evaluation_states,
+    snapshot_digests,
     versions_as_of,
 )
 from connector.store.runs import (
@@ -53,6 +54,7 @@ from connector.store.runs import (
     ticket_findings,
 )
 from connector.store.tickets import sha256_text
+from connector.stored_records import StoredRecord, reusable_records
 from connector.tally import Tally
 from mappings.loader import LoadedMapping
 
@@ -243,19 +245,32 @@ def evaluate_store(
     return outcome
 
 
-#: (source, ticket, ticket id, snapshot id, bundle text) of a ticket to evaluate.
-_Todo = tuple[str, str, int, int, str]
+#: (source, ticket, ticket id, snapshot id, snapshot digest, record digest) of a ticket to evaluate.
+_Todo = tuple[str, str, int, int, str, str | None]
 
 
-def _stored_bundles(
-    evaluator: Evaluator, todo: list[tuple[str, str, int, int]], stored: dict[int, str], as_of: datetime
-) -> Iterator[tuple[_Todo, DocumentBundle]]:
-    """Each ticket to evaluate with its stored bundle (the text released as it is used)."""
-    for source, ticket, ticket_id, snapshot_id in todo:
-        text = stored.pop(snapshot_id)
+def _ticket_bundles(
+    session: Session, evaluator: Evaluator, todo: list[tuple[str, str, int, int]], as_of: datetime
+) -> Iterator[tuple[_Todo, Bundle]]:
+    """Each ticket to evaluate with what to evaluate: its stored record where that is provably
+    what mapping its snapshot gives (``connector.stored_records``), else its stored bundle to
+    map (the text read for those only, and released as it is used)."""
+    digests = snapshot_digests(session, [snapshot_id for *_key, snapshot_id in todo])
+    candidates = [(*key, digests[key[3]]) for key in todo]
+    reusable = reusable_records(session, evaluator.mappings, candidates, as_of)
+    texts = bundles(session, [key[3] for key in todo if key[2] not in reusable])
+    for source, ticket, ticket_id, snapshot_id, digest in candidates:
+        stored = reusable.pop(ticket_id, None)
+        if stored is not None:
+            record, record_sha256 = stored
+            key = (source, ticket, ticket_id, snapshot_id, digest, record_sha256)
+            yield key, StoredRecord(ticket, record)
+            continue
         mapping = evaluator.mappings[source]
-        bundle = DocumentBundle(mapping.spec, json.loads(text), as_of, mapping.site)
-        yield (source, ticket, ticket_id, snapshot_id, text), bundle
+        text = texts.pop(snapshot_id)
+        # The digest of the text mapped, as before: an edited bundle is named as evaluated.
+        yield (source, ticket, ticket_id, snapshot_id, sha256_text(text), None), DocumentBundle(
+            mapping.spec, json.loads(text), as_of, mapping.site)
 
 
 def _evaluate_chunk(
@@ -289,11 +304,10 @@ def _evaluate_chunk(
         todo.append((source, ticket, ticket_id, snapshot_id))
     if not todo:
         return
-    stored = bundles(session, [snapshot_id for *_key, snapshot_id in todo])
     previous = latest_findings_of(session, [(s, t) for s, t, *_ids in todo]) if record == "changed" else {}
     spool, manifest = spools
-    for (source, ticket, ticket_id, snapshot_id, bundle), result in checker.run(
-        _stored_bundles(evaluator, todo, stored, as_of)
+    for (source, ticket, ticket_id, snapshot_id, snapshot_sha256, record_sha256), result in checker.run(
+        _ticket_bundles(session, evaluator, todo, as_of)
     ):
         if result.skipped or result.record is None:
             if result.error is not None:
@@ -302,8 +316,8 @@ def _evaluate_chunk(
             continue
         findings = result.findings
         # What was evaluated, as sync stores it: readers check the stored version against it.
-        manifest.add(TicketEntry(source, ticket, snapshot_id, sha256_text(bundle),
-                                 record_digest_of(result.record)))
+        manifest.add(TicketEntry(source, ticket, snapshot_id, snapshot_sha256,
+                                 record_sha256 or record_digest_of(result.record)))
         outcome.tickets += 1
         if keep_findings:
             outcome.findings[(source, ticket)] = findings

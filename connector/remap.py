@@ -21,8 +21,9 @@ from typing import Any
 from connector.bundles import map_bundle, record_texts
 from connector.store import Store
 from connector.store.chunking import chunks
-from connector.store.evaluations import bundles, stale_records, ticket_rows, versions_as_of
+from connector.store.evaluations import snapshot_texts, stale_records, ticket_rows, versions_as_of
 from connector.store.models import TicketRow
+from connector.store.tickets import canonical_json, sha256_text
 from connector.tally import Tally
 from mappings.loader import LoadedMapping
 
@@ -38,12 +39,22 @@ def code_version() -> str:
         return "0+unknown"
 
 
-def remap_row(row: TicketRow, mapping: LoadedMapping, documents: list[Any]) -> None:
-    """Replace the row's cached record by the mapping of ``documents`` (its newest version)
-    under the running mapper, and name that mapper on the row."""
+def record_basis(snapshot_sha256: str, mapping: LoadedMapping) -> str:
+    """Everything a record mapped from a stored snapshot with no as-of time depends on: the
+    snapshot's content, the mapping file, the site URL (ticket links; not in the mapping's
+    hash) and the code. Mapping is a function of these and the as-of time alone."""
+    return sha256_text(canonical_json({"snapshot": snapshot_sha256, "mapping": mapping.sha256,
+                                       "site": mapping.site, "code": code_version()}))
+
+
+def remap_row(row: TicketRow, mapping: LoadedMapping, documents: list[Any], snapshot_sha256: str) -> None:
+    """Replace the row's cached record by the mapping of ``documents`` (the stored snapshot
+    whose digest is ``snapshot_sha256``) under the running mapper, and name that mapper and
+    those inputs on the row."""
     mapped = map_bundle(mapping.spec, documents, None, mapping.site)
     row.mapping_hash = mapping.sha256
     row.mapper_version = code_version()
+    row.record_basis = record_basis(snapshot_sha256, mapping)
     if mapped is None or mapped.skipped:
         row.is_complaint = False
         return
@@ -73,11 +84,12 @@ def remap_stale(
         ids = [ticket_id for ticket_id, _source in chunk]
         with store.session() as session:
             newest = versions_as_of(session, ids, None)
-            texts = bundles(session, list(newest.values()))
+            texts = snapshot_texts(session, list(newest.values()))
             for row in ticket_rows(session, ids):
                 snapshot_id = newest.get(row.id)
                 if snapshot_id is not None:  # else no version stored: nothing to map
-                    remap_row(row, mappings[row.source], json.loads(texts.pop(snapshot_id)))
+                    sha256, text = texts.pop(snapshot_id)
+                    remap_row(row, mappings[row.source], json.loads(text), sha256)
         if tally is not None:
             tally("re-mapping stored records (new mapping or release)",
                   min((done + 1) * CHUNK, len(stale)), len(stale))

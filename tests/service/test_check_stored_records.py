@@ -1,0 +1,203 @@
+"""A check evaluates the record sync stored only where that is provably what mapping the
+snapshot gives, and re-maps everything else.
+
+Tickets are Zendesk sandbox tickets in the Support API shape (``zendesk-support-v2.yaml``:
+Ticket, TicketAudit; the incremental ticket events of ``/work/shared/docs/platform-zendesk.md``),
+synced into a SQLite store and checked as ``iso10002 check`` does (``Pipeline.check``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from connector.config import AppConfig
+from connector.evaluation import EvalOutcome, Evaluator, evaluate_store
+from connector.pipeline import Pipeline, load_evaluator
+from connector.remap import code_version
+from connector.store import Store
+from connector.store.evaluations import snapshot_digests, versions_as_of
+from connector.store.models import RunTicketRow, TicketRow
+from connector.store.runs import verify_chain
+from connector.stored_records import reusable_records
+from devtools.sandboxes.zendesk import SandboxServer
+from mappings.assemble import Assembler, MappedTicket
+from tests.zendesk import scenarios as sc
+
+pytestmark = pytest.mark.slow
+PACKAGE = "iso10002-connector"
+
+
+@dataclasses.dataclass
+class Synced:
+    pipeline: Pipeline
+    store: Store
+    server: SandboxServer
+    now: datetime
+    mapped: list[str]  # tickets mapped by Assembler.map_item, in order
+
+
+@pytest.fixture
+def synced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Synced]:
+    """A store synced from the sandbox and checked once (each ticket's version vouched for by
+    that run's manifest); ``mapped`` then counts every mapping made afterwards."""
+    server = sc.start_sandbox(tickets=12, seed=7)
+    source = sc.sandbox_source(server)
+    config = AppConfig.model_validate({
+        "sources": [source.model_dump(mode="json")],
+        "store": {"url": f"sqlite:///{tmp_path / 'store.db'}"},
+        "sync": {"initial_since": "2025-01-01T00:00:00Z"},
+    })
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    client = sc.sandbox_client(server, source)
+    pipe = Pipeline(config, store, load_evaluator(config), clock=lambda: sc.virtual_now(server),
+                    client_factory=lambda _s: client)
+    try:
+        pipe.sync()
+        now = sc.virtual_now(server)
+        pipe.check(as_of=now)
+        mapped: list[str] = []
+        real = Assembler.map_item
+
+        def map_item(self: Assembler, raw: Any) -> MappedTicket:
+            result = real(self, raw)
+            mapped.append(result.ticket)
+            return result
+
+        monkeypatch.setattr(Assembler, "map_item", map_item)
+        yield Synced(pipe, store, server, now, mapped)
+    finally:
+        store.close()
+        server.stop()
+        code_version.cache_clear()
+
+
+def _findings(outcome: EvalOutcome) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    return {key: [f.to_json_dict() for f in found] for key, found in outcome.findings.items()}
+
+
+def _manifest(store: Store, run_id: int) -> list[tuple[Any, ...]]:
+    with store.session() as session:
+        rows = session.execute(select(RunTicketRow.source, RunTicketRow.ticket, RunTicketRow.snapshot_id,
+                                      RunTicketRow.snapshot_sha256, RunTicketRow.record_sha256)
+                               .where(RunTicketRow.run_id == run_id).order_by(RunTicketRow.ticket)).all()
+    return [tuple(row) for row in rows]
+
+
+def _check(synced: Synced, evaluator: Evaluator | None = None, **options: Any) -> EvalOutcome:
+    options.setdefault("as_of", synced.now)
+    return evaluate_store(synced.store, evaluator or synced.pipeline.evaluator, now=synced.now,
+                          keep_findings=True, skip_unchanged=False, **options)
+
+
+def test_a_vouched_stored_record_is_evaluated_without_mapping_and_gives_the_same_run(
+    synced: Synced, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    later = synced.now + timedelta(days=3)  # clocks moved on: findings differ from the first run's
+    with monkeypatch.context() as patch:
+        patch.setattr("connector.evaluation.reusable_records", lambda *_a: {})
+        remapped = _check(synced, as_of=later)
+    assert len(synced.mapped) == remapped.tickets > 0
+    synced.mapped.clear()
+    reused = _check(synced, as_of=later)
+    assert synced.mapped == []  # every record came from the store
+    assert _findings(reused) == _findings(remapped)
+    assert reused.statuses == remapped.statuses
+    assert [row[1:] for row in _manifest(synced.store, reused.run_id)] == [
+        row[1:] for row in _manifest(synced.store, remapped.run_id)]
+    with synced.store.session() as session:
+        assert verify_chain(session)[1] == []
+
+
+def test_a_row_edited_after_a_run_is_mapped_again_and_still_reported(synced: Synced) -> None:
+    with synced.store.session() as session:
+        row = session.scalars(select(TicketRow).where(TicketRow.is_complaint.is_(True))
+                              .order_by(TicketRow.ticket)).first()
+        assert row is not None and row.record is not None
+        edited = row.ticket
+        document = json.loads(row.record)
+        document["summary"] = "edited"
+        row.record = json.dumps(document)
+    outcome = _check(synced)
+    assert synced.mapped == [edited]  # only the edited row is not vouched for by the chain
+    assert outcome.errors == []
+    with synced.store.session() as session:
+        problems = [str(p) for p in verify_chain(session)[1]]
+    assert any("differs from the one evaluated" in p and edited in p for p in problems)
+
+
+def test_records_of_another_mapping_file_or_release_are_mapped_again(
+    synced: Synced, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    evaluator = synced.pipeline.evaluator
+    (name, mapping), = evaluator.mappings.items()
+    other_file = dataclasses.replace(
+        evaluator, mappings={name: dataclasses.replace(mapping, sha256="0" * 64)})
+    dry = _check(synced, other_file, record="none")  # a dry run re-maps no row before it checks
+    assert len(synced.mapped) == dry.tickets > 0
+
+    synced.mapped.clear()
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "9.9.9" if name == PACKAGE else real(name))
+    code_version.cache_clear()
+    upgraded = _check(synced, record="none")
+    assert len(synced.mapped) == upgraded.tickets > 0
+
+
+def test_records_of_another_site_url_are_mapped_again(synced: Synced) -> None:
+    evaluator = synced.pipeline.evaluator
+    (name, mapping), = evaluator.mappings.items()
+    moved = dataclasses.replace(evaluator, mappings={name: dataclasses.replace(
+        mapping, site="https://moved.zendesk.example")})
+    outcome = _check(synced, moved, record="none")
+    assert len(synced.mapped) == outcome.tickets > 0
+
+
+def test_a_past_as_of_time_maps_the_version_valid_then(synced: Synced) -> None:
+    """One ticket gets an agent comment (a new version); a check as of before it maps the
+    older version, whose record the row no longer holds."""
+    server = synced.server
+    ticket = min(sc.ticket_ids(server, status=("open",)))
+    server.state.clock.advance(3600)
+    server.state.update_ticket(ticket, {"comment": {"body": "We are looking into it.", "public": True}}, 1)
+    server.state.clock.advance(3600)
+    synced.pipeline.sync()
+    synced.pipeline.check(as_of=sc.virtual_now(server))  # the new version is vouched for
+    synced.mapped.clear()
+    outcome = _check(synced, as_of=synced.now)
+    assert synced.mapped == [str(ticket)]
+    assert outcome.tickets > 1
+
+
+def test_a_stored_record_is_not_used_as_of_a_time_before_its_last_update(synced: Synced) -> None:
+    """Even for the same snapshot (its stamp and the ticket's ``updated`` may differ)."""
+    pipe = synced.pipeline
+    with synced.store.session() as session:
+        rows = session.execute(select(TicketRow.source, TicketRow.ticket, TicketRow.id)
+                               .where(TicketRow.is_complaint.is_(True))).all()
+        newest = versions_as_of(session, [i for _s, _t, i in rows], None)
+        digests = snapshot_digests(session, list(newest.values()))
+        candidates = [(s, t, i, newest[i], digests[newest[i]]) for s, t, i in rows]
+        now = reusable_records(session, pipe.evaluator.mappings, candidates, synced.now)
+        assert set(now) == {i for _s, _t, i in rows}
+        records = {i: record for i, (record, _digest) in now.items()}
+        for ticket_id, record in records.items():
+            assert record.updated_at is not None
+            before = record.updated_at - timedelta(seconds=1)
+            assert reusable_records(session, pipe.evaluator.mappings,
+                                    [c for c in candidates if c[2] == ticket_id], before) == {}
+
+
+def test_a_version_no_run_has_evaluated_is_mapped(synced: Synced) -> None:
+    with synced.store.session() as session:
+        session.execute(update(RunTicketRow).values(snapshot_id=-1))
+    outcome = _check(synced, record="none")
+    assert len(synced.mapped) == outcome.tickets > 0
