@@ -144,12 +144,14 @@ class KpiView(Frozen):
             name="Compliance by month",
             columns=(
                 Column(key="check", label="Check"),
+                Column(key="title", label="Title"),
                 *(Column(key=m, label=f"{named(m)} PASS share", kind="ratio") for m in months),
                 *(Column(key=f"{m} settled", label=f"{named(m)} settled", kind="int") for m in months),
             ),
             rows=tuple(
                 {
                     "check": r.check,
+                    "title": r.title,
                     **r.by_month,
                     **{f"{m} settled": n for m, n in r.settled.items()},
                 }
