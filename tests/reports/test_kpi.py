@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from report_templates.input import ReportInput
+from report_templates.input import ReportInput, Snapshot
 from report_templates.views import build_kpi_view, build_review_view
 from report_templates.views.common import percentile
 
@@ -106,3 +106,43 @@ def test_findings_by_clause_lists_only_cited_clauses_and_names_the_rest(data: Re
     html = render_html(view, RENDER)
     assert "no finding cites clauses 4, 5, 6, 7.1, 7.2," in html
     assert "4 Guiding principles</th>" not in html
+
+
+def test_review_marks_open_actions_received_before_the_period() -> None:
+    """CS-8 (received 20 September, still open, two FAILs) is an open action of the October
+    review: carried over from September, and said so, with how many there are."""
+    from report_templates.html import render_html
+    from tests.reports.builders import (
+        AS_OF,
+        RENDER,
+        dataset,
+        october_findings,
+        october_records,
+        september_records,
+    )
+
+    records = tuple(september_records(as_known_on_oct_1=True) + october_records())
+    data = dataset(current=Snapshot(AS_OF, records, october_findings()))
+    view = build_review_view(data)
+    actions = {a.ticket: a for a in view.open_actions}
+    assert set(actions) == {"CS-4", "CS-5", "CS-8"}
+    assert [t for t, a in actions.items() if a.carried_over] == ["CS-8"]
+    assert (
+        actions["CS-8"].received_at is not None
+        and actions["CS-8"].received_at.date().isoformat() == "2026-09-20"
+    )
+    assert view.open_actions_carried_over == 1
+    html = render_html(view, RENDER)
+    caption = "3 in all (2 received in the period; 1 received before it began on 2026-10-01 and carried"
+    assert caption in html
+    row = html[html.index(">CS-8</a>") : html.index("</tr>", html.index(">CS-8</a>"))]
+    assert "2026-09-20" in row and "carried over" in row
+    for ticket in ("CS-4", "CS-5"):
+        other = html[html.index(f">{ticket}</a>") : html.index("</tr>", html.index(f">{ticket}</a>"))]
+        assert "carried over" not in other
+    table = next(t for t in view.tables() if t.name == "Open actions")
+    assert {r["ticket"]: r["carried_over"] for r in table.rows} == {
+        "CS-4": False,
+        "CS-5": False,
+        "CS-8": True,
+    }
