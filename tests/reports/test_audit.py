@@ -161,3 +161,12 @@ def test_manual_clauses_show_no_counts_rather_than_zeros(data: ReportInput) -> N
     table = next(t for t in view.tables() if t.name == "Clause coverage")
     five = next(r for r in table.rows if r["clause"] == "5")
     assert [five[s] for s in ("PASS", "FAIL", "MANUAL")] == [None, None, None]
+
+
+def test_coverage_names_each_enabled_check_by_its_title_with_its_id(data: ReportInput) -> None:
+    """An auditor reads "Complaint acknowledged promptly", with the id that docs/checks.md uses."""
+    html = render_html(build_audit_view(data), RENDER)
+    start = html.index("7.4 Acknowledgement of complaint")
+    row = html[start : html.index("</tr>", start)]
+    named = '<td>Complaint acknowledged promptly <small class="meta">(acknowledged-in-time)</small></td>'
+    assert named in row
