@@ -613,7 +613,8 @@ class KpiBuilder:
             ),
             clauses_without_findings=tuple(c for c, tally in by_clause.items() if not any(tally.values())),
             findings_by_team=findings_rows(by_team, {}),
-            history=tuple(history),
+            # in the report's zone, as every other time of the report (a point is taken in UTC)
+            history=tuple(p.model_copy(update={"as_of": p.as_of.astimezone(self.zone)}) for p in history),
             has_previous=has_previous,
             data_from=data_from,
             compliance_by_month=self._compliance(titles),

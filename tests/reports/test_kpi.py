@@ -146,3 +146,21 @@ def test_review_marks_open_actions_received_before_the_period() -> None:
         "CS-5": False,
         "CS-8": True,
     }
+
+
+def test_evaluation_trend_times_are_in_the_report_zone(data: ReportInput) -> None:
+    """The baseline is taken at 00:00 Europe/London and the current evaluation at 12:00 UTC: both
+    rows read in the report's zone (BST, then GMT after the clocks change), never a third zone."""
+    from report_templates.html import render_html
+    from tests.reports.builders import RENDER
+
+    view = build_kpi_view(data)
+    assert [p.as_of.isoformat() for p in view.history] == [
+        "2026-10-01T00:00:00+01:00",
+        "2026-11-05T12:00:00+00:00",
+    ]
+    html = render_html(view, RENDER)
+    table = html[html.index("<caption>Evaluations</caption>") :]
+    table = table[: table.index("</table>")]
+    assert "2026-10-01 00:00 BST" in table and "2026-11-05 12:00 GMT" in table
+    assert "UTC" not in table
