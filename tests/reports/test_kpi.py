@@ -164,3 +164,19 @@ def test_evaluation_trend_times_are_in_the_report_zone(data: ReportInput) -> Non
     table = table[: table.index("</table>")]
     assert "2026-10-01 00:00 BST" in table and "2026-11-05 12:00 GMT" in table
     assert "UTC" not in table
+
+
+def test_complaints_per_customer_says_why_it_is_empty(data: ReportInput) -> None:
+    """Without the number of customers served the rate cannot be computed: the row says so
+    instead of a bare dash a board member would read as missing data."""
+    from dataclasses import replace
+
+    from report_templates.html import render_html
+    from report_templates.input import ReportOptions
+    from tests.reports.builders import RENDER
+
+    no_customers = replace(data, options=ReportOptions(sample_seed=7, sample_size=3))
+    html = render_html(build_kpi_view(no_customers), RENDER)
+    start = html.index("Complaints per 1,000 customers")
+    row = html[start : html.index("</tr>", start)]
+    assert "customers served not given (<code>--customers</code>)" in row
