@@ -54,6 +54,11 @@ class Unit(StrEnum):
     WEEKS = "weeks"
 
     @property
+    def singular(self) -> str:
+        """``business day`` for ``business days``: every unit is named by its plural."""
+        return self.value.removesuffix("s")
+
+    @property
     def is_business(self) -> bool:
         return self in (Unit.BUSINESS_HOURS, Unit.BUSINESS_DAYS)
 
@@ -116,7 +121,7 @@ class Duration:
 
     def __str__(self) -> str:
         amount = int(self.amount) if self.amount.is_integer() else self.amount
-        return f"{amount} {self.unit.value}"
+        return f"{amount} {self.unit.value if amount != 1 else self.unit.singular}"
 
 
 class ReceiptRule(StrEnum):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import textwrap
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import date
@@ -37,6 +38,8 @@ BLUE, GREY, RED, AMBER, GREEN = "#1f5f99", "#9aa5b1", "#b3261e", "#c77c02", "#2e
 #: At most this many labelled ticks on a time axis: more do not fit a page width legibly.
 MAX_TICKS = 13
 PARTIAL_NOTE = "partial period"
+#: Characters per line of a bar's label: a check's title wraps rather than squeezing the bars.
+LABEL_WIDTH = 36
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _PROLOGUE = re.compile(r"^.*?(<svg\b)", re.DOTALL)
 _METADATA_BLOCK = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
@@ -165,17 +168,20 @@ def pareto_chart(
 def stacked_status_chart(
     labels: Sequence[str], series: Sequence[tuple[str, Sequence[int], str]], *, title: str
 ) -> Markup:
-    """Horizontal stacked bars, one segment per (status, counts, colour)."""
+    """Horizontal stacked bars, one segment per (status, counts, colour); long labels (a
+    check's title) wrap onto lines of at most ``LABEL_WIDTH`` characters."""
+    wrapped = [textwrap.fill(str(x), LABEL_WIDTH) for x in labels]
+    lines = max((w.count("\n") + 1 for w in wrapped), default=1)
     with _style():
         # Wide rather than tall: a page (or screen) shows it whole with readable labels.
-        fig = _figure((9.0, 0.3 * max(len(labels), 3) + 1.0))
+        fig = _figure((9.0, (0.14 + 0.16 * lines) * max(len(labels), 3) + 1.0))
         ax = fig.add_subplot()
         positions = list(range(len(labels)))
         left = [0] * len(labels)
         for name, values, color in series:
             ax.barh(positions, values, left=left, color=color, label=name)
             left = [a + b for a, b in zip(left, values, strict=True)]
-        ax.set_yticks(positions, [str(x) for x in labels])
+        ax.set_yticks(positions, wrapped)
         ax.invert_yaxis()
         # Above the bars (right of the title), so it never covers the last bar.
         ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False, ncols=len(series))

@@ -58,7 +58,7 @@ def kpi_charts(view: KpiView) -> dict[str, Markup]:
             title="Root-cause Pareto",
         ),
         "findings_check": charts.stacked_status_chart(
-            [r.key for r in checks],
+            [r.title for r in checks],
             [(s, [r.counts[s] for r in checks], colour) for s, colour in _STATUS_COLOURS],
             title="Findings by check",
         ),

@@ -811,11 +811,11 @@ def test_elapsed_uses_the_clock_measure() -> None:
     ("text", "amount", "unit", "rendered"),
     [
         pytest.param("2 business days", 2, Unit.BUSINESS_DAYS, "2 business days", id="business-days"),
-        pytest.param("1 working day", 1, Unit.BUSINESS_DAYS, "1 business days", id="working-day"),
+        pytest.param("1 working day", 1, Unit.BUSINESS_DAYS, "1 business day", id="working-day"),
         pytest.param("5 Working Days", 5, Unit.BUSINESS_DAYS, "5 business days", id="mixed-case"),
         pytest.param("1.5 hours", 1.5, Unit.HOURS, "1.5 hours", id="fractional-hours"),
         pytest.param("90 minutes", 90, Unit.MINUTES, "90 minutes", id="minutes"),
-        pytest.param("1 minute", 1, Unit.MINUTES, "1 minutes", id="minute"),
+        pytest.param("1 minute", 1, Unit.MINUTES, "1 minute", id="minute"),
         pytest.param("4 business hours", 4, Unit.BUSINESS_HOURS, "4 business hours", id="bh"),
         pytest.param(
             "0.5 working hours",
@@ -826,7 +826,7 @@ def test_elapsed_uses_the_clock_measure() -> None:
         ),
         pytest.param("8 weeks", 8, Unit.WEEKS, "8 weeks", id="weeks"),
         pytest.param("15 calendar days", 15, Unit.DAYS, "15 days", id="calendar-days"),
-        pytest.param("1 day", 1, Unit.DAYS, "1 days", id="day"),
+        pytest.param("1 day", 1, Unit.DAYS, "1 day", id="day"),
         pytest.param("0 days", 0, Unit.DAYS, "0 days", id="zero"),
         pytest.param("2.0 days", 2, Unit.DAYS, "2 days", id="whole-float-days"),
         pytest.param(
@@ -839,6 +839,28 @@ def test_duration_parse_valid(text: str, amount: float, unit: Unit, rendered: st
     assert (duration.amount, duration.unit) == (amount, unit)
     assert str(duration) == rendered
     assert Duration.parse(str(duration)) == duration
+
+
+@pytest.mark.parametrize(
+    ("unit", "one", "two"),
+    [
+        (Unit.MINUTES, "1 minute", "2 minutes"),
+        (Unit.HOURS, "1 hour", "2 hours"),
+        (Unit.BUSINESS_HOURS, "1 business hour", "2 business hours"),
+        (Unit.BUSINESS_DAYS, "1 business day", "2 business days"),
+        (Unit.DAYS, "1 day", "2 days"),
+        (Unit.WEEKS, "1 week", "2 weeks"),
+    ],
+)
+def test_duration_text_is_singular_for_one_only(unit: Unit, one: str, two: str) -> None:
+    """A duration reads as English in reports, notes and findings: "1 business day", not "1
+    business days"; fractions and zero take the plural ("0.5 hours", "0 days")."""
+    assert str(Duration(1.0, unit)) == one
+    assert str(Duration(2.0, unit)) == two
+    assert str(Duration(0.0, unit)) == f"0 {unit.value}"
+    assert [Duration.parse(one), Duration.parse(two)] == [Duration(1.0, unit), Duration(2.0, unit)]
+    if unit in (Unit.MINUTES, Unit.HOURS, Unit.BUSINESS_HOURS):  # the units a fraction may take
+        assert str(Duration(1.5, unit)) == f"1.5 {unit.value}"
 
 
 @pytest.mark.parametrize(

@@ -70,7 +70,8 @@ class CoverageRow(Frozen):
     coverage: Literal["AUTOMATED", "MANUAL"]
     #: The enabled checks citing the clause (a check the policy does not enable is not listed).
     checks: tuple[CoverageCheck, ...]
-    counts: dict[str, int]
+    #: Findings per status over those checks; None for MANUAL: nothing counted it.
+    counts: dict[str, int] | None
     #: What an auditor should ask for when the coverage is MANUAL.
     evidence: str | None
 
@@ -173,7 +174,7 @@ class AuditView(Frozen):
                 "coverage": r.coverage,
                 "checks": ", ".join(c.check for c in r.checks),
                 "evidence": r.evidence,
-                **r.counts,
+                **(r.counts or dict.fromkeys(STATUS_ORDER)),
             }
             for r in self.coverage
         )
@@ -267,7 +268,7 @@ def coverage_matrix(
                 title=clause.title,
                 coverage="AUTOMATED" if checks else "MANUAL",
                 checks=checks,
-                counts=_counts(total),
+                counts=_counts(total) if checks else None,
                 evidence=None if checks else clause.evidence,
             )
         )

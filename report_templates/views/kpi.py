@@ -144,12 +144,14 @@ class KpiView(Frozen):
             name="Compliance by month",
             columns=(
                 Column(key="check", label="Check"),
+                Column(key="title", label="Title"),
                 *(Column(key=m, label=f"{named(m)} PASS share", kind="ratio") for m in months),
                 *(Column(key=f"{m} settled", label=f"{named(m)} settled", kind="int") for m in months),
             ),
             rows=tuple(
                 {
                     "check": r.check,
+                    "title": r.title,
                     **r.by_month,
                     **{f"{m} settled": n for m, n in r.settled.items()},
                 }
@@ -611,7 +613,8 @@ class KpiBuilder:
             ),
             clauses_without_findings=tuple(c for c, tally in by_clause.items() if not any(tally.values())),
             findings_by_team=findings_rows(by_team, {}),
-            history=tuple(history),
+            # in the report's zone, as every other time of the report (a point is taken in UTC)
+            history=tuple(p.model_copy(update={"as_of": p.as_of.astimezone(self.zone)}) for p in history),
             has_previous=has_previous,
             data_from=data_from,
             compliance_by_month=self._compliance(titles),

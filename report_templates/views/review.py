@@ -57,6 +57,9 @@ class OpenAction(Frozen):
     owner_id: str | None = None
     checks: tuple[str, ...]
     due_at: datetime | None
+    received_at: datetime | None = None
+    #: Received before the report period: an action carried over from an earlier period.
+    carried_over: bool = False
 
 
 class ReviewView(Frozen):
@@ -86,6 +89,8 @@ class ReviewView(Frozen):
     open_actions: tuple[OpenAction, ...]
     open_actions_total: int
     open_actions_shown: int
+    #: How many of the open actions are complaints received before the period (carried over).
+    open_actions_carried_over: int = 0
     history: tuple[HistoryPoint, ...]
 
     def tables(self) -> tuple[Table, ...]:
@@ -106,14 +111,19 @@ class ReviewView(Frozen):
                     Column(key="owner_id", label="Owner id"),
                     Column(key="checks", label="Checks flagged"),
                     Column(key="due_at", label="Earliest due", kind="datetime"),
+                    Column(key="received_at", label="Received", kind="datetime"),
+                    Column(key="carried_over", label="Received before the period"),
                 ),
                 rows=tuple({**a.model_dump(), "checks": ", ".join(a.checks)} for a in self.open_actions),
             ),
         )
 
 
-def open_action(record: ComplaintRecord, findings: tuple[AnyFinding, ...], tz: str) -> OpenAction | None:
-    """An open complaint with a FAIL/AT_RISK/ERROR finding (None otherwise)."""
+def open_action(
+    record: ComplaintRecord, findings: tuple[AnyFinding, ...], tz: str, period_start: datetime
+) -> OpenAction | None:
+    """An open complaint with a FAIL/AT_RISK/ERROR finding (None otherwise); one received before
+    ``period_start`` is carried over from an earlier period."""
     flagged = [f for f in findings if f.status.needs_action]
     if not flagged:
         return None
@@ -126,6 +136,8 @@ def open_action(record: ComplaintRecord, findings: tuple[AnyFinding, ...], tz: s
         owner_id=record.assignee,
         checks=tuple(sorted({f"{f.check} ({f.status.value})" for f in flagged})),
         due_at=maybe_local(min(dues), tz) if dues else None,
+        received_at=maybe_local(record.received_at, tz),
+        carried_over=record.received_at < period_start,
     )
 
 
@@ -150,7 +162,7 @@ class ReviewBuilder:
         if record.root_cause and record in self.cohort:
             self.by_cause.setdefault(record.root_cause, []).append(record.id)
         if record.is_open:
-            action = open_action(record, findings, self.tz)
+            action = open_action(record, findings, self.tz, self.cohort.lo)
             if action is not None:
                 self.actions.append(action)
 
@@ -188,6 +200,7 @@ class ReviewBuilder:
             open_actions=tuple(actions),
             open_actions_total=len(actions),
             open_actions_shown=min(len(actions), data.options.review_actions),
+            open_actions_carried_over=sum(a.carried_over for a in actions),
             history=kpi.history,
         )
 

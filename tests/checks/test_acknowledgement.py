@@ -168,7 +168,7 @@ ASSESSED = [
     pytest.param(
         {"severity": Severity.HIGH, "assessed": ref("changelog:700", at(3, 10))},
         at(3, 12),
-        Expected("PASS", at(3, 17, 30), ("on time",), ("changelog:700",), {"target": "1 business days"}),
+        Expected("PASS", at(3, 17, 30), ("on time",), ("changelog:700",), {"target": "1 business day"}),
         id="high-assessed-next-day-passes",
     ),
     pytest.param(

@@ -63,7 +63,7 @@ def test_ack_across_a_victorian_holiday(tmp_path: Path):
     rec = record(received, acknowledged=ref("comment:3", t(2026, 3, 10, 18, tz=MELBOURNE)))
     result = run_policy(load_policy(child), "regulatory-acknowledged", rec, t(2026, 3, 11, 9, tz=MELBOURNE))
     expect(result, "FAIL", t(2026, 3, 10, 17, tz=MELBOURNE))
-    assert result.facts["alternative"] == "later of 24 hours and 1 business days"
+    assert result.facts["alternative"] == "later of 24 hours and 1 business day"
     # In NSW (no holiday on 9 Mar) the same Tuesday-evening acknowledgement is a day late too:
     # due at the close of Mon 9 Mar.
     nsw = run("asic-rg271", "regulatory-acknowledged", record(t(2026, 3, 6, 16, 30)), t(2026, 3, 6, 17))

@@ -142,3 +142,31 @@ def test_audit_shows_the_regime_policy_chain_and_unconfirmed_figures(tmp_path: P
     # the baseline-only policy of the other tests has none, and says so
     assert "None: every regulatory figure" in render_html(build_audit_view(base), RENDER)
     assert view.content_hash != build_audit_view(base).content_hash
+
+
+def test_manual_clauses_show_no_counts_rather_than_zeros(data: ReportInput) -> None:
+    """A clause no enabled check covers was not counted: 0 PASS / 0 FAIL there would read as a
+    clause checked and found clean. The row says "—" and names the evidence to ask for."""
+    view = build_audit_view(data)
+    rows = {row.clause: row for row in view.coverage}
+    assert rows["5"].coverage == "MANUAL" and rows["5"].counts is None
+    assert rows["7.4"].counts is not None and rows["7.4"].counts["PASS"] == 3
+    html = render_html(view, RENDER)
+    start = html.index("5 Complaints-handling framework")
+    manual = html[start : html.index("</tr>", start)]
+    assert "Ask for: Top-management commitment" in manual
+    assert "— not counted" in manual
+    assert '<td class="n">0</td>' not in manual
+    # the spreadsheet leaves the status cells empty, not 0
+    table = next(t for t in view.tables() if t.name == "Clause coverage")
+    five = next(r for r in table.rows if r["clause"] == "5")
+    assert [five[s] for s in ("PASS", "FAIL", "MANUAL")] == [None, None, None]
+
+
+def test_coverage_names_each_enabled_check_by_its_title_with_its_id(data: ReportInput) -> None:
+    """An auditor reads "Complaint acknowledged promptly", with the id that docs/checks.md uses."""
+    html = render_html(build_audit_view(data), RENDER)
+    start = html.index("7.4 Acknowledgement of complaint")
+    row = html[start : html.index("</tr>", start)]
+    named = '<td>Complaint acknowledged promptly <small class="meta">(acknowledged-in-time)</small></td>'
+    assert named in row

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from report_templates.input import ReportInput
+from report_templates.input import ReportInput, Snapshot
 from report_templates.views import build_kpi_view, build_review_view
 from report_templates.views.common import percentile
 
@@ -106,3 +106,77 @@ def test_findings_by_clause_lists_only_cited_clauses_and_names_the_rest(data: Re
     html = render_html(view, RENDER)
     assert "no finding cites clauses 4, 5, 6, 7.1, 7.2," in html
     assert "4 Guiding principles</th>" not in html
+
+
+def test_review_marks_open_actions_received_before_the_period() -> None:
+    """CS-8 (received 20 September, still open, two FAILs) is an open action of the October
+    review: carried over from September, and said so, with how many there are."""
+    from report_templates.html import render_html
+    from tests.reports.builders import (
+        AS_OF,
+        RENDER,
+        dataset,
+        october_findings,
+        october_records,
+        september_records,
+    )
+
+    records = tuple(september_records(as_known_on_oct_1=True) + october_records())
+    data = dataset(current=Snapshot(AS_OF, records, october_findings()))
+    view = build_review_view(data)
+    actions = {a.ticket: a for a in view.open_actions}
+    assert set(actions) == {"CS-4", "CS-5", "CS-8"}
+    assert [t for t, a in actions.items() if a.carried_over] == ["CS-8"]
+    assert (
+        actions["CS-8"].received_at is not None
+        and actions["CS-8"].received_at.date().isoformat() == "2026-09-20"
+    )
+    assert view.open_actions_carried_over == 1
+    html = render_html(view, RENDER)
+    caption = "3 in all (2 received in the period; 1 received before it began on 2026-10-01 and carried"
+    assert caption in html
+    row = html[html.index(">CS-8</a>") : html.index("</tr>", html.index(">CS-8</a>"))]
+    assert "2026-09-20" in row and "carried over" in row
+    for ticket in ("CS-4", "CS-5"):
+        other = html[html.index(f">{ticket}</a>") : html.index("</tr>", html.index(f">{ticket}</a>"))]
+        assert "carried over" not in other
+    table = next(t for t in view.tables() if t.name == "Open actions")
+    assert {r["ticket"]: r["carried_over"] for r in table.rows} == {
+        "CS-4": False,
+        "CS-5": False,
+        "CS-8": True,
+    }
+
+
+def test_evaluation_trend_times_are_in_the_report_zone(data: ReportInput) -> None:
+    """The baseline is taken at 00:00 Europe/London and the current evaluation at 12:00 UTC: both
+    rows read in the report's zone (BST, then GMT after the clocks change), never a third zone."""
+    from report_templates.html import render_html
+    from tests.reports.builders import RENDER
+
+    view = build_kpi_view(data)
+    assert [p.as_of.isoformat() for p in view.history] == [
+        "2026-10-01T00:00:00+01:00",
+        "2026-11-05T12:00:00+00:00",
+    ]
+    html = render_html(view, RENDER)
+    table = html[html.index("<caption>Evaluations</caption>") :]
+    table = table[: table.index("</table>")]
+    assert "2026-10-01 00:00 BST" in table and "2026-11-05 12:00 GMT" in table
+    assert "UTC" not in table
+
+
+def test_complaints_per_customer_says_why_it_is_empty(data: ReportInput) -> None:
+    """Without the number of customers served the rate cannot be computed: the row says so
+    instead of a bare dash a board member would read as missing data."""
+    from dataclasses import replace
+
+    from report_templates.html import render_html
+    from report_templates.input import ReportOptions
+    from tests.reports.builders import RENDER
+
+    no_customers = replace(data, options=ReportOptions(sample_seed=7, sample_size=3))
+    html = render_html(build_kpi_view(no_customers), RENDER)
+    start = html.index("Complaints per 1,000 customers")
+    row = html[start : html.index("</tr>", start)]
+    assert "customers served not given (<code>--customers</code>)" in row

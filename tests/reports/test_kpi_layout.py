@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from compliance_checks.findings import Status
+from compliance_checks.registry import REGISTRY
 from report_templates import charts
 from report_templates.html import kpi_charts, render_html
 from report_templates.input import Period, ReportInput, Snapshot
@@ -138,7 +139,7 @@ def test_compliance_trend_across_three_months_marks_partial_months() -> None:
     ]
     # the XLSX sheet names the partial months in its headers
     table = next(t for t in view.tables() if t.name == "Compliance by month")
-    assert [c.label for c in table.columns[1:4]] == [
+    assert [c.label for c in table.columns[2:5]] == [
         "2026-08 (partial month) PASS share",
         "2026-09 PASS share",
         "2026-10 (partial month) PASS share",
@@ -211,3 +212,54 @@ def test_kpi_pdf_prints_every_month_of_the_compliance_trend(tmp_path: Path) -> N
     assert [m for m in (f"2026-{n:02d}" for n in range(1, 13)) if m not in trend] == []
     assert trend.count("50.5 %") == 12
     assert trend.count("(partial month)") == 1
+
+
+def page_words(path: Path, page: int) -> list[tuple[float, float, float, str]]:
+    """(x_min, x_max, y_min, text) of each word on a page of a PDF (pdftotext -bbox)."""
+    assert PDFTOTEXT is not None
+    args = [PDFTOTEXT, "-f", str(page), "-l", str(page), "-bbox", str(path), "-"]
+    run = subprocess.run(args, capture_output=True, text=True, check=True)
+    root = ET.fromstring(run.stdout)  # noqa: S314 - pdftotext's output for our own PDF
+    return [
+        (float(w.get("xMin", 0)), float(w.get("xMax", 0)), float(w.get("yMin", 0)), "".join(w.itertext()))
+        for w in root.iter("{http://www.w3.org/1999/xhtml}word")
+    ]
+
+
+@needs_pdf
+def test_kpi_pdf_side_by_side_chart_captions_do_not_run_together(tmp_path: Path) -> None:
+    """The volume charts print side by side: their captions share a baseline, so without a
+    gutter the week chart's caption ran on into "Complaints by channel" as one sentence."""
+    path = tmp_path / "kpi.pdf"
+    pages = pdf_pages(dataset(), path)
+    page = next(n for n, text in enumerate(pages, start=1) if "Volume" in text.split())
+    words = page_words(path, page)
+    # the week chart's caption (its SVG title says "per week", not "per ISO week")
+    iso = next(w for w in words if w[3] == "ISO")
+    line = sorted((w for w in words if abs(w[2] - iso[2]) < 1), key=lambda w: w[0])
+    texts = [w[3] for w in line]
+    start = max(i for i in range(len(texts) - 2) if texts[i : i + 3] == ["Complaints", "by", "channel"])
+    assert start > 0, texts  # both captions on this baseline: the side-by-side layout
+    gutter = line[start][0] - line[start - 1][1]
+    assert gutter >= 20, f"{gutter:.1f} pt between the captions: {texts}"  # 20 pt is about 7 mm
+
+
+def test_findings_chart_and_compliance_trend_name_checks_by_their_catalogue_titles() -> None:
+    """A board reads "Complaint acknowledged promptly", not ``acknowledged-in-time``: the
+    chart's labels and the trend's rows are the catalogue titles (the id stays a tooltip)."""
+    data = dataset()
+    view = build_kpi_view(data)
+    titles = {c: REGISTRY.get(c).title for c in CHECKS}
+    svg = str(kpi_charts(view)["findings_check"])
+    root = ET.fromstring(svg)  # noqa: S314 - our own chart's SVG
+    labels = [
+        " ".join("".join(t.itertext()).strip() for t in g.iter(f"{SVG}text"))
+        for g in root.iter(f"{SVG}g")
+        if g.get("id", "").startswith("ytick_")
+    ]
+    assert sorted(labels) == sorted(titles.values())
+    assert not [c for c in CHECKS if c in svg]
+    html = render_html(view, RENDER)
+    trend = html[html.index('id="compliance"') : html.index('id="backlog"')]
+    rows = re.findall(r'<th scope="row" title="check ([a-z-]+)">([^<]+)</th>', trend)
+    assert rows and all(titles[check] == title for check, title in rows), rows
