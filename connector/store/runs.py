@@ -669,10 +669,18 @@ def newest_run_id(session: Session) -> int | None:
     return session.scalar(select(func.max(RunRow.id)))
 
 
-def _check_status(text: str) -> tuple[str, str]:
-    """A stored finding text's check and status."""
-    doc = json.loads(text)
-    return str(doc["check"]), str(doc["status"])
+#: How a stored finding text begins: canonical JSON sorts the keys, and ``check`` sorts first.
+_CHECK_KEY = '{"check":'
+_DECODER = json.JSONDecoder()
+
+
+def _check_of(text: str) -> str:
+    """A stored finding text's check, decoding only its first value when it is the check."""
+    if text.startswith(_CHECK_KEY):
+        value, _end = _DECODER.raw_decode(text, len(_CHECK_KEY))
+        if isinstance(value, str):
+            return value
+    return str(json.loads(text)["check"])
 
 
 def recorded_findings(
@@ -683,8 +691,9 @@ def recorded_findings(
 
     Two queries a chunk: which runs evaluated these tickets (read from the findings index
     alone), then the chosen runs' payloads (one query per chosen run, usually one), each run
-    verified (``ensure_verified``) before its payloads are read. Check and status come from
-    the hashed texts, never from the status copy."""
+    verified (``ensure_verified``) before its payloads are read. The check comes from the
+    hashed text; the status from the status copy, which that verification has just found
+    equal to the texts' (a verified run is read, never an unverified copy)."""
     if not tickets:
         return {}
     candidates = session.execute(
@@ -704,13 +713,14 @@ def recorded_findings(
     found: dict[str, list[tuple[str, str, str]]] = {}
     for run_id, chosen in by_run.items():
         rows = session.execute(
-            select(FindingRow.ticket, FindingRow.payload).where(
+            select(FindingRow.ticket, FindingRow.statuses, FindingRow.payload).where(
                 FindingRow.source == source, FindingRow.ticket.in_(chosen), FindingRow.run_id == run_id
             )
         )
-        for ticket, payload in rows:
+        for ticket, statuses, payload in rows:
             found.setdefault(ticket, []).extend(
-                (*_check_status(text), text) for text in finding_texts(payload))
+                (_check_of(text), status, text)
+                for status, text in zip(statuses.split(STATUS_SEP), finding_texts(payload), strict=True))
     return {
         ticket: tuple((status, payload) for _check, status, payload in sorted(items))
         for ticket, items in found.items()
