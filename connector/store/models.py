@@ -216,8 +216,8 @@ class FindingRow(Base):
     """One ticket's findings of one run (append-only; migration 0009): ``payload`` holds each
     finding's canonical JSON text (the hashed text), one per line in evaluation order, stored
     zstd-compressed. ``statuses`` copies their statuses (comma-separated, same order) for the
-    status counts in SQL: readers that show findings take the status from the payload, and
-    ``verify_chain`` reports a copy that differs."""
+    status counts in SQL and for store reads of verified runs; ``verify_chain`` reports a
+    copy that differs."""
 
     __tablename__ = "findings"
     __table_args__ = (Index("ix_findings_ticket_run", "source", "ticket", "run_id"),)

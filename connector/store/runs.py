@@ -13,9 +13,9 @@ and deletion marks) against its newest entry. Runs of format 1 verify as they we
 
 Since migration 0009 a ``findings`` row holds one ticket's findings of one run: their canonical
 JSON texts (exactly the hashed texts), one per line, zstd-compressed, and a copy of their
-statuses for the status counts in SQL. Readers that show findings take check and status from
-the texts, and the verifiers require the copy to match, so an edited copy is reported, never
-shown; only the status counts (metrics, ``status``) read the copy.
+statuses for the status counts in SQL. The verifiers require the copy to match the texts;
+the panel takes check and status from the texts, store reports read the copy only of runs they
+have just verified, and the status counts (metrics, ``status``) read it unverified.
 """
 
 from __future__ import annotations
