@@ -217,9 +217,11 @@ class RunTicketRow(Base):
 
 
 class FindingRow(Base):
-    """One finding of one run (append-only); ``payload`` is the finding's JSON (hashed).
-    ``check`` and ``status`` copy the payload's for indexes: readers take them from the payload
-    (``runs.payload_field``) and ``verify_chain`` reports a copy that differs."""
+    """One ticket's findings of one run (append-only; migration 0009): ``payload`` holds each
+    finding's canonical JSON text (the hashed text), one per line in evaluation order, stored
+    zstd-compressed. ``statuses`` copies their statuses (comma-separated, same order) for the
+    status counts in SQL and for store reads of verified runs; ``verify_chain`` reports a
+    copy that differs."""
 
     __tablename__ = "findings"
     __table_args__ = (Index("ix_findings_ticket_run", "source", "ticket", "run_id"),)
@@ -228,9 +230,8 @@ class FindingRow(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
     source: Mapped[str] = mapped_column(String(200))
     ticket: Mapped[str] = mapped_column(String(100))
-    check: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(20))
-    payload: Mapped[str] = mapped_column(Text)
+    statuses: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(CompressedText)
 
 
 class JournalRow(Base):

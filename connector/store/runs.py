@@ -11,27 +11,26 @@ hash covers that manifest: :func:`verify_chain` then checks each evaluated ``sna
 against it, and each ticket row still at its evaluated version (record, timeline, complaint
 and deletion marks) against its newest entry. Runs of format 1 verify as they were recorded.
 
-A finding's ``check`` and ``status`` columns are copies of its hashed payload's, kept for
-indexes and SQL: readers take both from the payload (:func:`payload_field`), and the verifiers
-require the copies to match, so an edited copy is reported, never shown.
+Since migration 0009 a ``findings`` row holds one ticket's findings of one run: their canonical
+JSON texts (exactly the hashed texts), one per line, zstd-compressed, and a copy of their
+statuses for the status counts in SQL. The verifiers require the copy to match the texts;
+the panel takes check and status from the texts, store reports read the copy only of runs they
+have just verified, and the status counts (metrics, ``status``) read it unverified.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, String, cast, func, insert, select, type_coerce
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 from connector.store.chunking import chunks
 from connector.store.engine import GENESIS, StoreError
@@ -40,38 +39,16 @@ from connector.store.models import ChainHead, FindingRow, RunRow, RunTicketRow, 
 from connector.store.tickets import canonical_json, record_digest, sha256_text
 from connector.tally import Tally
 
-
-class _PayloadField(FunctionElement[str]):
-    """One top-level text field of ``findings.payload`` (the hashed JSON), read in SQL."""
-
-    type = String()
-    inherit_cache = True
-    name = "payload_field"
+#: Separates a ticket's finding texts in ``findings.payload``: canonical JSON escapes every
+#: control character, so no text contains one.
+LINE = "\n"
+#: Separates the statuses in ``findings.statuses`` (no status contains one).
+STATUS_SEP = ","
 
 
-def _inline(kw: dict[str, Any]) -> dict[str, Any]:
-    # The key (one of ours, never input) as a literal: PostgreSQL matches a GROUP BY expression
-    # to the selected one only when both are the same text, not two parameters.
-    return {**kw, "literal_binds": True}
-
-
-@compiles(_PayloadField)
-def _payload_field_sqlite(element: _PayloadField, compiler: SQLCompiler, **kw: Any) -> str:
-    column, key = element.clauses.clauses
-    return compiler.process(type_coerce(column, JSON)[key.value].as_string(), **_inline(kw))
-
-
-@compiles(_PayloadField, "postgresql")
-def _payload_field_postgresql(element: _PayloadField, compiler: SQLCompiler, **kw: Any) -> str:
-    # The column is text: PostgreSQL needs the cast before ``->>``.
-    column, key = element.clauses.clauses
-    return compiler.process(cast(column, JSON)[key.value].as_string(), **_inline(kw))
-
-
-def payload_field(key: str) -> ColumnElement[str]:
-    """``FindingRow.payload``'s ``key`` (e.g. ``status``): what SQL readers group or filter by
-    instead of the unhashed copy in the column of that name."""
-    return _PayloadField(FindingRow.payload, key)
+def finding_texts(payload: str) -> list[str]:
+    """The finding texts of one stored ``findings.payload``, in the order they were stored."""
+    return payload.split(LINE)
 
 
 class StoreTampered(StoreError):
@@ -215,8 +192,15 @@ def ticket_findings(source: str, ticket: str, payloads: Iterable[dict[str, Any]]
     return TicketFindings(source, ticket, rows)
 
 
-#: Findings inserted per statement.
-INSERT_BATCH = 1000
+#: Tickets' findings rows inserted per statement.
+INSERT_BATCH = 500
+
+
+def _row(run_id: int, item: TicketFindings) -> dict[str, Any]:
+    """The ``findings`` row of one ticket's findings."""
+    return {"run_id": run_id, "source": item.source, "ticket": item.ticket,
+            "statuses": STATUS_SEP.join(status for _check, status, _text in item.rows),
+            "payload": LINE.join(text for _check, _status, text in item.rows)}
 
 
 def append_run(
@@ -250,9 +234,9 @@ def append_run_stream(
     ``manifest``: the tickets mapped and checked, in the same order (recorded with their
     findings or not), hashed with the run (format 2).
 
-    Rows are inserted in the given order (a ticket's findings in evaluation order, which is
-    what ``run_findings`` hands back); the hash sorts each ticket's payloads, so it equals
-    :func:`run_hash` of the stored rows."""
+    One row per ticket with findings, in the given order (a ticket's findings in evaluation
+    order, which is what ``run_findings`` hands back); the hash sorts each ticket's payloads,
+    so it equals :func:`run_hash` of the stored texts."""
     head = session.scalar(select(ChainHead).where(ChainHead.id == 1).with_for_update())
     if head is None:
         raise RuntimeError("store not initialised (no chain head)")
@@ -272,11 +256,8 @@ def append_run_stream(
     for item in findings:
         for payload in sorted(text for _check, _status, text in item.rows):
             hasher.add(item.source, item.ticket, payload)
-        batch.extend(
-            {"run_id": run.id, "source": item.source, "ticket": item.ticket, "check": check,
-             "status": status, "payload": text}
-            for check, status, text in item.rows
-        )
+        if item.rows:
+            batch.append(_row(run.id, item))
         if len(batch) >= INSERT_BATCH:
             session.execute(insert(FindingRow), batch)
             batch = []
@@ -328,18 +309,23 @@ def _by_source(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     return grouped
 
 
-def _copies_match(check: str, status: str, payload: str) -> bool:
-    """Whether a finding row's ``check`` and ``status`` columns are its payload's."""
-    try:
-        doc = json.loads(payload)
-    except ValueError:
-        return False  # an edited payload: the hash reports it
-    return isinstance(doc, dict) and doc.get("check") == check and doc.get("status") == status
+def _mismatched_copies(statuses: str, texts: Sequence[str]) -> int:
+    """How many of a row's findings have a status copy (``findings.statuses``) that is not
+    their text's (a missing or extra copy counts as one)."""
+    copies = statuses.split(STATUS_SEP)
+    wrong = abs(len(copies) - len(texts))
+    for copy, text in zip(copies, texts, strict=False):
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            doc = None  # an edited payload: the hash reports it
+        wrong += not (isinstance(doc, dict) and doc.get("status") == copy)
+    return wrong
 
 
 def _stored_hash(session: Session, run: RunRow) -> tuple[str, int]:
     """The run's content hash recomputed from its stored rows, a chunk of tickets at a time,
-    and how many of its rows have ``check``/``status`` columns that differ from the payload.
+    and how many of its findings have a status copy that differs from their text.
 
     The order comes from Python (tickets sorted here, payloads sorted within a chunk), never
     from SQL, whose string collation differs between backends."""
@@ -354,11 +340,12 @@ def _stored_hash(session: Session, run: RunRow) -> tuple[str, int]:
         rows: list[tuple[str, str, str]] = []
         for source, tickets in _by_source(chunk).items():
             query = select(
-                FindingRow.source, FindingRow.ticket, FindingRow.check, FindingRow.status, FindingRow.payload
+                FindingRow.source, FindingRow.ticket, FindingRow.statuses, FindingRow.payload
             ).where(FindingRow.run_id == run.id, FindingRow.source == source, FindingRow.ticket.in_(tickets))
-            for s, t, check, status, p in session.execute(query):
-                rows.append((s, t, p))
-                mismatched += not _copies_match(check, status, p)
+            for s, t, statuses, payload in session.execute(query):
+                texts = finding_texts(payload)
+                rows.extend((s, t, text) for text in texts)
+                mismatched += _mismatched_copies(statuses, texts)
         for source, ticket, payload in sorted(rows):
             hasher.add(source, ticket, payload)
     return hasher.hexdigest(), mismatched
@@ -389,7 +376,7 @@ def _run_problems(session: Session, run: RunRow, previous: str) -> list[ChainPro
         problems.append(ChainProblem(run.id, "content does not match its hash (run or findings edited)"))
     if mismatched:
         problems.append(ChainProblem(
-            run.id, f"{mismatched} finding(s) whose check or status column differs from the "
+            run.id, f"{mismatched} finding(s) whose status column differs from the "
             "hashed finding (edited)"
         ))
     return problems
@@ -610,7 +597,7 @@ def latest_findings(
     out: dict[tuple[str, str], tuple[int, list[dict[str, Any]]]] = {}
     for row in session.scalars(query):
         key = (row.source, row.ticket)
-        out.setdefault(key, (row.run_id, []))[1].append(json.loads(row.payload))
+        out.setdefault(key, (row.run_id, []))[1].extend(json.loads(t) for t in finding_texts(row.payload))
     for _run_id, payloads in out.values():
         payloads.sort(key=lambda p: str(p.get("check")))  # by the hashed check, not its copy
     return out
@@ -638,17 +625,19 @@ def latest_findings_of(
                 .order_by(FindingRow.id)
             )
             for ticket, run_id, payload in session.execute(query):
-                out.setdefault((source, ticket), (run_id, []))[1].append(json.loads(payload))
+                out.setdefault((source, ticket), (run_id, []))[1].extend(
+                    json.loads(text) for text in finding_texts(payload))
     return out
 
 
 def run_findings(session: Session, run_id: int) -> list[StoredFinding]:
     rows = session.scalars(select(FindingRow).where(FindingRow.run_id == run_id).order_by(FindingRow.id))
-    return [StoredFinding(r.source, r.ticket, json.loads(r.payload)) for r in rows]
+    return [StoredFinding(r.source, r.ticket, json.loads(text))
+            for r in rows for text in finding_texts(r.payload)]
 
 
 def last_finding_id(session: Session) -> int:
-    """The newest stored finding's id (0 when none): grows whenever findings are recorded."""
+    """The newest ``findings`` row's id (0 when none): grows whenever findings are recorded."""
     return int(session.scalar(select(func.max(FindingRow.id))) or 0)
 
 
@@ -657,22 +646,23 @@ def last_runs(session: Session, limit: int = 5) -> list[RunRow]:
 
 
 def latest_status_counts(session: Session) -> dict[str, int]:
-    """Statuses of the latest findings of every ticket (for metrics and ``status``), in SQL:
-    the metrics update after every check, so this must not parse every stored finding in
-    Python. The status is the hashed payload's (an edited ``status`` column is not counted)."""
+    """Statuses of the latest findings of every ticket (for metrics and ``status``): the
+    metrics update after every check, so this reads only the short status copies
+    (``findings.statuses``), one per ticket, never the compressed findings. An edited copy is
+    counted as it reads; ``verify-store`` reports it, and readers that show findings never
+    use it."""
     sub = (
         select(FindingRow.source, FindingRow.ticket, func.max(FindingRow.run_id).label("run_id"))
         .group_by(FindingRow.source, FindingRow.ticket)
         .subquery()
     )
-    status = payload_field("status")
-    query = (
-        select(status, func.count(FindingRow.id))
-        .join(sub, (FindingRow.source == sub.c.source) & (FindingRow.ticket == sub.c.ticket)
-              & (FindingRow.run_id == sub.c.run_id))
-        .group_by(status)
-    )
-    return {status: int(n) for status, n in session.execute(query).all()}
+    query = select(FindingRow.statuses).join(
+        sub, (FindingRow.source == sub.c.source) & (FindingRow.ticket == sub.c.ticket)
+        & (FindingRow.run_id == sub.c.run_id))
+    counts: Counter[str] = Counter()
+    for statuses in session.scalars(query):
+        counts.update(statuses.split(STATUS_SEP))
+    return dict(counts)
 
 
 def latest_run(session: Session, as_of: datetime) -> RunRow | None:
@@ -685,6 +675,20 @@ def newest_run_id(session: Session) -> int | None:
     return session.scalar(select(func.max(RunRow.id)))
 
 
+#: How a stored finding text begins: canonical JSON sorts the keys, and ``check`` sorts first.
+_CHECK_KEY = '{"check":'
+_DECODER = json.JSONDecoder()
+
+
+def _check_of(text: str) -> str:
+    """A stored finding text's check, decoding only its first value when it is the check."""
+    if text.startswith(_CHECK_KEY):
+        value, _end = _DECODER.raw_decode(text, len(_CHECK_KEY))
+        if isinstance(value, str):
+            return value
+    return str(json.loads(text)["check"])
+
+
 def recorded_findings(
     session: Session, source: str, tickets: list[str], as_of: datetime, verified: set[int]
 ) -> dict[str, tuple[tuple[str, str], ...]]:
@@ -693,8 +697,9 @@ def recorded_findings(
 
     Two queries a chunk: which runs evaluated these tickets (read from the findings index
     alone), then the chosen runs' payloads (one query per chosen run, usually one), each run
-    verified (``ensure_verified``) before its payloads are read. Check and status come from
-    the hashed payload, never from their column copies."""
+    verified (``ensure_verified``) before its payloads are read. The check comes from the
+    hashed text; the status from the status copy, which that verification has just found
+    equal to the texts' (a verified run is read, never an unverified copy)."""
     if not tickets:
         return {}
     candidates = session.execute(
@@ -712,15 +717,16 @@ def recorded_findings(
         by_run.setdefault(run_id, []).append(ticket)
     ensure_verified(session, by_run, verified)
     found: dict[str, list[tuple[str, str, str]]] = {}
-    checks, statuses = payload_field("check"), payload_field("status")
     for run_id, chosen in by_run.items():
         rows = session.execute(
-            select(FindingRow.ticket, checks, statuses, FindingRow.payload).where(
+            select(FindingRow.ticket, FindingRow.statuses, FindingRow.payload).where(
                 FindingRow.source == source, FindingRow.ticket.in_(chosen), FindingRow.run_id == run_id
             )
         )
-        for ticket, check, status, payload in rows:
-            found.setdefault(ticket, []).append((check, status, payload))
+        for ticket, statuses, payload in rows:
+            found.setdefault(ticket, []).extend(
+                (_check_of(text), status, text)
+                for status, text in zip(statuses.split(STATUS_SEP), finding_texts(payload), strict=True))
     return {
         ticket: tuple((status, payload) for _check, status, payload in sorted(items))
         for ticket, items in found.items()

@@ -24,7 +24,7 @@ from connector.store.models import (
     SourceRow,
     TicketRow,
 )
-from connector.store.runs import latest_findings, latest_status_counts, run_hash, verify_chain
+from connector.store.runs import finding_texts, latest_findings, latest_status_counts, run_hash, verify_chain
 from connector.store.tickets import record_document
 from devtools.sandboxes.zendesk import Fault, SandboxServer
 from tests.service.helpers import complaint_ids, pipeline
@@ -124,7 +124,8 @@ def _as_format_1(store: Store) -> None:
             run.hash_format, run.prev_hash = 1, previous
             rows = session.execute(select(FindingRow.source, FindingRow.ticket, FindingRow.payload)
                                    .where(FindingRow.run_id == run.id))
-            run.content_hash = previous = run_hash(run, ((s, t, p) for s, t, p in rows))
+            run.content_hash = previous = run_hash(
+                run, ((s, t, text) for s, t, p in rows for text in finding_texts(p)))
         session.execute(update(ChainHead).values(last_hash=previous))
 
 
@@ -213,10 +214,11 @@ def test_runs_are_chained_and_an_edited_finding_is_detected(store: Store, server
     assert runs[1].prev_hash == runs[0].content_hash
     assert (first.run_id, second.run_id) == (runs[0].id, runs[1].id)
     with store.session() as session:
-        victim = session.scalar(select(FindingRow).where(FindingRow.status == "FAIL").limit(1))
+        victim = session.scalar(select(FindingRow).where(FindingRow.statuses.contains("FAIL")).limit(1))
         assert victim is not None
         session.execute(update(FindingRow).where(FindingRow.id == victim.id).values(
-            payload=victim.payload.replace('"FAIL"', '"PASS"'), status="PASS"))
+            payload=victim.payload.replace('"FAIL"', '"PASS"'),
+            statuses=victim.statuses.replace("FAIL", "PASS")))
     with store.session() as session:
         count, problems = verify_chain(session)
     assert count == 2

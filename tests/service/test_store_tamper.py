@@ -107,8 +107,9 @@ def seeded(store_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 @dataclass(frozen=True)
 class Tamper:
-    """Edit one column of some rows: of the last run's FAIL findings (``all_fails``: every
-    one, as in ``UPDATE findings SET status='PASS'``; else the first), or of the last run."""
+    """Edit one column of some rows: of the last run's findings rows with a FAIL
+    (``all_fails``: every one, as in ``UPDATE findings SET status='PASS'``, which on the
+    per-ticket rows is a ``statuses`` edit; else the first), or of the last run."""
 
     column: str
     change: Callable[[Any, Seeded], Any]
@@ -121,10 +122,11 @@ def _later(value: Any, _s: Seeded) -> Any:
 
 
 TAMPERS = {
-    "findings.status": Tamper("status", lambda v, s: "PASS", all_fails=True),
-    "findings.check": Tamper("check", lambda v, s: "acknowledged-in-time" if v != "acknowledged-in-time"
-                             else "kept-informed"),
+    "findings.statuses": Tamper("statuses", lambda v, s: v.replace("FAIL", "PASS"), all_fails=True),
+    "findings.statuses.dropped": Tamper("statuses", lambda v, s: v.rsplit(",", 1)[0]),
     "findings.payload": Tamper("payload", lambda v, s: v.replace('"status":"FAIL"', '"status":"PASS"')),
+    "findings.payload.check": Tamper("payload", lambda v, s: v.replace('"check":"', '"check":"edited-', 1)),
+    "findings.payload.dropped": Tamper("payload", lambda v, s: v.rsplit("\n", 1)[0]),
     "findings.source": Tamper("source", lambda v, s: v + "-edited"),
     "findings.ticket": Tamper("ticket", lambda v, s: v + "0"),
     "findings.run_id": Tamper("run_id", lambda v, s: s.first_run),
@@ -150,7 +152,7 @@ def _targets(seeded: Seeded, tamper: Tamper) -> list[tuple[int, Any]]:
             query = select(RunRow.id, column).where(RunRow.id == seeded.last_run)
         else:
             query = select(FindingRow.id, column).where(
-                FindingRow.run_id == seeded.last_run, FindingRow.status == "FAIL"
+                FindingRow.run_id == seeded.last_run, FindingRow.statuses.contains("FAIL")
             ).order_by(FindingRow.id)
         rows = [(int(i), v) for i, v in session.execute(query)]
     assert rows, "the seeded store has FAIL findings in its last run"
@@ -188,7 +190,7 @@ def _panel_statuses(seeded: Seeded, tickets: list[str]) -> dict[str, list[tuple[
 def _tickets_with_fails(seeded: Seeded) -> list[str]:
     with seeded.pipeline.store.session() as session:
         return sorted(set(session.scalars(select(FindingRow.ticket).where(
-            FindingRow.run_id == seeded.last_run, FindingRow.status == "FAIL"))))
+            FindingRow.run_id == seeded.last_run, FindingRow.statuses.contains("FAIL")))))
 
 
 def test_the_untouched_store_verifies_and_reads(seeded: Seeded) -> None:
@@ -222,12 +224,15 @@ def test_fail_rows_set_to_pass_are_refused_by_verify_store_and_report_audit(
     report = ["report", "audit", "--config", str(seeded.config), "--as-of", seeded.as_of.isoformat(),
               "--from", "2025-01-01", "--to", seeded.as_of.date().isoformat(), "--format", "json",
               "--out", str(out)]
-    with _tampered(seeded, TAMPERS["findings.status"]) as edited:
+    with seeded.pipeline.store.session() as session:
+        fails = sum(s.split(",").count("FAIL") for s in session.scalars(select(FindingRow.statuses).where(
+            FindingRow.run_id == seeded.last_run)))
+    with _tampered(seeded, TAMPERS["findings.statuses"]) as edited:
         assert len(edited) > 1
         verified = runner.invoke(app, ["verify-store", "--config", str(seeded.config)], env=seeded.env)
         audit = runner.invoke(app, report, env=seeded.env)
     assert verified.exit_code == 6, verified.output
-    assert f"run {seeded.last_run}: {len(edited)} finding(s) whose check or status column" in verified.output
+    assert f"run {seeded.last_run}: {fails} finding(s) whose status column" in verified.output
     assert audit.exit_code == 6, audit.output
     assert audit.exception is None or isinstance(audit.exception, SystemExit)  # no traceback
     assert "store fails verification" in audit.output
@@ -238,17 +243,23 @@ def test_fail_rows_set_to_pass_are_refused_by_verify_store_and_report_audit(
     assert runner.invoke(app, report, env=seeded.env).exit_code == 0
 
 
-@pytest.mark.parametrize("name", ["findings.status", "findings.check"])
-def test_metrics_and_panel_show_the_hashed_finding_not_an_edited_copy(seeded: Seeded, name: str) -> None:
+def test_the_panel_shows_the_hashed_finding_and_metrics_count_the_copy_verify_store_reports(
+    seeded: Seeded,
+) -> None:
+    """The status counts (metrics) read the status copy, never the compressed findings: an
+    edited copy is counted as it reads and ``verify_chain`` names it; the panel, which shows
+    findings, keeps showing the hashed ones."""
     tickets = _tickets_with_fails(seeded)
     with seeded.pipeline.store.session() as session:
         counts = latest_status_counts(session)
     panels = _panel_statuses(seeded, tickets)
     assert counts.get("FAIL")
     assert any(s == "FAIL" for shown in panels.values() for _c, s in shown)
-    with _tampered(seeded, TAMPERS[name]):
+    with _tampered(seeded, TAMPERS["findings.statuses"]):
         with seeded.pipeline.store.session() as session:
-            assert latest_status_counts(session) == counts
+            assert "FAIL" not in latest_status_counts(session)
+            _count, problems = verify_chain(session)
+        assert any("whose status column differs" in p.message for p in problems), problems
         assert _panel_statuses(seeded, tickets) == panels
 
 

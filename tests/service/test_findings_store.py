@@ -1,0 +1,123 @@
+"""A ticket's findings of one run are one ``findings`` row (migration 0009): their canonical JSON
+texts, one per line, as one zstd frame, with a copy of their statuses. Every hash stays over the
+texts, so a store written at 0008 (one row per finding, JSON text) converts and verifies, and
+reports read from it are the same before and after; the downgrade gives the rows back.
+
+The tickets come from the in-process Zendesk sandbox (tests/zendesk/scenarios.py), which serves
+them in the shape of the Zendesk Support API ("Tickets", "Ticket Audits")."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import zstandard
+from alembic import command
+from sqlalchemy import select, text
+
+from connector.reports.store import read_store
+from connector.store import Store
+from connector.store.engine import _alembic_config
+from connector.store.models import RunRow
+from connector.store.runs import latest_findings, latest_status_counts, run_findings, verify_chain
+from connector.store.tickets import canonical_json
+from devtools.sandboxes.zendesk import SandboxServer
+from tests.service.helpers import pipeline
+from tests.zendesk import scenarios as sc
+
+pytestmark = pytest.mark.slow
+
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+@pytest.fixture
+def server() -> Iterator[SandboxServer]:
+    srv = sc.start_sandbox(tickets=12)
+    yield srv
+    srv.stop()
+
+
+def _raw(store: Store, sql: str) -> list[Any]:
+    with store.engine.connect() as connection:
+        return list(connection.execute(text(sql)).all())
+
+
+def _migrate(store_url: str, revision: str, *, down: bool) -> None:
+    engine = Store(store_url, migrate_now=False).engine
+    config = _alembic_config()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            (command.downgrade if down else command.upgrade)(config, revision)
+    finally:
+        engine.dispose()
+
+
+def _reads(store: Store, evaluator: Any) -> dict[str, Any]:
+    """What the readers of findings give: per run, the latest per ticket, the status counts,
+    verification, and a report read of the store as of the newest run."""
+    with store.session() as session:
+        runs = list(session.scalars(select(RunRow).order_by(RunRow.id)))
+        by_run = {run.id: [(f.source, f.ticket, f.payload) for f in run_findings(session, run.id)]
+                  for run in runs}
+        latest = latest_findings(session)
+        counts = latest_status_counts(session)
+        verified = verify_chain(session)
+        as_of = runs[-1].as_of
+    read = read_store(store, evaluator, as_of)
+    items = read.source.lookup([item.record.id for item in read.source.items()])
+    report = [(r.model_dump_json(), json.dumps([f.to_json_dict() for f in fs])) for r, fs in items]
+    return {"runs": by_run, "latest": latest, "counts": counts, "verified": verified, "report": report}
+
+
+def test_a_tickets_findings_are_one_compressed_row_holding_the_hashed_texts(
+    store_url: str, server: SandboxServer
+) -> None:
+    store = Store(store_url)
+    pipe = pipeline(server, store)
+    pipe.sync()
+    outcome = pipe.check(keep_findings=True)
+    rows = _raw(store, "SELECT ticket, statuses, payload FROM findings")
+    store.close()
+    assert len(rows) == len(outcome.findings) > 1  # one row per ticket, not per finding
+    for ticket, statuses, payload in rows:
+        stored = bytes(payload)
+        assert stored.startswith(ZSTD_MAGIC)
+        lines = zstandard.ZstdDecompressor().decompress(stored).decode("utf-8").split("\n")
+        expected = [f.to_json_dict() for f in outcome.findings[("sandbox", ticket)]]
+        assert lines == [canonical_json(p) for p in expected]  # the hashed texts, in order
+        assert statuses.split(",") == [p["status"] for p in expected]
+        assert len(stored) < len("\n".join(lines).encode("utf-8")) / 3
+
+
+def test_a_store_written_at_0008_converts_verifies_and_reads_the_same(
+    store_url: str, server: SandboxServer
+) -> None:
+    """Two runs written, the store taken down to 0008 (one row per finding, as that code wrote
+    them), then up again: every reader, ``verify_chain`` and a report read give the same."""
+    store = Store(store_url)
+    pipe = pipeline(server, store)
+    pipe.sync()
+    pipe.check()
+    pipe.check()
+    before = _reads(store, pipe.evaluator)
+    store.close()
+    assert before["verified"] == (2, []) and any(json.loads(f) for _r, f in before["report"])
+    findings = sum(len(rows) for rows in before["runs"].values())
+
+    _migrate(store_url, "0008", down=True)
+    probe = Store(store_url, migrate_now=False)
+    old = _raw(probe, 'SELECT "check", status, payload FROM findings')
+    probe.close()
+    assert len(old) == findings
+    assert all(json.loads(payload)["check"] == check and json.loads(payload)["status"] == status
+               for check, status, payload in old)
+
+    store = Store(store_url)  # migrates to head
+    try:
+        assert _reads(store, pipe.evaluator) == before
+        assert len(_raw(store, "SELECT id FROM findings")) < findings
+    finally:
+        store.close()
