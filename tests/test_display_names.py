@@ -348,3 +348,13 @@ def test_a_stored_bundle_carries_the_options_its_ticket_holds() -> None:
     assert kept == {360000000020: ["broadband"], 360000000021: ["billing", "service"],
                     360000000036: ["rc_billing_duplicate"]}
     assert _record("zendesk", bundle).option_names == _named_record().option_names
+
+
+def test_audit_evidence_spells_the_records_own_values_out() -> None:
+    from compliance_checks.registry import field_evidence
+    from report_templates.views.evidence import evidence_line
+
+    record = _named_record()
+    assert record.outcome is not None
+    line = evidence_line(field_evidence("outcome", record.outcome.value), record, "UTC")
+    assert line.text == f"Outcome: {record.outcome.value.replace('_', ' ')}"

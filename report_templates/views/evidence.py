@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
 from compliance_checks.findings import Evidence
 from compliance_checks.model import ActorRole, ComplaintRecord, Event
@@ -68,6 +69,8 @@ def _field_line(record: ComplaintRecord, evidence: Evidence) -> str:
         return f"{_title(name)}: {trim(evidence.note, 300)}"
     if value in (_EMPTY, "", "None"):
         return f"{_title(name)}: not recorded"
+    if isinstance(getattr(record, name, None), Enum):
+        return f"{_title(name)}: {value.replace('_', ' ')}"  # the record's own vocabulary (not_upheld)
     return f"{_title(name)}: {trim(record.named(value), 300)}"
 
 
