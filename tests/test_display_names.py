@@ -358,3 +358,11 @@ def test_audit_evidence_spells_the_records_own_values_out() -> None:
     assert record.outcome is not None
     line = evidence_line(field_evidence("outcome", record.outcome.value), record, "UTC")
     assert line.text == f"Outcome: {record.outcome.value.replace('_', ' ')}"
+
+
+def test_audit_evidence_says_yes_or_no_for_a_yes_no_field() -> None:
+    from compliance_checks.registry import field_evidence
+    from report_templates.views.evidence import evidence_line
+
+    line = evidence_line(field_evidence("recourse_given", False), _named_record(), "UTC")
+    assert line.text == "Recourse given: no"

@@ -69,6 +69,8 @@ def _field_line(record: ComplaintRecord, evidence: Evidence) -> str:
         return f"{_title(name)}: {trim(evidence.note, 300)}"
     if value in (_EMPTY, "", "None"):
         return f"{_title(name)}: not recorded"
+    if isinstance(getattr(record, name, None), bool) and value in ("True", "False"):
+        return f"{_title(name)}: {'yes' if value == 'True' else 'no'}"
     if isinstance(getattr(record, name, None), Enum):
         return f"{_title(name)}: {value.replace('_', ' ')}"  # the record's own vocabulary (not_upheld)
     return f"{_title(name)}: {trim(record.named(value), 300)}"
