@@ -366,3 +366,28 @@ def test_audit_evidence_says_yes_or_no_for_a_yes_no_field() -> None:
 
     line = evidence_line(field_evidence("recourse_given", False), _named_record(), "UTC")
     assert line.text == "Recourse given: no"
+
+
+def test_jira_select_fields_show_the_options_display_value_never_its_id() -> None:
+    """Jira select fields arrive as ``CustomFieldOption`` objects (jira-platform-v3.json:
+    ``{"self", "value", "id"}``; ``value`` is the option's text): the record and the register
+    hold ``value``; the option id appears nowhere."""
+    from report_templates.views.register import KEYS
+
+    record = _record("jira", [{"issues": [_issue()]}])
+    row = dict(zip(KEYS, register_values(record, (), "UTC"), strict=True))
+    shown = (row["product"], row["category"], row["root_cause"])
+    assert shown == ("Broadband", "Billing", "RC-BILLING-DUPLICATE")
+    assert (row["product_tag"], row["category_tag"]) == ("Broadband", "Billing")
+    assert not {"10400", "10401", "10330"} & {str(v) for v in row.values()}
+
+
+def test_redaction_keeps_staff_names_and_drops_the_complainants() -> None:
+    from report_templates.redact import Pseudonyms, redact_record
+
+    comment = {"id": 7300, "type": "Comment", "author_id": 8001, "body": "Thanks", "public": True}
+    reply = {"audits": [{**REPLY["audits"][0], "id": 7003, "author_id": 8001,
+                         "created_at": "2026-03-02T11:00:00Z", "events": [comment]}]}
+    record = _record("zendesk", [_zendesk_page(), TICKET_FIELDS, REPLY, reply])
+    assert record.people == {"9001": "Jo Agent", "8001": "Ada Customer"}
+    assert redact_record(record, Pseudonyms(b"k" * 32)).people == {"9001": "Jo Agent"}
