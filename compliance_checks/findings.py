@@ -49,6 +49,8 @@ class Evidence:
     ref: str | None = None  # e.g. "comment:10023", "changelog:11008613", "field:remedy_sought"
     at: AwareDatetime | None = None
     note: str
+    #: Who acted (a user id the complaint's ``people`` may name), for an event.
+    actor_id: str | None = None
 
     __pydantic_config__: ClassVar[ConfigDict] = VALUE_CONFIG
 

@@ -161,11 +161,19 @@ class EvidenceRef:
     source_kind: SourceKind
     source_id: str
     note: str | None = None
+    #: Who acted (the event's user id), for a report to name them; None when not an event's.
+    actor_id: str | None = None
 
     __pydantic_config__: ClassVar[ConfigDict] = VALUE_CONFIG
 
     def ref(self) -> str:
         return f"{self.source_kind.value}:{self.source_id}"
+
+    @classmethod
+    def of(cls, event: Event, note: str) -> EvidenceRef:
+        """A pointer to ``event``, carrying who acted."""
+        return cls(at=event.at, source_kind=event.source_kind, source_id=event.source_id, note=note,
+                   actor_id=event.actor_id)
 
 
 class Interval(Frozen):
@@ -335,6 +343,15 @@ class ComplaintRecord(Frozen):
     raw_ref: str | None = None
     #: Mapped values that are not ISO fields but that a policy or report may group by.
     attributes: dict[str, Any] = Field(default_factory=dict)
+    #: Option tag -> the display name people read (helpdesk dropdowns store tags such as
+    #: ``fees_and_charges``): values stay tags for checks, policies and machine columns.
+    option_names: dict[str, str] = Field(default_factory=dict)
+    #: User id -> display name of the people acting on the timeline (ids stay on the events).
+    people: dict[str, str] = Field(default_factory=dict)
+
+    def named(self, value: str | None) -> str | None:
+        """``value`` as a person reads it: a dropdown option's name, else the value itself."""
+        return self.option_names.get(value, value) if value is not None else None
 
     @property
     def is_open(self) -> bool:

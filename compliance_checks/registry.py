@@ -184,7 +184,8 @@ def check(
 
 
 def event_evidence(ref: EvidenceRef, note: str | None = None) -> Evidence:
-    return Evidence(kind="event", ref=ref.ref(), at=ref.at, note=note or ref.note or "event")
+    return Evidence(kind="event", ref=ref.ref(), at=ref.at, note=note or ref.note or "event",
+                    actor_id=ref.actor_id)
 
 
 def field_evidence(name: str, value: object) -> Evidence:

@@ -89,6 +89,8 @@ class ZendeskPages:
     events: dict[str, list[Doc]] = field(default_factory=dict)
     audits: dict[str, list[Doc]] = field(default_factory=dict)
     groups: dict[str, Doc] = field(default_factory=dict)
+    #: Dropdown ticket fields by id (``GET /api/v2/ticket_fields``), for their options' names.
+    fields: dict[str, Doc] = field(default_factory=dict)
 
     def add(self, kind: str, body: Mapping[str, Any]) -> None:
         for ticket in body.get("tickets") or ():
@@ -106,39 +108,65 @@ class ZendeskPages:
             self.audits.setdefault(str(audit.get("ticket_id")), []).append(dict(audit))
         for group in body.get("groups") or ():
             self.groups[str(group.get("id"))] = dict(group)
+        self.fields.update(dropdown_fields(body))
 
     def touched(self) -> list[str]:
         ids = set(self.tickets) | set(self.events) | set(self.audits)
         return sorted(ids, key=lambda t: (len(t), t))
 
 
+def dropdown_fields(body: Mapping[str, Any]) -> dict[str, Doc]:
+    """The dropdown/multiselect fields of a ``ticket_fields`` page, by id, reduced to what names
+    an option (Ticket Fields API: ``custom_field_options[{id, name, value}]``)."""
+    found: dict[str, Doc] = {}
+    for item in body.get("ticket_fields") or ():
+        options = item.get("custom_field_options") if isinstance(item, Mapping) else None
+        if isinstance(options, list) and options:
+            found[str(item.get("id"))] = {
+                "id": item.get("id"), "type": item.get("type"), "title": item.get("title"),
+                "custom_field_options": [{"name": o.get("name"), "value": o.get("value")}
+                                         for o in options if isinstance(o, Mapping)],
+            }
+    return found
+
+
 @dataclass
 class ZendeskDirectory:
-    """The account's agents and groups as the store keeps them between reads.
+    """The account's agents, groups and dropdown fields as the store keeps them between reads.
 
-    Every bundle carries the agents and groups its ticket mentions, as an export file does,
-    so a stored ticket maps exactly as the same ticket read from files.
+    Every bundle carries the agents and groups its ticket mentions and the options its fields
+    hold, as an export file does, so a stored ticket maps exactly as the same ticket read from
+    files.
     """
 
     agents: dict[str, Doc] = field(default_factory=dict)
     groups: dict[str, Doc] = field(default_factory=dict)
+    fields: dict[str, Doc] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, text: str | None) -> ZendeskDirectory:
-        """Stored form: ``{"users": [...], "groups": [...]}`` (a bare list: agents only)."""
+        """Stored form: ``{"users": [...], "groups": [...], "ticket_fields": [...]}`` (a bare
+        list: agents only)."""
         data = json.loads(text or "[]")
         if isinstance(data, list):
             data = {"users": data}
         users, groups = data.get("users") or [], data.get("groups") or []
-        return cls({str(u["id"]): u for u in users}, {str(g["id"]): g for g in groups})
+        fields = data.get("ticket_fields") or []
+        return cls({str(u["id"]): u for u in users}, {str(g["id"]): g for g in groups},
+                   {str(f["id"]): f for f in fields})
 
     def to_json(self) -> str:
-        return json.dumps({"users": sorted(self.agents.values(), key=lambda u: str(u["id"])),
-                           "groups": sorted(self.groups.values(), key=lambda g: str(g["id"]))})
+        doc: dict[str, Any] = {"users": sorted(self.agents.values(), key=lambda u: str(u["id"])),
+                               "groups": sorted(self.groups.values(), key=lambda g: str(g["id"]))}
+        if self.fields:
+            doc["ticket_fields"] = sorted(self.fields.values(), key=lambda f: str(f["id"]))
+        return json.dumps(doc)
 
-    def updated(self, agents: Mapping[str, Doc], groups: Mapping[str, Doc]) -> ZendeskDirectory:
-        """This directory with a read's agents and groups (newer) on top."""
-        return ZendeskDirectory({**self.agents, **agents}, {**self.groups, **groups})
+    def updated(self, agents: Mapping[str, Doc], groups: Mapping[str, Doc],
+                fields: Mapping[str, Doc] | None = None) -> ZendeskDirectory:
+        """This directory with a read's agents, groups and fields (newer) on top."""
+        return ZendeskDirectory({**self.agents, **agents}, {**self.groups, **groups},
+                                {**self.fields, **(fields or {})})
 
 
 def _merge_by_id(*groups: Iterable[Doc]) -> list[Doc]:
@@ -186,6 +214,44 @@ def _mentioned_groups(ticket: Mapping[str, Any], history: Iterable[Doc]) -> set[
     return ids
 
 
+def _held_options(ticket: Mapping[str, Any], history: Iterable[Doc]) -> dict[str, set[str]]:
+    """Custom field id -> the values the ticket holds or its history set or replaced."""
+    held: dict[str, set[str]] = {}
+
+    def note(field_id: Any, *values: Any) -> None:
+        bucket = held.setdefault(str(field_id), set())
+        for value in values:
+            items = value if isinstance(value, list) else str(value).split(" ") if value is not None else ()
+            bucket.update(str(v) for v in items)
+
+    for custom in ticket.get("custom_fields") or ():
+        if isinstance(custom, Mapping):
+            note(custom.get("id"), custom.get("value"))
+    for item in history:
+        for child in item.get("child_events") or item.get("events") or ():
+            if child.get("field_name") is not None:
+                note(child["field_name"], child.get("value"), child.get("previous_value"))
+            elif isinstance(child.get("custom_ticket_fields"), Mapping):
+                for field_id, value in child["custom_ticket_fields"].items():
+                    note(field_id, value, child.get("previous_value"))
+    return held
+
+
+def _option_fields(ticket: Mapping[str, Any], history: Iterable[Doc],
+                   sources: Sequence[Mapping[str, Doc]]) -> list[Doc]:
+    """The dropdown fields the ticket uses, each with only the options it holds or held (the
+    bundle stays small and changes only when one of its own options is renamed)."""
+    fields = []
+    for field_id, values in sorted(_held_options(ticket, history).items()):
+        found = _first_found(field_id, sources)
+        if found is None:
+            continue
+        options = [o for o in found.get("custom_field_options") or () if str(o.get("value")) in values]
+        if options:
+            fields.append({**found, "custom_field_options": options})
+    return fields
+
+
 def zendesk_bundle(
     ticket_id: str,
     pages: ZendeskPages,
@@ -197,6 +263,7 @@ def zendesk_bundle(
     old_metric: Doc | None = None
     old_users: list[Doc] = []
     old_groups: list[Doc] = []
+    old_fields: dict[str, Doc] = {}
     old_history: dict[str, list[Doc]] = {k: [] for k in _ZENDESK_HISTORY}
     for doc in previous or ():
         if isinstance(doc.get("tickets"), list) and doc["tickets"]:
@@ -204,6 +271,7 @@ def zendesk_bundle(
             old_metric = (doc.get("metric_sets") or [None])[0]
             old_users = list(doc.get("users") or ())
             old_groups = list(doc.get("groups") or ())
+            old_fields = {str(f.get("id")): f for f in doc.get("ticket_fields") or ()}
         for key in _ZENDESK_HISTORY:
             old_history[key].extend(doc.get(key) or ())
     ticket = pages.tickets.get(ticket_id) or old_ticket
@@ -222,6 +290,9 @@ def zendesk_bundle(
               if (found := _first_found(g, group_sources)) is not None]
     if groups:
         primary["groups"] = groups
+    fields = _option_fields(ticket, [*events, *audits], (pages.fields, directory.fields, old_fields))
+    if fields:
+        primary["ticket_fields"] = fields
     metric = pages.metric_sets.get(ticket_id) or old_metric
     if metric is not None:
         primary["metric_sets"] = [metric]

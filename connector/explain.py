@@ -17,6 +17,7 @@ from compliance_checks.advice import advice
 from compliance_checks.findings import Finding
 from compliance_checks.model import ComplaintRecord, Event, EvidenceRef, Stage
 from connector.checking import TicketEvaluation
+from report_templates.views.evidence import actor_text
 
 _RECORD_FIELDS = (
     "platform",
@@ -64,6 +65,8 @@ def _show(value: object, record: ComplaintRecord, policy: Policy) -> str:
         return f"{local:%Y-%m-%d %H:%M %Z} ← {value.ref()} ({value.note or ''})"
     if isinstance(value, datetime):
         return f"{policy.calendar.local(value):%Y-%m-%d %H:%M %Z}"
+    if isinstance(value, str) and record.named(value) != value:
+        return f"{record.named(value)} ({value})"  # a dropdown option's name, then its tag
     return str(value)
 
 
@@ -80,9 +83,10 @@ class Explained(Enum):
 WIDE = 120
 
 
-def _detail(event: Event) -> str:
+def _detail(event: Event, record: ComplaintRecord) -> str:
+    before, after = record.named(event.from_value), record.named(event.to_value)
     return event.text or (
-        f"{event.field_title or event.field}: {event.from_value or '∅'} → {event.to_value or '∅'}"
+        f"{event.field_title or event.field}: {before or '∅'} → {after or '∅'}"
         if event.field
         else ""
     )
@@ -96,8 +100,9 @@ def _print_narrow(
     for event in record.timeline:
         public = "" if event.public is None else (" public" if event.public else " internal")
         console.print(f"{policy.calendar.local(event.at):%Y-%m-%d %H:%M}  [bold]{event.kind.value}[/bold] by "
-                      f"{event.actor_role.value}{public}  [dim]{escape(event.ref())}[/dim]", highlight=False)
-        detail = _detail(event)
+                      f"{escape(actor_text(record, event))}{public}  [dim]{escape(event.ref())}[/dim]",
+                      highlight=False)
+        detail = _detail(event, record)
         if detail:
             console.print(Padding(Text(detail[:120]), (0, 0, 0, 4)))
     console.rule("Checks")
@@ -157,11 +162,11 @@ def explain_ticket(
         for column in ("When", "Event", "By", "Public", "Detail", "Source"):
             timeline.add_column(column, overflow="fold")
         for event in record.timeline:
-            detail = _detail(event)
+            detail = _detail(event, record)
             timeline.add_row(
                 f"{policy.calendar.local(event.at):%Y-%m-%d %H:%M}",
                 event.kind.value,
-                event.actor_role.value,
+                actor_text(record, event),
                 "" if event.public is None else ("yes" if event.public else "internal"),
                 detail[:120],
                 event.ref(),

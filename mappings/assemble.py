@@ -190,6 +190,9 @@ class Assembler:
         if isinstance(doc.get("groups"), list):
             self.directory.add_groups(doc["groups"])
             recognised = True
+        if isinstance(doc.get("ticket_fields"), list):
+            self.directory.add_ticket_fields(doc["ticket_fields"])
+            recognised = True
         for metric_set in doc.get("metric_sets") or ():
             self._metric_sets[str(metric_set.get("ticket_id"))] = metric_set
             recognised = True

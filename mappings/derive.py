@@ -56,9 +56,7 @@ _FALSE = {"false", "no", "n", "0", "off", "not given", "none"}
 
 
 def _ref(event: Event, note: str) -> EvidenceRef:
-    return EvidenceRef(
-        at=event.at, source_kind=event.source_kind, source_id=event.source_id, note=note
-    )
+    return EvidenceRef.of(event, note)
 
 
 class _Stages:
@@ -458,6 +456,8 @@ def build_record(facts: TicketFacts, spec: MappingSpec, as_of: datetime | None =
             timeline=tuple(sorted(events_and_derived, key=lambda e: e.at)),
             raw_ref=f"{facts.key}@{facts.updated.isoformat() if facts.updated else ''}",
             attributes={"history_gaps": list(facts.gaps)} if facts.gaps else {},
+            option_names=facts.option_names,
+            people=facts.people,
             channel=mapped.pop("channel", None) or facts.channel,
             next_update_due_at=mapped.pop("next_update_due", None),
             **mapped,

@@ -44,5 +44,9 @@ class TicketFacts:
     metric_solved: EvidenceRef | None = None
     metric_reopens: int | None = None
     events: list[Event] = field(default_factory=list)
+    #: User id -> display name of the people on the timeline (where the payload names them).
+    people: dict[str, str] = field(default_factory=dict)
+    #: Option tag -> display name for the dropdown values the mapped fields hold (or held).
+    option_names: dict[str, str] = field(default_factory=dict)
     #: Why the history may be incomplete (e.g. a truncated embedded changelog).
     gaps: list[str] = field(default_factory=list)

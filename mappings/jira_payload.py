@@ -128,6 +128,14 @@ def _display_name(user: Any) -> str | None:
     return str(name) if name else None
 
 
+def _people(bundle: JiraBundle) -> dict[str, str]:
+    """Account id -> ``displayName`` of the authors of the issue's changelog and comments."""
+    authors = [h.get("author") for h in bundle.histories.values()]
+    authors += [c.get("author") for c in bundle.comments.values()]
+    return {uid: name for author in authors
+            if (uid := _user_id(author)) is not None and (name := _display_name(author)) is not None}
+
+
 _UNSET: Any = object()
 
 
@@ -431,6 +439,7 @@ def jira_facts(bundle: JiraBundle, spec: MappingSpec, site: str | None = None) -
         description=_text(key, "fields.description", fields.get("description")),
         channel=to_text(channel.get("value")) if isinstance(channel, dict) else to_text(channel),
         events=events,
+        people=_people(bundle),
         gaps=_completeness_gaps(issue, bundle) + [
             f"changelog field {name!r} has no fieldId and no field list was given to resolve it"
             for name in sorted(field_of.unresolved)

@@ -39,7 +39,7 @@ def _reply(e: Event) -> bool:
 
 
 def _ref(e: Event, note: str) -> EvidenceRef:
-    return EvidenceRef(at=e.at, source_kind=e.source_kind, source_id=e.source_id, note=note)
+    return EvidenceRef.of(e, note)
 
 
 def _has_marker(e: Event, markers: Sequence[str]) -> bool:

@@ -34,7 +34,7 @@ def _values(raw: object) -> list[str]:
 
 
 def _ref(e: Event, note: str) -> EvidenceRef:
-    return EvidenceRef(at=e.at, source_kind=e.source_kind, source_id=e.source_id, note=note)
+    return EvidenceRef.of(e, note)
 
 
 def _decision(events: Sequence[Event], part: str, rule: PartsRule) -> EvidenceRef | None:

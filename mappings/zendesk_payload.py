@@ -8,7 +8,7 @@ and solved times (marked as metric evidence).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -223,10 +223,12 @@ class ZendeskBundle:
 
 @dataclass
 class Directory:
-    """Users and groups of the account, shared by all tickets of an input."""
+    """Users, groups and dropdown options of the account, shared by all tickets of an input."""
 
     users: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)
+    #: Custom field id -> option tag -> the option's display name (dropdown and multiselect).
+    options: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def add_users(self, users: list[Mapping[str, Any]]) -> None:
         for user in users:
@@ -235,6 +237,54 @@ class Directory:
     def add_groups(self, groups: list[Mapping[str, Any]]) -> None:
         for group in groups:
             self.groups[str(group.get("id"))] = str(group.get("name"))
+
+    def add_ticket_fields(self, fields: list[Any]) -> None:
+        """``GET /api/v2/ticket_fields`` entries: a dropdown's ``custom_field_options`` pair the
+        display ``name`` with the tag (``value``) tickets hold (Ticket Fields API)."""
+        for ticket_field in fields:
+            options = ticket_field.get("custom_field_options") if isinstance(ticket_field, Mapping) else None
+            if not isinstance(options, list):
+                continue
+            named = self.options.setdefault(str(ticket_field.get("id")), {})
+            for option in options:
+                if isinstance(option, Mapping) and option.get("value") is not None and option.get("name"):
+                    named[str(option["value"])] = str(option["name"])
+
+    def people(self, ids: Iterable[str | None]) -> dict[str, str]:
+        """User id -> name for the people acting on a ticket's timeline (those the directory knows)."""
+        named: dict[str, str] = {}
+        for user_id in ids:
+            if not user_id or user_id in named:
+                continue
+            if name := to_text(self.users.get(user_id, {}).get("name")):
+                named[user_id] = name
+        return named
+
+    def option_names(self, ticket: Mapping[str, Any], children: Iterable[Child],
+                     field_ids: Iterable[str]) -> dict[str, str]:
+        """Tag -> name of the options the ticket's ``field_ids`` hold now or held in its history."""
+        wanted = [f for f in field_ids if f in self.options]
+        if not wanted:
+            return {}
+        held: dict[str, set[str]] = {f: set() for f in wanted}
+        for custom in ticket.get("custom_fields") or ():
+            if isinstance(custom, Mapping) and str(custom.get("id")) in held:
+                held[str(custom["id"])].update(_tags(custom.get("value")))
+        for child in children:
+            if child.field in held:
+                held[child.field].update(_tags(child.value))
+                held[child.field].update(_tags(child.previous))
+        return {tag: name for f, tags in held.items() for tag in sorted(tags)
+                if (name := self.options[f].get(tag)) is not None and name != tag}
+
+
+def _tags(value: Any) -> list[str]:
+    """The option tags of a dropdown (one) or multiselect (a list; events join it with spaces)."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return str(value).split(" ") if " " in str(value) else [str(value)]
 
 
 def _role(
@@ -427,5 +477,7 @@ def zendesk_facts(
         metric_solved=solved if not bundle.children else None,
         metric_reopens=reopens if not bundle.children else None,
         events=events,
+        people=directory.people(e.actor_id for e in events),
+        option_names=directory.option_names(ticket, bundle.children.values(), field_titles(spec.fields)),
         gaps=[] if bundle.children else ["no ticket events supplied: history from ticket metrics only"],
     )

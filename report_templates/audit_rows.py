@@ -39,6 +39,15 @@ def _e(value: str) -> str:
     return value.translate(_HTML)
 
 
+def _evidence_html(e: ExceptionRow) -> str:
+    """Each evidence sentence, its source id (which identifies it in the helpdesk) as a tooltip."""
+    sources = e.evidence_sources or ("",) * len(e.evidence)
+    return "<br>".join(
+        f'<span title="source id: {_e(source)}">{_e(text)}</span>' if source else _e(text)
+        for text, source in zip(e.evidence, sources, strict=False)
+    )
+
+
 def exception_row_html(e: ExceptionRow) -> str:
     """One row, as ``audit.html.j2`` wrote it (every value autoescaped)."""
     link = safe_url(e.url)
@@ -57,7 +66,7 @@ def exception_row_html(e: ExceptionRow) -> str:
         severity=_e(e.severity),
         due=_e(dt(e.due_at)),
         message=_e(e.message),
-        evidence="<br>".join(_e(ev) for ev in e.evidence),
+        evidence=_evidence_html(e),
         last=last,
     )
 

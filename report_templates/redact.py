@@ -99,6 +99,10 @@ def _event(event: Event, complainant_id: str | None, pseudonym: str | None) -> E
     )
 
 
+def _writes_as_complainant(record: ComplaintRecord, user_id: str) -> bool:
+    return any(e.actor_id == user_id and e.actor_role is ActorRole.COMPLAINANT for e in record.timeline)
+
+
 def redact_record(record: ComplaintRecord, names: Pseudonyms) -> ComplaintRecord:
     pseudonym = names.of(record.complainant)
     complainant_id = record.complainant.id
@@ -107,6 +111,9 @@ def redact_record(record: ComplaintRecord, names: Pseudonyms) -> ComplaintRecord
         "complainant": Party(id=pseudonym, name=pseudonym, contact=None),
         "attributes": {},
         "timeline": tuple(_event(e, complainant_id, pseudonym) for e in record.timeline),
+        # Staff stay named; the complainant (and anyone writing as one) does not.
+        "people": {uid: name for uid, name in record.people.items()
+                   if uid != complainant_id and not _writes_as_complainant(record, uid)},
     }
     return record.model_copy(update=update)
 

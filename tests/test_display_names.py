@@ -212,3 +212,182 @@ def test_a_stored_bundle_carries_the_groups_its_ticket_events_name() -> None:
     assert sorted(g["id"] for g in bundle[0]["groups"]) == [70, 71]
     changes = _field_changes(_record("zendesk", bundle))
     assert changes["group_id"][1:] == ("Tier 1", "Complaints Escalation")
+
+
+# -- dropdown options by name --------------------------------------------------------------
+
+def _tagger(field_id: int, title: str, *options: tuple[str, str]) -> dict[str, Any]:
+    """A dropdown as ``GET /api/v2/ticket_fields`` lists it: the shape of the recorded
+    fixtures/zendesk/go-zendesk/GET_ticket_fields.json "Tagger Field" (``type: "tagger"``,
+    ``custom_field_options[{id, name, raw_name, value, default}]``). Zendesk Support API, Ticket
+    Fields (zendesk-support-v2.yaml, ``custom_field_options`` / CustomFieldOption;
+    platform-zendesk.md "Custom fields"): an option's ``name`` is its title, ``value`` the tag
+    a ticket's ``custom_fields`` hold."""
+    return {"url": f"https://example.zendesk.com/api/v2/ticket_fields/{field_id}.json", "id": field_id,
+            "type": "tagger", "title": title, "raw_title": title, "active": True, "required": False,
+            "custom_field_options": [
+                {"id": field_id * 10 + n, "name": name, "raw_name": name, "value": tag, "default": False}
+                for n, (name, tag) in enumerate(options)]}
+
+
+#: The account's field list (one page, offset-paged shape of the recording): the handmade
+#: ticket 501 holds ``broadband``, ``billing`` and ``rc_billing_duplicate``.
+TICKET_FIELDS = {"ticket_fields": [
+    {"id": 360000000031, "type": "textarea", "title": "Resolution summary"},
+    _tagger(360000000020, "Product", ("Broadband", "broadband"), ("Mobile", "mobile")),
+    _tagger(360000000021, "Category", ("Billing and charges", "billing"), ("Service", "service")),
+    _tagger(360000000036, "Root cause", ("Duplicate charge (billing system)", "rc_billing_duplicate")),
+], "next_page": None, "previous_page": None, "count": 4}
+
+
+#: A public agent reply (List Audits: a ``Comment`` event with ``author_id``, ``body``, ``public``).
+REPLY = {"audits": [{
+    "id": 7002, "ticket_id": 501, "created_at": "2026-03-02T10:15:00Z", "author_id": 9001,
+    "via": {"channel": "web"}, "metadata": {"system": {}, "custom": {}},
+    "events": [{"id": 7200, "type": "Comment", "author_id": 9001, "body": "Sorry: we are on it.",
+                "public": True}],
+}]}
+
+
+def _named_record() -> ComplaintRecord:
+    audit = _zendesk_audit(
+        {"field_name": "360000000021", "value": "billing", "previous_value": "service"})
+    return _record("zendesk", [_zendesk_page(), TICKET_FIELDS, audit, REPLY])
+
+
+def test_zendesk_dropdown_values_keep_their_tags_and_carry_their_option_names() -> None:
+    record = _named_record()
+    tags = (record.product, record.category, record.root_cause)
+    assert tags == ("broadband", "billing", "rc_billing_duplicate")
+    assert record.option_names == {"billing": "Billing and charges", "broadband": "Broadband",
+                                   "rc_billing_duplicate": "Duplicate charge (billing system)",
+                                   "service": "Service"}  # held before: the timeline names it too
+    assert record.named("billing") == "Billing and charges"
+    assert record.named("not-an-option") == "not-an-option"
+    # Without the field list (an export that lacks it), the tags stay as they are.
+    assert _record("zendesk", [_zendesk_page()]).option_names == {}
+
+
+def test_register_shows_option_names_with_the_tags_beside_them() -> None:
+    from report_templates.html import render_html
+    from report_templates.input import Snapshot
+    from report_templates.views import build_register_view
+    from report_templates.views.register import KEYS
+    from tests.reports.builders import AS_OF, RENDER, at, dataset
+
+    record = _named_record().model_copy(update={"received_at": at("2026-10-05")})
+    row = dict(zip(KEYS, register_values(record, (), "UTC"), strict=True))
+    assert (row["category"], row["category_tag"]) == ("Billing and charges", "billing")
+    assert (row["root_cause"], row["root_cause_tag"]) == ("Duplicate charge (billing system)",
+                                                           "rc_billing_duplicate")
+    data = dataset(current=Snapshot(AS_OF, (record,), {}), history=())
+    html = render_html(build_register_view(data), RENDER)
+    assert ">Broadband / Billing and charges</td>" in html
+    assert 'title="tags: broadband / billing"' in html
+    assert ">Duplicate charge (billing system)</td>" in html
+
+
+def test_kpi_and_review_count_root_causes_and_categories_by_name() -> None:
+    from report_templates.input import Snapshot
+    from report_templates.views import build_kpi_view, build_review_view
+    from tests.reports.builders import AS_OF, at, dataset
+
+    record = _named_record().model_copy(update={"received_at": at("2026-10-05")})
+    data = dataset(current=Snapshot(AS_OF, (record,), {}), history=())
+    kpi = build_kpi_view(data)
+    assert [r.label for r in kpi.root_causes] == ["Duplicate charge (billing system)"]
+    assert "Billing and charges" in {r.label for r in kpi.by_category}
+    assert [r.label for r in build_review_view(data).top_root_causes] == ["Duplicate charge (billing system)"]
+
+
+def test_audit_evidence_reads_who_when_and_what_by_name_with_the_source_id_kept() -> None:
+    from compliance_checks.findings import Finding, Severity, Status
+    from compliance_checks.registry import event_evidence, field_evidence
+    from report_templates.audit_rows import exception_row_html
+    from report_templates.views.audit import exception_row
+
+    record = _named_record()
+    assert record.acknowledged is not None
+    evidence = (event_evidence(record.acknowledged), field_evidence("category", record.category),
+                field_evidence("remedy_offered", None))
+    finding = Finding(ticket="501", platform="zendesk", check="acknowledged-in-time", title="Ack",
+                      status=Status.FAIL, clauses=("7.4",), severity=Severity.HIGH, due_at=None,
+                      message="late", evidence=evidence, remediation="Act on it.", url=record.url)
+    row = exception_row(finding, "Europe/London", record)
+    when = record.acknowledged.at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/London"))
+    assert row.evidence == (
+        f"{record.acknowledged.note[:1].upper()}{record.acknowledged.note[1:]} by Jo Agent, "
+        f"{when:%Y-%m-%d %H:%M %Z}",
+        "Category: Billing and charges",
+        "Remedy offered: not recorded",
+    )
+    assert row.evidence_sources == (record.acknowledged.ref(), "", "")
+    html = exception_row_html(row)
+    assert f'<span title="source id: {record.acknowledged.ref()}">' in html
+    assert "field:category" not in html and "category = billing" not in html
+    # The audit sample's timeline names who acted and the options set.
+    sample = sample_item(record, (), "UTC")
+    assert "Category: Service -> Billing and charges" in [r.detail for r in sample.timeline]
+    assert "Jo Agent (agent)" in {r.actor for r in sample.timeline}
+
+
+def test_a_stored_bundle_carries_the_options_its_ticket_holds() -> None:
+    """The sync reads the field list once per run (directory); each bundle keeps only the
+    options its ticket holds or held, so a stored ticket maps as the same ticket from files."""
+    from connector.bundles import dropdown_fields
+
+    pages = ZendeskPages()
+    pages.add("tickets", _zendesk_page())
+    pages.add("audits", _zendesk_audit(
+        {"field_name": "360000000021", "value": "billing", "previous_value": "service"}))
+    directory = ZendeskDirectory().updated({}, {}, dropdown_fields(TICKET_FIELDS))
+    assert ZendeskDirectory.from_json(directory.to_json()) == directory
+    bundle = zendesk_bundle("501", pages, None, directory)
+    assert bundle is not None
+    kept = {f["id"]: [o["value"] for o in f["custom_field_options"]] for f in bundle[0]["ticket_fields"]}
+    assert kept == {360000000020: ["broadband"], 360000000021: ["billing", "service"],
+                    360000000036: ["rc_billing_duplicate"]}
+    assert _record("zendesk", bundle).option_names == _named_record().option_names
+
+
+def test_audit_evidence_spells_the_records_own_values_out() -> None:
+    from compliance_checks.registry import field_evidence
+    from report_templates.views.evidence import evidence_line
+
+    record = _named_record()
+    assert record.outcome is not None
+    line = evidence_line(field_evidence("outcome", record.outcome.value), record, "UTC")
+    assert line.text == f"Outcome: {record.outcome.value.replace('_', ' ')}"
+
+
+def test_audit_evidence_says_yes_or_no_for_a_yes_no_field() -> None:
+    from compliance_checks.registry import field_evidence
+    from report_templates.views.evidence import evidence_line
+
+    line = evidence_line(field_evidence("recourse_given", False), _named_record(), "UTC")
+    assert line.text == "Recourse given: no"
+
+
+def test_jira_select_fields_show_the_options_display_value_never_its_id() -> None:
+    """Jira select fields arrive as ``CustomFieldOption`` objects (jira-platform-v3.json:
+    ``{"self", "value", "id"}``; ``value`` is the option's text): the record and the register
+    hold ``value``; the option id appears nowhere."""
+    from report_templates.views.register import KEYS
+
+    record = _record("jira", [{"issues": [_issue()]}])
+    row = dict(zip(KEYS, register_values(record, (), "UTC"), strict=True))
+    shown = (row["product"], row["category"], row["root_cause"])
+    assert shown == ("Broadband", "Billing", "RC-BILLING-DUPLICATE")
+    assert (row["product_tag"], row["category_tag"]) == ("Broadband", "Billing")
+    assert not {"10400", "10401", "10330"} & {str(v) for v in row.values()}
+
+
+def test_redaction_keeps_staff_names_and_drops_the_complainants() -> None:
+    from report_templates.redact import Pseudonyms, redact_record
+
+    comment = {"id": 7300, "type": "Comment", "author_id": 8001, "body": "Thanks", "public": True}
+    reply = {"audits": [{**REPLY["audits"][0], "id": 7003, "author_id": 8001,
+                         "created_at": "2026-03-02T11:00:00Z", "events": [comment]}]}
+    record = _record("zendesk", [_zendesk_page(), TICKET_FIELDS, REPLY, reply])
+    assert record.people == {"9001": "Jo Agent", "8001": "Ada Customer"}
+    assert redact_record(record, Pseudonyms(b"k" * 32)).people == {"9001": "Jo Agent"}

@@ -80,11 +80,16 @@ def _stored_records(store: Store) -> list[ComplaintRecord]:
     return [ComplaintRecord.model_validate_json(text) for text in texts]
 
 
+#: Per ticket: the option names its record carries (files and store must agree).
+NAMES: dict[str, dict[str, dict[str, str]]] = {}
+
+
 def _from_files(export: str, evaluator: Evaluator, source: str, as_of: datetime, tmp_path: Path) -> Outcomes:
     """The same generated data written as ``export`` files, evaluated from the files."""
     path = tmp_path / "export.jsonl"
     assert write_jsonl(path, export, CONFIG) > 0
-    results = evaluate_files([path], evaluator.mappings[source], evaluator.policy, as_of=as_of)
+    results = list(evaluate_files([path], evaluator.mappings[source], evaluator.policy, as_of=as_of))
+    NAMES[export] = {r.ticket: r.record.option_names for r in results if r.record is not None}
     outcomes = _outcomes({r.ticket: r.findings for r in results if r.record is not None})
     assert len({t for t, _c in outcomes}) == CONFIG.complaints
     return outcomes
@@ -114,6 +119,10 @@ def test_zendesk_files_and_store_give_identical_findings(zendesk: SandboxServer,
     assert not any(r.group and r.group.isdigit() for r in records)  # group names, not ids
     from_files = _from_files("zendesk", evaluator, source.name, as_of, tmp_path)
     assert _differing(from_files, from_store) == {}
+    # Dropdown options by name (ticket fields read once per sync, kept per bundle), as from files.
+    categorised = [r for r in records if r.category]
+    assert categorised and all(r.named(r.category) != r.category for r in categorised)
+    assert {r.id: r.option_names for r in records} == NAMES["zendesk"]
     escalation = [status for (_t, check), (status, _due) in from_store.items()
                   if check == "escalated-when-required"]
     assert "PASS" in escalation  # the group rule resolved: escalations into the named group count

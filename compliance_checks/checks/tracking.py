@@ -35,9 +35,7 @@ class KeptInformedParams(FigureParams):
 def _updates(record: ComplaintRecord, until: datetime | None = None) -> list[EvidenceRef]:
     """Public agent replies (up to ``until``) as evidence references."""
     return [
-        EvidenceRef(
-            at=e.at, source_kind=e.source_kind, source_id=e.source_id, note="public agent reply"
-        )
+        EvidenceRef.of(e, "public agent reply")
         for e in record.public_agent_comments()
         if until is None or e.at <= until
     ]

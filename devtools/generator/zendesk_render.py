@@ -24,8 +24,10 @@ from functools import lru_cache
 from itertools import groupby
 from typing import Any
 
-from devtools.generator.model import Complaint, Event, Kind, Person
+from devtools.generator.config import CATEGORIES, PRODUCTS
+from devtools.generator.model import OUTCOMES, Complaint, Event, Kind, Person
 from devtools.generator.people import AGENT_PEOPLE
+from devtools.generator.text import ROOT_CAUSES
 
 BASE = "https://complaints-demo.zendesk.com"
 FORM_ID = 360000000001
@@ -367,12 +369,47 @@ def _s(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+def _options(name: str, values: Iterator[str] | tuple[str, ...]) -> list[dict[str, Any]]:
+    """A dropdown's options: the display ``name`` people read and the ``value`` (tag) a ticket holds."""
+    return [{"name": value.replace("_", " ").capitalize(), "value": field_value(name, value)}
+            for value in dict.fromkeys(values)]
+
+
+#: Each dropdown's option values (neutral spelling, before ``field_value``).
+_DROPDOWNS: dict[str, tuple[str, ...]] = {
+    "product": tuple(name for name, _ in PRODUCTS),
+    "category": tuple(name for name, _ in CATEGORIES),
+    "subcategory": tuple(sub for _, subs in CATEGORIES for sub in subs),
+    "outcome": OUTCOMES,
+    "complainant_response": ("accepted", "rejected", "none"),
+    "closure_reason": ("decision_issued", "referred_to_hr"),
+    "root_cause": ROOT_CAUSES,
+}
+
+
+def ticket_fields() -> list[dict[str, Any]]:
+    """The dropdown custom fields (``GET /api/v2/ticket_fields``: ``type: "tagger"``, options
+    ``custom_field_options[{id, name, value}]``, as the recorded go-zendesk ``ticket_fields.json``)."""
+    fields = []
+    for name, values in _DROPDOWNS.items():
+        ident = FIELD_IDS[name]
+        options = [{"id": ident * 100 + i, "raw_name": o["name"], "default": False, **o}
+                   for i, o in enumerate(_options(name, values), 1)]
+        fields.append({"url": f"{BASE}/api/v2/ticket_fields/{ident}.json", "id": ident, "type": "tagger",
+                       "title": name.replace("_", " ").capitalize(), "active": True,
+                       "custom_field_options": options})
+    return fields
+
+
 def directory_pages() -> Iterator[dict[str, Any]]:
-    """The agents (``/api/v2/users?role[]=agent&role[]=admin``) and groups (``/api/v2/groups``)."""
+    """The agents (``/api/v2/users?role[]=agent&role[]=admin``), groups (``/api/v2/groups``) and
+    ticket fields (``/api/v2/ticket_fields``: dropdown options' names)."""
     agents = [user(p) for p in AGENT_PEOPLE]
     yield {"users": agents, "next_page": None, "previous_page": None, "count": len(agents)}
     groups = [group(name) for name in GROUPS]
     yield {"groups": groups, "next_page": None, "previous_page": None, "count": len(groups)}
+    fields = ticket_fields()
+    yield {"ticket_fields": fields, "next_page": None, "previous_page": None, "count": len(fields)}
 
 
 def _cursor(n: int) -> str:

@@ -29,6 +29,7 @@ from report_templates.views.common import (
     run_pass,
     trim,
 )
+from report_templates.views.evidence import actor_text, evidence_lines
 
 EXCEPTION_STATUSES = (Status.FAIL, Status.AT_RISK, Status.WAIVED)
 
@@ -87,7 +88,10 @@ class ExceptionRow(Frozen):
     clauses: str
     due_at: datetime | None
     message: str
+    #: What the check looked at, as sentences (who, when, what, by name) ...
     evidence: tuple[str, ...]
+    #: ... and, item by item, the source id that identifies it in the helpdesk ("" for none).
+    evidence_sources: tuple[str, ...] = ()
     remediation: str | None
     waiver_approver: str | None
     waiver_expires: date | None
@@ -164,7 +168,8 @@ class AuditView(Frozen):
         """Exceptions first (the CSV export), then the coverage matrix, waivers and the policy's
         unconfirmed figures."""
         exc_rows = tuple(
-            {**r.model_dump(exclude={"evidence"}), "evidence": " | ".join(r.evidence)}
+            {**r.model_dump(exclude={"evidence", "evidence_sources"}), "evidence": " | ".join(r.evidence),
+             "evidence_sources": " | ".join(s for s in r.evidence_sources if s)}
             for r in self.exceptions
         )
         coverage_rows = tuple(
@@ -219,6 +224,7 @@ EXCEPTION_COLUMNS: tuple[Column, ...] = (
     Column(key="due_at", label="Due", kind="datetime"),
     Column(key="message", label="Message"),
     Column(key="evidence", label="Evidence"),
+    Column(key="evidence_sources", label="Evidence source ids"),
     Column(key="remediation", label="Remediation"),
     Column(key="waiver_approver", label="Waiver approver"),
     Column(key="waiver_expires", label="Waiver expires", kind="date"),
@@ -279,6 +285,7 @@ def exception_row(f: Finding, tz: str, record: ComplaintRecord | None = None) ->
     """One exception; its "remediation" is the advice that can still be followed
     (``compliance_checks.advice``: a breach on a closed complaint asks for the corrective action)."""
     waiver = f.waiver
+    lines = evidence_lines(f.evidence, record, tz)
     return ExceptionRow(
         ticket=f.ticket,
         url=f.url,
@@ -290,7 +297,8 @@ def exception_row(f: Finding, tz: str, record: ComplaintRecord | None = None) ->
         clauses=", ".join(f.clauses),
         due_at=maybe_local(f.due_at, tz),
         message=f.message,
-        evidence=tuple(f"{e.ref or e.kind}: {trim(e.note, 300)}" for e in f.evidence),
+        evidence=tuple(line.text for line in lines),
+        evidence_sources=tuple(line.source for line in lines),
         remediation=advice(f, closed=record is not None and record.stage is Stage.CLOSED),
         waiver_approver=waiver.approver if waiver else None,
         waiver_expires=waiver.expires if waiver else None,
@@ -320,22 +328,23 @@ def sample_item(record: ComplaintRecord, findings: tuple[Finding, ...], tz: str)
             TimelineRow(
                 at=maybe_local(e.at, tz) or e.at,
                 kind=e.kind.value,
-                actor=e.actor_role.value,
+                actor=actor_text(record, e),
                 public=e.public,
                 ref=e.ref(),
-                detail=_detail(e),
+                detail=_detail(e, record),
             )
             for e in record.timeline
         ),
     )
 
 
-def _detail(event: Event) -> str | None:
+def _detail(event: Event, record: ComplaintRecord) -> str | None:
     if event.text:
         return trim(event.text, 240)
     if event.field or event.to_value:
         name = event.field_title or event.field or "value"
-        return trim(f"{name}: {event.from_value or '-'} -> {event.to_value or '-'}", 240)
+        before, after = record.named(event.from_value) or "-", record.named(event.to_value) or "-"
+        return trim(f"{name}: {before} -> {after}", 240)
     return None
 
 

@@ -397,7 +397,7 @@ class Breakdowns:
 
     def add(self, record: ComplaintRecord) -> None:
         self.channel[_label(record.channel)] += 1
-        self.category[_label(record.category)] += 1
+        self.category[_label(record.named(record.category))] += 1
         self.severity[_label(record.severity.value if record.severity else None)] += 1
 
 
@@ -494,7 +494,7 @@ class KpiBuilder:
         self.weeks[labels[0]] += 1
         self.months[labels[1]] += 1
         if record.root_cause:
-            self.causes[record.root_cause] += 1
+            self.causes[record.named(record.root_cause) or record.root_cause] += 1
         elif record.closed is not None:
             self.root_cause_missing += 1
         team = record.team or record.group or "(no team)"

@@ -62,6 +62,10 @@ class RegisterRow(Frozen):
     findings_pass: int
     findings_flagged: int
     findings_summary: str
+    product_tag: str | None
+    category_tag: str | None
+    subcategory_tag: str | None
+    root_cause_tag: str | None
 
 
 class RegisterView(Frozen):
@@ -113,6 +117,12 @@ REGISTER_COLUMNS: tuple[Column, ...] = (
     Column(key="findings_pass", label="Checks passed", kind="int"),
     Column(key="findings_flagged", label="Findings flagged", kind="int"),
     Column(key="findings_summary", label="Findings"),
+    # The stored values (Zendesk dropdown tags) beside the names above: what the helpdesk's own
+    # search and exports use, so a spreadsheet can be reconciled with it.
+    Column(key="product_tag", label="Product/service tag"),
+    Column(key="category_tag", label="Category tag"),
+    Column(key="subcategory_tag", label="Sub-category tag"),
+    Column(key="root_cause_tag", label="Root cause tag"),
 )
 
 
@@ -153,9 +163,9 @@ def register_values(record: ComplaintRecord, findings: tuple[AnyFinding, ...], t
         record.complainant.name or record.complainant.id,
         record.complainant.contact,
         record.representative,
-        record.product,
-        record.category,
-        record.subcategory,
+        record.named(record.product),
+        record.named(record.category),
+        record.named(record.subcategory),
         trim(record.summary, 200),
         trim(record.remedy_sought, 200),
         record.in_scope and not record.deleted,
@@ -171,12 +181,16 @@ def register_values(record: ComplaintRecord, findings: tuple[AnyFinding, ...], t
         maybe_local(record.decided.at if record.decided else None, tz),
         maybe_local(record.closed.at if record.closed else None, tz),
         record.outcome.value if record.outcome else None,
-        record.root_cause,
+        record.named(record.root_cause),
         record.reopen_count,
         record.satisfaction,
         passed,
         flagged,
         summary,
+        record.product,
+        record.category,
+        record.subcategory,
+        record.root_cause,
     )
 
 

@@ -160,7 +160,9 @@ class ReviewBuilder:
         if not counted(record) or record.received_at > self.data.as_of:
             return
         if record.root_cause and record in self.cohort:
-            self.by_cause.setdefault(record.root_cause, []).append(record.id)
+            # Keyed as the KPI's root-cause rows are labelled (the option's name).
+            cause = record.named(record.root_cause) or record.root_cause
+            self.by_cause.setdefault(cause, []).append(record.id)
         if record.is_open:
             action = open_action(record, findings, self.tz, self.cohort.lo)
             if action is not None:

@@ -11,6 +11,7 @@ from connector.platforms.zendesk.reader import (
     GROUPS,
     TICKET_EVENTS,
     TICKET_EXPORT,
+    TICKET_FIELDS,
     USERS,
     ExportStalled,
     SyncState,
@@ -19,6 +20,10 @@ from connector.platforms.zendesk.reader import (
 from connector.platforms.zendesk.settings import ZendeskSourceConfig
 from tests.zendesk.builders import BASE, drain, events_page, export_page, ticket, ticket_event, users
 
+#: A dropdown field as ``GET /api/v2/ticket_fields`` returns it (fixtures/zendesk/go-zendesk/
+#: GET_ticket_fields.json, its "Tagger Field").
+TAGGER = {"id": 360011759674, "type": "tagger", "title": "Tagger Field", "custom_field_options": [
+    {"id": 360013088874, "name": "Option 1", "raw_name": "Option 1", "value": "opt1", "default": False}]}
 EXPORT_URL = BASE + TICKET_EXPORT
 EVENTS_URL = BASE + TICKET_EVENTS
 
@@ -162,6 +167,7 @@ def test_a_burst_over_the_largest_page_moves_on_and_reads_those_tickets_audits(
                   json={"audits": [], "meta": {"has_more": False}})
     responses.get(BASE + USERS, json={"users": users(), "meta": {"has_more": False}})
     responses.get(BASE + GROUPS, json={"groups": [], "meta": {"has_more": False}})
+    responses.get(BASE + TICKET_FIELDS, json={"ticket_fields": [], "meta": {"has_more": False}})
     reader = ZendeskReader(client, source)
     pages, new = drain(reader.sync(state, start_time=None))
     assert new.events_start_time == 101  # the saved state moves on
@@ -214,6 +220,10 @@ def test_sync_first_run_then_nothing_changed_costs_two_calls(
     responses.get(BASE + GROUPS, json={"groups": [{"id": 10, "name": "Complaints"}],
                                        "meta": {"has_more": False}},
                   match=q(**{"exclude_deleted": "false", "page[size]": "100"}))
+    # Ticket fields (dropdown option names) once per run, cursor-paginated at most 100 a page
+    # (ListTicketFields); the page shape is the recorded go-zendesk ticket_fields.json.
+    responses.get(BASE + TICKET_FIELDS, json={"ticket_fields": [TAGGER], "meta": {"has_more": False}},
+                  match=q(**{"page[size]": "100"}))
     reader = ZendeskReader(client, source)
     gen = reader.sync(None, start_time=500)
     kinds = []
@@ -222,7 +232,7 @@ def test_sync_first_run_then_nothing_changed_costs_two_calls(
             kinds.append(next(gen).kind)
     except StopIteration as stop:
         state: SyncState = stop.value
-    assert kinds == ["tickets", "ticket_events", "users", "users", "groups"]
+    assert kinds == ["tickets", "ticket_events", "users", "users", "groups", "ticket_fields"]
     assert state == SyncState(tickets_cursor="c1", events_start_time=600)
     assert SyncState.decode(state.encode()) == state
 

@@ -43,17 +43,18 @@ class ZendeskIncremental:
                     break
                 spill.add(page.kind, page.body)
                 yield PageRead(len(page.body.get("tickets") or ()))
-            known = ZendeskDirectory.from_json(directory).updated(spill.agents, spill.groups)
+            known = ZendeskDirectory.from_json(directory).updated(spill.agents, spill.groups, spill.fields)
             touched = spill.touched()
             users = spill.users()
             for start_at in range(0, len(touched), CHUNK):
                 part = touched[start_at:start_at + CHUNK]
                 tickets, metric_sets, events, audits = spill.part(part)
                 pages = ZendeskPages(tickets=tickets, metric_sets=metric_sets, users=users,
-                                     agents=spill.agents, events=events, audits=audits, groups=spill.groups)
+                                     agents=spill.agents, events=events, audits=audits, groups=spill.groups,
+                                     fields=spill.fields)
                 yield Changes([self._change(t, pages, known) for t in part],
                               crash_at=len(touched) // 2 - start_at)
-            changed = bool(spill.agents or spill.groups)
+            changed = bool(spill.agents or spill.groups or spill.fields)
             yield ReadEnd({"zendesk": new_state.encode()}, spill.ticket_ids() if full else set(),
                           known.to_json() if changed else None)
 

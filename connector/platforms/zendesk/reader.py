@@ -21,7 +21,8 @@ from connector.platforms.zendesk.http import ZendeskClient, ZendeskHTTPError
 from connector.platforms.zendesk.settings import ZendeskSourceConfig
 from connector.ticket_ids import url_segment
 
-PageKind = Literal["tickets", "ticket_events", "metric_events", "users", "groups", "ticket", "audits"]
+PageKind = Literal["tickets", "ticket_events", "metric_events", "users", "groups", "ticket", "audits",
+                   "ticket_fields"]
 Selector = Callable[[dict[str, Any]], bool]
 
 TICKET_EXPORT = "/api/v2/incremental/tickets/cursor.json"
@@ -29,6 +30,7 @@ TICKET_EVENTS = "/api/v2/incremental/ticket_events.json"
 METRIC_EVENTS = "/api/v2/incremental/ticket_metric_events.json"
 USERS = "/api/v2/users.json"
 GROUPS = "/api/v2/groups.json"
+TICKET_FIELDS = "/api/v2/ticket_fields.json"
 #: Metric events come at most 100 per page (time-based variant), the default page.
 METRIC_EVENTS_PAGE = 100
 #: Users and groups lists: cursor pagination, at most 100 per page.
@@ -270,6 +272,13 @@ class ZendeskReader:
             self.stats.groups += len(body.get("groups") or [])
             yield Page("groups", body)
 
+    def ticket_fields(self) -> Iterator[Page]:
+        """Every ticket field, once per run: a dropdown's options pair the name people read with
+        the tag tickets hold (Ticket Fields API, ``custom_field_options``; cursor pagination, at
+        most 100 a page)."""
+        for body in self._cursor_pages(TICKET_FIELDS, {}):
+            yield Page("ticket_fields", body)
+
     def _cursor_pages(self, path: str, params: dict[str, str | int | list[str]]) -> Iterator[dict[str, Any]]:
         params = {**params, "page[size]": USERS_PAGE}
         for _ in range(MAX_PAGES):
@@ -346,4 +355,5 @@ class ZendeskReader:
                                   else self.stats.fresh_ticket_events):
             yield from self.agents()
             yield from self.groups()
+            yield from self.ticket_fields()
         return new

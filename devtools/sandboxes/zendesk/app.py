@@ -42,6 +42,7 @@ class SandboxApp(Traffic):
             ("GET", re.compile(r"^/api/v2/users/me" + _J), self._me),
             ("GET", re.compile(r"^/api/v2/users" + _J), self._users),
             ("GET", re.compile(r"^/api/v2/groups" + _J), self._groups),
+            ("GET", re.compile(r"^/api/v2/ticket_fields" + _J), self._ticket_fields),
             ("GET", re.compile(r"^/api/v2/incremental/tickets/cursor" + _J), self._export),
             ("GET", re.compile(r"^/api/v2/incremental/ticket_events" + _J), self._events),
             ("GET", re.compile(r"^/api/v2/incremental/ticket_metric_events" + _J), self._metrics),
@@ -193,6 +194,12 @@ class SandboxApp(Traffic):
         exclude = request.query_params.get("exclude_deleted", "false").lower() == "true"
         return 200, self.state.list_groups(size, request.query_params.get("page[after]"),
                                            exclude_deleted=exclude)
+
+    def _ticket_fields(self, request: Request, base: str, body: Any, user: int) -> tuple[int, Any]:
+        # List Ticket Fields: cursor pagination, at most 100 records a page (Zendesk Support
+        # API reference, ListTicketFields).
+        size = self._int(request, "page[size]", 100, 100)
+        return 200, self.state.list_ticket_fields(size, request.query_params.get("page[after]"))
 
     def _export(self, request: Request, base: str, body: Any, user: int) -> tuple[int, Any]:
         q = request.query_params

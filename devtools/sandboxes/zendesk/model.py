@@ -28,6 +28,8 @@ class Audit:
 class World:
     users: dict[int, dict[str, Any]] = field(default_factory=dict)
     groups: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: Ticket fields (``GET /api/v2/ticket_fields``) by id: dropdowns name their option tags.
+    ticket_fields: dict[int, dict[str, Any]] = field(default_factory=dict)
     tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
     audits: list[Audit] = field(default_factory=list)
     next_id: int = 10_000_000

@@ -18,6 +18,7 @@ from devtools.generator.zendesk_render import (
     GROUPS,
     NEXT_DUE_FIELD,
     group,
+    ticket_fields,
     ticket_payloads,
     user,
 )
@@ -64,6 +65,9 @@ def realistic_world(config: GeneratorConfig) -> World:
         payload = group(name)
         payload.pop("url", None)  # the sandbox adds its own base URL when it answers
         world.groups[int(payload["id"])] = payload
+    for ticket_field in ticket_fields():
+        ticket_field.pop("url", None)  # the sandbox adds its own base URL when it answers
+        world.ticket_fields[int(ticket_field["id"])] = ticket_field
     for complaint in generate(config):
         ticket, events = ticket_payloads(complaint)
         ticket.pop("url", None)  # the sandbox adds its own base URL when it answers

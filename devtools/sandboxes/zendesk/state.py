@@ -396,6 +396,13 @@ class SandboxState:
             groups = [g for g in self.world.groups.values() if not (exclude_deleted and g.get("deleted"))]
             return _id_page("groups", groups, size, after)
 
+    def list_ticket_fields(self, size: int, after: str | None) -> dict[str, Any]:
+        """``GET /api/v2/ticket_fields`` with cursor pagination, fields in id order (Zendesk
+        Support API reference, ListTicketFields: "Cursor pagination returns a maximum of 100
+        records per page and fields are returned in the order specified by their id")."""
+        with self.lock:
+            return _id_page("ticket_fields", list(self.world.ticket_fields.values()), size, after)
+
     # -- tickets ------------------------------------------------------------------------
     def get_ticket(self, tid: int) -> dict[str, Any]:
         with self.lock:
