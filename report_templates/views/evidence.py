@@ -45,10 +45,14 @@ def _title(name: str) -> str:
 
 
 def actor_text(record: ComplaintRecord, event: Event) -> str:
-    """``Ahmed Hassan (agent)``, the complainant's name, or the role when no name is known."""
+    """``Ahmed Hassan (agent)``, "the complainant", or the role when no name is known.
+
+    The complainant is named by role only: an auditor needs the role, the register identifies
+    the person, and a redacted report's per-report pseudonym would make it unverifiable.
+    """
     actor = event.actor_id
-    if actor is not None and actor == record.complainant.id and record.complainant.name:
-        return f"{record.complainant.name} (complainant)"
+    if actor is not None and actor == record.complainant.id:
+        return _ROLE_WORDS[ActorRole.COMPLAINANT]
     name = record.people.get(actor) if actor is not None else None
     if name:
         role = event.actor_role.value.lower()
@@ -80,7 +84,7 @@ def _who(record: ComplaintRecord, actor: str | None) -> str | None:
     if actor is None:
         return None
     if actor == record.complainant.id:
-        return f"{record.complainant.name} (complainant)" if record.complainant.name else "the complainant"
+        return _ROLE_WORDS[ActorRole.COMPLAINANT]
     return record.people.get(actor)
 
 

@@ -74,5 +74,5 @@ def test_progress_on_a_terminal(export: Path, tmp_path: Path) -> None:
         reader.join()
         os.close(leader)
     shown = b"".join(chunks).decode("utf-8", "replace")
-    assert "complaints read; writing" in shown, shown
+    assert "reading complaints" in shown and "; writing " in shown, shown
     assert "wrote " in shown

@@ -62,7 +62,7 @@ def test_register_xlsx_round_trip(tmp_path: Path, data: ReportInput) -> None:
     wb = load_workbook(out)
     ws = wb["Register"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:AF{1 + 6}"
+    assert ws.auto_filter.ref == f"A1:AJ{1 + 6}"
     header = [c.value for c in ws[1]]
     assert header[:4] == ["Complaint", "Link", "Platform", "Received (Europe/London)"]
     received = ws.cell(row=2, column=4)
