@@ -646,22 +646,23 @@ def last_runs(session: Session, limit: int = 5) -> list[RunRow]:
 
 
 def latest_status_counts(session: Session) -> dict[str, int]:
-    """Statuses of the latest findings of every ticket (for metrics and ``status``): the
-    metrics update after every check, so this reads only the short status copies
-    (``findings.statuses``), one per ticket, never the compressed findings. An edited copy is
-    counted as it reads; ``verify-store`` reports it, and readers that show findings never
-    use it."""
+    """Statuses of the latest findings of every ticket (for metrics and ``status``), read from
+    the hashed texts: an edit that would change a count changes what ``verify-store`` hashes.
+    A text that does not parse (edited) is counted under no status."""
     sub = (
         select(FindingRow.source, FindingRow.ticket, func.max(FindingRow.run_id).label("run_id"))
         .group_by(FindingRow.source, FindingRow.ticket)
         .subquery()
     )
-    query = select(FindingRow.statuses).join(
+    query = select(FindingRow.payload).join(
         sub, (FindingRow.source == sub.c.source) & (FindingRow.ticket == sub.c.ticket)
         & (FindingRow.run_id == sub.c.run_id))
     counts: Counter[str] = Counter()
-    for statuses in session.scalars(query):
-        counts.update(statuses.split(STATUS_SEP))
+    for payload in session.scalars(query):
+        for text in finding_texts(payload):
+            status = _json_object(text).get("status")
+            if isinstance(status, str):
+                counts[status] += 1
     return dict(counts)
 
 
