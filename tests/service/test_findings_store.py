@@ -2,7 +2,9 @@
 texts, one per line, as one zstd frame (no copy of their check or status outside the hash).
 Every hash stays over the texts, so a store written in the findings shape before 0010 (one row
 per finding, JSON text) converts and verifies, and reports read from it are the same before and
-after; the downgrade gives the rows back, check and status read from each text.
+after; the downgrade gives the rows back, check and status read from each text. A store whose
+``check``/``status`` columns differ from the texts (what ``verify-store`` reported) is refused
+by the upgrade, unchanged.
 
 The tickets come from the in-process Zendesk sandbox (tests/zendesk/scenarios.py), which serves
 them in the shape of the Zendesk Support API ("Tickets", "Ticket Audits")."""
@@ -20,7 +22,7 @@ from sqlalchemy import inspect, select, text
 
 from connector.reports.store import read_store
 from connector.store import Store
-from connector.store.engine import _alembic_config
+from connector.store.engine import StoreError, _alembic_config
 from connector.store.models import RunRow
 from connector.store.runs import latest_findings, latest_status_counts, run_findings, verify_chain
 from connector.store.tickets import canonical_json
@@ -124,3 +126,34 @@ def test_a_store_written_at_0008_converts_verifies_and_reads_the_same(
     finally:
         store.close()
 
+
+@pytest.mark.parametrize("column", ["status", "check"])
+def test_the_upgrade_refuses_a_store_whose_check_or_status_column_differs_from_the_text(
+    store_url: str, server: SandboxServer, column: str
+) -> None:
+    """A row edited at 0009 (``UPDATE findings SET status=...``; ``verify-store`` reported it):
+    the upgrade names the row and leaves the store as it was, instead of dropping the evidence."""
+    store = Store(store_url)
+    pipe = pipeline(server, store)
+    pipe.sync()
+    pipe.check()
+    store.close()
+    _migrate(store_url, "0009", down=True)
+    probe = Store(store_url, migrate_now=False)
+    with probe.engine.begin() as connection:
+        row_id, run_id = connection.execute(text("SELECT id, run_id FROM findings ORDER BY id DESC")).first()
+        edit = {"status": "UPDATE findings SET status = 'edited' WHERE id = :id",
+                "check": """UPDATE findings SET "check" = 'edited' WHERE id = :id"""}[column]
+        connection.execute(text(edit), {"id": row_id})
+    rows = _raw(probe, 'SELECT id, "check", status, payload FROM findings ORDER BY id')
+    probe.close()
+
+    with pytest.raises(StoreError, match=rf"findings row {row_id} \(run {run_id}, sandbox/.*verify-store"):
+        Store(store_url)
+
+    probe = Store(store_url, migrate_now=False)
+    try:
+        assert _raw(probe, "SELECT version_num FROM alembic_version") == [("0009",)]
+        assert _raw(probe, 'SELECT id, "check", status, payload FROM findings ORDER BY id') == rows
+    finally:
+        probe.close()

@@ -9,7 +9,9 @@ from the texts: no unhashed copy of them is kept.
 
 The texts are kept byte for byte, so every run's ``content_hash`` (taken over the texts, never
 over the stored bytes) verifies as before and nothing is re-hashed. The ``check`` and
-``status`` column copies are dropped. The downgrade splits the rows back into one row per finding, with
+``status`` columns were copies outside the hash, which ``verify-store`` compared with the texts:
+the upgrade refuses a store where one differs (dropping it would hide the edit), naming the row,
+before it changes anything. The downgrade splits the rows back into one row per finding, with
 ``check`` and ``status`` read from each text (nothing is lost).
 
 SQLite does not give freed pages back to the file system by itself: run ``VACUUM`` on the
@@ -28,6 +30,8 @@ from typing import Any
 import sqlalchemy as sa
 import zstandard
 from alembic import op
+
+from connector.store.engine import StoreError
 
 revision = "0010"
 down_revision = "0009"
@@ -122,6 +126,22 @@ def _document(text: str) -> dict[str, Any]:
     return doc if isinstance(doc, dict) else {}
 
 
+def _check_copies(bind: sa.Connection, old: sa.TableClause) -> None:
+    """Refuse the store when a row's ``check`` or ``status`` column differs from its text:
+    ``verify-store`` reports such a row, and after this migration nothing would show it."""
+    for row_id, run_id, source, ticket, check, status, payload in _pages(
+        bind, old, ["run_id", "source", "ticket", "check", "status", "payload"]
+    ):
+        doc = _document(payload)
+        if doc and (doc.get("check"), doc.get("status")) != (check, status):
+            raise StoreError(
+                f"findings row {row_id} (run {run_id}, {source}/{ticket}): its check or status column "
+                "differs from its hashed finding (edited); the store was not upgraded. Run "
+                "`iso10002 verify-store` with the release that wrote it and restore the store "
+                "from a backup before upgrading"
+            )
+
+
 def _grouped(bind: sa.Connection, old: sa.TableClause) -> Iterator[dict[str, Any]]:
     """One row per run of consecutive findings of one (run, source, ticket), in id order (a
     run's findings were inserted a ticket at a time; readers join several rows of one ticket
@@ -152,6 +172,8 @@ def _split(bind: sa.Connection, old: sa.TableClause) -> Iterator[dict[str, Any]]
 
 
 def upgrade() -> None:
+    columns = _per_finding()
+    _check_copies(op.get_bind(), sa.table("findings", *(sa.column(c.name, c.type) for c in columns)))
     _swap(_per_finding(), _per_ticket(), _grouped)
 
 
