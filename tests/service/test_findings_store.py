@@ -96,11 +96,12 @@ def test_a_tickets_findings_are_one_compressed_row_holding_the_hashed_texts(
         assert len(stored) < len("\n".join(lines).encode("utf-8")) / 3
 
 
-def test_a_store_written_at_0008_converts_verifies_and_reads_the_same(
+def test_a_store_in_the_findings_shape_before_0010_converts_verifies_and_reads_the_same(
     store_url: str, server: SandboxServer
 ) -> None:
-    """Two runs written, the store taken down to 0008 (one row per finding, as that code wrote
-    them), then up again: every reader, ``verify_chain`` and a report read give the same."""
+    """Two runs written, the store taken down to 0009 (the findings shape before 0010: one row
+    per finding, as that code wrote them), then up again: every reader, ``verify_chain`` and a
+    report read give the same."""
     store = Store(store_url)
     pipe = pipeline(server, store)
     pipe.sync()
@@ -111,7 +112,7 @@ def test_a_store_written_at_0008_converts_verifies_and_reads_the_same(
     assert before["verified"] == (2, []) and any(json.loads(f) for _r, f in before["report"])
     findings = sum(len(rows) for rows in before["runs"].values())
 
-    _migrate(store_url, "0008", down=True)
+    _migrate(store_url, "0009", down=True)
     probe = Store(store_url, migrate_now=False)
     old = _raw(probe, 'SELECT "check", status, payload FROM findings')
     probe.close()
