@@ -18,6 +18,7 @@ from connector.store.tickets import canonical_json, sha256_text
 from mappings.assemble import Assembler, MappedTicket, Origin
 from mappings.jira_payload import history_key, merge_history, unnamed_change_fields
 from mappings.schema import MappingSpec
+from mappings.zendesk_payload import held_option_tags, history_field_changes
 
 Doc = dict[str, Any]
 _ORIGIN = Origin("store")
@@ -214,35 +215,13 @@ def _mentioned_groups(ticket: Mapping[str, Any], history: Iterable[Doc]) -> set[
     return ids
 
 
-def _held_options(ticket: Mapping[str, Any], history: Iterable[Doc]) -> dict[str, set[str]]:
-    """Custom field id -> the values the ticket holds or its history set or replaced."""
-    held: dict[str, set[str]] = {}
-
-    def note(field_id: Any, *values: Any) -> None:
-        bucket = held.setdefault(str(field_id), set())
-        for value in values:
-            items = value if isinstance(value, list) else str(value).split(" ") if value is not None else ()
-            bucket.update(str(v) for v in items)
-
-    for custom in ticket.get("custom_fields") or ():
-        if isinstance(custom, Mapping):
-            note(custom.get("id"), custom.get("value"))
-    for item in history:
-        for child in item.get("child_events") or item.get("events") or ():
-            if child.get("field_name") is not None:
-                note(child["field_name"], child.get("value"), child.get("previous_value"))
-            elif isinstance(child.get("custom_ticket_fields"), Mapping):
-                for field_id, value in child["custom_ticket_fields"].items():
-                    note(field_id, value, child.get("previous_value"))
-    return held
-
-
 def _option_fields(ticket: Mapping[str, Any], history: Iterable[Doc],
                    sources: Sequence[Mapping[str, Doc]]) -> list[Doc]:
     """The dropdown fields the ticket uses, each with only the options it holds or held (the
     bundle stays small and changes only when one of its own options is renamed)."""
     fields = []
-    for field_id, values in sorted(_held_options(ticket, history).items()):
+    changes = (change for item in history for change in history_field_changes(item))
+    for field_id, values in sorted(held_option_tags(ticket, changes).items()):
         found = _first_found(field_id, sources)
         if found is None:
             continue

@@ -266,16 +266,43 @@ class Directory:
         wanted = [f for f in field_ids if f in self.options]
         if not wanted:
             return {}
-        held: dict[str, set[str]] = {f: set() for f in wanted}
-        for custom in ticket.get("custom_fields") or ():
-            if isinstance(custom, Mapping) and str(custom.get("id")) in held:
-                held[str(custom["id"])].update(_tags(custom.get("value")))
-        for child in children:
-            if child.field in held:
-                held[child.field].update(_tags(child.value))
-                held[child.field].update(_tags(child.previous))
-        return {tag: name for f, tags in held.items() for tag in sorted(tags)
+        held = held_option_tags(ticket, ((c.field, c.value, c.previous) for c in children))
+        return {tag: name for f in wanted for tag in sorted(held.get(f, ()))
                 if (name := self.options[f].get(tag)) is not None and name != tag}
+
+
+#: A field change of a ticket's history: (field, value, previous value), as the mapping reads it.
+FieldChange = tuple[str | None, str | None, str | None]
+
+
+def held_option_tags(ticket: Mapping[str, Any], changes: Iterable[FieldChange]) -> dict[str, set[str]]:
+    """Field id -> the option tags the ticket holds (``custom_fields``) or its history set or
+    replaced. The mapping (option names) and the stored bundle (options kept) both use it: a
+    stored ticket must map as the same ticket from files."""
+    held: dict[str, set[str]] = {}
+    for custom in ticket.get("custom_fields") or ():
+        if isinstance(custom, Mapping):
+            held.setdefault(str(custom.get("id")), set()).update(_tags(custom.get("value")))
+    for name, value, previous in changes:
+        if name is not None:
+            held.setdefault(name, set()).update(_tags(value), _tags(previous))
+    return held
+
+
+def history_field_changes(item: Mapping[str, Any]) -> list[FieldChange]:
+    """The field changes of one raw audit (``events``) or incremental ticket event
+    (``child_events``), read as :func:`audit_children` / :func:`ticket_event_children` read them."""
+    if item.get("child_events"):
+        raws = [c for raw in item["child_events"] for c in _split_custom_fields(raw)]
+    else:
+        raws = list(item.get("events") or ())
+    changes: list[FieldChange] = []
+    for raw in raws:
+        if str(raw.get("type") or raw.get("event_type") or "") in _COMMENT_TYPES | _SATISFACTION_TYPES:
+            continue
+        name, value = _changed_field(raw)
+        changes.append((name, _text_or_none(value), _text_or_none(raw.get("previous_value"))))
+    return changes
 
 
 def _tags(value: Any) -> list[str]:

@@ -18,7 +18,7 @@ from typing import Any
 from rich.console import Console
 
 from compliance_checks.model import ComplaintRecord
-from connector.bundles import ZendeskDirectory, ZendeskPages, map_bundle, zendesk_bundle
+from connector.bundles import ZendeskDirectory, ZendeskPages, dropdown_fields, map_bundle, zendesk_bundle
 from connector.checking import TicketEvaluation
 from connector.config import AppConfig
 from connector.configuration import load_evaluator
@@ -334,7 +334,6 @@ def test_audit_evidence_reads_who_when_and_what_by_name_with_the_source_id_kept(
 def test_a_stored_bundle_carries_the_options_its_ticket_holds() -> None:
     """The sync reads the field list once per run (directory); each bundle keeps only the
     options its ticket holds or held, so a stored ticket maps as the same ticket from files."""
-    from connector.bundles import dropdown_fields
 
     pages = ZendeskPages()
     pages.add("tickets", _zendesk_page())
@@ -391,3 +390,28 @@ def test_redaction_keeps_staff_names_and_drops_the_complainants() -> None:
     record = _record("zendesk", [_zendesk_page(), TICKET_FIELDS, REPLY, reply])
     assert record.people == {"9001": "Jo Agent", "8001": "Ada Customer"}
     assert redact_record(record, Pseudonyms(b"k" * 32)).people == {"9001": "Jo Agent"}
+
+
+def test_a_stored_bundle_keeps_every_option_the_mapping_names_from_ticket_events() -> None:
+    """The stored bundle keeps the options it finds with the mapping's own walk
+    (``held_option_tags``), so the stored ticket names its options as the files do. Incremental
+    ticket events carry custom-field changes as ``custom_ticket_fields`` (platform-zendesk.md,
+    "Incremental ticket event export"; several fields in one child) and, as for standard fields
+    (tests/fixtures/zendesk/handmade_ticket_events.json keys ``status``), a change keyed by the
+    field itself, which the mapping reads too: the bundle's own walk skipped that form."""
+    event = {"id": 10, "ticket_id": 501, "created_at": "2026-03-03T09:00:00Z", "updater_id": 9001,
+             "via": "Web form", "system": {}, "event_type": "Audit",
+             "child_events": [
+                 {"id": 911, "via": "Web form", "event_type": "Change", "previous_value": "service",
+                  "custom_ticket_fields": {"360000000021": "billing"}},
+                 {"id": 912, "via": "Web form", "event_type": "Change", "previous_value": "mobile",
+                  "360000000020": "broadband"}]}
+    pages = ZendeskPages()
+    pages.add("tickets", _zendesk_page())
+    pages.add("ticket_events", {"ticket_events": [event]})
+    directory = ZendeskDirectory().updated({}, {}, dropdown_fields(TICKET_FIELDS))
+    bundle = zendesk_bundle("501", pages, None, directory)
+    assert bundle is not None
+    from_files = _record("zendesk", [_zendesk_page(), TICKET_FIELDS, {"ticket_events": [event]}])
+    assert from_files.option_names["mobile"] == "Mobile"  # the keyed-by-field change is read
+    assert _record("zendesk", bundle).option_names == from_files.option_names

@@ -82,7 +82,11 @@ class Store:
             # Serialised: two processes creating one new SQLite file both ran the first
             # migration ("table alembic_version already exists").
             with startup_lock(url):
-                migrate(self.engine)
+                try:
+                    migrate(self.engine)
+                except BaseException:
+                    self.engine.dispose()  # a refused migration leaves no open connection behind
+                    raise
                 self._ensure_chain_head()
 
     @contextmanager

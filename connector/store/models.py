@@ -217,11 +217,9 @@ class RunTicketRow(Base):
 
 
 class FindingRow(Base):
-    """One ticket's findings of one run (append-only; migration 0009): ``payload`` holds each
+    """One ticket's findings of one run (append-only; migration 0010): ``payload`` holds each
     finding's canonical JSON text (the hashed text), one per line in evaluation order, stored
-    zstd-compressed. ``statuses`` copies their statuses (comma-separated, same order) for the
-    status counts in SQL and for store reads of verified runs; ``verify_chain`` reports a
-    copy that differs."""
+    zstd-compressed. Readers take check and status from the texts (no unhashed copy)."""
 
     __tablename__ = "findings"
     __table_args__ = (Index("ix_findings_ticket_run", "source", "ticket", "run_id"),)
@@ -230,7 +228,6 @@ class FindingRow(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
     source: Mapped[str] = mapped_column(String(200))
     ticket: Mapped[str] = mapped_column(String(100))
-    statuses: Mapped[str] = mapped_column(Text)
     payload: Mapped[str] = mapped_column(CompressedText)
 
 

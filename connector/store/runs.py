@@ -11,11 +11,9 @@ hash covers that manifest: :func:`verify_chain` then checks each evaluated ``sna
 against it, and each ticket row still at its evaluated version (record, timeline, complaint
 and deletion marks) against its newest entry. Runs of format 1 verify as they were recorded.
 
-Since migration 0009 a ``findings`` row holds one ticket's findings of one run: their canonical
-JSON texts (exactly the hashed texts), one per line, zstd-compressed, and a copy of their
-statuses for the status counts in SQL. The verifiers require the copy to match the texts;
-the panel takes check and status from the texts, store reports read the copy only of runs they
-have just verified, and the status counts (metrics, ``status``) read it unverified.
+Since migration 0010 a ``findings`` row holds one ticket's findings of one run: their canonical
+JSON texts (exactly the hashed texts), one per line, zstd-compressed. Every reader takes check
+and status from those texts.
 """
 
 from __future__ import annotations
@@ -42,8 +40,6 @@ from connector.tally import Tally
 #: Separates a ticket's finding texts in ``findings.payload``: canonical JSON escapes every
 #: control character, so no text contains one.
 LINE = "\n"
-#: Separates the statuses in ``findings.statuses`` (no status contains one).
-STATUS_SEP = ","
 
 
 def finding_texts(payload: str) -> list[str]:
@@ -199,7 +195,6 @@ INSERT_BATCH = 500
 def _row(run_id: int, item: TicketFindings) -> dict[str, Any]:
     """The ``findings`` row of one ticket's findings."""
     return {"run_id": run_id, "source": item.source, "ticket": item.ticket,
-            "statuses": STATUS_SEP.join(status for _check, status, _text in item.rows),
             "payload": LINE.join(text for _check, _status, text in item.rows)}
 
 
@@ -309,28 +304,12 @@ def _by_source(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     return grouped
 
 
-def _mismatched_copies(statuses: str, texts: Sequence[str]) -> int:
-    """How many of a row's findings have a status copy (``findings.statuses``) that is not
-    their text's (a missing or extra copy counts as one)."""
-    copies = statuses.split(STATUS_SEP)
-    wrong = abs(len(copies) - len(texts))
-    for copy, text in zip(copies, texts, strict=False):
-        try:
-            doc = json.loads(text)
-        except ValueError:
-            doc = None  # an edited payload: the hash reports it
-        wrong += not (isinstance(doc, dict) and doc.get("status") == copy)
-    return wrong
-
-
-def _stored_hash(session: Session, run: RunRow) -> tuple[str, int]:
-    """The run's content hash recomputed from its stored rows, a chunk of tickets at a time,
-    and how many of its findings have a status copy that differs from their text.
+def _stored_hash(session: Session, run: RunRow) -> str:
+    """The run's content hash recomputed from its stored rows, a chunk of tickets at a time.
 
     The order comes from Python (tickets sorted here, payloads sorted within a chunk), never
     from SQL, whose string collation differs between backends."""
     hasher = RunHasher(run, _stored_manifest(session, run.id) if run.hash_format == HASH_FORMAT else None)
-    mismatched = 0
     keys = sorted(
         (str(s), str(t)) for s, t in session.execute(
             select(FindingRow.source, FindingRow.ticket).where(FindingRow.run_id == run.id).distinct()
@@ -339,16 +318,13 @@ def _stored_hash(session: Session, run: RunRow) -> tuple[str, int]:
     for chunk in chunks(keys, TICKET_CHUNK):
         rows: list[tuple[str, str, str]] = []
         for source, tickets in _by_source(chunk).items():
-            query = select(
-                FindingRow.source, FindingRow.ticket, FindingRow.statuses, FindingRow.payload
-            ).where(FindingRow.run_id == run.id, FindingRow.source == source, FindingRow.ticket.in_(tickets))
-            for s, t, statuses, payload in session.execute(query):
-                texts = finding_texts(payload)
-                rows.extend((s, t, text) for text in texts)
-                mismatched += _mismatched_copies(statuses, texts)
+            query = select(FindingRow.source, FindingRow.ticket, FindingRow.payload).where(
+                FindingRow.run_id == run.id, FindingRow.source == source, FindingRow.ticket.in_(tickets))
+            for s, t, payload in session.execute(query):
+                rows.extend((s, t, text) for text in finding_texts(payload))
         for source, ticket, payload in sorted(rows):
             hasher.add(source, ticket, payload)
-    return hasher.hexdigest(), mismatched
+    return hasher.hexdigest()
 
 
 def _stored_manifest(session: Session, run_id: int) -> str:
@@ -371,14 +347,8 @@ def _run_problems(session: Session, run: RunRow, previous: str) -> list[ChainPro
         problems.append(ChainProblem(run.id, "does not link to the previous run (removed or edited)"))
     if run.hash_format not in (1, HASH_FORMAT):
         problems.append(ChainProblem(run.id, f"unknown hash format {run.hash_format!r} (edited)"))
-    digest, mismatched = _stored_hash(session, run)
-    if digest != run.content_hash:
+    if _stored_hash(session, run) != run.content_hash:
         problems.append(ChainProblem(run.id, "content does not match its hash (run or findings edited)"))
-    if mismatched:
-        problems.append(ChainProblem(
-            run.id, f"{mismatched} finding(s) whose status column differs from the "
-            "hashed finding (edited)"
-        ))
     return problems
 
 
@@ -559,7 +529,7 @@ def _snapshot_problems(session: Session) -> Iterator[tuple[int, str, str]]:
 
 
 def ensure_verified(session: Session, run_ids: Iterable[int], verified: set[int]) -> None:
-    """Verify the given runs (their content, copies and link to the run before), skipping
+    """Verify the given runs (their content and link to the run before), skipping
     those in ``verified`` and adding the others; raises :class:`StoreTampered`.
 
     For readers that show a run's findings: cheaper than :func:`verify_chain` (only the runs
@@ -646,22 +616,23 @@ def last_runs(session: Session, limit: int = 5) -> list[RunRow]:
 
 
 def latest_status_counts(session: Session) -> dict[str, int]:
-    """Statuses of the latest findings of every ticket (for metrics and ``status``): the
-    metrics update after every check, so this reads only the short status copies
-    (``findings.statuses``), one per ticket, never the compressed findings. An edited copy is
-    counted as it reads; ``verify-store`` reports it, and readers that show findings never
-    use it."""
+    """Statuses of the latest findings of every ticket (for metrics and ``status``), read from
+    the hashed texts: an edit that would change a count changes what ``verify-store`` hashes.
+    A text that does not parse (edited) is counted under no status."""
     sub = (
         select(FindingRow.source, FindingRow.ticket, func.max(FindingRow.run_id).label("run_id"))
         .group_by(FindingRow.source, FindingRow.ticket)
         .subquery()
     )
-    query = select(FindingRow.statuses).join(
+    query = select(FindingRow.payload).join(
         sub, (FindingRow.source == sub.c.source) & (FindingRow.ticket == sub.c.ticket)
         & (FindingRow.run_id == sub.c.run_id))
     counts: Counter[str] = Counter()
-    for statuses in session.scalars(query):
-        counts.update(statuses.split(STATUS_SEP))
+    for payload in session.scalars(query):
+        for text in finding_texts(payload):
+            status = _json_object(text).get("status")
+            if isinstance(status, str):
+                counts[status] += 1
     return dict(counts)
 
 
@@ -675,20 +646,6 @@ def newest_run_id(session: Session) -> int | None:
     return session.scalar(select(func.max(RunRow.id)))
 
 
-#: How a stored finding text begins: canonical JSON sorts the keys, and ``check`` sorts first.
-_CHECK_KEY = '{"check":'
-_DECODER = json.JSONDecoder()
-
-
-def _check_of(text: str) -> str:
-    """A stored finding text's check, decoding only its first value when it is the check."""
-    if text.startswith(_CHECK_KEY):
-        value, _end = _DECODER.raw_decode(text, len(_CHECK_KEY))
-        if isinstance(value, str):
-            return value
-    return str(json.loads(text)["check"])
-
-
 def recorded_findings(
     session: Session, source: str, tickets: list[str], as_of: datetime, verified: set[int]
 ) -> dict[str, tuple[tuple[str, str], ...]]:
@@ -697,9 +654,8 @@ def recorded_findings(
 
     Two queries a chunk: which runs evaluated these tickets (read from the findings index
     alone), then the chosen runs' payloads (one query per chosen run, usually one), each run
-    verified (``ensure_verified``) before its payloads are read. The check comes from the
-    hashed text; the status from the status copy, which that verification has just found
-    equal to the texts' (a verified run is read, never an unverified copy)."""
+    verified (``ensure_verified``) before its payloads are read; check and status come from
+    each hashed text, parsed once."""
     if not tickets:
         return {}
     candidates = session.execute(
@@ -719,14 +675,15 @@ def recorded_findings(
     found: dict[str, list[tuple[str, str, str]]] = {}
     for run_id, chosen in by_run.items():
         rows = session.execute(
-            select(FindingRow.ticket, FindingRow.statuses, FindingRow.payload).where(
+            select(FindingRow.ticket, FindingRow.payload).where(
                 FindingRow.source == source, FindingRow.ticket.in_(chosen), FindingRow.run_id == run_id
             )
         )
-        for ticket, statuses, payload in rows:
-            found.setdefault(ticket, []).extend(
-                (_check_of(text), status, text)
-                for status, text in zip(statuses.split(STATUS_SEP), finding_texts(payload), strict=True))
+        for ticket, payload in rows:
+            entries = found.setdefault(ticket, [])
+            for text in finding_texts(payload):
+                doc = json.loads(text)
+                entries.append((str(doc["check"]), str(doc["status"]), text))
     return {
         ticket: tuple((status, payload) for _check, status, payload in sorted(items))
         for ticket, items in found.items()

@@ -167,9 +167,10 @@ class AuditView(Frozen):
     def tables(self) -> tuple[Table, ...]:
         """Exceptions first (the CSV export), then the coverage matrix, waivers and the policy's
         unconfirmed figures."""
+        # Empty source slots are kept: the n-th id is the n-th evidence sentence's.
         exc_rows = tuple(
             {**r.model_dump(exclude={"evidence", "evidence_sources"}), "evidence": " | ".join(r.evidence),
-             "evidence_sources": " | ".join(s for s in r.evidence_sources if s)}
+             "evidence_sources": " | ".join(r.evidence_sources) if any(r.evidence_sources) else ""}
             for r in self.exceptions
         )
         coverage_rows = tuple(

@@ -170,3 +170,24 @@ def test_coverage_names_each_enabled_check_by_its_title_with_its_id(data: Report
     row = html[start : html.index("</tr>", start)]
     named = '<td>Complaint acknowledged promptly <small class="meta">(acknowledged-in-time)</small></td>'
     assert named in row
+
+
+def test_evidence_source_ids_in_the_csv_keep_their_slots_aligned_with_the_sentences(
+    data: ReportInput,
+) -> None:
+    """A sentence without a source id keeps its (empty) slot, so the n-th id is the n-th
+    sentence's in the exported "Evidence source ids" column."""
+    view = build_audit_view(data, registry=small_registry())
+    row = view.exceptions[0].model_copy(update={
+        "evidence": ("Received by email", "Replied by A. Agent", "Status set to Solved"),
+        "evidence_sources": ("", "comment 901", "audit 77"),
+    })
+    table = next(t for t in view.model_copy(update={"exceptions": (row,)}).tables()
+                 if any(c.key == "evidence_sources" for c in t.columns))
+    (exported,) = table.rows
+    sentences, ids = exported["evidence"].split(" | "), exported["evidence_sources"].split(" | ")
+    assert list(zip(sentences, ids, strict=True)) == [
+        ("Received by email", ""),
+        ("Replied by A. Agent", "comment 901"),
+        ("Status set to Solved", "audit 77"),
+    ]

@@ -1,7 +1,10 @@
-"""A ticket's findings of one run are one ``findings`` row (migration 0009): their canonical JSON
-texts, one per line, as one zstd frame, with a copy of their statuses. Every hash stays over the
-texts, so a store written at 0008 (one row per finding, JSON text) converts and verifies, and
-reports read from it are the same before and after; the downgrade gives the rows back.
+"""A ticket's findings of one run are one ``findings`` row (migration 0010): their canonical JSON
+texts, one per line, as one zstd frame (no copy of their check or status outside the hash).
+Every hash stays over the texts, so a store written in the findings shape before 0010 (one row
+per finding, JSON text) converts and verifies, and reports read from it are the same before and
+after; the downgrade gives the rows back, check and status read from each text. A store whose
+``check``/``status`` columns differ from the texts (what ``verify-store`` reported) is refused
+by the upgrade, unchanged.
 
 The tickets come from the in-process Zendesk sandbox (tests/zendesk/scenarios.py), which serves
 them in the shape of the Zendesk Support API ("Tickets", "Ticket Audits")."""
@@ -15,11 +18,11 @@ from typing import Any
 import pytest
 import zstandard
 from alembic import command
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 
 from connector.reports.store import read_store
 from connector.store import Store
-from connector.store.engine import _alembic_config
+from connector.store.engine import StoreError, _alembic_config
 from connector.store.models import RunRow
 from connector.store.runs import latest_findings, latest_status_counts, run_findings, verify_chain
 from connector.store.tickets import canonical_json
@@ -79,24 +82,26 @@ def test_a_tickets_findings_are_one_compressed_row_holding_the_hashed_texts(
     pipe = pipeline(server, store)
     pipe.sync()
     outcome = pipe.check(keep_findings=True)
-    rows = _raw(store, "SELECT ticket, statuses, payload FROM findings")
+    rows = _raw(store, "SELECT ticket, payload FROM findings")
+    columns = {c["name"] for c in inspect(store.engine).get_columns("findings")}
     store.close()
+    assert columns == {"id", "run_id", "source", "ticket", "payload"}  # no copy outside the hash
     assert len(rows) == len(outcome.findings) > 1  # one row per ticket, not per finding
-    for ticket, statuses, payload in rows:
+    for ticket, payload in rows:
         stored = bytes(payload)
         assert stored.startswith(ZSTD_MAGIC)
         lines = zstandard.ZstdDecompressor().decompress(stored).decode("utf-8").split("\n")
         expected = [f.to_json_dict() for f in outcome.findings[("sandbox", ticket)]]
         assert lines == [canonical_json(p) for p in expected]  # the hashed texts, in order
-        assert statuses.split(",") == [p["status"] for p in expected]
         assert len(stored) < len("\n".join(lines).encode("utf-8")) / 3
 
 
-def test_a_store_written_at_0008_converts_verifies_and_reads_the_same(
+def test_a_store_in_the_findings_shape_before_0010_converts_verifies_and_reads_the_same(
     store_url: str, server: SandboxServer
 ) -> None:
-    """Two runs written, the store taken down to 0008 (one row per finding, as that code wrote
-    them), then up again: every reader, ``verify_chain`` and a report read give the same."""
+    """Two runs written, the store taken down to 0009 (the findings shape before 0010: one row
+    per finding, as that code wrote them), then up again: every reader, ``verify_chain`` and a
+    report read give the same."""
     store = Store(store_url)
     pipe = pipeline(server, store)
     pipe.sync()
@@ -107,7 +112,7 @@ def test_a_store_written_at_0008_converts_verifies_and_reads_the_same(
     assert before["verified"] == (2, []) and any(json.loads(f) for _r, f in before["report"])
     findings = sum(len(rows) for rows in before["runs"].values())
 
-    _migrate(store_url, "0008", down=True)
+    _migrate(store_url, "0009", down=True)
     probe = Store(store_url, migrate_now=False)
     old = _raw(probe, 'SELECT "check", status, payload FROM findings')
     probe.close()
@@ -121,3 +126,35 @@ def test_a_store_written_at_0008_converts_verifies_and_reads_the_same(
         assert len(_raw(store, "SELECT id FROM findings")) < findings
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("column", ["status", "check"])
+def test_the_upgrade_refuses_a_store_whose_check_or_status_column_differs_from_the_text(
+    store_url: str, server: SandboxServer, column: str
+) -> None:
+    """A row edited at 0009 (``UPDATE findings SET status=...``; ``verify-store`` reported it):
+    the upgrade names the row and leaves the store as it was, instead of dropping the evidence."""
+    store = Store(store_url)
+    pipe = pipeline(server, store)
+    pipe.sync()
+    pipe.check()
+    store.close()
+    _migrate(store_url, "0009", down=True)
+    probe = Store(store_url, migrate_now=False)
+    with probe.engine.begin() as connection:
+        row_id, run_id = connection.execute(text("SELECT id, run_id FROM findings ORDER BY id DESC")).first()
+        edit = {"status": "UPDATE findings SET status = 'edited' WHERE id = :id",
+                "check": """UPDATE findings SET "check" = 'edited' WHERE id = :id"""}[column]
+        connection.execute(text(edit), {"id": row_id})
+    rows = _raw(probe, 'SELECT id, "check", status, payload FROM findings ORDER BY id')
+    probe.close()
+
+    with pytest.raises(StoreError, match=rf"findings row {row_id} \(run {run_id}, sandbox/.*verify-store"):
+        Store(store_url)
+
+    probe = Store(store_url, migrate_now=False)
+    try:
+        assert _raw(probe, "SELECT version_num FROM alembic_version") == [("0009",)]
+        assert _raw(probe, 'SELECT id, "check", status, payload FROM findings ORDER BY id') == rows
+    finally:
+        probe.close()

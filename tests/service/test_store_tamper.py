@@ -1,12 +1,13 @@
 """An edited history store is caught, on SQLite and PostgreSQL: every column of ``runs`` and
 ``findings`` that a report, metric or panel reads is edited in turn (and put back), and
-``verify-store`` names the run, the store report refuses it (exit 6), and the metrics and the
-panel never show an edited ``check``/``status`` copy as if it were the recorded finding."""
+``verify-store`` names the run, the store report refuses it (exit 6), and the metrics count
+the hashed texts (an edit that changes a count is one ``verify-store`` names)."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,10 +25,9 @@ from connector.cli import app
 from connector.config import AppConfig
 from connector.pipeline import Pipeline, load_evaluator
 from connector.reports.store import read_store
-from connector.service.panel_api import PanelApi
 from connector.store import Store
 from connector.store.models import FindingRow, RunRow, SnapshotRow, TicketRow
-from connector.store.runs import StoreTampered, latest_status_counts, verify_chain
+from connector.store.runs import StoreTampered, latest_findings, latest_status_counts, verify_chain
 from tests.service.conftest import _postgres_url
 from tests.zendesk import scenarios as sc
 
@@ -109,7 +109,7 @@ def seeded(store_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 class Tamper:
     """Edit one column of some rows: of the last run's findings rows with a FAIL
     (``all_fails``: every one, as in ``UPDATE findings SET status='PASS'``, which on the
-    per-ticket rows is a ``statuses`` edit; else the first), or of the last run."""
+    per-ticket rows is a ``payload`` edit; else the first), or of the last run."""
 
     column: str
     change: Callable[[Any, Seeded], Any]
@@ -121,9 +121,12 @@ def _later(value: Any, _s: Seeded) -> Any:
     return value - timedelta(seconds=1)
 
 
+FAIL_TEXT = '"status":"FAIL"'
+#: The reported incident: every FAIL of the last run set to PASS.
+FAILS_TO_PASS = Tamper("payload", lambda v, s: v.replace(FAIL_TEXT, '"status":"PASS"'), all_fails=True)
+
 TAMPERS = {
-    "findings.statuses": Tamper("statuses", lambda v, s: v.replace("FAIL", "PASS"), all_fails=True),
-    "findings.statuses.dropped": Tamper("statuses", lambda v, s: v.rsplit(",", 1)[0]),
+    "findings.payload.all_fails": FAILS_TO_PASS,
     "findings.payload": Tamper("payload", lambda v, s: v.replace('"status":"FAIL"', '"status":"PASS"')),
     "findings.payload.check": Tamper("payload", lambda v, s: v.replace('"check":"', '"check":"edited-', 1)),
     "findings.payload.dropped": Tamper("payload", lambda v, s: v.rsplit("\n", 1)[0]),
@@ -149,12 +152,12 @@ def _targets(seeded: Seeded, tamper: Tamper) -> list[tuple[int, Any]]:
     column = getattr(tamper.table, tamper.column)
     with seeded.pipeline.store.session() as session:
         if tamper.table is RunRow:
-            query = select(RunRow.id, column).where(RunRow.id == seeded.last_run)
+            rows = [(int(i), v) for i, v in session.execute(
+                select(RunRow.id, column).where(RunRow.id == seeded.last_run))]
         else:
-            query = select(FindingRow.id, column).where(
-                FindingRow.run_id == seeded.last_run, FindingRow.statuses.contains("FAIL")
-            ).order_by(FindingRow.id)
-        rows = [(int(i), v) for i, v in session.execute(query)]
+            query = select(FindingRow.id, column, FindingRow.payload).where(
+                FindingRow.run_id == seeded.last_run).order_by(FindingRow.id)
+            rows = [(int(i), v) for i, v, payload in session.execute(query) if FAIL_TEXT in payload]
     assert rows, "the seeded store has FAIL findings in its last run"
     return rows if tamper.table is RunRow or tamper.all_fails else rows[:1]
 
@@ -177,20 +180,11 @@ def _tampered(seeded: Seeded, tamper: Tamper) -> Iterator[list[int]]:
         write(targets)
 
 
-def _panel_statuses(seeded: Seeded, tickets: list[str]) -> dict[str, list[tuple[str, str]]]:
-    panel = PanelApi(seeded.pipeline, lambda *_a, **_k: None, [], clock=lambda: seeded.as_of)
-    out = {}
-    for ticket in tickets:
-        status, doc = panel.document("zendesk", ticket)
-        assert status == 200, doc
-        out[ticket] = [(f["check"], f["status"]) for f in doc["findings"]]
-    return out
-
-
 def _tickets_with_fails(seeded: Seeded) -> list[str]:
     with seeded.pipeline.store.session() as session:
-        return sorted(set(session.scalars(select(FindingRow.ticket).where(
-            FindingRow.run_id == seeded.last_run, FindingRow.statuses.contains("FAIL")))))
+        return sorted({ticket for ticket, payload in session.execute(select(
+            FindingRow.ticket, FindingRow.payload).where(FindingRow.run_id == seeded.last_run))
+            if FAIL_TEXT in payload})
 
 
 def test_the_untouched_store_verifies_and_reads(seeded: Seeded) -> None:
@@ -224,15 +218,12 @@ def test_fail_rows_set_to_pass_are_refused_by_verify_store_and_report_audit(
     report = ["report", "audit", "--config", str(seeded.config), "--as-of", seeded.as_of.isoformat(),
               "--from", "2025-01-01", "--to", seeded.as_of.date().isoformat(), "--format", "json",
               "--out", str(out)]
-    with seeded.pipeline.store.session() as session:
-        fails = sum(s.split(",").count("FAIL") for s in session.scalars(select(FindingRow.statuses).where(
-            FindingRow.run_id == seeded.last_run)))
-    with _tampered(seeded, TAMPERS["findings.statuses"]) as edited:
+    with _tampered(seeded, FAILS_TO_PASS) as edited:
         assert len(edited) > 1
         verified = runner.invoke(app, ["verify-store", "--config", str(seeded.config)], env=seeded.env)
         audit = runner.invoke(app, report, env=seeded.env)
     assert verified.exit_code == 6, verified.output
-    assert f"run {seeded.last_run}: {fails} finding(s) whose status column" in verified.output
+    assert f"run {seeded.last_run}: content does not match its hash" in verified.output
     assert audit.exit_code == 6, audit.output
     assert audit.exception is None or isinstance(audit.exception, SystemExit)  # no traceback
     assert "store fails verification" in audit.output
@@ -243,24 +234,24 @@ def test_fail_rows_set_to_pass_are_refused_by_verify_store_and_report_audit(
     assert runner.invoke(app, report, env=seeded.env).exit_code == 0
 
 
-def test_the_panel_shows_the_hashed_finding_and_metrics_count_the_copy_verify_store_reports(
-    seeded: Seeded,
-) -> None:
-    """The status counts (metrics) read the status copy, never the compressed findings: an
-    edited copy is counted as it reads and ``verify_chain`` names it; the panel, which shows
-    findings, keeps showing the hashed ones."""
-    tickets = _tickets_with_fails(seeded)
-    with seeded.pipeline.store.session() as session:
-        counts = latest_status_counts(session)
-    panels = _panel_statuses(seeded, tickets)
-    assert counts.get("FAIL")
-    assert any(s == "FAIL" for shown in panels.values() for _c, s in shown)
-    with _tampered(seeded, TAMPERS["findings.statuses"]):
+def test_the_metrics_count_the_hashed_texts_whose_edit_verify_store_names(seeded: Seeded) -> None:
+    """The status counts (metrics) are those of the hashed texts (as the panel reads them), before and
+    after every FAIL of the last run is set to PASS; ``verify_chain`` names the edited run."""
+
+    def counts_and_texts() -> tuple[dict[str, int], dict[str, int]]:
         with seeded.pipeline.store.session() as session:
-            assert "FAIL" not in latest_status_counts(session)
+            texts = Counter(str(p["status"]) for _run, payloads in latest_findings(session).values()
+                            for p in payloads)
+            return latest_status_counts(session), dict(texts)
+
+    counts, texts = counts_and_texts()
+    assert counts == texts and counts.get("FAIL")
+    with _tampered(seeded, FAILS_TO_PASS):
+        edited, edited_texts = counts_and_texts()
+        with seeded.pipeline.store.session() as session:
             _count, problems = verify_chain(session)
-        assert any("whose status column differs" in p.message for p in problems), problems
-        assert _panel_statuses(seeded, tickets) == panels
+    assert edited == edited_texts and edited.get("FAIL", 0) < counts["FAIL"]
+    assert seeded.last_run in {p.run_id for p in problems}, problems
 
 
 def _edited_json(value: str) -> str:

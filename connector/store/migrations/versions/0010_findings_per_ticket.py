@@ -4,13 +4,15 @@ A finding's JSON text was stored as one row of its own: eleven rows of about 700
 complaint and run, with two index entries each, half of a store's size. The eleven findings of
 one ticket repeat most of their text (ticket, platform, link, fields read), so they are now kept
 together: one row per ticket and run, whose ``payload`` is the findings' canonical JSON texts,
-one per line in the order they were stored, as one zstd frame, and whose ``statuses`` copies
-their statuses (comma-separated, same order) for the status counts in SQL.
+one per line in the order they were stored, as one zstd frame. Readers take check and status
+from the texts: no unhashed copy of them is kept.
 
 The texts are kept byte for byte, so every run's ``content_hash`` (taken over the texts, never
-over the stored bytes) verifies as before and nothing is re-hashed. The ``check`` column copy
-is dropped (nothing reads it). The downgrade splits the rows back into one row per finding,
-with ``check`` and ``status`` read from each text (nothing is lost).
+over the stored bytes) verifies as before and nothing is re-hashed. The ``check`` and
+``status`` columns were copies outside the hash, which ``verify-store`` compared with the texts:
+the upgrade refuses a store where one differs (dropping it would hide the edit), naming the row,
+before it changes anything. The downgrade splits the rows back into one row per finding, with
+``check`` and ``status`` read from each text (nothing is lost).
 
 SQLite does not give freed pages back to the file system by itself: run ``VACUUM`` on the
 store (with the service stopped) after upgrading an existing store to shrink the file.
@@ -29,6 +31,8 @@ import sqlalchemy as sa
 import zstandard
 from alembic import op
 
+from connector.store.engine import StoreError
+
 revision = "0010"
 down_revision = "0009"
 branch_labels = None
@@ -38,7 +42,6 @@ depends_on = None
 CHUNK = 5000
 #: Canonical JSON escapes every control character: no finding text contains a newline.
 LINE = "\n"
-STATUS_SEP = ","
 OLD = "findings_0009"
 NEW = "findings_0010"
 
@@ -59,7 +62,6 @@ def _per_ticket() -> list[sa.Column[Any]]:
         sa.Column("run_id", sa.Integer(), sa.ForeignKey("runs.id"), nullable=False),
         sa.Column("source", sa.String(200), nullable=False),
         sa.Column("ticket", sa.String(100), nullable=False),
-        sa.Column("statuses", sa.Text(), nullable=False),
         sa.Column("payload", sa.LargeBinary(), nullable=False),
     ]
 
@@ -114,47 +116,64 @@ def _pages(bind: sa.Connection, table: sa.TableClause, columns: list[str]) -> It
         last = rows[-1][0]
 
 
+def _document(text: str) -> dict[str, Any]:
+    """A finding text parsed, or ``{}`` when it is not a JSON object (edited: the run's hash
+    reports it, before and after this migration)."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _check_copies(bind: sa.Connection, old: sa.TableClause) -> None:
+    """Refuse the store when a row's ``check`` or ``status`` column differs from its text:
+    ``verify-store`` reports such a row, and after this migration nothing would show it."""
+    for row_id, run_id, source, ticket, check, status, payload in _pages(
+        bind, old, ["run_id", "source", "ticket", "check", "status", "payload"]
+    ):
+        doc = _document(payload)
+        if doc and (doc.get("check"), doc.get("status")) != (check, status):
+            raise StoreError(
+                f"findings row {row_id} (run {run_id}, {source}/{ticket}): its check or status column "
+                "differs from its hashed finding (edited); the store was not upgraded. Run "
+                "`iso10002 verify-store` with the release that wrote it and restore the store "
+                "from a backup before upgrading"
+            )
+
+
 def _grouped(bind: sa.Connection, old: sa.TableClause) -> Iterator[dict[str, Any]]:
     """One row per run of consecutive findings of one (run, source, ticket), in id order (a
     run's findings were inserted a ticket at a time; readers join several rows of one ticket
     and run, should a store hold any)."""
     key: tuple[int, str, str] | None = None
-    statuses: list[str] = []
     texts: list[str] = []
 
     def row(key: tuple[int, str, str]) -> dict[str, Any]:
         return {"run_id": key[0], "source": key[1], "ticket": key[2],
-                "statuses": STATUS_SEP.join(statuses), "payload": compress_text(LINE.join(texts))}
+                "payload": compress_text(LINE.join(texts))}
 
-    for _id, run_id, source, ticket, status, payload in _pages(
-        bind, old, ["run_id", "source", "ticket", "status", "payload"]
-    ):
+    for _id, run_id, source, ticket, payload in _pages(bind, old, ["run_id", "source", "ticket", "payload"]):
         if (run_id, source, ticket) != key:
             if key is not None:
                 yield row(key)
-            key, statuses, texts = (run_id, source, ticket), [], []
-        statuses.append(status)
+            key, texts = (run_id, source, ticket), []
         texts.append(payload)
     if key is not None:
         yield row(key)
 
 
 def _split(bind: sa.Connection, old: sa.TableClause) -> Iterator[dict[str, Any]]:
-    for _id, run_id, source, ticket, statuses, payload in _pages(
-        bind, old, ["run_id", "source", "ticket", "statuses", "payload"]
-    ):
-        copies = statuses.split(STATUS_SEP)
-        for n, text in enumerate(decompress_text(payload).split(LINE)):
-            try:
-                doc = json.loads(text)
-            except ValueError:
-                doc = {}
-            doc = doc if isinstance(doc, dict) else {}
+    for _id, run_id, source, ticket, payload in _pages(bind, old, ["run_id", "source", "ticket", "payload"]):
+        for text in decompress_text(payload).split(LINE):
+            doc = _document(text)
             yield {"run_id": run_id, "source": source, "ticket": ticket, "check": str(doc.get("check", "")),
-                   "status": copies[n] if n < len(copies) else str(doc.get("status", "")), "payload": text}
+                   "status": str(doc.get("status", "")), "payload": text}
 
 
 def upgrade() -> None:
+    columns = _per_finding()
+    _check_copies(op.get_bind(), sa.table("findings", *(sa.column(c.name, c.type) for c in columns)))
     _swap(_per_finding(), _per_ticket(), _grouped)
 
 
