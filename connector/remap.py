@@ -1,9 +1,10 @@
 """Stored records follow the mapping code, not only the mapping file.
 
 A ticket row caches the record mapped from its newest snapshot, with the identity of what
-mapped it: the mapping file's hash (``mapping_hash``) and the code's version
-(``mapper_version``, the package version: a release may map the same payload differently).
-When either differs from the running one, the row is re-mapped from its stored bundle (no
+mapped it: the mapping file's hash (``mapping_hash``), the code's version (``mapper_version``:
+the package version and a digest of the source of the modules that map, so a fix to the mapping
+code changes it even when the package version stays) and the site URL (``mapped_site``).
+When the mapping file or code differs from the running one, the row is re-mapped from its stored bundle (no
 helpdesk call) before anything evaluates or reports it, so that a run's manifest and the row it
 verifies against come from the same mapper. Runs recorded before keep their own record digests
 and ``code_version``: the verifier compares a row with a run only when both name the same
@@ -12,18 +13,19 @@ mapper (``connector.store.runs.ticket_row_problem``).
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from functools import cache
-from importlib import metadata
+from importlib import metadata, util
+from pathlib import Path
 from typing import Any
 
 from connector.bundles import map_bundle, record_texts
 from connector.store import Store
 from connector.store.chunking import chunks
-from connector.store.evaluations import snapshot_texts, stale_records, ticket_rows, versions_as_of
+from connector.store.evaluations import bundles, stale_records, ticket_rows, versions_as_of
 from connector.store.models import TicketRow
-from connector.store.tickets import canonical_json, sha256_text
 from connector.tally import Tally
 from mappings.loader import LoadedMapping
 
@@ -31,30 +33,61 @@ from mappings.loader import LoadedMapping
 CHUNK = 500
 
 
-@cache  # a package metadata lookup (milliseconds), needed twice per evaluation
-def code_version() -> str:
+#: The code a stored snapshot's record depends on: packages (every ``.py`` file under them) and
+#: modules. ``mappings`` maps; ``connector.bundles`` assembles a stored bundle and maps it; the
+#: record model and the mapping file loader's parsing shape the record.
+MAPPER_SOURCES = ("mappings", "connector.bundles", "compliance_checks.model", "compliance_checks.configfile")
+#: Hex digits of the source digest kept in a version (``mapper_version``/``code_version`` are 40 wide).
+_DIGEST_CHARS = 12
+
+
+def package_version() -> str:
     try:
         return metadata.version("iso10002-connector")
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a plain checkout
         return "0+unknown"
 
 
-def record_basis(snapshot_sha256: str, mapping: LoadedMapping) -> str:
-    """Everything a record mapped from a stored snapshot with no as-of time depends on: the
-    snapshot's content, the mapping file, the site URL (ticket links; not in the mapping's
-    hash) and the code. Mapping is a function of these and the as-of time alone."""
-    return sha256_text(canonical_json({"snapshot": snapshot_sha256, "mapping": mapping.sha256,
-                                       "site": mapping.site, "code": code_version()}))
+def _source_files(name: str) -> Iterator[tuple[str, Path | None]]:
+    """(stable name, path) of each source file of a module or package (path None: not found)."""
+    spec = util.find_spec(name)
+    if spec is None or spec.origin is None:
+        yield name, None
+        return
+    if spec.submodule_search_locations:
+        for location in spec.submodule_search_locations:
+            root = Path(location)
+            for path in sorted(root.rglob("*.py")):
+                yield f"{name}/{path.relative_to(root).as_posix()}", path
+        return
+    yield name, Path(spec.origin)
 
 
-def remap_row(row: TicketRow, mapping: LoadedMapping, documents: list[Any], snapshot_sha256: str) -> None:
-    """Replace the row's cached record by the mapping of ``documents`` (the stored snapshot
-    whose digest is ``snapshot_sha256``) under the running mapper, and name that mapper and
-    those inputs on the row."""
+@cache  # reads a few dozen source files once per process
+def mapper_digest() -> str:
+    """sha256 over the names and bytes of the mapping code's source files (``MAPPER_SOURCES``)."""
+    digest = hashlib.sha256()
+    for module in MAPPER_SOURCES:
+        for name, path in _source_files(module):
+            digest.update(name.encode() + b"\0")
+            digest.update(path.read_bytes() if path is not None else b"<missing>")
+            digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@cache
+def code_version() -> str:
+    """The mapping code's identity: ``<package version>+<source digest>``, within 40 characters."""
+    return f"{package_version()[:40 - 1 - _DIGEST_CHARS]}+{mapper_digest()[:_DIGEST_CHARS]}"
+
+
+def remap_row(row: TicketRow, mapping: LoadedMapping, documents: list[Any]) -> None:
+    """Replace the row's cached record by the mapping of ``documents`` under the running
+    mapper, and name that mapper and the site URL on the row."""
     mapped = map_bundle(mapping.spec, documents, None, mapping.site)
     row.mapping_hash = mapping.sha256
     row.mapper_version = code_version()
-    row.record_basis = record_basis(snapshot_sha256, mapping)
+    row.mapped_site = mapping.site or ""
     if mapped is None or mapped.skipped:
         row.is_complaint = False
         return
@@ -84,12 +117,11 @@ def remap_stale(
         ids = [ticket_id for ticket_id, _source in chunk]
         with store.session() as session:
             newest = versions_as_of(session, ids, None)
-            texts = snapshot_texts(session, list(newest.values()))
+            texts = bundles(session, list(newest.values()))
             for row in ticket_rows(session, ids):
                 snapshot_id = newest.get(row.id)
                 if snapshot_id is not None:  # else no version stored: nothing to map
-                    sha256, text = texts.pop(snapshot_id)
-                    remap_row(row, mappings[row.source], json.loads(text), sha256)
+                    remap_row(row, mappings[row.source], json.loads(texts.pop(snapshot_id)))
         if tally is not None:
             tally("re-mapping stored records (new mapping or release)",
                   min((done + 1) * CHUNK, len(stale)), len(stale))

@@ -85,7 +85,7 @@ def _store_version(
     updated = parse_stamp(stamp) if stamp else now
     added = batch.add_snapshot(row, stamp=stamp, updated_at=updated, documents=documents)
     if added or row.mapping_hash != mapping.sha256 or row.mapper_version != code_version():
-        remap_row(row, mapping, documents, batch.last_sha256)
+        remap_row(row, mapping, documents)
     return added
 
 

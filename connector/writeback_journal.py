@@ -51,7 +51,8 @@ class WritebackOutcome:
     #: Things to fix on the helpdesk side that did not stop the write (e.g. a field the
     #: project's screen refuses), each once.
     warnings: list[str] = field(default_factory=list)
-    #: Tickets the helpdesk takes no update to (a closed Zendesk ticket): not "unchanged".
+    #: Tickets the helpdesk takes no update to (closed or deleted: a closed, deleted or merged
+    #: Zendesk ticket, a Jira issue not found): not "unchanged".
     #: Last, so that the document's earlier keys keep their places.
     skipped: int = 0
 

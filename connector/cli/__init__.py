@@ -17,7 +17,7 @@ from connector.cli import check, config, explain, platform, report, store, ui, v
 from connector.cli.exit_codes import ExitCode
 from connector.cli.help import PlainHelpCommand, PlainHelpGroup
 from connector.gc_tuning import tune_gc_for_batch
-from connector.remap import code_version
+from connector.remap import package_version
 
 __all__ = ["app", "main"]
 
@@ -32,7 +32,7 @@ app = typer.Typer(
 
 def _version(shown: bool) -> None:
     if shown:
-        typer.echo(f"iso10002 {code_version()}")
+        typer.echo(f"iso10002 {package_version()}")
         raise typer.Exit(ExitCode.OK)
 
 

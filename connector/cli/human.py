@@ -89,10 +89,10 @@ def _print_check_and_writeback(summary: dict[str, Any], console: Console) -> Non
                          "skipped", "failed")
         for s in writeback["sources"]:
             written.add_row(escape(s["source"]), f"{s['candidates']:,}", f"{s['written']:,}",
-                            f"{s['unchanged']:,}", f"{s.get('skipped', 0):,}", f"{s['failed']:,}")
+                            f"{s['unchanged']:,}", f"{s['skipped']:,}", f"{s['failed']:,}")
         console.print(written)
-        if any(s.get("skipped") for s in writeback["sources"]):
-            console.print("skipped: tickets the helpdesk takes no update to (a closed Zendesk ticket); "
+        if any(s["skipped"] for s in writeback["sources"]):
+            console.print("skipped: tickets the helpdesk takes no update to (closed or deleted); "
                           "their findings are in the reports", highlight=False, soft_wrap=True)
         for s in writeback["sources"]:
             for warning in s["warnings"]:

@@ -55,7 +55,8 @@ def pipeline_for(config: Path, *, lock: bool = False, secrets: bool = False,
 
 def configure_logging(display: Steps | None = None) -> None:
     """Log lines on stderr: from INFO (each step, each migration) for a log file or the service;
-    from WARNING while ``display`` shows the steps on a terminal (it says the same, readably)."""
+    from WARNING while ``display`` shows the steps on a terminal (it says the same, readably).
+    Call it before entering ``display``: while shown, ``sys.stderr`` is rich's proxy."""
     if not logging.getLogger().handlers:
         logging.basicConfig(
             level=logging.WARNING if display is not None and display.shown else logging.INFO,
@@ -118,10 +119,10 @@ def sync(
     output_format: FormatOption = OutputFormat.table,
 ) -> None:
     """Pull changes from every source into the store (cursor committed only after success)."""
-    with Steps(shown=output_format is OutputFormat.table) as display:
-        configure_logging(display)
-        with pipeline_for(config, lock=True, secrets=True, display=display) as pipeline:
-            summary = do_sync(pipeline, display, full=full)
+    display = Steps(shown=output_format is OutputFormat.table)
+    configure_logging(display)  # before the display takes stderr over: logging keeps the real one
+    with display, pipeline_for(config, lock=True, secrets=True, display=display) as pipeline:
+        summary = do_sync(pipeline, display, full=full)
     _print(summary, output_format, print_sync)
     if summary["errors"]:
         raise typer.Exit(ExitCode.PLATFORM)
@@ -139,18 +140,18 @@ def run(
     and nothing written; the plan is what --apply would write now.
     """
     dry_run = apply is False
-    with Steps(shown=output_format is OutputFormat.table) as display:
-        configure_logging(display)
-        with pipeline_for(config, lock=True, secrets=True, display=display) as pipeline:
-            summary = do_sync(pipeline, display)
-            outcome = pipeline.check(kind="run", record="none" if dry_run else "all", keep_findings=dry_run,
-                                     tally=display.tally())
-            summary["check"] = {"run": outcome.run_id, "as_of": outcome.as_of.isoformat(),
-                                "tickets": outcome.tickets, "statuses": dict(outcome.statuses),
-                                "errors": outcome.errors}
-            summary["writeback"] = do_writeback(
-                pipeline, writeback_mode(pipeline, apply), show_plans=False,
-                unrecorded=outcome.findings if dry_run else None, display=display)
+    display = Steps(shown=output_format is OutputFormat.table)
+    configure_logging(display)  # before the display takes stderr over: logging keeps the real one
+    with display, pipeline_for(config, lock=True, secrets=True, display=display) as pipeline:
+        summary = do_sync(pipeline, display)
+        outcome = pipeline.check(kind="run", record="none" if dry_run else "all", keep_findings=dry_run,
+                                 tally=display.tally())
+        summary["check"] = {"run": outcome.run_id, "as_of": outcome.as_of.isoformat(),
+                            "tickets": outcome.tickets, "statuses": dict(outcome.statuses),
+                            "errors": outcome.errors}
+        summary["writeback"] = do_writeback(
+            pipeline, writeback_mode(pipeline, apply), show_plans=False,
+            unrecorded=outcome.findings if dry_run else None, display=display)
     _print(summary, output_format, print_run)
     if summary["errors"] or summary["writeback"].get("errors"):
         raise typer.Exit(ExitCode.PLATFORM)

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from connector.store.chunking import CHUNK, chunks
-from connector.store.models import RunRow, RunTicketRow, SnapshotRow, TicketRow
+from connector.store.models import SnapshotRow, TicketRow
 
 #: State updates written per statement.
 _UPDATE_BATCH = 1000
@@ -85,29 +85,30 @@ def bundles(session: Session, snapshot_ids: Sequence[int]) -> dict[int, str]:
     return {snapshot_id: bundle for snapshot_id, bundle in session.execute(query)}
 
 
-def snapshot_texts(session: Session, snapshot_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
-    """snapshot id -> (its digest, its stored bundle as JSON text)."""
-    query = select(SnapshotRow.id, SnapshotRow.sha256, SnapshotRow.bundle).where(
-        SnapshotRow.id.in_(list(snapshot_ids)))
-    return {snapshot_id: (sha256, bundle) for snapshot_id, sha256, bundle in session.execute(query)}
-
-
 def snapshot_digests(session: Session, snapshot_ids: Sequence[int]) -> dict[int, str]:
     """snapshot id -> its digest (the bundle text itself is not read)."""
     query = select(SnapshotRow.id, SnapshotRow.sha256).where(SnapshotRow.id.in_(list(snapshot_ids)))
     return {snapshot_id: sha256 for snapshot_id, sha256 in session.execute(query)}
 
 
-def record_bases(session: Session, ids: Sequence[int]) -> dict[int, str | None]:
-    """ticket id -> what its cached record was mapped from (``TicketRow.record_basis``)."""
-    query = select(TicketRow.id, TicketRow.record_basis).where(TicketRow.id.in_(list(ids)))
-    return {ticket_id: basis for ticket_id, basis in session.execute(query)}
+#: What mapped a cached record: (mapping hash, code version, site URL), as on its row.
+Mapper = tuple[str | None, str | None, str | None]
 
 
-def cached_records(session: Session, ids: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
-    """ticket id -> its cached record and timeline (JSON texts, as sync stored them)."""
-    query = select(TicketRow.id, TicketRow.record, TicketRow.timeline).where(TicketRow.id.in_(list(ids)))
-    return {ticket_id: (record, timeline) for ticket_id, record, timeline in session.execute(query)}
+def record_mappers(session: Session, ids: Sequence[int]) -> dict[int, Mapper]:
+    """ticket id -> what mapped its cached record (``TicketRow.mapping_hash``,
+    ``mapper_version``, ``mapped_site``)."""
+    query = select(TicketRow.id, TicketRow.mapping_hash, TicketRow.mapper_version,
+                   TicketRow.mapped_site).where(TicketRow.id.in_(list(ids)))
+    return {ticket_id: (mapping, code, site) for ticket_id, mapping, code, site in session.execute(query)}
+
+
+def cached_records(session: Session, ids: Sequence[int]) -> list[TicketRow]:
+    """The ticket rows with these ids, only their cached record and timeline loaded (JSON
+    texts, as sync stored them)."""
+    query = select(TicketRow).options(load_only(TicketRow.id, TicketRow.record, TicketRow.timeline)).where(
+        TicketRow.id.in_(list(ids)))
+    return list(session.scalars(query))
 
 
 def record_evaluation_states(
@@ -150,37 +151,3 @@ def ticket_rows(session: Session, ids: Sequence[int]) -> list[TicketRow]:
     """The ticket rows with these ids (one query), to update in the session."""
     return list(session.scalars(select(TicketRow).where(TicketRow.id.in_(list(ids)))))
 
-
-@dataclass(frozen=True)
-class LastEvaluated:
-    """A ticket's entry in the manifest of the newest run (by id) that mapped and checked it:
-    what the hash chain says was last evaluated."""
-
-    snapshot_id: int
-    snapshot_sha256: str
-    record_sha256: str
-    run_as_of: datetime
-    #: The run's mapping hashes (JSON object text, source name -> hash) and code version.
-    mapping_hashes: str
-    code_version: str
-
-
-def last_evaluated(session: Session, source: str, tickets: Collection[str]) -> dict[str, LastEvaluated]:
-    """ticket -> its newest manifest entry, for these tickets of ``source`` (the newest run id
-    per ticket is found on the ``(source, ticket, run_id)`` index; older entries are not read)."""
-    newest = (
-        select(RunTicketRow.ticket, func.max(RunTicketRow.run_id).label("run_id"))
-        .where(RunTicketRow.source == source, RunTicketRow.ticket.in_(list(tickets)))
-        .group_by(RunTicketRow.ticket)
-        .subquery()
-    )
-    query = (
-        select(RunTicketRow.ticket, RunTicketRow.snapshot_id, RunTicketRow.snapshot_sha256,
-               RunTicketRow.record_sha256, RunRow.as_of, RunRow.mapping_hashes, RunRow.code_version)
-        .join(newest, (newest.c.ticket == RunTicketRow.ticket) & (newest.c.run_id == RunTicketRow.run_id))
-        .join(RunRow, RunRow.id == RunTicketRow.run_id)
-        .where(RunTicketRow.source == source)
-    )
-    return {ticket: LastEvaluated(snapshot_id, snapshot_sha256, record_sha256, run_as_of, hashes, code)
-            for ticket, snapshot_id, snapshot_sha256, record_sha256, run_as_of, hashes, code
-            in session.execute(query)}

@@ -128,10 +128,10 @@ class TicketRow(Base):
     #: The code version that mapped ``record`` (migration 0008; NULL: before it): with
     #: ``mapping_hash``, the mapper a run's record digest is compared under (``connector.remap``).
     mapper_version: Mapped[str | None] = mapped_column(String(40))
-    #: What ``record`` was mapped from (migration 0009; NULL: unknown): a digest of the
-    #: snapshot's content, the mapping, the site URL and the code (``connector.remap``). A check
-    #: evaluates the stored record instead of re-mapping only when this names its own inputs.
-    record_basis: Mapped[str | None] = mapped_column(String(64))
+    #: The site URL ``record`` was mapped with (migration 0009; "": none configured; NULL:
+    #: unknown): ticket links depend on it and the mapping file's hash does not cover it. A check
+    #: evaluates the stored record instead of re-mapping only under the running site URL.
+    mapped_site: Mapped[str | None] = mapped_column(Text)
     # What the last evaluation saw (migration 0003): the periodic re-evaluation skips the
     # ticket while these still hold and ``next_change_at`` is ahead (see connector.reevaluation).
     evaluated_snapshot_id: Mapped[int | None] = mapped_column(Integer)

@@ -19,10 +19,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from connector import remap
 from connector.config import AppConfig
 from connector.evaluation import EvalOutcome, Evaluator, evaluate_store
 from connector.pipeline import Pipeline, load_evaluator
-from connector.remap import code_version
+from connector.remap import code_version, mapper_digest, remap_stale
 from connector.store import Store
 from connector.store.evaluations import snapshot_digests, versions_as_of
 from connector.store.models import RunTicketRow, TicketRow
@@ -78,6 +79,7 @@ def synced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Synced]:
         store.close()
         server.stop()
         code_version.cache_clear()
+        mapper_digest.cache_clear()
 
 
 def _findings(outcome: EvalOutcome) -> dict[tuple[str, str], list[dict[str, Any]]]:
@@ -201,3 +203,82 @@ def test_a_version_no_run_has_evaluated_is_mapped(synced: Synced) -> None:
         session.execute(update(RunTicketRow).values(snapshot_id=-1))
     outcome = _check(synced, record="none")
     assert len(synced.mapped) == outcome.tickets > 0
+
+
+def test_a_change_to_the_mapping_code_re_maps_under_the_same_package_version(
+    synced: Synced, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The package version stays while the mapping code changes: the version a row and a run
+    name still changes, so stored records are re-mapped and no longer evaluated as they are."""
+    before = code_version()
+    assert before.startswith(f"{metadata.version(PACKAGE)}+") and len(before) <= 40
+    monkeypatch.setattr("connector.remap.MAPPER_SOURCES", (*remap.MAPPER_SOURCES, "connector.tally"))
+    mapper_digest.cache_clear()
+    code_version.cache_clear()
+    after = code_version()
+    assert after != before and after.startswith(f"{metadata.version(PACKAGE)}+") and len(after) <= 40
+
+    dry = _check(synced, record="none")  # no row re-mapped first: the check itself maps
+    assert len(synced.mapped) == dry.tickets > 0
+
+    synced.mapped.clear()
+    evaluator = synced.pipeline.evaluator
+    assert remap_stale(synced.store, evaluator.mappings) > 0  # rows mapped by the old code
+    with synced.store.session() as session:
+        assert set(session.scalars(select(TicketRow.mapper_version))) == {after}
+    recorded = _check(synced)
+    with synced.store.session() as session:
+        assert verify_chain(session)[1] == []
+    synced.mapped.clear()
+    reused = _check(synced)  # the new code's records, vouched for by its own run
+    assert synced.mapped == [] and reused.tickets == recorded.tickets
+
+
+def test_sync_names_the_site_url_and_a_row_without_one_is_mapped_again(synced: Synced) -> None:
+    (mapping,) = synced.pipeline.evaluator.mappings.values()
+    assert mapping.site
+    with synced.store.session() as session:
+        sites = set(session.scalars(select(TicketRow.mapped_site)))
+        assert sites == {mapping.site}
+        unknown = session.scalars(select(TicketRow).where(TicketRow.is_complaint.is_(True))
+                                  .order_by(TicketRow.ticket)).first()
+        assert unknown is not None
+        unknown.mapped_site = None  # mapped before the site URL was kept
+    outcome = _check(synced, record="none")
+    assert synced.mapped == [unknown.ticket] and outcome.tickets > 1
+
+
+def test_the_newest_evaluation_is_the_one_verify_store_compares_with(synced: Synced) -> None:
+    """A check as of a past time, recorded after the check as of now, does not hide what the
+    check as of now vouched for: the newest entry is the one of the latest as-of time, then run
+    id (``runs.evaluated_versions``, as ``verify-store`` reads it), not of the latest run."""
+    server = synced.server
+    ticket = min(sc.ticket_ids(server, status=("open",)))
+    server.state.clock.advance(3600)
+    server.state.update_ticket(ticket, {"comment": {"body": "We are looking into it.", "public": True}}, 1)
+    server.state.clock.advance(3600)
+    synced.pipeline.sync()
+    later = sc.virtual_now(server)
+    _check(synced, as_of=later)  # vouches for the ticket's new version
+    _check(synced)  # as of before that version: a later run naming the older version
+    synced.mapped.clear()
+    outcome = _check(synced, as_of=later)
+    assert synced.mapped == [] and outcome.tickets > 1
+    with synced.store.session() as session:
+        assert verify_chain(session)[1] == []
+
+
+def test_a_record_stored_whole_is_evaluated_as_stored(synced: Synced) -> None:
+    """A record stored with its timeline inside (before migration 0005 split them) has the same
+    digest (``tickets.record_digest``) and is read as ``tickets.record_document`` reads it."""
+    with synced.store.session() as session:
+        row = session.scalars(select(TicketRow).where(TicketRow.is_complaint.is_(True))
+                              .order_by(TicketRow.ticket)).first()
+        assert row is not None and row.record is not None and row.timeline is not None
+        document = json.loads(row.record)
+        document["timeline"] = json.loads(row.timeline)
+        row.record, row.timeline = json.dumps(document), None
+    outcome = _check(synced)
+    assert synced.mapped == [] and outcome.errors == []
+    with synced.store.session() as session:
+        assert verify_chain(session)[1] == []

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from rich.console import Console
+from rich.file_proxy import FileProxy
 from typer.testing import CliRunner
 
 from connector.cli import app, errors
@@ -113,4 +115,26 @@ def test_the_long_steps_tell_their_progress_once_per_chunk_when_asked(tmp_path: 
         assert remapped and told[-1][1:] == (remapped, remapped)
     finally:
         store.close()
+        server.stop()
+
+
+def test_logging_keeps_the_real_stderr_after_a_shown_display(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the display is shown, rich puts its proxy in ``sys.stderr``; log lines configured
+    then would go through that proxy for the rest of the process."""
+    monkeypatch.setenv("ZD_ID", "sandbox-client")
+    monkeypatch.setenv("ZD_SECRET", "sandbox-secret")
+    monkeypatch.setattr(errors, "err", Console(stderr=True, force_terminal=True, width=120))
+    root = logging.getLogger()
+    server = sc.start_sandbox(tickets=5)
+    try:
+        config = str(_config(tmp_path, server.base_url))
+        for command in (["sync", "-c", config], ["run", "-c", config, "--dry-run"]):
+            monkeypatch.setattr(root, "handlers", [])  # as in a fresh process
+            result = _invoke(*command)
+            assert result.exit_code == 0, result.output
+            streams = [getattr(handler, "stream", None) for handler in root.handlers]
+            assert streams and not any(isinstance(stream, FileProxy) for stream in streams), command
+    finally:
         server.stop()

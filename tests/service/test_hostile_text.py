@@ -69,10 +69,10 @@ def test_a_ticket_that_cannot_be_stored_is_quarantined_and_the_rest_sync(
     bad = min(complaint_ids(server), key=int)
     real = sync_module.remap_row
 
-    def remap(row: TicketRow, mapping: object, documents: list[object], sha256: str) -> None:
+    def remap(row: TicketRow, mapping: object, documents: list[object]) -> None:
         if row.ticket == bad:
             raise UnicodeEncodeError("utf-8", LONE, 0, 1, "surrogates not allowed")
-        real(row, mapping, documents, sha256)  # type: ignore[arg-type]
+        real(row, mapping, documents)  # type: ignore[arg-type]
 
     monkeypatch.setattr(sync_module, "remap_row", remap)
     outcomes, errors = pipeline(server, sqlite_store).sync()

@@ -146,6 +146,7 @@ def _audit(built: Built, out: Path) -> Any:
 
 def _upgrade(monkeypatch: pytest.MonkeyPatch) -> None:
     _release(monkeypatch, "2.0.0")
+    assert code_version().startswith("2.0.0+")  # with the mapping code's digest
     _new_mapping(monkeypatch)
 
 
@@ -163,7 +164,7 @@ def test_the_first_run_after_an_upgrade_remaps_stored_rows_and_the_store_still_v
     with built.pipeline.store.session() as session:
         rows = session.execute(select(TicketRow.record, TicketRow.mapper_version)
                                .where(TicketRow.is_complaint.is_(True))).all()
-        assert rows and all(version == "2.0.0" for _record, version in rows)
+        assert rows and all(version == code_version() for _record, version in rows)
         assert all(json.loads(record)["summary"].endswith(" (v2)") for record, _v in rows if record)
         # The old run's manifest still holds the digests of what it read: it verifies as recorded.
         old = dict(session.execute(select(RunTicketRow.ticket, RunTicketRow.record_sha256)
@@ -185,7 +186,7 @@ def test_a_sync_after_an_upgrade_remaps_without_making_the_old_run_look_edited(
     with built.pipeline.store.session() as session:
         versions = set(session.scalars(select(TicketRow.mapper_version)
                                        .where(TicketRow.is_complaint.is_(True))))
-    assert versions == {"2.0.0"}
+    assert versions == {code_version()}
     assert _problems(built) == []
     built.pipeline.check(as_of=built.as_of)
     assert _problems(built) == []
@@ -204,7 +205,7 @@ def test_a_one_ticket_evaluation_after_an_upgrade_remaps_that_ticket_only(
     with built.pipeline.store.session() as session:
         versions = dict(session.execute(select(TicketRow.ticket, TicketRow.mapper_version)
                                         .where(TicketRow.is_complaint.is_(True))).all())
-    assert versions.pop(first) == "2.0.0"
+    assert versions.pop(first) == code_version()
     assert versions and set(versions.values()) == {None}
     assert _problems(built) == []
 

@@ -119,3 +119,29 @@ def test_a_closed_ticket_is_counted_as_skipped_not_unchanged(
     assert outcome.skipped == results.count("skipped")
     assert outcome.unchanged == results.count("unchanged")
     assert outcome.written == results.count("written")
+
+
+def test_the_run_summary_says_what_skipped_covers(sqlite_store: Store, server: SandboxServer) -> None:
+    """Skipped tickets are closed ones (Zendesk refuses updates to them,
+    /work/shared/docs/platform-zendesk.md, comments: "writing to closed tickets fails") and ones
+    the helpdesk no longer has (a deleted or merged Zendesk ticket, a Jira issue not found):
+    the summary names both, not only closed Zendesk tickets."""
+    from rich.console import Console
+
+    from connector.cli.human import print_run
+
+    for ticket_id in sorted(server.state.world.tickets)[::2]:
+        server.state.world.tickets[ticket_id]["status"] = "closed"
+    pipe = pipeline(server, sqlite_store)
+    pipe.sync()
+    outcome = pipe.check(record="all")
+    [written], errors = pipe.writeback("apply")
+    assert not errors and written.skipped > 0
+    console = Console(record=True, width=200)
+    check = {"run": outcome.run_id, "as_of": outcome.as_of.isoformat(), "tickets": outcome.tickets,
+             "statuses": dict(outcome.statuses), "errors": []}
+    writeback = {"mode": "apply", "sources": [written.as_json()], "errors": []}
+    print_run({"synced": [], "errors": [], "check": check, "writeback": writeback}, console)
+    text = console.export_text()
+    assert "skipped: tickets the helpdesk takes no update to (closed or deleted)" in text
+    assert "Zendesk" not in text  # the same summary serves every platform
