@@ -397,22 +397,26 @@ def evaluated_versions(
 ) -> dict[str, Evaluated]:
     """Per ticket of ``source``: its entry in the manifest of the newest run (by as-of time,
     then id; at or before ``as_of`` when given) that mapped and checked it."""
-    query = (
-        select(RunTicketRow.ticket, RunRow.id, RunRow.as_of, RunRow.mapping_hashes, RunRow.code_version,
-               RunTicketRow.snapshot_id, RunTicketRow.snapshot_sha256, RunTicketRow.record_sha256)
+    # Only the newest entry per ticket leaves the database: a store keeps one entry per ticket
+    # and full run (a year of daily reconciliations is hundreds), and the check step asks this
+    # for every chunk of tickets.
+    rank = func.row_number().over(
+        partition_by=RunTicketRow.ticket, order_by=(RunRow.as_of.desc(), RunRow.id.desc())
+    ).label("rank")
+    entries = (
+        select(RunTicketRow.ticket, RunRow.id.label("run_id"), RunRow.as_of, RunRow.mapping_hashes,
+               RunRow.code_version, RunTicketRow.snapshot_id, RunTicketRow.snapshot_sha256,
+               RunTicketRow.record_sha256, rank)
         .join(RunRow, RunRow.id == RunTicketRow.run_id)
         .where(RunTicketRow.source == source, RunTicketRow.ticket.in_(list(tickets)))
     )
     if as_of is not None:
-        query = query.where(RunRow.as_of <= as_of)
+        entries = entries.where(RunRow.as_of <= as_of)
+    newest = entries.subquery()
     best: dict[str, Evaluated] = {}
     mappings: dict[int, dict[str, Any]] = {}
-    for ticket, run_id, run_as_of, hashes, code, snapshot_id, snapshot_sha, record_sha in session.execute(
-        query
-    ):
-        known = best.get(ticket)
-        if known is not None and (known.run_as_of, known.run_id) >= (run_as_of, run_id):
-            continue
+    rows = session.execute(select(newest).where(newest.c.rank == 1))
+    for ticket, run_id, run_as_of, hashes, code, snapshot_id, snapshot_sha, record_sha, _rank in rows:
         if run_id not in mappings:
             mappings[run_id] = _json_object(hashes)
         mapping = mappings[run_id].get(source)
