@@ -91,3 +91,19 @@ def test_audit_names_checks_and_says_a_check_can_cover_two_clauses() -> None:
                      r"Acknowledged in time</span><br><small>clause 7.4</small></td>", html)
     two = "A check that evidences two clauses is counted under each (its findings are not two findings)."
     assert two in html
+
+
+def test_kpi_names_checks_in_its_chart_and_shows_no_previous_backlog_in_a_first_period() -> None:
+    """The findings chart's labels were the checks' full titles wrapped over two lines; the
+    backlog table showed "Previous period 0" for every age where every other table shows a dash
+    (no complaints before the period: nothing to compare)."""
+    from report_templates.views import build_kpi_view
+
+    view = build_kpi_view(_one_open_complaint())  # type: ignore[arg-type]
+    assert not view.has_previous
+    html = render_html(view, RENDER)
+    assert ">Kept informed<" in html and ">Decided in time<" in html  # SVG text of the chart
+    assert "Open complaints by age (first period: no previous backlog to compare)" in html
+    backlog = html.split("Open complaints by age (first period", 1)[1].split("</table>", 1)[0]
+    assert "Previous period" not in backlog
+    assert "Findings by ISO 10002 clause (a check that evidences two clauses is counted under each)" in html
