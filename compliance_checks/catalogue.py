@@ -186,10 +186,11 @@ def render(registry: Registry = REGISTRY) -> str:
         "`compliance_checks.registry.EXAMPLE_RECORD` with the fields named) evaluated as of the "
         "time shown on the baseline policy's calendar gives the status shown.",
         "",
-        "| id | title | clauses | severity |",
-        "|---|---|---|---|",
+        "| id | title | short title (report columns) | clauses | severity |",
+        "|---|---|---|---|---|",
         *(
-            f"| [`{s.id}`](#{s.id}) | {_cell(s.title)} | {', '.join(s.clauses)} | {s.severity.value} |"
+            f"| [`{s.id}`](#{s.id}) | {_cell(s.title)} | {_cell(s.label)} | {', '.join(s.clauses)} "
+            f"| {s.severity.value} |"
             for s in specs
         ),
         "",

@@ -110,6 +110,13 @@ class CheckSpec(Generic[P]):
     description: str
     fn: Callable[[ComplaintRecord, P, CheckContext], CheckResult]
     examples: tuple[Example, ...] = ()
+    #: A few words for where space is tight (report columns, chart labels); the title otherwise.
+    short_title: str = ""
+
+    @property
+    def label(self) -> str:
+        """The short title, or the title for a check that has none."""
+        return self.short_title or self.title
 
 
 class Registry:
@@ -138,6 +145,12 @@ class Registry:
     def ids(self) -> list[str]:
         return list(self._checks)
 
+    def label(self, check_id: str) -> str:
+        """``acknowledged-in-time`` -> ``Acknowledged in time``: the check's short title (its
+        id for a check this registry does not know, e.g. one from a stored run of a removed check)."""
+        spec = self._checks.get(check_id)
+        return spec.label if spec else check_id
+
 
 REGISTRY = Registry()
 
@@ -151,6 +164,7 @@ def check(
     params: type[P],
     remediation: str,
     examples: tuple[Example, ...] = (),
+    short_title: str = "",
     registry: Registry = REGISTRY,
 ) -> Callable[
     [Callable[[ComplaintRecord, P, CheckContext], CheckResult]],
@@ -173,6 +187,7 @@ def check(
                 description=(fn.__doc__ or title).strip().splitlines()[0],
                 fn=fn,
                 examples=examples,
+                short_title=short_title,
             )
         )
         return fn

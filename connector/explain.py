@@ -17,7 +17,7 @@ from compliance_checks.advice import advice
 from compliance_checks.findings import Finding
 from compliance_checks.model import ComplaintRecord, Event, EvidenceRef, Stage
 from connector.checking import TicketEvaluation
-from report_templates.views.evidence import actor_text
+from report_templates.views.evidence import actor_text, evidence_line
 
 _RECORD_FIELDS = (
     "platform",
@@ -92,6 +92,13 @@ def _detail(event: Event, record: ComplaintRecord) -> str:
     )
 
 
+def _evidence(f: Finding, record: ComplaintRecord, policy: Policy) -> list[str]:
+    """Each evidence item as the audit report reads it (what, by whom, when in the policy's
+    zone), its source id in parentheses to find it in the helpdesk."""
+    lines = (evidence_line(e, record, policy.calendar.tz.key) for e in f.evidence)
+    return [f"{line.text} ({line.source})" if line.source else line.text for line in lines]
+
+
 def _print_narrow(
     console: Console, record: ComplaintRecord, findings: Sequence[Finding], policy: Policy
 ) -> None:
@@ -110,7 +117,7 @@ def _print_narrow(
         due = f", due {policy.calendar.local(f.due_at):%Y-%m-%d %H:%M}" if f.due_at else ""
         console.print(f"[bold]{f.check}[/bold] {f.status.value} (clause {', '.join(f.clauses)}{due})",
                       highlight=False)
-        lines = [f"why: {f.message}", *(f"evidence: {e.ref or e.kind}: {e.note}" for e in f.evidence)]
+        lines = [f"why: {f.message}", *(f"evidence: {line}" for line in _evidence(f, record, policy))]
         if f.remediation:
             lines.append(f"what to do: {f.remediation}")
         for line in lines:
@@ -177,7 +184,7 @@ def explain_ticket(
             findings.add_column(column, overflow="fold")
         closed = record.stage is Stage.CLOSED
         for f in result.findings:
-            evidence = "\n".join(f"{e.ref or e.kind}: {e.note}" for e in f.evidence)
+            evidence = Text("\n".join(_evidence(f, record, policy)))  # ticket text: never markup
             findings.add_row(
                 f.check,
                 ", ".join(f.clauses),

@@ -15,14 +15,15 @@ from itertools import groupby
 
 from markupsafe import Markup
 
-from report_templates.env import day, dt, safe_url, text
+from report_templates.env import check_label, day, dt_cell, safe_url, text
 from report_templates.views.audit import ExceptionRow
 
 #: Rows per chunk handed to the template (a few hundred KB of HTML).
 BATCH = 500
 
 _ROW = (
-    '      <tr><th scope="row">{link}</th><td>{check}<br><small>clause {clauses}</small></td>\n'
+    '      <tr><th scope="row">{link}</th><td><span title="{title} ({check})">{label}</span><br>'
+    "<small>clause {clauses}</small></td>\n"
     '        <td><span class="status s-{status}">{status}</span>{was}</td>\n'
     "        <td>{severity}</td><td>{due}</td><td>{message}</td>\n"
     "        <td>{evidence}</td>\n"
@@ -60,11 +61,13 @@ def exception_row_html(e: ExceptionRow) -> str:
     return _ROW.format(
         link=f'<a href="{_e(link)}">{ticket}</a>' if link else ticket,
         check=_e(e.check),
+        title=_e(e.title),
+        label=_e(check_label(e.check)),
         clauses=_e(e.clauses),
         status=status,
         was=f"<br><small>was {_e(e.original_status)}</small>" if e.original_status else "",
         severity=_e(e.severity),
-        due=_e(dt(e.due_at)),
+        due=dt_cell(e.due_at),
         message=_e(e.message),
         evidence=_evidence_html(e),
         last=last,

@@ -15,6 +15,9 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
+
+from compliance_checks.registry import REGISTRY
 
 SHIPPED = Path(__file__).parent
 #: (thousands separator, decimal separator) per supported locale.
@@ -107,6 +110,13 @@ def dt(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value is not None else ""
 
 
+def dt_cell(value: datetime | None) -> Markup:
+    """``dt`` for a narrow table cell: the date never breaks inside (a line may break before the time)."""
+    if value is None:
+        return Markup("")
+    return Markup(f'<span class="d">{value:%Y-%m-%d}</span> {value:%H:%M}')  # noqa: S704 - digits only
+
+
 def dt_zone(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M %Z") if value is not None else ""
 
@@ -122,6 +132,11 @@ def safe_url(value: str | None) -> str:
     return ""
 
 
+def check_label(check_id: str) -> str:
+    """A check's short title, for columns a person reads (its id stays in a tooltip)."""
+    return REGISTRY.label(check_id)
+
+
 def text(value: object) -> str:
     """An optional value as text: None is blank (StrictUndefined still catches typos)."""
     return "" if value is None else str(value)
@@ -135,8 +150,10 @@ FILTERS: dict[str, Any] = {
     "trend_class": trend_class,
     "dt": dt,
     "dt_zone": dt_zone,
+    "dt_cell": dt_cell,
     "day": day,
     "text": text,
+    "check_label": check_label,
     "safe_url": safe_url,
 }
 

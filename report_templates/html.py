@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from compliance_checks.registry import REGISTRY
 from report_templates import charts
 from report_templates.audit_rows import exception_groups, exception_rows
 from report_templates.env import RenderContext, environment
@@ -58,7 +59,7 @@ def kpi_charts(view: KpiView) -> dict[str, Markup]:
             title="Root-cause Pareto",
         ),
         "findings_check": charts.stacked_status_chart(
-            [r.title for r in checks],
+            [REGISTRY.label(r.key) if r.key in REGISTRY else r.title for r in checks],
             [(s, [r.counts[s] for r in checks], colour) for s, colour in _STATUS_COLOURS],
             title="Findings by check",
         ),

@@ -273,6 +273,23 @@ def test_explain_shows_record_timeline_and_each_check():
     assert out.count("-in-time") >= 3
 
 
+def test_explain_reads_evidence_as_the_audit_report_does():
+    """The Evidence column read ``comment:10023: first public agent reply``: a source id and a
+    lower-case note. It now names who and when (the policy's zone), the id kept in parentheses
+    (handmade Jira Cloud search + changelog bulkfetch fixtures, as the explain test above)."""
+    result = runner.invoke(
+        app,
+        ["explain", "--platform", "jira", "--input", str(SEARCH), "--input", str(BULK),
+         "--as-of", LATER, "CS-101"],
+        env={"COLUMNS": "400"},
+    )
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "First public agent reply by Jo Agent, 2026-03-03 09:15 GMT (comment:10023)" in out
+    assert "Remedy sought: Refund the duplicate charge" in out
+    assert "comment:10023: " not in out and "field:remedy_sought" not in out
+
+
 def test_explain_unknown_ticket_exits_3():
     result = run("explain", "--platform", "jira", "--input", str(SEARCH), "--as-of", AS_OF, "CS-999")
     assert result.exit_code == 3

@@ -227,7 +227,7 @@ def test_explain_in_an_80_column_terminal_prints_blocks_not_sliver_columns() -> 
     lines = [line.rstrip() for line in narrow.stdout.splitlines()]
     assert max(len(line) for line in lines) <= 80
     for fragment in ("remedy-recorded AT_RISK (clause 7.2, due 2026-11-24 17:30)",
-                     "    evidence: field:remedy_sought: remedy_sought = (empty)",
+                     "    evidence: Remedy sought: not recorded",
                      "    what to do: Ask the complainant what outcome they want and record it in the"):
         assert fragment in lines, fragment
     wide = runner.invoke(app, args, env={"COLUMNS": "250"})

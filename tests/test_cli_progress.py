@@ -125,3 +125,21 @@ def test_a_display_cleared_early_is_not_stopped_again() -> None:
     with Steps(console=Console(file=screen, force_terminal=True, force_interactive=False)) as display:
         assert list(display.counted([1, 2], "checking tickets", last=True)) == [1, 2]
     assert screen.getvalue().count("\n") == 1
+
+
+def test_sync_progress_counts_in_the_singular_for_one() -> None:
+    """The sync line of a source with one ticket on one page read "1 tickets, 1 pages"."""
+    from connector.cli.store import sync_progress
+
+    notes: list[tuple[str, str]] = []
+
+    class Display:
+        shown = True
+
+        def note(self, step: str, count: str) -> None:
+            notes.append((step, count))
+
+    progress = sync_progress(Display())  # type: ignore[arg-type]
+    progress("zd")(1, 1)
+    progress("zd")(2, 1_001)
+    assert notes == [("sync zd", "1 ticket, 1 page"), ("sync zd", "1,001 tickets, 2 pages")]

@@ -95,7 +95,7 @@ def test_register_and_review_show_the_name_with_the_id_beside_it() -> None:
     record = _record("jira", [{"issues": [_issue()]}])
     row = register_values(record, (), "Europe/London")
     assert row[18:20] == ("Jo Agent", "5b10a2844c20165700ede21g")
-    action = open_action(record, (), "UTC", record.received_at)
+    action = open_action(record, (), "UTC", record.received_at, record.received_at)
     assert action is None  # no finding needs action: no open action row
 
 

@@ -30,6 +30,7 @@ class AcknowledgedParams(FigureParams):
 @check(
     id="acknowledged-in-time",
     title="Complaint acknowledged promptly",
+    short_title="Acknowledged in time",
     clauses=("7.4",),
     severity=Severity.HIGH,
     params=AcknowledgedParams,
@@ -97,6 +98,7 @@ class AssessedParams(CheckParams):
 @check(
     id="assessed-in-time",
     title="Complaint assessed for severity and urgency in time",
+    short_title="Assessed in time",
     clauses=("7.5",),
     severity=Severity.MEDIUM,
     params=AssessedParams,

@@ -30,6 +30,7 @@ class ClosureEvidenceParams(CheckParams):
 @check(
     id="closure-evidence",
     title="Closed complaint carries its closure evidence",
+    short_title="Closure evidence",
     clauses=("7.9",),
     severity=Severity.MEDIUM,
     params=ClosureEvidenceParams,

@@ -32,6 +32,7 @@ class RootCauseParams(CheckParams):
 @check(
     id="root-cause-recorded",
     title="Root cause coded for upheld complaints",
+    short_title="Root cause coded",
     clauses=("8.2",),
     severity=Severity.MEDIUM,
     params=RootCauseParams,
@@ -106,6 +107,7 @@ class SatisfactionParams(CheckParams):
 @check(
     id="satisfaction-offered",
     title="Satisfaction with the complaints handling is measured",
+    short_title="Satisfaction measured",
     clauses=("8.3",),
     severity=Severity.LOW,
     params=SatisfactionParams,

@@ -33,6 +33,13 @@ FIELD_READERS: dict[str, Callable[[ComplaintRecord], object]] = {
     "remedy_sought": lambda r: r.remedy_sought,
 }
 
+#: Each field as a message names it (the key stays in the evidence ref and the ``missing`` fact).
+FIELD_TITLES: dict[str, str] = {
+    "received_at": "date received",
+    "complainant_contact": "complainant contact",
+    "remedy_sought": "remedy sought",
+}
+
 
 def _present(value: object) -> bool:
     return value not in (None, "", ()) and not (isinstance(value, str) and not value.strip())
@@ -72,17 +79,18 @@ def _missing_fields_result(
 ) -> CheckResult:
     evidence = tuple(field_evidence(name, None) for name in missing)
     facts: dict[str, str | int | float | bool | None] = {"missing": ", ".join(missing)}
+    # A one-field check's ``what`` already names its field.
+    message = what if len(fields) == 1 else f"{what}: {', '.join(FIELD_TITLES.get(n, n) for n in missing)}"
     if grace is None or record.stage.is_finished:
-        return CheckResult(Status.FAIL, f"{what}: {', '.join(missing)}", None, evidence, facts, fields)
+        return CheckResult(Status.FAIL, message, None, evidence, facts, fields)
     due_at = ctx.calendar.due(record.received_at, grace)
-    return CheckResult(
-        open_status(due_at, ctx), f"{what}: {', '.join(missing)}", due_at, evidence, facts, fields
-    )
+    return CheckResult(open_status(due_at, ctx), message, due_at, evidence, facts, fields)
 
 
 @check(
     id="record-complete",
     title="Complaint recorded with the information 7.2 asks for",
+    short_title="Record complete",
     clauses=("7.2",),
     severity=Severity.MEDIUM,
     params=RecordCompleteParams,
@@ -123,6 +131,7 @@ class RemedyRecordedParams(CheckParams):
 @check(
     id="remedy-recorded",
     title="Remedy sought by the complainant is recorded",
+    short_title="Remedy sought recorded",
     clauses=("7.2",),
     severity=Severity.LOW,
     params=RemedyRecordedParams,

@@ -81,6 +81,7 @@ def _accepted_early(
 @check(
     id="final-response-content",
     title="Final response states the decision, reasons, remedy and ombudsman referral rights",
+    short_title="Final response content",
     clauses=("7.8", "7.9"),
     severity=Severity.HIGH,
     params=FinalContentParams,
@@ -194,6 +195,7 @@ class SummaryResolutionParams(CheckParams):
 @check(
     id="summary-resolution",
     title="Summary resolution communication for complaints resolved within three business days",
+    short_title="Summary resolution letter",
     clauses=("7.8", "7.9"),
     severity=Severity.HIGH,
     params=SummaryResolutionParams,
@@ -310,6 +312,7 @@ class Stage2HandlerParams(CheckParams):
 @check(
     id="stage2-handler-differs",
     title="Stage-2 complaint handled by someone other than the stage-1 handler",
+    short_title="Stage-2 handler differs",
     clauses=("4", "7.9"),
     severity=Severity.HIGH,
     params=Stage2HandlerParams,
@@ -410,6 +413,7 @@ class AckContentParams(CheckParams):
 @check(
     id="acknowledgement-content",
     title="Written acknowledgement carries what the regime prescribes",
+    short_title="Acknowledgement content",
     clauses=("7.4",),
     severity=Severity.HIGH,
     params=AckContentParams,

@@ -141,6 +141,7 @@ _ACK_REMEDIATION = (
 @check(
     id="regulatory-acknowledged",
     title="Complaint acknowledged within the regulatory deadline",
+    short_title="Acknowledged (regulatory)",
     clauses=("7.4",),
     severity=Severity.HIGH,
     params=RegulatoryAckParams,
@@ -173,6 +174,7 @@ def regulatory_acknowledged(
 @check(
     id="stage2-acknowledged",
     title="Stage-2 escalation acknowledged within the regulatory deadline",
+    short_title="Stage-2 acknowledged",
     clauses=("7.4", "7.9"),
     severity=Severity.HIGH,
     params=RegulatoryAckParams,
@@ -409,6 +411,7 @@ _RESPONSE_REMEDIATION = (
 @check(
     id="regulatory-response",
     title="Final (or holding) response within the regulatory deadline",
+    short_title="Responded (regulatory)",
     clauses=("7.7", "7.8"),
     severity=Severity.CRITICAL,
     params=RegulatoryResponseParams,
@@ -467,6 +470,7 @@ def regulatory_response(
 @check(
     id="stage2-response",
     title="Stage-2 response within the regulatory deadline",
+    short_title="Stage-2 responded",
     clauses=("7.7", "7.9"),
     severity=Severity.CRITICAL,
     params=RegulatoryResponseParams,
@@ -580,6 +584,7 @@ def _holding_start(
 @check(
     id="holding-response",
     title="Holding (delay) letter sent before the deadline, with reasons and a new date",
+    short_title="Holding letter in time",
     clauses=("7.3", "7.7"),
     severity=Severity.HIGH,
     params=HoldingParams,
@@ -686,6 +691,7 @@ def holding_response(record: ComplaintRecord, p: HoldingParams, ctx: CheckContex
 @check(
     id="stage2-extension",
     title="Stage-2 extension letter sent before the deadline, with reasons and a new date",
+    short_title="Stage-2 extension letter",
     clauses=("7.3", "7.9"),
     severity=Severity.HIGH,
     params=HoldingParams,
@@ -776,6 +782,7 @@ class CfpbParams(FigureParams):
 @check(
     id="cfpb-timely-response",
     title="CFPB portal complaint answered in time (15 days; final within 60)",
+    short_title="CFPB timely response",
     clauses=("7.7",),
     severity=Severity.CRITICAL,
     params=CfpbParams,

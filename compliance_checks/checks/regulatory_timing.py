@@ -65,6 +65,7 @@ def _close_of_next_business_day(ctx: CheckContext, moment: datetime, n: int) -> 
 @check(
     id="overdue-update",
     title="Overdue complaint: the complainant updated by the next business day, with the reasons",
+    short_title="Overdue update sent",
     clauses=("7.3", "7.7"),
     severity=Severity.HIGH,
     params=OverdueUpdateParams,
@@ -177,6 +178,7 @@ class OutcomeLetterParams(FigureParams):
 @check(
     id="outcome-letter",
     title="Outcome letter within the regulatory time of completing the investigation",
+    short_title="Outcome letter in time",
     clauses=("7.8",),
     severity=Severity.HIGH,
     params=OutcomeLetterParams,

@@ -36,6 +36,7 @@ class ResponseParams(CheckParams):
 @check(
     id="response-in-time",
     title="Decision reached within the response target",
+    short_title="Decided in time",
     clauses=("7.7",),
     severity=Severity.HIGH,
     params=ResponseParams,
@@ -88,6 +89,7 @@ class DecisionCommunicatedParams(CheckParams):
 @check(
     id="decision-communicated",
     title="Decision communicated to the complainant",
+    short_title="Decision communicated",
     clauses=("7.8",),
     severity=Severity.HIGH,
     params=DecisionCommunicatedParams,

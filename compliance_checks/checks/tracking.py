@@ -44,6 +44,7 @@ def _updates(record: ComplaintRecord, until: datetime | None = None) -> list[Evi
 @check(
     id="kept-informed",
     title="Complainant kept informed while the complaint is open",
+    short_title="Kept informed",
     clauses=("7.3",),
     severity=Severity.MEDIUM,
     params=KeptInformedParams,
@@ -196,6 +197,7 @@ class EscalationParams(CheckParams):
 @check(
     id="escalated-when-required",
     title="Complaint escalated when its severity or lateness requires it",
+    short_title="Escalated when required",
     clauses=("7.5", "7.6"),
     severity=Severity.HIGH,
     params=EscalationParams,

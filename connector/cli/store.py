@@ -64,12 +64,18 @@ def configure_logging(display: Steps | None = None) -> None:
         )
 
 
+def _counted(n: int, noun: str) -> str:
+    """``1 ticket``, ``2,000 tickets``."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def sync_progress(display: Steps) -> Callable[[str], Progress]:
     """Per source: its line in ``display`` when shown; plain log lines (every 10 pages) otherwise."""
     if display.shown:
         def for_source(name: str) -> Progress:
-            return lambda pages, tickets: display.note(f"sync {name}",
-                                                       f"{tickets:,} tickets, {pages:,} pages")
+            return lambda pages, tickets: display.note(
+                f"sync {name}", f"{_counted(tickets, 'ticket')}, {_counted(pages, 'page')}"
+            )
 
         return for_source
 

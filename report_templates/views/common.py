@@ -163,8 +163,15 @@ def hours_between(start: datetime, end: datetime) -> float:
 
 
 def trim(text: str | None, limit: int) -> str | None:
-    """Free text cut to ``limit`` characters (ticket text can be arbitrarily long)."""
+    """Free text cut to ``limit`` characters (ticket text can be arbitrarily long), at a word
+    boundary where one is in the last third, with an ellipsis."""
     if text is None:
         return None
     flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= (limit * 2) // 3:
+        cut = cut[:space].rstrip(" ,;:.-")
+    return cut + "…"

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, overload
 
 from compliance_checks.findings import Status
 from compliance_checks.model import ComplaintRecord, Frozen
+from compliance_checks.registry import REGISTRY
 from report_templates.input import AnyFinding, ReportInput
 from report_templates.kinds import Fmt, ReportKind
 from report_templates.views.common import (
@@ -127,7 +128,8 @@ REGISTER_COLUMNS: tuple[Column, ...] = (
 
 
 def findings_summary(findings: tuple[AnyFinding, ...]) -> str:
-    """``FAIL: acknowledged-in-time, kept-informed; AT_RISK: response-in-time`` (or ``all clear``)."""
+    """``FAIL: Acknowledged in time, Kept informed; AT_RISK: Decided in time`` (or ``all clear``):
+    the checks by their short titles."""
     return _findings_columns(findings)[2]
 
 
@@ -145,7 +147,7 @@ def _findings_columns(findings: tuple[AnyFinding, ...]) -> tuple[int, int, str]:
         if status == "PASS":
             passed += 1
         elif status in _FLAGGED:
-            flagged.setdefault(status, []).append(f.check)
+            flagged.setdefault(status, []).append(REGISTRY.label(f.check))
     if not flagged:
         return passed, 0, "all clear" if findings else "not checked"
     parts = [f"{s.value}: {', '.join(sorted(flagged[s]))}" for s in _FLAGGED if s in flagged]

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from compliance_checks.model import ComplaintRecord, Frozen
+from compliance_checks.registry import REGISTRY
 from report_templates.input import AnyFinding, ReportInput
 from report_templates.kinds import Finished, PassContext, ReportKind
 from report_templates.views.common import (
@@ -60,6 +61,8 @@ class OpenAction(Frozen):
     received_at: datetime | None = None
     #: Received before the report period: an action carried over from an earlier period.
     carried_over: bool = False
+    #: The earliest due time has passed at the report's as-of time.
+    overdue: bool = False
 
 
 class ReviewView(Frozen):
@@ -113,6 +116,7 @@ class ReviewView(Frozen):
                     Column(key="due_at", label="Earliest due", kind="datetime"),
                     Column(key="received_at", label="Received", kind="datetime"),
                     Column(key="carried_over", label="Received before the period"),
+                    Column(key="overdue", label="Overdue at the as-of time"),
                 ),
                 rows=tuple({**a.model_dump(), "checks": ", ".join(a.checks)} for a in self.open_actions),
             ),
@@ -120,10 +124,15 @@ class ReviewView(Frozen):
 
 
 def open_action(
-    record: ComplaintRecord, findings: tuple[AnyFinding, ...], tz: str, period_start: datetime
+    record: ComplaintRecord,
+    findings: tuple[AnyFinding, ...],
+    tz: str,
+    period_start: datetime,
+    as_of: datetime,
 ) -> OpenAction | None:
     """An open complaint with a FAIL/AT_RISK/ERROR finding (None otherwise); one received before
-    ``period_start`` is carried over from an earlier period."""
+    ``period_start`` is carried over from an earlier period; overdue when its earliest due time is
+    before ``as_of``."""
     flagged = [f for f in findings if f.status.needs_action]
     if not flagged:
         return None
@@ -134,8 +143,9 @@ def open_action(
         severity=record.severity.value if record.severity else None,
         owner=record.assignee_name or record.assignee,
         owner_id=record.assignee,
-        checks=tuple(sorted({f"{f.check} ({f.status.value})" for f in flagged})),
+        checks=tuple(sorted({f"{REGISTRY.label(f.check)} ({f.status.value})" for f in flagged})),
         due_at=maybe_local(min(dues), tz) if dues else None,
+        overdue=bool(dues) and min(dues) < as_of,
         received_at=maybe_local(record.received_at, tz),
         carried_over=record.received_at < period_start,
     )
@@ -164,7 +174,7 @@ class ReviewBuilder:
             cause = record.named(record.root_cause) or record.root_cause
             self.by_cause.setdefault(cause, []).append(record.id)
         if record.is_open:
-            action = open_action(record, findings, self.tz, self.cohort.lo)
+            action = open_action(record, findings, self.tz, self.cohort.lo, self.data.as_of)
             if action is not None:
                 self.actions.append(action)
 

@@ -60,7 +60,7 @@ RECORD_COMPLETE = [
         Expected(
             "FAIL",
             GRACE_DUE,
-            ("Missing intake fields: complainant_contact, product",),
+            ("Missing intake fields: complainant contact, product",),
             ("field:complainant_contact", "field:product"),
         ),
         id="missing-contact-and-blank-product-after-grace-fail",
@@ -148,3 +148,14 @@ def test_remedy_recorded(overrides, now, expected):
 def test_remedy_evidence_shows_the_value():
     result = run_check("remedy-recorded", make_record())
     assert result.evidence[0].note == "remedy_sought = Refund the duplicate charge"
+
+
+def test_messages_name_fields_as_a_person_reads_them():
+    """A finding's message is read on the ticket and in reports: field titles, not record keys
+    (the keys stay in the evidence refs and the ``missing`` fact)."""
+    incomplete = run_check("record-complete", make_record(channel=None, complainant=Party(id="c")), at(9, 9))
+    assert incomplete.message == "Missing intake fields: channel, complainant contact"
+    assert incomplete.facts["missing"] == "channel, complainant_contact"
+    remedy = run_check("remedy-recorded", make_record(remedy_sought=None), at(9, 9))
+    assert remedy.message == "Remedy sought not recorded"
+    assert [e.ref for e in remedy.evidence] == ["field:remedy_sought"]

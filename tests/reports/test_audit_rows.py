@@ -18,11 +18,13 @@ from report_templates.views.audit import ExceptionRow
 REFERENCE = (
     "    {% for e in rows %}\n"
     '      <tr><th scope="row">{% set link = e.url | safe_url %}{% if link %}<a href="{{ link }}">'
-    "{{ e.ticket }}</a>{% else %}{{ e.ticket }}{% endif %}</th><td>{{ e.check }}<br><small>clause "
+    "{{ e.ticket }}</a>{% else %}{{ e.ticket }}{% endif %}</th>"
+    '<td><span title="{{ e.title }} ({{ e.check }})">'
+    "{{ e.check | check_label }}</span><br><small>clause "
     "{{ e.clauses }}</small></td>\n"
     '        <td><span class="status s-{{ e.status }}">{{ e.status }}</span>{% if e.original_status %}'
     "<br><small>was {{ e.original_status }}</small>{% endif %}</td>\n"
-    "        <td>{{ e.severity }}</td><td>{{ e.due_at | dt }}</td><td>{{ e.message }}</td>\n"
+    "        <td>{{ e.severity }}</td><td>{{ e.due_at | dt_cell }}</td><td>{{ e.message }}</td>\n"
     "        <td>{% for ev in e.evidence %}{{ ev }}{% if not loop.last %}<br>{% endif %}{% endfor %}</td>\n"
     "        <td>{% if e.waiver_approver %}waived by {{ e.waiver_approver }} until "
     "{{ e.waiver_expires | day }}{% else %}{{ e.remediation | text }}{% endif %}</td></tr>\n"

@@ -121,7 +121,7 @@ out.teamOptions = [...document.querySelector("select[name='f-team']").options].m
 pick("f-team", "Claims");
 out.claims = rows().map(r => r.cells[9].getAttribute("data-k"));
 pick("f-team", "");
-pick("f-check", "acknowledged-in-time");
+pick("f-check", "Acknowledged in time");
 out.failing = rows().map(r => r.cells[15].textContent);
 pick("f-check", "");
 pick("f-stage", "closed");
@@ -155,9 +155,9 @@ def test_register_filter_search_sort_page_and_sticky_header(tmp_path: Path) -> N
     assert got["teamOptions"] == ["", "Billing", "Claims", "Service"]
     claims = got["claims"]
     assert claims == ["Claims"] * sum(1 for i in range(1, N + 1) if team(i) == "Claims")
-    failing = got["failing"]  # FAIL on acknowledged-in-time (CHECKS[0]): even i that fail
+    failing = got["failing"]  # FAIL on acknowledged-in-time (CHECKS[0], by its short title): even i that fail
     assert isinstance(failing, list) and len(failing) == sum(1 for i in range(2, N + 1, 2) if fails(i))
-    assert all("acknowledged-in-time" in f for f in failing)
+    assert all("Acknowledged in time" in f for f in failing)
     assert got["closed"] == ["closed"] * 100  # 125 closed, one page of them
     assert got["search"] == ["CS-17", *(f"CS-{n}" for n in range(170, 180))]
     assert got["asc"] == ["CS-1", "CS-2", "CS-3"]  # numeric order, not CS-1, CS-10, CS-100

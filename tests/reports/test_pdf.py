@@ -91,6 +91,8 @@ def test_review_pack_summary_is_one_printed_page_and_appendix_lists_every_action
     first = pdf_text(out, "-f", "1", "-l", "1")
     assert "Open actions" in first and "Appendix A" in first  # the caption points at it
     assert "Appendix A: the other" not in first  # the appendix starts on a page of its own
+    shown = [a.ticket for a in view.open_actions[: view.open_actions_shown]]
+    assert [t for t in shown if t not in first] == []  # the summary's actions all on its page
     assert len(pages) > 1
     everything = pdf_text(out)
     missing = [a.ticket for a in view.open_actions if a.ticket not in everything]

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from compliance_checks.findings import Finding, Status
 from compliance_checks.model import Severity
+from compliance_checks.registry import REGISTRY
 from report_templates.views.common import status_counts
 from report_templates.views.register import _FLAGGED, _findings_columns, findings_summary
 
@@ -23,7 +24,7 @@ FINDINGS = st.lists(
             severity=Severity.HIGH,
             message="m",
         ),
-        st.sampled_from(["a", "b", "z-check", "\u00e9t\u00e9", "<x>"]),
+        st.sampled_from(["a", "b", "z-check", "\u00e9t\u00e9", "<x>", "kept-informed", "response-in-time"]),
         st.sampled_from(list(Status)),
     ),
     max_size=14,
@@ -35,7 +36,7 @@ def _reference(findings: tuple[Finding, ...]) -> tuple[int, int, str]:
     flagged: dict[Status, list[str]] = {}
     for f in findings:
         if f.status in _FLAGGED:
-            flagged.setdefault(f.status, []).append(f.check)
+            flagged.setdefault(f.status, []).append(REGISTRY.label(f.check))
     parts = [f"{s.value}: {', '.join(sorted(flagged[s]))}" for s in _FLAGGED if s in flagged]
     summary = "; ".join(parts) if parts else ("all clear" if findings else "not checked")
     return counts["PASS"], sum(counts[s.value] for s in _FLAGGED), summary
