@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connector.store.models import RunRow
-from connector.store.runs import RunHasher, run_hash
+from connector.store.runs import RunHasher, _mismatched_copies, run_hash
 from connector.store.tickets import canonical_json
 
 # Quotes, backslashes, NUL, non-ASCII and astral characters: everything JSON escapes or not.
@@ -48,3 +48,55 @@ def test_unsorted_stream_is_refused() -> None:
     hasher.add("s", "b", "{}")
     with pytest.raises(ValueError, match="sorted"):
         hasher.add("s", "a", "{}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(findings=st.lists(finding, max_size=20), kind=text)
+def test_hash_fed_a_ticket_at_a_time_equals_content_hash(
+    findings: list[tuple[str, str, str]], kind: str
+) -> None:
+    """What verification feeds (each ticket's sorted texts at once) hashes the same bytes."""
+    run = _run(kind, [], len(findings))
+    hasher = RunHasher(run)
+    ordered = sorted(findings)
+    for key in sorted({(s, t) for s, t, _ in ordered}):
+        hasher.add_ticket(*key, [p for s, t, p in ordered if (s, t) == key])
+    assert hasher.hexdigest() == run_hash(run, findings)
+
+
+def test_unsorted_ticket_texts_are_refused() -> None:
+    hasher = RunHasher(_run("check", [], 1))
+    with pytest.raises(ValueError, match="sorted"):
+        hasher.add_ticket("s", "a", ["{\"b\":1}", "{\"a\":1}"])
+    hasher = RunHasher(_run("check", [], 2))
+    hasher.add_ticket("s", "b", ["{}"])
+    with pytest.raises(ValueError, match="sorted"):
+        hasher.add_ticket("s", "a", ["{}"])
+
+
+# Finding texts as ``ticket_findings`` stores them (canonical JSON, top-level status), one with
+# a "status" inside its evidence too (a ticket's own status, as a field evidence could hold).
+_PLAIN = canonical_json({"check": "ack", "status": "FAIL", "evidence": [{"note": "x"}]})
+_NESTED = canonical_json({"check": "ack", "evidence": [{"status": "PASS"}], "status": "FAIL"})
+_QUOTED = canonical_json({"check": "ack", "note": 'say "status":"PASS"', "status": "FAIL"})
+
+
+@pytest.mark.parametrize(("statuses", "texts", "wrong"), [
+    ("FAIL", [_PLAIN], 0),
+    ("PASS", [_PLAIN], 1),
+    ("FAI", [_PLAIN], 1),
+    ('FAIL"', [_PLAIN], 1),
+    ("FAIL", [_NESTED], 0),
+    ("PASS", [_NESTED], 1),
+    ("FAIL", [_QUOTED], 0),
+    ("PASS", [_QUOTED], 1),
+    ("FAIL,FAIL", [_PLAIN], 1),
+    ("FAIL", [_PLAIN, _NESTED], 1),
+    ("FAIL,PASS", [_PLAIN, _NESTED], 1),
+])
+def test_status_copies_are_compared_with_the_hashed_texts(
+    statuses: str, texts: list[str], wrong: int
+) -> None:
+    """The copy check reads the status without parsing when it can; every edited copy still
+    counts, including against a text whose evidence holds a "status" key of its own."""
+    assert _mismatched_copies(statuses, texts) == wrong

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby
+from itertools import groupby, pairwise
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -164,11 +165,20 @@ class RunHasher:
         self._last: tuple[str, str, str] | None = None
 
     def add(self, source: str, ticket: str, payload: str) -> None:
-        item = (source, ticket, payload)
-        if self._last is not None and item < self._last:
+        self.add_ticket(source, ticket, (payload,))
+
+    def add_ticket(self, source: str, ticket: str, payloads: Sequence[str]) -> None:
+        """One ticket's payload texts, already sorted: one JSON encoding for all of them."""
+        if not payloads:
+            return
+        items = [(source, ticket, payload) for payload in payloads]
+        if any(b < a for a, b in pairwise(items)) or (
+            self._last is not None and items[0] < self._last
+        ):
             raise ValueError("findings must be hashed in sorted (source, ticket, payload) order")
-        self._last = item
-        self._digest.update(((",", "")[self._first] + canonical_json(item)).encode("utf-8"))
+        self._last = items[-1]
+        # The list's JSON without its brackets is exactly the items' JSON texts joined by commas.
+        self._digest.update(((",", "")[self._first] + canonical_json(items)[1:-1]).encode("utf-8"))
         self._first = False
 
     def hexdigest(self) -> str:
@@ -254,8 +264,7 @@ def append_run_stream(
     hasher = RunHasher(run, _insert_manifest(session, run.id, manifest))
     batch: list[dict[str, Any]] = []
     for item in findings:
-        for payload in sorted(text for _check, _status, text in item.rows):
-            hasher.add(item.source, item.ticket, payload)
+        hasher.add_ticket(item.source, item.ticket, sorted(text for _check, _status, text in item.rows))
         if item.rows:
             batch.append(_row(run.id, item))
         if len(batch) >= INSERT_BATCH:
@@ -315,12 +324,34 @@ def _mismatched_copies(statuses: str, texts: Sequence[str]) -> int:
     copies = statuses.split(STATUS_SEP)
     wrong = abs(len(copies) - len(texts))
     for copy, text in zip(copies, texts, strict=False):
+        if _copy_of_only_status(copy, text):
+            continue
         try:
             doc = json.loads(text)
         except ValueError:
             doc = None  # an edited payload: the hash reports it
         wrong += not (isinstance(doc, dict) and doc.get("status") == copy)
     return wrong
+
+
+#: A status as stored (``Status`` values): letters, digits, ``_`` and ``-`` only.
+_PLAIN_STATUS = re.compile(r"[A-Za-z0-9_-]+")
+_STATUS_KEY = '"status":'
+
+
+def _copy_of_only_status(copy: str, text: str) -> bool:
+    """Whether ``copy`` is the status of the finding ``text`` without parsing it: true only
+    when ``"status":`` occurs once and is followed by exactly ``copy`` as a JSON string.
+
+    In JSON text ``"status":`` can only be an object key (a string holds no unescaped quote),
+    so in a finding we wrote (canonical JSON with a top-level status) a single occurrence is
+    the top-level one. A text with two (a status in its evidence) or an unusual copy takes the
+    parsing path; an edited text fails the run hash either way."""
+    if text.count(_STATUS_KEY) != 1 or not _PLAIN_STATUS.fullmatch(copy):
+        return False
+    needle = f'{_STATUS_KEY}"{copy}"'
+    at = text.find(needle)
+    return at >= 0 and text[at + len(needle):at + len(needle) + 1] in (",", "}")
 
 
 def _stored_hash(session: Session, run: RunRow) -> tuple[str, int]:
@@ -337,17 +368,17 @@ def _stored_hash(session: Session, run: RunRow) -> tuple[str, int]:
         )
     )
     for chunk in chunks(keys, TICKET_CHUNK):
-        rows: list[tuple[str, str, str]] = []
+        rows: dict[tuple[str, str], list[str]] = defaultdict(list)
         for source, tickets in _by_source(chunk).items():
             query = select(
                 FindingRow.source, FindingRow.ticket, FindingRow.statuses, FindingRow.payload
             ).where(FindingRow.run_id == run.id, FindingRow.source == source, FindingRow.ticket.in_(tickets))
             for s, t, statuses, payload in session.execute(query):
                 texts = finding_texts(payload)
-                rows.extend((s, t, text) for text in texts)
+                rows[(s, t)].extend(texts)
                 mismatched += _mismatched_copies(statuses, texts)
-        for source, ticket, payload in sorted(rows):
-            hasher.add(source, ticket, payload)
+        for (source, ticket), texts in sorted(rows.items()):
+            hasher.add_ticket(source, ticket, sorted(texts))
     return hasher.hexdigest(), mismatched
 
 
