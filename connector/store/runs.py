@@ -37,7 +37,7 @@ from connector.store.chunking import chunks
 from connector.store.engine import GENESIS, StoreError
 from connector.store.evaluations import versions_as_of
 from connector.store.models import ChainHead, FindingRow, RunRow, RunTicketRow, SnapshotRow, TicketRow
-from connector.store.tickets import canonical_json, record_digest, sha256_text
+from connector.store.tickets import canonical_json, record_matches, sha256_text
 from connector.tally import Tally
 
 #: Separates a ticket's finding texts in ``findings.payload``: canonical JSON escapes every
@@ -509,11 +509,7 @@ def ticket_row_problem(row: Any, entry: Evaluated, newest_snapshot: int | None) 
         return None  # re-mapped by a later release since (NULL: mapped before versions were kept)
     if not row.is_complaint:
         return "marked not a complaint, but its evaluated version is one"
-    try:
-        digest = record_digest(row.record, row.timeline)
-    except ValueError:
-        digest = ""
-    if digest != entry.record_sha256:
+    if not record_matches(row.record, row.timeline, entry.record_sha256):
         return "whose stored record or timeline differs from the one evaluated"
     return None
 
