@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from compliance_checks.model import TIMELINE_JSON, ComplaintRecord
+from compliance_checks.model import ComplaintRecord
 from connector.store.tickets import canonical_json, sha256_text
 from mappings.assemble import Assembler, MappedTicket, Origin
 from mappings.jira_payload import history_key, merge_history, unnamed_change_fields
@@ -28,8 +28,12 @@ _ZENDESK_HISTORY = ("ticket_events", "audits")
 
 def record_texts(record: ComplaintRecord) -> tuple[str, str]:
     """A mapped record's JSON without its timeline, and the timeline's JSON: what sync stores
-    in ``tickets.record``/``timeline`` (apart: reports hardly read timelines)."""
-    return record.model_dump_json(exclude={"timeline"}), TIMELINE_JSON.dump_json(record.timeline).decode()
+    in ``tickets.record``/``timeline`` (apart: reports hardly read timelines). Both canonical
+    JSON, the text ``record_digest`` is defined over, so a reader checks the digest by hashing
+    them as stored (``tickets.record_matches``) instead of parsing and re-encoding them."""
+    document = record.model_dump(mode="json")
+    timeline = document.pop("timeline")
+    return canonical_json(document), canonical_json(timeline)
 
 
 def record_digest_of(record: ComplaintRecord) -> str:

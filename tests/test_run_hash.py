@@ -48,3 +48,27 @@ def test_unsorted_stream_is_refused() -> None:
     hasher.add("s", "b", "{}")
     with pytest.raises(ValueError, match="sorted"):
         hasher.add("s", "a", "{}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(findings=st.lists(finding, max_size=20), kind=text)
+def test_hash_fed_a_ticket_at_a_time_equals_content_hash(
+    findings: list[tuple[str, str, str]], kind: str
+) -> None:
+    """What verification feeds (each ticket's sorted texts at once) hashes the same bytes."""
+    run = _run(kind, [], len(findings))
+    hasher = RunHasher(run)
+    ordered = sorted(findings)
+    for key in sorted({(s, t) for s, t, _ in ordered}):
+        hasher.add_ticket(*key, [p for s, t, p in ordered if (s, t) == key])
+    assert hasher.hexdigest() == run_hash(run, findings)
+
+
+def test_unsorted_ticket_texts_are_refused() -> None:
+    hasher = RunHasher(_run("check", [], 1))
+    with pytest.raises(ValueError, match="sorted"):
+        hasher.add_ticket("s", "a", ["{\"b\":1}", "{\"a\":1}"])
+    hasher = RunHasher(_run("check", [], 2))
+    hasher.add_ticket("s", "b", ["{}"])
+    with pytest.raises(ValueError, match="sorted"):
+        hasher.add_ticket("s", "a", ["{}"])

@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby
+from itertools import groupby, pairwise
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -34,7 +34,7 @@ from connector.store.chunking import chunks
 from connector.store.engine import GENESIS, StoreError
 from connector.store.evaluations import versions_as_of
 from connector.store.models import ChainHead, FindingRow, RunRow, RunTicketRow, SnapshotRow, TicketRow
-from connector.store.tickets import canonical_json, record_digest, sha256_text
+from connector.store.tickets import canonical_json, record_matches, sha256_text
 from connector.tally import Tally
 
 #: Separates a ticket's finding texts in ``findings.payload``: canonical JSON escapes every
@@ -160,11 +160,20 @@ class RunHasher:
         self._last: tuple[str, str, str] | None = None
 
     def add(self, source: str, ticket: str, payload: str) -> None:
-        item = (source, ticket, payload)
-        if self._last is not None and item < self._last:
+        self.add_ticket(source, ticket, (payload,))
+
+    def add_ticket(self, source: str, ticket: str, payloads: Sequence[str]) -> None:
+        """One ticket's payload texts, already sorted: one JSON encoding for all of them."""
+        if not payloads:
+            return
+        items = [(source, ticket, payload) for payload in payloads]
+        if any(b < a for a, b in pairwise(items)) or (
+            self._last is not None and items[0] < self._last
+        ):
             raise ValueError("findings must be hashed in sorted (source, ticket, payload) order")
-        self._last = item
-        self._digest.update(((",", "")[self._first] + canonical_json(item)).encode("utf-8"))
+        self._last = items[-1]
+        # The list's JSON without its brackets is exactly the items' JSON texts joined by commas.
+        self._digest.update(((",", "")[self._first] + canonical_json(items)[1:-1]).encode("utf-8"))
         self._first = False
 
     def hexdigest(self) -> str:
@@ -249,8 +258,7 @@ def append_run_stream(
     hasher = RunHasher(run, _insert_manifest(session, run.id, manifest))
     batch: list[dict[str, Any]] = []
     for item in findings:
-        for payload in sorted(text for _check, _status, text in item.rows):
-            hasher.add(item.source, item.ticket, payload)
+        hasher.add_ticket(item.source, item.ticket, sorted(text for _check, _status, text in item.rows))
         if item.rows:
             batch.append(_row(run.id, item))
         if len(batch) >= INSERT_BATCH:
@@ -316,14 +324,14 @@ def _stored_hash(session: Session, run: RunRow) -> str:
         )
     )
     for chunk in chunks(keys, TICKET_CHUNK):
-        rows: list[tuple[str, str, str]] = []
+        rows: dict[tuple[str, str], list[str]] = defaultdict(list)
         for source, tickets in _by_source(chunk).items():
             query = select(FindingRow.source, FindingRow.ticket, FindingRow.payload).where(
                 FindingRow.run_id == run.id, FindingRow.source == source, FindingRow.ticket.in_(tickets))
             for s, t, payload in session.execute(query):
-                rows.extend((s, t, text) for text in finding_texts(payload))
-        for source, ticket, payload in sorted(rows):
-            hasher.add(source, ticket, payload)
+                rows[(s, t)].extend(finding_texts(payload))
+        for (source, ticket), texts in sorted(rows.items()):
+            hasher.add_ticket(source, ticket, sorted(texts))
     return hasher.hexdigest()
 
 
@@ -452,11 +460,7 @@ def ticket_row_problem(row: Any, entry: Evaluated, newest_snapshot: int | None) 
         return None  # re-mapped by a later release since (NULL: mapped before versions were kept)
     if not row.is_complaint:
         return "marked not a complaint, but its evaluated version is one"
-    try:
-        digest = record_digest(row.record, row.timeline)
-    except ValueError:
-        digest = ""
-    if digest != entry.record_sha256:
+    if not record_matches(row.record, row.timeline, entry.record_sha256):
         return "whose stored record or timeline differs from the one evaluated"
     return None
 

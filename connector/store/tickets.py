@@ -48,6 +48,48 @@ def record_digest(record: str | None, timeline: str | None) -> str:
     return sha256_text(canonical_json(doc))
 
 
+#: The top-level key canonical JSON puts right after ``timeline`` in a mapped record (the
+#: record's keys sort ``..., timeline, updated_at, url``).
+_AFTER_TIMELINE = ',"updated_at":'
+_TIMELINE_KEY = '"timeline":'
+
+
+def _stored_canonically(record: str, timeline: str, digest: str) -> bool:
+    """Whether the stored texts are the canonical record and timeline whose
+    :func:`record_digest` is ``digest``, checked by hashing them spliced together as stored.
+
+    Sound without re-encoding: ``"timeline":`` occurs once in the splice (it is in neither
+    text, and a JSON string holds no unescaped quote), so when the splice's digest matches,
+    the splice is the canonical text of the evaluated record and that occurrence is its one
+    top-level timeline key; ``record`` then must end with that text's own tail (no later
+    ``,"updated_at":`` can occur in it), and ``record`` being one valid JSON object leaves
+    no other way to cut the timeline out of it than the one stored. False: not shown this
+    way (a store written before the texts were canonical, or an edited row)."""
+    if _TIMELINE_KEY in record or _TIMELINE_KEY in timeline or not timeline.startswith("["):
+        return False
+    cut = record.rfind(_AFTER_TIMELINE)
+    if cut <= 0:
+        return False
+    if sha256_text(record[:cut] + "," + _TIMELINE_KEY + timeline + record[cut:]) != digest:
+        return False
+    try:
+        return isinstance(json.loads(record), dict)
+    except ValueError:
+        return False
+
+
+def record_matches(record: str | None, timeline: str | None, digest: str) -> bool:
+    """Whether ``record_digest(record, timeline) == digest`` (False for texts that are not
+    JSON). Texts stored canonically are checked by hashing them as stored; any other form
+    (older stores) is parsed and re-encoded."""
+    if record and timeline is not None and _stored_canonically(record, timeline, digest):
+        return True
+    try:
+        return record_digest(record, timeline) == digest
+    except ValueError:
+        return False
+
+
 def ensure_source(session: Session, name: str, platform: str) -> SourceRow:
     row = session.get(SourceRow, name)
     if row is None:
