@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from report_templates.writers.pdf_parts import split_page
+
+if TYPE_CHECKING:
+    from weasyprint import Document
+    from weasyprint.formatting_structure.boxes import Box
 
 LOG = logging.getLogger(__name__)
 
@@ -35,19 +43,84 @@ class _QuietWeasyPrint(logging.Filter):
         return record.levelno >= logging.ERROR
 
 
-def write_pdf(html: str, out: Path) -> frozenset[str]:
-    """Writes the tagged PDF; returns the characters no installed font could draw (empty when
-    every glyph resolved) and logs a warning naming their code points."""
-    from weasyprint import HTML
+#: Rows of a long table laid out as one WeasyPrint document (``writers/pdf_parts.py``): small
+#: enough that no part costs much more than its share, large enough that the part ends (each
+#: leaves the rest of its last page empty) are few.
+ROWS_PER_PART = 400
 
+
+def _texts(box: Box) -> Iterator[str]:
+    text = getattr(box, "text", None)
+    if isinstance(text, str):
+        yield text
+    for child in getattr(box, "children", ()):
+        yield from _texts(child)
+
+
+def _numbered_margins(stamp: Document) -> list[list[Box]]:
+    """Per page of ``stamp``, its margin boxes that print something: those drawn from page
+    counters, as the running strings are not set in a document without content."""
+    return [
+        [box for box in page._page_box.children[1:] if "".join(_texts(box)).strip()] for page in stamp.pages
+    ]
+
+
+def _join(parts: list[Document], stamp: Document) -> Document:
+    """The pages of every part, in order, as one document; each page's counter-drawn margin
+    boxes ("Page x of y") replaced by those of the same page of ``stamp``, a document of as many
+    empty pages laid out with the same page rules."""
+    pages = [page for part in parts for page in part.pages]
+    for page, numbered in zip(pages, _numbered_margins(stamp), strict=True):
+        places = {box.at_keyword for box in numbered}
+        kept = [box for box in page._page_box.children[1:] if box.at_keyword not in places]
+        page._page_box.children = (page._page_box.children[0], *kept, *numbered)
+    return parts[0].copy(pages)
+
+
+def _stamp_page(page: str, pages: int) -> str:
+    """The page's head (its page rules) and ``pages`` empty pages."""
+    head = page[: page.index("</head>")]
+    return (
+        head
+        + "</head><body>"
+        + '<div style="height: 1px"></div>'
+        + '<div style="break-before: page; height: 1px"></div>' * (pages - 1)
+        + "</body></html>"
+    )
+
+
+def _render(html: str, out: Path, rows_per_part: int) -> None:
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    texts = split_page(html, rows_per_part)
+    # No base_url: the page has no external assets, and nothing may be fetched.
+    if len(texts) == 1:
+        HTML(string=html, base_url=None).write_pdf(out, pdf_variant=PDF_VARIANT)
+        return
+    # One font configuration for every part: the joined document draws with all their fonts.
+    fonts = FontConfiguration()
+    parts = [
+        HTML(string=text, base_url=None).render(font_config=fonts, pdf_variant=PDF_VARIANT) for text in texts
+    ]
+    total = sum(len(part.pages) for part in parts)
+    stamp = HTML(string=_stamp_page(html, total), base_url=None).render(
+        font_config=fonts, pdf_variant=PDF_VARIANT
+    )
+    _join(parts, stamp).write_pdf(out, pdf_variant=PDF_VARIANT)
+
+
+def write_pdf(html: str, out: Path, *, rows_per_part: int = ROWS_PER_PART) -> frozenset[str]:
+    """Writes the tagged PDF; returns the characters no installed font could draw (empty when
+    every glyph resolved) and logs a warning naming their code points. A long table is laid out
+    ``rows_per_part`` rows at a time."""
     weasy_log = logging.getLogger("weasyprint")
     quiet = _QuietWeasyPrint()
     level = weasy_log.level
     weasy_log.setLevel(logging.WARNING)
     weasy_log.addFilter(quiet)
     try:
-        # No base_url: the page has no external assets, and nothing may be fetched.
-        HTML(string=html, base_url=None).write_pdf(out, pdf_variant=PDF_VARIANT)
+        _render(html, out, rows_per_part)
     finally:
         weasy_log.removeFilter(quiet)
         weasy_log.setLevel(level)

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from compliance_checks.findings import Status
 from report_templates.html import render_html
 from report_templates.input import ReportInput, Snapshot
 from report_templates.render import build_view, render_report
-from tests.reports.builders import AS_OF, RENDER, at, dataset, record
+from tests.reports.builders import AS_OF, CHECKS, RENDER, at, dataset, finding, record
 
 pytest.importorskip("weasyprint", reason="WeasyPrint (and Pango) not installed")
 POPPLER = all(shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdfinfo"))
@@ -136,3 +137,77 @@ def test_writer_names_the_characters_it_had_to_draw_as_boxes(
     assert boxes == frozenset({private})
     assert "U+10FFFD" in caplog.text and "print as boxes" in caplog.text
     assert logging.getLogger("weasyprint").filters == []  # the writer leaves WeasyPrint's logger as it was
+
+
+def _pages(pdf: Path) -> int:
+    return int(re.search(r"Pages:\s+(\d+)", _run("pdfinfo", str(pdf))).group(1))  # type: ignore[union-attr]
+
+
+def _ids_in_order(pdf: Path) -> list[str]:
+    """Complaint ids in the order they first appear, reading the page as laid out (row by row)."""
+    return list(dict.fromkeys(re.findall(r"\bCS-\d+\b", _run("pdftotext", "-layout", str(pdf), "-"))))
+
+
+def _headers(page: str, before: str = "<tbody") -> list[str]:
+    return [html.unescape(h) for h in _HEADER.findall(page.split(before)[0])]
+
+
+@needs_poppler
+def test_register_laid_out_in_parts_prints_as_the_one_piece_does(tmp_path: Path) -> None:
+    """A long table is laid out a few rows at a time (WeasyPrint's cost of one table over many
+    pages grows faster than its pages): the parts print the same rows in the same order, every
+    column header on every page, one running header and footer, and one page count."""
+    from report_templates.writers.pdf import write_pdf
+
+    page = render_html(build_view("register", _many_rows(60)), RENDER)
+    headers = _headers(page)
+    whole, parts = tmp_path / "whole.pdf", tmp_path / "parts.pdf"
+    write_pdf(page, whole, rows_per_part=1000)
+    write_pdf(page, parts, rows_per_part=7)
+    assert _ids_in_order(parts) == _ids_in_order(whole) == [f"CS-{i}" for i in range(60)]
+    pages = _pages(parts)
+    assert pages > _pages(whole)  # each part starts a page: it was laid out in parts
+    assert re.search(r"Tagged:\s+yes", _run("pdfinfo", str(parts)))
+    for number in range(1, pages + 1):
+        text = _page_text(parts, number)
+        assert "Complaint register" in text
+        assert "Complaints received 2026-10-01 to 2026-10-31" in " ".join(text.split())
+        assert f"Page {number} of {pages}" in text
+        missing = [h for h in headers if _squeeze(h) not in _squeeze(text)]
+        assert not missing, f"columns not printed on page {number}: {missing}"
+        assert text.count(f"Page {number} of") == 1  # the part's own count is not printed too
+    assert "In ISO 10002 scope" in _page_text(parts, 1)
+    assert "In ISO 10002 scope" not in _page_text(parts, 2)
+    assert "Generated" in _page_text(parts, pages) and "Generated" not in _page_text(parts, 1)
+
+
+@needs_poppler
+def test_audit_laid_out_in_parts_keeps_its_hash_on_every_page_and_its_exceptions_in_order(
+    tmp_path: Path,
+) -> None:
+    from report_templates.writers.pdf import write_pdf
+
+    records = [record(f"CS-{i}", at("2026-10-01") + timedelta(hours=5 * i)) for i in range(40)]
+    findings = {
+        r.id: (finding(r.id, CHECKS[0], Status.FAIL, due=r.received_at + timedelta(days=2)),) for r in records
+    }
+    data = dataset(current=Snapshot(AS_OF, tuple(records), findings))
+    view = build_view("audit", data)
+    page = render_html(view, RENDER)
+    whole, parts = tmp_path / "whole.pdf", tmp_path / "parts.pdf"
+    write_pdf(page, whole, rows_per_part=1000)
+    write_pdf(page, parts, rows_per_part=6)
+    assert _ids_in_order(parts) == _ids_in_order(whole)
+    pages = _pages(parts)
+    assert pages > _pages(whole)
+    assert re.search(r"Tagged:\s+yes", _run("pdfinfo", str(parts)))
+    digest = view.content_hash  # type: ignore[attr-defined]
+    exception_headers = _headers(page.split("data-tool")[1], "</thead>")
+    later = [n for n in range(2, pages + 1) if "Remediation" in _page_text(parts, n)]
+    assert later, "no later page carries the exceptions' header row"
+    for number in range(1, pages + 1):
+        text = _page_text(parts, number)
+        assert f"sha256:{digest}" in _squeeze(text)
+        assert "compliance audit report" in text and f"Page {number} of {pages}" in text
+    for number in later:
+        assert all(_squeeze(h) in _squeeze(_page_text(parts, number)) for h in exception_headers)
