@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from report_templates.writers.pdf_parts import split_page
+from report_templates.env import format_number
+from report_templates.input import ROWS_PER_VOLUME
+from report_templates.writers.pdf_parts import Volume, css_string, split_volumes, volume_path
 
 if TYPE_CHECKING:
-    from weasyprint import Document
-    from weasyprint.formatting_structure.boxes import Box
+    from weasyprint.text.fonts import FontConfiguration
 
 LOG = logging.getLogger(__name__)
 
@@ -43,84 +48,126 @@ class _QuietWeasyPrint(logging.Filter):
         return record.levelno >= logging.ERROR
 
 
-#: Rows of a long table laid out as one WeasyPrint document (``writers/pdf_parts.py``): small
-#: enough that no part costs much more than its share, large enough that the part ends (each
-#: leaves the rest of its last page empty) are few.
-ROWS_PER_PART = 400
+@dataclass(frozen=True)
+class PdfWritten:
+    """The files written, volume 1 first (one when the long table fits one volume), and the
+    characters no installed font could draw (empty when every glyph resolved)."""
+
+    paths: tuple[Path, ...]
+    missing: frozenset[str]
 
 
-def _texts(box: Box) -> Iterator[str]:
-    text = getattr(box, "text", None)
-    if isinstance(text, str):
-        yield text
-    for child in getattr(box, "children", ()):
-        yield from _texts(child)
+def _before_head_end(page: str, markup: str) -> str:
+    at = page.index("</head>")
+    return page[:at] + markup + page[at:]
 
 
-def _numbered_margins(stamp: Document) -> list[list[Box]]:
-    """Per page of ``stamp``, its margin boxes that print something: those drawn from page
-    counters, as the running strings are not set in a document without content."""
-    return [
-        [box for box in page._page_box.children[1:] if "".join(_texts(box)).strip()] for page in stamp.pages
-    ]
+def _after(page: str, pattern: str, markup: str) -> str:
+    found = re.search(pattern, page)
+    if found is None:
+        return page
+    return page[: found.end()] + markup + page[found.end() :]
 
 
-def _join(parts: list[Document], stamp: Document) -> Document:
-    """The pages of every part, in order, as one document; each page's counter-drawn margin
-    boxes ("Page x of y") replaced by those of the same page of ``stamp``, a document of as many
-    empty pages laid out with the same page rules."""
-    pages = [page for part in parts for page in part.pages]
-    for page, numbered in zip(pages, _numbered_margins(stamp), strict=True):
-        places = {box.at_keyword for box in numbered}
-        kept = [box for box in page._page_box.children[1:] if box.at_keyword not in places]
-        page._page_box.children = (page._page_box.children[0], *kept, *numbered)
-    return parts[0].copy(pages)
+def _range(volume: Volume, locale: str) -> str:
+    def number(value: int) -> str:
+        return format_number(value, 0, locale)
+
+    return f"{volume.noun} {number(volume.first)}\u2013{number(volume.last)} of {number(volume.total)}"
 
 
-def _stamp_page(page: str, pages: int) -> str:
-    """The page's head (its page rules) and ``pages`` empty pages."""
-    head = page[: page.index("</head>")]
+def _listing(volumes: list[Volume], name: str, locale: str) -> str:
+    """Volume 1's list of every volume: its rows and its file."""
+    rows = "".join(
+        f'<tr><th scope="row">{k}</th><td>{escape(_range(v, locale))}</td>'
+        f"<td>{escape(volume_path(Path(name), k, len(volumes)).name)}</td></tr>"
+        for k, v in enumerate(volumes, start=1)
+    )
     return (
-        head
-        + "</head><body>"
-        + '<div style="height: 1px"></div>'
-        + '<div style="break-before: page; height: 1px"></div>' * (pages - 1)
-        + "</body></html>"
+        '<section class="volumes"><h2>Volumes</h2>'
+        f"<p>Printed as {len(volumes)} PDF files (volumes) of at most the same number of rows: this "
+        "one has the summary, the last the closing sections; every volume repeats the table's "
+        "header row on each page.</p>"
+        '<table><thead><tr><th scope="col">Volume</th><th scope="col">Rows</th>'
+        f'<th scope="col">File</th></tr></thead><tbody>{rows}</tbody></table></section>'
     )
 
 
-def _render(html: str, out: Path, rows_per_part: int) -> None:
+def _volume_page(volumes: list[Volume], number: int, name: str, locale: str) -> str:
+    """Volume ``number``'s page: "Volume k of n" and its rows in the running header (top
+    centre), volume 1 with the list of volumes, the others with a line saying where the rest is."""
+    volume = volumes[number - 1]
+    label = f"Volume {number} of {len(volumes)} \u00b7 {_range(volume, locale)}"
+    rule = (
+        f"<style>@page {{ @top-center {{ content: {css_string(label)}; font-size: 8px; "
+        "color: #57606a; } }</style>"
+    )
+    page = _before_head_end(volume.text, rule)
+    if number == 1:
+        return _after(page, r"</header>", _listing(volumes, name, locale))
+    note = (
+        f'<p class="volume-note">{escape(label)}. The summary and the list of volumes are in volume '
+        f"1, {escape(name)}.</p>"
+    )
+    return _after(page, r"<body\b[^>]*>", note)
+
+
+def _write(page: str, target: Path, fonts: FontConfiguration) -> None:
     from weasyprint import HTML
+
+    # No base_url: the page has no external assets, and nothing may be fetched.
+    HTML(string=page, base_url=None).write_pdf(target, pdf_variant=PDF_VARIANT, font_config=fonts)
+
+
+def _temporary(path: Path) -> Path:
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}")
+    os.close(fd)
+    return Path(name)
+
+
+def _render(html: str, out: Path, rows_per_volume: int, name: str, locale: str) -> tuple[Path, ...]:
+    """Every volume written beside its target under a temporary name, one at a time (only one
+    volume's pages are in memory), then each renamed into place: all volumes or none."""
     from weasyprint.text.fonts import FontConfiguration
 
-    texts = split_page(html, rows_per_part)
-    # No base_url: the page has no external assets, and nothing may be fetched.
-    if len(texts) == 1:
-        HTML(string=html, base_url=None).write_pdf(out, pdf_variant=PDF_VARIANT)
-        return
-    # One font configuration for every part: the joined document draws with all their fonts.
+    volumes = split_volumes(html, rows_per_volume)
     fonts = FontConfiguration()
-    parts = [
-        HTML(string=text, base_url=None).render(font_config=fonts, pdf_variant=PDF_VARIANT) for text in texts
-    ]
-    total = sum(len(part.pages) for part in parts)
-    stamp = HTML(string=_stamp_page(html, total), base_url=None).render(
-        font_config=fonts, pdf_variant=PDF_VARIANT
-    )
-    _join(parts, stamp).write_pdf(out, pdf_variant=PDF_VARIANT)
+    if len(volumes) == 1:
+        _write(html, out, fonts)
+        return (out,)
+    targets = [volume_path(out, k, len(volumes)) for k in range(1, len(volumes) + 1)]
+    written: list[Path] = []
+    try:
+        for number, target in enumerate(targets, start=1):
+            written.append(_temporary(target))
+            _write(_volume_page(volumes, number, name, locale), written[-1], fonts)
+        for temporary, target in zip(written, targets, strict=True):
+            os.replace(temporary, target)
+    finally:
+        for left in written:
+            left.unlink(missing_ok=True)
+    return tuple(targets)
 
 
-def write_pdf(html: str, out: Path, *, rows_per_part: int = ROWS_PER_PART) -> frozenset[str]:
-    """Writes the tagged PDF; returns the characters no installed font could draw (empty when
-    every glyph resolved) and logs a warning naming their code points. A long table is laid out
-    ``rows_per_part`` rows at a time."""
+def write_pdf(
+    html: str,
+    out: Path,
+    *,
+    rows_per_volume: int = ROWS_PER_VOLUME,
+    name: str | None = None,
+    locale: str = "en_GB",
+) -> PdfWritten:
+    """Writes the tagged PDF at ``out``; a long table of more than ``rows_per_volume`` rows as
+    volumes, volume 1 at ``out`` and the others beside it (``pdf_parts.volume_path``). ``name``:
+    the file name volume 1 lists the volumes under (default ``out``'s: a caller writing to a
+    temporary name gives the final one). Logs a warning naming the code points no font has."""
     weasy_log = logging.getLogger("weasyprint")
     quiet = _QuietWeasyPrint()
     level = weasy_log.level
     weasy_log.setLevel(logging.WARNING)
     weasy_log.addFilter(quiet)
     try:
-        _render(html, out, rows_per_part)
+        paths = _render(html, out, rows_per_volume, name or out.name, locale)
     finally:
         weasy_log.removeFilter(quiet)
         weasy_log.setLevel(level)
@@ -134,4 +181,4 @@ def write_pdf(html: str, out: Path, *, rows_per_part: int = ROWS_PER_PART) -> fr
             ", ".join(codes[:_SHOWN]),
             ", ..." if len(codes) > _SHOWN else "",
         )
-    return frozenset(quiet.missing)
+    return PdfWritten(paths, frozenset(quiet.missing))

@@ -4,12 +4,13 @@ markup in the shape ``_base.html.j2`` and the register/audit templates write."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from report_templates.html import render_html
 from report_templates.render import build_view
-from report_templates.writers.pdf_parts import split_page
+from report_templates.writers.pdf_parts import split_page, split_volumes, volume_path
 from tests.reports.builders import RENDER
 from tests.reports.test_pdf_print import _many_rows
 
@@ -69,3 +70,22 @@ def test_the_register_page_keeps_every_row_once() -> None:
     assert len(parts) == 7
     ids = [re.search(r"CS-\d+", row).group(0) for row in _rows(parts)]  # type: ignore[union-attr]
     assert ids == [f"CS-{i}" for i in range(25)]
+
+
+def test_volumes_count_their_rows_without_the_group_rows_and_name_them_by_the_table() -> None:
+    page = _PAGE.replace("<table data-tool>", '<table data-tool data-rows="findings">')
+    volumes = split_volumes(page, 2)
+    assert [(v.first, v.last, v.total, v.noun) for v in volumes] == [
+        (1, 1, 3, "findings"),  # T1's group row and row 1
+        (2, 2, 3, "findings"),  # row 2, its body reopened, and T2's group row
+        (3, 3, 3, "findings"),
+    ]
+    assert [v.text for v in volumes] == split_page(page, 2)
+    assert split_volumes(_PAGE, 5)[0].noun == "rows"
+
+
+def test_volume_one_is_the_path_asked_for_and_the_others_sit_beside_it() -> None:
+    out = Path("/reports/register-2026-11.pdf")
+    assert volume_path(out, 1, 5) == out
+    assert volume_path(out, 2, 5) == Path("/reports/register-2026-11.vol2-of-5.pdf")
+    assert volume_path(out, 5, 5).name == "register-2026-11.vol5-of-5.pdf"
