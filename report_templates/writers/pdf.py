@@ -76,24 +76,25 @@ def _range(volume: Volume, locale: str) -> str:
     return f"{volume.noun} {number(volume.first)}\u2013{number(volume.last)} of {number(volume.total)}"
 
 
-def _listing(volumes: list[Volume], name: str, locale: str) -> str:
+def _listing(volumes: list[Volume], name: str, locale: str, rows_per_volume: int) -> str:
     """Volume 1's list of every volume: its rows and its file."""
-    rows = "".join(
+    rows = format_number(rows_per_volume, 0, locale)
+    lines = "".join(
         f'<tr><th scope="row">{k}</th><td>{escape(_range(v, locale))}</td>'
         f"<td>{escape(volume_path(Path(name), k, len(volumes)).name)}</td></tr>"
         for k, v in enumerate(volumes, start=1)
     )
     return (
         '<section class="volumes"><h2>Volumes</h2>'
-        f"<p>Printed as {len(volumes)} PDF files (volumes) of at most the same number of rows: this "
-        "one has the summary, the last the closing sections; every volume repeats the table's "
+        f"<p>Printed as {len(volumes)} PDF files (volumes) of at most {escape(rows)} table rows each: "
+        "this one has the summary, the last the closing sections; every volume repeats the table's "
         "header row on each page.</p>"
         '<table><thead><tr><th scope="col">Volume</th><th scope="col">Rows</th>'
-        f'<th scope="col">File</th></tr></thead><tbody>{rows}</tbody></table></section>'
+        f'<th scope="col">File</th></tr></thead><tbody>{lines}</tbody></table></section>'
     )
 
 
-def _volume_page(volumes: list[Volume], number: int, name: str, locale: str) -> str:
+def _volume_page(volumes: list[Volume], number: int, name: str, locale: str, rows_per_volume: int) -> str:
     """Volume ``number``'s page: "Volume k of n" and its rows in the running header (top
     centre), volume 1 with the list of volumes, the others with a line saying where the rest is."""
     volume = volumes[number - 1]
@@ -104,7 +105,7 @@ def _volume_page(volumes: list[Volume], number: int, name: str, locale: str) -> 
     )
     page = _before_head_end(volume.text, rule)
     if number == 1:
-        return _after(page, r"</header>", _listing(volumes, name, locale))
+        return _after(page, r"</header>", _listing(volumes, name, locale, rows_per_volume))
     note = (
         f'<p class="volume-note">{escape(label)}. The summary and the list of volumes are in volume '
         f"1, {escape(name)}.</p>"
@@ -140,7 +141,7 @@ def _render(html: str, out: Path, rows_per_volume: int, name: str, locale: str) 
     try:
         for number, target in enumerate(targets, start=1):
             written.append(_temporary(target))
-            _write(_volume_page(volumes, number, name, locale), written[-1], fonts)
+            _write(_volume_page(volumes, number, name, locale, rows_per_volume), written[-1], fonts)
         for temporary, target in zip(written, targets, strict=True):
             os.replace(temporary, target)
     finally:

@@ -193,6 +193,7 @@ def test_a_long_register_is_written_as_volumes_each_a_complete_tagged_pdf(tmp_pa
     assert "In ISO 10002 scope" in first and "In ISO 10002 scope" not in middle + last
     listing = " ".join(first.split())
     assert all(pdf.name in listing for pdf in written)  # volume 1 lists every volume's file
+    assert "Printed as 3 PDF files (volumes) of at most 25 table rows each" in listing
     assert "Generated" in last and "Generated" not in first + middle
     assert "in volume 1, register.pdf" in " ".join(middle.split())
 
