@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from report_templates.input import ROWS_PER_VOLUME
+
 _TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
@@ -125,6 +127,9 @@ class ReportsConfig(_Strict):
     period_anchor: date = date(2024, 1, 1)
     #: ``<kind>.<format>`` per file, e.g. ``audit.pdf``, ``register.xlsx``.
     outputs: tuple[str, ...] = Field(default=DEFAULT_OUTPUTS, min_length=1)
+    #: A register or audit PDF with a longer table is delivered as volumes of this many rows
+    #: (``register-<label>.pdf``, ``register-<label>.vol2-of-N.pdf``, ...; all in the manifest).
+    pdf_volume_rows: int = Field(default=ROWS_PER_VOLUME, ge=100)
     email: ReportEmailConfig | None = None
 
     @field_validator("outputs")

@@ -240,6 +240,11 @@ class Period:
         return Period(self.start - timedelta(days=self.days), end, self.timezone)
 
 
+#: Table rows per PDF volume unless the options say otherwise (docs/reports.md): the cost per row
+#: stays flat up to about this many (benchmarks/README.md).
+ROWS_PER_VOLUME = 1000
+
+
 @dataclass(frozen=True)
 class ReportOptions:
     """Knobs a report reads besides the data (defaults documented in docs/reports.md)."""
@@ -252,6 +257,8 @@ class ReportOptions:
     review_actions: int = 12
     #: Pseudonymise complainants and drop contact details and free text (``report_templates.redact``).
     redact: bool = False
+    #: Rows of the register's or the audit's long table per PDF volume (``writers/pdf.py``).
+    pdf_volume_rows: int = ROWS_PER_VOLUME
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ class Job:
     kind: str
     fmt: Fmt
     out: Path
+    #: The file name the reader gets when ``out`` is a temporary name (see ``WriteContext``).
+    name: str | None = None
 
 
 class _Builders:
@@ -86,30 +88,36 @@ def render_reports(
     templates_dir: Path | None = None,
     returns: dict[str, ReturnTable] | None = None,
     on_write: Callable[[Job], None] | None = None,
+    on_written: Callable[[Job, tuple[Path, ...]], None] | None = None,
 ) -> list[Path]:
     """Build every job's view in one pass over the data, then write each file (``render``: the
     pages' generation time, version and locale, given by the caller: nothing here reads the clock).
     ``returns``, when given, receives each regulator return built, by kind (its warnings and
     unmapped values are for the caller to tell); ``on_write`` is told of each file before it is
-    written (a progress display)."""
+    written (a progress display), ``on_written`` of the files each job wrote as soon as it did
+    (a PDF may be several volumes). Returns every file written, in order."""
     formats: dict[str, set[Fmt]] = {}
     for job in jobs:
         kind(job.kind).check_format(job.fmt)
         formats.setdefault(job.kind, set()).add(job.fmt)
     tables_only = [name for name, fmts in formats.items() if fmts <= kind(name).tables_formats]
 
-    def write(job: Job) -> Path:
-        return write_output(views[job.kind], job.fmt, job.out, WriteContext(data, render, templates_dir))
+    def write(job: Job) -> tuple[Path, ...]:
+        ctx = WriteContext(data, render, templates_dir, job.name)
+        return write_output(views[job.kind], job.fmt, job.out, ctx)
 
     views = build_views([job.kind for job in jobs], data, tables_only=tables_only)
     if returns is not None:
         returns.update({name: view for name, view in views.items() if isinstance(view, ReturnTable)})
     last_use = {job.kind: i for i, job in enumerate(jobs)}
-    written = []
+    written: list[Path] = []
     for i, job in enumerate(jobs):
         if on_write is not None:
             on_write(job)
-        written.append(write(job))
+        paths = write(job)
+        if on_written is not None:
+            on_written(job, paths)
+        written.extend(paths)
         if last_use[job.kind] == i:
             del views[job.kind]  # no later job needs it: freed before the next file is written
     return written
@@ -124,7 +132,8 @@ def render_report(
     render: RenderContext,
     templates_dir: Path | None = None,
 ) -> Path:
-    """Build the ``kind`` view from ``data`` and write it to ``out_path`` as ``fmt``."""
+    """Build the ``kind`` view from ``data`` and write it to ``out_path`` as ``fmt``; the path
+    written (volume 1 of a PDF written as volumes)."""
     job = Job(str(kind), Fmt(fmt), out_path)
     return render_reports([job], data, templates_dir=templates_dir, render=render)[0]
 

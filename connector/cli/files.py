@@ -33,7 +33,9 @@ def write_atomically(path: Path, text: str) -> None:
 def staged(paths: Sequence[Path]) -> Iterator[dict[Path, Path]]:
     """A temporary path beside each of ``paths`` (same suffix: writers may go by it) to write
     to; once the block succeeds, each is renamed over its path. On an error nothing is renamed
-    and the temporary files are removed: every file is written whole, and all or none."""
+    and the temporary files are removed: every file is written whole, and all or none. The block
+    may add entries (a further file it wrote under a temporary name beside its final path):
+    they are renamed, or removed, with the others."""
     temporary: dict[Path, Path] = {}
     try:
         for path in paths:

@@ -26,9 +26,10 @@ from connector.cli.progress import ReportProgress, Steps
 from connector.cli.store import pipeline_for
 from connector.inputs import InputError
 from report_templates.env import LOCALES, RenderContext
-from report_templates.input import Period, ReportInput, ReportOptions
+from report_templates.input import ROWS_PER_VOLUME, Period, ReportInput, ReportOptions
 from report_templates.kinds import Fmt, ReportKind, kind_names, registry
 from report_templates.returns import ReturnTable
+from report_templates.writers.pdf_parts import volume_path
 
 if TYPE_CHECKING:
     from connector.files import RunSummary
@@ -72,8 +73,13 @@ def resolve_period(start: date | None, end: date | None, as_of: datetime, tz: st
     return Period(start, end, tz)
 
 
-def _options(seed: int, sample_size: int, customers: int | None, redact: bool) -> ReportOptions:
-    return ReportOptions(sample_seed=seed, sample_size=sample_size, customers=customers, redact=redact)
+def _options(
+    seed: int, sample_size: int, customers: int | None, redact: bool, volume_rows: int
+) -> ReportOptions:
+    return ReportOptions(
+        sample_seed=seed, sample_size=sample_size, customers=customers, redact=redact,
+        pdf_volume_rows=volume_rows,
+    )
 
 
 def _from_files(
@@ -223,6 +229,15 @@ def report(
             "contact details, free text, comment bodies and evidence quotes, in every format.",
         ),
     ] = False,
+    pdf_volume_rows: Annotated[
+        int,
+        typer.Option(
+            "--pdf-volume-rows",
+            min=100,
+            help="PDF register/audit: rows of the long table per volume; a longer table is written as "
+            "several PDFs, volume 1 at the path asked for, the others beside it as NAME.volK-of-N.pdf.",
+        ),
+    ] = ROWS_PER_VOLUME,
     strict: Annotated[
         bool,
         typer.Option(
@@ -239,7 +254,7 @@ def report(
     if locale not in LOCALES:
         raise typer.BadParameter(f"use one of {', '.join(LOCALES)}", param_hint="--locale")
     kinds = _kinds(names, fmt)
-    options = _options(seed, sample_size, customers, redact)
+    options = _options(seed, sample_size, customers, redact, pdf_volume_rows)
     window = (start, end)
     summary: RunSummary | None = None
     # Only the trend reports read the earlier evaluation: the others skip a second full read.
@@ -261,15 +276,19 @@ def report(
         returns: dict[str, ReturnTable] = {}
         # Each file is written whole or not at all: rendered beside its target, renamed at the end.
         with staged([path for _kind, _fmt, path in targets]) as temporary:
-            jobs = [Job(kind, f, temporary[path]) for kind, f, path in targets]
-            final_names = {temporary[path]: path.name for _kind, _fmt, path in targets}
+            finals = {temporary[path]: path for _kind, _fmt, path in targets}
+            jobs = [Job(kind, f, temporary[path], path.name) for kind, f, path in targets]
+            written: list[Path] = []
+
+            def stage(job: Job, paths: tuple[Path, ...]) -> None:
+                written.extend(_stage_volumes(temporary, finals[job.out], paths))
+
             try:
                 render_reports(jobs, replace(data, current=progress.count(data.current)),
                                templates_dir=templates, render=render, returns=returns,
-                               on_write=lambda job: progress.writing(final_names[job.out]))
+                               on_write=lambda job: progress.writing(finals[job.out].name), on_written=stage)
             except TemplateError as exc:
                 raise fail(ExitCode.CONFIG, f"no report written: template error: {exc}") from None
-    written = [path for _kind, _fmt, path in targets]
     unmapped = [n for n in data.provenance.notes if n.startswith("not mapped:")]
     for note in unmapped:
         shown = escape(note.removeprefix("not mapped: "))
@@ -283,6 +302,15 @@ def report(
         raise fail(ExitCode.INPUT, "no tickets found in the input")
     if unmapped or (strict and unmapped_values):
         raise typer.Exit(ExitCode.PARTIAL)
+
+
+def _stage_volumes(temporary: dict[Path, Path], final: Path, paths: tuple[Path, ...]) -> list[Path]:
+    """The final paths of a job's files: a PDF written as volumes has each further volume
+    staged to be renamed into place with the others."""
+    finals = [volume_path(final, number, len(paths)) for number in range(1, len(paths) + 1)]
+    for path, written in zip(finals[1:], paths[1:], strict=True):
+        temporary[path] = written
+    return finals
 
 
 def _check_regimes(kinds: list[ReportKind], policy: Policy, strict: bool) -> None:

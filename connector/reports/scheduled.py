@@ -86,7 +86,7 @@ def scheduled_reports(pipeline: Pipeline, now: datetime,
     label, period = last_complete(settings.period, now, tz, settings.period_anchor)
     folder = settings.output_dir / label
     if read_manifest(folder) is None:
-        options = ReportOptions(redact=settings.redact)
+        options = ReportOptions(redact=settings.redact, pdf_volume_rows=settings.pdf_volume_rows)
         data = store_input(pipeline.store, pipeline.evaluator, pipeline.config, as_of=now, period=period,
                            options=options)
         render = RenderContext(generated_at=local_now, version=data.provenance.code_version)

@@ -32,6 +32,9 @@ class WriteContext:
     data: ReportInput
     render: RenderContext
     templates_dir: Path | None = None
+    #: The file name the reader gets, when the file is written under a temporary one (a PDF's
+    #: volume 1 lists its volumes by name).
+    name: str | None = None
 
     @property
     def notice(self) -> str | None:
@@ -61,13 +64,16 @@ def _html(view: Page, ctx: WriteContext, out: Path) -> None:
     write_html(view, ctx.render, out, templates_dir=ctx.templates)
 
 
-def _pdf(view: Page, ctx: WriteContext, out: Path) -> None:
+def _pdf(view: Page, ctx: WriteContext, out: Path) -> tuple[Path, ...]:
     from report_templates.writers.pdf import write_pdf  # WeasyPrint loads Pango: only when asked
 
-    write_pdf(render_html(view, ctx.render, templates_dir=ctx.templates), out)
+    page = render_html(view, ctx.render, templates_dir=ctx.templates)
+    rows = ctx.data.options.pdf_volume_rows
+    return write_pdf(page, out, rows_per_volume=rows, name=ctx.name, locale=ctx.render.locale).paths
 
 
-VIEW_WRITERS: dict[Fmt, Callable[[Page, WriteContext, Path], None]] = {
+#: Each writes ``out``; one that may write more files (the PDF's volumes) returns them all.
+VIEW_WRITERS: dict[Fmt, Callable[[Page, WriteContext, Path], tuple[Path, ...] | None]] = {
     Fmt.json: _json,
     Fmt.csv: _csv,
     Fmt.xlsx: _xlsx,
@@ -80,16 +86,16 @@ RETURN_WRITERS: dict[Fmt, Callable[[ReturnTable, Path], None]] = {
 }
 
 
-def write_output(view: Page | ReturnTable, fmt: Fmt, out: Path, ctx: WriteContext) -> Path:
-    """Write a built view (or return) to ``out`` as ``fmt``."""
+def write_output(view: Page | ReturnTable, fmt: Fmt, out: Path, ctx: WriteContext) -> tuple[Path, ...]:
+    """Write a built view (or return) to ``out`` as ``fmt``; the files written, ``out`` first
+    (a long register or audit PDF is several volumes: ``writers/pdf.py``)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(view, ReturnTable):
         if fmt not in RETURN_WRITERS:
             raise ValueError(f"a regulator return is written as csv or json, not {fmt.value}")
         RETURN_WRITERS[fmt](view, out)
-    else:
-        VIEW_WRITERS[fmt](view, ctx, out)
-    return out
+        return (out,)
+    return VIEW_WRITERS[fmt](view, ctx, out) or (out,)
 
 
 __all__ = ["VIEW_WRITERS", "View", "WriteContext", "view_json", "write_output"]
