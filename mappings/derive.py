@@ -321,12 +321,17 @@ def _decision(
         lambda e: (e.field or "").casefold() in fields and bool(e.to_value),
     )
     if field_event is not None and (decided is None or field_event.at < decided.at):
-        named = (f"{field_event.field_title} ({field_event.field})" if field_event.field_title
-                 else field_event.field)
-        decided = _ref(field_event, f"decision field {named} set")
+        decided = _ref(field_event, _decision_note(field_event, facts))
     if decided is None and facts.metric_solved is not None and stage_now.is_finished:
         decided = facts.metric_solved
     return decided
+
+
+def _decision_note(event: Event, facts: TicketFacts) -> str:
+    """``Outcome set to Not upheld``: the field's title and the option's name, as a person reads
+    them; the field id stays on the event the evidence points to (its source id)."""
+    value = event.to_value or ""
+    return f"{event.field_title or event.field} set to {facts.option_names.get(value, value)}"
 
 
 def _closure(timeline: StageTimeline, facts: TicketFacts, stage_now: Stage) -> EvidenceRef | None:

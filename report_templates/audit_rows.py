@@ -9,14 +9,17 @@ checks this against the template loop it replaces.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 
 from markupsafe import Markup
 
 from report_templates.env import check_label, day, dt_cell, safe_url, text
 from report_templates.views.audit import ExceptionRow
+from report_templates.views.common import trim
 
 #: Rows per chunk handed to the template (a few hundred KB of HTML).
 BATCH = 500
@@ -49,12 +52,62 @@ def _evidence_html(e: ExceptionRow) -> str:
     )
 
 
-def exception_row_html(e: ExceptionRow) -> str:
-    """One row, as ``audit.html.j2`` wrote it (every value autoescaped)."""
+#: Where an advice's short name ends: its first clause (``The complaint is closed: ...``).
+_CLAUSE_END = re.compile(r"[:.;(]")
+
+
+def _short(advice: str) -> str:
+    return trim(_CLAUSE_END.split(advice, maxsplit=1)[0], 48) or advice[:48]
+
+
+@dataclass(frozen=True)
+class AdviceNote:
+    """One distinct piece of advice: its number and short name (what a row shows, linking to
+    the note), its full text and how many exceptions it applies to."""
+
+    number: int
+    short: str
+    text: str
+    count: int
+
+    @property
+    def anchor(self) -> str:
+        return f"advice-{self.number}"
+
+
+@dataclass(frozen=True)
+class AdviceLegend:
+    """Each distinct remediation of the exceptions, stated once (most frequent first): the same
+    ~40 words on thousands of rows buried the rows. A row refers to its advice by number and
+    short name; the CSV/JSON exports keep each row's full text."""
+
+    notes: tuple[AdviceNote, ...]
+    _by_text: dict[str, AdviceNote] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, rows: Sequence[ExceptionRow]) -> AdviceLegend:
+        counts = Counter(r.remediation for r in rows if r.remediation and not r.waiver_approver)
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        notes = tuple(AdviceNote(n, _short(t), t, c) for n, (t, c) in enumerate(ordered, start=1))
+        return cls(notes, {note.text: note for note in notes})
+
+    def cell(self, advice: str | None) -> str:
+        """The row's reference to its advice (escaped HTML); the full text for one not listed."""
+        note = self._by_text.get(advice or "")
+        if note is None:
+            return _e(text(advice))
+        return f'<a href="#{note.anchor}">[{note.number}] {_e(note.short)}</a>'
+
+
+def exception_row_html(e: ExceptionRow, legend: AdviceLegend | None = None) -> str:
+    """One row, as ``audit.html.j2`` wrote it (every value autoescaped); with ``legend`` the
+    remediation is a reference to the legend's note."""
     link = safe_url(e.url)
     ticket = _e(e.ticket)
     if e.waiver_approver:
         last = f"waived by {_e(e.waiver_approver)} until {_e(day(e.waiver_expires))}"
+    elif legend is not None:
+        last = legend.cell(e.remediation)
     else:
         last = _e(text(e.remediation))
     status = _e(e.status)
@@ -74,10 +127,10 @@ def exception_row_html(e: ExceptionRow) -> str:
     )
 
 
-def exception_rows(rows: Sequence[ExceptionRow]) -> Iterator[Markup]:
+def exception_rows(rows: Sequence[ExceptionRow], legend: AdviceLegend | None = None) -> Iterator[Markup]:
     """The rows in chunks of ``BATCH`` (nothing for no rows: the template's ``else`` shows)."""
     for start in range(0, len(rows), BATCH):
-        chunk = "".join(exception_row_html(e) for e in rows[start : start + BATCH])
+        chunk = "".join(exception_row_html(e, legend) for e in rows[start : start + BATCH])
         yield Markup(chunk)  # noqa: S704 - every value is escaped above
 
 

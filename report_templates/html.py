@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from compliance_checks.registry import REGISTRY
 from report_templates import charts
-from report_templates.audit_rows import exception_groups, exception_rows
+from report_templates.audit_rows import AdviceLegend, exception_groups, exception_rows
 from report_templates.env import RenderContext, environment
 from report_templates.views.audit import AuditView
 from report_templates.views.common import STATUS_ORDER
@@ -132,6 +132,7 @@ def page_chunks(view: Page, render: RenderContext, templates_dir: str | None) ->
         statuses=STATUS_ORDER,
         exception_rows=exception_rows,
         exception_groups=exception_groups,
+        advice_legend=AdviceLegend.of,
         script=page_script(view, templates_dir),
     )
 

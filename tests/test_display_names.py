@@ -189,7 +189,7 @@ def test_explain_and_the_audit_sample_name_custom_fields() -> None:
     assert "Outcome: ∅ → outcome_not_upheld" in shown
     assert "360000000030" not in shown
     details = [row.detail for row in sample_item(record, (), "UTC").timeline]
-    assert "Outcome: - -> outcome_not_upheld" in details
+    assert "Outcome: outcome_not_upheld" in details  # no field list: the tag as it is
 
 
 def test_a_stored_bundle_carries_the_groups_its_ticket_events_name() -> None:
@@ -415,3 +415,30 @@ def test_a_stored_bundle_keeps_every_option_the_mapping_names_from_ticket_events
     from_files = _record("zendesk", [_zendesk_page(), TICKET_FIELDS, {"ticket_events": [event]}])
     assert from_files.option_names["mobile"] == "Mobile"  # the keyed-by-field change is read
     assert _record("zendesk", bundle).option_names == from_files.option_names
+
+
+def test_the_audit_sample_timeline_reads_as_a_person_would() -> None:
+    """The sample showed ``decision field Outcome (360000000030) set``, ``Recourse given: - ->
+    True`` and ``status: open -> solved``. Change events as List Audits carries them (recorded:
+    fixtures/zendesk/go-zendesk/GET_ticket_audits.json, ``field_name``/``value``/
+    ``previous_value``); a checkbox's value is a boolean as in the ticket's ``custom_fields``
+    (zendesk-support-v2.yaml, Ticket ``custom_fields``; the audit form of a checkbox change is
+    not recorded in our fixtures, so both boolean and text forms are read)."""
+    audit = _zendesk_audit(
+        {"field_name": "360000000030", "value": "outcome_not_upheld", "previous_value": None},
+        {"field_name": "360000000034", "value": True, "previous_value": None},
+    )
+    solved = _zendesk_audit({"field_name": "status", "value": "solved", "previous_value": "open"})
+    solved["audits"][0].update(id=7003, created_at="2026-03-04T09:00:00Z")
+    solved["audits"][0]["events"][0]["id"] = 7300
+    fields = copy.deepcopy(TICKET_FIELDS)
+    fields["ticket_fields"].append(_tagger(360000000030, "Outcome", ("Not upheld", "outcome_not_upheld")))
+    record = _record("zendesk", [_zendesk_page(), fields, audit, REPLY, solved])
+    assert record.decided is not None and record.decided.note == "Outcome set to Not upheld"
+    rows = sample_item(record, (), "UTC").timeline
+    details = [row.detail for row in rows]
+    assert {"Outcome: Not upheld", "Recourse given: yes", "Status: open -> solved",
+            "Outcome set to Not upheld"} <= set(details)
+    assert not [d for d in details if d and "360000000030" in d]
+    # the id stays where a machine looks: the change's field (the page's tooltip, the JSON)
+    assert {row.field for row in rows if row.detail == "Outcome: Not upheld"} == {"360000000030"}

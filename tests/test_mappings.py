@@ -595,7 +595,9 @@ def test_decision_from_decision_field_before_status(tmp_path):
     bulk["issueChangeLogs"][0]["changeHistories"].append(outcome_set)
     record = record_of([JIRA_CLOUD, write_json(tmp_path, "b.json", bulk)], "CS-101")
     assert record.decided.ref() == "changelog:1005"
-    assert record.decided.note == "decision field Outcome (customfield_10060) set"  # named, id kept
+    # as a person reads it; the field id stays on the change the evidence points to
+    assert record.decided.note == "Outcome set to Upheld"
+    assert next(e.field for e in record.timeline if e.source_id == "1005") == "customfield_10060"
     # the reply after the decision field was set communicates it
     assert record.decision_communicated.ref() == "comment:10026"
 

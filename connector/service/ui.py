@@ -38,7 +38,7 @@ _FORM_LIMIT = 8 * 1024
 _ENV = Environment(loader=PackageLoader("connector.service", "templates"),
                    autoescape=select_autoescape(default=True, default_for_string=True))
 #: Register states a user can filter on (``panel_api.overall_state``).
-STATES = ("failing", "at_risk", "waived", "compliant")
+STATES = ("failing", "at_risk", "waived", "on_track", "compliant")
 
 
 def _when(moment: datetime | None, zone: Any) -> str:

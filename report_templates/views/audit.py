@@ -13,7 +13,7 @@ from typing import ClassVar, Literal
 from compliance_checks.advice import advice
 from compliance_checks.clauses import clauses
 from compliance_checks.findings import Finding, Status
-from compliance_checks.model import ComplaintRecord, Event, Frozen, Stage
+from compliance_checks.model import ComplaintRecord, Frozen, Stage
 from compliance_checks.registry import REGISTRY, Registry
 from report_templates.input import AnyFinding, ReportInput, full_findings
 from report_templates.kinds import ReportKind
@@ -27,9 +27,8 @@ from report_templates.views.common import (
     header,
     maybe_local,
     run_pass,
-    trim,
 )
-from report_templates.views.evidence import actor_text, evidence_lines
+from report_templates.views.evidence import actor_text, change_text, evidence_lines
 
 EXCEPTION_STATUSES = (Status.FAIL, Status.AT_RISK, Status.WAIVED)
 
@@ -117,6 +116,8 @@ class TimelineRow(Frozen):
     public: bool | None
     ref: str
     detail: str | None
+    #: The changed field's id (the detail names it by title), for tracing.
+    field: str | None = None
 
 
 class SampleFinding(Frozen):
@@ -332,21 +333,12 @@ def sample_item(record: ComplaintRecord, findings: tuple[Finding, ...], tz: str)
                 actor=actor_text(record, e),
                 public=e.public,
                 ref=e.ref(),
-                detail=_detail(e, record),
+                detail=change_text(record, e),
+                field=e.field,
             )
             for e in record.timeline
         ),
     )
-
-
-def _detail(event: Event, record: ComplaintRecord) -> str | None:
-    if event.text:
-        return trim(event.text, 240)
-    if event.field or event.to_value:
-        name = event.field_title or event.field or "value"
-        before, after = record.named(event.from_value) or "-", record.named(event.to_value) or "-"
-        return trim(f"{name}: {before} -> {after}", 240)
-    return None
 
 
 def sample_key(seed: int, ticket: str) -> bytes:

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import Enum
 
 from compliance_checks.findings import Evidence
-from compliance_checks.model import ActorRole, ComplaintRecord, Event
+from compliance_checks.model import ActorRole, ComplaintRecord, Event, EventKind, SourceKind
 from report_templates.views.common import maybe_local, trim
 
 #: How an actor without a known name is described, by role.
@@ -58,6 +58,45 @@ def actor_text(record: ComplaintRecord, event: Event) -> str:
         role = event.actor_role.value.lower()
         return name if event.actor_role is ActorRole.UNKNOWN else f"{name} ({role})"
     return _ROLE_WORDS.get(event.actor_role, "an unknown user")
+
+
+#: Checkbox values as a person says them.
+_YES_NO = {"true": "yes", "false": "no"}
+
+
+def _field_name(field: str) -> str:
+    """``Outcome`` (the field's title when the event has one), ``group_id`` -> ``Group``."""
+    return _title(field.removesuffix("_id")) if field else "Value"
+
+
+def _change_value(record: ComplaintRecord, value: str | None) -> str | None:
+    """A changed value as a person reads it: yes/no, an option's name, a person's name (the
+    complainant by role, as in ``actor_text``); None when empty."""
+    if not value:
+        return None
+    if value.casefold() in _YES_NO:
+        return _YES_NO[value.casefold()]
+    if value == record.complainant.id:
+        return _ROLE_WORDS[ActorRole.COMPLAINANT]
+    return record.people.get(value) or record.named(value)
+
+
+def change_text(record: ComplaintRecord, event: Event) -> str | None:
+    """A timeline event's detail as a sentence: ``Outcome: Not upheld``, ``Recourse given: yes``,
+    ``Status: open -> solved``; the field id stays on the event (a tooltip, the JSON)."""
+    if event.text:
+        # A derived event's note is ours (``closed``); ticket text is quoted as it is.
+        text = _sentence(event.text) if event.source_kind is SourceKind.DERIVED else event.text
+        return trim(text, 240)
+    if event.kind is EventKind.RECEIVED:
+        return f"Received by {event.to_value}" if event.to_value else None
+    if not (event.field or event.to_value):
+        return None
+    name = event.field_title or _field_name(event.field or "")
+    before, after = _change_value(record, event.from_value), _change_value(record, event.to_value)
+    if before is None:
+        return trim(f"{name}: {after or _EMPTY}", 240)
+    return trim(f"{name}: {before} -> {after or _EMPTY}", 240)
 
 
 def _when(at: datetime | None, tz: str) -> str:

@@ -127,10 +127,11 @@ REGISTER_COLUMNS: tuple[Column, ...] = (
 )
 
 
-def findings_summary(findings: tuple[AnyFinding, ...]) -> str:
-    """``FAIL: Acknowledged in time, Kept informed; AT_RISK: Decided in time`` (or ``all clear``):
-    the checks by their short titles."""
-    return _findings_columns(findings)[2]
+def findings_summary(findings: tuple[AnyFinding, ...], tz: str = "UTC") -> str:
+    """``FAIL: Acknowledged in time, Kept informed; AT_RISK: Decided in time``, or when nothing
+    is flagged: ``on track: nothing due yet, next due ...`` (a clock still runs), ``all clear``
+    (every check finished) or ``not checked``; the checks by their short titles."""
+    return _findings_columns(findings, tz)[2]
 
 
 #: The row's values in ``REGISTER_COLUMNS`` order (also ``RegisterRow``'s field order).
@@ -138,24 +139,40 @@ RowValues = tuple[object, ...]
 KEYS: tuple[str, ...] = tuple(c.key for c in REGISTER_COLUMNS)
 
 
-def _findings_columns(findings: tuple[AnyFinding, ...]) -> tuple[int, int, str]:
+def on_track(next_due: datetime | None, tz: str) -> str:
+    """A complaint whose clocks still run and nothing is flagged: not (yet) compliant, so not
+    "all clear"; the ticket's due-state label says ``on-track`` for the same state."""
+    local = maybe_local(next_due, tz)
+    return "on track: nothing due yet" + (f", next due {local:%Y-%m-%d %H:%M %Z}" if local else "")
+
+
+def _findings_columns(findings: tuple[AnyFinding, ...], tz: str = "UTC") -> tuple[int, int, str]:
     """(checks passed, findings flagged, ``findings_summary``) in one loop over the findings."""
     passed = 0
     flagged: dict[str, list[str]] = {}
+    running = False
+    next_due: datetime | None = None
     for f in findings:
         status = f.status
         if status == "PASS":
             passed += 1
         elif status in _FLAGGED:
             flagged.setdefault(status, []).append(REGISTRY.label(f.check))
+        elif status == "PENDING":
+            running = True
+            due = f.due_at
+            if due is not None and (next_due is None or due < next_due):
+                next_due = due
     if not flagged:
+        if running:
+            return passed, 0, on_track(next_due, tz)
         return passed, 0, "all clear" if findings else "not checked"
     parts = [f"{s.value}: {', '.join(sorted(flagged[s]))}" for s in _FLAGGED if s in flagged]
     return passed, sum(len(checks) for checks in flagged.values()), "; ".join(parts)
 
 
 def register_values(record: ComplaintRecord, findings: tuple[AnyFinding, ...], tz: str) -> RowValues:
-    passed, flagged, summary = _findings_columns(findings)
+    passed, flagged, summary = _findings_columns(findings, tz)
     return (
         record.id,
         record.url,

@@ -88,7 +88,9 @@ def test_older_datacenter_changelogs_map_like_current_ones_by_file_and_by_sync(t
         for other in (old_files[key], sync[key], old_sync[key]):
             assert other is not None and other.record is not None, other
             assert _summary(other.record) == _summary(current), key
-        decided_by_field += bool(current.decided and current.decided.note
-                                 and "customfield_10060" in current.decided.note)
+        decided = current.decided
+        # The note names the field for people; the change it points to carries the field id.
+        decided_by_field += decided is not None and any(
+            e.field == "customfield_10060" and e.ref() == decided.ref() for e in current.timeline)
     # The shipped mapping's decision field (customfield_10060) is found in the older shape too.
     assert decided_by_field > 0

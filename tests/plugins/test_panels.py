@@ -41,7 +41,7 @@ pytestmark = pytest.mark.slow
 if not Path(harness.CHROMIUM).exists():
     pytest.skip("chromium is not installed", allow_module_level=True)
 
-STATES = ("compliant", "at_risk", "failing", "waived")
+STATES = ("compliant", "on_track", "at_risk", "failing", "waived")
 #: Realistic sandbox data (the demo's generator): a mix of open and closed, timely and late.
 COMPLAINTS, DAYS = 40, 20
 ZENDESK_APP = harness.ROOT / "plugins" / "zendesk"
@@ -322,6 +322,8 @@ def test_core_renders_each_state(runs: Runs, state: str) -> None:
         assert 'id="iso-waivers"' in dom and "Agreed with the customer in writing" in dom
     if state == "at_risk":
         assert 'id="iso-clocks"' in dom and " left<" in dom
+    if state == "on_track":  # clocks still run: not shown as compliant
+        assert "On track: nothing due yet" in dom and 'id="iso-clocks"' in dom
 
 
 def test_core_not_a_complaint_and_unreachable(runs: Runs) -> None:

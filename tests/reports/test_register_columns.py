@@ -38,7 +38,8 @@ def _reference(findings: tuple[Finding, ...]) -> tuple[int, int, str]:
         if f.status in _FLAGGED:
             flagged.setdefault(f.status, []).append(REGISTRY.label(f.check))
     parts = [f"{s.value}: {', '.join(sorted(flagged[s]))}" for s in _FLAGGED if s in flagged]
-    summary = "; ".join(parts) if parts else ("all clear" if findings else "not checked")
+    idle = "on track: nothing due yet" if counts["PENDING"] else "all clear" if findings else "not checked"
+    summary = "; ".join(parts) if parts else idle
     return counts["PASS"], sum(counts[s.value] for s in _FLAGGED), summary
 
 
@@ -71,3 +72,25 @@ def test_unassigned_complaint_says_so_in_owner_team() -> None:
     html = render_html(build_register_view(data), RENDER)
     assert ">Unassigned / Complaints</td>" in html
     assert ">Grace Murphy / Billing</td>" in html
+
+
+def test_a_complaint_whose_clocks_still_run_is_on_track_not_all_clear() -> None:
+    """Only PENDING findings (nothing due yet) read as compliant when summarised "all clear";
+    the register says what it is, in the words of the ticket's due-state label (``on-track``),
+    with the earliest due time in the report's zone."""
+    from datetime import UTC, datetime
+
+    def pending(check: str, due: datetime | None) -> Finding:
+        return Finding(ticket="CS-1", platform="jira", check=check, title=check, status=Status.PENDING,
+                       clauses=("7.4",), severity=Severity.HIGH, message="m", due_at=due)
+
+    findings = (pending("response-in-time", datetime(2026, 12, 3, 17, 30, tzinfo=UTC)),
+                pending("acknowledged-in-time", datetime(2026, 11, 2, 17, 30, tzinfo=UTC)),
+                pending("kept-informed", None))
+    summary = findings_summary(findings, "Europe/London")
+    assert summary == "on track: nothing due yet, next due 2026-11-02 17:30 GMT"
+    assert _findings_columns(findings[2:]) == (0, 0, "on track: nothing due yet")
+    passed = Finding(ticket="CS-1", platform="jira", check="a", title="a", status=Status.PASS,
+                     clauses=("7.4",), severity=Severity.HIGH, message="m")
+    assert findings_summary((passed,)) == "all clear"
+    assert findings_summary((passed, *findings), "UTC").startswith("on track")

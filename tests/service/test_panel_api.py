@@ -271,6 +271,8 @@ def test_evidence_links_and_state() -> None:
     assert overall_state([{"status": "AT_RISK"}, {"status": "WAIVED"}]) == "at_risk"
     assert overall_state([{"status": "ERROR"}]) == "failing"
     assert overall_state([]) == "compliant"
+    # clocks still running, nothing flagged: not (yet) compliant (the register says "on track" too)
+    assert overall_state([{"status": "PASS"}, {"status": "PENDING"}]) == "on_track"
 
 
 def test_cors_only_for_configured_origins(world: World, tmp_path: Path) -> None:

@@ -7,7 +7,8 @@
 (function () {
   "use strict";
   var STATE_TEXT = {
-    compliant: "Compliant", at_risk: "At risk", failing: "Failing", waived: "Waived",
+    compliant: "Compliant", on_track: "On track: nothing due yet", at_risk: "At risk", failing: "Failing",
+    waived: "Waived",
     not_a_complaint: "Not a complaint", unreachable: "Service unreachable", loading: "Loading"
   };
   var STATUS_TEXT = {
