@@ -24,7 +24,7 @@ from typing import Any
 from connector.bundles import map_bundle, record_texts
 from connector.store import Store
 from connector.store.chunking import chunks
-from connector.store.evaluations import bundles, stale_records, ticket_rows, versions_as_of
+from connector.store.evaluations import Mapper, bundles, stale_records, ticket_rows, versions_as_of
 from connector.store.models import TicketRow
 from connector.tally import Tally
 from mappings.loader import LoadedMapping
@@ -81,13 +81,21 @@ def code_version() -> str:
     return f"{package_version()[:40 - 1 - _DIGEST_CHARS]}+{mapper_digest()[:_DIGEST_CHARS]}"
 
 
+def running_mapper(mapping: LoadedMapping) -> Mapper:
+    """The mapper this process maps with under ``mapping``: a cached record is usable only when
+    its row names exactly this (sync, re-mapping, checks and reports all ask the same)."""
+    return mapping.sha256, code_version(), mapping.site or ""
+
+
+def mapped_by(row_mapper: Mapper, mapping: LoadedMapping) -> bool:
+    return row_mapper == running_mapper(mapping)
+
+
 def remap_row(row: TicketRow, mapping: LoadedMapping, documents: list[Any]) -> None:
     """Replace the row's cached record by the mapping of ``documents`` under the running
     mapper, and name that mapper and the site URL on the row."""
     mapped = map_bundle(mapping.spec, documents, None, mapping.site)
-    row.mapping_hash = mapping.sha256
-    row.mapper_version = code_version()
-    row.mapped_site = mapping.site or ""
+    row.mapping_hash, row.mapper_version, row.mapped_site = running_mapper(mapping)
     if mapped is None or mapped.skipped:
         row.is_complaint = False
         return
@@ -107,12 +115,11 @@ def remap_stale(
     *, tally: Tally | None = None,
 ) -> int:
     """Re-map, from their newest stored snapshot, the rows of these sources (``only``: of these
-    (source, ticket) keys) whose record was mapped by another mapping file or code version; how
+    (source, ticket) keys) whose record was mapped by another mapper (``running_mapper``); how
     many. Reads the store only (three queries per chunk of rows, plus the updates), never the
     helpdesk."""
-    version = code_version()
     with store.session() as session:
-        stale = stale_records(session, {name: m.sha256 for name, m in mappings.items()}, version, only)
+        stale = stale_records(session, {name: running_mapper(m) for name, m in mappings.items()}, only)
     for done, chunk in enumerate(chunks(stale, CHUNK)):
         ids = [ticket_id for ticket_id, _source in chunk]
         with store.session() as session:

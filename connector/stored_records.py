@@ -30,12 +30,12 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from compliance_checks.model import ComplaintRecord
-from connector.remap import code_version
+from connector.remap import code_version, mapped_by
 from connector.store import Session
 from connector.store.evaluations import cached_records, record_mappers
 from connector.store.models import TicketRow
 from connector.store.runs import Evaluated, evaluated_versions
-from connector.store.tickets import record_digest, record_document
+from connector.store.tickets import record_document, record_matches
 from mappings.assemble import MappedTicket
 from mappings.loader import LoadedMapping
 
@@ -73,9 +73,7 @@ def reusable_records(
     """ticket id -> (its stored record, that record's digest) for the candidates whose stored
     record is provably what mapping their snapshot as of ``as_of`` gives (see the module)."""
     mappers = record_mappers(session, [ticket_id for _s, _t, ticket_id, _i, _d in candidates])
-    version = code_version()
-    same_mapper = [c for c in candidates
-                   if mappers.get(c[2]) == (mappings[c[0]].sha256, version, mappings[c[0]].site or "")]
+    same_mapper = [c for c in candidates if mapped_by(mappers.get(c[2], (None, None, None)), mappings[c[0]])]
     entries: dict[tuple[str, str], Evaluated] = {}
     for source in sorted({c[0] for c in same_mapper}):
         found = evaluated_versions(session, source, [c[1] for c in same_mapper if c[0] == source])
@@ -95,9 +93,9 @@ def reusable_records(
 def _load(row: TicketRow, evaluated_sha256: str) -> ComplaintRecord | None:
     """The row's stored record when its digest (``tickets.record_digest``) is the one evaluated
     and it validates, else None."""
+    if not record_matches(row.record, row.timeline, evaluated_sha256):
+        return None
     try:
-        if record_digest(row.record, row.timeline) != evaluated_sha256:
-            return None
         document = record_document(row)
         return None if document is None else ComplaintRecord.model_validate(document)
     except (ValueError, ValidationError):

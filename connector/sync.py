@@ -22,7 +22,7 @@ from connector.bundles import parse_stamp
 from connector.crashpoints import ARMED, crash_point
 from connector.platforms.base import Changes, Client, PageRead, ReadEvent, SourceSettings, TicketChange
 from connector.platforms.registry import platform_for
-from connector.remap import code_version, remap_row
+from connector.remap import mapped_by, remap_row
 from connector.store import Session, Store
 from connector.store.bulk import TicketBatch
 from connector.store.models import SourceRow, TicketRow
@@ -84,7 +84,7 @@ def _store_version(
 ) -> bool:
     updated = parse_stamp(stamp) if stamp else now
     added = batch.add_snapshot(row, stamp=stamp, updated_at=updated, documents=documents)
-    if added or row.mapping_hash != mapping.sha256 or row.mapper_version != code_version():
+    if added or not mapped_by((row.mapping_hash, row.mapper_version, row.mapped_site), mapping):
         remap_row(row, mapping, documents)
     return added
 

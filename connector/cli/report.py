@@ -29,7 +29,7 @@ from report_templates.env import LOCALES, RenderContext
 from report_templates.input import ROWS_PER_VOLUME, Period, ReportInput, ReportOptions
 from report_templates.kinds import Fmt, ReportKind, kind_names, registry
 from report_templates.returns import ReturnTable
-from report_templates.writers.pdf_parts import volume_path
+from report_templates.writers.pdf_parts import earlier_volumes, volume_path
 
 if TYPE_CHECKING:
     from connector.files import RunSummary
@@ -289,6 +289,12 @@ def report(
                                on_write=lambda job: progress.writing(finals[job.out].name), on_written=stage)
             except TemplateError as exc:
                 raise fail(ExitCode.CONFIG, f"no report written: template error: {exc}") from None
+    # Volumes an earlier run left beside a PDF just written would name it as their volume 1.
+    for _kind, fmt_of_target, path in targets:
+        if fmt_of_target == "pdf":
+            for stale in earlier_volumes(path, written):
+                stale.unlink(missing_ok=True)
+                err.print(f"removed {stale} (a volume of an earlier run)", highlight=False)
     unmapped = [n for n in data.provenance.notes if n.startswith("not mapped:")]
     for note in unmapped:
         shown = escape(note.removeprefix("not mapped: "))

@@ -30,7 +30,7 @@ from compliance_checks.model import ComplaintRecord
 from connector.bundles import map_bundle
 from connector.config import AppConfig
 from connector.evaluation import Evaluator
-from connector.remap import code_version
+from connector.remap import mapped_by
 from connector.reports.spool import Spool, StoredItem
 from connector.reports.versions import policy_chain_refs
 from connector.store import Session, Store
@@ -87,8 +87,8 @@ def _stored_record(row: TicketData, mapping: LoadedMapping, as_of: datetime) -> 
     """The cached mapped record's JSON when it is the one valid at ``as_of`` (else None: map
     again). Mapping a version as of a time after its last update gives the current mapping."""
     newest_fits = row.updated_at is not None and row.updated_at <= as_of
-    if (newest_fits and row.record is not None and row.mapping_hash == mapping.sha256
-            and row.mapper_version == code_version()):
+    if (newest_fits and row.record is not None
+            and mapped_by((row.mapping_hash, row.mapper_version, row.mapped_site), mapping)):
         return str(row.record)
     return None
 

@@ -126,17 +126,18 @@ def record_evaluation_states(
 
 
 def stale_records(
-    session: Session, mapping_hashes: dict[str, str], version: str,
-    only: Collection[tuple[str, str]] | None = None,
+    session: Session, mappers: dict[str, Mapper], only: Collection[tuple[str, str]] | None = None,
 ) -> list[tuple[int, str]]:
     """(id, source) of the tickets of these sources (``only``: of these keys) whose cached
-    record was mapped by another mapping file or code version (``connector.remap``)."""
+    record was mapped by another mapper than the source's (mapping file hash, code version,
+    site URL: ``connector.remap.running_mapper``)."""
     stale: list[tuple[int, str]] = []
-    for source, mapping_hash in sorted(mapping_hashes.items()):
+    for source, (mapping_hash, version, site) in sorted(mappers.items()):
         query = select(TicketRow.id, TicketRow.source).where(
             TicketRow.source == source,
             or_(TicketRow.mapping_hash.is_(None), TicketRow.mapping_hash != mapping_hash,
-                TicketRow.mapper_version.is_(None), TicketRow.mapper_version != version),
+                TicketRow.mapper_version.is_(None), TicketRow.mapper_version != version,
+                TicketRow.mapped_site.is_(None), TicketRow.mapped_site != site),
         )
         if only is None:
             stale.extend((i, s) for i, s in session.execute(query))

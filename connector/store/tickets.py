@@ -190,6 +190,7 @@ REPORT_COLUMNS = (
     TicketRow.timeline,
     TicketRow.mapping_hash,
     TicketRow.mapper_version,
+    TicketRow.mapped_site,
 )
 
 

@@ -14,8 +14,10 @@ occur only as markup.
 
 from __future__ import annotations
 
+import glob
 import html
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,6 +154,13 @@ def split_volumes(page: str, rows_per_volume: int) -> list[Volume]:
         volumes.append(Volume(text, first, first + count - 1, sum(counts), noun.group(1) if noun else "rows"))
         first += count
     return volumes
+
+
+def earlier_volumes(path: Path, kept: Collection[Path]) -> list[Path]:
+    """Volumes beside ``path`` left by an earlier run (another count or another report), not in
+    ``kept``: each names ``path`` as its volume 1, which now holds a different report."""
+    pattern = f"{glob.escape(path.stem)}.vol*-of-*{glob.escape(path.suffix)}"
+    return sorted(p for p in path.parent.glob(pattern) if p not in kept)
 
 
 def volume_path(path: Path, number: int, count: int) -> Path:

@@ -84,3 +84,21 @@ def test_a_scheduled_period_lists_every_volume_in_its_manifest(tmp_path: Path) -
     names = ["register-2026-10.pdf", "register-2026-10.vol2-of-3.pdf", "register-2026-10.vol3-of-3.pdf"]
     assert sorted(read_manifest(folder)["files"]) == names  # type: ignore[index]
     assert sorted(p.name for p in folder.iterdir()) == sorted([*names, "delivered.json"])
+
+
+def test_volumes_an_earlier_run_left_are_removed_so_none_names_the_new_volume_one(
+    export: Path, tmp_path: Path
+) -> None:
+    """An earlier run of 5 volumes left ``vol3-of-5`` .. ``vol5-of-5`` naming ``register.pdf``
+    as their volume 1; the new 2-volume run replaces it, so those files must go."""
+    out = tmp_path / "register.pdf"
+    earlier = [tmp_path / f"register.vol{k}-of-5.pdf" for k in range(2, 6)]
+    for path in earlier:
+        path.write_bytes(b"%PDF-1.7 earlier run")
+    unrelated = tmp_path / "register-2026-10.vol2-of-3.pdf"  # another report's volume
+    unrelated.write_bytes(b"%PDF-1.7 other")
+    code, output = _report(export, out, "register")
+    assert code == 0, output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "register-2026-10.vol2-of-3.pdf", "register.pdf", "register.vol2-of-2.pdf"]
+    assert "a volume of an earlier run" in " ".join(output.split())

@@ -282,3 +282,18 @@ def test_a_record_stored_whole_is_evaluated_as_stored(synced: Synced) -> None:
     assert synced.mapped == [] and outcome.errors == []
     with synced.store.session() as session:
         assert verify_chain(session)[1] == []
+
+
+def test_a_new_site_url_re_maps_the_cached_records_that_reports_read(synced: Synced) -> None:
+    """The site URL is part of what mapped a cached record everywhere (sync, re-mapping,
+    reports), not only in the check: after a move, ``remap_stale`` re-maps every row once and
+    the rows then name the new site, so store reports do not link to the old one."""
+    evaluator = synced.pipeline.evaluator
+    (name, mapping), = evaluator.mappings.items()
+    moved = dataclasses.replace(mapping, site="https://moved.zendesk.example")
+    with synced.store.session() as session:
+        rows = len(session.scalars(select(TicketRow.id).where(TicketRow.record.is_not(None))).all())
+    assert remap_stale(synced.store, {name: moved}) >= rows > 0
+    with synced.store.session() as session:
+        assert set(session.scalars(select(TicketRow.mapped_site))) == {moved.site}
+    assert remap_stale(synced.store, {name: moved}) == 0  # once
