@@ -50,10 +50,9 @@ def actor_text(record: ComplaintRecord, event: Event) -> str:
     The complainant is named by role only: an auditor needs the role, the register identifies
     the person, and a redacted report's per-report pseudonym would make it unverifiable.
     """
-    actor = event.actor_id
-    if actor is not None and actor == record.complainant.id:
-        return _ROLE_WORDS[ActorRole.COMPLAINANT]
-    name = record.people.get(actor) if actor is not None else None
+    name = _who(record, event.actor_id)
+    if name == _ROLE_WORDS[ActorRole.COMPLAINANT]:
+        return name
     if name:
         role = event.actor_role.value.lower()
         return name if event.actor_role is ActorRole.UNKNOWN else f"{name} ({role})"
@@ -76,9 +75,7 @@ def _change_value(record: ComplaintRecord, value: str | None) -> str | None:
         return None
     if value.casefold() in _YES_NO:
         return _YES_NO[value.casefold()]
-    if value == record.complainant.id:
-        return _ROLE_WORDS[ActorRole.COMPLAINANT]
-    return record.people.get(value) or record.named(value)
+    return _who(record, value) or record.named(value)
 
 
 def change_text(record: ComplaintRecord, event: Event) -> str | None:
@@ -120,6 +117,8 @@ def _field_line(record: ComplaintRecord, evidence: Evidence) -> str:
 
 
 def _who(record: ComplaintRecord, actor: str | None) -> str | None:
+    """The person ``actor`` (a user id) as a report names them: the complainant by role (see
+    ``actor_text``), anyone else by name; None when unknown."""
     if actor is None:
         return None
     if actor == record.complainant.id:
