@@ -26,8 +26,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from connector.platforms.jira.client import endpoint_of
 from devtools.sandboxes.common.auth import basic_credentials
 from devtools.sandboxes.common.traffic import Fault, Traffic, dropping
+from devtools.sandboxes.common.values import is_calendar_date
 from devtools.sandboxes.jira.model import BOT, EDITABLE_FIELDS, SandboxIssue
-from devtools.sandboxes.jira.store import JqlError, SandboxStore, is_date
+from devtools.sandboxes.jira.store import JqlError, SandboxStore
 
 SEARCH_REMOVED = {
     "errorMessages": [
@@ -540,7 +541,7 @@ def _field_error(store: SandboxStore, name: str, value: Any) -> JSONResponse | N
     editable = {d["id"] for d in EDITABLE_FIELDS}
     if definition is None or name not in editable:
         return _err(400, **{name: OFF_SCREEN.format(name)})
-    if definition["schema"].get("type") == "date" and value is not None and not is_date(value):
+    if definition["schema"].get("type") == "date" and value is not None and not is_calendar_date(value):
         return _err(400, **{name: f"Error parsing date string: {value}"})
     return None
 

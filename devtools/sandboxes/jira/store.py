@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from connector.platforms.jira.notes import body_text
@@ -57,7 +57,6 @@ _UPDATED = re.compile(r"^updated >= (\d+)$")
 _CATEGORY_NOT = re.compile(r'^statusCategory != ("?[\w ]+"?)$', re.IGNORECASE)
 _CF_NOT_EMPTY = re.compile(r"^cf\[(\d+)\] is not EMPTY$", re.IGNORECASE)
 _CF_ORDER = re.compile(r"^cf\[(\d+)\](?:\s+(ASC|DESC))?$", re.IGNORECASE)
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 Predicate = Callable[[SandboxIssue], bool]
@@ -99,16 +98,6 @@ def _clause(text: str) -> Predicate:
         return lambda issue: any(v.lower() in wanted for v in get(issue))
     raise JqlError(f"Error in the JQL Query: cannot parse '{text}'")
 
-
-def is_date(value: object) -> bool:
-    """``YYYY-MM-DD`` and a real calendar date (a date picker's value; no time part)."""
-    if not isinstance(value, str) or not _DATE.fullmatch(value):
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 def order_field(jql: str) -> tuple[str, bool] | None:

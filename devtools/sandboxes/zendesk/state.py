@@ -16,10 +16,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from devtools.generator import GeneratorConfig
+from devtools.sandboxes.common.values import is_calendar_date
 from devtools.sandboxes.zendesk.model import API_USER_ID, DAY, Audit, World, iso
 
 HOLD_BACK = 60  # seconds: exports never return the most recent minute
@@ -30,7 +31,6 @@ AGENT_ROLES = ("agent", "admin")
 VIA_NAMES = {"web": "Web form", "email": "Mail", "api": "Web service", "rule": "Rule",
              "voice": "Voice", "chat": "Chat", "mobile": "Mobile SDK"}
 _TAG_HTML = re.compile(r"<[^>]+>")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class ApiError(Exception):
@@ -483,7 +483,7 @@ class SandboxState:
             value = entry.get("value") if isinstance(entry, dict) else None
             if not isinstance(ident, int) or ident not in self.world.date_fields:
                 raise ApiError(422, _invalid_field(ident, "unknown ticket field", "Unknown"))
-            if value is not None and not _is_date(value):
+            if value is not None and not is_calendar_date(value):
                 raise ApiError(422, _invalid_field(ident, "Date Field is not valid", "FieldDate"))
             previous = _custom_field(ticket, ident)
             if value != previous:
@@ -674,16 +674,6 @@ def _audit_view(audit: Audit) -> dict[str, Any]:
             "author_id": audit.author_id, "via": {"channel": audit.channel},
             "metadata": {"system": {}, "custom": {}}, "events": audit.events}
 
-
-def _is_date(value: object) -> bool:
-    """``YYYY-MM-DD`` and a real calendar date (no time part, no offset)."""
-    if not isinstance(value, str) or not _DATE.fullmatch(value):
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _custom_field(ticket: dict[str, Any], ident: int) -> Any:
