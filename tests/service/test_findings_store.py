@@ -17,17 +17,16 @@ from typing import Any
 
 import pytest
 import zstandard
-from alembic import command
 from sqlalchemy import inspect, select, text
 
 from connector.reports.store import read_store
 from connector.store import Store
-from connector.store.engine import StoreError, _alembic_config
+from connector.store.engine import StoreError
 from connector.store.models import RunRow
 from connector.store.runs import latest_findings, latest_status_counts, run_findings, verify_chain
 from connector.store.tickets import canonical_json
 from devtools.sandboxes.zendesk import SandboxServer
-from tests.service.helpers import pipeline
+from tests.service.helpers import migrate_store, pipeline
 from tests.zendesk import scenarios as sc
 
 pytestmark = pytest.mark.slow
@@ -45,17 +44,6 @@ def server() -> Iterator[SandboxServer]:
 def _raw(store: Store, sql: str) -> list[Any]:
     with store.engine.connect() as connection:
         return list(connection.execute(text(sql)).all())
-
-
-def _migrate(store_url: str, revision: str, *, down: bool) -> None:
-    engine = Store(store_url, migrate_now=False).engine
-    config = _alembic_config()
-    try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            (command.downgrade if down else command.upgrade)(config, revision)
-    finally:
-        engine.dispose()
 
 
 def _reads(store: Store, evaluator: Any) -> dict[str, Any]:
@@ -112,7 +100,7 @@ def test_a_store_in_the_findings_shape_before_0010_converts_verifies_and_reads_t
     assert before["verified"] == (2, []) and any(json.loads(f) for _r, f in before["report"])
     findings = sum(len(rows) for rows in before["runs"].values())
 
-    _migrate(store_url, "0009", down=True)
+    migrate_store(store_url, "0009", down=True)
     probe = Store(store_url, migrate_now=False)
     old = _raw(probe, 'SELECT "check", status, payload FROM findings')
     probe.close()
@@ -139,7 +127,7 @@ def test_the_upgrade_refuses_a_store_whose_check_or_status_column_differs_from_t
     pipe.sync()
     pipe.check()
     store.close()
-    _migrate(store_url, "0009", down=True)
+    migrate_store(store_url, "0009", down=True)
     probe = Store(store_url, migrate_now=False)
     with probe.engine.begin() as connection:
         row_id, run_id = connection.execute(text("SELECT id, run_id FROM findings ORDER BY id DESC")).first()

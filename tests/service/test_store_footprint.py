@@ -17,12 +17,10 @@ from typing import Any
 
 import pytest
 import zstandard
-from alembic import command
 from sqlalchemy import inspect, select, text
 
 from connector.store import Store
 from connector.store.bulk import TicketBatch
-from connector.store.engine import _alembic_config
 from connector.store.models import RunTicketRow, SnapshotRow, TicketRow
 from connector.store.runs import verify_chain
 from connector.store.tickets import (
@@ -35,7 +33,7 @@ from connector.store.tickets import (
     upsert_ticket,
 )
 from devtools.sandboxes.zendesk import SandboxServer
-from tests.service.helpers import pipeline
+from tests.service.helpers import migrate_store, pipeline
 from tests.zendesk import scenarios as sc
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "zendesk" / "go-zendesk"
@@ -104,17 +102,6 @@ def server() -> Iterator[SandboxServer]:
     srv.stop()
 
 
-def _migrate(store_url: str, revision: str, *, down: bool) -> None:
-    engine = Store(store_url, migrate_now=False).engine
-    config = _alembic_config()
-    try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            (command.downgrade if down else command.upgrade)(config, revision)
-    finally:
-        engine.dispose()
-
-
 def _contents(store: Store) -> tuple[dict[int, str], dict[str, Any]]:
     with store.session() as session:
         bundles = {row.id: row.bundle for row in session.scalars(select(SnapshotRow))}
@@ -136,7 +123,7 @@ def test_a_store_written_before_0007_is_compressed_by_the_upgrade_and_still_veri
     store.close()
     assert bundles and any(records.values())
 
-    _migrate(store_url, "0006", down=True)
+    migrate_store(store_url, "0006", down=True)
     probe = Store(store_url, migrate_now=False)
     old = _raw(probe, "SELECT bundle, sha256 FROM snapshots")
     assert {str(bundle) for bundle, _ in old} == set(bundles.values())
