@@ -27,7 +27,7 @@ from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 from pydantic_core import from_json, to_json
 
 from compliance_checks.findings import Finding, Status
@@ -140,24 +140,39 @@ _NEEDS_ACTION_VALUES = frozenset(status.value for status in Status if status.nee
 _FULL_VALUES = frozenset(status.value for status in FULL_STATUSES)
 
 
+class _RecordHead(BaseModel):
+    """The values of a stored record that the spool's own columns hold (parsed alone, the
+    record's other values are skipped rather than built)."""
+
+    id: str
+    received_at: datetime
+    in_scope: bool = True
+    deleted: bool = False
+    stage: Stage = Stage.RECEIVED
+
+
+_RECORD_HEAD = TypeAdapter(_RecordHead)
+
+
 def _stored_row(item: StoredItem) -> _Row:
     """A stored complaint as a row: the slim record and its timeline pass through as text when
     stored apart, else the record's JSON is split into them as plain JSON values (no model
     validation); the finding payloads pass through as text."""
-    doc = from_json(item.record_json)
     if item.timeline_json is None:
+        doc = from_json(item.record_json)
         timeline = _dumps(doc.pop("timeline", []))
         record = _dumps(doc)
     else:
         timeline, record = item.timeline_json, item.record_json
+    head = _RECORD_HEAD.validate_json(record)
     statuses = {status for status, _ in item.findings}
     if not statuses <= _STATUS_VALUES:
         raise ValueError(f"unknown finding status in the store: {sorted(statuses - _STATUS_VALUES)}")
     return _Row(
-        id=doc["id"],
-        received_ts=datetime.fromisoformat(doc["received_at"]).timestamp(),
-        counted=bool(doc.get("in_scope", True)) and not doc.get("deleted", False),
-        is_open=not Stage(doc.get("stage", Stage.RECEIVED.value)).is_finished,
+        id=head.id,
+        received_ts=head.received_at.timestamp(),
+        counted=head.in_scope and not head.deleted,
+        is_open=not head.stage.is_finished,
         flagged=not statuses.isdisjoint(_NEEDS_ACTION_VALUES),
         record=record,
         findings=_json_array(payload for _, payload in item.findings),

@@ -11,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compliance_checks.findings import FINDING_JSON, Evidence, Finding, Status, WaiverApplied
-from compliance_checks.model import ComplaintRecord, Event, EventKind, Severity, SourceKind
+from compliance_checks.model import (
+    TIMELINE_JSON,
+    ComplaintRecord,
+    Event,
+    EventKind,
+    Severity,
+    SourceKind,
+    Stage,
+)
 from connector.reports.spool import Spool, StoredItem
 from report_templates.input import FULL_STATUSES, FindingHead, Item
 
@@ -115,3 +123,31 @@ def test_a_stored_finding_with_an_unknown_status_is_refused() -> None:
             spool.write([StoredItem(record.model_dump_json(), (("PASS", "{}"), ("BOGUS", "{}")))])
     finally:
         spool.close()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{}, {"in_scope": False}, {"deleted": True}, {"stage": Stage.RESOLVED}, {"stage": Stage.INVESTIGATING}],
+    ids=["default", "out-of-scope", "deleted", "resolved", "investigating"],
+)
+@pytest.mark.parametrize("timeline_apart", [True, False], ids=["timeline-apart", "record-whole"])
+def test_a_stored_record_gives_the_backlog_flags_its_model_gives(values: dict[str, object],
+                                                                 timeline_apart: bool) -> None:
+    record = _record(1, "summary").model_copy(update=values)
+    failed = Finding(ticket=record.id, platform="jira", check="c", title="t", status=Status.FAIL,
+                     clauses=(), severity=Severity.HIGH, message="m")
+    stored_findings = (("FAIL", FINDING_JSON.dump_json(failed).decode()),)
+    if timeline_apart:
+        stored = StoredItem(record.model_copy(update={"timeline": ()}).model_dump_json(exclude_defaults=True),
+                            stored_findings, TIMELINE_JSON.dump_json(record.timeline).decode())
+    else:
+        stored = StoredItem(record.model_dump_json(), stored_findings)
+    parsed, spooled = Spool(), Spool()
+    try:
+        parsed.write([Item(record, (failed,))])
+        spooled.write([stored])
+        assert list(spooled.briefs()) == list(parsed.briefs())
+        assert [i.record for i in spooled.items()] == [i.record for i in parsed.items()]
+    finally:
+        parsed.close()
+        spooled.close()
