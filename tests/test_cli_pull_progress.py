@@ -167,3 +167,25 @@ def test_a_data_center_window_restart_adds_its_total_to_what_was_listed() -> Non
     search_page(0, 15, 10)  # the next window
     search_page(10, 15, 5)
     assert told == [(STEP, 10, 20), (STEP, 20, 20), (STEP, 30, 35), (STEP, 35, 35)]
+
+
+def test_pull_logs_from_warning_on_the_real_stderr_while_its_progress_shows(
+    zendesk: ZendeskSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As ``sync``: logging is configured before the display takes ``sys.stderr`` over (rich's
+    proxy), at WARNING while the display says the same thing readably."""
+    import logging
+
+    from rich.file_proxy import FileProxy
+
+    monkeypatch.setenv("ZD_ID", "sandbox-client")
+    monkeypatch.setenv("ZD_SECRET", "sandbox-secret")
+    monkeypatch.setattr(errors, "err", Console(stderr=True, force_terminal=True, width=120))
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])  # as in a fresh process
+    monkeypatch.setattr(root, "level", root.level)
+    result = _pull(_zendesk_config(tmp_path, zendesk.base_url), tmp_path / "p.jsonl")
+    assert result.exit_code == 0, result.output
+    streams = [getattr(handler, "stream", None) for handler in root.handlers]
+    assert streams and not any(isinstance(stream, FileProxy) for stream in streams)
+    assert root.level == logging.WARNING
