@@ -22,12 +22,13 @@ from connector.cli.as_of import parse_moment
 from connector.cli.errors import fail, reported
 from connector.cli.exit_codes import ExitCode
 from connector.cli.progress import Steps
-from connector.cli.store import do_writeback, pipeline_for, writeback_mode
+from connector.cli.store import configure_logging, do_writeback, pipeline_for, writeback_mode
 from connector.config import SourceConfig, load_config, pick_source
 from connector.pipeline import require_secrets
 from connector.platforms.base import JsonState
 from connector.platforms.registry import platform_for
 from connector.store.locks import LockHeld
+from connector.tally import Tally
 
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="Connector config file (YAML).")]
 SourceOption = Annotated[str | None, typer.Option("--source", help="Source name when several match.")]
@@ -81,8 +82,11 @@ def pull(
         chosen = pick_source(load_config(config), platform, source, str(config))
     since_at = parse_moment(since, "--since") if since else None
     cursors = _read_state(state)
+    display = Steps()  # the payload goes to --out, the summary to stdout after the display
+    configure_logging(display)  # before the display takes stderr over: logging keeps the real one
     try:
-        summary = _pull(chosen, out, since_at, cursors.get(chosen.name), ticket)
+        with display:
+            summary = _pull(chosen, out, since_at, cursors.get(chosen.name), ticket, display.tally())
     except (ValueError, RuntimeError, OSError) as exc:
         raise fail(ExitCode.PLATFORM, f"{chosen.name}: {exc}") from None
     if state is not None and summary.get("cursor"):
@@ -144,9 +148,9 @@ def _store_writeback(config: Path, apply: bool | None) -> None:
 
 
 def _pull(source: SourceConfig, out: Path, since: datetime | None, cursor: JsonState,
-          ticket: str | None) -> dict[str, Any]:
+          ticket: str | None, tally: Tally | None) -> dict[str, Any]:
     chosen = platform_for(source.platform)
-    return chosen.pull(source, out, since=since, cursor=cursor, ticket=ticket).to_json()
+    return chosen.pull(source, out, since=since, cursor=cursor, ticket=ticket, tally=tally).to_json()
 
 
 def _writeback(source: SourceConfig, findings: list[Finding], apply: bool) -> dict[str, Any]:

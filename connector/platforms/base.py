@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar
 from pydantic import BaseModel
 
 from compliance_checks.findings import Finding
+from connector.tally import Tally
 
 if TYPE_CHECKING:
     from connector.service.webhooks import Nudge
@@ -82,6 +83,11 @@ def settings_as(source: SourceSettings, model: type[_Settings]) -> _Settings:
     if not isinstance(source, model):
         raise TypeError(f"source {source.name!r} is not a {model.__name__}")
     return source
+
+
+def pull_step(source: str) -> str:
+    """The step a pull tells its ``tally``: the tickets its searches or exports listed so far."""
+    return f"pull {source}: tickets read"
 
 
 @dataclass(frozen=True)
@@ -296,8 +302,9 @@ class Platform(ABC):
     # -- command line -------------------------------------------------------------------------
     @abstractmethod
     def pull(self, source: SourceSettings, out: Path, *, since: datetime | None, cursor: JsonState,
-             ticket: str | None) -> PullResult:
-        """Read complaint tickets changed since ``cursor`` (or ``since``) into ``out``."""
+             ticket: str | None, tally: Tally | None = None) -> PullResult:
+        """Read complaint tickets changed since ``cursor`` (or ``since``) into ``out``; ``tally``
+        is told the tickets read (:func:`pull_step`) after each page that lists tickets."""
 
     @abstractmethod
     def writeback(self, source: SourceSettings, findings: Sequence[Finding], *, apply: bool,

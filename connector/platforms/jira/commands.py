@@ -13,17 +13,26 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 from compliance_checks.findings import Finding
-from connector.platforms.base import JsonState, PullResult, TicketOutcome, WritebackReport, as_outcome
+from connector.platforms.base import (
+    JsonState,
+    PullResult,
+    TicketOutcome,
+    WritebackReport,
+    as_outcome,
+    pull_step,
+)
 from connector.platforms.jira.client import JiraClient, Sleeper
 from connector.platforms.jira.reader import JiraReader
 from connector.platforms.jira.settings import JiraSourceConfig, resolve_credentials
 from connector.platforms.jira.state import read_states
 from connector.platforms.jira.writer import JiraWriter
+from connector.tally import Tally
 from connector.writeback import plan_writeback
 from mappings.jira_payload import unnamed_change_fields
 from mappings.loader import load_mapping
@@ -61,6 +70,36 @@ def _page_histories(page: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return found
 
 
+@dataclass
+class _SearchTally:
+    """Tells ``tally`` the issues the search listed so far (kept, duplicates and non-complaints
+    alike), after each search page. Data Center's ``/rest/api/2/search`` gives ``total`` (the
+    issues the JQL matches) with ``startAt``; a window restart (``startAt`` 0 again) adds its
+    total to what the earlier windows listed. Cloud's ``search/jql`` gives no total
+    (platform-jira.md: "No ``total``"; jira-platform-v3.json ``SearchAndReconcileResults``)."""
+
+    tally: Tally
+    step: str
+    reader: JiraReader  # its ``state`` is new for each read: looked up per page
+    #: Issues listed by the search pages so far, and by the windows before the current one.
+    listed: int = 0
+    before_window: int = 0
+    window_total: int | None = None
+
+    def page(self, page: Mapping[str, Any]) -> None:
+        if "issue" in page or not isinstance(page.get("issues"), list):
+            return  # a changelog or comment page of issues already listed
+        total, start = page.get("total"), page.get("startAt")
+        if isinstance(total, int) and isinstance(start, int):
+            if start == 0:  # a new window: it lists after the earlier windows
+                self.before_window = self.listed
+            self.window_total = total
+        stats = self.reader.state.stats
+        self.listed = stats.issues + stats.duplicates_skipped + stats.not_complaints
+        whole = None if self.window_total is None else self.before_window + self.window_total
+        self.tally(self.step, self.listed, None if whole is None else max(whole, self.listed))
+
+
 def pull(
     source: JiraSourceConfig,
     out: Path,
@@ -69,12 +108,14 @@ def pull(
     cursor: JsonState = None,
     client: JiraClient | None = None,
     environ: Mapping[str, str] | None = None,
+    tally: Tally | None = None,
 ) -> PullResult:
     """Read every complaint issue updated since ``since`` into ``out``.
 
     ``cursor`` is a previous pull's: the next ``since`` (which ``since`` overrides) plus the
     issues at the window's edge, so that the overlap re-read does not count them twice.
-    Neither: every complaint issue.
+    Neither: every complaint issue. ``tally`` is told the issues the search listed after each
+    search page (see :class:`_SearchTally`).
     """
     saved = cursor if isinstance(cursor, dict) else {}
     saved_since = saved.get("since")
@@ -96,10 +137,13 @@ def pull(
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(out.suffix + ".part")
     unnamed: set[str] = set()
+    told = _SearchTally(tally, pull_step(source.name), reader) if tally is not None else None
     with tmp.open("w", encoding="utf-8") as handle:
         for page in reader.pages(since):
             handle.write(json.dumps(page, separators=(",", ":"), ensure_ascii=False) + "\n")
             lines += 1
+            if told is not None:
+                told.page(page)
             unnamed |= unnamed_change_fields(_page_histories(page))
         # Change items named only by display name: the field list (already read) names them.
         named = [dict(d) for d in (reader.plan.definitions if reader.plan else ())

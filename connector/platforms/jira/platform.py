@@ -23,6 +23,7 @@ from connector.platforms.base import (
     settings_as,
 )
 from connector.platforms.jira.settings import JiraSourceConfig
+from connector.tally import Tally
 from mappings.schema import MappingSpec
 
 #: An issue key: project key, ``-``, a positive number. Jira's default project-key pattern is
@@ -88,10 +89,10 @@ class Jira(Platform):
         return f"{base}/browse/{ticket}"
 
     def pull(self, source: SourceSettings, out: Path, *, since: datetime | None, cursor: JsonState,
-             ticket: str | None) -> PullResult:
+             ticket: str | None, tally: Tally | None = None) -> PullResult:
         from connector.platforms.jira import commands
 
-        return commands.pull(_settings(source), out, since=since, cursor=cursor)
+        return commands.pull(_settings(source), out, since=since, cursor=cursor, tally=tally)
 
     def writeback(self, source: SourceSettings, findings: Sequence[Finding], *, apply: bool,
                   client: Client | None = None, zone: tzinfo | None = None) -> WritebackReport:

@@ -16,22 +16,24 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import requests
 
 from compliance_checks.findings import Finding
 from connector.http import RequestHook, build_session
-from connector.platforms.base import JsonState, PullResult, WritebackReport, as_outcome
+from connector.platforms.base import JsonState, PullResult, WritebackReport, as_outcome, pull_step
 from connector.platforms.zendesk.auth import build_authenticator, verify_identity
 from connector.platforms.zendesk.http import ZendeskClient
 from connector.platforms.zendesk.note import note_html
-from connector.platforms.zendesk.reader import Selector, SyncState, ZendeskReader
+from connector.platforms.zendesk.reader import Page, Selector, SyncState, ZendeskReader
 from connector.platforms.zendesk.secrets import SecretSource
 from connector.platforms.zendesk.settings import ZendeskSourceConfig
 from connector.platforms.zendesk.writer import PLATFORM, TicketWriteResult, ZendeskWriter
+from connector.tally import Tally
 from connector.writeback import TicketWriteState, WritebackPlan
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,28 @@ def complaint_selector(source: ZendeskSourceConfig) -> Selector | None:
     return lambda ticket: is_complaint(spec, ticket)
 
 
+#: The pages that list tickets (the export's, or the one ticket's): what the pull's tally counts.
+TICKET_PAGES = frozenset({"tickets", "ticket"})
+
+
+@dataclass
+class _PageWriter:
+    """Writes each raw page as one JSON line; tells ``tally`` the tickets read after each page
+    that lists tickets (the export gives no total)."""
+
+    handle: TextIO
+    reader: ZendeskReader
+    step: str
+    tally: Tally | None
+    lines: int = 0
+
+    def add(self, page: Page) -> None:
+        self.handle.write(json.dumps(page.body, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self.lines += 1
+        if self.tally is not None and page.kind in TICKET_PAGES:
+            self.tally(self.step, self.reader.stats.tickets, None)
+
+
 def pull(
     source: ZendeskSourceConfig,
     out: Path,
@@ -84,6 +108,7 @@ def pull(
     client: ZendeskClient | None = None,
     selector: Selector | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    tally: Tally | None = None,
 ) -> PullResult:
     """Read changed tickets and their history into ``out`` (JSON Lines of raw bodies).
 
@@ -97,6 +122,7 @@ def pull(
         client: Injected client (tests, sandbox); built from the source otherwise.
         selector: Complaint selection; defaults to the source's mapping.
         now: Clock for validating ``start_time``.
+        tally: Told the tickets read after each page that lists tickets (none is a total).
 
     Raises:
         ValueError: Neither or a naive/too recent ``start_time``; a foreign cursor.
@@ -120,14 +146,12 @@ def pull(
         client, source, selector if selector is not None else complaint_selector(source)
     )
     tmp = out.with_name(out.name + ".partial")
-    lines = 0
     new_state = state or SyncState()
     with tmp.open("w", encoding="utf-8") as fh:
-        gen = reader.single_ticket(ticket_id) if ticket_id is not None else None
-        if gen is not None:
-            for page in gen:
-                fh.write(json.dumps(page.body, ensure_ascii=False, separators=(",", ":")) + "\n")
-                lines += 1
+        written = _PageWriter(fh, reader, pull_step(source.name), tally)
+        if ticket_id is not None:
+            for page in reader.single_ticket(ticket_id):
+                written.add(page)
         else:
             sync = reader.sync(state, start_time=start)
             while True:
@@ -136,8 +160,8 @@ def pull(
                 except StopIteration as stop:
                     new_state = stop.value
                     break
-                fh.write(json.dumps(page.body, ensure_ascii=False, separators=(",", ":")) + "\n")
-                lines += 1
+                written.add(page)
+    lines = written.lines
     os.replace(tmp, out)
     stats = reader.stats
     return PullResult(

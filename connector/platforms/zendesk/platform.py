@@ -21,6 +21,7 @@ from connector.platforms.base import (
     settings_as,
 )
 from connector.platforms.zendesk.settings import ZendeskSourceConfig
+from connector.tally import Tally
 from mappings.schema import MappingSpec
 
 _SIGNATURE = "x-zendesk-webhook-signature"
@@ -91,11 +92,11 @@ class Zendesk(Platform):
         return f"{_settings(source).api_root}/agent/tickets/{ticket}"
 
     def pull(self, source: SourceSettings, out: Path, *, since: datetime | None, cursor: JsonState,
-             ticket: str | None) -> PullResult:
+             ticket: str | None, tally: Tally | None = None) -> PullResult:
         from connector.platforms.zendesk import commands
 
         return commands.pull(_settings(source), out, start_time=since, cursor=cursor,
-                             ticket_id=int(ticket) if ticket else None)
+                             ticket_id=int(ticket) if ticket else None, tally=tally)
 
     def writeback(self, source: SourceSettings, findings: Sequence[Finding], *, apply: bool,
                   client: Client | None = None, zone: tzinfo | None = None) -> WritebackReport:
