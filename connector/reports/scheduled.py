@@ -166,10 +166,9 @@ def scheduled_reports(pipeline: Pipeline, now: datetime,
         try:
             folders.append(_deliver(pipeline, label, period, late=label != periods[-1][0], now=now,
                                     environ=environ))
-        except Exception as exc:  # noqa: BLE001 - re-raised below, once every period was tried
-            # Warned here, raised (with its traceback) once the other periods were tried.
+        except Exception as exc:  # noqa: BLE001 - raised (with its traceback) once all were tried
             log.warning("scheduled reports for %s failed (%s); the other periods are still tried",
-                      label, type(exc).__name__)
+                        label, type(exc).__name__)
             failures.append((label, exc))
     if len(failures) == 1:
         raise failures[0][1]
