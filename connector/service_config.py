@@ -122,9 +122,13 @@ class ReportsConfig(_Strict):
         pattern=r"^(daily|weekly (mon|tue|wed|thu|fri|sat|sun)) ([01]\d|2[0-3]):[0-5]\d$",
     )
     #: ``month``, ``quarter`` or ``days:N`` (blocks of N days counted from ``period_anchor``):
-    #: each run reports the last complete one, in the policy's time zone, once.
+    #: each run reports the last complete one (and missed ones, ``catch_up``), in the policy's
+    #: time zone, once.
     period: str = Field(default="month", pattern=r"^(month|quarter|days:[1-9]\d{0,2})$")
     period_anchor: date = date(2024, 1, 1)
+    #: Each run also delivers up to this many earlier complete periods that were missed (the
+    #: service was down or failing when they ended), oldest first; 0 = only the last one.
+    catch_up: int = Field(default=3, ge=0, le=24, strict=True)
     #: ``<kind>.<format>`` per file, e.g. ``audit.pdf``, ``register.xlsx``.
     outputs: tuple[str, ...] = Field(default=DEFAULT_OUTPUTS, min_length=1)
     #: A register or audit PDF with a longer table is delivered as volumes of this many rows

@@ -666,6 +666,12 @@ def newest_run_id(session: Session) -> int | None:
     return session.scalar(select(func.max(RunRow.id)))
 
 
+def first_run_started(session: Session) -> datetime | None:
+    """When the store's first evaluation ran (its ``started_at``; None before any run)."""
+    started: datetime | None = session.scalar(select(func.min(RunRow.started_at)))
+    return started
+
+
 def recorded_findings(
     session: Session, source: str, tickets: list[str], as_of: datetime, verified: set[int]
 ) -> dict[str, tuple[tuple[str, str], ...]]:

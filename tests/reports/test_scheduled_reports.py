@@ -18,8 +18,10 @@ from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
 from ipaddress import IPv4Address
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -28,8 +30,9 @@ from compliance_checks.configfile import ConfigError
 from connector.config import AppConfig, load_config
 from connector.pipeline import Pipeline, load_evaluator
 from connector.reports import delivery, scheduled
-from connector.reports.scheduled import last_complete, scheduled_reports
+from connector.reports.scheduled import complete_periods, scheduled_reports
 from connector.store import Store
+from report_templates.render import render_reports
 from tests.zendesk import scenarios as sc
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
@@ -67,8 +70,32 @@ PASSWORD = "s3cret-Pa55word-never-logged"
     ],
 )
 def test_last_complete_period(spec: str, now: datetime, tz: str, label: str, start: date, end: date) -> None:
-    got_label, period = last_complete(spec, now, tz, date(2024, 1, 1))
+    [(got_label, period)] = complete_periods(spec, now, tz, date(2024, 1, 1), 1)
     assert (got_label, period.start, period.end, period.timezone) == (label, start, end, tz)
+
+
+@pytest.mark.parametrize(
+    ("spec", "now", "tz", "labels"),
+    [
+        # Across a year end, oldest first.
+        ("month", datetime(2026, 2, 3, tzinfo=UTC), "UTC", ["2025-11", "2025-12", "2026-01"]),
+        ("quarter", datetime(2026, 2, 10, tzinfo=UTC), "UTC", ["2025-Q2", "2025-Q3", "2025-Q4"]),
+        # 31 March 23:30 UTC is 1 April in Auckland: Q1 is complete there.
+        ("quarter", datetime(2026, 3, 31, 23, 30, tzinfo=UTC), "Pacific/Auckland",
+         ["2025-Q3", "2025-Q4", "2026-Q1"]),
+        ("days:14", datetime(2024, 2, 13, tzinfo=UTC), "UTC",
+         ["2024-01-01--2024-01-14", "2024-01-15--2024-01-28", "2024-01-29--2024-02-11"]),
+        ("days:7", datetime(2024, 1, 22, tzinfo=UTC), "UTC",
+         ["2024-01-01--2024-01-07", "2024-01-08--2024-01-14", "2024-01-15--2024-01-21"]),
+    ],
+)
+def test_complete_periods_oldest_first_and_contiguous(spec: str, now: datetime, tz: str,
+                                                      labels: list[str]) -> None:
+    periods = complete_periods(spec, now, tz, date(2024, 1, 1), 3)
+    assert [label for label, _ in periods] == labels
+    for (_, earlier), (_, later) in pairwise(periods):
+        assert later.start == earlier.end + timedelta(days=1)
+    assert periods[-1] == complete_periods(spec, now, tz, date(2024, 1, 1), 1)[0]
 
 
 # -- configuration -------------------------------------------------------------------------
@@ -90,6 +117,10 @@ def _base(tmp: Path) -> dict[str, Any]:
     ("reports", "key_path", "words"),
     [
         ({"period": "fortnight"}, "reports.period", "pattern"),
+        ({"catch_up": -1}, "reports.catch_up", "greater than or equal to 0"),
+        ({"catch_up": 25}, "reports.catch_up", "less than or equal to 24"),
+        ({"catch_up": "3"}, "reports.catch_up", "valid integer"),
+        ({"catch_up": True}, "reports.catch_up", "valid integer"),
         ({"outputs": ["audit.docx"]}, "reports.outputs", "no format 'docx'"),
         ({"outputs": ["board.pdf"]}, "reports.outputs", "unknown report 'board'"),
         ({"email": {"host": "mail", "sender": "a@b", "to": ["x@y"], "starttls": False,
@@ -254,9 +285,9 @@ def test_period_rendered_once_in_pdf_and_emailed_over_starttls(
     service = _service(store_service, tmp_path / "out", period="quarter",
                        outputs=["kpi.pdf", "audit.json", "register.xlsx"], email=_email(port, cert))
     tz = service.pipe.evaluator.policy.spec.calendar.timezone
-    label, _period = last_complete("quarter", service.now, tz, date(2024, 1, 1))
+    [(label, _period)] = complete_periods("quarter", service.now, tz, date(2024, 1, 1), 1)
     with caplog.at_level(logging.DEBUG):
-        folder = scheduled_reports(service.pipe, service.now)
+        [folder] = scheduled_reports(service.pipe, service.now)
     assert folder == service.out / label
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [f"kpi-{label}.pdf", f"audit-{label}.json", f"register-{label}.xlsx", "delivered.json"])
@@ -338,3 +369,170 @@ def test_serve_names_unset_smtp_credentials_by_key_never_value(tmp_path: Path) -
     expected = "iso10002.yaml: reports.email.password_env: secret SMTP_PASSWORD is not set"
     assert str(caught.value).strip() == expected
     require_service_secrets(config, "iso10002.yaml", {"SMTP_USER": "reports", "SMTP_PASSWORD": PASSWORD})
+
+
+# -- catching up missed periods (the service was down or failing when they ended) ------------
+
+
+def _month_after(moment: datetime, months: int) -> datetime:
+    """06:00 UTC on the 3rd of the month ``months`` after ``moment``'s."""
+    index = moment.year * 12 + moment.month - 1 + months
+    return datetime(index // 12, index % 12 + 1, 3, 6, tzinfo=UTC)
+
+
+def _month_label(moment: datetime, months: int) -> str:
+    return f"{_month_after(moment, months):%Y-%m}"
+
+
+def _rendered(monkeypatch: pytest.MonkeyPatch, fail: frozenset[str] = frozenset()) -> list[str]:
+    """The labels rendered, in order (``fail``: labels whose rendering raises)."""
+    order: list[str] = []
+
+    def recording(jobs: Any, data: Any, **kwargs: Any) -> list[Path]:
+        label = jobs[0].out.name.removeprefix(f"{jobs[0].kind}-").removesuffix(f".{jobs[0].fmt.value}")
+        order.append(label)
+        if label in fail:
+            raise RuntimeError(f"renderer crashed on {label}")
+        result: list[Path] = render_reports(jobs, data, **kwargs)
+        return result
+
+    monkeypatch.setattr(scheduled, "render_reports", recording)
+    return order
+
+
+def _late(folder: Path) -> object:
+    return delivery.read_manifest(folder)["late"]  # type: ignore[index]
+
+
+@pytest.mark.slow
+def test_service_down_over_two_month_ends_writes_both_oldest_first_and_nothing_before_the_first_run(
+    store_service: tuple[Path, datetime], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    service = _service(store_service, tmp_path / "out", period="month", outputs=["audit.json"], catch_up=5)
+    first_run = service.now  # the fixture's only evaluation run started then
+    tz = service.pipe.evaluator.policy.spec.calendar.timezone
+    assert first_run.astimezone(ZoneInfo(tz)).month == first_run.month  # labels below are UTC months
+    order = _rendered(monkeypatch)
+    [before] = scheduled_reports(service.pipe, first_run)  # the last complete period, as before
+    assert before.name == _month_label(first_run, -1) and _late(before) is False
+
+    # Down from then until two month ends later: both missed months, oldest first; not the
+    # months before the first run, although catch_up (5) reaches them.
+    order.clear()
+    later = _month_after(first_run, 2)
+    folders = scheduled_reports(service.pipe, later)
+    missed, last = _month_label(first_run, 0), _month_label(first_run, 1)
+    assert order == [missed, last]
+    assert [f.name for f in folders] == [missed, last]
+    assert sorted(p.name for p in service.out.iterdir()) == sorted([before.name, missed, last])
+    assert (_late(folders[0]), _late(folders[1])) == (True, False)
+    assert delivery.read_manifest(folders[0])["as_of"] == later.astimezone(ZoneInfo(tz)).isoformat()  # type: ignore[index]
+
+    # A delivered period is not rendered again.
+    order.clear()
+    assert scheduled_reports(service.pipe, later) == folders
+    assert order == []
+
+
+@pytest.mark.slow
+def test_catch_up_limit_is_respected(
+    store_service: tuple[Path, datetime], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    order = _rendered(monkeypatch)
+    first_run = store_service[1]
+    later = _month_after(first_run, 5)  # five month ends missed since the first run
+    one = _service(store_service, tmp_path / "one", period="month", outputs=["audit.json"], catch_up=1)
+    expected = [_month_label(first_run, k) for k in (3, 4)]
+    assert [f.name for f in scheduled_reports(one.pipe, later)] == expected
+    none = _service(store_service, tmp_path / "none", period="month", outputs=["audit.json"], catch_up=0)
+    assert [f.name for f in scheduled_reports(none.pipe, later)] == [_month_label(first_run, 4)]
+    assert order == [_month_label(first_run, k) for k in (3, 4, 4)]
+
+
+@pytest.mark.slow
+def test_catch_up_of_quarters_and_blocks_of_days(
+    store_service: tuple[Path, datetime], tmp_path: Path,
+) -> None:
+    first_run = store_service[1]
+    quarters = _service(store_service, tmp_path / "q", period="quarter", outputs=["audit.json"])
+    tz = quarters.pipe.evaluator.policy.spec.calendar.timezone
+    first_day = first_run.astimezone(ZoneInfo(tz)).date()
+    later = _month_after(first_run, 6)  # the first run's quarter and the next one have ended since
+    expected = complete_periods("quarter", later, tz, date(2024, 1, 1), 2)
+    assert expected[0][1].start <= first_day <= expected[0][1].end
+    folders = scheduled_reports(quarters.pipe, later)
+    assert [f.name for f in folders] == [label for label, _ in expected]
+    assert [_late(f) for f in folders] == [True, False]
+
+    weeks = _service(store_service, tmp_path / "w", period="days:7", outputs=["audit.json"], catch_up=2)
+    later = first_run + timedelta(days=30)
+    expected = complete_periods("days:7", later, tz, date(2024, 1, 1), 3)
+    assert expected[0][1].end >= first_day  # all three ended after the first run
+    folders = scheduled_reports(weeks.pipe, later)
+    assert [f.name for f in folders] == [label for label, _ in expected]
+    assert [_late(f) for f in folders] == [True, True, False]
+
+
+@pytest.mark.slow
+def test_a_failing_period_does_not_stop_the_others(
+    store_service: tuple[Path, datetime], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    first_run = store_service[1]
+    later = _month_after(first_run, 2)
+    missed, last = _month_label(first_run, 0), _month_label(first_run, 1)
+    service = _service(store_service, tmp_path / "out", period="month", outputs=["audit.json"])
+    order = _rendered(monkeypatch, fail=frozenset({missed}))
+    with caplog.at_level(logging.INFO), pytest.raises(RuntimeError, match=f"crashed on {missed}"):
+        scheduled_reports(service.pipe, later)
+    assert order == [missed, last]
+    assert [p.name for p in service.out.iterdir()] == [last]  # the newer one delivered all the same
+    assert f"scheduled reports for {missed} failed (RuntimeError)" in caplog.text
+
+    # Both failing: each tried, both reported at the end.
+    both = _service(store_service, tmp_path / "both", period="month", outputs=["audit.json"])
+    order = _rendered(monkeypatch, fail=frozenset({missed, last}))
+    with pytest.raises(ExceptionGroup) as caught:
+        scheduled_reports(both.pipe, later)
+    assert order == [missed, last]
+    assert f"{missed}, {last}" in str(caught.value) and len(caught.value.exceptions) == 2
+
+    # The next run delivers the one that failed, as caught up.
+    order = _rendered(monkeypatch)
+    folders = scheduled_reports(service.pipe, later)
+    assert order == [missed] and [f.name for f in folders] == [missed, last]
+    assert _late(folders[0]) is True
+
+
+@pytest.mark.slow
+def test_the_runner_reports_a_failed_catch_up_and_goes_on(
+    store_service: tuple[Path, datetime], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from connector.service.runner import ServiceRunner
+
+    first_run = store_service[1]
+    later = _month_after(first_run, 2)
+    service = _service(store_service, tmp_path / "out", period="month", outputs=["audit.json"])
+    service.pipe.clock = lambda: later
+    _rendered(monkeypatch, fail=frozenset({_month_label(first_run, 0), _month_label(first_run, 1)}))
+    runner = ServiceRunner(service.pipe)
+    runner.run_step("reports", runner.reports_step)
+    assert runner.health.last_error == "reports: ExceptionGroup"
+
+
+@pytest.mark.slow
+def test_a_caught_up_period_is_emailed_saying_so(
+    store_service: tuple[Path, datetime], smtp_server: tuple[Mailbox, int, Path], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    box, port, cert = smtp_server
+    monkeypatch.setenv("SMTP_USER", "reports")
+    monkeypatch.setenv("SMTP_PASSWORD", PASSWORD)
+    first_run = store_service[1]
+    service = _service(store_service, tmp_path / "out", period="month", outputs=["audit.json"],
+                       email=_email(port, cert))
+    scheduled_reports(service.pipe, _month_after(first_run, 2))
+    missed, last = box.messages
+    assert _month_label(first_run, 0) in missed["Subject"] and "caught up late" in missed["Subject"]
+    assert "Caught up late" in missed.get_payload()[0].get_payload()  # type: ignore[index,union-attr]
+    assert _month_label(first_run, 1) in last["Subject"] and "caught up" not in last["Subject"].lower()
