@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import pickle
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -135,45 +136,54 @@ def _still_valid(state: EvaluationState, snapshot_id: int, digest: str, as_of: d
     )
 
 
-class _Spool:
-    """The findings to record, one JSON line per ticket, in a temporary file."""
+class _TempFile:
+    """Items written to a temporary file and read back, in order, by this process only:
+    pickled (our own file), so the finding texts are not JSON-encoded just to be decoded."""
 
     def __init__(self) -> None:
-        self._file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed in close()
+        self._file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+
+    def _write(self, item: tuple[Any, ...]) -> None:
+        pickle.dump(item, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _read(self) -> Iterator[Any]:
+        self._file.flush()
+        self._file.seek(0)
+        while True:
+            try:
+                yield pickle.load(self._file)  # noqa: S301 - written by _write above
+            except EOFError:
+                return
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class _Spool(_TempFile):
+    """The findings to record, one item per ticket, in a temporary file."""
+
+    def __init__(self) -> None:
+        super().__init__()
         self.count = 0
 
     def add(self, item: TicketFindings) -> None:
-        self._file.write(json.dumps([item.source, item.ticket, item.rows], ensure_ascii=False) + "\n")
+        self._write((item.source, item.ticket, item.rows))
         self.count += len(item.rows)
 
     def __iter__(self) -> Iterator[TicketFindings]:
-        self._file.flush()
-        self._file.seek(0)
-        for line in self._file:
-            source, ticket, rows = json.loads(line)
-            yield TicketFindings(source, ticket, tuple((c, s, p) for c, s, p in rows))
-
-    def close(self) -> None:
-        self._file.close()
+        for source, ticket, rows in self._read():
+            yield TicketFindings(source, ticket, rows)
 
 
-class _Manifest:
-    """The run's ticket manifest (one JSON line per entry), in a temporary file."""
-
-    def __init__(self) -> None:
-        self._file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed in close()
+class _Manifest(_TempFile):
+    """The run's ticket manifest (one item per entry), in a temporary file."""
 
     def add(self, entry: TicketEntry) -> None:
-        self._file.write(json.dumps(entry.key(), ensure_ascii=False) + "\n")
+        self._write(entry.key())
 
     def __iter__(self) -> Iterator[TicketEntry]:
-        self._file.flush()
-        self._file.seek(0)
-        for line in self._file:
-            yield TicketEntry(*json.loads(line))
-
-    def close(self) -> None:
-        self._file.close()
+        for key in self._read():
+            yield TicketEntry(*key)
 
 
 def evaluate_store(

@@ -35,7 +35,7 @@ from connector.store import Session
 from connector.store.evaluations import cached_records, record_mappers
 from connector.store.models import TicketRow
 from connector.store.runs import Evaluated, evaluated_versions
-from connector.store.tickets import record_document, record_matches
+from connector.store.tickets import canonical_record_text, record_document, record_matches
 from mappings.assemble import MappedTicket
 from mappings.loader import LoadedMapping
 
@@ -93,9 +93,15 @@ def reusable_records(
 def _load(row: TicketRow, evaluated_sha256: str) -> ComplaintRecord | None:
     """The row's stored record when its digest (``tickets.record_digest``) is the one evaluated
     and it validates, else None."""
-    if not record_matches(row.record, row.timeline, evaluated_sha256):
-        return None
     try:
+        if row.record and row.timeline is not None:
+            # Stored canonically (what sync writes): the text the digest was checked on is
+            # parsed and validated in one step.
+            whole = canonical_record_text(row.record, row.timeline, evaluated_sha256)
+            if whole is not None:
+                return ComplaintRecord.model_validate_json(whole)
+        if not record_matches(row.record, row.timeline, evaluated_sha256):
+            return None
         document = record_document(row)
         return None if document is None else ComplaintRecord.model_validate(document)
     except (ValueError, ValidationError):

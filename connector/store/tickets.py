@@ -56,26 +56,34 @@ _TIMELINE_KEY = '"timeline":'
 
 def _stored_canonically(record: str, timeline: str, digest: str) -> bool:
     """Whether the stored texts are the canonical record and timeline whose
-    :func:`record_digest` is ``digest``, checked by hashing them spliced together as stored.
+    :func:`record_digest` is ``digest`` (:func:`canonical_record_text` finds the splice)."""
+    return canonical_record_text(record, timeline, digest) is not None
+
+
+def canonical_record_text(record: str, timeline: str, digest: str) -> str | None:
+    """The canonical JSON text of the whole record (timeline included) whose
+    :func:`record_digest` is ``digest``, when the stored texts are its canonical record and
+    timeline: checked by hashing them spliced together as stored, and that splice returned.
 
     Sound without re-encoding: ``"timeline":`` occurs once in the splice (it is in neither
     text, and a JSON string holds no unescaped quote), so when the splice's digest matches,
     the splice is the canonical text of the evaluated record and that occurrence is its one
     top-level timeline key; ``record`` then must end with that text's own tail (no later
     ``,"updated_at":`` can occur in it), and ``record`` being one valid JSON object leaves
-    no other way to cut the timeline out of it than the one stored. False: not shown this
+    no other way to cut the timeline out of it than the one stored. None: not shown this
     way (a store written before the texts were canonical, or an edited row)."""
     if _TIMELINE_KEY in record or _TIMELINE_KEY in timeline or not timeline.startswith("["):
-        return False
+        return None
     cut = record.rfind(_AFTER_TIMELINE)
     if cut <= 0:
-        return False
-    if sha256_text(record[:cut] + "," + _TIMELINE_KEY + timeline + record[cut:]) != digest:
-        return False
+        return None
+    whole = record[:cut] + "," + _TIMELINE_KEY + timeline + record[cut:]
+    if sha256_text(whole) != digest:
+        return None
     try:
-        return isinstance(json.loads(record), dict)
+        return whole if isinstance(json.loads(record), dict) else None
     except ValueError:
-        return False
+        return None
 
 
 def record_matches(record: str | None, timeline: str | None, digest: str) -> bool:
