@@ -229,6 +229,8 @@ class Directory:
     groups: dict[str, str] = field(default_factory=dict)
     #: Custom field id -> option tag -> the option's display name (dropdown and multiselect).
     options: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Custom field id -> the field's title in the helpdesk (the dropdowns a ticket holds).
+    titles: dict[str, str] = field(default_factory=dict)
 
     def add_users(self, users: list[Mapping[str, Any]]) -> None:
         for user in users:
@@ -245,6 +247,8 @@ class Directory:
             options = ticket_field.get("custom_field_options") if isinstance(ticket_field, Mapping) else None
             if not isinstance(options, list):
                 continue
+            if title := to_text(ticket_field.get("title")):
+                self.titles[str(ticket_field.get("id"))] = title
             named = self.options.setdefault(str(ticket_field.get("id")), {})
             for option in options:
                 if isinstance(option, Mapping) and option.get("value") is not None and option.get("name"):
@@ -262,13 +266,20 @@ class Directory:
 
     def option_names(self, ticket: Mapping[str, Any], children: Iterable[Child],
                      field_ids: Iterable[str]) -> dict[str, str]:
-        """Tag -> name of the options the ticket's ``field_ids`` hold now or held in its history."""
-        wanted = [f for f in field_ids if f in self.options]
-        if not wanted:
+        """Tag -> name of the options the ticket's dropdowns hold now or held in its history:
+        those of ``field_ids`` (the mapped fields) first, then those of the other dropdowns
+        the directory knows (a tag both name keeps the mapped field's name)."""
+        mapped = [f for f in field_ids if f in self.options]
+        others = sorted(set(self.options) - set(mapped))
+        if not mapped and not others:
             return {}
         held = held_option_tags(ticket, ((c.field, c.value, c.previous) for c in children))
-        return {tag: name for f in wanted for tag in sorted(held.get(f, ()))
-                if (name := self.options[f].get(tag)) is not None and name != tag}
+
+        def named(fields: list[str]) -> dict[str, str]:
+            return {tag: name for f in fields for tag in sorted(held.get(f, ()))
+                    if (name := self.options[f].get(tag)) is not None and name != tag}
+
+        return named(others) | named(mapped)
 
 
 #: A field change of a ticket's history: (field, value, previous value), as the mapping reads it.
@@ -415,7 +426,7 @@ def _events(
                     from_value=previous,
                     to_value=value,
                     text=None,
-                    field_title=titles.get(child.field),
+                    field_title=titles.get(child.field) or directory.titles.get(child.field or ""),
                     initial=child.kind == "Create",
                 )
             )

@@ -442,3 +442,29 @@ def test_the_audit_sample_timeline_reads_as_a_person_would() -> None:
     assert not [d for d in details if d and "360000000030" in d]
     # the id stays where a machine looks: the change's field (the page's tooltip, the JSON)
     assert {row.field for row in rows if row.detail == "Outcome: Not upheld"} == {"360000000030"}
+
+
+def test_a_dropdown_no_mapping_reads_is_named_by_the_field_list() -> None:
+    """A dropdown the mapping does not read (a "Contact reason" that only selects complaints)
+    takes its title and option names from the account's field list in the timeline, so the
+    audit sample reads "Contact reason: Complaint", not "360000000010: complaint"; where its
+    tag is also a mapped field's option, the mapped field's name is kept."""
+    fields = copy.deepcopy(TICKET_FIELDS)
+    fields["ticket_fields"] += [
+        _tagger(360000000010, "Contact reason", ("Complaint", "complaint"), ("Enquiry", "enquiry")),
+        _tagger(360000000099, "Legacy category", ("Old billing", "billing")),
+    ]
+    audit = _zendesk_audit(
+        {"field_name": "360000000010", "value": "complaint", "previous_value": "enquiry"},
+        {"field_name": "360000000099", "value": "billing", "previous_value": None},
+        {"field_name": "360000000021", "value": "billing", "previous_value": "service"},
+    )
+    record = _record("zendesk", [_zendesk_page(), fields, audit])
+    changes = _field_changes(record)
+    assert changes["360000000010"] == ("Contact reason", "enquiry", "complaint")
+    assert changes["360000000021"][0] == "Category"  # the mapping's title first
+    assert record.option_names["complaint"] == "Complaint"
+    assert record.option_names["billing"] == "Billing and charges"  # the mapped field's name
+    details = [row.detail for row in sample_item(record, (), "UTC").timeline]
+    assert "Contact reason: Enquiry -> Complaint" in details
+    assert not any("360000000010" in (d or "") for d in details)
