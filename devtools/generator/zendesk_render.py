@@ -398,6 +398,14 @@ def ticket_fields() -> list[dict[str, Any]]:
         fields.append({"url": f"{BASE}/api/v2/ticket_fields/{ident}.json", "id": ident, "type": "tagger",
                        "title": name.replace("_", " ").capitalize(), "active": True,
                        "custom_field_options": options})
+    # The account lists every field, the one that marks a ticket a complaint too (the mapping's
+    # complaint selector reads it; no record field does).
+    reasons = [{"id": CONTACT_REASON * 100 + i, "name": label, "raw_name": label, "value": tag,
+                "default": False}
+               for i, (label, tag) in enumerate((("Complaint", "complaint"), ("Enquiry", "enquiry")), 1)]
+    fields.append({"url": f"{BASE}/api/v2/ticket_fields/{CONTACT_REASON}.json", "id": CONTACT_REASON,
+                   "type": "tagger", "title": "Contact reason", "active": True,
+                   "custom_field_options": reasons})
     return fields
 
 
