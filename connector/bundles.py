@@ -148,11 +148,12 @@ def ticket_forms(body: Mapping[str, Any]) -> dict[str, Doc]:
 
 @dataclass
 class ZendeskDirectory:
-    """The account's agents, groups and dropdown fields as the store keeps them between reads.
+    """The account's agents, groups, dropdown fields and ticket forms as the store keeps them
+    between reads.
 
-    Every bundle carries the agents and groups its ticket mentions and the options its fields
-    hold, as an export file does, so a stored ticket maps exactly as the same ticket read from
-    files.
+    Every bundle carries the agents and groups its ticket mentions, the options its fields
+    hold and the forms it is or was on, as an export file does, so a stored ticket maps exactly
+    as the same ticket read from files.
     """
 
     agents: dict[str, Doc] = field(default_factory=dict)
