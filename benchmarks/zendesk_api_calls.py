@@ -160,7 +160,8 @@ the sandbox, so every HTTP request counts, including the OAuth token request and
 {table}
 
 Full-sync breakdown: {breakdown} ({r['full_sync_429s']} of them answered 429).
-The constant is the OAuth token request, the `/users/me` credential check and the agents list.
+The constant is the OAuth token request, the `/users/me` credential check and the agents,
+groups, ticket-field and ticket-form lists.
 The time-based event export restarts each page at the previous page's `end_time` second, so a
 few rows come twice ({r['events_returned']:,} event rows for {e:,} events; the mapping merges
 them by id); the client honours the server's fixed-window `resets`, so no request met a 429.

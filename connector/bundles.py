@@ -18,7 +18,7 @@ from connector.store.tickets import canonical_json, sha256_text
 from mappings.assemble import Assembler, MappedTicket, Origin
 from mappings.jira_payload import history_key, merge_history, unnamed_change_fields
 from mappings.schema import MappingSpec
-from mappings.zendesk_payload import held_option_tags, history_field_changes
+from mappings.zendesk_payload import FORM_FIELD, held_option_tags, history_field_changes
 
 Doc = dict[str, Any]
 _ORIGIN = Origin("store")
@@ -96,6 +96,8 @@ class ZendeskPages:
     groups: dict[str, Doc] = field(default_factory=dict)
     #: Dropdown ticket fields by id (``GET /api/v2/ticket_fields``), for their options' names.
     fields: dict[str, Doc] = field(default_factory=dict)
+    #: Ticket forms by id (``GET /api/v2/ticket_forms``), for the name of a ticket's form.
+    forms: dict[str, Doc] = field(default_factory=dict)
 
     def add(self, kind: str, body: Mapping[str, Any]) -> None:
         for ticket in body.get("tickets") or ():
@@ -114,6 +116,7 @@ class ZendeskPages:
         for group in body.get("groups") or ():
             self.groups[str(group.get("id"))] = dict(group)
         self.fields.update(dropdown_fields(body))
+        self.forms.update(ticket_forms(body))
 
     def touched(self) -> list[str]:
         ids = set(self.tickets) | set(self.events) | set(self.audits)
@@ -135,43 +138,56 @@ def dropdown_fields(body: Mapping[str, Any]) -> dict[str, Doc]:
     return found
 
 
+def ticket_forms(body: Mapping[str, Any]) -> dict[str, Doc]:
+    """The forms of a ``ticket_forms`` list, by id, reduced to what names one
+    (zendesk-support-v2.yaml, TicketFormsResponse / TicketForm: ``id``, ``name``,
+    ``display_name``, ``active``)."""
+    return {str(form.get("id")): {k: form.get(k) for k in ("id", "name", "display_name", "active")}
+            for form in body.get("ticket_forms") or () if isinstance(form, Mapping)}
+
+
 @dataclass
 class ZendeskDirectory:
-    """The account's agents, groups and dropdown fields as the store keeps them between reads.
+    """The account's agents, groups, dropdown fields and ticket forms as the store keeps them
+    between reads.
 
-    Every bundle carries the agents and groups its ticket mentions and the options its fields
-    hold, as an export file does, so a stored ticket maps exactly as the same ticket read from
-    files.
+    Every bundle carries the agents and groups its ticket mentions, the options its fields
+    hold and the forms it is or was on, as an export file does, so a stored ticket maps exactly
+    as the same ticket read from files.
     """
 
     agents: dict[str, Doc] = field(default_factory=dict)
     groups: dict[str, Doc] = field(default_factory=dict)
     fields: dict[str, Doc] = field(default_factory=dict)
+    forms: dict[str, Doc] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, text: str | None) -> ZendeskDirectory:
-        """Stored form: ``{"users": [...], "groups": [...], "ticket_fields": [...]}`` (a bare
-        list: agents only)."""
+        """Stored form: ``{"users": [...], "groups": [...], "ticket_fields": [...],
+        "ticket_forms": [...]}`` (a bare list: agents only)."""
         data = json.loads(text or "[]")
         if isinstance(data, list):
             data = {"users": data}
         users, groups = data.get("users") or [], data.get("groups") or []
-        fields = data.get("ticket_fields") or []
+        fields, forms = data.get("ticket_fields") or [], data.get("ticket_forms") or []
         return cls({str(u["id"]): u for u in users}, {str(g["id"]): g for g in groups},
-                   {str(f["id"]): f for f in fields})
+                   {str(f["id"]): f for f in fields}, {str(f["id"]): f for f in forms})
 
     def to_json(self) -> str:
         doc: dict[str, Any] = {"users": sorted(self.agents.values(), key=lambda u: str(u["id"])),
                                "groups": sorted(self.groups.values(), key=lambda g: str(g["id"]))}
         if self.fields:
             doc["ticket_fields"] = sorted(self.fields.values(), key=lambda f: str(f["id"]))
+        if self.forms:
+            doc["ticket_forms"] = sorted(self.forms.values(), key=lambda f: str(f["id"]))
         return json.dumps(doc)
 
     def updated(self, agents: Mapping[str, Doc], groups: Mapping[str, Doc],
-                fields: Mapping[str, Doc] | None = None) -> ZendeskDirectory:
-        """This directory with a read's agents, groups and fields (newer) on top."""
+                fields: Mapping[str, Doc] | None = None,
+                forms: Mapping[str, Doc] | None = None) -> ZendeskDirectory:
+        """This directory with a read's agents, groups, fields and forms (newer) on top."""
         return ZendeskDirectory({**self.agents, **agents}, {**self.groups, **groups},
-                                {**self.fields, **(fields or {})})
+                                {**self.fields, **(fields or {})}, {**self.forms, **(forms or {})})
 
 
 def _merge_by_id(*groups: Iterable[Doc]) -> list[Doc]:
@@ -219,13 +235,11 @@ def _mentioned_groups(ticket: Mapping[str, Any], history: Iterable[Doc]) -> set[
     return ids
 
 
-def _option_fields(ticket: Mapping[str, Any], history: Iterable[Doc],
-                   sources: Sequence[Mapping[str, Doc]]) -> list[Doc]:
+def _option_fields(held: Mapping[str, set[str]], sources: Sequence[Mapping[str, Doc]]) -> list[Doc]:
     """The dropdown fields the ticket uses, each with only the options it holds or held (the
     bundle stays small and changes only when one of its own options is renamed)."""
     fields = []
-    changes = (change for item in history for change in history_field_changes(item))
-    for field_id, values in sorted(held_option_tags(ticket, changes).items()):
+    for field_id, values in sorted(held.items()):
         found = _first_found(field_id, sources)
         if found is None:
             continue
@@ -247,6 +261,7 @@ def zendesk_bundle(
     old_users: list[Doc] = []
     old_groups: list[Doc] = []
     old_fields: dict[str, Doc] = {}
+    old_forms: dict[str, Doc] = {}
     old_history: dict[str, list[Doc]] = {k: [] for k in _ZENDESK_HISTORY}
     for doc in previous or ():
         if isinstance(doc.get("tickets"), list) and doc["tickets"]:
@@ -255,6 +270,7 @@ def zendesk_bundle(
             old_users = list(doc.get("users") or ())
             old_groups = list(doc.get("groups") or ())
             old_fields = {str(f.get("id")): f for f in doc.get("ticket_fields") or ()}
+            old_forms = {str(f.get("id")): f for f in doc.get("ticket_forms") or ()}
         for key in _ZENDESK_HISTORY:
             old_history[key].extend(doc.get(key) or ())
     ticket = pages.tickets.get(ticket_id) or old_ticket
@@ -273,9 +289,17 @@ def zendesk_bundle(
               if (found := _first_found(g, group_sources)) is not None]
     if groups:
         primary["groups"] = groups
-    fields = _option_fields(ticket, [*events, *audits], (pages.fields, directory.fields, old_fields))
+    changes = (change for item in [*events, *audits] for change in history_field_changes(item))
+    held = held_option_tags(ticket, changes)
+    fields = _option_fields(held, (pages.fields, directory.fields, old_fields))
     if fields:
         primary["ticket_fields"] = fields
+    # Only the forms it holds or held, as for options: renaming another form leaves it alone.
+    form_sources = (pages.forms, directory.forms, old_forms)
+    forms = [found for f in sorted(held.get(FORM_FIELD, ()))
+             if (found := _first_found(f, form_sources)) is not None]
+    if forms:
+        primary["ticket_forms"] = forms
     metric = pages.metric_sets.get(ticket_id) or old_metric
     if metric is not None:
         primary["metric_sets"] = [metric]

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from connector.bundles import dropdown_fields
+from connector.bundles import dropdown_fields, ticket_forms
 from mappings.zendesk_payload import Child
 
 #: Children buffered before a write (a few MiB at most: comment texts are capped).
@@ -130,6 +130,7 @@ class SpilledZendeskPages(_ScratchFile):
         self.agents: dict[str, dict[str, Any]] = {}
         self.groups: dict[str, dict[str, Any]] = {}
         self.fields: dict[str, dict[str, Any]] = {}
+        self.forms: dict[str, dict[str, Any]] = {}
         self.ticket_count = 0
 
     def add(self, kind: str, body: Mapping[str, Any]) -> None:
@@ -152,6 +153,7 @@ class SpilledZendeskPages(_ScratchFile):
         for group in body.get("groups") or ():
             self.groups[str(group.get("id"))] = dict(group)
         self.fields.update(dropdown_fields(body))
+        self.forms.update(ticket_forms(body))
         for key, name in (("ticket_events", "events"), ("audits", "audits")):
             db.executemany("INSERT INTO history VALUES (?, ?, ?)",
                            [(name, str(e.get("ticket_id")), json.dumps(e)) for e in body.get(key) or ()])

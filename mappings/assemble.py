@@ -193,6 +193,9 @@ class Assembler:
         if isinstance(doc.get("ticket_fields"), list):
             self.directory.add_ticket_fields(doc["ticket_fields"])
             recognised = True
+        if isinstance(doc.get("ticket_forms"), list):
+            self.directory.add_ticket_forms(doc["ticket_forms"])
+            recognised = True
         for metric_set in doc.get("metric_sets") or ():
             self._metric_sets[str(metric_set.get("ticket_id"))] = metric_set
             recognised = True

@@ -26,6 +26,10 @@ _CHANGE_KINDS = {
     "tags": EventKind.LABEL_CHANGE,
 }
 _COMMENT_TYPES = {"Comment", "VoiceComment"}
+#: The ticket's form (Ticket ``ticket_form_id``), named from the form list as a dropdown is.
+FORM_FIELD = "ticket_form_id"
+#: Standard fields whose changes read by a title of their own (else the report titles the key).
+_SYSTEM_TITLES = {FORM_FIELD: "Ticket form"}
 #: Characters of a comment kept on the timeline (evidence text, our marker detection).
 TEXT_LIMIT = 500
 _SATISFACTION_TYPES = {"SatisfactionRating", "SurveyOffered", "Survey offered"}
@@ -254,6 +258,19 @@ class Directory:
                 if isinstance(option, Mapping) and option.get("value") is not None and option.get("name"):
                     named[str(option["value"])] = str(option["name"])
 
+    def add_ticket_forms(self, forms: list[Any]) -> None:
+        """``GET /api/v2/ticket_forms`` entries (zendesk-support-v2.yaml, TicketForm: ``id``,
+        ``name``, ``display_name``): named as the ticket's ``ticket_form_id`` dropdown, so a form
+        is named where an option is. ``name`` (required; "The name of the form") is what agents
+        and admins see; ``display_name`` is "displayed to an end user" and optional. The audit
+        report and ``explain`` are read by staff, so ``name`` is taken, ``display_name`` only
+        when a form has no name."""
+        for form in forms:
+            if not isinstance(form, Mapping) or form.get("id") is None:
+                continue
+            if name := to_text(form.get("name")) or to_text(form.get("display_name")):
+                self.options.setdefault(FORM_FIELD, {})[str(form["id"])] = name
+
     def people(self, ids: Iterable[str | None]) -> dict[str, str]:
         """User id -> name for the people acting on a ticket's timeline (those the directory knows)."""
         named: dict[str, str] = {}
@@ -287,10 +304,13 @@ FieldChange = tuple[str | None, str | None, str | None]
 
 
 def held_option_tags(ticket: Mapping[str, Any], changes: Iterable[FieldChange]) -> dict[str, set[str]]:
-    """Field id -> the option tags the ticket holds (``custom_fields``) or its history set or
-    replaced. The mapping (option names) and the stored bundle (options kept) both use it: a
-    stored ticket must map as the same ticket from files."""
+    """Field id -> the option tags the ticket holds (``custom_fields``; its form under
+    ``ticket_form_id``) or its history set or replaced. The mapping (option names) and the
+    stored bundle (options and forms kept) both use it: a stored ticket must map as the same
+    ticket from files."""
     held: dict[str, set[str]] = {}
+    if ticket.get(FORM_FIELD) is not None:
+        held[FORM_FIELD] = {str(ticket[FORM_FIELD])}
     for custom in ticket.get("custom_fields") or ():
         if isinstance(custom, Mapping):
             held.setdefault(str(custom.get("id")), set()).update(_tags(custom.get("value")))
@@ -426,7 +446,8 @@ def _events(
                     from_value=previous,
                     to_value=value,
                     text=None,
-                    field_title=titles.get(child.field) or directory.titles.get(child.field or ""),
+                    field_title=(titles.get(child.field) or directory.titles.get(child.field)
+                                 or _SYSTEM_TITLES.get(child.field)),
                     initial=child.kind == "Create",
                 )
             )

@@ -18,7 +18,14 @@ from typing import Any
 from rich.console import Console
 
 from compliance_checks.model import ComplaintRecord
-from connector.bundles import ZendeskDirectory, ZendeskPages, dropdown_fields, map_bundle, zendesk_bundle
+from connector.bundles import (
+    ZendeskDirectory,
+    ZendeskPages,
+    dropdown_fields,
+    map_bundle,
+    ticket_forms,
+    zendesk_bundle,
+)
 from connector.checking import TicketEvaluation
 from connector.config import AppConfig
 from connector.configuration import load_evaluator
@@ -468,3 +475,83 @@ def test_a_dropdown_no_mapping_reads_is_named_by_the_field_list() -> None:
     details = [row.detail for row in sample_item(record, (), "UTC").timeline]
     assert "Contact reason: Enquiry -> Complaint" in details
     assert not any("360000000010" in (d or "") for d in details)
+
+
+# -- ticket forms by name ------------------------------------------------------------------
+
+def _form(form_id: int, name: str, display_name: str) -> dict[str, Any]:
+    """A form as ``GET /api/v2/ticket_forms`` lists it (zendesk-support-v2.yaml, TicketForm and
+    its example: ``id``, ``name`` "The name of the form" for agents, ``display_name`` "displayed
+    to an end user", ``active``, ``ticket_field_ids``)."""
+    return {"url": f"https://example.zendesk.com/api/v2/ticket_forms/{form_id}.json", "id": form_id,
+            "name": name, "raw_name": name, "display_name": display_name,
+            "raw_display_name": display_name, "active": True, "default": False,
+            "end_user_visible": True, "position": 1, "in_all_brands": True,
+            "restricted_brand_ids": [], "ticket_field_ids": [360000000021],
+            "created_at": "2020-01-06T09:00:00Z", "updated_at": "2020-01-06T09:00:00Z"}
+
+
+#: The account's form list: TicketFormsResponse holds ``ticket_forms`` alone (no paging). The
+#: handmade ticket 501 is on form 360000000002.
+TICKET_FORMS = {"ticket_forms": [
+    _form(360000000001, "General enquiries", "Ask us anything"),
+    _form(360000000002, "Complaints", "Make a complaint"),
+    _form(360000000003, "Returns", "Return an item"),
+]}
+
+
+def _form_moves() -> dict[str, Any]:
+    """The ticket created on one form, then moved: List Audits ``Create`` and ``Change`` events
+    name the standard field ``ticket_form_id`` (platform-zendesk.md: observed fields of a
+    change event include ``ticket_form_id``; values as text, as the audits carry ids)."""
+    audit = _zendesk_audit({"field_name": "ticket_form_id", "value": "360000000002",
+                            "previous_value": "360000000001"})
+    audit["audits"][0]["events"].insert(0, {"id": 7099, "type": "Create", "field_name": "ticket_form_id",
+                                            "value": "360000000001"})
+    return audit
+
+
+def test_a_ticket_form_change_reads_by_the_forms_name_with_its_id_kept() -> None:
+    record = _record("zendesk", [_zendesk_page(), TICKET_FORMS, _form_moves()])
+    forms = [e for e in record.timeline if e.field == "ticket_form_id"]
+    assert [(e.initial, e.from_value, e.to_value) for e in forms] == [
+        (True, None, "360000000001"), (False, "360000000001", "360000000002")]  # ids on the event
+    details = [row.detail for row in sample_item(record, (), "UTC").timeline]
+    assert "Ticket form: General enquiries" in details  # the agent-facing name, not display_name
+    assert "Ticket form: General enquiries -> Complaints" in details
+    assert not any("36000000000" in (d or "") for d in details)
+    config = AppConfig.model_validate({"sources": [
+        {"platform": "zendesk", "name": "zd", "subdomain": "acme", "auth": {"type": "api_token"}}]})
+    console = Console(record=True, width=300)
+    explain_ticket(console, [TicketEvaluation("501", record, [])], "501", load_evaluator(config).policy,
+                   datetime(2026, 3, 10, tzinfo=UTC))
+    assert "Ticket form: General enquiries → Complaints" in console.export_text()
+
+
+def test_a_form_the_list_does_not_hold_keeps_its_id() -> None:
+    known = {"ticket_forms": [TICKET_FORMS["ticket_forms"][1]]}
+    record = _record("zendesk", [_zendesk_page(), known, _form_moves()])
+    details = [row.detail for row in sample_item(record, (), "UTC").timeline]
+    assert "Ticket form: 360000000001 -> Complaints" in details  # no name invented
+    assert "360000000001" not in record.option_names
+
+
+def test_a_stored_bundle_keeps_only_the_forms_its_ticket_holds_or_held() -> None:
+    """The sync reads the form list once per run (directory); each bundle keeps only its own
+    forms, so renaming another form leaves the bundle as it was, and the stored ticket maps as
+    the same ticket from files (a ``pull`` file holds the list page as read)."""
+    pages = ZendeskPages()
+    pages.add("tickets", _zendesk_page())
+    pages.add("audits", _form_moves())
+    directory = ZendeskDirectory().updated({}, {}, {}, ticket_forms(TICKET_FORMS))
+    assert ZendeskDirectory.from_json(directory.to_json()) == directory
+    bundle = zendesk_bundle("501", pages, None, directory)
+    assert bundle is not None
+    assert [f["id"] for f in bundle[0]["ticket_forms"]] == [360000000001, 360000000002]
+    from_files = _record("zendesk", [_zendesk_page(), TICKET_FORMS, _form_moves()])
+    assert _record("zendesk", bundle).timeline == from_files.timeline
+    assert _record("zendesk", bundle).option_names == from_files.option_names
+    renamed = copy.deepcopy(TICKET_FORMS)
+    renamed["ticket_forms"][2]["name"] = "Returns and refunds"
+    elsewhere = ZendeskDirectory().updated({}, {}, {}, ticket_forms(renamed))
+    assert zendesk_bundle("501", pages, bundle, elsewhere) == bundle

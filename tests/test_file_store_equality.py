@@ -123,6 +123,8 @@ def test_zendesk_files_and_store_give_identical_findings(zendesk: SandboxServer,
     categorised = [r for r in records if r.category]
     assert categorised and all(r.named(r.category) != r.category for r in categorised)
     assert {r.id: r.option_names for r in records} == NAMES["zendesk"]
+    # The ticket form by name too (the form list read once per sync, each bundle its own form).
+    assert {r.named("360000000001") for r in records} == {"Complaints"}
     escalation = [status for (_t, check), (status, _due) in from_store.items()
                   if check == "escalated-when-required"]
     assert "PASS" in escalation  # the group rule resolved: escalations into the named group count

@@ -409,15 +409,29 @@ def ticket_fields() -> list[dict[str, Any]]:
     return fields
 
 
+def ticket_forms() -> list[dict[str, Any]]:
+    """The account's one ticket form, every ticket's ``ticket_form_id`` (``GET
+    /api/v2/ticket_forms``; zendesk-support-v2.yaml TicketForm: ``name`` for agents,
+    ``display_name`` for end users)."""
+    return [{"url": f"{BASE}/api/v2/ticket_forms/{FORM_ID}.json", "id": FORM_ID, "name": "Complaints",
+             "raw_name": "Complaints", "display_name": "Make a complaint",
+             "raw_display_name": "Make a complaint", "active": True, "default": True,
+             "end_user_visible": True, "position": 1, "in_all_brands": True,
+             "restricted_brand_ids": [], "ticket_field_ids": [*FIELD_IDS.values(), CONTACT_REASON],
+             "created_at": "2020-01-06T09:00:00Z", "updated_at": "2020-01-06T09:00:00Z"}]
+
+
 def directory_pages() -> Iterator[dict[str, Any]]:
-    """The agents (``/api/v2/users?role[]=agent&role[]=admin``), groups (``/api/v2/groups``) and
-    ticket fields (``/api/v2/ticket_fields``: dropdown options' names)."""
+    """The agents (``/api/v2/users?role[]=agent&role[]=admin``), groups (``/api/v2/groups``),
+    ticket fields (``/api/v2/ticket_fields``: dropdown options' names) and ticket forms
+    (``/api/v2/ticket_forms``: the form's name)."""
     agents = [user(p) for p in AGENT_PEOPLE]
     yield {"users": agents, "next_page": None, "previous_page": None, "count": len(agents)}
     groups = [group(name) for name in GROUPS]
     yield {"groups": groups, "next_page": None, "previous_page": None, "count": len(groups)}
     fields = ticket_fields()
     yield {"ticket_fields": fields, "next_page": None, "previous_page": None, "count": len(fields)}
+    yield {"ticket_forms": ticket_forms()}  # TicketFormsResponse: the list alone, no paging
 
 
 def _cursor(n: int) -> str:

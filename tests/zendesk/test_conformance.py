@@ -124,7 +124,7 @@ def test_scenarios_cover_every_endpoint_the_connector_uses(
 
     used = {endpoint_key(r.method, r.path) for r in recorded}
     assert used >= {
-        "GET /api/v2/users/me", "GET /api/v2/users", "GET /api/v2/groups",
+        "GET /api/v2/users/me", "GET /api/v2/users", "GET /api/v2/groups", "GET /api/v2/ticket_forms",
         "GET /api/v2/incremental/tickets/cursor", "GET /api/v2/incremental/ticket_events",
         "GET /api/v2/incremental/ticket_metric_events", "GET /api/v2/tickets/show_many",
         "GET /api/v2/tickets/{id}", "PUT /api/v2/tickets/{id}",

@@ -338,3 +338,25 @@ def test_spec_ticket_event_comment_child(spec: dict[str, Any]) -> None:
     assert mapped.text == "This is a comment"
     assert mapped.at.isoformat() == "2009-06-25T10:15:18+00:00"
     assert record.acknowledged is None
+
+
+def test_spec_ticket_forms_example_names_the_tickets_form(spec: dict[str, Any]) -> None:
+    """``TicketFormsResponseExample`` (form 47: ``name`` "Snowboard Problem", ``display_name``
+    "Snowboard Damage") with a ticket on form 47 and an audit moving it there from a form the
+    list does not hold: the change reads by the agent-facing ``name``; the unknown form keeps its
+    id. The ids stay on the event."""
+    from report_templates.views.audit import sample_item
+
+    forms = _example(spec, "TicketFormsResponseExample")
+    assert [(f["id"], f["name"]) for f in forms["ticket_forms"]] == [(47, "Snowboard Problem")]
+    ticket = _ticket_as(spec, 123)
+    ticket["tickets"][0]["ticket_form_id"] = 47
+    audit = {"audits": [{"id": 9001, "ticket_id": 123, "created_at": "2011-09-25T22:35:44Z",
+                         "author_id": 35436, "via": {"channel": "web"}, "metadata": {},
+                         "events": [{"id": 9002, "type": "Change", "field_name": "ticket_form_id",
+                                     "value": "47", "previous_value": "46"}]}]}
+    record = _map([forms, audit, ticket])["123"]
+    change = _field(record, "ticket_form_id")
+    assert (change.from_value, change.to_value) == ("46", "47")
+    details = [row.detail for row in sample_item(record, (), "UTC").timeline]
+    assert "Ticket form: 46 -> Snowboard Problem" in details

@@ -116,3 +116,23 @@ def test_groups_exclude_deleted_only_when_asked(server: SandboxServer) -> None:
     assert gid in {g["id"] for g in every}
     assert gid not in {g["id"] for g in live}
     assert len(every) == len(live) + 1
+
+
+def test_ticket_forms_list_in_one_body_and_filter_by_active(server: SandboxServer) -> None:
+    """List Ticket Forms (zendesk-support-v2.yaml, ListTicketForms): no paging parameters, a
+    TicketFormsResponse of ``ticket_forms`` alone; ``active`` is a boolean filter, absent
+    "returns both". A non-boolean ``active`` is refused (the real answer is not documented)."""
+    url = server.base_url
+    h = {"Authorization": "Bearer " + _token(url, grant_type="client_credentials").json()[
+        "access_token"]}
+    every = requests.get(f"{url}/api/v2/ticket_forms.json", headers=h, timeout=5)
+    assert every.status_code == 200 and set(every.json()) == {"ticket_forms"}
+    [form] = every.json()["ticket_forms"]
+    assert (form["name"], form["display_name"], form["active"]) == ("Complaints", "Make a complaint", True)
+    assert form["url"] == f"{url}/api/v2/ticket_forms/{form['id']}.json"
+    inactive = requests.get(f"{url}/api/v2/ticket_forms.json", headers=h, timeout=5,
+                            params={"active": "false"})
+    assert inactive.json() == {"ticket_forms": []}
+    assert requests.get(f"{url}/api/v2/ticket_forms.json", headers=h, timeout=5,
+                        params={"active": "maybe"}).status_code == 400
+    assert requests.get(f"{url}/api/v2/ticket_forms.json", timeout=5).status_code == 401

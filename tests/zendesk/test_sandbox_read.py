@@ -128,3 +128,29 @@ def test_a_same_second_burst_larger_than_a_page_is_read_whole_and_the_export_mov
     assert reader.stats.burst_seconds == []
     # The sandbox returned the whole second in one page, past ``per_page``.
     assert len(pages[0].body["ticket_events"]) == 5
+
+
+def test_the_form_list_is_read_once_per_pull_and_names_the_tickets_form(
+    server: SandboxServer, tmp_path: Any
+) -> None:
+    """``GET /api/v2/ticket_forms`` as zendesk-support-v2.yaml serves it (TicketFormsResponse:
+    ``ticket_forms`` alone, no paging; TicketForm ``id``/``name``/``display_name``/``active``):
+    one call per pull, and the pulled file names the generated tickets' form by its ``name``."""
+    from compliance_checks import BASELINE_POLICY, load_policy
+    from connector.files import evaluate_files
+    from mappings.loader import load_mapping
+
+    listed = server.state.list_ticket_forms("http://sandbox", None)
+    assert set(listed) == {"ticket_forms"}
+    assert [(f["id"], f["name"], f["active"]) for f in listed["ticket_forms"]] == [
+        (360000000001, "Complaints", True)]
+    assert server.state.list_ticket_forms("http://sandbox", False) == {"ticket_forms": []}
+    source = sc.sandbox_source(server)
+    result = sc.do_pull(server, source, sc.sandbox_client(server, source), tmp_path / "p.jsonl")
+    assert result.calls_by_endpoint["GET /api/v2/ticket_forms"] == 1
+    mapping = load_mapping(source.mapping)
+    records = [r.record for r in evaluate_files([result.out], mapping, load_policy(BASELINE_POLICY),
+                                                as_of=sc.virtual_now(server)) if r.record is not None]
+    forms = {(e.to_value, r.named(e.to_value)) for r in records for e in r.timeline
+             if e.field == "ticket_form_id"}
+    assert forms == {("360000000001", "Complaints")}

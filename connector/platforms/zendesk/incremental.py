@@ -43,7 +43,8 @@ class ZendeskIncremental:
                     break
                 spill.add(page.kind, page.body)
                 yield PageRead(len(page.body.get("tickets") or ()))
-            known = ZendeskDirectory.from_json(directory).updated(spill.agents, spill.groups, spill.fields)
+            known = ZendeskDirectory.from_json(directory).updated(spill.agents, spill.groups, spill.fields,
+                                                                 spill.forms)
             touched = spill.touched()
             users = spill.users()
             for start_at in range(0, len(touched), CHUNK):
@@ -51,10 +52,10 @@ class ZendeskIncremental:
                 tickets, metric_sets, events, audits = spill.part(part)
                 pages = ZendeskPages(tickets=tickets, metric_sets=metric_sets, users=users,
                                      agents=spill.agents, events=events, audits=audits, groups=spill.groups,
-                                     fields=spill.fields)
+                                     fields=spill.fields, forms=spill.forms)
                 yield Changes([self._change(t, pages, known) for t in part],
                               crash_at=len(touched) // 2 - start_at)
-            changed = bool(spill.agents or spill.groups or spill.fields)
+            changed = bool(spill.agents or spill.groups or spill.fields or spill.forms)
             yield ReadEnd({"zendesk": new_state.encode()}, spill.ticket_ids() if full else set(),
                           known.to_json() if changed else None)
 

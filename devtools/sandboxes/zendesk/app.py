@@ -43,6 +43,7 @@ class SandboxApp(Traffic):
             ("GET", re.compile(r"^/api/v2/users" + _J), self._users),
             ("GET", re.compile(r"^/api/v2/groups" + _J), self._groups),
             ("GET", re.compile(r"^/api/v2/ticket_fields" + _J), self._ticket_fields),
+            ("GET", re.compile(r"^/api/v2/ticket_forms" + _J), self._ticket_forms),
             ("GET", re.compile(r"^/api/v2/incremental/tickets/cursor" + _J), self._export),
             ("GET", re.compile(r"^/api/v2/incremental/ticket_events" + _J), self._events),
             ("GET", re.compile(r"^/api/v2/incremental/ticket_metric_events" + _J), self._metrics),
@@ -200,6 +201,15 @@ class SandboxApp(Traffic):
         # API reference, ListTicketFields).
         size = self._int(request, "page[size]", 100, 100)
         return 200, self.state.list_ticket_fields(size, request.query_params.get("page[after]"))
+
+    def _ticket_forms(self, request: Request, base: str, body: Any, user: int) -> tuple[int, Any]:
+        # List Ticket Forms (zendesk-support-v2.yaml, ListTicketForms): no paging parameters, so
+        # none is honoured; ``active`` is a boolean filter (``true``/``false``), anything else
+        # is refused rather than guessed.
+        active = request.query_params.get("active")
+        if active is not None and active not in ("true", "false"):
+            raise ApiError(400, {"error": "InvalidValue", "description": "active must be a boolean"})
+        return 200, self.state.list_ticket_forms(base, None if active is None else active == "true")
 
     def _export(self, request: Request, base: str, body: Any, user: int) -> tuple[int, Any]:
         q = request.query_params

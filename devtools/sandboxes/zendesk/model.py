@@ -30,6 +30,8 @@ class World:
     groups: dict[int, dict[str, Any]] = field(default_factory=dict)
     #: Ticket fields (``GET /api/v2/ticket_fields``) by id: dropdowns name their option tags.
     ticket_fields: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: Ticket forms (``GET /api/v2/ticket_forms``) by id: name a ticket's ``ticket_form_id``.
+    ticket_forms: dict[int, dict[str, Any]] = field(default_factory=dict)
     tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
     audits: list[Audit] = field(default_factory=list)
     next_id: int = 10_000_000

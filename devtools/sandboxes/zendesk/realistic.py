@@ -19,6 +19,7 @@ from devtools.generator.zendesk_render import (
     NEXT_DUE_FIELD,
     group,
     ticket_fields,
+    ticket_forms,
     ticket_payloads,
     user,
 )
@@ -68,6 +69,9 @@ def realistic_world(config: GeneratorConfig) -> World:
     for ticket_field in ticket_fields():
         ticket_field.pop("url", None)  # the sandbox adds its own base URL when it answers
         world.ticket_fields[int(ticket_field["id"])] = ticket_field
+    for form in ticket_forms():
+        form.pop("url", None)  # the sandbox adds its own base URL when it answers
+        world.ticket_forms[int(form["id"])] = form
     for complaint in generate(config):
         ticket, events = ticket_payloads(complaint)
         ticket.pop("url", None)  # the sandbox adds its own base URL when it answers

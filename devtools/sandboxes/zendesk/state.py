@@ -403,6 +403,16 @@ class SandboxState:
         with self.lock:
             return _id_page("ticket_fields", list(self.world.ticket_fields.values()), size, after)
 
+    def list_ticket_forms(self, base: str, active: bool | None) -> dict[str, Any]:
+        """``GET /api/v2/ticket_forms``: every form in one body, no paging (zendesk-support-v2.yaml,
+        ListTicketForms takes no paging parameters; TicketFormsResponse holds only
+        ``ticket_forms``); ``active`` filters, absent "returns both" (ListTicketForms ``active``)."""
+        with self.lock:
+            forms = [{**f, "url": f"{base}/api/v2/ticket_forms/{f['id']}.json"}
+                     for _, f in sorted(self.world.ticket_forms.items())
+                     if active is None or bool(f.get("active")) is active]
+            return {"ticket_forms": forms}
+
     # -- tickets ------------------------------------------------------------------------
     def get_ticket(self, tid: int) -> dict[str, Any]:
         with self.lock:
