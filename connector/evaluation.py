@@ -34,7 +34,7 @@ from compliance_checks.findings import Finding
 from connector.bundles import DocumentBundle, record_digest_of
 from connector.checking import Bundle, Checker
 from connector.reevaluation import evaluated_with, next_change
-from connector.remap import code_version, remap_stale
+from connector.remap import MappedHere, code_version, remap_stale
 from connector.store import Session, Store
 from connector.store.chunking import chunks
 from connector.store.evaluations import (
@@ -200,6 +200,7 @@ def evaluate_store(
     skip_unchanged: bool = True,
     on_findings: FindingsCallback | None = None,
     tally: Tally | None = None,
+    mapped_here: MappedHere | None = None,
 ) -> EvalOutcome:
     """Evaluate stored complaints (all, ``only`` these, or the open ones) and append a run.
 
@@ -213,7 +214,8 @@ def evaluate_store(
     never last longer than a day). ``keep_findings`` keeps the findings in the outcome (small
     runs and tests; memory grows with the run); ``on_findings(source, ticket, findings)`` is
     called for every evaluated ticket as it is evaluated, in (source, ticket) order;
-    ``tally`` is told the progress after each chunk.
+    ``tally`` is told the progress after each chunk; ``mapped_here``: the records this
+    process's syncs mapped (``connector.stored_records``).
     """
     checker = Checker(evaluator.policy, as_of, evaluator.waivers)
     digest = evaluator.digest()
@@ -232,7 +234,8 @@ def evaluate_store(
             for done, chunk in enumerate(chunks(keys, CHUNK)):
                 _evaluate_chunk(session, evaluator, chunk, outcome, (spool, manifest), states, checker,
                                 digest=digest, record=record, keep_findings=keep_findings,
-                                skip=record == "changed" and skip_unchanged, on_findings=on_findings)
+                                skip=record == "changed" and skip_unchanged, on_findings=on_findings,
+                                mapped_here=mapped_here)
                 if tally is not None:
                     tally("checking complaints", min((done + 1) * CHUNK, len(keys)), len(keys))
         outcome.warnings = checker.warnings(complete=only is None and not outcome.unchanged)
@@ -260,14 +263,15 @@ _Todo = tuple[str, str, int, int, str, str | None]
 
 
 def _ticket_bundles(
-    session: Session, evaluator: Evaluator, todo: list[tuple[str, str, int, int]], as_of: datetime
+    session: Session, evaluator: Evaluator, todo: list[tuple[str, str, int, int]], as_of: datetime,
+    mapped_here: MappedHere | None,
 ) -> Iterator[tuple[_Todo, Bundle]]:
     """Each ticket to evaluate with what to evaluate: its stored record where that is provably
     what mapping its snapshot gives (``connector.stored_records``), else its stored bundle to
     map (the text read for those only, and released as it is used)."""
     digests = snapshot_digests(session, [snapshot_id for *_key, snapshot_id in todo])
     candidates = [(*key, digests[key[3]]) for key in todo]
-    reusable = reusable_records(session, evaluator.mappings, candidates, as_of)
+    reusable = reusable_records(session, evaluator.mappings, candidates, as_of, mapped_here)
     texts = bundles(session, [key[3] for key in todo if key[2] not in reusable])
     for source, ticket, ticket_id, snapshot_id, digest in candidates:
         stored = reusable.pop(ticket_id, None)
@@ -297,6 +301,7 @@ def _evaluate_chunk(
     keep_findings: bool,
     skip: bool,
     on_findings: FindingsCallback | None,
+    mapped_here: MappedHere | None,
 ) -> None:
     as_of = outcome.as_of
     ids = [ticket_id for _s, _t, ticket_id in chunk]
@@ -317,7 +322,7 @@ def _evaluate_chunk(
     previous = latest_findings_of(session, [(s, t) for s, t, *_ids in todo]) if record == "changed" else {}
     spool, manifest = spools
     for (source, ticket, ticket_id, snapshot_id, snapshot_sha256, record_sha256), result in checker.run(
-        _ticket_bundles(session, evaluator, todo, as_of)
+        _ticket_bundles(session, evaluator, todo, as_of, mapped_here)
     ):
         if result.skipped or result.record is None:
             if result.error is not None:

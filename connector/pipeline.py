@@ -22,6 +22,7 @@ from connector.evaluation import EvalOutcome, Evaluator, FindingsCallback, Recor
 from connector.platforms.base import Client
 from connector.platforms.registry import names as platform_names
 from connector.platforms.registry import platform_for
+from connector.remap import MappedHere
 from connector.store import Store, with_password
 from connector.store.journal import has_open_entries
 from connector.store.locks import SourceLocks
@@ -158,6 +159,8 @@ class Pipeline:
     _writeback_seen: dict[str, int] = field(default_factory=dict)
     #: The newest finding id when the findings-by-status gauge was last counted.
     _findings_counted_at: int | None = None
+    #: The records this process's syncs mapped: its checks evaluate them without mapping again.
+    mapped_here: MappedHere = field(default_factory=MappedHere)
 
     @property
     def sources(self) -> list[SourceConfig]:
@@ -178,7 +181,7 @@ class Pipeline:
         if name not in self._syncs:
             self._syncs[name] = SourceSync(
                 self.store, self.source(name), self.evaluator.mappings[name], self.client(name),
-                initial_since=self.config.sync.initial_since,
+                initial_since=self.config.sync.initial_since, mapped_here=self.mapped_here,
             )
         return self._syncs[name]
 
@@ -199,6 +202,7 @@ class Pipeline:
              ) -> tuple[list[SyncOutcome], list[StepError]]:
         outcomes: list[SyncOutcome] = []
         errors: list[StepError] = []
+        self.mapped_here.clear()  # what the checks since the last sync needed is used by now
         for source in self.sources:
             kind = "reconcile" if full else "sync"
             try:
@@ -228,7 +232,7 @@ class Pipeline:
         outcome = evaluate_store(self.store, self.evaluator, as_of=as_of or now, now=now, kind=kind,
                                  only=only, only_open=only_open, record=record,
                                  keep_findings=keep_findings, skip_unchanged=skip_unchanged,
-                                 on_findings=on_findings, tally=tally)
+                                 on_findings=on_findings, tally=tally, mapped_here=self.mapped_here)
         metrics.RUNS.labels(kind, "ok").inc()
         return outcome
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
 from functools import cache
 from importlib import metadata, util
 from pathlib import Path
@@ -26,6 +27,7 @@ from connector.store import Store
 from connector.store.chunking import chunks
 from connector.store.evaluations import Mapper, bundles, stale_records, ticket_rows, versions_as_of
 from connector.store.models import TicketRow
+from connector.store.tickets import stored_record_digest
 from connector.tally import Tally
 from mappings.loader import LoadedMapping
 
@@ -91,23 +93,61 @@ def mapped_by(row_mapper: Mapper, mapping: LoadedMapping) -> bool:
     return row_mapper == running_mapper(mapping)
 
 
-def remap_row(row: TicketRow, mapping: LoadedMapping, documents: list[Any]) -> None:
+@dataclass(frozen=True)
+class MappedVersion:
+    """A record this process mapped from a snapshot's content and stored on its ticket row."""
+
+    #: The digest of the snapshot content mapped (``snapshots.sha256``).
+    snapshot_sha256: str
+    #: ``record_digest`` of the stored record, computed when it was mapped.
+    record_sha256: str
+    mapper: Mapper
+
+
+class MappedHere:
+    """The records this process mapped and stored, per (source, ticket), the latest only.
+
+    A check in the same process (``iso10002 run``, the service) may evaluate such a record
+    instead of mapping the same snapshot again: this process knows it is that snapshot's
+    mapping, because it computed the record's digest from the mapping itself, so a stored record
+    whose texts still have that digest is the mapping (an edit since is not reused). Nothing in
+    the store vouches for this: a new process knows nothing and maps again."""
+
+    def __init__(self) -> None:
+        self._versions: dict[tuple[str, str], MappedVersion] = {}
+
+    def note(self, source: str, ticket: str, version: MappedVersion) -> None:
+        self._versions[(source, ticket)] = version
+
+    def get(self, source: str, ticket: str) -> MappedVersion | None:
+        return self._versions.get((source, ticket))
+
+    def clear(self) -> None:
+        self._versions.clear()
+
+    def __len__(self) -> int:
+        return len(self._versions)
+
+
+def remap_row(row: TicketRow, mapping: LoadedMapping, documents: list[Any]) -> str | None:
     """Replace the row's cached record by the mapping of ``documents`` under the running
-    mapper, and name that mapper and the site URL on the row."""
+    mapper, and name that mapper and the site URL on the row. Returns the stored record's
+    digest (``record_digest``), or None when no record was stored."""
     mapped = map_bundle(mapping.spec, documents, None, mapping.site)
     row.mapping_hash, row.mapper_version, row.mapped_site = running_mapper(mapping)
     if mapped is None or mapped.skipped:
         row.is_complaint = False
-        return
+        return None
     row.is_complaint = True
     if mapped.error is not None or mapped.record is None:
         row.record = row.timeline = None
         row.mapping_error = str(mapped.error or "no record produced")
         row.is_open = True
-        return
+        return None
     row.record, row.timeline = record_texts(mapped.record)
     row.mapping_error = None
     row.is_open = mapped.record.is_open and not row.deleted
+    return stored_record_digest(row.record, row.timeline)
 
 
 def remap_stale(

@@ -13,8 +13,13 @@ record is what mapping would give when:
   ``connector.store.runs.evaluated_versions``) names the snapshot valid at ``as_of`` (same id
   and digest), the running mapping file and code version, a run as-of time at or after the
   record's ``updated_at``, and this record's digest. A row edited after a run is then
-  re-mapped, so ``verify-store`` still reports it, as it did when every check re-mapped. A
-  version no run has evaluated yet is re-mapped too (its record is not vouched for), and
+  re-mapped, so ``verify-store`` still reports it, as it did when every check re-mapped; or
+- this process mapped it: a sync in this process mapped the content of the snapshot valid at
+  ``as_of`` (same digest) under the running mapper, stored the record and noted its digest
+  (``connector.remap.MappedHere``), and the row's texts still have that digest. The process
+  computed the digest from the mapping itself, so the stored record is that mapping; a row
+  edited since is re-mapped and reported as above. A version no run has evaluated and no sync
+  of this process mapped (a check in a new process) is re-mapped (nothing vouches for it), and
 - ``as_of`` is at or after the record's ``updated_at`` (known) and ``received_at``.
 
 Anything else (a past as-of time, another mapping, site or release, a row the chain does not
@@ -30,7 +35,7 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from compliance_checks.model import ComplaintRecord
-from connector.remap import code_version, mapped_by
+from connector.remap import MappedHere, code_version, mapped_by, running_mapper
 from connector.store import Session
 from connector.store.evaluations import cached_records, record_mappers
 from connector.store.models import TicketRow
@@ -67,8 +72,20 @@ def _vouched(entry: Evaluated | None, candidate: Candidate, mapping: LoadedMappi
             and entry.mapping_hash == mapping.sha256 and entry.code_version == code_version())
 
 
+def _mapped_here(mapped_here: MappedHere | None, candidate: Candidate, mapping: LoadedMapping) -> str | None:
+    """The record digest this process computed when it mapped this snapshot's content under
+    the running mapper and stored the record (``connector.remap.MappedHere``), or None."""
+    source, ticket, _id, _snapshot_id, snapshot_sha256 = candidate
+    version = mapped_here.get(source, ticket) if mapped_here is not None else None
+    if (version is None or version.snapshot_sha256 != snapshot_sha256
+            or version.mapper != running_mapper(mapping)):
+        return None
+    return version.record_sha256
+
+
 def reusable_records(
-    session: Session, mappings: Mapping[str, LoadedMapping], candidates: Sequence[Candidate], as_of: datetime
+    session: Session, mappings: Mapping[str, LoadedMapping], candidates: Sequence[Candidate], as_of: datetime,
+    mapped_here: MappedHere | None = None,
 ) -> dict[int, tuple[ComplaintRecord, str]]:
     """ticket id -> (its stored record, that record's digest) for the candidates whose stored
     record is provably what mapping their snapshot as of ``as_of`` gives (see the module)."""
@@ -78,15 +95,21 @@ def reusable_records(
     for source in sorted({c[0] for c in same_mapper}):
         found = evaluated_versions(session, source, [c[1] for c in same_mapper if c[0] == source])
         entries.update(((source, ticket), entry) for ticket, entry in found.items())
-    vouched = {c[2]: entries[(c[0], c[1])] for c in same_mapper
-               if _vouched(entries.get((c[0], c[1])), c, mappings[c[0]])}
+    # ticket id -> (record digest, as-of time the record was mapped at; None: the current state)
+    vouched: dict[int, tuple[str, datetime | None]] = {}
+    for c in same_mapper:
+        entry = entries.get((c[0], c[1]))
+        if entry is not None and _vouched(entry, c, mappings[c[0]]):
+            vouched[c[2]] = (entry.record_sha256, entry.run_as_of)
+        elif (here := _mapped_here(mapped_here, c, mappings[c[0]])) is not None:
+            vouched[c[2]] = (here, None)
     reusable: dict[int, tuple[ComplaintRecord, str]] = {}
     for row in cached_records(session, list(vouched)):
-        entry = vouched[row.id]
-        record = _load(row, entry.record_sha256)
-        if record is not None and _mapped_current_state(record, as_of) and _mapped_current_state(
-                record, entry.run_as_of):
-            reusable[row.id] = (record, entry.record_sha256)
+        record_sha256, mapped_as_of = vouched[row.id]
+        record = _load(row, record_sha256)
+        if record is not None and _mapped_current_state(record, as_of) and (
+                mapped_as_of is None or _mapped_current_state(record, mapped_as_of)):
+            reusable[row.id] = (record, record_sha256)
     return reusable
 
 

@@ -22,7 +22,7 @@ from connector.bundles import parse_stamp
 from connector.crashpoints import ARMED, crash_point
 from connector.platforms.base import Changes, Client, PageRead, ReadEvent, SourceSettings, TicketChange
 from connector.platforms.registry import platform_for
-from connector.remap import mapped_by, remap_row
+from connector.remap import MappedHere, MappedVersion, mapped_by, remap_row, running_mapper
 from connector.store import Session, Store
 from connector.store.bulk import TicketBatch
 from connector.store.models import SourceRow, TicketRow
@@ -80,12 +80,15 @@ def api_total(client: Client) -> int:
 
 def _store_version(
     batch: TicketBatch, row: TicketRow, mapping: LoadedMapping, documents: list[Doc], stamp: str,
-    now: datetime,
+    now: datetime, mapped_here: MappedHere | None = None,
 ) -> bool:
     updated = parse_stamp(stamp) if stamp else now
     added = batch.add_snapshot(row, stamp=stamp, updated_at=updated, documents=documents)
     if added or not mapped_by((row.mapping_hash, row.mapper_version, row.mapped_site), mapping):
-        remap_row(row, mapping, documents)
+        record_sha256 = remap_row(row, mapping, documents)
+        if mapped_here is not None and record_sha256 is not None and batch.offered_sha256 is not None:
+            mapped_here.note(row.source, row.ticket, MappedVersion(
+                batch.offered_sha256, record_sha256, running_mapper(mapping)))
     return added
 
 
@@ -103,12 +106,15 @@ class SourceSync:
         client: Client,
         *,
         initial_since: datetime,
+        mapped_here: MappedHere | None = None,
     ) -> None:
         self.store = store
         self.source = source
         self.mapping = mapping
         self.client = client
         self.initial_since = initial_since
+        #: Where the records this sync maps are noted, for a check in the same process.
+        self.mapped_here = mapped_here
         self.reader = platform_for(source.platform).incremental(source, client, mapping.spec)
         self._in_sync = False
         self._cursor_at: datetime | None = None  # of the committed cursor, during a sync
@@ -192,7 +198,7 @@ class SourceSync:
         row.last_seen_at = now
         if change.present and _reappeared(row):
             row.deleted, row.deleted_at = False, None
-        if _store_version(batch, row, self.mapping, documents, stamp, now):
+        if _store_version(batch, row, self.mapping, documents, stamp, now, self.mapped_here):
             outcome.new_versions += 1
             outcome.changed.append(row.ticket)
         elif self._unevaluated(batch):

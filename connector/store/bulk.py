@@ -49,6 +49,8 @@ class TicketBatch:
     fetched: dict[tuple[int, str], datetime] = field(default_factory=dict)
     #: Set by :meth:`add_snapshot` when the content was already stored: that snapshot's fetch.
     duplicate_fetched_at: datetime | None = None
+    #: Set by :meth:`add_snapshot`: the digest (``snapshots.sha256``) of the content it was given.
+    offered_sha256: str | None = None
     _new_digests: dict[int, set[str]] = field(default_factory=dict)
     _pending: list[_Pending] = field(default_factory=list)
 
@@ -123,6 +125,7 @@ class TicketBatch:
         stored = self.digests.get(row.id, set())  # a row not inserted yet has no id
         queued = self._new_digests.setdefault(id(row), set())
         self.duplicate_fetched_at = None
+        self.offered_sha256 = digest
         if digest in stored or digest in queued:
             if digest in stored:
                 self.duplicate_fetched_at = self.fetched.get((row.id, digest))

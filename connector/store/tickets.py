@@ -72,18 +72,34 @@ def canonical_record_text(record: str, timeline: str, digest: str) -> str | None
     ``,"updated_at":`` can occur in it), and ``record`` being one valid JSON object leaves
     no other way to cut the timeline out of it than the one stored. None: not shown this
     way (a store written before the texts were canonical, or an edited row)."""
-    if _TIMELINE_KEY in record or _TIMELINE_KEY in timeline or not timeline.startswith("["):
-        return None
-    cut = record.rfind(_AFTER_TIMELINE)
-    if cut <= 0:
-        return None
-    whole = record[:cut] + "," + _TIMELINE_KEY + timeline + record[cut:]
-    if sha256_text(whole) != digest:
+    whole = _splice(record, timeline)
+    if whole is None or sha256_text(whole) != digest:
         return None
     try:
         return whole if isinstance(json.loads(record), dict) else None
     except ValueError:
         return None
+
+
+def _splice(record: str, timeline: str) -> str | None:
+    """The stored record and timeline texts put back together where canonical JSON has the
+    timeline (before the last ``,"updated_at":``), or None when they cannot be spliced so."""
+    if _TIMELINE_KEY in record or _TIMELINE_KEY in timeline or not timeline.startswith("["):
+        return None
+    cut = record.rfind(_AFTER_TIMELINE)
+    if cut <= 0:
+        return None
+    return record[:cut] + "," + _TIMELINE_KEY + timeline + record[cut:]
+
+
+def stored_record_digest(record: str, timeline: str) -> str:
+    """:func:`record_digest` of the texts sync has just written (``connector.bundles.record_texts``:
+    canonical JSON of the record without its timeline, and of the timeline). When the record
+    text has one ``,"updated_at":`` (its top-level key, the one canonical JSON sorts right after
+    ``timeline``), the splice of the two is the canonical text of the whole record and is hashed
+    as it is; otherwise the texts are parsed and re-encoded."""
+    whole = _splice(record, timeline) if record.count(_AFTER_TIMELINE) == 1 else None
+    return sha256_text(whole) if whole is not None else record_digest(record, timeline)
 
 
 def record_matches(record: str | None, timeline: str | None, digest: str) -> bool:

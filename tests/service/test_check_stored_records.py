@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import select, update
 
 from connector import remap
+from connector.bundles import record_digest_of
 from connector.config import AppConfig
 from connector.evaluation import EvalOutcome, Evaluator, evaluate_store
 from connector.pipeline import Pipeline, load_evaluator
@@ -297,3 +298,85 @@ def test_a_new_site_url_re_maps_the_cached_records_that_reports_read(synced: Syn
     with synced.store.session() as session:
         assert set(session.scalars(select(TicketRow.mapped_site))) == {moved.site}
     assert remap_stale(synced.store, {name: moved}) == 0  # once
+
+
+# -- records this process mapped (``iso10002 run``, the service: sync then check) ------------
+
+def _unvouch(synced: Synced) -> None:
+    """No run's manifest vouches for any row any more: only this process's syncs can."""
+    with synced.store.session() as session:
+        session.execute(update(RunTicketRow).values(snapshot_id=-1))
+
+
+def test_a_check_in_the_process_that_synced_evaluates_its_records_without_mapping(synced: Synced) -> None:
+    _unvouch(synced)
+    remapped = _check(synced, record="none")  # a new process: nothing vouched, all mapped
+    assert len(synced.mapped) == remapped.tickets > 0
+    assert len(synced.pipeline.mapped_here) >= remapped.tickets
+    synced.mapped.clear()
+    here = _check(synced, record="none", mapped_here=synced.pipeline.mapped_here)
+    assert synced.mapped == []
+    assert _findings(here) == _findings(remapped)
+    recorded = _check(synced, mapped_here=synced.pipeline.mapped_here)
+    assert synced.mapped == []
+    with synced.store.session() as session:  # run 1's manifest was edited above; the new run verifies
+        assert [p for p in verify_chain(session)[1] if p.run_id == recorded.run_id] == []
+    assert {row[1]: row[4] for row in _manifest(synced.store, recorded.run_id)} == {
+        key[1]: record_digest_of(record) for key, record in _records(synced).items()}
+
+
+def _records(synced: Synced) -> dict[tuple[str, str], Any]:
+    from compliance_checks.model import ComplaintRecord
+    from connector.store.tickets import record_document
+
+    with synced.store.session() as session:
+        rows = session.scalars(select(TicketRow).where(TicketRow.is_complaint.is_(True))).all()
+        return {(r.source, r.ticket): ComplaintRecord.model_validate(record_document(r)) for r in rows}
+
+
+def test_a_row_edited_after_this_process_synced_it_is_mapped_again(synced: Synced) -> None:
+    _unvouch(synced)
+    with synced.store.session() as session:
+        row = session.scalars(select(TicketRow).where(TicketRow.is_complaint.is_(True))
+                              .order_by(TicketRow.ticket)).first()
+        assert row is not None and row.record is not None
+        edited = row.ticket
+        document = json.loads(row.record)
+        document["summary"] = "edited"
+        row.record = json.dumps(document)
+    _check(synced, mapped_here=synced.pipeline.mapped_here)
+    assert synced.mapped == [edited]  # the digest this process computed no longer matches
+    with synced.store.session() as session:
+        problems = [str(p) for p in verify_chain(session)[1]]
+    assert any("differs from the one evaluated" in p and edited in p for p in problems)
+
+
+def test_a_version_this_process_did_not_map_is_mapped(synced: Synced) -> None:
+    _unvouch(synced)
+    here = synced.pipeline.mapped_here
+    first = sorted(_records(synced))[0]
+    version = here.get(*first)
+    assert version is not None
+    here.note(*first, dataclasses.replace(version, snapshot_sha256="0" * 64))  # another content
+    other = sorted(_records(synced))[1]
+    version = here.get(*other)
+    assert version is not None
+    here.note(*other, dataclasses.replace(version, mapper=("other", code_version(), "")))  # another mapping
+    _check(synced, record="none", mapped_here=here)
+    assert sorted(synced.mapped) == sorted([first[1], other[1]])
+
+
+def test_the_digest_sync_notes_is_the_records_digest(synced: Synced) -> None:
+    """``stored_record_digest`` hashes the splice of the texts sync writes; it must be
+    ``record_digest`` (what a run's manifest holds) for every record, and falls back to parsing
+    when the record text has a second ``,"updated_at":``."""
+    from connector.bundles import record_texts
+    from connector.store.tickets import record_digest, stored_record_digest
+
+    records = list(_records(synced).values())
+    assert records
+    for record in records:
+        texts = record_texts(record)
+        assert stored_record_digest(*texts) == record_digest(*texts) == record_digest_of(record)
+    nested = '{"a":{"updated_at":1,"z":2},"b":{"c":1,"updated_at":2},"updated_at":"t","url":null}'
+    assert stored_record_digest(nested, "[]") == record_digest(nested, "[]")
