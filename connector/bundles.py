@@ -141,8 +141,8 @@ def dropdown_fields(body: Mapping[str, Any]) -> dict[str, Doc]:
 def ticket_forms(body: Mapping[str, Any]) -> dict[str, Doc]:
     """The forms of a ``ticket_forms`` list, by id, reduced to what names one
     (zendesk-support-v2.yaml, TicketFormsResponse / TicketForm: ``id``, ``name``,
-    ``display_name``, ``active``)."""
-    return {str(form.get("id")): {k: form.get(k) for k in ("id", "name", "display_name", "active")}
+    ``display_name``): a form switched on or off leaves the bundles that hold it unchanged."""
+    return {str(form.get("id")): {k: form.get(k) for k in ("id", "name", "display_name")}
             for form in body.get("ticket_forms") or () if isinstance(form, Mapping)}
 
 

@@ -18,7 +18,9 @@ record is what mapping would give when:
   ``as_of`` (same digest) under the running mapper, stored the record and noted its digest
   (``connector.remap.MappedHere``), and the row's texts still have that digest. The process
   computed the digest from the mapping itself, so the stored record is that mapping; a row
-  edited since is re-mapped and reported as above. A version no run has evaluated and no sync
+  edited since is re-mapped and reported as above. (Sync maps the payload as read, a new
+  process the stored bundle, its canonical JSON with keys sorted: the mapping reads no JSON
+  object's key order, so the two give the same record.) A version no run has evaluated and no sync
   of this process mapped (a check in a new process) is re-mapped (nothing vouches for it), and
 - ``as_of`` is at or after the record's ``updated_at`` (known) and ``received_at``.
 

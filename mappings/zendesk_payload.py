@@ -374,10 +374,10 @@ def _role(
 def _changed_field(child: Mapping[str, Any]) -> tuple[str | None, Any]:
     if child.get("field_name"):
         return str(child["field_name"]), child.get("value")
-    for key, value in child.items():
-        if key not in _CHILD_META:
-            return key, value
-    return None, None
+    # The first other key in sorted order, not in the payload's: a JSON object's key order means
+    # nothing (RFC 8259), and a stored bundle (canonical JSON) must map as the payload read.
+    key = min((k for k in child if k not in _CHILD_META), default=None)
+    return (None, None) if key is None else (key, child[key])
 
 
 def _events(

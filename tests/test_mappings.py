@@ -747,3 +747,13 @@ def test_as_of_after_the_last_update_keeps_the_current_state():
     assert record.escalated.note == "escalation label present since creation"
     rewound = record_of([JIRA_CLOUD], "CS-101", as_of=utc(12, 8))  # before the last update
     assert (rewound.status, rewound.stage) == ("In Progress", Stage.INVESTIGATING)
+
+
+def test_a_zendesk_change_without_a_field_name_maps_the_same_whatever_its_key_order() -> None:
+    """A JSON object's keys have no order (RFC 8259): a stored bundle (canonical JSON, keys
+    sorted) must map as the payload read from the API did."""
+    from mappings.zendesk_payload import _changed_field
+
+    child = {"id": 1, "event_type": "Change", "status": "open", "priority": "high"}
+    reordered = dict(reversed(list(child.items())))
+    assert _changed_field(child) == _changed_field(reordered) == ("priority", "high")

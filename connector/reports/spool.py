@@ -162,9 +162,10 @@ def _stored_row(item: StoredItem) -> _Row:
         doc = from_json(item.record_json)
         timeline = _dumps(doc.pop("timeline", []))
         record = _dumps(doc)
+        head = _RECORD_HEAD.validate_python(doc)
     else:
         timeline, record = item.timeline_json, item.record_json
-    head = _RECORD_HEAD.validate_json(record)
+        head = _RECORD_HEAD.validate_json(record)
     statuses = {status for status, _ in item.findings}
     if not statuses <= _STATUS_VALUES:
         raise ValueError(f"unknown finding status in the store: {sorted(statuses - _STATUS_VALUES)}")

@@ -371,12 +371,36 @@ def test_the_digest_sync_notes_is_the_records_digest(synced: Synced) -> None:
     ``record_digest`` (what a run's manifest holds) for every record, and falls back to parsing
     when the record text has a second ``,"updated_at":``."""
     from connector.bundles import record_texts
-    from connector.store.tickets import record_digest, stored_record_digest
+    from connector.store.tickets import record_digest, sha256_text, stored_record_digest
 
     records = list(_records(synced).values())
     assert records
     for record in records:
         texts = record_texts(record)
         assert stored_record_digest(*texts) == record_digest(*texts) == record_digest_of(record)
-    nested = '{"a":{"updated_at":1,"z":2},"b":{"c":1,"updated_at":2},"updated_at":"t","url":null}'
+    # A later ``,"updated_at":`` inside a value after the top-level one: splicing before the
+    # last occurrence would be wrong, so the texts are parsed instead.
+    nested = '{"a":1,"updated_at":"t","url":{"b":1,"updated_at":2}}'
+    cut = nested.rfind(',"updated_at":')
+    assert sha256_text(nested[:cut] + ',"timeline":[]' + nested[cut:]) != record_digest(nested, "[]")
     assert stored_record_digest(nested, "[]") == record_digest(nested, "[]")
+
+
+def test_the_record_sync_stores_is_what_mapping_its_stored_bundle_gives(synced: Synced) -> None:
+    """Sync maps the payload as read; a check in a new process maps the stored bundle (canonical
+    JSON: keys sorted). A record this process's sync noted is reused only because the two are the
+    same record: a mapping that read a JSON object's key order would break that."""
+    from connector.bundles import map_bundle
+    from connector.store.evaluations import bundles
+    from connector.store.tickets import record_digest
+
+    mapping = synced.pipeline.evaluator.mappings["sandbox"]
+    with synced.store.session() as session:
+        rows = {r.id: r for r in session.scalars(select(TicketRow).where(TicketRow.is_complaint.is_(True)))}
+        newest = versions_as_of(session, list(rows), None)
+        texts = bundles(session, list(newest.values()))
+        assert rows
+        for ticket_id, row in rows.items():
+            mapped = map_bundle(mapping.spec, json.loads(texts[newest[ticket_id]]), None, mapping.site)
+            assert mapped is not None and mapped.record is not None
+            assert record_digest(row.record, row.timeline) == record_digest_of(mapped.record)
