@@ -15,7 +15,7 @@ from rich.text import Text
 from compliance_checks import Policy
 from compliance_checks.advice import advice
 from compliance_checks.findings import Finding
-from compliance_checks.model import ComplaintRecord, Event, EvidenceRef, Stage
+from compliance_checks.model import ComplaintRecord, Event, EventKind, EvidenceRef, Stage
 from connector.checking import TicketEvaluation
 from report_templates.views.evidence import actor_text, evidence_line
 
@@ -84,7 +84,10 @@ WIDE = 120
 
 
 def _detail(event: Event, record: ComplaintRecord) -> str:
-    before, after = record.named(event.from_value), record.named(event.to_value)
+    if event.kind is EventKind.LABEL_CHANGE:  # tags as held: an option's tag is not the option
+        before, after = event.from_value, event.to_value
+    else:
+        before, after = record.named(event.from_value), record.named(event.to_value)
     return event.text or (
         f"{event.field_title or event.field}: {before or '∅'} → {after or '∅'}"
         if event.field

@@ -555,3 +555,18 @@ def test_a_stored_bundle_keeps_only_the_forms_its_ticket_holds_or_held() -> None
     renamed["ticket_forms"][2]["name"] = "Returns and refunds"
     elsewhere = ZendeskDirectory().updated({}, {}, {}, ticket_forms(renamed))
     assert zendesk_bundle("501", pages, bundle, elsewhere) == bundle
+
+
+def test_a_tag_change_shows_the_tags_as_held_not_an_options_name() -> None:
+    """Zendesk adds a dropdown option's tag to the ticket's tags: the tag change still reads
+    as tags ("Tags: complaint"), the dropdown's own change by its option ("Contact reason: Complaint")."""
+    fields = copy.deepcopy(TICKET_FIELDS)
+    fields["ticket_fields"].append(_tagger(360000000010, "Contact reason", ("Complaint", "complaint")))
+    audit = _zendesk_audit(
+        {"field_name": "360000000010", "value": "complaint", "previous_value": None},
+        {"field_name": "tags", "value": ["complaint"], "previous_value": []},
+    )
+    record = _record("zendesk", [_zendesk_page(), fields, audit])
+    details = [row.detail for row in sample_item(record, (), "UTC").timeline]
+    assert "Contact reason: Complaint" in details
+    assert any(d is not None and d.startswith("Tags: complaint") for d in details), details

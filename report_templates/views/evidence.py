@@ -90,7 +90,12 @@ def change_text(record: ComplaintRecord, event: Event) -> str | None:
     if not (event.field or event.to_value):
         return None
     name = event.field_title or _field_name(event.field or "")
-    before, after = _change_value(record, event.from_value), _change_value(record, event.to_value)
+    if event.kind is EventKind.LABEL_CHANGE:
+        # Tags are shown as the helpdesk holds them: a dropdown option's tag among them is not
+        # the option (a tag list naming one tag by its option would read as two different things).
+        before, after = event.from_value or None, event.to_value or None
+    else:
+        before, after = _change_value(record, event.from_value), _change_value(record, event.to_value)
     if before is None:
         return trim(f"{name}: {after or _EMPTY}", 240)
     return trim(f"{name}: {before} -> {after or _EMPTY}", 240)
