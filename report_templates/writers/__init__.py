@@ -21,7 +21,7 @@ from report_templates.views.register import RegisterTables
 from report_templates.writers.html import write_html
 from report_templates.writers.json import view_json
 from report_templates.writers.returns import write_return_csv, write_return_json
-from report_templates.writers.tabular import write_csv, write_xlsx
+from report_templates.writers.tabular import write_csv
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,8 @@ def _csv(view: Page, ctx: WriteContext, out: Path) -> None:
 
 
 def _xlsx(view: Page, ctx: WriteContext, out: Path) -> None:
+    from report_templates.writers.xlsx import write_xlsx  # openpyxl: only when asked
+
     write_xlsx(view.tables(), out, ctx.data.period.timezone, ctx.notice)
 
 

@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 
 from report_templates.cells import FORMULA_START
 from report_templates.views.common import Column, Table
-from report_templates.writers.tabular import write_csv, write_xlsx
+from report_templates.writers.tabular import write_csv
+from report_templates.writers.xlsx import write_xlsx
 
 #: Text mixing control characters, formula starters, noncharacters, surrogates and anything else.
 NASTY = st.sampled_from(
@@ -87,3 +88,15 @@ def test_csv_keeps_any_encodable_text_and_neutralises_formulas(texts: list[str])
         with out.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle))
     assert [r["Text"] for r in rows] == ["'" + t if t.startswith(FORMULA_START) else t for t in texts]
+
+
+def test_the_command_line_loads_no_xlsx_or_pdf_library_until_one_is_written() -> None:
+    """openpyxl and WeasyPrint are large imports: a command that writes neither (``--version``,
+    ``check``, a CSV or HTML report) does not pay for them."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, connector.cli; "
+             "print(sorted(m for m in ('openpyxl', 'weasyprint') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
