@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -25,10 +24,8 @@ from connector.cli import app, errors
 from connector.platforms.base import pull_step
 from devtools.sandboxes.zendesk import SandboxServer as ZendeskSandbox
 from devtools.sandboxes.zendesk import SandboxState
-from devtools.sandboxes.zendesk.model import API_USER_ID
 from tests.zendesk import scenarios as sc
 
-ROOT = Path(__file__).resolve().parents[1]
 STEP = pull_step("sandbox")
 runner = CliRunner()
 Told = list[tuple[str, int, int | None]]
@@ -41,17 +38,7 @@ def zendesk() -> Iterator[ZendeskSandbox]:
 
 
 def _zendesk_config(tmp_path: Path, base_url: str) -> Path:
-    mapping = yaml.safe_load((ROOT / "mappings" / "zendesk.yaml").read_text(encoding="utf-8"))
-    mapping["actors"]["connector_accounts"] = [str(API_USER_ID)]
-    (tmp_path / "zendesk.yaml").write_text(yaml.safe_dump(mapping), encoding="utf-8")
-    path = tmp_path / "iso10002.yaml"
-    path.write_text(yaml.safe_dump({"sources": [{
-        "platform": "zendesk", "name": "sandbox", "base_url": base_url, "mapping": "zendesk.yaml",
-        "auth": {"type": "oauth_client_credentials", "client_id_env": "ZD_ID",
-                 "client_secret_env": "ZD_SECRET"},
-        "rate_limits": {"account_per_minute": 700},
-    }]}), encoding="utf-8")
-    return path
+    return sc.cli_config(tmp_path, base_url, store=False, rate_limits={"account_per_minute": 700})
 
 
 def _pull(config: Path, out: Path) -> Any:

@@ -120,15 +120,20 @@ def test_a_vouched_stored_record_is_evaluated_without_mapping_and_gives_the_same
         assert verify_chain(session)[1] == []
 
 
-def test_a_row_edited_after_a_run_is_mapped_again_and_still_reported(synced: Synced) -> None:
+def _edit_first_record(synced: Synced) -> str:
+    """Edit the summary in the stored record of the first complaint (by ticket); its ticket."""
     with synced.store.session() as session:
         row = session.scalars(select(TicketRow).where(TicketRow.is_complaint.is_(True))
                               .order_by(TicketRow.ticket)).first()
         assert row is not None and row.record is not None
-        edited = row.ticket
         document = json.loads(row.record)
         document["summary"] = "edited"
         row.record = json.dumps(document)
+        return row.ticket
+
+
+def test_a_row_edited_after_a_run_is_mapped_again_and_still_reported(synced: Synced) -> None:
+    edited = _edit_first_record(synced)
     outcome = _check(synced)
     assert synced.mapped == [edited]  # only the edited row is not vouched for by the chain
     assert outcome.errors == []
@@ -336,14 +341,7 @@ def _records(synced: Synced) -> dict[tuple[str, str], Any]:
 
 def test_a_row_edited_after_this_process_synced_it_is_mapped_again(synced: Synced) -> None:
     _unvouch(synced)
-    with synced.store.session() as session:
-        row = session.scalars(select(TicketRow).where(TicketRow.is_complaint.is_(True))
-                              .order_by(TicketRow.ticket)).first()
-        assert row is not None and row.record is not None
-        edited = row.ticket
-        document = json.loads(row.record)
-        document["summary"] = "edited"
-        row.record = json.dumps(document)
+    edited = _edit_first_record(synced)
     _check(synced, mapped_here=synced.pipeline.mapped_here)
     assert synced.mapped == [edited]  # the digest this process computed no longer matches
     with synced.store.session() as session:

@@ -8,35 +8,16 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from connector.cli import app
 from connector.store import Store
 from connector.store.models import JournalRow, RunRow
-from devtools.sandboxes.zendesk.model import API_USER_ID
 from tests.zendesk import scenarios as sc
 
-ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 pytestmark = pytest.mark.slow
-
-
-def _config(tmp_path: Path, base_url: str) -> Path:
-    mapping = yaml.safe_load((ROOT / "mappings" / "zendesk.yaml").read_text(encoding="utf-8"))
-    mapping["actors"]["connector_accounts"] = [str(API_USER_ID)]
-    (tmp_path / "zendesk.yaml").write_text(yaml.safe_dump(mapping), encoding="utf-8")
-    path = tmp_path / "iso10002.yaml"
-    path.write_text(yaml.safe_dump({
-        "sources": [{"platform": "zendesk", "name": "sandbox", "base_url": base_url,
-                     "mapping": "zendesk.yaml",
-                     "auth": {"type": "oauth_client_credentials", "client_id_env": "ZD_ID",
-                              "client_secret_env": "ZD_SECRET"}}],
-        "store": {"url": f"sqlite:///{tmp_path / 'store.db'}"},
-        "sync": {"initial_since": "2025-01-01T00:00:00Z"},
-    }), encoding="utf-8")
-    return path
 
 
 def _counts(tmp_path: Path) -> tuple[int, int]:
@@ -57,7 +38,7 @@ def test_dry_run_records_nothing_and_apply_then_writes_what_it_planned(
     monkeypatch.setenv("ZD_SECRET", "sandbox-secret")
     server = sc.start_sandbox(tickets=20)
     try:
-        config = _config(tmp_path, server.base_url)
+        config = sc.cli_config(tmp_path, server.base_url)
         dry = runner.invoke(app, ["run", "-c", str(config), "--dry-run", "--format", "json"])
         assert dry.exit_code == 0, dry.output
         summary = json.loads(dry.stdout)

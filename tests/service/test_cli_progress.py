@@ -9,34 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from rich.console import Console
 from rich.file_proxy import FileProxy
 from typer.testing import CliRunner
 
 from connector.cli import app, errors
-from devtools.sandboxes.zendesk.model import API_USER_ID
 from tests.zendesk import scenarios as sc
 
-ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 pytestmark = pytest.mark.slow
-
-
-def _config(tmp_path: Path, base_url: str) -> Path:
-    mapping = yaml.safe_load((ROOT / "mappings" / "zendesk.yaml").read_text(encoding="utf-8"))
-    mapping["actors"]["connector_accounts"] = [str(API_USER_ID)]
-    (tmp_path / "zendesk.yaml").write_text(yaml.safe_dump(mapping), encoding="utf-8")
-    path = tmp_path / "iso10002.yaml"
-    path.write_text(yaml.safe_dump({
-        "sources": [{"platform": "zendesk", "name": "sandbox", "base_url": base_url,
-                     "mapping": "zendesk.yaml",
-                     "auth": {"type": "oauth_client_credentials", "client_id_env": "ZD_ID",
-                              "client_secret_env": "ZD_SECRET"}}],
-        "store": {"url": f"sqlite:///{tmp_path / 'store.db'}"},
-        "sync": {"initial_since": "2025-01-01T00:00:00Z"},
-    }), encoding="utf-8")
-    return path
 
 
 def _invoke(*args: str) -> Any:
@@ -50,7 +31,7 @@ def test_store_commands_show_progress_on_a_terminal_only(
     monkeypatch.setenv("ZD_SECRET", "sandbox-secret")
     server = sc.start_sandbox(tickets=20)
     try:
-        config = str(_config(tmp_path, server.base_url))
+        config = str(sc.cli_config(tmp_path, server.base_url))
         piped = _invoke("run", "-c", config, "--dry-run")
         assert piped.exit_code == 0, piped.output
         assert "checking complaints" not in piped.stderr
@@ -129,7 +110,7 @@ def test_logging_keeps_the_real_stderr_after_a_shown_display(
     root = logging.getLogger()
     server = sc.start_sandbox(tickets=5)
     try:
-        config = str(_config(tmp_path, server.base_url))
+        config = str(sc.cli_config(tmp_path, server.base_url))
         for command in (["sync", "-c", config], ["run", "-c", config, "--dry-run"]):
             monkeypatch.setattr(root, "handlers", [])  # as in a fresh process
             result = _invoke(*command)

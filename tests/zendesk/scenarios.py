@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from compliance_checks.findings import Finding
 from connector.http import RecordedRequest
 from connector.platforms.base import JsonState, PullResult
@@ -27,6 +29,9 @@ START = 1_780_000_000
 #: The "Contact reason" dropdown that mappings/zendesk.yaml selects complaints by.
 CONTACT_REASON = 360000000010
 SANDBOX_SECRETS = {"ZD_ID": "sandbox-client", "ZD_SECRET": "sandbox-secret"}
+
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def start_sandbox(tickets: int = 40, seed: int = 11, days: int = 14) -> SandboxServer:
@@ -82,6 +87,27 @@ def sandbox_client(server: SandboxServer, source: ZendeskSourceConfig,
     return open_client(source, secrets=SecretSource(environ=SANDBOX_SECRETS),
                        sleeper=clock.advance, clock=clock.now,
                        hooks=(recorder.append,) if recorder is not None else ())
+
+
+def cli_config(tmp_path: Path, base_url: str, *, store: bool = True, **source: Any) -> Path:
+    """A config file for the ``iso10002`` commands against the sandbox: the shipped Zendesk
+    mapping with the sandbox's API user as the connector's account, secrets from ``ZD_ID`` and
+    ``ZD_SECRET``, and (``store``) a SQLite store in ``tmp_path``; ``source`` adds source keys."""
+    mapping = yaml.safe_load((REPO / "mappings" / "zendesk.yaml").read_text(encoding="utf-8"))
+    mapping["actors"]["connector_accounts"] = [str(API_USER_ID)]
+    (tmp_path / "zendesk.yaml").write_text(yaml.safe_dump(mapping), encoding="utf-8")
+    config: dict[str, Any] = {"sources": [{
+        "platform": "zendesk", "name": "sandbox", "base_url": base_url, "mapping": "zendesk.yaml",
+        "auth": {"type": "oauth_client_credentials", "client_id_env": "ZD_ID",
+                 "client_secret_env": "ZD_SECRET"},
+        **source,
+    }]}
+    if store:
+        config["store"] = {"url": f"sqlite:///{tmp_path / 'store.db'}"}
+        config["sync"] = {"initial_since": "2025-01-01T00:00:00Z"}
+    path = tmp_path / "iso10002.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
 
 
 def virtual_now(server: SandboxServer) -> datetime:
