@@ -184,18 +184,13 @@ class Assembler:
 
     def add_zendesk_history(self, doc: Mapping[str, Any], origin: Origin) -> None:
         recognised = False
-        if isinstance(doc.get("users"), list):
-            self.directory.add_users(doc["users"])
-            recognised = True
-        if isinstance(doc.get("groups"), list):
-            self.directory.add_groups(doc["groups"])
-            recognised = True
-        if isinstance(doc.get("ticket_fields"), list):
-            self.directory.add_ticket_fields(doc["ticket_fields"])
-            recognised = True
-        if isinstance(doc.get("ticket_forms"), list):
-            self.directory.add_ticket_forms(doc["ticket_forms"])
-            recognised = True
+        directory = self.directory
+        for key, add in (("users", directory.add_users), ("groups", directory.add_groups),
+                         ("ticket_fields", directory.add_ticket_fields),
+                         ("ticket_forms", directory.add_ticket_forms)):
+            if isinstance(doc.get(key), list):
+                add(doc[key])
+                recognised = True
         for metric_set in doc.get("metric_sets") or ():
             self._metric_sets[str(metric_set.get("ticket_id"))] = metric_set
             recognised = True
